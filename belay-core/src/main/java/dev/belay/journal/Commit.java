@@ -1,0 +1,23 @@
+package dev.belay.journal;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One entry of the journal.
+ *
+ * @param tool the {@code Belay-Tool} trailer, or {@code null} for commits Belay did not make
+ * @param session the {@code Belay-Session} trailer, or {@code null}
+ * @param files paths the commit changed, relative to the workspace root
+ */
+public record Commit(String id, String summary, String author, Instant time, String tool, String session,
+        List<String> files) {
+
+    public Commit {
+        files = List.copyOf(files);
+    }
+
+    public String shortId() {
+        return id.substring(0, Math.min(10, id.length()));
+    }
+}

@@ -1,0 +1,13 @@
+package dev.belay.tool;
+
+/** Receives progress of a long call; doors forward it when their client asked for it (MCP progressToken). */
+@FunctionalInterface
+public interface Progress {
+
+    Progress NONE = (done, total, message) -> { };
+
+    /**
+     * @param total {@code null} when unknown
+     */
+    void report(double done, Double total, String message);
+}

@@ -1,0 +1,19 @@
+package dev.belay.tool;
+
+import java.util.List;
+
+/**
+ * Lists tools and calls them. The catalog is one; the guard (auth, approval, audit) and the agent hub wrap one
+ * another and every door talks to the outermost.
+ */
+public interface ToolCaller {
+
+    List<ToolSpec> tools();
+
+    /**
+     * Runs a call. Failures the model can fix come back as a result with {@code isError}.
+     *
+     * @throws UnknownToolException if no tool has that name
+     */
+    ToolResult call(ToolCall call);
+}

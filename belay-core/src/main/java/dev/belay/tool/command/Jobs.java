@@ -1,0 +1,100 @@
+package dev.belay.tool.command;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.Optional;
+import java.util.function.Function;
+
+import dev.belay.journal.Commit;
+
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.ToolException;
+
+/**
+ * Starts commands in the runtime, enforces their timeouts, and keeps the ones a model may still ask about. Ended jobs
+ * are kept (the newest {@value #KEEP_ENDED}) so their final output can still be read.
+ */
+public final class Jobs implements AutoCloseable {
+
+    static final int KEEP_ENDED = 50;
+
+    private final Runtime runtime;
+    private final int keepBytes;
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("belay-timeouts").factory());
+
+    public Jobs(Runtime runtime, int keepBytes) {
+        this.runtime = runtime;
+        this.keepBytes = keepBytes;
+    }
+
+    public Runtime runtime() {
+        return runtime;
+    }
+
+    /**
+     * Starts a command.
+     *
+     * @param journal records what the job changed once it has ended; part of {@link Job#ended()}
+     */
+    public Job start(String command, ExecSpec spec, String session, Duration timeout, boolean keepStdinOpen,
+            Function<Job, Optional<Commit>> journal) throws IOException {
+        String id = "job-" + sequence.incrementAndGet();
+        Job job = new Job(id, command, session, runtime.start(spec), keepBytes, journal);
+        if (!keepStdinOpen) {
+            job.closeStdin();
+        }
+        var timeoutTask = timer.schedule(() -> job.kill(new Outcome.TimedOut(timeout)),
+                timeout.toMillis(), TimeUnit.MILLISECONDS);
+        job.ended().whenComplete((outcome, error) -> timeoutTask.cancel(false));
+        jobs.put(id, job);
+        job.ended().whenComplete((ended, error) -> prune());
+        return job;
+    }
+
+    /** Forgets a job whose caller has seen its end, so it never shows in job_list. */
+    public void forget(Job job) {
+        jobs.remove(job.id());
+    }
+
+    public Job get(String id) {
+        Job job = jobs.get(id);
+        if (job == null) {
+            throw new ToolException("No job '" + id + "'. Call job_list to see the jobs that exist.");
+        }
+        return job;
+    }
+
+    public Collection<Job> list() {
+        List<Job> all = new ArrayList<>(jobs.values());
+        all.sort(Comparator.comparing(Job::started));
+        return all;
+    }
+
+    private void prune() {
+        List<Job> ended = list().stream().filter(j -> j.ended().isDone()).toList();
+        for (int i = 0; i < ended.size() - KEEP_ENDED; i++) {
+            jobs.remove(ended.get(i).id());
+        }
+    }
+
+    /** Kills every job still running. */
+    @Override
+    public void close() {
+        jobs.values().forEach(j -> j.kill(new Outcome.Killed("shutdown")));
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.belay.workspace;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import dev.belay.journal.Journal;
+
+/**
+ * The directory a conversation works in: its path guard, its journal, and the per-file locks that keep concurrent
+ * writers of one file from losing each other's updates.
+ */
+public final class Workspace {
+
+    private final PathGuard guard;
+    private final Journal journal;
+    private final ConcurrentHashMap<Path, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    public Workspace(PathGuard guard, Journal journal) {
+        this.guard = guard;
+        this.journal = journal;
+    }
+
+    /** Opens a workspace directory (created if absent) and its journal. */
+    public static Workspace open(Path root, String authorName, String authorEmail) {
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create workspace " + root, e);
+        }
+        PathGuard guard = new PathGuard(root);
+        return new Workspace(guard, Journal.open(guard.root(), authorName, authorEmail));
+    }
+
+    public Path root() {
+        return guard.root();
+    }
+
+    public PathGuard guard() {
+        return guard;
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    /**
+     * Runs {@code action} holding the lock of {@code path}: a read-modify-write of one file is never interleaved
+     * with another. Locks are taken one path at a time; {@link #withLocks} orders several.
+     */
+    public <T> T withLock(Path path, Supplier<T> action) {
+        ReentrantLock lock = locks.computeIfAbsent(path, p -> new ReentrantLock());
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Like {@link #withLock} for two paths, taken in a fixed order so that two movers cannot deadlock. */
+    public <T> T withLocks(Path a, Path b, Supplier<T> action) {
+        Path first = a.compareTo(b) <= 0 ? a : b;
+        Path second = first == a ? b : a;
+        return withLock(first, () -> first.equals(second) ? action.get() : withLock(second, action));
+    }
+
+    /**
+     * Writes a file atomically: a temporary file in the same directory, then a rename over the target. A symlink at
+     * the target is replaced, never followed. Parent directories are created.
+     */
+    public void writeAtomically(Path target, byte[] content) throws IOException {
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".belay-tmp");
+        try {
+            Files.write(temp, content);
+            if (Files.exists(target)) {
+                try {
+                    Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(target));
+                } catch (UnsupportedOperationException | IOException ignored) {
+                    // permissions are best effort: the content is what matters
+                }
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+}
