@@ -79,6 +79,22 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens an existing journal to read it, changing nothing on disk.
+     *
+     * @throws JournalException if the directory has no journal
+     */
+    public static Journal read(Path root) {
+        if (!Files.isDirectory(root.resolve(".git"))) {
+            throw new JournalException("no journal in " + root + " (it has no .git directory)", null);
+        }
+        try {
+            return new Journal(Git.open(root.toFile()), root, new PersonIdent("Belay", "belay@localhost"));
+        } catch (IOException e) {
+            throw new JournalException("cannot open the journal in " + root + ": " + e.getMessage(), e);
+        }
+    }
+
     public Path root() {
         return root;
     }

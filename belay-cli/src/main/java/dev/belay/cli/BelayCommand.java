@@ -1,0 +1,13 @@
+package dev.belay.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+@Command(name = "belay",
+        description = "Tools for AI models on a journaled workspace, in a runtime you control.",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        subcommands = {McpCommand.class, ServeCommand.class, ToolsCommand.class, HistoryCommand.class,
+                HelpCommand.class})
+final class BelayCommand {
+}

@@ -1,0 +1,30 @@
+package dev.belay.cli;
+
+import picocli.CommandLine;
+
+/** The {@code belay} command. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with Belay's error handling: one clear line, never a stack trace, picocli's exit codes. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new BelayCommand());
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println("belay: " + e.getMessage());
+            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+            return CommandLine.ExitCode.USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("belay: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return e instanceof UsageException ? CommandLine.ExitCode.USAGE : CommandLine.ExitCode.SOFTWARE;
+        });
+        return cli;
+    }
+}

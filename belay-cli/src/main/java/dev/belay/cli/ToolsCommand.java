@@ -1,0 +1,55 @@
+package dev.belay.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import dev.belay.door.export.SchemaExport;
+import dev.belay.engine.Engine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.SerializationFeature;
+
+@Command(name = "tools", mixinStandardHelpOptions = true,
+        description = "Print the tool catalog as JSON: an MCP tools list, or OpenAI / Anthropic tool definitions.")
+final class ToolsCommand implements Callable<Integer> {
+
+    enum Format { mcp, openai, anthropic }
+
+    @Option(names = {"-f", "--format"}, defaultValue = "mcp",
+            description = "One of ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    Format format;
+
+    @Mixin
+    EngineOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        // The catalog needs an engine; a throw-away workspace keeps this command from touching any real one.
+        Path scratch = Files.createTempDirectory("belay-tools");
+        options.workspace = scratch;
+        try (Engine engine = options.open()) {
+            JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+            SchemaExport export = SchemaExport.valueOf(format.name().toUpperCase());
+            spec.commandLine().getOut().println(json.writeValueAsString(export.export(engine.caller().tools())));
+        } finally {
+            deleteTree(scratch);
+        }
+        return 0;
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.belay.engine;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.belay.policy.Limits;
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolCaller;
+import dev.belay.tool.command.CommandTools;
+import dev.belay.tool.command.Jobs;
+import dev.belay.tool.file.FileTools;
+import dev.belay.tool.history.HistoryTools;
+import dev.belay.tool.system.SystemTools;
+import dev.belay.workspace.Workspace;
+
+/**
+ * The engine of one workspace: its built-in tools in one catalog, over its journal and the runtime it was given.
+ * Doors, the guard and the agent hub all sit in front of {@link #caller()}.
+ */
+public final class Engine implements AutoCloseable {
+
+    /**
+     * @param workspace the workspace directory (created if absent)
+     * @param commandEnv the only environment commands inherit
+     * @param authorName the journal's commit author
+     */
+    public record Config(Path workspace, Runtime runtime, Limits limits, Map<String, String> commandEnv,
+            String authorName, String authorEmail) {
+
+        public Config {
+            Objects.requireNonNull(workspace, "workspace");
+            Objects.requireNonNull(runtime, "runtime");
+            Objects.requireNonNull(limits, "limits");
+            commandEnv = Map.copyOf(commandEnv);
+            Objects.requireNonNull(authorName, "authorName");
+            Objects.requireNonNull(authorEmail, "authorEmail");
+        }
+    }
+
+    private final Workspace workspace;
+    private final Runtime runtime;
+    private final Jobs jobs;
+    private final Catalog catalog;
+
+    private Engine(Workspace workspace, Runtime runtime, Jobs jobs, Catalog catalog) {
+        this.workspace = workspace;
+        this.runtime = runtime;
+        this.jobs = jobs;
+        this.catalog = catalog;
+    }
+
+    public static Engine open(Config config) {
+        Workspace workspace = Workspace.open(config.workspace(), config.authorName(), config.authorEmail());
+        Jobs jobs = new Jobs(config.runtime(), config.limits().outputKeepBytes());
+        List<Tool> tools = new ArrayList<>();
+        tools.addAll(new CommandTools(workspace, jobs, config.limits(), config.commandEnv()).tools());
+        tools.addAll(new FileTools(workspace, config.limits()).tools());
+        tools.addAll(new SystemTools(workspace, config.runtime(), config.commandEnv()).tools());
+        tools.addAll(new HistoryTools(workspace).tools());
+        return new Engine(workspace, config.runtime(), jobs, new Catalog(tools));
+    }
+
+    public ToolCaller caller() {
+        return catalog;
+    }
+
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    /** Kills every running job and process, then closes the journal. */
+    @Override
+    public void close() {
+        jobs.close();
+        runtime.close();
+        workspace.journal().close();
+    }
+}

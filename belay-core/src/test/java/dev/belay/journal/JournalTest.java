@@ -1,0 +1,107 @@
+package dev.belay.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.belay.tool.ToolException;
+
+class JournalTest {
+
+    @TempDir
+    Path dir;
+
+    private Journal open() throws Exception {
+        return Journal.open(dir.toRealPath(), "Belay", "belay@localhost");
+    }
+
+    @Test
+    void snapshotsTheUsersOwnChangesWhenOpened() throws Exception {
+        Files.writeString(dir.resolve("mine.txt"), "user work\n");
+        try (Journal journal = open()) {
+            List<Commit> history = journal.history(10, 0, null);
+            assertThat(history).hasSize(1);
+            assertThat(history.get(0).tool()).isEqualTo("snapshot");
+            assertThat(history.get(0).files()).containsExactly("mine.txt");
+        }
+        try (Journal again = open()) {
+            assertThat(again.history(10, 0, null)).as("nothing new to snapshot").hasSize(1);
+        }
+    }
+
+    @Test
+    void commitsOnlyWhatChangedWithTrailers() throws Exception {
+        try (Journal journal = open()) {
+            Path file = dir.toRealPath().resolve("a.txt");
+            Files.writeString(file, "one\n");
+            Commit commit = journal.commitPaths(List.of(file), new Change("write a.txt", "write_file", "conv-1"))
+                    .orElseThrow();
+            assertThat(commit.tool()).isEqualTo("write_file");
+            assertThat(commit.session()).isEqualTo("conv-1");
+            assertThat(commit.files()).containsExactly("a.txt");
+            assertThat(journal.commitPaths(List.of(file), new Change("again", "write_file", "conv-1"))).isEmpty();
+            assertThat(journal.commitAll(new Change("nothing", "run_command", "conv-1"))).isEmpty();
+
+            Files.delete(file);
+            Commit deletion = journal.commitPaths(List.of(file), new Change("delete", "delete_path", "c")).orElseThrow();
+            assertThat(deletion.files()).containsExactly("a.txt");
+            assertThat(journal.history(10, 0, file)).hasSize(2);
+        }
+    }
+
+    @Test
+    void undoRevertsAsANewCommitAndCanBeUndoneItself() throws Exception {
+        try (Journal journal = open()) {
+            Path file = dir.toRealPath().resolve("a.txt");
+            Files.writeString(file, "one\n");
+            journal.commitPaths(List.of(file), new Change("v1", "write_file", "s"));
+            Files.writeString(file, "two\n");
+            Commit v2 = journal.commitPaths(List.of(file), new Change("v2", "write_file", "s")).orElseThrow();
+
+            Commit undo = journal.undo(v2.id(), "s");
+            assertThat(Files.readString(file)).isEqualTo("one\n");
+            assertThat(undo.tool()).isEqualTo("undo");
+            assertThat(undo.summary()).contains(v2.shortId());
+
+            journal.undo(undo.id(), "s");
+            assertThat(Files.readString(file)).isEqualTo("two\n");
+            assertThat(journal.diff(v2.id(), null, null, null)).contains("-one").contains("+two");
+        }
+    }
+
+    @Test
+    void aConflictingUndoChangesNothing() throws Exception {
+        try (Journal journal = open()) {
+            Path file = dir.toRealPath().resolve("a.txt");
+            Files.writeString(file, "one\n");
+            journal.commitPaths(List.of(file), new Change("v1", "write_file", "s"));
+            Files.writeString(file, "two\n");
+            Commit v2 = journal.commitPaths(List.of(file), new Change("v2", "write_file", "s")).orElseThrow();
+            Files.writeString(file, "three\n");
+            journal.commitPaths(List.of(file), new Change("v3", "write_file", "s"));
+            Files.writeString(dir.resolve("other.txt"), "uncommitted\n");
+            int commits = journal.history(100, 0, null).size();
+
+            assertThatThrownBy(() -> journal.undo(v2.id(), "s"))
+                    .isInstanceOf(ToolException.class).hasMessageContaining("a.txt").hasMessageContaining("Nothing was changed");
+            assertThat(Files.readString(file)).isEqualTo("three\n");
+            assertThat(Files.readString(dir.resolve("other.txt"))).isEqualTo("uncommitted\n");
+            assertThat(journal.history(100, 0, null).size()).isBetween(commits, commits + 1);
+        }
+    }
+
+    @Test
+    void unknownCommitsAreAToolError() throws Exception {
+        try (Journal journal = open()) {
+            assertThatThrownBy(() -> journal.undo("deadbeef", "s")).isInstanceOf(ToolException.class)
+                    .hasMessageContaining("history");
+            assertThatThrownBy(() -> journal.diff("no-such-ref", null, null, null)).isInstanceOf(ToolException.class);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.belay.tool.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.belay.policy.Limits;
+import dev.belay.runtime.LocalRuntime;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+class CommandToolsTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path dir;
+
+    private Workspace workspace;
+    private Jobs jobs;
+    private Catalog catalog;
+
+    @BeforeEach
+    void setUp() {
+        workspace = Workspace.open(dir, "Belay", "belay@localhost");
+        jobs = new Jobs(new LocalRuntime(), 16 * 1024);
+        Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "HOME", dir.toString(), "LANG", "C.UTF-8",
+                "TERM", "dumb");
+        catalog = new Catalog(new CommandTools(workspace, jobs, Limits.DEFAULTS, env).tools());
+    }
+
+    @AfterEach
+    void tearDown() {
+        jobs.close();
+        workspace.journal().close();
+    }
+
+    private ToolResult call(String tool, String json) {
+        return catalog.call(new ToolCall(tool, (ObjectNode) JSON.readTree(json), CallContext.of("test", "s1")));
+    }
+
+    @Test
+    void runsACommandAndKeepsStreamsApart() {
+        ToolResult r = call("run_command", """
+                {"command": "echo out; echo err >&2; exit 3"}""");
+        assertThat(r.isError()).isTrue();
+        assertThat(r.structured().get("exit_code").asInt()).isEqualTo(3);
+        assertThat(r.structured().get("stdout").asString()).isEqualTo("out\n");
+        assertThat(r.structured().get("stderr").asString()).isEqualTo("err\n");
+        assertThat(r.text()).contains("exit code 3");
+    }
+
+    @Test
+    void environmentIsCleanPlusTheEnvArgument() {
+        ToolResult r = call("run_command", """
+                {"command": "env | cut -d= -f1 | sort", "env": {"FOO": "bar"}}""");
+        assertThat(r.structured().get("stdout").asString().lines().toList())
+                .containsExactlyInAnyOrder("FOO", "HOME", "LANG", "PATH", "TERM", "PWD", "SHLVL", "_");
+    }
+
+    @Test
+    void refusesAnInvalidVariableNameAndACwdOutside() {
+        assertThat(call("run_command", """
+                {"command": "true", "env": {"A=B": "x"}}""").text()).contains("not a valid variable name");
+        ToolResult outside = call("run_command", """
+                {"command": "pwd", "cwd": "../"}""");
+        assertThat(outside.isError()).isTrue();
+        assertThat(outside.text()).contains("outside the workspace");
+    }
+
+    @Test
+    void timeoutKillsTheWholeProcessTree() throws Exception {
+        ToolResult r = call("run_command", """
+                {"command": "sleep 1000.0421 & sleep 1000.0422; wait", "timeout_s": 1}""");
+        assertThat(r.isError()).isTrue();
+        assertThat(r.structured().get("timed_out").asBoolean()).isTrue();
+        assertThat(waitUntilGone("sleep 1000.042")).as("both sleeps die").isTrue();
+    }
+
+    @Test
+    void backgroundChildrenDieWhenTheCommandEnds() throws Exception {
+        ToolResult r = call("run_command", """
+                {"command": "(sleep 1000.0431 &) ; echo started"}""");
+        assertThat(r.structured().get("exit_code").asInt()).isZero();
+        assertThat(waitUntilGone("sleep 1000.0431")).isTrue();
+    }
+
+    @Test
+    void boundsOutputMemoryAndCountsWhatWasDropped() {
+        // 300 MB through a 512 MB heap: only the head and tail are kept
+        ToolResult r = call("run_command", """
+                {"command": "head -c 300000000 /dev/zero | tr '\\\\0' a; echo; echo THE-END"}""");
+        assertThat(r.isError()).isFalse();
+        String out = r.structured().get("stdout").asString();
+        assertThat(out.length()).isLessThan(40_000);
+        assertThat(out).startsWith("aaaa").endsWith("THE-END\n").contains("bytes dropped");
+        assertThat(r.structured().get("stdout_dropped_bytes").asLong()).isEqualTo(300_000_009L - 2 * 16 * 1024);
+    }
+
+    @Test
+    void invalidUtf8IsReplacedNotFatal() {
+        ToolResult r = call("run_command", """
+                {"command": "printf 'ok \\\\377\\\\376 end'"}""");
+        assertThat(r.structured().get("stdout").asString()).startsWith("ok ").endsWith(" end").contains("\uFFFD");
+    }
+
+    @Test
+    void aSlowCommandBecomesAJobThatCanBeFollowed() {
+        ToolResult r = call("run_command", """
+                {"command": "echo first; sleep 0.6; echo second", "wait_s": 0.2}""");
+        assertThat(r.structured().get("running").asBoolean()).isTrue();
+        String id = r.structured().get("job_id").asString();
+        assertThat(r.structured().get("stdout").asString()).isEqualTo("first\n");
+        assertThat(call("job_list", "{}").structured().get("jobs").get(0).get("state").asString()).isEqualTo("running");
+
+        ToolResult more = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 5}");
+        ToolResult end = more.structured().get("running").asBoolean()
+                ? call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 5}") : more;
+        assertThat(end.structured().get("running").asBoolean()).isFalse();
+        assertThat(end.structured().get("exit_code").asInt()).isZero();
+        assertThat(more.structured().get("stdout").asString() + (end == more ? "" : end.structured().get("stdout").asString()))
+                .isEqualTo("second\n");
+        ToolResult reread = call("job_output", "{\"job_id\": \"" + id + "\", \"offset\": 0, \"wait_s\": 0}");
+        assertThat(reread.structured().get("stdout").asString()).isEqualTo("first\nsecond\n");
+    }
+
+    @Test
+    void jobInputReachesTheProcess() {
+        ToolResult r = call("run_command", """
+                {"command": "read line; echo got:$line", "keep_stdin_open": true, "wait_s": 0.1}""");
+        String id = r.structured().get("job_id").asString();
+        assertThat(call("job_input", "{\"job_id\": \"" + id + "\", \"input\": \"hello\\n\"}").isError()).isFalse();
+        ToolResult out = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 5}");
+        assertThat(out.structured().get("stdout").asString()).isEqualTo("got:hello\n");
+    }
+
+    @Test
+    void stdinArgumentIsWrittenAndClosed() {
+        ToolResult r = call("run_command", """
+                {"command": "wc -l", "stdin": "a\\nb\\n"}""");
+        assertThat(r.structured().get("stdout").asString().strip()).isEqualTo("2");
+    }
+
+    @Test
+    void jobKillStopsTheTree() throws Exception {
+        ToolResult r = call("run_command", """
+                {"command": "sleep 1000.0441 & sleep 1000.0442; wait", "wait_s": 0.1}""");
+        String id = r.structured().get("job_id").asString();
+        ToolResult killed = call("job_kill", "{\"job_id\": \"" + id + "\"}");
+        assertThat(killed.structured().get("killed").asBoolean()).isTrue();
+        assertThat(waitUntilGone("sleep 1000.044")).isTrue();
+        assertThat(call("job_output", "{\"job_id\": \"nope\"}").text()).contains("job_list");
+    }
+
+    @Test
+    void commandsThatChangeFilesMakeOneCommitAndOthersNone() throws IOException {
+        int before = workspace.journal().history(100, 0, null).size();
+        call("run_command", "{\"command\": \"true\"}");
+        call("run_command", "{\"command\": \"cat /etc/hostname >/dev/null\"}");
+        assertThat(workspace.journal().history(100, 0, null)).hasSize(before);
+
+        ToolResult r = call("run_command", "{\"command\": \"mkdir -p out && echo hi > out/a.txt && echo x > b.txt\"}");
+        assertThat(r.structured().get("commit").asString()).isNotBlank();
+        var history = workspace.journal().history(100, 0, null);
+        assertThat(history).hasSize(before + 1);
+        assertThat(history.get(0).tool()).isEqualTo("run_command");
+        assertThat(history.get(0).session()).isEqualTo("s1");
+        assertThat(history.get(0).files()).containsExactlyInAnyOrder("out/a.txt", "b.txt");
+        assertThat(Files.readString(dir.resolve("out/a.txt"))).isEqualTo("hi\n");
+    }
+
+    @Test
+    void schemaViolationsNameTheField() {
+        ToolResult r = call("run_command", "{\"command\": 42, \"bogus\": true}");
+        assertThat(r.isError()).isTrue();
+        assertThat(r.text()).contains("command").contains("bogus");
+    }
+
+    private static boolean waitUntilGone(String marker) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            Process p = new ProcessBuilder("pgrep", "-f", marker).start();
+            p.waitFor(5, TimeUnit.SECONDS);
+            if (p.exitValue() == 1) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+}

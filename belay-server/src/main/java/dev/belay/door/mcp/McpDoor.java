@@ -1,0 +1,64 @@
+package dev.belay.door.mcp;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+
+import dev.belay.tool.ToolCaller;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.server.transport.ServerTransportSecurityValidator;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpServerTransportProviderBase;
+import jakarta.servlet.http.HttpServlet;
+
+/**
+ * MCP over stdio and over Streamable HTTP, both through the official SDK, both generated from the same caller.
+ */
+public final class McpDoor {
+
+    static final String INSTRUCTIONS = """
+            Belay gives you a workspace: a directory whose every change is journaled as a git commit. Run commands \
+            (builds, tests) with run_command, read and change files with read_file, write_file and edit_file, find \
+            things with list_directory, find_files and search_files. Paths are relative to the workspace root. \
+            Iterate: run the build or tests, read the error, fix the file, run again. Use history, diff and undo to \
+            review or revert changes.""";
+
+    private McpDoor() {
+    }
+
+    /** An MCP server speaking on the given streams; it serves until the input ends. */
+    public static McpSyncServer stdio(ToolCaller caller, String version, InputStream in, OutputStream out) {
+        McpJsonMapper json = McpJsonDefaults.getMapper();
+        return build(McpServer.sync(new StdioServerTransportProvider(json, in, out)), caller, "mcp-stdio", version);
+    }
+
+    /** The servlet and server of MCP over Streamable HTTP; the servlet must be mounted async-supported. */
+    public record Http(HttpServlet servlet, McpSyncServer server) {
+    }
+
+    public static Http http(ToolCaller caller, String version, String endpoint,
+            ServerTransportSecurityValidator security, int maxRequestBytes) {
+        HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
+                .jsonMapper(McpJsonDefaults.getMapper())
+                .mcpEndpoint(endpoint)
+                .securityValidator(security)
+                .maxRequestSize(maxRequestBytes)
+                .build();
+        McpSyncServer server = build(McpServer.sync(transport), caller, "mcp-http", version);
+        return new Http(transport, server);
+    }
+
+    private static McpSyncServer build(McpServer.SyncSpecification<?> spec, ToolCaller caller, String door,
+            String version) {
+        return spec.serverInfo(new McpSchema.Implementation("belay", "Belay", version))
+                .instructions(INSTRUCTIONS)
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).logging().build())
+                .validateToolInputs(false) // the catalog validates, with the same messages for every door
+                .tools(new McpTools(caller, door).specifications())
+                .build();
+    }
+}
