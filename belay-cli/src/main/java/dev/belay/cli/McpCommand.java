@@ -22,10 +22,10 @@ final class McpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream protocol = System.out;
-        System.setOut(System.err); // nothing but the protocol may reach stdout
         CountDownLatch inputEnded = new CountDownLatch(1);
         try (Engine engine = options.open()) {
+            PrintStream protocol = System.out;
+            System.setOut(System.err); // nothing but the protocol may reach stdout
             McpSyncServer server = McpDoor.stdio(engine.caller(), Version.current(),
                     new EndSignallingInput(System.in, inputEnded), protocol);
             Runtime.getRuntime().addShutdownHook(new Thread(inputEnded::countDown));

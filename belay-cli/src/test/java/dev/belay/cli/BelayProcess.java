@@ -1,0 +1,103 @@
+package dev.belay.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real {@code ./belay} launcher of this checkout, started as a separate process the way users and MCP clients
+ * start it. Integration tests talk to it only through its doors.
+ */
+final class BelayProcess implements AutoCloseable {
+
+    private static final Pattern URL = Pattern.compile("(http://\\S+/mcp)");
+
+    private final Process process;
+    private final String url;
+
+    private BelayProcess(Process process, String url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    /** The repository root: the launcher lives there, and Maven runs tests from a module directory below it. */
+    static Path repoRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isExecutable(dir.resolve("belay"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("no ./belay launcher above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+
+    /** The command line that launches Belay, for clients that spawn it themselves (MCP stdio). */
+    static List<String> command(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(repoRoot().resolve("belay").toString());
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** Starts {@code belay serve} on a free port and waits until it prints its MCP URL. */
+    static BelayProcess serve(Path workspace, String... extra) throws IOException, InterruptedException {
+        List<String> command = command("serve", "--port", "0", "--workspace", workspace.toString());
+        command.addAll(List.of(extra));
+        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        process.getOutputStream().close();
+        CompletableFuture<String> url = new CompletableFuture<>();
+        StringBuilder log = new StringBuilder();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader err = new BufferedReader(
+                    new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                    synchronized (log) {
+                        log.append(line).append('\n');
+                    }
+                    Matcher m = URL.matcher(line);
+                    if (m.find()) {
+                        url.complete(m.group(1));
+                    }
+                }
+                url.completeExceptionally(new IllegalStateException("belay serve exited:\n" + log));
+            } catch (IOException e) {
+                url.completeExceptionally(e);
+            }
+        });
+        try {
+            return new BelayProcess(process, url.get(180, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("belay serve did not start: " + e.getMessage() + "\n" + log, e);
+        }
+    }
+
+    /** The MCP endpoint, e.g. {@code http://127.0.0.1:40123/mcp}. */
+    String url() {
+        return url;
+    }
+
+    /** The base URL without the {@code /mcp} path. */
+    String base() {
+        return url.substring(0, url.length() - "/mcp".length());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}

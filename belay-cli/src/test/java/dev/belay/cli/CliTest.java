@@ -1,0 +1,83 @@
+package dev.belay.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class CliTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsEveryCommandAndVersionPrints() {
+        Run help = run("--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("mcp", "serve", "tools", "history");
+        assertThat(run("--version").out()).startsWith("belay ");
+        assertThat(run("serve", "--help").out()).contains("--port", "--workspace");
+    }
+
+    @Test
+    void aUsageErrorIsOneClearLineAndExitTwo() {
+        Run bad = run("serve", "--port", "not-a-number");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("belay: ").doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(bad.err().lines().count()).isEqualTo(2);
+        assertThat(run("frobnicate").code()).isEqualTo(2);
+        assertThat(run("tools", "--format", "yaml").err()).contains("mcp, openai, anthropic");
+    }
+
+    @Test
+    void toolsExportsValidJsonInEachFormat() {
+        JsonNode mcp = JSON.readTree(run("tools", "--format", "mcp").out());
+        assertThat(mcp.get("tools").size()).isGreaterThanOrEqualTo(19);
+        assertThat(mcp.get("tools").get(0).get("inputSchema").get("type").asString()).isEqualTo("object");
+
+        JsonNode openai = JSON.readTree(run("tools", "--format", "openai").out());
+        assertThat(openai.isArray()).isTrue();
+        openai.forEach(t -> {
+            assertThat(t.get("type").asString()).isEqualTo("function");
+            assertThat(t.get("function").get("parameters").get("type").asString()).isEqualTo("object");
+        });
+
+        JsonNode anthropic = JSON.readTree(run("tools", "--format", "anthropic").out());
+        anthropic.forEach(t -> assertThat(t.has("input_schema")).isTrue());
+        assertThat(anthropic.size()).isEqualTo(openai.size()).isEqualTo(mcp.get("tools").size());
+    }
+
+    @Test
+    void historyOfADirectoryWithoutJournalSaysSo(@TempDir Path dir) {
+        Run r = run("history", "--workspace", dir.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("no journal");
+    }
+
+    @Test
+    void refusesTheFilesystemRootAsWorkspace() {
+        Run r = run("mcp", "--workspace", "/");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--workspace");
+    }
+}

@@ -1,0 +1,96 @@
+package dev.belay.door.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpecs;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+class HttpServerTest {
+
+    private static final String ECHO = """
+            {"name": "echo", "title": "Echo", "description": "Echoes.",
+             "annotations": {"readOnlyHint": true},
+             "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}}""";
+
+    private HttpServer server;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() {
+        Tool echo = new Tool(ToolSpecs.parse((ObjectNode) JsonMapper.builder().build().readTree(ECHO)),
+                call -> ToolResult.ok(call.arguments().get("text").asString(), null));
+        server = new HttpServer(new HttpConfig("127.0.0.1", 0, List.of(), 1024 * 1024), new Catalog(List.of(echo)), "test");
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    @Test
+    void healthIsServed() throws Exception {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/healthz")));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("ok");
+    }
+
+    @Test
+    void foreignOriginsAreRefusedOnEveryRoute() throws Exception {
+        assertThat(send(HttpRequest.newBuilder(uri("/healthz")).header("Origin", "http://evil.example"))
+                .statusCode()).isEqualTo(403);
+        HttpResponse<String> mcp = send(HttpRequest.newBuilder(uri("/mcp"))
+                .header("Origin", "http://evil.example")
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")));
+        assertThat(mcp.statusCode()).isEqualTo(403);
+        assertThat(send(HttpRequest.newBuilder(uri("/healthz")).header("Origin", "http://localhost:" + server.port()))
+                .statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anInitializeOverHttpAnswersWithTheServerInfo() throws Exception {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/mcp"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
+                         "capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""")));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"name\":\"belay\"");
+        assertThat(r.headers().firstValue("Mcp-Session-Id")).isPresent();
+    }
+
+    @Test
+    void malformedJsonRpcIsAClearErrorNotACrash() throws Exception {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/mcp"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{not json")));
+        assertThat(r.statusCode()).isBetween(400, 499);
+        assertThat(send(HttpRequest.newBuilder(uri("/healthz"))).statusCode()).isEqualTo(200);
+    }
+}
