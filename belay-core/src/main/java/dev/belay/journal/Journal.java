@@ -37,6 +37,7 @@ import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import org.eclipse.jgit.util.io.DisabledOutputStream;
 
+import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 
 /**
@@ -222,7 +223,7 @@ public final class Journal implements AutoCloseable {
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit target = walk.parseCommit(resolve(commit == null ? Constants.HEAD : commit));
             if (target.getParentCount() != 1) {
-                throw new ToolException("Commit " + target.abbreviate(10).name() + " has "
+                throw new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name() + " has "
                         + target.getParentCount() + " parents; only commits with one parent can be undone.");
             }
             commitAll(new Change("Snapshot before undo", "snapshot", session));
@@ -234,7 +235,7 @@ public final class Journal implements AutoCloseable {
                 List<String> conflicts = merger.getUnmergedPaths().isEmpty()
                         ? List.copyOf(merger.getFailingPaths().keySet())
                         : merger.getUnmergedPaths();
-                throw new ToolException("Undoing " + target.abbreviate(10).name() + " conflicts with later changes to "
+                throw new ToolException(Failure.CONFLICT, "Undoing " + target.abbreviate(10).name() + " conflicts with later changes to "
                         + String.join(", ", conflicts) + ". Nothing was changed; edit those files by hand instead.");
             }
             DirCacheCheckout checkout = new DirCacheCheckout(repo, head.getTree(), repo.lockDirCache(),
@@ -243,7 +244,7 @@ public final class Journal implements AutoCloseable {
             checkout.checkout();
             Change change = new Change("Undo " + target.abbreviate(10).name() + ": " + target.getShortMessage(),
                     "undo", session);
-            return commit(change).orElseThrow(() -> new ToolException("Commit " + target.abbreviate(10).name()
+            return commit(change).orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
                     + " changed nothing that is still there to undo."));
         } catch (IOException | GitAPIException e) {
             throw new JournalException("undo failed: " + e.getMessage(), e);
@@ -260,7 +261,7 @@ public final class Journal implements AutoCloseable {
             id = null;
         }
         if (id == null) {
-            throw new ToolException("No commit '" + revision + "' in the journal. Use the history tool to list commits.");
+            throw new ToolException(Failure.NOT_FOUND, "No commit '" + revision + "' in the journal. Use the history tool to list commits.");
         }
         return id;
     }

@@ -50,12 +50,12 @@ public final class Catalog implements ToolCaller {
         }
         List<Error> errors = entry.input().validate(call.arguments());
         if (!errors.isEmpty()) {
-            return ToolResult.error(describe(call.tool(), errors));
+            return ToolResult.error(Failure.INVALID_ARGUMENTS, describe(call.tool(), errors));
         }
         try {
             return entry.tool().handler().handle(call);
         } catch (ToolException e) {
-            return ToolResult.error(e.getMessage());
+            return ToolResult.error(e.failure(), e.getMessage());
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
+import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 
 /**
@@ -47,7 +48,7 @@ public final class PathGuard {
     public Path resolveForWrite(String userPath) {
         Path path = check(userPath);
         if (isJournal(path)) {
-            throw new ToolException("'" + userPath + "' is inside .git, which holds Belay's journal and cannot be "
+            throw new ToolException(Failure.DENIED, "'" + userPath + "' is inside .git, which holds Belay's journal and cannot be "
                     + "changed with file tools. Use the history, diff and undo tools instead.");
         }
         if (path.equals(root)) {
@@ -112,7 +113,7 @@ public final class PathGuard {
                     throw new ToolException("'" + userPath + "': cannot read symlink " + relative(current));
                 }
                 if (!target.startsWith(root)) {
-                    throw new ToolException("'" + userPath + "' goes through the symlink " + relative(current)
+                    throw new ToolException(Failure.DENIED, "'" + userPath + "' goes through the symlink " + relative(current)
                             + ", which points outside the workspace. Only paths inside the workspace are allowed.");
                 }
             }
@@ -130,7 +131,7 @@ public final class PathGuard {
     }
 
     private ToolException outside(String userPath) {
-        return new ToolException("'" + userPath + "' is outside the workspace (" + root + "). Use a path relative "
+        return new ToolException(Failure.DENIED, "'" + userPath + "' is outside the workspace (" + root + "). Use a path relative "
                 + "to the workspace root, without '..' leading out of it.");
     }
 }

@@ -2,8 +2,10 @@ package dev.belay.tool.command;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,8 @@ import dev.belay.policy.Limits;
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.ExecSpec;
 import dev.belay.tool.Arguments;
+import dev.belay.tool.Content;
+import dev.belay.tool.Failure;
 import dev.belay.tool.Json;
 import dev.belay.tool.Progress;
 import dev.belay.tool.Tool;
@@ -97,7 +101,7 @@ public final class CommandTools {
                 job.write(stdin.get(), !keepOpen);
             }
         } catch (IOException e) {
-            throw new ToolException("Could not start bash in the " + jobs.runtime().kind() + " runtime: "
+            throw new ToolException(Failure.FAILED, "Could not start bash in the " + jobs.runtime().kind() + " runtime: "
                     + e.getMessage());
         }
         Optional<Job.Ended> ended = await(job, wait, call.context().progress());
@@ -181,8 +185,12 @@ public final class CommandTools {
         String text = "[" + status + ", " + job.duration().toMillis() + " ms"
                 + ended.commit().map(c -> ", changes committed as " + c.shortId()).orElse("") + "]"
                 + section("stdout", stdout) + section("stderr", stderr);
-        boolean failed = !(ended.outcome() instanceof Outcome.Exited e && e.code() == 0);
-        return new ToolResult(List.of(new dev.belay.tool.Content.Text(text)), s, failed);
+        Failure failure = switch (ended.outcome()) {
+            case Outcome.Exited e -> e.code() == 0 ? null : Failure.FAILED;
+            case Outcome.TimedOut t -> Failure.TIMED_OUT;
+            case Outcome.Killed k -> Failure.FAILED;
+        };
+        return new ToolResult(List.of(new Content.Text(text)), s, failure);
     }
 
     private static String section(String name, String body) {
@@ -254,19 +262,19 @@ public final class CommandTools {
         Arguments args = Arguments.of(call);
         Job job = jobs.get(args.string("job_id"));
         if (job.ended().isDone()) {
-            throw new ToolException("Job " + job.id() + " has ended; it reads no more input.");
+            throw new ToolException(Failure.CONFLICT, "Job " + job.id() + " has ended; it reads no more input.");
         }
         String input = args.string("input", "");
         boolean close = args.bool("close", false);
         try {
             job.write(input, close);
         } catch (IOException e) {
-            throw new ToolException("Job " + job.id() + " does not accept input (" + e.getMessage() + "). Start the "
+            throw new ToolException(Failure.CONFLICT, "Job " + job.id() + " does not accept input (" + e.getMessage() + "). Start the "
                     + "command with keep_stdin_open: true to write to it later.");
         }
         ObjectNode s = Json.object();
         s.put("job_id", job.id());
-        s.put("bytes_written", input.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        s.put("bytes_written", input.getBytes(StandardCharsets.UTF_8).length);
         s.put("closed", close);
         return ToolResult.ok("Wrote " + s.get("bytes_written").asInt() + " bytes to job " + job.id()
                 + (close ? " and closed its input" : "") + ". Call job_output to see what it answers.", s);
@@ -279,14 +287,14 @@ public final class CommandTools {
         try {
             ended = job.ended().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            throw new ToolException("Job " + job.id() + " was sent SIGKILL but has not ended yet: " + e);
+            throw new ToolException(Failure.TIMED_OUT, "Job " + job.id() + " was sent SIGKILL but has not ended yet: " + e);
         }
         BoundedOutput.Chunk out = job.stdout().read(job.stdoutCursor(), PAGE_BYTES);
         BoundedOutput.Chunk err = job.stderr().read(job.stderrCursor(), PAGE_BYTES);
         job.advance(out.nextOffset(), err.nextOffset());
         ToolResult result = finished(job, ended, withGap(out), withGap(err));
         result.structured().put("job_id", job.id());
-        return new ToolResult(result.content(), result.structured(), false);
+        return new ToolResult(result.content(), result.structured(), (Failure) null);
     }
 
     private ToolResult jobList(ToolCall call) {
@@ -296,7 +304,7 @@ public final class CommandTools {
             ObjectNode j = list.addObject();
             j.put("job_id", job.id());
             j.put("command", job.command());
-            j.put("age_s", java.time.Duration.between(job.started(), java.time.Instant.now()).toSeconds());
+            j.put("age_s", Duration.between(job.started(), Instant.now()).toSeconds());
             String state = "running";
             if (job.ended().isDone()) {
                 Outcome outcome = job.ended().join().outcome();

@@ -19,6 +19,7 @@ import dev.belay.journal.Commit;
 
 import dev.belay.runtime.ExecSpec;
 import dev.belay.runtime.Runtime;
+import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 
 /**
@@ -73,7 +74,7 @@ public final class Jobs implements AutoCloseable {
     public Job get(String id) {
         Job job = jobs.get(id);
         if (job == null) {
-            throw new ToolException("No job '" + id + "'. Call job_list to see the jobs that exist.");
+            throw new ToolException(Failure.NOT_FOUND, "No job '" + id + "'. Call job_list to see the jobs that exist.");
         }
         return job;
     }

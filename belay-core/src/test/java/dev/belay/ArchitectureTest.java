@@ -1,0 +1,60 @@
+package dev.belay;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The rules of STYLE.md that a compiler does not check. */
+class ArchitectureTest {
+
+    private static JavaClasses core;
+
+    @BeforeAll
+    static void importCore() {
+        core = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.belay");
+    }
+
+    @Test
+    void packagesHaveNoCycles() {
+        slices().matching("dev.belay.(**)").should().beFreeOfCycles().check(core);
+    }
+
+    @Test
+    void theToolContractDoesNotKnowItsImplementations() {
+        noClasses().that().resideInAPackage("dev.belay.tool")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.belay.tool.(*)..", "dev.belay.engine..")
+                .check(core);
+    }
+
+    @Test
+    void runtimesKnowNothingOfTools() {
+        noClasses().that().resideInAPackage("dev.belay.runtime..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.belay.tool..", "dev.belay.journal..")
+                .check(core);
+    }
+
+    @Test
+    void noMutableStaticState() {
+        fields().that().areStatic().and().areDeclaredInClassesThat().resideInAPackage("dev.belay..")
+                .should().beFinal().check(core);
+        noClasses().should().dependOnClassesThat().areAssignableTo(ThreadLocal.class).check(core);
+    }
+
+    @Test
+    void theEnvironmentIsReadOnlyAtStartupByTheCli() {
+        noClasses().should().callMethod(System.class, "getenv")
+                .orShould().callMethod(System.class, "getenv", String.class).check(core);
+        fields().that().areDeclaredInClassesThat().resideInAnyPackage("dev.belay.tool..", "dev.belay.runtime..")
+                .and().areNotStatic().and().areDeclaredInClassesThat().areRecords()
+                .should().haveModifier(JavaModifier.FINAL).check(core);
+    }
+}
