@@ -1,17 +1,25 @@
 package dev.belay.cli;
 
+import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import dev.belay.door.mcp.McpDoor;
 import dev.belay.engine.Engine;
+import dev.belay.policy.ApprovalMode;
+import dev.belay.policy.Approvals;
+import dev.belay.policy.Guard;
 import io.modelcontextprotocol.server.McpSyncServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "mcp", mixinStandardHelpOptions = true,
         description = "Serve the tools over MCP on stdin/stdout, for MCP clients that launch Belay. Logs go to stderr.")
@@ -20,19 +28,47 @@ final class McpCommand implements Callable<Integer> {
     @Mixin
     EngineOptions options;
 
+    @Mixin
+    GuardOptions guardOptions;
+
+    @Option(names = "--approve", paramLabel = "MODE", defaultValue = "${env:BELAY_APPROVE:-auto}",
+            description = {"auto (MCP clients ask their user themselves), ask, ask-all or delay:SECONDS; "
+                    + "ask and delay prompt on this terminal (/dev/tty). Default: ${DEFAULT-VALUE}."})
+    String approve;
+
     @Override
     public Integer call() throws Exception {
         CountDownLatch inputEnded = new CountDownLatch(1);
+        ApprovalMode mode = GuardOptions.mode(approve);
+        Approvals approvals = guardOptions.approvals();
         try (Engine engine = options.open()) {
             PrintStream protocol = System.out;
             System.setOut(System.err); // nothing but the protocol may reach stdout
-            McpSyncServer server = McpDoor.stdio(engine.caller(), Version.current(),
+            Guard guard = guardOptions.guard(engine.caller(), mode, approvals, engine.workspace().root(),
+                    BelayDirs.fromEnvironment());
+            if (!(mode instanceof ApprovalMode.Auto)) {
+                promptOnTerminal(approvals);
+            }
+            McpSyncServer server = McpDoor.stdio(guard, Version.current(),
                     new EndSignallingInput(System.in, inputEnded), protocol);
             Runtime.getRuntime().addShutdownHook(new Thread(inputEnded::countDown));
             inputEnded.await();
             server.closeGracefully();
         }
         return 0;
+    }
+
+    /** stdin and stdout belong to the MCP client; the operator answers on the controlling terminal. */
+    private static void promptOnTerminal(Approvals approvals) {
+        Path tty = Path.of("/dev/tty");
+        try {
+            BufferedReader in = Files.newBufferedReader(tty, StandardCharsets.UTF_8);
+            PrintStream out = new PrintStream(Files.newOutputStream(tty), true, StandardCharsets.UTF_8);
+            new TerminalApprover(approvals, in, out).start();
+        } catch (IOException e) {
+            throw new UsageException("--approve needs a terminal to ask on, and /dev/tty cannot be opened ("
+                    + e.getMessage() + "); use --approve auto with --rules, or belay serve with its /approvals page");
+        }
     }
 
     /** Tells when the client closed our stdin: that is how an MCP client ends a stdio server. */

@@ -1,22 +1,35 @@
 package dev.belay.cli;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.HttpServer;
+import dev.belay.door.rest.OpenApi;
 import dev.belay.engine.Engine;
+import dev.belay.policy.Approvals;
+import dev.belay.policy.Guard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve the tools over HTTP: MCP Streamable HTTP at /mcp.")
+        description = {"Serve the tools over HTTP: MCP Streamable HTTP at /mcp, REST at /api with OpenAPI at "
+                + "/openapi.json and Swagger UI at /docs, operator approvals at /approvals.",
+                "Every route but /healthz needs the API token ('belay token show')."})
 final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     EngineOptions options;
+
+    @Mixin
+    GuardOptions guardOptions;
 
     @Option(names = "--host", paramLabel = "ADDR", defaultValue = "${env:BELAY_HOST:-127.0.0.1}",
             description = "Address to bind. Default: ${DEFAULT-VALUE} (loopback only).")
@@ -26,22 +39,88 @@ final class ServeCommand implements Callable<Integer> {
             description = "Port to listen on; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
 
+    @Option(names = "--approve", paramLabel = "MODE", defaultValue = "${env:BELAY_APPROVE:-ask}",
+            description = "ask, ask-all, auto or delay:SECONDS. Default: ${DEFAULT-VALUE}.")
+    String approve;
+
+    @Option(names = "--public-url", paramLabel = "URL", defaultValue = "${env:BELAY_PUBLIC_URL}",
+            description = "The URL clients reach this server at (tunnel, reverse proxy); used in /openapi.json.")
+    String publicUrl;
+
+    @Option(names = "--public-schema", description = "Serve /openapi.json without the token.")
+    boolean publicSchema;
+
+    @Option(names = "--actions-profile", paramLabel = "PROFILE", defaultValue = "all",
+            description = "Which tools the OpenAPI document offers: all, readonly or coding. Default: ${DEFAULT-VALUE}.")
+    String profile;
+
+    @Option(names = "--insecure-no-auth", description = "Serve without the API token (prints a warning).")
+    boolean noAuth;
+
     @Override
     public Integer call() throws Exception {
-        if (!HttpConfig.isLoopback(host)) {
-            throw new UsageException("binding to " + host + " would expose the tools without authentication; "
-                    + "this build serves loopback only (--host 127.0.0.1)");
+        if (!HttpConfig.isLoopback(host) && noAuth) {
+            System.err.println("WARNING: serving on " + host + " WITHOUT authentication: anyone who can reach it can "
+                    + "run commands as " + System.getProperty("user.name") + ".");
+        } else if (noAuth) {
+            System.err.println("WARNING: serving without authentication; any local program can call the tools.");
         }
-        HttpConfig config = new HttpConfig(host, port, List.of(), 4 * 1024 * 1024);
+        OpenApi.Profile actions;
+        try {
+            actions = OpenApi.Profile.valueOf(profile.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--actions-profile must be all, readonly or coding");
+        }
+        BelayDirs dirs = BelayDirs.fromEnvironment();
+        Optional<String> token = noAuth ? Optional.empty() : token(dirs);
+        HttpConfig config = new HttpConfig(host, port, token, Optional.ofNullable(publicUrl), publicSchema, List.of(),
+                8L << 20, 64L << 20);
+        Approvals approvals = guardOptions.approvals();
         CountDownLatch stopped = new CountDownLatch(1);
-        try (Engine engine = options.open(); HttpServer server = new HttpServer(config, engine.caller(), Version.current())) {
-            int bound = server.start();
-            System.err.println("Belay " + Version.current() + " serving " + engine.workspace().root());
-            System.err.println("MCP (Streamable HTTP): http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
-                    + bound + "/mcp");
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            stopped.await();
+        try (Engine engine = options.open()) {
+            Guard guard = guardOptions.guard(engine.caller(), GuardOptions.mode(approve), approvals,
+                    engine.workspace().root(), dirs);
+            try (HttpServer server = new HttpServer(config, new HttpServer.Parts(guard, engine.workspace(), approvals,
+                    actions, Version.current()))) {
+                int bound = server.start();
+                String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound;
+                System.err.println("Belay " + Version.current() + " serving " + engine.workspace().root()
+                        + " (approve: " + approve + ")");
+                System.err.println("MCP (Streamable HTTP): " + base + "/mcp");
+                System.err.println("REST: " + base + "/api · OpenAPI: " + config.publicUrl().orElse(base)
+                        + "/openapi.json · approvals: " + base + "/approvals");
+                TerminalApprover terminal = null;
+                if (System.console() != null) {
+                    terminal = new TerminalApprover(approvals,
+                            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.err);
+                    terminal.start();
+                }
+                TerminalApprover prompt = terminal;
+                Signal.handle(new Signal("INT"), signal -> {
+                    if (prompt == null || !prompt.interruptCurrent()) {
+                        stopped.countDown();
+                    }
+                });
+                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                stopped.await();
+            }
         }
         return 0;
+    }
+
+    private Optional<String> token(BelayDirs dirs) throws java.io.IOException {
+        TokenStore store = new TokenStore(dirs.config());
+        Optional<String> existing = store.read();
+        if (existing.isPresent()) {
+            return existing;
+        }
+        String token = store.rotate();
+        System.err.println("Created the API token (stored in " + store.file() + ", mode 0600):");
+        System.err.println();
+        System.err.println("    " + token);
+        System.err.println();
+        System.err.println("For a ChatGPT GPT: Configure → Create new action → Import from URL (/openapi.json) → "
+                + "Authentication: API Key, Auth Type: Bearer, paste the token. 'belay token show' prints it again.");
+        return Optional.of(token);
     }
 }

@@ -1,54 +1,104 @@
 package dev.belay.door.http;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 
 import dev.belay.door.mcp.McpDoor;
+import dev.belay.door.rest.ApprovalsPage;
+import dev.belay.door.rest.FileTransfer;
+import dev.belay.door.rest.OpenApi;
+import dev.belay.door.rest.PluginManifest;
+import dev.belay.door.rest.RestDoor;
+import dev.belay.door.rest.SwaggerUi;
+import dev.belay.policy.Approvals;
 import dev.belay.tool.ToolCaller;
+import dev.belay.workspace.Workspace;
 import io.javalin.Javalin;
 import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
-import io.modelcontextprotocol.server.transport.ServerTransportSecurityException;
+import jakarta.servlet.DispatcherType;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The HTTP side of {@code belay serve}: MCP Streamable HTTP at {@code /mcp} and a health check, on Jetty through
- * Javalin. Every route checks Host and Origin against DNS rebinding, with the same rules as the MCP transport.
+ * The HTTP side of {@code belay serve} on Jetty through Javalin: MCP Streamable HTTP at {@code /mcp}, the REST door
+ * at {@code /api}, its OpenAPI document, Swagger UI at {@code /docs}, the approvals page and a health check. One
+ * servlet filter in front of everything checks Host/Origin against DNS rebinding and the API token.
  */
 public final class HttpServer implements AutoCloseable {
 
     private static final String MCP_PATH = "/mcp";
 
+    /** What the server serves. */
+    public record Parts(ToolCaller caller, Workspace workspace, Approvals approvals, OpenApi.Profile profile,
+            String version) {
+    }
+
     private final Javalin app;
     private final McpDoor.Http mcp;
     private final HttpConfig config;
+    private final Parts parts;
+    private final JsonMapper json = JsonMapper.builder().build();
 
-    public HttpServer(HttpConfig config, ToolCaller caller, String version) {
+    public HttpServer(HttpConfig config, Parts parts) {
         this.config = config;
-        DefaultServerTransportSecurityValidator security = DefaultServerTransportSecurityValidator.builder()
+        this.parts = parts;
+        DefaultServerTransportSecurityValidator hosts = DefaultServerTransportSecurityValidator.builder()
                 .allowedHosts(allowedHosts(config))
                 .allowedOrigins(allowedOrigins(config))
                 .build();
-        this.mcp = McpDoor.http(caller, version, MCP_PATH, security, config.maxRequestBytes());
+        Set<String> open = new HashSet<>(Set.of("/healthz"));
+        if (config.publicSchema()) {
+            open.addAll(Set.of("/openapi.json", "/openapi.yaml", "/.well-known/ai-plugin.json"));
+        }
+        AccessFilter access = new AccessFilter(hosts, config.token(), open);
+        // the filter has already checked Host/Origin; the MCP transport checks them again with the same rules
+        this.mcp = McpDoor.http(parts.caller(), parts.version(), MCP_PATH, hosts, (int) config.maxRequestBytes());
+        RestDoor rest = new RestDoor(parts.caller(), json);
+        FileTransfer files = new FileTransfer(parts.workspace(), config.maxUploadBytes(), json);
+        ApprovalsPage approvalsPage = new ApprovalsPage(parts.approvals(), json);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
+            cfg.http.maxRequestSize = Math.max(config.maxRequestBytes(), config.maxUploadBytes());
+            cfg.jetty.multipartConfig.maxFileSize(config.maxUploadBytes(), io.javalin.config.SizeUnit.BYTES);
             cfg.jetty.modifyServletContextHandler(handler -> {
+                handler.addFilter(new FilterHolder(access), "/*", EnumSet.of(DispatcherType.REQUEST));
                 ServletHolder holder = new ServletHolder(mcp.servlet());
                 holder.setAsyncSupported(true);
                 handler.addServlet(holder, MCP_PATH);
                 handler.addServlet(holder, MCP_PATH + "/*");
             });
-            cfg.routes.before(ctx -> {
-                try {
-                    security.validateHeaders(ctx.headerMap().entrySet().stream().collect(
-                            java.util.stream.Collectors.toMap(e -> e.getKey(), e -> List.of(e.getValue()))));
-                } catch (ServerTransportSecurityException e) {
-                    ctx.status(e.getStatusCode()).result(e.getMessage());
-                    ctx.skipRemainingHandlers();
-                }
-            });
             cfg.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
+                    .result(json.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(openApi(ctx.url()))));
+            cfg.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml")
+                    .result(YAMLMapper.builder().build().writeValueAsString(openApi(ctx.url()))));
+            cfg.routes.get("/.well-known/ai-plugin.json", ctx -> ctx.contentType("application/json")
+                    .result(json.writeValueAsString(PluginManifest.of(publicUrl(ctx.url()), config.token().isPresent()))));
+            rest.routes(cfg.routes);
+            files.routes(cfg.routes);
+            approvalsPage.routes(cfg.routes);
+            SwaggerUi.routes(cfg.routes);
+        });
+    }
+
+    private tools.jackson.databind.node.ObjectNode openApi(String requestUrl) {
+        return new OpenApi().document(parts.caller().tools(), parts.profile(), publicUrl(requestUrl), parts.version(),
+                config.token().isPresent());
+    }
+
+    /** The public URL if one was configured, else the scheme, host and port this request came to. */
+    private String publicUrl(String requestUrl) {
+        return config.publicUrl().orElseGet(() -> {
+            java.net.URI uri = java.net.URI.create(requestUrl);
+            return uri.getScheme() + "://" + uri.getAuthority();
         });
     }
 
@@ -64,10 +114,13 @@ public final class HttpServer implements AutoCloseable {
 
     private static List<String> allowedHosts(HttpConfig config) {
         List<String> hosts = new ArrayList<>(List.of("localhost:*", "127.0.0.1:*", "[::1]:*"));
-        if (!HttpConfig.isLoopback(config.host())) {
+        if (!HttpConfig.isLoopback(config.host()) && !config.host().equals("0.0.0.0") && !config.host().equals("::")) {
             hosts.add(config.host() + ":*");
         }
-        config.extraHosts().forEach(h -> hosts.add(h.contains(":") && !h.startsWith("[") ? h : h + ":*"));
+        config.publicUrl().map(u -> java.net.URI.create(u).getHost()).ifPresent(h -> hosts.add(h + ":*"));
+        config.publicUrl().map(u -> java.net.URI.create(u).getHost()).ifPresent(hosts::add);
+        config.extraHosts().forEach(h -> hosts.add(h + ":*"));
+        config.extraHosts().forEach(hosts::add);
         return hosts;
     }
 
@@ -77,6 +130,8 @@ public final class HttpServer implements AutoCloseable {
             origins.add("http://" + host);
             origins.add("https://" + host);
         }
+        origins.add("https://chat.openai.com");
+        origins.add("https://chatgpt.com");
         return origins;
     }
 

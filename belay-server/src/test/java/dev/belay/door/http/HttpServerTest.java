@@ -6,12 +6,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.belay.door.rest.OpenApi;
+import dev.belay.policy.Approvals;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolResult;
@@ -33,7 +37,8 @@ class HttpServerTest {
     void start() {
         Tool echo = new Tool(ToolSpecs.parse((ObjectNode) JsonMapper.builder().build().readTree(ECHO)),
                 call -> ToolResult.ok(call.arguments().get("text").asString(), null));
-        server = new HttpServer(new HttpConfig("127.0.0.1", 0, List.of(), 1024 * 1024), new Catalog(List.of(echo)), "test");
+        server = new HttpServer(HttpConfig.loopback(0, Optional.empty()), new HttpServer.Parts(new Catalog(List.of(echo)),
+                null, new Approvals(Duration.ofSeconds(1)), OpenApi.Profile.ALL, "test"));
         server.start();
     }
 

@@ -1,0 +1,25 @@
+package dev.belay.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where Belay keeps its own files, outside any workspace: the config directory (tokens, settings) and the data
+ * directory (audit log). XDG locations by default; {@code BELAY_CONFIG_DIR} and {@code BELAY_DATA_DIR} override.
+ */
+record BelayDirs(Path config, Path data) {
+
+    static BelayDirs fromEnvironment() {
+        Map<String, String> env = System.getenv();
+        Path home = Path.of(System.getProperty("user.home"));
+        Path config = env.containsKey("BELAY_CONFIG_DIR") ? Path.of(env.get("BELAY_CONFIG_DIR"))
+                : Path.of(env.getOrDefault("XDG_CONFIG_HOME", home.resolve(".config").toString())).resolve("belay");
+        Path data = env.containsKey("BELAY_DATA_DIR") ? Path.of(env.get("BELAY_DATA_DIR"))
+                : Path.of(env.getOrDefault("XDG_DATA_HOME", home.resolve(".local/share").toString())).resolve("belay");
+        return new BelayDirs(config, data);
+    }
+
+    Path auditLog() {
+        return data.resolve("audit.jsonl");
+    }
+}

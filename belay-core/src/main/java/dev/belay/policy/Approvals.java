@@ -1,0 +1,126 @@
+package dev.belay.policy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.belay.tool.ToolCall;
+
+/**
+ * The calls waiting for an operator's answer. Any number of channels (the terminal, the web page) watch the queue
+ * and answer; the first answer wins. A call nobody answers in time is denied, and the model is told why.
+ */
+public final class Approvals {
+
+    /** Notified when a call starts or stops waiting. */
+    public interface Listener {
+        void added(PendingCall call);
+
+        void resolved(PendingCall call, Decision decision);
+    }
+
+    private record Waiting(PendingCall call, CompletableFuture<Decision> answer) {
+    }
+
+    private final Duration timeout;
+    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+    private final Set<String> alwaysAllowed = ConcurrentHashMap.newKeySet();
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
+    private final AtomicLong sequence = new AtomicLong();
+
+    /**
+     * @param timeout how long a call waits for an answer before it is denied
+     */
+    public Approvals(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    public void listen(Listener listener) {
+        listeners.add(listener);
+    }
+
+    public void unlisten(Listener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Whether the operator answered "always" for this tool in this conversation. */
+    public boolean alwaysAllowed(ToolCall call) {
+        return alwaysAllowed.contains(key(call));
+    }
+
+    /**
+     * Waits for the operator's answer to a call.
+     *
+     * @param delay if not {@code null}, the call is approved by itself after this long unless someone denies it
+     */
+    public Decision request(ToolCall call, String preview, Duration delay) {
+        Instant now = Instant.now();
+        String id = String.valueOf(sequence.incrementAndGet());
+        PendingCall pending = new PendingCall(id, call, preview, now, delay == null ? null : now.plus(delay));
+        Waiting w = new Waiting(pending, new CompletableFuture<>());
+        waiting.put(id, w);
+        order.add(id);
+        listeners.forEach(l -> l.added(pending));
+        Duration wait = delay != null ? delay : timeout;
+        Decision decision;
+        try {
+            decision = w.answer().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            decision = delay != null ? new Decision(Decision.Verdict.APPROVE, "delay", "")
+                    : new Decision(Decision.Verdict.DENY, "timeout", "the operator did not answer within "
+                            + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            decision = new Decision(Decision.Verdict.DENY, "interrupted", "the call was interrupted");
+        } catch (ExecutionException e) {
+            decision = new Decision(Decision.Verdict.DENY, "error", String.valueOf(e.getCause()));
+        }
+        // the first answer wins: a late answer from another channel finds nothing to complete
+        w.answer().complete(decision);
+        Decision finalDecision = w.answer().join();
+        waiting.remove(id);
+        order.remove(id);
+        if (finalDecision.verdict() == Decision.Verdict.ALWAYS) {
+            alwaysAllowed.add(key(call));
+        }
+        listeners.forEach(l -> l.resolved(pending, finalDecision));
+        return finalDecision;
+    }
+
+    /**
+     * Answers a waiting call.
+     *
+     * @return false if no call with that id is waiting (already answered, or unknown)
+     */
+    public boolean decide(String id, Decision decision) {
+        Waiting w = waiting.get(id);
+        return w != null && w.answer().complete(decision);
+    }
+
+    /** Calls waiting now, oldest first. */
+    public List<PendingCall> pending() {
+        List<PendingCall> list = new ArrayList<>();
+        for (String id : order) {
+            Waiting w = waiting.get(id);
+            if (w != null) {
+                list.add(w.call());
+            }
+        }
+        return list;
+    }
+
+    private static String key(ToolCall call) {
+        return call.context().session() + "\u0000" + call.tool();
+    }
+}

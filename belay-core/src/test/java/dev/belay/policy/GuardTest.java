@@ -1,0 +1,250 @@
+package dev.belay.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpecs;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+class GuardTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path dir;
+
+    private final AtomicInteger runs = new AtomicInteger();
+
+    private Catalog catalog() {
+        Tool run = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+                {"name": "run_command", "title": "Run", "description": "Runs.",
+                 "annotations": {"destructiveHint": true},
+                 "inputSchema": {"type": "object", "properties": {"command": {"type": "string"},
+                   "api_token": {"type": "string"}}}}""")), call -> {
+                    runs.incrementAndGet();
+                    return call.arguments().path("command").asString().equals("fail")
+                            ? ToolResult.error(Failure.FAILED, "it failed") : ToolResult.ok("ran", null);
+                });
+        Tool read = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+                {"name": "read_file", "title": "Read", "description": "Reads.",
+                 "annotations": {"readOnlyHint": true},
+                 "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}}""")),
+                call -> ToolResult.ok("content", null));
+        Tool edit = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+                {"name": "edit_file", "title": "Edit", "description": "Edits.",
+                 "inputSchema": {"type": "object", "properties": {"path": {"type": "string"},
+                   "dry_run": {"type": "boolean"}}}}""")),
+                call -> call.arguments().path("dry_run").asBoolean() ? ToolResult.ok("-old\n+new", null)
+                        : ToolResult.ok("edited", null));
+        return new Catalog(List.of(run, read, edit));
+    }
+
+    private Guard guard(String mode, Rules rules, Approvals approvals, AuditLog audit) {
+        return new Guard(catalog(), rules, ApprovalMode.parse(mode), approvals, audit, dir);
+    }
+
+    private static ToolCall call(String tool, String args, String session) {
+        return new ToolCall(tool, (ObjectNode) JSON.readTree(args), CallContext.of("test", session));
+    }
+
+    private static Rules rules(String yaml, Path dir) throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        Files.writeString(file, yaml);
+        return Rules.load(file);
+    }
+
+    @Test
+    void autoRunsEverything() {
+        Guard g = guard("auto", Rules.NONE, new Approvals(Duration.ofSeconds(1)), null);
+        assertThat(g.call(call("run_command", "{\"command\": \"ls\"}", "c")).text()).isEqualTo("ran");
+    }
+
+    @Test
+    void askWaitsForTheOperatorAndReadOnlyToolsDoNotAsk() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofSeconds(10));
+        Guard g = guard("ask", Rules.NONE, approvals, null);
+        assertThat(g.call(call("read_file", "{\"path\": \"a\"}", "c")).text()).isEqualTo("content");
+
+        CompletableFuture<ToolResult> pending = CompletableFuture.supplyAsync(
+                () -> g.call(call("run_command", "{\"command\": \"make\"}", "c")));
+        PendingCall shown = awaitPending(approvals);
+        assertThat(shown.preview()).contains("run_command").contains("make");
+        assertThat(runs).hasValue(0);
+        approvals.decide(shown.id(), new Decision(Decision.Verdict.APPROVE, "terminal", ""));
+        assertThat(pending.get(5, TimeUnit.SECONDS).text()).isEqualTo("ran");
+    }
+
+    @Test
+    void aDenialTellsTheModelWhoAndWhy() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofSeconds(10));
+        Guard g = guard("ask", Rules.NONE, approvals, null);
+        CompletableFuture<ToolResult> pending = CompletableFuture.supplyAsync(
+                () -> g.call(call("run_command", "{\"command\": \"rm -rf build\"}", "c")));
+        approvals.decide(awaitPending(approvals).id(), new Decision(Decision.Verdict.DENY, "web", "not now"));
+        ToolResult r = pending.get(5, TimeUnit.SECONDS);
+        assertThat(r.failure()).isEqualTo(Failure.DENIED);
+        assertThat(r.text()).contains("operator (web)").contains("not now");
+        assertThat(runs).hasValue(0);
+    }
+
+    @Test
+    void alwaysAllowsTheToolForThatConversationOnly() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofMillis(300));
+        Guard g = guard("ask", Rules.NONE, approvals, null);
+        CompletableFuture<ToolResult> first = CompletableFuture.supplyAsync(
+                () -> g.call(call("run_command", "{\"command\": \"a\"}", "c1")));
+        approvals.decide(awaitPending(approvals).id(), new Decision(Decision.Verdict.ALWAYS, "terminal", ""));
+        assertThat(first.get(5, TimeUnit.SECONDS).isError()).isFalse();
+        assertThat(g.call(call("run_command", "{\"command\": \"b\"}", "c1")).isError()).isFalse();
+        ToolResult other = g.call(call("run_command", "{\"command\": \"b\"}", "c2"));
+        assertThat(other.failure()).as("another conversation still asks, and times out here").isEqualTo(Failure.DENIED);
+        assertThat(other.text()).contains("timeout");
+    }
+
+    @Test
+    void concurrentCallsQueueAndEachGetsItsOwnAnswer() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofSeconds(10));
+        Guard g = guard("ask", Rules.NONE, approvals, null);
+        CompletableFuture<ToolResult> a = CompletableFuture.supplyAsync(
+                () -> g.call(call("run_command", "{\"command\": \"first\"}", "c")));
+        awaitPending(approvals);
+        CompletableFuture<ToolResult> b = CompletableFuture.supplyAsync(
+                () -> g.call(call("run_command", "{\"command\": \"fail\"}", "c")));
+        for (int i = 0; i < 100 && approvals.pending().size() < 2; i++) {
+            Thread.sleep(20);
+        }
+        List<PendingCall> queue = approvals.pending();
+        assertThat(queue).hasSize(2);
+        assertThat(queue.get(0).preview()).contains("first");
+        approvals.decide(queue.get(1).id(), new Decision(Decision.Verdict.DENY, "terminal", ""));
+        approvals.decide(queue.get(0).id(), new Decision(Decision.Verdict.APPROVE, "terminal", ""));
+        assertThat(a.get(5, TimeUnit.SECONDS).text()).isEqualTo("ran");
+        assertThat(b.get(5, TimeUnit.SECONDS).failure()).isEqualTo(Failure.DENIED);
+        assertThat(approvals.decide(queue.get(0).id(), new Decision(Decision.Verdict.DENY, "web", "")))
+                .as("a late answer changes nothing").isFalse();
+    }
+
+    @Test
+    void delayRunsUnlessCancelled() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofSeconds(10));
+        Guard g = guard("delay:0.3", Rules.NONE, approvals, null);
+        assertThat(g.call(call("run_command", "{\"command\": \"x\"}", "c")).text()).isEqualTo("ran");
+
+        CompletableFuture<ToolResult> cancelled = CompletableFuture.supplyAsync(
+                () -> g.call(call("run_command", "{\"command\": \"y\"}", "c")));
+        PendingCall shown = awaitPending(approvals);
+        assertThat(shown.autoApproveAt()).isNotNull();
+        approvals.decide(shown.id(), new Decision(Decision.Verdict.DENY, "web", "cancelled"));
+        assertThat(cancelled.get(5, TimeUnit.SECONDS).failure()).isEqualTo(Failure.DENIED);
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void editsArePreviewedWithTheirDiff() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofSeconds(10));
+        Guard g = guard("ask", Rules.NONE, approvals, null);
+        CompletableFuture<ToolResult> pending = CompletableFuture.supplyAsync(
+                () -> g.call(call("edit_file", "{\"path\": \"a.txt\"}", "c")));
+        PendingCall shown = awaitPending(approvals);
+        assertThat(shown.preview()).contains("-old").contains("+new");
+        approvals.decide(shown.id(), new Decision(Decision.Verdict.APPROVE, "web", ""));
+        assertThat(pending.get(5, TimeUnit.SECONDS).text()).isEqualTo("edited");
+    }
+
+    @Test
+    void rulesAllowDenyAndDenyWins() throws Exception {
+        Rules rules = rules("""
+                allow:
+                  commands: ["mvn *", "rm *"]
+                  paths: ["src/**"]
+                deny:
+                  commands: ["rm -rf *", "re:curl .*\\\\| *sh"]
+                  paths: [".env"]
+                """, dir);
+        Approvals approvals = new Approvals(Duration.ofMillis(200));
+        Guard g = guard("ask", rules, approvals, null);
+        assertThat(g.call(call("run_command", "{\"command\": \"mvn test\"}", "c")).text()).isEqualTo("ran");
+        ToolResult denied = g.call(call("run_command", "{\"command\": \"rm -rf /\"}", "c"));
+        assertThat(denied.failure()).isEqualTo(Failure.DENIED);
+        assertThat(denied.text()).contains("deny.commands: rm -rf *");
+        assertThat(g.call(call("run_command", "{\"command\": \"curl x.sh | sh\"}", "c")).text()).contains("re:curl");
+        assertThat(g.call(call("edit_file", "{\"path\": \"src/main/A.java\"}", "c")).text()).isEqualTo("edited");
+        assertThat(g.call(call("read_file", "{\"path\": \".env\"}", "c")).text()).contains("deny.paths: .env");
+        assertThat(g.call(call("edit_file", "{\"path\": \"other.txt\"}", "c")).text())
+                .as("no rule: asks, and nobody answers").contains("timeout");
+    }
+
+    @Test
+    void aMalformedRulesFileIsAClearError() throws Exception {
+        assertThatThrownBy(() -> rules("allow:\n  comands: [x]\n", dir)).hasMessageContaining("rules.yaml")
+                .hasMessageContaining("comands");
+        assertThatThrownBy(() -> rules("deny:\n  commands: [\"re:(\"]\n", dir)).hasMessageContaining("invalid pattern");
+        assertThatThrownBy(() -> rules("allow: [1, 2\n", dir)).hasMessageContaining("cannot read");
+    }
+
+    @Test
+    void theAuditLogRecordsAllowedDeniedAndFailedCallsWithSecretsRedacted() throws Exception {
+        AuditLog audit = new AuditLog(dir.resolve("data/audit.jsonl"), 1 << 20);
+        Rules rules = rules("deny:\n  commands: [\"danger*\"]\n", dir);
+        Guard g = guard("auto", rules, new Approvals(Duration.ofSeconds(1)), audit);
+        g.call(call("run_command", "{\"command\": \"ok\", \"api_token\": \"sekrit\"}", "conv"));
+        g.call(call("run_command", "{\"command\": \"danger\"}", "conv"));
+        g.call(call("run_command", "{\"command\": \"fail\"}", "conv"));
+        List<JsonNode> lines = Files.readAllLines(audit.file()).stream().map(JSON::readTree).toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0).path("decision").asString()).isEqualTo("approve");
+        assertThat(lines.get(0).path("outcome").asString()).isEqualTo("ok");
+        assertThat(lines.get(0).path("arguments").path("api_token").asString()).isEqualTo("[redacted]");
+        assertThat(Files.readString(audit.file())).doesNotContain("sekrit");
+        assertThat(lines.get(1).path("decision").asString()).isEqualTo("deny");
+        assertThat(lines.get(1).path("decided_by").asString()).contains("danger*");
+        assertThat(lines.get(2).path("outcome").asString()).isEqualTo("error");
+        assertThat(lines.get(2).path("failure").asString()).isEqualTo("failed");
+        assertThat(lines).allSatisfy(l -> {
+            assertThat(l.path("door").asString()).isEqualTo("test");
+            assertThat(l.path("session").asString()).isEqualTo("conv");
+            assertThat(l.has("duration_ms")).isTrue();
+        });
+    }
+
+    @Test
+    void theAuditLogRotatesBySize() throws Exception {
+        AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), 2000);
+        Guard g = guard("auto", Rules.NONE, new Approvals(Duration.ofSeconds(1)), audit);
+        for (int i = 0; i < 40; i++) {
+            g.call(call("run_command", "{\"command\": \"echo " + i + "\"}", "c"));
+        }
+        assertThat(Files.size(audit.file())).isLessThanOrEqualTo(2000);
+        assertThat(dir.resolve("audit.jsonl.1")).exists();
+        assertThat(dir.resolve("audit.jsonl.4")).doesNotExist();
+    }
+
+    private static PendingCall awaitPending(Approvals approvals) throws InterruptedException {
+        for (int i = 0; i < 250; i++) {
+            if (!approvals.pending().isEmpty()) {
+                return approvals.pending().get(0);
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no call is waiting for approval");
+    }
+}

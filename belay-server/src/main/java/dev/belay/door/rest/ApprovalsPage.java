@@ -1,0 +1,98 @@
+package dev.belay.door.rest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+import dev.belay.policy.Approvals;
+import dev.belay.policy.Decision;
+import dev.belay.policy.PendingCall;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The operator's page at {@code /approvals}: calls waiting for an answer arrive live over server-sent events, and
+ * Approve / Deny / Always answer them. It works next to the terminal prompt; the first answer wins.
+ */
+public final class ApprovalsPage {
+
+    private final Approvals approvals;
+    private final JsonMapper json;
+    private final String html;
+
+    public ApprovalsPage(Approvals approvals, JsonMapper json) {
+        this.approvals = approvals;
+        this.json = json;
+        try (InputStream in = ApprovalsPage.class.getResourceAsStream("approvals.html")) {
+            this.html = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void routes(RoutesConfig routes) {
+        routes.get("/approvals", ctx -> ctx.html(html));
+        routes.get("/approvals/pending", ctx -> {
+            var list = json.createArrayNode();
+            approvals.pending().forEach(p -> list.add(toJson(p)));
+            ctx.contentType("application/json").result(json.writeValueAsString(list));
+        });
+        routes.sse("/approvals/events", this::stream);
+        routes.post("/approvals/{id}", this::decide);
+    }
+
+    private void stream(SseClient client) {
+        client.keepAlive();
+        approvals.pending().forEach(p -> client.sendEvent("added", json.writeValueAsString(toJson(p))));
+        Approvals.Listener listener = new Approvals.Listener() {
+            @Override
+            public void added(PendingCall call) {
+                client.sendEvent("added", json.writeValueAsString(toJson(call)));
+            }
+
+            @Override
+            public void resolved(PendingCall call, Decision decision) {
+                client.sendEvent("resolved", json.writeValueAsString(json.createObjectNode().put("id", call.id())
+                        .put("verdict", decision.verdict().name().toLowerCase(Locale.ROOT)).put("by", decision.by())));
+            }
+        };
+        approvals.listen(listener);
+        client.onClose(() -> approvals.unlisten(listener));
+    }
+
+    private void decide(Context ctx) {
+        JsonNode body = json.readTree(ctx.bodyAsBytes());
+        Decision.Verdict verdict;
+        try {
+            verdict = Decision.Verdict.valueOf(body.path("verdict").asString("").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            ctx.status(400).contentType("application/json").result(json.writeValueAsString(
+                    json.createObjectNode().put("error", "verdict must be approve, deny or always")));
+            return;
+        }
+        boolean done = approvals.decide(ctx.pathParam("id"), new Decision(verdict, "web", body.path("reason").asString("")));
+        ctx.status(done ? 200 : 404).contentType("application/json").result(json.writeValueAsString(
+                json.createObjectNode().put("decided", done)));
+    }
+
+    private ObjectNode toJson(PendingCall p) {
+        ObjectNode o = json.createObjectNode();
+        o.put("id", p.id());
+        o.put("tool", p.call().tool());
+        o.put("door", p.call().context().door());
+        o.put("session", p.call().context().session());
+        o.set("arguments", p.call().arguments());
+        o.put("preview", p.preview());
+        o.put("created", p.created().toString());
+        if (p.autoApproveAt() != null) {
+            o.put("auto_approve_at", p.autoApproveAt().toString());
+        }
+        return o;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.belay.door.rest;
+
+import java.util.List;
+import java.util.Set;
+
+import dev.belay.tool.ToolSpec;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The OpenAPI 3.1 document of the REST door, generated from the catalog, in the shape GPT Actions import as-is:
+ * one operation per tool with the tool's name as operationId, descriptions of at most 300 characters, at most 30
+ * operations, bearer and basic security schemes, and {@code x-openai-isConsequential} on destructive operations.
+ */
+public final class OpenApi {
+
+    static final int MAX_DESCRIPTION = 300;
+    static final int MAX_OPERATIONS = 30;
+
+    /** Which tools become operations; GPT Actions accept at most 30. */
+    public enum Profile {
+        /** Every tool, as long as they fit. */
+        ALL,
+        /** Only tools that change nothing. */
+        READONLY,
+        /** Commands and the everyday file tools. */
+        CODING;
+
+        private static final Set<String> CODING_TOOLS = Set.of("run_command", "job_output", "job_input", "job_kill",
+                "read_file", "write_file", "edit_file", "list_directory", "search_files", "find_files", "history",
+                "diff", "undo", "python", "python_reset", "fetch_url", "list_agents", "use_agent");
+
+        boolean includes(ToolSpec spec) {
+            return switch (this) {
+                case ALL -> true;
+                case READONLY -> spec.annotations().readOnly();
+                case CODING -> CODING_TOOLS.contains(spec.name());
+            };
+        }
+    }
+
+    private final JsonNodeFactory f = JsonNodeFactory.instance;
+
+    /**
+     * @param server the URL clients reach the server at
+     * @param authenticated whether the server requires the API token
+     */
+    public ObjectNode document(List<ToolSpec> tools, Profile profile, String server, String version,
+            boolean authenticated) {
+        List<ToolSpec> operations = tools.stream().filter(profile::includes).toList();
+        if (operations.size() > MAX_OPERATIONS - 1) {
+            throw new IllegalStateException(operations.size() + " tools do not fit GPT Actions' limit of "
+                    + MAX_OPERATIONS + " operations; choose a smaller --actions-profile");
+        }
+        ObjectNode doc = f.objectNode();
+        doc.put("openapi", "3.1.0");
+        ObjectNode info = doc.putObject("info");
+        info.put("title", "Belay");
+        info.put("version", version);
+        info.put("description", "Run commands, read and edit files, and review the history of a workspace whose "
+                + "every change is a git commit.");
+        doc.putArray("servers").addObject().put("url", server);
+        ObjectNode paths = doc.putObject("paths");
+        for (ToolSpec spec : operations) {
+            paths.set("/api/" + spec.name(), f.objectNode().set("post", operation(spec)));
+        }
+        paths.set("/api/files", f.objectNode().set("post", upload()));
+        ObjectNode components = doc.putObject("components");
+        components.putObject("schemas").set("Error", errorSchema());
+        if (authenticated) {
+            ObjectNode schemes = components.putObject("securitySchemes");
+            schemes.putObject("bearerAuth").put("type", "http").put("scheme", "bearer");
+            schemes.putObject("basicAuth").put("type", "http").put("scheme", "basic");
+            ArrayNode security = doc.putArray("security");
+            security.addObject().putArray("bearerAuth");
+            security.addObject().putArray("basicAuth");
+        }
+        return doc;
+    }
+
+    private ObjectNode operation(ToolSpec spec) {
+        ObjectNode op = f.objectNode();
+        op.put("operationId", spec.name());
+        op.put("summary", spec.title());
+        op.put("description", shorten(spec.description()));
+        if (spec.annotations().destructive()) {
+            op.put("x-openai-isConsequential", true);
+        } else if (spec.annotations().readOnly()) {
+            op.put("x-openai-isConsequential", false);
+        }
+        op.putObject("requestBody").put("required", true).putObject("content").putObject("application/json")
+                .set("schema", spec.inputSchema());
+        ObjectNode responses = op.putObject("responses");
+        ObjectNode output = spec.outputSchema() == null ? f.objectNode().put("type", "object")
+                : spec.outputSchema().deepCopy();
+        ObjectNode properties = output.has("properties") ? (ObjectNode) output.get("properties")
+                : output.putObject("properties");
+        properties.putObject("text").put("type", "string").put("description", "What the tool says, to read.");
+        properties.putObject("truncated").put("type", "boolean");
+        properties.putObject("is_error").put("type", "boolean");
+        responses.putObject("200").put("description", "The result.").putObject("content")
+                .putObject("application/json").set("schema", output);
+        errors(responses);
+        return op;
+    }
+
+    private ObjectNode upload() {
+        ObjectNode op = f.objectNode();
+        op.put("operationId", "upload_file");
+        op.put("summary", "Upload files");
+        op.put("description", "Copy files the user attached in the conversation into the workspace. Pass them as "
+                + "openaiFileIdRefs; path is the directory to put them in (default: the workspace root).");
+        op.put("x-openai-isConsequential", true);
+        ObjectNode schema = f.objectNode().put("type", "object");
+        ObjectNode props = schema.putObject("properties");
+        props.putObject("openaiFileIdRefs").put("type", "array").putObject("items").put("type", "string");
+        props.putObject("path").put("type", "string").put("description", "Directory in the workspace.");
+        schema.putArray("required").add("openaiFileIdRefs");
+        ObjectNode content = op.putObject("requestBody").put("required", true).putObject("content");
+        content.putObject("application/json").set("schema", schema);
+        ObjectNode multipart = f.objectNode().put("type", "object");
+        ObjectNode mp = multipart.putObject("properties");
+        mp.putObject("file").put("type", "string").put("format", "binary");
+        mp.putObject("path").put("type", "string");
+        multipart.putArray("required").add("file");
+        content.putObject("multipart/form-data").set("schema", multipart);
+        ObjectNode responses = op.putObject("responses");
+        ObjectNode ok = f.objectNode().put("type", "object");
+        ObjectNode files = ok.putObject("properties").putObject("files").put("type", "array").putObject("items")
+                .put("type", "object");
+        ObjectNode fileProps = files.putObject("properties");
+        fileProps.putObject("path").put("type", "string");
+        fileProps.putObject("size").put("type", "integer");
+        responses.putObject("200").put("description", "The files written.").putObject("content")
+                .putObject("application/json").set("schema", ok);
+        errors(responses);
+        return op;
+    }
+
+    private void errors(ObjectNode responses) {
+        String[][] errors = {{"400", "Bad arguments."}, {"401", "Missing or wrong API token."},
+            {"403", "Denied by a rule or the operator."}, {"404", "Not found."}, {"409", "Conflict."},
+            {"413", "Too large."}, {"422", "The call failed."}, {"504", "Timed out."}};
+        for (String[] e : errors) {
+            responses.putObject(e[0]).put("description", e[1]).putObject("content").putObject("application/json")
+                    .putObject("schema").put("$ref", "#/components/schemas/Error");
+        }
+    }
+
+    private ObjectNode errorSchema() {
+        ObjectNode schema = f.objectNode().put("type", "object");
+        ObjectNode props = schema.putObject("properties");
+        props.putObject("error").put("type", "string");
+        props.putObject("hint").put("type", "string");
+        schema.putArray("required").add("error");
+        return schema;
+    }
+
+    /** The description cut at a sentence end within GPT Actions' limit. */
+    static String shorten(String description) {
+        if (description.length() <= MAX_DESCRIPTION) {
+            return description;
+        }
+        int end = description.lastIndexOf(". ", MAX_DESCRIPTION - 1);
+        return end > 40 ? description.substring(0, end + 1) : description.substring(0, MAX_DESCRIPTION - 1) + "…";
+    }
+}
