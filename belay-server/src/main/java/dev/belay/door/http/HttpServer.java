@@ -67,7 +67,6 @@ public final class HttpServer implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.maxRequestSize = Math.max(config.maxRequestBytes(), config.maxUploadBytes());
-            cfg.jetty.multipartConfig.maxFileSize(config.maxUploadBytes(), io.javalin.config.SizeUnit.BYTES);
             cfg.jetty.modifyServletContextHandler(handler -> {
                 handler.addFilter(new FilterHolder(access), "/*", EnumSet.of(DispatcherType.REQUEST));
                 ServletHolder holder = new ServletHolder(mcp.servlet());
@@ -82,8 +81,8 @@ public final class HttpServer implements AutoCloseable {
                     .result(YAMLMapper.builder().build().writeValueAsString(openApi(ctx.url()))));
             cfg.routes.get("/.well-known/ai-plugin.json", ctx -> ctx.contentType("application/json")
                     .result(json.writeValueAsString(PluginManifest.of(publicUrl(ctx.url()), config.token().isPresent()))));
+            files.routes(cfg.routes); // before the tools: /api/files is not a tool
             rest.routes(cfg.routes);
-            files.routes(cfg.routes);
             approvalsPage.routes(cfg.routes);
             SwaggerUi.routes(cfg.routes);
         });

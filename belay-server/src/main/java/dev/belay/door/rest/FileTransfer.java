@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.belay.journal.Change;
 import dev.belay.tool.ToolException;
@@ -31,6 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
  * workspace's path guard and uploads are journaled.
  */
 public final class FileTransfer {
+
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
     private final Workspace workspace;
     private final long maxUploadBytes;
@@ -67,8 +71,67 @@ public final class FileTransfer {
         }
         ctx.header("Content-Disposition", "attachment; filename=\"" + file.getFileName().toString()
                 .replaceAll("[\"\\\\\\r\\n]", "_") + "\"");
-        ctx.writeSeekableStream(Files.newInputStream(file), type == null ? "application/octet-stream" : type,
-                Files.size(file));
+        ctx.header("Accept-Ranges", "bytes");
+        ctx.contentType(type == null ? "application/octet-stream" : type);
+        long size = Files.size(file);
+        Matcher range = RANGE.matcher(ctx.header("Range") == null ? "" : ctx.header("Range").strip());
+        if (!range.matches()) {
+            ctx.header("Content-Length", String.valueOf(size)).result(Files.newInputStream(file));
+            return;
+        }
+        long start;
+        long end;
+        if (range.group(1).isEmpty()) {
+            long suffix = range.group(2).isEmpty() ? 0 : Long.parseLong(range.group(2));
+            start = Math.max(0, size - suffix);
+            end = size - 1;
+        } else {
+            start = Long.parseLong(range.group(1));
+            end = range.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(range.group(2)));
+        }
+        if (start >= size || start > end) {
+            ctx.status(416).header("Content-Range", "bytes */" + size);
+            return;
+        }
+        InputStream in = Files.newInputStream(file);
+        in.skipNBytes(start);
+        ctx.status(206).header("Content-Range", "bytes " + start + "-" + end + "/" + size)
+                .header("Content-Length", String.valueOf(end - start + 1))
+                .result(new BoundedInputStream(in, end - start + 1));
+    }
+
+    /** Reads at most {@code limit} bytes of a stream, for a byte range. */
+    private static final class BoundedInputStream extends java.io.FilterInputStream {
+        private long left;
+
+        BoundedInputStream(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
     }
 
     private void upload(Context ctx) throws IOException, InterruptedException {

@@ -1,0 +1,301 @@
+package dev.belay.door.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.belay.door.http.HttpConfig;
+import dev.belay.policy.ApprovalMode;
+import dev.belay.policy.Approvals;
+import dev.belay.policy.Guard;
+import dev.belay.policy.Rules;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpecs;
+import dev.belay.workspace.Workspace;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+class RestDoorTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String TOKEN = "test-token-0123456789abcdef";
+
+    @TempDir
+    Path dir;
+
+    private dev.belay.door.http.HttpServer server;
+    private Workspace workspace;
+    private Approvals approvals;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private static Tool tool(String json, dev.belay.tool.ToolHandler handler) {
+        return new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree(json)), handler);
+    }
+
+    @BeforeEach
+    void start() {
+        workspace = Workspace.open(dir.resolve("ws"), "Belay", "belay@localhost");
+        Tool echo = tool("""
+                {"name": "echo", "title": "Echo", "description": "Echoes text back.",
+                 "annotations": {"readOnlyHint": true},
+                 "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"],
+                   "additionalProperties": false},
+                 "outputSchema": {"type": "object", "properties": {"echo": {"type": "string"}}}}""",
+                call -> ToolResult.ok("said " + call.arguments().get("text").asString(),
+                        JSON.createObjectNode().put("echo", call.arguments().get("text").asString())));
+        Tool lookup = tool("""
+                {"name": "lookup", "title": "Lookup", "description": "Fails in various ways.",
+                 "annotations": {"destructiveHint": true},
+                 "inputSchema": {"type": "object", "properties": {"kind": {"type": "string"}}}}""",
+                call -> {
+                    String kind = call.arguments().path("kind").asString("");
+                    if (kind.equals("big")) {
+                        return ToolResult.ok("x".repeat(300_000), null);
+                    }
+                    throw new ToolException(Failure.valueOf(kind), "It failed as " + kind + ".\nDo something else.");
+                });
+        approvals = new Approvals(Duration.ofSeconds(5));
+        Guard guard = new Guard(new Catalog(List.of(echo, lookup)), Rules.NONE, ApprovalMode.parse("ask"), approvals,
+                null, workspace.root());
+        HttpConfig config = new HttpConfig("127.0.0.1", 0, Optional.of(TOKEN), Optional.empty(), false, List.of(),
+                1 << 20, 4096);
+        server = new dev.belay.door.http.HttpServer(config, new dev.belay.door.http.HttpServer.Parts(guard, workspace,
+                approvals, OpenApi.Profile.ALL, "test"));
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        workspace.journal().close();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private HttpRequest.Builder authed(String path) {
+        return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + TOKEN);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return send(authed(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/echo", "/openapi.json", "/openapi.yaml", "/docs/index.html", "/approvals",
+        "/api/files/a.txt", "/api/files", "/mcp", "/.well-known/ai-plugin.json"})
+    void everyRouteButHealthNeedsTheToken(String path) throws Exception {
+        HttpResponse<String> none = send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).contains("Bearer"));
+        assertThat(send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer wrong-token-xxxxxxxx"))
+                .statusCode()).isEqualTo(401);
+        assertThat(send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString("any:wrong".getBytes()))).statusCode()).isEqualTo(401);
+        assertThat(send(authed(path)).statusCode()).isNotEqualTo(401);
+        assertThat(send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic "
+                + Base64.getEncoder().encodeToString(("gpt:" + TOKEN).getBytes()))).statusCode()).isNotEqualTo(401);
+        assertThat(send(HttpRequest.newBuilder(uri("/healthz"))).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aToolAnswersWithItsStructuredResultAndText() throws Exception {
+        HttpResponse<String> r = post("/api/echo", "{\"text\": \"hi\"}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.path("echo").asString()).isEqualTo("hi");
+        assertThat(body.path("text").asString()).isEqualTo("said hi");
+    }
+
+    @Test
+    void badRequestsGetClearErrorsWithStatusCodes() throws Exception {
+        assertThat(post("/api/echo", "{not json").statusCode()).isEqualTo(400);
+        assertThat(post("/api/echo", "[1,2]").statusCode()).isEqualTo(400);
+        HttpResponse<String> invalid = post("/api/echo", "{\"txt\": 1}");
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(invalid.body()).path("error").asString()).contains("echo");
+        assertThat(invalid.body()).contains("text");
+        assertThat(post("/api/nope", "{}").statusCode()).isEqualTo(404);
+        assertThat(post("/api/echo", "{\"text\": \"" + "y".repeat(2 << 20) + "\"}").statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void failureKindsMapToStatusCodes() throws Exception {
+        approvals.listen(new Approvals.Listener() {
+            @Override
+            public void added(dev.belay.policy.PendingCall call) {
+                approvals.decide(call.id(), new dev.belay.policy.Decision(
+                        call.call().arguments().path("kind").asString().equals("DENY_ME")
+                                ? dev.belay.policy.Decision.Verdict.DENY : dev.belay.policy.Decision.Verdict.APPROVE,
+                        "web", "no"));
+            }
+
+            @Override
+            public void resolved(dev.belay.policy.PendingCall call, dev.belay.policy.Decision decision) {
+            }
+        });
+        assertThat(post("/api/lookup", "{\"kind\": \"NOT_FOUND\"}").statusCode()).isEqualTo(404);
+        assertThat(post("/api/lookup", "{\"kind\": \"CONFLICT\"}").statusCode()).isEqualTo(409);
+        assertThat(post("/api/lookup", "{\"kind\": \"TIMED_OUT\"}").statusCode()).isEqualTo(504);
+        HttpResponse<String> denied = post("/api/lookup", "{\"kind\": \"DENY_ME\"}");
+        assertThat(denied.statusCode()).isEqualTo(403);
+        HttpResponse<String> failed = post("/api/lookup", "{\"kind\": \"FAILED\"}");
+        JsonNode body = JSON.readTree(failed.body());
+        assertThat(body.path("error").asString()).isEqualTo("It failed as FAILED.");
+        assertThat(body.path("hint").asString()).isEqualTo("Do something else.");
+        HttpResponse<String> big = post("/api/lookup", "{\"kind\": \"big\"}");
+        assertThat(big.body().length()).isLessThanOrEqualTo(RestDoor.MAX_RESPONSE_CHARS);
+        assertThat(JSON.readTree(big.body()).path("truncated").asBoolean()).isTrue();
+    }
+
+    @Test
+    void theOpenApiDocumentIsValidAndFitsGptActions() throws Exception {
+        String doc = send(authed("/openapi.json")).body();
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(doc);
+        assertThat(parsed.getMessages()).isEmpty();
+        assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.1.0");
+        JsonNode json = JSON.readTree(doc);
+        assertThat(json.path("servers").get(0).path("url").asString()).isEqualTo("http://127.0.0.1:" + server.port());
+        assertThat(json.path("paths").size()).isLessThanOrEqualTo(30);
+        json.path("paths").forEach(p -> {
+            JsonNode op = p.path("post");
+            assertThat(op.path("operationId").asString()).isNotBlank();
+            assertThat(op.path("description").asString().length()).isLessThanOrEqualTo(300);
+        });
+        assertThat(json.path("paths").path("/api/lookup").path("post").path("x-openai-isConsequential").asBoolean()).isTrue();
+        assertThat(json.path("components").path("securitySchemes").has("bearerAuth")).isTrue();
+        assertThat(send(authed("/openapi.yaml")).body()).contains("openapi: \"3.1.0\"").contains("operationId: \"echo\"");
+        JsonNode manifest = JSON.readTree(send(authed("/.well-known/ai-plugin.json")).body());
+        assertThat(manifest.path("name_for_model").asString()).matches("[A-Za-z0-9_]+");
+        assertThat(manifest.path("auth").path("authorization_type").asString()).isEqualTo("bearer");
+        assertThat(send(authed("/docs/index.html")).body()).contains("swagger");
+    }
+
+    @Test
+    void filesUploadAndDownloadThroughThePathGuardAndTheJournal() throws Exception {
+        String boundary = "----belay" + System.nanoTime();
+        HttpResponse<String> up = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, "docs/", "notes.txt", "hello world"))));
+        assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+        assertThat(JSON.readTree(up.body()).path("files").get(0).path("path").asString()).isEqualTo("docs/notes.txt");
+        assertThat(Files.readString(workspace.root().resolve("docs/notes.txt"))).isEqualTo("hello world");
+        assertThat(workspace.journal().history(1, 0, null).get(0).tool()).isEqualTo("upload");
+
+        HttpResponse<String> down = send(authed("/api/files/docs/notes.txt"));
+        assertThat(down.statusCode()).isEqualTo(200);
+        assertThat(down.body()).isEqualTo("hello world");
+        assertThat(down.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        HttpResponse<String> range = send(authed("/api/files/docs/notes.txt").header("Range", "bytes=6-"));
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(range.body()).isEqualTo("world");
+
+        assertThat(send(authed("/api/files/missing.txt")).statusCode()).isEqualTo(404);
+        assertThat(send(authed("/api/files/..%2F..%2Fetc%2Fpasswd")).statusCode()).isIn(400, 403, 404);
+        HttpResponse<String> traversal = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, "../../evil.txt", "x", "pwned"))));
+        assertThat(traversal.statusCode()).isEqualTo(400);
+        assertThat(dir.resolve("evil.txt")).doesNotExist();
+        HttpResponse<String> git = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, ".git/config", "x", "pwned"))));
+        assertThat(git.statusCode()).isEqualTo(400);
+        HttpResponse<String> big = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, "big.bin", "big.bin", "z".repeat(10_000)))));
+        assertThat(big.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void openaiFileIdRefsAreFetchedIntoTheWorkspace() throws Exception {
+        HttpServer files = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        files.createContext("/file-1", exchange -> {
+            byte[] body = "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        files.start();
+        try {
+            String link = "http://127.0.0.1:" + files.getAddress().getPort() + "/file-1";
+            HttpResponse<String> r = post("/api/files", "{\"path\": \"data\", \"openaiFileIdRefs\": [{\"name\": "
+                    + "\"table.csv\", \"id\": \"file-1\", \"mime_type\": \"text/csv\", \"download_link\": \"" + link + "\"}]}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(Files.readString(workspace.root().resolve("data/table.csv"))).isEqualTo("a,b\n1,2\n");
+            HttpResponse<String> hostile = post("/api/files", "{\"openaiFileIdRefs\": [{\"name\": \"../../x\", "
+                    + "\"download_link\": \"" + link + "\"}]}");
+            assertThat(hostile.statusCode()).isEqualTo(400);
+        } finally {
+            files.stop(0);
+        }
+    }
+
+    @Test
+    void theApprovalsPageAnswersWaitingCalls() throws Exception {
+        assertThat(send(authed("/approvals")).body()).contains("EventSource");
+        CompletableFuture<HttpResponse<String>> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return post("/api/lookup", "{\"kind\": \"NOT_FOUND\"}");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        JsonNode pending = null;
+        for (int i = 0; i < 100 && (pending == null || pending.isEmpty()); i++) {
+            Thread.sleep(30);
+            pending = JSON.readTree(send(authed("/approvals/pending")).body());
+        }
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).path("preview").asString()).contains("lookup");
+        String id = pending.get(0).path("id").asString();
+        HttpResponse<String> decided = send(authed("/approvals/" + id).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"verdict\": \"deny\", \"reason\": \"not today\"}")));
+        assertThat(decided.statusCode()).isEqualTo(200);
+        HttpResponse<String> result = call.get(5, TimeUnit.SECONDS);
+        assertThat(result.statusCode()).isEqualTo(403);
+        assertThat(result.body()).contains("not today");
+        assertThat(send(authed("/approvals/" + id).POST(HttpRequest.BodyPublishers.ofString("{\"verdict\": \"maybe\"}")))
+                .statusCode()).isEqualTo(400);
+    }
+
+    private static String multipart(String boundary, String path, String filename, String content) {
+        return "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"path\"\r\n\r\n" + path + "\r\n"
+                + "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"file\"; filename=\"" + filename + "\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n" + content + "\r\n"
+                + "--" + boundary + "--\r\n";
+    }
+}
