@@ -1,0 +1,262 @@
+package dev.belay.tool.file;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+
+import dev.belay.journal.Change;
+import dev.belay.journal.Commit;
+import dev.belay.policy.Limits;
+import dev.belay.tool.Arguments;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Json;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolHandler;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpecs;
+import dev.belay.workspace.Workspace;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The file tools. Every path goes through the workspace's path guard; every change is made under the file's lock,
+ * written atomically and committed to the journal with exactly the paths it touched.
+ */
+public final class FileTools {
+
+    private final Workspace workspace;
+    private final Limits limits;
+
+    public FileTools(Workspace workspace, Limits limits) {
+        this.workspace = workspace;
+        this.limits = limits;
+    }
+
+    public List<Tool> tools() {
+        TreeTools tree = new TreeTools(workspace, limits);
+        return List.of(
+                tool("read_file", new ReadFile(workspace, limits)),
+                tool("write_file", this::write),
+                tool("edit_file", new EditFile(workspace, limits.maxFileBytes())),
+                tool("list_directory", tree::list),
+                tool("search_files", tree::search),
+                tool("find_files", tree::find),
+                tool("file_info", this::info),
+                tool("move_path", this::move),
+                tool("delete_path", this::delete),
+                tool("make_directory", this::mkdir));
+    }
+
+    private static Tool tool(String name, ToolHandler handler) {
+        return new Tool(ToolSpecs.resource(FileTools.class, name), handler);
+    }
+
+    private ToolResult write(ToolCall call) {
+        Arguments args = Arguments.of(call);
+        String name = args.string("path");
+        String mode = args.string("mode", "overwrite");
+        byte[] content = args.string("content").getBytes(StandardCharsets.UTF_8);
+        if (content.length > limits.maxFileBytes()) {
+            throw new ToolException(Failure.TOO_LARGE, "content has " + content.length + " bytes; write_file accepts "
+                    + "up to " + limits.maxFileBytes() + ". Write it in parts with mode append.");
+        }
+        Path file = workspace.guard().resolveForWrite(name);
+        return locked(file, () -> {
+            if (Files.isDirectory(file)) {
+                throw new ToolException("'" + name + "' is a directory; give a file path.");
+            }
+            boolean existed = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
+            if (mode.equals("create") && existed) {
+                throw new ToolException(Failure.CONFLICT, "'" + name + "' already exists and mode is create. Use mode "
+                        + "overwrite to replace it, or edit_file to change part of it.");
+            }
+            byte[] bytes = content;
+            if (mode.equals("append") && existed) {
+                byte[] old = Files.readAllBytes(file);
+                if ((long) old.length + content.length > limits.maxFileBytes()) {
+                    throw new ToolException(Failure.TOO_LARGE, "'" + name + "' would exceed " + limits.maxFileBytes()
+                            + " bytes.");
+                }
+                bytes = new byte[old.length + content.length];
+                System.arraycopy(old, 0, bytes, 0, old.length);
+                System.arraycopy(content, 0, bytes, old.length, content.length);
+            }
+            workspace.writeAtomically(file, bytes);
+            String rel = workspace.guard().relative(file);
+            ObjectNode s = Json.object().put("path", rel).put("bytes_written", content.length)
+                    .put("created", !existed).put("sha256", FileKinds.sha256(bytes));
+            Optional<Commit> commit = commit(file, "write_file: " + rel, "write_file", call);
+            commit.ifPresent(c -> s.put("commit", c.shortId()));
+            return ToolResult.ok((existed ? (mode.equals("append") ? "Appended " : "Wrote ") : "Created ") + rel + " ("
+                    + content.length + " bytes" + commit.map(c -> ", commit " + c.shortId()).orElse(", unchanged")
+                    + ").", s);
+        });
+    }
+
+    private ToolResult info(ToolCall call) {
+        String name = Arguments.of(call).string("path");
+        Path path = workspace.guard().resolve(name);
+        try {
+            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ToolException(Failure.NOT_FOUND, "No file or directory '" + name + "' in the workspace.");
+            }
+            BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            String type = attrs.isSymbolicLink() ? "symlink" : attrs.isDirectory() ? "directory"
+                    : attrs.isRegularFile() ? "file" : "other";
+            ObjectNode s = Json.object().put("path", workspace.guard().relative(path)).put("type", type)
+                    .put("size", attrs.size()).put("modified", attrs.lastModifiedTime().toInstant().toString())
+                    .put("is_symlink", attrs.isSymbolicLink());
+            try {
+                s.put("permissions", PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS)));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system: no permissions to show
+            }
+            if (attrs.isSymbolicLink()) {
+                s.put("link_target", Files.readSymbolicLink(path).toString());
+            }
+            if (attrs.isRegularFile()) {
+                byte[] head = FileKinds.head(path);
+                String mime = FileKinds.imageType(head).orElse(FileKinds.isText(head) ? "text/plain"
+                        : "application/octet-stream");
+                s.put("mime_type", mime);
+            }
+            StringBuilder text = new StringBuilder();
+            s.properties().forEach(e -> text.append(e.getKey()).append(": ").append(e.getValue().asString()).append('\n'));
+            return ToolResult.ok(text.toString().strip(), s);
+        } catch (IOException e) {
+            throw new ToolException(Failure.FAILED, "Cannot inspect '" + name + "': " + e.getMessage());
+        }
+    }
+
+    private ToolResult move(ToolCall call) {
+        Arguments args = Arguments.of(call);
+        String from = args.string("source");
+        String to = args.string("destination");
+        Path source = workspace.guard().resolveForWrite(from);
+        Path target = workspace.guard().resolveForWrite(to);
+        boolean overwrite = args.bool("overwrite", false);
+        return workspace.withLocks(source, target, () -> io(() -> {
+            if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ToolException(Failure.NOT_FOUND, "No file or directory '" + from + "'.");
+            }
+            if (target.startsWith(source) && !target.equals(source)) {
+                throw new ToolException("Cannot move '" + from + "' into itself.");
+            }
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !overwrite) {
+                throw new ToolException(Failure.CONFLICT, "'" + to + "' already exists. Pass overwrite: true to "
+                        + "replace it.");
+            }
+            Files.createDirectories(target.getParent());
+            if (overwrite) {
+                Files.move(source, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            String summary = "move_path: " + workspace.guard().relative(source) + " -> " + workspace.guard().relative(target);
+            Optional<Commit> commit = workspace.journal().commitPaths(List.of(source, target),
+                    new Change(summary, "move_path", call.context().session()));
+            ObjectNode s = Json.object().put("source", workspace.guard().relative(source))
+                    .put("destination", workspace.guard().relative(target));
+            commit.ifPresent(c -> s.put("commit", c.shortId()));
+            return ToolResult.ok("Moved " + s.get("source").asString() + " to " + s.get("destination").asString()
+                    + commit.map(c -> " (commit " + c.shortId() + ")").orElse("") + ".", s);
+        }));
+    }
+
+    private ToolResult delete(ToolCall call) {
+        Arguments args = Arguments.of(call);
+        String name = args.string("path");
+        Path path = workspace.guard().resolveForWrite(name);
+        boolean recursive = args.bool("recursive", false);
+        return locked(path, () -> {
+            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ToolException(Failure.NOT_FOUND, "No file or directory '" + name + "'.");
+            }
+            boolean dir = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
+            try {
+                if (dir && recursive) {
+                    deleteTree(path);
+                } else {
+                    Files.delete(path);
+                }
+            } catch (DirectoryNotEmptyException e) {
+                throw new ToolException("'" + name + "' is a directory that is not empty. Pass recursive: true to "
+                        + "delete it with everything in it.");
+            }
+            String rel = workspace.guard().relative(path);
+            Optional<Commit> commit = commit(path, "delete_path: " + rel, "delete_path", call);
+            ObjectNode s = Json.object().put("path", rel).put("type", dir ? "directory" : "file");
+            commit.ifPresent(c -> s.put("commit", c.shortId()));
+            return ToolResult.ok("Deleted " + rel + commit.map(c -> " (commit " + c.shortId() + ")").orElse("") + ".", s);
+        });
+    }
+
+    private ToolResult mkdir(ToolCall call) {
+        String name = Arguments.of(call).string("path");
+        Path dir = workspace.guard().resolveForWrite(name);
+        return locked(dir, () -> {
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ToolException(Failure.CONFLICT, "'" + name + "' exists and is not a directory.");
+            }
+            boolean created = !Files.exists(dir);
+            Files.createDirectories(dir);
+            String rel = workspace.guard().relative(dir);
+            ObjectNode s = Json.object().put("path", rel).put("created", created);
+            return ToolResult.ok((created ? "Created " : "Already there: ") + rel + "/. Git does not track empty "
+                    + "directories, so it enters the journal with its first file.", s);
+        });
+    }
+
+    private Optional<Commit> commit(Path path, String summary, String tool, ToolCall call) {
+        return workspace.journal().commitPaths(List.of(path), new Change(summary, tool, call.context().session()));
+    }
+
+    /** A body that does I/O, so that lambdas can throw what the file system throws. */
+    @FunctionalInterface
+    private interface Io<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T locked(Path path, Io<T> body) {
+        return workspace.withLock(path, () -> io(body));
+    }
+
+    private static <T> T io(Io<T> body) {
+        try {
+            return body.run();
+        } catch (IOException e) {
+            throw new ToolException(Failure.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                if (exc != null) {
+                    throw exc;
+                }
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

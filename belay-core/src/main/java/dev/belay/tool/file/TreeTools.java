@@ -1,0 +1,208 @@
+package dev.belay.tool.file;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import dev.belay.policy.Limits;
+import dev.belay.tool.Arguments;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Json;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.file.WorkspaceWalker.Next;
+import dev.belay.tool.file.WorkspaceWalker.Type;
+import dev.belay.workspace.Workspace;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** list_directory, find_files and search_files: one .gitignore-aware walk, three views of it. */
+final class TreeTools {
+
+    private static final int MAX_LINE = 300;
+
+    private final Workspace workspace;
+    private final Limits limits;
+    private final WorkspaceWalker walker;
+
+    TreeTools(Workspace workspace, Limits limits) {
+        this.workspace = workspace;
+        this.limits = limits;
+        this.walker = new WorkspaceWalker(workspace.root());
+    }
+
+    private Path directory(String name) {
+        Path dir = workspace.guard().resolve(name);
+        if (!Files.isDirectory(dir)) {
+            throw new ToolException(Failure.NOT_FOUND, "'" + name + "' is not a directory in the workspace.");
+        }
+        return dir;
+    }
+
+    ToolResult list(ToolCall call) {
+        Arguments args = Arguments.of(call);
+        String name = args.string("path", ".");
+        Path dir = directory(name);
+        int depth = Math.min(args.integer("depth", 2), 10);
+        ArrayNode entries = Json.array();
+        StringBuilder text = new StringBuilder(workspace.guard().relative(dir)).append("/\n");
+        AtomicBoolean truncated = new AtomicBoolean();
+        walker.walk(dir, depth, args.bool("include_hidden", false), e -> {
+            if (entries.size() >= limits.maxResults()) {
+                truncated.set(true);
+                return Next.STOP;
+            }
+            ObjectNode o = entries.addObject().put("path", e.path()).put("type", e.type().name().toLowerCase());
+            text.append("  ".repeat(e.depth())).append(e.file().getFileName());
+            switch (e.type()) {
+                case DIRECTORY -> text.append('/');
+                case SYMLINK -> text.append(" -> ").append(Files.readSymbolicLink(e.file()));
+                case FILE -> {
+                    o.put("size", e.size());
+                    text.append("  (").append(size(e.size())).append(')');
+                }
+            }
+            text.append('\n');
+            return Next.CONTINUE;
+        });
+        if (truncated.get()) {
+            text.append("[stopped at ").append(limits.maxResults()).append(" entries; list a subdirectory or lower depth]");
+        }
+        ObjectNode s = Json.object().put("path", workspace.guard().relative(dir)).put("truncated", truncated.get());
+        s.set("entries", entries);
+        return ToolResult.ok(text.toString().strip(), s);
+    }
+
+    ToolResult find(ToolCall call) {
+        Arguments args = Arguments.of(call);
+        String glob = args.string("glob");
+        Path dir = directory(args.string("path", "."));
+        int max = Math.min(args.integer("max_results", limits.maxResults()), limits.maxResults());
+        PathMatcher matcher = matcher(glob);
+        boolean byName = !glob.contains("/");
+        ArrayNode files = Json.array();
+        AtomicBoolean truncated = new AtomicBoolean();
+        walker.walk(dir, Integer.MAX_VALUE, true, e -> {
+            if (e.type() == Type.DIRECTORY) {
+                return Next.CONTINUE;
+            }
+            Path rel = byName ? e.file().getFileName() : dir.relativize(e.file());
+            if (matcher.matches(rel)) {
+                if (files.size() >= max) {
+                    truncated.set(true);
+                    return Next.STOP;
+                }
+                files.add(e.path());
+            }
+            return Next.CONTINUE;
+        });
+        ObjectNode s = Json.object().put("truncated", truncated.get());
+        s.set("files", files);
+        StringBuilder text = new StringBuilder();
+        files.forEach(f -> text.append(f.asString()).append('\n'));
+        if (files.isEmpty()) {
+            text.append("No files match '").append(glob).append("'.");
+        }
+        if (truncated.get()) {
+            text.append("[stopped at ").append(max).append(" files; narrow the glob or the path]");
+        }
+        return ToolResult.ok(text.toString().strip(), s);
+    }
+
+    ToolResult search(ToolCall call) {
+        Arguments args = Arguments.of(call);
+        Pattern pattern;
+        try {
+            pattern = Pattern.compile(args.string("pattern"), args.bool("ignore_case", false)
+                    ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
+        } catch (PatternSyntaxException e) {
+            throw new ToolException("pattern is not a valid Java regular expression: " + e.getDescription()
+                    + " near index " + e.getIndex() + ". Escape special characters like ( [ { . * + ? with a backslash.");
+        }
+        Path dir = directory(args.string("path", "."));
+        PathMatcher glob = args.optString("glob").map(TreeTools::matcher).orElse(null);
+        boolean globByName = args.optString("glob").map(g -> !g.contains("/")).orElse(true);
+        int max = Math.min(args.integer("max_results", 100), limits.maxResults());
+        ArrayNode matches = Json.array();
+        StringBuilder text = new StringBuilder();
+        AtomicInteger searched = new AtomicInteger();
+        AtomicBoolean truncated = new AtomicBoolean();
+        walker.walk(dir, Integer.MAX_VALUE, true, e -> {
+            if (e.type() != Type.FILE || e.size() > limits.maxFileBytes()) {
+                return Next.CONTINUE;
+            }
+            if (glob != null && !glob.matches(globByName ? e.file().getFileName() : dir.relativize(e.file()))) {
+                return Next.CONTINUE;
+            }
+            if (!FileKinds.isText(FileKinds.head(e.file()))) {
+                return Next.CONTINUE;
+            }
+            searched.incrementAndGet();
+            var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE);
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(e.file()), decoder))) {
+                String line;
+                int number = 0;
+                while ((line = in.readLine()) != null) {
+                    number++;
+                    Matcher m = pattern.matcher(line);
+                    if (m.find()) {
+                        if (matches.size() >= max) {
+                            truncated.set(true);
+                            return Next.STOP;
+                        }
+                        String shown = line.length() <= MAX_LINE ? line : cut(line, m.start());
+                        matches.addObject().put("path", e.path()).put("line", number).put("text", shown);
+                        text.append(e.path()).append(':').append(number).append(':').append(shown).append('\n');
+                    }
+                }
+            } catch (IOException ignored) {
+                // a file that vanished or cannot be read mid-walk is skipped, like grep -s
+            }
+            return Next.CONTINUE;
+        });
+        ObjectNode s = Json.object().put("truncated", truncated.get()).put("files_searched", searched.get());
+        s.set("matches", matches);
+        if (matches.isEmpty()) {
+            text.append("No matches in ").append(searched.get()).append(" files.");
+        }
+        if (truncated.get()) {
+            text.append("[stopped at ").append(max).append(" matches; narrow the pattern, path or glob]");
+        }
+        return ToolResult.ok(text.toString().strip(), s);
+    }
+
+    private static PathMatcher matcher(String glob) {
+        try {
+            return FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        } catch (IllegalArgumentException e) {
+            throw new ToolException("'" + glob + "' is not a valid glob: " + e.getMessage());
+        }
+    }
+
+    private static String cut(String line, int at) {
+        int from = Math.max(0, Math.min(at - 100, line.length() - MAX_LINE));
+        return (from > 0 ? "…" : "") + line.substring(from, Math.min(line.length(), from + MAX_LINE)) + "…";
+    }
+
+    static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        if (bytes < 1024 * 1024) {
+            return String.format("%.1f KiB", bytes / 1024.0);
+        }
+        return String.format("%.1f MiB", bytes / (1024.0 * 1024));
+    }
+}
