@@ -23,10 +23,12 @@ final class BelayProcess implements AutoCloseable {
 
     private final Process process;
     private final String url;
+    private final Path home;
 
-    private BelayProcess(Process process, String url) {
+    private BelayProcess(Process process, String url, Path home) {
         this.process = process;
         this.url = url;
+        this.home = home;
     }
 
     /** The repository root: the launcher lives there, and Maven runs tests from a module directory below it. */
@@ -49,11 +51,18 @@ final class BelayProcess implements AutoCloseable {
         return command;
     }
 
-    /** Starts {@code belay serve} on a free port and waits until it prints its MCP URL. */
+    /**
+     * Starts {@code belay serve} on a free port, with its own config and data directories, and waits until it prints
+     * its MCP URL.
+     */
     static BelayProcess serve(Path workspace, String... extra) throws IOException, InterruptedException {
         List<String> command = command("serve", "--port", "0", "--workspace", workspace.toString());
         command.addAll(List.of(extra));
-        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        Path home = Files.createTempDirectory("belay-home");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
+        builder.environment().put("BELAY_CONFIG_DIR", home.resolve("config").toString());
+        builder.environment().put("BELAY_DATA_DIR", home.resolve("data").toString());
+        Process process = builder.start();
         process.getOutputStream().close();
         CompletableFuture<String> url = new CompletableFuture<>();
         StringBuilder log = new StringBuilder();
@@ -76,7 +85,7 @@ final class BelayProcess implements AutoCloseable {
             }
         });
         try {
-            return new BelayProcess(process, url.get(180, TimeUnit.SECONDS));
+            return new BelayProcess(process, url.get(180, TimeUnit.SECONDS), home);
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IllegalStateException("belay serve did not start: " + e.getMessage() + "\n" + log, e);
@@ -91,6 +100,16 @@ final class BelayProcess implements AutoCloseable {
     /** The base URL without the {@code /mcp} path. */
     String base() {
         return url.substring(0, url.length() - "/mcp".length());
+    }
+
+    /** The API token this server created on its first start. */
+    String token() throws IOException {
+        return Files.readString(home.resolve("config/token")).strip();
+    }
+
+    /** The server's audit log. */
+    Path auditLog() {
+        return home.resolve("data/audit.jsonl");
     }
 
     @Override

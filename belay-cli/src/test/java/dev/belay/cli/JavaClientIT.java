@@ -47,9 +47,10 @@ class JavaClientIT {
 
     @Test
     void streamableHttp() throws Exception {
-        try (BelayProcess belay = BelayProcess.serve(workspace)) {
+        try (BelayProcess belay = BelayProcess.serve(workspace, "--approve", "auto")) {
             List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
-            var transport = HttpClientStreamableHttpTransport.builder(belay.base()).endpoint("/mcp").build();
+            var transport = HttpClientStreamableHttpTransport.builder(belay.base()).endpoint("/mcp")
+                    .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + belay.token())).build();
             try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
                     .progressConsumer(progress::add).build()) {
                 exercise(client);
@@ -60,6 +61,11 @@ class JavaClientIT {
                 assertThat(progress).as("progress notifications for a long command").isNotEmpty();
             }
             HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(belay.url()))
+                    .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).as("MCP over HTTP needs the token").isEqualTo(401);
+            assertThat(Files.readString(belay.auditLog())).contains("\"door\":\"mcp-http\"").contains("write_file");
             HttpResponse<String> rebinding = http.send(HttpRequest.newBuilder(URI.create(belay.url()))
                     .header("Origin", "http://evil.example").header("Content-Type", "application/json")
                     .header("Accept", "application/json, text/event-stream")
