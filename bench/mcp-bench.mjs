@@ -1,0 +1,120 @@
+// Belay's MCP stdio server next to @modelcontextprotocol/server-filesystem and a raw `bash -c true` spawn, measured
+// in one run with the same official TypeScript SDK client, on a generated workspace of 10,000 files.
+// Prints a table of p50/p90/p99 in milliseconds and the ratios, and writes bench/results/mcp.json.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, rmSync, cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+
+const repo = resolve(import.meta.dirname, '..');
+const require = createRequire(join(repo, 'it/node/package.json'));
+const { Client } = await import(require.resolve('@modelcontextprotocol/sdk/client/index.js'));
+const { StdioClientTransport } = await import(require.resolve('@modelcontextprotocol/sdk/client/stdio.js'));
+const fsServer = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
+
+const ITER = Number(process.env.BENCH_ITER ?? 200);
+const STARTS = Number(process.env.BENCH_STARTS ?? 10);
+const FILES = Number(process.env.BENCH_FILES ?? 10000);
+
+function generate(dir) {
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < FILES; i++) {
+    const sub = join(dir, `pkg${i % 100}`, `mod${Math.floor(i / 100) % 10}`);
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `file${i}.txt`), `line one of file ${i}\nsome text ${i * 7}\nneedle${i === 4242 ? 'FOUND' : ''}\n`);
+  }
+  writeFileSync(join(dir, 'edit.txt'), 'alpha\nbeta\ngamma\n');
+}
+
+const q = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+const stats = (xs) => ({ p50: q(xs, 0.5), p90: q(xs, 0.9), p99: q(xs, 0.99), n: xs.length });
+
+async function connect(command, args) {
+  const t0 = performance.now();
+  const client = new Client({ name: 'belay-bench', version: '1' });
+  await client.connect(new StdioClientTransport({ command, args, stderr: 'ignore' }));
+  await client.listTools();
+  return { client, ms: performance.now() - t0 };
+}
+
+async function time(n, fn) {
+  const xs = [];
+  for (let i = 0; i < Math.min(10, n); i++) await fn(i); // warm-up
+  for (let i = 0; i < n; i++) { const t0 = performance.now(); await fn(i); xs.push(performance.now() - t0); }
+  return stats(xs);
+}
+
+async function call(client, name, args) {
+  const r = await client.callTool({ name, arguments: args });
+  if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.content).slice(0, 200)}`);
+  return r;
+}
+
+const base = mkdtempSync(join(tmpdir(), 'belay-bench-'));
+const template = join(base, 'template');
+console.error(`generating ${FILES} files…`);
+generate(template);
+const belayWs = join(base, 'belay'); cpSync(template, belayWs, { recursive: true });
+const fsWs = join(base, 'fs'); cpSync(template, fsWs, { recursive: true });
+const belay = [join(repo, 'belay'), ['mcp', '--workspace', belayWs, '--no-audit']];
+const fs = [process.execPath, [fsServer, fsWs]];
+
+// first start of Belay journals the 10,000 files as a snapshot: not part of the startup figure
+(await connect(...belay)).client.close();
+
+const results = {};
+const startup = { belay: [], fs: [] };
+for (let i = 0; i < STARTS; i++) {
+  for (const [name, cmd] of [['belay', belay], ['fs', fs]]) {
+    const { client, ms } = await connect(...cmd);
+    startup[name].push(ms);
+    await client.close();
+  }
+}
+results.startup = { belay: stats(startup.belay), peer: stats(startup.fs) };
+
+const b = (await connect(...belay)).client;
+const f = (await connect(...fs)).client;
+results.read_file = {
+  belay: await time(ITER, () => call(b, 'read_file', { path: 'pkg1/mod0/file1.txt' })),
+  peer: await time(ITER, () => call(f, 'read_text_file', { path: join(fsWs, 'pkg1/mod0/file1.txt') })),
+};
+results.write_file = {
+  belay: await time(ITER, (i) => call(b, 'write_file', { path: 'out/w.txt', content: `v${i}\n` })),
+  peer: await time(ITER, (i) => call(f, 'write_file', { path: join(fsWs, 'out-w.txt'), content: `v${i}\n` })),
+};
+results.edit_file = {
+  belay: await time(ITER, (i) => call(b, 'edit_file', { path: 'edit.txt', edits: [{ old_text: i % 2 ? 'BETA' : 'beta', new_text: i % 2 ? 'beta' : 'BETA' }] })),
+  peer: await time(ITER, (i) => call(f, 'edit_file', { path: join(fsWs, 'edit.txt'), edits: [{ oldText: i % 2 ? 'BETA' : 'beta', newText: i % 2 ? 'beta' : 'BETA' }] })),
+};
+results.list_directory = {
+  belay: await time(ITER, () => call(b, 'list_directory', { path: 'pkg1', depth: 1 })),
+  peer: await time(ITER, () => call(f, 'list_directory', { path: join(fsWs, 'pkg1') })),
+};
+results.find_files = {
+  belay: await time(Math.ceil(ITER / 10), () => call(b, 'find_files', { glob: 'file4242.txt' })),
+  peer: await time(Math.ceil(ITER / 10), () => call(f, 'search_files', { path: fsWs, pattern: '**/file4242.txt' })),
+};
+results.search_files = {
+  belay: await time(Math.ceil(ITER / 10), () => call(b, 'search_files', { pattern: 'needleFOUND' })),
+};
+const raw = [];
+for (let i = 0; i < ITER; i++) { const t0 = performance.now(); spawnSync('bash', ['-c', 'true']); raw.push(performance.now() - t0); }
+results.run_command = {
+  belay: await time(ITER, () => call(b, 'run_command', { command: 'true' })),
+  raw_spawn: stats(raw),
+};
+await b.close(); await f.close();
+rmSync(base, { recursive: true, force: true });
+
+const fmt = (s) => s ? `${s.p50.toFixed(2)} / ${s.p90.toFixed(2)} / ${s.p99.toFixed(2)}` : '—';
+console.log(`| operation | Belay p50/p90/p99 ms | baseline p50/p90/p99 ms | ratio p50 |`);
+console.log(`|---|---|---|---|`);
+for (const [op, r] of Object.entries(results)) {
+  const baseline = r.peer ?? r.raw_spawn;
+  const label = r.peer ? 'server-filesystem' : r.raw_spawn ? 'bash -c true' : '';
+  console.log(`| ${op} | ${fmt(r.belay)} | ${baseline ? label + ' ' + fmt(baseline) : '—'} | ${baseline ? (r.belay.p50 / baseline.p50).toFixed(2) + '×' : '—'} |`);
+}
+mkdirSync(join(repo, 'bench/results'), { recursive: true });
+writeFileSync(join(repo, 'bench/results/mcp.json'), JSON.stringify(results, null, 2));
