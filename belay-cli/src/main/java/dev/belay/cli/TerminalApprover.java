@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Decision;
@@ -22,6 +23,7 @@ final class TerminalApprover implements Approvals.Listener {
     private final BufferedReader in;
     private final PrintStream out;
     private final BlockingQueue<PendingCall> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Optional<String>> lines = new LinkedBlockingQueue<>();
     private volatile PendingCall showing;
 
     TerminalApprover(Approvals approvals, BufferedReader in, PrintStream out) {
@@ -30,12 +32,15 @@ final class TerminalApprover implements Approvals.Listener {
         this.out = out;
     }
 
-    /** Starts answering on a daemon thread. */
+    /** Starts answering on daemon threads: one reads the keyboard, one shows calls and takes answers. */
     void start() {
         approvals.listen(this);
-        Thread thread = new Thread(this::loop, "belay-terminal-approvals");
-        thread.setDaemon(true);
-        thread.start();
+        Thread keyboard = new Thread(this::readLines, "belay-terminal-input");
+        keyboard.setDaemon(true);
+        keyboard.start();
+        Thread prompt = new Thread(this::loop, "belay-terminal-approvals");
+        prompt.setDaemon(true);
+        prompt.start();
     }
 
     @Override
@@ -50,28 +55,66 @@ final class TerminalApprover implements Approvals.Listener {
         }
     }
 
+    private void readLines() {
+        try {
+            String line;
+            while ((line = in.readLine()) != null) {
+                lines.add(Optional.of(line));
+            }
+        } catch (IOException e) {
+            // the terminal went away: same as end of input
+        }
+        lines.add(Optional.empty());
+    }
+
     private void loop() {
         try {
             while (true) {
                 PendingCall call = queue.take();
-                if (approvals.pending().stream().noneMatch(p -> p.id().equals(call.id()))) {
+                if (!waiting(call)) {
                     continue;
                 }
                 show(call);
                 showing = call;
-                Optional<Decision> answer = read();
+                boolean open = answer(call);
                 showing = null;
-                if (answer.isEmpty()) {
-                    approvals.decide(call.id(), new Decision(Decision.Verdict.DENY, "terminal", "input closed"));
+                if (!open) {
                     return;
-                }
-                if (!approvals.decide(call.id(), answer.get())) {
-                    out.println("(call " + call.id() + " was already answered)");
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Takes lines until one answers the call or the call is answered elsewhere.
+     *
+     * @return false when the input has ended
+     */
+    private boolean answer(PendingCall call) throws InterruptedException {
+        while (waiting(call)) {
+            Optional<String> line = lines.poll(200, TimeUnit.MILLISECONDS);
+            if (line == null) {
+                continue;
+            }
+            if (line.isEmpty()) {
+                approvals.decide(call.id(), new Decision(Decision.Verdict.DENY, "terminal", "input closed"));
+                return false;
+            }
+            Optional<Decision> decision = parse(line.get());
+            if (decision.isPresent()) {
+                approvals.decide(call.id(), decision.get());
+                return true;
+            }
+            out.print("Answer y, n [reason] or a: ");
+            out.flush();
+        }
+        return true;
+    }
+
+    private boolean waiting(PendingCall call) {
+        return approvals.pending().stream().anyMatch(p -> p.id().equals(call.id()));
     }
 
     /**
@@ -101,35 +144,15 @@ final class TerminalApprover implements Approvals.Listener {
         out.flush();
     }
 
-    private Optional<Decision> read() {
-        while (true) {
-            String line;
-            try {
-                line = in.readLine();
-            } catch (IOException e) {
-                return Optional.empty();
-            }
-            if (line == null) {
-                return Optional.empty();
-            }
-            String answer = line.strip();
-            String word = answer.isEmpty() ? "" : answer.split("\\s+", 2)[0].toLowerCase();
-            String reason = answer.contains(" ") ? answer.substring(answer.indexOf(' ') + 1).strip() : "";
-            switch (word) {
-                case "y", "yes" -> {
-                    return Optional.of(new Decision(Decision.Verdict.APPROVE, "terminal", ""));
-                }
-                case "n", "no" -> {
-                    return Optional.of(new Decision(Decision.Verdict.DENY, "terminal", reason));
-                }
-                case "a", "always" -> {
-                    return Optional.of(new Decision(Decision.Verdict.ALWAYS, "terminal", ""));
-                }
-                default -> {
-                    out.print("Answer y, n [reason] or a: ");
-                    out.flush();
-                }
-            }
-        }
+    private static Optional<Decision> parse(String line) {
+        String answer = line.strip();
+        String word = answer.isEmpty() ? "" : answer.split("\\s+", 2)[0].toLowerCase();
+        String reason = answer.contains(" ") ? answer.substring(answer.indexOf(' ') + 1).strip() : "";
+        return switch (word) {
+            case "y", "yes" -> Optional.of(new Decision(Decision.Verdict.APPROVE, "terminal", ""));
+            case "n", "no" -> Optional.of(new Decision(Decision.Verdict.DENY, "terminal", reason));
+            case "a", "always" -> Optional.of(new Decision(Decision.Verdict.ALWAYS, "terminal", ""));
+            default -> Optional.empty();
+        };
     }
 }
