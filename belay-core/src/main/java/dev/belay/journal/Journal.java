@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.eclipse.jgit.api.AddCommand;
@@ -21,6 +22,7 @@ import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.dircache.DirCacheCheckout;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -33,6 +35,7 @@ import org.eclipse.jgit.treewalk.AbstractTreeIterator;
 import org.eclipse.jgit.treewalk.CanonicalTreeParser;
 import org.eclipse.jgit.treewalk.EmptyTreeIterator;
 import org.eclipse.jgit.treewalk.FileTreeIterator;
+import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import org.eclipse.jgit.util.io.DisabledOutputStream;
@@ -54,6 +57,8 @@ public final class Journal implements AutoCloseable {
     private final Path root;
     private final PersonIdent author;
     private final ReentrantLock lock = new ReentrantLock();
+    private final CompletableFuture<ChangeTracker> tracker = new CompletableFuture<>();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     private Journal(Git git, Path root, PersonIdent author) {
         this.git = git;
@@ -62,7 +67,8 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Opens the journal of a workspace, creating the repository if absent and committing any changes found.
+     * Opens the journal of a workspace, creating the repository if absent; any changes found are committed as a
+     * snapshot in the background, before any other commit.
      *
      * @param authorName the commit author, e.g. {@code Belay}
      * @param authorEmail the author's email
@@ -73,7 +79,18 @@ public final class Journal implements AutoCloseable {
                     ? Git.open(root.toFile())
                     : Git.init().setDirectory(root.toFile()).setInitialBranch("main").call();
             Journal journal = new Journal(git, root, new PersonIdent(authorName, authorEmail));
-            journal.commitAll(new Change("Snapshot of the workspace as Belay found it", "snapshot", "-"));
+            // Scanning a large workspace takes a while: do it in the background, and let the first call that needs
+            // the journal wait for it. Watching starts first, so nothing that changes meanwhile goes unseen.
+            Thread.ofVirtual().name("belay-journal-open").start(() -> {
+                try {
+                    journal.tracker.complete(ChangeTracker.start(root, journal.directories()));
+                    journal.commit(journal::stageAll, new Change("Snapshot of the workspace as Belay found it",
+                            "snapshot", "-"));
+                    journal.ready.complete(null);
+                } catch (RuntimeException e) {
+                    journal.ready.completeExceptionally(e);
+                }
+            });
             return journal;
         } catch (IOException | GitAPIException e) {
             throw new JournalException("cannot open the journal in " + root + ": " + e.getMessage(), e);
@@ -90,7 +107,9 @@ public final class Journal implements AutoCloseable {
             throw new JournalException("no journal in " + root + " (it has no .git directory)", null);
         }
         try {
-            return new Journal(Git.open(root.toFile()), root, new PersonIdent("Belay", "belay@localhost"));
+            Journal journal = new Journal(Git.open(root.toFile()), root, new PersonIdent("Belay", "belay@localhost"));
+            journal.ready.complete(null);
+            return journal;
         } catch (IOException e) {
             throw new JournalException("cannot open the journal in " + root + ": " + e.getMessage(), e);
         }
@@ -106,11 +125,11 @@ public final class Journal implements AutoCloseable {
      * @return the new commit, or empty when the files did not change
      */
     public Optional<Commit> commitPaths(Collection<Path> paths, Change change) {
-        lock.lock();
-        try {
-            if (paths.isEmpty()) {
-                return Optional.empty();
-            }
+        awaitReady();
+        if (paths.isEmpty()) {
+            return Optional.empty();
+        }
+        return commit(() -> {
             AddCommand add = git.add();
             AddCommand update = git.add().setUpdate(true);
             for (Path path : paths) {
@@ -120,12 +139,24 @@ public final class Journal implements AutoCloseable {
             }
             add.call();
             update.call();
-            return commit(change);
-        } catch (GitAPIException e) {
-            throw new JournalException("journal commit failed: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
-        }
+        }, change);
+    }
+
+    /** A moment to compare with later, in {@link #commitChangedSince}. */
+    public long mark() {
+        awaitReady();
+        return tracker.join().mark();
+    }
+
+    /**
+     * Commits every change in the working tree if anything changed since the mark, as after a command; when the file
+     * watcher saw nothing, no scan is needed.
+     *
+     * @return the new commit, or empty when nothing changed
+     */
+    public Optional<Commit> commitChangedSince(long mark, Change change) {
+        awaitReady();
+        return tracker.join().changedSince(mark) ? commitAll(change) : Optional.empty();
     }
 
     /**
@@ -134,11 +165,27 @@ public final class Journal implements AutoCloseable {
      * @return the new commit, or empty when nothing changed
      */
     public Optional<Commit> commitAll(Change change) {
+        awaitReady();
+        return commit(this::stageAll, change);
+    }
+
+    private void stageAll() throws GitAPIException {
+        git.add().addFilepattern(".").call();
+        git.add().setUpdate(true).addFilepattern(".").call();
+    }
+
+    /** What goes into the index before a commit. */
+    @FunctionalInterface
+    private interface Staging {
+        void stage() throws GitAPIException;
+    }
+
+    /** Stages and commits under the journal's lock: commits never interleave. */
+    private Optional<Commit> commit(Staging staging, Change change) {
         lock.lock();
         try {
-            git.add().addFilepattern(".").call();
-            git.add().setUpdate(true).addFilepattern(".").call();
-            return commit(change);
+            staging.stage();
+            return commitStaged(change);
         } catch (GitAPIException e) {
             throw new JournalException("journal commit failed: " + e.getMessage(), e);
         } finally {
@@ -146,7 +193,7 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private Optional<Commit> commit(Change change) throws GitAPIException {
+    private Optional<Commit> commitStaged(Change change) throws GitAPIException {
         try {
             RevCommit commit = git.commit()
                     .setMessage(change.message())
@@ -163,6 +210,7 @@ public final class Journal implements AutoCloseable {
 
     /** Newest first, {@code skip} entries skipped, optionally only commits that touched {@code path}. */
     public List<Commit> history(int limit, int skip, Path path) {
+        awaitReady();
         try {
             if (git.getRepository().resolve(Constants.HEAD) == null) {
                 return List.of();
@@ -186,6 +234,7 @@ public final class Journal implements AutoCloseable {
      * {@code to} (default the working tree).
      */
     public String diff(String commit, String from, String to, Path path) {
+        awaitReady();
         Repository repo = git.getRepository();
         try (ObjectReader reader = repo.newObjectReader();
                 RevWalk walk = new RevWalk(reader);
@@ -218,6 +267,7 @@ public final class Journal implements AutoCloseable {
      * @param commit a commit id (full or abbreviated) or a ref; {@code null} means HEAD
      */
     public Commit undo(String commit, String session) {
+        awaitReady();
         lock.lock();
         Repository repo = git.getRepository();
         try (RevWalk walk = new RevWalk(repo)) {
@@ -244,13 +294,49 @@ public final class Journal implements AutoCloseable {
             checkout.checkout();
             Change change = new Change("Undo " + target.abbreviate(10).name() + ": " + target.getShortMessage(),
                     "undo", session);
-            return commit(change).orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
+            return commitStaged(change).orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
                     + " changed nothing that is still there to undo."));
         } catch (IOException | GitAPIException e) {
             throw new JournalException("undo failed: " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The git repository, for walks that need git's view of the working tree (ignore rules). */
+    public Repository repository() {
+        return git.getRepository();
+    }
+
+    /**
+     * Waits until the snapshot taken at opening is done. Anything that changes files waits for it first, so that
+     * the snapshot holds only what was there before Belay.
+     */
+    public void awaitReady() {
+        try {
+            ready.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** The directories git looks at: the root and every directory below it that is not ignored. */
+    private List<Path> directories() {
+        List<Path> dirs = new ArrayList<>(List.of(root));
+        try (TreeWalk walk = new TreeWalk(git.getRepository())) {
+            walk.addTree(new FileTreeIterator(git.getRepository()));
+            walk.setRecursive(false);
+            while (walk.next()) {
+                if (walk.isSubtree() && !walk.getTree(0, FileTreeIterator.class).isEntryIgnored()
+                        && walk.getFileMode(0) == FileMode.TREE) {
+                    dirs.add(root.resolve(walk.getPathString()));
+                    walk.enterSubtree();
+                }
+            }
+        } catch (IOException e) {
+            throw new JournalException("cannot list the workspace: " + e.getMessage(), e);
+        }
+        return dirs;
     }
 
     private ObjectId resolve(String revision) throws IOException {
@@ -311,6 +397,12 @@ public final class Journal implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            ready.join(); // the snapshot still being taken must not write into a closed repository
+        } catch (RuntimeException e) {
+            // it failed: nothing more to wait for
+        }
+        tracker.thenAccept(ChangeTracker::close);
         git.close();
     }
 }

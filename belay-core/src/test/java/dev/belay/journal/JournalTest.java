@@ -18,7 +18,9 @@ class JournalTest {
     Path dir;
 
     private Journal open() throws Exception {
-        return Journal.open(dir.toRealPath(), "Belay", "belay@localhost");
+        Journal journal = Journal.open(dir.toRealPath(), "Belay", "belay@localhost");
+        journal.awaitReady();
+        return journal;
     }
 
     @Test
@@ -93,6 +95,27 @@ class JournalTest {
             assertThat(Files.readString(file)).isEqualTo("three\n");
             assertThat(Files.readString(dir.resolve("other.txt"))).isEqualTo("uncommitted\n");
             assertThat(journal.history(100, 0, null).size()).isBetween(commits, commits + 1);
+        }
+    }
+
+    @Test
+    void aCommandThatTouchedNothingNeedsNoScan() throws Exception {
+        try (Journal journal = open()) {
+            long mark = journal.mark();
+            assertThat(journal.commitChangedSince(mark, new Change("nothing", "run_command", "s"))).isEmpty();
+            Files.createDirectories(dir.resolve("new/deeper"));
+            Files.writeString(dir.resolve("new/deeper/x.txt"), "x");
+            Commit commit = journal.commitChangedSince(mark, new Change("made x", "run_command", "s")).orElseThrow();
+            assertThat(commit.files()).containsExactly("new/deeper/x.txt");
+            long next = journal.mark();
+            Files.writeString(dir.resolve("new/deeper/x.txt"), "changed");
+            assertThat(journal.commitChangedSince(next, new Change("changed x", "run_command", "s"))).isPresent();
+            Files.writeString(dir.resolve(".gitignore"), "ignored/\n");
+            journal.commitAll(new Change("ignore", "write_file", "s"));
+            Files.createDirectories(dir.resolve("ignored"));
+            long afterIgnore = journal.mark();
+            Files.writeString(dir.resolve("ignored/y.txt"), "y");
+            assertThat(journal.commitChangedSince(afterIgnore, new Change("ignored", "run_command", "s"))).isEmpty();
         }
     }
 

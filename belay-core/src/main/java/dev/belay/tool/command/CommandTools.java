@@ -93,10 +93,11 @@ public final class CommandTools {
         Optional<String> stdin = args.optString("stdin");
         boolean keepOpen = args.bool("keep_stdin_open", false);
         String session = call.context().session();
+        long mark = workspace.journal().mark();
         Job job;
         try {
             job = jobs.start(command, new ExecSpec(List.of("bash", "-c", command), cwd, env), session, timeout,
-                    keepOpen || stdin.isPresent(), j -> journal(j));
+                    keepOpen || stdin.isPresent(), j -> journal(j, mark));
             if (stdin.isPresent()) {
                 job.write(stdin.get(), !keepOpen);
             }
@@ -112,9 +113,10 @@ public final class CommandTools {
         return finished(job, ended.get(), job.stdout().text(), job.stderr().text());
     }
 
-    private Optional<Commit> journal(Job job) {
+    /** Commits what the job changed; the journal knows from its file watcher whether a scan is needed at all. */
+    private Optional<Commit> journal(Job job, long mark) {
         String summary = "run_command: " + job.command();
-        return workspace.journal().commitAll(new Change(summary, "run_command", job.session()));
+        return workspace.journal().commitChangedSince(mark, new Change(summary, "run_command", job.session()));
     }
 
     private static Optional<Job.Ended> await(Job job, Duration wait, Progress progress) {

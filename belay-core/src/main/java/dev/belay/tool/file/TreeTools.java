@@ -40,7 +40,7 @@ final class TreeTools {
     TreeTools(Workspace workspace, Limits limits) {
         this.workspace = workspace;
         this.limits = limits;
-        this.walker = new WorkspaceWalker(workspace.root());
+        this.walker = new WorkspaceWalker(workspace.journal().repository());
     }
 
     private Path directory(String name) {

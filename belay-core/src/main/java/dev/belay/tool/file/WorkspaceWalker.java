@@ -6,7 +6,6 @@ import java.nio.file.Path;
 
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.treewalk.FileTreeIterator;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
@@ -32,10 +31,13 @@ final class WorkspaceWalker {
         Next visit(Entry entry) throws IOException;
     }
 
+    private final Repository repo;
     private final Path root;
 
-    WorkspaceWalker(Path root) {
-        this.root = root;
+    /** @param repo the journal's repository, whose work tree is the workspace */
+    WorkspaceWalker(Repository repo) {
+        this.repo = repo;
+        this.root = repo.getWorkTree().toPath();
     }
 
     /**
@@ -45,9 +47,7 @@ final class WorkspaceWalker {
     void walk(Path start, int maxDepth, boolean includeHidden, Visitor visitor) {
         String prefix = start.equals(root) ? "" : root.relativize(start).toString().replace('\\', '/');
         int baseDepth = prefix.isEmpty() ? 0 : prefix.split("/").length;
-        try (Repository repo = new FileRepositoryBuilder().setWorkTree(root.toFile()).setGitDir(root.resolve(".git").toFile())
-                .setMustExist(true).build();
-                TreeWalk walk = new TreeWalk(repo)) {
+        try (TreeWalk walk = new TreeWalk(repo)) {
             walk.addTree(new FileTreeIterator(repo));
             walk.setRecursive(false);
             if (!prefix.isEmpty()) {
