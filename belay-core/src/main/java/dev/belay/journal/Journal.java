@@ -129,6 +129,17 @@ public final class Journal implements AutoCloseable {
         if (paths.isEmpty()) {
             return Optional.empty();
         }
+        if (paths.stream().noneMatch(Files::isDirectory)) {
+            lock.lock();
+            try {
+                return new FileCommit(git.getRepository(), author).commit(
+                        paths.stream().map(this::relative).toList(), change).map(this::toCommit);
+            } catch (IOException e) {
+                throw new JournalException("journal commit failed: " + e.getMessage(), e);
+            } finally {
+                lock.unlock();
+            }
+        }
         return commit(() -> {
             AddCommand add = git.add();
             AddCommand update = git.add().setUpdate(true);
