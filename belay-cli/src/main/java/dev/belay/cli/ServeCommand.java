@@ -12,6 +12,7 @@ import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.HttpServer;
 import dev.belay.door.rest.OpenApi;
 import dev.belay.engine.Engine;
+import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import picocli.CommandLine.Command;
@@ -65,6 +66,10 @@ final class ServeCommand implements Callable<Integer> {
         } else if (noAuth) {
             System.err.println("WARNING: serving without authentication; any local program can call the tools.");
         }
+        if (port < 0 || port > 65535) {
+            throw new UsageException("--port must be between 0 and 65535, not " + port);
+        }
+        ApprovalMode mode = GuardOptions.mode(approve);
         OpenApi.Profile actions;
         try {
             actions = OpenApi.Profile.valueOf(profile.toUpperCase());
@@ -78,7 +83,7 @@ final class ServeCommand implements Callable<Integer> {
         Approvals approvals = guardOptions.approvals();
         CountDownLatch stopped = new CountDownLatch(1);
         try (Engine engine = options.open()) {
-            Guard guard = guardOptions.guard(engine.caller(), GuardOptions.mode(approve), approvals,
+            Guard guard = guardOptions.guard(engine.caller(), mode, approvals,
                     engine.workspace().root(), dirs);
             try (HttpServer server = new HttpServer(config, new HttpServer.Parts(guard, engine.workspace(), approvals,
                     actions, Version.current()))) {

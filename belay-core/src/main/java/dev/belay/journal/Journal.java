@@ -1,6 +1,7 @@
 package dev.belay.journal;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +39,7 @@ import org.eclipse.jgit.treewalk.FileTreeIterator;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
+import org.eclipse.jgit.util.FS;
 import org.eclipse.jgit.util.io.DisabledOutputStream;
 
 import dev.belay.tool.Failure;
@@ -75,9 +77,10 @@ public final class Journal implements AutoCloseable {
      */
     public static Journal open(Path root, String authorName, String authorEmail) {
         try {
+            FS fs = fileSystem();
             Git git = Files.isDirectory(root.resolve(".git"))
-                    ? Git.open(root.toFile())
-                    : Git.init().setDirectory(root.toFile()).setInitialBranch("main").call();
+                    ? Git.open(root.toFile(), fs)
+                    : Git.init().setDirectory(root.toFile()).setFs(fs).setInitialBranch("main").call();
             Journal journal = new Journal(git, root, new PersonIdent(authorName, authorEmail));
             // Scanning a large workspace takes a while: do it in the background, and let the first call that needs
             // the journal wait for it. Watching starts first, so nothing that changes meanwhile goes unseen.
@@ -107,12 +110,26 @@ public final class Journal implements AutoCloseable {
             throw new JournalException("no journal in " + root + " (it has no .git directory)", null);
         }
         try {
-            Journal journal = new Journal(Git.open(root.toFile()), root, new PersonIdent("Belay", "belay@localhost"));
+            Journal journal = new Journal(Git.open(root.toFile(), fileSystem()), root,
+                    new PersonIdent("Belay", "belay@localhost"));
             journal.ready.complete(null);
             return journal;
         } catch (IOException e) {
             throw new JournalException("cannot open the journal in " + root + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * JGit finds the system git config by running {@code git --version} and {@code git config --system}: two process
+     * spawns on every start. The standard location is read directly instead. JGit reads global configuration through
+     * its shared detected file system, so that is the instance told.
+     */
+    private static FS fileSystem() {
+        FS fs = FS.DETECTED;
+        fs.setGitSystemConfig(new File("/etc/gitconfig"));
+        // measuring a file system's timestamp resolution can take seconds; never make a start wait for it
+        FS.FileStoreAttributes.setBackground(true);
+        return fs;
     }
 
     public Path root() {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import com.networknt.schema.Error;
@@ -18,23 +19,21 @@ import com.networknt.schema.SpecificationVersion;
  */
 public final class Catalog implements ToolCaller {
 
-    private record Entry(Tool tool, Schema input) {
-    }
-
-    private final Map<String, Entry> tools;
+    private final Map<String, Tool> tools;
     private final List<ToolSpec> specs;
+    // compiled on first use: compiling every schema up front would cost startup time for tools never called
+    private final Map<String, Schema> inputSchemas = new ConcurrentHashMap<>();
+    private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     public Catalog(List<Tool> tools) {
-        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
-        Map<String, Entry> byName = new LinkedHashMap<>();
+        Map<String, Tool> byName = new LinkedHashMap<>();
         for (Tool tool : tools) {
-            Schema input = registry.getSchema(tool.spec().inputSchema());
-            if (byName.putIfAbsent(tool.name(), new Entry(tool, input)) != null) {
+            if (byName.putIfAbsent(tool.name(), tool) != null) {
                 throw new IllegalArgumentException("two tools are named " + tool.name());
             }
         }
         this.tools = Map.copyOf(byName);
-        this.specs = byName.values().stream().map(e -> e.tool().spec()).toList();
+        this.specs = byName.values().stream().map(Tool::spec).toList();
     }
 
     @Override
@@ -44,16 +43,17 @@ public final class Catalog implements ToolCaller {
 
     @Override
     public ToolResult call(ToolCall call) {
-        Entry entry = tools.get(call.tool());
-        if (entry == null) {
+        Tool tool = tools.get(call.tool());
+        if (tool == null) {
             throw new UnknownToolException(call.tool());
         }
-        List<Error> errors = entry.input().validate(call.arguments());
+        Schema input = inputSchemas.computeIfAbsent(tool.name(), n -> registry.getSchema(tool.spec().inputSchema()));
+        List<Error> errors = input.validate(call.arguments());
         if (!errors.isEmpty()) {
             return ToolResult.error(Failure.INVALID_ARGUMENTS, describe(call.tool(), errors));
         }
         try {
-            return entry.tool().handler().handle(call);
+            return tool.handler().handle(call);
         } catch (ToolException e) {
             return ToolResult.error(e.failure(), e.getMessage());
         }
