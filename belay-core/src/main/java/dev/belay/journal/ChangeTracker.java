@@ -173,11 +173,19 @@ final class ChangeTracker implements AutoCloseable {
         return ticket;
     }
 
-    /** A directory created by a command: watch it and what is already inside (files there already count). */
+    /**
+     * A directory created by a command: watch it, then what is already inside. Registering before listing matters: a
+     * subdirectory created after the listing then has its own event, and none falls between the two.
+     */
     private void watchTree(Path dir) {
-        try (var dirs = Files.walk(dir)) {
-            for (Path d : dirs.filter(Files::isDirectory).toList()) {
-                register(d);
+        try {
+            register(dir);
+            try (var children = Files.list(dir)) {
+                for (Path child : children.toList()) {
+                    if (Files.isDirectory(child) && !Files.isSymbolicLink(child)) {
+                        watchTree(child);
+                    }
+                }
             }
         } catch (IOException | RuntimeException e) {
             broken = true;
