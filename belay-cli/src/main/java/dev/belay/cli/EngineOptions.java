@@ -1,15 +1,22 @@
 package dev.belay.cli;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.belay.engine.Engine;
+import dev.belay.policy.EgressPolicy;
 import dev.belay.policy.Limits;
+import dev.belay.policy.Rules;
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.runtime.Runtime;
+import dev.belay.tool.web.WebConfig;
 import picocli.CommandLine.Option;
 
 /** The options every command that opens a workspace shares; each has a {@code BELAY_*} environment default. */
@@ -33,12 +40,30 @@ final class EngineOptions {
             description = "Per output stream, keep this many bytes at the start and at the end. Default: ${DEFAULT-VALUE}.")
     int outputKeepBytes;
 
+    @Option(names = "--offline", description = "Leave out the web tools (fetch_url, http_request, web_search).")
+    boolean offline;
+
+    @Option(names = "--allow-host", paramLabel = "PATTERN", split = ",",
+            description = "Hosts the web tools may reach even on private addresses or loopback, e.g. "
+                    + "docs.internal or 10.0.0.5 (repeatable; also 'network: allow:' in --rules).")
+    List<String> allowHosts = new ArrayList<>();
+
+    @Option(names = "--searxng-url", paramLabel = "URL", defaultValue = "${env:BELAY_SEARXNG_URL}",
+            description = "A SearXNG instance for web_search (its JSON format enabled). A Brave Search key in "
+                    + "BRAVE_API_KEY works too.")
+    URI searxng;
+
     @Option(names = "--author", paramLabel = "NAME <EMAIL>", defaultValue = "${env:BELAY_AUTHOR:-Belay <belay@localhost>}",
             description = "Author of journal commits. Default: ${DEFAULT-VALUE}.")
     String author;
 
-    /** Opens the engine, refusing workspaces that would put a journal over a whole system or home. */
+    /** Opens the engine without rules for the network. */
     Engine open() {
+        return open(Rules.NONE);
+    }
+
+    /** Opens the engine, refusing workspaces that would put a journal over a whole system or home. */
+    Engine open(Rules rules) {
         Path root = workspace.toAbsolutePath().normalize();
         String home = System.getProperty("user.home");
         if (root.getParent() == null || (home != null && root.equals(Path.of(home)))) {
@@ -56,7 +81,22 @@ final class EngineOptions {
         String name = author.replaceAll("\\s*<.*$", "").strip();
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
         return Engine.open(new Engine.Config(root, runtime(), limits, commandEnvironment(),
-                name.isEmpty() ? "Belay" : name, email));
+                name.isEmpty() ? "Belay" : name, email, offline ? Optional.empty() : Optional.of(web(rules))));
+    }
+
+    /** The web tools' settings: the rules' network section, --allow-host, a proxy and a search provider. */
+    private WebConfig web(Rules rules) {
+        List<String> allow = new ArrayList<>(rules.file().network().allow());
+        allow.addAll(allowHosts);
+        Optional<URI> search = Optional.ofNullable(searxng);
+        search.map(URI::getHost).ifPresent(allow::add); // the operator named it: it may be on the local network
+        Map<String, String> env = System.getenv();
+        Optional<URI> proxy = Optional.ofNullable(env.getOrDefault("HTTPS_PROXY", env.get("HTTP_PROXY")))
+                .filter(p -> !p.isBlank()).map(URI::create);
+        return new WebConfig(new EgressPolicy(allow, rules.file().network().deny()), proxy,
+                search.map(u -> u.toString().endsWith("/") ? u : URI.create(u + "/")),
+                Optional.ofNullable(env.get("BRAVE_API_KEY")).filter(k -> !k.isBlank()),
+                "Belay/" + Version.current() + " (AI coding tools; +https://github.com/belay-dev/belay)");
     }
 
     private Runtime runtime() {

@@ -32,13 +32,16 @@ final class GuardOptions {
         return new Approvals(Duration.ofSeconds(approvalTimeoutSeconds));
     }
 
-    Guard guard(ToolCaller inner, ApprovalMode mode, Approvals approvals, Path root, BelayDirs dirs) {
-        Rules loaded;
+    /** The rules file, read once at startup. */
+    Rules rules() {
         try {
-            loaded = rules == null ? Rules.NONE : Rules.load(rules);
+            return rules == null ? Rules.NONE : Rules.load(rules);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    Guard guard(ToolCaller inner, Rules loaded, ApprovalMode mode, Approvals approvals, Path root, BelayDirs dirs) {
         AuditLog audit = noAudit ? null : new AuditLog(dirs.auditLog(), 10L << 20);
         return new Guard(inner, loaded, mode, approvals, audit, root);
     }

@@ -16,6 +16,7 @@ import dev.belay.engine.Engine;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
+import dev.belay.policy.Rules;
 import io.modelcontextprotocol.server.McpSyncServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,10 +42,11 @@ final class McpCommand implements Callable<Integer> {
         CountDownLatch inputEnded = new CountDownLatch(1);
         ApprovalMode mode = GuardOptions.mode(approve);
         Approvals approvals = guardOptions.approvals();
-        try (Engine engine = options.open()) {
+        Rules rules = guardOptions.rules();
+        try (Engine engine = options.open(rules)) {
             PrintStream protocol = System.out;
             System.setOut(System.err); // nothing but the protocol may reach stdout
-            Guard guard = guardOptions.guard(engine.caller(), mode, approvals, engine.workspace().root(),
+            Guard guard = guardOptions.guard(engine.caller(), rules, mode, approvals, engine.workspace().root(),
                     BelayDirs.fromEnvironment());
             if (!(mode instanceof ApprovalMode.Auto)) {
                 promptOnTerminal(approvals);

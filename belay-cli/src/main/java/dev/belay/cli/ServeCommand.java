@@ -15,6 +15,7 @@ import dev.belay.engine.Engine;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
+import dev.belay.policy.Rules;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -82,8 +83,9 @@ final class ServeCommand implements Callable<Integer> {
                 8L << 20, 64L << 20);
         Approvals approvals = guardOptions.approvals();
         CountDownLatch stopped = new CountDownLatch(1);
-        try (Engine engine = options.open()) {
-            Guard guard = guardOptions.guard(engine.caller(), mode, approvals,
+        Rules rules = guardOptions.rules();
+        try (Engine engine = options.open(rules)) {
+            Guard guard = guardOptions.guard(engine.caller(), rules, mode, approvals,
                     engine.workspace().root(), dirs);
             try (HttpServer server = new HttpServer(config, new HttpServer.Parts(guard, engine.workspace(), approvals,
                     actions, Version.current()))) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import dev.belay.policy.Limits;
 import dev.belay.runtime.Runtime;
@@ -16,6 +17,8 @@ import dev.belay.tool.command.Jobs;
 import dev.belay.tool.file.FileTools;
 import dev.belay.tool.history.HistoryTools;
 import dev.belay.tool.system.SystemTools;
+import dev.belay.tool.web.WebConfig;
+import dev.belay.tool.web.WebTools;
 import dev.belay.workspace.Workspace;
 
 /**
@@ -28,9 +31,10 @@ public final class Engine implements AutoCloseable {
      * @param workspace the workspace directory (created if absent)
      * @param commandEnv the only environment commands inherit
      * @param authorName the journal's commit author
+     * @param web how the web tools reach the network; empty leaves them out (offline)
      */
     public record Config(Path workspace, Runtime runtime, Limits limits, Map<String, String> commandEnv,
-            String authorName, String authorEmail) {
+            String authorName, String authorEmail, Optional<WebConfig> web) {
 
         public Config {
             Objects.requireNonNull(workspace, "workspace");
@@ -39,6 +43,7 @@ public final class Engine implements AutoCloseable {
             commandEnv = Map.copyOf(commandEnv);
             Objects.requireNonNull(authorName, "authorName");
             Objects.requireNonNull(authorEmail, "authorEmail");
+            Objects.requireNonNull(web, "web");
         }
     }
 
@@ -62,6 +67,7 @@ public final class Engine implements AutoCloseable {
         tools.addAll(new FileTools(workspace, config.limits()).tools());
         tools.addAll(new SystemTools(workspace, config.runtime(), config.commandEnv()).tools());
         tools.addAll(new HistoryTools(workspace).tools());
+        config.web().ifPresent(web -> tools.addAll(new WebTools(web).tools()));
         return new Engine(workspace, config.runtime(), jobs, new Catalog(tools));
     }
 

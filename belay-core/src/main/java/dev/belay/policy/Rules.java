@@ -29,6 +29,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   tools: [history]
  *   commands: ["mvn *", "git status*"]
  *   paths: ["src/**"]
+ * network:                       # where the web tools may connect
+ *   allow: ["docs.internal.example", "10.0.0.5"]
+ *   deny: ["*.tracking.example"]
  * </pre>
  *
  * Command patterns are globs where {@code *} matches anything, or regular expressions after {@code re:}; path
@@ -45,11 +48,20 @@ public final class Rules {
         }
     }
 
+    /** Host patterns for the web tools' {@link EgressPolicy}. */
+    public record Network(List<String> allow, List<String> deny) {
+        public Network {
+            allow = allow == null ? List.of() : List.copyOf(allow);
+            deny = deny == null ? List.of() : List.copyOf(deny);
+        }
+    }
+
     /** The file's shape. */
-    public record File(Set allow, Set deny) {
+    public record File(Set allow, Set deny, Network network) {
         public File {
             allow = allow == null ? new Set(null, null, null) : allow;
             deny = deny == null ? new Set(null, null, null) : deny;
+            network = network == null ? new Network(null, null) : network;
         }
     }
 
@@ -62,7 +74,7 @@ public final class Rules {
 
     private static final List<String> PATH_ARGUMENTS = List.of("path", "source", "destination", "cwd");
 
-    public static final Rules NONE = new Rules(new File(null, null));
+    public static final Rules NONE = new Rules(new File(null, null, null));
 
     private final File file;
     private final List<Compiled> denyCommands;
@@ -90,7 +102,7 @@ public final class Rules {
                 throw new IllegalArgumentException("rules file " + path + " is larger than 1 MiB");
             }
             File file = mapper.readValue(Files.readString(path), File.class);
-            return new Rules(file == null ? new File(null, null) : file);
+            return new Rules(file == null ? new File(null, null, null) : file);
         } catch (IOException | JacksonException e) {
             throw new IllegalArgumentException("cannot read rules file " + path + ": " + e.getMessage(), e);
         }

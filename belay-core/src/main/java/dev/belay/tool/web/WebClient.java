@@ -1,0 +1,174 @@
+package dev.belay.tool.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
+
+import dev.belay.policy.EgressPolicy;
+import dev.belay.tool.Failure;
+import dev.belay.tool.ToolException;
+
+/**
+ * Sends one HTTP request under the egress policy: only http and https, every hop of a redirect checked before it is
+ * sent, bodies decompressed and cut at a size limit, and a timeout on the whole exchange.
+ *
+ * <p>DNS rebinding: the policy resolves the host and checks every address; the JVM then keeps that answer in its
+ * address cache (30 s by default), and the HTTP client connects using that cached answer, so a second, different
+ * answer from a rebinding name server is not seen within a request.
+ */
+final class WebClient {
+
+    static final int MAX_REDIRECTS = 5;
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+
+    /** A response, its body possibly cut at the limit. */
+    record Response(int status, URI url, Map<String, List<String>> headers, byte[] body, boolean truncated) {
+
+        String contentType() {
+            return headers.getOrDefault("content-type", List.of("")).get(0).toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final EgressPolicy egress;
+    private final HttpClient http;
+    private final String userAgent;
+
+    WebClient(WebConfig config) {
+        this.egress = config.egress();
+        this.userAgent = config.userAgent();
+        HttpClient.Builder builder = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(10));
+        config.proxy().ifPresent(p -> builder.proxy(ProxySelector.of(new InetSocketAddress(p.getHost(),
+                p.getPort() < 0 ? 80 : p.getPort()))));
+        this.http = builder.build();
+    }
+
+    Response send(String method, URI uri, Map<String, String> headers, byte[] body, Duration timeout, long maxBytes) {
+        URI current = uri;
+        String currentMethod = method;
+        byte[] currentBody = body;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+            check(current);
+            HttpRequest.Builder request = HttpRequest.newBuilder(current)
+                    .timeout(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
+                    .header("User-Agent", userAgent)
+                    .header("Accept-Encoding", "gzip, deflate");
+            headers.forEach((k, v) -> {
+                try {
+                    request.header(k, v);
+                } catch (IllegalArgumentException e) {
+                    throw new ToolException("Header '" + k + "' cannot be set: " + e.getMessage());
+                }
+            });
+            request.method(currentMethod, currentBody == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(currentBody));
+            HttpResponse<InputStream> response;
+            try {
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (HttpTimeoutException e) {
+                throw new ToolException(Failure.TIMED_OUT, "No answer from " + current.getHost() + " within "
+                        + timeout.toSeconds() + " s.");
+            } catch (IOException e) {
+                throw new ToolException(Failure.FAILED, "Request to " + current + " failed: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ToolException(Failure.FAILED, "Interrupted.");
+            }
+            if (REDIRECTS.contains(response.statusCode()) && response.headers().firstValue("location").isPresent()) {
+                close(response);
+                current = current.resolve(response.headers().firstValue("location").get());
+                if (response.statusCode() == 303 || ((response.statusCode() == 301 || response.statusCode() == 302)
+                        && currentMethod.equals("POST"))) {
+                    currentMethod = "GET";
+                    currentBody = null;
+                }
+                continue;
+            }
+            return read(response, current, maxBytes, deadline);
+        }
+        throw new ToolException(Failure.FAILED, "More than " + MAX_REDIRECTS + " redirects from " + uri + ".");
+    }
+
+    private void check(URI uri) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new ToolException("Only http and https URLs can be fetched, not '" + uri + "'.");
+        }
+        if (uri.getHost() == null) {
+            throw new ToolException("'" + uri + "' has no host.");
+        }
+        egress.check(uri.getHost());
+    }
+
+    /** Reads the body within what is left of the deadline: a server trickling bytes cannot hold a call forever. */
+    private static Response read(HttpResponse<InputStream> response, URI url, long maxBytes, long deadline) {
+        String encoding = response.headers().firstValue("content-encoding").orElse("").toLowerCase(Locale.ROOT);
+        CompletableFuture<byte[]> reading = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (InputStream raw = response.body();
+                    InputStream in = encoding.contains("gzip") ? new GZIPInputStream(raw)
+                            : encoding.contains("deflate") ? new InflaterInputStream(raw) : raw) {
+                reading.complete(in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1)));
+            } catch (IOException e) {
+                reading.completeExceptionally(e);
+            }
+        });
+        try {
+            byte[] body = reading.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            boolean truncated = body.length > maxBytes;
+            if (truncated) {
+                body = Arrays.copyOf(body, (int) maxBytes);
+            }
+            return new Response(response.statusCode(), url, lower(response.headers().map()), body, truncated);
+        } catch (TimeoutException e) {
+            reader.interrupt();
+            try {
+                response.body().close();
+            } catch (IOException ignored) {
+                // closing is how the read is abandoned
+            }
+            throw new ToolException(Failure.TIMED_OUT, "The response from " + url.getHost() + " did not arrive in time.");
+        } catch (ExecutionException e) {
+            throw new ToolException(Failure.FAILED, "Reading the response from " + url + " failed: "
+                    + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ToolException(Failure.FAILED, "Interrupted.");
+        }
+    }
+
+    private static Map<String, List<String>> lower(Map<String, List<String>> headers) {
+        Map<String, List<String>> out = new TreeMap<>();
+        headers.forEach((k, v) -> out.put(k.toLowerCase(Locale.ROOT), v));
+        return out;
+    }
+
+    private static void close(HttpResponse<InputStream> response) {
+        try (InputStream in = response.body()) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException ignored) {
+            // a redirect's body is of no interest
+        }
+    }
+}
