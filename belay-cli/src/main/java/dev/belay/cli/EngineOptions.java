@@ -16,13 +16,15 @@ import dev.belay.policy.Limits;
 import dev.belay.policy.Rules;
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.runtime.Runtime;
+import dev.belay.runtime.sandbox.SandboxConfig;
+import dev.belay.runtime.sandbox.SandboxRuntime;
 import dev.belay.tool.web.WebConfig;
 import picocli.CommandLine.Option;
 
 /** The options every command that opens a workspace shares; each has a {@code BELAY_*} environment default. */
 final class EngineOptions {
 
-    enum RuntimeKind { local }
+    enum RuntimeKind { local, sandbox }
 
     @Option(names = {"-w", "--workspace"}, paramLabel = "DIR", defaultValue = "${env:BELAY_WORKSPACE:-.}",
             description = "The workspace directory (created if absent). Default: the current directory; env BELAY_WORKSPACE.")
@@ -39,6 +41,9 @@ final class EngineOptions {
     @Option(names = "--output-keep", paramLabel = "BYTES", defaultValue = "${env:BELAY_OUTPUT_KEEP:-16384}",
             description = "Per output stream, keep this many bytes at the start and at the end. Default: ${DEFAULT-VALUE}.")
     int outputKeepBytes;
+
+    @Option(names = "--network", description = "Give the sandbox runtime the host's network (default: none).")
+    boolean network;
 
     @Option(names = "--offline", description = "Leave out the web tools (fetch_url, http_request, web_search).")
     boolean offline;
@@ -80,7 +85,7 @@ final class EngineOptions {
                 .withOutputKeepBytes(outputKeepBytes);
         String name = author.replaceAll("\\s*<.*$", "").strip();
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
-        return Engine.open(new Engine.Config(root, runtime(), limits, commandEnvironment(),
+        return Engine.open(new Engine.Config(root, runtime(root), limits, commandEnvironment(),
                 name.isEmpty() ? "Belay" : name, email, offline ? Optional.empty() : Optional.of(web(rules))));
     }
 
@@ -99,9 +104,20 @@ final class EngineOptions {
                 "Belay/" + Version.current() + " (AI coding tools; +https://github.com/belay-dev/belay)");
     }
 
-    private Runtime runtime() {
+    private Runtime runtime(Path root) {
         return switch (runtime) {
             case local -> new LocalRuntime();
+            case sandbox -> {
+                BelayDirs dirs = BelayDirs.fromEnvironment();
+                List<Path> hidden = List.of(Path.of(System.getProperty("user.home")), dirs.config(), dirs.data());
+                SandboxConfig defaults = SandboxConfig.defaults(root, hidden);
+                try {
+                    yield SandboxRuntime.create(new SandboxConfig(root, hidden, network, defaults.maxProcesses(),
+                            defaults.maxMemoryKb(), defaults.maxFileKb(), defaults.maxCpuSeconds()));
+                } catch (IllegalStateException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            }
         };
     }
 

@@ -1,0 +1,138 @@
+package dev.belay.runtime.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.belay.policy.Limits;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.command.CommandTools;
+import dev.belay.tool.command.Jobs;
+import dev.belay.workspace.Workspace;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** run_command in the real bubblewrap sandbox: what works, and the escapes that must fail. */
+class SandboxRuntimeTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path base;
+
+    private Path secrets;
+    private Workspace workspace;
+    private Jobs jobs;
+    private Catalog catalog;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        secrets = Files.createDirectories(base.resolve("home/.ssh"));
+        Files.writeString(secrets.resolve("id_ed25519"), "PRIVATE KEY");
+        Files.writeString(Files.createDirectories(base.resolve("config")).resolve("token"), "belay_secret_token");
+        workspace = Workspace.open(base.resolve("ws"), "Belay", "belay@localhost");
+        workspace.journal().awaitReady();
+        SandboxConfig config = new SandboxConfig(workspace.root(), List.of(base.resolve("home"), base.resolve("config")),
+                false, 256, 1L << 20, 64L << 10, 60);
+        jobs = new Jobs(SandboxRuntime.create(config), 16 * 1024);
+        catalog = new Catalog(new CommandTools(workspace, jobs, Limits.DEFAULTS,
+                Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", base.resolve("home").toString(), "LANG", "C.UTF-8",
+                        "TERM", "dumb")).tools());
+    }
+
+    @AfterEach
+    void tearDown() {
+        jobs.close();
+        workspace.journal().close();
+    }
+
+    private ToolResult run(String command) {
+        ObjectNode args = JSON.createObjectNode().put("command", command).put("timeout_s", 20);
+        return catalog.call(new ToolCall("run_command", args, CallContext.of("test", "s")));
+    }
+
+    @Test
+    void commandsWorkInTheWorkspaceAndAreJournaled() throws IOException {
+        ToolResult r = run("echo hello > made.txt && cat made.txt && pwd");
+        assertThat(r.isError()).as(r.text()).isFalse();
+        assertThat(r.structured().get("stdout").asString()).isEqualTo("hello\n" + workspace.root() + "\n");
+        assertThat(Files.readString(workspace.root().resolve("made.txt"))).isEqualTo("hello\n");
+        assertThat(r.structured().get("commit").asString()).isNotBlank();
+    }
+
+    @Test
+    void writingOutsideTheWorkspaceFails() {
+        // next to the workspace is the sandbox's private /tmp: the write lands there, never on the host
+        run("echo x > " + base.resolve("outside.txt"));
+        assertThat(base.resolve("outside.txt")).doesNotExist();
+        assertThat(run("echo x > /var/belay-outside.txt").isError()).isTrue();
+        assertThat(Path.of("/var/belay-outside.txt")).doesNotExist();
+        assertThat(run("touch /usr/bin/evil").isError()).isTrue();
+    }
+
+    @Test
+    void secretsAndTheJournalAreOutOfReach() throws IOException {
+        assertThat(run("cat " + secrets.resolve("id_ed25519")).isError()).isTrue();
+        assertThat(run("ls " + secrets).isError()).isTrue();
+        assertThat(run("cat " + base.resolve("config/token")).isError()).isTrue();
+        ToolResult git = run("echo evil > .git/hooks/pre-commit");
+        assertThat(git.isError()).isTrue();
+        assertThat(workspace.root().resolve(".git/hooks/pre-commit")).doesNotExist();
+    }
+
+    @Test
+    void tmpIsPrivate() {
+        run("echo inside > /tmp/belay-sandbox-marker");
+        assertThat(Path.of("/tmp/belay-sandbox-marker")).doesNotExist();
+    }
+
+    @Test
+    void theHostsLoopbackIsNotReachable() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            ToolResult r = run("exec 3<>/dev/tcp/127.0.0.1/" + server.getAddress().getPort() + " && echo connected");
+            assertThat(r.isError()).isTrue();
+            assertThat(r.structured().get("stdout").asString()).doesNotContain("connected");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aMemoryHogIsStoppedAndATermIgnoringProcessDiesAtTheTimeout() {
+        ToolResult hog = run("python3 -c 'x = bytearray(2 * 1024 * 1024 * 1024)' || echo refused");
+        assertThat(hog.structured().get("stdout").asString()).contains("refused");
+        ObjectNode args = JSON.createObjectNode().put("command", "trap '' TERM; sleep 100").put("timeout_s", 1);
+        ToolResult stubborn = catalog.call(new ToolCall("run_command", args, CallContext.of("test", "s")));
+        assertThat(stubborn.structured().get("timed_out").asBoolean()).isTrue();
+        assertThat(stubborn.structured().get("duration_ms").asLong()).isLessThan(10_000);
+    }
+
+    @Test
+    void systemInfoFactsDescribeTheSandbox() {
+        Map<String, String> facts = jobs.runtime().describe();
+        assertThat(jobs.runtime().kind()).isEqualTo("sandbox");
+        assertThat(facts.get("network")).isEqualTo("none");
+        assertThat(facts.get("limits")).contains("processes 256");
+    }
+}
