@@ -1,6 +1,7 @@
 package dev.belay.engine;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import dev.belay.tool.command.CommandTools;
 import dev.belay.tool.command.Jobs;
 import dev.belay.tool.file.FileTools;
 import dev.belay.tool.history.HistoryTools;
+import dev.belay.tool.python.PythonTools;
 import dev.belay.tool.system.SystemTools;
 import dev.belay.tool.web.WebConfig;
 import dev.belay.tool.web.WebTools;
@@ -47,15 +49,20 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** How long an unused Python session lives. */
+    private static final Duration PYTHON_IDLE = Duration.ofMinutes(30);
+
     private final Workspace workspace;
     private final Runtime runtime;
     private final Jobs jobs;
+    private final PythonTools python;
     private final Catalog catalog;
 
-    private Engine(Workspace workspace, Runtime runtime, Jobs jobs, Catalog catalog) {
+    private Engine(Workspace workspace, Runtime runtime, Jobs jobs, PythonTools python, Catalog catalog) {
         this.workspace = workspace;
         this.runtime = runtime;
         this.jobs = jobs;
+        this.python = python;
         this.catalog = catalog;
     }
 
@@ -65,10 +72,13 @@ public final class Engine implements AutoCloseable {
         List<Tool> tools = new ArrayList<>();
         tools.addAll(new CommandTools(workspace, jobs, config.limits(), config.commandEnv()).tools());
         tools.addAll(new FileTools(workspace, config.limits()).tools());
+        PythonTools python = new PythonTools(workspace, config.runtime(), config.limits(), config.commandEnv(),
+                PYTHON_IDLE);
+        tools.addAll(python.tools());
         tools.addAll(new SystemTools(workspace, config.runtime(), config.commandEnv()).tools());
         tools.addAll(new HistoryTools(workspace).tools());
         config.web().ifPresent(web -> tools.addAll(new WebTools(web).tools()));
-        return new Engine(workspace, config.runtime(), jobs, new Catalog(tools));
+        return new Engine(workspace, config.runtime(), jobs, python, new Catalog(tools));
     }
 
     public ToolCaller caller() {
@@ -82,6 +92,7 @@ public final class Engine implements AutoCloseable {
     /** Kills every running job and process, then closes the journal. */
     @Override
     public void close() {
+        python.close();
         jobs.close();
         runtime.close();
         workspace.journal().close();

@@ -1,0 +1,153 @@
+package dev.belay.tool.python;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.belay.runtime.BoundedOutput;
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Execution;
+import dev.belay.runtime.Runtime;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One persistent interpreter: a python3 child process of the runtime running Belay's driver, which answers one JSON
+ * line per cell on its own channel. A cell past its timeout gets KeyboardInterrupt from the driver; one that does not
+ * stop within the grace period has its interpreter killed, and the next cell starts a fresh one.
+ */
+final class PythonSession implements AutoCloseable {
+
+    /** What a cell produced; {@code answer} is the driver's JSON, or empty when the interpreter was lost. */
+    record Outcome(ObjectNode answer, String processErrors, String lost) {
+    }
+
+    static final Duration GRACE = Duration.ofSeconds(3);
+
+    private final Runtime runtime;
+    private final Path cwd;
+    private final Map<String, String> env;
+    private final String driver;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final ReentrantLock lock = new ReentrantLock();
+    private Execution process;
+    private BufferedReader answers;
+    private BoundedOutput stderr;
+    private long sequence;
+    private volatile Instant lastUsed = Instant.now();
+
+    PythonSession(Runtime runtime, Path cwd, Map<String, String> env, String driver) {
+        this.runtime = runtime;
+        this.cwd = cwd;
+        this.env = Map.copyOf(env);
+        this.driver = driver;
+    }
+
+    Instant lastUsed() {
+        return lastUsed;
+    }
+
+    Outcome execute(String code, Duration timeout, boolean wasReset) throws IOException {
+        lock.lock();
+        try {
+            lastUsed = Instant.now();
+            if (process == null) {
+                start();
+            }
+            ObjectNode request = json.createObjectNode().put("id", ++sequence).put("code", code)
+                    .put("timeout", timeout.toMillis() / 1000.0).put("was_reset", wasReset);
+            long errorsFrom = stderr.total();
+            OutputStream in = process.stdin();
+            in.write((json.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            CompletableFuture<String> line = CompletableFuture.supplyAsync(this::readLine, Thread::startVirtualThread);
+            try {
+                String answer = line.get(timeout.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
+                String errors = errorsSince(errorsFrom);
+                if (answer == null) {
+                    int exit = exitCode();
+                    stop();
+                    return new Outcome(null, errors, "The interpreter crashed (exit code " + exit + "); it has been "
+                            + "restarted and all variables are lost.");
+                }
+                return new Outcome((ObjectNode) json.readTree(answer), errors, null);
+            } catch (TimeoutException e) {
+                String errors = errorsSince(errorsFrom);
+                stop();
+                return new Outcome(null, errors, "The cell did not stop within " + GRACE.toSeconds()
+                        + " s after its timeout, so the interpreter was killed and restarted: all variables are lost.");
+            } catch (ExecutionException e) {
+                stop();
+                throw new IOException("reading the interpreter's answer failed", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop();
+                throw new IOException("interrupted");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void start() throws IOException {
+        process = runtime.start(new ExecSpec(List.of("python3", "-u", "-c", driver), cwd, env));
+        answers = new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8));
+        stderr = BoundedOutput.drain(process.stderr(), 16 * 1024);
+    }
+
+    private String readLine() {
+        try {
+            return answers.readLine();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private String errorsSince(long offset) {
+        try {
+            stderr.closed().get(process.exit().isDone() ? 1000 : 50, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // still running: what has arrived is what there is
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return stderr.read(offset, 16 * 1024).text();
+    }
+
+    private int exitCode() {
+        try {
+            return process.exit().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private void stop() {
+        if (process != null) {
+            process.kill();
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            stop();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
