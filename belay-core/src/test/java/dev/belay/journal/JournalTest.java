@@ -61,10 +61,7 @@ class JournalTest {
     void undoRevertsAsANewCommitAndCanBeUndoneItself() throws Exception {
         try (Journal journal = open()) {
             Path file = dir.toRealPath().resolve("a.txt");
-            Files.writeString(file, "one\n");
-            journal.commitPaths(List.of(file), new Change("v1", "write_file", "s"));
-            Files.writeString(file, "two\n");
-            Commit v2 = journal.commitPaths(List.of(file), new Change("v2", "write_file", "s")).orElseThrow();
+            Commit v2 = twoVersions(journal, file);
 
             Commit undo = journal.undo(v2.id(), "s");
             assertThat(Files.readString(file)).isEqualTo("one\n");
@@ -81,10 +78,7 @@ class JournalTest {
     void aConflictingUndoChangesNothing() throws Exception {
         try (Journal journal = open()) {
             Path file = dir.toRealPath().resolve("a.txt");
-            Files.writeString(file, "one\n");
-            journal.commitPaths(List.of(file), new Change("v1", "write_file", "s"));
-            Files.writeString(file, "two\n");
-            Commit v2 = journal.commitPaths(List.of(file), new Change("v2", "write_file", "s")).orElseThrow();
+            Commit v2 = twoVersions(journal, file);
             Files.writeString(file, "three\n");
             journal.commitPaths(List.of(file), new Change("v3", "write_file", "s"));
             Files.writeString(dir.resolve("other.txt"), "uncommitted\n");
@@ -117,6 +111,14 @@ class JournalTest {
             Files.writeString(dir.resolve("ignored/y.txt"), "y");
             assertThat(journal.commitChangedSince(afterIgnore, new Change("ignored", "run_command", "s"))).isEmpty();
         }
+    }
+
+    /** Commits "one" then "two" into the file; returns the second commit. */
+    private static Commit twoVersions(Journal journal, Path file) throws Exception {
+        Files.writeString(file, "one\n");
+        journal.commitPaths(List.of(file), new Change("v1", "write_file", "s"));
+        Files.writeString(file, "two\n");
+        return journal.commitPaths(List.of(file), new Change("v2", "write_file", "s")).orElseThrow();
     }
 
     @Test

@@ -72,8 +72,7 @@ public final class ApprovalsPage {
         try {
             verdict = Decision.Verdict.valueOf(body.path("verdict").asString("").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            ctx.status(400).contentType("application/json").result(json.writeValueAsString(
-                    json.createObjectNode().put("error", "verdict must be approve, deny or always")));
+            RestDoor.error(ctx, json, 400, "verdict must be approve, deny or always", "");
             return;
         }
         boolean done = approvals.decide(ctx.pathParam("id"), new Decision(verdict, "web", body.path("reason").asString("")));

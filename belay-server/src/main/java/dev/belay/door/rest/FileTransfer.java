@@ -1,7 +1,9 @@
 package dev.belay.door.rest;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLConnection;
 import java.net.http.HttpClient;
@@ -16,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.belay.journal.Change;
+import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 import dev.belay.workspace.Workspace;
 import io.javalin.config.RoutesConfig;
@@ -101,7 +104,7 @@ public final class FileTransfer {
     }
 
     /** Reads at most {@code limit} bytes of a stream, for a byte range. */
-    private static final class BoundedInputStream extends java.io.FilterInputStream {
+    private static final class BoundedInputStream extends FilterInputStream {
         private long left;
 
         BoundedInputStream(InputStream in, long limit) {
@@ -171,7 +174,7 @@ public final class FileTransfer {
                 }
             }
         } catch (ToolException e) {
-            error(ctx, e.failure() == dev.belay.tool.Failure.TOO_LARGE ? 413 : 400, e.getMessage());
+            error(ctx, e.failure() == Failure.TOO_LARGE ? 413 : 400, e.getMessage());
             return;
         } catch (JacksonException e) {
             error(ctx, 400, "The request body is not valid JSON: " + e.getOriginalMessage());
@@ -201,7 +204,7 @@ public final class FileTransfer {
             }
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxUploadBytes + 1));
             if (bytes.length > maxUploadBytes) {
-                throw new ToolException(dev.belay.tool.Failure.TOO_LARGE, tooLarge(bytes.length));
+                throw new ToolException(Failure.TOO_LARGE, tooLarge(bytes.length));
             }
             String target = dir.isBlank() ? name : dir.replaceAll("/+$", "") + "/" + name;
             return store(target, bytes);
@@ -218,7 +221,7 @@ public final class FileTransfer {
                 workspace.writeAtomically(path, bytes);
                 return null;
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
         return path;
@@ -229,7 +232,6 @@ public final class FileTransfer {
     }
 
     private void error(Context ctx, int status, String message) {
-        ctx.status(status).contentType("application/json")
-                .result(json.writeValueAsString(json.createObjectNode().put("error", message).put("hint", "")));
+        RestDoor.error(ctx, json, status, message, "");
     }
 }

@@ -101,6 +101,11 @@ public final class RestDoor {
     }
 
     private void error(Context ctx, int status, String error, String hint) {
+        error(ctx, json, status, error, hint);
+    }
+
+    /** The REST doors' one error shape: {@code {error, hint}} with a status code, within the response budget. */
+    static void error(Context ctx, JsonMapper json, int status, String error, String hint) {
         ObjectNode body = json.createObjectNode().put("error", error).put("hint", hint);
         ctx.status(status).contentType("application/json").result(ResponseBudget.fit(body, json, MAX_RESPONSE_CHARS));
     }
