@@ -33,7 +33,8 @@ public final class McpDoor {
     /** An MCP server speaking on the given streams; it serves until the input ends. */
     public static McpSyncServer stdio(ToolCaller caller, String version, InputStream in, OutputStream out) {
         McpJsonMapper json = McpJsonDefaults.getMapper();
-        return build(McpServer.sync(new StdioServerTransportProvider(json, in, out)), caller, "mcp-stdio", version);
+        return build(McpServer.sync(new StdioServerTransportProvider(json, new MessageFilter(in), out)), caller,
+                "mcp-stdio", version);
     }
 
     /** The servlet and server of MCP over Streamable HTTP; the servlet must be mounted async-supported. */
