@@ -1,7 +1,7 @@
 // Belay's MCP stdio server next to @modelcontextprotocol/server-filesystem and a raw `bash -c true` spawn, measured
 // in one run with the same official TypeScript SDK client, on a generated workspace of 10,000 files.
 // Prints a table of p50/p90/p99 in milliseconds and the ratios, and writes bench/results/mcp.json.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, rmSync, cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,6 +49,24 @@ async function call(client, name, args) {
   const r = await client.callTool({ name, arguments: args });
   if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.content).slice(0, 200)}`);
   return r;
+}
+
+/** The floor: a bare python3 that reads a line of code from a pipe, runs it and answers one line. */
+async function pythonFloor(code) {
+  const py = spawn('python3', ['-u', '-c', 'import sys,io,contextlib\nfor line in sys.stdin:\n    buf = io.StringIO()\n'
+    + '    with contextlib.redirect_stdout(buf):\n        v = eval(compile(line, "<cell>", "single"))\n'
+    + '    sys.stdout.write(str(len(buf.getvalue())) + "\\n")\n'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let pending = null;
+  let buffer = '';
+  py.stdout.on('data', (d) => {
+    buffer += d;
+    const nl = buffer.indexOf('\n');
+    if (nl >= 0 && pending) { buffer = buffer.slice(nl + 1); const r = pending; pending = null; r(); }
+  });
+  const once = () => new Promise((resolve) => { pending = resolve; py.stdin.write(code + '\n'); });
+  const result = await time(ITER, once);
+  py.stdin.end();
+  return result;
 }
 
 const base = mkdtempSync(join(tmpdir(), 'belay-bench-'));
@@ -105,6 +123,14 @@ results.run_command = {
   belay: await time(ITER, () => call(b, 'run_command', { command: 'true' })),
   raw_spawn: stats(raw),
 };
+results.python_1_plus_1 = {
+  belay: await time(ITER, () => call(b, 'python', { code: '1+1' })),
+  raw_python: await pythonFloor('1+1'),
+};
+results.python_print_1mb = {
+  belay: await time(Math.ceil(ITER / 4), () => call(b, 'python', { code: "print('x' * 1048576)" })),
+  raw_python: await pythonFloor("print('x' * 1048576)"),
+};
 await b.close(); await f.close();
 rmSync(base, { recursive: true, force: true });
 
@@ -112,8 +138,8 @@ const fmt = (s) => s ? `${s.p50.toFixed(2)} / ${s.p90.toFixed(2)} / ${s.p99.toFi
 console.log(`| operation | Belay p50/p90/p99 ms | baseline p50/p90/p99 ms | ratio p50 |`);
 console.log(`|---|---|---|---|`);
 for (const [op, r] of Object.entries(results)) {
-  const baseline = r.peer ?? r.raw_spawn;
-  const label = r.peer ? 'server-filesystem' : r.raw_spawn ? 'bash -c true' : '';
+  const baseline = r.peer ?? r.raw_spawn ?? r.raw_python;
+  const label = r.peer ? 'server-filesystem' : r.raw_spawn ? 'bash -c true' : r.raw_python ? 'bare python3 over a pipe' : '';
   console.log(`| ${op} | ${fmt(r.belay)} | ${baseline ? label + ' ' + fmt(baseline) : '—'} | ${baseline ? (r.belay.p50 / baseline.p50).toFixed(2) + '×' : '—'} |`);
 }
 mkdirSync(join(repo, 'bench/results'), { recursive: true });

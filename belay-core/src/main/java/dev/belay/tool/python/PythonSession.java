@@ -75,14 +75,14 @@ final class PythonSession implements AutoCloseable {
             CompletableFuture<String> line = CompletableFuture.supplyAsync(this::readLine, Thread::startVirtualThread);
             try {
                 String answer = line.get(timeout.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
-                String errors = errorsSince(errorsFrom);
                 if (answer == null) {
                     int exit = exitCode();
+                    String errors = errorsSince(errorsFrom);
                     stop();
                     return new Outcome(null, errors, "The interpreter crashed (exit code " + exit + "); it has been "
                             + "restarted and all variables are lost.");
                 }
-                return new Outcome((ObjectNode) json.readTree(answer), errors, null);
+                return new Outcome((ObjectNode) json.readTree(answer), errorsSince(errorsFrom), null);
             } catch (TimeoutException e) {
                 String errors = errorsSince(errorsFrom);
                 stop();
@@ -115,13 +115,16 @@ final class PythonSession implements AutoCloseable {
         }
     }
 
+    /** What the process wrote to stderr during the cell; after a crash, everything up to its end. */
     private String errorsSince(long offset) {
-        try {
-            stderr.closed().get(process.exit().isDone() ? 1000 : 50, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // still running: what has arrived is what there is
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (process.exit().isDone()) {
+            try {
+                stderr.closed().get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // what has arrived is what there is
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         return stderr.read(offset, 16 * 1024).text();
     }
