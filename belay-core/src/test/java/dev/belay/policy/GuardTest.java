@@ -84,8 +84,7 @@ class GuardTest {
         Guard g = guard("ask", Rules.NONE, approvals, null);
         assertThat(g.call(call("read_file", "{\"path\": \"a\"}", "c")).text()).isEqualTo("content");
 
-        CompletableFuture<ToolResult> pending = CompletableFuture.supplyAsync(
-                () -> g.call(call("run_command", "{\"command\": \"make\"}", "c")));
+        CompletableFuture<ToolResult> pending = async(g, call("run_command", "{\"command\": \"make\"}", "c"));
         PendingCall shown = awaitPending(approvals);
         assertThat(shown.preview()).contains("run_command").contains("make");
         assertThat(runs).hasValue(0);
@@ -97,8 +96,7 @@ class GuardTest {
     void aDenialTellsTheModelWhoAndWhy() throws Exception {
         Approvals approvals = new Approvals(Duration.ofSeconds(10));
         Guard g = guard("ask", Rules.NONE, approvals, null);
-        CompletableFuture<ToolResult> pending = CompletableFuture.supplyAsync(
-                () -> g.call(call("run_command", "{\"command\": \"rm -rf build\"}", "c")));
+        CompletableFuture<ToolResult> pending = async(g, call("run_command", "{\"command\": \"rm -rf build\"}", "c"));
         approvals.decide(awaitPending(approvals).id(), new Decision(Decision.Verdict.DENY, "web", "not now"));
         ToolResult r = pending.get(5, TimeUnit.SECONDS);
         assertThat(r.failure()).isEqualTo(Failure.DENIED);
@@ -110,8 +108,7 @@ class GuardTest {
     void alwaysAllowsTheToolForThatConversationOnly() throws Exception {
         Approvals approvals = new Approvals(Duration.ofMillis(300));
         Guard g = guard("ask", Rules.NONE, approvals, null);
-        CompletableFuture<ToolResult> first = CompletableFuture.supplyAsync(
-                () -> g.call(call("run_command", "{\"command\": \"a\"}", "c1")));
+        CompletableFuture<ToolResult> first = async(g, call("run_command", "{\"command\": \"a\"}", "c1"));
         approvals.decide(awaitPending(approvals).id(), new Decision(Decision.Verdict.ALWAYS, "terminal", ""));
         assertThat(first.get(5, TimeUnit.SECONDS).isError()).isFalse();
         assertThat(g.call(call("run_command", "{\"command\": \"b\"}", "c1")).isError()).isFalse();
@@ -124,11 +121,9 @@ class GuardTest {
     void concurrentCallsQueueAndEachGetsItsOwnAnswer() throws Exception {
         Approvals approvals = new Approvals(Duration.ofSeconds(10));
         Guard g = guard("ask", Rules.NONE, approvals, null);
-        CompletableFuture<ToolResult> a = CompletableFuture.supplyAsync(
-                () -> g.call(call("run_command", "{\"command\": \"first\"}", "c")));
+        CompletableFuture<ToolResult> a = async(g, call("run_command", "{\"command\": \"first\"}", "c"));
         awaitPending(approvals);
-        CompletableFuture<ToolResult> b = CompletableFuture.supplyAsync(
-                () -> g.call(call("run_command", "{\"command\": \"fail\"}", "c")));
+        CompletableFuture<ToolResult> b = async(g, call("run_command", "{\"command\": \"fail\"}", "c"));
         for (int i = 0; i < 100 && approvals.pending().size() < 2; i++) {
             Thread.sleep(20);
         }
@@ -149,8 +144,7 @@ class GuardTest {
         Guard g = guard("delay:0.3", Rules.NONE, approvals, null);
         assertThat(g.call(call("run_command", "{\"command\": \"x\"}", "c")).text()).isEqualTo("ran");
 
-        CompletableFuture<ToolResult> cancelled = CompletableFuture.supplyAsync(
-                () -> g.call(call("run_command", "{\"command\": \"y\"}", "c")));
+        CompletableFuture<ToolResult> cancelled = async(g, call("run_command", "{\"command\": \"y\"}", "c"));
         PendingCall shown = awaitPending(approvals);
         assertThat(shown.autoApproveAt()).isNotNull();
         approvals.decide(shown.id(), new Decision(Decision.Verdict.DENY, "web", "cancelled"));
@@ -162,8 +156,7 @@ class GuardTest {
     void editsArePreviewedWithTheirDiff() throws Exception {
         Approvals approvals = new Approvals(Duration.ofSeconds(10));
         Guard g = guard("ask", Rules.NONE, approvals, null);
-        CompletableFuture<ToolResult> pending = CompletableFuture.supplyAsync(
-                () -> g.call(call("edit_file", "{\"path\": \"a.txt\"}", "c")));
+        CompletableFuture<ToolResult> pending = async(g, call("edit_file", "{\"path\": \"a.txt\"}", "c"));
         PendingCall shown = awaitPending(approvals);
         assertThat(shown.preview()).contains("-old").contains("+new");
         approvals.decide(shown.id(), new Decision(Decision.Verdict.APPROVE, "web", ""));
@@ -236,6 +229,11 @@ class GuardTest {
         assertThat(Files.size(audit.file())).isLessThanOrEqualTo(2000);
         assertThat(dir.resolve("audit.jsonl.1")).exists();
         assertThat(dir.resolve("audit.jsonl.4")).doesNotExist();
+    }
+
+    /** Starts a call that will wait for the operator. */
+    private static CompletableFuture<ToolResult> async(Guard guard, ToolCall call) {
+        return CompletableFuture.supplyAsync(() -> guard.call(call));
     }
 
     private static PendingCall awaitPending(Approvals approvals) throws InterruptedException {
