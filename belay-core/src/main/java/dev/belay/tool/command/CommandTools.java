@@ -144,18 +144,16 @@ public final class CommandTools {
     }
 
     private ToolResult running(Job job) {
-        BoundedOutput.Chunk out = job.stdout().read(0, PAGE_BYTES);
-        BoundedOutput.Chunk err = job.stderr().read(0, PAGE_BYTES);
-        job.advance(out.nextOffset(), err.nextOffset());
+        Page page = page(job, 0, 0);
         ObjectNode s = Json.object();
         s.put("running", true);
         s.put("job_id", job.id());
-        s.put("stdout", out.text());
-        s.put("stderr", err.text());
+        s.put("stdout", page.out().text());
+        s.put("stderr", page.err().text());
         s.put("duration_ms", job.duration().toMillis());
         String text = "Still running after " + job.duration().toSeconds() + " s; it continues as job " + job.id()
                 + ". Call job_output with job_id \"" + job.id() + "\" to wait for more output, job_kill to stop it."
-                + section("stdout so far", out.text()) + section("stderr so far", err.text());
+                + section("stdout so far", page.out().text()) + section("stderr so far", page.err().text());
         return ToolResult.ok(text, s);
     }
 
@@ -209,29 +207,48 @@ public final class CommandTools {
             wait = limits.maxWait();
         }
         awaitOutput(job, outFrom, errFrom, wait);
-        if (job.ended().isDone()) {
-            Job.Ended ended = job.ended().join();
-            BoundedOutput.Chunk out = job.stdout().read(outFrom, PAGE_BYTES);
-            BoundedOutput.Chunk err = job.stderr().read(errFrom, PAGE_BYTES);
-            job.advance(out.nextOffset(), err.nextOffset());
-            ToolResult result = finished(job, ended, withGap(out), withGap(err));
+        boolean ended = job.ended().isDone();
+        Page page = page(job, outFrom, errFrom);
+        if (ended) {
+            ToolResult result = finished(job, job.ended().join(), page.stdout(), page.stderr());
             result.structured().put("job_id", job.id());
-            putPaging(result.structured(), out, err);
+            page.putPaging(result.structured());
             return result;
         }
-        BoundedOutput.Chunk out = job.stdout().read(outFrom, PAGE_BYTES);
-        BoundedOutput.Chunk err = job.stderr().read(errFrom, PAGE_BYTES);
-        job.advance(out.nextOffset(), err.nextOffset());
         ObjectNode s = Json.object();
         s.put("running", true);
         s.put("job_id", job.id());
-        s.put("stdout", withGap(out));
-        s.put("stderr", withGap(err));
+        s.put("stdout", page.stdout());
+        s.put("stderr", page.stderr());
         s.put("duration_ms", job.duration().toMillis());
-        putPaging(s, out, err);
+        page.putPaging(s);
         String text = "[job " + job.id() + " still running, " + job.duration().toSeconds() + " s]"
-                + section("stdout", withGap(out)) + section("stderr", withGap(err));
+                + section("stdout", page.stdout()) + section("stderr", page.stderr());
         return ToolResult.ok(text, s);
+    }
+
+    /** One page of each stream from the given offsets; the job remembers where the caller got to. */
+    private record Page(BoundedOutput.Chunk out, BoundedOutput.Chunk err) {
+
+        String stdout() {
+            return withGap(out);
+        }
+
+        String stderr() {
+            return withGap(err);
+        }
+
+        void putPaging(ObjectNode s) {
+            s.put("next_offset", out.nextOffset());
+            s.put("next_stderr_offset", err.nextOffset());
+            s.put("more", out.more() || err.more());
+        }
+    }
+
+    private static Page page(Job job, long outFrom, long errFrom) {
+        Page page = new Page(job.stdout().read(outFrom, PAGE_BYTES), job.stderr().read(errFrom, PAGE_BYTES));
+        job.advance(page.out().nextOffset(), page.err().nextOffset());
+        return page;
     }
 
     private static void awaitOutput(Job job, long outFrom, long errFrom, Duration wait) {
@@ -247,12 +264,6 @@ public final class CommandTools {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static void putPaging(ObjectNode s, BoundedOutput.Chunk out, BoundedOutput.Chunk err) {
-        s.put("next_offset", out.nextOffset());
-        s.put("next_stderr_offset", err.nextOffset());
-        s.put("more", out.more() || err.more());
     }
 
     private static String withGap(BoundedOutput.Chunk chunk) {
@@ -291,10 +302,8 @@ public final class CommandTools {
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             throw new ToolException(Failure.TIMED_OUT, "Job " + job.id() + " was sent SIGKILL but has not ended yet: " + e);
         }
-        BoundedOutput.Chunk out = job.stdout().read(job.stdoutCursor(), PAGE_BYTES);
-        BoundedOutput.Chunk err = job.stderr().read(job.stderrCursor(), PAGE_BYTES);
-        job.advance(out.nextOffset(), err.nextOffset());
-        ToolResult result = finished(job, ended, withGap(out), withGap(err));
+        Page page = page(job, job.stdoutCursor(), job.stderrCursor());
+        ToolResult result = finished(job, ended, page.stdout(), page.stderr());
         result.structured().put("job_id", job.id());
         return new ToolResult(result.content(), result.structured(), (Failure) null);
     }

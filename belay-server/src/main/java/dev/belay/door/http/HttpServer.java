@@ -116,10 +116,9 @@ public final class HttpServer implements AutoCloseable {
         if (!HttpConfig.isLoopback(config.host()) && !config.host().equals("0.0.0.0") && !config.host().equals("::")) {
             hosts.add(config.host() + ":*");
         }
+        // "host:*" also matches the host without a port, as the validator reads it
         config.publicUrl().map(u -> java.net.URI.create(u).getHost()).ifPresent(h -> hosts.add(h + ":*"));
-        config.publicUrl().map(u -> java.net.URI.create(u).getHost()).ifPresent(hosts::add);
         config.extraHosts().forEach(h -> hosts.add(h + ":*"));
-        config.extraHosts().forEach(hosts::add);
         return hosts;
     }
 
