@@ -1,0 +1,30 @@
+package dev.belay.runtime.container;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.command.CommandToolsContract;
+
+/** The command tools' shared suite in a container of the engine DOCKER_HOST names. */
+class ContainerCommandToolsTest extends CommandToolsContract {
+
+    @Override
+    protected Runtime runtime(Path root) {
+        return ContainerRuntime.create(ContainerConfig.defaults(root, TestImage.name()));
+    }
+
+    @Override
+    protected Set<String> runtimeVariables() {
+        return Set.of("HOSTNAME", "container");
+    }
+
+    @AfterEach
+    void removeContainer() {
+        try (DockerEngine engine = DockerEngine.connect()) {
+            ContainerRuntime.prune(engine.client(), workspace.root());
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.belay.runtime.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.belay.policy.Limits;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.command.CommandTools;
+import dev.belay.tool.command.Jobs;
+import dev.belay.workspace.Workspace;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** run_command in a real container (podman's Docker API in CI): what works, and the escapes that must fail. */
+class ContainerRuntimeTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path base;
+
+    private Path secrets;
+    private Workspace workspace;
+    private ContainerRuntime runtime;
+    private Jobs jobs;
+    private Catalog catalog;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        secrets = Files.createDirectories(base.resolve("home/.ssh"));
+        Files.writeString(secrets.resolve("id_ed25519"), "PRIVATE KEY");
+        Files.writeString(Files.createDirectories(base.resolve("config")).resolve("token"), "belay_secret_token");
+        workspace = Workspace.open(base.resolve("ws"), "Belay", "belay@localhost");
+        workspace.journal().awaitReady();
+        runtime = ContainerRuntime.create(new ContainerConfig(workspace.root(), TestImage.name(), false, 256L << 20,
+                1_000_000_000L, 64));
+        jobs = new Jobs(runtime, 16 * 1024);
+        catalog = new Catalog(new CommandTools(workspace, jobs, Limits.DEFAULTS,
+                Map.of("PATH", "/usr/bin:/bin", "HOME", base.resolve("home").toString(), "LANG", "C.UTF-8",
+                        "TERM", "dumb")).tools());
+    }
+
+    @AfterEach
+    void tearDown() {
+        jobs.close();
+        workspace.journal().close();
+        try (DockerEngine engine = DockerEngine.connect()) {
+            ContainerRuntime.prune(engine.client(), workspace.root());
+        }
+    }
+
+    private ToolResult run(String command) {
+        return run(command, 20);
+    }
+
+    private ToolResult run(String command, int timeoutSeconds) {
+        ObjectNode args = JSON.createObjectNode().put("command", command).put("timeout_s", timeoutSeconds);
+        return catalog.call(new ToolCall("run_command", args, CallContext.of("test", "s")));
+    }
+
+    @Test
+    void commandsRunInTheMountedWorkspaceAndAreJournaled() throws IOException {
+        ToolResult r = run("echo hello > made.txt && cat made.txt && pwd && id -u");
+        assertThat(r.isError()).as(r.text()).isFalse();
+        assertThat(r.structured().get("stdout").asString())
+                .isEqualTo("hello\n" + ContainerRuntime.MOUNT + "\n" + Files.getAttribute(workspace.root(), "unix:uid") + "\n");
+        assertThat(Files.readString(workspace.root().resolve("made.txt"))).isEqualTo("hello\n");
+        assertThat(r.structured().get("commit").asString()).isNotBlank();
+    }
+
+    @Test
+    void theContainerIsReusedAcrossRuntimesAndRemovedByPrune() {
+        run("echo kept > /tmp/marker");
+        runtime.close();
+        ContainerRuntime again = ContainerRuntime.create(new ContainerConfig(workspace.root(), TestImage.name(), false,
+                256L << 20, 1_000_000_000L, 64));
+        Jobs second = new Jobs(again, 16 * 1024);
+        try {
+            Catalog other = new Catalog(new CommandTools(workspace, second, Limits.DEFAULTS,
+                    Map.of("PATH", "/usr/bin:/bin")).tools());
+            ToolResult r = other.call(new ToolCall("run_command", JSON.createObjectNode().put("command", "cat /tmp/marker"),
+                    CallContext.of("test", "s")));
+            assertThat(r.structured().get("stdout").asString()).isEqualTo("kept\n");
+        } finally {
+            second.close();
+        }
+        try (DockerEngine engine = DockerEngine.connect()) {
+            assertThat(ContainerRuntime.prune(engine.client(), workspace.root()))
+                    .containsExactly(ContainerRuntime.containerName(workspace.root()));
+            assertThat(ContainerRuntime.prune(engine.client(), workspace.root())).isEmpty();
+        }
+    }
+
+    @Test
+    void nothingOfTheHostIsReachable() {
+        assertThat(run("cat " + secrets.resolve("id_ed25519")).isError()).isTrue();
+        assertThat(run("cat " + base.resolve("config/token")).isError()).isTrue();
+        run("echo x > " + base.resolve("outside.txt") + "; echo x > /outside.txt");
+        assertThat(base.resolve("outside.txt")).doesNotExist();
+        assertThat(Path.of("/outside.txt")).doesNotExist();
+        ToolResult git = run("echo evil > .git/hooks/pre-commit");
+        assertThat(git.isError()).isTrue();
+        assertThat(workspace.root().resolve(".git/hooks/pre-commit")).doesNotExist();
+    }
+
+    @Test
+    void theHostsLoopbackIsNotReachable() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            ToolResult r = run("exec 3<>/dev/tcp/127.0.0.1/" + server.getAddress().getPort() + " && echo connected");
+            assertThat(r.isError()).isTrue();
+            assertThat(r.structured().get("stdout").asString()).doesNotContain("connected");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aForkBombIsContainedAndCommandsGoOn() {
+        ToolResult bomb = run("bomb() { bomb | bomb & }; bomb; sleep 2", 5);
+        assertThat(bomb.structured().get("stderr").asString()).contains("fork");
+        ToolResult after = run("echo still here");
+        assertThat(after.isError()).as(after.text()).isFalse();
+        assertThat(after.structured().get("stdout").asString()).isEqualTo("still here\n");
+    }
+
+    @Test
+    void aMemoryHogIsKilledAndATermIgnoringProcessDiesAtTheTimeout() {
+        ToolResult hog = run("python3 -c 'x = bytearray(1024 * 1024 * 1024)'");
+        assertThat(hog.isError()).isTrue();
+        assertThat(hog.structured().get("exit_code").asInt()).isEqualTo(137);
+        ToolResult stubborn = run("trap '' TERM; sleep 100", 1);
+        assertThat(stubborn.structured().get("timed_out").asBoolean()).isTrue();
+        assertThat(stubborn.structured().get("duration_ms").asLong()).isLessThan(10_000);
+        assertThat(run("echo alive").structured().get("stdout").asString()).isEqualTo("alive\n");
+    }
+
+    @Test
+    void systemInfoFactsDescribeTheContainer() {
+        Map<String, String> facts = runtime.describe();
+        assertThat(runtime.kind()).isEqualTo("container");
+        assertThat(facts.get("network")).isEqualTo("none");
+        assertThat(facts.get("limits")).contains("memory 256 MiB").contains("processes 64");
+        assertThat(facts.get("workspace_inside")).isEqualTo(ContainerRuntime.MOUNT);
+    }
+
+    @Test
+    void aMissingImageIsOneClearLine() {
+        assertThatThrownBy(() -> ContainerRuntime.create(ContainerConfig.defaults(workspace.root(),
+                "localhost/belay-no-such-image:0")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("localhost/belay-no-such-image:0")
+                .hasMessageContaining("--runtime container:IMAGE")
+                .hasMessageNotContaining("\n");
+    }
+}
