@@ -1,5 +1,6 @@
 package dev.belay.cli;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import dev.belay.policy.Limits;
 import dev.belay.policy.Rules;
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.runtime.Runtime;
+import dev.belay.runtime.container.ContainerConfig;
+import dev.belay.runtime.container.ContainerRuntime;
 import dev.belay.runtime.sandbox.SandboxConfig;
 import dev.belay.runtime.sandbox.SandboxRuntime;
 import dev.belay.tool.web.WebConfig;
@@ -24,15 +27,28 @@ import picocli.CommandLine.Option;
 /** The options every command that opens a workspace shares; each has a {@code BELAY_*} environment default. */
 final class EngineOptions {
 
-    enum RuntimeKind { local, sandbox }
-
     @Option(names = {"-w", "--workspace"}, paramLabel = "DIR", defaultValue = "${env:BELAY_WORKSPACE:-.}",
             description = "The workspace directory (created if absent). Default: the current directory; env BELAY_WORKSPACE.")
     Path workspace;
 
     @Option(names = "--runtime", paramLabel = "KIND", defaultValue = "${env:BELAY_RUNTIME:-local}",
-            description = "Where commands run: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}; env BELAY_RUNTIME.")
-    RuntimeKind runtime;
+            description = "Where commands run: local, sandbox (bubblewrap) or container[:IMAGE] (Docker Engine API "
+                    + "at DOCKER_HOST; default image " + ContainerConfig.DEFAULT_IMAGE + "). Default: "
+                    + "${DEFAULT-VALUE}; env BELAY_RUNTIME.")
+    String runtime;
+
+    @Option(names = "--max-processes", paramLabel = "N", defaultValue = "${env:BELAY_MAX_PROCESSES:-512}",
+            description = "Sandbox and container: the process limit. Default: ${DEFAULT-VALUE}.")
+    int maxProcesses;
+
+    @Option(names = "--max-memory", paramLabel = "MIB", defaultValue = "${env:BELAY_MAX_MEMORY:-2048}",
+            description = "Sandbox: address space per process; container: memory of the whole container. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long maxMemoryMib;
+
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "${env:BELAY_CPUS:-2}",
+            description = "Container: the CPUs it may use (fractions allowed). Default: ${DEFAULT-VALUE}.")
+    double cpus;
 
     @Option(names = "--max-timeout", paramLabel = "SECONDS", defaultValue = "${env:BELAY_MAX_TIMEOUT:-3600}",
             description = "The longest timeout_s a command may ask for. Default: ${DEFAULT-VALUE}.")
@@ -42,7 +58,8 @@ final class EngineOptions {
             description = "Per output stream, keep this many bytes at the start and at the end. Default: ${DEFAULT-VALUE}.")
     int outputKeepBytes;
 
-    @Option(names = "--network", description = "Give the sandbox runtime the host's network (default: none).")
+    @Option(names = "--network", description = "Give the sandbox the host's network, or the container the "
+            + "engine's default network (default: none).")
     boolean network;
 
     @Option(names = "--offline", description = "Leave out the web tools (fetch_url, http_request, web_search).")
@@ -105,20 +122,34 @@ final class EngineOptions {
     }
 
     private Runtime runtime(Path root) {
-        return switch (runtime) {
-            case local -> new LocalRuntime();
-            case sandbox -> {
+        if (maxProcesses < 1 || maxMemoryMib < 64 || cpus <= 0) {
+            throw new UsageException("--max-processes must be at least 1, --max-memory at least 64 and --cpus above 0");
+        }
+        String kind = runtime.strip();
+        try {
+            if (kind.equals("local")) {
+                return new LocalRuntime();
+            }
+            if (kind.equals("sandbox")) {
                 BelayDirs dirs = BelayDirs.fromEnvironment();
                 List<Path> hidden = List.of(Path.of(System.getProperty("user.home")), dirs.config(), dirs.data());
                 SandboxConfig defaults = SandboxConfig.defaults(root, hidden);
-                try {
-                    yield SandboxRuntime.create(new SandboxConfig(root, hidden, network, defaults.maxProcesses(),
-                            defaults.maxMemoryKb(), defaults.maxFileKb(), defaults.maxCpuSeconds()));
-                } catch (IllegalStateException e) {
-                    throw new UsageException(e.getMessage());
-                }
+                return SandboxRuntime.create(new SandboxConfig(root, hidden, network, maxProcesses,
+                        maxMemoryMib << 10, defaults.maxFileKb(), defaults.maxCpuSeconds()));
             }
-        };
+            if (kind.equals("container") || kind.startsWith("container:")) {
+                String image = kind.equals("container") ? ContainerConfig.DEFAULT_IMAGE
+                        : kind.substring("container:".length());
+                Files.createDirectories(root);
+                return ContainerRuntime.create(new ContainerConfig(root.toRealPath(), image, network,
+                        maxMemoryMib << 20, Math.round(cpus * 1e9), maxProcesses));
+            }
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        } catch (IOException e) {
+            throw new UsageException("cannot create the workspace " + root + ": " + e.getMessage());
+        }
+        throw new UsageException("unknown runtime '" + runtime + "': use local, sandbox or container[:IMAGE]");
     }
 
     /** What commands inherit: PATH, HOME and LANG from Belay's environment, TERM=dumb; nothing else. */
