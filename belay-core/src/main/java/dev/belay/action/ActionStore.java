@@ -143,12 +143,12 @@ public final class ActionStore {
             record.put("installed_at", Instant.now().toString());
             write(staged.resolve("installed.json"), record);
             return staged;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             ActionSource.deleteTree(staged);
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new UncheckedIOException((IOException) e);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            ActionSource.deleteTree(staged);
+            throw e;
         }
     }
 
