@@ -8,6 +8,7 @@ import picocli.CommandLine.HelpCommand;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         subcommands = {McpCommand.class, ServeCommand.class, ToolsCommand.class, HistoryCommand.class,
-                TokenCommand.class, AuditCommand.class, RuntimeCommand.class, HelpCommand.class})
+                TokenCommand.class, AuditCommand.class, RuntimeCommand.class, ActionsCommand.class,
+                McpServersCommand.class, HelpCommand.class})
 final class BelayCommand {
 }

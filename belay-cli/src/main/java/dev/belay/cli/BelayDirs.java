@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Where Belay keeps its own files, outside any workspace: the config directory (tokens, settings) and the data
- * directory (audit log). XDG locations by default; {@code BELAY_CONFIG_DIR} and {@code BELAY_DATA_DIR} override.
+ * directory (audit log, installed actions). XDG locations by default; {@code BELAY_CONFIG_DIR} and {@code BELAY_DATA_DIR} override.
  */
 record BelayDirs(Path config, Path data) {
 
@@ -21,5 +21,15 @@ record BelayDirs(Path config, Path data) {
 
     Path auditLog() {
         return data.resolve("audit.jsonl");
+    }
+
+    /** Installed actions, one directory each. */
+    Path actions() {
+        return data.resolve("actions");
+    }
+
+    /** The MCP servers mounted into the catalog. */
+    Path mcpServers() {
+        return config.resolve("mcp-servers.json");
     }
 }

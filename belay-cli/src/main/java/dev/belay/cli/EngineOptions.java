@@ -11,7 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.belay.action.ActionStore;
+import dev.belay.action.ActionTools;
 import dev.belay.engine.Engine;
+import dev.belay.engine.ToolSource;
+import dev.belay.mount.MountList;
+import dev.belay.mount.MountedServers;
 import dev.belay.policy.EgressPolicy;
 import dev.belay.policy.Limits;
 import dev.belay.policy.Rules;
@@ -102,8 +107,11 @@ final class EngineOptions {
                 .withOutputKeepBytes(outputKeepBytes);
         String name = author.replaceAll("\\s*<.*$", "").strip();
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
+        BelayDirs dirs = BelayDirs.fromEnvironment();
+        List<ToolSource> extra = List.of(new ActionTools(new ActionStore(dirs.actions())),
+                new MountedServers(new MountList(dirs.mcpServers()).list()));
         return Engine.open(new Engine.Config(root, runtime(root), limits, commandEnvironment(),
-                name.isEmpty() ? "Belay" : name, email, offline ? Optional.empty() : Optional.of(web(rules))));
+                name.isEmpty() ? "Belay" : name, email, offline ? Optional.empty() : Optional.of(web(rules))), extra);
     }
 
     /** The web tools' settings: the rules' network section, --allow-host, a proxy and a search provider. */

@@ -56,13 +56,15 @@ final class BelayProcess implements AutoCloseable {
      * its MCP URL.
      */
     static BelayProcess serve(Path workspace, String... extra) throws IOException, InterruptedException {
+        return serve(workspace, Files.createTempDirectory("belay-home"), extra);
+    }
+
+    /** Starts {@code belay serve} with the config and data directories under {@code home}, as {@link #run} uses. */
+    static BelayProcess serve(Path workspace, Path home, String... extra) throws IOException, InterruptedException {
         List<String> command = command("serve", "--port", "0", "--workspace", workspace.toString());
         command.addAll(List.of(extra));
-        Path home = Files.createTempDirectory("belay-home");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
-        builder.environment().put("BELAY_CONFIG_DIR", home.resolve("config").toString());
-        builder.environment().put("BELAY_DATA_DIR", home.resolve("data").toString());
-        Process process = builder.start();
+        Process process = withHome(new ProcessBuilder(command), home).redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
         process.getOutputStream().close();
         CompletableFuture<String> url = new CompletableFuture<>();
         StringBuilder log = new StringBuilder();
@@ -90,6 +92,28 @@ final class BelayProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IllegalStateException("belay serve did not start: " + e.getMessage() + "\n" + log, e);
         }
+    }
+
+    /** The exit code and output (stdout and stderr together) of a short {@code belay} command. */
+    record Run(int exitCode, String output) {
+    }
+
+    /** Runs {@code belay ARGS…} to its end with the config and data directories under {@code home}. */
+    static Run run(Path home, String... args) throws IOException, InterruptedException {
+        Process process = withHome(new ProcessBuilder(command(args)), home).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("belay " + String.join(" ", args) + " did not end:\n" + output);
+        }
+        return new Run(process.exitValue(), output);
+    }
+
+    private static ProcessBuilder withHome(ProcessBuilder builder, Path home) {
+        builder.environment().put("BELAY_CONFIG_DIR", home.resolve("config").toString());
+        builder.environment().put("BELAY_DATA_DIR", home.resolve("data").toString());
+        return builder;
     }
 
     /** The MCP endpoint, e.g. {@code http://127.0.0.1:40123/mcp}. */

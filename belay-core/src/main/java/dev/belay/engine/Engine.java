@@ -57,16 +57,28 @@ public final class Engine implements AutoCloseable {
     private final Jobs jobs;
     private final PythonTools python;
     private final Catalog catalog;
+    private final List<ToolSource> sources;
 
-    private Engine(Workspace workspace, Runtime runtime, Jobs jobs, PythonTools python, Catalog catalog) {
+    private Engine(Workspace workspace, Runtime runtime, Jobs jobs, PythonTools python, Catalog catalog,
+            List<ToolSource> sources) {
         this.workspace = workspace;
         this.runtime = runtime;
         this.jobs = jobs;
         this.python = python;
         this.catalog = catalog;
+        this.sources = List.copyOf(sources);
     }
 
     public static Engine open(Config config) {
+        return open(config, List.of());
+    }
+
+    /**
+     * Opens the engine with extra tools besides the built-in ones; the engine closes the sources when it closes.
+     *
+     * @throws IllegalArgumentException if an extra tool's name is not namespaced ({@code source__tool})
+     */
+    public static Engine open(Config config, List<ToolSource> sources) {
         Workspace workspace = Workspace.open(config.workspace(), config.authorName(), config.authorEmail());
         Jobs jobs = new Jobs(config.runtime(), config.limits().outputKeepBytes());
         List<Tool> tools = new ArrayList<>();
@@ -78,7 +90,17 @@ public final class Engine implements AutoCloseable {
         tools.addAll(new SystemTools(workspace, config.runtime(), config.commandEnv()).tools());
         tools.addAll(new HistoryTools(workspace).tools());
         config.web().ifPresent(web -> tools.addAll(new WebTools(web).tools()));
-        return new Engine(workspace, config.runtime(), jobs, python, new Catalog(tools));
+        ToolSource.Parts parts = new ToolSource.Parts(workspace, config.runtime(), jobs, config.limits(),
+                config.commandEnv());
+        for (ToolSource source : sources) {
+            for (Tool tool : source.tools(parts)) {
+                if (!tool.name().contains("__")) {
+                    throw new IllegalArgumentException("extra tool " + tool.name() + " is not namespaced (source__tool)");
+                }
+                tools.add(tool);
+            }
+        }
+        return new Engine(workspace, config.runtime(), jobs, python, new Catalog(tools), sources);
     }
 
     public ToolCaller caller() {
@@ -92,6 +114,7 @@ public final class Engine implements AutoCloseable {
     /** Kills every running job and process, then closes the journal. */
     @Override
     public void close() {
+        sources.forEach(ToolSource::close);
         python.close();
         jobs.close();
         runtime.close();

@@ -1,0 +1,113 @@
+package dev.belay.cli;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import dev.belay.mount.MountList;
+import dev.belay.mount.MountSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "mcp-servers", mixinStandardHelpOptions = true,
+        description = "Mount other MCP servers into Belay's catalog: their tools are offered as NAME__tool through "
+                + "every door, under the same guard and audit.",
+        subcommands = {McpServersCommand.Add.class, McpServersCommand.ListServers.class,
+                McpServersCommand.Remove.class, HelpCommand.class})
+final class McpServersCommand {
+
+    static MountList mounts() {
+        return new MountList(BelayDirs.fromEnvironment().mcpServers());
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Mount a server: 'add NAME -- COMMAND ARGS…' starts it over stdio; "
+                    + "'add NAME --url URL [--header \"Name: value\"]…' connects over Streamable HTTP.",
+                    "Example: belay mcp-servers add fs -- npx -y @modelcontextprotocol/server-filesystem /srv/docs"})
+    static final class Add implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Lower-case, at most 24 characters; tools "
+                + "appear as NAME__tool.")
+        String name;
+
+        @Parameters(index = "1..*", arity = "0..*", paramLabel = "COMMAND", description = "The server's command line.")
+        List<String> command = new ArrayList<>();
+
+        @Option(names = "--url", paramLabel = "URL", description = "A Streamable HTTP endpoint, e.g. https://host/mcp.")
+        URI url;
+
+        @Option(names = "--header", paramLabel = "NAME: VALUE", description = "A header sent with every request "
+                + "(repeatable), e.g. 'Authorization: Bearer …'.")
+        List<String> headers = new ArrayList<>();
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Map<String, String> parsed = new LinkedHashMap<>();
+            for (String header : headers) {
+                int colon = header.indexOf(':');
+                if (colon < 1) {
+                    throw new UsageException("--header must be 'Name: value': " + header);
+                }
+                parsed.put(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
+            }
+            if (!parsed.isEmpty() && url == null) {
+                throw new UsageException("--header only applies to --url servers");
+            }
+            try {
+                MountSpec mount = new MountSpec(name, command, Optional.ofNullable(url), parsed);
+                mounts().add(mount);
+                spec.commandLine().getOut().println("mounted " + name + " (" + mount.target() + "); its tools "
+                        + "appear as " + name + "__TOOL the next time Belay starts");
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the mounted servers.")
+    static final class ListServers implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            for (MountSpec m : mounts().list()) {
+                spec.commandLine().getOut().printf("%-24s %s %s%n", m.name(), m.url().isPresent() ? "http " : "stdio",
+                        m.target());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Unmount a server.")
+    static final class Remove implements Callable<Integer> {
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (!mounts().remove(name)) {
+                throw new UsageException("no MCP server named " + name + " is mounted");
+            }
+            spec.commandLine().getOut().println("removed " + name);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.belay.mount;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.belay.engine.ToolSource;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolAnnotations;
+import dev.belay.tool.ToolSpec;
+import io.modelcontextprotocol.spec.McpSchema;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The mounted MCP servers as a source of tools: each server's tools offered as {@code <server>__<tool>}, called
+ * through the same catalog (argument validation), guard and audit as the built-in ones. A server that cannot be
+ * reached when Belay starts is reported on stderr and contributes no tools.
+ */
+public final class MountedServers implements ToolSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MountedServers.class);
+
+    private final List<MountSpec> specs;
+    private final List<MountedServer> servers = new ArrayList<>();
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public MountedServers(List<MountSpec> specs) {
+        this.specs = List.copyOf(specs);
+    }
+
+    @Override
+    public List<Tool> tools(Parts parts) {
+        List<Tool> tools = new ArrayList<>();
+        for (MountSpec spec : specs) {
+            MountedServer server = new MountedServer(spec, parts.commandEnv());
+            servers.add(server);
+            try {
+                for (McpSchema.Tool tool : server.listTools()) {
+                    toSpec(spec, tool).ifPresent(s -> tools.add(new Tool(s,
+                            call -> server.call(tool.name(), call.arguments()))));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("MCP server {} ({}) is unavailable; its tools are left out: {}", spec.name(), spec.target(),
+                        e.getMessage());
+            }
+        }
+        return tools;
+    }
+
+    private Optional<ToolSpec> toSpec(MountSpec mount, McpSchema.Tool tool) {
+        String name = mount.name() + "__" + tool.name();
+        if (!ToolSpec.NAME.matcher(name).matches()) {
+            LOG.warn("tool {} of MCP server {} is left out: {} is not a valid tool name", tool.name(), mount.name(), name);
+            return Optional.empty();
+        }
+        McpSchema.ToolAnnotations hints = tool.annotations();
+        ToolAnnotations annotations = hints == null ? new ToolAnnotations(false, false, false, true)
+                : new ToolAnnotations(Boolean.TRUE.equals(hints.readOnlyHint()),
+                        // MCP's default for a tool that is not read-only is destructive
+                        !Boolean.TRUE.equals(hints.readOnlyHint()) && !Boolean.FALSE.equals(hints.destructiveHint()),
+                        Boolean.TRUE.equals(hints.idempotentHint()), !Boolean.FALSE.equals(hints.openWorldHint()));
+        ObjectNode input = json.valueToTree(tool.inputSchema() == null ? Map.of("type", "object") : tool.inputSchema());
+        ObjectNode output = tool.outputSchema() == null ? null : json.valueToTree(tool.outputSchema());
+        String title = tool.title() != null ? tool.title() : hints != null && hints.title() != null ? hints.title() : "";
+        String description = "[" + mount.name() + "] " + (tool.description() == null ? tool.name() : tool.description());
+        try {
+            return Optional.of(new ToolSpec(name, title, description, input, output, annotations));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("tool {} of MCP server {} is left out: {}", tool.name(), mount.name(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        servers.forEach(MountedServer::close);
+    }
+}
