@@ -103,14 +103,14 @@ final class EngineOptions {
         if (maxTimeoutSeconds < 1 || outputKeepBytes < 1024) {
             throw new UsageException("--max-timeout must be at least 1 and --output-keep at least 1024");
         }
+        BelayDirs dirs = BelayDirs.fromEnvironment();
         Limits limits = Limits.DEFAULTS.withMaxTimeout(Duration.ofSeconds(maxTimeoutSeconds))
                 .withOutputKeepBytes(outputKeepBytes);
         String name = author.replaceAll("\\s*<.*$", "").strip();
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
-        BelayDirs dirs = BelayDirs.fromEnvironment();
         List<ToolSource> extra = List.of(new ActionTools(new ActionStore(dirs.actions())),
                 new MountedServers(new MountList(dirs.mcpServers()).list()));
-        return Engine.open(new Engine.Config(root, runtime(root), limits, commandEnvironment(),
+        return Engine.open(new Engine.Config(root, runtime(root, dirs), limits, commandEnvironment(),
                 name.isEmpty() ? "Belay" : name, email, offline ? Optional.empty() : Optional.of(web(rules))), extra);
     }
 
@@ -129,7 +129,8 @@ final class EngineOptions {
                 "Belay/" + Version.current() + " (AI coding tools; +https://github.com/belay-dev/belay)");
     }
 
-    private Runtime runtime(Path root) {
+    /** The runtime; sandbox and container see installed actions read-only, and nothing else of Belay's. */
+    private Runtime runtime(Path root, BelayDirs dirs) {
         if (maxProcesses < 1 || maxMemoryMib < 64 || cpus <= 0) {
             throw new UsageException("--max-processes must be at least 1, --max-memory at least 64 and --cpus above 0");
         }
@@ -139,18 +140,17 @@ final class EngineOptions {
                 return new LocalRuntime();
             }
             if (kind.equals("sandbox")) {
-                BelayDirs dirs = BelayDirs.fromEnvironment();
                 List<Path> hidden = List.of(Path.of(System.getProperty("user.home")), dirs.config(), dirs.data());
                 SandboxConfig defaults = SandboxConfig.defaults(root, hidden);
-                return SandboxRuntime.create(new SandboxConfig(root, hidden, network, maxProcesses,
-                        maxMemoryMib << 10, defaults.maxFileKb(), defaults.maxCpuSeconds()));
+                return SandboxRuntime.create(new SandboxConfig(root, hidden, List.of(dirs.actions()), network,
+                        maxProcesses, maxMemoryMib << 10, defaults.maxFileKb(), defaults.maxCpuSeconds()));
             }
             if (kind.equals("container") || kind.startsWith("container:")) {
                 String image = kind.equals("container") ? ContainerConfig.DEFAULT_IMAGE
                         : kind.substring("container:".length());
                 Files.createDirectories(root);
-                return ContainerRuntime.create(new ContainerConfig(root.toRealPath(), image, network,
-                        maxMemoryMib << 20, Math.round(cpus * 1e9), maxProcesses));
+                return ContainerRuntime.create(new ContainerConfig(root.toRealPath(), image, List.of(dirs.actions()),
+                        network, maxMemoryMib << 20, Math.round(cpus * 1e9), maxProcesses));
             }
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

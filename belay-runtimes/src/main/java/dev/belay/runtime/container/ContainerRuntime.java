@@ -125,10 +125,16 @@ public final class ContainerRuntime implements Runtime {
         }
     }
 
-    /** The container's path for a host path inside the workspace. */
-    String inside(Path hostPath) {
-        Path relative = config.workspace().relativize(hostPath);
-        return relative.toString().isEmpty() ? MOUNT : MOUNT + "/" + relative.toString().replace('\\', '/');
+    /** The container's path for a host path in the workspace or in one of the read-only mounts. */
+    String inside(Path hostPath) throws IOException {
+        if (hostPath.startsWith(config.workspace())) {
+            Path relative = config.workspace().relativize(hostPath);
+            return relative.toString().isEmpty() ? MOUNT : MOUNT + "/" + relative.toString().replace('\\', '/');
+        }
+        if (config.readOnly().stream().anyMatch(hostPath::startsWith)) {
+            return hostPath.toString();
+        }
+        throw new IOException(hostPath + " is not visible inside the container");
     }
 
     @Override
@@ -190,6 +196,11 @@ public final class ContainerRuntime implements Runtime {
         List<Bind> binds = new ArrayList<>(List.of(new Bind(ws, new Volume(MOUNT))));
         if (Files.isDirectory(config.workspace().resolve(".git"))) {
             binds.add(new Bind(ws + "/.git", new Volume(MOUNT + "/.git"), AccessMode.ro));
+        }
+        for (Path shared : config.readOnly()) {
+            if (Files.isDirectory(shared)) {
+                binds.add(new Bind(shared.toString(), new Volume(shared.toString()), AccessMode.ro));
+            }
         }
         HostConfig host = HostConfig.newHostConfig()
                 .withBinds(binds)

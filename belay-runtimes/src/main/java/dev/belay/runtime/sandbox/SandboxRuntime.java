@@ -86,6 +86,9 @@ public final class SandboxRuntime implements Runtime {
                 argv.addAll(List.of("--tmpfs", hidden.toString()));
             }
         }
+        for (Path shared : config.readOnly()) {
+            argv.addAll(List.of("--ro-bind-try", shared.toString(), shared.toString()));
+        }
         argv.addAll(List.of("--bind", ws, ws));
         if (Files.isDirectory(config.workspace().resolve(".git"))) {
             argv.addAll(List.of("--ro-bind", ws + "/.git", ws + "/.git"));

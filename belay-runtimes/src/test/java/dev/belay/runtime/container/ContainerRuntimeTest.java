@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +49,7 @@ class ContainerRuntimeTest {
         Files.writeString(Files.createDirectories(base.resolve("config")).resolve("token"), "belay_secret_token");
         workspace = Workspace.open(base.resolve("ws"), "Belay", "belay@localhost");
         workspace.journal().awaitReady();
-        runtime = ContainerRuntime.create(new ContainerConfig(workspace.root(), TestImage.name(), false, 256L << 20,
+        runtime = ContainerRuntime.create(new ContainerConfig(workspace.root(), TestImage.name(), List.of(), false, 256L << 20,
                 1_000_000_000L, 64));
         jobs = new Jobs(runtime, 16 * 1024);
         catalog = new Catalog(new CommandTools(workspace, jobs, Limits.DEFAULTS,
@@ -88,7 +89,7 @@ class ContainerRuntimeTest {
     void theContainerIsReusedAcrossRuntimesAndRemovedByPrune() {
         run("echo kept > /tmp/marker");
         runtime.close();
-        ContainerRuntime again = ContainerRuntime.create(new ContainerConfig(workspace.root(), TestImage.name(), false,
+        ContainerRuntime again = ContainerRuntime.create(new ContainerConfig(workspace.root(), TestImage.name(), List.of(), false,
                 256L << 20, 1_000_000_000L, 64));
         Jobs second = new Jobs(again, 16 * 1024);
         try {

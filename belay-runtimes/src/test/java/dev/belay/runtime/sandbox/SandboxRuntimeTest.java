@@ -48,6 +48,7 @@ class SandboxRuntimeTest {
         workspace = Workspace.open(base.resolve("ws"), "Belay", "belay@localhost");
         workspace.journal().awaitReady();
         SandboxConfig config = new SandboxConfig(workspace.root(), List.of(base.resolve("home"), base.resolve("config")),
+                List.of(Files.createDirectories(base.resolve("config/actions"))),
                 false, 256, 1L << 20, 64L << 10, 60);
         jobs = new Jobs(SandboxRuntime.create(config), 16 * 1024);
         catalog = new Catalog(new CommandTools(workspace, jobs, Limits.DEFAULTS,
@@ -93,6 +94,15 @@ class SandboxRuntimeTest {
         ToolResult git = run("echo evil > .git/hooks/pre-commit");
         assertThat(git.isError()).isTrue();
         assertThat(workspace.root().resolve(".git/hooks/pre-commit")).doesNotExist();
+    }
+
+    @Test
+    void readOnlyDirectoriesShowThroughHiddenOnesWithoutBeingWritable() throws IOException {
+        Files.writeString(base.resolve("config/actions/run.sh"), "echo action-ran");
+        ToolResult ran = run("bash " + base.resolve("config/actions/run.sh"));
+        assertThat(ran.structured().get("stdout").asString()).isEqualTo("action-ran\n");
+        assertThat(run("echo evil > " + base.resolve("config/actions/run.sh")).isError()).isTrue();
+        assertThat(Files.readString(base.resolve("config/actions/run.sh"))).isEqualTo("echo action-ran");
     }
 
     @Test
