@@ -17,6 +17,8 @@ default_ulimits = []
 [engine]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
+# podman keeps two conmon processes per API exec until this delay passes (default 300 s)
+exit_command_delay = 10
 CONF
 fi
 

@@ -21,10 +21,12 @@ import com.github.dockerjava.api.model.StreamType;
 import dev.belay.runtime.Execution;
 
 /**
- * One command run by exec in the workspace's container. A shell that leads a new session writes its PID where a
- * later exec can find it, so killing it kills the command's whole process group inside the container; the shell
- * waits for the command rather than exec'ing it so a command killed by a signal reports 128+signal, as shells do. Output
- * frames are handed to the reader through OS pipes, which give back-pressure instead of an unbounded queue.
+ * One command run by exec in the workspace's container. A bash wrapper starts it as its own process group (job
+ * control) and writes the group's id where a later exec can find it, so a timeout or job_kill kills the command's
+ * whole tree inside the container; when the command ends, the wrapper kills what it left running in the background,
+ * and exits with the command's status (128+signal when a signal killed it, as shells report). Job notices the wrapper
+ * would print go to /dev/null; the command keeps the real stderr. Output frames are handed to the reader through OS
+ * pipes, which give back-pressure instead of an unbounded queue.
  */
 final class ContainerExecution implements Execution {
 
@@ -48,8 +50,9 @@ final class ContainerExecution implements Execution {
         this.user = user;
         this.stdout = Pipe.open();
         this.stderr = Pipe.open();
-        List<String> argv = new ArrayList<>(List.of("setsid", "-w", "/bin/sh", "-c",
-                "mkdir -p " + PIDS + " && echo $$ > " + PIDS + token + " && \"$@\"", "belay"));
+        List<String> argv = new ArrayList<>(List.of("bash", "-c", "mkdir -p " + PIDS + " && exec 3>&2 2>/dev/null; "
+                + "set -m; \"$@\" 2>&3 3>&- & pid=$!; echo $pid > " + PIDS + token + "; wait $pid; rc=$?; "
+                + "kill -KILL -- -$pid; rm -f " + PIDS + token + "; exit $rc", "belay"));
         argv.addAll(command);
         this.execId = docker.execCreateCmd(container)
                 .withCmd(argv.toArray(String[]::new))
@@ -96,14 +99,12 @@ final class ContainerExecution implements Execution {
         }
     }
 
-    /** The exec's output ended: close ours, learn the exit code, and clear away what the command left running. */
+    /** The exec's output ended: close ours and learn the exit code. */
     private void finish() {
         attach.close();
         closeQuietly(stdout.sink());
         closeQuietly(stderr.sink());
         exit.complete(killed ? 137 : exitCode());
-        // background children ('cmd &') would otherwise outlive the command with no timeout
-        killGroup();
     }
 
     private int exitCode() {
@@ -124,12 +125,11 @@ final class ContainerExecution implements Execution {
         return -1;
     }
 
-    /** Kills the command's process group inside the container, and forgets its PID file. */
+    /** Kills the command's process group inside the container; the wrapper then exits. */
     private void killGroup() {
-        // a kill right after the start may come before the command has written its PID; bash because dash's kill
-        // cannot signal a process group
+        // a kill right after the start may come before the wrapper has written the group's id
         String script = "f=" + PIDS + token + "; for i in 1 2 3 4 5 6 7 8 9 10; do [ -f $f ] && break; sleep 0.1; done; "
-                + "[ -f $f ] && kill -KILL -- -$(cat $f) 2>/dev/null; rm -f $f";
+                + "[ -f $f ] && kill -KILL -- -$(cat $f) 2>/dev/null";
         try {
             String id = docker.execCreateCmd(container).withCmd("bash", "-c", script).withUser(user)
                     .withAttachStdout(true).withAttachStderr(true).exec().getId();
