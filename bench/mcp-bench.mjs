@@ -131,7 +131,18 @@ results.python_print_1mb = {
   belay: await time(Math.ceil(ITER / 4), () => call(b, 'python', { code: "print('x' * 1048576)" })),
   raw_python: await pythonFloor("print('x' * 1048576)"),
 };
-await b.close(); await f.close();
+// the same cells through a Jupyter kernel (Debian's python3-ipykernel) instead of Belay's driver
+const k = (await connect(belay[0], [...belay[1], '--kernel', 'jupyter'])).client;
+await call(k, 'python', { code: '0' });
+results.kernel_1_plus_1 = {
+  belay: await time(ITER, () => call(k, 'python', { code: '1+1' })),
+  raw_python: await pythonFloor('1+1'),
+};
+results.kernel_print_1mb = {
+  belay: await time(Math.ceil(ITER / 4), () => call(k, 'python', { code: "print('x' * 1048576)" })),
+  raw_python: await pythonFloor("print('x' * 1048576)"),
+};
+await b.close(); await f.close(); await k.close();
 rmSync(base, { recursive: true, force: true });
 
 const fmt = (s) => s ? `${s.p50.toFixed(2)} / ${s.p90.toFixed(2)} / ${s.p99.toFixed(2)}` : '—';

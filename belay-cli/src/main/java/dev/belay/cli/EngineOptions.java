@@ -26,6 +26,7 @@ import dev.belay.runtime.container.ContainerConfig;
 import dev.belay.runtime.container.ContainerRuntime;
 import dev.belay.runtime.sandbox.SandboxConfig;
 import dev.belay.runtime.sandbox.SandboxRuntime;
+import dev.belay.tool.python.PythonBackend;
 import dev.belay.tool.web.WebConfig;
 import picocli.CommandLine.Option;
 
@@ -41,6 +42,12 @@ final class EngineOptions {
                     + "at DOCKER_HOST; default image " + ContainerConfig.DEFAULT_IMAGE + "). Default: "
                     + "${DEFAULT-VALUE}; env BELAY_RUNTIME.")
     String runtime;
+
+    @Option(names = "--kernel", paramLabel = "KERNEL", defaultValue = "${env:BELAY_KERNEL:-driver}",
+            description = "What runs the python tool: driver (Belay's own, any runtime) or jupyter[:NAME] (an "
+                    + "installed Jupyter kernel, python3 by default; local runtime, or sandbox with --network). "
+                    + "Default: ${DEFAULT-VALUE}; env BELAY_KERNEL.")
+    String kernel;
 
     @Option(names = "--max-processes", paramLabel = "N", defaultValue = "${env:BELAY_MAX_PROCESSES:-512}",
             description = "Sandbox and container: the process limit. Default: ${DEFAULT-VALUE}.")
@@ -108,10 +115,31 @@ final class EngineOptions {
                 .withOutputKeepBytes(outputKeepBytes);
         String name = author.replaceAll("\\s*<.*$", "").strip();
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
+        PythonBackend python = python();
+        Runtime runtime = runtime(root, dirs);
+        if (python instanceof PythonBackend.Jupyter && !(runtime.kind().equals("local")
+                || runtime.kind().equals("sandbox") && network)) {
+            runtime.close();
+            throw new UsageException("--kernel jupyter talks to the kernel over loopback TCP, which the " + runtime.kind()
+                    + " runtime cuts off: use --runtime local, --runtime sandbox --network, or --kernel driver");
+        }
         List<ToolSource> extra = List.of(new ActionTools(new ActionStore(dirs.actions())),
                 new MountedServers(new MountList(dirs.mcpServers()).list()));
-        return Engine.open(new Engine.Config(root, runtime(root, dirs), limits, commandEnvironment(),
-                name.isEmpty() ? "Belay" : name, email, offline ? Optional.empty() : Optional.of(web(rules))), extra);
+        return Engine.open(new Engine.Config(root, runtime, limits, commandEnvironment(),
+                name.isEmpty() ? "Belay" : name, email, offline ? Optional.empty() : Optional.of(web(rules)), python),
+                extra);
+    }
+
+    private PythonBackend python() {
+        try {
+            PythonBackend backend = PythonBackend.parse(kernel);
+            if (backend instanceof PythonBackend.Jupyter jupyter) {
+                jupyter.requireInstalled();
+            }
+            return backend;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     /** The web tools' settings: the rules' network section, --allow-host, a proxy and a search provider. */

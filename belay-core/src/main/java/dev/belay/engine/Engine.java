@@ -17,6 +17,7 @@ import dev.belay.tool.command.CommandTools;
 import dev.belay.tool.command.Jobs;
 import dev.belay.tool.file.FileTools;
 import dev.belay.tool.history.HistoryTools;
+import dev.belay.tool.python.PythonBackend;
 import dev.belay.tool.python.PythonTools;
 import dev.belay.tool.system.SystemTools;
 import dev.belay.tool.web.WebConfig;
@@ -34,9 +35,10 @@ public final class Engine implements AutoCloseable {
      * @param commandEnv the only environment commands inherit
      * @param authorName the journal's commit author
      * @param web how the web tools reach the network; empty leaves them out (offline)
+     * @param python which interpreter the python tool talks to
      */
     public record Config(Path workspace, Runtime runtime, Limits limits, Map<String, String> commandEnv,
-            String authorName, String authorEmail, Optional<WebConfig> web) {
+            String authorName, String authorEmail, Optional<WebConfig> web, PythonBackend python) {
 
         public Config {
             Objects.requireNonNull(workspace, "workspace");
@@ -46,6 +48,7 @@ public final class Engine implements AutoCloseable {
             Objects.requireNonNull(authorName, "authorName");
             Objects.requireNonNull(authorEmail, "authorEmail");
             Objects.requireNonNull(web, "web");
+            Objects.requireNonNull(python, "python");
         }
     }
 
@@ -85,7 +88,7 @@ public final class Engine implements AutoCloseable {
         tools.addAll(new CommandTools(workspace, jobs, config.limits(), config.commandEnv()).tools());
         tools.addAll(new FileTools(workspace, config.limits()).tools());
         PythonTools python = new PythonTools(workspace, config.runtime(), config.limits(), config.commandEnv(),
-                PYTHON_IDLE);
+                PYTHON_IDLE, config.python());
         tools.addAll(python.tools());
         tools.addAll(new SystemTools(workspace, config.runtime(), config.commandEnv()).tools());
         tools.addAll(new HistoryTools(workspace).tools());

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.belay.engine.Engine;
 import dev.belay.policy.Limits;
 import dev.belay.runtime.LocalRuntime;
+import dev.belay.tool.python.PythonBackend;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
@@ -69,7 +70,7 @@ class ActionToolsTest {
         Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "HOME", workspace.toString(), "LANG",
                 "C.UTF-8");
         engine = Engine.open(new Engine.Config(workspace, new LocalRuntime(), Limits.DEFAULTS, env, "Belay",
-                "belay@localhost", Optional.empty()), List.of(new ActionTools(store())));
+                "belay@localhost", Optional.empty(), new PythonBackend.Driver()), List.of(new ActionTools(store())));
         return engine;
     }
 

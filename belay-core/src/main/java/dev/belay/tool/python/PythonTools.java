@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -17,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.belay.journal.Change;
 import dev.belay.journal.Commit;
@@ -38,20 +44,38 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * python and python_reset: persistent interpreters, one per session and conversation, so that two conversations
- * never see each other's variables. Files a cell changes are journaled like a command's.
+ * never see each other's variables. The interpreter is Belay's driver or a Jupyter kernel ({@link PythonBackend});
+ * both give the same result shape. Figures are returned as images and kept under {@code figures/}; files a cell
+ * changes are journaled like a command's.
  */
 public final class PythonTools implements AutoCloseable {
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Map<String, String> PIP_NAMES = Map.of("sklearn", "scikit-learn", "cv2", "opencv-python",
+            "PIL", "pillow", "yaml", "pyyaml", "bs4", "beautifulsoup4", "skimage", "scikit-image", "dateutil",
+            "python-dateutil");
+    private static final Pattern MISSING_MODULE = Pattern.compile("No module named '([^'.]+)");
+    private static final DateTimeFormatter FIGURE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
 
     private final Workspace workspace;
     private final Runtime runtime;
     private final Limits limits;
     private final Map<String, String> env;
     private final Duration idle;
+    private final PythonBackend backend;
     private final String driver;
-    private final Map<String, PythonSession> sessions = new ConcurrentHashMap<>();
+    private final Map<SessionKey, Interpreter> sessions = new ConcurrentHashMap<>();
+    /** Conversation and session names that were reset or expired, so a NameError can say why. */
     private final Set<String> reset = ConcurrentHashMap.newKeySet();
+
+    /** A conversation's named session on one kernel ("" for the driver). */
+    private record SessionKey(String conversation, String name, String kernel) {
+
+        String owner() {
+            return conversation + "\u0000" + name;
+        }
+    }
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("belay-python-expiry").factory());
 
@@ -59,12 +83,17 @@ public final class PythonTools implements AutoCloseable {
      * @param env the environment commands get; the interpreter gets it too, with matplotlib's Agg backend
      * @param idle how long an unused session lives
      */
-    public PythonTools(Workspace workspace, Runtime runtime, Limits limits, Map<String, String> env, Duration idle) {
+    public PythonTools(Workspace workspace, Runtime runtime, Limits limits, Map<String, String> env, Duration idle,
+            PythonBackend backend) {
         this.workspace = workspace;
         this.runtime = runtime;
         this.limits = limits;
+        this.backend = backend;
         Map<String, String> pythonEnv = new LinkedHashMap<>(env);
-        pythonEnv.put("MPLBACKEND", "Agg");
+        if (backend instanceof PythonBackend.Driver) {
+            // a kernel draws with its own inline backend, which sends figures as display_data
+            pythonEnv.put("MPLBACKEND", "Agg");
+        }
         pythonEnv.put("PYTHONUNBUFFERED", "1");
         pythonEnv.put("BELAY_OUTPUT_KEEP", String.valueOf(limits.outputKeepBytes()));
         this.env = Map.copyOf(pythonEnv);
@@ -102,24 +131,96 @@ public final class PythonTools implements AutoCloseable {
             throw new ToolException("timeout_s is above this server's ceiling of " + limits.maxTimeout().toSeconds() + " s.");
         }
         String name = args.string("session", "default");
-        String key = key(call, name);
-        PythonSession session = sessions.computeIfAbsent(key, k -> new PythonSession(runtime, workspace.root(), env,
-                driver));
+        String kernel = kernelName(args);
+        SessionKey key = new SessionKey(call.context().session(), name, kernel);
+        Interpreter session = sessions.computeIfAbsent(key, k -> open(kernel));
         long mark = workspace.journal().mark();
-        PythonSession.Outcome outcome;
+        Interpreter.Outcome outcome;
         try {
-            outcome = session.execute(code, timeout, reset.contains(key));
+            outcome = session.execute(code, timeout);
         } catch (IOException e) {
-            throw new ToolException(Failure.FAILED, "Could not run python3 in the " + runtime.kind() + " runtime: "
-                    + e.getMessage() + ". Check that python3 is installed there (system_info).");
+            sessions.remove(key, session);
+            throw new ToolException(Failure.FAILED, "Could not run " + (kernel.isEmpty() ? "python3" : "the Jupyter "
+                    + "kernel '" + kernel + "'") + " in the " + runtime.kind() + " runtime: " + e.getMessage()
+                    + ". Check that it is installed there (system_info).");
         }
+        suggest(outcome.answer(), reset.contains(key.owner()));
+        List<String> figures = keepFigures(outcome.answer());
         String first = code.strip().lines().findFirst().orElse("");
         Optional<Commit> commit = workspace.journal().commitChangedSince(mark,
                 new Change("python: " + first, "python", call.context().session()));
-        return result(name, outcome, commit);
+        return result(name, outcome, figures, commit);
     }
 
-    private static ToolResult result(String name, PythonSession.Outcome outcome, Optional<Commit> commit) {
+    /** The kernel a call asks for: empty for the driver; the server's default kernel unless kernel_name says. */
+    private String kernelName(Arguments args) {
+        String asked = args.string("kernel_name", "");
+        return switch (backend) {
+            case PythonBackend.Driver d -> {
+                if (!asked.isEmpty()) {
+                    throw new ToolException("kernel_name applies only when Belay runs with --kernel jupyter; this "
+                            + "server runs Python through its own driver. Call again without kernel_name.");
+                }
+                yield "";
+            }
+            case PythonBackend.Jupyter j -> asked.isEmpty() ? j.kernel() : asked;
+        };
+    }
+
+    private Interpreter open(String kernel) {
+        if (kernel.isEmpty()) {
+            return new DriverSession(runtime, workspace.root(), env, driver);
+        }
+        try {
+            return new KernelSession(runtime, workspace.root(), env, KernelSpec.find(kernel), limits.outputKeepBytes());
+        } catch (IllegalStateException e) {
+            throw new ToolException(Failure.NOT_FOUND, e.getMessage());
+        }
+    }
+
+    /** Adds the suggestion a model can act on, the same whichever backend ran the cell. */
+    private static void suggest(ObjectNode answer, boolean wasReset) {
+        if (answer == null || !answer.has("error")) {
+            return;
+        }
+        ObjectNode error = (ObjectNode) answer.get("error");
+        String type = error.path("type").asString("");
+        Matcher missing = MISSING_MODULE.matcher(error.path("message").asString(""));
+        if (type.equals("ModuleNotFoundError") && missing.find()) {
+            String module = missing.group(1);
+            error.put("suggestion", "Install it: run_command with 'pip install " + PIP_NAMES.getOrDefault(module, module)
+                    + "', then run the cell again.");
+        } else if (type.equals("NameError")) {
+            error.put("suggestion", wasReset
+                    ? "The session was reset, so earlier definitions are gone: run the cells that define them again."
+                    : "Define it first, or check the spelling; each session keeps only what its earlier cells defined.");
+        }
+    }
+
+    /** Saves the cell's figures under figures/ so the user keeps them; they are journaled with the cell. */
+    private List<String> keepFigures(ObjectNode answer) {
+        List<String> saved = new ArrayList<>();
+        if (answer == null) {
+            return saved;
+        }
+        String stamp = FIGURE_TIME.format(Instant.now());
+        int n = 0;
+        for (JsonNode png : answer.path("images")) {
+            String relative = "figures/python-" + stamp + "-" + (++n) + ".png";
+            try {
+                Path target = workspace.guard().resolveForWrite(relative);
+                Files.createDirectories(target.getParent());
+                workspace.writeAtomically(target, Base64.getDecoder().decode(png.asString()));
+                saved.add(relative);
+            } catch (IOException | ToolException e) {
+                // the image still goes back to the model; only the copy in the workspace is missing
+            }
+        }
+        return saved;
+    }
+
+    private static ToolResult result(String name, Interpreter.Outcome outcome, List<String> figures,
+            Optional<Commit> commit) {
         ObjectNode answer = outcome.answer() == null ? Json.object() : outcome.answer();
         ObjectNode s = Json.object().put("session", name)
                 .put("stdout", answer.path("stdout").asString(""))
@@ -155,6 +256,10 @@ public final class PythonTools implements AutoCloseable {
             images++;
         }
         s.put("images", images);
+        if (!figures.isEmpty()) {
+            figures.forEach(s.putArray("figures")::add);
+            text.append("[figures saved: ").append(String.join(", ", figures)).append("]\n");
+        }
         commit.ifPresent(c -> {
             s.put("commit", c.shortId());
             text.append("[files changed: committed as ").append(c.shortId()).append("]\n");
@@ -165,18 +270,19 @@ public final class PythonTools implements AutoCloseable {
 
     private ToolResult pythonReset(ToolCall call) {
         String name = Arguments.of(call).string("session", "default");
-        String key = key(call, name);
-        PythonSession session = sessions.remove(key);
-        if (session != null) {
-            session.close();
+        boolean running = false;
+        for (SessionKey key : List.copyOf(sessions.keySet())) {
+            if (key.conversation().equals(call.context().session()) && key.name().equals(name)) {
+                Interpreter session = sessions.remove(key);
+                if (session != null) {
+                    session.close();
+                    running = true;
+                }
+            }
         }
-        reset.add(key);
+        reset.add(new SessionKey(call.context().session(), name, "").owner());
         return ToolResult.ok("Session '" + name + "' is reset; the next python call starts a fresh interpreter.",
-                Json.object().put("session", name).put("was_running", session != null));
-    }
-
-    private static String key(ToolCall call, String name) {
-        return call.context().session() + "\u0000" + name;
+                Json.object().put("session", name).put("was_running", running));
     }
 
     private void expire() {
@@ -184,7 +290,7 @@ public final class PythonTools implements AutoCloseable {
         sessions.forEach((key, session) -> {
             if (session.lastUsed().isBefore(cutoff) && sessions.remove(key, session)) {
                 session.close();
-                reset.add(key);
+                reset.add(key.owner());
             }
         });
     }
@@ -192,7 +298,7 @@ public final class PythonTools implements AutoCloseable {
     @Override
     public void close() {
         expiry.shutdownNow();
-        sessions.values().forEach(PythonSession::close);
+        sessions.values().forEach(Interpreter::close);
         sessions.clear();
     }
 }

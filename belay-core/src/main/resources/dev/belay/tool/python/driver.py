@@ -6,8 +6,6 @@ import ast, base64, io, json, os, signal, sys, traceback
 proto = os.fdopen(os.dup(1), "w", buffering=1)
 os.dup2(2, 1)
 KEEP = int(os.environ.get("BELAY_OUTPUT_KEEP", "16384"))
-RENAMES = {"sklearn": "scikit-learn", "cv2": "opencv-python", "PIL": "pillow", "yaml": "pyyaml",
-           "bs4": "beautifulsoup4", "skimage": "scikit-image", "dateutil": "python-dateutil"}
 
 
 class Bounded(io.TextIOBase):
@@ -75,17 +73,6 @@ def rich(value):
     return None, None
 
 
-def suggestion(error, was_reset):
-    if isinstance(error, ModuleNotFoundError) and error.name:
-        top = error.name.split(".")[0]
-        return "Install it: run_command with 'pip install %s', then run the cell again." % RENAMES.get(top, top)
-    if isinstance(error, NameError) and was_reset:
-        return "The session was reset, so earlier definitions are gone: run the cells that define them again."
-    if isinstance(error, NameError):
-        return "Define it first, or check the spelling; each session keeps only what its earlier cells defined."
-    return None
-
-
 def run(request):
     out, err = Bounded(), Bounded()
     sys.stdout, sys.stderr = out, err
@@ -115,9 +102,6 @@ def run(request):
             + "".join(traceback.format_exception_only(type(error), error))
         answer["error"] = {"type": "Timeout" if isinstance(error, Timeout) else type(error).__name__,
                            "message": str(error), "traceback": text}
-        hint = suggestion(error, request.get("was_reset", False))
-        if hint:
-            answer["error"]["suggestion"] = hint
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     try:

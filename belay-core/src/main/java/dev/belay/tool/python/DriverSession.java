@@ -24,17 +24,11 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One persistent interpreter: a python3 child process of the runtime running Belay's driver, which answers one JSON
- * line per cell on its own channel. A cell past its timeout gets KeyboardInterrupt from the driver; one that does not
- * stop within the grace period has its interpreter killed, and the next cell starts a fresh one.
+ * An interpreter that is a python3 child process of the runtime running Belay's driver, which answers one JSON line
+ * per cell on its own channel. A cell past its timeout gets KeyboardInterrupt from the driver (SIGALRM); one that
+ * does not stop within the grace period has its interpreter killed, and the next cell starts a fresh one.
  */
-final class PythonSession implements AutoCloseable {
-
-    /** What a cell produced; {@code answer} is the driver's JSON, or empty when the interpreter was lost. */
-    record Outcome(ObjectNode answer, String processErrors, String lost) {
-    }
-
-    static final Duration GRACE = Duration.ofSeconds(3);
+final class DriverSession implements Interpreter {
 
     private final Runtime runtime;
     private final Path cwd;
@@ -48,18 +42,20 @@ final class PythonSession implements AutoCloseable {
     private long sequence;
     private volatile Instant lastUsed = Instant.now();
 
-    PythonSession(Runtime runtime, Path cwd, Map<String, String> env, String driver) {
+    DriverSession(Runtime runtime, Path cwd, Map<String, String> env, String driver) {
         this.runtime = runtime;
         this.cwd = cwd;
         this.env = Map.copyOf(env);
         this.driver = driver;
     }
 
-    Instant lastUsed() {
+    @Override
+    public Instant lastUsed() {
         return lastUsed;
     }
 
-    Outcome execute(String code, Duration timeout, boolean wasReset) throws IOException {
+    @Override
+    public Outcome execute(String code, Duration timeout) throws IOException {
         lock.lock();
         try {
             lastUsed = Instant.now();
@@ -67,7 +63,7 @@ final class PythonSession implements AutoCloseable {
                 start();
             }
             ObjectNode request = json.createObjectNode().put("id", ++sequence).put("code", code)
-                    .put("timeout", timeout.toMillis() / 1000.0).put("was_reset", wasReset);
+                    .put("timeout", timeout.toMillis() / 1000.0);
             long errorsFrom = stderr.total();
             OutputStream in = process.stdin();
             in.write((json.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
