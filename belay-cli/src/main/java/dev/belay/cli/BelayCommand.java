@@ -8,7 +8,7 @@ import picocli.CommandLine.HelpCommand;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         subcommands = {McpCommand.class, ServeCommand.class, ToolsCommand.class, HistoryCommand.class,
-                TokenCommand.class, AuditCommand.class, RuntimeCommand.class, ActionsCommand.class,
+                TokenCommand.class, AuditCommand.class, RuntimeCommand.class, AgentCommand.class, ActionsCommand.class,
                 McpServersCommand.class, HelpCommand.class})
 final class BelayCommand {
 }

@@ -3,6 +3,7 @@ package dev.belay.cli;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -12,6 +13,8 @@ import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.HttpServer;
 import dev.belay.door.rest.OpenApi;
 import dev.belay.engine.Engine;
+import dev.belay.hub.AgentTokens;
+import dev.belay.hub.Hub;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
@@ -59,6 +62,19 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--insecure-no-auth", description = "Serve without the API token (prints a warning).")
     boolean noAuth;
 
+    @Option(names = "--no-local", description = "Run no tools on this server's own workspace: every conversation "
+            + "must pick a remote agent with use_agent first.")
+    boolean noLocal;
+
+    @Option(names = "--agent-call-timeout", paramLabel = "SECONDS",
+            defaultValue = "${env:BELAY_AGENT_CALL_TIMEOUT:-3660}",
+            description = "How long a call routed to a remote agent may take. Default: ${DEFAULT-VALUE}.")
+    long agentCallTimeout;
+
+    @Option(names = "--agent-heartbeat", paramLabel = "SECONDS", defaultValue = "${env:BELAY_AGENT_HEARTBEAT:-5}",
+            description = "How often the hub pings agents; three missed beats drop one. Default: ${DEFAULT-VALUE}.")
+    long agentHeartbeat;
+
     @Override
     public Integer call() throws Exception {
         if (!HttpConfig.isLoopback(host) && noAuth) {
@@ -84,11 +100,16 @@ final class ServeCommand implements Callable<Integer> {
         Approvals approvals = guardOptions.approvals();
         CountDownLatch stopped = new CountDownLatch(1);
         Rules rules = guardOptions.rules();
+        if (agentCallTimeout < 1 || agentHeartbeat < 1) {
+            throw new UsageException("--agent-call-timeout and --agent-heartbeat must be at least 1 second");
+        }
         try (Engine engine = options.open(rules)) {
-            Guard guard = guardOptions.guard(engine.caller(), rules, mode, approvals,
-                    engine.workspace().root(), dirs);
+            Hub hub = new Hub(engine.caller(), new AgentTokens(dirs.config()), new Hub.Config(
+                    Duration.ofSeconds(agentCallTimeout), Duration.ofSeconds(agentHeartbeat), !noLocal),
+                    Version.current());
+            Guard guard = guardOptions.guard(hub, rules, mode, approvals, engine.workspace().root(), dirs);
             try (HttpServer server = new HttpServer(config, new HttpServer.Parts(guard, engine.workspace(), approvals,
-                    actions, Version.current()))) {
+                    actions, Version.current(), Optional.of(hub)))) {
                 int bound = server.start();
                 String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound;
                 System.err.println("Belay " + Version.current() + " serving " + engine.workspace().root()
@@ -96,6 +117,8 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println("MCP (Streamable HTTP): " + base + "/mcp");
                 System.err.println("REST: " + base + "/api · OpenAPI: " + config.publicUrl().orElse(base)
                         + "/openapi.json · approvals: " + base + "/approvals");
+                System.err.println("Agents: " + base.replaceFirst("^http", "ws") + Hub.PATH
+                        + " (belay token create --agent NAME)");
                 TerminalApprover terminal = null;
                 if (System.console() != null) {
                     terminal = new TerminalApprover(approvals,

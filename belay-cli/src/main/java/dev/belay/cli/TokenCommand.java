@@ -2,33 +2,56 @@ package dev.belay.cli;
 
 import java.util.concurrent.Callable;
 
+import dev.belay.hub.AgentTokens;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "token", mixinStandardHelpOptions = true,
-        description = "Print (show) or replace (rotate) the API token that belay serve requires.")
+        description = {"Print (show) or replace (rotate) the API token that belay serve requires;",
+                "create or revoke an agent token (--agent NAME), good only for 'belay agent' to connect."})
 final class TokenCommand implements Callable<Integer> {
 
-    enum Action { show, rotate }
+    enum Action { show, rotate, create, revoke }
 
-    @Parameters(paramLabel = "ACTION", description = "show or rotate")
+    @Parameters(paramLabel = "ACTION", description = "show, rotate, create or revoke")
     Action action;
+
+    @Option(names = "--agent", paramLabel = "NAME", description = "The agent a token is for (create, revoke).")
+    String agent;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        TokenStore store = new TokenStore(BelayDirs.fromEnvironment().config());
-        String token = switch (action) {
-            case show -> store.read().orElseGet(() -> {
+        BelayDirs dirs = BelayDirs.fromEnvironment();
+        if ((action == Action.create || action == Action.revoke) != (agent != null)) {
+            throw new UsageException("--agent NAME goes with create and revoke, and only with them");
+        }
+        TokenStore store = new TokenStore(dirs.config());
+        AgentTokens agents = new AgentTokens(dirs.config());
+        switch (action) {
+            case show -> spec.commandLine().getOut().println(store.read().orElseGet(() -> {
                 throw new UsageException("no API token yet; 'belay serve' creates one, or run 'belay token rotate'");
-            });
-            case rotate -> store.rotate();
-        };
-        spec.commandLine().getOut().println(token);
+            }));
+            case rotate -> spec.commandLine().getOut().println(store.rotate());
+            case create -> {
+                try {
+                    spec.commandLine().getOut().println(agents.create(agent));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            }
+            case revoke -> {
+                if (!agents.revoke(agent)) {
+                    throw new UsageException("no agent token named " + agent);
+                }
+                spec.commandLine().getErr().println("revoked the token of agent " + agent);
+            }
+        }
         return 0;
     }
 }

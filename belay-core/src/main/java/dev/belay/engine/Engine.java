@@ -114,6 +114,11 @@ public final class Engine implements AutoCloseable {
         return workspace;
     }
 
+    /** The kind of runtime the tools run in: local, sandbox, container. */
+    public String runtimeKind() {
+        return runtime.kind();
+    }
+
     /** Kills every running job and process, then closes the journal. */
     @Override
     public void close() {

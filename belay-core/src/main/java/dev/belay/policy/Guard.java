@@ -57,6 +57,11 @@ public final class Guard implements ToolCaller {
     }
 
     @Override
+    public Optional<String> placement(ToolCall call) {
+        return inner.placement(call);
+    }
+
+    @Override
     public ToolResult call(ToolCall call) {
         ToolSpec spec = inner.tools().stream().filter(t -> t.name().equals(call.tool())).findFirst()
                 .orElseThrow(() -> new UnknownToolException(call.tool()));
@@ -126,6 +131,7 @@ public final class Guard implements ToolCaller {
         entry.put("door", call.context().door());
         entry.put("session", call.context().session());
         entry.put("tool", call.tool());
+        inner.placement(call).ifPresent(agent -> entry.put("agent", agent));
         entry.put("arguments", AuditLog.redact(call.arguments()));
         entry.put("decision", decision.verdict().name().toLowerCase());
         entry.put("decided_by", decision.by());

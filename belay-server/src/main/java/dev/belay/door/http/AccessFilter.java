@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.belay.hub.AgentTokens;
+import dev.belay.hub.Hub;
+
 import io.modelcontextprotocol.server.transport.ServerTransportSecurityException;
 import io.modelcontextprotocol.server.transport.ServerTransportSecurityValidator;
 import jakarta.servlet.Filter;
@@ -23,21 +26,26 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * The first thing every request meets, MCP and REST alike: the Host/Origin check against DNS rebinding, then the API
- * token (Bearer, or HTTP Basic with any user and the token as password), compared in constant time.
+ * token (Bearer, or HTTP Basic with any user and the token as password), compared in constant time. The agents'
+ * WebSocket path takes agent tokens only, and no other path takes them.
  */
 final class AccessFilter implements Filter {
 
     private final ServerTransportSecurityValidator hosts;
     private final Optional<byte[]> token;
     private final Set<String> openPaths;
+    private final Optional<AgentTokens> agentTokens;
 
     /**
      * @param openPaths paths served without the token (the health check, a public schema)
+     * @param agentTokens the tokens {@link Hub#PATH} accepts, when the server has a hub
      */
-    AccessFilter(ServerTransportSecurityValidator hosts, Optional<String> token, Set<String> openPaths) {
+    AccessFilter(ServerTransportSecurityValidator hosts, Optional<String> token, Set<String> openPaths,
+            Optional<AgentTokens> agentTokens) {
         this.hosts = hosts;
         this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8));
         this.openPaths = Set.copyOf(openPaths);
+        this.agentTokens = agentTokens;
     }
 
     @Override
@@ -49,6 +57,19 @@ final class AccessFilter implements Filter {
         } catch (ServerTransportSecurityException e) {
             reject(response, e.getStatusCode(), "forbidden", e.getMessage()
                     + ": requests must come from this server's own host names (DNS rebinding protection).");
+            return;
+        }
+        if (request.getRequestURI().equals(Hub.PATH)) {
+            String header = request.getHeader("Authorization");
+            String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                    ? header.substring(7).strip() : null;
+            if (agentTokens.flatMap(t -> t.verify(presented)).isEmpty()) {
+                response.setHeader("WWW-Authenticate", "Bearer realm=\"belay-agents\"");
+                reject(response, 401, "unauthorized", "Only agent tokens may connect here: create one on the server "
+                        + "with 'belay token create --agent NAME' and pass it to 'belay agent --token'.");
+                return;
+            }
+            chain.doFilter(req, res);
             return;
         }
         if (token.isPresent() && !openPaths.contains(request.getRequestURI()) && !authorized(request)) {

@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 
+import dev.belay.agent.AgentProtocol;
 import dev.belay.door.mcp.McpDoor;
 import dev.belay.door.rest.ApprovalsPage;
 import dev.belay.door.rest.FileTransfer;
@@ -16,6 +18,7 @@ import dev.belay.door.rest.OpenApi;
 import dev.belay.door.rest.PluginManifest;
 import dev.belay.door.rest.RestDoor;
 import dev.belay.door.rest.SwaggerUi;
+import dev.belay.hub.Hub;
 import dev.belay.policy.Approvals;
 import dev.belay.tool.ToolCaller;
 import dev.belay.workspace.Workspace;
@@ -35,9 +38,13 @@ public final class HttpServer implements AutoCloseable {
 
     private static final String MCP_PATH = "/mcp";
 
-    /** What the server serves. */
+    /**
+     * What the server serves.
+     *
+     * @param hub the agent hub, when remote agents may connect (its routing is already inside {@code caller})
+     */
     public record Parts(ToolCaller caller, Workspace workspace, Approvals approvals, OpenApi.Profile profile,
-            String version) {
+            String version, Optional<Hub> hub) {
     }
 
     private final Javalin app;
@@ -57,7 +64,7 @@ public final class HttpServer implements AutoCloseable {
         if (config.publicSchema()) {
             open.addAll(Set.of("/openapi.json", "/openapi.yaml", "/.well-known/ai-plugin.json"));
         }
-        AccessFilter access = new AccessFilter(hosts, config.token(), open);
+        AccessFilter access = new AccessFilter(hosts, config.token(), open, parts.hub().map(Hub::tokens));
         // the filter has already checked Host/Origin; the MCP transport checks them again with the same rules
         this.mcp = McpDoor.http(parts.caller(), parts.version(), MCP_PATH, hosts, (int) config.maxRequestBytes());
         RestDoor rest = new RestDoor(parts.caller(), json);
@@ -67,6 +74,7 @@ public final class HttpServer implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.maxRequestSize = Math.max(config.maxRequestBytes(), config.maxUploadBytes());
+            cfg.jetty.modifyWebSocketServletFactory(ws -> ws.setMaxTextMessageSize(AgentProtocol.MAX_FRAME_BYTES));
             cfg.jetty.modifyServletContextHandler(handler -> {
                 handler.addFilter(new FilterHolder(access), "/*", EnumSet.of(DispatcherType.REQUEST));
                 ServletHolder holder = new ServletHolder(mcp.servlet());
@@ -84,6 +92,7 @@ public final class HttpServer implements AutoCloseable {
             files.routes(cfg.routes); // before the tools: /api/files is not a tool
             rest.routes(cfg.routes);
             approvalsPage.routes(cfg.routes);
+            parts.hub().ifPresent(hub -> hub.routes(cfg.routes));
             SwaggerUi.routes(cfg.routes);
         });
     }

@@ -1,0 +1,106 @@
+package dev.belay.hub;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Agent tokens: separate from the API token, each named, and good only for registering an agent at {@code /agents}.
+ * Only their SHA-256 digests are stored (a 0600 file in the config directory), so the file alone lets nobody in.
+ * The file is read on every check, so {@code belay token create|revoke} takes effect on a running server.
+ */
+public final class AgentTokens {
+
+    /** One stored token. */
+    public record Entry(String name, String sha256, Instant created) {
+    }
+
+    private static final String PREFIX = "belay_agent_";
+
+    private final Path file;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public AgentTokens(Path configDir) {
+        this.file = configDir.resolve("agent-tokens.json");
+    }
+
+    /** Makes a new token for an agent name (replacing that name's old one) and returns it; it is never stored. */
+    public synchronized String create(String name) throws IOException {
+        if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("an agent name is 1-64 letters, digits, '.', '_' or '-'");
+        }
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        List<Entry> entries = new ArrayList<>(list().stream().filter(e -> !e.name().equals(name)).toList());
+        entries.add(new Entry(name, digest(token), Instant.now()));
+        write(entries);
+        return token;
+    }
+
+    /** Removes a name's token; true if there was one. */
+    public synchronized boolean revoke(String name) throws IOException {
+        List<Entry> entries = list();
+        List<Entry> kept = entries.stream().filter(e -> !e.name().equals(name)).toList();
+        write(kept);
+        return kept.size() < entries.size();
+    }
+
+    public List<Entry> list() throws IOException {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        return json.readValue(Files.readString(file), new TypeReference<List<Entry>>() { });
+    }
+
+    /** The name a presented token was made for, compared by digest in constant time. */
+    public Optional<String> verify(String presented) {
+        if (presented == null || !presented.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        byte[] digest = digest(presented).getBytes(StandardCharsets.US_ASCII);
+        try {
+            String match = null;
+            for (Entry entry : list()) {
+                if (MessageDigest.isEqual(digest, entry.sha256().getBytes(StandardCharsets.US_ASCII))) {
+                    match = entry.name();
+                }
+            }
+            return Optional.ofNullable(match);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void write(List<Entry> entries) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path temp = Files.createTempFile(file.getParent(), ".agent-tokens", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(temp, json.writeValueAsString(entries));
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String digest(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
