@@ -61,7 +61,10 @@ final class BelayProcess implements AutoCloseable {
 
     /** Starts {@code belay serve} with the config and data directories under {@code home}, as {@link #run} uses. */
     static BelayProcess serve(Path workspace, Path home, String... extra) throws IOException, InterruptedException {
-        List<String> command = command("serve", "--port", "0", "--workspace", workspace.toString());
+        List<String> command = command("serve", "--workspace", workspace.toString());
+        if (!List.of(extra).contains("--port")) {
+            command.addAll(List.of("--port", "0"));
+        }
         command.addAll(List.of(extra));
         Process process = withHome(new ProcessBuilder(command), home).redirectInput(ProcessBuilder.Redirect.PIPE)
                 .start();
@@ -110,7 +113,7 @@ final class BelayProcess implements AutoCloseable {
         return new Run(process.exitValue(), output);
     }
 
-    private static ProcessBuilder withHome(ProcessBuilder builder, Path home) {
+    static ProcessBuilder withHome(ProcessBuilder builder, Path home) {
         builder.environment().put("BELAY_CONFIG_DIR", home.resolve("config").toString());
         builder.environment().put("BELAY_DATA_DIR", home.resolve("data").toString());
         return builder;
