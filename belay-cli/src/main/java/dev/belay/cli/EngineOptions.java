@@ -132,7 +132,7 @@ final class EngineOptions {
 
     private PythonBackend python() {
         try {
-            PythonBackend backend = PythonBackend.parse(kernel);
+            PythonBackend backend = PythonBackend.parse(kernel, System.getenv(), System.getProperty("user.home"));
             if (backend instanceof PythonBackend.Jupyter jupyter) {
                 jupyter.requireInstalled();
             }

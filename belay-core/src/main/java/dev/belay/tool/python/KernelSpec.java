@@ -25,20 +25,21 @@ record KernelSpec(String name, List<String> argv, Map<String, String> env) {
         env = Map.copyOf(env);
     }
 
-    /** Where Jupyter looks for kernels: JUPYTER_PATH, the user's data directory, then the system's. */
-    static List<Path> searchPath() {
+    /**
+     * Where Jupyter looks for kernels: JUPYTER_PATH, the user's data directory, then the system's.
+     *
+     * @param env the environment Belay started with
+     */
+    static List<Path> searchPath(Map<String, String> env, String home) {
         List<Path> dirs = new ArrayList<>();
-        String jupyterPath = System.getenv("JUPYTER_PATH");
-        if (jupyterPath != null) {
-            for (String dir : jupyterPath.split(":")) {
-                if (!dir.isBlank()) {
-                    dirs.add(Path.of(dir, "kernels"));
-                }
+        for (String dir : env.getOrDefault("JUPYTER_PATH", "").split(":")) {
+            if (!dir.isBlank()) {
+                dirs.add(Path.of(dir, "kernels"));
             }
         }
-        String dataHome = System.getenv("XDG_DATA_HOME");
-        dirs.add(dataHome != null && !dataHome.isBlank() ? Path.of(dataHome, "jupyter", "kernels")
-                : Path.of(System.getProperty("user.home"), ".local", "share", "jupyter", "kernels"));
+        String dataHome = env.getOrDefault("XDG_DATA_HOME", "");
+        dirs.add(!dataHome.isBlank() ? Path.of(dataHome, "jupyter", "kernels")
+                : Path.of(home, ".local", "share", "jupyter", "kernels"));
         dirs.add(Path.of("/usr/local/share/jupyter/kernels"));
         dirs.add(Path.of("/usr/share/jupyter/kernels"));
         return dirs;
@@ -49,11 +50,10 @@ record KernelSpec(String name, List<String> argv, Map<String, String> env) {
      *
      * @throws IllegalStateException with one line saying where it looked and how to install one
      */
-    static KernelSpec find(String name) {
+    static KernelSpec find(String name, List<Path> dirs) {
         if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalStateException("'" + name + "' is not a kernel name");
         }
-        List<Path> dirs = searchPath();
         for (Path dir : dirs) {
             Path file = dir.resolve(name).resolve("kernel.json");
             if (Files.isRegularFile(file)) {

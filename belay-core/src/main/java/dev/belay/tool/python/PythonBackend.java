@@ -1,5 +1,9 @@
 package dev.belay.tool.python;
 
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
 /** Which interpreter the python tool talks to: Belay's driver over a pipe, or a Jupyter kernel over ZeroMQ. */
 public sealed interface PythonBackend {
 
@@ -11,8 +15,13 @@ public sealed interface PythonBackend {
      * An installed Jupyter kernel spoken to with the Jupyter messaging protocol.
      *
      * @param kernel the kernel used when a call names none, e.g. {@code python3}
+     * @param kernelDirs where kernels are looked for, first match wins
      */
-    record Jupyter(String kernel) implements PythonBackend {
+    record Jupyter(String kernel, List<Path> kernelDirs) implements PythonBackend {
+
+        public Jupyter {
+            kernelDirs = List.copyOf(kernelDirs);
+        }
 
         /**
          * Checks that the kernel is installed, so a missing one stops Belay at start rather than at the first cell.
@@ -20,25 +29,25 @@ public sealed interface PythonBackend {
          * @throws IllegalStateException saying where it looked and how to install one
          */
         public void requireInstalled() {
-            KernelSpec.find(kernel);
+            KernelSpec.find(kernel, kernelDirs);
         }
     }
 
     /**
      * {@code driver}, {@code jupyter} or {@code jupyter:NAME}.
      *
+     * @param env the environment Belay started with (JUPYTER_PATH, XDG_DATA_HOME say where kernels are)
      * @throws IllegalArgumentException naming the accepted forms
      */
-    static PythonBackend parse(String text) {
+    static PythonBackend parse(String text, Map<String, String> env, String home) {
         String value = text.strip();
         if (value.equals("driver")) {
             return new Driver();
         }
-        if (value.equals("jupyter")) {
-            return new Jupyter("python3");
-        }
-        if (value.startsWith("jupyter:") && value.length() > "jupyter:".length()) {
-            return new Jupyter(value.substring("jupyter:".length()));
+        String name = value.equals("jupyter") ? "python3"
+                : value.startsWith("jupyter:") ? value.substring("jupyter:".length()) : "";
+        if (!name.isEmpty()) {
+            return new Jupyter(name, KernelSpec.searchPath(env, home));
         }
         throw new IllegalArgumentException("unknown python kernel '" + text + "': use driver, jupyter or jupyter:NAME");
     }

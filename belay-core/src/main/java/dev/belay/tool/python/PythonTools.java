@@ -168,11 +168,12 @@ public final class PythonTools implements AutoCloseable {
     }
 
     private Interpreter open(String kernel) {
-        if (kernel.isEmpty()) {
+        if (!(backend instanceof PythonBackend.Jupyter jupyter)) {
             return new DriverSession(runtime, workspace.root(), env, driver);
         }
         try {
-            return new KernelSession(runtime, workspace.root(), env, KernelSpec.find(kernel), limits.outputKeepBytes());
+            return new KernelSession(runtime, workspace.root(), env, KernelSpec.find(kernel, jupyter.kernelDirs()),
+                    limits.outputKeepBytes());
         } catch (IllegalStateException e) {
             throw new ToolException(Failure.NOT_FOUND, e.getMessage());
         }

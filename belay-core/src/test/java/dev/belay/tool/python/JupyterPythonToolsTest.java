@@ -11,7 +11,7 @@ class JupyterPythonToolsTest extends PythonToolsContract {
 
     @Override
     PythonBackend backend() {
-        return new PythonBackend.Jupyter("python3");
+        return PythonBackend.parse("jupyter", System.getenv(), System.getProperty("user.home"));
     }
 
     @Test
