@@ -1,0 +1,229 @@
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The hub at scale: one `belay serve` holding AGENTS simulated agents (one JVM, the JDK's WebSocket client, speaking
+ * the real protocol: hello, tools/call answers, pings), then calls routed through the hub next to the same calls on
+ * the server's own workspace, measured in one run. Usage: bench/run (or java AgentsBench.java REPO).
+ */
+public class AgentsBench {
+
+    static final int AGENTS = Integer.parseInt(System.getenv().getOrDefault("BENCH_AGENTS", "1000"));
+    static final int CALLS = Integer.parseInt(System.getenv().getOrDefault("BENCH_CALLS", "500"));
+    static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*(-?\\d+)");
+    static final String TOOL = "{\"name\":\"file_info\",\"title\":\"File information\",\"description\":\"sim\","
+            + "\"inputSchema\":{\"type\":\"object\"},\"annotations\":{\"readOnlyHint\":true}}";
+    static final String RESULT = "{\"content\":[{\"type\":\"text\",\"text\":\"simulated: a directory\"}],"
+            + "\"structuredContent\":{\"path\":\".\",\"type\":\"directory\"},\"isError\":false}";
+
+    public static void main(String[] args) throws Exception {
+        Path repo = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath();
+        Path home = Files.createTempDirectory("belay-agents-bench");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String agentToken = belay(repo, home, "token", "create", "--agent", "sim").strip();
+        Process server = withHome(new ProcessBuilder(repo.resolve("belay").toString(), "serve", "--workspace",
+                Files.createDirectories(home.resolve("ws")).toString(), "--port", String.valueOf(port), "--approve",
+                "auto", "--no-audit"), home).redirectErrorStream(true).redirectOutput(home.resolve("serve.log").toFile())
+                .start();
+        HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        String base = "http://127.0.0.1:" + port;
+        try {
+            waitForHealth(http, base);
+            String token = Files.readString(home.resolve("config/token")).strip();
+            call(http, base, token, "system_info", "{}", "warm");
+            Thread.sleep(2000);
+            long rssBefore = rssKb(server.pid());
+
+            List<WebSocket> sockets = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < AGENTS; i++) {
+                sockets.add(connect(http, "ws://127.0.0.1:" + port + "/agents", agentToken, "sim-" + i));
+            }
+            double connectSeconds = (System.nanoTime() - t0) / 1e9;
+            Thread.sleep(5000);
+            long rssAfter = rssKb(server.pid());
+            String listed = call(http, base, token, "list_agents", "{}", "bench");
+            long online = Pattern.compile("\"online\":true").matcher(listed).results().count();
+
+            int bound = 50;
+            for (int i = 0; i < bound; i++) {
+                call(http, base, token, "use_agent", "{\"agent_id\":\"sim-" + (i * (AGENTS / bound)) + "\"}", "conv-" + i);
+            }
+            for (int i = 0; i < 100; i++) {
+                call(http, base, token, "file_info", "{\"path\":\".\"}", "conv-" + (i % bound));
+                call(http, base, token, "file_info", "{\"path\":\".\"}", "local");
+            }
+            List<Double> routed = new ArrayList<>();
+            List<Double> local = new ArrayList<>();
+            for (int i = 0; i < CALLS; i++) {
+                long a = System.nanoTime();
+                call(http, base, token, "file_info", "{\"path\":\".\"}", "conv-" + (i % bound));
+                routed.add((System.nanoTime() - a) / 1e6);
+                long b = System.nanoTime();
+                call(http, base, token, "file_info", "{\"path\":\".\"}", "local");
+                local.add((System.nanoTime() - b) / 1e6);
+            }
+            double routedRate = saturate(http, base, token, bound, true);
+            double localRate = saturate(http, base, token, bound, false);
+
+            Collections.sort(routed);
+            Collections.sort(local);
+            System.out.println("| measure | value |");
+            System.out.println("|---|---|");
+            System.out.printf("| agents connected (online per list_agents) | %d (%d) in %.1f s |%n", AGENTS, online,
+                    connectSeconds);
+            System.out.printf("| server RSS before → after | %.0f MiB → %.0f MiB |%n", rssBefore / 1024.0,
+                    rssAfter / 1024.0);
+            System.out.printf("| memory per idle agent (RSS delta / agents) | %.1f KiB |%n",
+                    (rssAfter - rssBefore) / (double) AGENTS);
+            System.out.printf("| file_info p50 / p99, local | %.2f / %.2f ms |%n", pct(local, 50), pct(local, 99));
+            System.out.printf("| file_info p50 / p99, routed to an agent | %.2f / %.2f ms |%n", pct(routed, 50),
+                    pct(routed, 99));
+            System.out.printf("| added by the hub, p50 / p99 | %.2f / %.2f ms (p50 ratio %.2f×) |%n",
+                    pct(routed, 50) - pct(local, 50), pct(routed, 99) - pct(local, 99), pct(routed, 50) / pct(local, 50));
+            System.out.printf("| calls/s at saturation (16 clients), routed vs local | %.0f vs %.0f (%.2f×) |%n",
+                    routedRate, localRate, routedRate / localRate);
+            sockets.forEach(WebSocket::abort);
+        } finally {
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One simulated agent: says hello, answers every tools/call at once, and pings like the real agent. */
+    static WebSocket connect(HttpClient http, String url, String token, String id) throws Exception {
+        CompletableFuture<Void> hello = new CompletableFuture<>();
+        WebSocket.Listener listener = new WebSocket.Listener() {
+            final StringBuilder partial = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                partial.append(data);
+                if (last) {
+                    String text = partial.toString();
+                    partial.setLength(0);
+                    Matcher m = ID.matcher(text);
+                    if (text.contains("\"tools/call\"") && m.find()) {
+                        ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":" + m.group(1) + ",\"result\":" + RESULT + "}", true);
+                    } else if (text.contains("\"result\"")) {
+                        hello.complete(null);
+                    }
+                }
+                ws.request(1);
+                return null;
+            }
+        };
+        WebSocket ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                .buildAsync(URI.create(url), listener).get(30, TimeUnit.SECONDS);
+        ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"agent/hello\",\"params\":{\"protocolVersion\":\"1\","
+                + "\"agentId\":\"" + id + "\",\"name\":\"" + id + "\",\"host\":\"sim\",\"os\":\"sim\",\"runtime\":\"local\","
+                + "\"tools\":[" + TOOL + "]}}", true).get(30, TimeUnit.SECONDS);
+        hello.get(30, TimeUnit.SECONDS);
+        return ws;
+    }
+
+    static double saturate(HttpClient http, String base, String token, int bound, boolean routed) throws Exception {
+        AtomicLong done = new AtomicLong();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                while (System.nanoTime() < end) {
+                    try {
+                        call(http, base, token, "file_info", "{\"path\":\".\"}", routed
+                                ? "conv-" + ThreadLocalRandom.current().nextInt(bound) : "local");
+                        done.incrementAndGet();
+                    } catch (Exception e) {
+                        errors.add(e);
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException(errors.size() + " calls failed", errors.peek());
+        }
+        return done.get() / 10.0;
+    }
+
+    static String call(HttpClient http, String base, String token, String tool, String body, String conversation)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/" + tool))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("openai-conversation-id", conversation).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(tool + " → " + response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+
+    static void waitForHealth(HttpClient http, String base) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("belay serve did not start");
+    }
+
+    static String belay(Path repo, Path home, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(repo.resolve("belay").toString()));
+        command.addAll(List.of(args));
+        Process p = withHome(new ProcessBuilder(command), home).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    static ProcessBuilder withHome(ProcessBuilder builder, Path home) {
+        builder.environment().put("BELAY_CONFIG_DIR", home.resolve("config").toString());
+        builder.environment().put("BELAY_DATA_DIR", home.resolve("data").toString());
+        return builder;
+    }
+
+    static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return -1;
+    }
+
+    static double pct(List<Double> sorted, int p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+}
