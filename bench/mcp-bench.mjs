@@ -123,25 +123,19 @@ results.run_command = {
   belay: await time(ITER, () => call(b, 'run_command', { command: 'true' })),
   raw_spawn: stats(raw),
 };
-results.python_1_plus_1 = {
-  belay: await time(ITER, () => call(b, 'python', { code: '1+1' })),
-  raw_python: await pythonFloor('1+1'),
-};
-results.python_print_1mb = {
-  belay: await time(Math.ceil(ITER / 4), () => call(b, 'python', { code: "print('x' * 1048576)" })),
-  raw_python: await pythonFloor("print('x' * 1048576)"),
-};
-// the same cells through a Jupyter kernel (Debian's python3-ipykernel) instead of Belay's driver
+// the python tool through Belay's driver, then through a Jupyter kernel (Debian's python3-ipykernel)
 const k = (await connect(belay[0], [...belay[1], '--kernel', 'jupyter'])).client;
 await call(k, 'python', { code: '0' });
-results.kernel_1_plus_1 = {
-  belay: await time(ITER, () => call(k, 'python', { code: '1+1' })),
-  raw_python: await pythonFloor('1+1'),
-};
-results.kernel_print_1mb = {
-  belay: await time(Math.ceil(ITER / 4), () => call(k, 'python', { code: "print('x' * 1048576)" })),
-  raw_python: await pythonFloor("print('x' * 1048576)"),
-};
+for (const [prefix, client] of [['python', b], ['kernel', k]]) {
+  results[`${prefix}_1_plus_1`] = {
+    belay: await time(ITER, () => call(client, 'python', { code: '1+1' })),
+    raw_python: await pythonFloor('1+1'),
+  };
+  results[`${prefix}_print_1mb`] = {
+    belay: await time(Math.ceil(ITER / 4), () => call(client, 'python', { code: "print('x' * 1048576)" })),
+    raw_python: await pythonFloor("print('x' * 1048576)"),
+  };
+}
 await b.close(); await f.close(); await k.close();
 rmSync(base, { recursive: true, force: true });
 

@@ -125,7 +125,7 @@ class AgentsIT {
                 a3.awaitConnected();
                 try (McpSyncClient c1 = client(server); McpSyncClient c2 = client(server)) {
                     McpSchema.CallToolResult agents = call(c1, "list_agents", Map.of());
-                    assertThat(text(agents)).contains("a1  online").contains("a2  online").contains("a3  online");
+                    assertThat(JavaClientIT.text(agents)).contains("a1  online").contains("a2  online").contains("a3  online");
 
                     assertThat(call(c1, "use_agent", Map.of("agent_id", "a1")).isError()).isFalse();
                     assertThat(call(c2, "use_agent", Map.of("agent_id", "a2")).isError()).isFalse();
@@ -134,13 +134,13 @@ class AgentsIT {
                     assertThat(w1.resolve("one.txt")).hasContent("1");
                     assertThat(w2.resolve("two.txt")).hasContent("2");
                     assertThat(w1.resolve("two.txt")).doesNotExist();
-                    assertThat(text(call(c1, "history", Map.of()))).as("the agent's own journal")
+                    assertThat(JavaClientIT.text(call(c1, "history", Map.of()))).as("the agent's own journal")
                             .contains("write_file: one.txt").doesNotContain("two.txt");
 
                     assertThat(call(c1, "use_agent", Map.of("agent_id", "a3")).isError()).isFalse();
                     McpSchema.CallToolResult refused = call(c1, "write_file", Map.of("path", "x.txt", "content", "x"));
                     assertThat(refused.isError()).isTrue();
-                    assertThat(text(refused)).contains("Refused by the agent's owner").contains("read-only");
+                    assertThat(JavaClientIT.text(refused)).contains("Refused by the agent's owner").contains("read-only");
                     assertThat(w3.resolve("x.txt")).doesNotExist();
                     assertThat(call(c1, "read_file", Map.of("path", ".")).isError()).isTrue();
 
@@ -326,16 +326,6 @@ class AgentsIT {
 
     private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
         return client.callTool(new McpSchema.CallToolRequest(tool, args));
-    }
-
-    private static String text(McpSchema.CallToolResult result) {
-        StringBuilder out = new StringBuilder();
-        result.content().forEach(c -> {
-            if (c instanceof McpSchema.TextContent t) {
-                out.append(t.text()).append('\n');
-            }
-        });
-        return out.toString();
     }
 
     private static int freePort() throws IOException {

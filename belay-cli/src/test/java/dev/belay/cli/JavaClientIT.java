@@ -124,11 +124,12 @@ class JavaClientIT {
         return client.callTool(new McpSchema.CallToolRequest(tool, args));
     }
 
-    private static String text(McpSchema.CallToolResult result) {
+    /** The text content of a result, joined; shared by the ITs that use the Java SDK client. */
+    static String text(McpSchema.CallToolResult result) {
         StringBuilder out = new StringBuilder();
         result.content().forEach(c -> {
             if (c instanceof McpSchema.TextContent t) {
-                out.append(t.text());
+                out.append(t.text()).append('\n');
             }
         });
         return out.toString();

@@ -3,7 +3,6 @@ package dev.belay.runtime.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,9 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.sun.net.httpserver.HttpServer;
-
 import dev.belay.policy.Limits;
+import dev.belay.runtime.Escapes;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.ToolCall;
@@ -113,19 +111,7 @@ class SandboxRuntimeTest {
 
     @Test
     void theHostsLoopbackIsNotReachable() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", ex -> {
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        server.start();
-        try {
-            ToolResult r = run("exec 3<>/dev/tcp/127.0.0.1/" + server.getAddress().getPort() + " && echo connected");
-            assertThat(r.isError()).isTrue();
-            assertThat(r.structured().get("stdout").asString()).doesNotContain("connected");
-        } finally {
-            server.stop(0);
-        }
+        Escapes.hostLoopbackIsUnreachable(this::run);
     }
 
     @Test

@@ -1,0 +1,35 @@
+package dev.belay.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.function.Function;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.belay.tool.ToolResult;
+
+/** Escape attempts that every isolating runtime must stop, run through its run_command. */
+public final class Escapes {
+
+    private Escapes() {
+    }
+
+    /** A server on the host's loopback, which a command inside must not reach. */
+    public static void hostLoopbackIsUnreachable(Function<String, ToolResult> run) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            ToolResult r = run.apply("exec 3<>/dev/tcp/127.0.0.1/" + server.getAddress().getPort() + " && echo connected");
+            assertThat(r.isError()).isTrue();
+            assertThat(r.structured().get("stdout").asString()).doesNotContain("connected");
+        } finally {
+            server.stop(0);
+        }
+    }
+}
