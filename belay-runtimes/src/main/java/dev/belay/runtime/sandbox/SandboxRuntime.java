@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import dev.belay.runtime.ExecSpec;
@@ -24,6 +25,7 @@ public final class SandboxRuntime implements Runtime {
 
     private final SandboxConfig config;
     private final Path bwrap;
+    private final Optional<PidsCgroup> cgroups = PidsCgroup.available();
     private final LocalRuntime host = new LocalRuntime();
 
     private SandboxRuntime(SandboxConfig config, Path bwrap) {
@@ -67,7 +69,22 @@ public final class SandboxRuntime implements Runtime {
 
     @Override
     public Execution start(ExecSpec spec) throws IOException {
-        return host.start(new ExecSpec(wrap(spec), spec.cwd(), spec.env()));
+        if (cgroups.isEmpty()) {
+            return host.start(new ExecSpec(wrap(spec), spec.cwd(), spec.env()));
+        }
+        // the process joins its cgroup before it becomes bwrap, so nothing it starts escapes the limit
+        Path group = cgroups.get().create(config.maxProcesses());
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
+                "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", group.toString()));
+        argv.addAll(wrap(spec));
+        try {
+            Execution execution = host.start(new ExecSpec(argv, spec.cwd(), spec.env()));
+            execution.exit().whenComplete((code, error) -> PidsCgroup.remove(group));
+            return execution;
+        } catch (IOException e) {
+            PidsCgroup.remove(group);
+            throw e;
+        }
     }
 
     /** The bwrap command line around a command. */
@@ -107,7 +124,8 @@ public final class SandboxRuntime implements Runtime {
         facts.put("isolation", "bubblewrap: workspace read-write (its .git read-only), the rest of the system "
                 + "read-only, private /tmp, home and Belay's directories hidden, new user/PID/IPC/UTS namespaces");
         facts.put("network", config.network() ? "the host's network" : "none");
-        facts.put("limits", "processes " + config.maxProcesses() + ", memory " + (config.maxMemoryKb() >> 10)
+        facts.put("limits", "processes " + config.maxProcesses() + (cgroups.isPresent() ? " (pids cgroup)" : "")
+                + ", memory " + (config.maxMemoryKb() >> 10)
                 + " MiB per process, file size " + (config.maxFileKb() >> 10) + " MiB, CPU "
                 + config.maxCpuSeconds() + " s per process");
         return facts;

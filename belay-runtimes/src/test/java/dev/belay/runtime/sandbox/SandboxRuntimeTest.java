@@ -115,6 +115,17 @@ class SandboxRuntimeTest {
     }
 
     @Test
+    void aForkBombIsContainedAndCommandsGoOn() {
+        ObjectNode args = JSON.createObjectNode().put("command", "bomb() { bomb | bomb & }; bomb; sleep 2")
+                .put("timeout_s", 5);
+        ToolResult bomb = catalog.call(new ToolCall("run_command", args, CallContext.of("test", "s")));
+        assertThat(bomb.structured().get("stderr").asString()).contains("fork");
+        ToolResult after = run("echo still here");
+        assertThat(after.isError()).as(after.text()).isFalse();
+        assertThat(after.structured().get("stdout").asString()).isEqualTo("still here\n");
+    }
+
+    @Test
     void aMemoryHogIsStoppedAndATermIgnoringProcessDiesAtTheTimeout() {
         ToolResult hog = run("python3 -c 'x = bytearray(2 * 1024 * 1024 * 1024)' || echo refused");
         assertThat(hog.structured().get("stdout").asString()).contains("refused");
