@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import javax.imageio.ImageIO;
@@ -95,6 +96,19 @@ class ActionsIT {
                         Map.of("path", shared.resolve("notes.txt").toString()));
                 assertThat(read.isError()).isNotEqualTo(Boolean.TRUE);
                 assertThat(((McpSchema.TextContent) read.content().get(0)).text()).contains("mounted hello");
+
+                List<ProcessHandle> mounted = ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                        .map(c -> c.contains(server.toString()) && c.contains(shared.toString())).orElse(false))
+                        .toList();
+                assertThat(mounted).as("the mounted server runs as Belay's child").isNotEmpty();
+                mounted.forEach(ProcessHandle::destroyForcibly);
+                for (ProcessHandle p : mounted) {
+                    p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                McpSchema.CallToolResult again = call(client, "fs__read_text_file",
+                        Map.of("path", shared.resolve("notes.txt").toString()));
+                assertThat(((McpSchema.TextContent) again.content().get(0)).text()).as("a dead server is restarted")
+                        .contains("mounted hello");
 
                 McpSchema.CallToolResult invalid = call(client, "action__speak", Map.of("text", ""));
                 assertThat(invalid.isError()).isTrue();
