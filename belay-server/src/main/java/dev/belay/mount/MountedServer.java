@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.belay.tool.Content;
@@ -26,7 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One mounted MCP server, reached through the official SDK's client. A server that died (its process exited, its
- * connection broke) is started or connected again on the next call; one that cannot be is a clear error result.
+ * connection broke) is started or connected again, and the call tried once more; one that cannot be is a clear error
+ * result. A stdio server's exit is watched, so a call it was running fails at once instead of at the request timeout.
  */
 final class MountedServer implements AutoCloseable {
 
@@ -37,7 +40,11 @@ final class MountedServer implements AutoCloseable {
     private final Map<String, String> env;
     private final JsonMapper json = JsonMapper.builder().build();
     private final ReentrantLock lock = new ReentrantLock();
-    private McpSyncClient client;
+    private Connection connection;
+
+    /** A live client, and what completes when a stdio server's process exits (never, over HTTP). */
+    private record Connection(McpSyncClient client, CompletableFuture<Void> exited) {
+    }
 
     /**
      * @param env the environment a stdio server starts with: the runtime's command environment, no Belay secrets
@@ -53,7 +60,7 @@ final class MountedServer implements AutoCloseable {
 
     /** Every tool the server lists, following pages. */
     List<McpSchema.Tool> listTools() {
-        McpSyncClient c = connected();
+        McpSyncClient c = connected().client();
         List<McpSchema.Tool> tools = new ArrayList<>();
         String cursor = null;
         do {
@@ -69,7 +76,7 @@ final class MountedServer implements AutoCloseable {
                 .arguments(json.convertValue(arguments, Map.class)).build();
         McpSchema.CallToolResult result;
         try {
-            result = connected().callTool(request);
+            result = attempt(request);
         } catch (McpError e) {
             throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " refused " + tool + ": "
                     + e.getMessage());
@@ -77,7 +84,7 @@ final class MountedServer implements AutoCloseable {
             // the process died or the connection broke: start over once, then give up with a clear error
             disconnect();
             try {
-                result = connected().callTool(request);
+                result = attempt(request);
             } catch (McpError again) {
                 throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " refused " + tool + ": "
                         + again.getMessage());
@@ -86,11 +93,33 @@ final class MountedServer implements AutoCloseable {
         return toResult(result);
     }
 
-    private McpSyncClient connected() {
+    /** One call, which fails as soon as a stdio server's process exits under it. */
+    private McpSchema.CallToolResult attempt(McpSchema.CallToolRequest request) {
+        Connection c = connected();
+        CompletableFuture<McpSchema.CallToolResult> running = CompletableFuture.supplyAsync(
+                () -> c.client().callTool(request), task -> Thread.ofVirtual().start(task));
+        try {
+            CompletableFuture.anyOf(running, c.exited()).join();
+        } catch (CompletionException e) {
+            // the call failed: its own exception is thrown below
+        }
+        if (!running.isDone()) {
+            running.cancel(true);
+            throw new IllegalStateException("the server's process exited during the call");
+        }
+        try {
+            return running.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private Connection connected() {
         lock.lock();
         try {
-            if (client == null) {
-                McpSyncClient fresh = McpClient.sync(transport()).requestTimeout(REQUEST_TIMEOUT)
+            if (connection == null) {
+                McpClientTransport transport = transport();
+                McpSyncClient fresh = McpClient.sync(transport).requestTimeout(REQUEST_TIMEOUT)
                         .initializationTimeout(START_TIMEOUT)
                         .clientInfo(new McpSchema.Implementation("belay", "mount")).build();
                 try {
@@ -101,9 +130,16 @@ final class MountedServer implements AutoCloseable {
                             + ") is not running and could not be started: " + rootMessage(e)
                             + ". Check it with 'belay mcp-servers list'.");
                 }
-                client = fresh;
+                CompletableFuture<Void> exited = new CompletableFuture<>();
+                if (transport instanceof StdioClientTransport stdio) {
+                    Thread.ofVirtual().name("mount-exit").start(() -> {
+                        stdio.awaitForExit();
+                        exited.complete(null);
+                    });
+                }
+                connection = new Connection(fresh, exited);
             }
-            return client;
+            return connection;
         } finally {
             lock.unlock();
         }
@@ -126,9 +162,9 @@ final class MountedServer implements AutoCloseable {
     private void disconnect() {
         lock.lock();
         try {
-            if (client != null) {
-                client.close();
-                client = null;
+            if (connection != null) {
+                connection.client().close();
+                connection = null;
             }
         } finally {
             lock.unlock();
