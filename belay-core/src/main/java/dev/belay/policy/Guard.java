@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
@@ -27,6 +28,7 @@ public final class Guard implements ToolCaller {
     private static final int PREVIEW_CHARS = 4000;
 
     private final ToolCaller inner;
+    private final Map<String, ToolSpec> specs;
     private final Rules rules;
     private final ApprovalMode mode;
     private final Approvals approvals;
@@ -40,6 +42,7 @@ public final class Guard implements ToolCaller {
      */
     public Guard(ToolCaller inner, Rules rules, ApprovalMode mode, Approvals approvals, AuditLog audit, Path root) {
         this.inner = inner;
+        this.specs = inner.tools().stream().collect(Collectors.toUnmodifiableMap(ToolSpec::name, t -> t));
         this.rules = rules;
         this.mode = mode;
         this.approvals = approvals;
@@ -63,8 +66,10 @@ public final class Guard implements ToolCaller {
 
     @Override
     public ToolResult call(ToolCall call) {
-        ToolSpec spec = inner.tools().stream().filter(t -> t.name().equals(call.tool())).findFirst()
-                .orElseThrow(() -> new UnknownToolException(call.tool()));
+        ToolSpec spec = specs.get(call.tool());
+        if (spec == null) {
+            throw new UnknownToolException(call.tool());
+        }
         long start = System.nanoTime();
         Decision decision = decide(call, spec);
         ToolResult result;
