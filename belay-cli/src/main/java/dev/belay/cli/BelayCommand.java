@@ -7,8 +7,8 @@ import picocli.CommandLine.HelpCommand;
         description = "Tools for AI models on a journaled workspace, in a runtime you control.",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        subcommands = {McpCommand.class, ServeCommand.class, ToolsCommand.class, HistoryCommand.class,
-                TokenCommand.class, AuditCommand.class, RuntimeCommand.class, AgentCommand.class, ActionsCommand.class,
-                McpServersCommand.class, HelpCommand.class})
+        subcommands = {McpCommand.class, ServeCommand.class, ChatCommand.class, AgentCommand.class, ToolsCommand.class,
+                HistoryCommand.class, TokenCommand.class, AuditCommand.class, ConfigCommand.class, RuntimeCommand.class,
+                ActionsCommand.class, McpServersCommand.class, HelpCommand.class})
 final class BelayCommand {
 }

@@ -23,21 +23,46 @@ final class TerminalApprover implements Approvals.Listener {
     private final BufferedReader in;
     private final PrintStream out;
     private final BlockingQueue<PendingCall> queue = new LinkedBlockingQueue<>();
-    private final BlockingQueue<Optional<String>> lines = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Optional<String>> lines;
     private volatile PendingCall showing;
 
     TerminalApprover(Approvals approvals, BufferedReader in, PrintStream out) {
+        this(approvals, in, new LinkedBlockingQueue<>(), out);
+    }
+
+    /**
+     * Shares the keyboard with another reader (the chat prompt): lines come from {@link #keyboard}, and this takes
+     * them only while a call is on screen, which is never while that reader waits for its own input.
+     */
+    TerminalApprover(Approvals approvals, BlockingQueue<Optional<String>> lines, PrintStream out) {
+        this(approvals, null, lines, out);
+    }
+
+    private TerminalApprover(Approvals approvals, BufferedReader in, BlockingQueue<Optional<String>> lines,
+            PrintStream out) {
         this.approvals = approvals;
         this.in = in;
+        this.lines = lines;
         this.out = out;
     }
 
-    /** Starts answering on daemon threads: one reads the keyboard, one shows calls and takes answers. */
+    /** Reads the keyboard on a daemon thread into a queue of lines; empty at the end of input. */
+    static BlockingQueue<Optional<String>> keyboard(BufferedReader in) {
+        BlockingQueue<Optional<String>> queue = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> readLines(in, queue), "belay-terminal-input");
+        reader.setDaemon(true);
+        reader.start();
+        return queue;
+    }
+
+    /** Starts answering on daemon threads: one reads the keyboard (unless it is shared), one shows calls. */
     void start() {
         approvals.listen(this);
-        Thread keyboard = new Thread(this::readLines, "belay-terminal-input");
-        keyboard.setDaemon(true);
-        keyboard.start();
+        if (in != null) {
+            Thread keyboard = new Thread(() -> readLines(in, lines), "belay-terminal-input");
+            keyboard.setDaemon(true);
+            keyboard.start();
+        }
         Thread prompt = new Thread(this::loop, "belay-terminal-approvals");
         prompt.setDaemon(true);
         prompt.start();
@@ -55,7 +80,7 @@ final class TerminalApprover implements Approvals.Listener {
         }
     }
 
-    private void readLines() {
+    private static void readLines(BufferedReader in, BlockingQueue<Optional<String>> lines) {
         try {
             String line;
             while ((line = in.readLine()) != null) {

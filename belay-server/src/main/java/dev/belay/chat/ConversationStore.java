@@ -1,0 +1,109 @@
+package dev.belay.chat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Conversations kept in the data directory, one JSON file each (mode 0600), written atomically, so a restart keeps
+ * them and a crash never leaves half a file.
+ */
+public final class ConversationStore {
+
+    private final Path dir;
+    private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    public ConversationStore(Path dir) {
+        this.dir = dir;
+    }
+
+    public Conversation create(String title) {
+        Conversation conversation = new Conversation("chat-" + UUID.randomUUID().toString().substring(0, 12),
+                title, Instant.now(), List.of());
+        save(conversation);
+        return conversation;
+    }
+
+    public Optional<Conversation> get(String id) {
+        if (!id.matches("chat-[a-f0-9-]{1,36}")) {
+            return Optional.empty();
+        }
+        Path file = dir.resolve(id + ".json");
+        try {
+            return Files.exists(file) ? Optional.of(json.readValue(Files.readString(file), Conversation.class))
+                    : Optional.empty();
+        } catch (IOException | JacksonException e) {
+            throw new IllegalStateException("conversation " + id + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Newest first. */
+    public List<Conversation> list() {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".json"))
+                    .map(f -> get(f.getFileName().toString().replaceFirst("\\.json$", "")))
+                    .flatMap(Optional::stream)
+                    .sorted(Comparator.comparing(Conversation::created).reversed()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void save(Conversation conversation) {
+        try {
+            Files.createDirectories(dir);
+            Path temp = Files.createTempFile(dir, ".conversation", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(temp, json.writeValueAsString(conversation));
+            Files.move(temp, dir.resolve(conversation.id() + ".json"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public boolean delete(String id) {
+        try {
+            return get(id).isPresent() && Files.deleteIfExists(dir.resolve(id + ".json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The conversation as Markdown, tool calls and their results included. */
+    public static String markdown(Conversation conversation) {
+        StringBuilder md = new StringBuilder("# ").append(conversation.title()).append("\n\n");
+        for (ChatMessage message : conversation.messages()) {
+            switch (message) {
+                case ChatMessage.User u -> md.append("## You\n\n").append(u.text()).append("\n\n");
+                case ChatMessage.Assistant a -> {
+                    md.append("## Assistant\n\n");
+                    if (!a.text().isBlank()) {
+                        md.append(a.text()).append("\n\n");
+                    }
+                    a.calls().forEach(c -> md.append("**Tool call** `").append(c.tool()).append("`\n\n```json\n")
+                            .append(c.arguments()).append("\n```\n\n"));
+                }
+                case ChatMessage.ToolOutput t -> md.append("**").append(t.tool()).append(t.error() ? " failed" : " result")
+                        .append("**\n\n```\n").append(t.text().replace("```", "`​``")).append("\n```\n\n");
+            }
+        }
+        return md.toString();
+    }
+}
