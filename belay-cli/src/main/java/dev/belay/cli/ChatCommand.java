@@ -33,22 +33,14 @@ import sun.misc.Signal;
                 "The key comes from OPENAI_API_KEY or 'belay config set api-key'. --message runs one exchange and exits."})
 final class ChatCommand implements Callable<Integer> {
 
-    private static final String OPENAI = "https://api.openai.com/v1";
-
     @Mixin
     EngineOptions options;
 
     @Mixin
     GuardOptions guardOptions;
 
-    @Option(names = "--base-url", paramLabel = "URL", defaultValue = "${env:OPENAI_BASE_URL}",
-            description = "The API's base URL, e.g. http://localhost:11434/v1 for Ollama. Default: the config's "
-                    + "base-url, else " + OPENAI + "; env OPENAI_BASE_URL.")
-    String baseUrl;
-
-    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "${env:BELAY_MODEL}",
-            description = "The model. Default: the config's model, else gpt-4o-mini; env BELAY_MODEL.")
-    String model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = {"-m", "--message"}, paramLabel = "TEXT",
             description = "Run one exchange: send TEXT, print the answer, exit.")
@@ -57,41 +49,19 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--conversation", paramLabel = "ID", description = "Continue a saved conversation.")
     String conversationId;
 
-    @Option(names = "--tool-protocol", paramLabel = "native|tags", defaultValue = "native",
-            description = "native function calling, or tags in plain text for models without it. Default: "
-                    + "${DEFAULT-VALUE}.")
-    String toolProtocol;
-
-    @Option(names = "--max-steps", paramLabel = "N", defaultValue = "25",
-            description = "Model requests per message before the loop stops and says so. Default: ${DEFAULT-VALUE}.")
-    int maxSteps;
-
     @Option(names = "--approve", paramLabel = "MODE", defaultValue = "${env:BELAY_APPROVE:-ask}",
             description = "ask, ask-all, auto or delay:SECONDS, answered at this terminal. Default: ${DEFAULT-VALUE}.")
     String approve;
 
     @Override
     public Integer call() throws Exception {
-        ChatLoop.ToolProtocol protocol = switch (toolProtocol) {
-            case "native" -> ChatLoop.ToolProtocol.NATIVE;
-            case "tags" -> ChatLoop.ToolProtocol.TAGS;
-            default -> throw new UsageException("--tool-protocol must be native or tags");
-        };
-        if (maxSteps < 1) {
-            throw new UsageException("--max-steps must be at least 1");
-        }
         BelayDirs dirs = BelayDirs.fromEnvironment();
-        ConfigStore config = new ConfigStore(dirs.config());
-        String url = Optional.ofNullable(baseUrl).filter(u -> !u.isBlank()).or(() -> get(config, "base-url"))
-                .orElse(OPENAI);
-        String name = Optional.ofNullable(model).filter(m -> !m.isBlank()).or(() -> get(config, "model"))
-                .orElse("gpt-4o-mini");
-        String key = Optional.ofNullable(System.getenv("OPENAI_API_KEY")).filter(k -> !k.isBlank())
-                .or(() -> get(config, ConfigStore.API_KEY)).orElse(null);
-        if (key == null && url.startsWith(OPENAI)) {
+        ModelOptions.Resolved model = modelOptions.resolve(new ConfigStore(dirs.config()));
+        if (model.apiKey().isEmpty() && model.baseUrl().startsWith(ModelOptions.OPENAI)) {
             throw new UsageException("no API key: set OPENAI_API_KEY or run 'belay config set api-key KEY' (or point "
                     + "--base-url at a local server)");
         }
+        ChatLoop.ToolProtocol protocol = model.protocol();
         Approvals approvals = guardOptions.approvals();
         Rules rules = guardOptions.rules();
         ConversationStore store = new ConversationStore(dirs.data().resolve("conversations"));
@@ -100,10 +70,11 @@ final class ChatCommand implements Callable<Integer> {
         try (Engine engine = options.open(rules)) {
             Guard guard = guardOptions.guard(engine.caller(), rules, GuardOptions.mode(approve), approvals,
                     engine.workspace().root(), dirs);
-            OpenAiStreamingChatModel llm = OpenAiStreamingChatModel.builder().baseUrl(url)
-                    .apiKey(key == null ? "none" : key).modelName(name).timeout(Duration.ofMinutes(10)).build();
+            OpenAiStreamingChatModel llm = OpenAiStreamingChatModel.builder().baseUrl(model.baseUrl())
+                    .apiKey(model.apiKey().orElse("none")).modelName(model.model()).timeout(Duration.ofMinutes(10))
+                    .build();
             ChatLoop loop = new ChatLoop(llm, guard, () -> SystemPrompt.of(engine.workspace(), engine.runtimeKind(),
-                    guard.tools(), protocol), ChatLoop.Settings.defaults(protocol).withMaxSteps(maxSteps));
+                    guard.tools(), protocol), ChatLoop.Settings.defaults(protocol).withMaxSteps(model.maxSteps()));
             Conversation conversation = conversationId == null
                     ? store.create(message == null ? "Chat" : title(message))
                     : store.get(conversationId).orElseThrow(() -> new UsageException("no conversation " + conversationId));
@@ -141,7 +112,7 @@ final class ChatCommand implements Callable<Integer> {
                 err.println("[conversation " + conversation.id() + "]");
                 return 0;
             }
-            err.println("Belay chat · " + name + " at " + url + " · conversation " + conversation.id()
+            err.println("Belay chat · " + model.model() + " at " + model.baseUrl() + " · conversation " + conversation.id()
                     + " · Ctrl-C stops a turn, /exit quits");
             while (true) {
                 err.print("you> ");
@@ -177,13 +148,5 @@ final class ChatCommand implements Callable<Integer> {
     private static String title(String text) {
         String first = text.strip().lines().findFirst().orElse("Chat");
         return first.length() <= 60 ? first : first.substring(0, 59) + "…";
-    }
-
-    private static Optional<String> get(ConfigStore config, String key) {
-        try {
-            return config.get(key);
-        } catch (java.io.IOException e) {
-            throw new UsageException("cannot read the settings: " + e.getMessage());
-        }
     }
 }

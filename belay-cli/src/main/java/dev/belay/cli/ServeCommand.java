@@ -9,9 +9,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import dev.belay.chat.ConversationStore;
 import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.HttpServer;
 import dev.belay.door.rest.OpenApi;
+import dev.belay.door.web.WebChat;
 import dev.belay.engine.Engine;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
@@ -23,9 +25,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
+import tools.jackson.databind.json.JsonMapper;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve the tools over HTTP: MCP Streamable HTTP at /mcp, REST at /api with OpenAPI at "
+        description = {"Serve the tools over HTTP: the chat web UI at /, MCP Streamable HTTP at /mcp, REST at /api with OpenAPI at "
                 + "/openapi.json and Swagger UI at /docs, operator approvals at /approvals.",
                 "Every route but /healthz needs the API token ('belay token show')."})
 final class ServeCommand implements Callable<Integer> {
@@ -35,6 +38,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     GuardOptions guardOptions;
+
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--host", paramLabel = "ADDR", defaultValue = "${env:BELAY_HOST:-127.0.0.1}",
             description = "Address to bind. Default: ${DEFAULT-VALUE} (loopback only).")
@@ -108,12 +114,18 @@ final class ServeCommand implements Callable<Integer> {
                     Duration.ofSeconds(agentCallTimeout), Duration.ofSeconds(agentHeartbeat), !noLocal),
                     Version.current());
             Guard guard = guardOptions.guard(hub, rules, mode, approvals, engine.workspace().root(), dirs);
+            ModelOptions.Resolved model = modelOptions.resolve(new ConfigStore(dirs.config()));
+            WebChat web = new WebChat(guard, engine.workspace(), engine.runtimeKind(),
+                    new ConversationStore(dirs.data().resolve("conversations")), new WebChat.Settings(model.baseUrl(),
+                            model.apiKey(), model.model(), model.protocol(), model.maxSteps()),
+                    JsonMapper.builder().build());
             try (HttpServer server = new HttpServer(config, new HttpServer.Parts(guard, engine.workspace(), approvals,
-                    actions, Version.current(), Optional.of(hub)))) {
+                    actions, Version.current(), Optional.of(hub), Optional.of(web)))) {
                 int bound = server.start();
                 String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound;
                 System.err.println("Belay " + Version.current() + " serving " + engine.workspace().root()
                         + " (approve: " + approve + ")");
+                System.err.println("Web UI: " + base + "/ (chat with " + model.model() + " at " + model.baseUrl() + ")");
                 System.err.println("MCP (Streamable HTTP): " + base + "/mcp");
                 System.err.println("REST: " + base + "/api · OpenAPI: " + config.publicUrl().orElse(base)
                         + "/openapi.json · approvals: " + base + "/approvals");

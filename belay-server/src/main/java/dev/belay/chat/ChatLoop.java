@@ -280,8 +280,9 @@ public final class ChatLoop {
             Thread.currentThread().interrupt();
             throw new StoppedException();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof StoppedException stopped) {
-                throw stopped;
+            if (stop.stopped()) {
+                // a cancelled stream may report its closing as an error before the stop completes the future
+                throw new StoppedException();
             }
             throw new IllegalStateException("the model request failed: " + e.getCause().getMessage(), e.getCause());
         }

@@ -148,8 +148,7 @@ class ChatLoopTest {
 
     @Test
     void stopCancelsTheStream() throws Exception {
-        fixture.chunkDelay(200);
-        fixture.script(text("one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight"));
+        fixture.script(OpenAiFixture.slowText(200, "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight"));
         ChatLoop.Stop stop = new ChatLoop.Stop();
         List<String> notices = new ArrayList<>();
         CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> loop(ChatLoop.ToolProtocol.NATIVE, 5)

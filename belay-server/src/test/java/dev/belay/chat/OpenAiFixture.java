@@ -29,8 +29,8 @@ public final class OpenAiFixture implements AutoCloseable {
     public sealed interface Reply {
     }
 
-    /** Text, streamed chunk by chunk. */
-    public record Text(List<String> chunks) implements Reply {
+    /** Text, streamed chunk by chunk, each after a pause (0 for none). */
+    public record Text(List<String> chunks, long pauseMillis) implements Reply {
     }
 
     /** Tool calls, each with its arguments split into fragments. */
@@ -46,7 +46,6 @@ public final class OpenAiFixture implements AutoCloseable {
     private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
-    private volatile long chunkDelayMillis;
 
     public OpenAiFixture() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -57,7 +56,12 @@ public final class OpenAiFixture implements AutoCloseable {
     }
 
     public static Text text(String... chunks) {
-        return new Text(List.of(chunks));
+        return new Text(List.of(chunks), 0);
+    }
+
+    /** Text that streams slowly, for a turn to be stopped half-way. */
+    public static Text slowText(long pauseMillis, String... chunks) {
+        return new Text(List.of(chunks), pauseMillis);
     }
 
     public static Call call(String id, String name, String... fragments) {
@@ -73,10 +77,6 @@ public final class OpenAiFixture implements AutoCloseable {
         script.addAll(List.of(replies));
     }
 
-    /** Slows the stream down, for tests that stop a turn half-way. */
-    public void chunkDelay(long millis) {
-        chunkDelayMillis = millis;
-    }
 
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
@@ -123,6 +123,7 @@ public final class OpenAiFixture implements AutoCloseable {
                             first = false;
                         }
                         send(out, chunk(model, delta, null));
+                        pause(t.pauseMillis());
                     }
                     send(out, chunk(model, JSON.createObjectNode(), "stop"));
                 }
@@ -171,9 +172,12 @@ public final class OpenAiFixture implements AutoCloseable {
     private void send(OutputStream out, ObjectNode chunk) throws IOException {
         out.write(("data: " + JSON.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
-        if (chunkDelayMillis > 0) {
+    }
+
+    private static void pause(long millis) {
+        if (millis > 0) {
             try {
-                Thread.sleep(chunkDelayMillis);
+                Thread.sleep(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

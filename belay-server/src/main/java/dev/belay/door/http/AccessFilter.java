@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.belay.door.web.WebChat;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
 
@@ -21,6 +22,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -85,6 +87,16 @@ final class AccessFilter implements Filter {
     private boolean authorized(HttpServletRequest request) {
         String header = request.getHeader("Authorization");
         if (header == null) {
+            // the web UI's browser: the token in an HttpOnly, SameSite=Strict cookie set by /login
+            Cookie[] cookies = request.getCookies();
+            if (cookies != null) {
+                for (Cookie cookie : cookies) {
+                    if (cookie.getName().equals(WebChat.COOKIE)) {
+                        return MessageDigest.isEqual(cookie.getValue().getBytes(StandardCharsets.UTF_8),
+                                token.orElseThrow());
+                    }
+                }
+            }
             return false;
         }
         byte[] presented;

@@ -12,6 +12,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 
 import dev.belay.agent.AgentProtocol;
 import dev.belay.door.mcp.McpDoor;
+import dev.belay.door.web.WebChat;
 import dev.belay.door.rest.ApprovalsPage;
 import dev.belay.door.rest.FileTransfer;
 import dev.belay.door.rest.OpenApi;
@@ -44,7 +45,7 @@ public final class HttpServer implements AutoCloseable {
      * @param hub the agent hub, when remote agents may connect (its routing is already inside {@code caller})
      */
     public record Parts(ToolCaller caller, Workspace workspace, Approvals approvals, OpenApi.Profile profile,
-            String version, Optional<Hub> hub) {
+            String version, Optional<Hub> hub, Optional<WebChat> web) {
     }
 
     private final Javalin app;
@@ -61,6 +62,9 @@ public final class HttpServer implements AutoCloseable {
                 .allowedOrigins(allowedOrigins(config))
                 .build();
         Set<String> open = new HashSet<>(Set.of("/healthz"));
+        if (parts.web().isPresent()) {
+            open.addAll(WebChat.OPEN_PATHS);
+        }
         if (config.publicSchema()) {
             open.addAll(Set.of("/openapi.json", "/openapi.yaml", "/.well-known/ai-plugin.json"));
         }
@@ -93,6 +97,7 @@ public final class HttpServer implements AutoCloseable {
             rest.routes(cfg.routes);
             approvalsPage.routes(cfg.routes);
             parts.hub().ifPresent(hub -> hub.routes(cfg.routes));
+            parts.web().ifPresent(web -> web.routes(cfg.routes, config.token()));
             SwaggerUi.routes(cfg.routes);
         });
     }

@@ -105,7 +105,8 @@ public final class RestDoor {
     }
 
     /** The REST doors' one error shape: {@code {error, hint}} with a status code, within the response budget. */
-    static void error(Context ctx, JsonMapper json, int status, String error, String hint) {
+    /** A JSON error body with a hint the caller can act on. */
+    public static void error(Context ctx, JsonMapper json, int status, String error, String hint) {
         ObjectNode body = json.createObjectNode().put("error", error).put("hint", hint);
         ctx.status(status).contentType("application/json").result(ResponseBudget.fit(body, json, MAX_RESPONSE_CHARS));
     }

@@ -89,7 +89,7 @@ class RestDoorTest {
         HttpConfig config = new HttpConfig("127.0.0.1", 0, Optional.of(TOKEN), Optional.empty(), false, List.of(),
                 1 << 20, 4096);
         server = new dev.belay.door.http.HttpServer(config, new dev.belay.door.http.HttpServer.Parts(guard, workspace,
-                approvals, OpenApi.Profile.ALL, "test", Optional.empty()));
+                approvals, OpenApi.Profile.ALL, "test", Optional.empty(), Optional.empty()));
         server.start();
     }
 

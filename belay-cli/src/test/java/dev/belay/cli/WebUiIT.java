@@ -1,0 +1,61 @@
+package dev.belay.cli;
+
+import static dev.belay.chat.OpenAiFixture.call;
+import static dev.belay.chat.OpenAiFixture.slowText;
+import static dev.belay.chat.OpenAiFixture.text;
+import static dev.belay.chat.OpenAiFixture.tools;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.belay.chat.OpenAiFixture;
+
+/**
+ * The web UI end to end in real headless Chromium (Playwright): sign in, ask, approve a command, see its card and
+ * the answer, undo its commit from the journal panel, deny another, stop a third, reload. The model is the
+ * OpenAI-wire fixture; screenshots stay in target/web-ui-screenshots.
+ */
+class WebUiIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aConversationInTheBrowser() throws Exception {
+        Path workspace = Files.createDirectories(dir.resolve("ws"));
+        Path shots = Files.createDirectories(Path.of("target/web-ui-screenshots").toAbsolutePath());
+        try (OpenAiFixture fixture = new OpenAiFixture()) {
+            fixture.script(tools(call("c1", "run_command", "{\"command\": \"echo hello > hi.txt\"}")),
+                    text("All ", "done."),
+                    tools(call("c2", "run_command", "{\"command\": \"rm -rf ./*\"}")),
+                    text("Understood, ", "I will not."),
+                    slowText(400, "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight ", "nine "));
+            try (BelayProcess belay = BelayProcess.serve(workspace, dir.resolve("home"), "--approve", "ask",
+                    "--base-url", fixture.baseUrl(), "--model", "fixture-model")) {
+                Path log = dir.resolve("e2e.log");
+                Process node = new ProcessBuilder(List.of(NodeTools.node().toString(),
+                        NodeTools.script("web-ui-e2e.mjs").toString(), belay.base(), belay.token(), shots.toString()))
+                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                boolean ended = node.waitFor(5, TimeUnit.MINUTES);
+                if (!ended) {
+                    node.destroyForcibly();
+                }
+                assertThat(ended && node.exitValue() == 0).as(Files.readString(log)).isTrue();
+                assertThat(Files.readString(log)).contains("web ui e2e: ok");
+                assertThat(workspace.resolve("hi.txt")).as("created, then undone from the journal panel")
+                        .doesNotExist();
+                assertThat(Files.readString(belay.auditLog())).contains("\"door\":\"chat\"")
+                        .contains("\"decided_by\":\"web\"").contains("not today");
+            }
+            assertThat(fixture.requests()).isNotEmpty().allSatisfy(r -> assertThat(r.toString())
+                    .doesNotContain(dir.resolve("home/config").toString()));
+        }
+        assertThat(shots.resolve("2-answer.png")).exists();
+    }
+}

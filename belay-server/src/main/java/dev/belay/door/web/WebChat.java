@@ -1,0 +1,295 @@
+package dev.belay.door.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.belay.chat.ChatLoop;
+import dev.belay.chat.ChatMessage;
+import dev.belay.chat.Conversation;
+import dev.belay.chat.ConversationStore;
+import dev.belay.chat.SystemPrompt;
+import dev.belay.door.rest.RestDoor;
+import dev.belay.journal.Commit;
+import dev.belay.tool.Content;
+import dev.belay.tool.ToolCaller;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
+import dev.langchain4j.model.catalog.ModelDescription;
+import dev.langchain4j.model.openai.OpenAiModelCatalog;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The web UI at {@code /}: the chat loop in a browser. The page and its assets are public (they hold no secrets); its
+ * API under {@code /chat/api} needs the API token, which the browser sends as an HttpOnly, SameSite=Strict cookie set
+ * by {@code /login}. The model's key stays on the server. Tool calls go through the same guarded caller as every
+ * door, so approvals show up on the page (and at the terminal, and on {@code /approvals}).
+ */
+public final class WebChat {
+
+    /**
+     * @param apiKey the model API key; never sent to the browser
+     */
+    public record Settings(String baseUrl, Optional<String> apiKey, String defaultModel,
+            ChatLoop.ToolProtocol protocol, int maxSteps) {
+    }
+
+    public static final String COOKIE = "belay_session";
+    public static final Set<String> OPEN_PATHS = Set.of("/", "/login", "/ui/app.js", "/ui/app.css");
+
+    private final ToolCaller caller;
+    private final Workspace workspace;
+    private final String runtime;
+    private final ConversationStore store;
+    private final Settings settings;
+    private final JsonMapper json;
+    private final Map<String, OpenAiStreamingChatModel> models = new ConcurrentHashMap<>();
+    private final Map<String, Conversation> open = new ConcurrentHashMap<>();
+    private final Map<String, ChatLoop.Stop> running = new ConcurrentHashMap<>();
+    private final Map<String, Set<SseClient>> listeners = new ConcurrentHashMap<>();
+
+    public WebChat(ToolCaller caller, Workspace workspace, String runtime, ConversationStore store, Settings settings,
+            JsonMapper json) {
+        this.caller = caller;
+        this.workspace = workspace;
+        this.runtime = runtime;
+        this.store = store;
+        this.settings = settings;
+        this.json = json;
+    }
+
+    /**
+     * @param token the API token the login form checks; empty when the server runs without one
+     */
+    public void routes(RoutesConfig routes, Optional<String> token) {
+        routes.get("/", ctx -> ctx.html(asset("index.html")));
+        routes.get("/ui/app.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").result(asset("app.js")));
+        routes.get("/ui/app.css", ctx -> ctx.contentType("text/css; charset=utf-8").result(asset("app.css")));
+        routes.post("/login", ctx -> login(ctx, token));
+        // whether the browser's cookie is good, asked without a 401 so the page can show its sign-in form quietly
+        routes.get("/login", ctx -> ctx.contentType("application/json").result(json.createObjectNode()
+                .put("signedIn", matches(token, ctx.cookie(COOKIE))).toString()));
+        routes.get("/chat/api/models", this::models);
+        routes.get("/chat/api/conversations", ctx -> {
+            ArrayNode list = json.createArrayNode();
+            store.list().forEach(c -> list.addObject().put("id", c.id()).put("title", c.title())
+                    .put("created", c.created().toString()).put("running", running.containsKey(c.id())));
+            ctx.json(list.toString());
+        });
+        routes.post("/chat/api/conversations", ctx -> {
+            Conversation c = store.create(json.readTree(body(ctx)).path("title").asString("New conversation"));
+            ctx.status(201).contentType("application/json").result(json.writeValueAsString(c));
+        });
+        routes.get("/chat/api/conversations/{id}", ctx -> withConversation(ctx, c -> ctx.contentType("application/json")
+                .result(json.writeValueAsString(c))));
+        routes.patch("/chat/api/conversations/{id}", ctx -> withConversation(ctx, c -> {
+            String title = json.readTree(body(ctx)).path("title").asString("").strip();
+            if (title.isEmpty() || title.length() > 200) {
+                RestDoor.error(ctx, json, 400, "a title is 1-200 characters", "");
+                return;
+            }
+            Conversation renamed = c.withTitle(title);
+            open.put(c.id(), renamed);
+            store.save(renamed);
+            ctx.contentType("application/json").result(json.writeValueAsString(renamed));
+        }));
+        routes.delete("/chat/api/conversations/{id}", ctx -> withConversation(ctx, c -> {
+            Optional.ofNullable(running.get(c.id())).ifPresent(ChatLoop.Stop::stop);
+            open.remove(c.id());
+            store.delete(c.id());
+            ctx.status(204);
+        }));
+        routes.get("/chat/api/conversations/{id}/export", ctx -> withConversation(ctx, c -> ctx
+                .contentType("text/markdown; charset=utf-8")
+                .header("Content-Disposition", "attachment; filename=\"" + c.id() + ".md\"")
+                .result(ConversationStore.markdown(c))));
+        routes.post("/chat/api/conversations/{id}/messages", ctx -> withConversation(ctx, c -> send(ctx, c)));
+        routes.post("/chat/api/conversations/{id}/stop", ctx -> {
+            Optional.ofNullable(running.get(ctx.pathParam("id"))).ifPresent(ChatLoop.Stop::stop);
+            ctx.status(204);
+        });
+        routes.get("/chat/api/conversations/{id}/journal", ctx -> withConversation(ctx, c -> journal(ctx, c)));
+        routes.sse("/chat/api/conversations/{id}/events", client -> {
+            String id = client.ctx().pathParam("id");
+            client.keepAlive();
+            Set<SseClient> set = listeners.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
+            set.add(client);
+            client.onClose(() -> set.remove(client));
+            client.sendEvent("chat", json.createObjectNode().put("type", "hello")
+                    .put("running", running.containsKey(id)).toString());
+        });
+    }
+
+    private void login(Context ctx, Optional<String> token) {
+        String presented = json.readTree(body(ctx)).path("token").asString("");
+        if (!matches(token, presented)) {
+            RestDoor.error(ctx, json, 401, "wrong token", "'belay token show' prints it");
+            return;
+        }
+        ctx.header("Set-Cookie", COOKIE + "=" + presented + "; Path=/; HttpOnly; SameSite=Strict"
+                + (ctx.scheme().equals("https") ? "; Secure" : ""));
+        ctx.status(204);
+    }
+
+    /** Constant-time comparison; with no token configured everything matches. */
+    private static boolean matches(Optional<String> token, String presented) {
+        return token.isEmpty() || presented != null && MessageDigest.isEqual(
+                token.get().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void models(Context ctx) {
+        ObjectNode result = json.createObjectNode().put("default", settings.defaultModel());
+        ArrayNode names = result.putArray("models");
+        try {
+            List<ModelDescription> listed = OpenAiModelCatalog.builder().baseUrl(settings.baseUrl())
+                    .apiKey(settings.apiKey().orElse("none")).build().listModels();
+            listed.forEach(m -> names.add(m.name()));
+        } catch (RuntimeException e) {
+            result.put("error", "the model list could not be read from " + settings.baseUrl() + ": " + e.getMessage());
+        }
+        ctx.contentType("application/json").result(result.toString());
+    }
+
+    private void send(Context ctx, Conversation conversation) {
+        JsonNode request = json.readTree(body(ctx));
+        String text = request.path("text").asString("").strip();
+        String model = request.path("model").asString(settings.defaultModel()).strip();
+        if (text.isEmpty()) {
+            RestDoor.error(ctx, json, 400, "the message is empty", "");
+            return;
+        }
+        ChatLoop.Stop stop = new ChatLoop.Stop();
+        if (running.putIfAbsent(conversation.id(), stop) != null) {
+            RestDoor.error(ctx, json, 409, "this conversation is already answering", "wait, or stop it first");
+            return;
+        }
+        if (conversation.messages().isEmpty() && conversation.title().equals("New conversation")) {
+            Conversation titled = conversation.withTitle(text.length() <= 60 ? text : text.substring(0, 59) + "…");
+            open.put(titled.id(), titled);
+            conversation = titled;
+        }
+        Conversation c = conversation;
+        ChatLoop loop = new ChatLoop(model(model.isEmpty() ? settings.defaultModel() : model), caller,
+                () -> SystemPrompt.of(workspace, runtime, caller.tools(), settings.protocol()),
+                ChatLoop.Settings.defaults(settings.protocol()).withMaxSteps(settings.maxSteps()));
+        Thread.ofVirtual().name("web-chat-turn").start(() -> {
+            String answer = "";
+            try {
+                answer = loop.run(c, text, events(c.id()), stop);
+            } catch (RuntimeException e) {
+                broadcast(c.id(), json.createObjectNode().put("type", "notice").put("text", e.getMessage()));
+            } finally {
+                store.save(c);
+                running.remove(c.id());
+                broadcast(c.id(), json.createObjectNode().put("type", "done").put("answer", answer));
+            }
+        });
+        ctx.status(202).contentType("application/json").result(json.createObjectNode().put("accepted", true)
+                .toString());
+    }
+
+    private ChatLoop.Events events(String id) {
+        return new ChatLoop.Events() {
+            @Override
+            public void token(String text) {
+                broadcast(id, json.createObjectNode().put("type", "token").put("text", text));
+            }
+
+            @Override
+            public void toolCall(ChatMessage.ToolRequest request) {
+                broadcast(id, json.createObjectNode().put("type", "tool_call").put("id", request.id())
+                        .put("tool", request.tool()).put("arguments", request.arguments()));
+            }
+
+            @Override
+            public void toolResult(ChatMessage.ToolRequest request, ToolResult result, long millis) {
+                ObjectNode event = json.createObjectNode().put("type", "tool_result").put("id", request.id())
+                        .put("tool", request.tool()).put("text", result.text()).put("error", result.isError())
+                        .put("ms", millis);
+                if (result.structured() != null) {
+                    event.set("structured", result.structured());
+                }
+                ArrayNode images = event.putArray("images");
+                for (Content content : result.content()) {
+                    if (content instanceof Content.Image image) {
+                        images.add("data:" + image.mimeType() + ";base64,"
+                                + Base64.getEncoder().encodeToString(image.data()));
+                    }
+                }
+                broadcast(id, event);
+            }
+
+            @Override
+            public void notice(String text) {
+                broadcast(id, json.createObjectNode().put("type", "notice").put("text", text));
+            }
+        };
+    }
+
+    private void journal(Context ctx, Conversation conversation) {
+        ArrayNode commits = json.createArrayNode();
+        for (Commit commit : workspace.journal().history(200, 0, null)) {
+            if (conversation.id().equals(commit.session())) {
+                ObjectNode entry = commits.addObject().put("id", commit.id()).put("short", commit.shortId())
+                        .put("summary", commit.summary()).put("time", commit.time().toString())
+                        .put("tool", commit.tool());
+                entry.put("diff", workspace.journal().diff(commit.id(), null, null, null));
+            }
+        }
+        ctx.contentType("application/json").result(commits.toString());
+    }
+
+    private void broadcast(String id, ObjectNode event) {
+        for (SseClient client : listeners.getOrDefault(id, Set.of())) {
+            client.sendEvent("chat", event.toString());
+        }
+    }
+
+    private OpenAiStreamingChatModel model(String name) {
+        return models.computeIfAbsent(name, n -> OpenAiStreamingChatModel.builder().baseUrl(settings.baseUrl())
+                .apiKey(settings.apiKey().orElse("none")).modelName(n).timeout(Duration.ofMinutes(10)).build());
+    }
+
+    private interface ConversationHandler {
+        void handle(Conversation conversation) throws Exception;
+    }
+
+    private void withConversation(Context ctx, ConversationHandler handler) throws Exception {
+        String id = ctx.pathParam("id");
+        Conversation conversation = open.computeIfAbsent(id, k -> store.get(k).orElse(null));
+        if (conversation == null) {
+            RestDoor.error(ctx, json, 404, "no conversation " + id, "");
+            return;
+        }
+        handler.handle(conversation);
+    }
+
+    private static String body(Context ctx) {
+        String body = ctx.body();
+        return body.isBlank() ? "{}" : body;
+    }
+
+    private static String asset(String name) {
+        try (InputStream in = WebChat.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

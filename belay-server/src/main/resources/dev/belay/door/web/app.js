@@ -1,0 +1,313 @@
+// Belay's web UI: plain JavaScript, no build step, every asset served by Belay. The API token lives in an HttpOnly
+// cookie set by /login, so this script never sees it; the model's key never leaves the server.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const state = { conversation: null, events: null, approvals: null, cards: new Map(), answer: null };
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { headers: { 'Content-Type': 'application/json' }, ...options });
+  if (response.status === 401) { showLogin(); throw new Error('signed out'); }
+  if (!response.ok && response.status !== 204) {
+    const body = await response.json().catch(() => ({}));
+    throw new Error(body.error || response.statusText);
+  }
+  const type = response.headers.get('Content-Type') || '';
+  return type.includes('json') ? response.json() : response.text();
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+/** A small Markdown renderer: fenced code, headings, lists, inline code, bold, links; everything escaped first. */
+function markdown(text) {
+  const parts = String(text).split(/```[^\n]*\n?/);
+  return parts.map((part, i) => {
+    if (i % 2 === 1) return `<pre><code>${escapeHtml(part.replace(/\n$/, ''))}</code></pre>`;
+    return escapeHtml(part)
+      .replace(/^### (.*)$/gm, '<h4>$1</h4>').replace(/^## (.*)$/gm, '<h3>$1</h3>').replace(/^# (.*)$/gm, '<h2>$1</h2>')
+      .replace(/^[-*] (.*)$/gm, '<li>$1</li>')
+      .replace(/`([^`\n]+)`/g, '<code>$1</code>')
+      .replace(/\*\*([^*\n]+)\*\*/g, '<strong>$1</strong>')
+      .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '<a href="$2" rel="noopener" target="_blank">$1</a>')
+      .replace(/\n\n+/g, '<br><br>').replace(/\n/g, '<br>');
+  }).join('');
+}
+
+function diffHtml(diff) {
+  return '<pre class="diff">' + String(diff).split('\n').map((line) => {
+    const cls = line.startsWith('+') && !line.startsWith('+++') ? 'add'
+      : line.startsWith('-') && !line.startsWith('---') ? 'del' : line.startsWith('@@') ? 'hunk' : '';
+    return `<span class="${cls}">${escapeHtml(line)}</span>`;
+  }).join('\n') + '</pre>';
+}
+
+function showLogin() {
+  $('app').hidden = true;
+  $('login').hidden = false;
+}
+
+$('login-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const response = await fetch('/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: $('token').value.trim() }) });
+  if (response.status === 204) { $('token').value = ''; start(); } else { $('login-error').textContent = 'That token is not right.'; }
+});
+
+async function start() {
+  const session = await fetch('/login').then((r) => r.json()).catch(() => ({ signedIn: false }));
+  if (!session.signedIn) { showLogin(); return; }
+  await loadConversations();
+  $('login').hidden = true;
+  $('app').hidden = false;
+  listenForApprovals();
+  api('/chat/api/models').then((models) => {
+    $('model').value = $('model').value || models.default;
+    $('models').innerHTML = models.models.map((m) => `<option value="${escapeHtml(m)}">`).join('');
+  }).catch(() => {});
+  const wanted = location.hash.slice(1);
+  if (wanted) await open(wanted).catch(() => {});
+}
+
+async function loadConversations() {
+  const list = await api('/chat/api/conversations');
+  $('conversations').innerHTML = '';
+  for (const c of list) {
+    const item = document.createElement('li');
+    item.textContent = c.title;
+    item.dataset.id = c.id;
+    item.className = state.conversation && state.conversation.id === c.id ? 'active' : '';
+    item.addEventListener('click', () => open(c.id));
+    $('conversations').append(item);
+  }
+}
+
+async function open(id) {
+  $('input').disabled = true;
+  const conversation = await api(`/chat/api/conversations/${id}`);
+  state.conversation = conversation;
+  location.hash = id;
+  $('title').value = conversation.title;
+  $('export').href = `/chat/api/conversations/${id}/export`;
+  $('messages').innerHTML = '';
+  state.cards.clear();
+  state.answer = null;
+  const outputs = new Map(conversation.messages.filter((m) => m.role === 'tool').map((m) => [m.callId, m]));
+  for (const m of conversation.messages) {
+    if (m.role === 'user') addMessage('user', m.text);
+    if (m.role === 'assistant') {
+      if (m.text) addMessage('assistant', m.text);
+      for (const call of m.calls) {
+        toolCard({ id: call.id, tool: call.tool, arguments: call.arguments });
+        const output = outputs.get(call.id);
+        if (output) toolResult({ id: call.id, tool: call.tool, text: output.text, error: output.error, images: [] });
+      }
+    }
+  }
+  [...$('conversations').children].forEach((li) => li.classList.toggle('active', li.dataset.id === id));
+  await subscribe(id);
+  $('input').disabled = false;
+  refreshJournal();
+  refreshFiles();
+}
+
+function addMessage(role, text) {
+  const div = document.createElement('div');
+  div.className = `message ${role}`;
+  div.innerHTML = markdown(text);
+  div.dataset.raw = text;
+  $('messages').append(div);
+  div.scrollIntoView({ block: 'end' });
+  return div;
+}
+
+function summary(tool, args) {
+  try {
+    const a = JSON.parse(args || '{}');
+    return a.command || a.path || a.code || a.pattern || a.glob || a.url || a.query || '';
+  } catch { return args || ''; }
+}
+
+function toolCard(call) {
+  const card = document.createElement('div');
+  card.className = 'card';
+  card.dataset.tool = call.tool;
+  card.innerHTML = `<header><strong>${escapeHtml(call.tool)}</strong><code>${escapeHtml(summary(call.tool, call.arguments)).slice(0, 200)}</code>
+    <span class="status running">running…</span></header><details><summary>Output</summary><div class="output"></div></details>`;
+  $('messages').append(card);
+  state.cards.set(call.id, card);
+  state.answer = null;
+  card.scrollIntoView({ block: 'end' });
+}
+
+function toolResult(result) {
+  const card = state.cards.get(result.id);
+  if (!card) return;
+  const s = result.structured || {};
+  const status = card.querySelector('.status');
+  const parts = [result.error ? 'failed' : 'done'];
+  if (s.exit_code !== undefined) parts.push(`exit code ${s.exit_code}`);
+  if (result.ms !== undefined) parts.push(`${result.ms} ms`);
+  if (s.commit) parts.push(`commit ${s.commit}`);
+  status.textContent = parts.join(' · ');
+  status.className = `status ${result.error ? 'error' : 'ok'}`;
+  const output = card.querySelector('.output');
+  output.innerHTML = (result.tool === 'edit_file' || /^@@ /m.test(result.text)) ? diffHtml(result.text) : `<pre>${escapeHtml(result.text)}</pre>`;
+  for (const src of result.images || []) {
+    const img = document.createElement('img');
+    img.src = src;
+    img.alt = `image from ${result.tool}`;
+    output.append(img);
+  }
+  if (result.error) card.querySelector('details').open = true;
+}
+
+/** Follows a conversation's events; resolves once the server has the subscription, so nothing sent later is missed. */
+function subscribe(id) {
+  if (state.events) state.events.close();
+  state.events = new EventSource(`/chat/api/conversations/${id}/events`);
+  let ready;
+  const subscribed = new Promise((resolve) => { ready = resolve; });
+  state.events.addEventListener('chat', (event) => {
+    const e = JSON.parse(event.data);
+    if (e.type === 'hello') { setRunning(e.running); ready(); }
+    if (e.type === 'token') {
+      if (!state.answer) state.answer = addMessage('assistant', '');
+      state.answer.dataset.raw += e.text;
+      state.answer.innerHTML = markdown(state.answer.dataset.raw);
+    }
+    if (e.type === 'tool_call') toolCard(e);
+    if (e.type === 'tool_result') { toolResult(e); refreshJournal(); }
+    if (e.type === 'notice') { const n = addMessage('notice', e.text); n.className = 'notice'; }
+    if (e.type === 'done') {
+      setRunning(false);
+      state.answer = null;
+      refreshJournal();
+      loadConversations();
+      api(`/chat/api/conversations/${id}`).then((c) => { $('title').value = c.title; }).catch(() => {});
+    }
+  });
+  return subscribed;
+}
+
+function setRunning(running) {
+  $('send').hidden = running;
+  $('stop').hidden = !running;
+}
+
+function listenForApprovals() {
+  if (state.approvals) return;
+  state.approvals = new EventSource('/approvals/events');
+  state.approvals.addEventListener('added', (event) => {
+    const p = JSON.parse(event.data);
+    const box = document.createElement('div');
+    box.className = 'approval';
+    box.id = `approval-${p.id}`;
+    box.innerHTML = `<strong>Approve ${escapeHtml(p.tool)}?</strong> <small>${escapeHtml(p.door)} · ${escapeHtml(p.session)}</small>
+      <pre>${escapeHtml(p.preview)}</pre>
+      <button class="primary" data-verdict="approve">Approve</button>
+      <input class="reason" placeholder="reason (optional)"> <button data-verdict="deny">Deny</button>
+      <button data-verdict="always">Always for this tool</button>`;
+    box.querySelectorAll('button').forEach((button) => button.addEventListener('click', () =>
+      api(`/approvals/${p.id}`, { method: 'POST', body: JSON.stringify({ verdict: button.dataset.verdict,
+        reason: box.querySelector('.reason').value }) }).catch(() => {})));
+    $('approvals').append(box);
+  });
+  state.approvals.addEventListener('resolved', (event) => {
+    const r = JSON.parse(event.data);
+    const box = $(`approval-${r.id}`);
+    if (box) box.remove();
+  });
+}
+
+async function refreshJournal() {
+  if (!state.conversation) return;
+  const commits = await api(`/chat/api/conversations/${state.conversation.id}/journal`).catch(() => []);
+  const journal = $('journal');
+  journal.innerHTML = commits.length ? '' : '<p class="notice">No changes yet in this conversation.</p>';
+  for (const c of commits) {
+    const div = document.createElement('div');
+    div.className = 'commit';
+    div.innerHTML = `<strong>${escapeHtml(c.short)}</strong> ${escapeHtml(c.summary)}
+      <button class="undo">Undo</button><details><summary>Diff</summary>${diffHtml(c.diff)}</details>`;
+    div.querySelector('.undo').addEventListener('click', () => tool('undo', { commit: c.id }).then(() => {
+      refreshJournal(); refreshFiles();
+    }).catch((error) => alert(error.message)));
+    journal.append(div);
+  }
+}
+
+/** A tool call from the page itself, through the REST door, as this conversation. */
+function tool(name, args) {
+  return api(`/api/${name}`, { method: 'POST', body: JSON.stringify(args),
+    headers: { 'Content-Type': 'application/json', 'openai-conversation-id': state.conversation.id } });
+}
+
+async function refreshFiles() {
+  const listing = await api('/api/list_directory', { method: 'POST', body: JSON.stringify({ path: '.', depth: 2 }) })
+    .catch(() => null);
+  const tree = $('tree');
+  tree.innerHTML = '';
+  for (const entry of (listing && listing.entries) || []) {
+    const li = document.createElement('li');
+    li.textContent = entry.path + (entry.type === 'directory' ? '/' : '');
+    if (entry.type !== 'directory') {
+      li.addEventListener('click', async () => {
+        const file = await api('/api/read_file', { method: 'POST', body: JSON.stringify({ path: entry.path }) }).catch((e) => ({ text: e.message }));
+        $('viewer').textContent = file.text || '';
+      });
+    }
+    tree.append(li);
+  }
+}
+
+$('new-conversation').addEventListener('click', async () => {
+  $('input').disabled = true;
+  const c = await api('/chat/api/conversations', { method: 'POST', body: JSON.stringify({ title: 'New conversation' }) });
+  await loadConversations();
+  await open(c.id);
+  $('input').focus();
+});
+
+$('composer').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const text = $('input').value.trim();
+  if (!text || !state.conversation) return;
+  addMessage('user', text);
+  $('input').value = '';
+  setRunning(true);
+  try {
+    await api(`/chat/api/conversations/${state.conversation.id}/messages`, { method: 'POST',
+      body: JSON.stringify({ text, model: $('model').value }) });
+  } catch (error) { setRunning(false); addMessage('notice', error.message).className = 'notice'; }
+});
+
+$('input').addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); $('composer').requestSubmit(); }
+});
+
+$('stop').addEventListener('click', () => state.conversation && api(`/chat/api/conversations/${state.conversation.id}/stop`, { method: 'POST' }));
+
+$('title').addEventListener('change', async () => {
+  if (!state.conversation) return;
+  await api(`/chat/api/conversations/${state.conversation.id}`, { method: 'PATCH', body: JSON.stringify({ title: $('title').value }) });
+  loadConversations();
+});
+
+$('delete').addEventListener('click', async () => {
+  if (!state.conversation || !confirm('Delete this conversation?')) return;
+  await api(`/chat/api/conversations/${state.conversation.id}`, { method: 'DELETE' });
+  state.conversation = null;
+  location.hash = '';
+  $('messages').innerHTML = '';
+  loadConversations();
+});
+
+document.querySelectorAll('.tabs button').forEach((button) => button.addEventListener('click', () => {
+  document.querySelectorAll('.tabs button').forEach((b) => b.classList.toggle('active', b === button));
+  $('journal').hidden = button.dataset.tab !== 'journal';
+  $('files').hidden = button.dataset.tab !== 'files';
+}));
+
+start();

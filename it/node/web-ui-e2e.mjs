@@ -1,0 +1,89 @@
+// End-to-end test of Belay's web UI in real Chromium (Debian's, driven by playwright-core), against a running
+// `belay serve` whose model is the OpenAI-wire fixture scripted by the Java test that starts this.
+// Usage: node web-ui-e2e.mjs BASE_URL TOKEN SCREENSHOT_DIR
+import { chromium } from 'playwright-core';
+
+const [base, token, shots] = process.argv.slice(2);
+const errors = [];
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const step = (name) => console.log(`step: ${name}`);
+let page;
+try {
+  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.setDefaultTimeout(60_000);
+
+  step('login');
+  await page.goto(base + '/');
+  await page.fill('#token', token);
+  await page.click('#login-form button');
+  await page.waitForSelector('#app:not([hidden])');
+
+  step('ask, approve, see the result and the answer');
+  await page.click('#new-conversation');
+  await page.fill('#input', 'Create hi.txt with a greeting');
+  await page.press('#input', 'Enter');
+  const approval = page.locator('.approval', { hasText: 'run_command' });
+  await approval.waitFor();
+  await page.screenshot({ path: `${shots}/1-approval.png` });
+  await approval.locator('button[data-verdict=approve]').click();
+  await page.locator('.card .status.ok', { hasText: 'exit code 0' }).waitFor();
+  await page.locator('.message.assistant', { hasText: 'All done.' }).waitFor();
+  await page.screenshot({ path: `${shots}/2-answer.png` });
+
+  step('the journal shows the commit; undo it');
+  const commit = page.locator('#journal .commit', { hasText: 'run_command' });
+  await commit.waitFor();
+  await commit.locator('button.undo').click();
+  const undoApproval = page.locator('.approval', { hasText: 'undo' });
+  await undoApproval.waitFor();
+  await undoApproval.locator('button[data-verdict=approve]').click();
+  await page.locator('#journal .commit', { hasText: /^[0-9a-f]+ Undo [0-9a-f]+: run_command/ }).waitFor();
+  await page.screenshot({ path: `${shots}/3-undone.png` });
+  const first = page.url();
+
+  step('deny with a reason');
+  await page.click('#new-conversation');
+  await page.fill('#input', 'Delete everything');
+  await page.press('#input', 'Enter');
+  const risky = page.locator('.approval', { hasText: 'run_command' });
+  await risky.waitFor();
+  await risky.locator('.reason').fill('not today');
+  await risky.locator('button[data-verdict=deny]').click();
+  await page.locator('.card .status.error').waitFor();
+  await page.locator('.message.assistant', { hasText: 'I will not.' }).waitFor();
+  await page.locator('.card .output', { hasText: 'not today' }).waitFor({ state: 'attached' });
+
+  step('stop a turn half-way');
+  await page.click('#new-conversation');
+  await page.fill('#input', 'Count slowly');
+  await page.press('#input', 'Enter');
+  await page.locator('.message.assistant', { hasText: 'one' }).waitFor();
+  await page.click('#stop');
+  await page.locator('.notice', { hasText: 'Stopped.' }).waitFor();
+  await page.locator('#send:not([hidden])').waitFor();
+
+  step('reload keeps the conversation');
+  await page.goto(first);
+  await page.reload();
+  await page.locator('.message.assistant', { hasText: 'All done.' }).waitFor();
+  await page.locator('.message.user', { hasText: 'Create hi.txt' }).waitFor();
+  await page.screenshot({ path: `${shots}/4-reloaded.png` });
+
+  if (errors.length) throw new Error('console errors: ' + errors.join(' | '));
+  console.log('web ui e2e: ok');
+} catch (error) {
+  if (page) {
+    await page.screenshot({ path: `${shots}/failure.png` }).catch(() => {});
+    console.log('messages:', await page.locator('#messages').innerText().catch(() => '?'));
+    console.log('console errors:', errors.join(' | '));
+  }
+  throw error;
+} finally {
+  await browser.close();
+}
