@@ -108,6 +108,7 @@ async function open(id) {
   [...$('conversations').children].forEach((li) => li.classList.toggle('active', li.dataset.id === id));
   await subscribe(id);
   $('input').disabled = false;
+  refreshAgents();
   refreshJournal();
   refreshFiles();
 }
@@ -244,9 +245,22 @@ function tool(name, args) {
     headers: { 'Content-Type': 'application/json', 'openai-conversation-id': state.conversation.id } });
 }
 
+/** Remote agents (belay agent) this conversation can run on; the picker shows only when some have connected. */
+async function refreshAgents() {
+  const listed = await tool('list_agents', {}).catch(() => null);
+  const agents = (listed && listed.agents) || [];
+  $('agent-picker').hidden = agents.length === 0;
+  $('agent').innerHTML = '<option value="local">this server</option>' + agents.map((a) =>
+    `<option value="${escapeHtml(a.id)}">${escapeHtml(a.name)} (${a.online ? escapeHtml(a.host) : 'offline'})</option>`).join('');
+  $('agent').value = (listed && listed.current) || 'local';
+}
+
+$('agent').addEventListener('change', () => tool('use_agent', { agent_id: $('agent').value })
+  .then(() => { refreshFiles(); refreshJournal(); }).catch((error) => alert(error.message)));
+
 async function refreshFiles() {
-  const listing = await api('/api/list_directory', { method: 'POST', body: JSON.stringify({ path: '.', depth: 2 }) })
-    .catch(() => null);
+  if (!state.conversation) return;
+  const listing = await tool('list_directory', { path: '.', depth: 2 }).catch(() => null);
   const tree = $('tree');
   tree.innerHTML = '';
   for (const entry of (listing && listing.entries) || []) {
@@ -254,7 +268,7 @@ async function refreshFiles() {
     li.textContent = entry.path + (entry.type === 'directory' ? '/' : '');
     if (entry.type !== 'directory') {
       li.addEventListener('click', async () => {
-        const file = await api('/api/read_file', { method: 'POST', body: JSON.stringify({ path: entry.path }) }).catch((e) => ({ text: e.message }));
+        const file = await tool('read_file', { path: entry.path }).catch((e) => ({ text: e.message }));
         $('viewer').textContent = file.text || '';
       });
     }
