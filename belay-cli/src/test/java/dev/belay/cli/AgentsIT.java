@@ -231,9 +231,13 @@ class AgentsIT {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
             assertThat(raw.next().path("method").asString()).isEqualTo("tools/call");
 
-            raw.send("x".repeat(17 << 20));
-            assertThat(raw.closed.get(30, TimeUnit.SECONDS)).as("an oversized frame closes that agent only")
-                    .isEqualTo(1009);
+            try {
+                raw.send("x".repeat(17 << 20));
+            } catch (ExecutionException e) {
+                // the hub closed the connection while the frame was still on its way
+            }
+            assertThat(raw.closed.get(30, TimeUnit.SECONDS)).as("an oversized frame closes that agent only "
+                    + "(1009, or a reset if the hub closed it mid-frame)").isIn(1009, -1);
             assertThat(rest(server.base(), token, "list_agents", "{}", "c-other").statusCode()).isEqualTo(200);
             assertThat(rest(server.base(), token, "run_command", "{\"command\": \"echo local\"}", "c-other").body())
                     .contains("local");
