@@ -19,6 +19,7 @@ import dev.belay.engine.Engine;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
+import dev.belay.policy.TerminalApprover;
 import dev.belay.tool.ToolResult;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package dev.belay.cli;
 
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +13,7 @@ import java.util.Optional;
 
 import dev.belay.action.ActionStore;
 import dev.belay.action.ActionTools;
+import dev.belay.agent.RuntimeOptions;
 import dev.belay.engine.Engine;
 import dev.belay.engine.ToolSource;
 import dev.belay.mount.MountList;
@@ -20,47 +21,23 @@ import dev.belay.mount.MountedServers;
 import dev.belay.policy.EgressPolicy;
 import dev.belay.policy.Limits;
 import dev.belay.policy.Rules;
-import dev.belay.runtime.LocalRuntime;
 import dev.belay.runtime.Runtime;
-import dev.belay.runtime.container.ContainerConfig;
-import dev.belay.runtime.container.ContainerRuntime;
-import dev.belay.runtime.sandbox.SandboxConfig;
-import dev.belay.runtime.sandbox.SandboxRuntime;
 import dev.belay.tool.python.PythonBackend;
 import dev.belay.tool.web.WebConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every command that opens a workspace shares; each has a {@code BELAY_*} environment default. */
 final class EngineOptions {
 
-    @Option(names = {"-w", "--workspace"}, paramLabel = "DIR", defaultValue = "${env:BELAY_WORKSPACE:-.}",
-            description = "The workspace directory (created if absent). Default: the current directory; env BELAY_WORKSPACE.")
-    Path workspace;
-
-    @Option(names = "--runtime", paramLabel = "KIND", defaultValue = "${env:BELAY_RUNTIME:-local}",
-            description = "Where commands run: local, sandbox (bubblewrap) or container[:IMAGE] (Docker Engine API "
-                    + "at DOCKER_HOST; default image " + ContainerConfig.DEFAULT_IMAGE + "). Default: "
-                    + "${DEFAULT-VALUE}; env BELAY_RUNTIME.")
-    String runtime;
+    @Mixin
+    RuntimeOptions runtime;
 
     @Option(names = "--kernel", paramLabel = "KERNEL", defaultValue = "${env:BELAY_KERNEL:-driver}",
             description = "What runs the python tool: driver (Belay's own, any runtime) or jupyter[:NAME] (an "
                     + "installed Jupyter kernel, python3 by default; local runtime, or sandbox with --network). "
                     + "Default: ${DEFAULT-VALUE}; env BELAY_KERNEL.")
     String kernel;
-
-    @Option(names = "--max-processes", paramLabel = "N", defaultValue = "${env:BELAY_MAX_PROCESSES:-512}",
-            description = "Sandbox and container: the process limit. Default: ${DEFAULT-VALUE}.")
-    int maxProcesses;
-
-    @Option(names = "--max-memory", paramLabel = "MIB", defaultValue = "${env:BELAY_MAX_MEMORY:-2048}",
-            description = "Sandbox: address space per process; container: memory of the whole container. "
-                    + "Default: ${DEFAULT-VALUE}.")
-    long maxMemoryMib;
-
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "${env:BELAY_CPUS:-2}",
-            description = "Container: the CPUs it may use (fractions allowed). Default: ${DEFAULT-VALUE}.")
-    double cpus;
 
     @Option(names = "--max-timeout", paramLabel = "SECONDS", defaultValue = "${env:BELAY_MAX_TIMEOUT:-3600}",
             description = "The longest timeout_s a command may ask for. Default: ${DEFAULT-VALUE}.")
@@ -69,10 +46,6 @@ final class EngineOptions {
     @Option(names = "--output-keep", paramLabel = "BYTES", defaultValue = "${env:BELAY_OUTPUT_KEEP:-16384}",
             description = "Per output stream, keep this many bytes at the start and at the end. Default: ${DEFAULT-VALUE}.")
     int outputKeepBytes;
-
-    @Option(names = "--network", description = "Give the sandbox the host's network, or the container the "
-            + "engine's default network (default: none).")
-    boolean network;
 
     @Option(names = "--offline", description = "Leave out the web tools (fetch_url, http_request, web_search).")
     boolean offline;
@@ -98,7 +71,7 @@ final class EngineOptions {
 
     /** Opens the engine, refusing workspaces that would put a journal over a whole system or home. */
     Engine open(Rules rules) {
-        Path root = workspace.toAbsolutePath().normalize();
+        Path root = runtime.root();
         String home = System.getProperty("user.home");
         if (root.getParent() == null || (home != null && root.equals(Path.of(home)))) {
             throw new UsageException("refusing to use " + root + " as the workspace: every change there would be "
@@ -116,16 +89,16 @@ final class EngineOptions {
         String name = author.replaceAll("\\s*<.*$", "").strip();
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
         PythonBackend python = python();
-        Runtime runtime = runtime(root, dirs);
-        if (python instanceof PythonBackend.Jupyter && !(runtime.kind().equals("local")
-                || runtime.kind().equals("sandbox") && network)) {
-            runtime.close();
-            throw new UsageException("--kernel jupyter talks to the kernel over loopback TCP, which the " + runtime.kind()
+        Runtime chosen = runtime(dirs);
+        if (python instanceof PythonBackend.Jupyter && !(chosen.kind().equals("local")
+                || chosen.kind().equals("sandbox") && runtime.network)) {
+            chosen.close();
+            throw new UsageException("--kernel jupyter talks to the kernel over loopback TCP, which the " + chosen.kind()
                     + " runtime cuts off: use --runtime local, --runtime sandbox --network, or --kernel driver");
         }
         List<ToolSource> extra = List.of(new ActionTools(new ActionStore(dirs.actions())),
                 new MountedServers(new MountList(dirs.mcpServers()).list()));
-        return Engine.open(new Engine.Config(root, runtime, limits, commandEnvironment(),
+        return Engine.open(new Engine.Config(root, chosen, limits, commandEnvironment(),
                 name.isEmpty() ? "Belay" : name, email, offline ? Optional.empty() : Optional.of(web(rules)), python),
                 extra);
     }
@@ -158,43 +131,17 @@ final class EngineOptions {
     }
 
     /** The runtime; sandbox and container see installed actions read-only, and nothing else of Belay's. */
-    private Runtime runtime(Path root, BelayDirs dirs) {
-        if (maxProcesses < 1 || maxMemoryMib < 64 || cpus <= 0) {
-            throw new UsageException("--max-processes must be at least 1, --max-memory at least 64 and --cpus above 0");
-        }
-        String kind = runtime.strip();
+    private Runtime runtime(BelayDirs dirs) {
         try {
-            if (kind.equals("local")) {
-                return new LocalRuntime();
-            }
-            if (kind.equals("sandbox")) {
-                List<Path> hidden = List.of(Path.of(System.getProperty("user.home")), dirs.config(), dirs.data());
-                SandboxConfig defaults = SandboxConfig.defaults(root, hidden);
-                return SandboxRuntime.create(new SandboxConfig(root, hidden, List.of(dirs.actions()), network,
-                        maxProcesses, maxMemoryMib << 10, defaults.maxFileKb(), defaults.maxCpuSeconds()));
-            }
-            if (kind.equals("container") || kind.startsWith("container:")) {
-                String image = kind.equals("container") ? ContainerConfig.DEFAULT_IMAGE
-                        : kind.substring("container:".length());
-                Files.createDirectories(root);
-                return ContainerRuntime.create(new ContainerConfig(root.toRealPath(), image, List.of(dirs.actions()),
-                        network, maxMemoryMib << 20, Math.round(cpus * 1e9), maxProcesses));
-            }
-        } catch (IllegalStateException | IllegalArgumentException e) {
+            return runtime.create(List.of(Path.of(System.getProperty("user.home")), dirs.config(), dirs.data()),
+                    List.of(dirs.actions()));
+        } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
             throw new UsageException(e.getMessage());
-        } catch (IOException e) {
-            throw new UsageException("cannot create the workspace " + root + ": " + e.getMessage());
         }
-        throw new UsageException("unknown runtime '" + runtime + "': use local, sandbox or container[:IMAGE]");
     }
 
     /** What commands inherit: PATH, HOME and LANG from Belay's environment, TERM=dumb; nothing else. */
     static Map<String, String> commandEnvironment() {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
-        env.put("HOME", System.getProperty("user.home", "/tmp"));
-        env.put("LANG", System.getenv().getOrDefault("LANG", "C.UTF-8"));
-        env.put("TERM", "dumb");
-        return env;
+        return RuntimeOptions.commandEnvironment();
     }
 }

@@ -34,7 +34,7 @@ final class ToolsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // The catalog needs an engine; a throw-away workspace keeps this command from touching any real one.
         Path scratch = Files.createTempDirectory("belay-tools");
-        options.workspace = scratch;
+        options.runtime.workspace = scratch;
         try (Engine engine = options.open()) {
             JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
             SchemaExport export = SchemaExport.valueOf(format.name().toUpperCase());

@@ -250,6 +250,45 @@ class AgentsIT {
         }
     }
 
+    @Test
+    void theStandaloneAgentJarWorksWithoutTheServersLibraries() throws Exception {
+        Path jar = BelayProcess.repoRoot().resolve("belay-agent/target/belay-agent.jar");
+        List<String> libraries;
+        try (var files = Files.list(jar.resolveSibling("lib"))) {
+            libraries = files.map(f -> f.getFileName().toString()).toList();
+        }
+        assertThat(libraries).isNotEmpty().noneMatch(l -> l.contains("javalin") || l.contains("jetty")
+                || l.startsWith("mcp") || l.contains("langchain4j") || l.contains("swagger"));
+
+        Path home = dir.resolve("home");
+        Path workspace = Files.createDirectories(dir.resolve("solo-ws"));
+        try (BelayProcess server = BelayProcess.serve(Files.createDirectories(dir.resolve("srv")), home,
+                "--approve", "auto")) {
+            String token = agentToken(home, "solo");
+            Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", jar.toString(), "--server", server.base().replaceFirst("^http", "ws") + "/agents",
+                    "--token", token, "--workspace", workspace.toString(), "--name", "solo", "--approve", "auto")
+                    .redirectErrorStream(true).start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(agent.getInputStream(),
+                        StandardCharsets.UTF_8));
+                String line;
+                do {
+                    line = out.readLine();
+                } while (line != null && !line.contains("connected; serving"));
+                assertThat(line).as("the standalone agent connects").isNotNull();
+                String api = server.token();
+                rest(server.base(), api, "use_agent", "{\"agent_id\": \"solo\"}", "c-solo");
+                assertThat(rest(server.base(), api, "write_file", "{\"path\": \"solo.txt\", \"content\": \"s\"}",
+                        "c-solo").statusCode()).isEqualTo(200);
+                assertThat(workspace.resolve("solo.txt")).hasContent("s");
+            } finally {
+                agent.destroy();
+                agent.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** A hand-driven agent connection, for frames `belay agent` would never send. */
     private static final class RawAgent implements WebSocket.Listener {
 

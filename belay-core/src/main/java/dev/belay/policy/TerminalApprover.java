@@ -1,4 +1,4 @@
-package dev.belay.cli;
+package dev.belay.policy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -8,16 +8,13 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import dev.belay.policy.Approvals;
-import dev.belay.policy.Decision;
-import dev.belay.policy.PendingCall;
 
 /**
  * Asks the operator at the terminal: each waiting call is shown in full, one at a time, and answered with y (once),
  * n [reason] (deny), or a (always for this tool in this conversation). Calls answered elsewhere (the web page, a
  * timeout) are skipped.
  */
-final class TerminalApprover implements Approvals.Listener {
+public final class TerminalApprover implements Approvals.Listener {
 
     private final Approvals approvals;
     private final BufferedReader in;
@@ -26,7 +23,7 @@ final class TerminalApprover implements Approvals.Listener {
     private final BlockingQueue<Optional<String>> lines;
     private volatile PendingCall showing;
 
-    TerminalApprover(Approvals approvals, BufferedReader in, PrintStream out) {
+    public TerminalApprover(Approvals approvals, BufferedReader in, PrintStream out) {
         this(approvals, in, new LinkedBlockingQueue<>(), out);
     }
 
@@ -34,7 +31,7 @@ final class TerminalApprover implements Approvals.Listener {
      * Shares the keyboard with another reader (the chat prompt): lines come from {@link #keyboard}, and this takes
      * them only while a call is on screen, which is never while that reader waits for its own input.
      */
-    TerminalApprover(Approvals approvals, BlockingQueue<Optional<String>> lines, PrintStream out) {
+    public TerminalApprover(Approvals approvals, BlockingQueue<Optional<String>> lines, PrintStream out) {
         this(approvals, null, lines, out);
     }
 
@@ -47,7 +44,7 @@ final class TerminalApprover implements Approvals.Listener {
     }
 
     /** Reads the keyboard on a daemon thread into a queue of lines; empty at the end of input. */
-    static BlockingQueue<Optional<String>> keyboard(BufferedReader in) {
+    public static BlockingQueue<Optional<String>> keyboard(BufferedReader in) {
         BlockingQueue<Optional<String>> queue = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> readLines(in, queue), "belay-terminal-input");
         reader.setDaemon(true);
@@ -56,7 +53,7 @@ final class TerminalApprover implements Approvals.Listener {
     }
 
     /** Starts answering on daemon threads: one reads the keyboard (unless it is shared), one shows calls. */
-    void start() {
+    public void start() {
         approvals.listen(this);
         if (in != null) {
             Thread keyboard = new Thread(() -> readLines(in, lines), "belay-terminal-input");
@@ -147,7 +144,7 @@ final class TerminalApprover implements Approvals.Listener {
      *
      * @return false if no call was on screen
      */
-    boolean interruptCurrent() {
+    public boolean interruptCurrent() {
         PendingCall call = showing;
         if (call == null) {
             return false;

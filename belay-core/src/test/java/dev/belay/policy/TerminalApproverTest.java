@@ -1,4 +1,4 @@
-package dev.belay.cli;
+package dev.belay.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import dev.belay.policy.Approvals;
-import dev.belay.policy.Decision;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.ToolCall;
 import tools.jackson.databind.json.JsonMapper;

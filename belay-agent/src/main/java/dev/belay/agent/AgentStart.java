@@ -1,0 +1,88 @@
+package dev.belay.agent;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.belay.policy.Approvals;
+import dev.belay.tool.ToolCaller;
+import dev.belay.tool.ToolSpec;
+import dev.belay.policy.TerminalApprover;
+import dev.belay.workspace.Workspace;
+
+/**
+ * What {@code belay agent} and the standalone {@code belay-agent} share once their engine and guard are open: the
+ * owner's controls around the guarded caller, the approval prompt at this terminal, a stable id, and the connection.
+ */
+public final class AgentStart {
+
+    private static final String ID = "[A-Za-z0-9._-]{1,64}";
+
+    private AgentStart() {
+    }
+
+    /**
+     * Serves until the process ends.
+     *
+     * @param guarded the engine's caller behind the owner's guard
+     * @throws IllegalArgumentException for options that cannot work, with one line saying why
+     * @throws Agent.RefusedException when the server refuses the token
+     */
+    public static void run(AgentOptions options, Workspace workspace, String runtimeKind, ToolCaller guarded,
+            Approvals approvals, PrintStream log) throws IOException, InterruptedException {
+        if (options.token == null || options.token.isBlank()) {
+            throw new IllegalArgumentException("--token (or BELAY_AGENT_TOKEN) is required: run 'belay token create "
+                    + "--agent NAME' on the server");
+        }
+        if (options.name != null && !options.name.matches(ID)) {
+            throw new IllegalArgumentException("--name must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        if (options.heartbeatTimeout < 1 || options.maxBackoff < 1) {
+            throw new IllegalArgumentException("--heartbeat-timeout and --max-backoff must be at least 1 second");
+        }
+        Optional<Set<String>> allowed = Optional.ofNullable(options.allowTools).map(HashSet::new);
+        Set<String> known = new HashSet<>(guarded.tools().stream().map(ToolSpec::name).toList());
+        allowed.flatMap(list -> list.stream().filter(t -> !known.contains(t)).findFirst()).ifPresent(t -> {
+            throw new IllegalArgumentException("--allow-tools names " + t + ", which is not a tool here");
+        });
+        if (options.insecure) {
+            log.println("WARNING: --insecure: TLS certificates are not checked; anyone in the middle can impersonate "
+                    + "the server and run commands here.");
+        }
+        String id = options.name != null ? options.name : persistentId(workspace.root());
+        Agent.Config config = new Agent.Config(options.server, options.token.strip(), options.insecure, id,
+                options.name != null ? options.name : id, Duration.ofSeconds(options.heartbeatTimeout),
+                Duration.ofSeconds(options.maxBackoff));
+        if (System.console() != null) {
+            new TerminalApprover(approvals, new BufferedReader(new InputStreamReader(System.in,
+                    StandardCharsets.UTF_8)), log).start();
+        }
+        try (Agent agent = new Agent(config, new AgentControls(guarded, allowed, options.readOnly), runtimeKind, log)) {
+            java.lang.Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
+            agent.run();
+        }
+    }
+
+    /** An id that survives restarts: kept next to the journal, which file tools cannot change. */
+    private static String persistentId(Path root) throws IOException {
+        Path file = root.resolve(".git").resolve("belay-agent-id");
+        if (Files.exists(file)) {
+            String id = Files.readString(file).strip();
+            if (id.matches(ID)) {
+                return id;
+            }
+        }
+        String id = "agent-" + UUID.randomUUID().toString().substring(0, 8);
+        Files.writeString(file, id + "\n");
+        return id;
+    }
+}
