@@ -136,8 +136,15 @@ public final class CommandTools {
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
+            // the caller stopped the call (the chat's Stop): the command goes with it, tree and all
+            job.kill(new Outcome.Killed("the caller, who stopped the call"));
+            try {
+                return Optional.of(job.ended().get(10, TimeUnit.SECONDS));
+            } catch (InterruptedException | ExecutionException | TimeoutException again) {
+                return Optional.empty();
+            } finally {
+                Thread.currentThread().interrupt();
+            }
         } catch (ExecutionException e) {
             throw new IllegalStateException("job " + job.id() + " failed", e.getCause());
         }

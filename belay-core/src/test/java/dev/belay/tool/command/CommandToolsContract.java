@@ -174,6 +174,19 @@ public abstract class CommandToolsContract {
     }
 
     @Test
+    void aStoppedCallTakesItsCommandWithIt() throws Exception {
+        java.util.concurrent.CompletableFuture<ToolResult> result = new java.util.concurrent.CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> result.complete(call("run_command", """
+                {"command": "sleep 1000.0451 & sleep 1000.0452; wait", "timeout_s": 60}""")));
+        Thread.sleep(1000);
+        caller.interrupt();
+        ToolResult stopped = result.get(20, TimeUnit.SECONDS);
+        assertThat(stopped.isError()).as(stopped.text()).isTrue();
+        assertThat(stopped.text()).contains("stopped the call");
+        assertThat(waitUntilGone("sleep 1000.045")).isTrue();
+    }
+
+    @Test
     void jobKillStopsTheTree() throws Exception {
         ToolResult r = call("run_command", """
                 {"command": "sleep 1000.0441 & sleep 1000.0442; wait", "wait_s": 0.1}""");
