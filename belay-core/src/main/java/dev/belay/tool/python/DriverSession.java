@@ -7,14 +7,12 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.ExecSpec;
@@ -28,19 +26,17 @@ import tools.jackson.databind.node.ObjectNode;
  * per cell on its own channel. A cell past its timeout gets KeyboardInterrupt from the driver (SIGALRM); one that
  * does not stop within the grace period has its interpreter killed, and the next cell starts a fresh one.
  */
-final class DriverSession implements Interpreter {
+final class DriverSession extends Session {
 
     private final Runtime runtime;
     private final Path cwd;
     private final Map<String, String> env;
     private final String driver;
     private final JsonMapper json = JsonMapper.builder().build();
-    private final ReentrantLock lock = new ReentrantLock();
     private Execution process;
     private BufferedReader answers;
     private BoundedOutput stderr;
     private long sequence;
-    private volatile Instant lastUsed = Instant.now();
 
     DriverSession(Runtime runtime, Path cwd, Map<String, String> env, String driver) {
         this.runtime = runtime;
@@ -50,54 +46,46 @@ final class DriverSession implements Interpreter {
     }
 
     @Override
-    public Instant lastUsed() {
-        return lastUsed;
+    boolean running() {
+        return process != null;
     }
 
     @Override
-    public Outcome execute(String code, Duration timeout) throws IOException {
-        lock.lock();
+    Outcome cell(String code, Duration timeout) throws IOException {
+        ObjectNode request = json.createObjectNode().put("id", ++sequence).put("code", code)
+                .put("timeout", timeout.toMillis() / 1000.0);
+        long errorsFrom = stderr.total();
+        OutputStream in = process.stdin();
+        in.write((json.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(this::readLine, Thread::startVirtualThread);
         try {
-            lastUsed = Instant.now();
-            if (process == null) {
-                start();
-            }
-            ObjectNode request = json.createObjectNode().put("id", ++sequence).put("code", code)
-                    .put("timeout", timeout.toMillis() / 1000.0);
-            long errorsFrom = stderr.total();
-            OutputStream in = process.stdin();
-            in.write((json.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
-            in.flush();
-            CompletableFuture<String> line = CompletableFuture.supplyAsync(this::readLine, Thread::startVirtualThread);
-            try {
-                String answer = line.get(timeout.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
-                if (answer == null) {
-                    int exit = exitCode();
-                    String errors = errorsSince(errorsFrom);
-                    stop();
-                    return new Outcome(null, errors, "The interpreter crashed (exit code " + exit + "); it has been "
-                            + "restarted and all variables are lost.");
-                }
-                return new Outcome((ObjectNode) json.readTree(answer), errorsSince(errorsFrom), null);
-            } catch (TimeoutException e) {
+            String answer = line.get(timeout.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
+            if (answer == null) {
+                int exit = exitCode();
                 String errors = errorsSince(errorsFrom);
                 stop();
-                return new Outcome(null, errors, "The cell did not stop within " + GRACE.toSeconds()
-                        + " s after its timeout, so the interpreter was killed and restarted: all variables are lost.");
-            } catch (ExecutionException e) {
-                stop();
-                throw new IOException("reading the interpreter's answer failed", e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stop();
-                throw new IOException("interrupted");
+                return new Outcome(null, errors, "The interpreter crashed (exit code " + exit + "); it has been "
+                        + "restarted and all variables are lost.");
             }
-        } finally {
-            lock.unlock();
+            return new Outcome((ObjectNode) json.readTree(answer), errorsSince(errorsFrom), null);
+        } catch (TimeoutException e) {
+            String errors = errorsSince(errorsFrom);
+            stop();
+            return new Outcome(null, errors, "The cell did not stop within " + GRACE.toSeconds()
+                    + " s after its timeout, so the interpreter was killed and restarted: all variables are lost.");
+        } catch (ExecutionException e) {
+            stop();
+            throw new IOException("reading the interpreter's answer failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop();
+            throw new IOException("interrupted");
         }
     }
 
-    private void start() throws IOException {
+    @Override
+    void start() throws IOException {
         process = runtime.start(new ExecSpec(List.of("python3", "-u", "-c", driver), cwd, env));
         answers = new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8));
         stderr = BoundedOutput.drain(process.stderr(), 16 * 1024);
@@ -133,20 +121,11 @@ final class DriverSession implements Interpreter {
         }
     }
 
-    private void stop() {
+    @Override
+    void stop() {
         if (process != null) {
             process.kill();
             process = null;
-        }
-    }
-
-    @Override
-    public void close() {
-        lock.lock();
-        try {
-            stop();
-        } finally {
-            lock.unlock();
         }
     }
 }

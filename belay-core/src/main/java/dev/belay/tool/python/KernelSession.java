@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 import javax.crypto.Mac;
@@ -49,7 +48,7 @@ import tools.jackson.databind.node.ObjectNode;
  * timeout. Messages are signed with HMAC-SHA256 under a random key that only the kernel's 0600 connection file holds;
  * messages with a wrong signature are dropped.
  */
-final class KernelSession implements Interpreter {
+final class KernelSession extends Session {
 
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[;\\d]*[A-Za-z]");
     private static final String DELIMITER = "<IDS|MSG>";
@@ -61,7 +60,6 @@ final class KernelSession implements Interpreter {
     private final KernelSpec spec;
     private final int keep;
     private final JsonMapper json = JsonMapper.builder().build();
-    private final ReentrantLock lock = new ReentrantLock();
     private final String sessionId = UUID.randomUUID().toString();
     private Execution process;
     private BoundedOutput stderr;
@@ -71,7 +69,6 @@ final class KernelSession implements Interpreter {
     private ZMQ.Socket control;
     private Mac mac;
     private Path connectionDir;
-    private volatile Instant lastUsed = Instant.now();
 
     /** A message from the kernel: its type, the id of the request it answers, and its content. */
     private record Message(String type, String parent, JsonNode content) {
@@ -88,66 +85,57 @@ final class KernelSession implements Interpreter {
     }
 
     @Override
-    public Instant lastUsed() {
-        return lastUsed;
+    boolean running() {
+        return process != null;
     }
 
     @Override
-    public Outcome execute(String code, Duration timeout) throws IOException {
-        lock.lock();
-        try {
-            lastUsed = Instant.now();
-            if (process == null) {
-                start();
-            }
-            long errorsFrom = stderr.total();
-            ObjectNode request = json.createObjectNode().put("code", code).put("silent", false)
-                    .put("store_history", true).put("allow_stdin", false).put("stop_on_error", true);
-            request.putObject("user_expressions");
-            String id = send(shell, "execute_request", request);
-            Cell cell = new Cell(keep);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long killAt = Long.MAX_VALUE;
-            boolean idle = false;
-            boolean replied = false;
-            try (ZMQ.Poller poller = zmq.createPoller(2)) {
-                poller.register(iopub, ZMQ.Poller.POLLIN);
-                poller.register(shell, ZMQ.Poller.POLLIN);
-                while (!(idle && replied)) {
-                    if (process.exit().isDone()) {
-                        int exit = process.exit().join();
-                        String errors = errorsSince(errorsFrom);
-                        stop();
-                        return new Outcome(null, errors, "The kernel crashed (exit code " + exit + "); it has been "
-                                + "restarted and all variables are lost.");
-                    }
-                    long now = System.nanoTime();
-                    if (killAt == Long.MAX_VALUE && now >= deadline) {
-                        send(control, "interrupt_request", json.createObjectNode());
-                        cell.interrupted(timeout);
-                        killAt = now + GRACE.toNanos();
-                    }
-                    if (now >= killAt) {
-                        String errors = errorsSince(errorsFrom);
-                        stop();
-                        return new Outcome(null, errors, "The cell did not stop within " + GRACE.toSeconds() + " s "
-                                + "after its timeout, so the kernel was killed and restarted: all variables are lost.");
-                    }
-                    poller.poll(50);
-                    for (Message m = receive(iopub); m != null; m = receive(iopub)) {
-                        if (id.equals(m.parent())) {
-                            idle |= cell.add(m);
-                        }
-                    }
-                    for (Message m = receive(shell); m != null; m = receive(shell)) {
-                        replied |= id.equals(m.parent()) && m.type().equals("execute_reply");
+    Outcome cell(String code, Duration timeout) throws IOException {
+        long errorsFrom = stderr.total();
+        ObjectNode request = json.createObjectNode().put("code", code).put("silent", false)
+                .put("store_history", true).put("allow_stdin", false).put("stop_on_error", true);
+        request.putObject("user_expressions");
+        String id = send(shell, "execute_request", request);
+        Cell cell = new Cell(keep);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long killAt = Long.MAX_VALUE;
+        boolean idle = false;
+        boolean replied = false;
+        try (ZMQ.Poller poller = zmq.createPoller(2)) {
+            poller.register(iopub, ZMQ.Poller.POLLIN);
+            poller.register(shell, ZMQ.Poller.POLLIN);
+            while (!(idle && replied)) {
+                if (process.exit().isDone()) {
+                    int exit = process.exit().join();
+                    String errors = errorsSince(errorsFrom);
+                    stop();
+                    return new Outcome(null, errors, "The kernel crashed (exit code " + exit + "); it has been "
+                            + "restarted and all variables are lost.");
+                }
+                long now = System.nanoTime();
+                if (killAt == Long.MAX_VALUE && now >= deadline) {
+                    send(control, "interrupt_request", json.createObjectNode());
+                    cell.interrupted(timeout);
+                    killAt = now + GRACE.toNanos();
+                }
+                if (now >= killAt) {
+                    String errors = errorsSince(errorsFrom);
+                    stop();
+                    return new Outcome(null, errors, "The cell did not stop within " + GRACE.toSeconds() + " s "
+                            + "after its timeout, so the kernel was killed and restarted: all variables are lost.");
+                }
+                poller.poll(50);
+                for (Message m = receive(iopub); m != null; m = receive(iopub)) {
+                    if (id.equals(m.parent())) {
+                        idle |= cell.add(m);
                     }
                 }
+                for (Message m = receive(shell); m != null; m = receive(shell)) {
+                    replied |= id.equals(m.parent()) && m.type().equals("execute_reply");
+                }
             }
-            return new Outcome(cell.answer(json), errorsSince(errorsFrom), null);
-        } finally {
-            lock.unlock();
         }
+        return new Outcome(cell.answer(json), errorsSince(errorsFrom), null);
     }
 
     /** What one cell produced, gathered from its iopub messages. */
@@ -232,7 +220,8 @@ final class KernelSession implements Interpreter {
         }
     }
 
-    private void start() throws IOException {
+    @Override
+    void start() throws IOException {
         Path base = Files.isDirectory(Path.of("/var/tmp")) ? Path.of("/var/tmp")
                 : Path.of(System.getProperty("java.io.tmpdir"));
         // outside the workspace so the journal never records the key; /var/tmp, not /tmp, so a sandbox sees it
@@ -383,7 +372,8 @@ final class KernelSession implements Interpreter {
         return stderr == null ? "" : stderr.read(offset, 16 * 1024).text();
     }
 
-    private void stop() {
+    @Override
+    void stop() {
         if (process != null) {
             process.kill();
             process = null;
@@ -401,16 +391,6 @@ final class KernelSession implements Interpreter {
                 // a temp directory left behind holds only a dead kernel's key
             }
             connectionDir = null;
-        }
-    }
-
-    @Override
-    public void close() {
-        lock.lock();
-        try {
-            stop();
-        } finally {
-            lock.unlock();
         }
     }
 }
