@@ -93,7 +93,9 @@ final class KernelSession extends Session {
     Outcome cell(String code, Duration timeout) throws IOException {
         long errorsFrom = stderr.total();
         ObjectNode request = json.createObjectNode().put("code", code).put("silent", false)
-                .put("store_history", true).put("allow_stdin", false).put("stop_on_error", true);
+                .put("store_history", true).put("allow_stdin", false)
+                // with stop_on_error, ipykernel may abort the next cell sent soon after an error
+                .put("stop_on_error", false);
         request.putObject("user_expressions");
         String id = send(shell, "execute_request", request);
         Cell cell = new Cell(keep);
