@@ -126,7 +126,9 @@ final class ServeCommand implements Callable<Integer> {
                 String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound;
                 System.err.println("Belay " + Version.current() + " serving " + engine.workspace().root()
                         + " (approve: " + approve + ")");
-                System.err.println("Web UI: " + base + "/ (chat with " + model.model() + " at " + model.baseUrl() + ")");
+                System.err.println("Web UI: " + base + "/ (chat with " + model.model() + " at " + model.baseUrl() + ")"
+                        + (model.apiKey().isEmpty() && model.baseUrl().startsWith(ModelOptions.OPENAI)
+                                ? "; set OPENAI_API_KEY or 'belay config set api-key' for it to answer" : ""));
                 System.err.println("MCP (Streamable HTTP): " + base + "/mcp");
                 System.err.println("REST: " + base + "/api · OpenAPI: " + config.publicUrl().orElse(base)
                         + "/openapi.json · approvals: " + base + "/approvals");
