@@ -92,10 +92,14 @@ public final class ActionTools implements ToolSource {
                     environment(parts, action, call.arguments())), context.session(), timeout, true,
                     j -> parts.workspace().journal().commitChangedSince(mark,
                             new Change(tool + ": " + summary(call.arguments()), tool, j.session())));
-            job.write(json.writeValueAsString(call.arguments()), true);
         } catch (IOException e) {
             throw new ToolException(Failure.FAILED, "Could not start " + String.join(" ", manifest.run()) + " in the "
                     + parts.runtime().kind() + " runtime: " + e.getMessage());
+        }
+        try {
+            job.write(json.writeValueAsString(call.arguments()), true);
+        } catch (IOException e) {
+            // the action ended (or closed its input) before reading the arguments: its exit tells what happened
         }
         Job.Ended ended = await(job, timeout.plus(GRACE));
         parts.jobs().forget(job);
