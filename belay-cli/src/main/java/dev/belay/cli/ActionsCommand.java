@@ -9,6 +9,7 @@ import dev.belay.action.ActionSource;
 import dev.belay.action.ActionStore;
 import dev.belay.action.ActionStore.SetupRecord;
 import dev.belay.action.InstalledAction;
+import dev.belay.agent.RuntimeOptions;
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.tool.command.Jobs;
 import picocli.CommandLine.Command;
@@ -34,7 +35,7 @@ final class ActionsCommand {
         try (LocalRuntime runtime = new LocalRuntime(); Jobs jobs = new Jobs(runtime, 16 * 1024)) {
             out.println("setting up " + action.name() + " in the local runtime…");
             out.flush();
-            SetupRecord record = new ActionSetup(store(), jobs, EngineOptions.commandEnvironment()).run(action);
+            SetupRecord record = new ActionSetup(store(), jobs, RuntimeOptions.commandEnvironment()).run(action);
             if (!record.output().isEmpty()) {
                 out.println(record.output().indent(2).stripTrailing());
             }

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,7 +97,7 @@ final class EngineOptions {
         }
         List<ToolSource> extra = List.of(new ActionTools(new ActionStore(dirs.actions())),
                 new MountedServers(new MountList(dirs.mcpServers()).list()));
-        return Engine.open(new Engine.Config(root, chosen, limits, commandEnvironment(),
+        return Engine.open(new Engine.Config(root, chosen, limits, RuntimeOptions.commandEnvironment(),
                 name.isEmpty() ? "Belay" : name, email, offline ? Optional.empty() : Optional.of(web(rules)), python),
                 extra);
     }
@@ -138,10 +137,5 @@ final class EngineOptions {
         } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
             throw new UsageException(e.getMessage());
         }
-    }
-
-    /** What commands inherit: PATH, HOME and LANG from Belay's environment, TERM=dumb; nothing else. */
-    static Map<String, String> commandEnvironment() {
-        return RuntimeOptions.commandEnvironment();
     }
 }

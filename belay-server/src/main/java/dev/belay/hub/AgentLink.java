@@ -38,7 +38,6 @@ final class AgentLink {
     }
 
     private final AgentProtocol.Hello hello;
-    private final String tokenName;
     private final Consumer<ObjectNode> sender;
     private final Instant connectedSince = Instant.now();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -47,21 +46,15 @@ final class AgentLink {
     private volatile boolean open = true;
 
     /**
-     * @param tokenName the name of the agent token it registered with
      * @param sender sends one message on the connection
      */
-    AgentLink(AgentProtocol.Hello hello, String tokenName, Consumer<ObjectNode> sender) {
+    AgentLink(AgentProtocol.Hello hello, Consumer<ObjectNode> sender) {
         this.hello = hello;
-        this.tokenName = tokenName;
         this.sender = sender;
     }
 
     AgentProtocol.Hello hello() {
         return hello;
-    }
-
-    String tokenName() {
-        return tokenName;
     }
 
     Instant connectedSince() {

@@ -68,6 +68,12 @@ public final class AgentTokens {
         return json.readValue(Files.readString(file), new TypeReference<List<Entry>>() { });
     }
 
+    /** The name of the agent token in an {@code Authorization: Bearer} header, if it is one. */
+    public Optional<String> verifyHeader(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? verify(authorization.substring(7).strip()) : Optional.empty();
+    }
+
     /** The name a presented token was made for, compared by digest in constant time. */
     public Optional<String> verify(String presented) {
         if (presented == null || !presented.startsWith(PREFIX)) {

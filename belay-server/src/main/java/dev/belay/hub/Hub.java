@@ -9,8 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import org.eclipse.jetty.websocket.api.Session;
-
 import dev.belay.agent.AgentProtocol;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Failure;
@@ -225,9 +223,7 @@ public final class Hub implements ToolCaller {
                     + ": update the agent or the server"));
             return;
         }
-        String tokenName = tokens.verify(bearer(ctx.header("Authorization"))).orElse("?");
-        Session session = ctx.session;
-        AgentLink link = new AgentLink(hello, tokenName, message -> send(ctx, message));
+        AgentLink link = new AgentLink(hello, message -> send(ctx, message));
         bySession.put(ctx.sessionId(), link);
         known.put(hello.agentId(), link);
         AgentLink previous = online.put(hello.agentId(), link);
@@ -238,7 +234,6 @@ public final class Hub implements ToolCaller {
         ObjectNode result = Json.object().put("protocolVersion", AgentProtocol.VERSION).put("hub", "belay " + version)
                 .put("heartbeatSeconds", config.heartbeat().toSeconds());
         send(ctx, AgentProtocol.response(id, result));
-        session.setIdleTimeout(config.heartbeat().multipliedBy(3));
     }
 
     private void disconnect(String sessionId) {
@@ -253,9 +248,5 @@ public final class Hub implements ToolCaller {
         synchronized (ctx.session) {
             ctx.send(json.writeValueAsString(message));
         }
-    }
-
-    private static String bearer(String header) {
-        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
     }
 }

@@ -62,10 +62,7 @@ final class AccessFilter implements Filter {
             return;
         }
         if (request.getRequestURI().equals(Hub.PATH)) {
-            String header = request.getHeader("Authorization");
-            String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                    ? header.substring(7).strip() : null;
-            if (agentTokens.flatMap(t -> t.verify(presented)).isEmpty()) {
+            if (agentTokens.flatMap(t -> t.verifyHeader(request.getHeader("Authorization"))).isEmpty()) {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"belay-agents\"");
                 reject(response, 401, "unauthorized", "Only agent tokens may connect here: create one on the server "
                         + "with 'belay token create --agent NAME' and pass it to 'belay agent --token'.");
