@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.Function;
 
 import com.sun.net.httpserver.HttpServer;
@@ -14,6 +16,19 @@ import dev.belay.tool.ToolResult;
 public final class Escapes {
 
     private Escapes() {
+    }
+
+    /**
+     * What a runtime must keep out of reach, planted next to a test's workspace: a private key in
+     * {@code base/home/.ssh} and Belay's token in {@code base/config}.
+     *
+     * @return the {@code .ssh} directory
+     */
+    public static Path plantSecrets(Path base) throws IOException {
+        Path ssh = Files.createDirectories(base.resolve("home/.ssh"));
+        Files.writeString(ssh.resolve("id_ed25519"), "PRIVATE KEY");
+        Files.writeString(Files.createDirectories(base.resolve("config")).resolve("token"), "belay_secret_token");
+        return ssh;
     }
 
     /** A server on the host's loopback, which a command inside must not reach. */

@@ -42,9 +42,7 @@ class ContainerRuntimeTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        secrets = Files.createDirectories(base.resolve("home/.ssh"));
-        Files.writeString(secrets.resolve("id_ed25519"), "PRIVATE KEY");
-        Files.writeString(Files.createDirectories(base.resolve("config")).resolve("token"), "belay_secret_token");
+        secrets = Escapes.plantSecrets(base);
         workspace = Workspace.open(base.resolve("ws"), "Belay", "belay@localhost");
         workspace.journal().awaitReady();
         runtime = ContainerRuntime.create(new ContainerConfig(workspace.root(), TestImage.name(), List.of(), false, 256L << 20,

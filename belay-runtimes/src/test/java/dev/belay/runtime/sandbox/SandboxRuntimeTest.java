@@ -41,9 +41,7 @@ class SandboxRuntimeTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        secrets = Files.createDirectories(base.resolve("home/.ssh"));
-        Files.writeString(secrets.resolve("id_ed25519"), "PRIVATE KEY");
-        Files.writeString(Files.createDirectories(base.resolve("config")).resolve("token"), "belay_secret_token");
+        secrets = Escapes.plantSecrets(base);
         workspace = Workspace.open(base.resolve("ws"), "Belay", "belay@localhost");
         workspace.journal().awaitReady();
         SandboxConfig config = new SandboxConfig(workspace.root(), List.of(base.resolve("home"), base.resolve("config")),
