@@ -30,6 +30,7 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -93,13 +94,21 @@ public final class WebChat {
             ctx.json(list.toString());
         });
         routes.post("/chat/api/conversations", ctx -> {
-            Conversation c = store.create(json.readTree(body(ctx)).path("title").asString("New conversation"));
+            Optional<JsonNode> request = body(ctx);
+            if (request.isEmpty()) {
+                return;
+            }
+            Conversation c = store.create(request.get().path("title").asString("New conversation"));
             ctx.status(201).contentType("application/json").result(json.writeValueAsString(c));
         });
         routes.get("/chat/api/conversations/{id}", ctx -> withConversation(ctx, c -> ctx.contentType("application/json")
                 .result(json.writeValueAsString(c))));
         routes.patch("/chat/api/conversations/{id}", ctx -> withConversation(ctx, c -> {
-            String title = json.readTree(body(ctx)).path("title").asString("").strip();
+            Optional<JsonNode> request = body(ctx);
+            if (request.isEmpty()) {
+                return;
+            }
+            String title = request.get().path("title").asString("").strip();
             if (title.isEmpty() || title.length() > 200) {
                 RestDoor.error(ctx, json, 400, "a title is 1-200 characters", "");
                 return;
@@ -137,12 +146,15 @@ public final class WebChat {
     }
 
     private void login(Context ctx, Optional<String> token) {
-        String presented = json.readTree(body(ctx)).path("token").asString("");
-        if (!matches(token, presented)) {
+        Optional<JsonNode> request = body(ctx);
+        if (request.isEmpty()) {
+            return;
+        }
+        if (!matches(token, request.get().path("token").asString(""))) {
             RestDoor.error(ctx, json, 401, "wrong token", "'belay token show' prints it");
             return;
         }
-        ctx.header("Set-Cookie", COOKIE + "=" + presented + "; Path=/; HttpOnly; SameSite=Strict"
+        ctx.header("Set-Cookie", COOKIE + "=" + request.get().path("token").asString() + "; Path=/; HttpOnly; SameSite=Strict"
                 + (ctx.scheme().equals("https") ? "; Secure" : ""));
         ctx.status(204);
     }
@@ -167,7 +179,11 @@ public final class WebChat {
     }
 
     private void send(Context ctx, Conversation conversation) {
-        JsonNode request = json.readTree(body(ctx));
+        Optional<JsonNode> body = body(ctx);
+        if (body.isEmpty()) {
+            return;
+        }
+        JsonNode request = body.get();
         String text = request.path("text").asString("").strip();
         String model = request.path("model").asString(settings.defaultModel()).strip();
         if (text.isEmpty()) {
@@ -280,9 +296,19 @@ public final class WebChat {
         handler.handle(conversation);
     }
 
-    private static String body(Context ctx) {
+    /** The request's JSON object (an empty body counts as {}); anything else is answered with a 400 here. */
+    private Optional<JsonNode> body(Context ctx) {
         String body = ctx.body();
-        return body.isBlank() ? "{}" : body;
+        try {
+            JsonNode parsed = json.readTree(body.isBlank() ? "{}" : body);
+            if (parsed instanceof ObjectNode) {
+                return Optional.of(parsed);
+            }
+        } catch (JacksonException e) {
+            // answered below
+        }
+        RestDoor.error(ctx, json, 400, "the body must be a JSON object", "");
+        return Optional.empty();
     }
 
     private static String asset(String name) {
