@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,6 +48,11 @@ final class ConfigStore {
         if (!Files.exists(file)) {
             return new TreeMap<>();
         }
-        return new TreeMap<>(json.readValue(Files.readString(file), new TypeReference<Map<String, String>>() { }));
+        try {
+            return new TreeMap<>(json.readValue(Files.readString(file), new TypeReference<Map<String, String>>() { }));
+        } catch (JacksonException e) {
+            throw new UsageException(file + " is not valid settings JSON (" + e.getOriginalMessage()
+                    + "); fix it or delete it and set the values again");
+        }
     }
 }

@@ -83,6 +83,21 @@ class ChatIT {
     }
 
     @Test
+    void badSettingsAreOneClearLine() throws Exception {
+        Path home = dir.resolve("home");
+        BelayProcess.Run unknown = BelayProcess.run(home, "config", "set", "colour", "blue");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.output()).contains("unknown setting 'colour'");
+        assertThat(BelayProcess.run(home, "config", "set", "api-key", "sk-secret").exitCode()).isZero();
+        assertThat(BelayProcess.run(home, "config", "get", "api-key").output()).contains("set (hidden)")
+                .doesNotContain("sk-secret");
+        Files.writeString(home.resolve("config/config.json"), "{\"model\": ");
+        BelayProcess.Run broken = BelayProcess.run(home, "config", "get", "model");
+        assertThat(broken.exitCode()).isEqualTo(2);
+        assertThat(broken.output()).contains("not valid settings JSON").doesNotContain("\tat ");
+    }
+
+    @Test
     void anInteractiveChatInATerminalAsksBeforeChangingFiles() throws Exception {
         Path workspace = Files.createDirectories(dir.resolve("ws"));
         fixture.script(tools(call("c1", "write_file", "{\"path\": \"asked.txt\", \"content\": \"approved\\n\"}")),
