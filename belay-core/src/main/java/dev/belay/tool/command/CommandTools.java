@@ -20,6 +20,7 @@ import dev.belay.journal.Commit;
 import dev.belay.policy.Limits;
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.UnsafeVariables;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
@@ -87,6 +88,12 @@ public final class CommandTools {
         for (Map.Entry<String, String> e : args.stringMap("env").entrySet()) {
             if (!ENV_NAME.matcher(e.getKey()).matches()) {
                 throw new ToolException("env: '" + e.getKey() + "' is not a valid variable name.");
+            }
+            UnsafeVariables.refusal(e.getKey()).ifPresent(reason -> {
+                throw new ToolException("env: " + reason);
+            });
+            if (e.getValue().indexOf('\0') >= 0) {
+                throw new ToolException("env: the value of " + e.getKey() + " holds a NUL byte.");
             }
             env.put(e.getKey(), e.getValue());
         }

@@ -44,6 +44,14 @@ public abstract class CommandToolsContract {
     /** The runtime under test, for a workspace whose journal exists. */
     protected abstract Runtime runtime(Path root) throws Exception;
 
+    /**
+     * Whether a process that left the command's session ({@code setsid cmd &}) dies with the command: always in the
+     * sandbox (its PID namespace), on the local machine only with a cgroup per command.
+     */
+    protected boolean killsSessionLeavers() {
+        return true;
+    }
+
     /** Variables the runtime itself adds to a command's environment (a container engine's HOSTNAME…). */
     protected Set<String> runtimeVariables() {
         return Set.of();
@@ -98,6 +106,34 @@ public abstract class CommandToolsContract {
                 {"command": "pwd", "cwd": "../"}""");
         assertThat(outside.isError()).isTrue();
         assertThat(outside.text()).contains("outside the workspace");
+    }
+
+    @Test
+    void loaderAndShellStartupVariablesAreRefusedAndNothingRuns() {
+        for (String name : List.of("LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "GCONV_PATH",
+                "GLIBC_TUNABLES", "BASH_ENV", "ENV", "SHELLOPTS", "PS4", "BASH_FUNC_f")) {
+            ToolResult r = call("run_command", "{\"command\": \"touch ran\", \"env\": {\"" + name + "\": \"x\"}}");
+            assertThat(r.isError()).as(name).isTrue();
+            assertThat(r.text()).as(name).contains(name + " is refused");
+        }
+        assertThat(dir.resolve("ran")).doesNotExist();
+        ToolResult inside = call("run_command", """
+                {"command": "LD_LIBRARY_PATH=/nowhere printenv LD_LIBRARY_PATH"}""");
+        assertThat(inside.structured().get("stdout").asString()).as("a command may still set them for itself")
+                .isEqualTo("/nowhere\n");
+    }
+
+    @Test
+    void aProcessThatLeftTheSessionDiesWithItsCommand() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(killsSessionLeavers(), "no cgroup per command here");
+        ToolResult ended = call("run_command", """
+                {"command": "setsid sleep 1000.0461 > /dev/null 2>&1 < /dev/null & echo started"}""");
+        assertThat(ended.structured().get("exit_code").asInt()).isZero();
+        assertThat(waitUntilGone("sleep 1000.0461")).as("gone when the command ends").isTrue();
+        ToolResult timedOut = call("run_command", """
+                {"command": "setsid -f sleep 1000.0462 > /dev/null 2>&1 < /dev/null; sleep 100", "timeout_s": 1}""");
+        assertThat(timedOut.structured().get("timed_out").asBoolean()).isTrue();
+        assertThat(waitUntilGone("sleep 1000.0462")).as("gone at the timeout").isTrue();
     }
 
     @Test

@@ -8,8 +8,15 @@ import dev.belay.runtime.Runtime;
 /** The command tools on the local machine. */
 class LocalCommandToolsTest extends CommandToolsContract {
 
+    private final LocalRuntime runtime = new LocalRuntime();
+
     @Override
     protected Runtime runtime(Path root) {
-        return new LocalRuntime();
+        return runtime;
+    }
+
+    @Override
+    protected boolean killsSessionLeavers() {
+        return runtime.cgroups();
     }
 }

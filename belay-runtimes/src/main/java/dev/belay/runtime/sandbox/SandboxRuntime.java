@@ -2,6 +2,7 @@ package dev.belay.runtime.sandbox;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,21 +17,33 @@ import dev.belay.runtime.LocalRuntime;
 import dev.belay.runtime.Runtime;
 
 /**
- * Runs every process under bubblewrap: the workspace read-write, its journal read-only, the rest of the system
- * read-only, a private /tmp, the user's home and Belay's own directories hidden, new user, PID, IPC and UTS
- * namespaces, no network unless allowed, no new privileges, and resource limits. Killing the process kills the
- * sandbox's PID namespace, and with it everything inside.
+ * Runs every process under bubblewrap: the workspace read-write, its journal read-only, the system directories
+ * (/usr, /etc, /opt and the /bin, /lib… links) read-only, and nothing else of the host: no /run, /var, /home, /root,
+ * /mnt or /sys, so no host unix socket (session bus, container engines, ssh and gpg agents) can be reached; a private
+ * /tmp, new user, PID, IPC, UTS and network namespaces, no network unless allowed, no new privileges, and resource
+ * limits. The call's environment reaches only the command inside: bubblewrap and the host helpers around it run with
+ * a fixed environment of Belay's. Killing the process kills the sandbox's PID namespace, and with it everything inside.
  */
 public final class SandboxRuntime implements Runtime {
 
+    /** The environment of the host processes that start a sandbox; the command's own is set inside by bubblewrap. */
+    static final Map<String, String> HOST_ENV = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8");
+    /** System directories shown read-only; the /bin, /lib… of merged-/usr systems are recreated as their links. */
+    private static final List<String> SYSTEM = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+            "/etc", "/opt", "/nix");
+    /** Credentials in /etc that root (and Belay often runs as root) could otherwise read inside. */
+    private static final List<String> ETC_SECRETS = List.of("/etc/shadow", "/etc/shadow-", "/etc/gshadow",
+            "/etc/gshadow-", "/etc/sudoers", "/etc/sudoers.d", "/etc/ssl/private", "/etc/security/opasswd");
+
     private final SandboxConfig config;
     private final Path bwrap;
-    private final Optional<PidsCgroup> cgroups = PidsCgroup.available();
-    private final LocalRuntime host = new LocalRuntime();
+    private final LocalRuntime host;
 
     private SandboxRuntime(SandboxConfig config, Path bwrap) {
         this.config = config;
         this.bwrap = bwrap;
+        // a pids cgroup per command where Belay can make one: RLIMIT_NPROC does not bind root
+        this.host = new LocalRuntime(Optional.of(config.maxProcesses()));
     }
 
     /**
@@ -69,36 +82,42 @@ public final class SandboxRuntime implements Runtime {
 
     @Override
     public Execution start(ExecSpec spec) throws IOException {
-        if (cgroups.isEmpty()) {
-            return host.start(new ExecSpec(wrap(spec), spec.cwd(), spec.env()));
-        }
-        // the process joins its cgroup before it becomes bwrap, so nothing it starts escapes the limit
-        Path group = cgroups.get().create(config.maxProcesses());
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
-                "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", group.toString()));
-        argv.addAll(wrap(spec));
-        try {
-            Execution execution = host.start(new ExecSpec(argv, spec.cwd(), spec.env()));
-            execution.exit().whenComplete((code, error) -> PidsCgroup.remove(group));
-            return execution;
-        } catch (IOException e) {
-            PidsCgroup.remove(group);
-            throw e;
-        }
+        return host.start(new ExecSpec(wrap(spec), spec.cwd(), HOST_ENV));
     }
 
     /** The bwrap command line around a command. */
     List<String> wrap(ExecSpec spec) {
         String ws = config.workspace().toString();
         List<String> argv = new ArrayList<>(List.of(bwrap.toString(),
-                "--die-with-parent", "--new-session", "--unshare-all",
-                "--ro-bind", "/", "/",
-                "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"));
+                "--die-with-parent", "--new-session", "--unshare-all", "--clearenv"));
+        spec.env().forEach((name, value) -> argv.addAll(List.of("--setenv", name, value)));
+        for (String dir : SYSTEM) {
+            Path path = Path.of(dir);
+            if (Files.isSymbolicLink(path)) {
+                try {
+                    argv.addAll(List.of("--symlink", Files.readSymbolicLink(path).toString(), dir));
+                } catch (IOException e) {
+                    // unreadable link: the directory is left out
+                }
+            } else if (Files.isDirectory(path)) {
+                argv.addAll(List.of("--ro-bind", dir, dir));
+            }
+        }
+        for (String secret : ETC_SECRETS) {
+            Path path = Path.of(secret);
+            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                argv.addAll(List.of("--tmpfs", secret));
+            } else if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                argv.addAll(List.of("--ro-bind", "/dev/null", secret));
+            }
+        }
+        resolvConf().ifPresent(real -> argv.addAll(List.of("--ro-bind", real, real)));
+        argv.addAll(List.of("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp"));
         if (config.network()) {
             argv.add("--share-net");
         }
         for (Path hidden : config.hidden()) {
-            // hiding a directory that contains the workspace must not hide the workspace: it is bound again below
+            // a directory that is not shown at all still exists, empty, for programs that expect their HOME
             if (Files.isDirectory(hidden)) {
                 argv.addAll(List.of("--tmpfs", hidden.toString()));
             }
@@ -110,7 +129,9 @@ public final class SandboxRuntime implements Runtime {
         if (Files.isDirectory(config.workspace().resolve(".git"))) {
             argv.addAll(List.of("--ro-bind", ws + "/.git", ws + "/.git"));
         }
-        argv.addAll(List.of("--chdir", spec.cwd().toString(), "--"));
+        // the root bubblewrap builds is a tmpfs: read-only, so that only the workspace and the temporary
+        // directories take writes
+        argv.addAll(List.of("--remount-ro", "/", "--chdir", spec.cwd().toString(), "--"));
         // limits apply to the command and everything it starts; the hard limits cannot be raised inside
         argv.addAll(List.of("/bin/bash", "-c", "ulimit -H -S -u " + config.maxProcesses() + " -v " + config.maxMemoryKb()
                 + " -f " + config.maxFileKb() + " -t " + config.maxCpuSeconds() + " && exec \"$@\"", "belay-limits"));
@@ -118,13 +139,33 @@ public final class SandboxRuntime implements Runtime {
         return argv;
     }
 
+    /**
+     * Where /etc/resolv.conf really is when it links out of /etc (systemd-resolved keeps it in /run), so that name
+     * resolution works with the network without showing the rest of that directory.
+     */
+    private Optional<String> resolvConf() {
+        Path conf = Path.of("/etc/resolv.conf");
+        try {
+            if (config.network() && Files.isSymbolicLink(conf)) {
+                Path real = conf.toRealPath();
+                if (!real.startsWith("/etc") && !real.startsWith("/usr")) {
+                    return Optional.of(real.toString());
+                }
+            }
+        } catch (IOException e) {
+            // a dangling link: no name resolution inside, as on the host
+        }
+        return Optional.empty();
+    }
+
     @Override
     public Map<String, String> describe() {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("isolation", "bubblewrap: workspace read-write (its .git read-only), the rest of the system "
-                + "read-only, private /tmp, home and Belay's directories hidden, new user/PID/IPC/UTS namespaces");
+        facts.put("isolation", "bubblewrap: workspace read-write (its .git read-only), /usr, /etc and /opt "
+                + "read-only, nothing else of the host (no /run, /var, /home, /sys), private /tmp, home and Belay's "
+                + "directories empty, new user/PID/IPC/UTS namespaces");
         facts.put("network", config.network() ? "the host's network" : "none");
-        facts.put("limits", "processes " + config.maxProcesses() + (cgroups.isPresent() ? " (pids cgroup)" : "")
+        facts.put("limits", "processes " + config.maxProcesses() + (host.cgroups() ? " (pids cgroup)" : "")
                 + ", memory " + (config.maxMemoryKb() >> 10)
                 + " MiB per process, file size " + (config.maxFileKb() >> 10) + " MiB, CPU "
                 + config.maxCpuSeconds() + " s per process");
