@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -29,6 +32,28 @@ public final class Escapes {
         Files.writeString(ssh.resolve("id_ed25519"), "PRIVATE KEY");
         Files.writeString(Files.createDirectories(base.resolve("config")).resolve("token"), "belay_secret_token");
         return ssh;
+    }
+
+    /** A unix socket listening on the host, as a session bus, a container engine or an ssh agent would. */
+    public record UnixListener(ServerSocketChannel channel, Path path) implements AutoCloseable {
+
+        /** Listens at {@code path}, creating its directory. */
+        public static UnixListener at(Path path) throws IOException {
+            Files.createDirectories(path.getParent());
+            ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.bind(UnixDomainSocketAddress.of(path));
+            return new UnixListener(channel, path);
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                // a temporary directory that goes anyway
+            }
+        }
     }
 
     /** A server on the host's loopback, which a command inside must not reach. */

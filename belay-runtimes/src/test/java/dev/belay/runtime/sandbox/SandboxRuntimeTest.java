@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,6 +138,117 @@ class SandboxRuntimeTest {
         ToolResult stubborn = catalog.call(new ToolCall("run_command", args, CallContext.of("test", "s")));
         assertThat(stubborn.structured().get("timed_out").asBoolean()).isTrue();
         assertThat(stubborn.structured().get("duration_ms").asLong()).isLessThan(10_000);
+    }
+
+    @Test
+    void hostUnixSocketsAreUnreachableWhileSystemToolsWork() throws IOException {
+        String connect = "python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); "
+                + "print(\"connected\")' ";
+        // a directory shown read-only inside: a read-only mount does not stop connect()
+        Path shown = base.resolve("config/actions/control.sock");
+        try (Escapes.UnixListener control = Escapes.UnixListener.at(shown)) {
+            ToolResult reached = run(connect + shown);
+            assertThat(reached.structured().get("stdout").asString()).as("the probe works: " + reached.text())
+                    .isEqualTo("connected\n");
+        }
+        String tag = "belay-test-" + UUID.randomUUID();
+        List<Path> hostSockets = List.of(Path.of("/run/user/0", tag, "bus"), Path.of("/var/run", tag, "docker.sock"),
+                Path.of("/tmp", tag, "agent.sock"), base.resolve("home/.gnupg/S.gpg-agent"),
+                Path.of("/var/tmp", tag, "podman.sock"));
+        List<Escapes.UnixListener> listeners = new ArrayList<>();
+        try {
+            for (Path socket : hostSockets) {
+                listeners.add(Escapes.UnixListener.at(socket));
+            }
+            for (Path socket : hostSockets) {
+                ToolResult r = run(connect + socket);
+                assertThat(r.isError()).as(socket + ": " + r.text()).isTrue();
+                assertThat(r.structured().get("stdout").asString()).as(socket.toString()).doesNotContain("connected");
+            }
+        } finally {
+            listeners.forEach(Escapes.UnixListener::close);
+            for (Path socket : hostSockets) {
+                if (!socket.startsWith(base)) {
+                    Files.deleteIfExists(socket.getParent());
+                }
+            }
+        }
+        ToolResult hidden = run("ls -A /run /var/run /home /root /sys /mnt 2>/dev/null; cat /etc/shadow; echo end");
+        assertThat(hidden.structured().get("stdout").asString()).as(hidden.text()).isEqualTo("end\n");
+        ToolResult tools = run("bash --version | head -1 && python3 -c 'print(6 * 7)' && git --version && "
+                + "git log --oneline | wc -l && ls /etc/passwd /usr/bin/env && echo x > /tmp/t && echo x > /var/tmp/t");
+        assertThat(tools.isError()).as(tools.text()).isFalse();
+        assertThat(tools.structured().get("stdout").asString()).contains("GNU bash").contains("42\n")
+                .contains("git version");
+    }
+
+    @Test
+    void theCallsVariablesReachOnlyTheSandboxedCommandNeverTheHostHelpers() throws IOException {
+        ObjectNode args = JSON.createObjectNode().put("command", "exec sleep 1000.0481").put("wait_s", 1);
+        args.putObject("env").put("BELAY_PROBE", "probe-value");
+        ToolResult job = catalog.call(new ToolCall("run_command", args, CallContext.of("test", "s")));
+        assertThat(job.structured().get("running").asBoolean()).as(job.text()).isTrue();
+        try {
+            Map<String, Map<String, String>> byCommand = new java.util.HashMap<>();
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                    try {
+                        String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+                        if (cmdline.contains("1000.0481")) {
+                            byCommand.put(proc.getFileName() + " " + cmdline, environ(proc));
+                        }
+                    } catch (IOException gone) {
+                        // a process that ended meanwhile
+                    }
+                }
+            }
+            assertThat(byCommand.keySet()).anyMatch(c -> c.contains("bwrap")).anyMatch(c -> c.contains(" sleep "));
+            byCommand.forEach((command, env) -> {
+                if (command.contains("bwrap")) {
+                    assertThat(env).as(command).doesNotContainKey("BELAY_PROBE");
+                    // the PWD the wrapper shell exports is the command's directory, not the caller's
+                    assertThat(env.keySet()).as(command).isSubsetOf(java.util.stream.Stream.concat(
+                            SandboxRuntime.HOST_ENV.keySet().stream(), java.util.stream.Stream.of("PWD")).toList());
+                } else {
+                    assertThat(env).as(command).containsEntry("BELAY_PROBE", "probe-value");
+                }
+            });
+        } finally {
+            catalog.call(new ToolCall("job_kill", JSON.createObjectNode().put("job_id",
+                    job.structured().get("job_id").asString()), CallContext.of("test", "s")));
+        }
+    }
+
+    private static Map<String, String> environ(Path proc) throws IOException {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String entry : Files.readString(proc.resolve("environ")).split("\0")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                env.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+        }
+        return env;
+    }
+
+    @Test
+    void aPreloadLibraryBuiltForTheAttackRunsOnlyInsideTheSandbox() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/cc")), "no C compiler to build the library");
+        Path source = base.resolve("p.c");
+        Path hostMarker = base.resolve("preloaded-on-the-host");
+        Files.writeString(source, "#include <stdio.h>\n#include <stdlib.h>\n"
+                + "__attribute__((constructor)) static void ran(void) {\n"
+                + "  const char *to = getenv(\"MARK\"); FILE *f = fopen(to ? to : \"" + hostMarker + "\", \"a\");\n"
+                + "  if (f) { fputs(\"ran\\n\", f); fclose(f); }\n}\n");
+        Process cc = new ProcessBuilder("/usr/bin/cc", "-shared", "-fPIC", "-o",
+                workspace.root().resolve("p.so").toString(), source.toString()).inheritIO().start();
+        assertThat(cc.waitFor()).isZero();
+        ObjectNode args = JSON.createObjectNode().put("command", "true");
+        args.putObject("env").put("LD_PRELOAD", workspace.root().resolve("p.so").toString());
+        ToolResult refused = catalog.call(new ToolCall("run_command", args, CallContext.of("test", "s")));
+        assertThat(refused.text()).contains("LD_PRELOAD is refused");
+        ToolResult inside = run("MARK=$PWD/inside LD_PRELOAD=$PWD/p.so /bin/true; LD_PRELOAD=$PWD/p.so /bin/true; cat inside");
+        assertThat(inside.structured().get("stdout").asString()).as("it works, inside").isEqualTo("ran\n");
+        assertThat(hostMarker).as("and never on the host").doesNotExist();
     }
 
     @Test
