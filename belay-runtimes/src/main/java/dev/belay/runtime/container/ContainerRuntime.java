@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AccessMode;
@@ -57,16 +58,18 @@ public final class ContainerRuntime implements Runtime {
     private final String name;
     private final String user;
     private final String path;
+    private final String imageId;
     private final Set<ContainerExecution> running = ConcurrentHashMap.newKeySet();
     private volatile String containerId;
 
-    private ContainerRuntime(DockerEngine engine, ContainerConfig config, String user, String path) {
+    private ContainerRuntime(DockerEngine engine, ContainerConfig config, String user, InspectImageResponse image) {
         this.engine = engine;
         this.docker = engine.client();
         this.config = config;
         this.name = containerName(config.workspace());
         this.user = user;
-        this.path = path;
+        this.path = pathOf(image);
+        this.imageId = image.getId();
     }
 
     /**
@@ -77,15 +80,15 @@ public final class ContainerRuntime implements Runtime {
      */
     public static ContainerRuntime create(ContainerConfig config) {
         DockerEngine engine = DockerEngine.connect();
-        String imagePath;
+        InspectImageResponse image;
         try {
-            imagePath = imagePath(engine.client(), config.image());
+            image = image(engine.client(), config.image());
         } catch (RuntimeException e) {
             throw new IllegalStateException("the image " + config.image() + " is not in the engine and could not be "
                     + "pulled (" + firstLine(e) + "); load or build it there, or name another with "
                     + "--runtime container:IMAGE");
         }
-        return new ContainerRuntime(engine, config, owner(config.workspace()), imagePath);
+        return new ContainerRuntime(engine, config, owner(config.workspace()), image);
     }
 
     /** Removes Belay's containers: every one, or the one of a workspace. Returns the names removed. */
@@ -179,11 +182,17 @@ public final class ContainerRuntime implements Runtime {
         }
     }
 
-    /** The labelled container of this workspace if it was made with the same settings; a stale one is removed. */
+    /**
+     * The labelled container of this workspace if it still is what this config makes, checked against what the
+     * engine reports (mounts, user, capabilities, limits, image), not only its labels; any other labelled one is
+     * removed.
+     */
     private String existing() {
+        ContainerMatch wanted = new ContainerMatch(imageId, user, IDLE, hostConfig());
         for (Container found : docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(WORKSPACE_LABEL, config.workspace().toString())).exec()) {
-            if (config.fingerprint().equals(found.getLabels().get(CONFIG_LABEL))) {
+            if (config.fingerprint().equals(found.getLabels().get(CONFIG_LABEL))
+                    && wanted.differences(docker.inspectContainerCmd(found.getId()).exec()).isEmpty()) {
                 return found.getId();
             }
             docker.removeContainerCmd(found.getId()).withForce(true).exec();
@@ -191,7 +200,8 @@ public final class ContainerRuntime implements Runtime {
         return null;
     }
 
-    private String createContainer() {
+    /** The mounts: the workspace read-write, its journal and the shared directories read-only. */
+    private List<Bind> binds() {
         String ws = config.workspace().toString();
         List<Bind> binds = new ArrayList<>(List.of(new Bind(ws, new Volume(MOUNT))));
         if (Files.isDirectory(config.workspace().resolve(".git"))) {
@@ -202,8 +212,12 @@ public final class ContainerRuntime implements Runtime {
                 binds.add(new Bind(shared.toString(), new Volume(shared.toString()), AccessMode.ro));
             }
         }
-        HostConfig host = HostConfig.newHostConfig()
-                .withBinds(binds)
+        return binds;
+    }
+
+    private HostConfig hostConfig() {
+        return HostConfig.newHostConfig()
+                .withBinds(binds())
                 .withMemory(config.memoryBytes())
                 .withMemorySwap(config.memoryBytes())
                 .withNanoCPUs(config.nanoCpus())
@@ -212,8 +226,23 @@ public final class ContainerRuntime implements Runtime {
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withTmpFs(Map.of("/tmp", "rw,exec,nosuid,size=1g,mode=1777"));
+    }
+
+    /**
+     * Makes the workspace's container. A container of the same name that Belay did not make (it lacks the workspace
+     * label) is left alone: starting fails with a message saying so.
+     */
+    private String createContainer() throws IOException {
+        String ws = config.workspace().toString();
         try {
-            docker.removeContainerCmd(name).withForce(true).exec();
+            InspectContainerResponse taken = docker.inspectContainerCmd(name).exec();
+            Map<String, String> labels = taken.getConfig() == null || taken.getConfig().getLabels() == null ? Map.of()
+                    : taken.getConfig().getLabels();
+            if (!ws.equals(labels.get(WORKSPACE_LABEL))) {
+                throw new IOException("a container named " + name + " exists that Belay did not create; Belay "
+                        + "never removes it: rename or remove it yourself (docker rm " + name + ")");
+            }
+            docker.removeContainerCmd(taken.getId()).withForce(true).exec();
         } catch (NotFoundException e) {
             // the usual case: no container of that name
         }
@@ -224,15 +253,15 @@ public final class ContainerRuntime implements Runtime {
                 .withCmd(List.of())
                 .withWorkingDir(MOUNT)
                 .withUser(user)
-                .withHostConfig(host)
+                .withHostConfig(hostConfig())
                 .exec()
                 .getId();
     }
 
-    /** The image's PATH, or the usual one; pulls the image first when the engine does not have it. */
-    private static String imagePath(DockerClient docker, String image) {
+    /** The image as the engine knows it; pulls it first when the engine does not have it. */
+    private static InspectImageResponse image(DockerClient docker, String image) {
         try {
-            return pathOf(docker, image);
+            return docker.inspectImageCmd(image).exec();
         } catch (NotFoundException e) {
             StringBuilder errors = new StringBuilder();
             // a plain callback: docker-java's PullImageResultCallback trips over podman's progress messages
@@ -252,12 +281,13 @@ public final class ContainerRuntime implements Runtime {
             if (!errors.isEmpty()) {
                 throw new IllegalStateException(errors.toString().strip());
             }
-            return pathOf(docker, image);
+            return docker.inspectImageCmd(image).exec();
         }
     }
 
-    private static String pathOf(DockerClient docker, String image) {
-        String[] env = docker.inspectImageCmd(image).exec().getConfig().getEnv();
+    /** The image's PATH, or the usual one. */
+    private static String pathOf(InspectImageResponse image) {
+        String[] env = image.getConfig() == null ? null : image.getConfig().getEnv();
         if (env != null) {
             for (String entry : env) {
                 if (entry.startsWith("PATH=")) {

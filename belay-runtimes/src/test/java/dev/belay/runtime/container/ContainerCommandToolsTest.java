@@ -16,6 +16,12 @@ class ContainerCommandToolsTest extends CommandToolsContract {
         return ContainerRuntime.create(ContainerConfig.defaults(root, TestImage.name()));
     }
 
+    /** A process that left its session stays in the container (within its limits) until the container stops. */
+    @Override
+    protected boolean killsSessionLeavers() {
+        return false;
+    }
+
     @Override
     protected Set<String> runtimeVariables() {
         return Set.of("HOSTNAME", "container");

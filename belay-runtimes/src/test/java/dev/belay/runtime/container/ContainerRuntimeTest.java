@@ -14,6 +14,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Volume;
+
 import dev.belay.policy.Limits;
 import dev.belay.runtime.Escapes;
 import dev.belay.tool.CallContext;
@@ -101,6 +107,61 @@ class ContainerRuntimeTest {
             assertThat(ContainerRuntime.prune(engine.client(), workspace.root()))
                     .containsExactly(ContainerRuntime.containerName(workspace.root()));
             assertThat(ContainerRuntime.prune(engine.client(), workspace.root())).isEmpty();
+        }
+    }
+
+    @Test
+    void aContainerWithBelaysLabelsButMoreMountsCapabilitiesOrOtherLimitsIsRecreated() throws IOException {
+        assertThat(run("true").isError()).isFalse();
+        String name = ContainerRuntime.containerName(workspace.root());
+        try (DockerEngine engine = DockerEngine.connect()) {
+            var docker = engine.client();
+            var made = docker.inspectContainerCmd(name).exec();
+            ContainerRuntime.prune(docker, workspace.root());
+            // the same labels, name and image, made by someone else with the host's secrets mounted, root, every
+            // capability back, a larger process limit and the host's network
+            String ws = workspace.root().toString();
+            docker.createContainerCmd(TestImage.name()).withName(name).withLabels(made.getConfig().getLabels())
+                    .withEntrypoint(made.getConfig().getEntrypoint()).withCmd(List.of()).withUser("0:0")
+                    .withHostConfig(HostConfig.newHostConfig()
+                            .withBinds(new Bind(ws, new Volume(ContainerRuntime.MOUNT)),
+                                    new Bind(ws + "/.git", new Volume(ContainerRuntime.MOUNT + "/.git"), AccessMode.ro),
+                                    new Bind(secrets.toString(), new Volume("/host-ssh")))
+                            .withCapAdd(Capability.SYS_ADMIN).withPidsLimit(4096L)
+                            .withMemory(256L << 20).withMemorySwap(256L << 20).withNanoCPUs(1_000_000_000L))
+                    .exec();
+            runtime.close();
+            runtime = ContainerRuntime.create(new ContainerConfig(workspace.root(), TestImage.name(), List.of(), false,
+                    256L << 20, 1_000_000_000L, 64));
+            jobs.close();
+            jobs = new Jobs(runtime, 16 * 1024);
+            catalog = new Catalog(new CommandTools(workspace, jobs, Limits.DEFAULTS, Map.of("PATH", "/usr/bin:/bin")).tools());
+            ToolResult r = run("id -u; ls /host-ssh; grep CapEff /proc/self/status");
+            assertThat(r.structured().get("stdout").asString()).as(r.text())
+                    .startsWith(Files.getAttribute(workspace.root(), "unix:uid") + "\n")
+                    .contains("CapEff:\t0000000000000000");
+            assertThat(r.structured().get("stderr").asString()).contains("/host-ssh");
+            var now = docker.inspectContainerCmd(name).exec();
+            assertThat(now.getHostConfig().getPidsLimit()).isEqualTo(64L);
+            assertThat(now.getHostConfig().getNetworkMode()).isEqualTo("none");
+        }
+    }
+
+    @Test
+    void aContainerBelayDidNotCreateIsNeverRemoved() {
+        String name = ContainerRuntime.containerName(workspace.root());
+        try (DockerEngine engine = DockerEngine.connect()) {
+            var docker = engine.client();
+            String foreign = docker.createContainerCmd(TestImage.name()).withName(name)
+                    .withEntrypoint("/bin/sh", "-c", "sleep 3600").exec().getId();
+            try {
+                ToolResult r = run("echo hello");
+                assertThat(r.isError()).isTrue();
+                assertThat(r.text()).contains(name).contains("Belay did not create");
+                assertThat(docker.inspectContainerCmd(foreign).exec().getId()).isEqualTo(foreign);
+            } finally {
+                docker.removeContainerCmd(foreign).withForce(true).exec();
+            }
         }
     }
 
