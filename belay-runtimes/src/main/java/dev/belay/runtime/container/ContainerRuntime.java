@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -110,8 +112,32 @@ public final class ContainerRuntime implements Runtime {
         return "container";
     }
 
+    /**
+     * Starts the command off the caller's thread: the engine's connections are NIO channels, which an interrupt
+     * closes midway, and a caller stopped while the container is being checked or made would leave it half made. The
+     * stopped caller gets the started command instead, and kills it.
+     */
     @Override
     public Execution start(ExecSpec spec) throws IOException {
+        CompletableFuture<Execution> started = new CompletableFuture<>();
+        Thread.ofVirtual().name("container-start").start(() -> {
+            try {
+                started.complete(startNow(spec));
+            } catch (IOException | RuntimeException e) {
+                started.completeExceptionally(e);
+            }
+        });
+        try {
+            return started.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw (RuntimeException) e.getCause();
+        }
+    }
+
+    private Execution startNow(ExecSpec spec) throws IOException {
         String container = container();
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         // host paths mean nothing inside: the image's own PATH, and a HOME that exists and is writable
