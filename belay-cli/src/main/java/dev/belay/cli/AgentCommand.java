@@ -32,8 +32,18 @@ final class AgentCommand implements Callable<Integer> {
     @Mixin
     AgentOptions agent;
 
+    private final LaunchEnvironment env;
+
+    AgentCommand(LaunchEnvironment env) {
+        this.env = env;
+    }
+
     @Override
     public Integer call() throws Exception {
+        if (agent.token == null) {
+            // the launcher moves BELAY_AGENT_TOKEN out of the environment, where picocli's default looks
+            agent.token = env.get("BELAY_AGENT_TOKEN").orElse(null);
+        }
         BelayDirs dirs = BelayDirs.fromEnvironment();
         Rules rules = guardOptions.rules();
         Approvals approvals = guardOptions.approvals();

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import dev.belay.action.ActionStore;
@@ -62,6 +61,12 @@ final class EngineOptions {
     @Option(names = "--author", paramLabel = "NAME <EMAIL>", defaultValue = "${env:BELAY_AUTHOR:-Belay <belay@localhost>}",
             description = "Author of journal commits. Default: ${DEFAULT-VALUE}.")
     String author;
+
+    private final LaunchEnvironment env;
+
+    EngineOptions(LaunchEnvironment env) {
+        this.env = env;
+    }
 
     /** Opens the engine without rules for the network. */
     Engine open() {
@@ -120,12 +125,10 @@ final class EngineOptions {
         allow.addAll(allowHosts);
         Optional<URI> search = Optional.ofNullable(searxng);
         search.map(URI::getHost).ifPresent(allow::add); // the operator named it: it may be on the local network
-        Map<String, String> env = System.getenv();
-        Optional<URI> proxy = Optional.ofNullable(env.getOrDefault("HTTPS_PROXY", env.get("HTTP_PROXY")))
-                .filter(p -> !p.isBlank()).map(URI::create);
+        Optional<URI> proxy = env.get("HTTPS_PROXY").or(() -> env.get("HTTP_PROXY")).map(URI::create);
         return new WebConfig(new EgressPolicy(allow, rules.file().network().deny()), proxy,
                 search.map(u -> u.toString().endsWith("/") ? u : URI.create(u + "/")),
-                Optional.ofNullable(env.get("BRAVE_API_KEY")).filter(k -> !k.isBlank()),
+                env.get("BRAVE_API_KEY"),
                 "Belay/" + Version.current() + " (AI coding tools; +https://github.com/belay-dev/belay)");
     }
 

@@ -12,9 +12,29 @@ public final class Main {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with Belay's error handling: one clear line, never a stack trace, picocli's exit codes. */
+    /**
+     * The command line with Belay's error handling: one clear line, never a stack trace, picocli's exit codes. The
+     * options that read secrets get the launcher's environment through picocli's factory.
+     */
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new BelayCommand());
+        LaunchEnvironment env = LaunchEnvironment.read();
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                if (type == ModelOptions.class) {
+                    return type.cast(new ModelOptions(env));
+                }
+                if (type == EngineOptions.class) {
+                    return type.cast(new EngineOptions(env));
+                }
+                if (type == AgentCommand.class) {
+                    return type.cast(new AgentCommand(env));
+                }
+                return defaults.create(type);
+            }
+        };
+        CommandLine cli = new CommandLine(new BelayCommand(), factory);
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine cmd = e.getCommandLine();
             cmd.getErr().println("belay: " + e.getMessage());

@@ -30,6 +30,12 @@ final class ModelOptions {
                     + "${DEFAULT-VALUE}.")
     int maxSteps;
 
+    private final LaunchEnvironment env;
+
+    ModelOptions(LaunchEnvironment env) {
+        this.env = env;
+    }
+
     /** What the options, the config and the environment say, the key never printed. */
     record Resolved(String baseUrl, String model, Optional<String> apiKey, ChatLoop.ToolProtocol protocol,
             int maxSteps) {
@@ -48,8 +54,7 @@ final class ModelOptions {
                 .orElse(OPENAI);
         String name = Optional.ofNullable(model).filter(m -> !m.isBlank()).or(() -> get(config, "model"))
                 .orElse("gpt-4o-mini");
-        Optional<String> key = Optional.ofNullable(System.getenv("OPENAI_API_KEY")).filter(k -> !k.isBlank())
-                .or(() -> get(config, ConfigStore.API_KEY));
+        Optional<String> key = env.get("OPENAI_API_KEY").or(() -> get(config, ConfigStore.API_KEY));
         return new Resolved(url, name, key, protocol, maxSteps);
     }
 
