@@ -5,14 +5,19 @@ import static dev.belay.chat.OpenAiFixture.text;
 import static dev.belay.chat.OpenAiFixture.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpServer;
 
 import dev.belay.chat.OpenAiFixture;
 import tools.jackson.databind.JsonNode;
@@ -58,6 +63,33 @@ class LocalSecretsIT {
             if (result.contains("attached=")) {
                 assertThat(result).as("jcmd cannot attach").contains("attached=0");
             }
+        }
+    }
+
+    @Test
+    void theAgentTokenStillComesFromTheEnvironment() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        HttpServer hub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hub.createContext("/agents", exchange -> {
+            seen.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+        });
+        hub.start();
+        try {
+            ProcessBuilder builder = BelayProcess.withHome(new ProcessBuilder(BelayProcess.command("agent", "--server",
+                    "ws://127.0.0.1:" + hub.getAddress().getPort() + "/agents", "--workspace",
+                    Files.createDirectories(dir.resolve("agent-ws")).toString(), "--approve", "auto")),
+                    dir.resolve("home")).redirectErrorStream(true);
+            builder.environment().put("BELAY_AGENT_TOKEN", "belay_agent_from_env");
+            Process agent = builder.start();
+            agent.getOutputStream().close();
+            String out = new String(agent.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(agent.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(out).contains("refused this agent's token");
+            assertThat(seen).contains("Bearer belay_agent_from_env");
+        } finally {
+            hub.stop(0);
         }
     }
 }

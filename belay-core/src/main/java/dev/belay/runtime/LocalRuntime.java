@@ -32,11 +32,13 @@ public final class LocalRuntime implements Runtime {
         this(Optional.empty());
     }
 
-    /**
-     * @param maxProcesses the processes each command may have at once, enforced by its cgroup where there is one
-     */
-    public LocalRuntime(Optional<Integer> maxProcesses) {
+    private LocalRuntime(Optional<Integer> maxProcesses) {
         this.maxProcesses = maxProcesses;
+    }
+
+    /** Commands with at most {@code maxProcesses} processes each, enforced by their cgroup where there is one. */
+    public static LocalRuntime withProcessLimit(int maxProcesses) {
+        return new LocalRuntime(Optional.of(maxProcesses));
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class SandboxRuntime implements Runtime {
         this.config = config;
         this.bwrap = bwrap;
         // a pids cgroup per command where Belay can make one: RLIMIT_NPROC does not bind root
-        this.host = new LocalRuntime(Optional.of(config.maxProcesses()));
+        this.host = LocalRuntime.withProcessLimit(config.maxProcesses());
     }
 
     /**
