@@ -10,24 +10,17 @@ import java.util.Objects;
  *
  * @param command the program and its arguments, e.g. {@code [bash, -c, "make test"]}
  * @param cwd the working directory, already checked by the path guard
- * @param env the complete environment: nothing is inherited from Belay's own, and no {@link UnsafeVariables}
+ * @param env the complete environment: nothing is inherited from Belay's own
  */
 public record ExecSpec(List<String> command, Path cwd, Map<String, String> env) {
 
     public ExecSpec {
+        UnsafeVariables.check(env);
         command = List.copyOf(command);
         if (command.isEmpty()) {
             throw new IllegalArgumentException("empty command");
         }
         Objects.requireNonNull(cwd, "cwd");
         env = Map.copyOf(env);
-        env.forEach((name, value) -> {
-            UnsafeVariables.refusal(name).ifPresent(reason -> {
-                throw new IllegalArgumentException(reason);
-            });
-            if (value.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("the value of " + name + " holds a NUL byte");
-            }
-        });
     }
 }

@@ -1,6 +1,7 @@
 package dev.belay.runtime;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,6 +27,22 @@ public final class UnsafeVariables {
             "BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "PS4", "PROMPT_COMMAND");
 
     private UnsafeVariables() {
+    }
+
+    /**
+     * Checks a process's whole environment; {@link ExecSpec} calls it, so no runtime starts a process with one.
+     *
+     * @throws IllegalArgumentException naming the first refused variable, or a value holding a NUL byte
+     */
+    static void check(Map<String, String> env) {
+        env.forEach((name, value) -> {
+            refusal(name).ifPresent(reason -> {
+                throw new IllegalArgumentException(reason);
+            });
+            if (value.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("the value of " + name + " holds a NUL byte");
+            }
+        });
     }
 
     /** Why a variable is refused, or empty when it may be set. */
