@@ -13,8 +13,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 scratch="$(mktemp -d /tmp/belay-newcomer.XXXXXX)"
 serve_pid=""
 cleanup() {
+  local status=$?
   [[ -n "$serve_pid" ]] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
+  pkill -f "$scratch/" 2>/dev/null || true # anything the checks started from the clone
   rm -rf "$scratch"
+  exit "$status"
 }
 trap cleanup EXIT
 fail() { echo "newcomer: FAILED: $*" >&2; exit 1; }
@@ -55,7 +58,8 @@ version="$(./belay --version)" || fail "./belay --version"
 step "built and ran in $((SECONDS - start)) s: $version"
 
 step "$serve_cmd"
-eval "${serve_cmd/\~/\"\$HOME\"}" >"$scratch/serve.out" 2>"$scratch/serve.err" </dev/null &
+! curl -s -o /dev/null "http://127.0.0.1:8750/" || fail "something already listens on 127.0.0.1:8750, the README's port"
+eval "exec ${serve_cmd/\~/\"\$HOME\"}" >"$scratch/serve.out" 2>"$scratch/serve.err" </dev/null &
 serve_pid=$!
 base="http://127.0.0.1:8750"
 for _ in $(seq 1 120); do
