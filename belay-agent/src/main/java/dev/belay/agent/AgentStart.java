@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolSpec;
@@ -54,6 +56,9 @@ public final class AgentStart {
         allowed.flatMap(list -> list.stream().filter(t -> !known.contains(t)).findFirst()).ifPresent(t -> {
             throw new IllegalArgumentException("--allow-tools names " + t + ", which is not a tool here");
         });
+        if (System.console() == null) {
+            requireAnswerableApprovals(options.approve, options.readOnly, allowed, guarded.tools());
+        }
         if (options.insecure) {
             log.println("WARNING: --insecure: TLS certificates are not checked; anyone in the middle can impersonate "
                     + "the server and run commands here.");
@@ -69,6 +74,24 @@ public final class AgentStart {
         try (Agent agent = new Agent(config, new AgentControls(guarded, allowed, options.readOnly), runtimeKind, log)) {
             java.lang.Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
             agent.run();
+        }
+    }
+
+    /**
+     * An agent started as a service has no terminal to answer approvals at: its calls would each wait for the approval
+     * timeout and then be denied. It refuses to start instead, unless no tool it may run would ever ask.
+     */
+    static void requireAnswerableApprovals(String approve, boolean readOnly, Optional<Set<String>> allowed,
+            List<ToolSpec> tools) {
+        ApprovalMode mode = ApprovalMode.parse(approve);
+        boolean asks = tools.stream()
+                .filter(spec -> allowed.map(list -> list.contains(spec.name())).orElse(true))
+                .filter(spec -> !readOnly || spec.annotations().readOnly())
+                .anyMatch(mode::waitsForAnswer);
+        if (asks) {
+            throw new IllegalArgumentException("--approve " + approve + " is answered at this terminal, and "
+                    + "there is none (standard input is not a terminal): start the agent with --approve auto, "
+                    + "--approve delay:SECONDS, --allow-tools naming read-only tools, or --read-only");
         }
     }
 

@@ -2,6 +2,8 @@ package dev.belay.agent;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Optional;
@@ -59,6 +61,24 @@ class AgentModuleTest {
         AgentControls listed = new AgentControls(catalog, Optional.of(Set.of("look", "change")), false);
         assertThat(call(listed, "other").text()).contains("not on this agent's allow-list");
         assertThat(call(listed, "change").text()).isEqualTo("change ran");
+    }
+
+    @Test
+    void withoutATerminalAnAgentThatWouldAskRefusesToStart() {
+        List<ToolSpec> tools = catalog.tools();
+        assertThatThrownBy(() -> AgentStart.requireAnswerableApprovals("ask", false, Optional.empty(), tools))
+                .hasMessageContaining("--approve auto").hasMessageContaining("--approve delay:SECONDS")
+                .hasMessageContaining("--allow-tools").hasMessageContaining("--read-only");
+        assertThatThrownBy(() -> AgentStart.requireAnswerableApprovals("ask-all", true, Optional.empty(), tools))
+                .as("ask-all asks for read-only tools too").hasMessageContaining("--approve ask-all");
+        assertThatCode(() -> AgentStart.requireAnswerableApprovals("ask", true, Optional.empty(), tools))
+                .as("read-only: nothing asks").doesNotThrowAnyException();
+        assertThatCode(() -> AgentStart.requireAnswerableApprovals("ask", false, Optional.of(Set.of("look")), tools))
+                .as("only read-only tools allowed").doesNotThrowAnyException();
+        assertThatCode(() -> AgentStart.requireAnswerableApprovals("delay:5", false, Optional.empty(), tools))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> AgentStart.requireAnswerableApprovals("auto", false, Optional.empty(), tools))
+                .doesNotThrowAnyException();
     }
 
     @Test

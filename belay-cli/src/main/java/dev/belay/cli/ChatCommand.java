@@ -16,6 +16,7 @@ import dev.belay.chat.Conversation;
 import dev.belay.chat.ConversationStore;
 import dev.belay.chat.SystemPrompt;
 import dev.belay.engine.Engine;
+import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
@@ -69,8 +70,15 @@ final class ChatCommand implements Callable<Integer> {
         PrintStream out = System.out;
         PrintStream err = System.err;
         try (Engine engine = options.open(rules)) {
-            Guard guard = guardOptions.guard(engine.caller(), rules, GuardOptions.mode(approve), approvals,
+            ApprovalMode mode = GuardOptions.mode(approve);
+            Guard guard = guardOptions.guard(engine.caller(), rules, mode, approvals,
                     engine.workspace().root(), dirs);
+            if (System.console() == null && guard.tools().stream().anyMatch(mode::waitsForAnswer)) {
+                // the calls would each wait for the approval timeout and then be denied
+                throw new UsageException("--approve " + approve + " is answered at this terminal, and there is none "
+                        + "(standard input is not a terminal): use --approve auto (with --rules to limit it) or "
+                        + "--approve delay:SECONDS");
+            }
             OpenAiStreamingChatModel llm = OpenAiStreamingChatModel.builder().baseUrl(model.baseUrl())
                     .apiKey(model.apiKey().orElse("none")).modelName(model.model()).timeout(Duration.ofMinutes(10))
                     .build();

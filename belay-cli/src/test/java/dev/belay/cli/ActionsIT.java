@@ -91,6 +91,12 @@ class ActionsIT {
                 BufferedImage png = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(image.data())));
                 assertThat(png.getWidth()).isEqualTo(320);
                 assertThat(png.getHeight()).isEqualTo(160);
+                McpSchema.CallToolResult failed = call(client, "action__text_card",
+                        Map.of("text", "Hello, card", "color", "nosuchcolour"));
+                assertThat(failed.isError()).as(failed.toString()).isTrue();
+                assertThat(((McpSchema.TextContent) failed.content().get(0)).text())
+                        .as("the model reads ImageMagick's own complaint")
+                        .contains("convert could not draw the card").contains("nosuchcolour");
 
                 McpSchema.CallToolResult read = call(client, "fs__read_text_file",
                         Map.of("path", shared.resolve("notes.txt").toString()));

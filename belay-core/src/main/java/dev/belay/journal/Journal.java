@@ -86,6 +86,7 @@ public final class Journal implements AutoCloseable {
             // the journal wait for it. Watching starts first, so nothing that changes meanwhile goes unseen.
             Thread.ofVirtual().name("belay-journal-open").start(() -> {
                 try {
+                    FS.FileStoreAttributes.get(git.getRepository().getDirectory().toPath());
                     journal.tracker.complete(ChangeTracker.start(root, journal.directories()));
                     journal.commit(journal::stageAll, new Change("Snapshot of the workspace as Belay found it",
                             "snapshot", "-"));
@@ -127,8 +128,11 @@ public final class Journal implements AutoCloseable {
     private static FS fileSystem() {
         FS fs = FS.DETECTED;
         fs.setGitSystemConfig(new File("/etc/gitconfig"));
-        // measuring a file system's timestamp resolution can take seconds; never make a start wait for it
-        FS.FileStoreAttributes.setBackground(true);
+        // JGit measures a file system's timestamp resolution once (then keeps it in its user config) by writing probe
+        // files into the repository. In a thread of its own that outlives the journal, it could write them while the
+        // workspace is being closed or deleted; the journal measures in its own opening thread instead, so a start
+        // still never waits for it and a closed journal leaves nothing running.
+        FS.FileStoreAttributes.setBackground(false);
         return fs;
     }
 

@@ -2,6 +2,8 @@ package dev.belay.policy;
 
 import java.time.Duration;
 
+import dev.belay.tool.ToolSpec;
+
 /**
  * When a call needs the operator: {@code auto} never asks, {@code ask} asks for every call that is not read-only,
  * {@code ask-all} asks for every call, {@code delay:N} shows the call and runs it after N seconds unless the operator
@@ -21,6 +23,14 @@ public sealed interface ApprovalMode {
                 throw new IllegalArgumentException("delay must not be negative");
             }
         }
+    }
+
+    /**
+     * Whether a call of this tool waits for the operator's answer under this mode, before rules are consulted:
+     * {@code delay:N} goes ahead by itself, so only {@code ask} waits.
+     */
+    default boolean waitsForAnswer(ToolSpec spec) {
+        return this instanceof Ask ask && (ask.readOnlyToo() || !spec.annotations().readOnly());
     }
 
     /** Parses {@code auto}, {@code ask}, {@code ask-all} or {@code delay:N} (seconds). */

@@ -1,11 +1,12 @@
-package dev.belay.tool.command;
+package dev.belay.runtime.local;
 
 import java.nio.file.Path;
 
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.runtime.Runtime;
+import dev.belay.tool.command.CommandToolsContract;
 
-/** The command tools on the local machine. */
+/** The command tools' shared suite on the local machine, beside the same suite in the sandbox and the container. */
 class LocalCommandToolsTest extends CommandToolsContract {
 
     private final LocalRuntime runtime = new LocalRuntime();
