@@ -1,6 +1,7 @@
 package dev.belay.tool.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -125,7 +126,7 @@ public abstract class CommandToolsContract {
 
     @Test
     void aProcessThatLeftTheSessionDiesWithItsCommand() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(killsSessionLeavers(), "no cgroup per command here");
+        assumeTrue(killsSessionLeavers(), "no cgroup per command here");
         ToolResult ended = call("run_command", """
                 {"command": "setsid sleep 1000.0461 > /dev/null 2>&1 < /dev/null & echo started"}""");
         assertThat(ended.structured().get("exit_code").asInt()).isZero();
