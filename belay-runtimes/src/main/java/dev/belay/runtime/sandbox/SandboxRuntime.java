@@ -1,14 +1,19 @@
 package dev.belay.runtime.sandbox;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import dev.belay.runtime.ExecSpec;
@@ -31,17 +36,16 @@ public final class SandboxRuntime implements Runtime {
     /** System directories shown read-only; the /bin, /lib… of merged-/usr systems are recreated as their links. */
     private static final List<String> SYSTEM = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
             "/etc", "/opt", "/nix");
-    /** Credentials in /etc that root (and Belay often runs as root) could otherwise read inside. */
-    private static final List<String> ETC_SECRETS = List.of("/etc/shadow", "/etc/shadow-", "/etc/gshadow",
-            "/etc/gshadow-", "/etc/sudoers", "/etc/sudoers.d", "/etc/ssl/private", "/etc/security/opasswd");
 
     private final SandboxConfig config;
     private final Path bwrap;
+    private final List<Path> privateEtc;
     private final LocalRuntime host;
 
-    private SandboxRuntime(SandboxConfig config, Path bwrap) {
+    private SandboxRuntime(SandboxConfig config, Path bwrap, List<Path> privateEtc) {
         this.config = config;
         this.bwrap = bwrap;
+        this.privateEtc = privateEtc;
         // a pids cgroup per command where Belay can make one: RLIMIT_NPROC does not bind root
         this.host = LocalRuntime.withProcessLimit(config.maxProcesses());
     }
@@ -72,7 +76,46 @@ public final class SandboxRuntime implements Runtime {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking bubblewrap");
         }
-        return new SandboxRuntime(config, bwrap);
+        return new SandboxRuntime(config, bwrap, privateEntries(Path.of("/etc")));
+    }
+
+    /**
+     * The files and directories under {@code dir} that not everyone may read (shadow, sudoers, private keys, database
+     * and VPN credentials…): the sandbox shows /etc as an unprivileged user sees it, even when Belay runs as root.
+     */
+    static List<Path> privateEntries(Path dir) {
+        List<Path> found = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attributes) throws IOException {
+                    Set<PosixFilePermission> mode = Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS);
+                    if (!d.equals(dir) && !(mode.contains(PosixFilePermission.OTHERS_READ)
+                            && mode.contains(PosixFilePermission.OTHERS_EXECUTE))) {
+                        found.add(d);
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                    if (attributes.isRegularFile() && !Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)
+                            .contains(PosixFilePermission.OTHERS_READ)) {
+                        found.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            // an unreadable /etc shows nothing worth hiding
+        }
+        return List.copyOf(found);
     }
 
     @Override
@@ -103,13 +146,9 @@ public final class SandboxRuntime implements Runtime {
                 argv.addAll(List.of("--ro-bind", dir, dir));
             }
         }
-        for (String secret : ETC_SECRETS) {
-            Path path = Path.of(secret);
-            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-                argv.addAll(List.of("--tmpfs", secret));
-            } else if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-                argv.addAll(List.of("--ro-bind", "/dev/null", secret));
-            }
+        for (Path secret : privateEtc) {
+            argv.addAll(Files.isDirectory(secret, LinkOption.NOFOLLOW_LINKS) ? List.of("--tmpfs", secret.toString())
+                    : List.of("--ro-bind", "/dev/null", secret.toString()));
         }
         resolvConf().ifPresent(real -> argv.addAll(List.of("--ro-bind", real, real)));
         argv.addAll(List.of("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp"));

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -173,13 +175,27 @@ class SandboxRuntimeTest {
                 }
             }
         }
-        ToolResult hidden = run("ls -A /run /var/run /home /root /sys /mnt 2>/dev/null; cat /etc/shadow; echo end");
+        ToolResult hidden = run("ls -A /run /var/run /home /root /sys /mnt 2>/dev/null; echo end");
         assertThat(hidden.structured().get("stdout").asString()).as(hidden.text()).isEqualTo("end\n");
         ToolResult tools = run("bash --version | head -1 && python3 -c 'print(6 * 7)' && git --version && "
                 + "git log --oneline | wc -l && ls /etc/passwd /usr/bin/env && echo x > /tmp/t && echo x > /var/tmp/t");
         assertThat(tools.isError()).as(tools.text()).isFalse();
         assertThat(tools.structured().get("stdout").asString()).contains("GNU bash").contains("42\n")
                 .contains("git version");
+    }
+
+    @Test
+    void filesInEtcThatNotEveryoneMayReadAreEmptyInside() throws IOException {
+        Path etc = Files.createDirectories(base.resolve("etc/ssl/private"));
+        Files.writeString(etc.resolve("key.pem"), "PRIVATE");
+        Files.setPosixFilePermissions(etc, PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(base.resolve("etc/keytab"), "KERBEROS", StandardOpenOption.CREATE);
+        Files.setPosixFilePermissions(base.resolve("etc/keytab"), PosixFilePermissions.fromString("rw-r-----"));
+        Files.writeString(base.resolve("etc/hosts"), "127.0.0.1 localhost");
+        assertThat(SandboxRuntime.privateEntries(base.resolve("etc")))
+                .containsExactlyInAnyOrder(etc, base.resolve("etc/keytab"));
+        ToolResult shadow = run("cat /etc/shadow /etc/gshadow; ls -A /etc/ssl/private; cat /etc/passwd | head -1");
+        assertThat(shadow.structured().get("stdout").asString()).as(shadow.text()).startsWith("root:x:0:0:");
     }
 
     @Test
