@@ -35,7 +35,7 @@ record LaunchEnvironment(Map<String, String> secrets) {
         }
         try {
             // NAME=VALUE entries separated by NUL, which no variable can hold; the pipe is empty once read
-            String text = new String(Files.readAllBytes(Path.of("/proc/self/fd", fd)), StandardCharsets.UTF_8);
+            String text = new String(Files.readAllBytes(Path.of("/dev/fd", fd)), StandardCharsets.UTF_8);
             Map<String, String> secrets = new HashMap<>();
             for (String entry : text.split("\0")) {
                 int eq = entry.indexOf('=');
