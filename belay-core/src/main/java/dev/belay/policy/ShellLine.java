@@ -26,6 +26,7 @@ public record ShellLine(List<List<String>> commands, boolean simple) {
     private static final Set<String> WRAPPERS = Set.of("env", "sudo", "doas", "command", "exec", "nohup", "time",
             "nice", "ionice", "xargs", "timeout", "stdbuf", "setsid", "chroot", "unbuffer", "watch", "strace",
             "builtin", "then", "do", "else", "if", "while", "until", "!");
+    private static final Pattern ASSIGNMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*\\+?=.*", Pattern.DOTALL);
     private static final int MAX_DEPTH = 8;
 
     public ShellLine {
@@ -39,8 +40,9 @@ public record ShellLine(List<List<String>> commands, boolean simple) {
         for (List<String> argv : commands) {
             unwrap(argv, unwrapped, 0);
         }
+        // a leading VAR=value changes what the program does (GIT_DIR, LD_PRELOAD…): not the command a rule names
         boolean simple = !NOT_SIMPLE.matcher(line).find() && commands.size() == 1 && !line.strip().startsWith("#")
-                && !line.contains("~") && !line.strip().isEmpty();
+                && !line.contains("~") && !ASSIGNMENT.matcher(commands.getFirst().getFirst()).matches();
         return new ShellLine(unwrapped, simple);
     }
 
@@ -96,7 +98,7 @@ public record ShellLine(List<List<String>> commands, boolean simple) {
 
     private static List<String> withoutAssignments(List<String> argv) {
         int i = 0;
-        while (i < argv.size() && argv.get(i).matches("[A-Za-z_][A-Za-z0-9_]*\\+?=.*")) {
+        while (i < argv.size() && ASSIGNMENT.matcher(argv.get(i)).matches()) {
             i++;
         }
         return argv.subList(i, argv.size());
