@@ -93,7 +93,7 @@ public final class Rules {
     private record CommandPattern(String name, Predicate<List<String>> test) {
     }
 
-    /** Arguments that name files or directories, in any tool. */
+    /** Arguments that name files or directories, in any tool; so does any {@code *_path}, {@code *_dir}, {@code *_file}. */
     private static final java.util.Set<String> PATH_ARGUMENTS = java.util.Set.of("path", "paths", "source",
             "sources", "destination", "cwd", "file", "files", "directory", "dir", "target");
     /** Built-in tools whose only effect is on the paths they are given: the only ones an allow path rule approves. */
@@ -218,7 +218,7 @@ public final class Rules {
 
     private static void collectPaths(JsonNode arguments, Path root, List<List<String>> out) {
         for (Map.Entry<String, JsonNode> e : arguments.properties()) {
-            if (!PATH_ARGUMENTS.contains(e.getKey())) {
+            if (!PATH_ARGUMENTS.contains(e.getKey()) && !e.getKey().matches("[a-z0-9_]+_(path|paths|dir|file|files)")) {
                 continue;
             }
             if (e.getValue().isString()) {

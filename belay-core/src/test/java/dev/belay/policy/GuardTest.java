@@ -317,6 +317,21 @@ class GuardTest {
     }
 
     @Test
+    void theAuditLogIsTheOwnersOnly() throws Exception {
+        Path old = dir.resolve("old/audit.jsonl");
+        Files.createDirectories(old.getParent());
+        Files.writeString(old, "{}\n");
+        Files.setPosixFilePermissions(old, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        new AuditLog(old, 1 << 20);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(old)))
+                .isEqualTo("rw-------");
+        AuditLog fresh = new AuditLog(dir.resolve("new/audit.jsonl"), 1 << 20);
+        guard("auto", Rules.NONE, new Approvals(Duration.ofSeconds(1)), fresh).call(call("read_file", "{}", "c"));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh.file())))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
     void theAuditLogRotatesBySize() throws Exception {
         AuditLog audit = new AuditLog(dir.resolve("audit.jsonl"), 2000);
         Guard g = guard("auto", Rules.NONE, new Approvals(Duration.ofSeconds(1)), audit);

@@ -102,6 +102,7 @@ class RulesTest {
         assertThat(verdict(check(rules, "run_command", "command", "ls", "cwd", "sub/.."))).isEqualTo("ask");
         assertThat(verdict(check(rules, "upload_file", "path", ".env"))).as("any tool's path").isEqualTo("deny");
         assertThat(verdict(check(rules, "action__x", "paths", new String[] {"a", ".env"}))).isEqualTo("deny");
+        assertThat(verdict(check(rules, "download_file", "target_path", ".env"))).isEqualTo("deny");
         assertThat(rules.hides(".env", root)).isPresent();
         assertThat(rules.hides("e", root)).as("a link to a denied file").isPresent();
         assertThat(rules.hides("sub", root)).isEmpty();
