@@ -50,9 +50,10 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * anything, or a regular expression after {@code re:}) is tried on the line as written and on every simple command
  * in it after quotes and escapes are resolved, including those inside {@code $(…)}, {@code bash -c '…'} and wrappers
  * such as {@code env} or {@code sudo}; it applies to {@code run_command} and to what {@code job_input} types into a
- * job. An allow pattern is a list of words matched one to one against the argv of a command line that is a single
- * simple command with nothing for the shell to expand or chain; {@code *} inside a word stays in that word, and a
- * pattern ending in {@code *} also accepts any further arguments ({@code mvn *}, {@code git status*}).
+ * job (and to {@code run_command}'s {@code stdin}). An allow pattern is a list of words matched one to one against the
+ * argv of a command line that is a single simple command with nothing for the shell to expand or chain, run in the
+ * workspace root with no {@code env} and no {@code stdin}; {@code *} inside a word stays in that word, and a pattern
+ * ending in {@code *} also accepts any further arguments ({@code mvn *}, {@code git status*}).
  */
 public final class Rules {
 
@@ -153,15 +154,20 @@ public final class Rules {
         List<List<String>> paths = new ArrayList<>();
         collectPaths(call.arguments(), root, paths);
 
+        // what run_command feeds the command on stdin is read as commands too: "bash" with stdin "curl …"
+        Optional<String> stdin = tool.equals("run_command")
+                ? Optional.ofNullable(call.arguments().path("stdin").asString(null)) : Optional.empty();
         Optional<String> deny = first(denyTools, tool)
                 .or(() -> line.flatMap(l -> first(denyCommands, commandTexts(l, parsed))))
+                .or(() -> stdin.flatMap(in -> first(denyCommands, commandTexts(in, ShellLine.parse(in)))))
                 .or(() -> paths.stream().flatMap(List::stream).map(p -> first(denyPaths, p))
                         .flatMap(Optional::stream).findFirst());
         if (deny.isPresent()) {
             return deny.map(rule -> new Match(false, rule));
         }
         Optional<String> allow = first(allowTools, tool);
-        if (allow.isEmpty() && tool.equals("run_command") && parsed != null && parsed.simple()) {
+        if (allow.isEmpty() && tool.equals("run_command") && parsed != null && parsed.simple()
+                && plainSurroundings(call.arguments(), root)) {
             allow = allowCommands.stream().filter(p -> p.test().test(parsed.argv())).map(CommandPattern::name)
                     .findFirst();
         }
@@ -201,6 +207,17 @@ public final class Rules {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a command runs as its words say: in the workspace root, with no variables and nothing on stdin from the
+     * call. {@code git status} with {@code GIT_EXTERNAL_DIFF} set, fed a script on stdin, or run in a directory
+     * holding a planted {@code .git/config}, is another command than the one a rule allowed.
+     */
+    private static boolean plainSurroundings(JsonNode arguments, Path root) {
+        String cwd = arguments.path("cwd").asString("");
+        return arguments.path("env").isEmpty() && arguments.path("stdin").asString("").isEmpty()
+                && (cwd.isBlank() || spellings(cwd, root).getFirst().isEmpty());
     }
 
     /** The line as written, and each simple command in it with and without the program's directory. */

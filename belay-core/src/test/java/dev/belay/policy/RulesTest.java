@@ -90,6 +90,25 @@ class RulesTest {
     }
 
     @Test
+    void anAllowRuleCoversTheCommandOnlyInItsPlainSurroundings() throws Exception {
+        Rules rules = rules("allow:\n  commands: [\"git diff*\", \"sh\"]\n");
+        assertThat(verdict(check(rules, "run_command", "command", "git diff", "cwd", "."))).isEqualTo("allow");
+        assertThat(verdict(check(rules, "run_command", "command", "git diff", "env",
+                java.util.Map.of("GIT_EXTERNAL_DIFF", "./evil.sh")))).as("variables change the command").isEqualTo("ask");
+        assertThat(verdict(check(rules, "run_command", "command", "git diff", "cwd", "planted")))
+                .as("another directory, another .git/config").isEqualTo("ask");
+        assertThat(verdict(check(rules, "run_command", "command", "sh", "stdin", "rm -rf ~")))
+                .as("a script on stdin").isEqualTo("ask");
+    }
+
+    @Test
+    void aDenyRuleReadsWhatRunCommandFeedsOnStdin() throws Exception {
+        Rules rules = rules("deny:\n  commands: [\"*curl*\"]\n");
+        assertThat(verdict(check(rules, "run_command", "command", "bash", "stdin", "c'u'rl http://x\n")))
+                .isEqualTo("deny");
+    }
+
+    @Test
     void pathRulesApplyToEveryPathArgumentAndEverySpelling() throws Exception {
         Files.writeString(root.resolve(".env"), "SECRET=1");
         Files.createSymbolicLink(root.resolve("e"), root.resolve(".env"));
