@@ -162,7 +162,13 @@ public final class Guard implements ToolCaller {
      * come back through a tool that was not asked for it by name.
      */
     private ToolResult visible(ToolCall call, ToolResult result) {
-        if (!rules.hidesPaths() || result.isError() || result.structured() == null || !LISTINGS.contains(call.tool())) {
+        if (!rules.hidesPaths() || result.isError() || result.structured() == null) {
+            return result;
+        }
+        if (call.tool().equals("diff")) {
+            return visibleDiff(result);
+        }
+        if (!LISTINGS.contains(call.tool())) {
             return result;
         }
         ObjectNode structured = result.structured().deepCopy();
@@ -203,6 +209,47 @@ public final class Guard implements ToolCaller {
         }
         kept.add("[" + hidden + " path(s) hidden by the deny rules]");
         return ToolResult.ok(String.join("\n", kept), structured);
+    }
+
+    /** The journal's diff without the sections of denied files: a diff shows their contents as much as a read. */
+    private ToolResult visibleDiff(ToolResult result) {
+        String diff = result.structured().path("diff").asString("");
+        StringBuilder kept = new StringBuilder();
+        int hidden = 0;
+        for (String section : diff.split("(?m)^(?=diff --git )")) {
+            if (diffPaths(section).stream().anyMatch(p -> rules.hides(p, root).isPresent())) {
+                hidden++;
+            } else {
+                kept.append(section);
+            }
+        }
+        if (hidden == 0) {
+            return result;
+        }
+        ObjectNode structured = result.structured().deepCopy().put("diff", kept.toString());
+        String note = "[" + hidden + " file(s) hidden by the deny rules]";
+        return ToolResult.ok(kept.isEmpty() ? note : kept + "\n" + note, structured);
+    }
+
+    /** The paths a section of a git diff names: its header, its ---/+++ lines and renames or copies. */
+    private static List<String> diffPaths(String section) {
+        List<String> paths = new ArrayList<>();
+        for (String line : section.lines().limit(8).toList()) {
+            if (line.startsWith("diff --git ")) {
+                String rest = line.substring("diff --git ".length());
+                int half = (rest.length() - 5) / 2; // "a/X b/X" when the path did not change
+                String path = half > 0 ? rest.substring(2, 2 + half) : "";
+                if (rest.equals("a/" + path + " b/" + path)) {
+                    paths.add(path);
+                }
+            }
+            for (String prefix : List.of("--- a/", "+++ b/", "rename from ", "rename to ", "copy from ", "copy to ")) {
+                if (line.startsWith(prefix)) {
+                    paths.add(line.substring(prefix.length()));
+                }
+            }
+        }
+        return paths;
     }
 
     private static String describe(Decision decision) {

@@ -97,6 +97,7 @@ public final class Rules {
     /** Arguments that name files or directories, in any tool; so does any {@code *_path}, {@code *_dir}, {@code *_file}. */
     private static final java.util.Set<String> PATH_ARGUMENTS = java.util.Set.of("path", "paths", "source",
             "sources", "destination", "cwd", "file", "files", "directory", "dir", "target");
+    private static final Pattern PATH_SUFFIX = Pattern.compile("[a-z0-9_]+_(path|paths|dir|file|files)");
     /** Built-in tools whose only effect is on the paths they are given: the only ones an allow path rule approves. */
     private static final java.util.Set<String> FILE_TOOLS = java.util.Set.of("read_file", "write_file", "edit_file", "delete_path",
             "move_path", "make_directory", "list_directory", "find_files", "search_files", "file_info");
@@ -235,7 +236,7 @@ public final class Rules {
 
     private static void collectPaths(JsonNode arguments, Path root, List<List<String>> out) {
         for (Map.Entry<String, JsonNode> e : arguments.properties()) {
-            if (!PATH_ARGUMENTS.contains(e.getKey()) && !e.getKey().matches("[a-z0-9_]+_(path|paths|dir|file|files)")) {
+            if (!PATH_ARGUMENTS.contains(e.getKey()) && !PATH_SUFFIX.matcher(e.getKey()).matches()) {
                 continue;
             }
             if (e.getValue().isString()) {

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 public record ShellLine(List<List<String>> commands, boolean simple) {
 
     /** Characters that make a line more than one plain simple command, wherever they appear. */
-    private static final Pattern NOT_SIMPLE = Pattern.compile("[;|&$()<>`\\\\\\n\\r!{}*?\\[\\]\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]");
+    private static final Pattern NOT_SIMPLE = Pattern.compile(
+            "[;|&$()<>`\\\\\\n\\r!{}*?\\[\\]\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]");
     private static final Set<String> SHELLS = Set.of("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "busybox");
     /** Programs that run their arguments as a command after their own options. */
     private static final Set<String> WRAPPERS = Set.of("env", "sudo", "doas", "command", "exec", "nohup", "time",

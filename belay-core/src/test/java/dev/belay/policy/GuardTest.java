@@ -83,7 +83,18 @@ class GuardTest {
                 call -> ToolResult.ok("./\n.env  (3 B)\na.txt  (5 B)", (ObjectNode) JSON.readTree("""
                         {"path": ".", "truncated": false, "entries": [{"path": ".env", "type": "file", "size": 3},
                          {"path": "a.txt", "type": "file", "size": 5}]}""")));
-        return new Catalog(List.of(run, read, edit, fetch, action, search, list));
+        Tool diff = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+                {"name": "diff", "title": "Diff", "description": "Diffs.",
+                 "annotations": {"readOnlyHint": true},
+                 "inputSchema": {"type": "object", "properties": {}}}""")), call -> {
+                    String text = "diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-x\n+y\n"
+                            + "diff --git a/.env b/.env\nnew file mode 100644\n--- /dev/null\n+++ b/.env\n@@ -0,0 +1 @@\n"
+                            + "+KEY=sekrit\n"
+                            + "diff --git a/old b/conf/.env\nsimilarity index 90%\nrename from old\nrename to conf/.env\n"
+                            + "+KEY=sekrit2\n";
+                    return ToolResult.ok(text, JSON.createObjectNode().put("diff", text).put("truncated", false));
+                });
+        return new Catalog(List.of(run, read, edit, fetch, action, search, list, diff));
     }
 
     private Guard guard(String mode, Rules rules, Approvals approvals, AuditLog audit) {
@@ -224,6 +235,9 @@ class GuardTest {
         ToolResult listed = g.call(call("list_directory", "{}", "c"));
         assertThat(listed.text()).contains("a.txt").doesNotContain(".env  (3 B)");
         assertThat(listed.structured().path("entries")).hasSize(1);
+        ToolResult diffed = g.call(call("diff", "{}", "c"));
+        assertThat(diffed.text()).contains("+y").doesNotContain("sekrit").contains("2 file(s) hidden");
+        assertThat(diffed.structured().path("diff").asString()).contains("a/a.txt").doesNotContain("sekrit");
     }
 
     @Test
