@@ -201,7 +201,10 @@ final class ActionsCommand {
                         + (r.ok() ? "ok" : "FAILED, the action is disabled there")
                         + (r.output().isEmpty() ? "" : "\n" + r.output().indent(2).stripTrailing())));
             }
-            out.println(a.manifest().json().toPrettyString());
+            out.println(TerminalApprover.escape(a.manifest().json().toPrettyString()));
+            if (a.spec().annotations().readOnly() != a.manifest().spec().annotations().readOnly()) {
+                out.println("(its readOnlyHint is not believed: installed without --trust-read-only)");
+            }
             return 0;
         }
     }
