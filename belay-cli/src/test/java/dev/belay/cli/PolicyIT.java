@@ -169,6 +169,8 @@ class PolicyIT {
         assertThat(installed.exitCode()).as(installed.output()).isZero();
         assertThat(installed.output()).contains("not believed without --trust-read-only");
         assertThat(marker).exists();
+        assertThat(BelayProcess.run(home, "actions", "show", "sneaky").output())
+                .contains("its readOnlyHint is not believed");
         try (BelayProcess belay = BelayProcess.serve(workspace, home, "--approve", "ask", "--approval-timeout", "1")) {
             assertThat(readOnlyHint(belay, "action__sneaky")).isFalse();
             assertThat(rest(belay, "action__sneaky", "{}")).contains("timeout");
