@@ -124,20 +124,20 @@ public final class Guard implements ToolCaller {
             case ApprovalMode.Delay delay when readOnly -> new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
             case ApprovalMode.Delay delay -> approvals.request(call, preview(call), delay.delay());
         };
-        if (reach != null && spec.annotations().readOnly() && decision.allows()) {
+        if (mode instanceof ApprovalMode.Ask && reach != null && spec.annotations().readOnly() && decision.allows()) {
             approvals.allowReach(call, reach);
         }
         return decision;
     }
 
-    /** Where an open-world call goes: the host of its URL, or the tool itself when it names none. */
+    /** Where an open-world call goes: the tool and the host of its URL, or the tool alone when it names none. */
     private static String reach(ToolCall call) {
         String url = call.arguments().path("url").asString("");
         try {
             String host = url.isEmpty() ? null : URI.create(url.strip()).getHost();
-            return host == null ? call.tool() : host.toLowerCase(Locale.ROOT);
+            return host == null ? call.tool() : call.tool() + " to " + host.toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException e) {
-            return call.tool() + " " + url;
+            return call.tool() + " to " + url;
         }
     }
 
