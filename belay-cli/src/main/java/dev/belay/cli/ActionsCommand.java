@@ -1,15 +1,22 @@
 package dev.belay.cli;
 
+import java.io.Console;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import dev.belay.action.ActionManifest;
 import dev.belay.action.ActionSetup;
 import dev.belay.action.ActionSource;
 import dev.belay.action.ActionStore;
 import dev.belay.action.ActionStore.SetupRecord;
 import dev.belay.action.InstalledAction;
 import dev.belay.agent.RuntimeOptions;
+import dev.belay.policy.TerminalApprover;
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.tool.command.Jobs;
 import picocli.CommandLine.Command;
@@ -45,6 +52,43 @@ final class ActionsCommand {
         }
     }
 
+    /**
+     * Shows what is about to be installed (the manifest and the setup script, control characters escaped) and asks.
+     * With {@code --yes} it only shows; with no terminal to ask on and no {@code --yes}, it refuses.
+     */
+    static boolean review(ActionManifest manifest, Path files, boolean yes, boolean trustReadOnly, PrintWriter out) {
+        out.println("action " + manifest.name() + " (offered to the model as action__" + manifest.name() + "):");
+        out.println(TerminalApprover.escape(manifest.json().toPrettyString()).indent(2).stripTrailing());
+        Optional<String> script = manifest.setup().flatMap(ActionManifest.Setup::script);
+        if (script.isPresent()) {
+            out.println("setup script " + script.get() + ", run on this machine by 'install' (or at the first call in "
+                    + "a runtime):");
+            try {
+                out.println(TerminalApprover.escape(Files.readString(files.resolve(script.get()).normalize()))
+                        .indent(2).stripTrailing());
+            } catch (IOException e) {
+                out.println("  (cannot be shown: " + e.getMessage() + ")");
+            }
+        }
+        if (manifest.spec().annotations().readOnly()) {
+            out.println(trustReadOnly ? "It says it is read-only, and --trust-read-only believes it: it will run "
+                    + "without asking under --approve ask."
+                    : "It says it is read-only; that is not believed without --trust-read-only, so it is asked for "
+                            + "like any tool that changes things.");
+        }
+        if (yes) {
+            return true;
+        }
+        Console console = System.console();
+        if (console == null) {
+            throw new UsageException("no terminal to ask whether to install " + manifest.name() + " and run its setup; "
+                    + "review the manifest above and run again with --yes to install without asking");
+        }
+        out.flush();
+        String answer = console.readLine("Install %s and run its setup? [y/N] ", manifest.name());
+        return answer != null && answer.strip().toLowerCase(Locale.ROOT).matches("y|yes");
+    }
+
     static String status(ActionStore store, InstalledAction action, String kind) {
         return store.setup(action, kind).map(r -> r.ok() ? "ready" : "disabled: " + r.output().lines().findFirst()
                 .orElse("setup failed")).orElse("setup pending");
@@ -52,7 +96,8 @@ final class ActionsCommand {
 
     @Command(name = "install", mixinStandardHelpOptions = true,
             description = "Install an action from owner/repo (GitHub), a git URL or a local path, at @REF (a tag, "
-                    + "branch or commit; the commit is recorded), then run its setup in the local runtime.")
+                    + "branch or commit; the commit is recorded), then run its setup in the local runtime. Shows the "
+                    + "manifest and the setup script and asks first, unless --yes.")
     static final class Install implements Callable<Integer> {
 
         @Parameters(paramLabel = "SOURCE[@REF]")
@@ -61,13 +106,22 @@ final class ActionsCommand {
         @Option(names = "--no-setup", description = "Leave setup for the first call, in whatever runtime it runs.")
         boolean noSetup;
 
+        @Option(names = {"-y", "--yes"}, description = "Install and run setup without asking (scripts, CI); the "
+                + "manifest is still shown. Without a terminal, installing needs it.")
+        boolean yes;
+
+        @Option(names = "--trust-read-only", description = "Believe the manifest's readOnlyHint: the action then runs "
+                + "without asking under --approve ask and passes an agent's --read-only.")
+        boolean trustReadOnly;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            InstalledAction action = store().install(ActionSource.parse(source));
             PrintWriter out = spec.commandLine().getOut();
+            InstalledAction action = store().install(ActionSource.parse(source), trustReadOnly,
+                    (manifest, files) -> review(manifest, files, yes, trustReadOnly, out));
             out.println("installed " + action.name() + " from " + action.origin());
             return noSetup ? 0 : setUp(action, out);
         }
@@ -87,13 +141,22 @@ final class ActionsCommand {
         @Option(names = "--no-setup", description = "Leave setup for the first call.")
         boolean noSetup;
 
+        @Option(names = {"-y", "--yes"}, description = "Update and run setup without asking; the manifest is still "
+                + "shown.")
+        boolean yes;
+
+        @Option(names = "--trust-read-only", description = "Believe the new manifest's readOnlyHint (trust is not "
+                + "carried over from the version installed before).")
+        boolean trustReadOnly;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            InstalledAction action = store().update(name, Optional.ofNullable(ref));
             PrintWriter out = spec.commandLine().getOut();
+            InstalledAction action = store().update(name, Optional.ofNullable(ref), trustReadOnly,
+                    (manifest, files) -> review(manifest, files, yes, trustReadOnly, out));
             out.println("updated " + action.name() + " to " + action.origin());
             return noSetup ? 0 : setUp(action, out);
         }
@@ -138,7 +201,10 @@ final class ActionsCommand {
                         + (r.ok() ? "ok" : "FAILED, the action is disabled there")
                         + (r.output().isEmpty() ? "" : "\n" + r.output().indent(2).stripTrailing())));
             }
-            out.println(a.manifest().json().toPrettyString());
+            out.println(TerminalApprover.escape(a.manifest().json().toPrettyString()));
+            if (a.spec().annotations().readOnly() != a.manifest().spec().annotations().readOnly()) {
+                out.println("(its readOnlyHint is not believed: installed without --trust-read-only)");
+            }
             return 0;
         }
     }

@@ -48,6 +48,11 @@ final class McpServersCommand {
                 + "(repeatable), e.g. 'Authorization: Bearer …'.")
         List<String> headers = new ArrayList<>();
 
+        @Option(names = "--trust-read-only", description = "Believe the server's readOnlyHint: its read-only tools "
+                + "then run without asking under --approve ask and pass an agent's --read-only. Without it, every "
+                + "tool of the server is treated as one that changes things, whatever it claims.")
+        boolean trustReadOnly;
+
         @Spec
         CommandSpec spec;
 
@@ -65,7 +70,7 @@ final class McpServersCommand {
                 throw new UsageException("--header only applies to --url servers");
             }
             try {
-                MountSpec mount = new MountSpec(name, command, Optional.ofNullable(url), parsed);
+                MountSpec mount = new MountSpec(name, command, Optional.ofNullable(url), parsed, trustReadOnly);
                 mounts().add(mount);
                 spec.commandLine().getOut().println("mounted " + name + " (" + mount.target() + "); its tools "
                         + "appear as " + name + "__TOOL the next time Belay starts");
@@ -85,8 +90,8 @@ final class McpServersCommand {
         @Override
         public Integer call() {
             for (MountSpec m : mounts().list()) {
-                spec.commandLine().getOut().printf("%-24s %s %s%n", m.name(), m.url().isPresent() ? "http " : "stdio",
-                        m.target());
+                spec.commandLine().getOut().printf("%-24s %s %s%s%n", m.name(), m.url().isPresent() ? "http " : "stdio",
+                        m.target(), m.trustReadOnly() ? "  (read-only hints trusted)" : "");
             }
             return 0;
         }

@@ -46,16 +46,18 @@ class ActionsIT {
     @Test
     void exampleActionsAndAMountedNpmServerAreToolsOfEveryDoor() throws Exception {
         Path examples = BelayProcess.repoRoot().resolve("examples/actions");
-        BelayProcess.Run speak = BelayProcess.run(home, "actions", "install", examples.resolve("speak").toString());
+        BelayProcess.Run speak = BelayProcess.run(home, "actions", "install", "--yes",
+                examples.resolve("speak").toString());
         assertThat(speak.exitCode()).as(speak.output()).isZero();
         assertThat(speak.output()).contains("installed speak").contains("ready as action__speak");
-        BelayProcess.Run card = BelayProcess.run(home, "actions", "install", examples.resolve("text-card").toString());
+        BelayProcess.Run card = BelayProcess.run(home, "actions", "install", "--yes",
+                examples.resolve("text-card").toString());
         assertThat(card.exitCode()).as(card.output()).isZero();
         assertThat(BelayProcess.run(home, "actions", "list").output()).contains("action__speak").contains("ready");
 
         Files.writeString(shared.resolve("notes.txt"), "mounted hello\n");
         Path server = NodeTools.packages().resolve("@modelcontextprotocol/server-filesystem/dist/index.js");
-        BelayProcess.Run mount = BelayProcess.run(home, "mcp-servers", "add", "fs", "--",
+        BelayProcess.Run mount = BelayProcess.run(home, "mcp-servers", "add", "fs", "--trust-read-only", "--",
                 NodeTools.node().toString(), server.toString(), shared.toString());
         assertThat(mount.exitCode()).as(mount.output()).isZero();
         assertThat(BelayProcess.run(home, "mcp-servers", "list").output()).contains("fs").contains("stdio");
@@ -135,7 +137,7 @@ class ActionsIT {
 
         assertThat(BelayProcess.run(home, "actions", "remove", "speak").exitCode()).isZero();
         assertThat(BelayProcess.run(home, "actions", "list").output()).doesNotContain("action__speak");
-        BelayProcess.Run bad = BelayProcess.run(home, "actions", "install", workspace.toString());
+        BelayProcess.Run bad = BelayProcess.run(home, "actions", "install", "--yes", workspace.toString());
         assertThat(bad.exitCode()).isNotZero();
         assertThat(bad.output()).contains("no belay-action.json");
     }

@@ -345,6 +345,33 @@ class AgentsIT {
         }
     }
 
+    /** #24: a mounted tool's own readOnlyHint does not get it past an agent's --read-only. */
+    @Test
+    void aReadOnlyAgentRefusesAMountedToolThatOnlyClaimsToBeReadOnly() throws Exception {
+        Path home = dir.resolve("server-home");
+        Path script = dir.resolve("lying_server.py");
+        Files.writeString(script, PolicyIT.LYING_SERVER);
+        Path onServer = dir.resolve("wiped-on-server");
+        Path onAgent = dir.resolve("wiped-on-agent");
+        assertThat(BelayProcess.run(home, "mcp-servers", "add", "lying", "--", "python3", script.toString(),
+                onServer.toString()).exitCode()).isZero();
+        assertThat(BelayProcess.run(dir.resolve("agent-home-ro"), "mcp-servers", "add", "lying", "--", "python3",
+                script.toString(), onAgent.toString()).exitCode()).isZero();
+        int port = freePort();
+        try (BelayProcess server = BelayProcess.serve(Files.createDirectories(dir.resolve("srv")), home, "--port",
+                String.valueOf(port), "--approve", "auto");
+                AgentProcess agent = new AgentProcess(port, agentToken(home, "ro"),
+                        Files.createDirectories(dir.resolve("w-ro")), "ro", "--read-only")) {
+            agent.awaitConnected();
+            String token = server.token();
+            assertThat(rest(server.base(), token, "use_agent", "{\"agent_id\": \"ro\"}", "c-ro").statusCode())
+                    .isEqualTo(200);
+            HttpResponse<String> wiped = rest(server.base(), token, "lying__wipe", "{}", "c-ro");
+            assertThat(wiped.body()).contains("Refused by the agent's owner").contains("read-only");
+            assertThat(onAgent).doesNotExist();
+        }
+    }
+
     private HttpResponse<String> rest(String base, String token, String tool, String body, String conversation)
             throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + "/api/" + tool))

@@ -121,16 +121,21 @@ public record ActionSource(String source, Optional<String> ref) {
         }
     }
 
+    /**
+     * Deletes a tree. JGit may still be writing in a fresh clone (an automatic gc's lock file comes and goes), so files
+     * that vanish meanwhile are fine and the walk is retried a few times before giving up.
+     */
     static void deleteTree(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+        for (int attempt = 1; Files.exists(root, LinkOption.NOFOLLOW_LINKS); attempt++) {
+            try (var paths = Files.walk(root)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException | UncheckedIOException e) {
+                if (attempt == 3) {
+                    throw e instanceof UncheckedIOException u ? u : new UncheckedIOException((IOException) e);
+                }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiPredicate;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,14 +39,25 @@ public final class ActionStore {
         this.root = root;
     }
 
-    public InstalledAction install(ActionSource source) {
-        Path staged = stage(source);
+    /**
+     * Fetches and validates an action, then installs it if {@code accept} agrees after seeing its manifest.
+     *
+     * @param trustReadOnly whether the user vouches for the manifest's {@code readOnlyHint}
+     * @param accept shown the validated manifest (what the tool is, what setup will run) and the directory of the
+     *        fetched files, before anything is kept
+     * @throws ActionException if it is not accepted: nothing is installed then
+     */
+    public InstalledAction install(ActionSource source, boolean trustReadOnly, BiPredicate<ActionManifest, Path> accept) {
+        Path staged = stage(source, trustReadOnly);
         try {
             ActionManifest manifest = ActionManifest.read(staged.resolve("files"));
             Path dir = root.resolve(manifest.name());
             if (Files.exists(dir)) {
                 throw new ActionException("an action named " + manifest.name() + " is already installed (from "
                         + get(manifest.name()).origin() + "); use 'belay actions update' or remove it first");
+            }
+            if (!accept.test(manifest, staged.resolve("files"))) {
+                throw new ActionException(manifest.name() + " was not installed");
             }
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
             return get(manifest.name());
@@ -58,16 +70,21 @@ public final class ActionStore {
 
     /**
      * Fetches an installed action again from its source, at {@code ref} or at the ref it was installed at; its
-     * setup records are dropped, so setup runs again.
+     * setup records are dropped, so setup runs again. Trust in its read-only hint is given anew: a new version is
+     * new code.
      */
-    public InstalledAction update(String name, Optional<String> ref) {
+    public InstalledAction update(String name, Optional<String> ref, boolean trustReadOnly,
+            BiPredicate<ActionManifest, Path> accept) {
         InstalledAction old = get(name);
-        Path staged = stage(new ActionSource(old.source(), ref.or(old::ref)));
+        Path staged = stage(new ActionSource(old.source(), ref.or(old::ref)), trustReadOnly);
         try {
             ActionManifest manifest = ActionManifest.read(staged.resolve("files"));
             if (!manifest.name().equals(name)) {
                 throw new ActionException("the new version is named " + manifest.name() + ", not " + name
                         + "; remove " + name + " and install it instead");
+            }
+            if (!accept.test(manifest, staged.resolve("files"))) {
+                throw new ActionException(name + " was not updated");
             }
             Path dir = root.resolve(name);
             Path retired = root.resolve(".retired-" + UUID.randomUUID());
@@ -95,7 +112,7 @@ public final class ActionStore {
         JsonNode record = read(dir.resolve("installed.json"));
         return new InstalledAction(ActionManifest.read(dir.resolve("files")), dir.resolve("files"),
                 record.path("source").asString(), optional(record, "ref"), optional(record, "commit"),
-                Instant.parse(record.path("installed_at").asString()));
+                Instant.parse(record.path("installed_at").asString()), record.path("trust_read_only").asBoolean(false));
     }
 
     public List<InstalledAction> list() {
@@ -132,7 +149,7 @@ public final class ActionStore {
     }
 
     /** Fetches into {@code .staging-*}: files under {@code files/}, the record next to them. */
-    private Path stage(ActionSource source) {
+    private Path stage(ActionSource source, boolean trustReadOnly) {
         Path staged = root.resolve(".staging-" + UUID.randomUUID());
         try {
             Files.createDirectories(staged);
@@ -140,6 +157,9 @@ public final class ActionStore {
             ObjectNode record = json.createObjectNode().put("source", source.source());
             source.ref().ifPresent(r -> record.put("ref", r));
             fetched.commit().ifPresent(c -> record.put("commit", c));
+            if (trustReadOnly) {
+                record.put("trust_read_only", true);
+            }
             record.put("installed_at", Instant.now().toString());
             write(staged.resolve("installed.json"), record);
             return staged;

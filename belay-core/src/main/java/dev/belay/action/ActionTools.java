@@ -68,7 +68,7 @@ public final class ActionTools implements ToolSource {
                         record.get().output());
                 continue;
             }
-            tools.add(new Tool(action.manifest().spec(), call -> invoke(parts, setup, action, call)));
+            tools.add(new Tool(action.spec(), call -> invoke(parts, setup, action, call)));
         }
         return tools;
     }

@@ -35,6 +35,7 @@ public final class Approvals {
     private final Duration timeout;
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private final Set<String> alwaysAllowed = ConcurrentHashMap.newKeySet();
+    private final Set<String> reaches = ConcurrentHashMap.newKeySet();
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
     private final AtomicLong sequence = new AtomicLong();
@@ -54,9 +55,19 @@ public final class Approvals {
         listeners.remove(listener);
     }
 
-    /** Whether the operator answered "always" for this tool in this conversation. */
+    /** Whether the operator answered "always" for this tool in this conversation, through this door. */
     public boolean alwaysAllowed(ToolCall call) {
         return alwaysAllowed.contains(key(call));
+    }
+
+    /** Whether a read-only open-world call to this host was approved before in this conversation. */
+    public boolean reachAllowed(ToolCall call, String host) {
+        return reaches.contains(caller(call) + "\u0000" + host);
+    }
+
+    /** Remembers that this conversation may reach the host with read-only open-world tools. */
+    public void allowReach(ToolCall call, String host) {
+        reaches.add(caller(call) + "\u0000" + host);
     }
 
     /**
@@ -120,7 +131,15 @@ public final class Approvals {
         return list;
     }
 
+    /**
+     * "Always" is remembered per caller: the door and the conversation. Two doors may use the same session name
+     * (an MCP client and a REST client both saying "default"); one's answer never approves the other's calls.
+     */
     private static String key(ToolCall call) {
-        return call.context().session() + "\u0000" + call.tool();
+        return caller(call) + "\u0000" + call.tool();
+    }
+
+    private static String caller(ToolCall call) {
+        return call.context().door() + "\u0000" + call.context().session();
     }
 }

@@ -2,12 +2,18 @@ package dev.belay.policy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
@@ -18,7 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Who called what through which door, what was decided, and how it ended: one JSON line per call in
- * {@code audit.jsonl}, rotated by size. Secrets in arguments are redacted and long values cut.
+ * {@code audit.jsonl} (mode 0600 from its creation), rotated by size. Secrets in arguments are redacted and long values
+ * cut.
  */
 public final class AuditLog {
 
@@ -26,6 +33,8 @@ public final class AuditLog {
             Pattern.CASE_INSENSITIVE);
     private static final int MAX_VALUE = 500;
     private static final int KEEP_ROTATED = 3;
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final Path file;
     private final long maxBytes;
@@ -41,6 +50,9 @@ public final class AuditLog {
         this.maxBytes = maxBytes;
         try {
             Files.createDirectories(file.getParent());
+            if (Files.exists(file) && !Files.getPosixFilePermissions(file).equals(OWNER_ONLY.value())) {
+                Files.setPosixFilePermissions(file, OWNER_ONLY.value()); // a log an older Belay left readable
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + file.getParent(), e);
         }
@@ -61,7 +73,15 @@ public final class AuditLog {
             if (Files.exists(file) && Files.size(file) + bytes.length > maxBytes) {
                 rotate();
             }
-            Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            // created readable by the owner only: arguments are redacted by name, but paths, commands and messages
+            // still tell a lot about the workspace
+            try (SeekableByteChannel out = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND), OWNER_ONLY)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the audit log " + file, e);
         } finally {

@@ -1,11 +1,16 @@
 package dev.belay.policy;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import dev.belay.tool.Failure;
@@ -14,7 +19,9 @@ import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpec;
 import dev.belay.tool.UnknownToolException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.SerializationFeature;
 
@@ -22,10 +29,21 @@ import tools.jackson.databind.SerializationFeature;
  * Wraps any caller with the same policy whichever door a call came through: rules first (deny wins), then the
  * operator's approval when the mode asks for it, then the audit log. A denied call is an error result that tells
  * the model who denied it and why.
+ *
+ * <p>Under {@code ask}, a tool runs unasked only when it is read-only and not open-world: a tool that reaches the
+ * network is an exfiltration channel however read-only it is, so it is asked once per host (or per tool, when the
+ * call names no URL) in each conversation. A tool's read-only hint is trusted as its source gives it; mounted servers
+ * and actions are not read-only unless the user said so when adding them.
  */
 public final class Guard implements ToolCaller {
 
-    private static final int PREVIEW_CHARS = 4000;
+    /**
+     * Built-in tools whose {@code dry_run} is known to change nothing, so the preview may run them before anyone
+     * answers. Any other tool is never called before the operator says yes, whatever its schema offers.
+     */
+    private static final Set<String> PREVIEWED = Set.of("edit_file");
+    /** Tools whose results list workspace paths, filtered by the deny path rules. */
+    private static final Set<String> LISTINGS = Set.of("list_directory", "find_files", "search_files");
 
     private final ToolCaller inner;
     private final Map<String, ToolSpec> specs;
@@ -74,7 +92,7 @@ public final class Guard implements ToolCaller {
         Decision decision = decide(call, spec);
         ToolResult result;
         if (decision.allows()) {
-            result = inner.call(call);
+            result = visible(call, inner.call(call));
         } else {
             result = ToolResult.error(Failure.DENIED, "Denied by " + describe(decision)
                     + (decision.reason().isEmpty() ? "" : ": " + decision.reason())
@@ -90,34 +108,148 @@ public final class Guard implements ToolCaller {
             Rules.Match m = match.get();
             return new Decision(m.allow() ? Decision.Verdict.APPROVE : Decision.Verdict.DENY, "rule " + m.rule(), "");
         }
-        boolean readOnly = spec.annotations().readOnly();
-        return switch (mode) {
+        boolean openWorld = spec.annotations().openWorld();
+        boolean readOnly = spec.annotations().readOnly() && !openWorld;
+        String reach = openWorld ? reach(call) : null;
+        Decision decision = switch (mode) {
             case ApprovalMode.Auto auto -> new Decision(Decision.Verdict.APPROVE, "auto", "");
             case ApprovalMode.Ask ask when readOnly && !ask.readOnlyToo() ->
                     new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
-            case ApprovalMode.Ask ask -> approvals.alwaysAllowed(call)
-                    ? new Decision(Decision.Verdict.APPROVE, "always (this conversation)", "")
-                    : approvals.request(call, preview(call, spec), null);
+            case ApprovalMode.Ask ask when approvals.alwaysAllowed(call) ->
+                    new Decision(Decision.Verdict.APPROVE, "always (this conversation)", "");
+            case ApprovalMode.Ask ask when reach != null && spec.annotations().readOnly() && !ask.readOnlyToo()
+                    && approvals.reachAllowed(call, reach) ->
+                    new Decision(Decision.Verdict.APPROVE, "approved for " + reach + " (this conversation)", "");
+            case ApprovalMode.Ask ask -> approvals.request(call, preview(call), null);
             case ApprovalMode.Delay delay when readOnly -> new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
-            case ApprovalMode.Delay delay -> approvals.request(call, preview(call, spec), delay.delay());
+            case ApprovalMode.Delay delay -> approvals.request(call, preview(call), delay.delay());
         };
+        if (mode instanceof ApprovalMode.Ask && reach != null && spec.annotations().readOnly() && decision.allows()) {
+            approvals.allowReach(call, reach);
+        }
+        return decision;
     }
 
-    /** What the operator sees: the tool, every argument, and for edits the diff a dry run produces. */
-    private String preview(ToolCall call, ToolSpec spec) {
+    /** Where an open-world call goes: the tool and the host of its URL, or the tool alone when it names none. */
+    private static String reach(ToolCall call) {
+        String url = call.arguments().path("url").asString("");
+        try {
+            String host = url.isEmpty() ? null : URI.create(url.strip()).getHost();
+            return host == null ? call.tool() : call.tool() + " to " + host.toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return call.tool() + " to " + url;
+        }
+    }
+
+    /**
+     * What the operator sees: the tool and every argument in full, and for the tools known to preview safely, the
+     * diff their dry run produces. Nothing is cut: an operator never approves a call they could not see whole.
+     */
+    private String preview(ToolCall call) {
         StringBuilder text = new StringBuilder(call.tool()).append(' ');
-        text.append(cut(json.writeValueAsString(call.arguments())));
-        if (spec.inputSchema().path("properties").has("dry_run") && !call.arguments().path("dry_run").asBoolean()) {
+        text.append(json.writeValueAsString(call.arguments()));
+        if (PREVIEWED.contains(call.tool()) && !call.arguments().path("dry_run").asBoolean()) {
             ObjectNode dry = call.arguments().deepCopy();
             dry.put("dry_run", true);
             ToolResult preview = inner.call(new ToolCall(call.tool(), dry, call.context()));
-            text.append("\n--- preview ---\n").append(cut(preview.text()));
+            text.append("\n--- preview ---\n").append(preview.text());
         }
         return text.toString();
     }
 
-    private static String cut(String s) {
-        return s.length() <= PREVIEW_CHARS ? s : s.substring(0, PREVIEW_CHARS) + "\n… [" + s.length() + " chars]";
+    /**
+     * Drops the paths the deny rules hide from a listing or a search, so a denied file's name and contents never
+     * come back through a tool that was not asked for it by name.
+     */
+    private ToolResult visible(ToolCall call, ToolResult result) {
+        if (!rules.hidesPaths() || result.isError() || result.structured() == null) {
+            return result;
+        }
+        if (call.tool().equals("diff")) {
+            return visibleDiff(result);
+        }
+        if (!LISTINGS.contains(call.tool())) {
+            return result;
+        }
+        ObjectNode structured = result.structured().deepCopy();
+        String field = switch (call.tool()) {
+            case "list_directory" -> "entries";
+            case "find_files" -> "files";
+            default -> "matches";
+        };
+        if (!(structured.get(field) instanceof ArrayNode items)) {
+            return result;
+        }
+        List<String> lines = new ArrayList<>(result.text().lines().toList());
+        Set<Integer> dropLines = new HashSet<>();
+        Set<String> dropText = new HashSet<>();
+        int hidden = 0;
+        for (int i = items.size() - 1; i >= 0; i--) {
+            JsonNode item = items.get(i);
+            String path = item.isString() ? item.asString() : item.path("path").asString("");
+            if (rules.hides(path, root).isEmpty()) {
+                continue;
+            }
+            hidden++;
+            items.remove(i);
+            switch (call.tool()) {
+                case "list_directory" -> dropLines.add(i + 1); // the header line, then one line per entry
+                case "find_files" -> dropText.add(path);
+                default -> dropText.add(path + ":" + item.path("line").asInt() + ":" + item.path("text").asString());
+            }
+        }
+        if (hidden == 0) {
+            return result;
+        }
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (!dropLines.contains(i) && !dropText.contains(lines.get(i))) {
+                kept.add(lines.get(i));
+            }
+        }
+        kept.add("[" + hidden + " path(s) hidden by the deny rules]");
+        return ToolResult.ok(String.join("\n", kept), structured);
+    }
+
+    /** The journal's diff without the sections of denied files: a diff shows their contents as much as a read. */
+    private ToolResult visibleDiff(ToolResult result) {
+        String diff = result.structured().path("diff").asString("");
+        StringBuilder kept = new StringBuilder();
+        int hidden = 0;
+        for (String section : diff.split("(?m)^(?=diff --git )")) {
+            if (diffPaths(section).stream().anyMatch(p -> rules.hides(p, root).isPresent())) {
+                hidden++;
+            } else {
+                kept.append(section);
+            }
+        }
+        if (hidden == 0) {
+            return result;
+        }
+        ObjectNode structured = result.structured().deepCopy().put("diff", kept.toString());
+        String note = "[" + hidden + " file(s) hidden by the deny rules]";
+        return ToolResult.ok(kept.isEmpty() ? note : kept + "\n" + note, structured);
+    }
+
+    /** The paths a section of a git diff names: its header, its ---/+++ lines and renames or copies. */
+    private static List<String> diffPaths(String section) {
+        List<String> paths = new ArrayList<>();
+        for (String line : section.lines().limit(8).toList()) {
+            if (line.startsWith("diff --git ")) {
+                String rest = line.substring("diff --git ".length());
+                int half = (rest.length() - 5) / 2; // "a/X b/X" when the path did not change
+                String path = half > 0 ? rest.substring(2, 2 + half) : "";
+                if (rest.equals("a/" + path + " b/" + path)) {
+                    paths.add(path);
+                }
+            }
+            for (String prefix : List.of("--- a/", "+++ b/", "rename from ", "rename to ", "copy from ", "copy to ")) {
+                if (line.startsWith(prefix)) {
+                    paths.add(line.substring(prefix.length()));
+                }
+            }
+        }
+        return paths;
     }
 
     private static String describe(Decision decision) {

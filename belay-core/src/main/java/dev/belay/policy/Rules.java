@@ -3,17 +3,22 @@ package dev.belay.policy;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.IntStream;
 
 import dev.belay.tool.ToolCall;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -23,19 +28,32 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *
  * <pre>
  * deny:
- *   commands: ["*rm -rf /*", "re:curl .*\\| *(ba)?sh"]
+ *   tools: ["fs__write_*"]
+ *   commands: ["*rm -rf /*", "*curl*", "re:.*\\| *(ba)?sh.*"]
  *   paths: [".env", "**&#47;*.pem"]
  * allow:
  *   tools: [history]
- *   commands: ["mvn *", "git status*"]
+ *   commands: ["mvn *", "git status"]
  *   paths: ["src/**"]
  * network:                       # where the web tools may connect
  *   allow: ["docs.internal.example", "10.0.0.5"]
  *   deny: ["*.tracking.example"]
  * </pre>
  *
- * Command patterns are globs where {@code *} matches anything, or regular expressions after {@code re:}; path
- * patterns are globs over paths relative to the workspace root.
+ * <p>Tool patterns are globs over tool names ({@code action__*}). Path rules apply to every path argument of every
+ * tool ({@code path}, {@code source}, {@code destination}, {@code cwd}, …), compared both as written and as the real
+ * path after symlinks; the guard also drops denied paths from what listing and searching return. An allow path rule
+ * approves only a built-in file tool whose every path argument it covers, never a command, python or an
+ * action.
+ *
+ * <p>Command rules read the line as bash would ({@link ShellLine}). A deny pattern (a glob where {@code *} matches
+ * anything, or a regular expression after {@code re:}) is tried on the line as written and on every simple command
+ * in it after quotes and escapes are resolved, including those inside {@code $(…)}, {@code bash -c '…'} and wrappers
+ * such as {@code env} or {@code sudo}; it applies to {@code run_command} and to what {@code job_input} types into a
+ * job (and to {@code run_command}'s {@code stdin}). An allow pattern is a list of words matched one to one against the
+ * argv of a command line that is a single simple command with nothing for the shell to expand or chain, run in the
+ * workspace root with no {@code env} and no {@code stdin}; {@code *} inside a word stays in that word, and a pattern
+ * ending in {@code *} also accepts any further arguments ({@code mvn *}, {@code git status*}).
  */
 public final class Rules {
 
@@ -69,23 +87,39 @@ public final class Rules {
     public record Match(boolean allow, String rule) {
     }
 
-    private record Compiled(String name, java.util.function.Predicate<String> test) {
+    private record Compiled(String name, Predicate<String> test) {
     }
 
-    private static final List<String> PATH_ARGUMENTS = List.of("path", "source", "destination", "cwd");
+    /** An allow pattern for commands: words matched one to one against an argv. */
+    private record CommandPattern(String name, Predicate<List<String>> test) {
+    }
+
+    /** Arguments that name files or directories, in any tool; so does any {@code *_path}, {@code *_dir}, {@code *_file}. */
+    private static final java.util.Set<String> PATH_ARGUMENTS = java.util.Set.of("path", "paths", "source",
+            "sources", "destination", "cwd", "file", "files", "directory", "dir", "target");
+    private static final Pattern PATH_SUFFIX = Pattern.compile("[a-z0-9_]+_(path|paths|dir|file|files)");
+    /** Built-in tools whose only effect is on the paths they are given: the only ones an allow path rule approves. */
+    private static final java.util.Set<String> FILE_TOOLS = java.util.Set.of("read_file", "write_file", "edit_file", "delete_path",
+            "move_path", "make_directory", "list_directory", "find_files", "search_files", "file_info");
+    /** Tools whose argument is typed into a shell (or a program reading its input), matched by deny.commands. */
+    private static final Map<String, String> COMMAND_ARGUMENTS = Map.of("run_command", "command", "job_input", "input");
 
     public static final Rules NONE = new Rules(new File(null, null, null));
 
     private final File file;
+    private final List<Compiled> denyTools;
+    private final List<Compiled> allowTools;
     private final List<Compiled> denyCommands;
-    private final List<Compiled> allowCommands;
+    private final List<CommandPattern> allowCommands;
     private final List<Compiled> denyPaths;
     private final List<Compiled> allowPaths;
 
     public Rules(File file) {
         this.file = file;
-        this.denyCommands = commands("deny", file.deny().commands());
-        this.allowCommands = commands("allow", file.allow().commands());
+        this.denyTools = tools("deny", file.deny().tools());
+        this.allowTools = tools("allow", file.allow().tools());
+        this.denyCommands = denyCommands(file.deny().commands());
+        this.allowCommands = allowCommands(file.allow().commands());
         this.denyPaths = paths("deny", file.deny().paths());
         this.allowPaths = paths("allow", file.allow().paths());
     }
@@ -114,55 +148,194 @@ public final class Rules {
 
     /** The first deny rule that matches, else the first allow rule that matches, else nothing. */
     public Optional<Match> check(ToolCall call, Path root) {
-        String command = call.tool().equals("run_command") ? call.arguments().path("command").asString("") : null;
-        List<String> paths = new ArrayList<>();
-        for (String arg : PATH_ARGUMENTS) {
-            String value = call.arguments().path(arg).asString(null);
-            if (value != null) {
-                paths.add(relative(value, root));
-            }
+        String tool = call.tool();
+        Optional<String> line = Optional.ofNullable(COMMAND_ARGUMENTS.get(tool))
+                .map(arg -> call.arguments().path(arg).asString(null));
+        ShellLine parsed = line.map(ShellLine::parse).orElse(null);
+        List<List<String>> paths = new ArrayList<>();
+        collectPaths(call.arguments(), root, paths);
+
+        // what run_command feeds the command on stdin is read as commands too: "bash" with stdin "curl …"
+        Optional<String> stdin = tool.equals("run_command")
+                ? Optional.ofNullable(call.arguments().path("stdin").asString(null)) : Optional.empty();
+        Optional<String> deny = first(denyTools, tool)
+                .or(() -> line.flatMap(l -> first(denyCommands, commandTexts(l, parsed))))
+                .or(() -> stdin.flatMap(in -> first(denyCommands, commandTexts(in, ShellLine.parse(in)))))
+                .or(() -> paths.stream().flatMap(List::stream).map(p -> first(denyPaths, p))
+                        .flatMap(Optional::stream).findFirst());
+        if (deny.isPresent()) {
+            return deny.map(rule -> new Match(false, rule));
         }
-        Optional<Match> deny = first(false, call.tool(), file.deny().tools(), command, denyCommands, paths, denyPaths);
-        return deny.isPresent() ? deny
-                : first(true, call.tool(), file.allow().tools(), command, allowCommands, paths, allowPaths);
+        Optional<String> allow = first(allowTools, tool);
+        if (allow.isEmpty() && tool.equals("run_command") && parsed != null && parsed.simple()
+                && plainSurroundings(call.arguments(), root)) {
+            allow = allowCommands.stream().filter(p -> p.test().test(parsed.argv())).map(CommandPattern::name)
+                    .findFirst();
+        }
+        if (allow.isEmpty() && FILE_TOOLS.contains(tool) && !paths.isEmpty() && !allowPaths.isEmpty()) {
+            // every spelling of every path must be covered: one rule for all
+            allow = allowPaths.stream().filter(rule -> paths.stream().flatMap(List::stream).allMatch(rule.test()))
+                    .map(Compiled::name).findFirst();
+        }
+        return allow.map(rule -> new Match(true, rule));
     }
 
-    private static Optional<Match> first(boolean allow, String tool, List<String> tools, String command,
-            List<Compiled> commands, List<String> paths, List<Compiled> pathRules) {
-        String side = allow ? "allow" : "deny";
-        if (tools.contains(tool)) {
-            return Optional.of(new Match(allow, side + ".tools: " + tool));
+    /**
+     * The deny rule that hides a path the workspace returned (a listing's entry, a search's match), if any.
+     *
+     * @param path relative to the workspace root
+     */
+    public Optional<String> hides(String path, Path root) {
+        if (denyPaths.isEmpty()) {
+            return Optional.empty();
         }
-        if (command != null) {
-            for (Compiled c : commands) {
-                if (c.test().test(command.strip())) {
-                    return Optional.of(new Match(allow, c.name()));
-                }
-            }
-        }
-        for (String p : paths) {
-            for (Compiled c : pathRules) {
-                if (c.test().test(p)) {
-                    return Optional.of(new Match(allow, c.name()));
-                }
+        return spellings(path, root).stream().map(p -> first(denyPaths, p)).flatMap(Optional::stream).findFirst();
+    }
+
+    /** Whether any deny path rule exists, so results need filtering at all. */
+    public boolean hidesPaths() {
+        return !denyPaths.isEmpty();
+    }
+
+    private static Optional<String> first(List<Compiled> rules, String text) {
+        return rules.stream().filter(r -> r.test().test(text)).map(Compiled::name).findFirst();
+    }
+
+    private static Optional<String> first(List<Compiled> rules, List<String> texts) {
+        for (Compiled r : rules) {
+            if (texts.stream().anyMatch(r.test())) {
+                return Optional.of(r.name());
             }
         }
         return Optional.empty();
     }
 
-    private static List<Compiled> commands(String side, List<String> patterns) {
+    /**
+     * Whether a command runs as its words say: in the workspace root, with no variables and nothing on stdin from the
+     * call. {@code git status} with {@code GIT_EXTERNAL_DIFF} set, fed a script on stdin, or run in a directory
+     * holding a planted {@code .git/config}, is another command than the one a rule allowed.
+     */
+    private static boolean plainSurroundings(JsonNode arguments, Path root) {
+        String cwd = arguments.path("cwd").asString("");
+        return arguments.path("env").isEmpty() && arguments.path("stdin").asString("").isEmpty()
+                && (cwd.isBlank() || spellings(cwd, root).getFirst().isEmpty());
+    }
+
+    /** The line as written, and each simple command in it with and without the program's directory. */
+    private static List<String> commandTexts(String line, ShellLine parsed) {
+        List<String> texts = new ArrayList<>();
+        texts.add(line.strip());
+        for (List<String> argv : parsed.commands()) {
+            texts.add(String.join(" ", argv));
+            List<String> bare = new ArrayList<>(argv);
+            bare.set(0, ShellLine.basename(argv.getFirst()));
+            texts.add(String.join(" ", bare));
+        }
+        return texts;
+    }
+
+    private static void collectPaths(JsonNode arguments, Path root, List<List<String>> out) {
+        for (Map.Entry<String, JsonNode> e : arguments.properties()) {
+            if (!PATH_ARGUMENTS.contains(e.getKey()) && !PATH_SUFFIX.matcher(e.getKey()).matches()) {
+                continue;
+            }
+            if (e.getValue().isString()) {
+                out.add(spellings(e.getValue().asString(), root));
+            } else if (e.getValue().isArray()) {
+                e.getValue().forEach(v -> {
+                    if (v.isString()) {
+                        out.add(spellings(v.asString(), root));
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * A path as written (relative to the root when inside it) and as it really is after symlinks, so that a link
+     * to a denied file is denied too.
+     */
+    private static List<String> spellings(String value, Path root) {
+        Path p = Path.of(value.isBlank() ? "." : value.replace('\0', '_'));
+        Path abs = (p.isAbsolute() ? p : root.resolve(p)).normalize();
+        List<String> list = new ArrayList<>();
+        list.add(relative(abs, root));
+        real(abs).ifPresent(real -> real(root).ifPresent(realRoot -> {
+            String r = relative(real, realRoot);
+            if (!list.contains(r)) {
+                list.add(r);
+            }
+        }));
+        return list;
+    }
+
+    /** The real path of the deepest existing ancestor, with the rest appended. */
+    private static Optional<Path> real(Path abs) {
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(existing.toRealPath().resolve(existing.relativize(abs)).normalize());
+        } catch (IOException e) {
+            return Optional.empty(); // a dangling link: its lexical spelling is all there is
+        }
+    }
+
+    private static List<Compiled> tools(String side, List<String> patterns) {
         List<Compiled> list = new ArrayList<>();
         for (String p : patterns) {
-            Pattern regex;
-            try {
-                regex = p.startsWith("re:") ? Pattern.compile(p.substring(3), Pattern.DOTALL)
-                        : Pattern.compile(globToRegex(p), Pattern.DOTALL);
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException(side + ".commands: invalid pattern '" + p + "': " + e.getDescription());
-            }
-            list.add(new Compiled(side + ".commands: " + p, s -> regex.matcher(s).matches()));
+            Pattern regex = Pattern.compile(globToRegex(p, "[^\\x00]*"));
+            list.add(new Compiled(side + ".tools: " + p, s -> regex.matcher(s).matches()));
         }
         return list;
+    }
+
+    private static List<Compiled> denyCommands(List<String> patterns) {
+        List<Compiled> list = new ArrayList<>();
+        for (String p : patterns) {
+            Pattern regex = compile("deny", p, p.startsWith("re:") ? p.substring(3) : globToRegex(p, ".*"));
+            list.add(new Compiled("deny.commands: " + p, s -> regex.matcher(s).matches()));
+        }
+        return list;
+    }
+
+    private static List<CommandPattern> allowCommands(List<String> patterns) {
+        List<CommandPattern> list = new ArrayList<>();
+        for (String p : patterns) {
+            String name = "allow.commands: " + p;
+            if (p.startsWith("re:")) {
+                Pattern regex = compile("allow", p, p.substring(3));
+                list.add(new CommandPattern(name, argv -> regex.matcher(String.join(" ", argv)).matches()));
+                continue;
+            }
+            List<List<String>> parsed = ShellLine.parse(p).commands();
+            if (parsed.isEmpty()) {
+                throw new IllegalArgumentException("allow.commands: empty pattern");
+            }
+            List<String> words = new ArrayList<>(parsed.getFirst());
+            boolean more = p.strip().endsWith("*");
+            if (more && words.getLast().equals("*")) {
+                words.removeLast();
+            }
+            List<Pattern> each = words.stream().map(w -> Pattern.compile(globToRegex(w, ".*"), Pattern.DOTALL)).toList();
+            list.add(new CommandPattern(name, argv -> (more ? argv.size() >= each.size() : argv.size() == each.size())
+                    && IntStream.range(0, each.size())
+                            .allMatch(i -> each.get(i).matcher(argv.get(i)).matches())));
+        }
+        return list;
+    }
+
+    private static Pattern compile(String side, String pattern, String regex) {
+        try {
+            return Pattern.compile(regex, Pattern.DOTALL);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(side + ".commands: invalid pattern '" + pattern + "': "
+                    + e.getDescription());
+        }
     }
 
     private static List<Compiled> paths(String side, List<String> patterns) {
@@ -179,20 +352,18 @@ public final class Rules {
         return list;
     }
 
-    private static String globToRegex(String glob) {
+    private static String globToRegex(String glob, String star) {
         StringBuilder regex = new StringBuilder();
         for (String part : glob.split("\\*", -1)) {
             if (!regex.isEmpty()) {
-                regex.append(".*");
+                regex.append(star);
             }
             regex.append(Pattern.quote(part));
         }
         return regex.toString();
     }
 
-    private static String relative(String value, Path root) {
-        Path p = Path.of(value.isBlank() ? "." : value.replace('\0', '_'));
-        Path abs = (p.isAbsolute() ? p : root.resolve(p)).normalize();
+    private static String relative(Path abs, Path root) {
         return abs.startsWith(root) ? root.relativize(abs).toString() : abs.toString();
     }
 }

@@ -3,6 +3,8 @@ package dev.belay.policy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -13,8 +15,16 @@ import java.util.concurrent.TimeUnit;
  * Asks the operator at the terminal: each waiting call is shown in full, one at a time, and answered with y (once),
  * n [reason] (deny), or a (always for this tool in this conversation). Calls answered elsewhere (the web page, a
  * timeout) are skipped.
+ *
+ * <p>A long call is shown a page at a time and can only be approved once its last page is on screen: nobody
+ * approves what they have not seen. What the model wrote is shown with control characters escaped, so a file's
+ * content cannot move the cursor, recolour or redraw the prompt (ANSI escapes, carriage returns, bidi overrides).
  */
 public final class TerminalApprover implements Approvals.Listener {
+
+    /** Lines per page, and the width past which a line is folded to count as several. */
+    static final int PAGE_LINES = 40;
+    static final int LINE_WIDTH = 200;
 
     private final Approvals approvals;
     private final BufferedReader in;
@@ -96,7 +106,6 @@ public final class TerminalApprover implements Approvals.Listener {
                 if (!waiting(call)) {
                     continue;
                 }
-                show(call);
                 showing = call;
                 boolean open = answer(call);
                 showing = null;
@@ -110,11 +119,16 @@ public final class TerminalApprover implements Approvals.Listener {
     }
 
     /**
-     * Takes lines until one answers the call or the call is answered elsewhere.
+     * Shows the call page by page and takes lines until one answers it or it is answered elsewhere. Enter turns the
+     * page; n denies at any page; y and a are refused until the last page has been shown.
      *
      * @return false when the input has ended
      */
     private boolean answer(PendingCall call) throws InterruptedException {
+        List<String> pages = pages(escape(call.preview()));
+        int page = 0;
+        showHeader(call);
+        showPage(call, pages, page);
         while (waiting(call)) {
             Optional<String> line = lines.poll(200, TimeUnit.MILLISECONDS);
             if (line == null) {
@@ -124,12 +138,19 @@ public final class TerminalApprover implements Approvals.Listener {
                 approvals.decide(call.id(), new Decision(Decision.Verdict.DENY, "terminal", "input closed"));
                 return false;
             }
+            boolean lastPage = page == pages.size() - 1;
+            if (line.get().isBlank() && !lastPage) {
+                showPage(call, pages, ++page);
+                continue;
+            }
             Optional<Decision> decision = parse(line.get());
-            if (decision.isPresent()) {
+            if (decision.isPresent() && (lastPage || decision.get().verdict() == Decision.Verdict.DENY)) {
                 approvals.decide(call.id(), decision.get());
                 return true;
             }
-            out.print("Answer y, n [reason] or a: ");
+            out.print(lastPage ? "Answer y, n [reason] or a: "
+                    : "Read the whole call first: Enter shows page " + (page + 2) + " of " + pages.size()
+                            + ", n [reason] denies: ");
             out.flush();
         }
         return true;
@@ -154,16 +175,69 @@ public final class TerminalApprover implements Approvals.Listener {
         return approvals.decide(call.id(), new Decision(Decision.Verdict.DENY, "terminal", "the operator interrupted it"));
     }
 
-    private void show(PendingCall call) {
+    private void showHeader(PendingCall call) {
         out.println();
-        out.println("[approval " + call.id() + "] " + call.call().context().door() + " · conversation "
-                + call.call().context().session());
-        out.println(call.preview());
+        out.println("[approval " + call.id() + "] " + escape(call.call().context().door()) + " · conversation "
+                + escape(call.call().context().session()));
+    }
+
+    private void showPage(PendingCall call, List<String> pages, int page) {
+        out.print(pages.get(page));
+        if (page < pages.size() - 1) {
+            out.print("-- page " + (page + 1) + " of " + pages.size() + ": Enter for more, n [reason] to deny: ");
+            out.flush();
+            return;
+        }
         if (call.autoApproveAt() != null) {
             out.println("Runs by itself at " + call.autoApproveAt() + " unless you deny it.");
         }
         out.print("Allow? [y]es once, [n]o [reason], [a]lways for this tool here: ");
         out.flush();
+    }
+
+    /** The text cut into pages of {@link #PAGE_LINES} lines, a line longer than {@link #LINE_WIDTH} folded. */
+    static List<String> pages(String text) {
+        List<String> pages = new ArrayList<>();
+        StringBuilder page = new StringBuilder();
+        int lines = 0;
+        for (String line : text.split("\n", -1)) {
+            int from = 0;
+            do {
+                int to = Math.min(line.length(), from + LINE_WIDTH);
+                page.append(line, from, to).append('\n');
+                from = to;
+                if (++lines == PAGE_LINES) {
+                    pages.add(page.toString());
+                    page.setLength(0);
+                    lines = 0;
+                }
+            } while (from < line.length());
+        }
+        if (lines > 0 || pages.isEmpty()) {
+            pages.add(page.toString());
+        }
+        return pages;
+    }
+
+    /**
+     * Control characters (C0 but newline and tab, DEL, C1) and Unicode's invisible direction and formatting
+     * controls, written as {@code \xNN} or {@code <U+NNNN>} so they show instead of acting on the terminal.
+     */
+    public static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (c == '\n' || c == '\t') {
+                out.append((char) c);
+            } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+                out.append(String.format("\\x%02x", c));
+            } else if (Character.getType(c) == Character.FORMAT || Character.getType(c) == Character.SURROGATE
+                    || c == 0x2028 || c == 0x2029) {
+                out.append(String.format("<U+%04X>", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     private static Optional<Decision> parse(String line) {

@@ -29,7 +29,7 @@ class ActionStoreTest {
             RevCommit v2 = repo.commit("v2");
             ActionStore store = new ActionStore(data);
 
-            InstalledAction atTag = store.install(ActionSource.parse(repoDir + "@v1"));
+            InstalledAction atTag = store.install(ActionSource.parse(repoDir + "@v1"), false, (m, d) -> true);
             assertThat(atTag.commit()).contains(v1.name());
             assertThat(atTag.ref()).contains("v1");
             assertThat(Files.readString(atTag.dir().resolve("run.sh"))).contains("echo v1");
@@ -37,14 +37,14 @@ class ActionStoreTest {
             assertThat(atTag.dir().resolve(".git")).doesNotExist();
             assertThat(atTag.manifest().spec().name()).isEqualTo("action__hello");
 
-            assertThatThrownBy(() -> store.install(ActionSource.parse(repoDir.toString())))
+            assertThatThrownBy(() -> store.install(ActionSource.parse(repoDir.toString()), false, (m, d) -> true))
                     .hasMessageContaining("already installed").hasMessageContaining("update");
 
-            InstalledAction updated = store.update("hello", Optional.of(v2.name().substring(0, 10)));
+            InstalledAction updated = store.update("hello", Optional.of(v2.name().substring(0, 10)), false, (m, d) -> true);
             assertThat(updated.commit()).contains(v2.name());
             assertThat(Files.readString(updated.dir().resolve("run.sh"))).contains("echo v2");
 
-            InstalledAction atBranch = store.update("hello", Optional.of("main"));
+            InstalledAction atBranch = store.update("hello", Optional.of("main"), false, (m, d) -> true);
             assertThat(atBranch.commit()).contains(v2.name());
             assertThat(store.list()).extracting(InstalledAction::name).containsExactly("hello");
 
@@ -52,7 +52,7 @@ class ActionStoreTest {
             assertThat(store.list()).isEmpty();
             assertThatThrownBy(() -> store.get("hello")).hasMessageContaining("no action named hello");
 
-            InstalledAction atCommit = store.install(ActionSource.parse(repoDir + "@" + v1.name()));
+            InstalledAction atCommit = store.install(ActionSource.parse(repoDir + "@" + v1.name()), false, (m, d) -> true);
             assertThat(Files.readString(atCommit.dir().resolve("run.sh"))).contains("echo v1");
         }
     }
@@ -63,9 +63,9 @@ class ActionStoreTest {
             repo.action(ActionRepo.manifest("hello", ""), "echo hi");
             repo.commit("first");
             ActionStore store = new ActionStore(data);
-            assertThatThrownBy(() -> store.install(ActionSource.parse(repoDir + "@v9")))
+            assertThatThrownBy(() -> store.install(ActionSource.parse(repoDir + "@v9"), false, (m, d) -> true))
                     .isInstanceOf(ActionException.class).hasMessageContaining("no tag, branch or commit 'v9'");
-            assertThatThrownBy(() -> store.install(ActionSource.parse(data.resolve("nowhere") + "@v1")))
+            assertThatThrownBy(() -> store.install(ActionSource.parse(data.resolve("nowhere") + "@v1"), false, (m, d) -> true))
                     .isInstanceOf(ActionException.class).hasMessageContaining("cannot fetch");
             assertThat(store.list()).isEmpty();
             try (var left = Files.list(data)) {
@@ -79,10 +79,10 @@ class ActionStoreTest {
         Path plain = Files.createDirectories(repoDir.resolve("examples/hello"));
         Files.writeString(plain.resolve(ActionManifest.FILE), ActionRepo.manifest("hello", ""));
         ActionRepo.writeScript(plain.resolve("run.sh"), "echo hi");
-        InstalledAction action = new ActionStore(data).install(ActionSource.parse(plain.toString()));
+        InstalledAction action = new ActionStore(data).install(ActionSource.parse(plain.toString()), false, (m, d) -> true);
         assertThat(action.commit()).isEmpty();
         assertThat(Files.isExecutable(action.dir().resolve("run.sh"))).isTrue();
-        assertThatThrownBy(() -> new ActionStore(data).install(ActionSource.parse(plain + "@v1")))
+        assertThatThrownBy(() -> new ActionStore(data).install(ActionSource.parse(plain + "@v1"), false, (m, d) -> true))
                 .hasMessageContaining("not a git repository");
     }
 

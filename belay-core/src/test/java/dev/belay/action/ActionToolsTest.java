@@ -60,7 +60,7 @@ class ActionToolsTest {
             }
             repo.commit("action");
         }
-        store().install(ActionSource.parse(dir.toString()));
+        store().install(ActionSource.parse(dir.toString()), false, (m, d) -> true);
     }
 
     private Engine open() {

@@ -41,6 +41,31 @@ class EgressPolicyTest {
         assertThatThrownBy(() -> policy.check("8.8.8.8")).hasMessageContaining("deny rule '8.8.8.8'");
     }
 
+    /** IPv6 spellings that carry an IPv4 address reach that address; each is judged as what it carries. */
+    @ParameterizedTest
+    @ValueSource(strings = {"64:ff9b::7f00:1", "64:ff9b::a00:1", "::127.0.0.1", "::ffff:127.0.0.1", "::10.0.0.1",
+        "2002:7f00:1::1", "2002:c0a8:101::", "2001:0:4136:e378:8000:63bf:80ff:fffe", "fe80::5efe:7f00:1",
+        "2001:db8::5efe:a00:1", "64:ff9b:1::a00:1", "0.1.2.3", "[64:ff9b::7f00:1]"})
+    void ipv6FormsOfInternalIpv4AddressesAreInternal(String host) {
+        assertThatThrownBy(() -> new EgressPolicy(List.of("*"), List.of()).check(host)).isInstanceOf(ToolException.class)
+                .hasMessageContaining("Refused");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"64:ff9b::a9fe:a9fe", "::ffff:169.254.169.254", "2002:a9fe:a9fe::1", "::169.254.169.254"})
+    void ipv6FormsOfTheMetadataAddressAreAlwaysRefused(String host) {
+        assertThatThrownBy(() -> new EgressPolicy(List.of("*", host), List.of()).check(host))
+                .hasMessageContaining("link-local or a cloud metadata service");
+    }
+
+    @Test
+    void ipv6FormsOfPublicAddressesPassAndDenyRulesSeeTheEmbeddedAddress() {
+        assertThat(EgressPolicy.defaults().check("64:ff9b::808:808")).isNotNull();
+        assertThat(EgressPolicy.defaults().check("2002:808:808::1")).isNotNull();
+        assertThatThrownBy(() -> new EgressPolicy(List.of(), List.of("8.8.8.8")).check("64:ff9b::808:808"))
+                .hasMessageContaining("deny rule '8.8.8.8'");
+    }
+
     @Test
     void anUnknownHostIsAClearError() {
         assertThatThrownBy(() -> EgressPolicy.defaults().check("no-such-host.invalid"))

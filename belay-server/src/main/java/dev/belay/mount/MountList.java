@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +40,8 @@ public final class MountList {
                 Map<String, String> headers = new LinkedHashMap<>();
                 m.path("headers").properties().forEach(e -> headers.put(e.getKey(), e.getValue().asString()));
                 mounts.add(new MountSpec(m.path("name").asString(), command,
-                        Optional.ofNullable(m.get("url")).map(u -> URI.create(u.asString())), headers));
+                        Optional.ofNullable(m.get("url")).map(u -> URI.create(u.asString())), headers,
+                        m.path("trust_read_only").asBoolean(false)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -69,6 +71,9 @@ public final class MountList {
         ArrayNode servers = root.putArray("servers");
         for (MountSpec m : mounts) {
             ObjectNode node = servers.addObject().put("name", m.name());
+            if (m.trustReadOnly()) {
+                node.put("trust_read_only", true);
+            }
             if (m.url().isPresent()) {
                 node.put("url", m.url().get().toString());
                 ObjectNode headers = node.putObject("headers");
@@ -80,10 +85,10 @@ public final class MountList {
         }
         try {
             Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            // headers may hold credentials: the file is the owner's only from the moment it exists, like the token
+            Path temp = Files.createTempFile(file.getParent(), ".mcp-servers", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(temp, json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-            // headers may hold credentials: readable by the owner only, like the token file
-            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -10,8 +10,13 @@ import java.util.regex.Pattern;
 /**
  * An MCP server mounted into the catalog: a command Belay starts and speaks to over stdio, or the URL of a
  * Streamable HTTP endpoint with the headers to send. Its tools are offered as {@code <name>__<tool>}.
+ *
+ * @param trustReadOnly whether the user vouched for the server's {@code readOnlyHint}s; without it every tool of the
+ *        server counts as one that changes things, whatever it claims, so it is asked for and refused by read-only
+ *        agents
  */
-public record MountSpec(String name, List<String> command, Optional<URI> url, Map<String, String> headers) {
+public record MountSpec(String name, List<String> command, Optional<URI> url, Map<String, String> headers,
+        boolean trustReadOnly) {
 
     /** Short, so that {@code name__tool} stays within the 64 characters tool names may have. */
     public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,23}");

@@ -59,10 +59,13 @@ public final class MountedServers implements ToolSource {
             return Optional.empty();
         }
         McpSchema.ToolAnnotations hints = tool.annotations();
-        ToolAnnotations annotations = hints == null ? new ToolAnnotations(false, false, false, true)
-                : new ToolAnnotations(Boolean.TRUE.equals(hints.readOnlyHint()),
+        // a server's word that a tool is read-only is what decides whether it runs unasked, so it counts only when
+        // the user vouched for the server (mcp-servers add --trust-read-only); a tool named "wipe" may say anything
+        boolean readOnly = mount.trustReadOnly() && hints != null && Boolean.TRUE.equals(hints.readOnlyHint());
+        ToolAnnotations annotations = hints == null ? new ToolAnnotations(false, true, false, true)
+                : new ToolAnnotations(readOnly,
                         // MCP's default for a tool that is not read-only is destructive
-                        !Boolean.TRUE.equals(hints.readOnlyHint()) && !Boolean.FALSE.equals(hints.destructiveHint()),
+                        !readOnly && !Boolean.FALSE.equals(hints.destructiveHint()),
                         Boolean.TRUE.equals(hints.idempotentHint()), !Boolean.FALSE.equals(hints.openWorldHint()));
         ObjectNode input = json.valueToTree(tool.inputSchema() == null ? Map.of("type", "object") : tool.inputSchema());
         ObjectNode output = tool.outputSchema() == null ? null : json.valueToTree(tool.outputSchema());

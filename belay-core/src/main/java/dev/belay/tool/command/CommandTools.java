@@ -213,7 +213,7 @@ public final class CommandTools {
 
     private ToolResult jobOutput(ToolCall call) {
         Arguments args = Arguments.of(call);
-        Job job = jobs.get(args.string("job_id"));
+        Job job = jobs.get(args.string("job_id"), call.context().session());
         long outFrom = args.json().has("offset") ? args.integer("offset", 0) : job.stdoutCursor();
         long errFrom = args.json().has("stderr_offset") ? args.integer("stderr_offset", 0) : job.stderrCursor();
         Duration wait = args.seconds("wait_s", Duration.ofSeconds(10));
@@ -287,7 +287,7 @@ public final class CommandTools {
 
     private ToolResult jobInput(ToolCall call) {
         Arguments args = Arguments.of(call);
-        Job job = jobs.get(args.string("job_id"));
+        Job job = jobs.get(args.string("job_id"), call.context().session());
         if (job.ended().isDone()) {
             throw new ToolException(Failure.CONFLICT, "Job " + job.id() + " has ended; it reads no more input.");
         }
@@ -308,7 +308,7 @@ public final class CommandTools {
     }
 
     private ToolResult jobKill(ToolCall call) {
-        Job job = jobs.get(Arguments.of(call).string("job_id"));
+        Job job = jobs.get(Arguments.of(call).string("job_id"), call.context().session());
         job.kill(new Outcome.Killed("job_kill"));
         Job.Ended ended;
         try {
@@ -325,7 +325,7 @@ public final class CommandTools {
     private ToolResult jobList(ToolCall call) {
         ArrayNode list = Json.array();
         StringBuilder text = new StringBuilder();
-        for (Job job : jobs.list()) {
+        for (Job job : jobs.list(call.context().session())) {
             ObjectNode j = list.addObject();
             j.put("job_id", job.id());
             j.put("command", job.command());

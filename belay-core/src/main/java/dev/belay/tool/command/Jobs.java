@@ -71,22 +71,31 @@ public final class Jobs implements AutoCloseable {
         jobs.remove(job.id());
     }
 
-    public Job get(String id) {
+    /**
+     * A job of this conversation. Another conversation's job is answered exactly like one that does not exist: a
+     * conversation can neither read, feed nor kill what another started, nor learn that it exists.
+     */
+    public Job get(String id, String session) {
         Job job = jobs.get(id);
-        if (job == null) {
+        if (job == null || !job.session().equals(session)) {
             throw new ToolException(Failure.NOT_FOUND, "No job '" + id + "'. Call job_list to see the jobs that exist.");
         }
         return job;
     }
 
-    public Collection<Job> list() {
+    /** The jobs this conversation started, oldest first. */
+    public Collection<Job> list(String session) {
+        return all().stream().filter(j -> j.session().equals(session)).toList();
+    }
+
+    private List<Job> all() {
         List<Job> all = new ArrayList<>(jobs.values());
         all.sort(Comparator.comparing(Job::started));
         return all;
     }
 
     private void prune() {
-        List<Job> ended = list().stream().filter(j -> j.ended().isDone()).toList();
+        List<Job> ended = all().stream().filter(j -> j.ended().isDone()).toList();
         for (int i = 0; i < ended.size() - KEEP_ENDED; i++) {
             jobs.remove(ended.get(i).id());
         }

@@ -3,6 +3,7 @@ package dev.belay.tool.web;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +36,9 @@ import dev.belay.tool.ToolException;
  *
  * <p>DNS rebinding: the policy resolves the host and checks every address; the JVM then keeps that answer in its
  * address cache (30 s by default), and the HTTP client connects using that cached answer, so a second, different
- * answer from a rebinding name server is not seen within a request.
+ * answer from a rebinding name server is not seen within a request. Through a proxy, the proxy would resolve the name
+ * again, so the request names the checked address instead: https tunnels to it (CONNECT ip:port, the host name in
+ * SNI and checked against the certificate by {@link PinnedTls}), plain http asks for it with the host in {@code Host}.
  */
 final class WebClient {
 
@@ -50,17 +54,22 @@ final class WebClient {
     }
 
     private final EgressPolicy egress;
+    private final Optional<ProxySelector> proxy;
     private final HttpClient http;
     private final String userAgent;
 
     WebClient(WebConfig config) {
         this.egress = config.egress();
         this.userAgent = config.userAgent();
-        HttpClient.Builder builder = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(10));
-        config.proxy().ifPresent(p -> builder.proxy(ProxySelector.of(new InetSocketAddress(p.getHost(),
-                p.getPort() < 0 ? 80 : p.getPort()))));
+        this.proxy = config.proxy().map(p -> ProxySelector.of(new InetSocketAddress(p.getHost(),
+                p.getPort() < 0 ? 80 : p.getPort())));
+        HttpClient.Builder builder = builder();
+        proxy.ifPresent(builder::proxy);
         this.http = builder.build();
+    }
+
+    private static HttpClient.Builder builder() {
+        return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10));
     }
 
     Response send(String method, URI uri, Map<String, String> headers, byte[] body, Duration timeout, long maxBytes) {
@@ -69,11 +78,22 @@ final class WebClient {
         byte[] currentBody = body;
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            check(current);
-            HttpRequest.Builder request = HttpRequest.newBuilder(current)
+            InetAddress checked = check(current);
+            boolean pin = proxy.isPresent() && !isLiteral(current.getHost());
+            HttpRequest.Builder request = HttpRequest.newBuilder(pin ? pinned(current, checked) : current)
                     .timeout(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
                     .header("User-Agent", userAgent)
                     .header("Accept-Encoding", "gzip, deflate");
+            if (pin && current.getScheme().equalsIgnoreCase("http")) {
+                try {
+                    request.header("Host", current.getPort() < 0 ? current.getHost()
+                            : current.getHost() + ":" + current.getPort());
+                } catch (IllegalArgumentException e) {
+                    throw new ToolException(Failure.FAILED, "Plain http through the proxy needs the JVM to allow a Host "
+                            + "header (jdk.httpclient.allowRestrictedHeaders=host, which the belay command sets); use "
+                            + "https.");
+                }
+            }
             headers.forEach((k, v) -> {
                 try {
                     request.header(k, v);
@@ -84,33 +104,60 @@ final class WebClient {
             request.method(currentMethod, currentBody == null ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofByteArray(currentBody));
             HttpResponse<InputStream> response;
+            // https through the proxy to a checked address: a client of its own, whose TLS names the host
+            HttpClient client = pin && current.getScheme().equalsIgnoreCase("https")
+                    ? builder().proxy(proxy.get()).sslContext(PinnedTls.context(current.getHost()))
+                            .sslParameters(PinnedTls.parameters(current.getHost())).build()
+                    : http;
             try {
-                response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (HttpTimeoutException e) {
-                throw new ToolException(Failure.TIMED_OUT, "No answer from " + current.getHost() + " within "
-                        + timeout.toSeconds() + " s.");
-            } catch (IOException e) {
-                throw new ToolException(Failure.FAILED, "Request to " + current + " failed: " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ToolException(Failure.FAILED, "Interrupted.");
-            }
-            if (REDIRECTS.contains(response.statusCode()) && response.headers().firstValue("location").isPresent()) {
-                close(response);
-                current = current.resolve(response.headers().firstValue("location").get());
-                if (response.statusCode() == 303 || ((response.statusCode() == 301 || response.statusCode() == 302)
-                        && currentMethod.equals("POST"))) {
-                    currentMethod = "GET";
-                    currentBody = null;
+                try {
+                    response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                } catch (HttpTimeoutException e) {
+                    throw new ToolException(Failure.TIMED_OUT, "No answer from " + current.getHost() + " within "
+                            + timeout.toSeconds() + " s.");
+                } catch (IOException e) {
+                    throw new ToolException(Failure.FAILED, "Request to " + current + " failed: " + e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ToolException(Failure.FAILED, "Interrupted.");
                 }
-                continue;
+                if (REDIRECTS.contains(response.statusCode()) && response.headers().firstValue("location").isPresent()) {
+                    close(response);
+                    current = current.resolve(response.headers().firstValue("location").get());
+                    if (response.statusCode() == 303 || ((response.statusCode() == 301 || response.statusCode() == 302)
+                            && currentMethod.equals("POST"))) {
+                        currentMethod = "GET";
+                        currentBody = null;
+                    }
+                    continue;
+                }
+                return read(response, current, maxBytes, deadline);
+            } finally {
+                if (client != http) {
+                    client.shutdownNow(); // the body has been read or abandoned
+                }
             }
-            return read(response, current, maxBytes, deadline);
         }
         throw new ToolException(Failure.FAILED, "More than " + MAX_REDIRECTS + " redirects from " + uri + ".");
     }
 
-    private void check(URI uri) {
+    /** The URI with its host replaced by the address that was checked. */
+    private static URI pinned(URI uri, InetAddress address) {
+        String literal = address.getHostAddress();
+        String host = literal.contains(":") ? "[" + literal + "]" : literal;
+        try {
+            return new URI(uri.getScheme(), uri.getRawUserInfo(), host, uri.getPort(), uri.getRawPath(),
+                    uri.getRawQuery(), null).parseServerAuthority();
+        } catch (java.net.URISyntaxException e) {
+            throw new ToolException("'" + uri + "' cannot be sent through the proxy: " + e.getMessage());
+        }
+    }
+
+    private static boolean isLiteral(String host) {
+        return host.startsWith("[") || host.matches("[0-9.]+");
+    }
+
+    private InetAddress check(URI uri) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new ToolException("Only http and https URLs can be fetched, not '" + uri + "'.");
@@ -118,7 +165,7 @@ final class WebClient {
         if (uri.getHost() == null) {
             throw new ToolException("'" + uri + "' has no host.");
         }
-        egress.check(uri.getHost());
+        return egress.check(uri.getHost());
     }
 
     /** Reads the body within what is left of the deadline: a server trickling bytes cannot hold a call forever. */

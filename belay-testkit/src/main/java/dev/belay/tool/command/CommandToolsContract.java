@@ -212,6 +212,28 @@ public abstract class CommandToolsContract {
     }
 
     @Test
+    void anotherConversationCannotSeeFeedOrKillAJob() {
+        ToolResult r = call("run_command", """
+                {"command": "read line; echo got:$line", "keep_stdin_open": true, "wait_s": 0.1}""");
+        String id = r.structured().get("job_id").asString();
+        for (String tool : new String[] {"job_output", "job_input", "job_kill"}) {
+            ObjectNode args = JSON.createObjectNode().put("job_id", id);
+            if (tool.equals("job_input")) {
+                args.put("input", "from B\n");
+            }
+            ToolResult other = catalog.call(new ToolCall(tool, args, CallContext.of("test", "s2")));
+            assertThat(other.isError()).as(tool).isTrue();
+            assertThat(other.text()).as(tool).contains("No job '" + id + "'");
+        }
+        ToolResult list = catalog.call(new ToolCall("job_list", JSON.createObjectNode(), CallContext.of("test", "s2")));
+        assertThat(list.structured().get("jobs")).isEmpty();
+        assertThat(call("job_list", "{}").structured().get("jobs")).hasSize(1);
+        assertThat(call("job_input", "{\"job_id\": \"" + id + "\", \"input\": \"from A\\n\"}").isError()).isFalse();
+        ToolResult out = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 5}");
+        assertThat(out.structured().get("stdout").asString()).isEqualTo("got:from A\n");
+    }
+
+    @Test
     void stdinArgumentIsWrittenAndClosed() {
         ToolResult r = call("run_command", """
                 {"command": "wc -l", "stdin": "a\\nb\\n"}""");
