@@ -2,10 +2,8 @@ package dev.belay.workspace;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -74,29 +72,11 @@ public final class Workspace {
     }
 
     /**
-     * Writes a file atomically: a temporary file in the same directory, then a rename over the target. A symlink at
-     * the target is replaced, never followed. Parent directories are created.
+     * Writes a file atomically: a temporary file in the same directory, then a rename over the target, both through
+     * a handle on that directory reached without following links. A symlink at the target is replaced, never
+     * followed; the journal's git directory is refused. Parent directories are created.
      */
     public void writeAtomically(Path target, byte[] content) throws IOException {
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".belay-tmp");
-        try {
-            Files.write(temp, content);
-            if (Files.exists(target)) {
-                try {
-                    Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(target));
-                } catch (UnsupportedOperationException | IOException ignored) {
-                    // permissions are best effort: the content is what matters
-                }
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        guard.files().write(target, content);
     }
 }
