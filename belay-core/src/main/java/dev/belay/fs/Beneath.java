@@ -159,8 +159,13 @@ public final class Beneath {
      * instead of being opened (opening a FIFO would wait for a writer forever).
      */
     public InputStream openRead(Path path) throws IOException {
+        return openRead(path, true);
+    }
+
+    /** Like {@link #openRead(Path)}; without {@code followLast} a symlink at the end is refused, not followed. */
+    public InputStream openRead(Path path, boolean followLast) throws IOException {
         for (int attempt = 1; ; attempt++) {
-            try (Location at = locate(path, true)) {
+            try (Location at = locate(path, followLast)) {
                 Path name = requireRegular(at, path);
                 SeekableByteChannel channel = at.dir().newByteChannel(name,
                         Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));

@@ -72,7 +72,7 @@ final class FileCommit {
                 if (attrs.isSymbolicLink()) {
                     content = files.readLink(file).toString().getBytes(StandardCharsets.UTF_8);
                 } else {
-                    try (InputStream in = files.openRead(file)) {
+                    try (InputStream in = files.openRead(file, false)) {
                         content = in.readAllBytes();
                     }
                 }

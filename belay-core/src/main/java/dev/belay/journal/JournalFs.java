@@ -9,6 +9,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.treewalk.FileTreeIterator.FileEntry;
 import org.eclipse.jgit.treewalk.FileTreeIterator.FileModeStrategy;
@@ -19,6 +20,7 @@ import org.eclipse.jgit.util.ProcessResult;
 import org.eclipse.jgit.util.TemporaryBuffer;
 
 import dev.belay.fs.Beneath;
+import dev.belay.tool.ToolException;
 
 /**
  * The file system as the journal's JGit sees it. Two differences from JGit's own:
@@ -82,9 +84,17 @@ final class JournalFs extends FS_POSIX {
             this.files = files;
         }
 
+        /** A symlink's content is its target's name, as JGit reads it; a file's is read without following links. */
         @Override
         public InputStream openInputStream() throws IOException {
-            return files.openRead(getFile().toPath());
+            if (getMode() == FileMode.SYMLINK) {
+                return super.openInputStream();
+            }
+            try {
+                return files.openRead(getFile().toPath(), false);
+            } catch (ToolException e) {
+                throw new IOException(e.getMessage(), e); // changed into something else since it was listed
+            }
         }
     }
 

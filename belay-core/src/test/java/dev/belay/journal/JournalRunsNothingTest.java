@@ -19,6 +19,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.belay.fs.Fifo;
+
 /**
  * Issue 14, item 2 and item 12: the journal commits on the host, so nothing in the workspace or its git configuration
  * may make it run a program, and no special file may make it hang.
@@ -115,25 +117,19 @@ class JournalRunsNothingTest {
     @Test
     void aFifoInTheWorkspaceIsSkippedNotWaitedOn() throws Exception {
         Files.writeString(root.resolve("real.txt"), "text\n");
-        mkfifo(root.resolve("pipe"));
-        mkfifo(root.resolve("sub/pipe"));
+        Fifo.make(root.resolve("pipe"));
+        Fifo.make(root.resolve("sub/pipe"));
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (Journal journal = open()) {
                 assertThat(journal.history(10, 0, null).getFirst().files()).containsExactly("real.txt");
                 Files.writeString(root.resolve("real.txt"), "more\n");
-                mkfifo(root.resolve("later"));
+                Fifo.make(root.resolve("later"));
                 journal.commitAll(new Change("command", "run_command", "c")).orElseThrow();
                 assertThat(journal.commitPaths(List.of(root.resolve("later")), new Change("w", "write_file", "c")))
                         .isEmpty();
                 assertThat(journal.diff(null, null, null, null)).doesNotContain("pipe");
             }
         });
-    }
-
-    static void mkfifo(Path path) throws Exception {
-        Files.createDirectories(path.getParent());
-        Process p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
-        assertThat(p.waitFor()).isZero();
     }
 
     private static String blob(Repository repo, String path) throws Exception {
