@@ -518,16 +518,25 @@ public final class Beneath {
         return dir.newDirectoryStream(Path.of("."), NOFOLLOW);
     }
 
+    /**
+     * The attributes of an entry, not following it; POSIX ones where the file system has them (permissions, the
+     * executable bit the journal records), or null when nothing is there.
+     */
     private static BasicFileAttributes stat(SecureDirectoryStream<Path> dir, String name) throws IOException {
         try {
-            return dir.getFileAttributeView(Path.of(name), BasicFileAttributeView.class, NOFOLLOW).readAttributes();
+            PosixFileAttributeView posix = dir.getFileAttributeView(Path.of(name), PosixFileAttributeView.class,
+                    NOFOLLOW);
+            return posix != null ? posix.readAttributes()
+                    : dir.getFileAttributeView(Path.of(name), BasicFileAttributeView.class, NOFOLLOW).readAttributes();
         } catch (NoSuchFileException e) {
             return null;
         }
     }
 
     private static BasicFileAttributes stat(SecureDirectoryStream<Path> dir) throws IOException {
-        return dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes();
+        PosixFileAttributeView posix = dir.getFileAttributeView(PosixFileAttributeView.class);
+        return posix != null ? posix.readAttributes()
+                : dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes();
     }
 
     private void retryOrThrow(int attempt, Path path, FileSystemException e) throws IOException {

@@ -102,6 +102,20 @@ class JournalRunsNothingTest {
     }
 
     @Test
+    void coreWorktreeCannotPointTheJournalElsewhere() throws Exception {
+        try (Git git = Git.init().setDirectory(root.toFile()).setInitialBranch("main").call()) {
+            git.getRepository().getConfig().setString("core", null, "worktree", base.toString());
+            git.getRepository().getConfig().save();
+        }
+        Files.writeString(base.resolve("private.txt"), "not the workspace's\n");
+        Files.writeString(root.resolve("mine.txt"), "workspace\n");
+        try (Journal journal = open()) {
+            assertThat(journal.repository().getWorkTree().toPath()).isEqualTo(root);
+            assertThat(journal.history(10, 0, null).getFirst().files()).containsExactly("mine.txt");
+        }
+    }
+
+    @Test
     void userAndSystemGitConfigurationAreIgnored() throws Exception {
         try (Journal journal = open()) {
             var user = SystemReader.getInstance().openUserConfig(null, FS.DETECTED);
