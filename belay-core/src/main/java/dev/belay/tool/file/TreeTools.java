@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -199,11 +198,7 @@ final class TreeTools {
     }
 
     private static PathMatcher matcher(String glob) {
-        try {
-            return FileSystems.getDefault().getPathMatcher("glob:" + glob);
-        } catch (IllegalArgumentException e) {
-            throw new ToolException("'" + glob + "' is not a valid glob: " + e.getMessage());
-        }
+        return Glob.of(glob);
     }
 
     private static String cut(String line, int at) {
