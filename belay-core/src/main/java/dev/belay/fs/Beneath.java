@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -97,8 +98,8 @@ public final class Beneath {
         }
     }
 
-    /** A root nothing in which is sealed, for readers. */
-    public static Beneath readOnly(Path root) {
+    /** Access beneath a root where nothing is sealed: the journal, which changes the working tree only by undo. */
+    public static Beneath unsealed(Path root) {
         return new Beneath(root, List.of(), Set.of());
     }
 
@@ -541,7 +542,7 @@ public final class Beneath {
 
     private void retryOrThrow(int attempt, Path path, FileSystemException e) throws IOException {
         if (e instanceof NoSuchFileException || e instanceof FileAlreadyExistsException
-                || e instanceof java.nio.file.DirectoryNotEmptyException) {
+                || e instanceof DirectoryNotEmptyException) {
             throw e;
         }
         if (attempt >= ATTEMPTS) {

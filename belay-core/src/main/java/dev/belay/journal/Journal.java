@@ -151,7 +151,7 @@ public final class Journal implements AutoCloseable {
      */
     private static FS fileSystem(Path root) {
         IsolatedConfig.install();
-        return new JournalFs(Beneath.readOnly(root));
+        return new JournalFs(Beneath.unsealed(root));
     }
 
     public Path root() {
@@ -171,7 +171,7 @@ public final class Journal implements AutoCloseable {
         if (paths.stream().noneMatch(Files::isDirectory)) {
             lock.lock();
             try {
-                return new FileCommit(git.getRepository(), Beneath.readOnly(root), author).commit(
+                return new FileCommit(git.getRepository(), Beneath.unsealed(root), author).commit(
                         paths.stream().map(this::relative).toList(), change).map(this::toCommit);
             } catch (IOException e) {
                 throw new JournalException("journal commit failed: " + e.getMessage(), e);

@@ -70,8 +70,12 @@ final class EditFile implements ToolHandler {
             Optional<String> expected) throws IOException {
         Beneath files = workspace.guard().files();
         Optional<BasicFileAttributes> attrs = files.attributes(file, true);
-        if (attrs.isEmpty() || !attrs.get().isRegularFile()) {
+        if (attrs.isEmpty()) {
             throw new ToolException(Failure.NOT_FOUND, "No file '" + name + "'. Create it with write_file.");
+        }
+        if (!attrs.get().isRegularFile()) {
+            throw new ToolException("'" + name + "' is not a regular file (a directory, FIFO, socket or device); "
+                    + "edit_file edits regular files only.");
         }
         byte[] bytes;
         try (InputStream in = files.openRead(file)) {
