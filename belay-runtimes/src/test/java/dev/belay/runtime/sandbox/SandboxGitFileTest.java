@@ -49,6 +49,7 @@ class SandboxGitFileTest {
                     .put("command", "mkdir -p evil && echo 'gitdir: evil' > .git").put("timeout_s", 20);
             ToolResult run = catalog.call(new ToolCall("run_command", args, CallContext.of("test", "s")));
             assertThat(run.isError()).as(run.text()).isTrue();
+            assertThat(run.text()).contains("Read-only file system");
         } finally {
             workspace.journal().close();
         }
