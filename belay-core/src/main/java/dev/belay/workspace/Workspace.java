@@ -32,8 +32,14 @@ public final class Workspace {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create workspace " + root, e);
         }
-        PathGuard guard = new PathGuard(root);
-        return new Workspace(guard, Journal.open(guard.root(), authorName, authorEmail));
+        Journal journal;
+        try {
+            journal = Journal.open(root.toRealPath(), authorName, authorEmail);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open workspace " + root, e);
+        }
+        // the guard comes second: it seals the git directory the journal has just found or made by its identity too
+        return new Workspace(new PathGuard(journal.root()), journal);
     }
 
     public Path root() {
