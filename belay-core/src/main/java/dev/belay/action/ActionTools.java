@@ -1,6 +1,7 @@
 package dev.belay.action;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -178,12 +179,15 @@ public final class ActionTools implements ToolSource {
         }
         Path file = parts.workspace().guard().resolve(item.path("path").asString());
         try {
-            long size = Files.size(file);
-            if (size > parts.limits().maxFileBytes()) {
-                throw new ToolException(Failure.TOO_LARGE, "Action " + action.name() + " returned " + file.getFileName()
-                        + " of " + size + " bytes, above the limit of " + parts.limits().maxFileBytes() + ".");
+            byte[] data;
+            long max = parts.limits().maxFileBytes();
+            try (InputStream in = parts.workspace().guard().files().openRead(file)) {
+                data = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
             }
-            byte[] data = Files.readAllBytes(file);
+            if (data.length > max) {
+                throw new ToolException(Failure.TOO_LARGE, "Action " + action.name() + " returned " + file.getFileName()
+                        + " larger than the limit of " + max + " bytes.");
+            }
             String mime = item.path("mimeType").asString(mimeType(file));
             return type.equals("image") ? new Content.Image(data, mime) : new Content.Audio(data, mime);
         } catch (IOException e) {

@@ -38,25 +38,26 @@ final class ChangeTracker implements AutoCloseable {
     private final Condition synced = lock.newCondition();
     private volatile boolean broken;
 
-    private ChangeTracker(Path root, WatchService watcher) {
+    private ChangeTracker(Path root, Path gitDir, WatchService watcher) {
         this.root = root;
-        this.gitDir = root.resolve(".git");
+        this.gitDir = gitDir;
         this.watcher = watcher;
     }
 
     /**
      * Starts watching; directories are registered as {@code watch} offers them, and new ones as they appear.
      *
+     * @param gitDir the repository's directory, where sync sentinels are written
      * @param directories the directories git looks at (not ignored), root included
      */
-    static ChangeTracker start(Path root, Iterable<Path> directories) {
+    static ChangeTracker start(Path root, Path gitDir, Iterable<Path> directories) {
         WatchService watcher = null;
         try {
             watcher = FileSystems.getDefault().newWatchService();
         } catch (IOException | UnsupportedOperationException e) {
             LOG.info("no file watching here ({}); every command's changes are found by scanning", e.toString());
         }
-        ChangeTracker tracker = new ChangeTracker(root, watcher);
+        ChangeTracker tracker = new ChangeTracker(root, gitDir, watcher);
         if (watcher == null) {
             tracker.broken = true;
             return tracker;

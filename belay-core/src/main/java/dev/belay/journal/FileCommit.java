@@ -1,11 +1,12 @@
 package dev.belay.journal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +28,8 @@ import org.eclipse.jgit.treewalk.FileTreeIterator;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
 
+import dev.belay.fs.Beneath;
+
 /**
  * Commits a few named files without walking the working tree: their index entries are edited in place, the tree is
  * written from the index, and HEAD moves forward. What {@code git add FILE && git commit} does, at a cost that does
@@ -35,10 +38,12 @@ import org.eclipse.jgit.treewalk.filter.PathFilter;
 final class FileCommit {
 
     private final Repository repo;
+    private final Beneath files;
     private final PersonIdent author;
 
-    FileCommit(Repository repo, PersonIdent author) {
+    FileCommit(Repository repo, Beneath files, PersonIdent author) {
         this.repo = repo;
+        this.files = files;
         this.author = author;
     }
 
@@ -53,7 +58,9 @@ final class FileCommit {
             Path root = repo.getWorkTree().toPath();
             for (String rel : paths) {
                 Path file = root.resolve(rel);
-                if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                BasicFileAttributes attrs = files.attributes(file, false).orElse(null);
+                // a FIFO, socket or device is not content: git leaves it out, and reading a FIFO would never end
+                if (attrs == null || !(attrs.isRegularFile() || attrs.isSymbolicLink())) {
                     editor.add(new DirCacheEditor.DeletePath(rel));
                     editor.add(new DirCacheEditor.DeleteTree(rel));
                     continue;
@@ -61,13 +68,18 @@ final class FileCommit {
                 if (index.getEntry(rel) == null && ignored(rel)) {
                     continue;
                 }
-                BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                byte[] content = attrs.isSymbolicLink()
-                        ? Files.readSymbolicLink(file).toString().getBytes(StandardCharsets.UTF_8)
-                        : Files.readAllBytes(file);
+                byte[] content;
+                if (attrs.isSymbolicLink()) {
+                    content = files.readLink(file).toString().getBytes(StandardCharsets.UTF_8);
+                } else {
+                    try (InputStream in = files.openRead(file, false)) {
+                        content = in.readAllBytes();
+                    }
+                }
                 ObjectId blob = inserter.insert(Constants.OBJ_BLOB, content);
                 FileMode mode = attrs.isSymbolicLink() ? FileMode.SYMLINK
-                        : Files.isExecutable(file) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
+                        : attrs instanceof PosixFileAttributes p && p.permissions().contains(
+                                PosixFilePermission.OWNER_EXECUTE) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
                 editor.add(new DirCacheEditor.PathEdit(rel) {
                     @Override
                     public void apply(DirCacheEntry entry) {

@@ -1,10 +1,10 @@
 package dev.belay.journal;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,9 +39,11 @@ import org.eclipse.jgit.treewalk.FileTreeIterator;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.util.FS;
 import org.eclipse.jgit.util.io.DisabledOutputStream;
 
+import dev.belay.fs.Beneath;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 
@@ -75,19 +77,19 @@ public final class Journal implements AutoCloseable {
      * @param authorName the commit author, e.g. {@code Belay}
      * @param authorEmail the author's email
      */
-    public static Journal open(Path root, String authorName, String authorEmail) {
+    public static Journal open(Path workspace, String authorName, String authorEmail) {
+        Path root = real(workspace);
         try {
-            FS fs = fileSystem();
-            Git git = Files.isDirectory(root.resolve(".git"))
-                    ? Git.open(root.toFile(), fs)
-                    : Git.init().setDirectory(root.toFile()).setFs(fs).setInitialBranch("main").call();
+            Git git = hasGit(root) ? new Git(repository(root), true)
+                    : Git.init().setDirectory(root.toFile()).setFs(fileSystem(root)).setInitialBranch("main").call();
             Journal journal = new Journal(git, root, new PersonIdent(authorName, authorEmail));
             // Scanning a large workspace takes a while: do it in the background, and let the first call that needs
             // the journal wait for it. Watching starts first, so nothing that changes meanwhile goes unseen.
             Thread.ofVirtual().name("belay-journal-open").start(() -> {
                 try {
                     FS.FileStoreAttributes.get(git.getRepository().getDirectory().toPath());
-                    journal.tracker.complete(ChangeTracker.start(root, journal.directories()));
+                    journal.tracker.complete(ChangeTracker.start(root, git.getRepository().getDirectory().toPath(),
+                            journal.directories()));
                     journal.commit(journal::stageAll, new Change("Snapshot of the workspace as Belay found it",
                             "snapshot", "-"));
                     journal.ready.complete(null);
@@ -106,12 +108,13 @@ public final class Journal implements AutoCloseable {
      *
      * @throws JournalException if the directory has no journal
      */
-    public static Journal read(Path root) {
-        if (!Files.isDirectory(root.resolve(".git"))) {
-            throw new JournalException("no journal in " + root + " (it has no .git directory)", null);
+    public static Journal read(Path workspace) {
+        Path root = real(workspace);
+        if (!hasGit(root)) {
+            throw new JournalException("no journal in " + root + " (it has no .git)", null);
         }
         try {
-            Journal journal = new Journal(Git.open(root.toFile(), fileSystem()), root,
+            Journal journal = new Journal(new Git(repository(root), true), root,
                     new PersonIdent("Belay", "belay@localhost"));
             journal.ready.complete(null);
             return journal;
@@ -120,20 +123,41 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /** The journal works on the root's real path: the race-free reads of the working tree compare against it. */
+    private static Path real(Path root) {
+        try {
+            return root.toRealPath();
+        } catch (IOException e) {
+            return root.toAbsolutePath().normalize();
+        }
+    }
+
+    private static boolean hasGit(Path root) {
+        return Files.exists(root.resolve(Constants.DOT_GIT), LinkOption.NOFOLLOW_LINKS);
+    }
+
     /**
-     * JGit finds the system git config by running {@code git --version} and {@code git config --system}: two process
-     * spawns on every start. The standard location is read directly instead. JGit reads global configuration through
-     * its shared detected file system, so that is the instance told.
+     * The repository of a workspace whose {@code .git} exists: a directory, or a file naming one ({@code gitdir:},
+     * as in a linked worktree or a submodule). The work tree is always the workspace root: a {@code core.worktree}
+     * setting cannot point the journal at another directory.
      */
-    private static FS fileSystem() {
-        FS fs = FS.DETECTED;
-        fs.setGitSystemConfig(new File("/etc/gitconfig"));
-        // JGit measures a file system's timestamp resolution once (then keeps it in its user config) by writing probe
-        // files into the repository. In a thread of its own that outlives the journal, it could write them while the
-        // workspace is being closed or deleted; the journal measures in its own opening thread instead, so a start
-        // still never waits for it and a closed journal leaves nothing running.
+    private static Repository repository(Path root) throws IOException {
+        return new FileRepositoryBuilder().setWorkTree(root.toFile()).setFS(fileSystem(root)).setMustExist(true)
+                .build();
+    }
+
+    /**
+     * The journal's file system runs no hooks, filters or programs and reads the working tree race-free
+     * ({@link JournalFs}); user and system git configuration are ignored ({@link IsolatedConfig}).
+     */
+    private static FS fileSystem(Path root) {
+        IsolatedConfig.install();
+        // JGit measures a file system's timestamp resolution once by writing probe files into the repository. In a
+        // thread of its own that outlives the journal, it could write them while the workspace is being closed or
+        // deleted; the journal measures in its own opening thread instead (see open), so a start never waits for it
+        // and a closed journal leaves nothing running.
         FS.FileStoreAttributes.setBackground(false);
-        return fs;
+        return new JournalFs(Beneath.unsealed(root));
     }
 
     public Path root() {
@@ -153,7 +177,7 @@ public final class Journal implements AutoCloseable {
         if (paths.stream().noneMatch(Files::isDirectory)) {
             lock.lock();
             try {
-                return new FileCommit(git.getRepository(), author).commit(
+                return new FileCommit(git.getRepository(), Beneath.unsealed(root), author).commit(
                         paths.stream().map(this::relative).toList(), change).map(this::toCommit);
             } catch (IOException e) {
                 throw new JournalException("journal commit failed: " + e.getMessage(), e);
@@ -232,6 +256,7 @@ public final class Journal implements AutoCloseable {
                     .setAuthor(author)
                     .setCommitter(author)
                     .setAllowEmpty(false)
+                    .setNoVerify(true)
                     .setSign(false)
                     .call();
             return Optional.of(toCommit(commit));

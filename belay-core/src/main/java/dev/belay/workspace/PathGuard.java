@@ -6,7 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
+import org.eclipse.jgit.lib.Constants;
+
+import dev.belay.fs.Beneath;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 
@@ -14,15 +21,20 @@ import dev.belay.tool.ToolException;
  * The one place a path from a model becomes a file on disk. Paths are relative to the workspace root (absolute
  * paths inside the root are accepted). Anything that resolves outside is refused: {@code ..}, absolute paths
  * elsewhere, symlinks (existing or dangling, anywhere along the path) that point out, sibling directories that
- * merely share the root's name as a prefix, and NUL bytes. The journal's {@code .git} directory is readable but
- * never writable.
+ * merely share the root's name as a prefix, and NUL bytes. The journal's git directory is readable but never
+ * writable, whatever the spelling that reaches it: through a symlink, in another case, or behind a {@code .git} file
+ * that points elsewhere ({@code gitdir:}).
+ *
+ * <p>{@link #resolve} and {@link #resolveForWrite} check a path and give early, clear errors; the I/O itself goes
+ * through {@link #files()}, which walks the path again from the root without following links and acts on what it
+ * opened, so that a symlink swapped in between cannot make it act outside (see {@link Beneath}).
  */
 public final class PathGuard {
 
     private static final int MAX_PATH_LENGTH = 4096;
-    private static final int MAX_LINK_HOPS = 40;
 
     private final Path root;
+    private final Beneath files;
 
     /**
      * @param root the workspace root; it must exist and is used in its real (symlink-free) form
@@ -33,26 +45,35 @@ public final class PathGuard {
         } catch (IOException e) {
             throw new UncheckedIOException("workspace root does not exist: " + root, e);
         }
+        this.files = new Beneath(this.root, journalPlaces(this.root), Set.of(Constants.DOT_GIT));
     }
 
     public Path root() {
         return root;
     }
 
-    /** Resolves a path to read or inspect. */
-    public Path resolve(String userPath) {
-        return check(userPath);
+    /** Race-free reads and changes of checked paths. */
+    public Beneath files() {
+        return files;
     }
 
-    /** Resolves a path to create, change, move or delete; the journal's {@code .git} directory is refused. */
+    /** Resolves a path to read or inspect. */
+    public Path resolve(String userPath) {
+        Path path = check(userPath);
+        canonical(userPath, path, true);
+        return path;
+    }
+
+    /** Resolves a path to create, change, move or delete; the journal's git directory is refused. */
     public Path resolveForWrite(String userPath) {
         Path path = check(userPath);
-        if (isJournal(path)) {
-            throw new ToolException(Failure.DENIED, "'" + userPath + "' is inside .git, which holds Belay's journal and cannot be "
-                    + "changed with file tools. Use the history, diff and undo tools instead.");
-        }
         if (path.equals(root)) {
             throw new ToolException("'" + userPath + "' is the workspace root itself; name a path inside it.");
+        }
+        canonical(userPath, path, true);
+        if (isJournal(path)) {
+            throw new ToolException(Failure.DENIED, "'" + userPath + "' is inside .git, which holds Belay's journal and "
+                    + "cannot be changed with file tools. Use the history, diff and undo tools instead.");
         }
         return path;
     }
@@ -64,9 +85,56 @@ public final class PathGuard {
         return s.isEmpty() ? "." : s;
     }
 
-    /** Whether a path lies in the journal's {@code .git} directory. */
+    /** Whether changing this path would touch the journal's git directory, however the path is spelled. */
     public boolean isJournal(Path path) {
-        return path.startsWith(root.resolve(".git"));
+        try {
+            return files.isSealed(path);
+        } catch (IOException e) {
+            return true; // cannot tell: treat it as the journal
+        }
+    }
+
+    /**
+     * Where the journal lives: {@code .git} at the root, and when {@code .git} is a file ({@code gitdir: DIR}, as in
+     * a linked worktree or a submodule), the directory it names and that directory's common directory.
+     */
+    private static List<Path> journalPlaces(Path root) {
+        List<Path> places = new ArrayList<>();
+        Path dotGit = root.resolve(Constants.DOT_GIT);
+        places.add(real(dotGit));
+        if (Files.isRegularFile(dotGit, LinkOption.NOFOLLOW_LINKS)) {
+            pointer(dotGit, "gitdir:").ifPresent(gitDir -> {
+                places.add(gitDir);
+                pointer(gitDir.resolve("commondir"), "").ifPresent(places::add);
+            });
+        }
+        return places;
+    }
+
+    /** The real path a git pointer file names (relative to the file's directory), if it names one. */
+    private static Optional<Path> pointer(Path file, String prefix) {
+        try (var lines = Files.lines(file)) {
+            return lines.findFirst().filter(l -> l.startsWith(prefix))
+                    .map(l -> real(file.getParent().resolve(l.substring(prefix.length()).strip())));
+        } catch (IOException | UncheckedIOException | InvalidPathException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Path real(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException e) {
+            return path.normalize();
+        }
+    }
+
+    private void canonical(String userPath, Path path, boolean followLast) {
+        try {
+            files.canonical(path, followLast);
+        } catch (IOException e) {
+            throw new ToolException("'" + userPath + "': " + e.getMessage());
+        }
     }
 
     private Path check(String userPath) {
@@ -89,45 +157,7 @@ public final class PathGuard {
         if (!candidate.startsWith(root)) {
             throw outside(userPath);
         }
-        checkLinks(userPath, candidate);
         return candidate;
-    }
-
-    /**
-     * Walks the path from the root one component at a time; every symlink met, dangling or not, must point inside
-     * the root, following chains of links.
-     */
-    private void checkLinks(String userPath, Path candidate) {
-        Path current = root;
-        for (Path part : root.relativize(candidate)) {
-            current = current.resolve(part);
-            Path target = current;
-            int hops = 0;
-            while (Files.isSymbolicLink(target)) {
-                if (++hops > MAX_LINK_HOPS) {
-                    throw new ToolException("'" + userPath + "' has a symlink loop.");
-                }
-                try {
-                    target = target.getParent().resolve(Files.readSymbolicLink(target)).normalize();
-                } catch (IOException e) {
-                    throw new ToolException("'" + userPath + "': cannot read symlink " + relative(current));
-                }
-                if (!target.startsWith(root)) {
-                    throw new ToolException(Failure.DENIED, "'" + userPath + "' goes through the symlink " + relative(current)
-                            + ", which points outside the workspace. Only paths inside the workspace are allowed.");
-                }
-            }
-            if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
-        }
-        try {
-            if (Files.exists(candidate) && !candidate.toRealPath().startsWith(root)) {
-                throw outside(userPath);
-            }
-        } catch (IOException e) {
-            throw new ToolException("'" + userPath + "': " + e.getMessage());
-        }
     }
 
     private ToolException outside(String userPath) {

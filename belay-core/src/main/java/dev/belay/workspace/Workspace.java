@@ -2,10 +2,8 @@ package dev.belay.workspace;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -34,8 +32,14 @@ public final class Workspace {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create workspace " + root, e);
         }
-        PathGuard guard = new PathGuard(root);
-        return new Workspace(guard, Journal.open(guard.root(), authorName, authorEmail));
+        Journal journal;
+        try {
+            journal = Journal.open(root.toRealPath(), authorName, authorEmail);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open workspace " + root, e);
+        }
+        // the guard comes second: it seals the git directory the journal has just found or made by its identity too
+        return new Workspace(new PathGuard(journal.root()), journal);
     }
 
     public Path root() {
@@ -74,29 +78,11 @@ public final class Workspace {
     }
 
     /**
-     * Writes a file atomically: a temporary file in the same directory, then a rename over the target. A symlink at
-     * the target is replaced, never followed. Parent directories are created.
+     * Writes a file atomically: a temporary file in the same directory, then a rename over the target, both through
+     * a handle on that directory reached without following links. A symlink at the target is replaced, never
+     * followed; the journal's git directory is refused. Parent directories are created.
      */
     public void writeAtomically(Path target, byte[] content) throws IOException {
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".belay-tmp");
-        try {
-            Files.write(temp, content);
-            if (Files.exists(target)) {
-                try {
-                    Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(target));
-                } catch (UnsupportedOperationException | IOException ignored) {
-                    // permissions are best effort: the content is what matters
-                }
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        guard.files().write(target, content);
     }
 }

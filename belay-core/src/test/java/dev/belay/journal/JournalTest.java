@@ -129,4 +129,19 @@ class JournalTest {
             assertThatThrownBy(() -> journal.diff("no-such-ref", null, null, null)).isInstanceOf(ToolException.class);
         }
     }
+
+    @Test
+    void theExecutableBitIsRecorded() throws Exception {
+        try (Journal journal = open()) {
+            Path script = dir.toRealPath().resolve("run.sh");
+            Files.writeString(script, "#!/bin/sh\n");
+            Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Commit commit = journal.commitPaths(List.of(script), new Change("add", "write_file", "c")).orElseThrow();
+            var repo = journal.repository();
+            try (var walk = org.eclipse.jgit.treewalk.TreeWalk.forPath(repo, "run.sh",
+                    repo.parseCommit(repo.resolve(commit.id())).getTree())) {
+                assertThat(walk.getFileMode(0)).isEqualTo(org.eclipse.jgit.lib.FileMode.EXECUTABLE_FILE);
+            }
+        }
+    }
 }

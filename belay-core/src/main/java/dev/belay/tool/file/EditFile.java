@@ -1,9 +1,10 @@
 package dev.belay.tool.file;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 
+import dev.belay.fs.Beneath;
 import dev.belay.journal.Change;
 import dev.belay.journal.Commit;
 import dev.belay.tool.Arguments;
@@ -66,13 +68,22 @@ final class EditFile implements ToolHandler {
 
     private ToolResult edit(ToolCall call, String name, Path file, List<Edit> edits, boolean dryRun,
             Optional<String> expected) throws IOException {
-        if (!Files.isRegularFile(file)) {
+        Beneath files = workspace.guard().files();
+        Optional<BasicFileAttributes> attrs = files.attributes(file, true);
+        if (attrs.isEmpty()) {
             throw new ToolException(Failure.NOT_FOUND, "No file '" + name + "'. Create it with write_file.");
         }
-        if (Files.size(file) > maxBytes) {
+        if (!attrs.get().isRegularFile()) {
+            throw new ToolException("'" + name + "' is not a regular file (a directory, FIFO, socket or device); "
+                    + "edit_file edits regular files only.");
+        }
+        byte[] bytes;
+        try (InputStream in = files.openRead(file)) {
+            bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+        }
+        if (bytes.length > maxBytes) {
             throw new ToolException(Failure.TOO_LARGE, "'" + name + "' is larger than " + maxBytes + " bytes.");
         }
-        byte[] bytes = Files.readAllBytes(file);
         if (!FileKinds.isText(Arrays.copyOf(bytes, Math.min(bytes.length, 8192)))) {
             throw new ToolException("'" + name + "' is not a text file.");
         }

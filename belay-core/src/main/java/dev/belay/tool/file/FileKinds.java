@@ -6,13 +6,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+
+import dev.belay.fs.Beneath;
 
 /** What kind of file a file is, told from its bytes rather than its name, and its content hash. */
 final class FileKinds {
@@ -64,29 +65,22 @@ final class FileKinds {
         }
     }
 
-    static byte[] head(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+    /** The first bytes of a regular file, read race-free beneath the workspace root. */
+    static byte[] head(Beneath files, Path file) throws IOException {
+        try (InputStream in = files.openRead(file)) {
             return in.readNBytes(SNIFF);
         }
     }
 
-    static String sha256(Path file) throws IOException {
-        MessageDigest digest = sha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
     static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(sha256().digest(bytes));
+        return hex(sha256().digest(bytes));
     }
 
-    private static MessageDigest sha256() {
+    static String hex(byte[] digest) {
+        return HexFormat.of().formatHex(digest);
+    }
+
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -1,19 +1,18 @@
 package dev.belay.tool.file;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 
+import dev.belay.fs.Beneath;
 import dev.belay.journal.Change;
 import dev.belay.journal.Commit;
 import dev.belay.policy.Limits;
@@ -72,25 +71,20 @@ public final class FileTools {
                     + "up to " + limits.maxFileBytes() + ". Write it in parts with mode append.");
         }
         Path file = workspace.guard().resolveForWrite(name);
+        Beneath files = workspace.guard().files();
         return locked(file, () -> {
-            if (Files.isDirectory(file)) {
+            Optional<BasicFileAttributes> now = files.attributes(file, false);
+            if (now.isPresent() && now.get().isDirectory()) {
                 throw new ToolException("'" + name + "' is a directory; give a file path.");
             }
-            boolean existed = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
+            boolean existed = now.isPresent();
             if (mode.equals("create") && existed) {
                 throw new ToolException(Failure.CONFLICT, "'" + name + "' already exists and mode is create. Use mode "
                         + "overwrite to replace it, or edit_file to change part of it.");
             }
             byte[] bytes = content;
             if (mode.equals("append") && existed) {
-                byte[] old = Files.readAllBytes(file);
-                if ((long) old.length + content.length > limits.maxFileBytes()) {
-                    throw new ToolException(Failure.TOO_LARGE, "'" + name + "' would exceed " + limits.maxFileBytes()
-                            + " bytes.");
-                }
-                bytes = new byte[old.length + content.length];
-                System.arraycopy(old, 0, bytes, 0, old.length);
-                System.arraycopy(content, 0, bytes, old.length, content.length);
+                bytes = appended(files, file, name, content);
             }
             workspace.writeAtomically(file, bytes);
             String rel = workspace.guard().relative(file);
@@ -104,30 +98,48 @@ public final class FileTools {
         });
     }
 
+    /** The file's content followed by {@code content}; the size is checked before anything is read. */
+    private byte[] appended(Beneath files, Path file, String name, byte[] content) throws IOException {
+        long size = files.attributes(file, true).map(BasicFileAttributes::size).orElse(0L);
+        long max = limits.maxFileBytes() - content.length;
+        if (size > max) {
+            throw new ToolException(Failure.TOO_LARGE, "'" + name + "' would exceed " + limits.maxFileBytes()
+                    + " bytes.");
+        }
+        byte[] old;
+        try (InputStream in = files.openRead(file)) {
+            old = in.readNBytes((int) max + 1);
+        }
+        if (old.length > max) {
+            throw new ToolException(Failure.TOO_LARGE, "'" + name + "' would exceed " + limits.maxFileBytes()
+                    + " bytes.");
+        }
+        byte[] bytes = new byte[old.length + content.length];
+        System.arraycopy(old, 0, bytes, 0, old.length);
+        System.arraycopy(content, 0, bytes, old.length, content.length);
+        return bytes;
+    }
+
     private ToolResult info(ToolCall call) {
         String name = Arguments.of(call).string("path");
         Path path = workspace.guard().resolve(name);
+        Beneath files = workspace.guard().files();
         try {
-            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-                throw new ToolException(Failure.NOT_FOUND, "No file or directory '" + name + "' in the workspace.");
-            }
-            BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes attrs = files.attributes(path, false).orElseThrow(() -> new ToolException(
+                    Failure.NOT_FOUND, "No file or directory '" + name + "' in the workspace."));
             String type = attrs.isSymbolicLink() ? "symlink" : attrs.isDirectory() ? "directory"
                     : attrs.isRegularFile() ? "file" : "other";
             ObjectNode s = Json.object().put("path", workspace.guard().relative(path)).put("type", type)
                     .put("size", attrs.size()).put("modified", attrs.lastModifiedTime().toInstant().toString())
                     .put("is_symlink", attrs.isSymbolicLink());
-            try {
-                s.put("permissions", PosixFilePermissions.toString(
-                        Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS)));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system: no permissions to show
+            if (attrs instanceof PosixFileAttributes posix) {
+                s.put("permissions", PosixFilePermissions.toString(posix.permissions()));
             }
             if (attrs.isSymbolicLink()) {
-                s.put("link_target", Files.readSymbolicLink(path).toString());
+                s.put("link_target", files.readLink(path).toString());
             }
             if (attrs.isRegularFile()) {
-                byte[] head = FileKinds.head(path);
+                byte[] head = FileKinds.head(files, path);
                 String mime = FileKinds.imageType(head).orElse(FileKinds.isText(head) ? "text/plain"
                         : "application/octet-stream");
                 s.put("mime_type", mime);
@@ -147,23 +159,19 @@ public final class FileTools {
         Path source = workspace.guard().resolveForWrite(from);
         Path target = workspace.guard().resolveForWrite(to);
         boolean overwrite = args.bool("overwrite", false);
+        Beneath files = workspace.guard().files();
         return workspace.withLocks(source, target, () -> io(() -> {
-            if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+            if (files.attributes(source, false).isEmpty()) {
                 throw new ToolException(Failure.NOT_FOUND, "No file or directory '" + from + "'.");
             }
             if (target.startsWith(source) && !target.equals(source)) {
                 throw new ToolException("Cannot move '" + from + "' into itself.");
             }
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !overwrite) {
+            if (files.attributes(target, false).isPresent() && !overwrite) {
                 throw new ToolException(Failure.CONFLICT, "'" + to + "' already exists. Pass overwrite: true to "
                         + "replace it.");
             }
-            Files.createDirectories(target.getParent());
-            if (overwrite) {
-                Files.move(source, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } else {
-                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-            }
+            files.move(source, target, overwrite);
             String summary = "move_path: " + workspace.guard().relative(source) + " -> " + workspace.guard().relative(target);
             Optional<Commit> commit = workspace.journal().commitPaths(List.of(source, target),
                     new Change(summary, "move_path", call.context().session()));
@@ -180,17 +188,15 @@ public final class FileTools {
         String name = args.string("path");
         Path path = workspace.guard().resolveForWrite(name);
         boolean recursive = args.bool("recursive", false);
+        Beneath files = workspace.guard().files();
         return locked(path, () -> {
-            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            Optional<BasicFileAttributes> attrs = files.attributes(path, false);
+            if (attrs.isEmpty()) {
                 throw new ToolException(Failure.NOT_FOUND, "No file or directory '" + name + "'.");
             }
-            boolean dir = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
+            boolean dir = attrs.get().isDirectory();
             try {
-                if (dir && recursive) {
-                    deleteTree(path);
-                } else {
-                    Files.delete(path);
-                }
+                files.delete(path, recursive);
             } catch (DirectoryNotEmptyException e) {
                 throw new ToolException("'" + name + "' is a directory that is not empty. Pass recursive: true to "
                         + "delete it with everything in it.");
@@ -207,11 +213,12 @@ public final class FileTools {
         String name = Arguments.of(call).string("path");
         Path dir = workspace.guard().resolveForWrite(name);
         return locked(dir, () -> {
-            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            boolean created;
+            try {
+                created = workspace.guard().files().createDirectories(dir);
+            } catch (FileAlreadyExistsException e) {
                 throw new ToolException(Failure.CONFLICT, "'" + name + "' exists and is not a directory.");
             }
-            boolean created = !Files.exists(dir);
-            Files.createDirectories(dir);
             String rel = workspace.guard().relative(dir);
             ObjectNode s = Json.object().put("path", rel).put("created", created);
             return ToolResult.ok((created ? "Created " : "Already there: ") + rel + "/. Git does not track empty "
@@ -239,24 +246,5 @@ public final class FileTools {
         } catch (IOException e) {
             throw new ToolException(Failure.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -2,14 +2,19 @@ package dev.belay.tool.file;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
 
+import dev.belay.fs.Beneath;
 import dev.belay.policy.Limits;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Content;
@@ -40,60 +45,89 @@ final class ReadFile implements ToolHandler {
         Arguments args = Arguments.of(call);
         String name = args.string("path");
         Path file = workspace.guard().resolve(name);
+        Beneath files = workspace.guard().files();
         try {
-            if (Files.isDirectory(file)) {
+            BasicFileAttributes attrs = files.attributes(file, true).orElseThrow(() -> new ToolException(
+                    Failure.NOT_FOUND, "No file '" + name + "' in the workspace. Use find_files or list_directory to "
+                    + "find the right path."));
+            if (attrs.isDirectory()) {
                 throw new ToolException("'" + name + "' is a directory; use list_directory to see what is in it.");
             }
-            if (!Files.isRegularFile(file)) {
-                throw new ToolException(Failure.NOT_FOUND, "No file '" + name + "' in the workspace. Use find_files or "
-                        + "list_directory to find the right path.");
+            if (!attrs.isRegularFile()) {
+                throw new ToolException("'" + name + "' is not a regular file (a FIFO, socket or device); read_file "
+                        + "reads regular files only.");
             }
-            byte[] head = FileKinds.head(file);
+            byte[] head = FileKinds.head(files, file);
             Optional<String> image = FileKinds.imageType(head);
             if (image.isPresent()) {
-                return image(file, name, image.get());
+                return image(file, name, image.get(), attrs.size());
             }
             if (!FileKinds.isText(head)) {
-                throw new ToolException("'" + name + "' is a binary file of " + Files.size(file) + " bytes, not text. "
+                throw new ToolException("'" + name + "' is a binary file of " + attrs.size() + " bytes, not text. "
                         + "Inspect it with run_command (file, xxd | head, unzip -l, …).");
             }
-            return text(file, name, args.integer("offset", 1), Math.min(args.integer("limit", limits.readMaxLines()),
-                    limits.readMaxLines()));
+            return text(file, name, attrs.size(), args.integer("offset", 1), Math.min(args.integer("limit",
+                    limits.readMaxLines()), limits.readMaxLines()));
         } catch (IOException e) {
             throw new ToolException(Failure.FAILED, "Cannot read '" + name + "': " + e.getMessage());
         }
     }
 
-    private ToolResult image(Path file, String name, String mime) throws IOException {
-        long size = Files.size(file);
+    private ToolResult image(Path file, String name, String mime, long size) throws IOException {
         if (size > MAX_IMAGE_BYTES) {
             throw new ToolException(Failure.TOO_LARGE, "'" + name + "' is an image of " + size + " bytes; images are "
                     + "returned up to " + MAX_IMAGE_BYTES + " bytes. Scale it down first (e.g. with ImageMagick).");
         }
+        byte[] bytes;
+        try (InputStream in = workspace.guard().files().openRead(file)) {
+            bytes = in.readNBytes((int) MAX_IMAGE_BYTES + 1);
+        }
+        if (bytes.length > MAX_IMAGE_BYTES) {
+            throw new ToolException(Failure.CONFLICT, "'" + name + "' grew while it was read; read it again.");
+        }
         ObjectNode s = Json.object().put("path", workspace.guard().relative(file)).put("mime_type", mime)
-                .put("size", size).put("sha256", FileKinds.sha256(file));
-        return new ToolResult(List.of(new Content.Image(Files.readAllBytes(file), mime),
-                new Content.Text(name + ": " + mime + ", " + size + " bytes")), s, (Failure) null);
+                .put("size", bytes.length).put("sha256", FileKinds.sha256(bytes));
+        return new ToolResult(List.of(new Content.Image(bytes, mime),
+                new Content.Text(name + ": " + mime + ", " + bytes.length + " bytes")), s, (Failure) null);
     }
 
-    private ToolResult text(Path file, String name, int offset, int limit) throws IOException {
+    /**
+     * One page of lines, in one streaming pass. Memory stays bounded whatever the file: a line longer than a page is
+     * cut, and a file larger than {@link Limits#maxFileBytes()} is read only up to the end of the page (its total
+     * line count and hash would cost a read of the whole file, and edit_file does not take such files anyway).
+     */
+    private ToolResult text(Path file, String name, long size, int offset, int limit) throws IOException {
         if (offset < 1) {
             throw new ToolException("offset is the first line to read and starts at 1.");
         }
+        boolean whole = size <= limits.maxFileBytes();
+        int maxLine = limits.readMaxBytes() / 2;
         StringBuilder page = new StringBuilder();
         int total = 0;
         int returned = 0;
         boolean cut = false;
+        boolean stopped = false;
+        MessageDigest digest = FileKinds.sha256();
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder))) {
-            String line;
-            while ((line = in.readLine()) != null) {
+        try (InputStream raw = workspace.guard().files().openRead(file);
+                Reader in = new BufferedReader(new InputStreamReader(new DigestInputStream(raw, digest), decoder))) {
+            BoundedLines lines = new BoundedLines(in, maxLine);
+            while (true) {
+                if (!whole && (returned >= limit || cut)) {
+                    stopped = true; // the page is full: the rest of a large file is not read
+                    break;
+                }
+                String line = lines.next();
+                if (line == null) {
+                    break;
+                }
                 total++;
                 if (total < offset || returned >= limit || cut) {
                     continue;
                 }
-                String numbered = String.format("%6d\t%s%n", total, line);
+                String numbered = String.format("%6d\t%s%s%n", total, line,
+                        lines.lastWasCut() ? " … [line cut at " + maxLine + " characters]" : "");
                 if (page.length() + numbered.length() > limits.readMaxBytes()) {
                     cut = true;
                     continue;
@@ -106,20 +140,22 @@ final class ReadFile implements ToolHandler {
             throw new ToolException("'" + name + "' has " + total + " lines; offset " + offset + " is past its end.");
         }
         int last = offset + returned - 1;
-        boolean more = last < total;
+        boolean more = stopped || last < total;
         ObjectNode s = Json.object()
                 .put("path", workspace.guard().relative(file))
-                .put("total_lines", total)
                 .put("offset", offset)
                 .put("lines_returned", returned)
-                .put("truncated", more)
-                .put("sha256", FileKinds.sha256(file));
+                .put("truncated", more);
+        if (!stopped) {
+            s.put("total_lines", total).put("sha256", FileKinds.hex(digest.digest()));
+        }
         if (more) {
             s.put("next_offset", last + 1);
         }
+        String of = stopped ? " of a file of " + size + " bytes (too large to count its lines)" : " of " + total;
         String header = total == 0 ? "(empty file)\n" : "";
-        String footer = more ? "\n[lines " + offset + "–" + last + " of " + total + "; read more with offset="
-                + (last + 1) + "]" : total > 0 && offset > 1 ? "\n[lines " + offset + "–" + last + " of " + total + "]" : "";
+        String footer = more ? "\n[lines " + offset + "–" + last + of + "; read more with offset=" + (last + 1) + "]"
+                : total > 0 && offset > 1 ? "\n[lines " + offset + "–" + last + " of " + total + "]" : "";
         return ToolResult.ok(header + page + footer, s);
     }
 }

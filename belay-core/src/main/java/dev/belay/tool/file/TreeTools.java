@@ -5,16 +5,16 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+
+import dev.belay.fs.Beneath;
 import dev.belay.policy.Limits;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Failure;
@@ -45,7 +45,13 @@ final class TreeTools {
 
     private Path directory(String name) {
         Path dir = workspace.guard().resolve(name);
-        if (!Files.isDirectory(dir)) {
+        boolean isDirectory;
+        try {
+            isDirectory = workspace.guard().files().attributes(dir, true).map(a -> a.isDirectory()).orElse(false);
+        } catch (IOException e) {
+            isDirectory = false;
+        }
+        if (!isDirectory) {
             throw new ToolException(Failure.NOT_FOUND, "'" + name + "' is not a directory in the workspace.");
         }
         return dir;
@@ -68,7 +74,7 @@ final class TreeTools {
             text.append("  ".repeat(e.depth())).append(e.file().getFileName());
             switch (e.type()) {
                 case DIRECTORY -> text.append('/');
-                case SYMLINK -> text.append(" -> ").append(Files.readSymbolicLink(e.file()));
+                case SYMLINK -> text.append(" -> ").append(workspace.guard().files().readLink(e.file()));
                 case FILE -> {
                     o.put("size", e.size());
                     text.append("  (").append(size(e.size())).append(')');
@@ -123,13 +129,15 @@ final class TreeTools {
 
     ToolResult search(ToolCall call) {
         Arguments args = Arguments.of(call);
+        // RE2 syntax, matched in time linear in the text: no pattern can pin a CPU (no backreferences or lookaround)
         Pattern pattern;
         try {
             pattern = Pattern.compile(args.string("pattern"), args.bool("ignore_case", false)
-                    ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
+                    ? Pattern.CASE_INSENSITIVE : 0);
         } catch (PatternSyntaxException e) {
-            throw new ToolException("pattern is not a valid Java regular expression: " + e.getDescription()
-                    + " near index " + e.getIndex() + ". Escape special characters like ( [ { . * + ? with a backslash.");
+            throw new ToolException("pattern is not a valid RE2 regular expression: " + e.getDescription()
+                    + ". Escape special characters like ( [ { . * + ? with a backslash; backreferences and "
+                    + "lookaround are not supported.");
         }
         Path dir = directory(args.string("path", "."));
         PathMatcher glob = args.optString("glob").map(TreeTools::matcher).orElse(null);
@@ -146,15 +154,21 @@ final class TreeTools {
             if (glob != null && !glob.matches(globByName ? e.file().getFileName() : dir.relativize(e.file()))) {
                 return Next.CONTINUE;
             }
-            if (!FileKinds.isText(FileKinds.head(e.file()))) {
-                return Next.CONTINUE;
+            Beneath files = workspace.guard().files();
+            try {
+                if (!FileKinds.isText(FileKinds.head(files, e.file()))) {
+                    return Next.CONTINUE;
+                }
+            } catch (IOException | ToolException skipped) {
+                return Next.CONTINUE; // vanished, changed into something else, or a link leading out: skipped
             }
             searched.incrementAndGet();
             var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE);
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(e.file()), decoder))) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(files.openRead(e.file()), decoder))) {
+                BoundedLines lines = new BoundedLines(in, (int) Math.min(limits.maxFileBytes(), Integer.MAX_VALUE));
                 String line;
                 int number = 0;
-                while ((line = in.readLine()) != null) {
+                while ((line = lines.next()) != null) {
                     number++;
                     Matcher m = pattern.matcher(line);
                     if (m.find()) {
@@ -167,7 +181,7 @@ final class TreeTools {
                         text.append(e.path()).append(':').append(number).append(':').append(shown).append('\n');
                     }
                 }
-            } catch (IOException ignored) {
+            } catch (IOException | ToolException ignored) {
                 // a file that vanished or cannot be read mid-walk is skipped, like grep -s
             }
             return Next.CONTINUE;
@@ -184,11 +198,7 @@ final class TreeTools {
     }
 
     private static PathMatcher matcher(String glob) {
-        try {
-            return FileSystems.getDefault().getPathMatcher("glob:" + glob);
-        } catch (IllegalArgumentException e) {
-            throw new ToolException("'" + glob + "' is not a valid glob: " + e.getMessage());
-        }
+        return Glob.of(glob);
     }
 
     private static String cut(String line, int at) {

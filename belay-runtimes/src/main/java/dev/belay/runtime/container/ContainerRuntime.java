@@ -230,7 +230,7 @@ public final class ContainerRuntime implements Runtime {
     private List<Bind> binds() {
         String ws = config.workspace().toString();
         List<Bind> binds = new ArrayList<>(List.of(new Bind(ws, new Volume(MOUNT))));
-        if (Files.isDirectory(config.workspace().resolve(".git"))) {
+        if (Files.exists(config.workspace().resolve(".git"))) {
             binds.add(new Bind(ws + "/.git", new Volume(MOUNT + "/.git"), AccessMode.ro));
         }
         for (Path shared : config.readOnly()) {

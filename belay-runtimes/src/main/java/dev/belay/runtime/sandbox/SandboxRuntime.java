@@ -165,7 +165,7 @@ public final class SandboxRuntime implements Runtime {
             argv.addAll(List.of("--ro-bind-try", shared.toString(), shared.toString()));
         }
         argv.addAll(List.of("--bind", ws, ws));
-        if (Files.isDirectory(config.workspace().resolve(".git"))) {
+        if (Files.exists(config.workspace().resolve(".git"))) {
             argv.addAll(List.of("--ro-bind", ws + "/.git", ws + "/.git"));
         }
         // the root bubblewrap builds is a tmpfs: read-only, so that only the workspace and the temporary

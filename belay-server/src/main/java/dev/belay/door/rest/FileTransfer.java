@@ -64,7 +64,8 @@ public final class FileTransfer {
             error(ctx, 403, e.getMessage());
             return;
         }
-        if (!Files.isRegularFile(file)) {
+        var attrs = workspace.guard().files().attributes(file, true);
+        if (attrs.isEmpty() || !attrs.get().isRegularFile()) {
             error(ctx, 404, "No file '" + ctx.pathParam("path") + "' in the workspace.");
             return;
         }
@@ -76,10 +77,10 @@ public final class FileTransfer {
                 .replaceAll("[\"\\\\\\r\\n]", "_") + "\"");
         ctx.header("Accept-Ranges", "bytes");
         ctx.contentType(type == null ? "application/octet-stream" : type);
-        long size = Files.size(file);
+        long size = attrs.get().size();
         Matcher range = RANGE.matcher(ctx.header("Range") == null ? "" : ctx.header("Range").strip());
         if (!range.matches()) {
-            ctx.header("Content-Length", String.valueOf(size)).result(Files.newInputStream(file));
+            ctx.header("Content-Length", String.valueOf(size)).result(workspace.guard().files().openRead(file));
             return;
         }
         long start;
@@ -96,7 +97,7 @@ public final class FileTransfer {
             ctx.status(416).header("Content-Range", "bytes */" + size);
             return;
         }
-        InputStream in = Files.newInputStream(file);
+        InputStream in = workspace.guard().files().openRead(file);
         in.skipNBytes(start);
         ctx.status(206).header("Content-Range", "bytes " + start + "-" + end + "/" + size)
                 .header("Content-Length", String.valueOf(end - start + 1))
