@@ -223,14 +223,27 @@ public final class Hub implements ToolCaller {
                     + ": update the agent or the server"));
             return;
         }
+        // an agent token is made for one agent name, and only that agent may register with it: a token of another
+        // agent cannot take over this one's id and conversations
+        Optional<String> owner = tokens.verifyHeader(ctx.header("Authorization"));
+        if (owner.isEmpty() || !owner.get().equals(hello.agentId())) {
+            send(ctx, AgentProtocol.error(id, AgentProtocol.INVALID_PARAMS, owner.map(o -> "this token was made for "
+                    + "agent '" + o + "', not '" + hello.agentId() + "': start the agent with --name " + o
+                    + ", or create a token for it with 'belay token create --agent " + hello.agentId() + "'")
+                    .orElse("this agent token is no longer valid")));
+            return;
+        }
         AgentLink link = new AgentLink(hello, message -> send(ctx, message));
+        AgentLink previous = online.putIfAbsent(hello.agentId(), link);
+        if (previous != null) {
+            // one connection per agent: a second one is refused while the first is online (a dead connection goes
+            // offline after three missed heartbeats, and the agent's reconnect then gets in)
+            send(ctx, AgentProtocol.error(id, AgentProtocol.INVALID_REQUEST, "agent " + hello.agentId() + " is "
+                    + "already connected; a second connection is refused until the first one ends"));
+            return;
+        }
         bySession.put(ctx.sessionId(), link);
         known.put(hello.agentId(), link);
-        AgentLink previous = online.put(hello.agentId(), link);
-        if (previous != null) {
-            // the same agent again: its old connection is dead or half-open; calls waiting there fail now
-            previous.close();
-        }
         ObjectNode result = Json.object().put("protocolVersion", AgentProtocol.VERSION).put("hub", "belay " + version)
                 .put("heartbeatSeconds", config.heartbeat().toSeconds());
         send(ctx, AgentProtocol.response(id, result));

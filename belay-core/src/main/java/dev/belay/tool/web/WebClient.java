@@ -36,13 +36,13 @@ import dev.belay.tool.ToolException;
  * address cache (30 s by default), and the HTTP client connects using that cached answer, so a second, different
  * answer from a rebinding name server is not seen within a request.
  */
-final class WebClient {
+public final class WebClient {
 
     static final int MAX_REDIRECTS = 5;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     /** A response, its body possibly cut at the limit. */
-    record Response(int status, URI url, Map<String, List<String>> headers, byte[] body, boolean truncated) {
+    public record Response(int status, URI url, Map<String, List<String>> headers, byte[] body, boolean truncated) {
 
         String contentType() {
             return headers.getOrDefault("content-type", List.of("")).get(0).toLowerCase(Locale.ROOT);
@@ -53,7 +53,7 @@ final class WebClient {
     private final HttpClient http;
     private final String userAgent;
 
-    WebClient(WebConfig config) {
+    public WebClient(WebConfig config) {
         this.egress = config.egress();
         this.userAgent = config.userAgent();
         HttpClient.Builder builder = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
@@ -63,7 +63,7 @@ final class WebClient {
         this.http = builder.build();
     }
 
-    Response send(String method, URI uri, Map<String, String> headers, byte[] body, Duration timeout, long maxBytes) {
+    public Response send(String method, URI uri, Map<String, String> headers, byte[] body, Duration timeout, long maxBytes) {
         URI current = uri;
         String currentMethod = method;
         byte[] currentBody = body;

@@ -38,7 +38,7 @@ class HttpServerTest {
         Tool echo = new Tool(ToolSpecs.parse((ObjectNode) JsonMapper.builder().build().readTree(ECHO)),
                 call -> ToolResult.ok(call.arguments().get("text").asString(), null));
         server = new HttpServer(HttpConfig.loopback(0, Optional.empty()), new HttpServer.Parts(new Catalog(List.of(echo)),
-                null, new Approvals(Duration.ofSeconds(1)), OpenApi.Profile.ALL, "test",
+                new Approvals(Duration.ofSeconds(1)), OpenApi.Profile.ALL, "test",
                 Optional.empty(), Optional.empty()));
         server.start();
     }
