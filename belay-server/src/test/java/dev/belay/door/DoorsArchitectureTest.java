@@ -17,7 +17,7 @@ class DoorsArchitectureTest {
     @Test
     void doorsAndTheChatLoopNeverTouchTheWorkspaceOrTheJournal() {
         JavaClasses server = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("dev.belay");
+                .importPackages("dev.belay.door", "dev.belay.chat");
         noClasses().that().resideInAnyPackage("dev.belay.door..", "dev.belay.chat..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.belay.workspace..", "dev.belay.journal..")
                 .because("every door reaches files through tool calls of the guarded catalog")
