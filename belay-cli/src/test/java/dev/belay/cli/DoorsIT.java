@@ -220,13 +220,22 @@ class DoorsIT {
             URI agents = URI.create(belay.base().replaceFirst("^http", "ws") + "/agents");
             AgentsIT.RawAgent thief = new AgentsIT.RawAgent(agents, a2);
             thief.send(hello("a1"));
-            assertThat(thief.next().path("error").path("message").asString()).contains("made for agent 'a2'");
+            assertThat(thief.next().path("error").path("message").asString()).contains("belongs to another agent token");
             AgentsIT.RawAgent first = new AgentsIT.RawAgent(agents, a1);
             first.send(hello("a1"));
             assertThat(first.next().has("result")).isTrue();
             AgentsIT.RawAgent second = new AgentsIT.RawAgent(agents, a1);
             second.send(hello("a1"));
             assertThat(second.next().path("error").path("message").asString()).contains("already connected");
+            // a token whose agent keeps a generated id: its first registration binds that id to it
+            String spare = agentToken(home, "spare");
+            AgentsIT.RawAgent generated = new AgentsIT.RawAgent(agents, spare);
+            generated.send(hello("host-7f3a"));
+            assertThat(generated.next().has("result")).isTrue();
+            AgentsIT.RawAgent moved = new AgentsIT.RawAgent(agents, spare);
+            moved.send(hello("a2"));
+            assertThat(moved.next().path("error").path("message").asString())
+                    .contains("this token belongs to agent 'host-7f3a'");
 
             int port = URI.create(belay.base()).getPort();
             String token = belay.token();

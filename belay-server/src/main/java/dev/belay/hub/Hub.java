@@ -1,5 +1,7 @@
 package dev.belay.hub;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -223,14 +225,17 @@ public final class Hub implements ToolCaller {
                     + ": update the agent or the server"));
             return;
         }
-        // an agent token is made for one agent name, and only that agent may register with it: a token of another
-        // agent cannot take over this one's id and conversations
-        Optional<String> owner = tokens.verifyHeader(ctx.header("Authorization"));
-        if (owner.isEmpty() || !owner.get().equals(hello.agentId())) {
-            send(ctx, AgentProtocol.error(id, AgentProtocol.INVALID_PARAMS, owner.map(o -> "this token was made for "
-                    + "agent '" + o + "', not '" + hello.agentId() + "': start the agent with --name " + o
-                    + ", or create a token for it with 'belay token create --agent " + hello.agentId() + "'")
-                    .orElse("this agent token is no longer valid")));
+        // a token registers one agent id, bound at its first registration: another agent's token cannot take over
+        // this one's id and conversations
+        Optional<String> refused;
+        try {
+            refused = tokens.verifyHeader(ctx.header("Authorization"))
+                    .map(name -> claim(name, hello.agentId())).orElse(Optional.of("this agent token was revoked"));
+        } catch (UncheckedIOException e) {
+            refused = Optional.of("the hub cannot read its agent tokens: " + e.getCause().getMessage());
+        }
+        if (refused.isPresent()) {
+            send(ctx, AgentProtocol.error(id, AgentProtocol.INVALID_PARAMS, refused.get()));
             return;
         }
         AgentLink link = new AgentLink(hello, message -> send(ctx, message));
@@ -247,6 +252,14 @@ public final class Hub implements ToolCaller {
         ObjectNode result = Json.object().put("protocolVersion", AgentProtocol.VERSION).put("hub", "belay " + version)
                 .put("heartbeatSeconds", config.heartbeat().toSeconds());
         send(ctx, AgentProtocol.response(id, result));
+    }
+
+    private Optional<String> claim(String tokenName, String agentId) {
+        try {
+            return tokens.claim(tokenName, agentId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void disconnect(String sessionId) {
