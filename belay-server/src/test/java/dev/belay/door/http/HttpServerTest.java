@@ -99,4 +99,16 @@ class HttpServerTest {
         assertThat(r.statusCode()).isBetween(400, 499);
         assertThat(send(HttpRequest.newBuilder(uri("/healthz"))).statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void noAddressButLoopbackIsServedWithoutTheToken() {
+        for (String host : List.of("0.0.0.0", "::", "192.0.2.1", "127.example.com", "localhost.example.com")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HttpConfig(host, 0, Optional.empty(),
+                    Optional.empty(), false, List.of(), 1, 1)).as(host).hasMessageContaining("without authentication");
+        }
+        for (String host : List.of("127.0.0.1", "127.1.2.3", "localhost", "::1")) {
+            assertThat(new HttpConfig(host, 0, Optional.empty(), Optional.empty(), false, List.of(), 1, 1).host())
+                    .isEqualTo(host);
+        }
+    }
 }

@@ -327,6 +327,10 @@ class RestDoorTest {
         HttpResponse<String> big = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, "big.bin", "big.bin", "z".repeat(10_000)))));
         assertThat(big.statusCode()).isEqualTo(413);
+        HttpResponse<String> streamed = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary="
+                + boundary).POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(
+                multipart(boundary, "s.txt", "s.txt", "s").getBytes(StandardCharsets.UTF_8)))));
+        assertThat(streamed.statusCode()).as("uploads declare their length").isEqualTo(411);
     }
 
     @Test

@@ -201,6 +201,20 @@ class WebChatTest {
     }
 
     @Test
+    void httpBasicIsAmbientLikeACookie() throws Exception {
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("u:" + TOKEN).getBytes());
+        assertThat(call("POST", "/chat/api/conversations", "{}", null, "application/json", "Authorization", basic,
+                "Origin", "http://127.0.0.1:" + (server.port() + 1)).statusCode()).isEqualTo(403);
+        assertThat(call("POST", "/chat/api/conversations", "{}", null, "application/json", "Authorization", basic,
+                "Sec-Fetch-Site", "same-site").statusCode()).isEqualTo(403);
+        assertThat(call("POST", "/chat/api/conversations", "{}", null, "application/json", "Authorization", basic)
+                .statusCode()).as("a client that is not a browser").isEqualTo(201);
+        assertThat(call("POST", "/chat/api/conversations", "{}", null, "application/json", "Authorization",
+                "Bearer " + TOKEN, "Origin", "https://chatgpt.com").statusCode()).as("a bearer token is never ambient")
+                .isEqualTo(201);
+    }
+
+    @Test
     void jsonRoutesTakeOnlyJson() throws Exception {
         for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
                 "text/plain; charset=application/json")) {
