@@ -110,48 +110,84 @@ final class AccessFilter implements Filter {
             return;
         }
         boolean unsafe = !SAFE_METHODS.contains(request.getMethod().toUpperCase(Locale.ROOT));
-        Caller caller;
-        Optional<Sessions.Session> session = Optional.empty();
+        Optional<Identity> who = identify(request, response, path);
+        if (who.isEmpty() || !fromOwnPages(request, response, who.get(), unsafe)) {
+            return;
+        }
+        Optional<HttpServletRequest> bounded = boundedBody(request, response, path, who.get().caller(), unsafe);
+        if (bounded.isPresent()) {
+            chain.doFilter(bounded.get(), res);
+        }
+    }
+
+    /** Who a request proved to be, and the browser session it used, if any. */
+    private record Identity(Caller caller, Optional<Sessions.Session> session) {
+    }
+
+    /** Who is asking; empty when refused (and answered). */
+    private Optional<Identity> identify(HttpServletRequest request, HttpServletResponse response, String path)
+            throws IOException {
+        String authorization = request.getHeader("Authorization");
         if (path.equals(Hub.PATH)) {
-            if (agentTokens.flatMap(t -> t.verifyHeader(request.getHeader("Authorization"))).isEmpty()) {
+            if (agentTokens.flatMap(t -> t.verifyHeader(authorization)).isEmpty()) {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"belay-agents\"");
                 reject(response, 401, "unauthorized", "Only agent tokens may connect here: create one on the server "
                         + "with 'belay token create --agent NAME' and pass it to 'belay agent --token'.");
-                return;
+                return Optional.empty();
             }
-            caller = Caller.AGENT;
-        } else if (token.isEmpty() || openPaths.contains(path)) {
-            caller = Caller.ANONYMOUS;
-        } else if (request.getHeader("Authorization") != null) {
-            if (!apiToken(request.getHeader("Authorization"))) {
+            return Optional.of(new Identity(Caller.AGENT, Optional.empty()));
+        }
+        if (token.isEmpty() || openPaths.contains(path)) {
+            return Optional.of(new Identity(Caller.ANONYMOUS, Optional.empty()));
+        }
+        if (authorization != null) {
+            if (!apiToken(authorization)) {
                 unauthorized(response);
-                return;
+                return Optional.empty();
             }
             // a browser that was given the token for HTTP Basic sends it along by itself, like a cookie
-            caller = request.getHeader("Authorization").regionMatches(true, 0, "Basic ", 0, 6) ? Caller.BASIC
-                    : Caller.API;
-        } else {
-            session = sessions.flatMap(s -> s.find(cookie(request)));
-            if (session.isEmpty()) {
-                unauthorized(response);
-                return;
-            }
-            caller = Caller.BROWSER;
+            return Optional.of(new Identity(authorization.regionMatches(true, 0, "Basic ", 0, 6) ? Caller.BASIC
+                    : Caller.API, Optional.empty()));
         }
-        if (caller == Caller.BROWSER || caller == Caller.BASIC || caller == Caller.ANONYMOUS && unsafe) {
-            // what a browser sends along by itself (the cookie, or nothing where nothing is needed) must come from a
-            // page of this server: pages on other ports of the same host are same-site, not same-origin
-            if (!ownOrigin(request)) {
-                reject(response, 403, "forbidden", "Cross-origin request refused: only this server's own pages may "
-                        + "use the session cookie.");
-                return;
-            }
-            if (caller == Caller.BROWSER && unsafe && !csrf(request, session.get())) {
-                reject(response, 403, "forbidden", "Missing or wrong " + Sessions.CSRF_HEADER + " header: the web UI "
-                        + "sends it; other clients use 'Authorization: Bearer TOKEN'.");
-                return;
-            }
+        Optional<Sessions.Session> session = sessions.flatMap(s -> s.find(cookie(request)));
+        if (session.isEmpty()) {
+            unauthorized(response);
+            return Optional.empty();
         }
+        return Optional.of(new Identity(Caller.BROWSER, session));
+    }
+
+    /**
+     * What a browser sends along by itself (the cookie, HTTP Basic, or nothing where nothing is needed) must come from
+     * a page of this server: pages on other ports of the same host are same-site, not same-origin. State-changing
+     * requests on the cookie also carry the session's anti-CSRF secret. False when refused (and answered).
+     */
+    private boolean fromOwnPages(HttpServletRequest request, HttpServletResponse response, Identity who,
+            boolean unsafe) throws IOException {
+        Caller caller = who.caller();
+        if (!(caller == Caller.BROWSER || caller == Caller.BASIC || caller == Caller.ANONYMOUS && unsafe)) {
+            return true;
+        }
+        if (!ownOrigin(request)) {
+            reject(response, 403, "forbidden", "Cross-origin request refused: only this server's own pages may "
+                    + "use the session cookie.");
+            return false;
+        }
+        if (caller == Caller.BROWSER && unsafe && !csrf(request, who.session().orElseThrow())) {
+            reject(response, 403, "forbidden", "Missing or wrong " + Sessions.CSRF_HEADER + " header: the web UI "
+                    + "sends it; other clients use 'Authorization: Bearer TOKEN'.");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The request, its body declared as JSON (or multipart, for an upload) and within its route's limit: from the
+     * declared length before a byte is read, or read here up to the limit when the length is not declared. Empty when
+     * refused (and answered).
+     */
+    private Optional<HttpServletRequest> boundedBody(HttpServletRequest request, HttpServletResponse response,
+            String path, Caller caller, boolean unsafe) throws IOException {
         boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
         boolean upload = path.equals(UPLOAD_PATH) && request.getMethod().equals("POST");
         // the raw header: Jetty's parsed one throws on a charset it does not know
@@ -160,28 +196,27 @@ final class AccessFilter implements Filter {
                 && !(upload && String.valueOf(contentType).toLowerCase(Locale.ROOT).startsWith("multipart/form-data"))) {
             reject(response, 415, "unsupported media type", "Send the body as 'Content-Type: application/json'"
                     + (upload ? " (or multipart/form-data for an upload)." : "."));
-            return;
+            return Optional.empty();
         }
         long limit = caller == Caller.ANONYMOUS && token.isPresent() || caller == Caller.AGENT ? OPEN_BODY_LIMIT
                 : upload ? config.maxUploadBytes() + MULTIPART_OVERHEAD : config.maxRequestBytes();
         if (request.getContentLengthLong() > limit) {
             tooLarge(response, limit);
-            return;
+            return Optional.empty();
         }
-        HttpServletRequest forwarded = request;
-        if (hasBody && request.getContentLengthLong() < 0) {
-            if (upload) {
-                reject(response, 411, "length required", "Send uploads with a Content-Length.");
-                return;
-            }
-            Optional<BufferedBody> buffered = BufferedBody.read(request, limit);
-            if (buffered.isEmpty()) {
-                tooLarge(response, limit);
-                return;
-            }
-            forwarded = buffered.get();
+        if (!hasBody || request.getContentLengthLong() >= 0) {
+            return Optional.of(request);
         }
-        chain.doFilter(forwarded, res);
+        if (upload) {
+            reject(response, 411, "length required", "Send uploads with a Content-Length.");
+            return Optional.empty();
+        }
+        Optional<BufferedBody> buffered = BufferedBody.read(request, limit);
+        if (buffered.isEmpty()) {
+            tooLarge(response, limit);
+            return Optional.empty();
+        }
+        return Optional.of(buffered.get());
     }
 
     private static void tooLarge(HttpServletResponse response, long limit) throws IOException {
