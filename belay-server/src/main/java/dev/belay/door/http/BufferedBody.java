@@ -5,6 +5,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -89,6 +90,6 @@ final class BufferedBody extends HttpServletRequestWrapper {
     public BufferedReader getReader() {
         return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body),
                 getCharacterEncoding() == null ? StandardCharsets.UTF_8
-                        : java.nio.charset.Charset.forName(getCharacterEncoding())));
+                        : Charset.forName(getCharacterEncoding())));
     }
 }

@@ -1,11 +1,12 @@
 package dev.belay.door.http;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -25,7 +26,7 @@ final class CanonicalPath {
         if (raw == null || !raw.startsWith("/")) {
             return Optional.empty();
         }
-        String lower = raw.toLowerCase(java.util.Locale.ROOT);
+        String lower = raw.toLowerCase(Locale.ROOT);
         if (lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00")) {
             return Optional.empty();
         }
