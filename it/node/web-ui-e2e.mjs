@@ -1,9 +1,9 @@
 // End-to-end test of Belay's web UI in real Chromium (Debian's, driven by playwright-core), against a running
 // `belay serve` whose model is the OpenAI-wire fixture scripted by the Java test that starts this.
-// Usage: node web-ui-e2e.mjs BASE_URL TOKEN SCREENSHOT_DIR
+// Usage: node web-ui-e2e.mjs BASE_URL TOKEN SCREENSHOT_DIR SIGN_IN_LINK
 import { chromium } from 'playwright-core';
 
-const [base, token, shots] = process.argv.slice(2);
+const [base, token, shots, link] = process.argv.slice(2);
 const errors = [];
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -17,6 +17,23 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   page.setDefaultTimeout(60_000);
+
+  step('the printed sign-in link signs one browser in, once');
+  const viaLink = await (await browser.newContext()).newPage();
+  viaLink.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await viaLink.goto(link);
+  await viaLink.waitForSelector('#app:not([hidden])');
+  if (viaLink.url() !== base + '/') throw new Error('the link left its code in the address bar: ' + viaLink.url());
+  const again = await (await browser.newContext()).newPage();
+  const second = await again.goto(link);
+  if (second.status() !== 401) throw new Error('a used sign-in link answered ' + second.status());
+
+  step('the approvals page and Swagger UI load under the Content-Security-Policy');
+  for (const path of ['/approvals', '/docs/index.html']) {
+    await viaLink.goto(base + path);
+    await viaLink.waitForLoadState('networkidle');
+  }
+  await viaLink.locator('#swagger-ui .info').waitFor();
 
   step('login');
   await page.goto(base + '/');

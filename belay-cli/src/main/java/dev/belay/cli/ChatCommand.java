@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import dev.belay.chat.ChatLoop;
 import dev.belay.chat.ChatMessage;
@@ -21,6 +22,7 @@ import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.policy.TerminalApprover;
+import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import picocli.CommandLine.Command;
@@ -82,8 +84,8 @@ final class ChatCommand implements Callable<Integer> {
             OpenAiStreamingChatModel llm = OpenAiStreamingChatModel.builder().baseUrl(model.baseUrl())
                     .apiKey(model.apiKey().orElse("none")).modelName(model.model()).timeout(Duration.ofMinutes(10))
                     .build();
-            ChatLoop loop = new ChatLoop(llm, guard, () -> SystemPrompt.of(engine.workspace(), engine.runtimeKind(),
-                    guard.tools(), protocol), ChatLoop.Settings.defaults(protocol).withMaxSteps(model.maxSteps()));
+            ChatLoop loop = new ChatLoop(llm, guard, systemPrompt(engine, guard, protocol),
+                    ChatLoop.Settings.defaults(protocol).withMaxSteps(model.maxSteps()));
             Conversation conversation = conversationId == null
                     ? store.create(message == null ? "Chat" : title(message))
                     : store.get(conversationId).orElseThrow(() -> new UsageException("no conversation " + conversationId));
@@ -157,5 +159,12 @@ final class ChatCommand implements Callable<Integer> {
     private static String title(String text) {
         String first = text.strip().lines().findFirst().orElse("Chat");
         return first.length() <= 60 ? first : first.substring(0, 59) + "…";
+    }
+
+    /** The chat's system message for this engine's workspace, made fresh for each model request. */
+    static Supplier<String> systemPrompt(Engine engine, ToolCaller caller, ChatLoop.ToolProtocol protocol) {
+        return () -> SystemPrompt.of(engine.workspace().root(), engine.workspace().journal().history(5, 0, null)
+                .stream().map(c -> c.shortId() + " " + c.summary()).toList(), engine.runtimeKind(), caller.tools(),
+                protocol);
     }
 }

@@ -30,7 +30,9 @@ final class McpServersCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Mount a server: 'add NAME -- COMMAND ARGS…' starts it over stdio; "
-                    + "'add NAME --url URL [--header \"Name: value\"]…' connects over Streamable HTTP.",
+                    + "'add NAME --url URL [--header \"Name: value\"]…' connects over Streamable HTTP; secrets in "
+                            + "headers come from an environment variable (--header-env) or a prompt (--header-prompt), "
+                            + "never the command line.",
                     "Example: belay mcp-servers add fs -- npx -y @modelcontextprotocol/server-filesystem /srv/docs"})
     static final class Add implements Callable<Integer> {
 
@@ -45,13 +47,21 @@ final class McpServersCommand {
         URI url;
 
         @Option(names = "--header", paramLabel = "NAME: VALUE", description = "A header sent with every request "
-                + "(repeatable), e.g. 'Authorization: Bearer …'.")
+                + "(repeatable), for values that are not secret: the command line is visible to every local user.")
         List<String> headers = new ArrayList<>();
 
         @Option(names = "--trust-read-only", description = "Believe the server's readOnlyHint: its read-only tools "
                 + "then run without asking under --approve ask and pass an agent's --read-only. Without it, every "
                 + "tool of the server is treated as one that changes things, whatever it claims.")
         boolean trustReadOnly;
+
+        @Option(names = "--header-env", paramLabel = "NAME=ENVVAR", description = "A header whose value is read from "
+                + "the environment variable ENVVAR now (repeatable), e.g. --header-env Authorization=MCP_AUTH.")
+        List<String> headerEnv = new ArrayList<>();
+
+        @Option(names = "--header-prompt", paramLabel = "NAME", description = "A header whose value is asked for at "
+                + "the terminal, without echo (repeatable).")
+        List<String> headerPrompt = new ArrayList<>();
 
         @Spec
         CommandSpec spec;
@@ -64,7 +74,38 @@ final class McpServersCommand {
                 if (colon < 1) {
                     throw new UsageException("--header must be 'Name: value': " + header);
                 }
-                parsed.put(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
+                String headerName = header.substring(0, colon).strip();
+                if (headerName.matches("(?i).*(authorization|cookie|token|key|secret|password).*")) {
+                    spec.commandLine().getErr().println("warning: the value of " + headerName + " was on the command "
+                            + "line, which other local users and your shell history can see; prefer --header-env "
+                            + headerName + "=ENVVAR or --header-prompt " + headerName);
+                }
+                parsed.put(headerName, header.substring(colon + 1).strip());
+            }
+            for (String header : headerEnv) {
+                int equals = header.indexOf('=');
+                if (equals < 1 || equals == header.length() - 1) {
+                    throw new UsageException("--header-env must be NAME=ENVVAR: " + header);
+                }
+                String variable = header.substring(equals + 1);
+                String value = System.getenv(variable);
+                if (value == null || value.isBlank()) {
+                    throw new UsageException("--header-env " + header + ": the environment variable " + variable
+                            + " is not set");
+                }
+                parsed.put(header.substring(0, equals).strip(), value.strip());
+            }
+            for (String headerName : headerPrompt) {
+                java.io.Console console = System.console();
+                if (console == null) {
+                    throw new UsageException("--header-prompt needs a terminal; use --header-env " + headerName
+                            + "=ENVVAR instead");
+                }
+                char[] value = console.readPassword("Value of the %s header: ", headerName);
+                if (value == null || value.length == 0) {
+                    throw new UsageException("no value given for " + headerName);
+                }
+                parsed.put(headerName.strip(), new String(value).strip());
             }
             if (!parsed.isEmpty() && url == null) {
                 throw new UsageException("--header only applies to --url servers");

@@ -85,8 +85,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!HttpConfig.isLoopback(host) && noAuth) {
-            System.err.println("WARNING: serving on " + host + " WITHOUT authentication: anyone who can reach it can "
-                    + "run commands as " + System.getProperty("user.name") + ".");
+            throw new UsageException("--insecure-no-auth is refused with --host " + host + ": anyone who can reach it "
+                    + "could run commands as " + System.getProperty("user.name") + "; bind 127.0.0.1 or keep the token");
         } else if (noAuth) {
             System.err.println("WARNING: serving without authentication; any local program can call the tools.");
         }
@@ -102,8 +102,13 @@ final class ServeCommand implements Callable<Integer> {
         }
         BelayDirs dirs = BelayDirs.fromEnvironment();
         Optional<String> token = noAuth ? Optional.empty() : token(dirs);
-        HttpConfig config = new HttpConfig(host, port, token, Optional.ofNullable(publicUrl), publicSchema, List.of(),
-                8L << 20, 64L << 20);
+        HttpConfig config;
+        try {
+            config = new HttpConfig(host, port, token, Optional.ofNullable(publicUrl), publicSchema, List.of(),
+                    HttpConfig.MAX_REQUEST_BYTES, HttpConfig.MAX_UPLOAD_BYTES);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         Approvals approvals = guardOptions.approvals();
         CountDownLatch stopped = new CountDownLatch(1);
         Rules rules = guardOptions.rules();
@@ -116,11 +121,11 @@ final class ServeCommand implements Callable<Integer> {
                     Version.current());
             Guard guard = guardOptions.guard(hub, rules, mode, approvals, engine.workspace().root(), dirs);
             ModelOptions.Resolved model = modelOptions.resolve(new ConfigStore(dirs.config()));
-            WebChat web = new WebChat(guard, engine.workspace(), engine.runtimeKind(),
+            WebChat web = new WebChat(guard, ChatCommand.systemPrompt(engine, guard, model.protocol()),
                     new ConversationStore(dirs.data().resolve("conversations")), new WebChat.Settings(model.baseUrl(),
                             model.apiKey(), model.model(), model.protocol(), model.maxSteps()),
                     JsonMapper.builder().build());
-            try (HttpServer server = new HttpServer(config, new HttpServer.Parts(guard, engine.workspace(), approvals,
+            try (HttpServer server = new HttpServer(config, new HttpServer.Parts(guard, approvals,
                     actions, Version.current(), Optional.of(hub), Optional.of(web)))) {
                 int bound = server.start();
                 String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound;
@@ -129,6 +134,11 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println("Web UI: " + base + "/ (chat with " + model.model() + " at " + model.baseUrl() + ")"
                         + (model.apiKey().isEmpty() && model.baseUrl().startsWith(ModelOptions.OPENAI)
                                 ? "; set OPENAI_API_KEY or 'belay config set api-key' for it to answer" : ""));
+                if (token.isPresent()) {
+                    // a one-time code, not the token: it signs one browser in, once, and expires unused
+                    System.err.println("Sign in to the web UI (link works once, for "
+                            + WebChat.SIGN_IN_MINUTES + " minutes): " + base + "/signin?code=" + web.signInCode());
+                }
                 System.err.println("MCP (Streamable HTTP): " + base + "/mcp");
                 System.err.println("REST: " + base + "/api · OpenAPI: " + config.publicUrl().orElse(base)
                         + "/openapi.json · approvals: " + base + "/approvals");
@@ -159,13 +169,11 @@ final class ServeCommand implements Callable<Integer> {
         if (existing.isPresent()) {
             return existing;
         }
+        // never printed: stderr ends up in journald and CI logs
         String token = store.rotate();
-        System.err.println("Created the API token (stored in " + store.file() + ", mode 0600):");
-        System.err.println();
-        System.err.println("    " + token);
-        System.err.println();
+        System.err.println("Created the API token in " + store.file() + " (mode 0600); 'belay token show' prints it.");
         System.err.println("For a ChatGPT GPT: Configure → Create new action → Import from URL (/openapi.json) → "
-                + "Authentication: API Key, Auth Type: Bearer, paste the token. 'belay token show' prints it again.");
+                + "Authentication: API Key, Auth Type: Bearer, and paste what 'belay token show' prints.");
         return Optional.of(token);
     }
 }

@@ -202,7 +202,7 @@ class AgentsIT {
         Path home = dir.resolve("home");
         try (BelayProcess server = BelayProcess.serve(Files.createDirectories(dir.resolve("srv")), home,
                 "--approve", "auto", "--agent-call-timeout", "3")) {
-            String agentToken = agentToken(home, "raw");
+            String agentToken = agentToken(home, "slow");
             URI agents = URI.create(server.base().replaceFirst("^http", "ws") + "/agents");
             assertThat(handshakeStatus(agents, server.token())).as("a client token cannot register").isEqualTo(401);
             assertThat(handshakeStatus(agents, "belay_agent_forged")).isEqualTo(401);
@@ -290,7 +290,7 @@ class AgentsIT {
     }
 
     /** A hand-driven agent connection, for frames `belay agent` would never send. */
-    private static final class RawAgent implements WebSocket.Listener {
+    static final class RawAgent implements WebSocket.Listener {
 
         final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
         final CompletableFuture<Integer> closed = new CompletableFuture<>();

@@ -24,11 +24,13 @@ final class BelayProcess implements AutoCloseable {
     private final Process process;
     private final String url;
     private final Path home;
+    private final StringBuilder log;
 
-    private BelayProcess(Process process, String url, Path home) {
+    private BelayProcess(Process process, String url, Path home, StringBuilder log) {
         this.process = process;
         this.url = url;
         this.home = home;
+        this.log = log;
     }
 
     /** The repository root: the launcher lives there, and Maven runs tests from a module directory below it. */
@@ -90,7 +92,7 @@ final class BelayProcess implements AutoCloseable {
             }
         });
         try {
-            return new BelayProcess(process, url.get(180, TimeUnit.SECONDS), home);
+            return new BelayProcess(process, url.get(180, TimeUnit.SECONDS), home, log);
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IllegalStateException("belay serve did not start: " + e.getMessage() + "\n" + log, e);
@@ -129,7 +131,19 @@ final class BelayProcess implements AutoCloseable {
         return url.substring(0, url.length() - "/mcp".length());
     }
 
-    /** The API token this server created on its first start. */
+    /** What the server printed on stderr so far. */
+    String log() {
+        synchronized (log) {
+            return log.toString();
+        }
+    }
+
+    /** The process id of the server's JVM (the launcher execs it). */
+    long pid() {
+        return process.pid();
+    }
+
+    /** The API token this server created on its first start, read from its file as 'belay token show' does. */
     String token() throws IOException {
         return Files.readString(home.resolve("config/token")).strip();
     }

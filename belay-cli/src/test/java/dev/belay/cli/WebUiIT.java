@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.belay.chat.OpenAiFixture;
 
 /**
- * The web UI end to end in real headless Chromium (Playwright): sign in, ask, approve a command, see its card and
+ * The web UI end to end in real headless Chromium (Playwright): sign in with the printed link (once) and the token,
+ * load the approvals page and Swagger UI without a Content-Security-Policy error, ask, approve a command, see its card and
  * the answer, undo its commit from the journal panel, deny another, stop a third, reload. The model is the
  * OpenAI-wire fixture; screenshots stay in target/web-ui-screenshots.
  */
@@ -25,6 +26,13 @@ class WebUiIT {
 
     @TempDir
     Path dir;
+
+    /** The one-time sign-in link that belay serve printed. */
+    private static String signInLink(String log) {
+        java.util.regex.Matcher link = java.util.regex.Pattern.compile("(http://\\S+/signin\\?code=\\S+)").matcher(log);
+        assertThat(link.find()).as(log).isTrue();
+        return link.group(1);
+    }
 
     @Test
     void aConversationInTheBrowser() throws Exception {
@@ -40,7 +48,8 @@ class WebUiIT {
                     "--base-url", fixture.baseUrl(), "--model", "fixture-model")) {
                 Path log = dir.resolve("e2e.log");
                 Process node = new ProcessBuilder(List.of(NodeTools.node().toString(),
-                        NodeTools.script("web-ui-e2e.mjs").toString(), belay.base(), belay.token(), shots.toString()))
+                        NodeTools.script("web-ui-e2e.mjs").toString(), belay.base(), belay.token(), shots.toString(),
+                        signInLink(belay.log())))
                         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
                 boolean ended = node.waitFor(5, TimeUnit.MINUTES);
                 if (!ended) {

@@ -20,6 +20,8 @@ import dev.belay.tool.history.HistoryTools;
 import dev.belay.tool.python.PythonBackend;
 import dev.belay.tool.python.PythonTools;
 import dev.belay.tool.system.SystemTools;
+import dev.belay.tool.transfer.TransferTools;
+import dev.belay.tool.web.WebClient;
 import dev.belay.tool.web.WebConfig;
 import dev.belay.tool.web.WebTools;
 import dev.belay.workspace.Workspace;
@@ -93,6 +95,7 @@ public final class Engine implements AutoCloseable {
         tools.addAll(new SystemTools(workspace, config.runtime(), config.commandEnv()).tools());
         tools.addAll(new HistoryTools(workspace).tools());
         config.web().ifPresent(web -> tools.addAll(new WebTools(web).tools()));
+        tools.addAll(new TransferTools(workspace, config.web().map(WebClient::new)).tools());
         ToolSource.Parts parts = new ToolSource.Parts(workspace, config.runtime(), jobs, config.limits(),
                 config.commandEnv());
         for (ToolSource source : sources) {

@@ -1,8 +1,10 @@
 package dev.belay.policy;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,7 +14,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 import dev.belay.tool.ToolCall;
 
@@ -38,7 +39,8 @@ public final class Approvals {
     private final Set<String> reaches = ConcurrentHashMap.newKeySet();
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
-    private final AtomicLong sequence = new AtomicLong();
+    /** Ids are unguessable: a page that could guess one could try to answer a call it never saw. */
+    private final SecureRandom random = new SecureRandom();
 
     /**
      * @param timeout how long a call waits for an answer before it is denied
@@ -77,7 +79,9 @@ public final class Approvals {
      */
     public Decision request(ToolCall call, String preview, Duration delay) {
         Instant now = Instant.now();
-        String id = String.valueOf(sequence.incrementAndGet());
+        byte[] bytes = new byte[12];
+        random.nextBytes(bytes);
+        String id = HexFormat.of().formatHex(bytes);
         PendingCall pending = new PendingCall(id, call, preview, now, delay == null ? null : now.plus(delay));
         Waiting w = new Waiting(pending, new CompletableFuture<>());
         waiting.put(id, w);

@@ -37,7 +37,14 @@ public record Arguments(ObjectNode json) {
 
     public int integer(String name, int fallback) {
         JsonNode node = json.get(name);
-        return node == null || node.isNull() ? fallback : node.asInt();
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        // 1e308 passes a schema's "integer" (it has no fraction) but is no int
+        if (node.isNumber() && !node.canConvertToInt()) {
+            throw new ToolException("'" + name + "' is out of range: " + node + ".");
+        }
+        return node.asInt();
     }
 
     public boolean bool(String name, boolean fallback) {

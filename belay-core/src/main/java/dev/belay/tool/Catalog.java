@@ -48,7 +48,14 @@ public final class Catalog implements ToolCaller {
             throw new UnknownToolException(call.tool());
         }
         Schema input = inputSchemas.computeIfAbsent(tool.name(), n -> registry.getSchema(tool.spec().inputSchema()));
-        List<Error> errors = input.validate(call.arguments());
+        List<Error> errors;
+        try {
+            errors = input.validate(call.arguments());
+        } catch (RuntimeException e) {
+            // the validator throws on values it cannot compare (a minimum against 1e308); the caller can fix those
+            return ToolResult.error(Failure.INVALID_ARGUMENTS, "Invalid arguments for " + call.tool() + ": "
+                    + e.getMessage() + "\nFix the arguments to match the tool's input schema and call again.");
+        }
         if (!errors.isEmpty()) {
             return ToolResult.error(Failure.INVALID_ARGUMENTS, describe(call.tool(), errors));
         }

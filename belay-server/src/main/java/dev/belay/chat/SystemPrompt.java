@@ -9,9 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Stream;
 
-import dev.belay.journal.Commit;
 import dev.belay.tool.ToolSpec;
-import dev.belay.workspace.Workspace;
 
 /**
  * The system message, written for the model and made fresh for each request: where it works (root, runtime, OS, time),
@@ -24,12 +22,17 @@ public final class SystemPrompt {
     private SystemPrompt() {
     }
 
-    public static String of(Workspace workspace, String runtime, List<ToolSpec> tools, ChatLoop.ToolProtocol protocol) {
+    /**
+     * @param root the workspace root
+     * @param recentCommits the journal's last commits, newest first, one line each (short id and summary)
+     */
+    public static String of(Path root, List<String> recentCommits, String runtime, List<ToolSpec> tools,
+            ChatLoop.ToolProtocol protocol) {
         StringBuilder p = new StringBuilder();
         p.append("You are a careful software engineer working in a real workspace through Belay's tools. ")
                 .append("Check your work: run the build or the tests, read the errors, fix, and run again until they ")
                 .append("pass. Prefer small steps and say briefly what you did.\n\n");
-        p.append("Workspace root: ").append(workspace.root()).append(" (tool paths are relative to it)\n");
+        p.append("Workspace root: ").append(root).append(" (tool paths are relative to it)\n");
         p.append("Runtime: ").append(runtime).append("; OS: ").append(System.getProperty("os.name")).append(' ')
                 .append(System.getProperty("os.arch")).append("\n");
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -37,11 +40,10 @@ public final class SystemPrompt {
                 .append(" local)\n");
         p.append("Every change is committed to the workspace's git journal; the user can review it (history, diff) ")
                 .append("and you can revert your own mistakes with undo.\n\n");
-        p.append("Top of the tree:\n").append(tree(workspace.root())).append('\n');
-        List<Commit> commits = workspace.journal().history(5, 0, null);
-        if (!commits.isEmpty()) {
+        p.append("Top of the tree:\n").append(tree(root)).append('\n');
+        if (!recentCommits.isEmpty()) {
             p.append("Recent journal commits:\n");
-            commits.forEach(c -> p.append("- ").append(c.shortId()).append(' ').append(c.summary()).append('\n'));
+            recentCommits.forEach(c -> p.append("- ").append(c).append('\n'));
             p.append('\n');
         }
         if (protocol == ChatLoop.ToolProtocol.TAGS) {

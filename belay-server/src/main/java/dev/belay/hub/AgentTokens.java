@@ -20,14 +20,19 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Agent tokens: separate from the API token, each named, and good only for registering an agent at {@code /agents}.
+ * Agent tokens: separate from the API token, each named, and good only for registering an agent at {@code /agents},
+ * under the one agent id its first registration bound to it ({@link #claim}).
  * Only their SHA-256 digests are stored (a 0600 file in the config directory), so the file alone lets nobody in.
  * The file is read on every check, so {@code belay token create|revoke} takes effect on a running server.
  */
 public final class AgentTokens {
 
-    /** One stored token. */
-    public record Entry(String name, String sha256, Instant created) {
+    /**
+     * One stored token.
+     *
+     * @param agentId the one agent id this token may register, fixed by its first registration; null before that
+     */
+    public record Entry(String name, String sha256, Instant created, String agentId) {
     }
 
     private static final String PREFIX = "belay_agent_";
@@ -48,7 +53,7 @@ public final class AgentTokens {
         new SecureRandom().nextBytes(bytes);
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         List<Entry> entries = new ArrayList<>(list().stream().filter(e -> !e.name().equals(name)).toList());
-        entries.add(new Entry(name, digest(token), Instant.now()));
+        entries.add(new Entry(name, digest(token), Instant.now(), null));
         write(entries);
         return token;
     }
@@ -66,6 +71,33 @@ public final class AgentTokens {
             return List.of();
         }
         return json.readValue(Files.readString(file), new TypeReference<List<Entry>>() { });
+    }
+
+    /**
+     * Binds an agent id to the token named {@code name} at its first registration, and checks it at every later one:
+     * a token registers one agent id only, and an id bound to (or named after) another token is not its to take.
+     *
+     * @return why the registration is refused, or empty if the token may register this id
+     */
+    public synchronized Optional<String> claim(String name, String agentId) throws IOException {
+        List<Entry> entries = new ArrayList<>(list());
+        Entry own = entries.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
+        if (own == null) {
+            return Optional.of("this agent token was revoked");
+        }
+        if (own.agentId() != null) {
+            return own.agentId().equals(agentId) ? Optional.empty() : Optional.of("this token belongs to agent '"
+                    + own.agentId() + "', not '" + agentId + "': start the agent with --name " + own.agentId());
+        }
+        boolean taken = entries.stream().anyMatch(e -> e != own && (agentId.equals(e.agentId())
+                || e.agentId() == null && agentId.equals(e.name())));
+        if (taken) {
+            return Optional.of("agent id '" + agentId + "' belongs to another agent token; create this agent's own "
+                    + "with 'belay token create --agent " + name + "' and start it with --name " + name);
+        }
+        entries.set(entries.indexOf(own), new Entry(own.name(), own.sha256(), own.created(), agentId));
+        write(entries);
+        return Optional.empty();
     }
 
     /** The name of the agent token in an {@code Authorization: Bearer} header, if it is one. */

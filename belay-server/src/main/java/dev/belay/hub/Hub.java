@@ -1,5 +1,7 @@
 package dev.belay.hub;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -223,17 +225,41 @@ public final class Hub implements ToolCaller {
                     + ": update the agent or the server"));
             return;
         }
+        // a token registers one agent id, bound at its first registration: another agent's token cannot take over
+        // this one's id and conversations
+        Optional<String> refused;
+        try {
+            refused = tokens.verifyHeader(ctx.header("Authorization"))
+                    .map(name -> claim(name, hello.agentId())).orElse(Optional.of("this agent token was revoked"));
+        } catch (UncheckedIOException e) {
+            refused = Optional.of("the hub cannot read its agent tokens: " + e.getCause().getMessage());
+        }
+        if (refused.isPresent()) {
+            send(ctx, AgentProtocol.error(id, AgentProtocol.INVALID_PARAMS, refused.get()));
+            return;
+        }
         AgentLink link = new AgentLink(hello, message -> send(ctx, message));
+        AgentLink previous = online.putIfAbsent(hello.agentId(), link);
+        if (previous != null) {
+            // one connection per agent: a second one is refused while the first is online (a dead connection goes
+            // offline after three missed heartbeats, and the agent's reconnect then gets in)
+            send(ctx, AgentProtocol.error(id, AgentProtocol.INVALID_REQUEST, "agent " + hello.agentId() + " is "
+                    + "already connected; a second connection is refused until the first one ends"));
+            return;
+        }
         bySession.put(ctx.sessionId(), link);
         known.put(hello.agentId(), link);
-        AgentLink previous = online.put(hello.agentId(), link);
-        if (previous != null) {
-            // the same agent again: its old connection is dead or half-open; calls waiting there fail now
-            previous.close();
-        }
         ObjectNode result = Json.object().put("protocolVersion", AgentProtocol.VERSION).put("hub", "belay " + version)
                 .put("heartbeatSeconds", config.heartbeat().toSeconds());
         send(ctx, AgentProtocol.response(id, result));
+    }
+
+    private Optional<String> claim(String tokenName, String agentId) {
+        try {
+            return tokens.claim(tokenName, agentId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void disconnect(String sessionId) {

@@ -40,13 +40,13 @@ import dev.belay.tool.ToolException;
  * again, so the request names the checked address instead: https tunnels to it (CONNECT ip:port, the host name in
  * SNI and checked against the certificate by {@link PinnedTls}), plain http asks for it with the host in {@code Host}.
  */
-final class WebClient {
+public final class WebClient {
 
     static final int MAX_REDIRECTS = 5;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     /** A response, its body possibly cut at the limit. */
-    record Response(int status, URI url, Map<String, List<String>> headers, byte[] body, boolean truncated) {
+    public record Response(int status, URI url, Map<String, List<String>> headers, byte[] body, boolean truncated) {
 
         String contentType() {
             return headers.getOrDefault("content-type", List.of("")).get(0).toLowerCase(Locale.ROOT);
@@ -58,7 +58,7 @@ final class WebClient {
     private final HttpClient http;
     private final String userAgent;
 
-    WebClient(WebConfig config) {
+    public WebClient(WebConfig config) {
         this.egress = config.egress();
         this.userAgent = config.userAgent();
         this.proxy = config.proxy().map(p -> ProxySelector.of(new InetSocketAddress(p.getHost(),
@@ -72,7 +72,7 @@ final class WebClient {
         return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10));
     }
 
-    Response send(String method, URI uri, Map<String, String> headers, byte[] body, Duration timeout, long maxBytes) {
+    public Response send(String method, URI uri, Map<String, String> headers, byte[] body, Duration timeout, long maxBytes) {
         URI current = uri;
         String currentMethod = method;
         byte[] currentBody = body;

@@ -22,7 +22,6 @@ import dev.belay.door.rest.SwaggerUi;
 import dev.belay.hub.Hub;
 import dev.belay.policy.Approvals;
 import dev.belay.tool.ToolCaller;
-import dev.belay.workspace.Workspace;
 import io.javalin.Javalin;
 import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
 import jakarta.servlet.DispatcherType;
@@ -44,7 +43,7 @@ public final class HttpServer implements AutoCloseable {
      *
      * @param hub the agent hub, when remote agents may connect (its routing is already inside {@code caller})
      */
-    public record Parts(ToolCaller caller, Workspace workspace, Approvals approvals, OpenApi.Profile profile,
+    public record Parts(ToolCaller caller, Approvals approvals, OpenApi.Profile profile,
             String version, Optional<Hub> hub, Optional<WebChat> web) {
     }
 
@@ -68,19 +67,23 @@ public final class HttpServer implements AutoCloseable {
         if (config.publicSchema()) {
             open.addAll(Set.of("/openapi.json", "/openapi.yaml", "/.well-known/ai-plugin.json"));
         }
-        AccessFilter access = new AccessFilter(hosts, config.token(), open, parts.hub().map(Hub::tokens));
+        AccessFilter access = new AccessFilter(hosts, config, open, parts.hub().map(Hub::tokens),
+                parts.web().map(WebChat::sessions));
         // the filter has already checked Host/Origin; the MCP transport checks them again with the same rules
         this.mcp = McpDoor.http(parts.caller(), parts.version(), MCP_PATH, hosts, (int) config.maxRequestBytes());
         RestDoor rest = new RestDoor(parts.caller(), json);
-        FileTransfer files = new FileTransfer(parts.workspace(), config.maxUploadBytes(), json);
+        FileTransfer files = new FileTransfer(parts.caller(), config.maxUploadBytes(), json);
         ApprovalsPage approvalsPage = new ApprovalsPage(parts.approvals(), json);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
-            cfg.http.maxRequestSize = Math.max(config.maxRequestBytes(), config.maxUploadBytes());
+            // the access filter has checked every body against its route's limit before a byte was read
+            cfg.http.maxRequestSize = config.maxUploadBytes() + AccessFilter.MULTIPART_OVERHEAD;
             cfg.jetty.modifyWebSocketServletFactory(ws -> ws.setMaxTextMessageSize(AgentProtocol.MAX_FRAME_BYTES));
             cfg.jetty.modifyServletContextHandler(handler -> {
                 handler.addFilter(new FilterHolder(access), "/*", EnumSet.of(DispatcherType.REQUEST));
+                handler.addFilter(new FilterHolder(new McpBodyFilter(config.maxRequestBytes())), MCP_PATH,
+                        EnumSet.of(DispatcherType.REQUEST));
                 ServletHolder holder = new ServletHolder(mcp.servlet());
                 holder.setAsyncSupported(true);
                 handler.addServlet(holder, MCP_PATH);

@@ -1,26 +1,17 @@
 package dev.belay.door.rest;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLConnection;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Base64;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.belay.journal.Change;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
-import dev.belay.workspace.Workspace;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolCaller;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.UnknownToolException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
@@ -32,21 +23,20 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Files in and out of the workspace over HTTP: {@code GET /api/files/{path}} downloads (with Range), {@code POST
- * /api/files} uploads a multipart {@code file} or the {@code openaiFileIdRefs} GPT Actions send. Paths go through the
- * workspace's path guard and uploads are journaled.
+ * /api/files} uploads a multipart {@code file} or the {@code openaiFileIdRefs} GPT Actions send. The door touches no
+ * file itself: each transfer is a call of the catalog's {@code download_file} or {@code upload_file} through the
+ * guarded caller, so rules, approvals and the audit log apply, and links are fetched under the egress policy.
  */
 public final class FileTransfer {
 
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,18})-(\\d{0,18})");
 
-    private final Workspace workspace;
+    private final ToolCaller caller;
     private final long maxUploadBytes;
     private final JsonMapper json;
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(10)).build();
 
-    public FileTransfer(Workspace workspace, long maxUploadBytes, JsonMapper json) {
-        this.workspace = workspace;
+    public FileTransfer(ToolCaller caller, long maxUploadBytes, JsonMapper json) {
+        this.caller = caller;
         this.maxUploadBytes = maxUploadBytes;
         this.json = json;
     }
@@ -56,180 +46,140 @@ public final class FileTransfer {
         routes.post("/api/files", this::upload);
     }
 
-    private void download(Context ctx) throws IOException {
-        Path file;
-        try {
-            file = workspace.guard().resolve(ctx.pathParam("path"));
-        } catch (ToolException e) {
-            error(ctx, 403, e.getMessage());
-            return;
-        }
-        var attrs = workspace.guard().files().attributes(file, true);
-        if (attrs.isEmpty() || !attrs.get().isRegularFile()) {
-            error(ctx, 404, "No file '" + ctx.pathParam("path") + "' in the workspace.");
-            return;
-        }
-        String type = Files.probeContentType(file);
-        if (type == null) {
-            type = URLConnection.guessContentTypeFromName(file.getFileName().toString());
-        }
-        ctx.header("Content-Disposition", "attachment; filename=\"" + file.getFileName().toString()
-                .replaceAll("[\"\\\\\\r\\n]", "_") + "\"");
-        ctx.header("Accept-Ranges", "bytes");
-        ctx.contentType(type == null ? "application/octet-stream" : type);
-        long size = attrs.get().size();
+    private void download(Context ctx) {
+        String path = ctx.pathParam("path");
+        ObjectNode arguments = json.createObjectNode().put("path", path);
         Matcher range = RANGE.matcher(ctx.header("Range") == null ? "" : ctx.header("Range").strip());
-        if (!range.matches()) {
-            ctx.header("Content-Length", String.valueOf(size)).result(workspace.guard().files().openRead(file));
+        boolean ranged = range.matches() && !(range.group(1).isEmpty() && range.group(2).isEmpty());
+        if (ranged) {
+            if (range.group(1).isEmpty()) {
+                // a suffix: the last N bytes, which needs the size first
+                Optional<ObjectNode> probe = call(ctx, "download_file", arguments.deepCopy().put("length", 0));
+                if (probe.isEmpty()) {
+                    return;
+                }
+                long size = probe.get().path("size").asLong();
+                long suffix = Long.parseLong(range.group(2));
+                arguments.put("offset", Math.max(0, size - suffix));
+            } else {
+                long start = Long.parseLong(range.group(1));
+                arguments.put("offset", start);
+                if (!range.group(2).isEmpty()) {
+                    long end = Long.parseLong(range.group(2));
+                    if (end < start) {
+                        ctx.status(416);
+                        return;
+                    }
+                    arguments.put("length", end - start + 1);
+                }
+            }
+        }
+        Optional<ObjectNode> result = call(ctx, "download_file", arguments);
+        if (result.isEmpty()) {
             return;
         }
-        long start;
-        long end;
-        if (range.group(1).isEmpty()) {
-            long suffix = range.group(2).isEmpty() ? 0 : Long.parseLong(range.group(2));
-            start = Math.max(0, size - suffix);
-            end = size - 1;
-        } else {
-            start = Long.parseLong(range.group(1));
-            end = range.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(range.group(2)));
-        }
-        if (start >= size || start > end) {
+        ObjectNode file = result.get();
+        long size = file.path("size").asLong();
+        long offset = file.path("offset").asLong();
+        byte[] bytes = Base64.getDecoder().decode(file.path("content_base64").asString());
+        if (ranged && offset >= size && size > 0) {
             ctx.status(416).header("Content-Range", "bytes */" + size);
             return;
         }
-        InputStream in = workspace.guard().files().openRead(file);
-        in.skipNBytes(start);
-        ctx.status(206).header("Content-Range", "bytes " + start + "-" + end + "/" + size)
-                .header("Content-Length", String.valueOf(end - start + 1))
-                .result(new BoundedInputStream(in, end - start + 1));
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        ctx.header("Content-Disposition", "attachment; filename=\"" + name.replaceAll("[\"\\\\\\r\\n]", "_") + "\"");
+        ctx.header("Accept-Ranges", "bytes");
+        ctx.contentType(file.path("mime_type").asString("application/octet-stream"));
+        if (ranged) {
+            ctx.status(206).header("Content-Range", "bytes " + offset + "-" + (offset + bytes.length - 1) + "/" + size);
+        }
+        ctx.result(bytes);
     }
 
-    /** Reads at most {@code limit} bytes of a stream, for a byte range. */
-    private static final class BoundedInputStream extends FilterInputStream {
-        private long left;
-
-        BoundedInputStream(InputStream in, long limit) {
-            super(in);
-            this.left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = super.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = super.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
-        }
-    }
-
-    private void upload(Context ctx) throws IOException, InterruptedException {
-        String session = RestDoor.conversation(ctx);
-        List<Path> written = new ArrayList<>();
+    private void upload(Context ctx) throws IOException {
         String contentType = ctx.contentType() == null ? "" : ctx.contentType();
-        try {
-            if (contentType.startsWith("multipart/")) {
-                UploadedFile file = ctx.uploadedFile("file");
-                if (file == null) {
-                    error(ctx, 400, "The multipart request has no 'file' field.");
+        ArrayNode files = json.createArrayNode();
+        if (contentType.startsWith("multipart/")) {
+            UploadedFile file = ctx.uploadedFile("file");
+            if (file == null) {
+                error(ctx, 400, "The multipart request has no 'file' field.");
+                return;
+            }
+            if (file.size() > maxUploadBytes) {
+                error(ctx, 413, "The file has " + file.size() + " bytes; uploads are limited to " + maxUploadBytes
+                        + " bytes.");
+                return;
+            }
+            String target = ctx.formParam("path");
+            if (target == null || target.isBlank()) {
+                target = file.filename();
+            } else if (target.endsWith("/")) {
+                target = target + file.filename();
+            }
+            String content;
+            try (InputStream in = file.content()) {
+                content = Base64.getEncoder().encodeToString(in.readAllBytes());
+            }
+            if (!store(ctx, files, json.createObjectNode().put("path", target).put("content_base64", content))) {
+                return;
+            }
+        } else {
+            JsonNode body;
+            try {
+                body = json.readTree(ctx.bodyAsBytes());
+            } catch (JacksonException e) {
+                error(ctx, 400, "The request body is not valid JSON: " + e.getOriginalMessage());
+                return;
+            }
+            JsonNode refs = body == null ? null : body.path("openaiFileIdRefs");
+            if (refs == null || !refs.isArray() || refs.isEmpty()) {
+                error(ctx, 400, "Send a multipart 'file' field, or JSON with openaiFileIdRefs.");
+                return;
+            }
+            String dir = body.path("path").asString("").replaceAll("/+$", "");
+            for (JsonNode ref : refs) {
+                String name = ref.path("name").asString("");
+                String link = ref.path("download_link").asString("");
+                if (name.isBlank() || link.isBlank()) {
+                    error(ctx, 400, "Each openaiFileIdRefs entry needs a name and a download_link.");
                     return;
                 }
-                if (file.size() > maxUploadBytes) {
-                    error(ctx, 413, tooLarge(file.size()));
+                if (!store(ctx, files, json.createObjectNode().put("path", dir.isEmpty() ? name : dir + "/" + name)
+                        .put("url", link))) {
                     return;
-                }
-                String target = ctx.formParam("path");
-                if (target == null || target.isBlank()) {
-                    target = file.filename();
-                } else if (target.endsWith("/")) {
-                    target = target + file.filename();
-                }
-                try (InputStream in = file.content()) {
-                    written.add(store(target, in.readAllBytes()));
-                }
-            } else {
-                JsonNode body = json.readTree(ctx.bodyAsBytes());
-                JsonNode refs = body.path("openaiFileIdRefs");
-                if (!refs.isArray() || refs.isEmpty()) {
-                    error(ctx, 400, "Send a multipart 'file' field, or JSON with openaiFileIdRefs.");
-                    return;
-                }
-                String dir = body.path("path").asString("");
-                for (JsonNode ref : refs) {
-                    written.add(fetch(ref, dir));
                 }
             }
-        } catch (ToolException e) {
-            error(ctx, e.failure() == Failure.TOO_LARGE ? 413 : 400, e.getMessage());
-            return;
-        } catch (JacksonException e) {
-            error(ctx, 400, "The request body is not valid JSON: " + e.getOriginalMessage());
-            return;
         }
-        workspace.journal().commitPaths(written, new Change("upload: " + String.join(", ",
-                written.stream().map(p -> workspace.guard().relative(p)).toList()), "upload", session));
         ObjectNode answer = json.createObjectNode();
-        ArrayNode files = answer.putArray("files");
-        for (Path p : written) {
-            files.addObject().put("path", workspace.guard().relative(p)).put("size", Files.size(p));
-        }
+        answer.set("files", files);
         ctx.contentType("application/json").result(json.writeValueAsString(answer));
     }
 
-    private Path fetch(JsonNode ref, String dir) throws IOException, InterruptedException {
-        String name = ref.path("name").asString("");
-        String link = ref.path("download_link").asString("");
-        if (name.isBlank() || !(link.startsWith("https://") || link.startsWith("http://"))) {
-            throw new ToolException("Each openaiFileIdRefs entry needs a name and an http(s) download_link.");
-        }
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(link))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new ToolException("Downloading " + name + " failed with HTTP " + response.statusCode() + ".");
-            }
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxUploadBytes + 1));
-            if (bytes.length > maxUploadBytes) {
-                throw new ToolException(Failure.TOO_LARGE, tooLarge(bytes.length));
-            }
-            String target = dir.isBlank() ? name : dir.replaceAll("/+$", "") + "/" + name;
-            return store(target, bytes);
-        }
+    /** One upload_file call; false (with the error answered) if it failed. */
+    private boolean store(Context ctx, ArrayNode files, ObjectNode arguments) {
+        Optional<ObjectNode> written = call(ctx, "upload_file", arguments);
+        written.ifPresent(w -> files.addObject().put("path", w.path("path").asString()).put("size", w.path("size")
+                .asLong()));
+        return written.isPresent();
     }
 
-    private Path store(String target, byte[] bytes) throws IOException {
-        Path path = workspace.guard().resolveForWrite(target);
-        if (Files.isDirectory(path)) {
-            throw new ToolException("'" + target + "' is a directory; give a file path.");
+    /** A guarded call as this request's conversation: its structured result, or empty with the error answered. */
+    private Optional<ObjectNode> call(Context ctx, String tool, ObjectNode arguments) {
+        ToolResult result;
+        try {
+            result = caller.call(new ToolCall(tool, arguments, CallContext.of("rest", RestDoor.conversation(ctx))));
+        } catch (UnknownToolException e) {
+            RestDoor.error(ctx, json, 404, "This server offers no " + tool + " tool, so no file transfer.", "");
+            return Optional.empty();
         }
-        workspace.withLock(path, () -> {
-            try {
-                workspace.writeAtomically(path, bytes);
-                return null;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        return path;
-    }
-
-    private String tooLarge(long size) {
-        return "The file has " + size + " bytes; uploads are limited to " + maxUploadBytes + " bytes.";
+        if (result.isError() || result.structured() == null) {
+            String text = result.text();
+            int newline = text.indexOf('\n');
+            RestDoor.error(ctx, json, RestDoor.status(result), newline < 0 ? text : text.substring(0, newline),
+                    newline < 0 ? "" : text.substring(newline + 1).strip());
+            return Optional.empty();
+        }
+        return Optional.of(result.structured());
     }
 
     private void error(Context ctx, int status, String message) {

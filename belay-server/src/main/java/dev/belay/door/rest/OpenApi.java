@@ -31,7 +31,13 @@ public final class OpenApi {
                 "read_file", "write_file", "edit_file", "list_directory", "search_files", "find_files", "history",
                 "diff", "undo", "python", "python_reset", "fetch_url", "list_agents", "use_agent");
 
+        /** Bytes as base64 do not suit GPT Actions; /api/files transfers files for them. */
+        private static final Set<String> TRANSFER_TOOLS = Set.of("upload_file", "download_file");
+
         boolean includes(ToolSpec spec) {
+            if (TRANSFER_TOOLS.contains(spec.name())) {
+                return false;
+            }
             return switch (this) {
                 case ALL -> true;
                 case READONLY -> spec.annotations().readOnly();

@@ -88,7 +88,7 @@ public final class RestDoor {
         if (result.isError() && result.structured() == null) {
             String text = result.text();
             int newline = text.indexOf('\n');
-            error(ctx, STATUS.get(result.failure()), newline < 0 ? text : text.substring(0, newline),
+            error(ctx, status(result), newline < 0 ? text : text.substring(0, newline),
                     newline < 0 ? "" : text.substring(newline + 1).strip());
             return;
         }
@@ -100,12 +100,16 @@ public final class RestDoor {
         ctx.contentType("application/json").result(ResponseBudget.fit(answer, json, MAX_RESPONSE_CHARS));
     }
 
+    /** The status code that says what kind of failure a result is. */
+    static int status(ToolResult result) {
+        return result.failure() == null ? 422 : STATUS.get(result.failure());
+    }
+
     private void error(Context ctx, int status, String error, String hint) {
         error(ctx, json, status, error, hint);
     }
 
     /** The REST doors' one error shape: {@code {error, hint}} with a status code, within the response budget. */
-    /** A JSON error body with a hint the caller can act on. */
     public static void error(Context ctx, JsonMapper json, int status, String error, String hint) {
         ObjectNode body = json.createObjectNode().put("error", error).put("hint", hint);
         ctx.status(status).contentType("application/json").result(ResponseBudget.fit(body, json, MAX_RESPONSE_CHARS));

@@ -13,7 +13,7 @@ public final class SwaggerUi {
     private static final String WEBJAR = "/META-INF/resources/webjars/swagger-ui/5.34.1/";
     private static final String INITIALIZER = """
             window.onload = function () {
-              window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true,
+              window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, validatorUrl: null,
                 presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });
             };
             """;

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -12,18 +13,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import dev.belay.chat.ChatLoop;
 import dev.belay.chat.ChatMessage;
 import dev.belay.chat.Conversation;
 import dev.belay.chat.ConversationStore;
-import dev.belay.chat.SystemPrompt;
 import dev.belay.door.rest.RestDoor;
-import dev.belay.journal.Commit;
 import dev.belay.tool.Content;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
-import dev.belay.workspace.Workspace;
 import dev.langchain4j.model.catalog.ModelDescription;
 import dev.langchain4j.model.openai.OpenAiModelCatalog;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
@@ -38,9 +37,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The web UI at {@code /}: the chat loop in a browser. The page and its assets are public (they hold no secrets); its
- * API under {@code /chat/api} needs the API token, which the browser sends as an HttpOnly, SameSite=Strict cookie set
- * by {@code /login}. The model's key stays on the server. Tool calls go through the same guarded caller as every
- * door, so approvals show up on the page (and at the terminal, and on {@code /approvals}).
+ * API under {@code /chat/api} needs a session: {@code /login} takes the API token, or {@code /signin?code=} a one-time
+ * code printed by {@code belay serve}, and sets an HttpOnly, SameSite=Strict cookie holding a random session id (see
+ * {@link Sessions}). The model's key stays on the server. Tool calls, the journal panel's included, go through the same
+ * guarded caller as every door, so rules, approvals and audit apply to them.
  */
 public final class WebChat {
 
@@ -52,11 +52,12 @@ public final class WebChat {
     }
 
     public static final String COOKIE = "belay_session";
-    public static final Set<String> OPEN_PATHS = Set.of("/", "/login", "/ui/app.js", "/ui/app.css");
+    public static final long SIGN_IN_MINUTES = Sessions.CODE_TTL.toMinutes();
+    public static final Set<String> OPEN_PATHS = Set.of("/", "/login", "/signin", "/ui/app.js", "/ui/app.css");
 
     private final ToolCaller caller;
-    private final Workspace workspace;
-    private final String runtime;
+    private final Supplier<String> systemPrompt;
+    private final Sessions sessions = new Sessions(Clock.systemUTC());
     private final ConversationStore store;
     private final Settings settings;
     private final JsonMapper json;
@@ -65,14 +66,29 @@ public final class WebChat {
     private final Map<String, ChatLoop.Stop> running = new ConcurrentHashMap<>();
     private final Map<String, Set<SseClient>> listeners = new ConcurrentHashMap<>();
 
-    public WebChat(ToolCaller caller, Workspace workspace, String runtime, ConversationStore store, Settings settings,
+    /**
+     * @param systemPrompt the system message, made fresh for each model request
+     */
+    public WebChat(ToolCaller caller, Supplier<String> systemPrompt, ConversationStore store, Settings settings,
             JsonMapper json) {
         this.caller = caller;
-        this.workspace = workspace;
-        this.runtime = runtime;
+        this.systemPrompt = systemPrompt;
         this.store = store;
         this.settings = settings;
         this.json = json;
+    }
+
+    /** The browser sessions, which the access filter checks cookies against. */
+    public Sessions sessions() {
+        return sessions;
+    }
+
+    /**
+     * A sign-in link's code: it opens the UI signed in once, within {@link Sessions#CODE_TTL}; the API token itself
+     * never appears in a URL.
+     */
+    public String signInCode() {
+        return sessions.code();
     }
 
     /**
@@ -83,9 +99,15 @@ public final class WebChat {
         routes.get("/ui/app.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").result(asset("app.js")));
         routes.get("/ui/app.css", ctx -> ctx.contentType("text/css; charset=utf-8").result(asset("app.css")));
         routes.post("/login", ctx -> login(ctx, token));
-        // whether the browser's cookie is good, asked without a 401 so the page can show its sign-in form quietly
-        routes.get("/login", ctx -> ctx.contentType("application/json").result(json.createObjectNode()
-                .put("signedIn", matches(token, ctx.cookie(COOKIE))).toString()));
+        // whether the browser's cookie is good, asked without a 401 so the page can show its sign-in form quietly; a
+        // page of another origin cannot read this answer, so the anti-CSRF secret may be in it
+        routes.get("/login", ctx -> {
+            Optional<Sessions.Session> session = sessions.find(ctx.cookie(COOKIE));
+            ObjectNode answer = json.createObjectNode().put("signedIn", token.isEmpty() || session.isPresent());
+            session.ifPresent(s -> answer.put("csrf", s.csrf()));
+            ctx.header("Cache-Control", "no-store").contentType("application/json").result(answer.toString());
+        });
+        routes.get("/signin", this::signIn);
         routes.get("/chat/api/models", this::models);
         routes.get("/chat/api/conversations", ctx -> {
             ArrayNode list = json.createArrayNode();
@@ -133,7 +155,6 @@ public final class WebChat {
             Optional.ofNullable(running.get(ctx.pathParam("id"))).ifPresent(ChatLoop.Stop::stop);
             ctx.status(204);
         });
-        routes.get("/chat/api/conversations/{id}/journal", ctx -> withConversation(ctx, c -> journal(ctx, c)));
         routes.sse("/chat/api/conversations/{id}/events", client -> {
             String id = client.ctx().pathParam("id");
             client.keepAlive();
@@ -154,9 +175,29 @@ public final class WebChat {
             RestDoor.error(ctx, json, 401, "wrong token", "'belay token show' prints it");
             return;
         }
-        ctx.header("Set-Cookie", COOKIE + "=" + request.get().path("token").asString() + "; Path=/; HttpOnly; SameSite=Strict"
-                + (ctx.scheme().equals("https") ? "; Secure" : ""));
-        ctx.status(204);
+        Sessions.Session session = sessions.open();
+        setCookie(ctx, session);
+        ctx.header("Cache-Control", "no-store").contentType("application/json")
+                .result(json.createObjectNode().put("csrf", session.csrf()).toString());
+    }
+
+    /** The printed sign-in link: a good code becomes a session once; a used or expired one signs nobody in. */
+    private void signIn(Context ctx) {
+        Optional<Sessions.Session> session = sessions.redeem(ctx.queryParam("code"));
+        ctx.header("Cache-Control", "no-store");
+        if (session.isEmpty()) {
+            ctx.status(401).contentType("text/plain; charset=utf-8").result("This sign-in link was used already or has "
+                    + "expired. Open / and paste the API token ('belay token show' prints it), or restart "
+                    + "'belay serve' for a new link.\n");
+            return;
+        }
+        setCookie(ctx, session.get());
+        ctx.redirect("/", io.javalin.http.HttpStatus.SEE_OTHER);
+    }
+
+    private static void setCookie(Context ctx, Sessions.Session session) {
+        ctx.header("Set-Cookie", COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+                + Sessions.SESSION_TTL.toSeconds() + (ctx.scheme().equals("https") ? "; Secure" : ""));
     }
 
     /** Constant-time comparison; with no token configured everything matches. */
@@ -201,8 +242,7 @@ public final class WebChat {
             conversation = titled;
         }
         Conversation c = conversation;
-        ChatLoop loop = new ChatLoop(model(model.isEmpty() ? settings.defaultModel() : model), caller,
-                () -> SystemPrompt.of(workspace, runtime, caller.tools(), settings.protocol()),
+        ChatLoop loop = new ChatLoop(model(model.isEmpty() ? settings.defaultModel() : model), caller, systemPrompt,
                 ChatLoop.Settings.defaults(settings.protocol()).withMaxSteps(settings.maxSteps()));
         Thread.ofVirtual().name("web-chat-turn").start(() -> {
             String answer = "";
@@ -256,19 +296,6 @@ public final class WebChat {
                 broadcast(id, json.createObjectNode().put("type", "notice").put("text", text));
             }
         };
-    }
-
-    private void journal(Context ctx, Conversation conversation) {
-        ArrayNode commits = json.createArrayNode();
-        for (Commit commit : workspace.journal().history(200, 0, null)) {
-            if (conversation.id().equals(commit.session())) {
-                ObjectNode entry = commits.addObject().put("id", commit.id()).put("short", commit.shortId())
-                        .put("summary", commit.summary()).put("time", commit.time().toString())
-                        .put("tool", commit.tool());
-                entry.put("diff", workspace.journal().diff(commit.id(), null, null, null));
-            }
-        }
-        ctx.contentType("application/json").result(commits.toString());
     }
 
     private void broadcast(String id, ObjectNode event) {

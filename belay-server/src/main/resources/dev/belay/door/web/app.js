@@ -1,12 +1,15 @@
-// Belay's web UI: plain JavaScript, no build step, every asset served by Belay. The API token lives in an HttpOnly
-// cookie set by /login, so this script never sees it; the model's key never leaves the server.
+// Belay's web UI: plain JavaScript, no build step, every asset served by Belay, no inline script or handler (the
+// Content-Security-Policy allows none). The session lives in an HttpOnly cookie set by /login (or a sign-in link), so
+// this script never sees it; it sends the session's anti-CSRF secret with every request instead. The API token and
+// the model's key never reach the page.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const state = { conversation: null, events: null, approvals: null, cards: new Map(), answer: null };
+const state = { conversation: null, events: null, approvals: null, cards: new Map(), answer: null, csrf: '' };
 
 async function api(path, options = {}) {
-  const response = await fetch(path, { headers: { 'Content-Type': 'application/json' }, ...options });
+  const headers = { 'Content-Type': 'application/json', 'X-Belay-CSRF': state.csrf, ...(options.headers || {}) };
+  const response = await fetch(path, { ...options, headers });
   if (response.status === 401) { showLogin(); throw new Error('signed out'); }
   if (!response.ok && response.status !== 204) {
     const body = await response.json().catch(() => ({}));
@@ -52,12 +55,13 @@ $('login-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const response = await fetch('/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ token: $('token').value.trim() }) });
-  if (response.status === 204) { $('token').value = ''; start(); } else { $('login-error').textContent = 'That token is not right.'; }
+  if (response.ok) { $('token').value = ''; start(); } else { $('login-error').textContent = 'That token is not right.'; }
 });
 
 async function start() {
   const session = await fetch('/login').then((r) => r.json()).catch(() => ({ signedIn: false }));
   if (!session.signedIn) { showLogin(); return; }
+  state.csrf = session.csrf || '';
   await loadConversations();
   $('login').hidden = true;
   $('app').hidden = false;
@@ -222,19 +226,30 @@ function listenForApprovals() {
   });
 }
 
+/** This conversation's commits, read with the history tool and each diff loaded when opened, like any tool call. */
 async function refreshJournal() {
   if (!state.conversation) return;
-  const commits = await api(`/chat/api/conversations/${state.conversation.id}/journal`).catch(() => []);
+  const id = state.conversation.id;
+  const listed = await tool('history', { limit: 200 }).catch(() => null);
+  const commits = ((listed && listed.commits) || []).filter((c) => c.session === id);
   const journal = $('journal');
   journal.innerHTML = commits.length ? '' : '<p class="notice">No changes yet in this conversation.</p>';
   for (const c of commits) {
     const div = document.createElement('div');
     div.className = 'commit';
-    div.innerHTML = `<strong>${escapeHtml(c.short)}</strong> ${escapeHtml(c.summary)}
-      <button class="undo">Undo</button><details><summary>Diff</summary>${diffHtml(c.diff)}</details>`;
+    div.innerHTML = `<strong>${escapeHtml(c.short_id)}</strong> ${escapeHtml(c.summary)}
+      <button class="undo">Undo</button><details><summary>Diff</summary><div class="diff-body"></div></details>`;
     div.querySelector('.undo').addEventListener('click', () => tool('undo', { commit: c.id }).then(() => {
       refreshJournal(); refreshFiles();
     }).catch((error) => alert(error.message)));
+    const details = div.querySelector('details');
+    details.addEventListener('toggle', () => {
+      const body = details.querySelector('.diff-body');
+      if (!details.open || body.dataset.loaded) return;
+      body.dataset.loaded = 'yes';
+      tool('diff', { commit: c.id }).then((d) => { body.innerHTML = diffHtml(d.diff); })
+        .catch((error) => { body.textContent = error.message; });
+    });
     journal.append(div);
   }
 }

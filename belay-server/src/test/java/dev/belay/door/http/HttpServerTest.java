@@ -38,7 +38,7 @@ class HttpServerTest {
         Tool echo = new Tool(ToolSpecs.parse((ObjectNode) JsonMapper.builder().build().readTree(ECHO)),
                 call -> ToolResult.ok(call.arguments().get("text").asString(), null));
         server = new HttpServer(HttpConfig.loopback(0, Optional.empty()), new HttpServer.Parts(new Catalog(List.of(echo)),
-                null, new Approvals(Duration.ofSeconds(1)), OpenApi.Profile.ALL, "test",
+                new Approvals(Duration.ofSeconds(1)), OpenApi.Profile.ALL, "test",
                 Optional.empty(), Optional.empty()));
         server.start();
     }
@@ -98,5 +98,17 @@ class HttpServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{not json")));
         assertThat(r.statusCode()).isBetween(400, 499);
         assertThat(send(HttpRequest.newBuilder(uri("/healthz"))).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void noAddressButLoopbackIsServedWithoutTheToken() {
+        for (String host : List.of("0.0.0.0", "::", "192.0.2.1", "127.example.com", "localhost.example.com")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HttpConfig(host, 0, Optional.empty(),
+                    Optional.empty(), false, List.of(), 1, 1)).as(host).hasMessageContaining("without authentication");
+        }
+        for (String host : List.of("127.0.0.1", "127.1.2.3", "localhost", "::1")) {
+            assertThat(new HttpConfig(host, 0, Optional.empty(), Optional.empty(), false, List.of(), 1, 1).host())
+                    .isEqualTo(host);
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +30,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.belay.door.http.HttpConfig;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
+import dev.belay.policy.EgressPolicy;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.tool.Catalog;
@@ -37,6 +39,9 @@ import dev.belay.tool.Tool;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpecs;
+import dev.belay.tool.transfer.TransferTools;
+import dev.belay.tool.web.WebClient;
+import dev.belay.tool.web.WebConfig;
 import dev.belay.workspace.Workspace;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -84,12 +89,16 @@ class RestDoorTest {
                     throw new ToolException(Failure.valueOf(kind), "It failed as " + kind + ".\nDo something else.");
                 });
         approvals = new Approvals(Duration.ofSeconds(5));
-        Guard guard = new Guard(new Catalog(List.of(echo, lookup)), Rules.NONE, ApprovalMode.parse("ask"), approvals,
+        // links may reach "localhost" by name (as --allow-host localhost would allow), nothing else on loopback
+        WebClient web = new WebClient(new WebConfig(EgressPolicy.defaults().allowing(List.of("localhost")),
+                Optional.empty(), Optional.empty(), Optional.empty(), "test"));
+        List<Tool> tools = new ArrayList<>(List.of(echo, lookup));
+        tools.addAll(new TransferTools(workspace, Optional.of(web)).tools());
+        Guard guard = new Guard(new Catalog(tools), Rules.NONE, ApprovalMode.parse("ask"), approvals,
                 null, workspace.root());
         HttpConfig config = new HttpConfig("127.0.0.1", 0, Optional.of(TOKEN), Optional.empty(), false, List.of(),
                 1 << 20, 4096);
-        server = new dev.belay.door.http.HttpServer(config, new dev.belay.door.http.HttpServer.Parts(guard, workspace,
-                approvals, OpenApi.Profile.ALL, "test", Optional.empty(), Optional.empty()));
+        server = new dev.belay.door.http.HttpServer(config, new dev.belay.door.http.HttpServer.Parts(guard, approvals, OpenApi.Profile.ALL, "test", Optional.empty(), Optional.empty()));
         server.start();
     }
 
@@ -206,15 +215,97 @@ class RestDoorTest {
         assertThat(send(authed("/docs/index.html")).body()).contains("swagger");
     }
 
+    /** Answers every approval the guard asks for, as an operator would; {@code deny} says which to refuse. */
+    private void operator(java.util.function.Predicate<dev.belay.policy.PendingCall> deny) {
+        approvals.listen(new Approvals.Listener() {
+            @Override
+            public void added(dev.belay.policy.PendingCall call) {
+                approvals.decide(call.id(), new dev.belay.policy.Decision(deny.test(call)
+                        ? dev.belay.policy.Decision.Verdict.DENY : dev.belay.policy.Decision.Verdict.APPROVE,
+                        "web", "operator says no"));
+            }
+
+            @Override
+            public void resolved(dev.belay.policy.PendingCall call, dev.belay.policy.Decision decision) {
+            }
+        });
+    }
+
+    @Test
+    void uploadsAreToolCallsTheOperatorApprovesOrDenies() throws Exception {
+        Files.writeString(workspace.root().resolve(".env"), "SECRET=1\n");
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        operator(call -> {
+            asked.add(call.call().tool() + " " + call.call().arguments().path("path").asString());
+            return call.call().arguments().path("path").asString().endsWith(".env");
+        });
+        String boundary = "----belay" + System.nanoTime();
+        HttpResponse<String> denied = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary="
+                + boundary).POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, ".env", "x", "EVIL=1"))));
+        assertThat(denied.statusCode()).as(denied.body()).isEqualTo(403);
+        assertThat(denied.body()).contains("operator says no");
+        assertThat(Files.readString(workspace.root().resolve(".env"))).isEqualTo("SECRET=1\n");
+        HttpResponse<String> json = post("/api/files", "{\"path\": \".\", \"openaiFileIdRefs\": [{\"name\": "
+                + "\".env\", \"download_link\": \"http://localhost:1/x\"}]}");
+        assertThat(json.statusCode()).isEqualTo(403);
+        assertThat(Files.readString(workspace.root().resolve(".env"))).isEqualTo("SECRET=1\n");
+        assertThat(asked).containsExactly("upload_file .env", "upload_file ./.env");
+    }
+
+    @Test
+    void linksAreFetchedUnderTheEgressPolicy() throws Exception {
+        operator(call -> false);
+        HttpServer site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        site.createContext("/to-metadata", exchange -> {
+            exchange.getResponseHeaders().add("Location", "http://169.254.169.254/latest/meta-data/");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        site.createContext("/to-loopback", exchange -> {
+            exchange.getResponseHeaders().add("Location", "http://127.0.0.1:" + site.getAddress().getPort() + "/x");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        site.start();
+        try {
+            int port = site.getAddress().getPort();
+            for (String link : List.of("http://127.0.0.1:" + port + "/x", "http://[::1]:" + port + "/x",
+                    "http://localhost:" + port + "/to-metadata", "http://localhost:" + port + "/to-loopback",
+                    "http://169.254.169.254/latest/meta-data/", "file:///etc/passwd")) {
+                HttpResponse<String> r = post("/api/files", "{\"openaiFileIdRefs\": [{\"name\": \"got.txt\", "
+                        + "\"download_link\": \"" + link + "\"}]}");
+                assertThat(r.statusCode()).as(link + ": " + r.body()).isIn(400, 403);
+                assertThat(workspace.root().resolve("got.txt")).doesNotExist();
+            }
+        } finally {
+            site.stop(0);
+        }
+    }
+
+    @Test
+    void offlineFetchesNoLink() {
+        Workspace other = Workspace.open(dir.resolve("offline"), "Belay", "belay@localhost");
+        try {
+            dev.belay.tool.ToolResult result = new Catalog(new TransferTools(other, Optional.empty()).tools())
+                    .call(new dev.belay.tool.ToolCall("upload_file", JSON.createObjectNode().put("path", "a")
+                            .put("url", "http://localhost:1/a"), dev.belay.tool.CallContext.of("test", "t")));
+            assertThat(result.isError()).isTrue();
+            assertThat(result.text()).contains("offline");
+        } finally {
+            other.journal().close();
+        }
+    }
+
     @Test
     void filesUploadAndDownloadThroughThePathGuardAndTheJournal() throws Exception {
+        operator(call -> false);
         String boundary = "----belay" + System.nanoTime();
         HttpResponse<String> up = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, "docs/", "notes.txt", "hello world"))));
         assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
         assertThat(JSON.readTree(up.body()).path("files").get(0).path("path").asString()).isEqualTo("docs/notes.txt");
         assertThat(Files.readString(workspace.root().resolve("docs/notes.txt"))).isEqualTo("hello world");
-        assertThat(workspace.journal().history(1, 0, null).get(0).tool()).isEqualTo("upload");
+        assertThat(workspace.journal().history(1, 0, null).get(0).tool()).isEqualTo("upload_file");
 
         HttpResponse<String> down = send(authed("/api/files/docs/notes.txt"));
         assertThat(down.statusCode()).isEqualTo(200);
@@ -228,18 +319,23 @@ class RestDoorTest {
         assertThat(send(authed("/api/files/..%2F..%2Fetc%2Fpasswd")).statusCode()).isIn(400, 403, 404);
         HttpResponse<String> traversal = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, "../../evil.txt", "x", "pwned"))));
-        assertThat(traversal.statusCode()).isEqualTo(400);
+        assertThat(traversal.statusCode()).isIn(400, 403);
         assertThat(dir.resolve("evil.txt")).doesNotExist();
         HttpResponse<String> git = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, ".git/config", "x", "pwned"))));
-        assertThat(git.statusCode()).isEqualTo(400);
+        assertThat(git.statusCode()).isIn(400, 403);
         HttpResponse<String> big = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, "big.bin", "big.bin", "z".repeat(10_000)))));
         assertThat(big.statusCode()).isEqualTo(413);
+        HttpResponse<String> streamed = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary="
+                + boundary).POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(
+                multipart(boundary, "s.txt", "s.txt", "s").getBytes(StandardCharsets.UTF_8)))));
+        assertThat(streamed.statusCode()).as("uploads declare their length").isEqualTo(411);
     }
 
     @Test
     void openaiFileIdRefsAreFetchedIntoTheWorkspace() throws Exception {
+        operator(call -> false);
         HttpServer files = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         files.createContext("/file-1", exchange -> {
             byte[] body = "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8);
@@ -249,14 +345,14 @@ class RestDoorTest {
         });
         files.start();
         try {
-            String link = "http://127.0.0.1:" + files.getAddress().getPort() + "/file-1";
+            String link = "http://localhost:" + files.getAddress().getPort() + "/file-1";
             HttpResponse<String> r = post("/api/files", "{\"path\": \"data\", \"openaiFileIdRefs\": [{\"name\": "
                     + "\"table.csv\", \"id\": \"file-1\", \"mime_type\": \"text/csv\", \"download_link\": \"" + link + "\"}]}");
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(Files.readString(workspace.root().resolve("data/table.csv"))).isEqualTo("a,b\n1,2\n");
             HttpResponse<String> hostile = post("/api/files", "{\"openaiFileIdRefs\": [{\"name\": \"../../x\", "
                     + "\"download_link\": \"" + link + "\"}]}");
-            assertThat(hostile.statusCode()).isEqualTo(400);
+            assertThat(hostile.statusCode()).isIn(400, 403);
         } finally {
             files.stop(0);
         }
@@ -264,7 +360,8 @@ class RestDoorTest {
 
     @Test
     void theApprovalsPageAnswersWaitingCalls() throws Exception {
-        assertThat(send(authed("/approvals")).body()).contains("EventSource");
+        assertThat(send(authed("/approvals")).body()).contains("<script src=\"/approvals/page.js\"></script>");
+        assertThat(send(authed("/approvals/page.js")).body()).contains("EventSource");
         CompletableFuture<HttpResponse<String>> call = CompletableFuture.supplyAsync(() -> {
             try {
                 return post("/api/lookup", "{\"kind\": \"NOT_FOUND\"}");
@@ -286,8 +383,9 @@ class RestDoorTest {
         HttpResponse<String> result = call.get(5, TimeUnit.SECONDS);
         assertThat(result.statusCode()).isEqualTo(403);
         assertThat(result.body()).contains("not today");
-        assertThat(send(authed("/approvals/" + id).POST(HttpRequest.BodyPublishers.ofString("{\"verdict\": \"maybe\"}")))
-                .statusCode()).isEqualTo(400);
+        assertThat(send(authed("/approvals/" + id).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"verdict\": \"maybe\"}"))).statusCode()).isEqualTo(400);
+        assertThat(id).as("approval ids cannot be guessed").matches("[0-9a-f]{24}");
     }
 
     private static String multipart(String boundary, String path, String filename, String content) {

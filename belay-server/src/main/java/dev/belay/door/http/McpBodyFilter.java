@@ -1,0 +1,59 @@
+package dev.belay.door.http;
+
+import java.io.IOException;
+import java.util.Optional;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Lets only JSON objects through to the MCP Streamable HTTP transport: the SDK answers a body such as {@code null} or
+ * {@code 1} with a server error, where the client deserves a JSON-RPC parse error. Bodies reach this filter already
+ * checked against the size limit by {@link AccessFilter}.
+ */
+final class McpBodyFilter implements Filter {
+
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final long limit;
+
+    McpBodyFilter(long limit) {
+        this.limit = limit;
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        HttpServletRequest request = (HttpServletRequest) req;
+        if (!request.getMethod().equals("POST")) {
+            chain.doFilter(req, res);
+            return;
+        }
+        Optional<BufferedBody> body = request instanceof BufferedBody buffered ? Optional.of(buffered)
+                : BufferedBody.read(request, limit);
+        if (body.isEmpty()) {
+            AccessFilter.reject((HttpServletResponse) res, 413, "request too large", "At most " + limit + " bytes.");
+            return;
+        }
+        boolean object;
+        try {
+            object = json.readTree(body.get().bytes()).isObject();
+        } catch (JacksonException e) {
+            object = false;
+        }
+        if (!object) {
+            HttpServletResponse response = (HttpServletResponse) res;
+            response.setStatus(400);
+            response.setContentType("application/json");
+            response.getWriter().write("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":"
+                    + "\"the body must be one JSON-RPC message, a JSON object\"}}");
+            return;
+        }
+        chain.doFilter(body.get(), res);
+    }
+}
