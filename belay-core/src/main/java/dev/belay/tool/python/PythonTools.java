@@ -169,7 +169,7 @@ public final class PythonTools implements AutoCloseable {
 
     private Interpreter open(String kernel) {
         if (!(backend instanceof PythonBackend.Jupyter jupyter)) {
-            return new DriverSession(runtime, workspace.root(), env, driver);
+            return new DriverSession(runtime, workspace.root(), env, driver, limits.outputKeepBytes());
         }
         try {
             return new KernelSession(runtime, workspace.root(), env, KernelSpec.find(kernel, jupyter.kernelDirs()),

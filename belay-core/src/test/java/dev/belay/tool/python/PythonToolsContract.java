@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 abstract class PythonToolsContract {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     java.nio.file.Path dir;
