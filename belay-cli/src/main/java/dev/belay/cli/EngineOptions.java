@@ -87,7 +87,7 @@ final class EngineOptions {
                 .withOutputKeepBytes(outputKeepBytes);
         String name = author.replaceAll("\\s*<.*$", "").strip();
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
-        PythonBackend python = python();
+        PythonBackend python = python(dirs);
         Runtime chosen = runtime(dirs);
         if (python instanceof PythonBackend.Jupyter && !(chosen.kind().equals("local")
                 || chosen.kind().equals("sandbox") && runtime.network)) {
@@ -102,9 +102,11 @@ final class EngineOptions {
                 extra);
     }
 
-    private PythonBackend python() {
+    /** The python backend; kernels keep their connection files in Belay's data directory, hidden from every runtime. */
+    private PythonBackend python(BelayDirs dirs) {
         try {
-            PythonBackend backend = PythonBackend.parse(kernel, System.getenv(), System.getProperty("user.home"));
+            PythonBackend backend = PythonBackend.parse(kernel, System.getenv(), System.getProperty("user.home"),
+                    dirs.data().resolve("kernels"));
             if (backend instanceof PythonBackend.Jupyter jupyter) {
                 jupyter.requireInstalled();
             }

@@ -1,11 +1,10 @@
 package dev.belay.tool.python;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -20,7 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 import javax.crypto.Mac;
@@ -36,6 +37,7 @@ import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.ExecSpec;
 import dev.belay.runtime.Execution;
 import dev.belay.runtime.Runtime;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -46,18 +48,29 @@ import tools.jackson.databind.node.ObjectNode;
  * protocol over ZeroMQ on loopback: execute_request on the shell channel, stream, execute_result, display_data and
  * error messages from iopub mapped onto the driver's answer shape, interrupt_request on the control channel at the
  * timeout. Messages are signed with HMAC-SHA256 under a random key that only the kernel's 0600 connection file holds;
- * messages with a wrong signature are dropped.
+ * messages with a wrong signature, or answering another request, are dropped.
+ *
+ * <p>The connection file lives in a 0700 directory of its own under {@link PythonBackend.Jupyter#connections}, which
+ * every runtime hides from the commands it runs; only this kernel's process is given it. The kernel binds its own
+ * ports (the file names port 0 and the kernel writes back the ports it bound), so no port is free between Belay
+ * choosing it and the kernel taking it. A message over {@link #MAX_MESSAGE_BYTES} is refused by ZeroMQ, which drops
+ * the connection; Belay sees that and ends the session with a message, so no kernel can fill Belay's heap.
  */
 final class KernelSession extends Session {
 
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[;\\d]*[A-Za-z]");
     private static final String DELIMITER = "<IDS|MSG>";
     private static final Duration STARTUP = Duration.ofSeconds(60);
+    /** The largest message Belay accepts from a kernel: output of one flush, one image, one value. */
+    static final int MAX_MESSAGE_BYTES = 32 << 20;
+    /** Messages ZeroMQ may hold for Belay per socket before it stops reading, so at most this many are in memory. */
+    private static final int RECEIVE_QUEUE = 4;
 
     private final Runtime runtime;
     private final Path cwd;
     private final Map<String, String> env;
     private final KernelSpec spec;
+    private final Path connections;
     private final int keep;
     private final JsonMapper json = JsonMapper.builder().build();
     private final String sessionId = UUID.randomUUID().toString();
@@ -67,6 +80,7 @@ final class KernelSession extends Session {
     private ZMQ.Socket shell;
     private ZMQ.Socket iopub;
     private ZMQ.Socket control;
+    private final List<ZMQ.Socket> monitors = new ArrayList<>();
     private Mac mac;
     private Path connectionDir;
 
@@ -74,13 +88,14 @@ final class KernelSession extends Session {
     private record Message(String type, String parent, JsonNode content) {
     }
 
-    KernelSession(Runtime runtime, Path cwd, Map<String, String> env, KernelSpec spec, int keep) {
+    KernelSession(Runtime runtime, Path cwd, Map<String, String> env, KernelSpec spec, Path connections, int keep) {
         this.runtime = runtime;
         this.cwd = cwd;
         Map<String, String> merged = new LinkedHashMap<>(env);
         merged.putAll(spec.env());
         this.env = Map.copyOf(merged);
         this.spec = spec;
+        this.connections = connections;
         this.keep = keep;
     }
 
@@ -107,12 +122,9 @@ final class KernelSession extends Session {
             poller.register(iopub, ZMQ.Poller.POLLIN);
             poller.register(shell, ZMQ.Poller.POLLIN);
             while (!(idle && replied)) {
-                if (process.exit().isDone()) {
-                    int exit = process.exit().join();
-                    String errors = errorsSince(errorsFrom);
-                    stop();
-                    return new Outcome(null, errors, "The kernel crashed (exit code " + exit + "); it has been "
-                            + "restarted and all variables are lost.");
+                boolean dropped = dropped();
+                if (dropped || process.exit().isDone()) {
+                    return lost(errorsFrom, dropped);
                 }
                 long now = System.nanoTime();
                 if (killAt == Long.MAX_VALUE && now >= deadline) {
@@ -140,19 +152,47 @@ final class KernelSession extends Session {
         return new Outcome(cell.answer(json), errorsSince(errorsFrom), null);
     }
 
+    /**
+     * Ends the session after the kernel exited or a connection to it was dropped: a kernel that is still alive a
+     * moment later had its connection dropped by ZeroMQ for an oversized message.
+     */
+    private Outcome lost(long errorsFrom, boolean dropped) {
+        Integer exit = null;
+        try {
+            exit = process.exit().get(dropped ? 1000 : 0, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // alive: the connection was dropped
+        } catch (ExecutionException e) {
+            exit = -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String errors = errorsSince(errorsFrom);
+        stop();
+        return new Outcome(null, errors, exit != null
+                ? "The kernel crashed (exit code " + exit + "); it has been restarted and all variables are lost."
+                : "The kernel sent a message over " + (MAX_MESSAGE_BYTES >> 20) + " MiB (output printed at once, an "
+                + "image or a value), more than Belay accepts. The kernel has been restarted and all variables are "
+                + "lost; print less at a time, or write large data to a file.");
+    }
+
     /** What one cell produced, gathered from its iopub messages. */
     private static final class Cell {
 
         private final BoundedOutput stdout;
         private final BoundedOutput stderr;
         private final List<String> images = new ArrayList<>();
-        private String value;
+        private final BoundedOutput value;
+        private final int keep;
+        private int imagesDropped;
         private JsonNode error;
         private Duration interruptedAfter;
 
         Cell(int keep) {
             stdout = new BoundedOutput(keep);
             stderr = new BoundedOutput(keep);
+            value = new BoundedOutput(keep);
+            this.keep = keep;
         }
 
         void interrupted(Duration timeout) {
@@ -168,7 +208,7 @@ final class KernelSession extends Session {
                 case "execute_result" -> {
                     image(c.path("data"));
                     if (c.path("data").has("text/plain")) {
-                        value = c.path("data").path("text/plain").asString();
+                        append(value, c.path("data").path("text/plain").asString());
                     }
                 }
                 case "display_data" -> {
@@ -191,8 +231,20 @@ final class KernelSession extends Session {
             if (!data.has("image/png")) {
                 return false;
             }
-            images.add(data.path("image/png").asString().replaceAll("\\s", ""));
+            String png = data.path("image/png").asString().replaceAll("\\s", "");
+            if (images.size() < MAX_IMAGES && png.length() <= MAX_IMAGE_BYTES / 3 * 4 + 4) {
+                images.add(png);
+            } else {
+                imagesDropped++;
+            }
             return true;
+        }
+
+        /** The text, or its head and tail when it is longer than {@code keep} bytes at each end. */
+        private String bounded(String text) {
+            BoundedOutput out = new BoundedOutput(keep);
+            append(out, text);
+            return out.text();
         }
 
         private static void append(BoundedOutput out, String text) {
@@ -201,9 +253,13 @@ final class KernelSession extends Session {
         }
 
         ObjectNode answer(JsonMapper json) {
+            if (imagesDropped > 0) {
+                append(stderr, "[" + imagesDropped + " image(s) not returned: at most " + MAX_IMAGES + " per cell, "
+                        + "each at most " + (MAX_IMAGE_BYTES >> 20) + " MiB]\n");
+            }
             ObjectNode answer = json.createObjectNode().put("stdout", stdout.text()).put("stderr", stderr.text());
-            if (value != null) {
-                answer.put("value", value);
+            if (value.total() > 0) {
+                answer.put("value", value.text());
             }
             ArrayNode png = answer.putArray("images");
             images.forEach(png::add);
@@ -213,10 +269,10 @@ final class KernelSession extends Session {
                 String traceback = String.join("\n", lines.stream().filter(l -> !l.matches("-+")).toList()) + "\n";
                 boolean timedOut = interruptedAfter != null && error.path("ename").asString().equals("KeyboardInterrupt");
                 answer.putObject("error")
-                        .put("type", timedOut ? "Timeout" : error.path("ename").asString())
+                        .put("type", timedOut ? "Timeout" : bounded(error.path("ename").asString()))
                         .put("message", timedOut ? "the cell ran past its timeout of " + interruptedAfter.toMillis()
-                                / 1000.0 + " s and was interrupted" : error.path("evalue").asString())
-                        .put("traceback", traceback);
+                                / 1000.0 + " s and was interrupted" : bounded(error.path("evalue").asString()))
+                        .put("traceback", bounded(traceback));
             }
             return answer;
         }
@@ -224,10 +280,7 @@ final class KernelSession extends Session {
 
     @Override
     void start() throws IOException {
-        Path base = Files.isDirectory(Path.of("/var/tmp")) ? Path.of("/var/tmp")
-                : Path.of(System.getProperty("java.io.tmpdir"));
-        // outside the workspace so the journal never records the key; /var/tmp, not /tmp, so a sandbox sees it
-        connectionDir = Files.createTempDirectory(base, "belay-kernel-",
+        connectionDir = Files.createTempDirectory(connections, "kernel-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -238,29 +291,64 @@ final class KernelSession extends Session {
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }
-        int[] ports = freePorts(5);
+        // port 0 everywhere: the kernel binds ports itself and writes them back into the file
         ObjectNode connection = json.createObjectNode().put("ip", "127.0.0.1").put("transport", "tcp")
-                .put("shell_port", ports[0]).put("iopub_port", ports[1]).put("stdin_port", ports[2])
-                .put("control_port", ports[3]).put("hb_port", ports[4]).put("key", hexKey)
-                .put("signature_scheme", "hmac-sha256").put("kernel_name", spec.name());
+                .put("key", hexKey).put("signature_scheme", "hmac-sha256").put("kernel_name", spec.name());
+        for (String port : PORTS) {
+            connection.put(port, 0);
+        }
         Path file = connectionDir.resolve("connection.json");
-        Files.writeString(file, json.writeValueAsString(connection));
+        Files.writeString(file, json.writeValueAsString(connection), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
 
         Map<String, String> kernelEnv = new LinkedHashMap<>(env);
         // IPython's profile and history database stay with the connection file, out of the user's home and workspace
         kernelEnv.put("IPYTHONDIR", connectionDir.resolve("ipython").toString());
-        process = runtime.start(new ExecSpec(spec.command(file), cwd, kernelEnv));
+        process = runtime.start(new ExecSpec(spec.command(file), cwd, kernelEnv, List.of(connectionDir)));
         process.stdin().close();
         BoundedOutput.drain(process.stdout(), 4 * 1024);
         stderr = BoundedOutput.drain(process.stderr(), 16 * 1024);
+        JsonNode bound = awaitPorts(file, hexKey);
         zmq = new ZContext();
         zmq.setLinger(0);
-        shell = connect(SocketType.DEALER, ports[0]);
-        iopub = connect(SocketType.SUB, ports[1]);
+        shell = connect(SocketType.DEALER, bound.path("shell_port").asInt());
+        iopub = connect(SocketType.SUB, bound.path("iopub_port").asInt());
         iopub.subscribe(new byte[0]);
-        control = connect(SocketType.DEALER, ports[3]);
+        control = connect(SocketType.DEALER, bound.path("control_port").asInt());
         awaitReady();
+    }
+
+    private static final List<String> PORTS = List.of("shell_port", "iopub_port", "stdin_port", "control_port",
+            "hb_port");
+
+    /** Waits until the kernel has written back the ports it bound, with the key Belay gave it. */
+    private JsonNode awaitPorts(Path file, String key) throws IOException {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (true) {
+            try {
+                JsonNode written = json.readTree(Files.readString(file));
+                if (key.equals(written.path("key").asString())
+                        && PORTS.stream().allMatch(p -> written.path(p).asInt(0) > 0)) {
+                    return written;
+                }
+            } catch (IOException | JacksonException e) {
+                // the kernel replaces the file while we read it: look again
+            }
+            if (process.exit().isDone() || System.nanoTime() > deadline) {
+                String errors = errorsSince(0);
+                stop();
+                throw new IOException("the Jupyter kernel '" + spec.name() + "' did not start"
+                        + (errors.isBlank() ? "" : ": " + errors.strip()));
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop();
+                throw new IOException("interrupted while the kernel started");
+            }
+        }
     }
 
     /** Waits for a kernel_info_reply on shell, then for iopub to deliver, which a late subscriber may miss. */
@@ -296,25 +384,27 @@ final class KernelSession extends Session {
     private ZMQ.Socket connect(SocketType type, int port) {
         ZMQ.Socket socket = zmq.createSocket(type);
         socket.setLinger(0);
+        socket.setMaxMsgSize(MAX_MESSAGE_BYTES);
+        socket.setRcvHWM(RECEIVE_QUEUE);
+        // ZeroMQ drops a connection that sends an oversized message; the monitor tells Belay it happened
+        String monitor = "inproc://monitor-" + UUID.randomUUID();
+        socket.monitor(monitor, ZMQ.EVENT_DISCONNECTED);
+        ZMQ.Socket events = zmq.createSocket(SocketType.PAIR);
+        events.connect(monitor);
+        monitors.add(events);
         socket.connect("tcp://127.0.0.1:" + port);
         return socket;
     }
 
-    private static int[] freePorts(int count) throws IOException {
-        int[] ports = new int[count];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                held.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket socket : held) {
-                socket.close();
+    /** Whether a connection to the kernel was dropped, which ZeroMQ does when a message is over the limit. */
+    private boolean dropped() {
+        boolean dropped = false;
+        for (ZMQ.Socket events : monitors) {
+            for (ZMQ.Event e = ZMQ.Event.recv(events, ZMQ.DONTWAIT); e != null; e = ZMQ.Event.recv(events, ZMQ.DONTWAIT)) {
+                dropped |= e.getEvent() == ZMQ.EVENT_DISCONNECTED;
             }
         }
-        return ports;
+        return dropped;
     }
 
     private String send(ZMQ.Socket socket, String type, ObjectNode content) {
@@ -381,6 +471,7 @@ final class KernelSession extends Session {
             process = null;
         }
         if (zmq != null) {
+            monitors.clear();
             zmq.close();
             zmq = null;
         }

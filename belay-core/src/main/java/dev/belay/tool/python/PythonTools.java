@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -103,8 +104,24 @@ public final class PythonTools implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        if (backend instanceof PythonBackend.Jupyter jupyter) {
+            privateDirectory(jupyter.connections());
+        }
         long period = Math.max(1, Math.min(60, idle.toSeconds() / 2));
         expiry.scheduleAtFixedRate(this::expire, period, period, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Creates the kernels' directory now, before any command starts: a command running when it first appeared would
+     * see it through a sandbox's view of the host's files.
+     */
+    private static void privateDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir + " for the kernels' connection files", e);
+        }
     }
 
     public List<Tool> tools() {
@@ -173,7 +190,7 @@ public final class PythonTools implements AutoCloseable {
         }
         try {
             return new KernelSession(runtime, workspace.root(), env, KernelSpec.find(kernel, jupyter.kernelDirs()),
-                    limits.outputKeepBytes());
+                    jupyter.connections(), limits.outputKeepBytes());
         } catch (IllegalStateException e) {
             throw new ToolException(Failure.NOT_FOUND, e.getMessage());
         }

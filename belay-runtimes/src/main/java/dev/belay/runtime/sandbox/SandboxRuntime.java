@@ -110,6 +110,10 @@ public final class SandboxRuntime implements Runtime {
         if (Files.isDirectory(config.workspace().resolve(".git"))) {
             argv.addAll(List.of("--ro-bind", ws + "/.git", ws + "/.git"));
         }
+        for (Path own : spec.ownDirs()) {
+            // after the hidden directories, one of which holds it: this process sees its own directory, no other does
+            argv.addAll(List.of("--bind", own.toString(), own.toString()));
+        }
         argv.addAll(List.of("--chdir", spec.cwd().toString(), "--"));
         // limits apply to the command and everything it starts; the hard limits cannot be raised inside
         argv.addAll(List.of("/bin/bash", "-c", "ulimit -H -S -u " + config.maxProcesses() + " -v " + config.maxMemoryKb()
