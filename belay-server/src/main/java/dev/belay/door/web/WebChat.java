@@ -258,14 +258,14 @@ public final class WebChat {
         };
     }
 
+    /** The conversation's commits, without diffs: the page asks the diff tool for one when it is opened. */
     private void journal(Context ctx, Conversation conversation) {
         ArrayNode commits = json.createArrayNode();
         for (Commit commit : workspace.journal().history(200, 0, null)) {
             if (conversation.id().equals(commit.session())) {
-                ObjectNode entry = commits.addObject().put("id", commit.id()).put("short", commit.shortId())
+                commits.addObject().put("id", commit.id()).put("short", commit.shortId())
                         .put("summary", commit.summary()).put("time", commit.time().toString())
                         .put("tool", commit.tool());
-                entry.put("diff", workspace.journal().diff(commit.id(), null, null, null));
             }
         }
         ctx.contentType("application/json").result(commits.toString());

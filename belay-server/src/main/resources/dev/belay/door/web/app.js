@@ -231,7 +231,16 @@ async function refreshJournal() {
     const div = document.createElement('div');
     div.className = 'commit';
     div.innerHTML = `<strong>${escapeHtml(c.short)}</strong> ${escapeHtml(c.summary)}
-      <button class="undo">Undo</button><details><summary>Diff</summary>${diffHtml(c.diff)}</details>`;
+      <button class="undo">Undo</button><details><summary>Diff</summary></details>`;
+    const details = div.querySelector('details');
+    // a commit's diff is fetched, through the bounded diff tool, only when it is opened
+    details.addEventListener('toggle', () => {
+      if (!details.open || details.dataset.loaded) return;
+      details.dataset.loaded = 'yes';
+      tool('diff', { commit: c.id }).then((d) => details.insertAdjacentHTML('beforeend', diffHtml(d.diff)
+        + (d.truncated ? '<p class="notice">The diff is cut here; ask for one file with the diff tool.</p>' : '')))
+        .catch((error) => { details.dataset.loaded = ''; alert(error.message); });
+    });
     div.querySelector('.undo').addEventListener('click', () => tool('undo', { commit: c.id }).then(() => {
       refreshJournal(); refreshFiles();
     }).catch((error) => alert(error.message)));
