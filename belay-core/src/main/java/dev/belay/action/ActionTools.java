@@ -21,6 +21,7 @@ import dev.belay.action.ActionStore.SetupRecord;
 import dev.belay.engine.ToolSource;
 import dev.belay.journal.Change;
 import dev.belay.runtime.ExecSpec;
+import dev.belay.workspace.FileRead;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
@@ -183,7 +184,9 @@ public final class ActionTools implements ToolSource {
                 throw new ToolException(Failure.TOO_LARGE, "Action " + action.name() + " returned " + file.getFileName()
                         + " of " + size + " bytes, above the limit of " + parts.limits().maxFileBytes() + ".");
             }
-            byte[] data = Files.readAllBytes(file);
+            byte[] data = FileRead.upTo(file, parts.limits().maxFileBytes()).orElseThrow(() -> new ToolException(
+                    Failure.TOO_LARGE, "Action " + action.name() + " returned " + file.getFileName() + ", which grew "
+                    + "above the limit of " + parts.limits().maxFileBytes() + " bytes while it was read."));
             String mime = item.path("mimeType").asString(mimeType(file));
             return type.equals("image") ? new Content.Image(data, mime) : new Content.Audio(data, mime);
         } catch (IOException e) {

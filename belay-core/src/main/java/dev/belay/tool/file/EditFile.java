@@ -21,6 +21,7 @@ import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolHandler;
 import dev.belay.tool.ToolResult;
+import dev.belay.workspace.FileRead;
 import dev.belay.workspace.Workspace;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -72,7 +73,8 @@ final class EditFile implements ToolHandler {
         if (Files.size(file) > maxBytes) {
             throw new ToolException(Failure.TOO_LARGE, "'" + name + "' is larger than " + maxBytes + " bytes.");
         }
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = FileRead.upTo(file, maxBytes).orElseThrow(() -> new ToolException(Failure.TOO_LARGE,
+                "'" + name + "' is larger than " + maxBytes + " bytes."));
         if (!FileKinds.isText(Arrays.copyOf(bytes, Math.min(bytes.length, 8192)))) {
             throw new ToolException("'" + name + "' is not a text file.");
         }

@@ -26,6 +26,7 @@ import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolHandler;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpecs;
+import dev.belay.workspace.FileRead;
 import dev.belay.workspace.Workspace;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -83,11 +84,9 @@ public final class FileTools {
             }
             byte[] bytes = content;
             if (mode.equals("append") && existed) {
-                byte[] old = Files.readAllBytes(file);
-                if ((long) old.length + content.length > limits.maxFileBytes()) {
-                    throw new ToolException(Failure.TOO_LARGE, "'" + name + "' would exceed " + limits.maxFileBytes()
-                            + " bytes.");
-                }
+                byte[] old = FileRead.upTo(file, Math.max(0, limits.maxFileBytes() - content.length)).orElseThrow(() ->
+                        new ToolException(Failure.TOO_LARGE, "'" + name + "' would exceed " + limits.maxFileBytes()
+                                + " bytes."));
                 bytes = new byte[old.length + content.length];
                 System.arraycopy(old, 0, bytes, 0, old.length);
                 System.arraycopy(content, 0, bytes, old.length, content.length);

@@ -19,6 +19,7 @@ import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolHandler;
 import dev.belay.tool.ToolResult;
+import dev.belay.workspace.FileRead;
 import dev.belay.workspace.Workspace;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -72,7 +73,9 @@ final class ReadFile implements ToolHandler {
         }
         ObjectNode s = Json.object().put("path", workspace.guard().relative(file)).put("mime_type", mime)
                 .put("size", size).put("sha256", FileKinds.sha256(file));
-        return new ToolResult(List.of(new Content.Image(Files.readAllBytes(file), mime),
+        byte[] image = FileRead.upTo(file, MAX_IMAGE_BYTES).orElseThrow(() -> new ToolException(Failure.TOO_LARGE,
+                "'" + name + "' grew past " + MAX_IMAGE_BYTES + " bytes while it was read."));
+        return new ToolResult(List.of(new Content.Image(image, mime),
                 new Content.Text(name + ": " + mime + ", " + size + " bytes")), s, (Failure) null);
     }
 

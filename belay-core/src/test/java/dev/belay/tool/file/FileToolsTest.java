@@ -288,4 +288,20 @@ class FileToolsTest {
         assertThat(r.text()).contains("content");
         assertThat(call("edit_file", "{\"path\": \"x\", \"edits\": []}").text()).contains("edits");
     }
+
+    @Test
+    void filesACommandMadeHugeAreRefusedWithoutBeingReadWhole() throws Exception {
+        workspace.journal().awaitReady();
+        for (String name : List.of("huge.txt", "huge.png")) {
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(root.resolve(name).toFile(), "rw")) {
+                f.setLength(256L << 20); // sparse, as a command might have made it
+            }
+        }
+        assertThat(call("write_file", "{\"path\": \"huge.txt\", \"content\": \"x\", \"mode\": \"append\"}")
+                .failure()).isEqualTo(Failure.TOO_LARGE);
+        assertThat(call("edit_file", "{\"path\": \"huge.txt\", \"edits\": [{\"old_text\": \"a\", "
+                + "\"new_text\": \"b\"}]}")
+                .failure()).isEqualTo(Failure.TOO_LARGE);
+        assertThat(call("read_file", "{\"path\": \"huge.png\"}").isError()).isTrue();
+    }
 }
