@@ -34,7 +34,7 @@ final class EngineOptions {
 
     @Option(names = "--kernel", paramLabel = "KERNEL", defaultValue = "${env:BELAY_KERNEL:-driver}",
             description = "What runs the python tool: driver (Belay's own, any runtime) or jupyter[:NAME] (an "
-                    + "installed Jupyter kernel, python3 by default; local runtime, or sandbox with --network). "
+                    + "installed Jupyter kernel, python3 by default; local or sandbox runtime). "
                     + "Default: ${DEFAULT-VALUE}; env BELAY_KERNEL.")
     String kernel;
 
@@ -89,11 +89,10 @@ final class EngineOptions {
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
         PythonBackend python = python(dirs);
         Runtime chosen = runtime(dirs);
-        if (python instanceof PythonBackend.Jupyter && !(chosen.kind().equals("local")
-                || chosen.kind().equals("sandbox") && runtime.network)) {
+        if (python instanceof PythonBackend.Jupyter && chosen.kind().equals("container")) {
             chosen.close();
-            throw new UsageException("--kernel jupyter talks to the kernel over loopback TCP, which the " + chosen.kind()
-                    + " runtime cuts off: use --runtime local, --runtime sandbox --network, or --kernel driver");
+            throw new UsageException("--kernel jupyter gives each kernel a directory of its own for its sockets, which "
+                    + "the container runtime cannot: use --runtime local or sandbox, or --kernel driver");
         }
         List<ToolSource> extra = List.of(new ActionTools(new ActionStore(dirs.actions())),
                 new MountedServers(new MountList(dirs.mcpServers()).list()));

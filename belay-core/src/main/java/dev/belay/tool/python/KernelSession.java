@@ -1,6 +1,11 @@
 package dev.belay.tool.python;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,19 +24,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZFrame;
-import org.zeromq.ZMQ;
-import org.zeromq.ZMsg;
 
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.ExecSpec;
@@ -45,16 +46,17 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * An interpreter that is a Jupyter kernel, a child process of the runtime spoken to with the Jupyter messaging
- * protocol over ZeroMQ on loopback: execute_request on the shell channel, stream, execute_result, display_data and
- * error messages from iopub mapped onto the driver's answer shape, interrupt_request on the control channel at the
- * timeout. Messages are signed with HMAC-SHA256 under a random key that only the kernel's 0600 connection file holds;
- * messages with a wrong signature, or answering another request, are dropped.
+ * protocol: execute_request on the shell channel, stream, execute_result, display_data and error messages from iopub
+ * mapped onto the driver's answer shape, interrupt_request on the control channel at the timeout. Messages are signed
+ * with HMAC-SHA256 under a random key that only the kernel's 0600 connection file holds; messages with a wrong
+ * signature, or answering another request, are dropped.
  *
- * <p>The connection file lives in a 0700 directory of its own under {@link PythonBackend.Jupyter#connections}, which
- * every runtime hides from the commands it runs; only this kernel's process is given it. The kernel binds its own
- * ports (the file names port 0 and the kernel writes back the ports it bound), so no port is free between Belay
- * choosing it and the kernel taking it. A message over {@link #MAX_MESSAGE_BYTES} is refused by ZeroMQ, which drops
- * the connection; Belay sees that and ends the session with a message, so no kernel can fill Belay's heap.
+ * <p>The kernel's sockets are unix sockets in a 0700 directory of its own under
+ * {@link PythonBackend.Jupyter#connections}, which every runtime hides from the commands it runs; only the kernel's
+ * process is given it. Belay's bridge ({@code kernel_bridge.py}, next to the kernel in the runtime) relays the
+ * channels over its stdin and stdout, so the kernel listens on no TCP port that another conversation or user could
+ * reach. A message over {@link #MAX_MESSAGE_BYTES} ends the session with a message: the bridge replaces it with a
+ * marker, and Belay refuses it anyway, so no kernel can fill Belay's heap.
  */
 final class KernelSession extends Session {
 
@@ -63,8 +65,14 @@ final class KernelSession extends Session {
     private static final Duration STARTUP = Duration.ofSeconds(60);
     /** The largest message Belay accepts from a kernel: output of one flush, one image, one value. */
     static final int MAX_MESSAGE_BYTES = 32 << 20;
-    /** Messages ZeroMQ may hold for Belay per socket before it stops reading, so at most this many are in memory. */
+    /** Messages read from the bridge and not yet handled; the reader waits when this many are in memory. */
     private static final int RECEIVE_QUEUE = 4;
+    /** Frames in one Jupyter message: routing ids, delimiter, signature, header, parent, metadata, content. */
+    private static final int MAX_FRAMES = 64;
+    /** What the reader puts in the queue when the kernel sent a message over the limit. */
+    private static final Frames TOO_LARGE = new Frames('x', List.of());
+    /** Longest unix socket path Linux accepts, less room for the port suffix. */
+    private static final int MAX_SOCKET_PATH = 100;
 
     private final Runtime runtime;
     private final Path cwd;
@@ -76,11 +84,8 @@ final class KernelSession extends Session {
     private final String sessionId = UUID.randomUUID().toString();
     private Execution process;
     private BoundedOutput stderr;
-    private ZContext zmq;
-    private ZMQ.Socket shell;
-    private ZMQ.Socket iopub;
-    private ZMQ.Socket control;
-    private final List<ZMQ.Socket> monitors = new ArrayList<>();
+    private DataOutputStream requests;
+    private BlockingQueue<Frames> incoming;
     private Mac mac;
     private Path connectionDir;
 
@@ -88,7 +93,17 @@ final class KernelSession extends Session {
     private record Message(String type, String parent, JsonNode content) {
     }
 
-    KernelSession(Runtime runtime, Path cwd, Map<String, String> env, KernelSpec spec, Path connections, int keep) {
+    /** One message as the bridge relays it: {@code s}hell, {@code c}ontrol or {@code i}opub, and its frames. */
+    private record Frames(char channel, List<byte[]> parts) {
+    }
+
+    private final String bridge;
+
+    /**
+     * @param bridge the source of Belay's kernel bridge, run with the kernel's own python
+     */
+    KernelSession(Runtime runtime, Path cwd, Map<String, String> env, KernelSpec spec, Path connections, int keep,
+            String bridge) {
         this.runtime = runtime;
         this.cwd = cwd;
         Map<String, String> merged = new LinkedHashMap<>(env);
@@ -97,6 +112,7 @@ final class KernelSession extends Session {
         this.spec = spec;
         this.connections = connections;
         this.keep = keep;
+        this.bridge = bridge;
     }
 
     @Override
@@ -112,60 +128,59 @@ final class KernelSession extends Session {
                 // with stop_on_error, ipykernel may abort the next cell sent soon after an error
                 .put("stop_on_error", false);
         request.putObject("user_expressions");
-        String id = send(shell, "execute_request", request);
+        String id = send('s', "execute_request", request);
         Cell cell = new Cell(keep);
         long deadline = System.nanoTime() + timeout.toNanos();
         long killAt = Long.MAX_VALUE;
         boolean idle = false;
         boolean replied = false;
-        try (ZMQ.Poller poller = zmq.createPoller(2)) {
-            poller.register(iopub, ZMQ.Poller.POLLIN);
-            poller.register(shell, ZMQ.Poller.POLLIN);
-            while (!(idle && replied)) {
-                boolean dropped = dropped();
-                if (dropped || process.exit().isDone()) {
-                    return lost(errorsFrom, dropped);
-                }
-                long now = System.nanoTime();
-                if (killAt == Long.MAX_VALUE && now >= deadline) {
-                    send(control, "interrupt_request", json.createObjectNode());
-                    cell.interrupted(timeout);
-                    killAt = now + GRACE.toNanos();
-                }
-                if (now >= killAt) {
-                    String errors = errorsSince(errorsFrom);
-                    stop();
-                    return new Outcome(null, errors, "The cell did not stop within " + GRACE.toSeconds() + " s "
-                            + "after its timeout, so the kernel was killed and restarted: all variables are lost.");
-                }
-                poller.poll(50);
-                for (Message m = receive(iopub); m != null; m = receive(iopub)) {
-                    if (id.equals(m.parent())) {
-                        idle |= cell.add(m);
-                    }
-                }
-                for (Message m = receive(shell); m != null; m = receive(shell)) {
-                    replied |= id.equals(m.parent()) && m.type().equals("execute_reply");
+        while (!(idle && replied)) {
+            long now = System.nanoTime();
+            if (killAt == Long.MAX_VALUE && now >= deadline) {
+                send('c', "interrupt_request", json.createObjectNode());
+                cell.interrupted(timeout);
+                killAt = now + GRACE.toNanos();
+            }
+            if (now >= killAt) {
+                String errors = errorsSince(errorsFrom);
+                stop();
+                return new Outcome(null, errors, "The cell did not stop within " + GRACE.toSeconds() + " s "
+                        + "after its timeout, so the kernel was killed and restarted: all variables are lost.");
+            }
+            Frames frames;
+            try {
+                frames = incoming.poll(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop();
+                throw new IOException("interrupted");
+            }
+            if (frames == TOO_LARGE || frames == null && process.exit().isDone() && incoming.isEmpty()) {
+                return lost(errorsFrom, frames == TOO_LARGE);
+            }
+            Message m = frames == null ? null : receive(frames);
+            if (m != null && id.equals(m.parent())) {
+                if (frames.channel() == 'i') {
+                    idle |= cell.add(m);
+                } else if (frames.channel() == 's') {
+                    replied |= m.type().equals("execute_reply");
                 }
             }
         }
         return new Outcome(cell.answer(json), errorsSince(errorsFrom), null);
     }
 
-    /**
-     * Ends the session after the kernel exited or a connection to it was dropped: a kernel that is still alive a
-     * moment later had its connection dropped by ZeroMQ for an oversized message.
-     */
-    private Outcome lost(long errorsFrom, boolean dropped) {
+    /** Ends the session after the kernel exited or sent a message over the limit. */
+    private Outcome lost(long errorsFrom, boolean tooLarge) {
         Integer exit = null;
-        try {
-            exit = process.exit().get(dropped ? 1000 : 0, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            // alive: the connection was dropped
-        } catch (ExecutionException e) {
-            exit = -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!tooLarge) {
+            try {
+                exit = process.exit().get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                exit = -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         String errors = errorsSince(errorsFrom);
         stop();
@@ -291,12 +306,16 @@ final class KernelSession extends Session {
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }
-        // port 0 everywhere: the kernel binds ports itself and writes them back into the file
-        ObjectNode connection = json.createObjectNode().put("ip", "127.0.0.1").put("transport", "tcp")
-                .put("key", hexKey).put("signature_scheme", "hmac-sha256").put("kernel_name", spec.name());
-        for (String port : PORTS) {
-            connection.put(port, 0);
+        // unix sockets named after "ip": ipc://DIR/kernel-1 and so on, in a directory only this kernel is given
+        Path socket = connectionDir.resolve("kernel");
+        if (socket.toString().length() > MAX_SOCKET_PATH) {
+            throw new IOException("the kernel's socket path " + socket + " is too long for a unix socket; set "
+                    + "BELAY_DATA_DIR to a shorter directory");
         }
+        ObjectNode connection = json.createObjectNode().put("ip", socket.toString()).put("transport", "ipc")
+                .put("shell_port", 1).put("iopub_port", 2).put("stdin_port", 3).put("control_port", 4)
+                .put("hb_port", 5).put("key", hexKey).put("signature_scheme", "hmac-sha256")
+                .put("kernel_name", spec.name());
         Path file = connectionDir.resolve("connection.json");
         Files.writeString(file, json.writeValueAsString(connection), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE);
@@ -305,49 +324,55 @@ final class KernelSession extends Session {
         Map<String, String> kernelEnv = new LinkedHashMap<>(env);
         // IPython's profile and history database stay with the connection file, out of the user's home and workspace
         kernelEnv.put("IPYTHONDIR", connectionDir.resolve("ipython").toString());
-        process = runtime.start(new ExecSpec(spec.command(file), cwd, kernelEnv, List.of(connectionDir)));
-        process.stdin().close();
-        BoundedOutput.drain(process.stdout(), 4 * 1024);
+        List<String> command = new ArrayList<>(List.of(python(), "-c", bridge, file.toString(),
+                String.valueOf(MAX_MESSAGE_BYTES)));
+        command.addAll(spec.command(file));
+        process = runtime.start(new ExecSpec(command, cwd, kernelEnv, List.of(connectionDir)));
+        requests = new DataOutputStream(new BufferedOutputStream(process.stdin()));
         stderr = BoundedOutput.drain(process.stderr(), 16 * 1024);
-        JsonNode bound = awaitPorts(file, hexKey);
-        zmq = new ZContext();
-        zmq.setLinger(0);
-        shell = connect(SocketType.DEALER, bound.path("shell_port").asInt());
-        iopub = connect(SocketType.SUB, bound.path("iopub_port").asInt());
-        iopub.subscribe(new byte[0]);
-        control = connect(SocketType.DEALER, bound.path("control_port").asInt());
+        BlockingQueue<Frames> queue = new LinkedBlockingQueue<>(RECEIVE_QUEUE);
+        incoming = queue;
+        InputStream answers = process.stdout();
+        Thread.ofVirtual().name("kernel-bridge").start(() -> readFrames(answers, queue));
         awaitReady();
     }
 
-    private static final List<String> PORTS = List.of("shell_port", "iopub_port", "stdin_port", "control_port",
-            "hb_port");
+    /** The kernel's own python when its command line starts with one (the bridge needs its pyzmq), else python3. */
+    private String python() {
+        String first = spec.argv().get(0);
+        return Path.of(first).getFileName().toString().matches("python[0-9.]*") ? first : "python3";
+    }
 
-    /** Waits until the kernel has written back the ports it bound, with the key Belay gave it. */
-    private JsonNode awaitPorts(Path file, String key) throws IOException {
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (true) {
-            try {
-                JsonNode written = json.readTree(Files.readString(file));
-                if (key.equals(written.path("key").asString())
-                        && PORTS.stream().allMatch(p -> written.path(p).asInt(0) > 0)) {
-                    return written;
+    /** Reads the bridge's messages into the queue until the stream ends or a message is over the limit. */
+    private static void readFrames(InputStream in, BlockingQueue<Frames> queue) {
+        try (DataInputStream data = new DataInputStream(new BufferedInputStream(in))) {
+            while (true) {
+                int channel = data.read();
+                if (channel < 0) {
+                    return;
                 }
-            } catch (IOException | JacksonException e) {
-                // the kernel replaces the file while we read it: look again
+                int count = data.readInt();
+                if (channel == 'x' || count < 0 || count > MAX_FRAMES) {
+                    queue.put(TOO_LARGE);
+                    return;
+                }
+                List<byte[]> parts = new ArrayList<>(count);
+                long total = 0;
+                for (int i = 0; i < count; i++) {
+                    int length = data.readInt();
+                    total += length;
+                    if (length < 0 || total > MAX_MESSAGE_BYTES) {
+                        queue.put(TOO_LARGE);
+                        return;
+                    }
+                    parts.add(data.readNBytes(length));
+                }
+                queue.put(new Frames((char) channel, parts));
             }
-            if (process.exit().isDone() || System.nanoTime() > deadline) {
-                String errors = errorsSince(0);
-                stop();
-                throw new IOException("the Jupyter kernel '" + spec.name() + "' did not start"
-                        + (errors.isBlank() ? "" : ": " + errors.strip()));
-            }
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stop();
-                throw new IOException("interrupted while the kernel started");
-            }
+        } catch (IOException e) {
+            // the bridge ended: the session sees the process exit
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -363,93 +388,71 @@ final class KernelSession extends Session {
                 throw new IOException("the Jupyter kernel '" + spec.name() + "' did not start"
                         + (errors.isBlank() ? "" : ": " + errors.strip()));
             }
-            String id = send(shell, "kernel_info_request", json.createObjectNode());
+            send('s', "kernel_info_request", json.createObjectNode());
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(shellReady ? 200 : 1000);
             while (System.nanoTime() < until && !(shellReady && iopubReady)) {
-                try (ZMQ.Poller poller = zmq.createPoller(2)) {
-                    poller.register(iopub, ZMQ.Poller.POLLIN);
-                    poller.register(shell, ZMQ.Poller.POLLIN);
-                    poller.poll(50);
+                Frames frames;
+                try {
+                    frames = incoming.poll(50, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stop();
+                    throw new IOException("interrupted while the kernel started");
                 }
-                for (Message m = receive(shell); m != null; m = receive(shell)) {
-                    shellReady |= id.equals(m.parent()) || m.type().equals("kernel_info_reply");
-                }
-                for (Message m = receive(iopub); m != null; m = receive(iopub)) {
-                    iopubReady = true;
+                Message m = frames == null ? null : receive(frames);
+                if (m != null) {
+                    shellReady |= frames.channel() == 's' && m.type().equals("kernel_info_reply");
+                    iopubReady |= frames.channel() == 'i';
                 }
             }
         }
     }
 
-    private ZMQ.Socket connect(SocketType type, int port) {
-        ZMQ.Socket socket = zmq.createSocket(type);
-        socket.setLinger(0);
-        socket.setMaxMsgSize(MAX_MESSAGE_BYTES);
-        socket.setRcvHWM(RECEIVE_QUEUE);
-        // ZeroMQ drops a connection that sends an oversized message; the monitor tells Belay it happened
-        String monitor = "inproc://monitor-" + UUID.randomUUID();
-        socket.monitor(monitor, ZMQ.EVENT_DISCONNECTED);
-        ZMQ.Socket events = zmq.createSocket(SocketType.PAIR);
-        events.connect(monitor);
-        monitors.add(events);
-        socket.connect("tcp://127.0.0.1:" + port);
-        return socket;
-    }
-
-    /** Whether a connection to the kernel was dropped, which ZeroMQ does when a message is over the limit. */
-    private boolean dropped() {
-        boolean dropped = false;
-        for (ZMQ.Socket events : monitors) {
-            for (ZMQ.Event e = ZMQ.Event.recv(events, ZMQ.DONTWAIT); e != null; e = ZMQ.Event.recv(events, ZMQ.DONTWAIT)) {
-                dropped |= e.getEvent() == ZMQ.EVENT_DISCONNECTED;
-            }
-        }
-        return dropped;
-    }
-
-    private String send(ZMQ.Socket socket, String type, ObjectNode content) {
+    /** Sends a signed message on the shell ({@code s}) or control ({@code c}) channel; returns its id. */
+    private String send(char channel, String type, ObjectNode content) throws IOException {
         String id = UUID.randomUUID().toString();
         ObjectNode header = json.createObjectNode().put("msg_id", id).put("session", sessionId)
                 .put("username", "belay").put("date", Instant.now().toString()).put("msg_type", type)
                 .put("version", "5.3");
         byte[][] parts = {json.writeValueAsBytes(header), "{}".getBytes(StandardCharsets.UTF_8),
             "{}".getBytes(StandardCharsets.UTF_8), json.writeValueAsBytes(content)};
-        socket.sendMore(DELIMITER);
-        socket.sendMore(sign(parts));
-        socket.sendMore(parts[0]);
-        socket.sendMore(parts[1]);
-        socket.sendMore(parts[2]);
-        socket.send(parts[3]);
+        List<byte[]> frames = List.of(DELIMITER.getBytes(StandardCharsets.UTF_8),
+                sign(parts).getBytes(StandardCharsets.US_ASCII), parts[0], parts[1], parts[2], parts[3]);
+        try {
+            requests.write(channel);
+            requests.writeInt(frames.size());
+            for (byte[] frame : frames) {
+                requests.writeInt(frame.length);
+                requests.write(frame);
+            }
+            requests.flush();
+        } catch (IOException e) {
+            // the bridge is gone; the caller sees the process exit
+        }
         return id;
     }
 
-    /** The next waiting message, or null; unsigned or mis-signed messages are dropped. */
-    private Message receive(ZMQ.Socket socket) {
-        while (true) {
-            ZMsg msg = ZMsg.recvMsg(socket, ZMQ.DONTWAIT);
-            if (msg == null) {
-                return null;
-            }
-            List<byte[]> frames = new ArrayList<>();
-            for (ZFrame frame : msg) {
-                frames.add(frame.getData());
-            }
-            msg.destroy();
-            int d = 0;
-            while (d < frames.size() && !DELIMITER.equals(new String(frames.get(d), StandardCharsets.UTF_8))) {
-                d++;
-            }
-            if (d + 5 >= frames.size()) {
-                continue;
-            }
-            byte[][] parts = {frames.get(d + 2), frames.get(d + 3), frames.get(d + 4), frames.get(d + 5)};
-            if (!MessageDigest.isEqual(sign(parts).getBytes(StandardCharsets.US_ASCII), frames.get(d + 1))) {
-                continue;
-            }
+    /** The message, or null when it is unsigned or mis-signed. */
+    private Message receive(Frames message) {
+        List<byte[]> frames = message.parts();
+        int d = 0;
+        while (d < frames.size() && !DELIMITER.equals(new String(frames.get(d), StandardCharsets.UTF_8))) {
+            d++;
+        }
+        if (d + 5 >= frames.size()) {
+            return null;
+        }
+        byte[][] parts = {frames.get(d + 2), frames.get(d + 3), frames.get(d + 4), frames.get(d + 5)};
+        if (!MessageDigest.isEqual(sign(parts).getBytes(StandardCharsets.US_ASCII), frames.get(d + 1))) {
+            return null;
+        }
+        try {
             JsonNode header = json.readTree(parts[0]);
             JsonNode parent = json.readTree(parts[1]);
             return new Message(header.path("msg_type").asString(), parent.path("msg_id").asString(null),
                     json.readTree(parts[3]));
+        } catch (JacksonException e) {
+            return null;
         }
     }
 
@@ -469,11 +472,6 @@ final class KernelSession extends Session {
         if (process != null) {
             process.kill();
             process = null;
-        }
-        if (zmq != null) {
-            monitors.clear();
-            zmq.close();
-            zmq = null;
         }
         if (connectionDir != null) {
             try (var files = Files.walk(connectionDir)) {

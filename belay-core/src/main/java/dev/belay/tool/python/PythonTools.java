@@ -66,6 +66,7 @@ public final class PythonTools implements AutoCloseable {
     private final Duration idle;
     private final PythonBackend backend;
     private final String driver;
+    private final String bridge;
     private final Map<SessionKey, Interpreter> sessions = new ConcurrentHashMap<>();
     /** Conversation and session names that were reset or expired, so a NameError can say why. */
     private final Set<String> reset = ConcurrentHashMap.newKeySet();
@@ -99,16 +100,21 @@ public final class PythonTools implements AutoCloseable {
         pythonEnv.put("BELAY_OUTPUT_KEEP", String.valueOf(limits.outputKeepBytes()));
         this.env = Map.copyOf(pythonEnv);
         this.idle = idle;
-        try (InputStream in = PythonTools.class.getResourceAsStream("driver.py")) {
-            this.driver = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.driver = resource("driver.py");
+        this.bridge = resource("kernel_bridge.py");
         if (backend instanceof PythonBackend.Jupyter jupyter) {
             privateDirectory(jupyter.connections());
         }
         long period = Math.max(1, Math.min(60, idle.toSeconds() / 2));
         expiry.scheduleAtFixedRate(this::expire, period, period, TimeUnit.SECONDS);
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = PythonTools.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -190,7 +196,7 @@ public final class PythonTools implements AutoCloseable {
         }
         try {
             return new KernelSession(runtime, workspace.root(), env, KernelSpec.find(kernel, jupyter.kernelDirs()),
-                    jupyter.connections(), limits.outputKeepBytes());
+                    jupyter.connections(), limits.outputKeepBytes(), bridge);
         } catch (IllegalStateException e) {
             throw new ToolException(Failure.NOT_FOUND, e.getMessage());
         }

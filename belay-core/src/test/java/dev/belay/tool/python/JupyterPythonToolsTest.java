@@ -52,17 +52,17 @@ class JupyterPythonToolsTest extends PythonToolsContract {
     }
 
     @Test
-    void eachKernelKeepsItsKeyInItsOwnPrivateDirectoryAndBindsItsOwnPorts() throws Exception {
+    void eachKernelKeepsItsKeyAndSocketsInItsOwnPrivateDirectory() throws Exception {
         ToolResult where = run("c1", "{\"code\": \"import ipykernel, json\\nf = ipykernel.get_connection_file()\\n"
-                + "c = json.load(open(f))\\nprint(f)\\nc['shell_port']\"}");
+                + "c = json.load(open(f))\\nprint(f)\\nc['transport'] + ' ' + c['ip']\"}");
         Path file = Path.of(where.structured().get("stdout").asString().strip());
         assertThat(file).startsWith(kernels);
         assertThat(Files.getPosixFilePermissions(file.getParent())).containsExactlyInAnyOrder(
                 PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
         assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
                 PosixFilePermission.OWNER_WRITE);
-        assertThat(Integer.parseInt(where.structured().get("value").asString())).as("the port the kernel bound")
-                .isPositive();
+        assertThat(where.structured().get("value").asString()).as("unix sockets next to the file, no TCP port")
+                .isEqualTo("'ipc " + file.resolveSibling("kernel") + "'");
         ToolResult other = run("c2", "{\"code\": \"import ipykernel\\nipykernel.get_connection_file()\"}");
         assertThat(Path.of(other.structured().get("value").asString().replace("'", "")).getParent())
                 .as("each kernel has a directory of its own").isNotEqualTo(file.getParent());
