@@ -157,13 +157,29 @@ public final class TerminalApprover implements Approvals.Listener {
     private void show(PendingCall call) {
         out.println();
         out.println("[approval " + call.id() + "] " + call.call().context().door() + " · conversation "
-                + call.call().context().session());
-        out.println(call.preview());
+                + visible(call.call().context().session()));
+        out.println(visible(call.preview()));
         if (call.autoApproveAt() != null) {
             out.println("Runs by itself at " + call.autoApproveAt() + " unless you deny it.");
         }
         out.print("Allow? [y]es once, [n]o [reason], [a]lways for this tool here: ");
         out.flush();
+    }
+
+    /**
+     * The text with every control character but newline and tab shown as {@code ^X}: a file's content, a command or a
+     * conversation id chosen by a client or hub cannot move the cursor, clear the screen or hide part of the call.
+     */
+    static String visible(String text) {
+        StringBuilder shown = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (c == '\n' || c == '\t' || !(Character.isISOControl(c) || Character.getType(c) == Character.FORMAT)) {
+                shown.appendCodePoint(c);
+            } else {
+                shown.append(c < 0x20 ? "^" + (char) (c + 64) : String.format("\\u%04x", c));
+            }
+        });
+        return shown.toString();
     }
 
     private static Optional<Decision> parse(String line) {

@@ -90,4 +90,17 @@ class TerminalApproverTest {
         assertThat(b.get(5, TimeUnit.SECONDS).verdict()).isEqualTo(Decision.Verdict.APPROVE);
         assertThat(approver.interruptCurrent()).as("nothing on screen").isFalse();
     }
+
+    @Test
+    void controlCharactersCannotHideWhatIsAsked() throws Exception {
+        start();
+        CompletableFuture<Decision> call = CompletableFuture.supplyAsync(() -> approvals.request(new ToolCall(
+                "run_command", JsonMapper.builder().build().createObjectNode().put("command", "rm -rf ~"),
+                CallContext.of("rest", "c\u001b[2J")), "run_command rm -rf ~\r\u001b[2Kls\u202e", null));
+        awaitScreen("Allow?");
+        type("n");
+        call.get(5, TimeUnit.SECONDS);
+        assertThat(screen.toString(StandardCharsets.UTF_8)).doesNotContain("\u001b").doesNotContain("\r")
+                .doesNotContain("\u202e").contains("conversation c^[[2J").contains("rm -rf ~^M^[[2Kls\\u202e");
+    }
 }
