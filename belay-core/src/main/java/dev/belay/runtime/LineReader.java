@@ -15,15 +15,8 @@ public final class LineReader {
     /** A line was longer than the reader accepts; what followed it on the stream is unread. */
     public static final class TooLongException extends IOException {
 
-        private final int limit;
-
         TooLongException(int limit) {
             super("a line longer than " + limit + " bytes");
-            this.limit = limit;
-        }
-
-        public int limit() {
-            return limit;
         }
     }
 
