@@ -62,6 +62,16 @@ class ConversationsApartIT {
     }
 
     @Test
+    void aKernelInTheSandboxNeedsNoNetwork() throws Exception {
+        try (BelayProcess belay = BelayProcess.serve(workspace, "--runtime", "sandbox", "--kernel", "jupyter",
+                "--approve", "auto")) {
+            JsonNode answer = call(belay, "c", "python", code("import socket\ntry:\n    socket.create_connection("
+                    + "('1.1.1.1', 53), 2)\n    net = 'network'\nexcept OSError:\n    net = 'no network'\nnet"));
+            assertThat(answer.path("value").asString()).as(answer.toString()).isEqualTo("'no network'");
+        }
+    }
+
+    @Test
     void twoGigabytesOfOutputLeaveTheServerStandingOnBothBackends() throws Exception {
         for (String kernel : new String[] {"driver", "jupyter"}) {
             try (BelayProcess belay = BelayProcess.serve(workspace, Files.createTempDirectory("belay-home"),
