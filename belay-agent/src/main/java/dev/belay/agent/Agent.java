@@ -15,9 +15,13 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -76,6 +80,10 @@ public final class Agent implements AutoCloseable {
     }
 
     private static final Duration INITIAL_BACKOFF = Duration.ofMillis(500);
+    /** Tool calls the agent runs at once, whatever the hub sends; each extra call is answered with {@code BUSY}. */
+    public static final int MAX_CALLS = 4;
+    /** Other messages waiting to be handled; a hub that sends more is disconnected. */
+    private static final int MAX_WAITING = 64;
 
     private final Config config;
     private final ToolCaller caller;
@@ -84,6 +92,12 @@ public final class Agent implements AutoCloseable {
     private final JsonMapper json = JsonMapper.builder().build();
     private final HttpClient http;
     private final CountDownLatch closed = new CountDownLatch(1);
+    /** Runs tool calls; shared by every connection, so reconnecting does not buy a hub more of them. */
+    private final ThreadPoolExecutor calls = new ThreadPoolExecutor(MAX_CALLS, MAX_CALLS, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), Thread.ofVirtual().name("agent-call-", 0).factory());
+    /** Reads every message in turn, answers pings and lists, and hands calls to {@link #calls}. */
+    private final ThreadPoolExecutor messages = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MAX_WAITING), Thread.ofVirtual().name("agent-message-", 0).factory());
 
     /**
      * @param caller the agent's tools, already behind its owner's guard and controls
@@ -102,6 +116,8 @@ public final class Agent implements AutoCloseable {
             System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
         }
         this.http = builder.build();
+        calls.allowCoreThreadTimeOut(true);
+        messages.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -250,7 +266,12 @@ public final class Agent implements AutoCloseable {
             if (last) {
                 String text = partial.toString();
                 partial.setLength(0);
-                Thread.ofVirtual().name("agent-message").start(() -> handle(text));
+                try {
+                    messages.execute(() -> handle(text));
+                } catch (RejectedExecutionException e) {
+                    abort("the server sent more than " + MAX_WAITING + " messages the agent had not handled yet");
+                    return null;
+                }
             }
             webSocket.request(1);
             return null;
@@ -299,7 +320,14 @@ public final class Agent implements AutoCloseable {
             String method = message.path("method").asString("");
             JsonNode params = message.path("params");
             switch (method) {
-                case AgentProtocol.TOOLS_CALL -> send(call(id, params));
+                case AgentProtocol.TOOLS_CALL -> {
+                    try {
+                        calls.execute(() -> send(call(id, params)));
+                    } catch (RejectedExecutionException e) {
+                        send(AgentProtocol.error(id, AgentProtocol.BUSY, "this agent already runs " + MAX_CALLS
+                                + " calls, its limit; send the call again when one has finished"));
+                    }
+                }
                 case AgentProtocol.TOOLS_LIST -> {
                     ArrayNode tools = Json.array();
                     caller.tools().forEach(t -> tools.add(ToolWire.spec(t)));
@@ -325,7 +353,7 @@ public final class Agent implements AutoCloseable {
                 return AgentProtocol.error(id, AgentProtocol.INVALID_PARAMS, "tools/call needs name and arguments");
             }
             JsonNode meta = params.path("_meta");
-            String conversation = meta.path("conversation").asString("hub");
+            String conversation = AgentProtocol.conversation(meta.path("conversation").asString(""));
             JsonNode token = meta.get("progressToken");
             CallContext context = new CallContext("agent", conversation, (done, total, text) -> {
                 if (token != null) {
@@ -387,5 +415,7 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         closed.countDown();
+        calls.shutdownNow();
+        messages.shutdownNow();
     }
 }

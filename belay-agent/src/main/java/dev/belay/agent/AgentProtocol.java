@@ -32,8 +32,23 @@ public final class AgentProtocol {
     public static final int INVALID_REQUEST = -32600;
     public static final int METHOD_NOT_FOUND = -32601;
     public static final int INVALID_PARAMS = -32602;
+    /** The agent already runs as many calls as it allows; the call was not started and may be sent again later. */
+    public static final int BUSY = -32000;
+    /** The longest conversation id an agent records. */
+    static final int MAX_CONVERSATION = 128;
 
     private AgentProtocol() {
+    }
+
+    /**
+     * A hub-supplied conversation id as the agent records it, in its commit trailers and audit log: letters, digits
+     * and {@code ._:@/+=-} only (anything else becomes {@code _}), at most {@value #MAX_CONVERSATION} characters, so
+     * a hub cannot forge a trailer, a log line or a terminal escape.
+     */
+    public static String conversation(String raw) {
+        String clean = raw.replaceAll("[^A-Za-z0-9._:@/+=-]", "_");
+        clean = clean.length() <= MAX_CONVERSATION ? clean : clean.substring(0, MAX_CONVERSATION);
+        return clean.isEmpty() ? "hub" : clean;
     }
 
     /**

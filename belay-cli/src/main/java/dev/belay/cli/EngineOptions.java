@@ -33,7 +33,7 @@ final class EngineOptions {
 
     @Option(names = "--kernel", paramLabel = "KERNEL", defaultValue = "${env:BELAY_KERNEL:-driver}",
             description = "What runs the python tool: driver (Belay's own, any runtime) or jupyter[:NAME] (an "
-                    + "installed Jupyter kernel, python3 by default; local runtime, or sandbox with --network). "
+                    + "installed Jupyter kernel, python3 by default; local or sandbox runtime). "
                     + "Default: ${DEFAULT-VALUE}; env BELAY_KERNEL.")
     String kernel;
 
@@ -92,13 +92,12 @@ final class EngineOptions {
                 .withOutputKeepBytes(outputKeepBytes);
         String name = author.replaceAll("\\s*<.*$", "").strip();
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
-        PythonBackend python = python();
+        PythonBackend python = python(dirs);
         Runtime chosen = runtime(dirs);
-        if (python instanceof PythonBackend.Jupyter && !(chosen.kind().equals("local")
-                || chosen.kind().equals("sandbox") && runtime.network)) {
+        if (python instanceof PythonBackend.Jupyter && chosen.kind().equals("container")) {
             chosen.close();
-            throw new UsageException("--kernel jupyter talks to the kernel over loopback TCP, which the " + chosen.kind()
-                    + " runtime cuts off: use --runtime local, --runtime sandbox --network, or --kernel driver");
+            throw new UsageException("--kernel jupyter gives each kernel a directory of its own for its sockets, which "
+                    + "the container runtime cannot: use --runtime local or sandbox, or --kernel driver");
         }
         List<ToolSource> extra = List.of(new ActionTools(new ActionStore(dirs.actions())),
                 new MountedServers(new MountList(dirs.mcpServers()).list()));
@@ -107,9 +106,11 @@ final class EngineOptions {
                 extra);
     }
 
-    private PythonBackend python() {
+    /** The python backend; kernels keep their connection files in Belay's data directory, hidden from every runtime. */
+    private PythonBackend python(BelayDirs dirs) {
         try {
-            PythonBackend backend = PythonBackend.parse(kernel, System.getenv(), System.getProperty("user.home"));
+            PythonBackend backend = PythonBackend.parse(kernel, System.getenv(), System.getProperty("user.home"),
+                    dirs.data().resolve("kernels"));
             if (backend instanceof PythonBackend.Jupyter jupyter) {
                 jupyter.requireInstalled();
             }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -63,13 +64,20 @@ final class BelayProcess implements AutoCloseable {
 
     /** Starts {@code belay serve} with the config and data directories under {@code home}, as {@link #run} uses. */
     static BelayProcess serve(Path workspace, Path home, String... extra) throws IOException, InterruptedException {
+        return serve(workspace, home, Map.of(), extra);
+    }
+
+    /** Starts {@code belay serve} with extra environment variables, e.g. {@code BELAY_JAVA_OPTS}. */
+    static BelayProcess serve(Path workspace, Path home, Map<String, String> env, String... extra)
+            throws IOException, InterruptedException {
         List<String> command = command("serve", "--workspace", workspace.toString());
         if (!List.of(extra).contains("--port")) {
             command.addAll(List.of("--port", "0"));
         }
         command.addAll(List.of(extra));
-        Process process = withHome(new ProcessBuilder(command), home).redirectInput(ProcessBuilder.Redirect.PIPE)
-                .start();
+        ProcessBuilder builder = withHome(new ProcessBuilder(command), home);
+        builder.environment().putAll(env);
+        Process process = builder.redirectInput(ProcessBuilder.Redirect.PIPE).start();
         process.getOutputStream().close();
         CompletableFuture<String> url = new CompletableFuture<>();
         StringBuilder log = new StringBuilder();

@@ -1,6 +1,7 @@
 package dev.belay.journal;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What a mutating call tells the journal about itself: the one-line summary and the trailers of its commit.
@@ -11,10 +12,15 @@ import java.util.Objects;
 public record Change(String summary, String tool, String session) {
 
     private static final int MAX_SUMMARY = 120;
+    private static final int MAX_SESSION = 128;
+    /** Control and invisible formatting characters: none of them belongs in a commit message's line. */
+    private static final Pattern UNPRINTABLE = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]");
 
     public Change {
         Objects.requireNonNull(tool, "tool");
-        Objects.requireNonNull(session, "session");
+        // whoever names the session (a client's header, a hub) cannot add a line, and so cannot forge a trailer
+        session = UNPRINTABLE.matcher(Objects.requireNonNull(session, "session")).replaceAll("_");
+        session = session.length() <= MAX_SESSION ? session : session.substring(0, MAX_SESSION);
         summary = oneLine(Objects.requireNonNull(summary, "summary"));
     }
 
@@ -24,7 +30,7 @@ public record Change(String summary, String tool, String session) {
     }
 
     private static String oneLine(String text) {
-        String line = text.strip().lines().findFirst().orElse("").strip();
+        String line = UNPRINTABLE.matcher(text.strip().lines().findFirst().orElse("")).replaceAll(" ").strip();
         if (line.isEmpty()) {
             line = "(no summary)";
         }

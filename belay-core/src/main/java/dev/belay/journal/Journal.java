@@ -1,6 +1,5 @@
 package dev.belay.journal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,6 +55,8 @@ public final class Journal implements AutoCloseable {
 
     private static final String TRAILER_TOOL = "Belay-Tool: ";
     private static final String TRAILER_SESSION = "Belay-Session: ";
+    /** Files larger than this are not loaded to be diffed, whatever the diff's own limit. */
+    static final int LARGEST_DIFFED_FILE = 8 << 20;
 
     private final Git git;
     private final Path root;
@@ -287,15 +288,17 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * A unified diff. With {@code commit}: what that commit changed. Otherwise from {@code from} (default HEAD) to
-     * {@code to} (default the working tree).
+     * A unified diff, produced only up to {@code maxBytes}: the formatter stops there instead of building a diff of
+     * any size first. With {@code commit}: what that commit changed. Otherwise from {@code from} (default HEAD) to
+     * {@code to} (default the working tree). Files over {@link #LARGEST_DIFFED_FILE} are not read to be compared and
+     * show as differing binaries.
      */
-    public String diff(String commit, String from, String to, Path path) {
+    public Diff diff(String commit, String from, String to, Path path, int maxBytes) {
         awaitReady();
         Repository repo = git.getRepository();
+        Diff.Output out = new Diff.Output(maxBytes);
         try (ObjectReader reader = repo.newObjectReader();
                 RevWalk walk = new RevWalk(reader);
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
                 DiffFormatter formatter = new DiffFormatter(out)) {
             AbstractTreeIterator oldTree;
             AbstractTreeIterator newTree;
@@ -308,13 +311,16 @@ public final class Journal implements AutoCloseable {
                 newTree = to == null ? new FileTreeIterator(repo) : tree(reader, walk, walk.parseCommit(resolve(to)));
             }
             formatter.setRepository(repo);
+            formatter.setBinaryFileThreshold(LARGEST_DIFFED_FILE);
             formatter.setPathFilter(path == null || path.equals(root) ? TreeFilter.ALL : PathFilter.create(relative(path)));
             formatter.format(oldTree, newTree);
             formatter.flush();
-            return out.toString(StandardCharsets.UTF_8);
+        } catch (Diff.Output.Full e) {
+            // the limit is reached: what was written is the diff's beginning
         } catch (IOException e) {
             throw new JournalException("cannot compute the diff: " + e.getMessage(), e);
         }
+        return out.diff();
     }
 
     /**

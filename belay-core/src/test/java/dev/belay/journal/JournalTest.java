@@ -70,7 +70,7 @@ class JournalTest {
 
             journal.undo(undo.id(), "s");
             assertThat(Files.readString(file)).isEqualTo("two\n");
-            assertThat(journal.diff(v2.id(), null, null, null)).contains("-one").contains("+two");
+            assertThat(journal.diff(v2.id(), null, null, null, 10_000).text()).contains("-one").contains("+two");
         }
     }
 
@@ -126,7 +126,7 @@ class JournalTest {
         try (Journal journal = open()) {
             assertThatThrownBy(() -> journal.undo("deadbeef", "s")).isInstanceOf(ToolException.class)
                     .hasMessageContaining("history");
-            assertThatThrownBy(() -> journal.diff("no-such-ref", null, null, null)).isInstanceOf(ToolException.class);
+            assertThatThrownBy(() -> journal.diff("no-such-ref", null, null, null, 10_000)).isInstanceOf(ToolException.class);
         }
     }
 
@@ -143,5 +143,45 @@ class JournalTest {
                 assertThat(walk.getFileMode(0)).isEqualTo(org.eclipse.jgit.lib.FileMode.EXECUTABLE_FILE);
             }
         }
+    }
+
+    @Test
+    void aDiffStopsAtItsLimitWhileBeingProduced() throws Exception {
+        try (Journal journal = open()) {
+            Path root = dir.toRealPath();
+            List<Path> files = new java.util.ArrayList<>();
+            String lines = "a line of a large generated file\n".repeat(200_000);
+            for (int i = 0; i < 6; i++) {
+                files.add(Files.writeString(root.resolve("big-" + i + ".txt"), lines));
+            }
+            Commit big = journal.commitPaths(files, new Change("six large files", "write_file", "s")).orElseThrow();
+            long heapBefore = usedHeap();
+            Diff cut = journal.diff(big.id(), null, null, null, 50_000);
+            assertThat(cut.truncated()).isTrue();
+            assertThat(cut.text().length()).isLessThanOrEqualTo(50_000);
+            assertThat(cut.text()).startsWith("diff --git a/big-0.txt b/big-0.txt").contains("+a line of");
+            assertThat(usedHeap() - heapBefore).as("the whole diff (40 MB) was never built").isLessThan(30L << 20);
+            Diff small = journal.diff(big.id(), null, null, root.resolve("big-5.txt"), 50_000);
+            assertThat(small.text()).startsWith("diff --git a/big-5.txt b/big-5.txt");
+
+            Files.writeString(root.resolve("huge.txt"), "x\n".repeat(5 << 20));
+            Diff huge = journal.diff(null, null, null, null, 50_000);
+            assertThat(huge.text()).as("a file over the diff size is not loaded to be compared").contains("Binary files");
+        }
+    }
+
+    @Test
+    void sessionsAndSummariesCannotForgeTrailers() {
+        Change change = new Change("fix\u001b[2J the build", "write_file",
+                "c1\nBelay-Tool: snapshot\r\u2028" + "x".repeat(500));
+        assertThat(change.message().lines().filter(l -> l.startsWith("Belay-"))).hasSize(2);
+        assertThat(change.session()).startsWith("c1_Belay-Tool: snapshot__").hasSize(128);
+        assertThat(change.summary()).isEqualTo("fix [2J the build");
+    }
+
+    private static long usedHeap() {
+        System.gc();
+        Runtime heap = Runtime.getRuntime();
+        return heap.totalMemory() - heap.freeMemory();
     }
 }

@@ -35,6 +35,8 @@ final class MountedServer implements AutoCloseable {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** The longest message a stdio server may send, as one line; the SDK refuses longer ones. */
+    private static final int MAX_LINE_BYTES = 16 << 20;
 
     private final MountSpec spec;
     private final Map<String, String> env;
@@ -156,7 +158,7 @@ final class MountedServer implements AutoCloseable {
         }
         ServerParameters params = ServerParameters.builder(spec.command().get(0))
                 .args(spec.command().subList(1, spec.command().size())).env(env).build();
-        return new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        return new StdioClientTransport(params, McpJsonDefaults.getMapper(), MAX_LINE_BYTES);
     }
 
     private void disconnect() {

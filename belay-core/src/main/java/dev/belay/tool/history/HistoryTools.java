@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import dev.belay.journal.Commit;
-import dev.belay.journal.Journal;
+import dev.belay.journal.Diff;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Json;
 import dev.belay.tool.Tool;
@@ -18,7 +18,8 @@ import tools.jackson.databind.node.ObjectNode;
 /** history, diff and undo: the workspace journal as the model sees it. */
 public final class HistoryTools {
 
-    private static final int MAX_DIFF_CHARS = 60_000;
+    /** The diff tool's limit: the journal stops producing a diff here. */
+    private static final int MAX_DIFF_BYTES = 60_000;
 
     private final Workspace workspace;
 
@@ -83,17 +84,14 @@ public final class HistoryTools {
     private ToolResult diff(ToolCall call) {
         Arguments args = Arguments.of(call);
         Path path = args.optString("path").map(workspace.guard()::resolve).orElse(null);
-        Journal journal = workspace.journal();
-        String diff = journal.diff(args.optString("commit").orElse(null), args.optString("from").orElse(null),
-                args.optString("to").orElse(null), path);
-        boolean truncated = diff.length() > MAX_DIFF_CHARS;
-        String shown = truncated ? diff.substring(0, MAX_DIFF_CHARS) : diff;
+        Diff diff = workspace.journal().diff(args.optString("commit").orElse(null),
+                args.optString("from").orElse(null), args.optString("to").orElse(null), path, MAX_DIFF_BYTES);
         ObjectNode s = Json.object();
-        s.put("diff", shown);
-        s.put("truncated", truncated);
-        String text = diff.isEmpty() ? "No differences."
-                : shown + (truncated ? "\n[diff cut at " + MAX_DIFF_CHARS + " of " + diff.length()
-                        + " characters; pass path to narrow it]" : "");
+        s.put("diff", diff.text());
+        s.put("truncated", diff.truncated());
+        String text = diff.text().isEmpty() ? "No differences."
+                : diff.text() + (diff.truncated() ? "\n[diff cut at " + MAX_DIFF_BYTES + " bytes; pass path to narrow "
+                        + "it, or read the files]" : "");
         return ToolResult.ok(text, s);
     }
 

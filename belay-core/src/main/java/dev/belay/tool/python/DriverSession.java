@@ -1,12 +1,13 @@
 package dev.belay.tool.python;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +18,10 @@ import java.util.concurrent.TimeoutException;
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.ExecSpec;
 import dev.belay.runtime.Execution;
+import dev.belay.runtime.LineReader;
 import dev.belay.runtime.Runtime;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -25,24 +29,55 @@ import tools.jackson.databind.node.ObjectNode;
  * An interpreter that is a python3 child process of the runtime running Belay's driver, which answers one JSON line
  * per cell on its own channel. A cell past its timeout gets KeyboardInterrupt from the driver (SIGALRM); one that
  * does not stop within the grace period has its interpreter killed, and the next cell starts a fresh one.
+ *
+ * <p>Each request carries a fresh random nonce that the answer must repeat with the request's id. Anything else on
+ * the channel (a line written by cell code, an answer left over from an earlier cell, an answer over the size limit)
+ * ends the session: a result is only ever the answer to its own request, never one a cell forged or one out of step.
  */
 final class DriverSession extends Session {
+
+    private static final String UNTRUSTED = "Something other than this cell's own answer arrived on Belay's "
+            + "channel to the interpreter (code in the session wrote to it%s). The interpreter has been restarted and "
+            + "all variables are lost; this cell's result is unknown: run it again.";
 
     private final Runtime runtime;
     private final Path cwd;
     private final Map<String, String> env;
     private final String driver;
+    private final int maxAnswerBytes;
     private final JsonMapper json = JsonMapper.builder().build();
+    private final SecureRandom random = new SecureRandom();
     private Execution process;
-    private BufferedReader answers;
+    private LineReader answers;
     private BoundedOutput stderr;
     private long sequence;
 
-    DriverSession(Runtime runtime, Path cwd, Map<String, String> env, String driver) {
+    /** The outcome of reading one answer: a line, the end of the stream, or a line past the limit. */
+    private sealed interface Read {
+        record Line(String text) implements Read {
+        }
+
+        record End() implements Read {
+        }
+
+        record TooLong() implements Read {
+        }
+    }
+
+    /**
+     * @param keep how many bytes of each output stream the driver keeps at each end, which bounds its answers
+     */
+    DriverSession(Runtime runtime, Path cwd, Map<String, String> env, String driver, int keep) {
         this.runtime = runtime;
         this.cwd = cwd;
-        this.env = Map.copyOf(env);
+        Map<String, String> merged = new LinkedHashMap<>(env);
+        merged.put("BELAY_MAX_IMAGES", String.valueOf(MAX_IMAGES));
+        merged.put("BELAY_MAX_IMAGE_BYTES", String.valueOf(MAX_IMAGE_BYTES));
+        this.env = Map.copyOf(merged);
         this.driver = driver;
+        // five text fields of head and tail, every character JSON-escaped at worst, then the base64 images
+        long bound = 5L * 2 * keep * 12 + (long) MAX_IMAGES * (MAX_IMAGE_BYTES / 3 * 4 + 8) + (1 << 20);
+        this.maxAnswerBytes = (int) Math.min(Integer.MAX_VALUE - 8, bound);
     }
 
     @Override
@@ -52,28 +87,30 @@ final class DriverSession extends Session {
 
     @Override
     Outcome cell(String code, Duration timeout) throws IOException {
-        ObjectNode request = json.createObjectNode().put("id", ++sequence).put("code", code)
-                .put("timeout", timeout.toMillis() / 1000.0);
         long errorsFrom = stderr.total();
+        if (answers.pending()) {
+            return lost(errorsFrom, UNTRUSTED.formatted(" after an earlier cell had been answered"));
+        }
+        long id = ++sequence;
+        String nonce = HexFormat.of().formatHex(nonce());
+        ObjectNode request = json.createObjectNode().put("id", id).put("nonce", nonce).put("code", code)
+                .put("timeout", timeout.toMillis() / 1000.0);
         OutputStream in = process.stdin();
         in.write((json.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
         in.flush();
-        CompletableFuture<String> line = CompletableFuture.supplyAsync(this::readLine, Thread::startVirtualThread);
+        CompletableFuture<Read> line = CompletableFuture.supplyAsync(this::read, Thread::startVirtualThread);
         try {
-            String answer = line.get(timeout.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
-            if (answer == null) {
-                int exit = exitCode();
-                String errors = errorsSince(errorsFrom);
-                stop();
-                return new Outcome(null, errors, "The interpreter crashed (exit code " + exit + "); it has been "
-                        + "restarted and all variables are lost.");
-            }
-            return new Outcome((ObjectNode) json.readTree(answer), errorsSince(errorsFrom), null);
+            return switch (line.get(timeout.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS)) {
+                case Read.End end -> lost(errorsFrom, "The interpreter crashed (exit code " + exitCode() + "); it has "
+                        + "been restarted and all variables are lost.");
+                case Read.TooLong tooLong -> lost(errorsFrom, "The interpreter's answer was over "
+                        + (maxAnswerBytes >> 20) + " MiB, more than any answer of Belay's driver (code in the session "
+                        + "wrote to Belay's channel). The interpreter has been restarted and all variables are lost.");
+                case Read.Line answer -> answerTo(id, nonce, answer.text(), errorsFrom);
+            };
         } catch (TimeoutException e) {
-            String errors = errorsSince(errorsFrom);
-            stop();
-            return new Outcome(null, errors, "The cell did not stop within " + GRACE.toSeconds()
-                    + " s after its timeout, so the interpreter was killed and restarted: all variables are lost.");
+            return lost(errorsFrom, "The cell did not stop within " + GRACE.toSeconds() + " s after its timeout, so "
+                    + "the interpreter was killed and restarted: all variables are lost.");
         } catch (ExecutionException e) {
             stop();
             throw new IOException("reading the interpreter's answer failed", e.getCause());
@@ -84,24 +121,56 @@ final class DriverSession extends Session {
         }
     }
 
+    private byte[] nonce() {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    /** The answer if it is this request's, by id and nonce; otherwise the session is not to be trusted any more. */
+    private Outcome answerTo(long id, String nonce, String line, long errorsFrom) {
+        JsonNode answer;
+        try {
+            answer = json.readTree(line);
+        } catch (JacksonException e) {
+            return lost(errorsFrom, UNTRUSTED.formatted(""));
+        }
+        if (!(answer instanceof ObjectNode object) || answer.path("id").asLong(-1) != id
+                || !nonce.equals(answer.path("nonce").asString(""))) {
+            return lost(errorsFrom, UNTRUSTED.formatted(""));
+        }
+        object.remove(List.of("id", "nonce"));
+        return new Outcome(object, errorsSince(errorsFrom), null);
+    }
+
+    /** Ends the session; the next cell starts a fresh interpreter. */
+    private Outcome lost(long errorsFrom, String why) {
+        String errors = errorsSince(errorsFrom);
+        stop();
+        return new Outcome(null, errors, why);
+    }
+
     @Override
     void start() throws IOException {
         process = runtime.start(new ExecSpec(List.of("python3", "-u", "-c", driver), cwd, env));
-        answers = new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8));
+        answers = new LineReader(process.stdout(), maxAnswerBytes);
         stderr = BoundedOutput.drain(process.stderr(), 16 * 1024);
     }
 
-    private String readLine() {
+    private Read read() {
         try {
-            return answers.readLine();
+            String line = answers.readLine();
+            return line == null ? new Read.End() : new Read.Line(line);
+        } catch (LineReader.TooLongException e) {
+            return new Read.TooLong();
         } catch (IOException e) {
-            return null;
+            return new Read.End();
         }
     }
 
     /** What the process wrote to stderr during the cell; after a crash, everything up to its end. */
     private String errorsSince(long offset) {
-        if (process.exit().isDone()) {
+        if (process != null && process.exit().isDone()) {
             try {
                 stderr.closed().get(1, TimeUnit.SECONDS);
             } catch (TimeoutException | ExecutionException e) {

@@ -17,6 +17,12 @@ interface Interpreter extends AutoCloseable {
     /** How long a cell that ignores the interrupt may keep going before its interpreter is killed. */
     Duration GRACE = Duration.ofSeconds(3);
 
+    /** Images one cell may return; more are dropped with a note on stderr. */
+    int MAX_IMAGES = 8;
+
+    /** The largest image (PNG bytes) a cell may return; larger ones are dropped with a note on stderr. */
+    int MAX_IMAGE_BYTES = 2 << 20;
+
     /**
      * What a cell produced; {@code answer} is null when the interpreter was lost, and {@code lost} then says how.
      *

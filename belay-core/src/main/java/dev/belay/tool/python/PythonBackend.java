@@ -3,6 +3,7 @@ package dev.belay.tool.python;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** Which interpreter the python tool talks to: Belay's driver over a pipe, or a Jupyter kernel over ZeroMQ. */
 public sealed interface PythonBackend {
@@ -16,11 +17,14 @@ public sealed interface PythonBackend {
      *
      * @param kernel the kernel used when a call names none, e.g. {@code python3}
      * @param kernelDirs where kernels are looked for, first match wins
+     * @param connections where each kernel gets its 0700 directory for its connection file (with the key that signs
+     *     its messages); a directory every runtime hides from the commands it runs, such as Belay's data directory
      */
-    record Jupyter(String kernel, List<Path> kernelDirs) implements PythonBackend {
+    record Jupyter(String kernel, List<Path> kernelDirs, Path connections) implements PythonBackend {
 
         public Jupyter {
             kernelDirs = List.copyOf(kernelDirs);
+            Objects.requireNonNull(connections, "connections");
         }
 
         /**
@@ -37,9 +41,10 @@ public sealed interface PythonBackend {
      * {@code driver}, {@code jupyter} or {@code jupyter:NAME}.
      *
      * @param env the environment Belay started with (JUPYTER_PATH, XDG_DATA_HOME say where kernels are)
+     * @param connections where kernels keep their connection files ({@link Jupyter#connections})
      * @throws IllegalArgumentException naming the accepted forms
      */
-    static PythonBackend parse(String text, Map<String, String> env, String home) {
+    static PythonBackend parse(String text, Map<String, String> env, String home, Path connections) {
         String value = text.strip();
         if (value.equals("driver")) {
             return new Driver();
@@ -47,7 +52,7 @@ public sealed interface PythonBackend {
         String name = value.equals("jupyter") ? "python3"
                 : value.startsWith("jupyter:") ? value.substring("jupyter:".length()) : "";
         if (!name.isEmpty()) {
-            return new Jupyter(name, KernelSpec.searchPath(env, home));
+            return new Jupyter(name, KernelSpec.searchPath(env, home), connections);
         }
         throw new IllegalArgumentException("unknown python kernel '" + text + "': use driver, jupyter or jupyter:NAME");
     }

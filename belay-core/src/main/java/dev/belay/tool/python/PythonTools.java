@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -65,6 +66,7 @@ public final class PythonTools implements AutoCloseable {
     private final Duration idle;
     private final PythonBackend backend;
     private final String driver;
+    private final String bridge;
     private final Map<SessionKey, Interpreter> sessions = new ConcurrentHashMap<>();
     /** Conversation and session names that were reset or expired, so a NameError can say why. */
     private final Set<String> reset = ConcurrentHashMap.newKeySet();
@@ -98,13 +100,34 @@ public final class PythonTools implements AutoCloseable {
         pythonEnv.put("BELAY_OUTPUT_KEEP", String.valueOf(limits.outputKeepBytes()));
         this.env = Map.copyOf(pythonEnv);
         this.idle = idle;
-        try (InputStream in = PythonTools.class.getResourceAsStream("driver.py")) {
-            this.driver = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        this.driver = resource("driver.py");
+        this.bridge = resource("kernel_bridge.py");
+        if (backend instanceof PythonBackend.Jupyter jupyter) {
+            privateDirectory(jupyter.connections());
         }
         long period = Math.max(1, Math.min(60, idle.toSeconds() / 2));
         expiry.scheduleAtFixedRate(this::expire, period, period, TimeUnit.SECONDS);
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = PythonTools.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Creates the kernels' directory now, before any command starts: a command running when it first appeared would
+     * see it through a sandbox's view of the host's files.
+     */
+    private static void privateDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir + " for the kernels' connection files", e);
+        }
     }
 
     public List<Tool> tools() {
@@ -169,11 +192,11 @@ public final class PythonTools implements AutoCloseable {
 
     private Interpreter open(String kernel) {
         if (!(backend instanceof PythonBackend.Jupyter jupyter)) {
-            return new DriverSession(runtime, workspace.root(), env, driver);
+            return new DriverSession(runtime, workspace.root(), env, driver, limits.outputKeepBytes());
         }
         try {
             return new KernelSession(runtime, workspace.root(), env, KernelSpec.find(kernel, jupyter.kernelDirs()),
-                    limits.outputKeepBytes());
+                    jupyter.connections(), limits.outputKeepBytes(), bridge);
         } catch (IllegalStateException e) {
             throw new ToolException(Failure.NOT_FOUND, e.getMessage());
         }

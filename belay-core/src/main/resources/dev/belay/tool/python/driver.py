@@ -1,11 +1,31 @@
-# Belay's Python session driver: one JSON request per line on stdin, one JSON answer per line on the protocol
-# channel (the original stdout). The user's prints are captured per cell; output written straight to file
-# descriptor 1 (child processes) goes to stderr, so it can never corrupt the protocol.
+# Belay's Python session driver: one JSON request per line in, one JSON answer per line out, each answer repeating
+# its request's id and nonce. Both pipes are moved away from descriptors 0 and 1 before any cell runs: cells read
+# /dev/null and their writes to descriptor 1 go to stderr, the moved descriptors are not inherited by child processes,
+# and the process is made non-dumpable so that no other process can open them through /proc. Belay ends the session
+# when anything but the awaited answer arrives on the channel.
 import ast, base64, io, json, os, signal, sys, traceback
 
-proto = os.fdopen(os.dup(1), "w", buffering=1)
-os.dup2(2, 1)
+
+def channel():
+    requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    sys.stdin = open(os.devnull, "r")
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE: /proc/<pid>/fd becomes root's
+    except Exception:
+        pass
+    return requests, answers
+
+
 KEEP = int(os.environ.get("BELAY_OUTPUT_KEEP", "16384"))
+# what one answer may carry besides text; Belay refuses longer answers, so the driver drops the excess and says so
+MAX_IMAGES = int(os.environ.get("BELAY_MAX_IMAGES", "8"))
+MAX_IMAGE_BYTES = int(os.environ.get("BELAY_MAX_IMAGE_BYTES", str(2 << 20)))
 
 
 class Bounded(io.TextIOBase):
@@ -16,17 +36,22 @@ class Bounded(io.TextIOBase):
         self.head_len = 0
 
     def write(self, s):
+        written = len(s)
         if self.head_len < KEEP:
             take = s[:KEEP - self.head_len]
             self.head.append(take)
             self.head_len += len(take)
             s = s[len(take):]
-        if s:
+        if len(s) >= KEEP:
+            # a huge write replaces the tail without first being appended to it
+            self.dropped += len(self.tail) + len(s) - KEEP
+            self.tail = s[-KEEP:]
+        elif s:
             self.tail += s
             if len(self.tail) > KEEP:
                 self.dropped += len(self.tail) - KEEP
                 self.tail = self.tail[-KEEP:]
-        return len(s)
+        return written
 
     def text(self):
         head = "".join(self.head)
@@ -73,10 +98,25 @@ def rich(value):
     return None, None
 
 
+def bounded(text):
+    kept = Bounded()
+    kept.write(text)
+    return kept.text()
+
+
+def keep_images(images, err):
+    kept = [i for i in images if len(i) <= MAX_IMAGE_BYTES * 4 // 3 + 4]
+    if len(kept) < len(images):
+        err.write("[%d image(s) over %d bytes were not returned]\n" % (len(images) - len(kept), MAX_IMAGE_BYTES))
+    if len(kept) > MAX_IMAGES:
+        err.write("[%d more image(s) were not returned: at most %d per cell]\n" % (len(kept) - MAX_IMAGES, MAX_IMAGES))
+    return kept[:MAX_IMAGES]
+
+
 def run(request):
     out, err = Bounded(), Bounded()
     sys.stdout, sys.stderr = out, err
-    answer = {"id": request["id"]}
+    answer = {"id": request["id"], "nonce": request["nonce"]}
     images = []
     try:
         tree = ast.parse(request["code"], "<cell>", "exec")
@@ -91,7 +131,7 @@ def run(request):
                     kind, rendered = rich(value)
                     if kind == "png":
                         images.append(base64.b64encode(rendered).decode("ascii"))
-                    answer["value"] = rendered if kind == "text" else repr(value)
+                    answer["value"] = bounded(rendered if kind == "text" else repr(value))
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except BaseException as error:
@@ -101,17 +141,22 @@ def run(request):
         text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) \
             + "".join(traceback.format_exception_only(type(error), error))
         answer["error"] = {"type": "Timeout" if isinstance(error, Timeout) else type(error).__name__,
-                           "message": str(error), "traceback": text}
+                           "message": bounded(str(error)), "traceback": bounded(text)}
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     try:
         images += figures()
     except Exception as error:
         err.write("could not render figures: %s\n" % error)
+    images = keep_images(images, err)
     answer["stdout"], answer["stderr"], answer["images"] = out.text(), err.text(), images
     return answer
 
 
-for line in sys.stdin:
-    request = json.loads(line)
-    proto.write(json.dumps(run(request)) + "\n")
+def serve():
+    requests, answers = channel()
+    for line in requests:
+        answers.write(json.dumps(run(json.loads(line))) + "\n")
+
+
+serve()

@@ -278,7 +278,7 @@ class FileToolsTest {
             }
         }
         assertThat(Files.readAllLines(root.resolve("log.txt"))).hasSize(writers * each).doesNotHaveDuplicates();
-        assertThat(workspace.journal().diff(null, null, null, null)).as("everything was journaled").isEmpty();
+        assertThat(workspace.journal().diff(null, null, null, null, 10_000).text()).as("everything was journaled").isEmpty();
     }
 
     @Test
@@ -287,5 +287,21 @@ class FileToolsTest {
         assertThat(r.failure()).isEqualTo(Failure.INVALID_ARGUMENTS);
         assertThat(r.text()).contains("content");
         assertThat(call("edit_file", "{\"path\": \"x\", \"edits\": []}").text()).contains("edits");
+    }
+
+    @Test
+    void filesACommandMadeHugeAreRefusedWithoutBeingReadWhole() throws Exception {
+        workspace.journal().awaitReady();
+        for (String name : List.of("huge.txt", "huge.png")) {
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(root.resolve(name).toFile(), "rw")) {
+                f.setLength(256L << 20); // sparse, as a command might have made it
+            }
+        }
+        assertThat(call("write_file", "{\"path\": \"huge.txt\", \"content\": \"x\", \"mode\": \"append\"}")
+                .failure()).isEqualTo(Failure.TOO_LARGE);
+        assertThat(call("edit_file", "{\"path\": \"huge.txt\", \"edits\": [{\"old_text\": \"a\", "
+                + "\"new_text\": \"b\"}]}")
+                .failure()).isEqualTo(Failure.TOO_LARGE);
+        assertThat(call("read_file", "{\"path\": \"huge.png\"}").isError()).isTrue();
     }
 }

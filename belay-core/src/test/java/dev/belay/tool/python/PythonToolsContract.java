@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 abstract class PythonToolsContract {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     java.nio.file.Path dir;
@@ -164,5 +164,36 @@ abstract class PythonToolsContract {
         String out = r.structured().get("stdout").asString();
         assertThat(out.length()).isLessThan(40_000);
         assertThat(out).startsWith("line 0\n").contains("dropped").endsWith("line 199999\n");
+    }
+
+    @Test
+    void twoGigabytesWithoutANewlineEndAtALimitAndBelayGoesOn() {
+        long heapBefore = usedHeap();
+        // a kernel may spend longer than the timeout serialising its first flush of a gigabyte: it is then killed
+        ToolResult r = run("c1", JSON.createObjectNode().put("code", "import sys\nchunk = 'x' * (1 << 20)\n"
+                + "for _ in range(2048):\n    sys.stdout.write(chunk)").put("timeout_s", 20).toString());
+        assertThat(r.text().length()).isLessThan(100_000);
+        assertThat(r.text()).as("the model is told what happened").containsAnyOf("dropped", "over 32 MiB",
+                "killed and restarted");
+        assertThat(usedHeap() - heapBefore).as("Belay never held the output").isLessThan(256L << 20);
+        assertThat(run("6 * 7").structured().get("value").asString()).isEqualTo("42");
+    }
+
+    @Test
+    void hugeValuesAndManyFiguresAreCapped() {
+        ToolResult value = run("'x' * (200 << 20)");
+        assertThat(value.text().length()).isLessThan(100_000);
+        assertThat(value.text()).containsAnyOf("dropped", "over 32 MiB");
+        ToolResult figures = run("import matplotlib.pyplot as plt\nfor i in range(12):\n    plt.figure()\n"
+                + "    plt.plot([0, i])");
+        assertThat(figures.structured().get("images").asInt()).as(figures.text()).isEqualTo(Interpreter.MAX_IMAGES);
+        assertThat(figures.structured().get("stderr").asString()).contains("not returned");
+        assertThat(run("6 * 7").structured().get("value").asString()).isEqualTo("42");
+    }
+
+    private static long usedHeap() {
+        System.gc();
+        Runtime heap = Runtime.getRuntime();
+        return heap.totalMemory() - heap.freeMemory();
     }
 }

@@ -138,6 +138,9 @@ public final class ContainerRuntime implements Runtime {
     }
 
     private Execution startNow(ExecSpec spec) throws IOException {
+        if (!spec.ownDirs().isEmpty()) {
+            throw new IOException("the container runtime cannot give one command a directory of its own");
+        }
         String container = container();
         Map<String, String> env = new LinkedHashMap<>(spec.env());
         // host paths mean nothing inside: the image's own PATH, and a HOME that exists and is writable

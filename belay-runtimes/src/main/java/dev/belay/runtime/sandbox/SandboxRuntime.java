@@ -168,6 +168,10 @@ public final class SandboxRuntime implements Runtime {
         if (Files.exists(config.workspace().resolve(".git"))) {
             argv.addAll(List.of("--ro-bind", ws + "/.git", ws + "/.git"));
         }
+        for (Path own : spec.ownDirs()) {
+            // Belay's data directory is not shown; a directory of this command's own (a kernel's sockets) is, to it alone
+            argv.addAll(List.of("--bind", own.toString(), own.toString()));
+        }
         // the root bubblewrap builds is a tmpfs: read-only, so that only the workspace and the temporary
         // directories take writes
         argv.addAll(List.of("--remount-ro", "/", "--chdir", spec.cwd().toString(), "--"));

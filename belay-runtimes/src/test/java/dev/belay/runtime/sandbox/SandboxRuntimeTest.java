@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.belay.policy.Limits;
 import dev.belay.runtime.Escapes;
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Execution;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.ToolCall;
@@ -40,6 +44,7 @@ class SandboxRuntimeTest {
 
     private Path secrets;
     private Workspace workspace;
+    private SandboxRuntime runtime;
     private Jobs jobs;
     private Catalog catalog;
 
@@ -51,7 +56,8 @@ class SandboxRuntimeTest {
         SandboxConfig config = new SandboxConfig(workspace.root(), List.of(base.resolve("home"), base.resolve("config")),
                 List.of(Files.createDirectories(base.resolve("config/actions"))),
                 false, 256, 1L << 20, 64L << 10, 60);
-        jobs = new Jobs(SandboxRuntime.create(config), 16 * 1024);
+        runtime = SandboxRuntime.create(config);
+        jobs = new Jobs(runtime, 16 * 1024);
         catalog = new Catalog(new CommandTools(workspace, jobs, Limits.DEFAULTS,
                 Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", base.resolve("home").toString(), "LANG", "C.UTF-8",
                         "TERM", "dumb")).tools());
@@ -104,6 +110,22 @@ class SandboxRuntimeTest {
         assertThat(ran.structured().get("stdout").asString()).isEqualTo("action-ran\n");
         assertThat(run("echo evil > " + base.resolve("config/actions/run.sh")).isError()).isTrue();
         assertThat(Files.readString(base.resolve("config/actions/run.sh"))).isEqualTo("echo action-ran");
+    }
+
+    @Test
+    void aDirectoryOfItsOwnIsSeenByItsProcessAlone() throws Exception {
+        Path own = Files.createDirectories(base.resolve("config/kernels/k1"));
+        Files.writeString(own.resolve("connection.json"), "key");
+        Execution kernel = runtime.start(new ExecSpec(List.of("sh", "-c", "cat \"$0\"/connection.json && echo more "
+                + ">> \"$0\"/connection.json", own.toString()), workspace.root(), Map.of("PATH", "/usr/bin:/bin"),
+                List.of(own)));
+        kernel.stdin().close();
+        assertThat(new String(kernel.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("key");
+        assertThat(kernel.exit().get(20, TimeUnit.SECONDS)).isZero();
+        assertThat(Files.readString(own.resolve("connection.json"))).isEqualTo("keymore\n");
+        ToolResult other = run("cat " + own.resolve("connection.json") + "; ls " + own.getParent());
+        assertThat(other.structured().get("stdout").asString()).as("another process sees no such directory").isEmpty();
+        assertThat(other.text()).contains("No such file");
     }
 
     @Test

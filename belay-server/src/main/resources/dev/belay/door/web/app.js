@@ -247,7 +247,8 @@ async function refreshJournal() {
       const body = details.querySelector('.diff-body');
       if (!details.open || body.dataset.loaded) return;
       body.dataset.loaded = 'yes';
-      tool('diff', { commit: c.id }).then((d) => { body.innerHTML = diffHtml(d.diff); })
+      tool('diff', { commit: c.id }).then((d) => { body.innerHTML = diffHtml(d.diff)
+        + (d.truncated ? '<p class="notice">The diff is cut here; ask for one file with the diff tool.</p>' : ''); })
         .catch((error) => { body.textContent = error.message; });
     });
     journal.append(div);

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +24,7 @@ import dev.belay.chat.OpenAiFixture;
 import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.HttpServer;
 import dev.belay.door.rest.OpenApi;
+import dev.belay.journal.Change;
 import dev.belay.policy.Approvals;
 import dev.belay.tool.Catalog;
 import dev.belay.workspace.Workspace;
@@ -138,6 +140,23 @@ class WebChatTest {
         assertThat(call("GET", "/chat/api/conversations/chat-nope", null, signedIn).statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(call("GET", base, null, signedIn).body()).path("messages")).as("nothing was recorded")
                 .isEmpty();
+    }
+
+    @Test
+    void theJournalListCarriesNoDiffsHoweverLargeTheCommits() throws Exception {
+        String id = JSON.readTree(call("POST", "/chat/api/conversations", "{}", signedIn).body()).path("id").asString();
+        workspace.journal().awaitReady();
+        String big = "a generated line of a large file\n".repeat(200_000);
+        for (int i = 0; i < 6; i++) {
+            Path file = Files.writeString(workspace.root().resolve("big-" + i + ".txt"), big);
+            workspace.journal().commitPaths(List.of(file), new Change("write big-" + i, "write_file", id));
+        }
+        // the page's journal panel lists commits with the history tool, and opens a diff only on request
+        HttpResponse<String> journal = call("POST", "/api/history", "{\"limit\": 200}", signedIn);
+        assertThat(journal.statusCode()).as(journal.body()).isEqualTo(200);
+        assertThat(JSON.readTree(journal.body()).path("commits")).filteredOn(c -> c.path("session").asString().equals(id))
+                .hasSize(6).allSatisfy(c -> assertThat(c.has("diff")).isFalse());
+        assertThat(journal.body().length()).as("six 6 MB commits, listed without their diffs").isLessThan(8192);
     }
 
     @Test
