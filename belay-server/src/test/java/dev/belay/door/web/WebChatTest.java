@@ -27,6 +27,7 @@ import dev.belay.door.rest.OpenApi;
 import dev.belay.journal.Change;
 import dev.belay.policy.Approvals;
 import dev.belay.tool.Catalog;
+import dev.belay.tool.history.HistoryTools;
 import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -55,7 +56,8 @@ class WebChatTest {
     void start() throws Exception {
         fixture = new OpenAiFixture();
         workspace = Workspace.open(dir.resolve("ws"), "Belay", "belay@localhost");
-        Catalog catalog = new Catalog(List.of());
+        // the journal panel's tools, as the page calls them through the REST door
+        Catalog catalog = new Catalog(new HistoryTools(workspace).tools());
         web = new WebChat(catalog, () -> "system prompt", new ConversationStore(dir.resolve("conversations")),
                 new WebChat.Settings(fixture.baseUrl(), Optional.empty(), "fixture-model",
                         ChatLoop.ToolProtocol.NATIVE, 5), JSON);
