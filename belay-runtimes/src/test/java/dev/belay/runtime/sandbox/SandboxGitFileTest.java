@@ -1,58 +1,17 @@
 package dev.belay.runtime.sandbox;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
-import org.eclipse.jgit.api.Git;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import dev.belay.runtime.GitFileContract;
+import dev.belay.runtime.Runtime;
 
-import dev.belay.policy.Limits;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.command.CommandTools;
-import dev.belay.tool.command.Jobs;
-import dev.belay.workspace.Workspace;
-import tools.jackson.databind.json.JsonMapper;
+/** A {@code .git} file stays read-only in the sandbox. */
+class SandboxGitFileTest extends GitFileContract {
 
-/**
- * Issue 14, item 2: when {@code .git} is a file naming the git directory (a linked worktree, a submodule), a
- * sandboxed command cannot rewrite it to point the journal at a directory it controls.
- */
-class SandboxGitFileTest {
-
-    @TempDir
-    Path base;
-
-    @Test
-    void aGitFileIsReadOnlyInTheSandbox() throws Exception {
-        Path ws = Files.createDirectories(base.resolve("ws"));
-        try (Git git = Git.init().setDirectory(ws.toFile()).setGitDir(base.resolve("store").toFile())
-                .setInitialBranch("main").call()) {
-            Files.writeString(ws.resolve(".git"), "gitdir: " + git.getRepository().getDirectory() + "\n");
-        }
-        String pointer = Files.readString(ws.resolve(".git"));
-        Workspace workspace = Workspace.open(ws, "Belay", "belay@localhost");
-        workspace.journal().awaitReady();
-        SandboxConfig config = new SandboxConfig(workspace.root(), List.of(base.resolve("home")), List.of(), false,
-                256, 1L << 20, 64L << 10, 60);
-        try (Jobs jobs = new Jobs(SandboxRuntime.create(config), 16 * 1024)) {
-            Catalog catalog = new Catalog(new CommandTools(workspace, jobs, Limits.DEFAULTS,
-                    Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", base.resolve("home").toString())).tools());
-            var args = JsonMapper.builder().build().createObjectNode()
-                    .put("command", "mkdir -p evil && echo 'gitdir: evil' > .git").put("timeout_s", 20);
-            ToolResult run = catalog.call(new ToolCall("run_command", args, CallContext.of("test", "s")));
-            assertThat(run.isError()).as(run.text()).isTrue();
-            assertThat(run.text()).contains("Read-only file system");
-        } finally {
-            workspace.journal().close();
-        }
-        assertThat(Files.readString(ws.resolve(".git"))).isEqualTo(pointer);
+    @Override
+    protected Runtime runtime(Path root, Path home) {
+        return SandboxRuntime.create(new SandboxConfig(root, List.of(home), List.of(), false, 256, 1L << 20, 64L << 10,
+                60));
     }
 }
