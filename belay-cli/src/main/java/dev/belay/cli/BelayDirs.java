@@ -3,9 +3,11 @@ package dev.belay.cli;
 import java.nio.file.Path;
 import java.util.Map;
 
+import dev.belay.agent.RuntimeOptions;
+
 /**
  * Where Belay keeps its own files, outside any workspace: the config directory (tokens, settings) and the data
- * directory (audit log, installed actions). XDG locations by default; {@code BELAY_CONFIG_DIR} and {@code BELAY_DATA_DIR} override.
+ * directory (audit log, installed actions, journals). XDG locations by default; {@code BELAY_CONFIG_DIR} and {@code BELAY_DATA_DIR} override.
  */
 record BelayDirs(Path config, Path data) {
 
@@ -14,9 +16,7 @@ record BelayDirs(Path config, Path data) {
         Path home = Path.of(System.getProperty("user.home"));
         Path config = env.containsKey("BELAY_CONFIG_DIR") ? Path.of(env.get("BELAY_CONFIG_DIR"))
                 : Path.of(env.getOrDefault("XDG_CONFIG_HOME", home.resolve(".config").toString())).resolve("belay");
-        Path data = env.containsKey("BELAY_DATA_DIR") ? Path.of(env.get("BELAY_DATA_DIR"))
-                : Path.of(env.getOrDefault("XDG_DATA_HOME", home.resolve(".local/share").toString())).resolve("belay");
-        return new BelayDirs(config, data);
+        return new BelayDirs(config, RuntimeOptions.dataDirectory());
     }
 
     Path auditLog() {

@@ -52,6 +52,9 @@ final class FileCommit {
             DirCacheEditor editor = index.editor();
             Path root = repo.getWorkTree().toPath();
             for (String rel : paths) {
+                if (rel.equals(".git") || rel.startsWith(".git/")) {
+                    continue; // the user's repository is never part of the journal
+                }
                 Path file = root.resolve(rel);
                 if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                     editor.add(new DirCacheEditor.DeletePath(rel));

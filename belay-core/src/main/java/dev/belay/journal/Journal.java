@@ -22,6 +22,8 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.dircache.DirCacheCheckout;
+import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
+import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -46,47 +48,64 @@ import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 
 /**
- * The workspace's history: a git repository at the workspace root in which every change a tool makes becomes one
- * commit. Commits are serialized; a call that changed nothing makes none. Changes found in the working tree when
- * the journal opens are committed first as a snapshot, so that an undo never loses the user's own work.
+ * The workspace's history: a git repository of Belay's own, outside the workspace (see {@link JournalLocation}), with
+ * the workspace as its work tree, in which every change a tool makes becomes one commit. The user's own repository,
+ * if the workspace is one, is only ever read. Commits are serialized; a call that changed nothing makes none. Changes
+ * found in the working tree when the journal opens are committed first as a snapshot, so that an undo never loses
+ * the user's own work.
  */
 public final class Journal implements AutoCloseable {
 
-    private static final String TRAILER_TOOL = "Belay-Tool: ";
-    private static final String TRAILER_SESSION = "Belay-Session: ";
+    /**
+     * A moment before a change whose paths are unknown (a command), to compare with afterwards.
+     *
+     * @param changes the change tracker's count
+     * @param branches the user's branches then, if the workspace is their repository
+     */
+    public record Mark(long changes, Optional<UserRepository.Branches> branches) {
+    }
 
+    private final Repository repo;
     private final Git git;
     private final Path root;
+    private final Path directory;
+    private final Optional<UserRepository> user;
     private final PersonIdent author;
     private final ReentrantLock lock = new ReentrantLock();
     private final CompletableFuture<ChangeTracker> tracker = new CompletableFuture<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
-    private Journal(Git git, Path root, PersonIdent author) {
-        this.git = git;
+    private Journal(Repository repo, Path root, Path directory, Optional<UserRepository> user, PersonIdent author) {
+        this.repo = repo;
+        this.git = Git.wrap(repo);
         this.root = root;
+        this.directory = directory;
+        this.user = user;
         this.author = author;
     }
 
     /**
-     * Opens the journal of a workspace, creating the repository if absent; any changes found are committed as a
+     * Opens the journal of a workspace, creating its directory if absent; any changes found are committed as a
      * snapshot in the background, before any other commit.
      *
+     * @param root the workspace (real path)
+     * @param directory the journal's git directory, outside the workspace
      * @param authorName the commit author, e.g. {@code Belay}
      * @param authorEmail the author's email
      */
-    public static Journal open(Path root, String authorName, String authorEmail) {
+    public static Journal open(Path root, Path directory, String authorName, String authorEmail) {
+        if (directory.startsWith(root)) {
+            throw new JournalException("the journal " + directory + " must not be inside the workspace " + root, null);
+        }
         try {
             FS fs = fileSystem();
-            Git git = Files.isDirectory(root.resolve(".git"))
-                    ? Git.open(root.toFile(), fs)
-                    : Git.init().setDirectory(root.toFile()).setFs(fs).setInitialBranch("main").call();
-            Journal journal = new Journal(git, root, new PersonIdent(authorName, authorEmail));
+            Journal journal = new Journal(ShadowRepository.open(root, directory, fs), root, directory,
+                    UserRepository.find(root, fs), new PersonIdent(authorName, authorEmail));
             // Scanning a large workspace takes a while: do it in the background, and let the first call that needs
             // the journal wait for it. Watching starts first, so nothing that changes meanwhile goes unseen.
             Thread.ofVirtual().name("belay-journal-open").start(() -> {
                 try {
-                    journal.tracker.complete(ChangeTracker.start(root, journal.directories()));
+                    journal.tracker.complete(ChangeTracker.start(root, directory, journal.directories()));
                     journal.commit(journal::stageAll, new Change("Snapshot of the workspace as Belay found it",
                             "snapshot", "-"));
                     journal.ready.complete(null);
@@ -95,27 +114,35 @@ public final class Journal implements AutoCloseable {
                 }
             });
             return journal;
-        } catch (IOException | GitAPIException e) {
-            throw new JournalException("cannot open the journal in " + root + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new JournalException("cannot open the journal " + directory + " of " + root + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * Opens an existing journal to read it, changing nothing on disk.
+     * Opens an existing journal to read it, changing nothing on disk. A workspace journaled only by an earlier Belay
+     * (in its own {@code .git}) reads as those commits.
      *
-     * @throws JournalException if the directory has no journal
+     * @throws JournalException if the workspace has no journal
      */
-    public static Journal read(Path root) {
-        if (!Files.isDirectory(root.resolve(".git"))) {
-            throw new JournalException("no journal in " + root + " (it has no .git directory)", null);
+    public static Journal read(Path root, Path directory) {
+        FS fs = fileSystem();
+        Optional<UserRepository> user = UserRepository.find(root, fs);
+        boolean legacyOnly = !Files.isDirectory(directory.resolve("objects"))
+                && user.map(u -> u.legacyCount() > 0).orElse(false);
+        if (!Files.isDirectory(directory.resolve("objects")) && !legacyOnly) {
+            user.ifPresent(UserRepository::close);
+            throw new JournalException("no journal of " + root + " in " + directory, null);
         }
         try {
-            Journal journal = new Journal(Git.open(root.toFile(), fileSystem()), root,
-                    new PersonIdent("Belay", "belay@localhost"));
+            Repository repo = legacyOnly ? new InMemoryRepository(new DfsRepositoryDescription("empty"))
+                    : ShadowRepository.existing(root, directory, fs);
+            Journal journal = new Journal(repo, root, directory, user, new PersonIdent("Belay", "belay@localhost"));
             journal.ready.complete(null);
             return journal;
         } catch (IOException e) {
-            throw new JournalException("cannot open the journal in " + root + ": " + e.getMessage(), e);
+            user.ifPresent(UserRepository::close);
+            throw new JournalException("cannot open the journal " + directory + ": " + e.getMessage(), e);
         }
     }
 
@@ -136,6 +163,19 @@ public final class Journal implements AutoCloseable {
         return root;
     }
 
+    /** The journal's own git directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * What the user should know when the journal opens, in one line: an earlier Belay's commits on their branch,
+     * and how to move them off it.
+     */
+    public Optional<String> notice() {
+        return user.flatMap(u -> u.legacyNotice(directory));
+    }
+
     /**
      * Commits the given files (created, changed or deleted) and nothing else.
      *
@@ -149,7 +189,7 @@ public final class Journal implements AutoCloseable {
         if (paths.stream().noneMatch(Files::isDirectory)) {
             lock.lock();
             try {
-                return new FileCommit(git.getRepository(), author).commit(
+                return new FileCommit(repo, author).commit(
                         paths.stream().map(this::relative).toList(), change).map(this::toCommit);
             } catch (IOException e) {
                 throw new JournalException("journal commit failed: " + e.getMessage(), e);
@@ -171,20 +211,34 @@ public final class Journal implements AutoCloseable {
     }
 
     /** A moment to compare with later, in {@link #commitChangedSince}. */
-    public long mark() {
+    public Mark mark() {
         awaitReady();
-        return tracker.join().mark();
+        return new Mark(tracker.join().mark(), user.map(UserRepository::branches));
     }
 
     /**
      * Commits every change in the working tree if anything changed since the mark, as after a command; when the file
-     * watcher saw nothing, no scan is needed.
+     * watcher saw nothing, no scan is needed. What the command did to the user's branches (HEAD, branch refs) is
+     * noted in the commit, which is made for that note alone when no file changed.
      *
      * @return the new commit, or empty when nothing changed
      */
-    public Optional<Commit> commitChangedSince(long mark, Change change) {
+    public Optional<Commit> commitChangedSince(Mark mark, Change change) {
         awaitReady();
-        return tracker.join().changedSince(mark) ? commitAll(change) : Optional.empty();
+        String branches = mark.branches().flatMap(before -> user.map(u -> before.changesTo(u.branches()))).orElse("");
+        Change noted = branches.isEmpty() ? change : change.withNote("Your repository's branches changed:\n" + branches);
+        Optional<Commit> commit = tracker.join().changedSince(mark.changes()) ? commitAll(noted) : Optional.empty();
+        if (commit.isPresent() || branches.isEmpty()) {
+            return commit;
+        }
+        lock.lock();
+        try {
+            return commitStaged(noted, true);
+        } catch (GitAPIException e) {
+            throw new JournalException("journal commit failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -213,7 +267,7 @@ public final class Journal implements AutoCloseable {
         lock.lock();
         try {
             staging.stage();
-            return commitStaged(change);
+            return commitStaged(change, false);
         } catch (GitAPIException e) {
             throw new JournalException("journal commit failed: " + e.getMessage(), e);
         } finally {
@@ -221,13 +275,13 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private Optional<Commit> commitStaged(Change change) throws GitAPIException {
+    private Optional<Commit> commitStaged(Change change, boolean allowEmpty) throws GitAPIException {
         try {
             RevCommit commit = git.commit()
                     .setMessage(change.message())
                     .setAuthor(author)
                     .setCommitter(author)
-                    .setAllowEmpty(false)
+                    .setAllowEmpty(allowEmpty)
                     .setSign(false)
                     .call();
             return Optional.of(toCommit(commit));
@@ -236,22 +290,31 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Newest first, {@code skip} entries skipped, optionally only commits that touched {@code path}. */
+    /**
+     * Newest first, {@code skip} entries skipped, optionally only commits that touched {@code path}. An earlier
+     * Belay's commits on the user's own branch come after the journal's own.
+     */
     public List<Commit> history(int limit, int skip, Path path) {
         awaitReady();
+        String rel = path == null || path.equals(root) ? null : relative(path);
         try {
-            if (git.getRepository().resolve(Constants.HEAD) == null) {
-                return List.of();
-            }
-            LogCommand log = git.log().setMaxCount(limit).setSkip(skip);
-            if (path != null && !path.equals(root)) {
-                log.addPath(relative(path));
-            }
             List<Commit> commits = new ArrayList<>();
-            for (RevCommit c : log.call()) {
-                commits.add(toCommit(c));
+            if (repo.resolve(Constants.HEAD) != null) {
+                LogCommand log = git.log().setMaxCount(skip + limit);
+                if (rel != null) {
+                    log.addPath(rel);
+                }
+                for (RevCommit c : log.call()) {
+                    commits.add(toCommit(c));
+                }
             }
-            return commits;
+            if (commits.size() < skip + limit && user.isPresent()) {
+                user.get().legacyCommits().stream()
+                        .filter(c -> rel == null || c.files().stream().anyMatch(f -> f.equals(rel) || f.startsWith(rel + "/")))
+                        .limit(skip + limit - commits.size())
+                        .forEach(commits::add);
+            }
+            return commits.subList(Math.min(skip, commits.size()), commits.size());
         } catch (IOException | GitAPIException e) {
             throw new JournalException("cannot read the journal: " + e.getMessage(), e);
         }
@@ -263,7 +326,6 @@ public final class Journal implements AutoCloseable {
      */
     public String diff(String commit, String from, String to, Path path) {
         awaitReady();
-        Repository repo = git.getRepository();
         try (ObjectReader reader = repo.newObjectReader();
                 RevWalk walk = new RevWalk(reader);
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -272,11 +334,11 @@ public final class Journal implements AutoCloseable {
             AbstractTreeIterator newTree;
             if (commit != null) {
                 RevCommit c = walk.parseCommit(resolve(commit));
-                oldTree = c.getParentCount() == 0 ? new EmptyTreeIterator() : tree(reader, walk, c.getParent(0));
-                newTree = tree(reader, walk, c);
+                oldTree = c.getParentCount() == 0 ? new EmptyTreeIterator() : CommitReader.tree(reader, walk, c.getParent(0));
+                newTree = CommitReader.tree(reader, walk, c);
             } else {
-                oldTree = tree(reader, walk, walk.parseCommit(resolve(from == null ? Constants.HEAD : from)));
-                newTree = to == null ? new FileTreeIterator(repo) : tree(reader, walk, walk.parseCommit(resolve(to)));
+                oldTree = CommitReader.tree(reader, walk, walk.parseCommit(resolve(from == null ? Constants.HEAD : from)));
+                newTree = to == null ? new FileTreeIterator(repo) : CommitReader.tree(reader, walk, walk.parseCommit(resolve(to)));
             }
             formatter.setRepository(repo);
             formatter.setPathFilter(path == null || path.equals(root) ? TreeFilter.ALL : PathFilter.create(relative(path)));
@@ -297,7 +359,6 @@ public final class Journal implements AutoCloseable {
     public Commit undo(String commit, String session) {
         awaitReady();
         lock.lock();
-        Repository repo = git.getRepository();
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit target = walk.parseCommit(resolve(commit == null ? Constants.HEAD : commit));
             if (target.getParentCount() != 1) {
@@ -322,7 +383,7 @@ public final class Journal implements AutoCloseable {
             checkout.checkout();
             Change change = new Change("Undo " + target.abbreviate(10).name() + ": " + target.getShortMessage(),
                     "undo", session);
-            return commitStaged(change).orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
+            return commitStaged(change, false).orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
                     + " changed nothing that is still there to undo."));
         } catch (IOException | GitAPIException e) {
             throw new JournalException("undo failed: " + e.getMessage(), e);
@@ -333,7 +394,7 @@ public final class Journal implements AutoCloseable {
 
     /** The git repository, for walks that need git's view of the working tree (ignore rules). */
     public Repository repository() {
-        return git.getRepository();
+        return repo;
     }
 
     /**
@@ -351,8 +412,8 @@ public final class Journal implements AutoCloseable {
     /** The directories git looks at: the root and every directory below it that is not ignored. */
     private List<Path> directories() {
         List<Path> dirs = new ArrayList<>(List.of(root));
-        try (TreeWalk walk = new TreeWalk(git.getRepository())) {
-            walk.addTree(new FileTreeIterator(git.getRepository()));
+        try (TreeWalk walk = new TreeWalk(repo)) {
+            walk.addTree(new FileTreeIterator(repo));
             walk.setRecursive(false);
             while (walk.next()) {
                 if (walk.isSubtree() && !walk.getTree(0, FileTreeIterator.class).isEntryIgnored()
@@ -370,7 +431,7 @@ public final class Journal implements AutoCloseable {
     private ObjectId resolve(String revision) throws IOException {
         ObjectId id;
         try {
-            id = git.getRepository().resolve(revision);
+            id = repo.resolve(revision);
         } catch (RuntimeException e) {
             id = null;
         }
@@ -380,42 +441,8 @@ public final class Journal implements AutoCloseable {
         return id;
     }
 
-    private static AbstractTreeIterator tree(ObjectReader reader, RevWalk walk, RevCommit commit) throws IOException {
-        CanonicalTreeParser parser = new CanonicalTreeParser();
-        parser.reset(reader, walk.parseCommit(commit).getTree());
-        return parser;
-    }
-
     private Commit toCommit(RevCommit c) {
-        String tool = null;
-        String session = null;
-        for (String line : c.getFullMessage().lines().toList()) {
-            if (line.startsWith(TRAILER_TOOL)) {
-                tool = line.substring(TRAILER_TOOL.length()).strip();
-            } else if (line.startsWith(TRAILER_SESSION)) {
-                session = line.substring(TRAILER_SESSION.length()).strip();
-            }
-        }
-        return new Commit(c.getName(), c.getShortMessage(), c.getAuthorIdent().getName(),
-                Instant.ofEpochSecond(c.getCommitTime()), tool, session, changedFiles(c));
-    }
-
-    private List<String> changedFiles(RevCommit c) {
-        Repository repo = git.getRepository();
-        try (ObjectReader reader = repo.newObjectReader();
-                RevWalk walk = new RevWalk(reader);
-                DiffFormatter formatter = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
-            formatter.setRepository(repo);
-            AbstractTreeIterator parent = c.getParentCount() == 0
-                    ? new EmptyTreeIterator() : tree(reader, walk, c.getParent(0));
-            List<String> files = new ArrayList<>();
-            for (DiffEntry entry : formatter.scan(parent, tree(reader, walk, c))) {
-                files.add(entry.getChangeType() == DiffEntry.ChangeType.DELETE ? entry.getOldPath() : entry.getNewPath());
-            }
-            return files;
-        } catch (IOException e) {
-            throw new JournalException("cannot read commit " + c.getName() + ": " + e.getMessage(), e);
-        }
+        return CommitReader.read(repo, c, false);
     }
 
     private String relative(Path path) {
@@ -431,6 +458,7 @@ public final class Journal implements AutoCloseable {
             // it failed: nothing more to wait for
         }
         tracker.thenAccept(ChangeTracker::close);
-        git.close();
+        user.ifPresent(UserRepository::close);
+        repo.close();
     }
 }

@@ -27,15 +27,26 @@ public final class Workspace {
         this.journal = journal;
     }
 
-    /** Opens a workspace directory (created if absent) and its journal. */
-    public static Workspace open(Path root, String authorName, String authorEmail) {
+    /**
+     * Opens a workspace directory (created if absent) and its journal.
+     *
+     * @param journal the journal's git directory, outside the workspace (created if absent)
+     */
+    public static Workspace open(Path root, Path journal, String authorName, String authorEmail) {
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create workspace " + root, e);
         }
         PathGuard guard = new PathGuard(root);
-        return new Workspace(guard, Journal.open(guard.root(), authorName, authorEmail));
+        return new Workspace(guard, Journal.open(guard.root(), journal.toAbsolutePath().normalize(), authorName,
+                authorEmail));
+    }
+
+    /** Opens a workspace whose journal sits next to it, in {@code <root>.journal}: for tests and embedders. */
+    public static Workspace open(Path root, String authorName, String authorEmail) {
+        Path absolute = root.toAbsolutePath().normalize();
+        return open(absolute, absolute.resolveSibling(absolute.getFileName() + ".journal"), authorName, authorEmail);
     }
 
     public Path root() {

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,12 +20,97 @@ import dev.belay.tool.ToolException;
 class JournalTest {
 
     @TempDir
+    Path base;
     Path dir;
 
+    @BeforeEach
+    void workspace() throws Exception {
+        dir = Files.createDirectories(base.resolve("ws")).toRealPath();
+    }
+
     private Journal open() throws Exception {
-        Journal journal = Journal.open(dir.toRealPath(), "Belay", "belay@localhost");
+        Journal journal = Journal.open(dir, base.resolve("journal"), "Belay", "belay@localhost");
         journal.awaitReady();
         return journal;
+    }
+
+    @Test
+    void aPlainDirectoryGetsNoGitDirectory() throws Exception {
+        Files.writeString(dir.resolve("a.txt"), "a\n");
+        try (Journal journal = open()) {
+            Path file = dir.resolve("b.txt");
+            Files.writeString(file, "b\n");
+            journal.commitPaths(List.of(file), new Change("write b", "write_file", "s"));
+            Files.delete(file);
+            journal.commitAll(new Change("delete b", "run_command", "s"));
+            assertThat(journal.history(10, 0, null)).hasSize(3);
+        }
+        assertThat(dir.resolve(".git")).doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("a.txt");
+        }
+        assertThat(base.resolve("journal/objects")).isDirectory();
+    }
+
+    @Test
+    void theUsersRepositoryIsReadNeverWritten() throws Exception {
+        git("init", "-q", "-b", "trunk");
+        Files.writeString(dir.resolve("tracked.txt"), "v1\n");
+        Files.writeString(dir.resolve(".gitignore"), "build/\n");
+        git("add", ".");
+        git("-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "first");
+        Files.writeString(dir.resolve("staged.txt"), "staged\n");
+        git("add", "staged.txt");
+        Files.createDirectories(dir.resolve(".git/info"));
+        Files.writeString(dir.resolve(".git/info/exclude"), "secret.txt\n");
+        Map<String, String> before = gitFiles();
+
+        try (Journal journal = open()) {
+            assertThat(journal.history(10, 0, null).get(0).files())
+                    .as("the journal's snapshot: the user's files, never their .git, never what they ignore")
+                    .containsExactlyInAnyOrder(".gitignore", "tracked.txt", "staged.txt");
+            Files.createDirectories(dir.resolve("build"));
+            Files.writeString(dir.resolve("build/out.o"), "x");
+            Files.writeString(dir.resolve("secret.txt"), "x");
+            Files.writeString(dir.resolve("tracked.txt"), "v2\n");
+            Journal.Mark mark = journal.mark();
+            assertThat(journal.commitAll(new Change("edit", "run_command", "s")).orElseThrow().files())
+                    .containsExactly("tracked.txt");
+            assertThat(gitFiles()).as("the user's .git, byte for byte").isEqualTo(before);
+            git("-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "model's own commit");
+            git("checkout", "-q", "-b", "topic");
+            Commit noted = journal.commitChangedSince(mark, new Change("git", "run_command", "s")).orElseThrow();
+            assertThat(journal.diff(noted.id(), null, null, null)).isEmpty();
+            assertThat(noted.summary()).isEqualTo("git");
+            assertThat(journal.history(1, 0, null).get(0).id()).isEqualTo(noted.id());
+            assertThat(message(journal, noted)).contains("HEAD: trunk -> topic").contains("branch topic created at")
+                    .contains("branch trunk: ");
+        }
+    }
+
+    private String message(Journal journal, Commit commit) throws Exception {
+        try (var walk = new org.eclipse.jgit.revwalk.RevWalk(journal.repository())) {
+            return walk.parseCommit(journal.repository().resolve(commit.id())).getFullMessage();
+        }
+    }
+
+    private Map<String, String> gitFiles() throws Exception {
+        Map<String, String> files = new TreeMap<>();
+        try (var walk = Files.walk(dir.resolve(".git"))) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                files.put(dir.relativize(p).toString(), HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+            }
+        }
+        return files;
+    }
+
+    private void git(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
     }
 
     @Test
@@ -40,7 +130,7 @@ class JournalTest {
     @Test
     void commitsOnlyWhatChangedWithTrailers() throws Exception {
         try (Journal journal = open()) {
-            Path file = dir.toRealPath().resolve("a.txt");
+            Path file = dir.resolve("a.txt");
             Files.writeString(file, "one\n");
             Commit commit = journal.commitPaths(List.of(file), new Change("write a.txt", "write_file", "conv-1"))
                     .orElseThrow();
@@ -60,7 +150,7 @@ class JournalTest {
     @Test
     void undoRevertsAsANewCommitAndCanBeUndoneItself() throws Exception {
         try (Journal journal = open()) {
-            Path file = dir.toRealPath().resolve("a.txt");
+            Path file = dir.resolve("a.txt");
             Commit v2 = twoVersions(journal, file);
 
             Commit undo = journal.undo(v2.id(), "s");
@@ -77,7 +167,7 @@ class JournalTest {
     @Test
     void aConflictingUndoChangesNothing() throws Exception {
         try (Journal journal = open()) {
-            Path file = dir.toRealPath().resolve("a.txt");
+            Path file = dir.resolve("a.txt");
             Commit v2 = twoVersions(journal, file);
             Files.writeString(file, "three\n");
             journal.commitPaths(List.of(file), new Change("v3", "write_file", "s"));
@@ -95,19 +185,19 @@ class JournalTest {
     @Test
     void aCommandThatTouchedNothingNeedsNoScan() throws Exception {
         try (Journal journal = open()) {
-            long mark = journal.mark();
+            Journal.Mark mark = journal.mark();
             assertThat(journal.commitChangedSince(mark, new Change("nothing", "run_command", "s"))).isEmpty();
             Files.createDirectories(dir.resolve("new/deeper"));
             Files.writeString(dir.resolve("new/deeper/x.txt"), "x");
             Commit commit = journal.commitChangedSince(mark, new Change("made x", "run_command", "s")).orElseThrow();
             assertThat(commit.files()).containsExactly("new/deeper/x.txt");
-            long next = journal.mark();
+            Journal.Mark next = journal.mark();
             Files.writeString(dir.resolve("new/deeper/x.txt"), "changed");
             assertThat(journal.commitChangedSince(next, new Change("changed x", "run_command", "s"))).isPresent();
             Files.writeString(dir.resolve(".gitignore"), "ignored/\n");
             journal.commitAll(new Change("ignore", "write_file", "s"));
             Files.createDirectories(dir.resolve("ignored"));
-            long afterIgnore = journal.mark();
+            Journal.Mark afterIgnore = journal.mark();
             Files.writeString(dir.resolve("ignored/y.txt"), "y");
             assertThat(journal.commitChangedSince(afterIgnore, new Change("ignored", "run_command", "s"))).isEmpty();
         }

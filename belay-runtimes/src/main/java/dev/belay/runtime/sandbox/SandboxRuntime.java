@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.belay.runtime.ExecSpec;
 import dev.belay.runtime.Execution;
+import dev.belay.runtime.GitBinds;
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.runtime.Runtime;
 
@@ -107,8 +108,8 @@ public final class SandboxRuntime implements Runtime {
             argv.addAll(List.of("--ro-bind-try", shared.toString(), shared.toString()));
         }
         argv.addAll(List.of("--bind", ws, ws));
-        if (Files.isDirectory(config.workspace().resolve(".git"))) {
-            argv.addAll(List.of("--ro-bind", ws + "/.git", ws + "/.git"));
+        for (String gitPath : GitBinds.readOnly(config.workspace())) {
+            argv.addAll(List.of("--ro-bind", ws + "/" + gitPath, ws + "/" + gitPath));
         }
         argv.addAll(List.of("--chdir", spec.cwd().toString(), "--"));
         // limits apply to the command and everything it starts; the hard limits cannot be raised inside
@@ -121,7 +122,7 @@ public final class SandboxRuntime implements Runtime {
     @Override
     public Map<String, String> describe() {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("isolation", "bubblewrap: workspace read-write (its .git read-only), the rest of the system "
+        facts.put("isolation", "bubblewrap: workspace read-write (its .git/hooks and .git/config read-only), the rest of the system "
                 + "read-only, private /tmp, home and Belay's directories hidden, new user/PID/IPC/UTS namespaces");
         facts.put("network", config.network() ? "the host's network" : "none");
         facts.put("limits", "processes " + config.maxProcesses() + (cgroups.isPresent() ? " (pids cgroup)" : "")
