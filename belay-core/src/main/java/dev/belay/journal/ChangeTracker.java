@@ -85,7 +85,12 @@ final class ChangeTracker implements AutoCloseable {
      * Sentinel files are named per sync, so concurrent syncs never take each other's event for their own.
      */
     boolean changedSince(long mark) {
-        return broken || !sync() || changes.get() != mark;
+        return broken || mark < 0 || !sync() || changes.get() != mark;
+    }
+
+    /** A mark taken once every event that happened before this call has arrived; -1 when that cannot be known. */
+    long syncedMark() {
+        return !broken && sync() ? changes.get() : -1;
     }
 
     /** @return false if the sentinel's event did not come back in time */

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,6 +29,8 @@ import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
@@ -74,6 +78,11 @@ public final class Journal implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final CompletableFuture<ChangeTracker> tracker = new CompletableFuture<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /**
+     * The change tracker's count when the workspace was last known to match the journal (no outside change since),
+     * or -1 when unknown: {@link #captureOutsideChanges} compares with it.
+     */
+    private volatile long synced = -1;
 
     private Journal(Repository repo, Path root, Path directory, Optional<UserRepository> user, PersonIdent author) {
         this.repo = repo;
@@ -105,9 +114,12 @@ public final class Journal implements AutoCloseable {
             // the journal wait for it. Watching starts first, so nothing that changes meanwhile goes unseen.
             Thread.ofVirtual().name("belay-journal-open").start(() -> {
                 try {
-                    journal.tracker.complete(ChangeTracker.start(root, directory, journal.directories()));
+                    ChangeTracker changes = ChangeTracker.start(root, directory, journal.directories());
+                    journal.tracker.complete(changes);
+                    long before = changes.syncedMark();
                     journal.commit(journal::stageAll, new Change("Snapshot of the workspace as Belay found it",
                             "snapshot", "-"));
+                    journal.synced = before;
                     journal.ready.complete(null);
                 } catch (RuntimeException e) {
                     journal.ready.completeExceptionally(e);
@@ -189,8 +201,14 @@ public final class Journal implements AutoCloseable {
         if (paths.stream().noneMatch(Files::isDirectory)) {
             lock.lock();
             try {
-                return new FileCommit(repo, author).commit(
+                Optional<Commit> commit = new FileCommit(repo, author).commit(
                         paths.stream().map(this::relative).toList(), change).map(this::toCommit);
+                if (synced >= 0) {
+                    // the workspace matched the journal before this change (the tool captured outside changes
+                    // first), and this change is now committed: it matches again
+                    synced = tracker.join().syncedMark();
+                }
+                return commit;
             } catch (IOException e) {
                 throw new JournalException("journal commit failed: " + e.getMessage(), e);
             } finally {
@@ -210,9 +228,13 @@ public final class Journal implements AutoCloseable {
         }, change);
     }
 
-    /** A moment to compare with later, in {@link #commitChangedSince}. */
+    /**
+     * A moment to compare with later, in {@link #commitChangedSince}: just before a change whose paths are unknown
+     * (a command). Changes made outside Belay until now are committed first, so the command's commit holds only its
+     * own.
+     */
     public Mark mark() {
-        awaitReady();
+        captureOutsideChanges();
         return new Mark(tracker.join().mark(), user.map(UserRepository::branches));
     }
 
@@ -248,7 +270,10 @@ public final class Journal implements AutoCloseable {
      */
     public Optional<Commit> commitAll(Change change) {
         awaitReady();
-        return commit(this::stageAll, change);
+        long before = tracker.join().syncedMark();
+        Optional<Commit> commit = commit(this::stageAll, change);
+        synced = before;
+        return commit;
     }
 
     private void stageAll() throws GitAPIException {
@@ -352,11 +377,13 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Reverts a commit as a new commit. The merge happens in memory first: when it conflicts with later changes
-     * nothing on disk changes and the model is told which files conflict.
+     * nothing on disk changes and the model is told which files conflict. Changes made outside Belay are committed
+     * first, so the merge never loses them.
      *
      * @param commit a commit id (full or abbreviated) or a ref; {@code null} means HEAD
+     * @param change who undoes it (session and turn); its summary is replaced by what was undone
      */
-    public Commit undo(String commit, String session) {
+    public Commit undo(String commit, Change change) {
         awaitReady();
         lock.lock();
         try (RevWalk walk = new RevWalk(repo)) {
@@ -365,7 +392,7 @@ public final class Journal implements AutoCloseable {
                 throw new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name() + " has "
                         + target.getParentCount() + " parents; only commits with one parent can be undone.");
             }
-            commitAll(new Change("Snapshot before undo", "snapshot", session));
+            captureOutsideChanges();
             RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
             RevCommit parent = walk.parseCommit(target.getParent(0));
             ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
@@ -377,19 +404,104 @@ public final class Journal implements AutoCloseable {
                 throw new ToolException(Failure.CONFLICT, "Undoing " + target.abbreviate(10).name() + " conflicts with later changes to "
                         + String.join(", ", conflicts) + ". Nothing was changed; edit those files by hand instead.");
             }
-            DirCacheCheckout checkout = new DirCacheCheckout(repo, head.getTree(), repo.lockDirCache(),
-                    merger.getResultTreeId());
-            checkout.setFailOnConflict(true);
-            checkout.checkout();
-            Change change = new Change("Undo " + target.abbreviate(10).name() + ": " + target.getShortMessage(),
-                    "undo", session);
-            return commitStaged(change, false).orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
-                    + " changed nothing that is still there to undo."));
+            return checkoutAndCommit(head, merger.getResultTreeId(), new Change("Undo " + target.abbreviate(10).name()
+                    + ": " + target.getShortMessage(), "undo", change.session(), change.turn()))
+                    .orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
+                            + " changed nothing that is still there to undo."));
         } catch (IOException | GitAPIException e) {
             throw new JournalException("undo failed: " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A conversation's checkpoints (the starts of its turns), newest first. */
+    public List<Checkpoint> checkpoints(String conversation, int limit) {
+        awaitReady();
+        try {
+            return new Checkpoints(repo).list(conversation, limit);
+        } catch (IOException e) {
+            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Rewinds a conversation to a checkpoint: every path it changed since goes back to how it was there, in one new
+     * commit (which undo can take back). Changes made outside Belay are committed first. When someone else (the user,
+     * another conversation) changed one of those paths since, the rewind is refused unless forced: their change
+     * would be lost from the files (it stays in the journal).
+     *
+     * @param checkpoint a turn id as listed by {@link #checkpoints}, or a commit id of the conversation
+     * @param change who rewinds (session and turn); its summary is replaced by what was rewound
+     */
+    public Commit rewind(String conversation, String checkpoint, boolean force, Change change) {
+        awaitReady();
+        lock.lock();
+        try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
+                ObjectInserter inserter = repo.newObjectInserter()) {
+            captureOutsideChanges();
+            Checkpoints.Rewind plan = new Checkpoints(repo).plan(conversation, checkpoint);
+            if (!plan.others().isEmpty() && !force) {
+                StringBuilder who = new StringBuilder();
+                plan.others().forEach((path, by) -> who.append(who.isEmpty() ? "" : ", ").append(path).append(" (")
+                        .append(by).append(')'));
+                throw new ToolException(Failure.CONFLICT, "Rewinding would lose changes made since checkpoint "
+                        + checkpoint + " by someone else to " + who + ". Nothing was changed. Pass force: true to "
+                        + "rewind anyway (their changes stay in the journal), or undo single calls instead.");
+            }
+            RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
+            RevCommit before = walk.parseCommit(plan.before());
+            Map<String, TreeEdit.Entry> edits = new LinkedHashMap<>();
+            for (String path : plan.paths()) {
+                try (TreeWalk entry = TreeWalk.forPath(reader, path, before.getTree())) {
+                    edits.put(path, entry == null ? TreeEdit.Entry.DELETED
+                            : TreeEdit.Entry.of(entry.getFileMode(0), entry.getObjectId(0)));
+                }
+            }
+            ObjectId tree = new TreeEdit(reader, inserter).apply(head.getTree(), edits);
+            inserter.flush();
+            Change rewind = new Change("Rewind " + conversation + " to before " + checkpoint + " (" + plan.calls()
+                    + (plan.calls() == 1 ? " commit, " : " commits, ") + plan.paths().size()
+                    + (plan.paths().size() == 1 ? " file)" : " files)"), "rewind", change.session(), change.turn());
+            return checkoutAndCommit(head, tree == null ? emptyTree(inserter) : tree, rewind)
+                    .orElseThrow(() -> new ToolException(Failure.CONFLICT, "The files of conversation " + conversation
+                            + " are already as they were at checkpoint " + checkpoint + "; nothing to rewind."));
+        } catch (IOException | GitAPIException e) {
+            throw new JournalException("rewind failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static ObjectId emptyTree(ObjectInserter inserter) throws IOException {
+        ObjectId empty = inserter.insert(new TreeFormatter());
+        inserter.flush();
+        return empty;
+    }
+
+    /** Writes {@code tree} over HEAD's in the working tree and the index, then commits it. Under the lock. */
+    private Optional<Commit> checkoutAndCommit(RevCommit head, ObjectId tree, Change change)
+            throws IOException, GitAPIException {
+        DirCacheCheckout checkout = new DirCacheCheckout(repo, head.getTree(), repo.lockDirCache(), tree);
+        checkout.setFailOnConflict(true);
+        checkout.checkout();
+        Optional<Commit> commit = commitStaged(change, false);
+        synced = tracker.join().syncedMark();
+        return commit;
+    }
+
+    /**
+     * Commits what changed in the workspace since the journal last knew it to be as committed: the user's or their
+     * editor's changes while Belay runs, as a snapshot before the next Belay change, so that an undo or a rewind never
+     * loses them. The change tracker tells whether anything changed at all; when nothing did, no scan is made.
+     */
+    public void captureOutsideChanges() {
+        awaitReady();
+        ChangeTracker changes = tracker.join();
+        if (!changes.changedSince(synced)) {
+            return;
+        }
+        commitAll(new Change("Changes made outside Belay", "snapshot", "-"));
     }
 
     /** The git repository, for walks that need git's view of the working tree (ignore rules). */

@@ -1,6 +1,7 @@
 package dev.belay.tool;
 
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Who is calling and how to reach them while the call runs.
@@ -26,6 +27,11 @@ public record CallContext(String door, String session, String turn, Progress pro
 
     public static CallContext of(String door, String session) {
         return new CallContext(door, session, Progress.NONE);
+    }
+
+    /** A turn of its own, for a call whose client names none. */
+    public static String newTurn() {
+        return "call-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     public CallContext withTurn(String newTurn) {

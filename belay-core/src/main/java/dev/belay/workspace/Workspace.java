@@ -64,10 +64,11 @@ public final class Workspace {
     /**
      * Runs {@code action} holding the lock of {@code path}: a read-modify-write of one file is never interleaved
      * with another. Locks are taken one path at a time; {@link #withLocks} orders several. Changes wait until the
-     * journal has taken its opening snapshot.
+     * journal has taken its opening snapshot, and changes made outside Belay since its last commit are committed
+     * first, so that undoing this one never loses them.
      */
     public <T> T withLock(Path path, Supplier<T> action) {
-        journal.awaitReady();
+        journal.captureOutsideChanges();
         ReentrantLock lock = locks.computeIfAbsent(path, p -> new ReentrantLock());
         lock.lock();
         try {

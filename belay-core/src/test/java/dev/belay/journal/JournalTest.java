@@ -19,6 +19,8 @@ import dev.belay.tool.ToolException;
 
 class JournalTest {
 
+    private static final Change BY_S = new Change("undo", "undo", "s");
+
     @TempDir
     Path base;
     Path dir;
@@ -73,10 +75,10 @@ class JournalTest {
             Files.writeString(dir.resolve("build/out.o"), "x");
             Files.writeString(dir.resolve("secret.txt"), "x");
             Files.writeString(dir.resolve("tracked.txt"), "v2\n");
-            Journal.Mark mark = journal.mark();
             assertThat(journal.commitAll(new Change("edit", "run_command", "s")).orElseThrow().files())
                     .containsExactly("tracked.txt");
             assertThat(gitFiles()).as("the user's .git, byte for byte").isEqualTo(before);
+            Journal.Mark mark = journal.mark();
             git("-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "model's own commit");
             git("checkout", "-q", "-b", "topic");
             Commit noted = journal.commitChangedSince(mark, new Change("git", "run_command", "s")).orElseThrow();
@@ -153,12 +155,12 @@ class JournalTest {
             Path file = dir.resolve("a.txt");
             Commit v2 = twoVersions(journal, file);
 
-            Commit undo = journal.undo(v2.id(), "s");
+            Commit undo = journal.undo(v2.id(), BY_S);
             assertThat(Files.readString(file)).isEqualTo("one\n");
             assertThat(undo.tool()).isEqualTo("undo");
             assertThat(undo.summary()).contains(v2.shortId());
 
-            journal.undo(undo.id(), "s");
+            journal.undo(undo.id(), BY_S);
             assertThat(Files.readString(file)).isEqualTo("two\n");
             assertThat(journal.diff(v2.id(), null, null, null)).contains("-one").contains("+two");
         }
@@ -174,7 +176,7 @@ class JournalTest {
             Files.writeString(dir.resolve("other.txt"), "uncommitted\n");
             int commits = journal.history(100, 0, null).size();
 
-            assertThatThrownBy(() -> journal.undo(v2.id(), "s"))
+            assertThatThrownBy(() -> journal.undo(v2.id(), BY_S))
                     .isInstanceOf(ToolException.class).hasMessageContaining("a.txt").hasMessageContaining("Nothing was changed");
             assertThat(Files.readString(file)).isEqualTo("three\n");
             assertThat(Files.readString(dir.resolve("other.txt"))).isEqualTo("uncommitted\n");
@@ -214,9 +216,86 @@ class JournalTest {
     @Test
     void unknownCommitsAreAToolError() throws Exception {
         try (Journal journal = open()) {
-            assertThatThrownBy(() -> journal.undo("deadbeef", "s")).isInstanceOf(ToolException.class)
+            assertThatThrownBy(() -> journal.undo("deadbeef", BY_S)).isInstanceOf(ToolException.class)
                     .hasMessageContaining("history");
             assertThatThrownBy(() -> journal.diff("no-such-ref", null, null, null)).isInstanceOf(ToolException.class);
         }
+    }
+
+    @Test
+    void rewindTakesAConversationBackToACheckpointInOneCommitThatCanBeUndone() throws Exception {
+        try (Journal journal = open()) {
+            write(journal, "a.txt", "1\n", "c1", "t1");
+            write(journal, "a.txt", "2\n", "c1", "t2");
+            write(journal, "src/deep/new.txt", "new\n", "c1", "t2");
+            write(journal, "other.txt", "theirs\n", "c2", "u1");
+            Files.delete(dir.resolve("a.txt"));
+            journal.commitPaths(List.of(dir.resolve("a.txt")), new Change("delete a", "delete_path", "c1", "t3"));
+
+            List<Checkpoint> checkpoints = journal.checkpoints("c1", 10);
+            assertThat(checkpoints).extracting(Checkpoint::turn).containsExactly("t3", "t2", "t1");
+            assertThat(checkpoints.get(1).calls()).hasSize(2);
+
+            Commit rewind = journal.rewind("c1", "t2", false, new Change("r", "undo", "c1", "t4"));
+            assertThat(rewind.tool()).isEqualTo("rewind");
+            assertThat(rewind.files()).containsExactlyInAnyOrder("a.txt", "src/deep/new.txt");
+            assertThat(dir.resolve("a.txt")).hasContent("1\n");
+            assertThat(dir.resolve("src")).doesNotExist();
+            assertThat(dir.resolve("other.txt")).as("another conversation's change stays").hasContent("theirs\n");
+
+            journal.undo(rewind.id(), new Change("u", "undo", "c1", "t5"));
+            assertThat(dir.resolve("a.txt")).doesNotExist();
+            assertThat(dir.resolve("src/deep/new.txt")).hasContent("new\n");
+        }
+    }
+
+    @Test
+    void rewindRefusesToLoseWhatTheUserChangedSinceUnlessForced() throws Exception {
+        try (Journal journal = open()) {
+            write(journal, "a.txt", "model\n", "c1", "t1");
+            write(journal, "b.txt", "model\n", "c1", "t1");
+            Files.writeString(dir.resolve("a.txt"), "the user's edit\n");
+
+            assertThatThrownBy(() -> journal.rewind("c1", "t1", false, new Change("r", "undo", "c1", "t2")))
+                    .isInstanceOf(ToolException.class).hasMessageContaining("a.txt (outside Belay)")
+                    .hasMessageContaining("Nothing was changed").hasMessageContaining("force");
+            assertThat(dir.resolve("a.txt")).hasContent("the user's edit\n");
+            assertThat(dir.resolve("b.txt")).hasContent("model\n");
+            assertThat(journal.history(1, 0, null).get(0).summary()).as("the user's edit is journaled")
+                    .isEqualTo("Changes made outside Belay");
+
+            journal.rewind("c1", "t1", true, new Change("r", "undo", "c1", "t2"));
+            assertThat(dir.resolve("a.txt")).doesNotExist();
+            assertThat(dir.resolve("b.txt")).doesNotExist();
+            assertThatThrownBy(() -> journal.rewind("c1", "no-such-turn", false, BY_S))
+                    .isInstanceOf(ToolException.class).hasMessageContaining("no checkpoint");
+        }
+    }
+
+    @Test
+    void outsideChangesAreJournaledBeforeTheNextBelayChange() throws Exception {
+        try (Journal journal = open()) {
+            write(journal, "a.txt", "model\n", "c1", "t1");
+            journal.captureOutsideChanges();
+            int before = journal.history(100, 0, null).size();
+            journal.captureOutsideChanges();
+            assertThat(journal.history(100, 0, null)).as("nothing changed: nothing to journal").hasSize(before);
+
+            Files.writeString(dir.resolve("editor.txt"), "typed by the user\n");
+            Journal.Mark mark = journal.mark();
+            Commit outside = journal.history(1, 0, null).get(0);
+            assertThat(outside.tool()).isEqualTo("snapshot");
+            assertThat(outside.files()).containsExactly("editor.txt");
+            assertThat(journal.commitChangedSince(mark, new Change("cmd", "run_command", "c1"))).isEmpty();
+        }
+    }
+
+    private static void write(Journal journal, String rel, String content, String conversation, String turn)
+            throws Exception {
+        Path file = journal.root().resolve(rel);
+        journal.captureOutsideChanges();
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        journal.commitPaths(List.of(file), new Change("write " + rel, "write_file", conversation, turn)).orElseThrow();
     }
 }
