@@ -91,6 +91,51 @@ class JournalIT {
     }
 
     @Test
+    void exportMakesANewBranchWhoseDiffIsTheConversationsNetChange() throws Exception {
+        Path ws = Files.createDirectories(dir.resolve("exported"));
+        git(ws, "init", "-q", "-b", "main");
+        git(ws, "config", "user.name", "Ada User");
+        git(ws, "config", "user.email", "ada@example.com");
+        Files.writeString(ws.resolve("a.txt"), "line 1\nline 2\n");
+        Files.writeString(ws.resolve("c.txt"), "to delete\n");
+        git(ws, "add", ".");
+        git(ws, "commit", "-q", "-m", "first");
+        String head = git(ws, "rev-parse", "HEAD").strip();
+        try (McpSyncClient client = client(ws)) {
+            call(client, "t1", "write_file", Map.of("path", "src/new.txt", "content", "new\n"));
+            call(client, "t1", "edit_file", Map.of("path", "a.txt", "edits",
+                    List.of(Map.of("old_text", "line 2", "new_text", "line 2, by the model"))));
+            call(client, "t2", "run_command", Map.of("command", "rm c.txt && echo gone > tmp.txt"));
+            call(client, "t3", "undo", Map.of("checkpoint", "t2"));
+            call(client, "t4", "run_command", Map.of("command", "rm c.txt"));
+        }
+        Files.writeString(ws.resolve("mine.txt"), "the user's own, not Belay's\n");
+
+        BelayProcess.Run run = BelayProcess.run(dir.resolve("home"), "journal", "export", "--workspace", ws.toString(),
+                "--branch", "belay/work");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("branch belay/work").contains("5 commits");
+        BelayProcess.Run squashed = BelayProcess.run(dir.resolve("home"), "journal", "export", "--workspace",
+                ws.toString(), "--branch", "belay/squashed", "--squash");
+        assertThat(squashed.output()).contains("1 commit over your HEAD");
+
+        for (String branch : List.of("belay/work", "belay/squashed")) {
+            assertThat(git(ws, "diff", "--name-status", head, branch).lines().toList())
+                    .as("the branch differs from HEAD by the conversation's net change")
+                    .containsExactlyInAnyOrder("M\ta.txt", "D\tc.txt", "A\tsrc/new.txt");
+            assertThat(git(ws, "show", branch + ":a.txt")).isEqualTo(Files.readString(ws.resolve("a.txt")));
+            assertThat(git(ws, "log", "-1", "--format=%an <%ae>", branch).strip()).isEqualTo("Ada User <ada@example.com>");
+        }
+        assertThat(git(ws, "rev-parse", "HEAD").strip()).as("HEAD stays").isEqualTo(head);
+        assertThat(git(ws, "symbolic-ref", "HEAD").strip()).as("nothing is checked out").isEqualTo("refs/heads/main");
+
+        BelayProcess.Run again = BelayProcess.run(dir.resolve("home"), "journal", "export", "--workspace",
+                ws.toString(), "--branch", "belay/work");
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.output()).contains("already exists");
+    }
+
+    @Test
     void aPlainDirectoryGetsNoGitDirectory() throws Exception {
         Path ws = Files.createDirectories(dir.resolve("plain"));
         Files.writeString(ws.resolve("a.txt"), "a\n");
@@ -105,6 +150,10 @@ class JournalIT {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("a.txt");
         }
         assertThat(ws.resolve("a.txt")).hasContent("a\n");
+        BelayProcess.Run export = BelayProcess.run(dir.resolve("home"), "journal", "export", "--workspace",
+                ws.toString(), "--branch", "x");
+        assertThat(export.exitCode()).isEqualTo(2);
+        assertThat(export.output()).contains("is not a git repository");
         try (var journals = Files.list(dir.resolve("home/data/journals"))) {
             assertThat(journals.toList()).as("the journal lives in Belay's data directory").hasSize(1);
         }

@@ -504,6 +504,21 @@ public final class Journal implements AutoCloseable {
         commitAll(new Change("Changes made outside Belay", "snapshot", "-"));
     }
 
+    /**
+     * Makes the journal's changes (a conversation's, or all Belay made) commits on a new branch of the user's
+     * repository, from their HEAD, not checked out; the only write Belay makes to the user's repository.
+     *
+     * @throws JournalException with a reason the user can act on (no repository, branch exists, conflicts)
+     */
+    public Exported export(String branch, Optional<String> conversation, boolean squash) {
+        awaitReady();
+        try {
+            return new Export(repo, root, fileSystem()).run(branch, conversation, squash);
+        } catch (IOException e) {
+            throw new JournalException("export failed: " + e.getMessage(), e);
+        }
+    }
+
     /** The git repository, for walks that need git's view of the working tree (ignore rules). */
     public Repository repository() {
         return repo;
