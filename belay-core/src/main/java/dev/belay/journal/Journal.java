@@ -23,7 +23,6 @@ import org.eclipse.jgit.api.errors.EmptyCommitException;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
-import org.eclipse.jgit.dircache.DirCacheCheckout;
 import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
 import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.lib.Constants;
@@ -83,6 +82,7 @@ public final class Journal implements AutoCloseable {
      * or -1 when unknown: {@link #captureOutsideChanges} compares with it.
      */
     private volatile long synced = -1;
+    private final IndexBacklog backlog = new IndexBacklog();
 
     private Journal(Repository repo, Path root, Path directory, Optional<UserRepository> user, PersonIdent author) {
         this.repo = repo;
@@ -201,7 +201,7 @@ public final class Journal implements AutoCloseable {
         if (paths.stream().noneMatch(Files::isDirectory)) {
             lock.lock();
             try {
-                Optional<Commit> commit = new FileCommit(repo, author).commit(
+                Optional<Commit> commit = new FileCommit(repo, author, backlog).commit(
                         paths.stream().map(this::relative).toList(), change).map(this::toCommit);
                 if (synced >= 0) {
                     // the workspace matched the journal before this change (the tool captured outside changes
@@ -254,9 +254,11 @@ public final class Journal implements AutoCloseable {
             return commit;
         }
         lock.lock();
-        try {
-            return commitStaged(noted, true);
-        } catch (GitAPIException e) {
+        try (ObjectInserter inserter = repo.newObjectInserter(); RevWalk walk = new RevWalk(inserter.newReader())) {
+            RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
+            return Optional.of(toCommit(new CommitWriter(repo, author).commit(inserter, walk, head, head.getTree(),
+                    noted)));
+        } catch (IOException e) {
             throw new JournalException("journal commit failed: " + e.getMessage(), e);
         } finally {
             lock.unlock();
@@ -291,22 +293,24 @@ public final class Journal implements AutoCloseable {
     private Optional<Commit> commit(Staging staging, Change change) {
         lock.lock();
         try {
+            backlog.flush(repo);
             staging.stage();
-            return commitStaged(change, false);
-        } catch (GitAPIException e) {
+            return commitStaged(change);
+        } catch (IOException | GitAPIException e) {
             throw new JournalException("journal commit failed: " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }
     }
 
-    private Optional<Commit> commitStaged(Change change, boolean allowEmpty) throws GitAPIException {
+    /** Commits the index as staged; the backlog was applied to it before staging. Under the lock. */
+    private Optional<Commit> commitStaged(Change change) throws GitAPIException {
         try {
             RevCommit commit = git.commit()
                     .setMessage(change.message())
                     .setAuthor(author)
                     .setCommitter(author)
-                    .setAllowEmpty(allowEmpty)
+                    .setAllowEmpty(false)
                     .setSign(false)
                     .call();
             return Optional.of(toCommit(commit));
@@ -408,7 +412,7 @@ public final class Journal implements AutoCloseable {
                     + ": " + target.getShortMessage(), "undo", change.session(), change.turn()))
                     .orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
                             + " changed nothing that is still there to undo."));
-        } catch (IOException | GitAPIException e) {
+        } catch (IOException e) {
             throw new JournalException("undo failed: " + e.getMessage(), e);
         } finally {
             lock.unlock();
@@ -466,7 +470,7 @@ public final class Journal implements AutoCloseable {
             return checkoutAndCommit(head, tree == null ? emptyTree(inserter) : tree, rewind)
                     .orElseThrow(() -> new ToolException(Failure.CONFLICT, "The files of conversation " + conversation
                             + " are already as they were at checkpoint " + checkpoint + "; nothing to rewind."));
-        } catch (IOException | GitAPIException e) {
+        } catch (IOException e) {
             throw new JournalException("rewind failed: " + e.getMessage(), e);
         } finally {
             lock.unlock();
@@ -479,15 +483,22 @@ public final class Journal implements AutoCloseable {
         return empty;
     }
 
-    /** Writes {@code tree} over HEAD's in the working tree and the index, then commits it. Under the lock. */
-    private Optional<Commit> checkoutAndCommit(RevCommit head, ObjectId tree, Change change)
-            throws IOException, GitAPIException {
-        DirCacheCheckout checkout = new DirCacheCheckout(repo, head.getTree(), repo.lockDirCache(), tree);
-        checkout.setFailOnConflict(true);
-        checkout.checkout();
-        Optional<Commit> commit = commitStaged(change, false);
-        synced = tracker.join().syncedMark();
-        return commit;
+    /**
+     * Writes {@code tree} over HEAD's in the working tree, touching only the paths that differ, then commits it.
+     * Under the lock, after outside changes were captured.
+     */
+    private Optional<Commit> checkoutAndCommit(RevCommit head, ObjectId tree, Change change) throws IOException {
+        if (head.getTree().equals(tree)) {
+            return Optional.empty();
+        }
+        try (ObjectInserter inserter = repo.newObjectInserter();
+                ObjectReader reader = inserter.newReader();
+                RevWalk walk = new RevWalk(reader)) {
+            new WorkTreeUpdate(root, reader, backlog).apply(head.getTree(), tree);
+            RevCommit commit = new CommitWriter(repo, author).commit(inserter, walk, walk.parseCommit(head), tree, change);
+            synced = tracker.join().syncedMark();
+            return Optional.of(toCommit(commit));
+        }
     }
 
     /**
