@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import dev.belay.action.ActionTools;
 import dev.belay.agent.RuntimeOptions;
 import dev.belay.engine.Engine;
 import dev.belay.engine.ToolSource;
+import dev.belay.journal.Retention;
 import dev.belay.mount.MountList;
 import dev.belay.mount.MountedServers;
 import dev.belay.policy.EgressPolicy;
@@ -89,6 +91,9 @@ final class EngineOptions {
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
         PythonBackend python = python();
         Path journal = journal(dirs);
+        Retention.auto(runtime.root(), journal, dirs.liveConversations(), Instant.now()).ifPresent(o -> System.err.println(
+                "belay: the journal was over its bound (1 GiB or 90 days): removed " + o.removed() + " commits older "
+                        + "than " + Retention.DEFAULT_KEEP.toDays() + " days (belay journal gc)"));
         Runtime chosen = runtime(dirs, journal);
         if (python instanceof PythonBackend.Jupyter && !(chosen.kind().equals("local")
                 || chosen.kind().equals("sandbox") && runtime.network)) {

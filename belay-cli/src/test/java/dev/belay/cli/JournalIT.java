@@ -157,6 +157,11 @@ class JournalIT {
         try (var journals = Files.list(dir.resolve("home/data/journals"))) {
             assertThat(journals.toList()).as("the journal lives in Belay's data directory").hasSize(1);
         }
+        BelayProcess.Run gc = BelayProcess.run(dir.resolve("home"), "journal", "gc", "--workspace", ws.toString(),
+                "--keep-days", "0");
+        assertThat(gc.exitCode()).as(gc.output()).isZero();
+        assertThat(gc.output()).containsPattern("removed [1-9][0-9]* commits, kept 1");
+        assertThat(ws.resolve("a.txt")).hasContent("a\n");
     }
 
     private McpSyncClient client(Path ws) {

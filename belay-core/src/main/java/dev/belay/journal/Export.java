@@ -29,7 +29,6 @@ import org.eclipse.jgit.merge.ResolveMerger;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.util.FS;
 
 /**
@@ -154,21 +153,13 @@ final class Export {
     /** The paths as {@code tree} has them, their blobs copied into the user's repository. */
     private static Map<String, TreeEdit.Entry> entries(ObjectReader reader, ObjectInserter into, ObjectId tree,
             List<String> paths) throws IOException {
-        Map<String, TreeEdit.Entry> entries = new LinkedHashMap<>();
-        for (String path : paths) {
-            try (TreeWalk walk = TreeWalk.forPath(reader, path, tree)) {
-                if (walk == null) {
-                    entries.put(path, TreeEdit.Entry.DELETED);
-                    continue;
+        Map<String, TreeEdit.Entry> entries = TreeEdit.entries(reader, tree, paths);
+        for (TreeEdit.Entry entry : entries.values()) {
+            if (entry.id().isPresent() && entry.mode().getObjectType() == Constants.OBJ_BLOB) {
+                ObjectLoader blob = reader.open(entry.id().get(), Constants.OBJ_BLOB);
+                try (var in = blob.openStream()) {
+                    into.insert(Constants.OBJ_BLOB, blob.getSize(), in);
                 }
-                ObjectId id = walk.getObjectId(0);
-                if (walk.getFileMode(0).getObjectType() == Constants.OBJ_BLOB) {
-                    ObjectLoader blob = reader.open(id, Constants.OBJ_BLOB);
-                    try (var in = blob.openStream()) {
-                        into.insert(Constants.OBJ_BLOB, blob.getSize(), in);
-                    }
-                }
-                entries.put(path, TreeEdit.Entry.of(walk.getFileMode(0), id));
             }
         }
         return entries;

@@ -3,9 +3,11 @@ package dev.belay.journal;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,6 +23,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.LogCommand;
 import org.eclipse.jgit.api.errors.EmptyCommitException;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
@@ -47,6 +50,9 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import org.eclipse.jgit.util.FS;
 import org.eclipse.jgit.util.io.DisabledOutputStream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 
@@ -58,6 +64,8 @@ import dev.belay.tool.ToolException;
  * the user's own work.
  */
 public final class Journal implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
     /**
      * A moment before a change whose paths are unknown (a command), to compare with afterwards.
@@ -83,6 +91,8 @@ public final class Journal implements AutoCloseable {
      */
     private volatile long synced = -1;
     private final IndexBacklog backlog = new IndexBacklog();
+    /** Held while open, shared: {@link Retention} trims only a journal no running Belay has open. */
+    private FileChannel inUse;
 
     private Journal(Repository repo, Path root, Path directory, Optional<UserRepository> user, PersonIdent author) {
         this.repo = repo;
@@ -110,6 +120,9 @@ public final class Journal implements AutoCloseable {
             FS fs = fileSystem();
             Journal journal = new Journal(ShadowRepository.open(root, directory, fs), root, directory,
                     UserRepository.find(root, fs), new PersonIdent(authorName, authorEmail));
+            journal.inUse = FileChannel.open(directory.resolve(Retention.LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            journal.inUse.lock(0, Long.MAX_VALUE, true);
             // Scanning a large workspace takes a while: do it in the background, and let the first call that needs
             // the journal wait for it. Watching starts first, so nothing that changes meanwhile goes unseen.
             Thread.ofVirtual().name("belay-journal-open").start(() -> {
@@ -163,7 +176,7 @@ public final class Journal implements AutoCloseable {
      * spawns on every start. The standard location is read directly instead. JGit reads global configuration through
      * its shared detected file system, so that is the instance told.
      */
-    private static FS fileSystem() {
+    static FS fileSystem() {
         FS fs = FS.DETECTED;
         fs.setGitSystemConfig(new File("/etc/gitconfig"));
         // measuring a file system's timestamp resolution can take seconds; never make a start wait for it
@@ -296,7 +309,7 @@ public final class Journal implements AutoCloseable {
             backlog.flush(repo);
             staging.stage();
             return commitStaged(change);
-        } catch (IOException | GitAPIException e) {
+        } catch (IOException | GitAPIException | JGitInternalException e) {
             throw new JournalException("journal commit failed: " + e.getMessage(), e);
         } finally {
             lock.unlock();
@@ -399,16 +412,31 @@ public final class Journal implements AutoCloseable {
             captureOutsideChanges();
             RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
             RevCommit parent = walk.parseCommit(target.getParent(0));
-            ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
-            merger.setBase(target.getTree());
-            if (!merger.merge(head, parent)) {
-                List<String> conflicts = merger.getUnmergedPaths().isEmpty()
-                        ? List.copyOf(merger.getFailingPaths().keySet())
-                        : merger.getUnmergedPaths();
-                throw new ToolException(Failure.CONFLICT, "Undoing " + target.abbreviate(10).name() + " conflicts with later changes to "
-                        + String.join(", ", conflicts) + ". Nothing was changed; edit those files by hand instead.");
+            // merge only the paths the commit changed: trees of those paths alone, so that the cost does not grow
+            // with the workspace (a merge of whole trees walks every file)
+            List<String> paths = toCommit(target).files();
+            ObjectId merged;
+            try (ObjectInserter inserter = repo.newObjectInserter(); ObjectReader reader = inserter.newReader()) {
+                TreeEdit edit = new TreeEdit(reader, inserter);
+                ObjectId base = orEmpty(edit.apply(null, TreeEdit.entries(reader, target.getTree(), paths)), inserter);
+                ObjectId ours = orEmpty(edit.apply(null, TreeEdit.entries(reader, head.getTree(), paths)), inserter);
+                ObjectId theirs = orEmpty(edit.apply(null, TreeEdit.entries(reader, parent.getTree(), paths)), inserter);
+                inserter.flush();
+                ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
+                merger.setBase(base);
+                if (!merger.merge(ours, theirs)) {
+                    List<String> conflicts = merger.getUnmergedPaths().isEmpty()
+                            ? List.copyOf(merger.getFailingPaths().keySet())
+                            : merger.getUnmergedPaths();
+                    throw new ToolException(Failure.CONFLICT, "Undoing " + target.abbreviate(10).name()
+                            + " conflicts with later changes to " + String.join(", ", conflicts)
+                            + ". Nothing was changed; edit those files by hand instead.");
+                }
+                merged = orEmpty(edit.apply(head.getTree(), TreeEdit.entries(reader, merger.getResultTreeId(), paths)),
+                        inserter);
+                inserter.flush();
             }
-            return checkoutAndCommit(head, merger.getResultTreeId(), new Change("Undo " + target.abbreviate(10).name()
+            return checkoutAndCommit(head, merged, new Change("Undo " + target.abbreviate(10).name()
                     + ": " + target.getShortMessage(), "undo", change.session(), change.turn()))
                     .orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
                             + " changed nothing that is still there to undo."));
@@ -455,19 +483,13 @@ public final class Journal implements AutoCloseable {
             }
             RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
             RevCommit before = walk.parseCommit(plan.before());
-            Map<String, TreeEdit.Entry> edits = new LinkedHashMap<>();
-            for (String path : plan.paths()) {
-                try (TreeWalk entry = TreeWalk.forPath(reader, path, before.getTree())) {
-                    edits.put(path, entry == null ? TreeEdit.Entry.DELETED
-                            : TreeEdit.Entry.of(entry.getFileMode(0), entry.getObjectId(0)));
-                }
-            }
-            ObjectId tree = new TreeEdit(reader, inserter).apply(head.getTree(), edits);
+            ObjectId tree = orEmpty(new TreeEdit(reader, inserter).apply(head.getTree(),
+                    TreeEdit.entries(reader, before.getTree(), plan.paths())), inserter);
             inserter.flush();
             Change rewind = new Change("Rewind " + conversation + " to before " + checkpoint + " (" + plan.calls()
                     + (plan.calls() == 1 ? " commit, " : " commits, ") + plan.paths().size()
                     + (plan.paths().size() == 1 ? " file)" : " files)"), "rewind", change.session(), change.turn());
-            return checkoutAndCommit(head, tree == null ? emptyTree(inserter) : tree, rewind)
+            return checkoutAndCommit(head, tree, rewind)
                     .orElseThrow(() -> new ToolException(Failure.CONFLICT, "The files of conversation " + conversation
                             + " are already as they were at checkpoint " + checkpoint + "; nothing to rewind."));
         } catch (IOException e) {
@@ -477,10 +499,8 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private static ObjectId emptyTree(ObjectInserter inserter) throws IOException {
-        ObjectId empty = inserter.insert(new TreeFormatter());
-        inserter.flush();
-        return empty;
+    private static ObjectId orEmpty(ObjectId tree, ObjectInserter inserter) throws IOException {
+        return tree != null ? tree : inserter.insert(new TreeFormatter());
     }
 
     /**
@@ -512,7 +532,12 @@ public final class Journal implements AutoCloseable {
         if (!changes.changedSince(synced)) {
             return;
         }
-        commitAll(new Change("Changes made outside Belay", "snapshot", "-"));
+        try {
+            commitAll(new Change("Changes made outside Belay", "snapshot", "-"));
+        } catch (JournalException e) {
+            // a file vanished while the tree was scanned (a command's temporary file): the next change looks again
+            LOG.info("outside changes not journaled yet: {}", e.getMessage());
+        }
     }
 
     /**
@@ -597,6 +622,21 @@ public final class Journal implements AutoCloseable {
         }
         tracker.thenAccept(ChangeTracker::close);
         user.ifPresent(UserRepository::close);
+        lock.lock();
+        try {
+            backlog.flush(repo);
+        } catch (IOException e) {
+            // the index is a cache of the work tree: the next full scan corrects it
+        } finally {
+            lock.unlock();
+        }
         repo.close();
+        if (inUse != null) {
+            try {
+                inUse.close();
+            } catch (IOException ignored) {
+                // closing releases the lock; nothing else to do
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.belay.journal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +16,7 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.treewalk.CanonicalTreeParser;
+import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * Makes a new tree from an old one by changing a few paths: only the trees along those paths are read and written,
@@ -93,6 +95,17 @@ final class TreeEdit {
             tree.append(child.name(), child.mode(), child.id());
         }
         return inserter.insert(tree);
+    }
+
+    /** The paths as {@code tree} has them ({@link Entry#DELETED} where it has nothing), read along their paths only. */
+    static Map<String, Entry> entries(ObjectReader reader, ObjectId tree, Collection<String> paths) throws IOException {
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        for (String path : paths) {
+            try (TreeWalk walk = tree == null ? null : TreeWalk.forPath(reader, path, tree)) {
+                entries.put(path, walk == null ? Entry.DELETED : Entry.of(walk.getFileMode(0), walk.getObjectId(0)));
+            }
+        }
+        return entries;
     }
 
     private record Child(String name, FileMode mode, ObjectId id) {

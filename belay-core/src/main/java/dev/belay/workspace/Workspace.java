@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 import dev.belay.journal.Journal;
@@ -21,6 +22,8 @@ public final class Workspace {
     private final PathGuard guard;
     private final Journal journal;
     private final ConcurrentHashMap<Path, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** File tools change files holding it shared; looking for outside changes holds it alone. */
+    private final ReentrantReadWriteLock changing = new ReentrantReadWriteLock();
 
     public Workspace(PathGuard guard, Journal journal) {
         this.guard = guard;
@@ -63,12 +66,36 @@ public final class Workspace {
 
     /**
      * Runs {@code action} holding the lock of {@code path}: a read-modify-write of one file is never interleaved
-     * with another. Locks are taken one path at a time; {@link #withLocks} orders several. Changes wait until the
-     * journal has taken its opening snapshot, and changes made outside Belay since its last commit are committed
-     * first, so that undoing this one never loses them.
+     * with another. Changes wait until the journal has taken its opening snapshot, and changes made outside Belay
+     * since its last commit are committed first, so that undoing this one never loses them.
      */
     public <T> T withLock(Path path, Supplier<T> action) {
-        journal.captureOutsideChanges();
+        return withLocks(path, path, action);
+    }
+
+    /**
+     * Like {@link #withLock} for two paths, taken in a fixed order so that two movers cannot deadlock. Outside changes
+     * are looked for while no other tool of this workspace is changing a file: its half-written file is not the
+     * user's.
+     */
+    public <T> T withLocks(Path a, Path b, Supplier<T> action) {
+        changing.writeLock().lock();
+        try {
+            journal.captureOutsideChanges();
+        } finally {
+            changing.writeLock().unlock();
+        }
+        Path first = a.compareTo(b) <= 0 ? a : b;
+        Path second = first == a ? b : a;
+        changing.readLock().lock();
+        try {
+            return locked(first, () -> first.equals(second) ? action.get() : locked(second, action));
+        } finally {
+            changing.readLock().unlock();
+        }
+    }
+
+    private <T> T locked(Path path, Supplier<T> action) {
         ReentrantLock lock = locks.computeIfAbsent(path, p -> new ReentrantLock());
         lock.lock();
         try {
@@ -76,13 +103,6 @@ public final class Workspace {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Like {@link #withLock} for two paths, taken in a fixed order so that two movers cannot deadlock. */
-    public <T> T withLocks(Path a, Path b, Supplier<T> action) {
-        Path first = a.compareTo(b) <= 0 ? a : b;
-        Path second = first == a ? b : a;
-        return withLock(first, () -> first.equals(second) ? action.get() : withLock(second, action));
     }
 
     /**
