@@ -90,6 +90,29 @@ class JournalTest {
         }
     }
 
+    @Test
+    void anEarlierBelaysCommitsOnTheUsersBranchStayReadableAndTheNoteSaysHowToMoveThem() throws Exception {
+        git("init", "-q", "-b", "main");
+        Files.writeString(dir.resolve("a.txt"), "user\n");
+        git("add", ".");
+        git("-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "the user's commit");
+        String base = git("rev-parse", "--short=10", "HEAD").strip();
+        Files.writeString(dir.resolve("a.txt"), "by an old Belay\n");
+        git("add", ".");
+        git("-c", "user.name=Belay", "-c", "user.email=b@x", "commit", "-q", "-m",
+                "write_file: a.txt\n\nBelay-Tool: write_file\nBelay-Session: old-1\n");
+        Map<String, String> before = gitFiles();
+        try (Journal journal = open()) {
+            assertThat(journal.notice()).hasValueSatisfying(note -> assertThat(note)
+                    .contains("1 commits on your branch main").contains("git branch belay-old-journal && git reset " + base));
+            List<Commit> history = journal.history(10, 0, null);
+            assertThat(history.get(history.size() - 1).onUserBranch()).isTrue();
+            assertThat(history.get(history.size() - 1).session()).isEqualTo("old-1");
+            assertThat(journal.history(10, 0, dir.resolve("a.txt"))).extracting(Commit::onUserBranch).contains(true);
+        }
+        assertThat(gitFiles()).as("nothing rewritten").isEqualTo(before);
+    }
+
     private String message(Journal journal, Commit commit) throws Exception {
         try (var walk = new org.eclipse.jgit.revwalk.RevWalk(journal.repository())) {
             return walk.parseCommit(journal.repository().resolve(commit.id())).getFullMessage();
@@ -107,12 +130,13 @@ class JournalTest {
         return files;
     }
 
-    private void git(String... args) throws Exception {
+    private String git(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("git"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(out).isZero();
+        return out;
     }
 
     @Test
