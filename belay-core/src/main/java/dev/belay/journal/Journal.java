@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -66,8 +67,9 @@ public final class Journal implements AutoCloseable {
      *
      * @param changes the change tracker's count
      * @param branches the user's branches then, if the workspace is their repository
+     * @param gitExisted whether the workspace had a {@code .git} then
      */
-    public record Mark(long changes, Optional<UserRepository.Branches> branches) {
+    public record Mark(long changes, Optional<UserRepository.Branches> branches, boolean gitExisted) {
     }
 
     private final Repository repo;
@@ -242,7 +244,8 @@ public final class Journal implements AutoCloseable {
      */
     public Mark mark() {
         captureOutsideChanges();
-        return new Mark(tracker.join().mark(), user.map(UserRepository::branches));
+        return new Mark(tracker.join().mark(), user.map(UserRepository::branches),
+                Files.exists(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS));
     }
 
     /**
@@ -255,9 +258,15 @@ public final class Journal implements AutoCloseable {
     public Optional<Commit> commitChangedSince(Mark mark, Change change) {
         awaitReady();
         String branches = mark.branches().flatMap(before -> user.map(u -> before.changesTo(u.branches()))).orElse("");
-        Change noted = branches.isEmpty() ? change : change.withNote("Your repository's branches changed:\n" + branches);
+        String note = branches.isEmpty() ? "" : "Your repository's branches changed:\n" + branches;
+        if (!mark.gitExisted() && Files.exists(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+            // git runs a repository's config and hooks: the user should look before running git here
+            note = "The command created a git repository (.git) in the workspace: check its config and hooks before "
+                    + "running git there.";
+        }
+        Change noted = note.isEmpty() ? change : change.withNote(note);
         Optional<Commit> commit = tracker.join().changedSince(mark.changes()) ? commitAll(noted) : Optional.empty();
-        if (commit.isPresent() || branches.isEmpty()) {
+        if (commit.isPresent() || note.isEmpty()) {
             return commit;
         }
         lock.lock();

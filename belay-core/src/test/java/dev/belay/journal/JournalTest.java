@@ -51,6 +51,12 @@ class JournalTest {
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("a.txt");
         }
+        try (Journal journal = open()) {
+            Journal.Mark mark = journal.mark();
+            git("init", "-q");
+            Commit noted = journal.commitChangedSince(mark, new Change("git init", "run_command", "s")).orElseThrow();
+            assertThat(message(journal, noted)).contains("created a git repository (.git)");
+        }
         assertThat(base.resolve("journal/objects")).isDirectory();
     }
 
