@@ -16,6 +16,9 @@ const fsServer = require.resolve('@modelcontextprotocol/server-filesystem/dist/i
 const ITER = Number(process.env.BENCH_ITER ?? 200);
 const STARTS = Number(process.env.BENCH_STARTS ?? 10);
 const FILES = Number(process.env.BENCH_FILES ?? 10000);
+// BENCH_ONLY=write_file,undo measures only those rows (startup and the python rows included only when named)
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+const want = (row) => !ONLY || ONLY.has(row);
 
 function generate(dir) {
   mkdirSync(dir, { recursive: true });
@@ -33,20 +36,20 @@ const stats = (xs) => ({ p50: q(xs, 0.5), p90: q(xs, 0.9), p99: q(xs, 0.99), n: 
 async function connect(command, args) {
   const t0 = performance.now();
   const client = new Client({ name: 'belay-bench', version: '1' });
-  await client.connect(new StdioClientTransport({ command, args, stderr: 'ignore' }));
+  await client.connect(new StdioClientTransport({ command, args, env, stderr: 'ignore' }));
   await client.listTools();
   return { client, ms: performance.now() - t0 };
 }
 
-async function time(n, fn) {
+async function time(n, fn, setup = async () => {}) {
   const xs = [];
-  for (let i = 0; i < Math.min(10, n); i++) await fn(i); // warm-up
-  for (let i = 0; i < n; i++) { const t0 = performance.now(); await fn(i); xs.push(performance.now() - t0); }
+  for (let i = 0; i < Math.min(10, n); i++) { await setup(i, 'warm-up'); await fn(i, 'warm-up'); }
+  for (let i = 0; i < n; i++) { await setup(i, ''); const t0 = performance.now(); await fn(i, ''); xs.push(performance.now() - t0); }
   return stats(xs);
 }
 
-async function call(client, name, args) {
-  const r = await client.callTool({ name, arguments: args });
+async function call(client, name, args, turn) {
+  const r = await client.callTool({ name, arguments: args, ...(turn ? { _meta: { 'dev.belay/turn': turn } } : {}) });
   if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.content).slice(0, 200)}`);
   return r;
 }
@@ -70,6 +73,8 @@ async function pythonFloor(code) {
 }
 
 const base = mkdtempSync(join(tmpdir(), 'belay-bench-'));
+// Belay's data directory (its journals) lives with the run, not in the user's
+const env = { ...process.env, BELAY_DATA_DIR: join(base, 'data'), BELAY_CONFIG_DIR: join(base, 'config') };
 const template = join(base, 'template');
 console.error(`generating ${FILES} files…`);
 generate(template);
@@ -82,51 +87,64 @@ const fs = [process.execPath, [fsServer, fsWs]];
 (await connect(...belay)).client.close();
 
 const results = {};
-const startup = { belay: [], fs: [] };
-for (let i = 0; i < STARTS; i++) {
-  for (const [name, cmd] of [['belay', belay], ['fs', fs]]) {
-    const { client, ms } = await connect(...cmd);
-    startup[name].push(ms);
-    await client.close();
+if (want('startup')) {
+  const startup = { belay: [], fs: [] };
+  for (let i = 0; i < STARTS; i++) {
+    for (const [name, cmd] of [['belay', belay], ['fs', fs]]) {
+      const { client, ms } = await connect(...cmd);
+      startup[name].push(ms);
+      await client.close();
+    }
   }
+  results.startup = { belay: stats(startup.belay), peer: stats(startup.fs) };
 }
-results.startup = { belay: stats(startup.belay), peer: stats(startup.fs) };
 
 const b = (await connect(...belay)).client;
 const f = (await connect(...fs)).client;
-results.read_file = {
+if (want('read_file')) results.read_file = {
   belay: await time(ITER, () => call(b, 'read_file', { path: 'pkg1/mod0/file1.txt' })),
   peer: await time(ITER, () => call(f, 'read_text_file', { path: join(fsWs, 'pkg1/mod0/file1.txt') })),
 };
-results.write_file = {
+if (want('write_file')) results.write_file = {
   belay: await time(ITER, (i) => call(b, 'write_file', { path: 'out/w.txt', content: `v${i}\n` })),
   peer: await time(ITER, (i) => call(f, 'write_file', { path: join(fsWs, 'out-w.txt'), content: `v${i}\n` })),
 };
-results.edit_file = {
+if (want('edit_file')) results.edit_file = {
   belay: await time(ITER, (i) => call(b, 'edit_file', { path: 'edit.txt', edits: [{ old_text: i % 2 ? 'BETA' : 'beta', new_text: i % 2 ? 'beta' : 'BETA' }] })),
   peer: await time(ITER, (i) => call(f, 'edit_file', { path: join(fsWs, 'edit.txt'), edits: [{ oldText: i % 2 ? 'BETA' : 'beta', newText: i % 2 ? 'beta' : 'BETA' }] })),
 };
-results.list_directory = {
+if (want('list_directory')) results.list_directory = {
   belay: await time(ITER, () => call(b, 'list_directory', { path: 'pkg1', depth: 1 })),
   peer: await time(ITER, () => call(f, 'list_directory', { path: join(fsWs, 'pkg1') })),
 };
-results.find_files = {
+if (want('find_files')) results.find_files = {
   belay: await time(Math.ceil(ITER / 10), () => call(b, 'find_files', { glob: 'file4242.txt' })),
   peer: await time(Math.ceil(ITER / 10), () => call(f, 'search_files', { path: fsWs, pattern: '**/file4242.txt' })),
 };
-results.search_files = {
+if (want('search_files')) results.search_files = {
   belay: await time(Math.ceil(ITER / 10), () => call(b, 'search_files', { pattern: 'needleFOUND' })),
 };
-const raw = [];
-for (let i = 0; i < ITER; i++) { const t0 = performance.now(); spawnSync('bash', ['-c', 'true']); raw.push(performance.now() - t0); }
-results.run_command = {
-  belay: await time(ITER, () => call(b, 'run_command', { command: 'true' })),
-  raw_spawn: stats(raw),
+// undo of one call (the write before it is not timed), and a rewind of a turn of 20 calls
+if (want('undo')) results.undo = {
+  belay: await time(ITER, () => call(b, 'undo', {}), (i) => call(b, 'write_file', { path: 'out/u.txt', content: `u${i}\n` })),
 };
+if (want('rewind_20')) results.rewind_20 = {
+  belay: await time(Math.ceil(ITER / 10), (i, w) => call(b, 'undo', { checkpoint: `rewind${w}-${i}` }), async (i, w) => {
+    for (let j = 0; j < 20; j++) await call(b, 'write_file', { path: `out/r${j % 5}.txt`, content: `${i}.${j}\n` }, `rewind${w}-${i}`);
+  }),
+};
+if (want('run_command')) {
+  const raw = [];
+  for (let i = 0; i < ITER; i++) { const t0 = performance.now(); spawnSync('bash', ['-c', 'true']); raw.push(performance.now() - t0); }
+  results.run_command = {
+    belay: await time(ITER, () => call(b, 'run_command', { command: 'true' })),
+    raw_spawn: stats(raw),
+  };
+}
 // the python tool through Belay's driver, then through a Jupyter kernel (Debian's python3-ipykernel)
-const k = (await connect(belay[0], [...belay[1], '--kernel', 'jupyter'])).client;
-await call(k, 'python', { code: '0' });
-for (const [prefix, client] of [['python', b], ['kernel', k]]) {
+const k = want('python') ? (await connect(belay[0], [...belay[1], '--kernel', 'jupyter'])).client : null;
+if (k) await call(k, 'python', { code: '0' });
+for (const [prefix, client] of k ? [['python', b], ['kernel', k]] : []) {
   results[`${prefix}_1_plus_1`] = {
     belay: await time(ITER, () => call(client, 'python', { code: '1+1' })),
     raw_python: await pythonFloor('1+1'),
@@ -136,7 +154,7 @@ for (const [prefix, client] of [['python', b], ['kernel', k]]) {
     raw_python: await pythonFloor("print('x' * 1048576)"),
   };
 }
-await b.close(); await f.close(); await k.close();
+await b.close(); await f.close(); if (k) await k.close();
 rmSync(base, { recursive: true, force: true });
 
 const fmt = (s) => s ? `${s.p50.toFixed(2)} / ${s.p90.toFixed(2)} / ${s.p99.toFixed(2)}` : '—';

@@ -61,8 +61,9 @@ public final class AgentMain implements Callable<Integer> {
             Rules loaded = rules == null ? Rules.NONE : Rules.load(rules);
             Approvals approvals = new Approvals(java.time.Duration.ofSeconds(Math.max(1, approvalTimeout)));
             Path root = runtime.root();
-            Runtime chosen = runtime.create(List.of(Path.of(System.getProperty("user.home"))), List.of());
-            try (Engine engine = Engine.open(new Engine.Config(root, chosen, Limits.DEFAULTS,
+            Path journal = runtime.journal(RuntimeOptions.dataDirectory());
+            Runtime chosen = runtime.create(List.of(Path.of(System.getProperty("user.home")), journal), List.of());
+            try (Engine engine = Engine.open(new Engine.Config(root, journal, chosen, Limits.DEFAULTS,
                     RuntimeOptions.commandEnvironment(), "Belay", "belay@localhost", Optional.empty(),
                     new PythonBackend.Driver()), List.of())) {
                 Guard guard = new Guard(engine.caller(), loaded, mode, approvals,

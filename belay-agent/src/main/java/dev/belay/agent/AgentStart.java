@@ -63,7 +63,7 @@ public final class AgentStart {
             log.println("WARNING: --insecure: TLS certificates are not checked; anyone in the middle can impersonate "
                     + "the server and run commands here.");
         }
-        String id = options.name != null ? options.name : persistentId(workspace.root());
+        String id = options.name != null ? options.name : persistentId(workspace.journal().directory());
         Agent.Config config = new Agent.Config(options.server, options.token.strip(), options.insecure, id,
                 options.name != null ? options.name : id, Duration.ofSeconds(options.heartbeatTimeout),
                 Duration.ofSeconds(options.maxBackoff));
@@ -95,9 +95,9 @@ public final class AgentStart {
         }
     }
 
-    /** An id that survives restarts: kept next to the journal, which file tools cannot change. */
-    private static String persistentId(Path root) throws IOException {
-        Path file = root.resolve(".git").resolve("belay-agent-id");
+    /** An id that survives restarts: kept in the journal's directory, outside the workspace. */
+    private static String persistentId(Path journal) throws IOException {
+        Path file = journal.resolve("belay-agent-id");
         if (Files.exists(file)) {
             String id = Files.readString(file).strip();
             if (id.matches(ID)) {

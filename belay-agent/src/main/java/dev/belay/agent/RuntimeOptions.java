@@ -1,10 +1,14 @@
 package dev.belay.agent;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.belay.journal.JournalLocation;
 import dev.belay.runtime.Runtime;
 import dev.belay.runtime.Runtimes;
 import dev.belay.runtime.container.ContainerConfig;
@@ -19,6 +23,11 @@ public final class RuntimeOptions {
     @Option(names = {"-w", "--workspace"}, paramLabel = "DIR", defaultValue = "${env:BELAY_WORKSPACE:-.}",
             description = "The workspace directory (created if absent). Default: the current directory; env BELAY_WORKSPACE.")
     public Path workspace;
+
+    @Option(names = "--journal", paramLabel = "DIR", defaultValue = "${env:BELAY_JOURNAL}",
+            description = "Where the workspace's journal (Belay's own git directory, outside the workspace) lives. "
+                    + "Default: DATA/journals/<hash>-<name>, where DATA is Belay's data directory; env BELAY_JOURNAL.")
+    public Path journal;
 
     @Option(names = "--runtime", paramLabel = "KIND", defaultValue = "${env:BELAY_RUNTIME:-local}",
             description = "Where commands run: local, sandbox (bubblewrap) or container[:IMAGE] (Docker Engine API "
@@ -46,6 +55,33 @@ public final class RuntimeOptions {
     /** The workspace root as an absolute, normalized path. */
     public Path root() {
         return workspace.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The journal's directory: {@code --journal}, or one under Belay's data directory keyed by the workspace's real
+     * path (the workspace is created here if absent, so that its real path is known).
+     */
+    public Path journal(Path dataDir) {
+        if (journal != null) {
+            return journal.toAbsolutePath().normalize();
+        }
+        try {
+            Files.createDirectories(root());
+            return JournalLocation.under(dataDir, root().toRealPath());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create workspace " + root(), e);
+        }
+    }
+
+    /**
+     * Belay's data directory (audit log, installed actions, journals): {@code BELAY_DATA_DIR}, else the XDG data
+     * directory's {@code belay}.
+     */
+    public static Path dataDirectory() {
+        Map<String, String> env = System.getenv();
+        Path home = Path.of(System.getProperty("user.home"));
+        return env.containsKey("BELAY_DATA_DIR") ? Path.of(env.get("BELAY_DATA_DIR"))
+                : Path.of(env.getOrDefault("XDG_DATA_HOME", home.resolve(".local/share").toString())).resolve("belay");
     }
 
     /**

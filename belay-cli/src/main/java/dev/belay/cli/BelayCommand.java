@@ -8,7 +8,7 @@ import picocli.CommandLine.HelpCommand;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         subcommands = {McpCommand.class, ServeCommand.class, ChatCommand.class, AgentCommand.class, ToolsCommand.class,
-                HistoryCommand.class, TokenCommand.class, AuditCommand.class, ConfigCommand.class, RuntimeCommand.class,
+                HistoryCommand.class, JournalCommand.class, TokenCommand.class, AuditCommand.class, ConfigCommand.class, RuntimeCommand.class,
                 ActionsCommand.class, McpServersCommand.class, HelpCommand.class})
 final class BelayCommand {
 }

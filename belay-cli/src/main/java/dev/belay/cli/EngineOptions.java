@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import dev.belay.action.ActionTools;
 import dev.belay.agent.RuntimeOptions;
 import dev.belay.engine.Engine;
 import dev.belay.engine.ToolSource;
+import dev.belay.journal.Retention;
 import dev.belay.mount.MountList;
 import dev.belay.mount.MountedServers;
 import dev.belay.policy.EgressPolicy;
@@ -79,7 +81,7 @@ final class EngineOptions {
         String home = System.getProperty("user.home");
         if (root.getParent() == null || (home != null && root.equals(Path.of(home)))) {
             throw new UsageException("refusing to use " + root + " as the workspace: every change there would be "
-                    + "journaled in " + root.resolve(".git") + ". Pass --workspace DIR.");
+                    + "journaled. Pass --workspace DIR.");
         }
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new UsageException("workspace " + root + " is not a directory");
@@ -93,7 +95,11 @@ final class EngineOptions {
         String name = author.replaceAll("\\s*<.*$", "").strip();
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
         PythonBackend python = python(dirs);
-        Runtime chosen = runtime(dirs);
+        Path journal = journal(dirs);
+        Retention.auto(runtime.root(), journal, dirs.liveConversations(), Instant.now()).ifPresent(o -> System.err.println(
+                "belay: the journal was over its bound (1 GiB or 90 days): removed " + o.removed() + " commits older "
+                        + "than " + Retention.DEFAULT_KEEP.toDays() + " days (belay journal gc)"));
+        Runtime chosen = runtime(dirs, journal);
         if (python instanceof PythonBackend.Jupyter && chosen.kind().equals("container")) {
             chosen.close();
             throw new UsageException("--kernel jupyter gives each kernel a directory of its own for its sockets, which "
@@ -101,9 +107,21 @@ final class EngineOptions {
         }
         List<ToolSource> extra = List.of(new ActionTools(new ActionStore(dirs.actions())),
                 new MountedServers(new MountList(dirs.mcpServers()).list()));
-        return Engine.open(new Engine.Config(root, chosen, limits, RuntimeOptions.commandEnvironment(),
+        Engine engine = Engine.open(new Engine.Config(root, journal, chosen, limits, RuntimeOptions.commandEnvironment(),
                 name.isEmpty() ? "Belay" : name, email, offline ? Optional.empty() : Optional.of(web(rules)), python),
                 extra);
+        engine.workspace().journal().notice().ifPresent(System.err::println);
+        return engine;
+    }
+
+    /** The journal's directory, which must lie outside the workspace. */
+    Path journal(BelayDirs dirs) {
+        Path journal = runtime.journal(dirs.data());
+        if (journal.startsWith(runtime.root())) {
+            throw new UsageException("--journal " + journal + " is inside the workspace: the model could rewrite it. "
+                    + "Choose a directory outside " + runtime.root() + ".");
+        }
+        return journal;
     }
 
     /** The python backend; kernels keep their connection files in Belay's data directory, hidden from every runtime. */
@@ -134,10 +152,10 @@ final class EngineOptions {
     }
 
     /** The runtime; sandbox and container see installed actions read-only, and nothing else of Belay's. */
-    private Runtime runtime(BelayDirs dirs) {
+    private Runtime runtime(BelayDirs dirs, Path journal) {
         try {
-            return runtime.create(List.of(Path.of(System.getProperty("user.home")), dirs.config(), dirs.data()),
-                    List.of(dirs.actions()));
+            return runtime.create(List.of(Path.of(System.getProperty("user.home")), dirs.config(), dirs.data(),
+                    journal), List.of(dirs.actions()));
         } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
             throw new UsageException(e.getMessage());
         }

@@ -1,11 +1,11 @@
 package dev.belay.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import dev.belay.journal.Commit;
 import dev.belay.journal.Journal;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,9 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Print the workspace journal, newest first: commit, time, tool, session and summary.")
 final class HistoryCommand implements Callable<Integer> {
 
-    @Option(names = {"-w", "--workspace"}, paramLabel = "DIR", defaultValue = "${env:BELAY_WORKSPACE:-.}",
-            description = "The workspace directory. Default: the current directory.")
-    Path workspace;
+    @Mixin
+    JournalOptions where;
 
     @Option(names = {"-n", "--limit"}, defaultValue = "50", description = "Commits to show. Default: ${DEFAULT-VALUE}.")
     int limit;
@@ -26,8 +25,7 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path root = workspace.toAbsolutePath().normalize();
-        try (Journal journal = Journal.read(root)) {
+        try (Journal journal = Journal.read(where.root(), where.journal(BelayDirs.fromEnvironment()))) {
             for (Commit c : journal.history(limit, 0, null)) {
                 spec.commandLine().getOut().printf("%s  %s  %-12s %-14s %s%n", c.shortId(), c.time(),
                         c.tool() == null ? "-" : c.tool(), c.session() == null ? "-" : abbreviate(c.session()),

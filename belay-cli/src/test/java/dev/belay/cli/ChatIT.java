@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.belay.chat.OpenAiFixture;
 import dev.belay.journal.Journal;
+import dev.belay.journal.JournalLocation;
 import tools.jackson.databind.JsonNode;
 
 /** `belay chat` against the OpenAI-wire fixture: one scripted exchange, and an interactive one in a real terminal. */
@@ -60,7 +61,8 @@ class ChatIT {
         assertThat(out).contains("I made made.txt.");
         assertThat(err).contains("→ write_file").contains("✓ write_file");
         assertThat(workspace.resolve("made.txt")).hasContent("from chat");
-        try (Journal journal = Journal.read(workspace.toRealPath())) {
+        try (Journal journal = Journal.read(workspace.toRealPath(),
+                JournalLocation.under(home.resolve("data"), workspace.toRealPath()))) {
             assertThat(journal.history(5, 0, null)).anySatisfy(c -> {
                 assertThat(c.tool()).isEqualTo("write_file");
                 assertThat(c.session()).startsWith("chat-");

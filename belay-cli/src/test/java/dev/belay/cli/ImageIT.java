@@ -27,6 +27,9 @@ class ImageIT {
     @TempDir
     Path workspace;
 
+    @TempDir
+    Path data;
+
     @Test
     void theImageServesMcpOverStdioWithTheWorkspaceMounted() throws Exception {
         String tar = System.getProperty("belay.image.tar");
@@ -37,7 +40,7 @@ class ImageIT {
         String image = loaded.replaceFirst("(?s).*Loaded image(\\(s\\))?: ", "").strip();
 
         ServerParameters params = ServerParameters.builder("podman").args("run", "--rm", "-i", "--network", "none",
-                "-v", workspace + ":/workspace", image, "mcp").build();
+                "-v", workspace + ":/workspace", "-v", data + ":/data", image, "mcp").build();
         try (McpSyncClient client = McpClient.sync(new StdioClientTransport(params, McpJsonDefaults.getMapper()))
                 .requestTimeout(Duration.ofSeconds(60)).initializationTimeout(Duration.ofSeconds(60)).build()) {
             client.initialize();
@@ -48,6 +51,9 @@ class ImageIT {
             assertThat(((McpSchema.TextContent) run.content().get(0)).text()).contains("/workspace");
         }
         assertThat(Files.readString(workspace.resolve("from-image.txt"))).isEqualTo("made\n");
-        assertThat(workspace.resolve(".git")).as("the journal lives in the mounted workspace").isDirectory();
+        assertThat(workspace.resolve(".git")).as("the workspace gets no .git").doesNotExist();
+        try (var journals = Files.list(data.resolve("journals"))) {
+            assertThat(journals.toList()).as("the journal lives in the data volume").hasSize(1);
+        }
     }
 }

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import dev.belay.action.ActionStore.SetupRecord;
 import dev.belay.engine.ToolSource;
 import dev.belay.journal.Change;
+import dev.belay.journal.Journal;
 import dev.belay.runtime.ExecSpec;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Content;
@@ -86,13 +87,13 @@ public final class ActionTools implements ToolSource {
                 ? parts.limits().maxTimeout() : manifest.timeout();
         String tool = manifest.spec().name();
         CallContext context = call.context();
-        long mark = parts.workspace().journal().mark();
+        Journal.Mark mark = parts.workspace().journal().mark();
         Job job;
         try {
             job = parts.jobs().start(tool, new ExecSpec(command(action), parts.workspace().root(),
                     environment(parts, action, call.arguments())), context.session(), timeout, true,
                     j -> parts.workspace().journal().commitChangedSince(mark,
-                            new Change(tool + ": " + summary(call.arguments()), tool, j.session())));
+                            Change.of(tool + ": " + summary(call.arguments()), tool, context)));
         } catch (IOException e) {
             throw new ToolException(Failure.FAILED, "Could not start " + String.join(" ", manifest.run()) + " in the "
                     + parts.runtime().kind() + " runtime: " + e.getMessage());

@@ -34,16 +34,18 @@ public final class Engine implements AutoCloseable {
 
     /**
      * @param workspace the workspace directory (created if absent)
+     * @param journal the journal's git directory, outside the workspace (see {@code JournalLocation})
      * @param commandEnv the only environment commands inherit
      * @param authorName the journal's commit author
      * @param web how the web tools reach the network; empty leaves them out (offline)
      * @param python which interpreter the python tool talks to
      */
-    public record Config(Path workspace, Runtime runtime, Limits limits, Map<String, String> commandEnv,
+    public record Config(Path workspace, Path journal, Runtime runtime, Limits limits, Map<String, String> commandEnv,
             String authorName, String authorEmail, Optional<WebConfig> web, PythonBackend python) {
 
         public Config {
             Objects.requireNonNull(workspace, "workspace");
+            Objects.requireNonNull(journal, "journal");
             Objects.requireNonNull(runtime, "runtime");
             Objects.requireNonNull(limits, "limits");
             commandEnv = Map.copyOf(commandEnv);
@@ -84,7 +86,7 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalArgumentException if an extra tool's name is not namespaced ({@code source__tool})
      */
     public static Engine open(Config config, List<ToolSource> sources) {
-        Workspace workspace = Workspace.open(config.workspace(), config.authorName(), config.authorEmail());
+        Workspace workspace = Workspace.open(config.workspace(), config.journal(), config.authorName(), config.authorEmail());
         Jobs jobs = new Jobs(config.runtime(), config.limits().outputKeepBytes());
         List<Tool> tools = new ArrayList<>();
         tools.addAll(new CommandTools(workspace, jobs, config.limits(), config.commandEnv()).tools());

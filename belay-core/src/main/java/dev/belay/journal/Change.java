@@ -3,13 +3,18 @@ package dev.belay.journal;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import dev.belay.tool.CallContext;
+
 /**
  * What a mutating call tells the journal about itself: the one-line summary and the trailers of its commit.
  *
  * @param tool the tool that made the change ({@code Belay-Tool})
  * @param session the conversation it belongs to ({@code Belay-Session})
+ * @param turn the turn of that conversation ({@code Belay-Turn}): a user message in a chat, or one call of an MCP
+ *        or REST client that names no turn; {@code null} makes the commit a turn of its own
+ * @param note lines between the summary and the trailers (what a command did to the user's branches), or empty
  */
-public record Change(String summary, String tool, String session) {
+public record Change(String summary, String tool, String session, String turn, String note) {
 
     private static final int MAX_SUMMARY = 120;
     private static final int MAX_SESSION = 128;
@@ -22,11 +27,31 @@ public record Change(String summary, String tool, String session) {
         session = UNPRINTABLE.matcher(Objects.requireNonNull(session, "session")).replaceAll("_");
         session = session.length() <= MAX_SESSION ? session : session.substring(0, MAX_SESSION);
         summary = oneLine(Objects.requireNonNull(summary, "summary"));
+        turn = turn == null ? null : oneLine(turn);
+        note = note == null ? "" : note.strip();
     }
 
-    /** The full commit message: the summary, a blank line, then the trailers. */
+    public Change(String summary, String tool, String session) {
+        this(summary, tool, session, null, "");
+    }
+
+    public Change(String summary, String tool, String session, String turn) {
+        this(summary, tool, session, turn, "");
+    }
+
+    /** The change a call makes: its conversation and turn come from the call's context. */
+    public static Change of(String summary, String tool, CallContext context) {
+        return new Change(summary, tool, context.session(), context.turn(), "");
+    }
+
+    public Change withNote(String text) {
+        return new Change(summary, tool, session, turn, note.isEmpty() ? text : note + "\n" + text);
+    }
+
+    /** The full commit message: the summary, the note if any, a blank line, then the trailers. */
     public String message() {
-        return summary + "\n\nBelay-Tool: " + tool + "\nBelay-Session: " + session + "\n";
+        return summary + "\n\n" + (note.isEmpty() ? "" : note + "\n\n") + "Belay-Tool: " + tool + "\nBelay-Session: "
+                + session + "\n" + (turn == null ? "" : "Belay-Turn: " + turn + "\n");
     }
 
     private static String oneLine(String text) {

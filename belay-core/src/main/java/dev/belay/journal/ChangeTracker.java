@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells whether anything in the working tree changed since a moment, so that a command that touched no file costs
  * no scan of a large workspace. Every directory git would look at is watched (inotify through the JDK's
- * WatchService); to be sure all events up to now have arrived, {@link #sync()} touches a file in {@code .git} and
- * waits for its own event, since one watch service delivers events in order. When watching is not possible the
+ * WatchService); to be sure all events up to now have arrived, {@link #sync()} touches a file in the journal's own
+ * directory and waits for its own event, since one watch service delivers events in order. When watching is not possible the
  * tracker says "changed" every time, and callers scan as before.
  */
 final class ChangeTracker implements AutoCloseable {
@@ -29,7 +29,7 @@ final class ChangeTracker implements AutoCloseable {
     private static final String SENTINEL = "belay-sync-";
 
     private final Path root;
-    private final Path gitDir;
+    private final Path sentinels;
     private final WatchService watcher;
     private final AtomicLong changes = new AtomicLong();
     private final AtomicLong syncsSeen = new AtomicLong();
@@ -38,32 +38,32 @@ final class ChangeTracker implements AutoCloseable {
     private final Condition synced = lock.newCondition();
     private volatile boolean broken;
 
-    private ChangeTracker(Path root, Path gitDir, WatchService watcher) {
+    private ChangeTracker(Path root, Path sentinels, WatchService watcher) {
         this.root = root;
-        this.gitDir = gitDir;
+        this.sentinels = sentinels;
         this.watcher = watcher;
     }
 
     /**
      * Starts watching; directories are registered as {@code watch} offers them, and new ones as they appear.
      *
-     * @param gitDir the repository's directory, where sync sentinels are written
+     * @param sentinels where sync files are written: the journal's directory, outside the workspace
      * @param directories the directories git looks at (not ignored), root included
      */
-    static ChangeTracker start(Path root, Path gitDir, Iterable<Path> directories) {
+    static ChangeTracker start(Path root, Path sentinels, Iterable<Path> directories) {
         WatchService watcher = null;
         try {
             watcher = FileSystems.getDefault().newWatchService();
         } catch (IOException | UnsupportedOperationException e) {
             LOG.info("no file watching here ({}); every command's changes are found by scanning", e.toString());
         }
-        ChangeTracker tracker = new ChangeTracker(root, gitDir, watcher);
+        ChangeTracker tracker = new ChangeTracker(root, sentinels, watcher);
         if (watcher == null) {
             tracker.broken = true;
             return tracker;
         }
         try {
-            tracker.gitDir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            tracker.sentinels.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
             for (Path dir : directories) {
                 tracker.register(dir);
             }
@@ -85,13 +85,18 @@ final class ChangeTracker implements AutoCloseable {
      * Sentinel files are named per sync, so concurrent syncs never take each other's event for their own.
      */
     boolean changedSince(long mark) {
-        return broken || !sync() || changes.get() != mark;
+        return broken || mark < 0 || !sync() || changes.get() != mark;
+    }
+
+    /** A mark taken once every event that happened before this call has arrived; -1 when that cannot be known. */
+    long syncedMark() {
+        return !broken && sync() ? changes.get() : -1;
     }
 
     /** @return false if the sentinel's event did not come back in time */
     private boolean sync() {
         long ticket = syncsSent.incrementAndGet();
-        Path sentinel = gitDir.resolve(SENTINEL + ticket);
+        Path sentinel = sentinels.resolve(SENTINEL + ticket);
         try {
             Files.writeString(sentinel, "");
         } catch (IOException e) {
@@ -116,7 +121,7 @@ final class ChangeTracker implements AutoCloseable {
             try {
                 Files.deleteIfExists(sentinel);
             } catch (IOException ignored) {
-                // a leftover sentinel in .git is harmless
+                // a leftover sentinel in the journal's directory is harmless
             }
         }
     }
@@ -155,11 +160,14 @@ final class ChangeTracker implements AutoCloseable {
                 continue;
             }
             Path name = (Path) event.context();
-            if (dir.equals(gitDir)) {
+            if (dir.equals(sentinels)) {
                 if (name.toString().startsWith(SENTINEL)) {
                     ticket = Math.max(ticket, Long.parseLong(name.toString().substring(SENTINEL.length())));
                 }
                 continue;
+            }
+            if (name.toString().equals(".git")) {
+                continue; // the user's repository is not part of the journal: git run by the model is no change
             }
             changes.incrementAndGet();
             Path child = dir.resolve(name);
@@ -168,7 +176,7 @@ final class ChangeTracker implements AutoCloseable {
                 watchTree(child);
             }
         }
-        if (!key.reset() && dir.equals(gitDir)) {
+        if (!key.reset() && dir.equals(sentinels)) {
             broken = true;
         }
         return ticket;

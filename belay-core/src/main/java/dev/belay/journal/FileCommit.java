@@ -7,21 +7,19 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheEditor;
-import org.eclipse.jgit.dircache.DirCacheEntry;
-import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
-import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.FileTreeIterator;
@@ -31,20 +29,23 @@ import org.eclipse.jgit.treewalk.filter.PathFilter;
 import dev.belay.fs.Beneath;
 
 /**
- * Commits a few named files without walking the working tree: their index entries are edited in place, the tree is
- * written from the index, and HEAD moves forward. What {@code git add FILE && git commit} does, at a cost that does
- * not grow with the size of the workspace. Untracked files that .gitignore excludes are left out, as git would.
+ * Commits a few named files without walking the working tree or the index: their blobs are written, a new tree is
+ * made from HEAD's by editing only the trees along their paths ({@link TreeEdit}), and HEAD moves forward. What
+ * {@code git add FILE && git commit} does, at a cost that does not grow with the size of the workspace. Untracked
+ * files that .gitignore excludes are left out, as git would.
  */
 final class FileCommit {
 
     private final Repository repo;
     private final Beneath files;
-    private final PersonIdent author;
+    private final CommitWriter writer;
+    private final IndexBacklog backlog;
 
-    FileCommit(Repository repo, Beneath files, PersonIdent author) {
+    FileCommit(Repository repo, Beneath files, PersonIdent author, IndexBacklog backlog) {
         this.repo = repo;
         this.files = files;
-        this.author = author;
+        this.writer = new CommitWriter(repo, author);
+        this.backlog = backlog;
     }
 
     /**
@@ -52,22 +53,29 @@ final class FileCommit {
      * @return the new commit, or empty when the files did not change
      */
     Optional<RevCommit> commit(List<String> paths, Change change) throws IOException {
-        DirCache index = repo.lockDirCache();
-        try (ObjectInserter inserter = repo.newObjectInserter(); RevWalk walk = new RevWalk(repo)) {
-            DirCacheEditor editor = index.editor();
+        try (ObjectInserter inserter = repo.newObjectInserter();
+                ObjectReader reader = inserter.newReader();
+                RevWalk walk = new RevWalk(reader)) {
+            ObjectId headId = repo.resolve(Constants.HEAD);
+            RevCommit head = headId == null ? null : walk.parseCommit(headId);
             Path root = repo.getWorkTree().toPath();
+            Map<String, TreeEdit.Entry> edits = new LinkedHashMap<>();
             for (String rel : paths) {
+                if (rel.equals(".git") || rel.startsWith(".git/")) {
+                    continue; // the user's repository is never part of the journal
+                }
                 Path file = root.resolve(rel);
                 BasicFileAttributes attrs = files.attributes(file, false).orElse(null);
                 // a FIFO, socket or device is not content: git leaves it out, and reading a FIFO would never end
                 if (attrs == null || !(attrs.isRegularFile() || attrs.isSymbolicLink())) {
-                    editor.add(new DirCacheEditor.DeletePath(rel));
-                    editor.add(new DirCacheEditor.DeleteTree(rel));
+                    edits.put(rel, TreeEdit.Entry.DELETED);
+                    backlog.deleted(rel);
                     continue;
                 }
-                if (index.getEntry(rel) == null && ignored(rel)) {
+                if (!tracked(reader, head, rel) && ignored(rel)) {
                     continue;
                 }
+                // the size and time were read before the content: a write in between makes the next scan look again
                 byte[] content;
                 if (attrs.isSymbolicLink()) {
                     content = files.readLink(file).toString().getBytes(StandardCharsets.UTF_8);
@@ -80,50 +88,26 @@ final class FileCommit {
                 FileMode mode = attrs.isSymbolicLink() ? FileMode.SYMLINK
                         : attrs instanceof PosixFileAttributes p && p.permissions().contains(
                                 PosixFilePermission.OWNER_EXECUTE) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
-                editor.add(new DirCacheEditor.PathEdit(rel) {
-                    @Override
-                    public void apply(DirCacheEntry entry) {
-                        entry.setFileMode(mode);
-                        entry.setObjectId(blob);
-                        entry.setLength(attrs.size());
-                        entry.setLastModified(attrs.lastModifiedTime().toInstant());
-                    }
-                });
+                edits.put(rel, TreeEdit.Entry.of(mode, blob));
+                backlog.written(rel, mode, blob, attrs);
             }
-            editor.finish();
-            ObjectId tree = index.writeTree(inserter);
-            ObjectId headId = repo.resolve(Constants.HEAD);
-            RevCommit head = headId == null ? null : walk.parseCommit(headId);
-            if (head != null && head.getTree().getId().equals(tree)) {
+            ObjectId tree = new TreeEdit(reader, inserter).apply(head == null ? null : head.getTree(), edits);
+            if (tree == null) {
+                tree = inserter.insert(new TreeFormatter());
+            }
+            if (head != null && head.getTree().equals(tree)) {
                 return Optional.empty();
             }
-            CommitBuilder commit = new CommitBuilder();
-            commit.setTreeId(tree);
-            if (head != null) {
-                commit.setParentId(head);
-            }
-            PersonIdent now = new PersonIdent(author, Instant.now());
-            commit.setAuthor(now);
-            commit.setCommitter(now);
-            commit.setMessage(change.message());
-            ObjectId id = inserter.insert(commit);
-            inserter.flush();
-            RefUpdate update = repo.updateRef(Constants.HEAD);
-            update.setNewObjectId(id);
-            update.setExpectedOldObjectId(headId == null ? ObjectId.zeroId() : headId);
-            update.setRefLogMessage("commit: " + change.summary(), false);
-            RefUpdate.Result result = update.update(walk);
-            if (result != RefUpdate.Result.NEW && result != RefUpdate.Result.FAST_FORWARD) {
-                throw new IOException("cannot move HEAD: " + result);
-            }
-            index.write();
-            if (!index.commit()) {
-                // the commit stands; the index is brought up to date by the next full scan
-                throw new IOException("cannot write the index");
-            }
-            return Optional.of(walk.parseCommit(id));
-        } finally {
-            index.unlock();
+            return Optional.of(writer.commit(inserter, walk, head, tree, change));
+        }
+    }
+
+    private static boolean tracked(ObjectReader reader, RevCommit head, String rel) throws IOException {
+        if (head == null) {
+            return false;
+        }
+        try (TreeWalk walk = TreeWalk.forPath(reader, rel, head.getTree())) {
+            return walk != null;
         }
     }
 

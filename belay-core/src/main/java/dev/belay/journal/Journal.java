@@ -1,11 +1,11 @@
 package dev.belay.journal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -18,12 +18,15 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.LogCommand;
 import org.eclipse.jgit.api.errors.EmptyCommitException;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.diff.DiffEntry;
+import org.eclipse.jgit.api.errors.JGitInternalException;
 import org.eclipse.jgit.diff.DiffFormatter;
-import org.eclipse.jgit.dircache.DirCacheCheckout;
+import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
+import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
@@ -32,95 +35,138 @@ import org.eclipse.jgit.merge.ResolveMerger;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.AbstractTreeIterator;
-import org.eclipse.jgit.treewalk.CanonicalTreeParser;
 import org.eclipse.jgit.treewalk.EmptyTreeIterator;
 import org.eclipse.jgit.treewalk.FileTreeIterator;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.util.FS;
-import org.eclipse.jgit.util.io.DisabledOutputStream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.belay.fs.Beneath;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 
 /**
- * The workspace's history: a git repository at the workspace root in which every change a tool makes becomes one
- * commit. Commits are serialized; a call that changed nothing makes none. Changes found in the working tree when
- * the journal opens are committed first as a snapshot, so that an undo never loses the user's own work.
+ * The workspace's history: a git repository of Belay's own, outside the workspace (see {@link JournalLocation}), with
+ * the workspace as its work tree, in which every change a tool makes becomes one commit. The user's own repository,
+ * if the workspace is one, is only ever read. Commits are serialized; a call that changed nothing makes none. Changes
+ * found in the working tree when the journal opens are committed first as a snapshot, so that an undo never loses
+ * the user's own work.
  */
 public final class Journal implements AutoCloseable {
 
-    private static final String TRAILER_TOOL = "Belay-Tool: ";
-    private static final String TRAILER_SESSION = "Belay-Session: ";
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
     /** Files larger than this are not loaded to be diffed, whatever the diff's own limit. */
     static final int LARGEST_DIFFED_FILE = 8 << 20;
 
+    /**
+     * A moment before a change whose paths are unknown (a command), to compare with afterwards.
+     *
+     * @param changes the change tracker's count
+     * @param branches the user's branches then, if the workspace is their repository
+     * @param gitExisted whether the workspace had a {@code .git} then
+     */
+    public record Mark(long changes, Optional<UserRepository.Branches> branches, boolean gitExisted) {
+    }
+
+    private final Repository repo;
     private final Git git;
     private final Path root;
+    private final Path directory;
+    private final Optional<UserRepository> user;
     private final PersonIdent author;
     private final ReentrantLock lock = new ReentrantLock();
     private final CompletableFuture<ChangeTracker> tracker = new CompletableFuture<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /**
+     * The change tracker's count when the workspace was last known to match the journal (no outside change since),
+     * or -1 when unknown: {@link #captureOutsideChanges} compares with it.
+     */
+    private volatile long synced = -1;
+    private final IndexBacklog backlog = new IndexBacklog();
+    /** Held while open, shared: {@link Retention} trims only a journal no running Belay has open. */
+    private FileChannel inUse;
 
-    private Journal(Git git, Path root, PersonIdent author) {
-        this.git = git;
+    private Journal(Repository repo, Path root, Path directory, Optional<UserRepository> user, PersonIdent author) {
+        this.repo = repo;
+        this.git = Git.wrap(repo);
         this.root = root;
+        this.directory = directory;
+        this.user = user;
         this.author = author;
     }
 
     /**
-     * Opens the journal of a workspace, creating the repository if absent; any changes found are committed as a
+     * Opens the journal of a workspace, creating its directory if absent; any changes found are committed as a
      * snapshot in the background, before any other commit.
      *
+     * @param root the workspace (real path)
+     * @param directory the journal's git directory, outside the workspace
      * @param authorName the commit author, e.g. {@code Belay}
      * @param authorEmail the author's email
      */
-    public static Journal open(Path workspace, String authorName, String authorEmail) {
+    public static Journal open(Path workspace, Path directory, String authorName, String authorEmail) {
         Path root = real(workspace);
+        if (directory.startsWith(root)) {
+            throw new JournalException("the journal " + directory + " must not be inside the workspace " + root, null);
+        }
         try {
-            Git git = hasGit(root) ? new Git(repository(root), true)
-                    : Git.init().setDirectory(root.toFile()).setFs(fileSystem(root)).setInitialBranch("main").call();
-            Journal journal = new Journal(git, root, new PersonIdent(authorName, authorEmail));
+            FS fs = fileSystem(root);
+            Journal journal = new Journal(ShadowRepository.open(root, directory, fs), root, directory,
+                    UserRepository.find(root, fs), new PersonIdent(authorName, authorEmail));
+            journal.inUse = FileChannel.open(directory.resolve(Retention.LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            journal.inUse.lock(0, Long.MAX_VALUE, true);
             // Scanning a large workspace takes a while: do it in the background, and let the first call that needs
             // the journal wait for it. Watching starts first, so nothing that changes meanwhile goes unseen.
             Thread.ofVirtual().name("belay-journal-open").start(() -> {
                 try {
-                    FS.FileStoreAttributes.get(git.getRepository().getDirectory().toPath());
-                    journal.tracker.complete(ChangeTracker.start(root, git.getRepository().getDirectory().toPath(),
-                            journal.directories()));
+                    FS.FileStoreAttributes.get(directory);
+                    ChangeTracker changes = ChangeTracker.start(root, directory, journal.directories());
+                    journal.tracker.complete(changes);
+                    long before = changes.syncedMark();
                     journal.commit(journal::stageAll, new Change("Snapshot of the workspace as Belay found it",
                             "snapshot", "-"));
+                    journal.synced = before;
                     journal.ready.complete(null);
                 } catch (RuntimeException e) {
                     journal.ready.completeExceptionally(e);
                 }
             });
             return journal;
-        } catch (IOException | GitAPIException e) {
-            throw new JournalException("cannot open the journal in " + root + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new JournalException("cannot open the journal " + directory + " of " + root + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * Opens an existing journal to read it, changing nothing on disk.
+     * Opens an existing journal to read it, changing nothing on disk. A workspace journaled only by an earlier Belay
+     * (in its own {@code .git}) reads as those commits.
      *
-     * @throws JournalException if the directory has no journal
+     * @throws JournalException if the workspace has no journal
      */
-    public static Journal read(Path workspace) {
+    public static Journal read(Path workspace, Path directory) {
         Path root = real(workspace);
-        if (!hasGit(root)) {
-            throw new JournalException("no journal in " + root + " (it has no .git)", null);
+        FS fs = fileSystem(root);
+        Optional<UserRepository> user = UserRepository.find(root, fs);
+        boolean legacyOnly = !Files.isDirectory(directory.resolve("objects"))
+                && user.map(u -> u.legacyCount() > 0).orElse(false);
+        if (!Files.isDirectory(directory.resolve("objects")) && !legacyOnly) {
+            user.ifPresent(UserRepository::close);
+            throw new JournalException("no journal of " + root + " in " + directory, null);
         }
         try {
-            Journal journal = new Journal(new Git(repository(root), true), root,
-                    new PersonIdent("Belay", "belay@localhost"));
+            Repository repo = legacyOnly ? new InMemoryRepository(new DfsRepositoryDescription("empty"))
+                    : ShadowRepository.existing(root, directory, fs);
+            Journal journal = new Journal(repo, root, directory, user, new PersonIdent("Belay", "belay@localhost"));
             journal.ready.complete(null);
             return journal;
         } catch (IOException e) {
-            throw new JournalException("cannot open the journal in " + root + ": " + e.getMessage(), e);
+            user.ifPresent(UserRepository::close);
+            throw new JournalException("cannot open the journal " + directory + ": " + e.getMessage(), e);
         }
     }
 
@@ -133,36 +179,30 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private static boolean hasGit(Path root) {
-        return Files.exists(root.resolve(Constants.DOT_GIT), LinkOption.NOFOLLOW_LINKS);
-    }
-
-    /**
-     * The repository of a workspace whose {@code .git} exists: a directory, or a file naming one ({@code gitdir:},
-     * as in a linked worktree or a submodule). The work tree is always the workspace root: a {@code core.worktree}
-     * setting cannot point the journal at another directory.
-     */
-    private static Repository repository(Path root) throws IOException {
-        return new FileRepositoryBuilder().setWorkTree(root.toFile()).setFS(fileSystem(root)).setMustExist(true)
-                .build();
-    }
-
     /**
      * The journal's file system runs no hooks, filters or programs and reads the working tree race-free
      * ({@link JournalFs}); user and system git configuration are ignored ({@link IsolatedConfig}).
      */
-    private static FS fileSystem(Path root) {
+    static FS fileSystem(Path root) {
         IsolatedConfig.install();
-        // JGit measures a file system's timestamp resolution once by writing probe files into the repository. In a
-        // thread of its own that outlives the journal, it could write them while the workspace is being closed or
-        // deleted; the journal measures in its own opening thread instead (see open), so a start never waits for it
-        // and a closed journal leaves nothing running.
-        FS.FileStoreAttributes.setBackground(false);
         return new JournalFs(Beneath.unsealed(root));
     }
 
     public Path root() {
         return root;
+    }
+
+    /** The journal's own git directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * What the user should know when the journal opens, in one line: an earlier Belay's commits on their branch,
+     * and how to move them off it.
+     */
+    public Optional<String> notice() {
+        return user.flatMap(u -> u.legacyNotice(directory));
     }
 
     /**
@@ -178,8 +218,14 @@ public final class Journal implements AutoCloseable {
         if (paths.stream().noneMatch(Files::isDirectory)) {
             lock.lock();
             try {
-                return new FileCommit(git.getRepository(), Beneath.unsealed(root), author).commit(
+                Optional<Commit> commit = new FileCommit(repo, Beneath.unsealed(root), author, backlog).commit(
                         paths.stream().map(this::relative).toList(), change).map(this::toCommit);
+                if (synced >= 0) {
+                    // the workspace matched the journal before this change (the tool captured outside changes
+                    // first), and this change is now committed: it matches again
+                    synced = tracker.join().syncedMark();
+                }
+                return commit;
             } catch (IOException e) {
                 throw new JournalException("journal commit failed: " + e.getMessage(), e);
             } finally {
@@ -199,21 +245,48 @@ public final class Journal implements AutoCloseable {
         }, change);
     }
 
-    /** A moment to compare with later, in {@link #commitChangedSince}. */
-    public long mark() {
-        awaitReady();
-        return tracker.join().mark();
+    /**
+     * A moment to compare with later, in {@link #commitChangedSince}: just before a change whose paths are unknown
+     * (a command). Changes made outside Belay until now are committed first, so the command's commit holds only its
+     * own.
+     */
+    public Mark mark() {
+        captureOutsideChanges();
+        return new Mark(tracker.join().mark(), user.map(UserRepository::branches),
+                Files.exists(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS));
     }
 
     /**
      * Commits every change in the working tree if anything changed since the mark, as after a command; when the file
-     * watcher saw nothing, no scan is needed.
+     * watcher saw nothing, no scan is needed. What the command did to the user's branches (HEAD, branch refs) is
+     * noted in the commit, which is made for that note alone when no file changed.
      *
      * @return the new commit, or empty when nothing changed
      */
-    public Optional<Commit> commitChangedSince(long mark, Change change) {
+    public Optional<Commit> commitChangedSince(Mark mark, Change change) {
         awaitReady();
-        return tracker.join().changedSince(mark) ? commitAll(change) : Optional.empty();
+        String branches = mark.branches().flatMap(before -> user.map(u -> before.changesTo(u.branches()))).orElse("");
+        String note = branches.isEmpty() ? "" : "Your repository's branches changed:\n" + branches;
+        if (!mark.gitExisted() && Files.exists(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
+            // git runs a repository's config and hooks: the user should look before running git here
+            note = "The command created a git repository (.git) in the workspace: check its config and hooks before "
+                    + "running git there.";
+        }
+        Change noted = note.isEmpty() ? change : change.withNote(note);
+        Optional<Commit> commit = tracker.join().changedSince(mark.changes()) ? commitAll(noted) : Optional.empty();
+        if (commit.isPresent() || note.isEmpty()) {
+            return commit;
+        }
+        lock.lock();
+        try (ObjectInserter inserter = repo.newObjectInserter(); RevWalk walk = new RevWalk(inserter.newReader())) {
+            RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
+            return Optional.of(toCommit(new CommitWriter(repo, author).commit(inserter, walk, head, head.getTree(),
+                    noted)));
+        } catch (IOException e) {
+            throw new JournalException("journal commit failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -223,7 +296,10 @@ public final class Journal implements AutoCloseable {
      */
     public Optional<Commit> commitAll(Change change) {
         awaitReady();
-        return commit(this::stageAll, change);
+        long before = tracker.join().syncedMark();
+        Optional<Commit> commit = commit(this::stageAll, change);
+        synced = before;
+        return commit;
     }
 
     private void stageAll() throws GitAPIException {
@@ -241,15 +317,17 @@ public final class Journal implements AutoCloseable {
     private Optional<Commit> commit(Staging staging, Change change) {
         lock.lock();
         try {
+            backlog.flush(repo);
             staging.stage();
             return commitStaged(change);
-        } catch (GitAPIException e) {
+        } catch (IOException | GitAPIException | JGitInternalException e) {
             throw new JournalException("journal commit failed: " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }
     }
 
+    /** Commits the index as staged; the backlog was applied to it before staging. Under the lock. */
     private Optional<Commit> commitStaged(Change change) throws GitAPIException {
         try {
             RevCommit commit = git.commit()
@@ -266,22 +344,31 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Newest first, {@code skip} entries skipped, optionally only commits that touched {@code path}. */
+    /**
+     * Newest first, {@code skip} entries skipped, optionally only commits that touched {@code path}. An earlier
+     * Belay's commits on the user's own branch come after the journal's own.
+     */
     public List<Commit> history(int limit, int skip, Path path) {
         awaitReady();
+        String rel = path == null || path.equals(root) ? null : relative(path);
         try {
-            if (git.getRepository().resolve(Constants.HEAD) == null) {
-                return List.of();
-            }
-            LogCommand log = git.log().setMaxCount(limit).setSkip(skip);
-            if (path != null && !path.equals(root)) {
-                log.addPath(relative(path));
-            }
             List<Commit> commits = new ArrayList<>();
-            for (RevCommit c : log.call()) {
-                commits.add(toCommit(c));
+            if (repo.resolve(Constants.HEAD) != null) {
+                LogCommand log = git.log().setMaxCount(skip + limit);
+                if (rel != null) {
+                    log.addPath(rel);
+                }
+                for (RevCommit c : log.call()) {
+                    commits.add(toCommit(c));
+                }
             }
-            return commits;
+            if (commits.size() < skip + limit && user.isPresent()) {
+                user.get().legacyCommits().stream()
+                        .filter(c -> rel == null || c.files().stream().anyMatch(f -> f.equals(rel) || f.startsWith(rel + "/")))
+                        .limit(skip + limit - commits.size())
+                        .forEach(commits::add);
+            }
+            return commits.subList(Math.min(skip, commits.size()), commits.size());
         } catch (IOException | GitAPIException e) {
             throw new JournalException("cannot read the journal: " + e.getMessage(), e);
         }
@@ -295,7 +382,6 @@ public final class Journal implements AutoCloseable {
      */
     public Diff diff(String commit, String from, String to, Path path, int maxBytes) {
         awaitReady();
-        Repository repo = git.getRepository();
         Diff.Output out = new Diff.Output(maxBytes);
         try (ObjectReader reader = repo.newObjectReader();
                 RevWalk walk = new RevWalk(reader);
@@ -304,11 +390,11 @@ public final class Journal implements AutoCloseable {
             AbstractTreeIterator newTree;
             if (commit != null) {
                 RevCommit c = walk.parseCommit(resolve(commit));
-                oldTree = c.getParentCount() == 0 ? new EmptyTreeIterator() : tree(reader, walk, c.getParent(0));
-                newTree = tree(reader, walk, c);
+                oldTree = c.getParentCount() == 0 ? new EmptyTreeIterator() : CommitReader.tree(reader, walk, c.getParent(0));
+                newTree = CommitReader.tree(reader, walk, c);
             } else {
-                oldTree = tree(reader, walk, walk.parseCommit(resolve(from == null ? Constants.HEAD : from)));
-                newTree = to == null ? new FileTreeIterator(repo) : tree(reader, walk, walk.parseCommit(resolve(to)));
+                oldTree = CommitReader.tree(reader, walk, walk.parseCommit(resolve(from == null ? Constants.HEAD : from)));
+                newTree = to == null ? new FileTreeIterator(repo) : CommitReader.tree(reader, walk, walk.parseCommit(resolve(to)));
             }
             formatter.setRepository(repo);
             formatter.setBinaryFileThreshold(LARGEST_DIFFED_FILE);
@@ -325,50 +411,170 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Reverts a commit as a new commit. The merge happens in memory first: when it conflicts with later changes
-     * nothing on disk changes and the model is told which files conflict.
+     * nothing on disk changes and the model is told which files conflict. Changes made outside Belay are committed
+     * first, so the merge never loses them.
      *
      * @param commit a commit id (full or abbreviated) or a ref; {@code null} means HEAD
+     * @param change who undoes it (session and turn); its summary is replaced by what was undone
      */
-    public Commit undo(String commit, String session) {
+    public Commit undo(String commit, Change change) {
         awaitReady();
         lock.lock();
-        Repository repo = git.getRepository();
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit target = walk.parseCommit(resolve(commit == null ? Constants.HEAD : commit));
             if (target.getParentCount() != 1) {
                 throw new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name() + " has "
                         + target.getParentCount() + " parents; only commits with one parent can be undone.");
             }
-            commitAll(new Change("Snapshot before undo", "snapshot", session));
+            captureOutsideChanges();
             RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
             RevCommit parent = walk.parseCommit(target.getParent(0));
-            ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
-            merger.setBase(target.getTree());
-            if (!merger.merge(head, parent)) {
-                List<String> conflicts = merger.getUnmergedPaths().isEmpty()
-                        ? List.copyOf(merger.getFailingPaths().keySet())
-                        : merger.getUnmergedPaths();
-                throw new ToolException(Failure.CONFLICT, "Undoing " + target.abbreviate(10).name() + " conflicts with later changes to "
-                        + String.join(", ", conflicts) + ". Nothing was changed; edit those files by hand instead.");
+            // merge only the paths the commit changed: trees of those paths alone, so that the cost does not grow
+            // with the workspace (a merge of whole trees walks every file)
+            List<String> paths = toCommit(target).files();
+            ObjectId merged;
+            try (ObjectInserter inserter = repo.newObjectInserter(); ObjectReader reader = inserter.newReader()) {
+                TreeEdit edit = new TreeEdit(reader, inserter);
+                ObjectId base = orEmpty(edit.apply(null, TreeEdit.entries(reader, target.getTree(), paths)), inserter);
+                ObjectId ours = orEmpty(edit.apply(null, TreeEdit.entries(reader, head.getTree(), paths)), inserter);
+                ObjectId theirs = orEmpty(edit.apply(null, TreeEdit.entries(reader, parent.getTree(), paths)), inserter);
+                inserter.flush();
+                ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
+                merger.setBase(base);
+                if (!merger.merge(ours, theirs)) {
+                    List<String> conflicts = merger.getUnmergedPaths().isEmpty()
+                            ? List.copyOf(merger.getFailingPaths().keySet())
+                            : merger.getUnmergedPaths();
+                    throw new ToolException(Failure.CONFLICT, "Undoing " + target.abbreviate(10).name()
+                            + " conflicts with later changes to " + String.join(", ", conflicts)
+                            + ". Nothing was changed; edit those files by hand instead.");
+                }
+                merged = orEmpty(edit.apply(head.getTree(), TreeEdit.entries(reader, merger.getResultTreeId(), paths)),
+                        inserter);
+                inserter.flush();
             }
-            DirCacheCheckout checkout = new DirCacheCheckout(repo, head.getTree(), repo.lockDirCache(),
-                    merger.getResultTreeId());
-            checkout.setFailOnConflict(true);
-            checkout.checkout();
-            Change change = new Change("Undo " + target.abbreviate(10).name() + ": " + target.getShortMessage(),
-                    "undo", session);
-            return commitStaged(change).orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
-                    + " changed nothing that is still there to undo."));
-        } catch (IOException | GitAPIException e) {
+            return checkoutAndCommit(head, merged, new Change("Undo " + target.abbreviate(10).name()
+                    + ": " + target.getShortMessage(), "undo", change.session(), change.turn()))
+                    .orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
+                            + " changed nothing that is still there to undo."));
+        } catch (IOException e) {
             throw new JournalException("undo failed: " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }
     }
 
+    /** A conversation's checkpoints (the starts of its turns), newest first. */
+    public List<Checkpoint> checkpoints(String conversation, int limit) {
+        awaitReady();
+        try {
+            return new Checkpoints(repo).list(conversation, limit);
+        } catch (IOException e) {
+            throw new JournalException("cannot read the journal: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Rewinds a conversation to a checkpoint: every path it changed since goes back to how it was there, in one new
+     * commit (which undo can take back). Changes made outside Belay are committed first. When someone else (the user,
+     * another conversation) changed one of those paths since, the rewind is refused unless forced: their change
+     * would be lost from the files (it stays in the journal).
+     *
+     * @param checkpoint a turn id as listed by {@link #checkpoints}, or a commit id of the conversation
+     * @param change who rewinds (session and turn); its summary is replaced by what was rewound
+     */
+    public Commit rewind(String conversation, String checkpoint, boolean force, Change change) {
+        awaitReady();
+        lock.lock();
+        try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
+                ObjectInserter inserter = repo.newObjectInserter()) {
+            captureOutsideChanges();
+            Checkpoints.Rewind plan = new Checkpoints(repo).plan(conversation, checkpoint);
+            if (!plan.others().isEmpty() && !force) {
+                StringBuilder who = new StringBuilder();
+                plan.others().forEach((path, by) -> who.append(who.isEmpty() ? "" : ", ").append(path).append(" (")
+                        .append(by).append(')'));
+                throw new ToolException(Failure.CONFLICT, "Rewinding would lose changes made since checkpoint "
+                        + checkpoint + " by someone else to " + who + ". Nothing was changed. Pass force: true to "
+                        + "rewind anyway (their changes stay in the journal), or undo single calls instead.");
+            }
+            RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
+            RevCommit before = walk.parseCommit(plan.before());
+            ObjectId tree = orEmpty(new TreeEdit(reader, inserter).apply(head.getTree(),
+                    TreeEdit.entries(reader, before.getTree(), plan.paths())), inserter);
+            inserter.flush();
+            Change rewind = new Change("Rewind " + conversation + " to before " + checkpoint + " (" + plan.calls()
+                    + (plan.calls() == 1 ? " commit, " : " commits, ") + plan.paths().size()
+                    + (plan.paths().size() == 1 ? " file)" : " files)"), "rewind", change.session(), change.turn());
+            return checkoutAndCommit(head, tree, rewind)
+                    .orElseThrow(() -> new ToolException(Failure.CONFLICT, "The files of conversation " + conversation
+                            + " are already as they were at checkpoint " + checkpoint + "; nothing to rewind."));
+        } catch (IOException e) {
+            throw new JournalException("rewind failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static ObjectId orEmpty(ObjectId tree, ObjectInserter inserter) throws IOException {
+        return tree != null ? tree : inserter.insert(new TreeFormatter());
+    }
+
+    /**
+     * Writes {@code tree} over HEAD's in the working tree, touching only the paths that differ, then commits it.
+     * Under the lock, after outside changes were captured.
+     */
+    private Optional<Commit> checkoutAndCommit(RevCommit head, ObjectId tree, Change change) throws IOException {
+        if (head.getTree().equals(tree)) {
+            return Optional.empty();
+        }
+        try (ObjectInserter inserter = repo.newObjectInserter();
+                ObjectReader reader = inserter.newReader();
+                RevWalk walk = new RevWalk(reader)) {
+            new WorkTreeUpdate(root, reader, backlog).apply(head.getTree(), tree);
+            RevCommit commit = new CommitWriter(repo, author).commit(inserter, walk, walk.parseCommit(head), tree, change);
+            synced = tracker.join().syncedMark();
+            return Optional.of(toCommit(commit));
+        }
+    }
+
+    /**
+     * Commits what changed in the workspace since the journal last knew it to be as committed: the user's or their
+     * editor's changes while Belay runs, as a snapshot before the next Belay change, so that an undo or a rewind never
+     * loses them. The change tracker tells whether anything changed at all; when nothing did, no scan is made.
+     */
+    public void captureOutsideChanges() {
+        awaitReady();
+        ChangeTracker changes = tracker.join();
+        if (!changes.changedSince(synced)) {
+            return;
+        }
+        try {
+            commitAll(new Change("Changes made outside Belay", "snapshot", "-"));
+        } catch (JournalException e) {
+            // a file vanished while the tree was scanned (a command's temporary file): the next change looks again
+            LOG.info("outside changes not journaled yet: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Makes the journal's changes (a conversation's, or all Belay made) commits on a new branch of the user's
+     * repository, from their HEAD, not checked out; the only write Belay makes to the user's repository.
+     *
+     * @throws JournalException with a reason the user can act on (no repository, branch exists, conflicts)
+     */
+    public Exported export(String branch, Optional<String> conversation, boolean squash) {
+        awaitReady();
+        try {
+            return new Export(repo, root, fileSystem(root)).run(branch, conversation, squash);
+        } catch (IOException e) {
+            throw new JournalException("export failed: " + e.getMessage(), e);
+        }
+    }
+
     /** The git repository, for walks that need git's view of the working tree (ignore rules). */
     public Repository repository() {
-        return git.getRepository();
+        return repo;
     }
 
     /**
@@ -386,8 +592,8 @@ public final class Journal implements AutoCloseable {
     /** The directories git looks at: the root and every directory below it that is not ignored. */
     private List<Path> directories() {
         List<Path> dirs = new ArrayList<>(List.of(root));
-        try (TreeWalk walk = new TreeWalk(git.getRepository())) {
-            walk.addTree(new FileTreeIterator(git.getRepository()));
+        try (TreeWalk walk = new TreeWalk(repo)) {
+            walk.addTree(new FileTreeIterator(repo));
             walk.setRecursive(false);
             while (walk.next()) {
                 if (walk.isSubtree() && !walk.getTree(0, FileTreeIterator.class).isEntryIgnored()
@@ -405,7 +611,7 @@ public final class Journal implements AutoCloseable {
     private ObjectId resolve(String revision) throws IOException {
         ObjectId id;
         try {
-            id = git.getRepository().resolve(revision);
+            id = repo.resolve(revision);
         } catch (RuntimeException e) {
             id = null;
         }
@@ -415,42 +621,8 @@ public final class Journal implements AutoCloseable {
         return id;
     }
 
-    private static AbstractTreeIterator tree(ObjectReader reader, RevWalk walk, RevCommit commit) throws IOException {
-        CanonicalTreeParser parser = new CanonicalTreeParser();
-        parser.reset(reader, walk.parseCommit(commit).getTree());
-        return parser;
-    }
-
     private Commit toCommit(RevCommit c) {
-        String tool = null;
-        String session = null;
-        for (String line : c.getFullMessage().lines().toList()) {
-            if (line.startsWith(TRAILER_TOOL)) {
-                tool = line.substring(TRAILER_TOOL.length()).strip();
-            } else if (line.startsWith(TRAILER_SESSION)) {
-                session = line.substring(TRAILER_SESSION.length()).strip();
-            }
-        }
-        return new Commit(c.getName(), c.getShortMessage(), c.getAuthorIdent().getName(),
-                Instant.ofEpochSecond(c.getCommitTime()), tool, session, changedFiles(c));
-    }
-
-    private List<String> changedFiles(RevCommit c) {
-        Repository repo = git.getRepository();
-        try (ObjectReader reader = repo.newObjectReader();
-                RevWalk walk = new RevWalk(reader);
-                DiffFormatter formatter = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
-            formatter.setRepository(repo);
-            AbstractTreeIterator parent = c.getParentCount() == 0
-                    ? new EmptyTreeIterator() : tree(reader, walk, c.getParent(0));
-            List<String> files = new ArrayList<>();
-            for (DiffEntry entry : formatter.scan(parent, tree(reader, walk, c))) {
-                files.add(entry.getChangeType() == DiffEntry.ChangeType.DELETE ? entry.getOldPath() : entry.getNewPath());
-            }
-            return files;
-        } catch (IOException e) {
-            throw new JournalException("cannot read commit " + c.getName() + ": " + e.getMessage(), e);
-        }
+        return CommitReader.read(repo, c, false);
     }
 
     private String relative(Path path) {
@@ -466,6 +638,22 @@ public final class Journal implements AutoCloseable {
             // it failed: nothing more to wait for
         }
         tracker.thenAccept(ChangeTracker::close);
-        git.close();
+        user.ifPresent(UserRepository::close);
+        lock.lock();
+        try {
+            backlog.flush(repo);
+        } catch (IOException e) {
+            // the index is a cache of the work tree: the next full scan corrects it
+        } finally {
+            lock.unlock();
+        }
+        repo.close();
+        if (inUse != null) {
+            try {
+                inUse.close();
+            } catch (IOException ignored) {
+                // closing releases the lock; nothing else to do
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.belay.journal;
 
 /** The git repository behind the journal failed: broken infrastructure, not something a model can fix. */
-public final class JournalException extends RuntimeException {
+public class JournalException extends RuntimeException {
 
     public JournalException(String message, Throwable cause) {
         super(message, cause);

@@ -40,8 +40,11 @@ final class JournalFs extends FS_POSIX {
 
     JournalFs(Beneath files) {
         this.files = files;
-        // measuring a file system's timestamp resolution can take seconds; never make a start wait for it
-        FS.FileStoreAttributes.setBackground(true);
+        // JGit measures a file system's timestamp resolution once by writing probe files into the repository. In a
+        // thread of its own that outlives the journal, it could write them while the workspace is being closed or
+        // deleted; the journal measures in its own opening thread instead (Journal.open), so a start never waits
+        // for it and a closed journal leaves nothing running.
+        FS.FileStoreAttributes.setBackground(false);
     }
 
     private JournalFs(JournalFs other) {

@@ -1,15 +1,19 @@
 package dev.belay.tool;
 
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Who is calling and how to reach them while the call runs.
  *
  * @param door the door the call came through ({@code mcp-stdio}, {@code mcp-http}, {@code rest}, {@code chat}…)
  * @param session the conversation or session the call belongs to; journal commits carry it
+ * @param turn the turn of that conversation the call is part of (a chat's user message, or what an MCP or REST
+ *        client names); journal commits carry it, and undo can rewind a conversation to a turn's start.
+ *        {@code null}: the call is a turn of its own
  * @param progress where progress of a long call goes
  */
-public record CallContext(String door, String session, Progress progress) {
+public record CallContext(String door, String session, String turn, Progress progress) {
 
     public CallContext {
         Objects.requireNonNull(door, "door");
@@ -17,7 +21,20 @@ public record CallContext(String door, String session, Progress progress) {
         Objects.requireNonNull(progress, "progress");
     }
 
+    public CallContext(String door, String session, Progress progress) {
+        this(door, session, null, progress);
+    }
+
     public static CallContext of(String door, String session) {
         return new CallContext(door, session, Progress.NONE);
+    }
+
+    /** A turn of its own, for a call whose client names none (unique enough within a conversation; not a secret). */
+    public static String newTurn() {
+        return "call-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    }
+
+    public CallContext withTurn(String newTurn) {
+        return new CallContext(door, session, newTurn, progress);
     }
 }

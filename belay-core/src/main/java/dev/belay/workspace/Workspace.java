@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 import dev.belay.journal.Journal;
@@ -19,27 +20,34 @@ public final class Workspace {
     private final PathGuard guard;
     private final Journal journal;
     private final ConcurrentHashMap<Path, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** File tools change files holding it shared; looking for outside changes holds it alone. */
+    private final ReentrantReadWriteLock changing = new ReentrantReadWriteLock();
 
     public Workspace(PathGuard guard, Journal journal) {
         this.guard = guard;
         this.journal = journal;
     }
 
-    /** Opens a workspace directory (created if absent) and its journal. */
-    public static Workspace open(Path root, String authorName, String authorEmail) {
+    /**
+     * Opens a workspace directory (created if absent) and its journal.
+     *
+     * @param journal the journal's git directory, outside the workspace (created if absent)
+     */
+    public static Workspace open(Path root, Path journal, String authorName, String authorEmail) {
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create workspace " + root, e);
         }
-        Journal journal;
-        try {
-            journal = Journal.open(root.toRealPath(), authorName, authorEmail);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open workspace " + root, e);
-        }
-        // the guard comes second: it seals the git directory the journal has just found or made by its identity too
-        return new Workspace(new PathGuard(journal.root()), journal);
+        Journal opened = Journal.open(root, journal.toAbsolutePath().normalize(), authorName, authorEmail);
+        // the guard comes second: it seals, by its identity too, any .git the workspace has
+        return new Workspace(new PathGuard(opened.root()), opened);
+    }
+
+    /** Opens a workspace whose journal sits next to it, in {@code <root>.journal}: for tests and embedders. */
+    public static Workspace open(Path root, String authorName, String authorEmail) {
+        Path absolute = root.toAbsolutePath().normalize();
+        return open(absolute, absolute.resolveSibling(absolute.getFileName() + ".journal"), authorName, authorEmail);
     }
 
     public Path root() {
@@ -56,11 +64,36 @@ public final class Workspace {
 
     /**
      * Runs {@code action} holding the lock of {@code path}: a read-modify-write of one file is never interleaved
-     * with another. Locks are taken one path at a time; {@link #withLocks} orders several. Changes wait until the
-     * journal has taken its opening snapshot.
+     * with another. Changes wait until the journal has taken its opening snapshot, and changes made outside Belay
+     * since its last commit are committed first, so that undoing this one never loses them.
      */
     public <T> T withLock(Path path, Supplier<T> action) {
-        journal.awaitReady();
+        return withLocks(path, path, action);
+    }
+
+    /**
+     * Like {@link #withLock} for two paths, taken in a fixed order so that two movers cannot deadlock. Outside changes
+     * are looked for while no other tool of this workspace is changing a file: its half-written file is not the
+     * user's.
+     */
+    public <T> T withLocks(Path a, Path b, Supplier<T> action) {
+        changing.writeLock().lock();
+        try {
+            journal.captureOutsideChanges();
+        } finally {
+            changing.writeLock().unlock();
+        }
+        Path first = a.compareTo(b) <= 0 ? a : b;
+        Path second = first == a ? b : a;
+        changing.readLock().lock();
+        try {
+            return locked(first, () -> first.equals(second) ? action.get() : locked(second, action));
+        } finally {
+            changing.readLock().unlock();
+        }
+    }
+
+    private <T> T locked(Path path, Supplier<T> action) {
         ReentrantLock lock = locks.computeIfAbsent(path, p -> new ReentrantLock());
         lock.lock();
         try {
@@ -68,13 +101,6 @@ public final class Workspace {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Like {@link #withLock} for two paths, taken in a fixed order so that two movers cannot deadlock. */
-    public <T> T withLocks(Path a, Path b, Supplier<T> action) {
-        Path first = a.compareTo(b) <= 0 ? a : b;
-        Path second = first == a ? b : a;
-        return withLock(first, () -> first.equals(second) ? action.get() : withLock(second, action));
     }
 
     /**

@@ -69,7 +69,7 @@ class ActionToolsTest {
         }
         Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "HOME", workspace.toString(), "LANG",
                 "C.UTF-8");
-        engine = Engine.open(new Engine.Config(workspace, new LocalRuntime(), Limits.DEFAULTS, env, "Belay",
+        engine = Engine.open(new Engine.Config(workspace, workspace.resolveSibling("journal"), new LocalRuntime(), Limits.DEFAULTS, env, "Belay",
                 "belay@localhost", Optional.empty(), new PythonBackend.Driver()), List.of(new ActionTools(store())));
         return engine;
     }

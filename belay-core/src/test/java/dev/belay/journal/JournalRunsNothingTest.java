@@ -47,7 +47,7 @@ class JournalRunsNothingTest {
     }
 
     private Journal open() {
-        Journal journal = Journal.open(root, "Belay", "belay@localhost");
+        Journal journal = Journal.open(root, base.resolve("journal"), "Belay", "belay@localhost");
         journal.awaitReady();
         return journal;
     }
@@ -72,7 +72,7 @@ class JournalRunsNothingTest {
             journal.commitPaths(List.of(root.resolve("dir")), new Change("dir", "make_directory", "c")).orElseThrow();
             Files.writeString(file, "three\n");
             journal.commitAll(new Change("command", "run_command", "c")).orElseThrow();
-            journal.undo(null, "c");
+            journal.undo(null, new Change("undo", "undo", "c"));
             assertThat(journal.history(10, 0, null)).hasSizeGreaterThanOrEqualTo(5);
         }
         assertThat(ran).as("no hook ran").doesNotExist();
@@ -94,7 +94,7 @@ class JournalRunsNothingTest {
             Files.writeString(root.resolve("a.txt"), "changed\n");
             journal.commitAll(new Change("command", "run_command", "c")).orElseThrow();
             journal.commitPaths(List.of(root.resolve("a.txt")), new Change("w", "write_file", "c"));
-            journal.undo(null, "c");
+            journal.undo(null, new Change("undo", "undo", "c"));
             assertThat(Files.readString(root.resolve("a.txt"))).isEqualTo("plain\n");
             assertThat(blob(journal.repository(), "a.txt")).isEqualTo("plain\n");
         }

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,13 +19,130 @@ import dev.belay.tool.ToolException;
 
 class JournalTest {
 
+    private static final Change BY_S = new Change("undo", "undo", "s");
+
     @TempDir
+    Path base;
     Path dir;
 
+    @BeforeEach
+    void workspace() throws Exception {
+        dir = Files.createDirectories(base.resolve("ws")).toRealPath();
+    }
+
     private Journal open() throws Exception {
-        Journal journal = Journal.open(dir.toRealPath(), "Belay", "belay@localhost");
+        Journal journal = Journal.open(dir, base.resolve("journal"), "Belay", "belay@localhost");
         journal.awaitReady();
         return journal;
+    }
+
+    @Test
+    void aPlainDirectoryGetsNoGitDirectory() throws Exception {
+        Files.writeString(dir.resolve("a.txt"), "a\n");
+        try (Journal journal = open()) {
+            Path file = dir.resolve("b.txt");
+            Files.writeString(file, "b\n");
+            journal.commitPaths(List.of(file), new Change("write b", "write_file", "s"));
+            Files.delete(file);
+            journal.commitAll(new Change("delete b", "run_command", "s"));
+            assertThat(journal.history(10, 0, null)).hasSize(3);
+        }
+        assertThat(dir.resolve(".git")).doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("a.txt");
+        }
+        try (Journal journal = open()) {
+            Journal.Mark mark = journal.mark();
+            git("init", "-q");
+            Commit noted = journal.commitChangedSince(mark, new Change("git init", "run_command", "s")).orElseThrow();
+            assertThat(message(journal, noted)).contains("created a git repository (.git)");
+        }
+        assertThat(base.resolve("journal/objects")).isDirectory();
+    }
+
+    @Test
+    void theUsersRepositoryIsReadNeverWritten() throws Exception {
+        git("init", "-q", "-b", "trunk");
+        Files.writeString(dir.resolve("tracked.txt"), "v1\n");
+        Files.writeString(dir.resolve(".gitignore"), "build/\n");
+        git("add", ".");
+        git("-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "first");
+        Files.writeString(dir.resolve("staged.txt"), "staged\n");
+        git("add", "staged.txt");
+        Files.createDirectories(dir.resolve(".git/info"));
+        Files.writeString(dir.resolve(".git/info/exclude"), "secret.txt\n");
+        Map<String, String> before = gitFiles();
+
+        try (Journal journal = open()) {
+            assertThat(journal.history(10, 0, null).get(0).files())
+                    .as("the journal's snapshot: the user's files, never their .git, never what they ignore")
+                    .containsExactlyInAnyOrder(".gitignore", "tracked.txt", "staged.txt");
+            Files.createDirectories(dir.resolve("build"));
+            Files.writeString(dir.resolve("build/out.o"), "x");
+            Files.writeString(dir.resolve("secret.txt"), "x");
+            Files.writeString(dir.resolve("tracked.txt"), "v2\n");
+            assertThat(journal.commitAll(new Change("edit", "run_command", "s")).orElseThrow().files())
+                    .containsExactly("tracked.txt");
+            assertThat(gitFiles()).as("the user's .git, byte for byte").isEqualTo(before);
+            Journal.Mark mark = journal.mark();
+            git("-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "model's own commit");
+            git("checkout", "-q", "-b", "topic");
+            Commit noted = journal.commitChangedSince(mark, new Change("git", "run_command", "s")).orElseThrow();
+            assertThat(journal.diff(noted.id(), null, null, null, 1 << 20).text()).isEmpty();
+            assertThat(noted.summary()).isEqualTo("git");
+            assertThat(journal.history(1, 0, null).get(0).id()).isEqualTo(noted.id());
+            assertThat(message(journal, noted)).contains("HEAD: trunk -> topic").contains("branch topic created at")
+                    .contains("branch trunk: ");
+        }
+    }
+
+    @Test
+    void anEarlierBelaysCommitsOnTheUsersBranchStayReadableAndTheNoteSaysHowToMoveThem() throws Exception {
+        git("init", "-q", "-b", "main");
+        Files.writeString(dir.resolve("a.txt"), "user\n");
+        git("add", ".");
+        git("-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "the user's commit");
+        String base = git("rev-parse", "--short=10", "HEAD").strip();
+        Files.writeString(dir.resolve("a.txt"), "by an old Belay\n");
+        git("add", ".");
+        git("-c", "user.name=Belay", "-c", "user.email=b@x", "commit", "-q", "-m",
+                "write_file: a.txt\n\nBelay-Tool: write_file\nBelay-Session: old-1\n");
+        Map<String, String> before = gitFiles();
+        try (Journal journal = open()) {
+            assertThat(journal.notice()).hasValueSatisfying(note -> assertThat(note)
+                    .contains("1 commits on your branch main").contains("git branch belay-old-journal && git reset " + base));
+            List<Commit> history = journal.history(10, 0, null);
+            assertThat(history.get(history.size() - 1).onUserBranch()).isTrue();
+            assertThat(history.get(history.size() - 1).session()).isEqualTo("old-1");
+            assertThat(journal.history(10, 0, dir.resolve("a.txt"))).extracting(Commit::onUserBranch).contains(true);
+        }
+        assertThat(gitFiles()).as("nothing rewritten").isEqualTo(before);
+    }
+
+    private String message(Journal journal, Commit commit) throws Exception {
+        try (var walk = new org.eclipse.jgit.revwalk.RevWalk(journal.repository())) {
+            return walk.parseCommit(journal.repository().resolve(commit.id())).getFullMessage();
+        }
+    }
+
+    private Map<String, String> gitFiles() throws Exception {
+        Map<String, String> files = new TreeMap<>();
+        try (var walk = Files.walk(dir.resolve(".git"))) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                files.put(dir.relativize(p).toString(), HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+            }
+        }
+        return files;
+    }
+
+    private String git(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
     }
 
     @Test
@@ -40,7 +162,7 @@ class JournalTest {
     @Test
     void commitsOnlyWhatChangedWithTrailers() throws Exception {
         try (Journal journal = open()) {
-            Path file = dir.toRealPath().resolve("a.txt");
+            Path file = dir.resolve("a.txt");
             Files.writeString(file, "one\n");
             Commit commit = journal.commitPaths(List.of(file), new Change("write a.txt", "write_file", "conv-1"))
                     .orElseThrow();
@@ -60,31 +182,31 @@ class JournalTest {
     @Test
     void undoRevertsAsANewCommitAndCanBeUndoneItself() throws Exception {
         try (Journal journal = open()) {
-            Path file = dir.toRealPath().resolve("a.txt");
+            Path file = dir.resolve("a.txt");
             Commit v2 = twoVersions(journal, file);
 
-            Commit undo = journal.undo(v2.id(), "s");
+            Commit undo = journal.undo(v2.id(), BY_S);
             assertThat(Files.readString(file)).isEqualTo("one\n");
             assertThat(undo.tool()).isEqualTo("undo");
             assertThat(undo.summary()).contains(v2.shortId());
 
-            journal.undo(undo.id(), "s");
+            journal.undo(undo.id(), BY_S);
             assertThat(Files.readString(file)).isEqualTo("two\n");
-            assertThat(journal.diff(v2.id(), null, null, null, 10_000).text()).contains("-one").contains("+two");
+            assertThat(journal.diff(v2.id(), null, null, null, 1 << 20).text()).contains("-one").contains("+two");
         }
     }
 
     @Test
     void aConflictingUndoChangesNothing() throws Exception {
         try (Journal journal = open()) {
-            Path file = dir.toRealPath().resolve("a.txt");
+            Path file = dir.resolve("a.txt");
             Commit v2 = twoVersions(journal, file);
             Files.writeString(file, "three\n");
             journal.commitPaths(List.of(file), new Change("v3", "write_file", "s"));
             Files.writeString(dir.resolve("other.txt"), "uncommitted\n");
             int commits = journal.history(100, 0, null).size();
 
-            assertThatThrownBy(() -> journal.undo(v2.id(), "s"))
+            assertThatThrownBy(() -> journal.undo(v2.id(), BY_S))
                     .isInstanceOf(ToolException.class).hasMessageContaining("a.txt").hasMessageContaining("Nothing was changed");
             assertThat(Files.readString(file)).isEqualTo("three\n");
             assertThat(Files.readString(dir.resolve("other.txt"))).isEqualTo("uncommitted\n");
@@ -95,19 +217,19 @@ class JournalTest {
     @Test
     void aCommandThatTouchedNothingNeedsNoScan() throws Exception {
         try (Journal journal = open()) {
-            long mark = journal.mark();
+            Journal.Mark mark = journal.mark();
             assertThat(journal.commitChangedSince(mark, new Change("nothing", "run_command", "s"))).isEmpty();
             Files.createDirectories(dir.resolve("new/deeper"));
             Files.writeString(dir.resolve("new/deeper/x.txt"), "x");
             Commit commit = journal.commitChangedSince(mark, new Change("made x", "run_command", "s")).orElseThrow();
             assertThat(commit.files()).containsExactly("new/deeper/x.txt");
-            long next = journal.mark();
+            Journal.Mark next = journal.mark();
             Files.writeString(dir.resolve("new/deeper/x.txt"), "changed");
             assertThat(journal.commitChangedSince(next, new Change("changed x", "run_command", "s"))).isPresent();
             Files.writeString(dir.resolve(".gitignore"), "ignored/\n");
             journal.commitAll(new Change("ignore", "write_file", "s"));
             Files.createDirectories(dir.resolve("ignored"));
-            long afterIgnore = journal.mark();
+            Journal.Mark afterIgnore = journal.mark();
             Files.writeString(dir.resolve("ignored/y.txt"), "y");
             assertThat(journal.commitChangedSince(afterIgnore, new Change("ignored", "run_command", "s"))).isEmpty();
         }
@@ -124,9 +246,77 @@ class JournalTest {
     @Test
     void unknownCommitsAreAToolError() throws Exception {
         try (Journal journal = open()) {
-            assertThatThrownBy(() -> journal.undo("deadbeef", "s")).isInstanceOf(ToolException.class)
+            assertThatThrownBy(() -> journal.undo("deadbeef", BY_S)).isInstanceOf(ToolException.class)
                     .hasMessageContaining("history");
-            assertThatThrownBy(() -> journal.diff("no-such-ref", null, null, null, 10_000)).isInstanceOf(ToolException.class);
+            assertThatThrownBy(() -> journal.diff("no-such-ref", null, null, null, 1 << 20)).isInstanceOf(ToolException.class);
+        }
+    }
+
+    @Test
+    void rewindTakesAConversationBackToACheckpointInOneCommitThatCanBeUndone() throws Exception {
+        try (Journal journal = open()) {
+            write(journal, "a.txt", "1\n", "c1", "t1");
+            write(journal, "a.txt", "2\n", "c1", "t2");
+            write(journal, "src/deep/new.txt", "new\n", "c1", "t2");
+            write(journal, "other.txt", "theirs\n", "c2", "u1");
+            Files.delete(dir.resolve("a.txt"));
+            journal.commitPaths(List.of(dir.resolve("a.txt")), new Change("delete a", "delete_path", "c1", "t3"));
+
+            List<Checkpoint> checkpoints = journal.checkpoints("c1", 10);
+            assertThat(checkpoints).extracting(Checkpoint::turn).containsExactly("t3", "t2", "t1");
+            assertThat(checkpoints.get(1).calls()).hasSize(2);
+
+            Commit rewind = journal.rewind("c1", "t2", false, new Change("r", "undo", "c1", "t4"));
+            assertThat(rewind.tool()).isEqualTo("rewind");
+            assertThat(rewind.files()).containsExactlyInAnyOrder("a.txt", "src/deep/new.txt");
+            assertThat(dir.resolve("a.txt")).hasContent("1\n");
+            assertThat(dir.resolve("src")).doesNotExist();
+            assertThat(dir.resolve("other.txt")).as("another conversation's change stays").hasContent("theirs\n");
+
+            journal.undo(rewind.id(), new Change("u", "undo", "c1", "t5"));
+            assertThat(dir.resolve("a.txt")).doesNotExist();
+            assertThat(dir.resolve("src/deep/new.txt")).hasContent("new\n");
+        }
+    }
+
+    @Test
+    void rewindRefusesToLoseWhatTheUserChangedSinceUnlessForced() throws Exception {
+        try (Journal journal = open()) {
+            write(journal, "a.txt", "model\n", "c1", "t1");
+            write(journal, "b.txt", "model\n", "c1", "t1");
+            Files.writeString(dir.resolve("a.txt"), "the user's edit\n");
+
+            assertThatThrownBy(() -> journal.rewind("c1", "t1", false, new Change("r", "undo", "c1", "t2")))
+                    .isInstanceOf(ToolException.class).hasMessageContaining("a.txt (outside Belay)")
+                    .hasMessageContaining("Nothing was changed").hasMessageContaining("force");
+            assertThat(dir.resolve("a.txt")).hasContent("the user's edit\n");
+            assertThat(dir.resolve("b.txt")).hasContent("model\n");
+            assertThat(journal.history(1, 0, null).get(0).summary()).as("the user's edit is journaled")
+                    .isEqualTo("Changes made outside Belay");
+
+            journal.rewind("c1", "t1", true, new Change("r", "undo", "c1", "t2"));
+            assertThat(dir.resolve("a.txt")).doesNotExist();
+            assertThat(dir.resolve("b.txt")).doesNotExist();
+            assertThatThrownBy(() -> journal.rewind("c1", "no-such-turn", false, BY_S))
+                    .isInstanceOf(ToolException.class).hasMessageContaining("no checkpoint");
+        }
+    }
+
+    @Test
+    void outsideChangesAreJournaledBeforeTheNextBelayChange() throws Exception {
+        try (Journal journal = open()) {
+            write(journal, "a.txt", "model\n", "c1", "t1");
+            journal.captureOutsideChanges();
+            int before = journal.history(100, 0, null).size();
+            journal.captureOutsideChanges();
+            assertThat(journal.history(100, 0, null)).as("nothing changed: nothing to journal").hasSize(before);
+
+            Files.writeString(dir.resolve("editor.txt"), "typed by the user\n");
+            Journal.Mark mark = journal.mark();
+            Commit outside = journal.history(1, 0, null).get(0);
+            assertThat(outside.tool()).isEqualTo("snapshot");
+            assertThat(outside.files()).containsExactly("editor.txt");
+            assertThat(journal.commitChangedSince(mark, new Change("cmd", "run_command", "c1"))).isEmpty();
         }
     }
 
@@ -183,5 +373,14 @@ class JournalTest {
         System.gc();
         Runtime heap = Runtime.getRuntime();
         return heap.totalMemory() - heap.freeMemory();
+    }
+
+    private static void write(Journal journal, String rel, String content, String conversation, String turn)
+            throws Exception {
+        Path file = journal.root().resolve(rel);
+        journal.captureOutsideChanges();
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        journal.commitPaths(List.of(file), new Change("write " + rel, "write_file", conversation, turn)).orElseThrow();
     }
 }

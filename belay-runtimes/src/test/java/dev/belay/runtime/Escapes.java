@@ -72,4 +72,23 @@ public final class Escapes {
             server.stop(0);
         }
     }
+
+    /** Makes the workspace the user's own git repository (on the host), before a runtime binds it. */
+    public static void initUserRepository(Path workspace) throws IOException, InterruptedException {
+        Process git = new ProcessBuilder("git", "init", "-q", workspace.toString()).redirectErrorStream(true).start();
+        assertThat(git.waitFor()).as(new String(git.getInputStream().readAllBytes())).isZero();
+    }
+
+    /**
+     * The model may write the user's {@code .git} (git works inside), but not its hooks or config, which run code on
+     * the host the next time the user runs git.
+     */
+    public static void userHooksAndConfigAreReadOnly(Path workspace, Function<String, ToolResult> run) throws IOException {
+        String config = Files.readString(workspace.resolve(".git/config"));
+        assertThat(run.apply("echo evil > .git/hooks/pre-commit").isError()).isTrue();
+        assertThat(run.apply("echo '[core]' >> .git/config; echo 'hooksPath = /tmp' >> .git/config").isError()).isTrue();
+        assertThat(workspace.resolve(".git/hooks/pre-commit")).doesNotExist();
+        assertThat(Files.readString(workspace.resolve(".git/config"))).isEqualTo(config);
+        assertThat(run.apply("echo note > .git/belay-test-writable").isError()).as(".git itself is writable").isFalse();
+    }
 }

@@ -131,6 +131,8 @@ public final class ChatLoop {
     /** Runs one user message to the model's answer, appending everything to the conversation; returns the answer. */
     public String run(Conversation conversation, String userText, Events events, Stop stop) {
         conversation.messages().add(new ChatMessage.User(userText));
+        // the turn's journal checkpoint: undo can rewind the conversation to before this message
+        String turn = "turn-" + conversation.messages().stream().filter(ChatMessage.User.class::isInstance).count();
         String answer = "";
         for (int step = 0; step < settings.maxSteps(); step++) {
             if (stop.stopped()) {
@@ -151,7 +153,7 @@ public final class ChatLoop {
             if (requests.isEmpty()) {
                 return answer;
             }
-            runTools(conversation, requests, events, stop);
+            runTools(conversation, turn, requests, events, stop);
         }
         String limit = "Stopped after " + settings.maxSteps() + " model steps (the step limit) without a final "
                 + "answer; send another message to continue.";
@@ -174,14 +176,14 @@ public final class ChatLoop {
     }
 
     /** Runs a step's tool calls, several at once when the model asked for several. */
-    private void runTools(Conversation conversation, List<ChatMessage.ToolRequest> requests, Events events,
-            Stop stop) {
+    private void runTools(Conversation conversation, String turn, List<ChatMessage.ToolRequest> requests,
+            Events events, Stop stop) {
         List<Future<ToolResult>> running = new ArrayList<>();
         for (ChatMessage.ToolRequest request : requests) {
             events.toolCall(request);
             CompletableFuture<ToolResult> result = new CompletableFuture<>();
             Thread worker = Thread.ofVirtual().name("chat-tool").start(() -> result.complete(call(conversation,
-                    request)));
+                    turn, request)));
             stop.onStop(worker::interrupt);
             running.add(result);
         }
@@ -200,7 +202,7 @@ public final class ChatLoop {
         }
     }
 
-    private ToolResult call(Conversation conversation, ChatMessage.ToolRequest request) {
+    private ToolResult call(Conversation conversation, String turn, ChatMessage.ToolRequest request) {
         ObjectNode arguments;
         try {
             JsonNode parsed = json.readTree(request.arguments() == null || request.arguments().isBlank() ? "{}"
@@ -214,7 +216,8 @@ public final class ChatLoop {
                     + e.getOriginalMessage() + "); send them again as one JSON object.");
         }
         try {
-            return caller.call(new ToolCall(request.tool(), arguments, CallContext.of("chat", conversation.id())));
+            return caller.call(new ToolCall(request.tool(), arguments, CallContext.of("chat", conversation.id())
+                    .withTurn(turn)));
         } catch (UnknownToolException e) {
             return ToolResult.error(Failure.NOT_FOUND, "There is no tool named " + request.tool() + "; use one of: "
                     + String.join(", ", caller.tools().stream().map(ToolSpec::name).toList()) + ".");

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 import dev.belay.journal.Change;
-import dev.belay.journal.Commit;
+import dev.belay.journal.Journal;
 import dev.belay.policy.Limits;
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.ExecSpec;
@@ -100,11 +100,12 @@ public final class CommandTools {
         Optional<String> stdin = args.optString("stdin");
         boolean keepOpen = args.bool("keep_stdin_open", false);
         String session = call.context().session();
-        long mark = workspace.journal().mark();
+        Journal.Mark mark = workspace.journal().mark();
+        Change change = Change.of("run_command: " + command, "run_command", call.context());
         Job job;
         try {
             job = jobs.start(command, new ExecSpec(List.of("bash", "-c", command), cwd, env), session, timeout,
-                    keepOpen || stdin.isPresent(), j -> journal(j, mark));
+                    keepOpen || stdin.isPresent(), j -> workspace.journal().commitChangedSince(mark, change));
             if (stdin.isPresent()) {
                 job.write(stdin.get(), !keepOpen);
             }
@@ -118,12 +119,6 @@ public final class CommandTools {
         }
         jobs.forget(job);
         return finished(job, ended.get(), job.stdout().text(), job.stderr().text());
-    }
-
-    /** Commits what the job changed; the journal knows from its file watcher whether a scan is needed at all. */
-    private Optional<Commit> journal(Job job, long mark) {
-        String summary = "run_command: " + job.command();
-        return workspace.journal().commitChangedSince(mark, new Change(summary, "run_command", job.session()));
     }
 
     private static Optional<Job.Ended> await(Job job, Duration wait, Progress progress) {

@@ -2,13 +2,17 @@ package dev.belay.tool.history;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
+import dev.belay.journal.Change;
+import dev.belay.journal.Checkpoint;
 import dev.belay.journal.Commit;
 import dev.belay.journal.Diff;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Json;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpecs;
 import dev.belay.workspace.Workspace;
@@ -38,6 +42,10 @@ public final class HistoryTools {
         Arguments args = Arguments.of(call);
         int limit = args.integer("limit", 20);
         int skip = args.integer("skip", 0);
+        Optional<String> conversation = args.optString("conversation").map(c -> c.equals("this") ? call.context().session() : c);
+        if (conversation.isPresent()) {
+            return checkpoints(conversation.get(), limit);
+        }
         Path path = args.optString("path").map(workspace.guard()::resolve).orElse(null);
         List<Commit> commits = workspace.journal().history(limit + 1, skip, path);
         boolean more = commits.size() > limit;
@@ -47,7 +55,8 @@ public final class HistoryTools {
         for (Commit c : commits) {
             list.add(toJson(c));
             text.append(c.shortId()).append("  ").append(c.time()).append("  ")
-                    .append(c.tool() == null ? "-" : c.tool()).append("  ").append(c.summary());
+                    .append(c.tool() == null ? "-" : c.tool()).append("  ").append(c.summary())
+                    .append(c.onUserBranch() ? "  (an earlier Belay's commit on your branch)" : "");
             if (!c.files().isEmpty()) {
                 text.append("\n    ").append(String.join(", ", c.files().subList(0, Math.min(8, c.files().size()))))
                         .append(c.files().size() > 8 ? ", … (" + c.files().size() + " files)" : "");
@@ -63,6 +72,32 @@ public final class HistoryTools {
         return ToolResult.ok(commits.isEmpty() ? "No commits." : text.toString().strip(), s);
     }
 
+    /** A conversation's checkpoints, each with its calls: what undo can rewind to. */
+    private ToolResult checkpoints(String conversation, int limit) {
+        List<Checkpoint> checkpoints = workspace.journal().checkpoints(conversation, limit);
+        ArrayNode list = Json.array();
+        StringBuilder text = new StringBuilder("Checkpoints of conversation " + conversation + ", newest first "
+                + "(undo with checkpoint rewinds everything it changed from there on):\n");
+        for (Checkpoint cp : checkpoints) {
+            ObjectNode o = list.addObject();
+            o.put("turn", cp.turn());
+            o.put("before", cp.before());
+            o.put("time", cp.time().toString());
+            ArrayNode calls = o.putArray("calls");
+            cp.calls().forEach(c -> calls.add(toJson(c)));
+            text.append("checkpoint ").append(cp.turn()).append("  ").append(cp.time()).append("  ")
+                    .append(cp.calls().size()).append(cp.calls().size() == 1 ? " commit\n" : " commits\n");
+            for (Commit c : cp.calls()) {
+                text.append("    ").append(c.shortId()).append("  ").append(c.tool()).append("  ").append(c.summary())
+                        .append('\n');
+            }
+        }
+        ObjectNode s = Json.object();
+        s.put("conversation", conversation);
+        s.set("checkpoints", list);
+        return ToolResult.ok(checkpoints.isEmpty() ? "Conversation " + conversation + " changed no file." : text.toString().strip(), s);
+    }
+
     static ObjectNode toJson(Commit c) {
         ObjectNode o = Json.object();
         o.put("id", c.id());
@@ -75,6 +110,10 @@ public final class HistoryTools {
         }
         if (c.session() != null) {
             o.put("session", c.session());
+        }
+        o.put("turn", c.turn());
+        if (c.onUserBranch()) {
+            o.put("on_user_branch", true);
         }
         ArrayNode files = o.putArray("files");
         c.files().forEach(files::add);
@@ -96,11 +135,21 @@ public final class HistoryTools {
     }
 
     private ToolResult undo(ToolCall call) {
-        Commit commit = workspace.journal().undo(Arguments.of(call).optString("commit").orElse(null),
-                call.context().session());
+        Arguments args = Arguments.of(call);
+        Optional<String> checkpoint = args.optString("checkpoint");
+        Optional<String> target = args.optString("commit");
+        if (checkpoint.isPresent() && target.isPresent()) {
+            throw new ToolException("Pass commit (undo one call) or checkpoint (rewind a conversation), not both.");
+        }
+        Change who = Change.of("undo", "undo", call.context());
+        Commit commit = checkpoint.isPresent()
+                ? workspace.journal().rewind(args.optString("conversation").orElse(call.context().session()),
+                        checkpoint.get(), args.bool("force", false), who)
+                : workspace.journal().undo(target.orElse(null), who);
         ObjectNode s = Json.object();
         s.set("commit", toJson(commit));
-        return ToolResult.ok("Undone as commit " + commit.shortId() + ": " + commit.summary() + "\nFiles: "
-                + String.join(", ", commit.files()), s);
+        return ToolResult.ok((checkpoint.isPresent() ? "Rewound" : "Undone") + " as commit " + commit.shortId() + ": "
+                + commit.summary() + "\nFiles: " + String.join(", ", commit.files())
+                + "\nTo take this back: undo with commit " + commit.shortId() + ".", s);
     }
 }

@@ -26,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.belay.journal.Change;
+import dev.belay.journal.Journal;
 import dev.belay.journal.Commit;
 import dev.belay.policy.Limits;
 import dev.belay.runtime.Runtime;
@@ -157,7 +158,7 @@ public final class PythonTools implements AutoCloseable {
         String kernel = kernelName(args);
         SessionKey key = new SessionKey(call.context().session(), name, kernel);
         Interpreter session = sessions.computeIfAbsent(key, k -> open(kernel));
-        long mark = workspace.journal().mark();
+        Journal.Mark mark = workspace.journal().mark();
         Interpreter.Outcome outcome;
         try {
             outcome = session.execute(code, timeout);
@@ -171,7 +172,7 @@ public final class PythonTools implements AutoCloseable {
         List<String> figures = keepFigures(outcome.answer());
         String first = code.strip().lines().findFirst().orElse("");
         Optional<Commit> commit = workspace.journal().commitChangedSince(mark,
-                new Change("python: " + first, "python", call.context().session()));
+                Change.of("python: " + first, "python", call.context()));
         return result(name, outcome, figures, commit);
     }
 

@@ -146,6 +146,7 @@ class FileToolsTest {
     @Test
     void editsAreAllOrNothing() throws Exception {
         Files.writeString(root.resolve("b.txt"), "alpha\nbeta\n");
+        workspace.journal().captureOutsideChanges();
         int before = commits();
         ToolResult r = call("edit_file", "{\"path\": \"b.txt\", \"edits\": [{\"old_text\": \"alpha\", \"new_text\": "
                 + "\"ALPHA\"}, {\"old_text\": \"gamma\", \"new_text\": \"GAMMA\"}]}");

@@ -33,6 +33,7 @@ import com.github.dockerjava.api.model.Volume;
 
 import dev.belay.runtime.ExecSpec;
 import dev.belay.runtime.Execution;
+import dev.belay.runtime.GitBinds;
 import dev.belay.runtime.Runtime;
 
 /**
@@ -173,7 +174,7 @@ public final class ContainerRuntime implements Runtime {
     public Map<String, String> describe() {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("isolation", "container " + name + " from " + config.image() + " (Docker Engine API): the "
-                + "workspace at " + MOUNT + " read-write (its .git read-only), nothing else of the host, all "
+                + "workspace at " + MOUNT + " read-write (its .git/hooks and .git/config read-only), nothing else of the host, all "
                 + "capabilities dropped, no new privileges");
         facts.put("workspace_inside", MOUNT);
         facts.put("user", user);
@@ -233,8 +234,8 @@ public final class ContainerRuntime implements Runtime {
     private List<Bind> binds() {
         String ws = config.workspace().toString();
         List<Bind> binds = new ArrayList<>(List.of(new Bind(ws, new Volume(MOUNT))));
-        if (Files.exists(config.workspace().resolve(".git"))) {
-            binds.add(new Bind(ws + "/.git", new Volume(MOUNT + "/.git"), AccessMode.ro));
+        for (String gitPath : GitBinds.readOnly(config.workspace())) {
+            binds.add(new Bind(ws + "/" + gitPath, new Volume(MOUNT + "/" + gitPath), AccessMode.ro));
         }
         for (Path shared : config.readOnly()) {
             if (Files.isDirectory(shared)) {

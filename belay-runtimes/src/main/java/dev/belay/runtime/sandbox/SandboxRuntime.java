@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.belay.runtime.ExecSpec;
 import dev.belay.runtime.Execution;
+import dev.belay.runtime.GitBinds;
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.runtime.Runtime;
 
@@ -165,8 +166,8 @@ public final class SandboxRuntime implements Runtime {
             argv.addAll(List.of("--ro-bind-try", shared.toString(), shared.toString()));
         }
         argv.addAll(List.of("--bind", ws, ws));
-        if (Files.exists(config.workspace().resolve(".git"))) {
-            argv.addAll(List.of("--ro-bind", ws + "/.git", ws + "/.git"));
+        for (String gitPath : GitBinds.readOnly(config.workspace())) {
+            argv.addAll(List.of("--ro-bind", ws + "/" + gitPath, ws + "/" + gitPath));
         }
         for (Path own : spec.ownDirs()) {
             // Belay's data directory is not shown; a directory of this command's own (a kernel's sockets) is, to it alone
@@ -204,9 +205,9 @@ public final class SandboxRuntime implements Runtime {
     @Override
     public Map<String, String> describe() {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("isolation", "bubblewrap: workspace read-write (its .git read-only), /usr, /etc and /opt "
-                + "read-only, nothing else of the host (no /run, /var, /home, /sys), private /tmp, home and Belay's "
-                + "directories empty, new user/PID/IPC/UTS namespaces");
+        facts.put("isolation", "bubblewrap: workspace read-write (its .git/hooks and .git/config read-only), /usr, "
+                + "/etc and /opt read-only, nothing else of the host (no /run, /var, /home, /sys), private /tmp, home "
+                + "and Belay's directories empty, new user/PID/IPC/UTS namespaces");
         facts.put("network", config.network() ? "the host's network" : "none");
         facts.put("limits", "processes " + config.maxProcesses() + (host.cgroups() ? " (pids cgroup)" : "")
                 + ", memory " + (config.maxMemoryKb() >> 10)

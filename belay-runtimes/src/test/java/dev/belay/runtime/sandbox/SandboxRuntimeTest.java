@@ -49,11 +49,13 @@ class SandboxRuntimeTest {
     private Catalog catalog;
 
     @BeforeEach
-    void setUp() throws IOException {
+    void setUp() throws IOException, InterruptedException {
         secrets = Escapes.plantSecrets(base);
+        Escapes.initUserRepository(base.resolve("ws"));
         workspace = Workspace.open(base.resolve("ws"), "Belay", "belay@localhost");
         workspace.journal().awaitReady();
-        SandboxConfig config = new SandboxConfig(workspace.root(), List.of(base.resolve("home"), base.resolve("config")),
+        SandboxConfig config = new SandboxConfig(workspace.root(), List.of(base.resolve("home"), base.resolve("config"),
+                        workspace.journal().directory()),
                 List.of(Files.createDirectories(base.resolve("config/actions"))),
                 false, 256, 1L << 20, 64L << 10, 60);
         runtime = SandboxRuntime.create(config);
@@ -98,9 +100,12 @@ class SandboxRuntimeTest {
         assertThat(run("cat " + secrets.resolve("id_ed25519")).isError()).isTrue();
         assertThat(run("ls " + secrets).isError()).isTrue();
         assertThat(run("cat " + base.resolve("config/token")).isError()).isTrue();
-        ToolResult git = run("echo evil > .git/hooks/pre-commit");
-        assertThat(git.isError()).isTrue();
-        assertThat(workspace.root().resolve(".git/hooks/pre-commit")).doesNotExist();
+        Escapes.userHooksAndConfigAreReadOnly(workspace.root(), this::run);
+        assertThat(run("cat " + workspace.journal().directory().resolve("HEAD")).isError()).as("Belay's journal is hidden")
+                .isTrue();
+        ToolResult commit = run("git -c user.name=m -c user.email=m@x commit -q --allow-empty -m 'the model commits'"
+                + " && git log --format=%s");
+        assertThat(commit.structured().get("stdout").asString()).as(commit.text()).isEqualTo("the model commits\n");
     }
 
     @Test

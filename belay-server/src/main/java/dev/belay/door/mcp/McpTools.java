@@ -30,6 +30,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class McpTools {
 
     private static final Logger LOG = LoggerFactory.getLogger(McpTools.class);
+    /** The {@code _meta} key a client names a call's turn with. */
+    static final String TURN_META = "dev.belay/turn";
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
@@ -82,7 +84,8 @@ public final class McpTools {
                         new McpSchema.ProgressNotification(token, done, total, message, null));
         String session = exchange.sessionId() == null ? door : exchange.sessionId();
         try {
-            return toMcp(caller.call(new ToolCall(name, arguments, new CallContext(door, session, progress))));
+            return toMcp(caller.call(new ToolCall(name, arguments, new CallContext(door, session, turn(request),
+                    progress))));
         } catch (RuntimeException e) {
             LOG.error("tool {} failed inside Belay", name, e);
             return McpSchema.CallToolResult.builder(List.of(new McpSchema.TextContent(
@@ -91,6 +94,12 @@ public final class McpTools {
                     .isError(true)
                     .build();
         }
+    }
+
+    /** The turn a client names in {@code _meta} ({@value #TURN_META}), so that undo can rewind to its start. */
+    private static String turn(McpSchema.CallToolRequest request) {
+        Object turn = request.meta() == null ? null : request.meta().get(TURN_META);
+        return turn instanceof String s && !s.isBlank() ? s.strip() : CallContext.newTurn();
     }
 
     McpSchema.CallToolResult toMcp(ToolResult result) {

@@ -28,6 +28,8 @@ public final class RestDoor {
     /** GPT Actions refuse responses longer than this many characters. */
     static final int MAX_RESPONSE_CHARS = 100_000;
     static final String CONVERSATION_HEADER = "openai-conversation-id";
+    /** Names the turn a call belongs to, so that undo can rewind a conversation to its start; else each call is one. */
+    static final String TURN_HEADER = "Belay-Turn";
 
     private static final Logger LOG = LoggerFactory.getLogger(RestDoor.class);
     private static final Map<Failure, Integer> STATUS = Map.of(
@@ -57,6 +59,11 @@ public final class RestDoor {
         return id == null || id.isBlank() ? "rest" : id.strip();
     }
 
+    private static String turn(Context ctx) {
+        String turn = ctx.header(TURN_HEADER);
+        return turn == null || turn.isBlank() ? CallContext.newTurn() : turn.strip();
+    }
+
     private void call(Context ctx) {
         String tool = ctx.pathParam("tool");
         ObjectNode arguments;
@@ -75,7 +82,8 @@ public final class RestDoor {
         }
         ToolResult result;
         try {
-            result = caller.call(new ToolCall(tool, arguments, CallContext.of("rest", conversation(ctx))));
+            result = caller.call(new ToolCall(tool, arguments, CallContext.of("rest", conversation(ctx))
+                    .withTurn(turn(ctx))));
         } catch (UnknownToolException e) {
             error(ctx, 404, "No tool named '" + tool + "'.", "See /openapi.json for the operations.");
             return;

@@ -1,0 +1,50 @@
+package dev.belay.cli;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import dev.belay.journal.Exported;
+import dev.belay.journal.Journal;
+import dev.belay.journal.JournalException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Make the journal's changes commits on a NEW branch of the workspace's git repository, from "
+                + "your HEAD, without checking it out; review and merge them with your own tools.",
+                "Commits are authored as your git configuration says (user.name, user.email)."})
+final class JournalExportCommand implements Callable<Integer> {
+
+    @Mixin
+    JournalOptions where;
+
+    @Option(names = "--branch", required = true, paramLabel = "NAME", description = "The branch to create; it must not exist.")
+    String branch;
+
+    @Option(names = "--conversation", paramLabel = "ID",
+            description = "Only this conversation's changes (its id is the session column of 'belay history'). "
+                    + "Default: every change made through Belay.")
+    String conversation;
+
+    @Option(names = "--squash", description = "One commit instead of one per journal commit.")
+    boolean squash;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try (Journal journal = Journal.read(where.root(), where.journal(BelayDirs.fromEnvironment()))) {
+            Exported exported = journal.export(branch, Optional.ofNullable(conversation), squash);
+            spec.commandLine().getOut().printf("branch %s at %s: %d %s over your HEAD, touching %s%n",
+                    exported.branch(), exported.head().substring(0, 10), exported.commits(),
+                    exported.commits() == 1 ? "commit" : "commits", String.join(", ", exported.files()));
+            return 0;
+        } catch (JournalException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+}

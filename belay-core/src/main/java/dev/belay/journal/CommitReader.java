@@ -1,0 +1,70 @@
+package dev.belay.journal;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.eclipse.jgit.diff.DiffEntry;
+import org.eclipse.jgit.diff.DiffFormatter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.AbstractTreeIterator;
+import org.eclipse.jgit.treewalk.CanonicalTreeParser;
+import org.eclipse.jgit.treewalk.EmptyTreeIterator;
+import org.eclipse.jgit.util.io.DisabledOutputStream;
+
+/** Reads git commits as journal entries: trailers parsed, changed files listed. */
+final class CommitReader {
+
+    static final String TRAILER_TOOL = "Belay-Tool: ";
+    static final String TRAILER_SESSION = "Belay-Session: ";
+    static final String TRAILER_TURN = "Belay-Turn: ";
+
+    private CommitReader() {
+    }
+
+    static Commit read(Repository repo, RevCommit c, boolean onUserBranch) {
+        String tool = trailer(c, TRAILER_TOOL);
+        String turn = trailer(c, TRAILER_TURN);
+        return new Commit(c.getName(), c.getShortMessage(), c.getAuthorIdent().getName(),
+                Instant.ofEpochSecond(c.getCommitTime()), tool, trailer(c, TRAILER_SESSION),
+                turn == null ? c.getName() : turn, changedFiles(repo, c), onUserBranch);
+    }
+
+    /** The value of the last line starting with {@code key}, or {@code null}. */
+    static String trailer(RevCommit c, String key) {
+        String value = null;
+        for (String line : c.getFullMessage().lines().toList()) {
+            if (line.startsWith(key)) {
+                value = line.substring(key.length()).strip();
+            }
+        }
+        return value;
+    }
+
+    static AbstractTreeIterator tree(ObjectReader reader, RevWalk walk, RevCommit commit) throws IOException {
+        CanonicalTreeParser parser = new CanonicalTreeParser();
+        parser.reset(reader, walk.parseCommit(commit).getTree());
+        return parser;
+    }
+
+    private static List<String> changedFiles(Repository repo, RevCommit c) {
+        try (ObjectReader reader = repo.newObjectReader();
+                RevWalk walk = new RevWalk(reader);
+                DiffFormatter formatter = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
+            formatter.setRepository(repo);
+            AbstractTreeIterator parent = c.getParentCount() == 0
+                    ? new EmptyTreeIterator() : tree(reader, walk, c.getParent(0));
+            List<String> files = new ArrayList<>();
+            for (DiffEntry entry : formatter.scan(parent, tree(reader, walk, c))) {
+                files.add(entry.getChangeType() == DiffEntry.ChangeType.DELETE ? entry.getOldPath() : entry.getNewPath());
+            }
+            return files;
+        } catch (IOException e) {
+            throw new JournalException("cannot read commit " + c.getName() + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.belay.journal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.util.FS;
+
+/**
+ * The journal's own git directory, outside the workspace, with the workspace as its work tree. It is created bare
+ * and only then given its work tree: JGit, asked to create a repository whose git directory is not the work tree's
+ * {@code .git}, would write a {@code .git} link file into the work tree (or over the user's own {@code .git}).
+ */
+final class ShadowRepository {
+
+    static final String BRANCH = "refs/heads/main";
+    /** The workspace a journal belongs to, so that a journal directory can be told apart and traced back. */
+    static final String WORKSPACE_FILE = "belay-workspace";
+
+    private ShadowRepository() {
+    }
+
+    /** Opens the journal directory of {@code root}, creating it if absent. */
+    static Repository open(Path root, Path gitDir, FS fs) throws IOException {
+        if (!Files.isDirectory(gitDir.resolve("objects"))) {
+            create(root, gitDir, fs);
+        }
+        return existing(root, gitDir, fs);
+    }
+
+    /** Opens an existing journal directory. */
+    static Repository existing(Path root, Path gitDir, FS fs) throws IOException {
+        return new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setWorkTree(root.toFile()).setFS(fs)
+                .setMustExist(true).build();
+    }
+
+    private static void create(Path root, Path gitDir, FS fs) throws IOException {
+        Files.createDirectories(gitDir);
+        try (Repository bare = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setFS(fs).setBare().build()) {
+            bare.create(true);
+            StoredConfig config = bare.getConfig();
+            // `git --git-dir=<journal> log|status` works by hand; the user's hooks and config are never consulted
+            config.setBoolean("core", null, "bare", false);
+            config.setString("core", null, "worktree", root.toString());
+            // the user's .git/info/exclude applies as their .gitignore files do, read as it is at each walk
+            config.setString("core", null, "excludesFile", root.resolve(".git/info/exclude").toString());
+            config.setBoolean("gc", null, "auto", false);
+            config.save();
+            RefUpdate head = bare.updateRef(Constants.HEAD);
+            head.disableRefLog();
+            head.link(BRANCH);
+        }
+        Files.writeString(gitDir.resolve(WORKSPACE_FILE), root + "\n");
+    }
+}
