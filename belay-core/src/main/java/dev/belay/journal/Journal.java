@@ -59,6 +59,8 @@ import dev.belay.tool.ToolException;
 public final class Journal implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+    /** Files larger than this are not journaled: commands and outside changes leave them out, as if ignored. */
+    public static final long LARGEST_JOURNALED_FILE = 100L << 20;
     /** Files larger than this are not loaded to be diffed, whatever the diff's own limit. */
     static final int LARGEST_DIFFED_FILE = 8 << 20;
 

@@ -29,6 +29,7 @@ import dev.belay.tool.ToolException;
  * <li><b>It runs nothing.</b> Hooks are never present (whatever {@code core.hooksPath} says), clean and smudge filters
  * pass content through unchanged, and no {@code git} executable is looked for. A model can write files that a hook
  * path or a filter would name; none of them ever runs on the host because the journal committed.</li>
+ * <li><b>It leaves out files over {@link Journal#LARGEST_JOURNALED_FILE}.</b></li>
  * <li><b>It reads the working tree race-free.</b> Directories are listed and files opened through {@link Beneath},
  * so a directory swapped for a symlink while the journal scans cannot make it commit a file from outside the
  * workspace; FIFOs, sockets and devices are left out (opening a FIFO would wait forever).</li>
@@ -67,7 +68,11 @@ final class JournalFs extends FS_POSIX {
             List<Entry> entries = new ArrayList<>();
             for (Beneath.Listed listed : files.list(dir)) {
                 BasicFileAttributes a = listed.attributes();
-                if (a.isRegularFile() || a.isDirectory() || a.isSymbolicLink()) {
+                // a file over the journal's size is left out as if ignored: hashing gigabytes before every change
+                // would stall every call, and an undo never overwrites it (it is not what the journal last saw)
+                boolean journaled = a.isRegularFile() ? a.size() <= Journal.LARGEST_JOURNALED_FILE
+                        : a.isDirectory() || a.isSymbolicLink();
+                if (journaled) {
                     entries.add(new SafeEntry(new File(directory, listed.name()), this, strategy, files));
                 }
             }

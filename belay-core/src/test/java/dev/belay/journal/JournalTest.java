@@ -375,6 +375,26 @@ class JournalTest {
         return heap.totalMemory() - heap.freeMemory();
     }
 
+    @Test
+    void aFileOverTheJournalsSizeIsLeftOutAndAnUndoNeverOverwritesIt() throws Exception {
+        try (Journal journal = open()) {
+            Path big = dir.resolve("big.bin");
+            Files.writeString(big, "small\n");
+            journal.commitAll(new Change("command", "run_command", "c")).orElseThrow();
+            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+                file.setLength(Journal.LARGEST_JOURNALED_FILE + 1); // a hole: no disk, no hashing
+            }
+            Commit grew = journal.commitAll(new Change("grew", "run_command", "c")).orElseThrow();
+            assertThat(grew.files()).as("left out, as if ignored").containsExactly("big.bin");
+            try {
+                journal.undo(grew.id(), BY_S);
+            } catch (ToolException expected) {
+                // the file is not what the journal last saw: the undo refuses
+            }
+            assertThat(Files.size(big)).isEqualTo(Journal.LARGEST_JOURNALED_FILE + 1);
+        }
+    }
+
     private static void write(Journal journal, String rel, String content, String conversation, String turn)
             throws Exception {
         Path file = journal.root().resolve(rel);

@@ -22,8 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Issue 14, item 2: the file tools can never change the journal's git directory, whatever the spelling that reaches
- * it: a symlink to it, another case, or a {@code .git} file that points to a git directory elsewhere in the workspace.
+ * Issue 14, item 2: the file tools can never change the user's git directory (its hooks and config run programs when
+ * the user runs git), whatever the spelling that reaches it: a symlink to it, another case, or a {@code .git} file
+ * that points to a git directory elsewhere in the workspace.
  */
 class JournalDirectoryProtectionTest {
 
@@ -35,6 +36,12 @@ class JournalDirectoryProtectionTest {
     private Path root;
     private Workspace workspace;
     private Catalog catalog;
+
+    /** A workspace that is the user's git repository (the journal itself lives outside it). */
+    private void openRepository(Path dir) throws Exception {
+        org.eclipse.jgit.api.Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call().close();
+        open(dir);
+    }
 
     private void open(Path dir) {
         workspace = Workspace.open(dir, "Belay", "belay@localhost");
@@ -95,7 +102,7 @@ class JournalDirectoryProtectionTest {
 
     @Test
     void theGitDirectoryItself() throws Exception {
-        open(base.resolve("ws"));
+        openRepository(base.resolve("ws"));
         assertNoToolChanges(".git", root.resolve(".git"));
         assertNoToolChanges("src/../.git", root.resolve(".git"));
         assertNoToolChanges(root.resolve(".git").toString(), root.resolve(".git"));
@@ -103,7 +110,7 @@ class JournalDirectoryProtectionTest {
 
     @Test
     void throughASymlinkToIt() throws Exception {
-        open(base.resolve("ws"));
+        openRepository(base.resolve("ws"));
         Files.createSymbolicLink(root.resolve("g"), Path.of(".git"));
         Files.createDirectories(root.resolve("deep/er"));
         Files.createSymbolicLink(root.resolve("deep/er/up"), Path.of("../../.git"));
@@ -137,8 +144,6 @@ class JournalDirectoryProtectionTest {
         }
         Files.writeString(ws.resolve(".git"), "gitdir: store\n");
         open(ws);
-        assertThat(workspace.journal().repository().getDirectory().toPath().toRealPath())
-                .isEqualTo(root.resolve("store"));
         assertNoToolChanges("store", root.resolve("store"));
         Files.createSymbolicLink(root.resolve("s"), Path.of("store"));
         assertNoToolChanges("s", root.resolve("store"));
@@ -146,7 +151,9 @@ class JournalDirectoryProtectionTest {
                 .as("the pointer itself").isEqualTo(Failure.DENIED);
         assertThat(call("delete_path", Map.of("path", ".git")).failure()).isEqualTo(Failure.DENIED);
         assertThat(Files.readString(root.resolve(".git"))).startsWith("gitdir:");
+        String head = Files.readString(root.resolve("store/HEAD"));
         assertThat(call("write_file", Map.of("path", "a.txt", "content", "x")).structured().has("commit"))
-                .as("the journal commits into the git directory the file names").isTrue();
+                .as("the journal commits into its own directory").isTrue();
+        assertThat(root.resolve("store/HEAD")).as("the user's repository is untouched").hasContent(head);
     }
 }
