@@ -71,6 +71,11 @@ done
 grep -q "/mcp" "$scratch/serve.err" || fail "serve did not say where MCP is: $(cat "$scratch/serve.err")"
 token="$(./belay token show)" || fail "./belay token show"
 [[ -n "$token" ]] || fail "no API token"
+! grep -qF "$token" "$scratch/serve.err" "$scratch/serve.out" || fail "serve printed the API token in its output"
+signin="$(grep -o "$base/signin?code=[A-Za-z0-9_-]*" "$scratch/serve.err" | head -1)"
+[[ -n "$signin" ]] || fail "serve printed no sign-in link: $(cat "$scratch/serve.err")"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' "$signin")" == 303 ]] || fail "the sign-in link does not sign in"
+[[ "$(curl -s -o /dev/null -w '%{http_code}' "$signin")" != 303 ]] || fail "the sign-in link works twice"
 [[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/mcp")" == 401 ]] || fail "/mcp answers without the token"
 
 mcp_http() { # METHOD-BODY [SESSION] -> response body on stdout, headers in $scratch/headers
@@ -87,7 +92,7 @@ for t in run_command write_file read_file undo; do
   [[ "$tools" == *"\"$t\""* ]] || fail "tools/list over /mcp lacks $t: ${tools:0:300}"
 done
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""
-step "serve answered healthz and an authenticated tools/list over /mcp"
+step "serve answered healthz, kept its token out of its output, signed in once by its link, and listed tools over /mcp"
 
 # A stdio MCP session, the way a client that starts its servers itself talks to Belay. Prints each response.
 mcp_stdio() { # WORKSPACE REQUEST-JSON...
