@@ -8,7 +8,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 
 const [mode, target, extra] = process.argv.slice(2);
 const transport = mode === 'stdio'
-  ? new StdioClientTransport({ command: target, args: ['mcp', '--workspace', extra], stderr: 'inherit' })
+  // the whole environment: the test gives Belay its own config and data directories through it
+  ? new StdioClientTransport({ command: target, args: ['mcp', '--workspace', extra], stderr: 'inherit', env: process.env })
   : new StreamableHTTPClientTransport(new URL(target), { requestInit: { headers: { Authorization: `Bearer ${extra}` } } });
 const client = new Client({ name: 'belay-client-check', version: '1.0.0' });
 await client.connect(transport);

@@ -180,10 +180,7 @@ class AgentLimitsIT {
                 agent.waitFor(10, TimeUnit.SECONDS);
             }
         }
-        Process log = new ProcessBuilder("git", "-C", workspace.toString(), "log", "-1", "--format=%B")
-                .redirectErrorStream(true).start();
-        String message = new String(log.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(log.waitFor()).isZero();
+        String message = BelayProcess.journalLog(dir.resolve("agent-home"), workspace, "-1", "--format=%B");
         List<String> trailers = message.lines().filter(l -> l.startsWith("Belay-")).toList();
         assertThat(trailers).as(message).hasSize(2);
         assertThat(trailers.get(0)).isEqualTo("Belay-Tool: write_file");

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.belay.journal.JournalLocation;
+
 /**
  * The real {@code ./belay} launcher of this checkout, started as a separate process the way users and MCP clients
  * start it. Integration tests talk to it only through its doors.
@@ -123,10 +125,31 @@ final class BelayProcess implements AutoCloseable {
         return new Run(process.exitValue(), output);
     }
 
+    /**
+     * The journal's history as git prints it ({@code git log ARGS}), for a workspace whose Belay kept its data
+     * directory under {@code home}: the journal is Belay's own git directory there, not the workspace's {@code .git}.
+     */
+    static String journalLog(Path home, Path workspace, String... args) throws IOException, InterruptedException {
+        Path journal = JournalLocation.under(home.resolve("data"), workspace.toRealPath());
+        List<String> command = new ArrayList<>(List.of("git", "--git-dir=" + journal, "log"));
+        command.addAll(List.of(args));
+        Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String log = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!git.waitFor(30, TimeUnit.SECONDS) || git.exitValue() != 0) {
+            throw new IllegalStateException("git log of the journal " + journal + " failed: " + log);
+        }
+        return log;
+    }
+
     static ProcessBuilder withHome(ProcessBuilder builder, Path home) {
         builder.environment().put("BELAY_CONFIG_DIR", home.resolve("config").toString());
         builder.environment().put("BELAY_DATA_DIR", home.resolve("data").toString());
         return builder;
+    }
+
+    /** Where this Belay keeps its config and data directories. */
+    Path home() {
+        return home;
     }
 
     /** The MCP endpoint, e.g. {@code http://127.0.0.1:40123/mcp}. */

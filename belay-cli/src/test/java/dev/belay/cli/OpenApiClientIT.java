@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +65,8 @@ class OpenApiClientIT {
 
     @Test
     void aClientMadeFromTheDocumentDrivesTheLiveServer() throws Exception {
-        try (BelayProcess belay = BelayProcess.serve(workspace, "--approve", "auto")) {
+        Path home = Files.createTempDirectory("belay-home");
+        try (BelayProcess belay = BelayProcess.serve(workspace, home, "--approve", "auto")) {
             HttpClient http = HttpClient.newHttpClient();
             String doc = http.send(HttpRequest.newBuilder(URI.create(belay.base() + "/openapi.json"))
                     .header("Authorization", "Bearer " + belay.token()).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -88,9 +88,7 @@ class OpenApiClientIT {
             assertThat(later.path("stdout").asString()).contains("late");
             client.call("history", "{}", Map.of());
         }
-        Process git = new ProcessBuilder("git", "-C", workspace.toString(), "log", "--format=%b").start();
-        String log = new String(git.getInputStream().readAllBytes());
-        git.waitFor(10, TimeUnit.SECONDS);
+        String log = BelayProcess.journalLog(home, workspace, "--format=%b");
         assertThat(log).as("the GPT conversation id is the journal's session").contains("Belay-Session: conv-42");
         assertThat(Files.readString(workspace.resolve("notes/todo.txt"))).isEqualTo("ship it\n");
     }
