@@ -1,7 +1,6 @@
 package dev.belay.door.http;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -44,8 +43,6 @@ final class AccessFilter implements Filter {
     static final int OPEN_BODY_LIMIT = 4096;
     /** Room for the multipart framing around an upload's file. */
     static final long MULTIPART_OVERHEAD = 64 * 1024;
-    /** How far over its limit a body is still read (and thrown away) so that its 413 reaches the client. */
-    static final long DRAIN_BYTES = 1 << 20;
     static final String UPLOAD_PATH = "/api/files";
 
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'%s; "
@@ -204,7 +201,6 @@ final class AccessFilter implements Filter {
         long limit = caller == Caller.ANONYMOUS && token.isPresent() || caller == Caller.AGENT ? OPEN_BODY_LIMIT
                 : upload ? config.maxUploadBytes() + MULTIPART_OVERHEAD : config.maxRequestBytes();
         if (request.getContentLengthLong() > limit) {
-            drainSmallExcess(request, limit);
             tooLarge(response, limit);
             return Optional.empty();
         }
@@ -221,21 +217,6 @@ final class AccessFilter implements Filter {
             return Optional.empty();
         }
         return Optional.of(buffered.get());
-    }
-
-    /**
-     * Reads and throws away a body only a little over its limit (at most {@link #DRAIN_BYTES} more). Closing a
-     * connection with unread bytes makes the kernel reset it, and the client may then never see the 413; a body
-     * further over the limit is cut off at once instead, so nobody can make Belay read much of it.
-     */
-    private static void drainSmallExcess(HttpServletRequest request, long limit) {
-        if (request.getContentLengthLong() <= limit + DRAIN_BYTES) {
-            try {
-                request.getInputStream().transferTo(OutputStream.nullOutputStream());
-            } catch (IOException e) {
-                // the client went away: nothing to answer
-            }
-        }
     }
 
     private static void tooLarge(HttpServletResponse response, long limit) throws IOException {
