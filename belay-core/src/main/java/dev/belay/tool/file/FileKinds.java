@@ -16,7 +16,7 @@ import java.util.Optional;
 import dev.belay.fs.Beneath;
 
 /** What kind of file a file is, told from its bytes rather than its name, and its content hash. */
-final class FileKinds {
+public final class FileKinds {
 
     private static final int SNIFF = 8192;
 
@@ -72,7 +72,7 @@ final class FileKinds {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         return hex(sha256().digest(bytes));
     }
 

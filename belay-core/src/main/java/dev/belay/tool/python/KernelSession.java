@@ -147,14 +147,7 @@ final class KernelSession extends Session {
                 return new Outcome(null, errors, "The cell did not stop within " + GRACE.toSeconds() + " s "
                         + "after its timeout, so the kernel was killed and restarted: all variables are lost.");
             }
-            Frames frames;
-            try {
-                frames = incoming.poll(50, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stop();
-                throw new IOException("interrupted");
-            }
+            Frames frames = nextFrames("interrupted");
             if (frames == TOO_LARGE || frames == null && process.exit().isDone() && incoming.isEmpty()) {
                 return lost(errorsFrom, frames == TOO_LARGE);
             }
@@ -171,6 +164,20 @@ final class KernelSession extends Session {
     }
 
     /** Ends the session after the kernel exited or sent a message over the limit. */
+    /**
+     * The next frames from the kernel within 50 ms, or null. An interrupted wait stops the kernel: the call that
+     * waited is being abandoned, and a kernel mid-cell cannot be handed to the next one.
+     */
+    private Frames nextFrames(String interrupted) throws IOException {
+        try {
+            return incoming.poll(50, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop();
+            throw new IOException(interrupted);
+        }
+    }
+
     private Outcome lost(long errorsFrom, boolean tooLarge) {
         Integer exit = null;
         if (!tooLarge) {
@@ -391,14 +398,7 @@ final class KernelSession extends Session {
             send('s', "kernel_info_request", json.createObjectNode());
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(shellReady ? 200 : 1000);
             while (System.nanoTime() < until && !(shellReady && iopubReady)) {
-                Frames frames;
-                try {
-                    frames = incoming.poll(50, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stop();
-                    throw new IOException("interrupted while the kernel started");
-                }
+                Frames frames = nextFrames("interrupted while the kernel started");
                 Message m = frames == null ? null : receive(frames);
                 if (m != null) {
                     shellReady |= frames.channel() == 's' && m.type().equals("kernel_info_reply");

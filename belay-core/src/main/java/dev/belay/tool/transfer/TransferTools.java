@@ -8,11 +8,8 @@ import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +23,7 @@ import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpecs;
+import dev.belay.tool.file.FileKinds;
 import dev.belay.tool.web.WebClient;
 import dev.belay.workspace.Workspace;
 import tools.jackson.databind.node.ObjectNode;
@@ -88,7 +86,8 @@ public final class TransferTools {
             return null;
         });
         String relative = workspace.guard().relative(path);
-        ObjectNode result = Json.object().put("path", relative).put("size", bytes.length).put("sha256", sha256(bytes));
+        ObjectNode result = Json.object().put("path", relative).put("size", bytes.length)
+                .put("sha256", FileKinds.sha256(bytes));
         workspace.journal().commitPaths(List.of(path), new Change("upload " + relative, call.tool(),
                 call.context().session())).ifPresent(c -> result.put("commit", c.shortId()));
         return ToolResult.ok("Wrote " + bytes.length + " bytes to " + relative + ".", result);
@@ -165,13 +164,5 @@ public final class TransferTools {
             throw new ToolException(Failure.TOO_LARGE, url + " is larger than " + MAX_BYTES + " bytes.");
         }
         return response.body();
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
