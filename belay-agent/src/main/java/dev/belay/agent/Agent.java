@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.belay.protocol.AgentProtocol;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Failure;
 import dev.belay.tool.Json;
