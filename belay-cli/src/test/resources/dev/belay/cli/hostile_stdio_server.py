@@ -1,6 +1,6 @@
 """A stdio MCP server that speaks the protocol properly, then floods what Belay reads from it.
 
-Tools: echo (answers), flood_stderr (2 GiB on stderr without a newline, then answers), huge_line (an answer line
+Tools: echo (answers), flood_stderr (512 MiB on stderr without a newline, then answers), huge_line (an answer line
 that never ends on stdout), die (a last word on stderr, then exit 1).
 """
 import json
@@ -29,7 +29,7 @@ for line in sys.stdin:
     elif method == "tools/call":
         name = msg["params"]["name"]
         if name == "flood_stderr":
-            for _ in range(2048):
+            for _ in range(512):
                 os.write(2, CHUNK)
         elif name == "huge_line":
             sys.stdout.write('{"jsonrpc": "2.0", "id": %s, "result": {"content": [{"type": "text", "text": "'

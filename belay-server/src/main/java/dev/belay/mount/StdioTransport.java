@@ -117,8 +117,8 @@ final class StdioTransport implements McpClientTransport {
                 } catch (IOException | RuntimeException e) {
                     return "it wrote something other than a JSON-RPC message on stdout: " + excerpt(line);
                 }
-                handler.apply(Mono.just(message)).subscribe(null,
-                        e -> LOG.warn("a message from MCP server {} was not handled: {}", command.get(0), e.toString()));
+                handler.apply(Mono.just(message)).subscribe(null, e -> LOG.warn(
+                        "a message from MCP server {} was not handled: {}", command.get(0), e.toString()));
             }
             return null;
         } catch (LineReader.TooLongException e) {
