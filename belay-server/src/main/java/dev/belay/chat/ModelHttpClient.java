@@ -101,7 +101,8 @@ public final class ModelHttpClient implements HttpClient {
                 // the parser hands a read that passes a limit to the listener, as it does any failed read
                 parser.parse(new Bounded(in), listener);
                 quietly(listener::onClose);
-            } catch (IOException failed) {
+            } catch (IOException | RuntimeException failed) {
+                // reported, not lost in the future: a listener never told would leave its model step waiting
                 quietly(() -> listener.onError(failed));
             }
         });
