@@ -75,13 +75,14 @@ class PathGuardFuzzTest {
         Files.createDirectories(root.resolve(".git/hooks"));
         Files.writeString(root.resolve(".git/config"), "[core]\n");
         Files.writeString(root.resolve(".git/HEAD"), "ref: refs/heads/main\n");
-        List<String> links = plantLinks(data, root, outside);
+        List<String> links = new ArrayList<>();
+        List<String> planted = plantLinks(data, root, outside, links);
         Set<Object> outsideKeys = keys(outside, dir);
         PathGuard guard = new PathGuard(root);
         TreeMap<String, String> before = snapshot(outside, root.resolve(".git"));
         int operations = data.consumeInt(1, 6);
         for (int i = 0; i < operations && data.remainingBytes() > 0; i++) {
-            String path = path(data, root);
+            String path = path(data, root, planted);
             String context = "links " + links + ", path '" + printable(path) + "'";
             switch (data.consumeInt(0, 6)) {
                 case 0 -> read(guard, root, path, context);
@@ -91,7 +92,7 @@ class PathGuardFuzzTest {
                 case 3 -> change(guard, path, target -> guard.files().createDirectories(target));
                 case 4 -> change(guard, path, target -> guard.files().delete(target, data.consumeBoolean()));
                 case 5 -> {
-                    String to = path(data, root);
+                    String to = path(data, root, planted);
                     boolean replace = data.consumeBoolean();
                     change(guard, path, from -> guard.files().move(from, guard.resolveForWrite(to), replace));
                     context += " -> '" + printable(to) + "'";
@@ -160,29 +161,34 @@ class PathGuardFuzzTest {
         }
     }
 
-    private static List<String> plantLinks(FuzzedDataProvider data, Path root, Path outside) {
-        List<String> links = new ArrayList<>();
+    /** Plants generated links; returns where they are, and describes each (place and target) in {@code links}. */
+    private static List<String> plantLinks(FuzzedDataProvider data, Path root, Path outside, List<String> links) {
+        List<String> planted = new ArrayList<>();
         int count = data.consumeInt(0, 5);
         for (int i = 0; i < count; i++) {
             String at = data.pickValue(LINK_PLACES);
-            String target = switch (data.consumeInt(0, 3)) {
-                case 0 -> outside.resolve(data.pickValue(List.of("", "secret.txt"))).toString();
-                case 1 -> root.resolve(data.pickValue(List.of(".git", "a", "a/f.txt", "l0"))).toString();
-                case 2 -> data.consumeString(40);
+            String target = switch (data.consumeInt(0, 4)) {
+                case 0, 1 -> outside.resolve(data.pickValue(List.of("", "secret.txt"))).toString();
+                case 2 -> root.resolve(data.pickValue(List.of(".git", "a", "a/f.txt", "l0"))).toString();
+                case 3 -> data.consumeString(40);
                 default -> data.pickValue(LINK_TARGETS);
             };
             try {
                 Files.createSymbolicLink(root.resolve(at), Path.of(target));
+                planted.add(at);
                 links.add(at + "->" + printable(target));
             } catch (IOException | InvalidPathException e) {
                 // already there, or not a path this system can hold: fine
             }
         }
-        return links;
+        return planted;
     }
 
-    /** A generated path: parts the guard has to get right, joined in odd ways, or the fuzzer's raw text. */
-    private static String path(FuzzedDataProvider data, Path root) {
+    /**
+     * A generated path: parts the guard has to get right joined in odd ways, often through a planted link (an escape
+     * looks like any other walk to coverage, so the links must be met often), or the fuzzer's raw text.
+     */
+    private static String path(FuzzedDataProvider data, Path root, List<String> planted) {
         if (data.consumeInt(0, 3) == 0) {
             return data.consumeString(120);
         }
@@ -193,9 +199,13 @@ class PathGuardFuzzTest {
             case 2 -> path.append("../");
             default -> { }
         }
-        int n = data.consumeInt(1, 6);
+        boolean throughLink = !planted.isEmpty() && data.consumeInt(0, 3) > 0;
+        if (throughLink) {
+            path.append(data.pickValue(planted));
+        }
+        int n = throughLink ? data.consumeInt(0, 2) : data.consumeInt(1, 5);
         for (int i = 0; i < n; i++) {
-            if (i > 0) {
+            if (i > 0 || throughLink) {
                 path.append(data.consumeInt(0, 9) == 0 ? "//" : "/");
             }
             path.append(data.pickValue(PARTS));

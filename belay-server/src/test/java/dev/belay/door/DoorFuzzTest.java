@@ -128,7 +128,8 @@ class DoorFuzzTest {
                 String valid = object(data);
                 yield valid.substring(0, data.consumeInt(0, valid.length() - 1));
             }
-            case 3 -> data.pickValue(List.of("null", "1", "\"x\"", "[]", "true", "1e99999", "-0", "{}", "{\"a\":}", ""));
+            case 3 -> data.pickValue(List.of("null", "1", "\"x\"", "[]", "true", "1e99999", "-0", "{}", "{\"a\":}",
+                    ""));
             case 4 -> data.consumeRemainingAsString();
             default -> object(data);
         };
