@@ -49,11 +49,13 @@ try {
     if (answer.status !== 401) throw new Error(`the replay of ${method} ${path} answered ${answer.status}`);
   }
 
-  step('the approvals page and Swagger UI load under the Content-Security-Policy');
-  for (const path of ['/approvals', '/docs/index.html']) {
-    await viaLink.goto(base + path);
-    await viaLink.waitForLoadState('networkidle');
-  }
+  step('the approvals page (its stream followed with the session) and Swagger UI load under the CSP');
+  const stream = viaLink.waitForResponse((r) => r.url() === base + '/approvals/events');
+  await viaLink.goto(base + '/approvals');
+  if ((await stream).status() !== 200) throw new Error('the approvals stream answered ' + (await stream).status());
+  if (!(await viaLink.locator('#signed-out').isHidden())) throw new Error('the approvals page says signed out');
+  await viaLink.goto(base + '/docs/index.html');
+  await viaLink.waitForLoadState('networkidle');
   await viaLink.locator('#swagger-ui .info').waitFor();
 
   step('signing out ends the session on the server');

@@ -64,6 +64,7 @@ public final class HttpServer implements AutoCloseable {
                 .build();
         Set<String> open = new HashSet<>(Set.of("/healthz", SESSION_SCRIPT));
         open.addAll(ApprovalsPage.OPEN_PATHS);
+        open.addAll(SwaggerUi.OPEN_PATHS);
         if (parts.web().isPresent()) {
             open.addAll(WebChat.OPEN_PATHS);
         }

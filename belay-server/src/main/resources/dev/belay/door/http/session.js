@@ -1,4 +1,4 @@
-// How Belay's pages prove who they are, shared by the web UI and the approvals page. The session lives in this
+// How Belay's pages prove who they are, shared by the web UI, the approvals page and Swagger UI. The session lives in this
 // origin's localStorage, which belongs to this scheme, host and port alone (a server on another port of the same host
 // cannot read it), and goes out only in the Authorization header of this page's own fetch() calls. There is no
 // cookie: nothing the browser sends by itself, so nothing a server on another port could receive and replay, and
@@ -8,11 +8,14 @@
 const belay = (() => {
   const KEY = 'belay.session';
 
-  function withSession(options = {}) {
+  /** The header that carries the session, if this browser holds one. */
+  function headers() {
     const session = localStorage.getItem(KEY);
-    const headers = { ...(options.headers || {}) };
-    if (session) headers.Authorization = `Bearer ${session}`;
-    return { ...options, headers };
+    return session ? { Authorization: `Bearer ${session}` } : {};
+  }
+
+  function withSession(options = {}) {
+    return { ...options, headers: { ...(options.headers || {}), ...headers() } };
   }
 
   /** Calls every server-sent event of one block: its name ('message' when unnamed) and its data. */
@@ -31,6 +34,7 @@ const belay = (() => {
     holds: () => localStorage.getItem(KEY) !== null,
     keep: (session) => localStorage.setItem(KEY, session),
     forget: () => localStorage.removeItem(KEY),
+    headers,
     fetch: (path, options) => fetch(path, withSession(options)),
 
     /**
