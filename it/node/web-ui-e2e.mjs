@@ -1,6 +1,7 @@
 // End-to-end test of Belay's web UI in real Chromium (Debian's, driven by playwright-core), against a running
 // `belay serve` whose model is the OpenAI-wire fixture scripted by the Java test that starts this.
 // Usage: node web-ui-e2e.mjs BASE_URL TOKEN SCREENSHOT_DIR SIGN_IN_LINK
+import { readFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 
 const [base, token, shots, link] = process.argv.slice(2);
@@ -82,6 +83,13 @@ try {
   await page.locator('.card .status.ok', { hasText: 'exit code 0' }).waitFor();
   await page.locator('.message.assistant', { hasText: 'All done.' }).waitFor();
   await page.screenshot({ path: `${shots}/2-answer.png` });
+
+  step('export the conversation, read with the session and handed over as a download');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const exported = await readFile(await download.path(), 'utf8');
+  if (!exported.includes('Create hi.txt') || !download.suggestedFilename().endsWith('.md')) {
+    throw new Error(`the export ${download.suggestedFilename()} holds: ${exported.slice(0, 200)}`);
+  }
 
   step('the journal shows the commit; undo it');
   const commit = page.locator('#journal .commit', { hasText: 'run_command' });

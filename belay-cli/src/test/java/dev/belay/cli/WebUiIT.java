@@ -20,8 +20,8 @@ import dev.belay.chat.OpenAiFixture;
  * The web UI end to end in real headless Chromium (Playwright): sign in with the printed link (once), find nothing in
  * the browser that a server on another port of the host could replay, load the approvals page and Swagger UI without
  * a Content-Security-Policy error, sign out, sign in with the token, ask, approve a command, see its card and the
- * answer, undo its commit from the journal panel, deny another, stop a third, reload. The model is the OpenAI-wire
- * fixture; screenshots stay in target/web-ui-screenshots.
+ * answer, export it, undo its commit from the journal panel, deny another, stop a third, reload. The model is the
+ * OpenAI-wire fixture; screenshots stay in target/web-ui-screenshots.
  */
 class WebUiIT {
 
