@@ -35,9 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The doors of the real {@code ./belay serve} against what a hostile page, program or agent on the same machine would
- * try: cross-origin requests, the replay of whatever the browser would send to another port, guessed approval ids, uploads past the guard, links to
- * loopback, other agents' ids, odd spellings of a path, huge bodies before signing in, framing; and what an operator
- * sees: no token in the output, a sign-in link that works once.
+ * try: cross-origin requests, the replay of whatever the browser would send to another port, guessed approval ids,
+ * uploads past the guard, links to loopback, other agents' ids, odd spellings of a path, huge bodies before signing
+ * in, framing; and what an operator sees: no token in the output, a sign-in link that works once.
  */
 class DoorsIT {
 

@@ -1,6 +1,6 @@
-// How Belay's pages prove who they are, shared by the web UI, the approvals page and Swagger UI. The session lives in this
-// origin's localStorage, which belongs to this scheme, host and port alone (a server on another port of the same host
-// cannot read it), and goes out only in the Authorization header of this page's own fetch() calls. There is no
+// How Belay's pages prove who they are, shared by the web UI, the approvals page and Swagger UI. The session lives in
+// this origin's localStorage, which belongs to this scheme, host and port alone (a server on another port of the same
+// host cannot read it), and goes out only in the Authorization header of this page's own fetch() calls. There is no
 // cookie: nothing the browser sends by itself, so nothing a server on another port could receive and replay, and
 // nothing a page of another origin could ride on. EventSource cannot send a header, so streams are read with fetch().
 'use strict';
