@@ -2,7 +2,6 @@ package dev.belay;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
@@ -12,7 +11,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The rules of STYLE.md that a compiler does not check. */
+/** The rules of STYLE.md that a compiler does not check, within the core (ModulesArchitectureTest: across modules). */
 class ArchitectureTest {
 
     private static JavaClasses core;
@@ -21,11 +20,6 @@ class ArchitectureTest {
     static void importCore() {
         core = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.belay");
-    }
-
-    @Test
-    void packagesHaveNoCycles() {
-        slices().matching("dev.belay.(**)").should().beFreeOfCycles().check(core);
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.Map;
 
 import dev.belay.journal.JournalLocation;
 import dev.belay.runtime.Runtime;
-import dev.belay.runtime.Runtimes;
+import dev.belay.runtime.choice.Runtimes;
 import dev.belay.runtime.container.ContainerConfig;
 import picocli.CommandLine.Option;
 

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import dev.belay.chat.ChatLoop;
+import dev.belay.chat.ChatModels;
 import dev.belay.chat.ChatMessage;
 import dev.belay.chat.Conversation;
 import dev.belay.chat.ConversationStore;
@@ -81,9 +81,7 @@ final class ChatCommand implements Callable<Integer> {
                         + "(standard input is not a terminal): use --approve auto (with --rules to limit it) or "
                         + "--approve delay:SECONDS");
             }
-            OpenAiStreamingChatModel llm = OpenAiStreamingChatModel.builder().baseUrl(model.baseUrl())
-                    .apiKey(model.apiKey().orElse("none")).modelName(model.model()).timeout(Duration.ofMinutes(10))
-                    .build();
+            OpenAiStreamingChatModel llm = ChatModels.openAi(model.baseUrl(), model.apiKey(), model.model());
             ChatLoop loop = new ChatLoop(llm, guard, systemPrompt(engine, guard, protocol),
                     ChatLoop.Settings.defaults(protocol).withMaxSteps(model.maxSteps()));
             Conversation conversation = conversationId == null

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-import dev.belay.agent.AgentProtocol;
+import dev.belay.protocol.AgentProtocol;
 import dev.belay.tool.Failure;
 import dev.belay.tool.Json;
 import dev.belay.tool.Progress;

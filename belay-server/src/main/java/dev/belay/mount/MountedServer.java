@@ -8,7 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
@@ -17,8 +21,6 @@ import dev.belay.tool.ToolResult;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -29,14 +31,17 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * One mounted MCP server, reached through the official SDK's client. A server that died (its process exited, its
  * connection broke) is started or connected again, and the call tried once more; one that cannot be is a clear error
- * result. A stdio server's exit is watched, so a call it was running fails at once instead of at the request timeout.
+ * result. A stdio server's end is watched, so a call it was running fails at once instead of at the request timeout,
+ * saying how it ended. What a server sends is read within {@link #MAX_MESSAGE_BYTES}, over either transport.
  */
 final class MountedServer implements AutoCloseable {
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    /** The longest message a stdio server may send, as one line; the SDK refuses longer ones. */
-    private static final int MAX_LINE_BYTES = 16 << 20;
+    /** The longest message a server may send: a stdio line, an HTTP body or one event of an SSE stream. */
+    static final int MAX_MESSAGE_BYTES = 16 << 20;
+    /** How long an answer read just before a server ended has to reach its caller. */
+    private static final long LAST_ANSWER_MILLIS = 500;
 
     private final MountSpec spec;
     private final Map<String, String> env;
@@ -44,8 +49,8 @@ final class MountedServer implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private Connection connection;
 
-    /** A live client, and what completes when a stdio server's process exits (never, over HTTP). */
-    private record Connection(McpSyncClient client, CompletableFuture<Void> exited) {
+    /** A live client, and what completes, saying how, when a stdio server ends (never, over HTTP). */
+    private record Connection(McpSyncClient client, CompletableFuture<String> ended) {
     }
 
     /**
@@ -62,11 +67,13 @@ final class MountedServer implements AutoCloseable {
 
     /** Every tool the server lists, following pages. */
     List<McpSchema.Tool> listTools() {
-        McpSyncClient c = connected().client();
+        Connection c = connected();
         List<McpSchema.Tool> tools = new ArrayList<>();
         String cursor = null;
         do {
-            McpSchema.ListToolsResult page = cursor == null ? c.listTools() : c.listTools(cursor);
+            String after = cursor;
+            McpSchema.ListToolsResult page = untilEnded(c,
+                    () -> after == null ? c.client().listTools() : c.client().listTools(after));
             tools.addAll(page.tools());
             cursor = page.nextCursor();
         } while (cursor != null);
@@ -90,29 +97,41 @@ final class MountedServer implements AutoCloseable {
             } catch (McpError again) {
                 throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " refused " + tool + ": "
                         + again.getMessage());
+            } catch (ToolException again) {
+                throw again;
+            } catch (RuntimeException again) {
+                disconnect();
+                throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " (" + spec.target()
+                        + ") failed during " + tool + ", also when started again: " + rootMessage(again));
             }
         }
         return toResult(result);
     }
 
-    /** One call, which fails as soon as a stdio server's process exits under it. */
     private McpSchema.CallToolResult attempt(McpSchema.CallToolRequest request) {
         Connection c = connected();
-        CompletableFuture<McpSchema.CallToolResult> running = CompletableFuture.supplyAsync(
-                () -> c.client().callTool(request), task -> Thread.ofVirtual().start(task));
+        return untilEnded(c, () -> c.client().callTool(request));
+    }
+
+    /** Runs a request that fails as soon as a stdio server ends under it, with how it ended as the message. */
+    private static <T> T untilEnded(Connection c, Supplier<T> request) {
+        CompletableFuture<T> running = CompletableFuture.supplyAsync(request, task -> Thread.ofVirtual().start(task));
         try {
-            CompletableFuture.anyOf(running, c.exited()).join();
+            CompletableFuture.anyOf(running, c.ended()).join();
         } catch (CompletionException e) {
-            // the call failed: its own exception is thrown below
+            // the request failed: its own exception is thrown below
         }
-        if (!running.isDone()) {
+        try {
+            return running.get(running.isDone() ? 0 : LAST_ANSWER_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
             running.cancel(true);
-            throw new IllegalStateException("the server's process exited during the call");
-        }
-        try {
-            return running.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+            throw new IllegalStateException(c.ended().join());
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.cancel(true);
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -124,22 +143,17 @@ final class MountedServer implements AutoCloseable {
                 McpSyncClient fresh = McpClient.sync(transport).requestTimeout(REQUEST_TIMEOUT)
                         .initializationTimeout(START_TIMEOUT)
                         .clientInfo(new McpSchema.Implementation("belay", "mount")).build();
+                Connection started = new Connection(fresh, transport instanceof StdioTransport stdio ? stdio.ended()
+                        : new CompletableFuture<>());
                 try {
-                    fresh.initialize();
+                    untilEnded(started, fresh::initialize);
                 } catch (RuntimeException e) {
-                    fresh.close();
+                    close(fresh);
                     throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " (" + spec.target()
                             + ") is not running and could not be started: " + rootMessage(e)
                             + ". Check it with 'belay mcp-servers list'.");
                 }
-                CompletableFuture<Void> exited = new CompletableFuture<>();
-                if (transport instanceof StdioClientTransport stdio) {
-                    Thread.ofVirtual().name("mount-exit").start(() -> {
-                        stdio.awaitForExit();
-                        exited.complete(null);
-                    });
-                }
-                connection = new Connection(fresh, exited);
+                connection = started;
             }
             return connection;
         } finally {
@@ -154,22 +168,30 @@ final class MountedServer implements AutoCloseable {
             String url = spec.url().get().toString();
             int path = url.indexOf('/', url.indexOf("//") + 2);
             return HttpClientStreamableHttpTransport.builder(path < 0 ? url : url.substring(0, path))
-                    .endpoint(path < 0 ? "/mcp" : url.substring(path)).requestBuilder(request).build();
+                    .endpoint(path < 0 ? "/mcp" : url.substring(path)).requestBuilder(request)
+                    .maxResponseSize(MAX_MESSAGE_BYTES).build();
         }
-        ServerParameters params = ServerParameters.builder(spec.command().get(0))
-                .args(spec.command().subList(1, spec.command().size())).env(env).build();
-        return new StdioClientTransport(params, McpJsonDefaults.getMapper(), MAX_LINE_BYTES);
+        return new StdioTransport(spec.command(), env, McpJsonDefaults.getMapper(), MAX_MESSAGE_BYTES);
     }
 
     private void disconnect() {
         lock.lock();
         try {
             if (connection != null) {
-                connection.client().close();
+                close(connection.client());
                 connection = null;
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Closes a client; the SDK's own close fails on a client whose server ended before its session was set up. */
+    private static void close(McpSyncClient client) {
+        try {
+            client.close();
+        } catch (RuntimeException e) {
+            // nothing was set up that needs closing: the transport has stopped the server already
         }
     }
 

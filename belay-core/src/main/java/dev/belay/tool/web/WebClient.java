@@ -2,7 +2,6 @@ package dev.belay.tool.web;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
@@ -211,9 +210,10 @@ public final class WebClient {
         return out;
     }
 
+    /** Abandons a redirect's body unread: reading it to its end would let an endless one hold the call. */
     private static void close(HttpResponse<InputStream> response) {
-        try (InputStream in = response.body()) {
-            in.transferTo(OutputStream.nullOutputStream());
+        try {
+            response.body().close();
         } catch (IOException ignored) {
             // a redirect's body is of no interest
         }

@@ -10,7 +10,7 @@ import java.util.Set;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 
-import dev.belay.agent.AgentProtocol;
+import dev.belay.protocol.AgentProtocol;
 import dev.belay.door.mcp.McpDoor;
 import dev.belay.door.web.WebChat;
 import dev.belay.door.rest.ApprovalsPage;

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import dev.belay.chat.ChatLoop;
+import dev.belay.chat.ChatModels;
 import dev.belay.chat.ChatMessage;
 import dev.belay.chat.Conversation;
 import dev.belay.chat.ConversationStore;
@@ -24,7 +24,6 @@ import dev.belay.tool.Content;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
 import dev.langchain4j.model.catalog.ModelDescription;
-import dev.langchain4j.model.openai.OpenAiModelCatalog;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -210,8 +209,7 @@ public final class WebChat {
         ObjectNode result = json.createObjectNode().put("default", settings.defaultModel());
         ArrayNode names = result.putArray("models");
         try {
-            List<ModelDescription> listed = OpenAiModelCatalog.builder().baseUrl(settings.baseUrl())
-                    .apiKey(settings.apiKey().orElse("none")).build().listModels();
+            List<ModelDescription> listed = ChatModels.catalog(settings.baseUrl(), settings.apiKey()).listModels();
             listed.forEach(m -> names.add(m.name()));
         } catch (RuntimeException e) {
             result.put("error", "the model list could not be read from " + settings.baseUrl() + ": " + e.getMessage());
@@ -305,8 +303,7 @@ public final class WebChat {
     }
 
     private OpenAiStreamingChatModel model(String name) {
-        return models.computeIfAbsent(name, n -> OpenAiStreamingChatModel.builder().baseUrl(settings.baseUrl())
-                .apiKey(settings.apiKey().orElse("none")).modelName(n).timeout(Duration.ofMinutes(10)).build());
+        return models.computeIfAbsent(name, n -> ChatModels.openAi(settings.baseUrl(), settings.apiKey(), n));
     }
 
     private interface ConversationHandler {

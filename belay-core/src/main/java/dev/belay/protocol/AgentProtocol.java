@@ -1,4 +1,4 @@
-package dev.belay.agent;
+package dev.belay.protocol;
 
 import java.util.ArrayList;
 import java.util.List;

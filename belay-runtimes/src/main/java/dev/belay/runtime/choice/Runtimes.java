@@ -1,4 +1,4 @@
-package dev.belay.runtime;
+package dev.belay.runtime.choice;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.belay.runtime.LocalRuntime;
+import dev.belay.runtime.Runtime;
 import dev.belay.runtime.container.ContainerConfig;
 import dev.belay.runtime.container.ContainerRuntime;
 import dev.belay.runtime.sandbox.SandboxConfig;
