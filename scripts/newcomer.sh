@@ -72,10 +72,14 @@ grep -q "/mcp" "$scratch/serve.err" || fail "serve did not say where MCP is: $(c
 token="$(./belay token show)" || fail "./belay token show"
 [[ -n "$token" ]] || fail "no API token"
 ! grep -qF "$token" "$scratch/serve.err" "$scratch/serve.out" || fail "serve printed the API token in its output"
-signin="$(grep -o "$base/signin?code=[A-Za-z0-9_-]*" "$scratch/serve.err" | head -1)"
-[[ -n "$signin" ]] || fail "serve printed no sign-in link: $(cat "$scratch/serve.err")"
-[[ "$(curl -s -o /dev/null -w '%{http_code}' "$signin")" == 303 ]] || fail "the sign-in link does not sign in"
-[[ "$(curl -s -o /dev/null -w '%{http_code}' "$signin")" != 303 ]] || fail "the sign-in link works twice"
+code="$(grep -o "$base/#signin=[A-Za-z0-9_-]*" "$scratch/serve.err" | head -1 | sed 's/.*#signin=//')"
+[[ -n "$code" ]] || fail "serve printed no sign-in link: $(cat "$scratch/serve.err")"
+sign_in() { # what the page does with the link's code -> HTTP status
+  curl -s -o /dev/null -w '%{http_code}' -X POST "$base/session" -H 'Content-Type: application/json' \
+    --data "{\"code\": \"$code\"}"
+}
+[[ "$(sign_in)" == 200 ]] || fail "the sign-in link does not sign in"
+[[ "$(sign_in)" == 401 ]] || fail "the sign-in link works twice"
 [[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/mcp")" == 401 ]] || fail "/mcp answers without the token"
 
 mcp_http() { # METHOD-BODY [SESSION] -> response body on stdout, headers in $scratch/headers

@@ -1,6 +1,7 @@
 // End-to-end test of Belay's web UI in real Chromium (Debian's, driven by playwright-core), against a running
 // `belay serve` whose model is the OpenAI-wire fixture scripted by the Java test that starts this.
 // Usage: node web-ui-e2e.mjs BASE_URL TOKEN SCREENSHOT_DIR SIGN_IN_LINK
+import { readFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 
 const [base, token, shots, link] = process.argv.slice(2);
@@ -19,21 +20,51 @@ try {
   page.setDefaultTimeout(60_000);
 
   step('the printed sign-in link signs one browser in, once');
-  const viaLink = await (await browser.newContext()).newPage();
+  const linkContext = await browser.newContext();
+  const viaLink = await linkContext.newPage();
   viaLink.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // the page's own requests (a navigation's fragment never leaves the browser: HTTP sends none)
+  const requested = [];
+  viaLink.on('request', (r) => { if (!r.isNavigationRequest()) requested.push(r.url()); });
   await viaLink.goto(link);
   await viaLink.waitForSelector('#app:not([hidden])');
   if (viaLink.url() !== base + '/') throw new Error('the link left its code in the address bar: ' + viaLink.url());
+  const code = link.split('#signin=')[1];
+  if (requested.some((url) => url.includes(code))) throw new Error('the code reached a request line: ' + requested);
   const again = await (await browser.newContext()).newPage();
-  const second = await again.goto(link);
-  if (second.status() !== 401) throw new Error('a used sign-in link answered ' + second.status());
+  await again.goto(link);
+  await again.locator('#login-error', { hasText: 'used already' }).waitFor();
+  if (!(await again.locator('#app').isHidden())) throw new Error('a used sign-in link signed a browser in');
 
-  step('the approvals page and Swagger UI load under the Content-Security-Policy');
-  for (const path of ['/approvals', '/docs/index.html']) {
-    await viaLink.goto(base + path);
-    await viaLink.waitForLoadState('networkidle');
+  step('a server on another port of this host, given everything the browser would send it, reads and changes nothing');
+  // the browser sends a host's cookies to every port of it; Belay's session is not among them, nor is anything else
+  const jar = await linkContext.cookies([base, base.replace('127.0.0.1', 'localhost')]);
+  if (jar.length) throw new Error('Belay left cookies in the browser: ' + jar.map((c) => c.name));
+  const session = await viaLink.evaluate(() => localStorage.getItem('belay.session'));
+  if (!session) throw new Error('the page keeps no session');
+  const replay = { Cookie: jar.map((c) => `${c.name}=${c.value}`).join('; ') || `belay_session=${session}` };
+  for (const [method, path] of [['GET', '/chat/api/conversations'], ['GET', '/approvals/pending'],
+    ['POST', '/api/list_directory'], ['POST', '/chat/api/conversations']]) {
+    const answer = await fetch(base + path, { method, headers: { ...replay, 'Content-Type': 'application/json' },
+      body: method === 'POST' ? '{}' : undefined });
+    if (answer.status !== 401) throw new Error(`the replay of ${method} ${path} answered ${answer.status}`);
   }
+
+  step('the approvals page (its stream followed with the session) and Swagger UI load under the CSP');
+  const stream = viaLink.waitForResponse((r) => r.url() === base + '/approvals/events');
+  await viaLink.goto(base + '/approvals');
+  if ((await stream).status() !== 200) throw new Error('the approvals stream answered ' + (await stream).status());
+  if (!(await viaLink.locator('#signed-out').isHidden())) throw new Error('the approvals page says signed out');
+  await viaLink.goto(base + '/docs/index.html');
+  await viaLink.waitForLoadState('networkidle');
   await viaLink.locator('#swagger-ui .info').waitFor();
+
+  step('signing out ends the session on the server');
+  await viaLink.goto(base + '/');
+  await viaLink.click('#sign-out');
+  await viaLink.waitForSelector('#login:not([hidden])');
+  const ended = await fetch(base + '/chat/api/conversations', { headers: { Authorization: `Bearer ${session}` } });
+  if (ended.status !== 401) throw new Error('a signed-out session still answered ' + ended.status);
 
   step('login');
   await page.goto(base + '/');
@@ -52,6 +83,13 @@ try {
   await page.locator('.card .status.ok', { hasText: 'exit code 0' }).waitFor();
   await page.locator('.message.assistant', { hasText: 'All done.' }).waitFor();
   await page.screenshot({ path: `${shots}/2-answer.png` });
+
+  step('export the conversation, read with the session and handed over as a download');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const exported = await readFile(await download.path(), 'utf8');
+  if (!exported.includes('Create hi.txt') || !download.suggestedFilename().endsWith('.md')) {
+    throw new Error(`the export ${download.suggestedFilename()} holds: ${exported.slice(0, 200)}`);
+  }
 
   step('the journal shows the commit; undo it');
   const commit = page.locator('#journal .commit', { hasText: 'run_command' });

@@ -137,7 +137,7 @@ final class ServeCommand implements Callable<Integer> {
                 if (token.isPresent()) {
                     // a one-time code, not the token: it signs one browser in, once, and expires unused
                     System.err.println("Sign in to the web UI (link works once, for "
-                            + WebChat.SIGN_IN_MINUTES + " minutes): " + base + "/signin?code=" + web.signInCode());
+                            + WebChat.SIGN_IN_MINUTES + " minutes): " + web.signInLink(base));
                 }
                 System.err.println("MCP (Streamable HTTP): " + base + "/mcp");
                 System.err.println("REST: " + base + "/api · OpenAPI: " + config.publicUrl().orElse(base)

@@ -35,40 +35,42 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The doors of the real {@code ./belay serve} against what a hostile page, program or agent on the same machine would
- * try: cross-origin requests with the browser's cookie, guessed approval ids, uploads past the guard, links to
- * loopback, other agents' ids, odd spellings of a path, huge bodies before signing in, framing; and what an operator
- * sees: no token in the output, a sign-in link that works once.
+ * try: cross-origin requests, the replay of whatever the browser would send to another port, guessed approval ids,
+ * uploads past the guard, links to loopback, other agents' ids, odd spellings of a path, huge bodies before signing
+ * in, framing; and what an operator sees: no token in the output, a sign-in link that works once.
  */
 class DoorsIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Pattern SIGN_IN = Pattern.compile("(http://\\S+/signin\\?code=\\S+)");
+    private static final Pattern SIGN_IN = Pattern.compile("http://\\S+/#signin=([A-Za-z0-9_-]+)");
 
     @TempDir
     Path dir;
 
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
-    /** A browser after following the printed sign-in link: its cookie and the page's anti-CSRF secret. */
-    private record Browser(String cookie, String csrf) {
+    /** The session the web UI's page holds after following the printed sign-in link (in its origin's storage). */
+    private record Browser(String session) {
+
+        String authorization() {
+            return "Bearer " + session;
+        }
     }
 
+    /** What the page does with the link's fragment: trades the code for a session, by POST; a second time fails. */
     private Browser signInWithTheLink(BelayProcess belay) throws Exception {
         Matcher link = SIGN_IN.matcher(belay.log());
         assertThat(link.find()).as(belay.log()).isTrue();
-        HttpResponse<String> first = http.send(HttpRequest.newBuilder(URI.create(link.group(1))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(first.statusCode()).isEqualTo(303);
-        String setCookie = first.headers().firstValue("Set-Cookie").orElseThrow();
-        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
-        String csrf = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(belay.base() + "/login"))
-                .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString()).body()).path("csrf").asString();
-        assertThat(csrf).isNotBlank();
-        HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(link.group(1))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        String code = "{\"code\": \"" + link.group(1) + "\"}";
+        HttpResponse<String> first = send("POST", belay.base() + "/session", code, "Content-Type", "application/json");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(first.headers().firstValue("Set-Cookie")).as("never a cookie").isEmpty();
+        String session = JSON.readTree(first.body()).path("session").asString();
+        assertThat(session).isNotBlank();
+        HttpResponse<String> again = send("POST", belay.base() + "/session", code, "Content-Type", "application/json");
         assertThat(again.statusCode()).as("the link works once").isEqualTo(401);
-        assertThat(again.headers().firstValue("Set-Cookie")).isEmpty();
-        return new Browser(cookie, csrf);
+        assertThat(again.body()).doesNotContain("\"session\"");
+        return new Browser(session);
     }
 
     private HttpResponse<String> send(String method, String url, String body, String... headers) throws Exception {
@@ -88,10 +90,10 @@ class DoorsIT {
             String token = BelayProcess.run(home, "token", "show").output().strip();
             assertThat(token).startsWith("belay_");
             Browser browser = signInWithTheLink(belay);
-            assertThat(send("GET", belay.base() + "/chat/api/conversations", null, "Cookie", browser.cookie())
-                    .statusCode()).isEqualTo(200);
-            assertThat(browser.cookie()).doesNotContain(token);
-            assertThat(belay.log()).contains("belay token show").contains("/signin?code=").doesNotContain(token);
+            assertThat(send("GET", belay.base() + "/chat/api/conversations", null, "Authorization",
+                    browser.authorization()).statusCode()).isEqualTo(200);
+            assertThat(browser.session()).doesNotContain(token);
+            assertThat(belay.log()).contains("belay token show").contains("/#signin=").doesNotContain(token);
         }
     }
 
@@ -103,18 +105,25 @@ class DoorsIT {
             String base = belay.base();
             String evil = "http://127.0.0.1:" + (URI.create(base).getPort() + 1);
             String write = "{\"path\": \"pwned.txt\", \"content\": \"x\"}";
-            // what a form or fetch() on that page can make the browser send, cookie attached
-            assertThat(send("POST", base + "/api/write_file", write, "Cookie", browser.cookie(), "Origin", evil,
-                    "Content-Type", "text/plain").statusCode()).isIn(403, 415);
-            assertThat(send("POST", base + "/api/write_file", write, "Cookie", browser.cookie(),
-                    "Content-Type", "text/plain", "Sec-Fetch-Site", "same-site").statusCode()).isIn(403, 415);
-            assertThat(send("POST", base + "/api/write_file", write, "Cookie", browser.cookie(),
-                    "Content-Type", "application/json").statusCode()).as("no anti-CSRF secret").isEqualTo(403);
-            assertThat(send("POST", base + "/api/write_file", write, "Cookie", browser.cookie(), "Origin", evil,
-                    "X-Belay-CSRF", browser.csrf(), "Content-Type", "application/json").statusCode())
-                    .as("even with the secret, not from another origin").isEqualTo(403);
-            assertThat(send("POST", base + "/chat/api/conversations", "{}", "Cookie", browser.cookie(),
-                    "Content-Type", "application/json").statusCode()).isEqualTo(403);
+            // what a form or fetch() on that page can make the browser send: no credential rides along
+            assertThat(send("POST", base + "/api/write_file", write, "Origin", evil, "Content-Type", "text/plain")
+                    .statusCode()).isIn(401, 403, 415);
+            assertThat(send("POST", base + "/api/write_file", write, "Origin", evil, "Content-Type",
+                    "application/json", "Sec-Fetch-Site", "same-site").statusCode()).isIn(401, 403);
+            // a session that leaked to that page anyway is refused from it
+            assertThat(send("POST", base + "/api/write_file", write, "Authorization", browser.authorization(),
+                    "Origin", evil, "Content-Type", "application/json").statusCode()).isEqualTo(403);
+            // the server behind that page replays, from outside a browser, what the browser sent it for this host
+            // name: its cookies. Belay set none, and even the session offered as a cookie is no credential
+            for (String cookie : List.of("", "belay_session=" + browser.session(), browser.session())) {
+                String[] replay = cookie.isEmpty() ? new String[] {"Content-Type", "application/json"}
+                        : new String[] {"Cookie", cookie, "Content-Type", "application/json"};
+                assertThat(send("POST", base + "/api/write_file", write, replay).statusCode()).isEqualTo(401);
+                assertThat(send("POST", base + "/chat/api/conversations", "{}", replay).statusCode()).isEqualTo(401);
+                assertThat(send("GET", base + "/chat/api/conversations", null, replay).statusCode()).isEqualTo(401);
+                assertThat(send("POST", base + "/api/read_file", "{\"path\": \"x\"}", replay).statusCode())
+                        .isEqualTo(401);
+            }
 
             // a call waits for approval; the page guesses ids
             String token = belay.token();
@@ -130,16 +139,17 @@ class DoorsIT {
             String id = pending.get(0).path("id").asString();
             assertThat(id).as("unguessable").matches("[0-9a-f]{24}");
             for (String guess : List.of("1", "2", "3", id)) {
+                assertThat(send("POST", base + "/approvals/" + guess, "{\"verdict\": \"approve\"}", "Origin", evil,
+                        "Content-Type", "text/plain").statusCode()).isIn(401, 403, 415);
                 assertThat(send("POST", base + "/approvals/" + guess, "{\"verdict\": \"approve\"}", "Cookie",
-                        browser.cookie(), "Origin", evil, "Content-Type", "text/plain").statusCode()).isIn(403, 415);
-                assertThat(send("POST", base + "/approvals/" + guess, "{\"verdict\": \"approve\"}", "Cookie",
-                        browser.cookie(), "Content-Type", "application/json").statusCode()).isEqualTo(403);
+                        "belay_session=" + browser.session(), "Content-Type", "application/json").statusCode())
+                        .isEqualTo(401);
             }
             assertThat(ws.resolve("pwned.txt")).doesNotExist();
-            // the web UI itself (same origin, with the secret) answers
+            // the web UI itself (same origin, with its session) answers
             assertThat(send("POST", base + "/approvals/" + id, "{\"verdict\": \"deny\", \"reason\": \"no\"}",
-                    "Cookie", browser.cookie(), "Origin", base, "X-Belay-CSRF", browser.csrf(), "Content-Type",
-                    "application/json").statusCode()).isEqualTo(200);
+                    "Authorization", browser.authorization(), "Origin", base, "Content-Type", "application/json")
+                    .statusCode()).isEqualTo(200);
             assertThat(waiting.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(403);
             assertThat(ws.resolve("pwned.txt")).doesNotExist();
 
@@ -246,7 +256,7 @@ class DoorsIT {
                         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " + token + "\r\n\r\n");
                 assertThat(status).as("the API token at " + path).doesNotContain(" 101 ").doesNotContain(" 200 ");
             }
-            for (String path : List.of("/healthz/../api/list_directory", "/login/../api/list_directory",
+            for (String path : List.of("/healthz/../api/list_directory", "/session/../api/list_directory",
                     "/ui/app.js/../../api/list_directory", "/api/list_directory/", "//api/list_directory",
                     "/api/%6cist_directory/.")) {
                 String status = raw(port, "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
@@ -278,8 +288,8 @@ class DoorsIT {
             for (int i = 0; i < 40; i++) {
                 int n = i;
                 answers.add(threads.submit((Callable<String>) () -> n % 2 == 0
-                        ? declared(port, "/login", 64L << 20, "")
-                        : chunked(port, n % 4 == 1 ? "/login" : "/api/list_directory", "")));
+                        ? declared(port, "/session", 64L << 20, "")
+                        : chunked(port, n % 4 == 1 ? "/session" : "/api/list_directory", "")));
             }
             for (Future<String> answer : answers) {
                 assertThat(answer.get(30, TimeUnit.SECONDS)).matches("HTTP/1.1 (413|401) .*");

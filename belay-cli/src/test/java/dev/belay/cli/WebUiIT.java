@@ -17,9 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.belay.chat.OpenAiFixture;
 
 /**
- * The web UI end to end in real headless Chromium (Playwright): sign in with the printed link (once) and the token,
- * load the approvals page and Swagger UI without a Content-Security-Policy error, ask, approve a command, see its card and
- * the answer, undo its commit from the journal panel, deny another, stop a third, reload. The model is the
+ * The web UI end to end in real headless Chromium (Playwright): sign in with the printed link (once), find nothing in
+ * the browser that a server on another port of the host could replay, load the approvals page and Swagger UI without
+ * a Content-Security-Policy error, sign out, sign in with the token, ask, approve a command, see its card and the
+ * answer, export it, undo its commit from the journal panel, deny another, stop a third, reload. The model is the
  * OpenAI-wire fixture; screenshots stay in target/web-ui-screenshots.
  */
 class WebUiIT {
@@ -29,7 +30,7 @@ class WebUiIT {
 
     /** The one-time sign-in link that belay serve printed. */
     private static String signInLink(String log) {
-        java.util.regex.Matcher link = java.util.regex.Pattern.compile("(http://\\S+/signin\\?code=\\S+)").matcher(log);
+        java.util.regex.Matcher link = java.util.regex.Pattern.compile("(http://\\S+/#signin=\\S+)").matcher(log);
         assertThat(link.find()).as(log).isTrue();
         return link.group(1);
     }

@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.belay.door.web.Sessions;
-import dev.belay.door.web.WebChat;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
 
@@ -25,7 +24,6 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -33,9 +31,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * The first thing every request meets, MCP, REST, web UI and agents alike, in this order: browser hardening headers
  * on every answer; one canonical path (see {@link CanonicalPath}) that decides everything below; the Host/Origin
  * check against DNS rebinding; who is asking (the API token as Bearer or Basic, compared in constant time; the web
- * UI's session cookie; an agent token, at {@link Hub#PATH} only and nowhere else); for browsers, this server's own
- * origin and, on state-changing requests, the session's anti-CSRF secret; JSON bodies declared as JSON; and body
- * limits from the declared length, before a byte is read.
+ * UI's session as Bearer, never a cookie; an agent token, at {@link Hub#PATH} only and nowhere else); for browsers,
+ * this server's own origin; JSON bodies declared as JSON; and body limits from the declared length, before a byte is
+ * read.
  */
 final class AccessFilter implements Filter {
 
@@ -63,7 +61,7 @@ final class AccessFilter implements Filter {
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
     /** Who a request proved to be. */
-    private enum Caller { ANONYMOUS, API, BASIC, BROWSER, AGENT }
+    private enum Caller { ANONYMOUS, API, BASIC, SESSION, AGENT }
 
     private final ServerTransportSecurityValidator hosts;
     private final Optional<byte[]> token;
@@ -75,7 +73,7 @@ final class AccessFilter implements Filter {
     /**
      * @param openPaths paths served without the token (the health check, a public schema)
      * @param agentTokens the tokens {@link Hub#PATH} accepts, when the server has a hub
-     * @param sessions the web UI's sessions, when the server has a web UI; without one no cookie is accepted
+     * @param sessions the web UI's sessions, when the server has a web UI; without one only the token is accepted
      */
     AccessFilter(ServerTransportSecurityValidator hosts, HttpConfig config, Set<String> openPaths,
             Optional<AgentTokens> agentTokens, Optional<Sessions> sessions) {
@@ -110,22 +108,18 @@ final class AccessFilter implements Filter {
             return;
         }
         boolean unsafe = !SAFE_METHODS.contains(request.getMethod().toUpperCase(Locale.ROOT));
-        Optional<Identity> who = identify(request, response, path);
+        Optional<Caller> who = identify(request, response, path);
         if (who.isEmpty() || !fromOwnPages(request, response, who.get(), unsafe)) {
             return;
         }
-        Optional<HttpServletRequest> bounded = boundedBody(request, response, path, who.get().caller(), unsafe);
+        Optional<HttpServletRequest> bounded = boundedBody(request, response, path, who.get(), unsafe);
         if (bounded.isPresent()) {
             chain.doFilter(bounded.get(), res);
         }
     }
 
-    /** Who a request proved to be, and the browser session it used, if any. */
-    private record Identity(Caller caller, Optional<Sessions.Session> session) {
-    }
-
     /** Who is asking; empty when refused (and answered). */
-    private Optional<Identity> identify(HttpServletRequest request, HttpServletResponse response, String path)
+    private Optional<Caller> identify(HttpServletRequest request, HttpServletResponse response, String path)
             throws IOException {
         String authorization = request.getHeader("Authorization");
         if (path.equals(Hub.PATH)) {
@@ -135,47 +129,37 @@ final class AccessFilter implements Filter {
                         + "with 'belay token create --agent NAME' and pass it to 'belay agent --token'.");
                 return Optional.empty();
             }
-            return Optional.of(new Identity(Caller.AGENT, Optional.empty()));
+            return Optional.of(Caller.AGENT);
         }
         if (token.isEmpty() || openPaths.contains(path)) {
-            return Optional.of(new Identity(Caller.ANONYMOUS, Optional.empty()));
+            return Optional.of(Caller.ANONYMOUS);
         }
-        if (authorization != null) {
-            if (!apiToken(authorization)) {
-                unauthorized(response);
-                return Optional.empty();
-            }
+        if (authorization != null && apiToken(authorization)) {
             // a browser that was given the token for HTTP Basic sends it along by itself, like a cookie
-            return Optional.of(new Identity(authorization.regionMatches(true, 0, "Basic ", 0, 6) ? Caller.BASIC
-                    : Caller.API, Optional.empty()));
+            return Optional.of(authorization.regionMatches(true, 0, "Basic ", 0, 6) ? Caller.BASIC : Caller.API);
         }
-        Optional<Sessions.Session> session = sessions.flatMap(s -> s.find(cookie(request)));
-        if (session.isEmpty()) {
-            unauthorized(response);
-            return Optional.empty();
+        // cookies are never read: every port of this host would receive one, and could replay it from outside a browser
+        if (sessions.filter(s -> s.valid(Sessions.bearer(authorization))).isPresent()) {
+            return Optional.of(Caller.SESSION);
         }
-        return Optional.of(new Identity(Caller.BROWSER, session));
+        unauthorized(response);
+        return Optional.empty();
     }
 
     /**
-     * What a browser sends along by itself (the cookie, HTTP Basic, or nothing where nothing is needed) must come from
-     * a page of this server: pages on other ports of the same host are same-site, not same-origin. State-changing
-     * requests on the cookie also carry the session's anti-CSRF secret. False when refused (and answered).
+     * What a browser sends along by itself (HTTP Basic, or nothing where nothing is needed) must come from a page of
+     * this server: pages on other ports of the same host are same-site, not same-origin. The web UI's session is not
+     * ambient (only the page's own script sends it), but it is a browser's, so it meets the same check. False when
+     * refused (and answered).
      */
-    private boolean fromOwnPages(HttpServletRequest request, HttpServletResponse response, Identity who,
+    private boolean fromOwnPages(HttpServletRequest request, HttpServletResponse response, Caller caller,
             boolean unsafe) throws IOException {
-        Caller caller = who.caller();
-        if (!(caller == Caller.BROWSER || caller == Caller.BASIC || caller == Caller.ANONYMOUS && unsafe)) {
+        if (!(caller == Caller.SESSION || caller == Caller.BASIC || caller == Caller.ANONYMOUS && unsafe)) {
             return true;
         }
         if (!ownOrigin(request)) {
             reject(response, 403, "forbidden", "Cross-origin request refused: only this server's own pages may "
-                    + "use the session cookie.");
-            return false;
-        }
-        if (caller == Caller.BROWSER && unsafe && !csrf(request, who.session().orElseThrow())) {
-            reject(response, 403, "forbidden", "Missing or wrong " + Sessions.CSRF_HEADER + " header: the web UI "
-                    + "sends it; other clients use 'Authorization: Bearer TOKEN'.");
+                    + "call it from a browser.");
             return false;
         }
         return true;
@@ -272,28 +256,10 @@ final class AccessFilter implements Filter {
         }).orElse(false);
     }
 
-    private static boolean csrf(HttpServletRequest request, Sessions.Session session) {
-        String presented = request.getHeader(Sessions.CSRF_HEADER);
-        return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
-                session.csrf().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String cookie(HttpServletRequest request) {
-        Cookie[] cookies = request.getCookies();
-        if (cookies != null) {
-            for (Cookie cookie : cookies) {
-                if (cookie.getName().equals(WebChat.COOKIE)) {
-                    return cookie.getValue();
-                }
-            }
-        }
-        return null;
-    }
-
     private boolean apiToken(String header) {
         byte[] presented;
-        if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            presented = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+        if (Sessions.bearer(header) != null) {
+            presented = Sessions.bearer(header).getBytes(StandardCharsets.UTF_8);
         } else if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
                 String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);

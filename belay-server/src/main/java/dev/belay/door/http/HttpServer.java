@@ -37,6 +37,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class HttpServer implements AutoCloseable {
 
     private static final String MCP_PATH = "/mcp";
+    /** How the server's own pages send their session: one script for the web UI and the approvals page. */
+    private static final String SESSION_SCRIPT = "/ui/session.js";
 
     /**
      * What the server serves.
@@ -60,7 +62,9 @@ public final class HttpServer implements AutoCloseable {
                 .allowedHosts(allowedHosts(config))
                 .allowedOrigins(allowedOrigins(config))
                 .build();
-        Set<String> open = new HashSet<>(Set.of("/healthz"));
+        Set<String> open = new HashSet<>(Set.of("/healthz", SESSION_SCRIPT));
+        open.addAll(ApprovalsPage.OPEN_PATHS);
+        open.addAll(SwaggerUi.OPEN_PATHS);
         if (parts.web().isPresent()) {
             open.addAll(WebChat.OPEN_PATHS);
         }
@@ -90,6 +94,8 @@ public final class HttpServer implements AutoCloseable {
                 handler.addServlet(holder, MCP_PATH + "/*");
             });
             cfg.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            cfg.routes.get(SESSION_SCRIPT, ctx -> ctx.contentType("text/javascript; charset=utf-8")
+                    .result(HttpServer.class.getResourceAsStream("session.js")));
             cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
                     .result(json.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(openApi(ctx.url()))));
             cfg.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml")

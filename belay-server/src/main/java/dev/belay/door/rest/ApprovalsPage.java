@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Set;
 
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Decision;
@@ -19,9 +20,13 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The operator's page at {@code /approvals}: calls waiting for an answer arrive live over server-sent events, and
- * Approve / Deny / Always answer them. It works next to the terminal prompt; the first answer wins.
+ * Approve / Deny / Always answer them. It works next to the terminal prompt; the first answer wins. The page reads
+ * its stream with fetch() and the web UI's session (an EventSource could send no header).
  */
 public final class ApprovalsPage {
+
+    /** The page and its assets hold no data: they load without the token, and the page's script signs its calls. */
+    public static final Set<String> OPEN_PATHS = Set.of("/approvals", "/approvals/page.js", "/approvals/page.css");
 
     private final Approvals approvals;
     private final JsonMapper json;

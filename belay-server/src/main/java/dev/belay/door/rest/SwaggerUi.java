@@ -3,6 +3,9 @@ package dev.belay.door.rest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLConnection;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -11,10 +14,27 @@ import io.javalin.http.Context;
 public final class SwaggerUi {
 
     private static final String WEBJAR = "/META-INF/resources/webjars/swagger-ui/5.34.1/";
+    /** Swagger UI's own files: they hold no data, and its calls carry the web UI's session (see below). */
+    public static final Set<String> OPEN_PATHS = Stream.concat(Stream.of("/docs"), Stream.of("index.html", "index.css",
+            "swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-initializer.js",
+            "favicon-16x16.png", "favicon-32x32.png").map(f -> "/docs/" + f)).collect(Collectors.toUnmodifiableSet());
+    /**
+     * The spec and "Try it out" calls carry the web UI's session, as every call of Belay's own pages does (a session
+     * is never a cookie); a token entered with Authorize takes precedence.
+     */
     private static final String INITIALIZER = """
             window.onload = function () {
-              window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, validatorUrl: null,
-                presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });
+              const session = document.createElement('script');
+              session.src = '/ui/session.js';
+              session.onload = function () {
+                window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true,
+                  validatorUrl: null, presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+                  layout: 'StandaloneLayout', requestInterceptor: function (request) {
+                    if (!request.headers.Authorization) Object.assign(request.headers, belay.headers());
+                    return request;
+                  } });
+              };
+              document.head.append(session);
             };
             """;
 

@@ -36,10 +36,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The web UI at {@code /}: the chat loop in a browser. The page and its assets are public (they hold no secrets); its
- * API under {@code /chat/api} needs a session: {@code /login} takes the API token, or {@code /signin?code=} a one-time
- * code printed by {@code belay serve}, and sets an HttpOnly, SameSite=Strict cookie holding a random session id (see
- * {@link Sessions}). The model's key stays on the server. Tool calls, the journal panel's included, go through the same
- * guarded caller as every door, so rules, approvals and audit apply to them.
+ * API under {@code /chat/api} needs a session: {@code POST /session} takes the API token, or the one-time code of the
+ * link {@code belay serve} prints, and answers with a random session the page keeps in its own origin's storage and
+ * sends as {@code Authorization: Bearer} (see {@link Sessions}: never a cookie). The model's key stays on the server.
+ * Tool calls, the journal panel's included, go through the same guarded caller as every door, so rules, approvals and
+ * audit apply to them.
  */
 public final class WebChat {
 
@@ -50,9 +51,10 @@ public final class WebChat {
             ChatLoop.ToolProtocol protocol, int maxSteps) {
     }
 
-    public static final String COOKIE = "belay_session";
     public static final long SIGN_IN_MINUTES = Sessions.CODE_TTL.toMinutes();
-    public static final Set<String> OPEN_PATHS = Set.of("/", "/login", "/signin", "/ui/app.js", "/ui/app.css");
+    /** Where the page signs in, asks whether it is signed in, and signs out: with a session or none, never a token. */
+    public static final String SESSION_PATH = "/session";
+    public static final Set<String> OPEN_PATHS = Set.of("/", SESSION_PATH, "/ui/app.js", "/ui/app.css");
 
     private final ToolCaller caller;
     private final Supplier<String> systemPrompt;
@@ -77,17 +79,19 @@ public final class WebChat {
         this.json = json;
     }
 
-    /** The browser sessions, which the access filter checks cookies against. */
+    /** The browser sessions, which the access filter checks a presented session against. */
     public Sessions sessions() {
         return sessions;
     }
 
     /**
-     * A sign-in link's code: it opens the UI signed in once, within {@link Sessions#CODE_TTL}; the API token itself
-     * never appears in a URL.
+     * A sign-in link, {@code BASE/#signin=CODE}: it opens the UI signed in once, within {@link Sessions#CODE_TTL}.
+     * The code is in the fragment, which the browser keeps to itself: the page reads it, trades it for a session and
+     * removes it from the address bar, so it reaches no request line, log or Referer. The API token never appears in a
+     * URL at all.
      */
-    public String signInCode() {
-        return sessions.code();
+    public String signInLink(String base) {
+        return base + "/#signin=" + sessions.code();
     }
 
     /**
@@ -97,16 +101,16 @@ public final class WebChat {
         routes.get("/", ctx -> ctx.html(asset("index.html")));
         routes.get("/ui/app.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").result(asset("app.js")));
         routes.get("/ui/app.css", ctx -> ctx.contentType("text/css; charset=utf-8").result(asset("app.css")));
-        routes.post("/login", ctx -> login(ctx, token));
-        // whether the browser's cookie is good, asked without a 401 so the page can show its sign-in form quietly; a
-        // page of another origin cannot read this answer, so the anti-CSRF secret may be in it
-        routes.get("/login", ctx -> {
-            Optional<Sessions.Session> session = sessions.find(ctx.cookie(COOKIE));
-            ObjectNode answer = json.createObjectNode().put("signedIn", token.isEmpty() || session.isPresent());
-            session.ifPresent(s -> answer.put("csrf", s.csrf()));
-            ctx.header("Cache-Control", "no-store").contentType("application/json").result(answer.toString());
+        // whether the presented session is good, asked without a 401 so the page can show its sign-in form quietly
+        routes.get(SESSION_PATH, ctx -> noStore(ctx).result(json.createObjectNode()
+                .put("signedIn", token.isEmpty() || sessions.valid(Sessions.bearer(ctx.header("Authorization"))))
+                .toString()));
+        routes.post(SESSION_PATH, ctx -> signIn(ctx, token));
+        // signing out ends the session on the server, so a copy of it anywhere is worthless from now on
+        routes.delete(SESSION_PATH, ctx -> {
+            sessions.close(Sessions.bearer(ctx.header("Authorization")));
+            ctx.status(204);
         });
-        routes.get("/signin", this::signIn);
         routes.get("/chat/api/models", this::models);
         routes.get("/chat/api/conversations", ctx -> {
             ArrayNode list = json.createArrayNode();
@@ -165,38 +169,34 @@ public final class WebChat {
         });
     }
 
-    private void login(Context ctx, Optional<String> token) {
+    /**
+     * Signing in with the API token ({@code {"token": …}}) or a sign-in link's code ({@code {"code": …}}, once):
+     * the answer holds the new session, and nothing a page of another origin can read (it gets no CORS headers).
+     */
+    private void signIn(Context ctx, Optional<String> token) {
         Optional<JsonNode> request = body(ctx);
         if (request.isEmpty()) {
             return;
         }
-        if (!matches(token, request.get().path("token").asString(""))) {
-            RestDoor.error(ctx, json, 401, "wrong token", "'belay token show' prints it");
-            return;
-        }
-        Sessions.Session session = sessions.open();
-        setCookie(ctx, session);
-        ctx.header("Cache-Control", "no-store").contentType("application/json")
-                .result(json.createObjectNode().put("csrf", session.csrf()).toString());
-    }
-
-    /** The printed sign-in link: a good code becomes a session once; a used or expired one signs nobody in. */
-    private void signIn(Context ctx) {
-        Optional<Sessions.Session> session = sessions.redeem(ctx.queryParam("code"));
-        ctx.header("Cache-Control", "no-store");
+        JsonNode presented = request.get();
+        boolean byCode = presented.has("code");
+        Optional<String> session = byCode ? sessions.redeem(presented.path("code").asString(null))
+                : matches(token, presented.path("token").asString("")) ? Optional.of(sessions.open())
+                : Optional.empty();
         if (session.isEmpty()) {
-            ctx.status(401).contentType("text/plain; charset=utf-8").result("This sign-in link was used already or has "
-                    + "expired. Open / and paste the API token ('belay token show' prints it), or restart "
-                    + "'belay serve' for a new link.\n");
+            if (byCode) {
+                RestDoor.error(ctx, json, 401, "this sign-in link was used already or has expired", "paste the API "
+                        + "token ('belay token show' prints it), or restart 'belay serve' for a new link");
+            } else {
+                RestDoor.error(ctx, json, 401, "wrong token", "'belay token show' prints it");
+            }
             return;
         }
-        setCookie(ctx, session.get());
-        ctx.redirect("/", io.javalin.http.HttpStatus.SEE_OTHER);
+        noStore(ctx).result(json.createObjectNode().put("session", session.get()).toString());
     }
 
-    private static void setCookie(Context ctx, Sessions.Session session) {
-        ctx.header("Set-Cookie", COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
-                + Sessions.SESSION_TTL.toSeconds() + (ctx.scheme().equals("https") ? "; Secure" : ""));
+    private static Context noStore(Context ctx) {
+        return ctx.header("Cache-Control", "no-store").contentType("application/json");
     }
 
     /** Constant-time comparison; with no token configured everything matches. */

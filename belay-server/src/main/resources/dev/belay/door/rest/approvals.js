@@ -1,8 +1,6 @@
 // The operator's approvals page. No inline script or handler: the page's Content-Security-Policy allows only files.
 'use strict';
-// a browser signed in to the web UI proves each answer with its session's anti-CSRF secret (HTTP Basic needs none)
-let csrf = '';
-fetch('/login').then((r) => (r.ok ? r.json() : {})).then((s) => { csrf = s.csrf || ''; }).catch(() => {});
+// Every call carries the web UI's session (session.js); a browser given the token for HTTP Basic sends that instead.
 const calls = document.getElementById('calls');
 const empty = document.getElementById('empty');
 function refresh() { empty.hidden = calls.children.length > 0; }
@@ -19,8 +17,8 @@ function add(call) {
   div.append(h, meta, pre);
   for (const [verdict, label] of [['approve', 'Approve'], ['deny', 'Deny'], ['always', 'Always for this tool']]) {
     const b = document.createElement('button'); b.className = verdict; b.textContent = label;
-    b.addEventListener('click', () => fetch('/approvals/' + encodeURIComponent(call.id), { method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Belay-CSRF': csrf },
+    b.addEventListener('click', () => belay.fetch('/approvals/' + encodeURIComponent(call.id), { method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ verdict, reason: reason.value }) }));
     div.append(b);
   }
@@ -28,7 +26,11 @@ function add(call) {
   calls.append(div); refresh();
 }
 function remove(id) { const d = document.getElementById('call-' + id); if (d) d.remove(); refresh(); }
-const events = new EventSource('/approvals/events');
-events.addEventListener('added', e => add(JSON.parse(e.data)));
-events.addEventListener('resolved', e => remove(JSON.parse(e.data).id));
+belay.follow('/approvals/events', (name, data) => {
+  if (name === 'added') add(JSON.parse(data));
+  if (name === 'resolved') remove(JSON.parse(data).id);
+}, new AbortController().signal, () => {
+  document.getElementById('signed-out').hidden = false;
+  empty.hidden = true;
+});
 refresh();

@@ -1,15 +1,14 @@
 // Belay's web UI: plain JavaScript, no build step, every asset served by Belay, no inline script or handler (the
-// Content-Security-Policy allows none). The session lives in an HttpOnly cookie set by /login (or a sign-in link), so
-// this script never sees it; it sends the session's anti-CSRF secret with every request instead. The API token and
-// the model's key never reach the page.
+// Content-Security-Policy allows none). Every call carries the session in its Authorization header (session.js keeps
+// it in this origin's storage; there is no cookie). The API token and the model's key never reach the page.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const state = { conversation: null, events: null, approvals: null, cards: new Map(), answer: null, csrf: '' };
+const state = { conversation: null, events: null, approvals: null, cards: new Map(), answer: null };
 
 async function api(path, options = {}) {
-  const headers = { 'Content-Type': 'application/json', 'X-Belay-CSRF': state.csrf, ...(options.headers || {}) };
-  const response = await fetch(path, { ...options, headers });
+  const headers = { 'Content-Type': 'application/json', ...(options.headers || {}) };
+  const response = await belay.fetch(path, { ...options, headers });
   if (response.status === 401) { showLogin(); throw new Error('signed out'); }
   if (!response.ok && response.status !== 204) {
     const body = await response.json().catch(() => ({}));
@@ -47,21 +46,52 @@ function diffHtml(diff) {
 }
 
 function showLogin() {
+  for (const stream of [state.events, state.approvals]) if (stream) stream.abort();
+  state.events = null;
+  state.approvals = null;
   $('app').hidden = true;
   $('login').hidden = false;
 }
 
+/** Trades the token or a sign-in link's code for a session, which this page keeps; false if it was refused. */
+async function signIn(proof) {
+  const response = await fetch('/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(proof) });
+  if (!response.ok) return false;
+  belay.keep((await response.json()).session);
+  return true;
+}
+
 $('login-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const response = await fetch('/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ token: $('token').value.trim() }) });
-  if (response.ok) { $('token').value = ''; start(); } else { $('login-error').textContent = 'That token is not right.'; }
+  if (await signIn({ token: $('token').value.trim() })) {
+    $('token').value = '';
+    $('login-error').textContent = '';
+    start();
+  } else {
+    $('login-error').textContent = 'That token is not right.';
+  }
+});
+
+$('sign-out').addEventListener('click', async () => {
+  await belay.fetch('/session', { method: 'DELETE' }).catch(() => {});
+  belay.forget();
+  showLogin();
 });
 
 async function start() {
-  const session = await fetch('/login').then((r) => r.json()).catch(() => ({ signedIn: false }));
-  if (!session.signedIn) { showLogin(); return; }
-  state.csrf = session.csrf || '';
+  // a sign-in link (#signin=CODE): the code leaves the address bar and this history entry before it is used, and the
+  // fragment never reached the server's request line, logs or a Referer
+  const link = location.hash.match(/^#signin=([A-Za-z0-9_-]+)$/);
+  if (link) {
+    history.replaceState(null, '', location.pathname);
+    if (!await signIn({ code: link[1] })) {
+      $('login-error').textContent = 'This sign-in link was used already or has expired: paste the API token, '
+        + "or restart 'belay serve' for a new link.";
+    }
+  }
+  const session = await belay.fetch('/session').then((r) => r.json()).catch(() => ({ signedIn: false }));
+  if (!session.signedIn) { belay.forget(); showLogin(); return; }
   await loadConversations();
   $('login').hidden = true;
   $('app').hidden = false;
@@ -93,7 +123,6 @@ async function open(id) {
   state.conversation = conversation;
   location.hash = id;
   $('title').value = conversation.title;
-  $('export').href = `/chat/api/conversations/${id}/export`;
   $('messages').innerHTML = '';
   state.cards.clear();
   state.answer = null;
@@ -168,14 +197,21 @@ function toolResult(result) {
   if (result.error) card.querySelector('details').open = true;
 }
 
+/** Follows a stream of events with the session until it is aborted; a refusal means the session has ended. */
+function follow(path, onEvent) {
+  const stream = new AbortController();
+  belay.follow(path, onEvent, stream.signal, (status) => { if (status === 401) showLogin(); });
+  return stream;
+}
+
 /** Follows a conversation's events; resolves once the server has the subscription, so nothing sent later is missed. */
 function subscribe(id) {
-  if (state.events) state.events.close();
-  state.events = new EventSource(`/chat/api/conversations/${id}/events`);
+  if (state.events) state.events.abort();
   let ready;
   const subscribed = new Promise((resolve) => { ready = resolve; });
-  state.events.addEventListener('chat', (event) => {
-    const e = JSON.parse(event.data);
+  state.events = follow(`/chat/api/conversations/${id}/events`, (name, data) => {
+    if (name !== 'chat') return;
+    const e = JSON.parse(data);
     if (e.type === 'hello') { setRunning(e.running); ready(); }
     if (e.type === 'token') {
       if (!state.answer) state.answer = addMessage('assistant', '');
@@ -203,27 +239,30 @@ function setRunning(running) {
 
 function listenForApprovals() {
   if (state.approvals) return;
-  state.approvals = new EventSource('/approvals/events');
-  state.approvals.addEventListener('added', (event) => {
-    const p = JSON.parse(event.data);
-    const box = document.createElement('div');
-    box.className = 'approval';
-    box.id = `approval-${p.id}`;
-    box.innerHTML = `<strong>Approve ${escapeHtml(p.tool)}?</strong> <small>${escapeHtml(p.door)} · ${escapeHtml(p.session)}</small>
-      <pre>${escapeHtml(p.preview)}</pre>
-      <button class="primary" data-verdict="approve">Approve</button>
-      <input class="reason" placeholder="reason (optional)"> <button data-verdict="deny">Deny</button>
-      <button data-verdict="always">Always for this tool</button>`;
-    box.querySelectorAll('button').forEach((button) => button.addEventListener('click', () =>
-      api(`/approvals/${p.id}`, { method: 'POST', body: JSON.stringify({ verdict: button.dataset.verdict,
-        reason: box.querySelector('.reason').value }) }).catch(() => {})));
-    $('approvals').append(box);
+  state.approvals = follow('/approvals/events', (name, data) => {
+    if (name === 'added') approvalAdded(JSON.parse(data));
+    if (name === 'resolved') {
+      const box = $(`approval-${JSON.parse(data).id}`);
+      if (box) box.remove();
+    }
   });
-  state.approvals.addEventListener('resolved', (event) => {
-    const r = JSON.parse(event.data);
-    const box = $(`approval-${r.id}`);
-    if (box) box.remove();
-  });
+}
+
+/** A call waiting for an answer; a stream followed again repeats the calls still waiting, shown once. */
+function approvalAdded(p) {
+  if ($(`approval-${p.id}`)) return;
+  const box = document.createElement('div');
+  box.className = 'approval';
+  box.id = `approval-${p.id}`;
+  box.innerHTML = `<strong>Approve ${escapeHtml(p.tool)}?</strong> <small>${escapeHtml(p.door)} · ${escapeHtml(p.session)}</small>
+    <pre>${escapeHtml(p.preview)}</pre>
+    <button class="primary" data-verdict="approve">Approve</button>
+    <input class="reason" placeholder="reason (optional)"> <button data-verdict="deny">Deny</button>
+    <button data-verdict="always">Always for this tool</button>`;
+  box.querySelectorAll('button').forEach((button) => button.addEventListener('click', () =>
+    api(`/approvals/${p.id}`, { method: 'POST', body: JSON.stringify({ verdict: button.dataset.verdict,
+      reason: box.querySelector('.reason').value }) }).catch(() => {})));
+  $('approvals').append(box);
 }
 
 /** This conversation's commits, read with the history tool and each diff loaded when opened, like any tool call. */
@@ -323,6 +362,20 @@ $('title').addEventListener('change', async () => {
   if (!state.conversation) return;
   await api(`/chat/api/conversations/${state.conversation.id}`, { method: 'PATCH', body: JSON.stringify({ title: $('title').value }) });
   loadConversations();
+});
+
+/** The export is read with the session like every call, then handed to the browser as a download. */
+$('export').addEventListener('click', async (event) => {
+  event.preventDefault();
+  if (!state.conversation) return;
+  const id = state.conversation.id;
+  const response = await belay.fetch(`/chat/api/conversations/${id}/export`);
+  if (!response.ok) { alert(`The export failed: ${response.status}`); return; }
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = `${id}.md`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 });
 
 $('delete').addEventListener('click', async () => {

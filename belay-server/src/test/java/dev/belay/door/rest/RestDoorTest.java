@@ -126,7 +126,7 @@ class RestDoorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/api/echo", "/openapi.json", "/openapi.yaml", "/docs/index.html", "/approvals",
+    @ValueSource(strings = {"/api/echo", "/openapi.json", "/openapi.yaml", "/approvals/pending",
         "/api/files/a.txt", "/api/files", "/mcp", "/.well-known/ai-plugin.json"})
     void everyRouteButHealthNeedsTheToken(String path) throws Exception {
         HttpResponse<String> none = send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
@@ -361,10 +361,19 @@ class RestDoorTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/approvals", "/approvals/page.js", "/docs", "/docs/index.html",
+        "/docs/swagger-initializer.js", "/ui/session.js"})
+    void pagesAndScriptsHoldNoDataAndLoadWithoutTheToken(String path) throws Exception {
+        HttpResponse<String> page = send(HttpRequest.newBuilder(uri(path)));
+        assertThat(page.statusCode()).as("their calls carry the session, which a navigation cannot").isIn(200, 302);
+        assertThat(page.body()).doesNotContain(TOKEN);
+    }
+
     @Test
     void theApprovalsPageAnswersWaitingCalls() throws Exception {
         assertThat(send(authed("/approvals")).body()).contains("<script src=\"/approvals/page.js\"></script>");
-        assertThat(send(authed("/approvals/page.js")).body()).contains("EventSource");
+        assertThat(send(authed("/approvals/page.js")).body()).contains("belay.follow('/approvals/events'");
         CompletableFuture<HttpResponse<String>> call = CompletableFuture.supplyAsync(() -> {
             try {
                 return post("/api/lookup", "{\"kind\": \"NOT_FOUND\"}");

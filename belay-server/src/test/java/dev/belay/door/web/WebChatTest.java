@@ -48,8 +48,8 @@ class WebChatTest {
     /** A browser signed in with the token. */
     private Browser signedIn;
 
-    /** What a browser holds after signing in: the session cookie, and the anti-CSRF secret the page was given. */
-    private record Browser(String cookie, String csrf) {
+    /** What a browser's page holds after signing in: the session, in its own origin's storage. */
+    private record Browser(String session) {
     }
 
     @BeforeEach
@@ -66,18 +66,14 @@ class WebChatTest {
         server = new HttpServer(config, new HttpServer.Parts(catalog, new Approvals(Duration.ofSeconds(1)),
                 OpenApi.Profile.ALL, "test", Optional.empty(), Optional.of(web)));
         server.start();
-        signedIn = signIn(call("POST", "/login", "{\"token\": \"" + TOKEN + "\"}", null));
+        signedIn = signIn(call("POST", "/session", "{\"token\": \"" + TOKEN + "\"}", null));
     }
 
-    private Browser signIn(HttpResponse<String> response) {
-        String cookie = response.headers().firstValue("Set-Cookie").orElseThrow();
-        String id = cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf(';'));
-        Browser partial = new Browser(id, "");
-        try {
-            return new Browser(id, JSON.readTree(call("GET", "/login", null, partial).body()).path("csrf").asString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    private static Browser signIn(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Set-Cookie")).as("never a cookie").isEmpty();
+        assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+        return new Browser(JSON.readTree(response.body()).path("session").asString());
     }
 
     @AfterEach
@@ -98,10 +94,7 @@ class WebChatTest {
                         : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", type);
         if (browser != null) {
-            request.header("Cookie", WebChat.COOKIE + "=" + browser.cookie());
-            if (!browser.csrf().isEmpty()) {
-                request.header(Sessions.CSRF_HEADER, browser.csrf());
-            }
+            request.header("Authorization", "Bearer " + browser.session());
         }
         if (headers.length > 0) {
             request.headers(headers);
@@ -112,19 +105,33 @@ class WebChatTest {
     @Test
     void signingInTakesTheTokenAndNothingElse() throws Exception {
         assertThat(call("GET", "/", null, null).statusCode()).as("the page holds no secrets").isEqualTo(200);
-        assertThat(call("GET", "/login", null, null).body()).contains("\"signedIn\":false");
-        assertThat(call("POST", "/login", "{\"token\": \"wrong\"}", null).statusCode()).isEqualTo(401);
-        assertThat(call("POST", "/login", "not json", null).statusCode()).isEqualTo(400);
-        HttpResponse<String> ok = call("POST", "/login", "{\"token\": \"" + TOKEN + "\"}", null);
-        assertThat(ok.statusCode()).isEqualTo(200);
-        String cookie = ok.headers().firstValue("Set-Cookie").orElseThrow();
-        assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict").doesNotContain(TOKEN);
+        assertThat(call("GET", "/session", null, null).body()).contains("\"signedIn\":false");
+        assertThat(call("GET", "/session", null, new Browser("forged")).body()).contains("\"signedIn\":false");
+        assertThat(call("GET", "/session", null, signedIn).body()).contains("\"signedIn\":true");
+        assertThat(call("POST", "/session", "{\"token\": \"wrong\"}", null).statusCode()).isEqualTo(401);
+        assertThat(call("POST", "/session", "{}", null).statusCode()).isEqualTo(401);
+        assertThat(call("POST", "/session", "not json", null).statusCode()).isEqualTo(400);
+        HttpResponse<String> ok = call("POST", "/session", "{\"token\": \"" + TOKEN + "\"}", null);
         assertThat(ok.body()).doesNotContain(TOKEN);
         assertThat(call("GET", "/chat/api/conversations", null, null).statusCode()).isEqualTo(401);
-        assertThat(call("GET", "/chat/api/conversations", null, new Browser("forged", "")).statusCode()).isEqualTo(401);
-        assertThat(call("GET", "/chat/api/conversations", null, new Browser(TOKEN, "")).statusCode())
-                .as("the token is not a session").isEqualTo(401);
+        assertThat(call("GET", "/chat/api/conversations", null, new Browser("forged")).statusCode()).isEqualTo(401);
         assertThat(call("GET", "/chat/api/conversations", null, signIn(ok)).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/chat/api/conversations", null, new Browser(TOKEN)).statusCode())
+                .as("the token itself still works as Bearer, for programs").isEqualTo(200);
+    }
+
+    @Test
+    void signingOutEndsTheSessionOnTheServer() throws Exception {
+        Browser other = signIn(call("POST", "/session", "{\"token\": \"" + TOKEN + "\"}", null));
+        assertThat(call("DELETE", "/session", null, signedIn).statusCode()).isEqualTo(204);
+        assertThat(call("GET", "/chat/api/conversations", null, signedIn).statusCode()).as("a copy of it is worthless")
+                .isEqualTo(401);
+        assertThat(call("GET", "/session", null, signedIn).body()).contains("\"signedIn\":false");
+        assertThat(call("GET", "/chat/api/conversations", null, other).statusCode()).as("another browser stays in")
+                .isEqualTo(200);
+        assertThat(call("DELETE", "/session", null, new Browser(TOKEN)).statusCode()).isEqualTo(204);
+        assertThat(call("GET", "/chat/api/conversations", null, new Browser(TOKEN)).statusCode())
+                .as("signing out with the token does not end the token").isEqualTo(200);
     }
 
     @Test
@@ -187,24 +194,36 @@ class WebChatTest {
         }
     }
 
+    /**
+     * What a server on another port of this host receives when the browser visits it: every cookie the browser holds
+     * for the host name. Signing in sets none, and a session offered as a cookie (or as anything but the header) is
+     * no credential, so the replay of issue #14 reads and changes nothing.
+     */
     @Test
-    void theCookieAloneChangesNothing() throws Exception {
-        Browser noSecret = new Browser(signedIn.cookie(), "");
-        Browser wrongSecret = new Browser(signedIn.cookie(), "x" + signedIn.csrf());
-        for (Browser b : List.of(noSecret, wrongSecret)) {
-            assertThat(call("POST", "/chat/api/conversations", "{}", b).statusCode()).isEqualTo(403);
-            assertThat(call("POST", "/approvals/0123", "{\"verdict\": \"approve\"}", b).statusCode()).isEqualTo(403);
-            assertThat(call("POST", "/api/list_directory", "{}", b).statusCode()).isEqualTo(403);
-            assertThat(call("DELETE", "/chat/api/conversations/chat-x", null, b).statusCode()).isEqualTo(403);
+    void aServerOnAnotherPortGetsNothingToReplay() throws Exception {
+        String code = web.signInLink("http://127.0.0.1:" + server.port()).split("#signin=")[1];
+        Browser byLink = signIn(call("POST", "/session", "{\"code\": \"" + code + "\"}", null));
+        for (String session : List.of(signedIn.session(), byLink.session())) {
+            for (String cookie : List.of("belay_session=" + session, "session=" + session, session)) {
+                String[] replay = {"Cookie", cookie};
+                assertThat(call("GET", "/chat/api/conversations", null, null, "application/json", replay)
+                        .statusCode()).as(cookie).isEqualTo(401);
+                assertThat(call("POST", "/api/history", "{}", null, "application/json", replay).statusCode())
+                        .as("the journal panel's reads").isEqualTo(401);
+                assertThat(call("POST", "/chat/api/conversations", "{}", null, "application/json", replay)
+                        .statusCode()).isEqualTo(401);
+                assertThat(call("GET", "/approvals/pending", null, null, "application/json", replay).statusCode())
+                        .isEqualTo(401);
+                assertThat(call("GET", "/session", null, null, "application/json", replay).body())
+                        .contains("\"signedIn\":false").doesNotContain(session);
+            }
         }
-        assertThat(call("GET", "/chat/api/conversations", null, noSecret).statusCode()).as("reading needs no secret")
-                .isEqualTo(200);
-        assertThat(call("GET", "/chat/api/conversations", null, signedIn).body()).isEqualTo("[]");
-        assertThat(call("POST", "/chat/api/conversations", "{}", signedIn).statusCode()).isEqualTo(201);
+        assertThat(call("GET", "/chat/api/conversations", null, signedIn).body()).as("nothing was created")
+                .isEqualTo("[]");
     }
 
     @Test
-    void pagesOfOtherOriginsAreRefusedEvenWithTheCookieAndSecret() throws Exception {
+    void pagesOfOtherOriginsAreRefusedEvenWithTheSession() throws Exception {
         int port = server.port();
         for (String[] headers : List.of(new String[] {"Origin", "http://127.0.0.1:" + (port + 1)},
                 new String[] {"Origin", "http://localhost:" + port}, new String[] {"Origin", "null"},
@@ -214,7 +233,7 @@ class WebChatTest {
                     .statusCode()).as(String.join(": ", headers)).isEqualTo(403);
             assertThat(call("GET", "/chat/api/conversations", null, signedIn, "application/json", headers)
                     .statusCode()).as(String.join(": ", headers)).isEqualTo(403);
-            assertThat(call("POST", "/login", "{\"token\": \"" + TOKEN + "\"}", null, "application/json", headers)
+            assertThat(call("POST", "/session", "{\"token\": \"" + TOKEN + "\"}", null, "application/json", headers)
                     .statusCode()).as(String.join(": ", headers)).isEqualTo(403);
         }
         assertThat(call("POST", "/chat/api/conversations", "{}", signedIn, "application/json", "Origin",
@@ -241,7 +260,7 @@ class WebChatTest {
                 "text/plain; charset=application/json")) {
             assertThat(call("POST", "/chat/api/conversations", "{}", signedIn, type).statusCode()).as(type)
                     .isEqualTo(415);
-            assertThat(call("POST", "/login", "{\"token\": \"" + TOKEN + "\"}", null, type).statusCode()).as(type)
+            assertThat(call("POST", "/session", "{\"token\": \"" + TOKEN + "\"}", null, type).statusCode()).as(type)
                     .isEqualTo(415);
         }
         assertThat(call("POST", "/chat/api/conversations", "{}", signedIn, "application/json; charset=utf-8")
@@ -249,26 +268,32 @@ class WebChatTest {
     }
 
     @Test
-    void aSignInLinkSignsInOnceAndNeverHoldsTheToken() throws Exception {
-        String code = web.signInCode();
-        assertThat(code).doesNotContain(TOKEN).hasSizeGreaterThanOrEqualTo(40);
-        HttpResponse<String> first = call("GET", "/signin?code=" + code, null, null);
-        assertThat(first.statusCode()).isEqualTo(303);
-        assertThat(first.headers().firstValue("Location")).hasValue("/");
-        Browser browser = signIn(first);
-        assertThat(browser.csrf()).isNotEmpty();
+    void aSignInLinkSignsInOnceAndKeepsItsCodeFromTheServer() throws Exception {
+        String base = "http://127.0.0.1:" + server.port();
+        String link = web.signInLink(base);
+        assertThat(link).as("the code is in the fragment, which no request line carries").startsWith(base + "/#signin=")
+                .doesNotContain(TOKEN);
+        String code = link.substring(link.indexOf("#signin=") + 8);
+        assertThat(code).hasSizeGreaterThanOrEqualTo(40);
+        Browser browser = signIn(call("POST", "/session", "{\"code\": \"" + code + "\"}", null));
+        assertThat(browser.session()).isNotEqualTo(code).doesNotContain(TOKEN);
         assertThat(call("POST", "/chat/api/conversations", "{}", browser).statusCode()).isEqualTo(201);
-        HttpResponse<String> again = call("GET", "/signin?code=" + code, null, null);
-        assertThat(again.statusCode()).isEqualTo(401);
-        assertThat(again.headers().firstValue("Set-Cookie")).isEmpty();
-        assertThat(call("GET", "/signin?code=" + web.signInCode() + "x", null, null).statusCode()).isEqualTo(401);
-        assertThat(call("GET", "/signin", null, null).statusCode()).isEqualTo(401);
+        HttpResponse<String> again = call("POST", "/session", "{\"code\": \"" + code + "\"}", null);
+        assertThat(again.statusCode()).as("a code works once").isEqualTo(401);
+        assertThat(again.body()).contains("used already").doesNotContain("session\":");
+        String other = web.signInLink(base).split("#signin=")[1];
+        assertThat(call("POST", "/session", "{\"code\": \"" + other + "x\"}", null).statusCode()).isEqualTo(401);
+        assertThat(call("POST", "/session", "{\"code\": null}", null).statusCode()).isEqualTo(401);
+        assertThat(call("POST", "/session", "{\"code\": \"" + other + "\"}", null).statusCode())
+                .as("a wrong guess does not use up another link").isEqualTo(200);
+        assertThat(call("GET", "/chat/api/conversations", null, new Browser(code)).statusCode())
+                .as("a code is not a session").isEqualTo(401);
     }
 
     @Test
     void everyAnswerCarriesTheBrowserHardeningHeaders() throws Exception {
-        for (String path : List.of("/", "/ui/app.js", "/login", "/approvals", "/docs/index.html", "/nope",
-                "/chat/api/conversations")) {
+        for (String path : List.of("/", "/ui/app.js", "/ui/session.js", "/session", "/approvals", "/docs/index.html",
+                "/nope", "/chat/api/conversations")) {
             HttpResponse<String> r = call("GET", path, null, signedIn);
             assertThat(r.headers().firstValue("Content-Security-Policy")).as(path).hasValueSatisfying(csp -> assertThat(csp)
                     .contains("script-src 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe-inline"));
@@ -277,7 +302,9 @@ class WebChatTest {
             assertThat(r.headers().firstValue("Referrer-Policy")).as(path).hasValue("no-referrer");
         }
         for (String page : List.of("/", "/approvals")) {
-            String html = call("GET", page, null, signedIn).body();
+            HttpResponse<String> shell = call("GET", page, null, null);
+            assertThat(shell.statusCode()).as(page + " loads without a session: it holds no data").isEqualTo(200);
+            String html = shell.body();
             assertThat(html).as(page + " has no inline script, style or handler").doesNotContainPattern(
                     "<script>|<script [^>]*>[^<]|<style|\\son[a-z]+=|style=|javascript:");
         }
