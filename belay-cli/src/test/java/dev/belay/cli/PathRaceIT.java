@@ -85,7 +85,7 @@ class PathRaceIT {
             String jobId = startJob(belay, "end=$((SECONDS+120)); while [ $SECONDS -lt $end ]; do mv -T d .away && "
                     + "ln -s '" + config + "' d && rm d && mv -T .away d; sleep 0.005; done");
             int undone = 0;
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < 80; i++) { // inside the job's two minutes: an undo waits for the journal's watcher
                 if (json.readTree(post(belay, "undo", "{}")).has("commit")) {
                     undone++;
                 }
@@ -106,7 +106,7 @@ class PathRaceIT {
             String jobId = startJob(belay, "mkfifo .fifo; end=$((SECONDS+120)); while [ $SECONDS -lt $end ]; do "
                     + "mv -T ff .file && mv -T .fifo ff && mv -T ff .fifo && mv -T .file ff; done");
             int reads = 0;
-            for (int i = 0; i < 300; i++) {
+            for (int i = 0; i < 150; i++) {
                 // a call that waited on the FIFO would never answer: the client gives up after a minute and fails
                 if (post(belay, "read_file", "{\"path\": \"ff\"}").contains("content")) {
                     reads++;

@@ -53,7 +53,6 @@ import dev.belay.tool.ToolException;
  * <p>Sealed places (the journal's git directory) are refused to every change, whatever the spelling that reaches
  * them: their names at the root are compared without case, and every directory the walk enters and every target is
  * compared by identity (device and inode) with them.
- *
  */
 public final class Beneath {
 
@@ -621,7 +620,8 @@ public final class Beneath {
 
     private void requireRegular(BasicFileAttributes attrs, Path path) {
         if (attrs.isDirectory()) {
-            throw new ToolException("'" + relative(path) + "' is a directory; use list_directory to see what is in it.");
+            throw new ToolException("'" + relative(path) + "' is a directory; use list_directory to see what is in "
+                    + "it.");
         }
         if (!attrs.isRegularFile()) {
             throw new ToolException("'" + relative(path) + "' is not a regular file (a FIFO, socket or device); "

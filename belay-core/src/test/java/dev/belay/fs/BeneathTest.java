@@ -94,28 +94,29 @@ class BeneathTest {
     }
 
     @Test
-    void changesThroughAParentSwappedForALinkOutNeverLandOutside() throws Exception {
+    void changesThroughADirectorySwappedForALinkOutNeverLandOutside() throws Exception {
         Path outside = Files.createDirectories(base.resolve("outside"));
         Path victim = Files.writeString(outside.resolve("victim.sh"), "#!/bin/sh\n");
         Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
-        Files.createDirectories(root.resolve("inside"));
-        Files.writeString(root.resolve("inside/victim.sh"), "#!/bin/sh\n");
-        Files.createSymbolicLink(root.resolve("flip"), Path.of("inside"));
+        Path d = Files.createDirectories(root.resolve("d"));
+        Files.writeString(d.resolve("victim.sh"), "#!/bin/sh\n");
+        Path away = base.resolve("away");
         int done = 0;
-        try (Swapper swapper = new Swapper(hostile -> relink(root.resolve("flip"), hostile ? outside
-                : Path.of("inside")))) {
-            for (int i = 0; i < 400; i++) {
-                done += attempt(() -> files.createDirectories(root.resolve("flip/made/a/b")));
-                done += attempt(() -> files.write(root.resolve("flip/new/sub/file.txt"), new byte[] {'x'}));
-                done += attempt(() -> files.write(root.resolve("flip/victim.sh"), "#!/bin/sh\n".getBytes(
-                        StandardCharsets.UTF_8), Beneath.Executable.SET));
-                done += attempt(() -> files.createSymbolicLink(root.resolve("flip/link/in/here"), Path.of("/")));
-                done += attempt(() -> files.delete(root.resolve("flip/made"), true));
-                done += attempt(() -> files.deleteEmptyDirectory(root.resolve("flip/new/sub")));
+        try (Swapper swapper = Swapper.directoryForLink(d, away, outside)) {
+            for (int i = 0; i < 3000; i++) {
+                done += attempt(() -> files.createDirectories(root.resolve("d/made/a/b")));
+                done += attempt(() -> files.delete(root.resolve("d/made"), true));
+                if (i % 10 == 0) {
+                    done += attempt(() -> files.write(root.resolve("d/new/sub/file.txt"), new byte[] {'x'}));
+                    done += attempt(() -> files.write(root.resolve("d/victim.sh"), "#!/bin/sh\n".getBytes(
+                            StandardCharsets.UTF_8), Beneath.Executable.SET));
+                    done += attempt(() -> files.createSymbolicLink(root.resolve("d/link/in/here"), Path.of("/")));
+                    done += attempt(() -> files.deleteEmptyDirectory(root.resolve("d/new/sub")));
+                }
             }
-            assertThat(swapper.flips()).as("the link was swapped meanwhile").isGreaterThan(100);
+            assertThat(swapper.flips()).as("the directory was swapped meanwhile").isGreaterThan(100);
         }
-        assertThat(done).as("changes through the link worked while it pointed inside").isPositive();
+        assertThat(done).as("changes worked while the directory was in place").isPositive();
         try (var listing = Files.list(outside)) {
             assertThat(listing.map(p -> p.getFileName().toString())).as("nothing was created outside")
                     .containsExactly("victim.sh");
@@ -153,14 +154,6 @@ class BeneathTest {
         }
         assertThat(reads).as("the file was read while it was one").isPositive();
         assertThat(refused).as("and refused, not waited on, while it was a FIFO").isPositive();
-    }
-
-    /** Replaces a symlink atomically, as a job with {@code ln -sfn x .tmp && mv -T .tmp link} does. */
-    private static void relink(Path link, Path target) throws Exception {
-        Path temp = link.resolveSibling(".relink");
-        Files.deleteIfExists(temp);
-        Files.createSymbolicLink(temp, target);
-        Files.move(temp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Moves what {@code name} holds to {@code away}, then what {@code from} holds to {@code name}. */

@@ -1,5 +1,11 @@
 package dev.belay.fs;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,6 +38,38 @@ public final class Swapper implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * Swaps a directory for a symlink to {@code target} and back ({@code mv dir away; ln -s target dir}, then the
+     * reverse). What the code under test may have created at {@code dir} while it was missing is removed first, so
+     * the loop never gets stuck.
+     */
+    public static Swapper directoryForLink(Path dir, Path away, Path target) {
+        return new Swapper(hostile -> {
+            if (hostile) {
+                if (Files.notExists(away, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.move(dir, away, StandardCopyOption.ATOMIC_MOVE);
+                }
+                clear(dir);
+                Files.createSymbolicLink(dir, target);
+            } else {
+                clear(dir);
+                Files.move(away, dir, StandardCopyOption.ATOMIC_MOVE);
+            }
+        });
+    }
+
+    private static void clear(Path path) throws IOException {
+        if (Files.isSymbolicLink(path)) {
+            Files.delete(path);
+        } else if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            try (var walk = Files.walk(path)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** How many swaps were made so far: a test that saw none did not race anything. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,16 +45,7 @@ class WorkTreeRaceTest {
             Files.writeString(d.resolve("new/sub/f.txt"), "f\n");
             String target = journal.commitAll(new Change("files", "run_command", "c1", "t2")).orElseThrow().id();
             Path away = base.resolve("away");
-            try (Swapper swapper = new Swapper(hostile -> {
-                if (hostile) {
-                    Files.move(d, away, StandardCopyOption.ATOMIC_MOVE);
-                    Files.createSymbolicLink(d, outside);
-                } else {
-                    Files.delete(d);
-                    Files.move(away, d, StandardCopyOption.ATOMIC_MOVE);
-                    Thread.sleep(2); // the job lets an undo through now and then
-                }
-            })) {
+            try (Swapper swapper = Swapper.directoryForLink(d, away, outside)) {
                 for (int i = 0; i < 60; i++) {
                     try {
                         target = i % 3 == 2
