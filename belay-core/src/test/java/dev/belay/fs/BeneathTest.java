@@ -102,7 +102,7 @@ class BeneathTest {
         Files.writeString(d.resolve("victim.sh"), "#!/bin/sh\n");
         Path away = base.resolve("away");
         int done = 0;
-        try (Swapper swapper = Swapper.directoryForLink(d, away, outside)) {
+        try (Swapper swapper = Swapper.directoryForLink(d, away, outside, 0, 0)) {
             for (int i = 0; i < 3000; i++) {
                 done += attempt(() -> files.createDirectories(root.resolve("d/made/a/b")));
                 done += attempt(() -> files.delete(root.resolve("d/made"), true));

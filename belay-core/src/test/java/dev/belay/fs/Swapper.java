@@ -43,9 +43,11 @@ public final class Swapper implements AutoCloseable {
     /**
      * Swaps a directory for a symlink to {@code target} and back ({@code mv dir away; ln -s target dir}, then the
      * reverse). What the code under test may have created at {@code dir} while it was missing is removed first, so
-     * the loop never gets stuck.
+     * the loop never gets stuck. The link stays for {@code hostileMillis}, the directory for {@code harmlessMillis}:
+     * a check can pass in one state and the change that follows meet the other, and work gets through now and then.
      */
-    public static Swapper directoryForLink(Path dir, Path away, Path target) {
+    public static Swapper directoryForLink(Path dir, Path away, Path target, long hostileMillis,
+            long harmlessMillis) {
         return new Swapper(hostile -> {
             if (hostile) {
                 if (Files.notExists(away, LinkOption.NOFOLLOW_LINKS)) {
@@ -57,6 +59,7 @@ public final class Swapper implements AutoCloseable {
                 clear(dir);
                 Files.move(away, dir, StandardCopyOption.ATOMIC_MOVE);
             }
+            Thread.sleep(hostile ? hostileMillis : harmlessMillis);
         });
     }
 
