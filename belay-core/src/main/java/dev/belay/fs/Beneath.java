@@ -12,21 +12,22 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -36,10 +37,13 @@ import dev.belay.tool.ToolException;
 
 /**
  * Race-free file access beneath a root directory. A path is never handed to the operating system whole: it is walked
- * one component at a time from an open handle on the root, each directory opened relative to its parent without
- * following links ({@link SecureDirectoryStream}, i.e. {@code openat(O_NOFOLLOW)}), and the file is then read,
- * written, renamed or deleted relative to the handle of the directory that holds it. Swapping a directory for a
- * symlink while this happens makes the operation fail; it can never make it act outside the root.
+ * one component at a time from an open handle on the root, each directory pinned relative to its parent without
+ * following links and without opening it for I/O ({@link Handle}: {@code O_PATH | O_NOFOLLOW}), and the file is then
+ * read, written, created, renamed, deleted or chmod'ed relative to the handle of the directory that holds it (through
+ * a {@link SecureDirectoryStream} on it, or {@code /proc/self/fd/N/name} for what that lacks: {@code mkdirat},
+ * {@code symlinkat}, {@code readlinkat}). Swapping a directory for a symlink while this happens makes the operation
+ * fail; it can never make it act outside the root. Nothing is opened for I/O before its pinned type is checked, so a
+ * FIFO swapped in at the last instant is refused, never waited on.
  *
  * <p>Symlinks met on the way are resolved here, not by the kernel: the link's text is read, joined to where the walk
  * stands, and must stay inside the root; the walk then starts again from the root with the new path. So a link inside
@@ -49,10 +53,6 @@ import dev.belay.tool.ToolException;
  * <p>Sealed places (the journal's git directory) are refused to every change, whatever the spelling that reaches
  * them: their names at the root are compared without case, and every directory the walk enters and every target is
  * compared by identity (device and inode) with them.
- *
- * <p>What stays path-based, because the JDK has no {@code mkdirat}: creating a missing directory. A race can make that
- * create an empty directory elsewhere that the user may write; the file written afterwards still lands beneath the
- * root or the write fails.
  */
 public final class Beneath {
 
@@ -61,6 +61,8 @@ public final class Beneath {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
     private static final FileAttribute<Set<PosixFilePermission>> NEW_FILE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
+    private static final Set<PosixFilePermission> EXECUTE = Set.of(PosixFilePermission.OWNER_EXECUTE,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE);
 
     /** One entry of a directory, with its attributes read without following it. */
     public record Listed(String name, BasicFileAttributes attributes) {
@@ -108,7 +110,7 @@ public final class Beneath {
     }
 
     /** Where a walk ended: the open directory that holds the target, its name there, and what is still missing. */
-    private record Location(SecureDirectoryStream<Path> dir, List<String> canonical, List<String> missing,
+    private record Location(Dir dir, List<String> canonical, List<String> missing,
             BasicFileAttributes attributes, boolean throughSealed) implements AutoCloseable {
 
         /** The target's name in {@code dir}, or null for the root itself. */
@@ -122,10 +124,26 @@ public final class Beneath {
 
         @Override
         public void close() {
+            dir.close();
+        }
+    }
+
+    /** An open directory: pinned by its handle, changed through a secure stream on exactly that directory. */
+    private record Dir(Handle handle, SecureDirectoryStream<Path> stream) implements AutoCloseable {
+
+        /** An entry of this directory as a path only its last part of which is looked up. */
+        Path resolve(String name) {
+            return handle.resolve(name);
+        }
+
+        @Override
+        public void close() {
             try {
-                dir.close();
+                stream.close();
             } catch (IOException ignored) {
                 // closing a directory handle cannot lose data
+            } finally {
+                handle.close();
             }
         }
     }
@@ -166,11 +184,10 @@ public final class Beneath {
     /** Like {@link #openRead(Path)}; without {@code followLast} a symlink at the end is refused, not followed. */
     public InputStream openRead(Path path, boolean followLast) throws IOException {
         for (int attempt = 1; ; attempt++) {
-            try (Location at = locate(path, followLast)) {
-                Path name = requireRegular(at, path);
-                SeekableByteChannel channel = at.dir().newByteChannel(name,
-                        Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
-                return Channels.newInputStream(channel);
+            try (Location at = locate(path, followLast); Handle file = pin(at, path)) {
+                requireRegular(file.attributes(), path);
+                // the pinned file is a regular file, so reopening it through its handle cannot block or follow
+                return Channels.newInputStream(Files.newByteChannel(file.path(), StandardOpenOption.READ));
             } catch (FileSystemException e) {
                 retryOrThrow(attempt, path, e);
             }
@@ -183,8 +200,7 @@ public final class Beneath {
             if (!at.exists() || !at.attributes().isSymbolicLink()) {
                 throw new NoSuchFileException(path.toString(), null, "not a symlink");
             }
-            // readlinkat is not in the JDK; a swap meanwhile can only change which link's text is shown
-            return Files.readSymbolicLink(join(at.canonical()));
+            return Files.readSymbolicLink(at.dir().resolve(at.name()));
         }
     }
 
@@ -194,10 +210,9 @@ public final class Beneath {
             if (!at.exists() || !at.attributes().isDirectory()) {
                 return List.of();
             }
-            try (SecureDirectoryStream<Path> dir = at.name() == null ? reopen(at.dir())
-                    : at.dir().newDirectoryStream(Path.of(at.name()), NOFOLLOW)) {
+            try (Dir dir = at.name() == null ? reopen(at.dir()) : openDir(at.dir().resolve(at.name()))) {
                 List<Listed> entries = new ArrayList<>();
-                for (Path entry : dir) {
+                for (Path entry : dir.stream()) {
                     Path name = entry.getFileName();
                     BasicFileAttributes attrs = stat(dir, name.toString());
                     if (attrs != null) {
@@ -211,23 +226,74 @@ public final class Beneath {
 
     // ---- changes
 
+    /** What a write does to the file's executable bits (the journal restores them; file tools keep them). */
+    public enum Executable {
+        KEEP, SET, CLEAR
+    }
+
     /**
      * Replaces a file's content atomically: a temporary file is written in the same directory and renamed over the
      * target, both relative to the directory's handle. A symlink at the target is replaced, never followed; the
      * file's permissions are kept. Missing parent directories are created.
      */
     public void write(Path path, byte[] content) throws IOException {
+        write(path, content, Executable.KEEP);
+    }
+
+    /** Like {@link #write(Path, byte[])}, then sets or clears the executable bits (for owner, group and others). */
+    public void write(Path path, byte[] content, Executable executable) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try (Location at = locateForChange(path)) {
                 if (at.exists() && at.attributes().isDirectory()) {
                     throw new ToolException("'" + relative(path) + "' is a directory; give a file path.");
                 }
-                try (SecureDirectoryStream<Path> dir = createMissingParents(at)) {
-                    writeIn(dir, at.name(), content, at.exists() ? permissions(dir, at.name()) : null);
+                try (Dir dir = createMissingParents(at)) {
+                    Set<PosixFilePermission> kept = at.exists() ? permissions(dir, at.name()) : null;
+                    String temp = tempName(at.name());
+                    try {
+                        try (SeekableByteChannel out = dir.stream().newByteChannel(Path.of(temp), Set.of(
+                                StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS),
+                                NEW_FILE)) {
+                            ByteBuffer buffer = ByteBuffer.wrap(content);
+                            while (buffer.hasRemaining()) {
+                                out.write(buffer);
+                            }
+                        }
+                        setPermissions(dir, temp, kept, executable);
+                        dir.stream().move(Path.of(temp), dir.stream(), Path.of(at.name()));
+                    } finally {
+                        deleteLeftover(dir, temp);
+                    }
                 }
                 return;
             } catch (FileSystemException e) {
                 retryOrThrow(attempt, path, e);
+            }
+        }
+    }
+
+    /**
+     * Makes {@code link} a symlink whose text is {@code target}, replacing a file or link there atomically (a link is
+     * made under a temporary name and renamed over it). Missing parent directories are created.
+     */
+    public void createSymbolicLink(Path link, Path target) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try (Location at = locateForChange(link)) {
+                if (at.exists() && at.attributes().isDirectory()) {
+                    throw new ToolException("'" + relative(link) + "' is a directory; it cannot become a symlink.");
+                }
+                try (Dir dir = createMissingParents(at)) {
+                    String temp = tempName(at.name());
+                    try {
+                        Files.createSymbolicLink(dir.resolve(temp), target);
+                        dir.stream().move(Path.of(temp), dir.stream(), Path.of(at.name()));
+                    } finally {
+                        deleteLeftover(dir, temp);
+                    }
+                }
+                return;
+            } catch (FileSystemException e) {
+                retryOrThrow(attempt, link, e);
             }
         }
     }
@@ -254,18 +320,32 @@ public final class Beneath {
             }
             Path name = Path.of(at.name());
             if (!at.attributes().isDirectory()) {
-                at.dir().deleteFile(name);
+                at.dir().stream().deleteFile(name);
                 return;
             }
             if (recursive) {
                 if (sealedBelow(at.canonical())) {
                     throw sealedError(path);
                 }
-                try (SecureDirectoryStream<Path> dir = at.dir().newDirectoryStream(name, NOFOLLOW)) {
+                try (Dir dir = openDir(at.dir().resolve(at.name()))) {
                     emptyTree(dir, path);
                 }
             }
-            at.dir().deleteDirectory(name);
+            at.dir().stream().deleteDirectory(name);
+        }
+    }
+
+    /** Deletes a directory if it is empty (never anything else); false when it was not an empty directory. */
+    public boolean deleteEmptyDirectory(Path path) throws IOException {
+        try (Location at = locateForChange(path)) {
+            if (!at.exists() || !at.attributes().isDirectory()) {
+                return false;
+            }
+            // unlinkat(AT_REMOVEDIR): removes an empty directory and nothing else, whatever was swapped in meanwhile
+            at.dir().stream().deleteDirectory(Path.of(at.name()));
+            return true;
+        } catch (DirectoryNotEmptyException | NoSuchFileException | NotDirectoryException e) {
+            return false;
         }
     }
 
@@ -284,8 +364,8 @@ public final class Beneath {
             if (target.exists() && !replace) {
                 throw new FileAlreadyExistsException(relative(to));
             }
-            try (SecureDirectoryStream<Path> dir = createMissingParents(target)) {
-                source.dir().move(Path.of(source.name()), dir, Path.of(target.name()));
+            try (Dir dir = createMissingParents(target)) {
+                source.dir().stream().move(Path.of(source.name()), dir.stream(), Path.of(target.name()));
             }
         }
     }
@@ -314,7 +394,7 @@ public final class Beneath {
         int attempts = 0;
         walk:
         while (true) {
-            SecureDirectoryStream<Path> dir = openRoot();
+            Dir dir = openDir(root);
             List<String> done = new ArrayList<>();
             boolean throughSealed = false;
             try {
@@ -331,9 +411,9 @@ public final class Beneath {
                             throw new ToolException("'" + relative(path) + "' has a symlink loop.");
                         }
                         Path link = join(done).resolve(name);
-                        // readlinkat is not in the JDK: a swap meanwhile only changes the text read, and whatever it
-                        // says is checked to stay inside and then walked again without following anything
-                        Path target = Files.readSymbolicLink(link);
+                        // whatever the link says now is checked to stay inside, then walked again from the root
+                        // without following anything
+                        Path target = Files.readSymbolicLink(dir.resolve(name));
                         Path resolved = link.getParent().resolve(target).normalize();
                         if (!resolved.startsWith(root)) {
                             throw new ToolException(Failure.DENIED, "'" + relative(path) + "' goes through the symlink "
@@ -354,11 +434,11 @@ public final class Beneath {
                         throw new ToolException(Failure.NOT_FOUND, "'" + relative(path) + "': " + relative(join(done)
                                 .resolve(name)) + " is not a directory.");
                     }
-                    SecureDirectoryStream<Path> child = dir.newDirectoryStream(Path.of(name), NOFOLLOW);
+                    Dir child = openDir(dir.resolve(name));
                     dir.close();
                     dir = child;
                     done.add(name);
-                    throughSealed |= sealedKeys.contains(attrs.fileKey());
+                    throughSealed |= sealedKeys.contains(stat(dir).fileKey());
                 }
                 return new Location(dir, List.of(), List.of(), stat(dir), false);
             } catch (FileSystemException e) {
@@ -370,6 +450,47 @@ public final class Beneath {
                 dir.close();
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Opens a directory without following a link at its end: pinned first, so that whatever was swapped in is
+     * never opened for I/O (a FIFO would block); anything but a directory is a {@link NotDirectoryException}, which
+     * the walk retries.
+     */
+    private static Dir openDir(Path path) throws IOException {
+        Handle handle = Handle.open(path);
+        try {
+            if (!handle.attributes().isDirectory()) {
+                throw new NotDirectoryException(path.toString());
+            }
+            DirectoryStream<Path> stream = Files.newDirectoryStream(handle.path());
+            if (stream instanceof SecureDirectoryStream<Path> secure) {
+                return new Dir(handle, secure);
+            }
+            stream.close();
+            throw new UnsupportedOperationException("this platform offers no race-free directory access "
+                    + "(SecureDirectoryStream); Belay's file tools need it");
+        } catch (IOException | RuntimeException e) {
+            handle.close();
+            throw e;
+        }
+    }
+
+    /** Pins the file the walk found; if it is not what the walk saw (a swap meanwhile), the caller retries. */
+    private Handle pin(Location at, Path path) throws IOException {
+        if (!at.exists()) {
+            throw new NoSuchFileException(relative(path));
+        }
+        Handle file = Handle.open(at.dir().resolve(at.name() == null ? "." : at.name()));
+        try {
+            if (!Objects.equals(file.attributes().fileKey(), at.attributes().fileKey())) {
+                throw new FileSystemException(relative(path), null, "replaced while it was opened");
+            }
+            return file;
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
         }
     }
 
@@ -397,12 +518,12 @@ public final class Beneath {
         return sealedPaths.stream().anyMatch(s -> s.startsWith(rel + "/"));
     }
 
-    private void emptyTree(SecureDirectoryStream<Path> dir, Path path) throws IOException {
+    private void emptyTree(Dir dir, Path path) throws IOException {
         if (sealedKeys.contains(stat(dir).fileKey())) {
             throw sealedError(path);
         }
         List<String> names = new ArrayList<>();
-        for (Path entry : dir) {
+        for (Path entry : dir.stream()) {
             names.add(entry.getFileName().toString());
         }
         for (String name : names) {
@@ -411,37 +532,35 @@ public final class Beneath {
                 continue;
             }
             if (attrs.isDirectory()) {
-                try (SecureDirectoryStream<Path> child = dir.newDirectoryStream(Path.of(name), NOFOLLOW)) {
+                try (Dir child = openDir(dir.resolve(name))) {
                     emptyTree(child, path);
                 }
-                dir.deleteDirectory(Path.of(name));
+                dir.stream().deleteDirectory(Path.of(name));
             } else {
-                dir.deleteFile(Path.of(name));
+                dir.stream().deleteFile(Path.of(name));
             }
         }
     }
 
     /** Opens (creating what is missing) the directory that will hold the target. */
-    private SecureDirectoryStream<Path> createMissingParents(Location at) throws IOException {
+    private Dir createMissingParents(Location at) throws IOException {
         if (at.missing().size() <= 1) {
             return reopen(at.dir());
         }
         return createMissing(at, at.missing().subList(0, at.missing().size() - 1));
     }
 
-    private SecureDirectoryStream<Path> createMissing(Location at, List<String> dirs) throws IOException {
-        SecureDirectoryStream<Path> dir = reopen(at.dir());
-        List<String> done = new ArrayList<>(at.canonical());
+    /** Creates each missing directory in the one opened before it ({@code mkdirat} through its handle). */
+    private static Dir createMissing(Location at, List<String> dirs) throws IOException {
+        Dir dir = reopen(at.dir());
         try {
             for (String name : dirs) {
-                done.add(name);
                 try {
-                    // path-based: the JDK has no mkdirat (see the class comment)
-                    Files.createDirectory(join(done));
+                    Files.createDirectory(dir.resolve(name));
                 } catch (FileAlreadyExistsException e) {
                     // made meanwhile: opened below without following, like any other
                 }
-                SecureDirectoryStream<Path> child = dir.newDirectoryStream(Path.of(name), NOFOLLOW);
+                Dir child = openDir(dir.resolve(name));
                 dir.close();
                 dir = child;
             }
@@ -452,92 +571,83 @@ public final class Beneath {
         }
     }
 
-    private static void writeIn(SecureDirectoryStream<Path> dir, String name, byte[] content,
-            Set<PosixFilePermission> permissions) throws IOException {
-        Path temp = Path.of("." + name + "." + UUID.randomUUID() + ".belay-tmp");
-        Set<OpenOption> options = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
-                LinkOption.NOFOLLOW_LINKS);
+    private static String tempName(String name) {
+        return "." + name + "." + UUID.randomUUID() + ".belay-tmp";
+    }
+
+    private static void deleteLeftover(Dir dir, String temp) throws IOException {
         try {
-            try (SeekableByteChannel out = dir.newByteChannel(temp, options, NEW_FILE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    out.write(buffer);
+            dir.stream().deleteFile(Path.of(temp));
+        } catch (NoSuchFileException ignored) {
+            // renamed into place: nothing left over
+        }
+    }
+
+    /** The permissions of a regular file that a write replaces, to keep them; null for anything else. */
+    private static Set<PosixFilePermission> permissions(Dir dir, String name) throws IOException {
+        return stat(dir, name) instanceof PosixFileAttributes attrs && attrs.isRegularFile()
+                ? attrs.permissions() : null;
+    }
+
+    /**
+     * Gives the freshly written temporary file the kept permissions and executable bits, through a handle pinned on
+     * it (chmod of {@code /proc/self/fd/N}): what is changed is that regular file, whatever its name meets by now.
+     */
+    private static void setPermissions(Dir dir, String temp, Set<PosixFilePermission> kept, Executable executable)
+            throws IOException {
+        if (kept == null && executable == Executable.KEEP) {
+            return;
+        }
+        try (Handle file = Handle.open(dir.resolve(temp))) {
+            PosixFileAttributes attrs = file.attributes();
+            if (!attrs.isRegularFile()) {
+                throw new FileSystemException(temp, null, "replaced while it was written");
+            }
+            Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+            perms.addAll(kept != null ? kept : attrs.permissions());
+            switch (executable) {
+                case SET -> perms.addAll(EXECUTE);
+                case CLEAR -> perms.removeAll(EXECUTE);
+                case KEEP -> {
+                    // as kept
                 }
             }
-            if (permissions != null) {
-                PosixFileAttributeView view = dir.getFileAttributeView(temp, PosixFileAttributeView.class, NOFOLLOW);
-                if (view != null) {
-                    view.setPermissions(permissions);
-                }
-            }
-            dir.move(temp, dir, Path.of(name));
-        } finally {
-            try {
-                dir.deleteFile(temp);
-            } catch (NoSuchFileException ignored) {
-                // renamed into place: nothing left over
+            if (!perms.equals(attrs.permissions())) {
+                Files.setPosixFilePermissions(file.path(), perms);
             }
         }
     }
 
-    private static Set<PosixFilePermission> permissions(SecureDirectoryStream<Path> dir, String name) {
-        try {
-            PosixFileAttributeView view = dir.getFileAttributeView(Path.of(name), PosixFileAttributeView.class, NOFOLLOW);
-            return view == null ? null : view.readAttributes().permissions();
-        } catch (IOException e) {
-            return null; // permissions are best effort: the content is what matters
-        }
-    }
-
-    private Path requireRegular(Location at, Path path) throws IOException {
-        if (!at.exists()) {
-            throw new NoSuchFileException(relative(path));
-        }
-        BasicFileAttributes attrs = at.attributes();
+    private void requireRegular(BasicFileAttributes attrs, Path path) {
         if (attrs.isDirectory()) {
-            throw new ToolException("'" + relative(path) + "' is a directory; use list_directory to see what is in it.");
+            throw new ToolException("'" + relative(path) + "' is a directory; use list_directory to see what is in "
+                    + "it.");
         }
         if (!attrs.isRegularFile()) {
             throw new ToolException("'" + relative(path) + "' is not a regular file (a FIFO, socket or device); "
                     + "file tools only read regular files.");
         }
-        return Path.of(at.name());
-    }
-
-    private SecureDirectoryStream<Path> openRoot() throws IOException {
-        DirectoryStream<Path> stream = Files.newDirectoryStream(root);
-        if (stream instanceof SecureDirectoryStream<Path> secure) {
-            return secure;
-        }
-        stream.close();
-        throw new UnsupportedOperationException("this platform offers no race-free directory access "
-                + "(SecureDirectoryStream); Belay's file tools need it");
     }
 
     /** A second handle on the same directory, for a caller that closes its own. */
-    private static SecureDirectoryStream<Path> reopen(SecureDirectoryStream<Path> dir) throws IOException {
-        return dir.newDirectoryStream(Path.of("."), NOFOLLOW);
+    private static Dir reopen(Dir dir) throws IOException {
+        return openDir(dir.resolve("."));
     }
 
     /**
-     * The attributes of an entry, not following it; POSIX ones where the file system has them (permissions, the
-     * executable bit the journal records), or null when nothing is there.
+     * The attributes of an entry, not following it (POSIX ones: permissions, the executable bit the journal
+     * records), or null when nothing is there.
      */
-    private static BasicFileAttributes stat(SecureDirectoryStream<Path> dir, String name) throws IOException {
+    private static PosixFileAttributes stat(Dir dir, String name) throws IOException {
         try {
-            PosixFileAttributeView posix = dir.getFileAttributeView(Path.of(name), PosixFileAttributeView.class,
-                    NOFOLLOW);
-            return posix != null ? posix.readAttributes()
-                    : dir.getFileAttributeView(Path.of(name), BasicFileAttributeView.class, NOFOLLOW).readAttributes();
+            return Files.readAttributes(dir.resolve(name), PosixFileAttributes.class, NOFOLLOW);
         } catch (NoSuchFileException e) {
             return null;
         }
     }
 
-    private static BasicFileAttributes stat(SecureDirectoryStream<Path> dir) throws IOException {
-        PosixFileAttributeView posix = dir.getFileAttributeView(PosixFileAttributeView.class);
-        return posix != null ? posix.readAttributes()
-                : dir.getFileAttributeView(BasicFileAttributeView.class).readAttributes();
+    private static PosixFileAttributes stat(Dir dir) throws IOException {
+        return dir.handle().attributes();
     }
 
     private void retryOrThrow(int attempt, Path path, FileSystemException e) throws IOException {

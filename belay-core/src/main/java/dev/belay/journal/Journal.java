@@ -533,7 +533,7 @@ public final class Journal implements AutoCloseable {
         try (ObjectInserter inserter = repo.newObjectInserter();
                 ObjectReader reader = inserter.newReader();
                 RevWalk walk = new RevWalk(reader)) {
-            new WorkTreeUpdate(root, reader, backlog).apply(head.getTree(), tree);
+            new WorkTreeUpdate(Beneath.unsealed(root), reader, backlog).apply(head.getTree(), tree);
             RevCommit commit = new CommitWriter(repo, author).commit(inserter, walk, walk.parseCommit(head), tree, change);
             synced = tracker.join().syncedMark();
             return Optional.of(toCommit(commit));

@@ -1,15 +1,14 @@
 package dev.belay.journal;
 
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -19,6 +18,7 @@ import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
+import dev.belay.fs.Beneath;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 
@@ -26,6 +26,9 @@ import dev.belay.tool.ToolException;
  * Makes the working tree go from one journal tree to another by touching only the paths that differ (an undo, a
  * rewind), instead of checking out through the index. Every such path is first checked to still hold what the old
  * tree says: if someone changed it meanwhile, nothing is written.
+ *
+ * <p>Every read and change of the working tree goes through {@link Beneath}: a job that swaps a directory of the
+ * workspace for a symlink while an undo runs makes the undo fail, never write, delete, create or chmod outside.
  */
 final class WorkTreeUpdate {
 
@@ -36,12 +39,12 @@ final class WorkTreeUpdate {
         }
     }
 
-    private final Path root;
+    private final Beneath files;
     private final ObjectReader reader;
     private final IndexBacklog backlog;
 
-    WorkTreeUpdate(Path root, ObjectReader reader, IndexBacklog backlog) {
-        this.root = root;
+    WorkTreeUpdate(Beneath files, ObjectReader reader, IndexBacklog backlog) {
+        this.files = files;
         this.reader = reader;
         this.backlog = backlog;
     }
@@ -68,8 +71,12 @@ final class WorkTreeUpdate {
         List<String> touched = new ArrayList<>();
         for (Change c : changes) { // deletions first: a file may give way to a directory of the same name
             if (c.deletes()) {
-                Path file = root.resolve(c.path());
-                Files.deleteIfExists(file);
+                Path file = files.root().resolve(c.path());
+                try {
+                    files.delete(file, false);
+                } catch (NoSuchFileException e) {
+                    // already gone
+                }
                 pruneEmptyParents(file.getParent());
                 backlog.deleted(c.path());
                 touched.add(c.path());
@@ -86,18 +93,36 @@ final class WorkTreeUpdate {
 
     /** Whether the file on disk is what the tree says (absent when the tree has nothing there). */
     private boolean holds(String path, FileMode mode, ObjectId id) throws IOException {
-        Path file = root.resolve(path);
-        if (mode == FileMode.MISSING) {
-            return !Files.exists(file, LinkOption.NOFOLLOW_LINKS);
-        }
         if (mode == FileMode.GITLINK) {
             return true;
         }
-        if (mode == FileMode.SYMLINK) {
-            return Files.isSymbolicLink(file) && idOf(Files.readSymbolicLink(file).toString()
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)).equals(id);
+        Path file = files.root().resolve(path);
+        Optional<BasicFileAttributes> attrs = attributes(file);
+        if (mode == FileMode.MISSING) {
+            return attrs.isEmpty();
         }
-        return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && idOf(Files.readAllBytes(file)).equals(id);
+        if (mode == FileMode.SYMLINK) {
+            return attrs.isPresent() && attrs.get().isSymbolicLink()
+                    && idOf(files.readLink(file).toString().getBytes(StandardCharsets.UTF_8)).equals(id);
+        }
+        if (attrs.isEmpty() || !attrs.get().isRegularFile()) {
+            return false;
+        }
+        try (InputStream in = files.openRead(file, false)) {
+            return idOf(in.readAllBytes()).equals(id);
+        }
+    }
+
+    /** What is at the path now, without following a link at its end; empty also when a parent is not a directory. */
+    private Optional<BasicFileAttributes> attributes(Path file) throws IOException {
+        try {
+            return files.attributes(file, false);
+        } catch (ToolException e) {
+            if (e.failure() == Failure.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     private static ObjectId idOf(byte[] content) {
@@ -107,33 +132,29 @@ final class WorkTreeUpdate {
     }
 
     private void write(String path, FileMode mode, ObjectId id) throws IOException {
-        Path file = root.resolve(path);
-        Files.createDirectories(file.getParent());
+        Path file = files.root().resolve(path);
         byte[] content = reader.open(id, Constants.OBJ_BLOB).getCachedBytes(Integer.MAX_VALUE);
         if (mode == FileMode.SYMLINK) {
-            Files.deleteIfExists(file);
-            Files.createSymbolicLink(file, Path.of(new String(content, java.nio.charset.StandardCharsets.UTF_8)));
+            files.createSymbolicLink(file, Path.of(new String(content, StandardCharsets.UTF_8)));
         } else {
-            if (Files.isSymbolicLink(file)) {
-                Files.delete(file); // replaced, never followed
-            }
-            Files.write(file, content);
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            Set<PosixFilePermission> exec = Set.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
-                    PosixFilePermission.OTHERS_EXECUTE);
-            if (mode == FileMode.EXECUTABLE_FILE ? perms.addAll(exec) : perms.removeAll(exec)) {
-                Files.setPosixFilePermissions(file, perms);
-            }
+            files.write(file, content, mode == FileMode.EXECUTABLE_FILE ? Beneath.Executable.SET
+                    : Beneath.Executable.CLEAR);
         }
-        backlog.written(path, mode, id, Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        backlog.written(path, mode, id, files.attributes(file, false).orElseThrow(() -> new ToolException(
+                Failure.CONFLICT, path + " was removed while Belay restored it; try again.")));
     }
 
     private void pruneEmptyParents(Path dir) throws IOException {
-        while (dir != null && !dir.equals(root) && dir.startsWith(root)) {
+        while (dir != null && !dir.equals(files.root()) && dir.startsWith(files.root())) {
             try {
-                Files.deleteIfExists(dir);
-            } catch (DirectoryNotEmptyException e) {
-                return;
+                if (!files.deleteEmptyDirectory(dir)) {
+                    return;
+                }
+            } catch (ToolException e) {
+                if (e.failure() == Failure.NOT_FOUND) {
+                    return; // a parent is no longer a directory: nothing of ours left to prune
+                }
+                throw e;
             }
             dir = dir.getParent();
         }

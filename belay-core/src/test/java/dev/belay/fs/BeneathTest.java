@@ -3,9 +3,11 @@ package dev.belay.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.belay.tool.ToolException;
@@ -88,5 +91,89 @@ class BeneathTest {
         assertThatThrownBy(() -> sealed.write(root.resolve("SUB/GITDIR/config"), new byte[0]))
                 .hasMessageContaining(".git");
         assertThat(nested).isDirectory();
+    }
+
+    @Test
+    void changesThroughADirectorySwappedForALinkOutNeverLandOutside() throws Exception {
+        Path outside = Files.createDirectories(base.resolve("outside"));
+        Path victim = Files.writeString(outside.resolve("victim.sh"), "#!/bin/sh\n");
+        Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
+        Path d = Files.createDirectories(root.resolve("d"));
+        Files.writeString(d.resolve("victim.sh"), "#!/bin/sh\n");
+        Path away = base.resolve("away");
+        int done = 0;
+        try (Swapper swapper = Swapper.directoryForLink(d, away, outside, 0, 0)) {
+            for (int i = 0; i < 3000; i++) {
+                done += attempt(() -> files.createDirectories(root.resolve("d/made/a/b")));
+                done += attempt(() -> files.delete(root.resolve("d/made"), true));
+                if (i % 10 == 0) {
+                    done += attempt(() -> files.write(root.resolve("d/new/sub/file.txt"), new byte[] {'x'}));
+                    done += attempt(() -> files.write(root.resolve("d/victim.sh"), "#!/bin/sh\n".getBytes(
+                            StandardCharsets.UTF_8), Beneath.Executable.SET));
+                    done += attempt(() -> files.createSymbolicLink(root.resolve("d/link/in/here"), Path.of("/")));
+                    done += attempt(() -> files.deleteEmptyDirectory(root.resolve("d/new/sub")));
+                }
+            }
+            assertThat(swapper.flips()).as("the directory was swapped meanwhile").isGreaterThan(100);
+        }
+        assertThat(done).as("changes worked while the directory was in place").isPositive();
+        try (var listing = Files.list(outside)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).as("nothing was created outside")
+                    .containsExactly("victim.sh");
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(victim))).as("nothing chmod'ed")
+                .isEqualTo("rw-------");
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFifoSwappedInAtTheLastInstantIsRefusedNeverWaitedOn() throws Exception {
+        assertThat(new ProcessBuilder("mkfifo", root.resolve("spare-fifo").toString(),
+                root.resolve("dir-fifo").toString()).start().waitFor()).isZero();
+        Files.writeString(root.resolve("file.txt"), "content\n");
+        Files.createDirectories(root.resolve("dir"));
+        int reads = 0;
+        int refused = 0;
+        // the file a read opens, and the directory a listing opens, become FIFOs and back (by rename)
+        try (Swapper swapper = new Swapper(hostile -> {
+            swap(root.resolve("file.txt"), root.resolve(hostile ? "spare-file" : "spare-fifo"),
+                    root.resolve(hostile ? "spare-fifo" : "spare-file"));
+            swap(root.resolve("dir"), root.resolve(hostile ? "spare-dir" : "dir-fifo"),
+                    root.resolve(hostile ? "dir-fifo" : "spare-dir"));
+        })) {
+            for (int i = 0; i < 3000; i++) {
+                try (InputStream in = files.openRead(root.resolve("file.txt"))) {
+                    assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("content\n");
+                    reads++;
+                } catch (ToolException | java.io.IOException e) {
+                    refused++;
+                }
+                attempt(() -> files.list(root.resolve("dir")));
+            }
+            assertThat(swapper.flips()).isGreaterThan(100);
+        }
+        assertThat(reads).as("the file was read while it was one").isPositive();
+        assertThat(refused).as("and refused, not waited on, while it was a FIFO").isPositive();
+    }
+
+    /** Moves what {@code name} holds to {@code away}, then what {@code from} holds to {@code name}. */
+    private static void swap(Path name, Path away, Path from) throws Exception {
+        Files.move(name, away, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(from, name, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Runs a change that a race may make fail; 1 when it went through. */
+    private static int attempt(Change change) {
+        try {
+            change.run();
+            return 1;
+        } catch (ToolException | java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Change {
+        void run() throws java.io.IOException;
     }
 }

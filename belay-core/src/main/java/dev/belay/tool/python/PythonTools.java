@@ -233,8 +233,8 @@ public final class PythonTools implements AutoCloseable {
         for (JsonNode png : answer.path("images")) {
             String relative = "figures/python-" + stamp + "-" + (++n) + ".png";
             try {
+                // parents are created by the race-free write, never by a path-based mkdir
                 Path target = workspace.guard().resolveForWrite(relative);
-                Files.createDirectories(target.getParent());
                 workspace.writeAtomically(target, Base64.getDecoder().decode(png.asString()));
                 saved.add(relative);
             } catch (IOException | ToolException e) {
