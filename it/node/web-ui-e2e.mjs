@@ -60,8 +60,8 @@ try {
   const exportApproval = page.locator('.approval', { hasText: 'export_branch' });
   await exportApproval.waitFor();
   await exportApproval.locator('button[data-verdict=approve]').click();
-  await page.locator('#journal .export-result', { hasText: /^Branch belay\/chat-[0-9a-f-]+ made at [0-9a-f]+: 1 commit/ })
-    .waitFor();
+  const exported = /^Branch belay\/chat-[0-9a-f-]+ made at [0-9a-f]+: 1 commit/;
+  await page.locator('#journal .export-result', { hasText: exported }).waitFor();
   await page.screenshot({ path: `${shots}/3-exported.png` });
 
   step('undo the commit');

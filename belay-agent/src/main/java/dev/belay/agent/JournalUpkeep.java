@@ -21,7 +21,7 @@ public final class JournalUpkeep {
     private JournalUpkeep() {
     }
 
-    /** The chat conversations kept in the data directory (web UI and belay chat): each may still rewind its last turn. */
+    /** The chat conversations kept in the data directory (web UI, belay chat): each may still rewind its last turn. */
     public static Set<String> liveConversations(Path data) {
         try (Stream<Path> files = Files.list(data.resolve("conversations"))) {
             return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))

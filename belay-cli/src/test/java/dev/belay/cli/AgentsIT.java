@@ -304,7 +304,8 @@ class AgentsIT {
         Map<String, String> old = Map.of("GIT_AUTHOR_DATE", "@" + (System.currentTimeMillis() / 1000 - 120 * 86_400)
                 + " +0000", "GIT_COMMITTER_DATE", "@" + (System.currentTimeMillis() / 1000 - 120 * 86_400) + " +0000");
         String first = git(journal, old, "commit-tree", tree, "-m", "old 1");
-        git(journal, Map.of(), "update-ref", "HEAD", git(journal, old, "commit-tree", tree, "-p", first, "-m", "old 2"));
+        String second = git(journal, old, "commit-tree", tree, "-p", first, "-m", "old 2");
+        git(journal, Map.of(), "update-ref", "HEAD", second);
 
         Path jar = BelayProcess.repoRoot().resolve("belay-agent/target/belay-agent.jar");
         ProcessBuilder start = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

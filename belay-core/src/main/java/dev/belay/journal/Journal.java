@@ -396,8 +396,9 @@ public final class Journal implements AutoCloseable {
             if (commit != null) {
                 return commitTrees(reader, walk, walk.parseCommit(resolve(commit)));
             }
-            return List.of(CommitReader.tree(reader, walk, walk.parseCommit(resolve(from == null ? Constants.HEAD : from))),
-                    to == null ? new FileTreeIterator(repo) : CommitReader.tree(reader, walk, walk.parseCommit(resolve(to))));
+            RevCommit older = walk.parseCommit(resolve(from == null ? Constants.HEAD : from));
+            return List.of(CommitReader.tree(reader, walk, older), to == null ? new FileTreeIterator(repo)
+                    : CommitReader.tree(reader, walk, walk.parseCommit(resolve(to))));
         });
     }
 
@@ -409,8 +410,9 @@ public final class Journal implements AutoCloseable {
 
     private static List<AbstractTreeIterator> commitTrees(ObjectReader reader, RevWalk walk, RevCommit c)
             throws IOException {
-        return List.of(c.getParentCount() == 0 ? new EmptyTreeIterator() : CommitReader.tree(reader, walk, c.getParent(0)),
-                CommitReader.tree(reader, walk, c));
+        AbstractTreeIterator parent = c.getParentCount() == 0 ? new EmptyTreeIterator()
+                : CommitReader.tree(reader, walk, c.getParent(0));
+        return List.of(parent, CommitReader.tree(reader, walk, c));
     }
 
     private static Diff format(Repository in, TreeFilter filter, int maxBytes, DiffTrees trees) {

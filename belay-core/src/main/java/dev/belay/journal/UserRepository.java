@@ -173,7 +173,7 @@ final class UserRepository implements AutoCloseable {
         return legacy.reversed();
     }
 
-    /** The commit just below an earlier Belay's commits when they sit on top of the branch, none of the user's between. */
+    /** The commit just below an earlier Belay's commits when they sit on top of the branch, with none of the user's. */
     Optional<ObjectId> legacyBase() {
         return legacy.isEmpty() || legacyMixed ? Optional.empty() : Optional.ofNullable(legacyBase);
     }

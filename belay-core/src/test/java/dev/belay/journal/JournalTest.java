@@ -131,7 +131,8 @@ class JournalTest {
         git("commit", "-q", "-m", "the user's commit");
         String base = git("rev-parse", "HEAD").strip();
         Files.writeString(dir.resolve("a.txt"), "by an old Belay\n");
-        git("commit", "-q", "-a", "--author=Belay <b@x>", "-m", "write a\n\nBelay-Tool: write_file\nBelay-Session: o\n");
+        git("commit", "-q", "-a", "--author=Belay <b@x>", "-m",
+                "write a\n\nBelay-Tool: write_file\nBelay-Session: o\n");
         Files.writeString(dir.resolve("mine.txt"), "the user's, snapshotted by the old Belay\n");
         git("add", ".");
         git("commit", "-q", "--author=Belay <b@x>", "-m", "Snapshot\n\nBelay-Tool: snapshot\nBelay-Session: -\n");

@@ -23,7 +23,7 @@ import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The journal tools on a workspace that is the user's git repository: export to a branch, an earlier Belay's commits. */
+/** The journal tools on a workspace that is the user's repository: export to a branch, an earlier Belay's commits. */
 class HistoryToolsTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -42,7 +42,7 @@ class HistoryToolsTest {
         }
     }
 
-    /** A repository with one commit of the user's, who set their identity in it (the journal ignores global git config). */
+    /** A repository with one commit of the user's, who set their identity in it (Belay reads no global git config). */
     private void userRepository() throws Exception {
         root = Files.createDirectories(base.resolve("ws")).toRealPath();
         git("init", "-q", "-b", "main");

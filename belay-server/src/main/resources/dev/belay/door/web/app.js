@@ -264,8 +264,9 @@ async function refreshJournal() {
 function exportForm(id) {
   const form = document.createElement('form');
   form.className = 'export';
-  form.innerHTML = `<input class="branch" aria-label="branch name" required> <label><input type="checkbox" class="squash">
-    one commit</label> <button class="export-branch">Export as branch</button><p class="notice export-result"></p>`;
+  form.innerHTML = `<input class="branch" aria-label="branch name" required>
+    <label><input type="checkbox" class="squash"> one commit</label>
+    <button class="export-branch">Export as branch</button><p class="notice export-result"></p>`;
   const branch = form.querySelector('.branch');
   const result = form.querySelector('.export-result');
   branch.value = (state.exported && state.exported.id === id && state.exported.branch) || `belay/${id}`;
