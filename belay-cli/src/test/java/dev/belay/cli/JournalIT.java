@@ -156,7 +156,8 @@ class JournalIT {
                 .contains("belay journal export --old --branch belay-old-journal, then git reset " + base);
         try (McpSyncClient client = client(ws)) {
             assertThat(text(call(client, "t1", "diff", Map.of("commit", old)))).contains("+and an earlier Belay's");
-            McpSchema.CallToolResult undo = call(client, "t2", "undo", Map.of("commit", old));
+            McpSchema.CallToolResult undo = client.callTool(McpSchema.CallToolRequest.builder().name("undo")
+                    .arguments(Map.<String, Object>of("commit", old)).build());
             assertThat(undo.isError()).isTrue();
             assertThat(text(undo)).contains("git revert " + old);
         }
