@@ -91,9 +91,18 @@ try {
     throw new Error(`the export ${download.suggestedFilename()} holds: ${exported.slice(0, 200)}`);
   }
 
-  step('the journal shows the commit; undo it');
+  step('the journal shows the commit; export it as a branch of the user\'s repository');
   const commit = page.locator('#journal .commit', { hasText: 'run_command' });
   await commit.waitFor();
+  await page.locator('#journal form.export button.export-branch').click();
+  const exportApproval = page.locator('.approval', { hasText: 'export_branch' });
+  await exportApproval.waitFor();
+  await exportApproval.locator('button[data-verdict=approve]').click();
+  const branchMade = /^Branch belay\/chat-[0-9a-f-]+ made at [0-9a-f]+: 1 commit/;
+  await page.locator('#journal .export-result', { hasText: branchMade }).waitFor();
+  await page.screenshot({ path: `${shots}/3-exported.png` });
+
+  step('undo the commit');
   await commit.locator('button.undo').click();
   const undoApproval = page.locator('.approval', { hasText: 'undo' });
   await undoApproval.waitFor();

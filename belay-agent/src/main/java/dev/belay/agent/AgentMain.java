@@ -1,6 +1,7 @@
 package dev.belay.agent;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -61,11 +62,16 @@ public final class AgentMain implements Callable<Integer> {
             Rules loaded = rules == null ? Rules.NONE : Rules.load(rules);
             Approvals approvals = new Approvals(java.time.Duration.ofSeconds(Math.max(1, approvalTimeout)));
             Path root = runtime.root();
-            Path journal = runtime.journal(RuntimeOptions.dataDirectory());
+            Path data = RuntimeOptions.dataDirectory();
+            Path journal = runtime.journal(data);
+            // as every belay command that opens a workspace: bounded history, and the old journal's note
+            JournalUpkeep.retain(root, journal, data, Instant.now())
+                    .ifPresent(trimmed -> System.err.println("belay-agent: " + trimmed));
             Runtime chosen = runtime.create(List.of(Path.of(System.getProperty("user.home")), journal), List.of());
             try (Engine engine = Engine.open(new Engine.Config(root, journal, chosen, Limits.DEFAULTS,
                     RuntimeOptions.commandEnvironment(), "Belay", "belay@localhost", Optional.empty(),
                     new PythonBackend.Driver()), List.of())) {
+                engine.workspace().journal().notice().ifPresent(System.err::println);
                 Guard guard = new Guard(engine.caller(), loaded, mode, approvals,
                         auditLog == null ? null : new AuditLog(auditLog, 10L << 20), engine.workspace().root());
                 AgentStart.run(agent, engine.workspace(), engine.runtimeKind(), guard, approvals, System.err);

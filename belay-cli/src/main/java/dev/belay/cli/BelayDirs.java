@@ -1,12 +1,7 @@
 package dev.belay.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import dev.belay.agent.RuntimeOptions;
 
@@ -31,16 +26,6 @@ record BelayDirs(Path config, Path data) {
     /** Installed actions, one directory each. */
     Path actions() {
         return data.resolve("actions");
-    }
-
-    /** The chat conversations kept (web UI and belay chat): each may still rewind its last turn. */
-    Set<String> liveConversations() {
-        try (Stream<Path> files = Files.list(data.resolve("conversations"))) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))
-                    .map(n -> n.substring(0, n.length() - ".json".length())).collect(Collectors.toSet());
-        } catch (IOException e) {
-            return Set.of(); // none kept yet
-        }
     }
 
     /** The MCP servers mounted into the catalog. */

@@ -12,10 +12,10 @@ import java.util.Optional;
 
 import dev.belay.action.ActionStore;
 import dev.belay.action.ActionTools;
+import dev.belay.agent.JournalUpkeep;
 import dev.belay.agent.RuntimeOptions;
 import dev.belay.engine.Engine;
 import dev.belay.engine.ToolSource;
-import dev.belay.journal.Retention;
 import dev.belay.mount.MountList;
 import dev.belay.mount.MountedServers;
 import dev.belay.policy.EgressPolicy;
@@ -96,9 +96,8 @@ final class EngineOptions {
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
         PythonBackend python = python(dirs);
         Path journal = journal(dirs);
-        Retention.auto(runtime.root(), journal, dirs.liveConversations(), Instant.now()).ifPresent(o -> System.err.println(
-                "belay: the journal was over its bound (1 GiB or 90 days): removed " + o.removed() + " commits older "
-                        + "than " + Retention.DEFAULT_KEEP.toDays() + " days (belay journal gc)"));
+        JournalUpkeep.retain(runtime.root(), journal, dirs.data(), Instant.now())
+                .ifPresent(trimmed -> System.err.println("belay: " + trimmed));
         Runtime chosen = runtime(dirs, journal);
         if (python instanceof PythonBackend.Jupyter && chosen.kind().equals("container")) {
             chosen.close();

@@ -1,5 +1,6 @@
 package dev.belay.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.belay.journal.Commit;
@@ -26,10 +27,14 @@ final class HistoryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Journal journal = Journal.read(where.root(), where.journal(BelayDirs.fromEnvironment()))) {
-            for (Commit c : journal.history(limit, 0, null)) {
-                spec.commandLine().getOut().printf("%s  %s  %-12s %-14s %s%n", c.shortId(), c.time(),
+            List<Commit> commits = journal.history(limit, 0, null);
+            for (Commit c : commits) {
+                spec.commandLine().getOut().printf("%s  %s  %-12s %-14s %s%s%n", c.shortId(), c.time(),
                         c.tool() == null ? "-" : c.tool(), c.session() == null ? "-" : abbreviate(c.session()),
-                        c.summary());
+                        c.summary(), c.onUserBranch() ? "  [old journal, on your branch]" : "");
+            }
+            if (commits.stream().anyMatch(Commit::onUserBranch)) {
+                journal.notice().ifPresent(spec.commandLine().getOut()::println);
             }
         }
         return 0;

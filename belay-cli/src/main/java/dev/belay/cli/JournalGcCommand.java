@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 
 import dev.belay.journal.JournalException;
+import dev.belay.agent.JournalUpkeep;
 import dev.belay.journal.Retention;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +36,7 @@ final class JournalGcCommand implements Callable<Integer> {
         BelayDirs dirs = BelayDirs.fromEnvironment();
         try {
             Retention.Outcome outcome = Retention.trim(where.root(), where.journal(dirs), Duration.ofDays(keepDays),
-                    dirs.liveConversations(), Instant.now());
+                    JournalUpkeep.liveConversations(dirs.data()), Instant.now());
             spec.commandLine().getOut().printf("removed %d commits, kept %d; %d KiB -> %d KiB%n", outcome.removed(),
                     outcome.kept(), outcome.bytesBefore() >> 10, outcome.bytesAfter() >> 10);
             return 0;

@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.belay.journal.Commit;
+import dev.belay.journal.Journal;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -287,6 +289,67 @@ class AgentsIT {
                 agent.waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    @Test
+    void theStandaloneAgentTrimsAJournalOverItsBoundAtStartAsServeDoes() throws Exception {
+        Path workspace = Files.createDirectories(dir.resolve("old-ws"));
+        Files.writeString(workspace.resolve("kept.txt"), "kept\n");
+        Path journal = dir.resolve("old-journal");
+        try (Journal opened = Journal.open(workspace, journal, "Belay", "belay@localhost")) {
+            opened.awaitReady();
+        }
+        // two commits made 120 days ago: over the automatic policy's 90 days, all older than the 30 it keeps
+        String tree = git(journal, Map.of(), "rev-parse", "HEAD^{tree}");
+        Map<String, String> old = Map.of("GIT_AUTHOR_DATE", "@" + (System.currentTimeMillis() / 1000 - 120 * 86_400)
+                + " +0000", "GIT_COMMITTER_DATE", "@" + (System.currentTimeMillis() / 1000 - 120 * 86_400) + " +0000");
+        String first = git(journal, old, "commit-tree", tree, "-m", "old 1");
+        String second = git(journal, old, "commit-tree", tree, "-p", first, "-m", "old 2");
+        git(journal, Map.of(), "update-ref", "HEAD", second);
+
+        Path jar = BelayProcess.repoRoot().resolve("belay-agent/target/belay-agent.jar");
+        ProcessBuilder start = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "--server", "ws://127.0.0.1:9/agents", "--token", "belay_agent_unused",
+                "--workspace", workspace.toString(), "--journal", journal.toString(), "--approve", "auto")
+                .redirectErrorStream(true);
+        start.environment().put("BELAY_DATA_DIR", dir.resolve("agent-data").toString());
+        Process agent = start.start();
+        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8)).lines()
+                        .forEach(lines::add);
+            } catch (java.io.UncheckedIOException e) {
+                // the agent was stopped: its output ends here
+            }
+        });
+        try {
+            String line;
+            do {
+                line = lines.poll(60, TimeUnit.SECONDS);
+            } while (line != null && !line.contains("over its bound"));
+            assertThat(line).as("the agent says it trimmed").isEqualTo("belay-agent: the journal was over its bound "
+                    + "(1 GiB or 90 days): removed 1 commits older than 30 days (belay journal gc)");
+        } finally {
+            agent.destroy();
+            agent.waitFor(10, TimeUnit.SECONDS);
+        }
+        try (Journal trimmed = Journal.read(workspace, journal)) {
+            assertThat(trimmed.history(10, 0, null)).extracting(Commit::summary)
+                    .containsExactly("old 2", "Journal trimmed: 1 older commits removed (belay journal gc)");
+        }
+    }
+
+    private static String git(Path gitDir, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("git", "--git-dir", gitDir.toString(),
+                "-c", "user.name=T", "-c", "user.email=t@x"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
     }
 
     /** A hand-driven agent connection, for frames `belay agent` would never send. */

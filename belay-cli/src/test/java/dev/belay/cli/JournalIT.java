@@ -136,6 +136,46 @@ class JournalIT {
     }
 
     @Test
+    void anOldSchemeWorkspaceKeepsItsCommitsReadableAndTheNoteLeadsThemOffTheBranch() throws Exception {
+        Path ws = Files.createDirectories(dir.resolve("old-scheme"));
+        git(ws, "init", "-q", "-b", "main");
+        git(ws, "config", "user.name", "Ada User");
+        git(ws, "config", "user.email", "ada@example.com");
+        Files.writeString(ws.resolve("a.txt"), "the user's\n");
+        git(ws, "add", ".");
+        git(ws, "commit", "-q", "-m", "first");
+        String base = git(ws, "rev-parse", "--short=10", "HEAD").strip();
+        Files.writeString(ws.resolve("a.txt"), "the user's\nand an earlier Belay's\n");
+        git(ws, "commit", "-q", "-a", "--author=Belay <belay@localhost>", "-m",
+                "edit_file: a.txt\n\nBelay-Tool: edit_file\nBelay-Session: old-conversation\n");
+        String old = git(ws, "rev-parse", "--short=10", "HEAD").strip();
+
+        BelayProcess.Run history = BelayProcess.run(dir.resolve("home"), "history", "--workspace", ws.toString());
+        assertThat(history.exitCode()).as(history.output()).isZero();
+        assertThat(history.output()).contains(old).contains("[old journal, on your branch]")
+                .contains("belay journal export --old --branch belay-old-journal, then git reset " + base);
+        try (McpSyncClient client = client(ws)) {
+            assertThat(text(call(client, "t1", "diff", Map.of("commit", old)))).contains("+and an earlier Belay's");
+            McpSchema.CallToolResult undo = client.callTool(McpSchema.CallToolRequest.builder().name("undo")
+                    .arguments(Map.<String, Object>of("commit", old)).build());
+            assertThat(undo.isError()).isTrue();
+            assertThat(text(undo)).contains("git revert " + old);
+        }
+        assertThat(git(ws, "rev-parse", "--short=10", "HEAD").strip()).as("nothing rewritten").isEqualTo(old);
+
+        BelayProcess.Run export = BelayProcess.run(dir.resolve("home"), "journal", "export", "--workspace",
+                ws.toString(), "--old", "--branch", "belay-old-journal");
+        assertThat(export.exitCode()).as(export.output()).isZero();
+        assertThat(export.output()).contains("1 commit over " + base).contains("git reset " + base);
+        assertThat(git(ws, "show", "belay-old-journal:a.txt")).isEqualTo("the user's\nand an earlier Belay's\n");
+        git(ws, "reset", "-q", base);
+        assertThat(ws.resolve("a.txt")).as("the user's reset keeps the files").hasContent("the user's\nand an "
+                + "earlier Belay's\n");
+        assertThat(BelayProcess.run(dir.resolve("home"), "history", "--workspace", ws.toString()).output())
+                .doesNotContain("old journal");
+    }
+
+    @Test
     void aPlainDirectoryGetsNoGitDirectory() throws Exception {
         Path ws = Files.createDirectories(dir.resolve("plain"));
         Files.writeString(ws.resolve("a.txt"), "a\n");

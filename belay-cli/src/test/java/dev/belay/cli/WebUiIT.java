@@ -20,7 +20,8 @@ import dev.belay.chat.OpenAiFixture;
  * The web UI end to end in real headless Chromium (Playwright): sign in with the printed link (once), find nothing in
  * the browser that a server on another port of the host could replay, load the approvals page and Swagger UI without
  * a Content-Security-Policy error, sign out, sign in with the token, ask, approve a command, see its card and the
- * answer, export it, undo its commit from the journal panel, deny another, stop a third, reload. The model is the
+ * answer, export it, export the conversation as a branch of the user's repository and undo its commit from the
+ * journal panel, deny another, stop a third, reload. The model is the
  * OpenAI-wire fixture; screenshots stay in target/web-ui-screenshots.
  */
 class WebUiIT {
@@ -38,6 +39,13 @@ class WebUiIT {
     @Test
     void aConversationInTheBrowser() throws Exception {
         Path workspace = Files.createDirectories(dir.resolve("ws"));
+        git(workspace, "init", "-q", "-b", "main");
+        git(workspace, "config", "user.name", "Ursula");
+        git(workspace, "config", "user.email", "ursula@example.com");
+        Files.writeString(workspace.resolve("README.md"), "the user's project\n");
+        git(workspace, "add", ".");
+        git(workspace, "commit", "-q", "-m", "the user's commit");
+        String head = git(workspace, "rev-parse", "HEAD");
         Path shots = Files.createDirectories(Path.of("target/web-ui-screenshots").toAbsolutePath());
         try (OpenAiFixture fixture = new OpenAiFixture()) {
             fixture.script(tools(call("c1", "run_command", "{\"command\": \"echo hello > hi.txt\"}")),
@@ -60,12 +68,27 @@ class WebUiIT {
                 assertThat(Files.readString(log)).contains("web ui e2e: ok");
                 assertThat(workspace.resolve("hi.txt")).as("created, then undone from the journal panel")
                         .doesNotExist();
-                assertThat(Files.readString(belay.auditLog())).contains("\"door\":\"chat\"")
+                String exported = git(workspace, "for-each-ref", "--format=%(refname:short)", "refs/heads/belay/");
+                assertThat(exported).as("the branch the panel exported").startsWith("belay/chat-");
+                assertThat(git(workspace, "show", exported + ":hi.txt")).isEqualTo("hello");
+                assertThat(git(workspace, "rev-parse", exported + "~1")).isEqualTo(head);
+                assertThat(git(workspace, "rev-parse", "HEAD")).as("the user's branch did not move").isEqualTo(head);
+                assertThat(Files.readString(belay.auditLog())).contains("\"tool\":\"export_branch\"")
+                        .contains("\"door\":\"chat\"")
                         .contains("\"decided_by\":\"web\"").contains("not today");
             }
             assertThat(fixture.requests()).isNotEmpty().allSatisfy(r -> assertThat(r.toString())
                     .doesNotContain(dir.resolve("home/config").toString()));
         }
         assertThat(shots.resolve("2-answer.png")).exists();
+    }
+
+    private static String git(Path repo, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("git", "-C", repo.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
     }
 }

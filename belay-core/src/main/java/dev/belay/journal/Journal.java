@@ -384,24 +384,47 @@ public final class Journal implements AutoCloseable {
      */
     public Diff diff(String commit, String from, String to, Path path, int maxBytes) {
         awaitReady();
+        TreeFilter filter = path == null || path.equals(root) ? TreeFilter.ALL : PathFilter.create(relative(path));
+        if (commit != null && find(commit).isEmpty()) {
+            Optional<RevCommit> old = legacy(commit);
+            if (old.isPresent()) {
+                return format(user.get().repository(), filter, maxBytes, (reader, walk) -> commitTrees(reader, walk,
+                        walk.parseCommit(old.get())));
+            }
+        }
+        return format(repo, filter, maxBytes, (reader, walk) -> {
+            if (commit != null) {
+                return commitTrees(reader, walk, walk.parseCommit(resolve(commit)));
+            }
+            RevCommit older = walk.parseCommit(resolve(from == null ? Constants.HEAD : from));
+            return List.of(CommitReader.tree(reader, walk, older), to == null ? new FileTreeIterator(repo)
+                    : CommitReader.tree(reader, walk, walk.parseCommit(resolve(to))));
+        });
+    }
+
+    /** The two trees a diff compares, read with the formatter's reader. */
+    @FunctionalInterface
+    private interface DiffTrees {
+        List<AbstractTreeIterator> of(ObjectReader reader, RevWalk walk) throws IOException;
+    }
+
+    private static List<AbstractTreeIterator> commitTrees(ObjectReader reader, RevWalk walk, RevCommit c)
+            throws IOException {
+        AbstractTreeIterator parent = c.getParentCount() == 0 ? new EmptyTreeIterator()
+                : CommitReader.tree(reader, walk, c.getParent(0));
+        return List.of(parent, CommitReader.tree(reader, walk, c));
+    }
+
+    private static Diff format(Repository in, TreeFilter filter, int maxBytes, DiffTrees trees) {
         Diff.Output out = new Diff.Output(maxBytes);
-        try (ObjectReader reader = repo.newObjectReader();
+        try (ObjectReader reader = in.newObjectReader();
                 RevWalk walk = new RevWalk(reader);
                 DiffFormatter formatter = new DiffFormatter(out)) {
-            AbstractTreeIterator oldTree;
-            AbstractTreeIterator newTree;
-            if (commit != null) {
-                RevCommit c = walk.parseCommit(resolve(commit));
-                oldTree = c.getParentCount() == 0 ? new EmptyTreeIterator() : CommitReader.tree(reader, walk, c.getParent(0));
-                newTree = CommitReader.tree(reader, walk, c);
-            } else {
-                oldTree = CommitReader.tree(reader, walk, walk.parseCommit(resolve(from == null ? Constants.HEAD : from)));
-                newTree = to == null ? new FileTreeIterator(repo) : CommitReader.tree(reader, walk, walk.parseCommit(resolve(to)));
-            }
-            formatter.setRepository(repo);
+            List<AbstractTreeIterator> compared = trees.of(reader, walk);
+            formatter.setRepository(in);
             formatter.setBinaryFileThreshold(LARGEST_DIFFED_FILE);
-            formatter.setPathFilter(path == null || path.equals(root) ? TreeFilter.ALL : PathFilter.create(relative(path)));
-            formatter.format(oldTree, newTree);
+            formatter.setPathFilter(filter);
+            formatter.format(compared.get(0), compared.get(1));
             formatter.flush();
         } catch (Diff.Output.Full e) {
             // the limit is reached: what was written is the diff's beginning
@@ -409,6 +432,11 @@ public final class Journal implements AutoCloseable {
             throw new JournalException("cannot compute the diff: " + e.getMessage(), e);
         }
         return out.diff();
+    }
+
+    /** An earlier Belay's commit on the user's branch that {@code id} names, if it names one. */
+    private Optional<RevCommit> legacy(String id) {
+        return user.flatMap(u -> u.legacyCommit(id));
     }
 
     /**
@@ -421,6 +449,16 @@ public final class Journal implements AutoCloseable {
      */
     public Commit undo(String commit, Change change) {
         awaitReady();
+        if (commit != null && find(commit).isEmpty()) {
+            legacy(commit).ifPresent(old -> {
+                // Reverting it in the files alone would leave the user's branch holding a change their files no
+                // longer have; the revert belongs in their branch's history, which Belay does not write.
+                throw new ToolException(Failure.CONFLICT, "Commit " + old.abbreviate(10).name() + " was made by an "
+                        + "earlier Belay on the user's branch " + user.get().branchName() + ", not in Belay's journal: "
+                        + "taking it back is a change to that branch's history, and Belay never writes the user's "
+                        + "repository. The user can run git revert " + old.abbreviate(10).name() + " themselves.");
+            });
+        }
         lock.lock();
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit target = walk.parseCommit(resolve(commit == null ? Constants.HEAD : commit));
@@ -574,6 +612,30 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * The commit just below an earlier Belay's commits, when they sit on top of the user's branch with none of the
+     * user's own between: a {@code git reset} there takes them off the branch.
+     */
+    public Optional<String> oldCommitsBase() {
+        return user.flatMap(UserRepository::legacyBase).map(id -> id.abbreviate(10).name());
+    }
+
+    /**
+     * Makes the commits an earlier Belay left on the user's branch commits of a new branch, from the commit below the
+     * first of them, so that the user can then move their own branch back there ({@link #notice}).
+     *
+     * @throws JournalException with a reason the user can act on
+     */
+    public Exported exportOld(String branch, boolean squash) {
+        UserRepository u = user.orElseThrow(() -> new JournalException(root + " is not a git repository: no earlier "
+                + "Belay's commits to export", null));
+        try {
+            return new Export(u.repository(), root, fileSystem(root)).runOld(branch, u.legacyOldestFirst(), squash);
+        } catch (IOException e) {
+            throw new JournalException("export failed: " + e.getMessage(), e);
+        }
+    }
+
     /** The git repository, for walks that need git's view of the working tree (ignore rules). */
     public Repository repository() {
         return repo;
@@ -610,17 +672,17 @@ public final class Journal implements AutoCloseable {
         return dirs;
     }
 
-    private ObjectId resolve(String revision) throws IOException {
-        ObjectId id;
+    private ObjectId resolve(String revision) {
+        return find(revision).orElseThrow(() -> new ToolException(Failure.NOT_FOUND, "No commit '" + revision
+                + "' in the journal. Use the history tool to list commits."));
+    }
+
+    private Optional<ObjectId> find(String revision) {
         try {
-            id = repo.resolve(revision);
-        } catch (RuntimeException e) {
-            id = null;
+            return Optional.ofNullable(repo.resolve(revision));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
         }
-        if (id == null) {
-            throw new ToolException(Failure.NOT_FOUND, "No commit '" + revision + "' in the journal. Use the history tool to list commits.");
-        }
-        return id;
     }
 
     private Commit toCommit(RevCommit c) {

@@ -156,21 +156,54 @@ final class UserRepository implements AutoCloseable {
         return legacy.size();
     }
 
+    /**
+     * The earlier Belay's commit that {@code id} abbreviates (at least 4 hex digits), if it is one: the diff and undo
+     * tools accept the ids history lists, which for these commits are the user repository's.
+     */
+    Optional<RevCommit> legacyCommit(String id) {
+        String prefix = id.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!prefix.matches("[0-9a-f]{4,40}")) {
+            return Optional.empty();
+        }
+        return legacy.stream().filter(c -> c.getName().startsWith(prefix)).findFirst();
+    }
+
+    /** The earlier Belay's commits, oldest first, to export; the first one's parent is where they began. */
+    List<RevCommit> legacyOldestFirst() {
+        return legacy.reversed();
+    }
+
+    /** The commit just below an earlier Belay's commits when they sit on top of the branch, with none of the user's. */
+    Optional<ObjectId> legacyBase() {
+        return legacy.isEmpty() || legacyMixed ? Optional.empty() : Optional.ofNullable(legacyBase);
+    }
+
+    /** The user's repository, to read an earlier Belay's commits from. */
+    Repository repository() {
+        return repo;
+    }
+
+    /** The user's current branch name, or {@code HEAD} when detached. */
+    String branchName() {
+        String head = branches().head();
+        return head.startsWith(Constants.R_HEADS) ? Branches.shorten(head) : "HEAD";
+    }
+
     /** What the user can do about an earlier Belay's commits on their branch, in one line; empty if there are none. */
     Optional<String> legacyNotice(Path journalDir) {
         if (legacy.isEmpty()) {
             return Optional.empty();
         }
-        Branches now = branches();
-        String branch = now.head().startsWith(Constants.R_HEADS) ? Branches.shorten(now.head()) : "HEAD";
-        String move = legacyMixed ? "they are mixed with your own commits, so Belay suggests no command"
+        String export = "belay journal export --old --branch belay-old-journal";
+        String move = legacyMixed ? "they are mixed with your own commits: " + export + " copies them to a branch of "
+                + "their own; taking them out of yours is a rebase Belay leaves to you"
                 : legacyBase == null ? "the repository itself was made by that Belay: delete its .git if you do "
                         + "not want it"
-                : "to move them off it, keeping your files as they are: git branch belay-old-journal && git reset "
+                : "to move them off it, keeping your files as they are: " + export + ", then git reset "
                         + legacyBase.abbreviate(10).name();
-        return Optional.of("Note: " + legacy.size() + " commits on your branch " + branch + " were made by an earlier "
-                + "Belay; they stay listed in history (Belay now journals in " + journalDir + " and never writes your "
-                + "repository); " + move + ".");
+        return Optional.of("Note: " + legacy.size() + " commits on your branch " + branchName() + " were made by an "
+                + "earlier Belay; they stay listed in history, read-only (Belay now journals in " + journalDir
+                + " and never writes your repository); " + move + ".");
     }
 
     @Override

@@ -110,13 +110,79 @@ class JournalTest {
         Map<String, String> before = gitFiles();
         try (Journal journal = open()) {
             assertThat(journal.notice()).hasValueSatisfying(note -> assertThat(note)
-                    .contains("1 commits on your branch main").contains("git branch belay-old-journal && git reset " + base));
+                    .contains("1 commits on your branch main")
+                    .contains("belay journal export --old --branch belay-old-journal, then git reset " + base));
             List<Commit> history = journal.history(10, 0, null);
             assertThat(history.get(history.size() - 1).onUserBranch()).isTrue();
             assertThat(history.get(history.size() - 1).session()).isEqualTo("old-1");
             assertThat(journal.history(10, 0, dir.resolve("a.txt"))).extracting(Commit::onUserBranch).contains(true);
+            assertThat(journal.oldCommitsBase()).contains(base);
         }
         assertThat(gitFiles()).as("nothing rewritten").isEqualTo(before);
+    }
+
+    @Test
+    void exportOldCopiesAnEarlierBelaysCommitsOntoTheCommitBelowThemAndTheUserResetsTheirBranch() throws Exception {
+        git("init", "-q", "-b", "main");
+        git("config", "user.name", "U");
+        git("config", "user.email", "u@x");
+        Files.writeString(dir.resolve("a.txt"), "user\n");
+        git("add", ".");
+        git("commit", "-q", "-m", "the user's commit");
+        String base = git("rev-parse", "HEAD").strip();
+        Files.writeString(dir.resolve("a.txt"), "by an old Belay\n");
+        git("commit", "-q", "-a", "--author=Belay <b@x>", "-m",
+                "write a\n\nBelay-Tool: write_file\nBelay-Session: o\n");
+        Files.writeString(dir.resolve("mine.txt"), "the user's, snapshotted by the old Belay\n");
+        git("add", ".");
+        git("commit", "-q", "--author=Belay <b@x>", "-m", "Snapshot\n\nBelay-Tool: snapshot\nBelay-Session: -\n");
+        Files.writeString(dir.resolve("b.txt"), "also by it\n");
+        git("add", ".");
+        git("commit", "-q", "--author=Belay <b@x>", "-m", "write b\n\nBelay-Tool: write_file\nBelay-Session: o\n");
+        String tip = git("rev-parse", "HEAD").strip();
+
+        try (Journal journal = open()) {
+            Exported exported = journal.exportOld("belay-old-journal", false);
+            assertThat(exported.base()).isEqualTo(base);
+            assertThat(exported.commits()).as("its own changes, not the snapshots of the user's").isEqualTo(2);
+            assertThat(git("log", "--format=%s", "belay-old-journal").lines().toList())
+                    .containsExactly("write b", "write a", "the user's commit");
+            assertThat(git("ls-tree", "--name-only", "belay-old-journal").lines().toList())
+                    .containsExactly("a.txt", "b.txt");
+            assertThat(git("rev-parse", "HEAD").strip()).as("the user's branch is theirs to move").isEqualTo(tip);
+            assertThatThrownBy(() -> journal.exportOld("belay-old-journal", true))
+                    .hasMessageContaining("already exists");
+        }
+        git("reset", "-q", base);
+        assertThat(dir.resolve("b.txt")).as("the reset the note suggests keeps the files").hasContent("also by it\n");
+        try (Journal journal = open()) {
+            assertThat(journal.notice()).isEmpty();
+            assertThatThrownBy(() -> journal.exportOld("again", false)).hasMessageContaining("nothing to export");
+        }
+    }
+
+    @Test
+    void anEarlierBelaysCommitsMixedWithTheUsersAreExportedWithoutTheUsersAndNoResetIsSuggested() throws Exception {
+        git("init", "-q", "-b", "main");
+        git("config", "user.name", "U");
+        git("config", "user.email", "u@x");
+        Files.writeString(dir.resolve("a.txt"), "user\n");
+        git("add", ".");
+        git("commit", "-q", "-m", "first");
+        Files.writeString(dir.resolve("b.txt"), "by an old Belay\n");
+        git("add", ".");
+        git("commit", "-q", "--author=Belay <b@x>", "-m", "write b\n\nBelay-Tool: write_file\nBelay-Session: o\n");
+        Files.writeString(dir.resolve("a.txt"), "user, later\n");
+        git("commit", "-q", "-a", "-m", "the user's second");
+        try (Journal journal = open()) {
+            assertThat(journal.notice()).hasValueSatisfying(note -> assertThat(note)
+                    .contains("mixed with your own commits").doesNotContain("git reset"));
+            assertThat(journal.oldCommitsBase()).isEmpty();
+            journal.exportOld("old", true);
+            assertThat(git("log", "--format=%s", "old").lines().toList())
+                    .containsExactly("Changes an earlier Belay made on your branch", "first");
+            assertThat(git("show", "old:a.txt")).as("not the user's later commit").isEqualTo("user\n");
+        }
     }
 
     private String message(Journal journal, Commit commit) throws Exception {

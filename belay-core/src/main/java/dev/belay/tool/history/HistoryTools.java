@@ -8,7 +8,10 @@ import dev.belay.journal.Change;
 import dev.belay.journal.Checkpoint;
 import dev.belay.journal.Commit;
 import dev.belay.journal.Diff;
+import dev.belay.journal.Exported;
+import dev.belay.journal.JournalException;
 import dev.belay.tool.Arguments;
+import dev.belay.tool.Failure;
 import dev.belay.tool.Json;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
@@ -19,7 +22,7 @@ import dev.belay.workspace.Workspace;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** history, diff and undo: the workspace journal as the model sees it. */
+/** history, diff, undo and export_branch: the workspace journal as the model and the web UI's panel see it. */
 public final class HistoryTools {
 
     /** The diff tool's limit: the journal stops producing a diff here. */
@@ -35,7 +38,8 @@ public final class HistoryTools {
         return List.of(
                 new Tool(ToolSpecs.resource(HistoryTools.class, "history"), this::history),
                 new Tool(ToolSpecs.resource(HistoryTools.class, "diff"), this::diff),
-                new Tool(ToolSpecs.resource(HistoryTools.class, "undo"), this::undo));
+                new Tool(ToolSpecs.resource(HistoryTools.class, "undo"), this::undo),
+                new Tool(ToolSpecs.resource(HistoryTools.class, "export_branch"), this::exportBranch));
     }
 
     private ToolResult history(ToolCall call) {
@@ -56,7 +60,7 @@ public final class HistoryTools {
             list.add(toJson(c));
             text.append(c.shortId()).append("  ").append(c.time()).append("  ")
                     .append(c.tool() == null ? "-" : c.tool()).append("  ").append(c.summary())
-                    .append(c.onUserBranch() ? "  (an earlier Belay's commit on your branch)" : "");
+                    .append(c.onUserBranch() ? "  [old journal, on the user's branch: diff only]" : "");
             if (!c.files().isEmpty()) {
                 text.append("\n    ").append(String.join(", ", c.files().subList(0, Math.min(8, c.files().size()))))
                         .append(c.files().size() > 8 ? ", … (" + c.files().size() + " files)" : "");
@@ -64,11 +68,17 @@ public final class HistoryTools {
             text.append('\n');
         }
         if (more) {
-            text.append("More commits: call history with skip=").append(skip + limit).append('.');
+            text.append("More commits: call history with skip=").append(skip + limit).append(".\n");
         }
         ObjectNode s = Json.object();
         s.set("commits", list);
         s.put("more", more);
+        if (commits.stream().anyMatch(Commit::onUserBranch)) {
+            workspace.journal().notice().ifPresent(note -> {
+                text.append(note);
+                s.put("note", note);
+            });
+        }
         return ToolResult.ok(commits.isEmpty() ? "No commits." : text.toString().strip(), s);
     }
 
@@ -132,6 +142,32 @@ public final class HistoryTools {
                 : diff.text() + (diff.truncated() ? "\n[diff cut at " + MAX_DIFF_BYTES + " bytes; pass path to narrow "
                         + "it, or read the files]" : "");
         return ToolResult.ok(text, s);
+    }
+
+    /** The calling conversation's changes (or another's) as a new branch of the user's repository. */
+    private ToolResult exportBranch(ToolCall call) {
+        Arguments args = Arguments.of(call);
+        String conversation = args.optString("conversation").orElse(call.context().session());
+        Exported exported;
+        try {
+            exported = workspace.journal().export(args.string("branch"), Optional.of(conversation),
+                    args.bool("squash", false));
+        } catch (JournalException e) {
+            // every refusal (branch exists, no repository, no identity, a conflict) says what the user can do
+            throw new ToolException(Failure.CONFLICT, "Nothing was exported: " + e.getMessage() + ".");
+        }
+        ObjectNode s = Json.object();
+        s.put("branch", exported.branch());
+        s.put("head", exported.head());
+        s.put("base", exported.base());
+        s.put("commits", exported.commits());
+        ArrayNode files = s.putArray("files");
+        exported.files().forEach(files::add);
+        return ToolResult.ok("Branch " + exported.branch() + " made at " + exported.head().substring(0, 10) + ": "
+                + exported.commits() + (exported.commits() == 1 ? " commit" : " commits") + " of conversation "
+                + conversation + " over HEAD (" + exported.base().substring(0, 10) + "), touching "
+                + String.join(", ", exported.files()) + ". It is not checked out: review it with git log and merge "
+                + "it with git merge " + exported.branch() + ".", s);
     }
 
     private ToolResult undo(ToolCall call) {

@@ -95,6 +95,7 @@ public final class OpenApi {
         } else if (spec.annotations().readOnly()) {
             op.put("x-openai-isConsequential", false);
         }
+        op.putArray("parameters").add(turnParameter());
         op.putObject("requestBody").put("required", true).putObject("content").putObject("application/json")
                 .set("schema", spec.inputSchema());
         ObjectNode responses = op.putObject("responses");
@@ -152,6 +153,22 @@ public final class OpenApi {
             responses.putObject(e[0]).put("description", e[1]).putObject("content").putObject("application/json")
                     .putObject("schema").put("$ref", "#/components/schemas/Error");
         }
+    }
+
+    /**
+     * The header that names the turn a call belongs to ({@link RestDoor#TURN_HEADER}): calls sharing it are one
+     * checkpoint of the conversation, which undo can rewind to as a whole.
+     */
+    private ObjectNode turnParameter() {
+        ObjectNode parameter = f.objectNode();
+        parameter.put("name", RestDoor.TURN_HEADER);
+        parameter.put("in", "header");
+        parameter.put("required", false);
+        parameter.put("description", "The turn this call belongs to, e.g. one id per user message: its changes share "
+                + "one checkpoint, which undo with checkpoint rewinds as a whole. Without it each call is a turn of "
+                + "its own.");
+        parameter.putObject("schema").put("type", "string");
+        return parameter;
     }
 
     private ObjectNode errorSchema() {

@@ -4,7 +4,7 @@
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const state = { conversation: null, events: null, approvals: null, cards: new Map(), answer: null };
+const state = { conversation: null, events: null, approvals: null, cards: new Map(), answer: null, exported: null };
 
 async function api(path, options = {}) {
   const headers = { 'Content-Type': 'application/json', ...(options.headers || {}) };
@@ -273,6 +273,7 @@ async function refreshJournal() {
   const commits = ((listed && listed.commits) || []).filter((c) => c.session === id);
   const journal = $('journal');
   journal.innerHTML = commits.length ? '' : '<p class="notice">No changes yet in this conversation.</p>';
+  if (commits.length) journal.append(exportForm(id));
   for (const c of commits) {
     const div = document.createElement('div');
     div.className = 'commit';
@@ -292,6 +293,31 @@ async function refreshJournal() {
     });
     journal.append(div);
   }
+}
+
+/**
+ * "Export as branch": this conversation's changes as a new branch of the user's repository, through the export_branch
+ * tool (so it waits for approval under --approve ask, like undo). What it answered stays shown across refreshes.
+ */
+function exportForm(id) {
+  const form = document.createElement('form');
+  form.className = 'export';
+  form.innerHTML = `<input class="branch" aria-label="branch name" required>
+    <label><input type="checkbox" class="squash"> one commit</label>
+    <button class="export-branch">Export as branch</button><p class="notice export-result"></p>`;
+  const branch = form.querySelector('.branch');
+  const result = form.querySelector('.export-result');
+  branch.value = (state.exported && state.exported.id === id && state.exported.branch) || `belay/${id}`;
+  result.textContent = (state.exported && state.exported.id === id && state.exported.text) || '';
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const asked = { id, branch: branch.value.trim() };
+    result.textContent = 'Exporting…';
+    tool('export_branch', { branch: asked.branch, squash: form.querySelector('.squash').checked })
+      .then((r) => r.text, (error) => error.message)
+      .then((text) => { state.exported = { ...asked, text }; refreshJournal(); });
+  });
+  return form;
 }
 
 /** A tool call from the page itself, through the REST door, as this conversation. */

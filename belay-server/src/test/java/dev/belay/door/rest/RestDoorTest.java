@@ -208,6 +208,9 @@ class RestDoorTest {
         });
         assertThat(json.path("paths").path("/api/lookup").path("post").path("x-openai-isConsequential").asBoolean()).isTrue();
         assertThat(json.path("components").path("securitySchemes").has("bearerAuth")).isTrue();
+        assertThat(parsed.getOpenAPI().getPaths().get("/api/echo").getPost().getParameters())
+                .as("the header clients name a turn with").singleElement()
+                .satisfies(p -> assertThat(List.of(p.getName(), p.getIn())).containsExactly("Belay-Turn", "header"));
         assertThat(send(authed("/openapi.yaml")).body()).contains("openapi: \"3.1.0\"").contains("operationId: \"echo\"");
         JsonNode manifest = JSON.readTree(send(authed("/.well-known/ai-plugin.json")).body());
         assertThat(manifest.path("name_for_model").asString()).matches("[A-Za-z0-9_]+");
