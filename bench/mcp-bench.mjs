@@ -83,8 +83,13 @@ const fsWs = join(base, 'fs'); cpSync(template, fsWs, { recursive: true });
 const belay = [join(repo, 'belay'), ['mcp', '--workspace', belayWs, '--no-audit']];
 const fs = [process.execPath, [fsServer, fsWs]];
 
-// first start of Belay journals the 10,000 files as a snapshot: not part of the startup figure
-(await connect(...belay)).client.close();
+// first start of Belay journals the 10,000 files as a snapshot: not part of the startup figure. The history call
+// waits for it (on a loaded machine it can take longer than a call's default minute)
+{
+  const first = (await connect(...belay)).client;
+  await first.callTool({ name: 'history', arguments: {} }, undefined, { timeout: 600_000 });
+  await first.close();
+}
 
 const results = {};
 if (want('startup')) {

@@ -18,9 +18,13 @@ import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Moves the journal forward by one commit of a given tree, without an index: what every fast path shares. */
 final class CommitWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommitWriter.class);
 
     private final Repository repo;
     private final PersonIdent author;
@@ -60,6 +64,9 @@ final class CommitWriter {
     }
 
     /**
+     * Writes the commit with what {@code inserter} holds (flushed as one pack, see {@link CommitPacks}) and moves the
+     * branch to it.
+     *
      * @param head the current HEAD, or {@code null} before the first commit
      * @throws IOException if HEAD moved meanwhile (the journal's lock makes that a bug, not a race)
      */
@@ -77,6 +84,12 @@ final class CommitWriter {
         ObjectId id = inserter.insert(commit);
         inserter.flush();
         moveBranch(head, id);
+        try {
+            CommitPacks.consolidate(repo);
+        } catch (IOException e) {
+            // the commit is made; merging packs is tried again after the next one
+            LOG.warn("cannot merge the journal's packs: {}", e.toString());
+        }
         return walk.parseCommit(id);
     }
 }

@@ -53,7 +53,7 @@ final class FileCommit {
      * @return the new commit, or empty when the files did not change
      */
     Optional<RevCommit> commit(List<String> paths, Change change) throws IOException {
-        try (ObjectInserter inserter = repo.newObjectInserter();
+        try (ObjectInserter inserter = CommitPacks.inserter(repo);
                 ObjectReader reader = inserter.newReader();
                 RevWalk walk = new RevWalk(reader)) {
             ObjectId headId = repo.resolve(Constants.HEAD);

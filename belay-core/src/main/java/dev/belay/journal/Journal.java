@@ -280,7 +280,7 @@ public final class Journal implements AutoCloseable {
             return commit;
         }
         lock.lock();
-        try (ObjectInserter inserter = repo.newObjectInserter(); RevWalk walk = new RevWalk(inserter.newReader())) {
+        try (ObjectInserter inserter = CommitPacks.inserter(repo); RevWalk walk = new RevWalk(inserter.newReader())) {
             RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
             return Optional.of(toCommit(new CommitWriter(repo, author).commit(inserter, walk, head, head.getTree(),
                     noted)));
@@ -472,16 +472,15 @@ public final class Journal implements AutoCloseable {
             // merge only the paths the commit changed: trees of those paths alone, so that the cost does not grow
             // with the workspace (a merge of whole trees walks every file)
             List<String> paths = toCommit(target).files();
-            ObjectId merged;
-            try (ObjectInserter inserter = repo.newObjectInserter(); ObjectReader reader = inserter.newReader()) {
+            // every object of the undo (the merge's trees too) goes into the one pack its commit writes
+            try (ObjectInserter inserter = CommitPacks.inserter(repo); ObjectReader reader = inserter.newReader()) {
                 TreeEdit edit = new TreeEdit(reader, inserter);
                 ObjectId base = orEmpty(edit.apply(null, TreeEdit.entries(reader, target.getTree(), paths)), inserter);
                 ObjectId ours = orEmpty(edit.apply(null, TreeEdit.entries(reader, head.getTree(), paths)), inserter);
                 ObjectId theirs = orEmpty(edit.apply(null, TreeEdit.entries(reader, parent.getTree(), paths)), inserter);
-                inserter.flush();
-                ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
+                ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(inserter, repo.getConfig());
                 merger.setBase(base);
-                if (!merger.merge(ours, theirs)) {
+                if (!merger.merge(false, ours, theirs)) {
                     List<String> conflicts = merger.getUnmergedPaths().isEmpty()
                             ? List.copyOf(merger.getFailingPaths().keySet())
                             : merger.getUnmergedPaths();
@@ -489,14 +488,13 @@ public final class Journal implements AutoCloseable {
                             + " conflicts with later changes to " + String.join(", ", conflicts)
                             + ". Nothing was changed; edit those files by hand instead.");
                 }
-                merged = orEmpty(edit.apply(head.getTree(), TreeEdit.entries(reader, merger.getResultTreeId(), paths)),
-                        inserter);
-                inserter.flush();
+                ObjectId merged = orEmpty(edit.apply(head.getTree(),
+                        TreeEdit.entries(reader, merger.getResultTreeId(), paths)), inserter);
+                return checkoutAndCommit(inserter, head, merged, new Change("Undo " + target.abbreviate(10).name()
+                        + ": " + target.getShortMessage(), "undo", change.session(), change.turn()))
+                        .orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
+                                + " changed nothing that is still there to undo."));
             }
-            return checkoutAndCommit(head, merged, new Change("Undo " + target.abbreviate(10).name()
-                    + ": " + target.getShortMessage(), "undo", change.session(), change.turn()))
-                    .orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
-                            + " changed nothing that is still there to undo."));
         } catch (IOException e) {
             throw new JournalException("undo failed: " + e.getMessage(), e);
         } finally {
@@ -526,8 +524,8 @@ public final class Journal implements AutoCloseable {
     public Commit rewind(String conversation, String checkpoint, boolean force, Change change) {
         awaitReady();
         lock.lock();
-        try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
-                ObjectInserter inserter = repo.newObjectInserter()) {
+        try (RevWalk walk = new RevWalk(repo); ObjectInserter inserter = CommitPacks.inserter(repo);
+                ObjectReader reader = inserter.newReader()) {
             captureOutsideChanges();
             Checkpoints.Rewind plan = new Checkpoints(repo).plan(conversation, checkpoint);
             if (!plan.others().isEmpty() && !force) {
@@ -542,11 +540,10 @@ public final class Journal implements AutoCloseable {
             RevCommit before = walk.parseCommit(plan.before());
             ObjectId tree = orEmpty(new TreeEdit(reader, inserter).apply(head.getTree(),
                     TreeEdit.entries(reader, before.getTree(), plan.paths())), inserter);
-            inserter.flush();
             Change rewind = new Change("Rewind " + conversation + " to before " + checkpoint + " (" + plan.calls()
                     + (plan.calls() == 1 ? " commit, " : " commits, ") + plan.paths().size()
                     + (plan.paths().size() == 1 ? " file)" : " files)"), "rewind", change.session(), change.turn());
-            return checkoutAndCommit(head, tree, rewind)
+            return checkoutAndCommit(inserter, head, tree, rewind)
                     .orElseThrow(() -> new ToolException(Failure.CONFLICT, "The files of conversation " + conversation
                             + " are already as they were at checkpoint " + checkpoint + "; nothing to rewind."));
         } catch (IOException e) {
@@ -561,16 +558,15 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Writes {@code tree} over HEAD's in the working tree, touching only the paths that differ, then commits it.
-     * Under the lock, after outside changes were captured.
+     * Writes {@code tree} over HEAD's in the working tree, touching only the paths that differ, then commits it with
+     * what {@code inserter} holds (the tree, not yet written). Under the lock, after outside changes were captured.
      */
-    private Optional<Commit> checkoutAndCommit(RevCommit head, ObjectId tree, Change change) throws IOException {
+    private Optional<Commit> checkoutAndCommit(ObjectInserter inserter, RevCommit head, ObjectId tree, Change change)
+            throws IOException {
         if (head.getTree().equals(tree)) {
             return Optional.empty();
         }
-        try (ObjectInserter inserter = repo.newObjectInserter();
-                ObjectReader reader = inserter.newReader();
-                RevWalk walk = new RevWalk(reader)) {
+        try (ObjectReader reader = inserter.newReader(); RevWalk walk = new RevWalk(reader)) {
             new WorkTreeUpdate(Beneath.unsealed(root), reader, backlog).apply(head.getTree(), tree);
             RevCommit commit = new CommitWriter(repo, author).commit(inserter, walk, walk.parseCommit(head), tree, change);
             synced = tracker.join().syncedMark();

@@ -104,6 +104,9 @@ public final class Retention {
                 int[] counts = rewrite(repo, now.minus(keep), live);
                 if (counts[0] > 0) {
                     FileUtils.delete(directory.resolve("logs").toFile(), FileUtils.RECURSIVE | FileUtils.SKIP_MISSING);
+                    // the packs the journal's commits wrote (CommitPacks) go too, however recent: nobody has the
+                    // journal open, and gc would otherwise keep packs younger than an hour beside its new one
+                    repo.getConfig().setString("gc", null, "prunePackExpire", "now");
                     Git.wrap(repo).gc().setExpire(java.util.Date.from(now.plusSeconds(1))).call();
                 }
                 return new Outcome(counts[0], counts[1], before, size(directory));

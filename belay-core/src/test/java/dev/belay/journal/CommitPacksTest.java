@@ -1,0 +1,147 @@
+package dev.belay.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.revwalk.ObjectWalk;
+import org.eclipse.jgit.revwalk.RevObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommitPacksTest {
+
+    @TempDir
+    Path base;
+
+    @Test
+    void aLongSessionKeepsFewPacksAndEveryVersionReadable() throws Exception {
+        Path ws = Files.createDirectories(base.resolve("ws")).toRealPath();
+        Path dir = base.resolve("journal");
+        int writes = 3 * CommitPacks.MAX_PACKS;
+        try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {
+            journal.awaitReady();
+            write(journal, "early.txt", "early\n", "early");
+            for (int i = 1; i <= writes; i++) {
+                write(journal, "notes/n" + (i % 3) + ".txt", "version " + i + "\n", "w" + i);
+            }
+            assertThat(packs(dir)).as("packs after " + writes + " one-file commits")
+                    .isBetween(1L, (long) CommitPacks.MAX_PACKS);
+
+            List<Commit> history = writes(journal);
+            assertThat(history).hasSize(writes + 1);
+            assertThat(history.getFirst().summary()).isEqualTo("w" + writes);
+            Commit early = history.getLast();
+            assertThat(early.summary()).isEqualTo("early");
+            assertThat(journal.diff(early.id(), null, null, null, 10_000).text()).contains("+early");
+
+            journal.undo(null, new Change("undo", "undo", "s"));
+            assertThat(ws.resolve("notes/n" + (writes % 3) + ".txt")).hasContent("version " + (writes - 3) + "\n");
+            journal.undo(early.id(), new Change("undo", "undo", "s"));
+            assertThat(ws.resolve("early.txt")).doesNotExist();
+        }
+        try (Journal reader = Journal.read(ws, dir)) {
+            assertThat(writes(reader)).hasSize(writes + 1);
+            assertThat(reader.history(2, 0, null)).extracting(Commit::tool).containsExactly("undo", "undo");
+        }
+        assertEveryObjectReadable(ws, dir);
+    }
+
+    @Test
+    void aBelayKilledWhileCommittingLeavesAJournalThatOpensWithItsHistoryIntact() throws Exception {
+        Path ws = Files.createDirectories(base.resolve("ws")).toRealPath();
+        Path dir = base.resolve("journal");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process writer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                Writer.class.getName(), ws.toString(), dir.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        int committed = 0;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            // past a merge of packs, then killed wherever it is: writing a file, a pack, the branch, or merging
+            for (String line; committed < CommitPacks.MAX_PACKS + 8 && (line = out.readLine()) != null; ) {
+                committed = Integer.parseInt(line);
+            }
+            writer.destroyForcibly(); // SIGKILL: no shutdown hook, no close
+            writer.waitFor();
+        }
+        assertThat(committed).as("commits the writer made before it was killed").isGreaterThan(CommitPacks.MAX_PACKS);
+
+        try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {
+            journal.awaitReady();
+            List<String> summaries = writes(journal).stream().map(Commit::summary).toList();
+            // every call is there in order up to the last one reported; at most the one in flight is missing
+            assertThat(summaries.size()).isBetween(committed, committed + 1);
+            for (int i = 0; i < summaries.size(); i++) {
+                assertThat(summaries.get(i)).isEqualTo("w" + (summaries.size() - i));
+            }
+            // the file as the killed call left it is in the journal (as its commit, or as an outside change)
+            String last = Files.readString(ws.resolve("f.txt"));
+            assertThat(journal.diff(null, null, null, null, 10_000).text()).isEmpty();
+            write(journal, "f.txt", "after the crash\n", "after");
+            journal.undo(null, new Change("undo", "undo", "s"));
+            assertThat(ws.resolve("f.txt")).hasContent(last);
+        }
+        assertEveryObjectReadable(ws, dir);
+    }
+
+    /** Commits to a journal in a loop, printing how many calls are committed, until it is killed. */
+    static final class Writer {
+        public static void main(String[] args) throws Exception {
+            Path ws = Path.of(args[0]);
+            try (Journal journal = Journal.open(ws, Path.of(args[1]), "Belay", "belay@localhost")) {
+                journal.awaitReady();
+                for (int i = 1; ; i++) {
+                    write(journal, "f.txt", "version " + i + "\n", "w" + i);
+                    System.out.println(i);
+                    System.out.flush();
+                }
+            }
+        }
+    }
+
+    private static void write(Journal journal, String rel, String content, String summary) throws Exception {
+        Path file = journal.root().resolve(rel);
+        journal.captureOutsideChanges();
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        journal.commitPaths(List.of(file), new Change(summary, "write_file", "s"));
+    }
+
+    private static List<Commit> writes(Journal journal) {
+        return journal.history(1000, 0, null).stream().filter(c -> "write_file".equals(c.tool())).toList();
+    }
+
+    private static long packs(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir.resolve("objects/pack"))) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".idx")).count();
+        }
+    }
+
+    /** What {@code git fsck} checks first: every commit, tree and blob reachable from HEAD can be read. */
+    private static void assertEveryObjectReadable(Path ws, Path dir) throws Exception {
+        try (var repo = ShadowRepository.existing(ws, dir, Journal.fileSystem(ws));
+                ObjectWalk walk = new ObjectWalk(repo);
+                ObjectReader reader = repo.newObjectReader()) {
+            walk.markStart(walk.parseCommit(repo.resolve(Constants.HEAD)));
+            int read = 0;
+            for (RevObject o = walk.next(); o != null; o = walk.next()) {
+                reader.open(o).getBytes();
+                read++;
+            }
+            for (RevObject o = walk.nextObject(); o != null; o = walk.nextObject()) {
+                reader.open(o).getBytes();
+                read++;
+            }
+            assertThat(read).isPositive();
+        }
+    }
+}
