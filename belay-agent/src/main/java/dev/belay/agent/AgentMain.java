@@ -11,7 +11,7 @@ import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.AuditLog;
 import dev.belay.policy.Guard;
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.policy.Rules;
 import dev.belay.runtime.Runtime;
 import dev.belay.tool.python.PythonBackend;

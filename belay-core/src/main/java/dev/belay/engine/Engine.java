@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.runtime.Runtime;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Tool;

@@ -3,7 +3,7 @@ package dev.belay.engine;
 import java.util.List;
 import java.util.Map;
 
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.runtime.Runtime;
 import dev.belay.tool.Tool;
 import dev.belay.tool.command.Jobs;

@@ -66,7 +66,7 @@ public final class Rules {
         }
     }
 
-    /** Host patterns for the web tools' {@link EgressPolicy}. */
+    /** Host patterns for the web tools' {@code EgressPolicy}. */
     public record Network(List<String> allow, List<String> deny) {
         public Network {
             allow = allow == null ? List.of() : List.copyOf(allow);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.belay.engine.Engine;
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.tool.python.PythonBackend;
 import dev.belay.tool.CallContext;

@@ -10,7 +10,7 @@ import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.ToolCall;

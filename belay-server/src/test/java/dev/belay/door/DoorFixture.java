@@ -18,7 +18,7 @@ import dev.belay.door.rest.OpenApi;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.policy.Rules;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Tool;

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 
 import dev.belay.journal.Change;
 import dev.belay.journal.Journal;
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.ExecSpec;
 import dev.belay.runtime.UnsafeVariables;

@@ -15,7 +15,7 @@ import java.util.Optional;
 import dev.belay.fs.Beneath;
 import dev.belay.journal.Change;
 import dev.belay.journal.Commit;
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Failure;
 import dev.belay.tool.Json;

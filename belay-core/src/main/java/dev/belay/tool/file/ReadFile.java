@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.belay.fs.Beneath;
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;

@@ -15,7 +15,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 
 import dev.belay.fs.Beneath;
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Failure;
 import dev.belay.tool.Json;

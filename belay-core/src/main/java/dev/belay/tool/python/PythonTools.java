@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 import dev.belay.journal.Change;
 import dev.belay.journal.Journal;
 import dev.belay.journal.Commit;
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.runtime.Runtime;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Content;

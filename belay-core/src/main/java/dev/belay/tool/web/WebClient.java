@@ -25,7 +25,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
 
-import dev.belay.policy.EgressPolicy;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
 
-import dev.belay.policy.EgressPolicy;
 
 /**
  * How the web tools reach the network.

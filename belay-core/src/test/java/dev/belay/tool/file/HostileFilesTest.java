@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.belay.fs.Fifo;
 import dev.belay.journal.Change;
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Failure;

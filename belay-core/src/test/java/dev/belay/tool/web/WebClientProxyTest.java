@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.belay.policy.EgressPolicy;
 import dev.belay.tool.ToolException;
 
 /**

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.belay.policy.EgressPolicy;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Content;

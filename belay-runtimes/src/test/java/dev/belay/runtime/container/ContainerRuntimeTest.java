@@ -20,7 +20,7 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 
-import dev.belay.policy.Limits;
+import dev.belay.tool.Limits;
 import dev.belay.runtime.Escapes;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;

@@ -30,7 +30,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.belay.door.http.HttpConfig;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
-import dev.belay.policy.EgressPolicy;
+import dev.belay.tool.web.EgressPolicy;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.tool.Catalog;

@@ -1,4 +1,4 @@
-package dev.belay.policy;
+package dev.belay.tool.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

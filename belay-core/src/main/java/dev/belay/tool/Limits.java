@@ -1,4 +1,4 @@
-package dev.belay.policy;
+package dev.belay.tool;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package dev.belay.policy;
+package dev.belay.tool.web;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
