@@ -26,7 +26,7 @@ if ! curl -sf --unix-socket "$socket" http://d/_ping >/dev/null 2>&1; then
   rm -f "$socket"
   # from /: the service outlives the checkout that started it, and its containers fail to start ("write child:
   # broken pipe") once its working directory is deleted
-  (cd / && nohup podman system service --time=0 "unix://$socket" >/tmp/podman-service.log 2>&1 &)
+  (cd / && exec nohup podman system service --time=0 "unix://$socket" </dev/null >/tmp/podman-service.log 2>&1) &
   for _ in $(seq 50); do
     curl -sf --unix-socket "$socket" http://d/_ping >/dev/null 2>&1 && break
     sleep 0.2
