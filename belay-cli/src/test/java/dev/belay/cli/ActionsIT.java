@@ -102,7 +102,7 @@ class ActionsIT {
 
                 McpSchema.CallToolResult read = call(client, "fs__read_text_file",
                         Map.of("path", shared.resolve("notes.txt").toString()));
-                assertThat(read.isError()).isNotEqualTo(Boolean.TRUE);
+                assertThat(read.isError()).isNotEqualTo(true);
                 assertThat(((McpSchema.TextContent) read.content().get(0)).text()).contains("mounted hello");
 
                 List<ProcessHandle> mounted = ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
@@ -143,6 +143,6 @@ class ActionsIT {
     }
 
     private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
-        return client.callTool(McpSchema.CallToolRequest.builder().name(tool).arguments(args).build());
+        return client.callTool(McpSchema.CallToolRequest.builder(tool).arguments(args).build());
     }
 }

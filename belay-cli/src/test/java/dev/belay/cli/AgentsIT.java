@@ -87,21 +87,20 @@ class AgentsIT {
             return this;
         }
 
-        String log() {
-            synchronized (log) {
-                return log.toString();
-            }
-        }
-
         void kill() throws InterruptedException {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                kill();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    kill();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -458,7 +457,7 @@ class AgentsIT {
     }
 
     private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
-        return client.callTool(new McpSchema.CallToolRequest(tool, args));
+        return client.callTool(McpSchema.CallToolRequest.builder(tool).arguments(args).build());
     }
 
     private static int freePort() throws IOException {

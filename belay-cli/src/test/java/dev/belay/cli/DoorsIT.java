@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -352,7 +353,7 @@ class DoorsIT {
 
         static Site start() throws IOException {
             com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                    new InetSocketAddress("127.0.0.1", 0), 0);
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             AtomicBoolean visited = new AtomicBoolean();
             server.createContext("/", exchange -> {
                 visited.set(true);
@@ -383,7 +384,7 @@ class DoorsIT {
 
     /** Sends raw bytes and returns the status line. */
     private static String raw(int port, String request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(20_000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             return statusLine(socket.getInputStream());
@@ -398,7 +399,7 @@ class DoorsIT {
 
     /** Streams a chunked body of 1 KiB chunks until the server answers; its status line. */
     private static String chunked(int port, String path, String headers) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"

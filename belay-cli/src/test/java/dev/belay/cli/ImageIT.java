@@ -3,6 +3,7 @@ package dev.belay.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class ImageIT {
         String tar = System.getProperty("belay.image.tar");
         assumeTrue(tar != null && Files.exists(Path.of(tar)), "the image is built with -Pimage (as .ci/run does)");
         Process load = new ProcessBuilder("podman", "load", "-q", "-i", tar).redirectErrorStream(true).start();
-        String loaded = new String(load.getInputStream().readAllBytes()).strip();
+        String loaded = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(load.waitFor()).as(loaded).isZero();
         String image = loaded.replaceFirst("(?s).*Loaded image(\\(s\\))?: ", "").strip();
 
@@ -45,8 +46,8 @@ class ImageIT {
                 .requestTimeout(Duration.ofSeconds(60)).initializationTimeout(Duration.ofSeconds(60)).build()) {
             client.initialize();
             assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).contains("run_command", "python");
-            McpSchema.CallToolResult run = client.callTool(new McpSchema.CallToolRequest("run_command",
-                    Map.of("command", "echo made > from-image.txt && pwd")));
+            McpSchema.CallToolResult run = client.callTool(McpSchema.CallToolRequest.builder("run_command")
+                    .arguments(Map.of("command", "echo made > from-image.txt && pwd")).build());
             assertThat(run.isError()).as(run.toString()).isFalse();
             assertThat(((McpSchema.TextContent) run.content().get(0)).text()).contains("/workspace");
         }

@@ -60,8 +60,8 @@ class JavaClientIT {
             try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
                     .progressConsumer(progress::add).build()) {
                 exercise(client);
-                McpSchema.CallToolResult slow = client.callTool(McpSchema.CallToolRequest.builder()
-                        .name("run_command").arguments(Map.of("command", "sleep 2.5; echo done"))
+                McpSchema.CallToolResult slow = client.callTool(McpSchema.CallToolRequest.builder("run_command")
+                        .arguments(Map.of("command", "sleep 2.5; echo done"))
                         .progressToken("p1").build());
                 assertThat(text(slow)).contains("done");
                 assertThat(progress).as("progress notifications for a long command").isNotEmpty();
@@ -127,7 +127,7 @@ class JavaClientIT {
     }
 
     private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
-        return client.callTool(new McpSchema.CallToolRequest(tool, args));
+        return client.callTool(McpSchema.CallToolRequest.builder(tool).arguments(args).build());
     }
 
     /** The text content of a result, joined; shared by the ITs that use the Java SDK client. */

@@ -156,7 +156,7 @@ class JournalIT {
                 .contains("belay journal export --old --branch belay-old-journal, then git reset " + base);
         try (McpSyncClient client = client(ws)) {
             assertThat(text(call(client, "t1", "diff", Map.of("commit", old)))).contains("+and an earlier Belay's");
-            McpSchema.CallToolResult undo = client.callTool(McpSchema.CallToolRequest.builder().name("undo")
+            McpSchema.CallToolResult undo = client.callTool(McpSchema.CallToolRequest.builder("undo")
                     .arguments(Map.<String, Object>of("commit", old)).build());
             assertThat(undo.isError()).isTrue();
             assertThat(text(undo)).contains("git revert " + old);
@@ -219,9 +219,9 @@ class JournalIT {
     /** A call in a named turn (MCP {@code _meta}), which must succeed. */
     private static McpSchema.CallToolResult call(McpSyncClient client, String turn, String tool,
             Map<String, Object> arguments) {
-        McpSchema.CallToolResult result = client.callTool(McpSchema.CallToolRequest.builder().name(tool)
+        McpSchema.CallToolResult result = client.callTool(McpSchema.CallToolRequest.builder(tool)
                 .arguments(arguments).meta(Map.of("dev.belay/turn", turn)).build());
-        assertThat(result.isError()).as(tool + ": " + text(result)).isNotEqualTo(Boolean.TRUE);
+        assertThat(result.isError()).as(tool + ": " + text(result)).isNotEqualTo(true);
         return result;
     }
 

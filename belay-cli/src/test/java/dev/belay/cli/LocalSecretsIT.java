@@ -5,6 +5,7 @@ import static dev.belay.chat.OpenAiFixture.text;
 import static dev.belay.chat.OpenAiFixture.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ class LocalSecretsIT {
     @Test
     void theAgentTokenStillComesFromTheEnvironment() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        HttpServer hub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer hub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         hub.createContext("/agents", exchange -> {
             seen.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             exchange.sendResponseHeaders(401, -1);

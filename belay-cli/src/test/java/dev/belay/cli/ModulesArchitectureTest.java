@@ -84,7 +84,7 @@ class ModulesArchitectureTest {
     void theArchitectureDocumentsPackageTableNamesEveryPackageInItsModule() throws IOException {
         Map<String, String> documented = new TreeMap<>();
         for (String row : Files.readAllLines(BelayProcess.repoRoot().resolve("docs/architecture.md"))) {
-            String[] cells = row.split("\\|");
+            String[] cells = row.split("\\|", -1);
             if (cells.length > 2 && cells[1].strip().startsWith("`dev.belay")) {
                 Matcher names = Pattern.compile("`(dev\\.belay[\\w.]*)`").matcher(cells[1]);
                 while (names.find()) {

@@ -95,7 +95,7 @@ class MountBoundsIT {
     private String call(BelayProcess belay, String tool) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(belay.base() + "/api/" + tool))
                 .header("Authorization", "Bearer " + belay.token()).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                .timeout(Duration.ofMinutes(2)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         return response.body();
     }

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -64,7 +65,7 @@ class RuntimesIT {
         }
         Process prune = new ProcessBuilder(BelayProcess.command("runtime", "prune", "--workspace",
                 workspace.toString())).redirectErrorStream(true).start();
-        String out = new String(prune.getInputStream().readAllBytes());
+        String out = new String(prune.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(prune.waitFor()).as(out).isZero();
         assertThat(out).contains("belay-").contains("removed 1 container");
     }

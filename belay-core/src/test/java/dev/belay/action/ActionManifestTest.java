@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +38,7 @@ class ActionManifestTest {
         assertThat(m.spec().annotations().idempotent()).isTrue();
         assertThat(m.spec().outputSchema()).isNotNull();
         assertThat(m.timeout()).isEqualTo(Duration.ofMillis(5500));
-        assertThat(m.setup()).get().extracting(ActionManifest.Setup::packages).asList().containsExactly("espeak-ng");
+        assertThat(m.setup()).get().extracting(ActionManifest.Setup::packages, InstanceOfAssertFactories.LIST).containsExactly("espeak-ng");
         assertThat(m.commands()).containsExactly("espeak-ng");
         assertThat(m.runtimes()).containsExactly("local", "sandbox");
     }

@@ -87,11 +87,25 @@ class GuardTest {
                 {"name": "diff", "title": "Diff", "description": "Diffs.",
                  "annotations": {"readOnlyHint": true},
                  "inputSchema": {"type": "object", "properties": {}}}""")), call -> {
-                    String text = "diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-x\n+y\n"
-                            + "diff --git a/.env b/.env\nnew file mode 100644\n--- /dev/null\n+++ b/.env\n@@ -0,0 +1 @@\n"
-                            + "+KEY=sekrit\n"
-                            + "diff --git a/old b/conf/.env\nsimilarity index 90%\nrename from old\nrename to conf/.env\n"
-                            + "+KEY=sekrit2\n";
+                    String text = """
+                            diff --git a/a.txt b/a.txt
+                            --- a/a.txt
+                            +++ b/a.txt
+                            @@ -1 +1 @@
+                            -x
+                            +y
+                            diff --git a/.env b/.env
+                            new file mode 100644
+                            --- /dev/null
+                            +++ b/.env
+                            @@ -0,0 +1 @@
+                            +KEY=sekrit
+                            diff --git a/old b/conf/.env
+                            similarity index 90%
+                            rename from old
+                            rename to conf/.env
+                            +KEY=sekrit2
+                            """;
                     return ToolResult.ok(text, JSON.createObjectNode().put("diff", text).put("truncated", false));
                 });
         return new Catalog(List.of(run, read, edit, fetch, action, search, list, diff));

@@ -14,6 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -79,7 +80,7 @@ class PathGuardFuzzTest {
         List<String> planted = plantLinks(data, root, outside, links);
         Set<Object> outsideKeys = keys(outside, dir);
         PathGuard guard = new PathGuard(root);
-        TreeMap<String, String> before = snapshot(outside, root.resolve(".git"));
+        Map<String, String> before = snapshot(outside, root.resolve(".git"));
         int operations = data.consumeInt(1, 6);
         for (int i = 0; i < operations && data.remainingBytes() > 0; i++) {
             String path = path(data, root, planted);
@@ -232,7 +233,7 @@ class PathGuardFuzzTest {
     }
 
     /** Names and contents of everything below the given directories, to compare before and after. */
-    private static TreeMap<String, String> snapshot(Path... dirs) throws IOException {
+    private static Map<String, String> snapshot(Path... dirs) throws IOException {
         TreeMap<String, String> all = new TreeMap<>();
         for (Path dir : dirs) {
             try (Stream<Path> walk = Files.walk(dir)) {

@@ -3,10 +3,12 @@ package dev.belay.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -58,7 +60,7 @@ public final class Escapes {
 
     /** A server on the host's loopback, which a command inside must not reach. */
     public static void hostLoopbackIsUnreachable(Function<String, ToolResult> run) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", ex -> {
             ex.sendResponseHeaders(200, -1);
             ex.close();
@@ -76,7 +78,7 @@ public final class Escapes {
     /** Makes the workspace the user's own git repository (on the host), before a runtime binds it. */
     public static void initUserRepository(Path workspace) throws IOException, InterruptedException {
         Process git = new ProcessBuilder("git", "init", "-q", workspace.toString()).redirectErrorStream(true).start();
-        assertThat(git.waitFor()).as(new String(git.getInputStream().readAllBytes())).isZero();
+        assertThat(git.waitFor()).as(new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
     }
 
     /**

@@ -81,7 +81,7 @@ class StdioTransportTest {
     private static void act(McpSyncClient client) {
         Thread.ofVirtual().start(() -> {
             try {
-                client.callTool(new McpSchema.CallToolRequest("act", Map.of()));
+                client.callTool(McpSchema.CallToolRequest.builder("act").arguments(Map.of()).build());
             } catch (RuntimeException e) {
                 // the connection ended under the call, as the test intends
             }
@@ -93,7 +93,7 @@ class StdioTransportTest {
         StdioTransport transport = transport("plain");
         try (McpSyncClient client = client(transport)) {
             assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).containsExactly("act");
-            McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("act", Map.of()));
+            McpSchema.CallToolResult result = client.callTool(McpSchema.CallToolRequest.builder("act").arguments(Map.of()).build());
             assertThat(((McpSchema.TextContent) result.content().get(0)).text()).isEqualTo("acted");
             assertThat(transport.ended()).isNotDone();
         }

@@ -2,6 +2,7 @@ package dev.belay.chat;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -47,7 +48,7 @@ public final class OpenAiFixture implements AutoCloseable {
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
     public OpenAiFixture() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v1/models", this::models);
         server.createContext("/v1/chat/completions", this::completions);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());

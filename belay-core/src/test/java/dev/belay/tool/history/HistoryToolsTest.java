@@ -2,6 +2,7 @@ package dev.belay.tool.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -121,7 +122,7 @@ class HistoryToolsTest {
         List<String> command = new ArrayList<>(List.of("git"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
         return out;
     }

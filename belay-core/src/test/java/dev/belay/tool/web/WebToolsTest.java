@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -50,11 +51,11 @@ class WebToolsTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/page", ex -> send(ex, 200, "text/html; charset=utf-8", PAGE.getBytes(StandardCharsets.UTF_8)));
         server.createContext("/latin1", ex -> send(ex, 200, "text/plain; charset=ISO-8859-1",
                 "café crème".getBytes(StandardCharsets.ISO_8859_1)));
-        server.createContext("/json", ex -> send(ex, 200, "application/json", "{\"a\":[1,2],\"b\":{\"c\":true}}".getBytes()));
+        server.createContext("/json", ex -> send(ex, 200, "application/json", "{\"a\":[1,2],\"b\":{\"c\":true}}".getBytes(StandardCharsets.UTF_8)));
         server.createContext("/gzip", ex -> {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
@@ -63,7 +64,7 @@ class WebToolsTest {
             ex.getResponseHeaders().add("Content-Encoding", "gzip");
             send(ex, 200, "text/plain", bytes.toByteArray());
         });
-        server.createContext("/long", ex -> send(ex, 200, "text/plain", "0123456789".repeat(5000).getBytes()));
+        server.createContext("/long", ex -> send(ex, 200, "text/plain", "0123456789".repeat(5000).getBytes(StandardCharsets.UTF_8)));
         server.createContext("/huge", ex -> {
             ex.getResponseHeaders().add("Content-Type", "text/plain");
             ex.sendResponseHeaders(200, 0);
@@ -91,7 +92,7 @@ class WebToolsTest {
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
-            send(ex, 200, "text/plain", "late".getBytes());
+            send(ex, 200, "text/plain", "late".getBytes(StandardCharsets.UTF_8));
         });
         server.createContext("/png", ex -> send(ex, 200, "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}));
         server.createContext("/zip", ex -> send(ex, 200, "application/zip", new byte[2048]));
@@ -103,7 +104,7 @@ class WebToolsTest {
         });
         server.createContext("/search", ex -> send(ex, 200, "application/json", ("{\"query\":\"widgets\",\"results\":["
                 + "{\"title\":\"Widgets 101\",\"url\":\"https://widgets.example/101\",\"content\":\"All about widgets\"},"
-                + "{\"title\":\"Widget API\",\"url\":\"https://widgets.example/api\",\"content\":\"Reference\"}]}").getBytes()));
+                + "{\"title\":\"Widget API\",\"url\":\"https://widgets.example/api\",\"content\":\"Reference\"}]}").getBytes(StandardCharsets.UTF_8)));
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
         catalog = new Catalog(new WebTools(new WebConfig(new EgressPolicy(List.of("127.0.0.1"), List.of()),

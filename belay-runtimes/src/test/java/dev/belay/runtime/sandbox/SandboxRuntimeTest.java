@@ -170,6 +170,7 @@ class SandboxRuntimeTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the listener only has to exist while the probe connects
     void hostUnixSocketsAreUnreachableWhileSystemToolsWork() throws IOException {
         String connect = "python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); "
                 + "print(\"connected\")' ";
@@ -264,7 +265,7 @@ class SandboxRuntimeTest {
 
     private static Map<String, String> environ(Path proc) throws IOException {
         Map<String, String> env = new java.util.HashMap<>();
-        for (String entry : Files.readString(proc.resolve("environ")).split("\0")) {
+        for (String entry : Files.readString(proc.resolve("environ")).split("\0", -1)) {
             int eq = entry.indexOf('=');
             if (eq > 0) {
                 env.put(entry.substring(0, eq), entry.substring(eq + 1));

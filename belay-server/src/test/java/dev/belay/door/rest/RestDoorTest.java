@@ -2,6 +2,7 @@ package dev.belay.door.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -135,10 +136,10 @@ class RestDoorTest {
         assertThat(send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer wrong-token-xxxxxxxx"))
                 .statusCode()).isEqualTo(401);
         assertThat(send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString("any:wrong".getBytes()))).statusCode()).isEqualTo(401);
+                + Base64.getEncoder().encodeToString("any:wrong".getBytes(StandardCharsets.UTF_8)))).statusCode()).isEqualTo(401);
         assertThat(send(authed(path)).statusCode()).isNotEqualTo(401);
         assertThat(send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString(("gpt:" + TOKEN).getBytes()))).statusCode()).isNotEqualTo(401);
+                + Base64.getEncoder().encodeToString(("gpt:" + TOKEN).getBytes(StandardCharsets.UTF_8)))).statusCode()).isNotEqualTo(401);
         assertThat(send(HttpRequest.newBuilder(uri("/healthz"))).statusCode()).isEqualTo(200);
     }
 
@@ -258,7 +259,7 @@ class RestDoorTest {
     @Test
     void linksAreFetchedUnderTheEgressPolicy() throws Exception {
         operator(call -> false);
-        HttpServer site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer site = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         site.createContext("/to-metadata", exchange -> {
             exchange.getResponseHeaders().add("Location", "http://169.254.169.254/latest/meta-data/");
             exchange.sendResponseHeaders(302, -1);
@@ -342,7 +343,7 @@ class RestDoorTest {
     @Test
     void openaiFileIdRefsAreFetchedIntoTheWorkspace() throws Exception {
         operator(call -> false);
-        HttpServer files = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer files = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         files.createContext("/file-1", exchange -> {
             byte[] body = "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);

@@ -6,9 +6,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -201,7 +203,7 @@ class WebChatTest {
      */
     @Test
     void aServerOnAnotherPortGetsNothingToReplay() throws Exception {
-        String code = web.signInLink("http://127.0.0.1:" + server.port()).split("#signin=")[1];
+        String code = web.signInLink("http://127.0.0.1:" + server.port()).split("#signin=", -1)[1];
         Browser byLink = signIn(call("POST", "/session", "{\"code\": \"" + code + "\"}", null));
         for (String session : List.of(signedIn.session(), byLink.session())) {
             for (String cookie : List.of("belay_session=" + session, "session=" + session, session)) {
@@ -242,7 +244,7 @@ class WebChatTest {
 
     @Test
     void httpBasicIsAmbientLikeACookie() throws Exception {
-        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("u:" + TOKEN).getBytes());
+        String basic = "Basic " + Base64.getEncoder().encodeToString(("u:" + TOKEN).getBytes(StandardCharsets.UTF_8));
         assertThat(call("POST", "/chat/api/conversations", "{}", null, "application/json", "Authorization", basic,
                 "Origin", "http://127.0.0.1:" + (server.port() + 1)).statusCode()).isEqualTo(403);
         assertThat(call("POST", "/chat/api/conversations", "{}", null, "application/json", "Authorization", basic,
@@ -281,7 +283,7 @@ class WebChatTest {
         HttpResponse<String> again = call("POST", "/session", "{\"code\": \"" + code + "\"}", null);
         assertThat(again.statusCode()).as("a code works once").isEqualTo(401);
         assertThat(again.body()).contains("used already").doesNotContain("session\":");
-        String other = web.signInLink(base).split("#signin=")[1];
+        String other = web.signInLink(base).split("#signin=", -1)[1];
         assertThat(call("POST", "/session", "{\"code\": \"" + other + "x\"}", null).statusCode()).isEqualTo(401);
         assertThat(call("POST", "/session", "{\"code\": null}", null).statusCode()).isEqualTo(401);
         assertThat(call("POST", "/session", "{\"code\": \"" + other + "\"}", null).statusCode())
