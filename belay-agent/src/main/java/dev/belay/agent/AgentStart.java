@@ -56,7 +56,7 @@ public final class AgentStart {
         allowed.flatMap(list -> list.stream().filter(t -> !known.contains(t)).findFirst()).ifPresent(t -> {
             throw new IllegalArgumentException("--allow-tools names " + t + ", which is not a tool here");
         });
-        if (System.console() == null) {
+        if (TerminalApprover.console().isEmpty()) {
             requireAnswerableApprovals(options.approve, options.readOnly, allowed, guarded.tools());
         }
         if (options.insecure) {
@@ -67,7 +67,7 @@ public final class AgentStart {
         Agent.Config config = new Agent.Config(options.server, options.token.strip(), options.insecure, id,
                 options.name != null ? options.name : id, Duration.ofSeconds(options.heartbeatTimeout),
                 Duration.ofSeconds(options.maxBackoff));
-        if (System.console() != null) {
+        if (TerminalApprover.console().isPresent()) {
             new TerminalApprover(approvals, new BufferedReader(new InputStreamReader(System.in,
                     StandardCharsets.UTF_8)), log).start();
         }

@@ -79,7 +79,7 @@ final class ActionsCommand {
         if (yes) {
             return true;
         }
-        Console console = System.console();
+        Console console = TerminalApprover.console().orElse(null);
         if (console == null) {
             throw new UsageException("no terminal to ask whether to install " + manifest.name() + " and run its setup; "
                     + "review the manifest above and run again with --yes to install without asking");

@@ -75,7 +75,7 @@ final class ChatCommand implements Callable<Integer> {
             ApprovalMode mode = GuardOptions.mode(approve);
             Guard guard = guardOptions.guard(engine.caller(), rules, mode, approvals,
                     engine.workspace().root(), dirs);
-            if (System.console() == null && guard.tools().stream().anyMatch(mode::waitsForAnswer)) {
+            if (TerminalApprover.console().isEmpty() && guard.tools().stream().anyMatch(mode::waitsForAnswer)) {
                 // the calls would each wait for the approval timeout and then be denied
                 throw new UsageException("--approve " + approve + " is answered at this terminal, and there is none "
                         + "(standard input is not a terminal): use --approve auto (with --rules to limit it) or "

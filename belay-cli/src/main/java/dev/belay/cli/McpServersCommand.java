@@ -1,5 +1,6 @@
 package dev.belay.cli;
 
+import java.io.Console;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.concurrent.Callable;
 
 import dev.belay.mount.MountList;
 import dev.belay.mount.MountSpec;
+import dev.belay.policy.TerminalApprover;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Option;
@@ -96,7 +98,7 @@ final class McpServersCommand {
                 parsed.put(header.substring(0, equals).strip(), value.strip());
             }
             for (String headerName : headerPrompt) {
-                java.io.Console console = System.console();
+                Console console = TerminalApprover.console().orElse(null);
                 if (console == null) {
                     throw new UsageException("--header-prompt needs a terminal; use --header-env " + headerName
                             + "=ENVVAR instead");

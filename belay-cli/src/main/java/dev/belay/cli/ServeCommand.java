@@ -145,7 +145,7 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println("Agents: " + base.replaceFirst("^http", "ws") + Hub.PATH
                         + " (belay token create --agent NAME)");
                 TerminalApprover terminal = null;
-                if (System.console() != null) {
+                if (TerminalApprover.console().isPresent()) {
                     terminal = new TerminalApprover(approvals,
                             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.err);
                     terminal.start();

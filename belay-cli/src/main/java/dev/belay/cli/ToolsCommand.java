@@ -2,6 +2,7 @@ package dev.belay.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import dev.belay.door.export.SchemaExport;
@@ -37,7 +38,7 @@ final class ToolsCommand implements Callable<Integer> {
         options.runtime.workspace = scratch;
         try (Engine engine = options.open()) {
             JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-            SchemaExport export = SchemaExport.valueOf(format.name().toUpperCase());
+            SchemaExport export = SchemaExport.valueOf(format.name().toUpperCase(Locale.ROOT));
             spec.commandLine().getOut().println(json.writeValueAsString(export.export(engine.caller().tools())));
         } finally {
             deleteTree(scratch);

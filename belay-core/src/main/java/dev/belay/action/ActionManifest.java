@@ -44,6 +44,8 @@ public record ActionManifest(ObjectNode json, ToolSpec spec, List<String> run, O
     public static final String PREFIX = "action__";
 
     /**
+     * What to prepare before the action first runs.
+     *
      * @param script a script of the action ({@code ./setup.sh}), run in the action's directory
      * @param packages Debian packages installed with apt-get when missing
      */

@@ -1,6 +1,7 @@
 package dev.belay.policy;
 
 import java.time.Duration;
+import java.util.Locale;
 
 import dev.belay.tool.ToolSpec;
 
@@ -35,7 +36,7 @@ public sealed interface ApprovalMode {
 
     /** Parses {@code auto}, {@code ask}, {@code ask-all} or {@code delay:N} (seconds). */
     static ApprovalMode parse(String text) {
-        String t = text.strip().toLowerCase();
+        String t = text.strip().toLowerCase(Locale.ROOT);
         if (t.equals("auto")) {
             return new Auto();
         }

@@ -216,7 +216,7 @@ public final class Guard implements ToolCaller {
         String diff = result.structured().path("diff").asString("");
         StringBuilder kept = new StringBuilder();
         int hidden = 0;
-        for (String section : diff.split("(?m)^(?=diff --git )")) {
+        for (String section : diff.split("(?m)^(?=diff --git )", -1)) {
             if (diffPaths(section).stream().anyMatch(p -> rules.hides(p, root).isPresent())) {
                 hidden++;
             } else {
@@ -270,7 +270,7 @@ public final class Guard implements ToolCaller {
         entry.put("tool", call.tool());
         inner.placement(call).ifPresent(agent -> entry.put("agent", agent));
         entry.put("arguments", AuditLog.redact(call.arguments()));
-        entry.put("decision", decision.verdict().name().toLowerCase());
+        entry.put("decision", decision.verdict().name().toLowerCase(Locale.ROOT));
         entry.put("decided_by", decision.by());
         if (!decision.reason().isEmpty()) {
             entry.put("reason", decision.reason());
@@ -278,7 +278,7 @@ public final class Guard implements ToolCaller {
         entry.put("duration_ms", duration.toMillis());
         entry.put("outcome", result.isError() ? "error" : "ok");
         if (result.isError()) {
-            entry.put("failure", result.failure().name().toLowerCase());
+            entry.put("failure", result.failure().name().toLowerCase(Locale.ROOT));
             entry.put("message", result.text().lines().findFirst().orElse(""));
         }
         audit.record(entry);

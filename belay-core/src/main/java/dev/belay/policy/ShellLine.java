@@ -135,7 +135,7 @@ public record ShellLine(List<List<String>> commands, boolean simple) {
                     endWord();
                     i++;
                 } else if (c == '\n' || c == '\r' || c == ';' || c == '|' || c == '&' || c == '(' || c == ')'
-                        || c == '{' && word == null || c == '}' && word == null) {
+                        || (c == '{' && word == null) || (c == '}' && word == null)) {
                     endCommand();
                     i++;
                 } else if (c == '<' || c == '>') {

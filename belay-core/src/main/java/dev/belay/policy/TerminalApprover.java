@@ -1,15 +1,16 @@
 package dev.belay.policy;
 
 import java.io.BufferedReader;
+import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 
 /**
  * Asks the operator at the terminal: each waiting call is shown in full, one at a time, and answered with y (once),
@@ -53,6 +54,26 @@ public final class TerminalApprover implements Approvals.Listener {
         this.out = out;
     }
 
+    /**
+     * The console when Belay talks to a person at a terminal, else empty. On JDK 22 to 24 {@code System.console()}
+     * is not null even when the standard streams are pipes (an MCP client's, a script's), so reading it would take
+     * the client's messages as answers: the console must also say it is a terminal.
+     */
+    public static Optional<Console> console() {
+        Console console = System.console();
+        if (console == null) {
+            return Optional.empty();
+        }
+        try {
+            Object terminal = Console.class.getMethod("isTerminal").invoke(console);
+            return Boolean.TRUE.equals(terminal) ? Optional.of(console) : Optional.empty();
+        } catch (NoSuchMethodException e) {
+            return Optional.of(console); // JDK 21: a console exists only for a terminal
+        } catch (ReflectiveOperationException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Reads the keyboard on a daemon thread into a queue of lines; empty at the end of input. */
     public static BlockingQueue<Optional<String>> keyboard(BufferedReader in) {
         BlockingQueue<Optional<String>> queue = new LinkedBlockingQueue<>();
@@ -83,7 +104,7 @@ public final class TerminalApprover implements Approvals.Listener {
     @Override
     public void resolved(PendingCall call, Decision decision) {
         if (!decision.by().equals("terminal")) {
-            out.println("[approval " + call.id() + "] " + decision.verdict().name().toLowerCase() + " by " + decision.by());
+            out.println("[approval " + call.id() + "] " + decision.verdict().name().toLowerCase(Locale.ROOT) + " by " + decision.by());
         }
     }
 
@@ -242,7 +263,7 @@ public final class TerminalApprover implements Approvals.Listener {
 
     private static Optional<Decision> parse(String line) {
         String answer = line.strip();
-        String word = answer.isEmpty() ? "" : answer.split("\\s+", 2)[0].toLowerCase();
+        String word = answer.isEmpty() ? "" : answer.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
         String reason = answer.contains(" ") ? answer.substring(answer.indexOf(' ') + 1).strip() : "";
         return switch (word) {
             case "y", "yes" -> Optional.of(new Decision(Decision.Verdict.APPROVE, "terminal", ""));

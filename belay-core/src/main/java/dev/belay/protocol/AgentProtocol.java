@@ -75,6 +75,8 @@ public final class AgentProtocol {
         }
 
         /**
+         * Reads an agent's hello.
+         *
          * @throws IllegalArgumentException naming what is missing or wrong
          */
         public static Hello fromJson(JsonNode params) {

@@ -49,7 +49,7 @@ public record Arguments(ObjectNode json) {
 
     public boolean bool(String name, boolean fallback) {
         JsonNode node = json.get(name);
-        return node == null || node.isNull() ? fallback : node.asBoolean();
+        return (node == null || node.isNull()) ? fallback : node.asBoolean();
     }
 
     /** A number of seconds, possibly fractional. */

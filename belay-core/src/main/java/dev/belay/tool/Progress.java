@@ -7,6 +7,8 @@ public interface Progress {
     Progress NONE = (done, total, message) -> { };
 
     /**
+     * Reports how far the call has come.
+     *
      * @param total {@code null} when unknown
      */
     void report(double done, Double total, String message);

@@ -84,7 +84,7 @@ public final class Workspace {
             changing.writeLock().unlock();
         }
         Path first = a.compareTo(b) <= 0 ? a : b;
-        Path second = first == a ? b : a;
+        Path second = first.equals(a) ? b : a;
         changing.readLock().lock();
         try {
             return locked(first, () -> first.equals(second) ? action.get() : locked(second, action));

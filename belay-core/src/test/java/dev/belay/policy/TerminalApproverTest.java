@@ -52,6 +52,12 @@ class TerminalApproverTest {
     }
 
     @Test
+    void noConsoleWhenTheStandardStreamsArePipes() {
+        // the test runner talks to this JVM through pipes, as an MCP client talks to `belay mcp`
+        assertThat(TerminalApprover.console()).isEmpty();
+    }
+
+    @Test
     void yesNoAndAlways() throws Exception {
         start();
         CompletableFuture<Decision> first = ask("make", "c1");

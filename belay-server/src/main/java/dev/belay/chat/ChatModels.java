@@ -13,6 +13,8 @@ public final class ChatModels {
     }
 
     /**
+     * A streaming model on an OpenAI-compatible server.
+     *
      * @param apiKey none for a local server that asks for no key
      */
     public static OpenAiStreamingChatModel openAi(String baseUrl, Optional<String> apiKey, String model) {

@@ -23,6 +23,8 @@ public final class SystemPrompt {
     }
 
     /**
+     * The system prompt of a conversation on this workspace.
+     *
      * @param root the workspace root
      * @param recentCommits the journal's last commits, newest first, one line each (short id and summary)
      */

@@ -90,7 +90,7 @@ public final class AgentTokens {
                     + own.agentId() + "', not '" + agentId + "': start the agent with --name " + own.agentId());
         }
         boolean taken = entries.stream().anyMatch(e -> e != own && (agentId.equals(e.agentId())
-                || e.agentId() == null && agentId.equals(e.name())));
+                || (e.agentId() == null && agentId.equals(e.name()))));
         if (taken) {
             return Optional.of("agent id '" + agentId + "' belongs to another agent token; create this agent's own "
                     + "with 'belay token create --agent " + name + "' and start it with --name " + name);

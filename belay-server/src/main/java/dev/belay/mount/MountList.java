@@ -58,7 +58,7 @@ public final class MountList {
         save(mounts);
     }
 
-    /** @return whether a server of that name was mounted */
+    /** Unmounts a server; returns whether one of that name was mounted. */
     public boolean remove(String name) {
         List<MountSpec> mounts = list();
         boolean removed = mounts.removeIf(m -> m.name().equals(name));

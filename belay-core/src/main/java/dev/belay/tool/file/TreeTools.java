@@ -7,6 +7,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -70,7 +71,7 @@ final class TreeTools {
                 truncated.set(true);
                 return Next.STOP;
             }
-            ObjectNode o = entries.addObject().put("path", e.path()).put("type", e.type().name().toLowerCase());
+            ObjectNode o = entries.addObject().put("path", e.path()).put("type", e.type().name().toLowerCase(Locale.ROOT));
             text.append("  ".repeat(e.depth())).append(e.file().getFileName());
             switch (e.type()) {
                 case DIRECTORY -> text.append('/');

@@ -32,7 +32,7 @@ record KernelSpec(String name, List<String> argv, Map<String, String> env) {
      */
     static List<Path> searchPath(Map<String, String> env, String home) {
         List<Path> dirs = new ArrayList<>();
-        for (String dir : env.getOrDefault("JUPYTER_PATH", "").split(":")) {
+        for (String dir : env.getOrDefault("JUPYTER_PATH", "").split(":", -1)) {
             if (!dir.isBlank()) {
                 dirs.add(Path.of(dir, "kernels"));
             }

@@ -53,7 +53,7 @@ public final class SystemTools {
 
     private ToolResult systemInfo(ToolCall call) {
         Map<String, String> probed = found.get();
-        ZonedDateTime local = ZonedDateTime.now();
+        ZonedDateTime local = ZonedDateTime.now(ZoneId.systemDefault());
         ObjectNode s = Json.object();
         s.put("os", System.getProperty("os.name"));
         s.put("arch", System.getProperty("os.arch"));

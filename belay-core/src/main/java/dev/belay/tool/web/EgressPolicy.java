@@ -156,7 +156,7 @@ public final class EgressPolicy {
         if (b.length == 4) {
             int first = b[0] & 0xFF;
             return first == 0 || first >= 240 // 0.0.0.0/8 reaches this host on Linux; 240/4 is reserved
-                    || first == 198 && (b[1] & 0xFE) == 18; // 198.18.0.0/15, benchmarking, often internal
+                    || (first == 198 && (b[1] & 0xFE) == 18); // 198.18.0.0/15, benchmarking, often internal
         }
         // 64:ff9b:1::/48, local-use NAT64: where the IPv4 address sits depends on the local prefix length
         return (b[0] & 0xFF) == 0x00 && (b[1] & 0xFF) == 0x64 && (b[2] & 0xFF) == 0xFF && (b[3] & 0xFF) == 0x9B

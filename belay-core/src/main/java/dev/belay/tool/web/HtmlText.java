@@ -98,7 +98,7 @@ final class HtmlText {
             }
             case "blockquote" -> {
                 block(out);
-                for (String line : e.text().strip().split("\\n")) {
+                for (String line : e.text().strip().split("\\n", -1)) {
                     out.append("> ").append(line).append('\n');
                 }
                 out.append('\n');

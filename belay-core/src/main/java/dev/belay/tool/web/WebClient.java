@@ -103,7 +103,8 @@ public final class WebClient {
                     : HttpRequest.BodyPublishers.ofByteArray(currentBody));
             HttpResponse<InputStream> response;
             // https through the proxy to a checked address: a client of its own, whose TLS names the host
-            HttpClient client = pin && current.getScheme().equalsIgnoreCase("https")
+            boolean ownClient = pin && current.getScheme().equalsIgnoreCase("https");
+            HttpClient client = ownClient
                     ? builder().proxy(proxy.get()).sslContext(PinnedTls.context(current.getHost()))
                             .sslParameters(PinnedTls.parameters(current.getHost())).build()
                     : http;
@@ -131,7 +132,7 @@ public final class WebClient {
                 }
                 return read(response, current, maxBytes, deadline);
             } finally {
-                if (client != http) {
+                if (ownClient) {
                     client.shutdownNow(); // the body has been read or abandoned
                 }
             }

@@ -17,6 +17,8 @@ import dev.belay.runtime.sandbox.SandboxRuntime;
 public final class Runtimes {
 
     /**
+     * The runtime a user chose and its limits.
+     *
      * @param root the workspace root
      * @param hidden directories the sandbox replaces with empty ones (home, Belay's own)
      * @param readOnly directories both isolating runtimes show read-only at their own paths (installed actions)
@@ -30,6 +32,8 @@ public final class Runtimes {
     }
 
     /**
+     * Makes the chosen runtime, or says why it cannot work here.
+     *
      * @throws IllegalArgumentException for an unknown kind or limits out of range
      * @throws IllegalStateException with one line naming the fix when the runtime cannot work here
      */

@@ -1,6 +1,7 @@
 package dev.belay.runtime.sandbox;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -65,7 +66,7 @@ public final class SandboxRuntime implements Runtime {
         try {
             Process probe = new ProcessBuilder(bwrap.toString(), "--ro-bind", "/", "/", "--unshare-all",
                     "--die-with-parent", "true").redirectErrorStream(true).start();
-            String out = new String(probe.getInputStream().readAllBytes()).strip();
+            String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!probe.waitFor(10, TimeUnit.SECONDS) || probe.exitValue() != 0) {
                 throw new IllegalStateException("bubblewrap cannot create namespaces here (" + out + "); check that "
                         + "user namespaces are enabled: sysctl kernel.unprivileged_userns_clone=1 and "

@@ -10,6 +10,8 @@ public final class PluginManifest {
     }
 
     /**
+     * The manifest for a server at that URL.
+     *
      * @param baseUrl the public URL of the server
      * @param bearer whether the server requires its API token
      */
