@@ -93,7 +93,8 @@ public final class ActionTools implements ToolSource {
             job = parts.jobs().start(tool, new ExecSpec(command(action), parts.workspace().root(),
                     environment(parts, action, call.arguments())), context.session(), timeout, true,
                     j -> parts.workspace().journal().commitChangedSince(mark,
-                            Change.of(tool + ": " + summary(call.arguments()), tool, context)));
+                            new Change(tool + ": " + summary(call.arguments()), tool, context.session(),
+                                    context.turn())));
         } catch (IOException e) {
             throw new ToolException(Failure.FAILED, "Could not start " + String.join(" ", manifest.run()) + " in the "
                     + parts.runtime().kind() + " runtime: " + e.getMessage());

@@ -32,8 +32,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
+import dev.belay.fs.PathException.Kind;
+
 
 /**
  * Race-free file access beneath a root directory. A path is never handed to the operating system whole: it is walked
@@ -245,7 +245,7 @@ public final class Beneath {
         for (int attempt = 1; ; attempt++) {
             try (Location at = locateForChange(path)) {
                 if (at.exists() && at.attributes().isDirectory()) {
-                    throw new ToolException("'" + relative(path) + "' is a directory; give a file path.");
+                    throw new PathException(Kind.INVALID, "'" + relative(path) + "' is a directory; give a file path.");
                 }
                 try (Dir dir = createMissingParents(at)) {
                     Set<PosixFilePermission> kept = at.exists() ? permissions(dir, at.name()) : null;
@@ -280,7 +280,8 @@ public final class Beneath {
         for (int attempt = 1; ; attempt++) {
             try (Location at = locateForChange(link)) {
                 if (at.exists() && at.attributes().isDirectory()) {
-                    throw new ToolException("'" + relative(link) + "' is a directory; it cannot become a symlink.");
+                    throw new PathException(Kind.INVALID, "'" + relative(link) + "' is a directory; it cannot become a "
+                            + "symlink.");
                 }
                 try (Dir dir = createMissingParents(at)) {
                     String temp = tempName(at.name());
@@ -376,7 +377,8 @@ public final class Beneath {
         Location at = locate(path, false);
         if (at.canonical().isEmpty() && at.missing().isEmpty()) {
             at.close();
-            throw new ToolException("'" + relative(path) + "' is the workspace root itself; name a path inside it.");
+            throw new PathException(Kind.INVALID, "'" + relative(path) + "' is the workspace root itself; name a path "
+                    + "inside it.");
         }
         if (sealed(at)) {
             at.close();
@@ -408,7 +410,7 @@ public final class Beneath {
                     }
                     if (attrs.isSymbolicLink() && (!last || followLast)) {
                         if (++links > MAX_LINKS) {
-                            throw new ToolException("'" + relative(path) + "' has a symlink loop.");
+                            throw new PathException(Kind.INVALID, "'" + relative(path) + "' has a symlink loop.");
                         }
                         Path link = join(done).resolve(name);
                         // whatever the link says now is checked to stay inside, then walked again from the root
@@ -416,7 +418,7 @@ public final class Beneath {
                         Path target = Files.readSymbolicLink(dir.resolve(name));
                         Path resolved = link.getParent().resolve(target).normalize();
                         if (!resolved.startsWith(root)) {
-                            throw new ToolException(Failure.DENIED, "'" + relative(path) + "' goes through the symlink "
+                            throw new PathException(Kind.DENIED, "'" + relative(path) + "' goes through the symlink "
                                     + relative(link) + ", which points outside the workspace. Only paths inside the "
                                     + "workspace are allowed.");
                         }
@@ -431,7 +433,7 @@ public final class Beneath {
                         return new Location(dir, List.copyOf(done), List.of(), attrs, throughSealed);
                     }
                     if (!attrs.isDirectory()) {
-                        throw new ToolException(Failure.NOT_FOUND, "'" + relative(path) + "': " + relative(join(done)
+                        throw new PathException(Kind.NOT_FOUND, "'" + relative(path) + "': " + relative(join(done)
                                 .resolve(name)) + " is not a directory.");
                     }
                     Dir child = openDir(dir.resolve(name));
@@ -620,12 +622,12 @@ public final class Beneath {
 
     private void requireRegular(BasicFileAttributes attrs, Path path) {
         if (attrs.isDirectory()) {
-            throw new ToolException("'" + relative(path) + "' is a directory; use list_directory to see what is in "
-                    + "it.");
+            throw new PathException(Kind.INVALID, "'" + relative(path) + "' is a directory; use list_directory to see "
+                    + "what is in it.");
         }
         if (!attrs.isRegularFile()) {
-            throw new ToolException("'" + relative(path) + "' is not a regular file (a FIFO, socket or device); "
-                    + "file tools only read regular files.");
+            throw new PathException(Kind.INVALID, "'" + relative(path) + "' is not a regular file (a FIFO, socket or "
+                    + "device); file tools only read regular files.");
         }
     }
 
@@ -660,18 +662,18 @@ public final class Beneath {
         }
     }
 
-    private ToolException changing(Path path, IOException e) {
-        return new ToolException(Failure.CONFLICT, "'" + relative(path) + "' kept changing while Belay opened it ("
+    private PathException changing(Path path, IOException e) {
+        return new PathException(Kind.CONFLICT, "'" + relative(path) + "' kept changing while Belay opened it ("
                 + e.getMessage() + "); nothing was done. Try again once whatever is changing it has stopped.");
     }
 
-    private ToolException sealedError(Path path) {
-        return new ToolException(Failure.DENIED, "'" + relative(path) + "' is inside .git, which holds Belay's journal "
+    private PathException sealedError(Path path) {
+        return new PathException(Kind.DENIED, "'" + relative(path) + "' is inside .git, which holds Belay's journal "
                 + "and cannot be changed with file tools. Use the history, diff and undo tools instead.");
     }
 
-    private ToolException outside(Path path) {
-        return new ToolException(Failure.DENIED, "'" + path + "' is outside the workspace (" + root + ").");
+    private PathException outside(Path path) {
+        return new PathException(Kind.DENIED, "'" + path + "' is outside the workspace (" + root + ").");
     }
 
     private Path join(List<String> names) {

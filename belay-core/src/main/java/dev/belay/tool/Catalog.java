@@ -12,10 +12,15 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 
+import dev.belay.fs.PathException;
+import dev.belay.journal.JournalRefusedException;
+
 /**
  * The innermost {@link ToolCaller}: holds every tool once, validates arguments against the tool's input schema
- * with a real JSON Schema (2020-12) validator, runs the handler and turns {@link ToolException}s into error
- * results.
+ * with a real JSON Schema (2020-12) validator, runs the handler and turns what a model can fix into error results:
+ * a {@link ToolException} from the tool, a {@link PathException} from the path guard, a
+ * {@link JournalRefusedException} from the journal. Their messages are written for the model already; the catalog
+ * says what kind of failure each is.
  */
 public final class Catalog implements ToolCaller {
 
@@ -63,7 +68,27 @@ public final class Catalog implements ToolCaller {
             return tool.handler().handle(call);
         } catch (ToolException e) {
             return ToolResult.error(e.failure(), e.getMessage());
+        } catch (PathException e) {
+            return ToolResult.error(failure(e.kind()), e.getMessage());
+        } catch (JournalRefusedException e) {
+            return ToolResult.error(failure(e.kind()), e.getMessage());
         }
+    }
+
+    private static Failure failure(PathException.Kind kind) {
+        return switch (kind) {
+            case INVALID -> Failure.INVALID_ARGUMENTS;
+            case NOT_FOUND -> Failure.NOT_FOUND;
+            case CONFLICT -> Failure.CONFLICT;
+            case DENIED -> Failure.DENIED;
+        };
+    }
+
+    private static Failure failure(JournalRefusedException.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> Failure.NOT_FOUND;
+            case CONFLICT -> Failure.CONFLICT;
+        };
     }
 
     private static String describe(String tool, List<Error> errors) {

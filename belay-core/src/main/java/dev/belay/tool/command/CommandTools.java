@@ -101,7 +101,8 @@ public final class CommandTools {
         boolean keepOpen = args.bool("keep_stdin_open", false);
         String session = call.context().session();
         Journal.Mark mark = workspace.journal().mark();
-        Change change = Change.of("run_command: " + command, "run_command", call.context());
+        Change change = new Change("run_command: " + command, "run_command", call.context().session(),
+                call.context().turn());
         Job job;
         try {
             job = jobs.start(command, new ExecSpec(List.of("bash", "-c", command), cwd, env), session, timeout,

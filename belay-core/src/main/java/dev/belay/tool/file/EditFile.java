@@ -133,7 +133,7 @@ final class EditFile implements ToolHandler {
         workspace.writeAtomically(file, out);
         s.put("sha256", FileKinds.sha256(out));
         Optional<Commit> commit = workspace.journal().commitPaths(List.of(file),
-                Change.of("edit_file: " + rel, "edit_file", call.context()));
+                new Change("edit_file: " + rel, "edit_file", call.context().session(), call.context().turn()));
         commit.ifPresent(c -> s.put("commit", c.shortId()));
         return ToolResult.ok("Edited " + rel + " (" + replacements + " replacement(s)"
                 + commit.map(c -> ", commit " + c.shortId()).orElse("") + "):\n" + diff, s);

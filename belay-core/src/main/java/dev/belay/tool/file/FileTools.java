@@ -174,7 +174,7 @@ public final class FileTools {
             files.move(source, target, overwrite);
             String summary = "move_path: " + workspace.guard().relative(source) + " -> " + workspace.guard().relative(target);
             Optional<Commit> commit = workspace.journal().commitPaths(List.of(source, target),
-                    Change.of(summary, "move_path", call.context()));
+                    new Change(summary, "move_path", call.context().session(), call.context().turn()));
             ObjectNode s = Json.object().put("source", workspace.guard().relative(source))
                     .put("destination", workspace.guard().relative(target));
             commit.ifPresent(c -> s.put("commit", c.shortId()));
@@ -227,7 +227,8 @@ public final class FileTools {
     }
 
     private Optional<Commit> commit(Path path, String summary, String tool, ToolCall call) {
-        return workspace.journal().commitPaths(List.of(path), Change.of(summary, tool, call.context()));
+        return workspace.journal().commitPaths(List.of(path), new Change(summary, tool, call.context().session(),
+                call.context().turn()));
     }
 
     /** A body that does I/O, so that lambdas can throw what the file system throws. */

@@ -15,6 +15,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 
 import dev.belay.fs.Beneath;
+import dev.belay.fs.PathException;
 import dev.belay.tool.Limits;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Failure;
@@ -159,7 +160,7 @@ final class TreeTools {
                 if (!FileKinds.isText(FileKinds.head(files, e.file()))) {
                     return Next.CONTINUE;
                 }
-            } catch (IOException | ToolException skipped) {
+            } catch (IOException | PathException skipped) {
                 return Next.CONTINUE; // vanished, changed into something else, or a link leading out: skipped
             }
             searched.incrementAndGet();
@@ -181,7 +182,7 @@ final class TreeTools {
                         text.append(e.path()).append(':').append(number).append(':').append(shown).append('\n');
                     }
                 }
-            } catch (IOException | ToolException ignored) {
+            } catch (IOException | PathException ignored) {
                 // a file that vanished or cannot be read mid-walk is skipped, like grep -s
             }
             return Next.CONTINUE;

@@ -177,7 +177,7 @@ public final class HistoryTools {
         if (checkpoint.isPresent() && target.isPresent()) {
             throw new ToolException("Pass commit (undo one call) or checkpoint (rewind a conversation), not both.");
         }
-        Change who = Change.of("undo", "undo", call.context());
+        Change who = new Change("undo", "undo", call.context().session(), call.context().turn());
         Commit commit = checkpoint.isPresent()
                 ? workspace.journal().rewind(args.optString("conversation").orElse(call.context().session()),
                         checkpoint.get(), args.bool("force", false), who)

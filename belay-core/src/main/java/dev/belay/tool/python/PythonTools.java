@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.belay.fs.PathException;
 import dev.belay.journal.Change;
 import dev.belay.journal.Journal;
 import dev.belay.journal.Commit;
@@ -172,7 +173,7 @@ public final class PythonTools implements AutoCloseable {
         List<String> figures = keepFigures(outcome.answer());
         String first = code.strip().lines().findFirst().orElse("");
         Optional<Commit> commit = workspace.journal().commitChangedSince(mark,
-                Change.of("python: " + first, "python", call.context()));
+                new Change("python: " + first, "python", call.context().session(), call.context().turn()));
         return result(name, outcome, figures, commit);
     }
 
@@ -237,7 +238,7 @@ public final class PythonTools implements AutoCloseable {
                 Path target = workspace.guard().resolveForWrite(relative);
                 workspace.writeAtomically(target, Base64.getDecoder().decode(png.asString()));
                 saved.add(relative);
-            } catch (IOException | ToolException e) {
+            } catch (IOException | PathException e) {
                 // the image still goes back to the model; only the copy in the workspace is missing
             }
         }
