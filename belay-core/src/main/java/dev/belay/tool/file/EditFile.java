@@ -18,14 +18,12 @@ import dev.belay.journal.Change;
 import dev.belay.journal.Commit;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Failure;
-import dev.belay.tool.Json;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolHandler;
 import dev.belay.tool.ToolResult;
 import dev.belay.workspace.Workspace;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * edit_file: exact replacements, all or nothing. Each old_text must occur exactly once unless replace_all; a file
@@ -35,6 +33,11 @@ import tools.jackson.databind.node.ObjectNode;
 final class EditFile implements ToolHandler {
 
     private record Edit(String oldText, String newText, boolean replaceAll) {
+    }
+
+    /** What an edit did; {@code sha256} is the file's before a dry run, and after a real one. */
+    private record Edited(String path, String diff, int replacements, boolean dryRun, String sha256,
+            Optional<String> commit) {
     }
 
     private final Workspace workspace;
@@ -123,18 +126,15 @@ final class EditFile implements ToolHandler {
         String updated = crlf ? text.replace("\n", "\r\n") : text;
         String rel = workspace.guard().relative(file);
         String diff = unifiedDiff(rel, original, updated);
-        ObjectNode s = Json.object().put("path", rel).put("diff", diff).put("replacements", replacements)
-                .put("dry_run", dryRun);
         if (dryRun) {
-            s.put("sha256", sha);
-            return ToolResult.ok("Dry run, nothing written. " + replacements + " replacement(s) in " + rel + ":\n" + diff, s);
+            return ToolResult.ok("Dry run, nothing written. " + replacements + " replacement(s) in " + rel + ":\n"
+                    + diff, new Edited(rel, diff, replacements, true, sha, Optional.empty()));
         }
         byte[] out = updated.getBytes(StandardCharsets.UTF_8);
         workspace.writeAtomically(file, out);
-        s.put("sha256", FileKinds.sha256(out));
         Optional<Commit> commit = workspace.journal().commitPaths(List.of(file),
                 new Change("edit_file: " + rel, "edit_file", call.context().session(), call.context().turn()));
-        commit.ifPresent(c -> s.put("commit", c.shortId()));
+        Edited s = new Edited(rel, diff, replacements, false, FileKinds.sha256(out), commit.map(Commit::shortId));
         return ToolResult.ok("Edited " + rel + " (" + replacements + " replacement(s)"
                 + commit.map(c -> ", commit " + c.shortId()).orElse("") + "):\n" + diff, s);
     }

@@ -19,18 +19,29 @@ import dev.belay.tool.Limits;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
-import dev.belay.tool.Json;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolHandler;
 import dev.belay.tool.ToolResult;
 import dev.belay.workspace.Workspace;
-import tools.jackson.databind.node.ObjectNode;
 
 /** read_file: text one page of lines at a time, images as images, other binaries refused with a hint. */
 final class ReadFile implements ToolHandler {
 
     private static final long MAX_IMAGE_BYTES = 10L << 20;
+
+    private record ImageFile(String path, String mimeType, int size, String sha256) {
+    }
+
+    /**
+     * One page of a text file.
+     *
+     * @param totalLines {@code null} when the file is too large to count its lines (then its hash is unknown too)
+     * @param nextOffset {@code null} on the last page
+     */
+    private record Page(String path, int offset, int linesReturned, boolean truncated, Integer totalLines,
+            String sha256, Integer nextOffset) {
+    }
 
     private final Workspace workspace;
     private final Limits limits;
@@ -85,10 +96,9 @@ final class ReadFile implements ToolHandler {
         if (bytes.length > MAX_IMAGE_BYTES) {
             throw new ToolException(Failure.CONFLICT, "'" + name + "' grew while it was read; read it again.");
         }
-        ObjectNode s = Json.object().put("path", workspace.guard().relative(file)).put("mime_type", mime)
-                .put("size", bytes.length).put("sha256", FileKinds.sha256(bytes));
-        return new ToolResult(List.of(new Content.Image(bytes, mime),
-                new Content.Text(name + ": " + mime + ", " + bytes.length + " bytes")), s, (Failure) null);
+        ImageFile s = new ImageFile(workspace.guard().relative(file), mime, bytes.length, FileKinds.sha256(bytes));
+        return ToolResult.of(List.of(Content.Image.of(bytes, mime),
+                new Content.Text(name + ": " + mime + ", " + bytes.length + " bytes")), s, null);
     }
 
     /**
@@ -141,17 +151,8 @@ final class ReadFile implements ToolHandler {
         }
         int last = offset + returned - 1;
         boolean more = stopped || last < total;
-        ObjectNode s = Json.object()
-                .put("path", workspace.guard().relative(file))
-                .put("offset", offset)
-                .put("lines_returned", returned)
-                .put("truncated", more);
-        if (!stopped) {
-            s.put("total_lines", total).put("sha256", FileKinds.hex(digest.digest()));
-        }
-        if (more) {
-            s.put("next_offset", last + 1);
-        }
+        Page s = new Page(workspace.guard().relative(file), offset, returned, more, stopped ? null : total,
+                stopped ? null : FileKinds.hex(digest.digest()), more ? last + 1 : null);
         String of = stopped ? " of a file of " + size + " bytes (too large to count its lines)" : " of " + total;
         String header = total == 0 ? "(empty file)\n" : "";
         String footer = more ? "\n[lines " + offset + "–" + last + of + "; read more with offset=" + (last + 1) + "]"
