@@ -192,7 +192,8 @@ public final class ActionTools implements ToolSource {
                         + " larger than the limit of " + max + " bytes.");
             }
             String mime = item.path("mimeType").asString(mimeType(file));
-            return type.equals("image") ? Content.Image.of(data, mime) : Content.Audio.of(data, mime);
+            return type.equals("image") ? new Content.Image(Content.base64(data), mime)
+                    : new Content.Audio(Content.base64(data), mime);
         } catch (IOException e) {
             throw new ToolException(Failure.FAILED, "Action " + action.name() + " named " + item.path("path").asString()
                     + " as its " + type + ", but it cannot be read: " + e.getMessage());

@@ -19,24 +19,24 @@ public sealed interface Content {
     /** An image (PNG, JPEG, GIF, WebP) the model can look at. */
     record Image(String base64, String mimeType) implements Content {
         public Image {
-            Objects.requireNonNull(base64, "base64");
-            Objects.requireNonNull(mimeType, "mimeType");
-        }
-
-        public static Image of(byte[] data, String mimeType) {
-            return new Image(Base64.getEncoder().encodeToString(data), mimeType);
+            requireMedia(base64, mimeType);
         }
     }
 
     /** A sound (WAV, MP3, OGG). */
     record Audio(String base64, String mimeType) implements Content {
         public Audio {
-            Objects.requireNonNull(base64, "base64");
-            Objects.requireNonNull(mimeType, "mimeType");
+            requireMedia(base64, mimeType);
         }
+    }
 
-        public static Audio of(byte[] data, String mimeType) {
-            return new Audio(Base64.getEncoder().encodeToString(data), mimeType);
-        }
+    /** Bytes as the base64 that media content holds. */
+    static String base64(byte[] data) {
+        return Base64.getEncoder().encodeToString(data);
+    }
+
+    private static void requireMedia(String base64, String mimeType) {
+        Objects.requireNonNull(base64, "base64");
+        Objects.requireNonNull(mimeType, "mimeType");
     }
 }

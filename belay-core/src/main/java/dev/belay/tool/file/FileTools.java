@@ -22,13 +22,13 @@ import dev.belay.tool.Json;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolHandler;
 import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpecs;
 import dev.belay.workspace.Workspace;
 
 /**
- * The file tools. Every path goes through the workspace's path guard; every change is made under the file's lock,
+ * The file tools, a group per class like every tool of the catalog: writing, inspecting, moving, deleting and making
+ * directories here, reading and editing text in {@link TextTools}, listing, finding and searching in
+ * {@link TreeTools}. Every path goes through the workspace's path guard; every change is made under the file's lock,
  * written atomically and committed to the journal with exactly the paths it touched.
  */
 public final class FileTools {
@@ -36,7 +36,7 @@ public final class FileTools {
     private record Written(String path, int bytesWritten, boolean created, String sha256, Optional<String> commit) {
     }
 
-    /** What file_info tells, in the order its text lists it; permissions, link target and type may be absent. */
+    /** What file_info tells, in the order its text lists it; permissions, link target and MIME type may be absent. */
     private record Info(String path, String type, long size, String modified, boolean isSymlink, String permissions,
             String linkTarget, String mimeType) {
     }
@@ -58,23 +58,21 @@ public final class FileTools {
         this.limits = limits;
     }
 
+    /** Every file tool: these, the text tools ({@link TextTools}) and the tree tools ({@link TreeTools}). */
     public List<Tool> tools() {
+        TextTools text = new TextTools(workspace, limits);
         TreeTools tree = new TreeTools(workspace, limits);
         return List.of(
-                tool("read_file", new ReadFile(workspace, limits)),
-                tool("write_file", this::write),
-                tool("edit_file", new EditFile(workspace, limits.maxFileBytes())),
-                tool("list_directory", tree::list),
-                tool("search_files", tree::search),
-                tool("find_files", tree::find),
-                tool("file_info", this::info),
-                tool("move_path", this::move),
-                tool("delete_path", this::delete),
-                tool("make_directory", this::mkdir));
-    }
-
-    private static Tool tool(String name, ToolHandler handler) {
-        return new Tool(ToolSpecs.resource(FileTools.class, name), handler);
+                Tool.of(FileTools.class, "read_file", text::read),
+                Tool.of(FileTools.class, "write_file", this::write),
+                Tool.of(FileTools.class, "edit_file", text::edit),
+                Tool.of(FileTools.class, "list_directory", tree::list),
+                Tool.of(FileTools.class, "search_files", tree::search),
+                Tool.of(FileTools.class, "find_files", tree::find),
+                Tool.of(FileTools.class, "file_info", this::info),
+                Tool.of(FileTools.class, "move_path", this::move),
+                Tool.of(FileTools.class, "delete_path", this::delete),
+                Tool.of(FileTools.class, "make_directory", this::mkdir));
     }
 
     private ToolResult write(ToolCall call) {

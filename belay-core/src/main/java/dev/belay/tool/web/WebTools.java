@@ -97,8 +97,8 @@ public final class WebTools {
                 throw new ToolException(Failure.TOO_LARGE, "The image at " + response.url() + " is larger than "
                         + MAX_IMAGE_BYTES + " bytes.");
             }
-            return ToolResult.of(List.of(Content.Image.of(response.body(), image.group()), new Content.Text(
-                    response.url() + ": " + image.group() + ", " + response.body().length + " bytes")),
+            return ToolResult.of(List.of(new Content.Image(Content.base64(response.body()), image.group()),
+                    new Content.Text(response.url() + ": " + image.group() + ", " + response.body().length + " bytes")),
                     new Fetched(response.url().toString(), response.status(), type, null, 0, 0, null), null);
         }
         String text;
