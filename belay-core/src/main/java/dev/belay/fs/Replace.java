@@ -39,25 +39,46 @@ final class Replace {
 
     /** Writes the content, keeping the replaced file's permissions, then sets or clears the executable bits. */
     void write(Path path, byte[] content, Executable executable) throws IOException {
+        replace(path, "give a file path.", (dir, temp, at) -> {
+            Set<PosixFilePermission> kept = at.exists() ? dir.permissions(at.name()) : null;
+            try (SeekableByteChannel out = dir.stream().newByteChannel(Path.of(temp), Set.of(StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS), NEW_FILE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+            }
+            setPermissions(dir, temp, kept, executable);
+        });
+    }
+
+    /** Makes {@code link} a symlink whose text is {@code target}, replacing a file or link there. */
+    void symlink(Path link, Path target) throws IOException {
+        replace(link, "it cannot become a symlink.", (dir, temp, at) -> Files.createSymbolicLink(dir.resolve(temp),
+                target));
+    }
+
+    /** Makes the new file or link under a temporary name in the directory that will hold it. */
+    @FunctionalInterface
+    private interface Make {
+        void make(Dir dir, String temp, Location at) throws IOException;
+    }
+
+    /**
+     * Walks to the target (trying again when something on the way changes), makes its replacement under a
+     * temporary name and renames it over the target; a directory there is refused with {@code ifDirectory}.
+     */
+    private void replace(Path path, String ifDirectory, Make make) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try (Location at = walker.locateForChange(path)) {
                 if (at.exists() && at.attributes().isDirectory()) {
-                    throw new PathException(Kind.INVALID, "'" + walker.relative(path) + "' is a directory; give a "
-                            + "file path.");
+                    throw new PathException(Kind.INVALID, "'" + walker.relative(path) + "' is a directory; "
+                            + ifDirectory);
                 }
                 try (Dir dir = at.createParents()) {
-                    Set<PosixFilePermission> kept = at.exists() ? dir.permissions(at.name()) : null;
                     String temp = tempName(at.name());
                     try {
-                        try (SeekableByteChannel out = dir.stream().newByteChannel(Path.of(temp), Set.of(
-                                StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS),
-                                NEW_FILE)) {
-                            ByteBuffer buffer = ByteBuffer.wrap(content);
-                            while (buffer.hasRemaining()) {
-                                out.write(buffer);
-                            }
-                        }
-                        setPermissions(dir, temp, kept, executable);
+                        make.make(dir, temp, at);
                         dir.stream().move(Path.of(temp), dir.stream(), Path.of(at.name()));
                     } finally {
                         dir.deleteLeftover(temp);
@@ -66,30 +87,6 @@ final class Replace {
                 return;
             } catch (FileSystemException e) {
                 walker.retryOrThrow(attempt, path, e);
-            }
-        }
-    }
-
-    /** Makes {@code link} a symlink whose text is {@code target}, replacing a file or link there. */
-    void symlink(Path link, Path target) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try (Location at = walker.locateForChange(link)) {
-                if (at.exists() && at.attributes().isDirectory()) {
-                    throw new PathException(Kind.INVALID, "'" + walker.relative(link) + "' is a directory; it cannot "
-                            + "become a symlink.");
-                }
-                try (Dir dir = at.createParents()) {
-                    String temp = tempName(at.name());
-                    try {
-                        Files.createSymbolicLink(dir.resolve(temp), target);
-                        dir.stream().move(Path.of(temp), dir.stream(), Path.of(at.name()));
-                    } finally {
-                        dir.deleteLeftover(temp);
-                    }
-                }
-                return;
-            } catch (FileSystemException e) {
-                walker.retryOrThrow(attempt, link, e);
             }
         }
     }

@@ -15,9 +15,6 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 
-import dev.belay.journal.JournalRefusedException.Kind;
-
-
 /**
  * Reads a conversation's turns out of the journal's line of commits, and what rewinding it to one of them involves.
  * Conversations share one line: a rewind restores only the paths the conversation itself changed since, and knows
@@ -95,11 +92,11 @@ final class Checkpoints {
             }
         }
         if (first == null) {
-            throw new JournalRefusedException(Kind.NOT_FOUND, "Conversation " + conversation + " has no checkpoint '"
+            throw JournalRefusedException.notFound("Conversation " + conversation + " has no checkpoint '"
                     + checkpoint + "' in the journal. Call history with conversation to list its checkpoints.");
         }
         if (first.getParentCount() == 0) {
-            throw new JournalRefusedException(Kind.CONFLICT, "Checkpoint " + checkpoint + " is the journal's first "
+            throw JournalRefusedException.conflict("Checkpoint " + checkpoint + " is the journal's first "
                     + "commit: there is nothing before it to go back to.");
         }
         Set<String> paths = new LinkedHashSet<>();

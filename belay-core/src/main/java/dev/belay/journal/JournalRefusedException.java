@@ -1,7 +1,5 @@
 package dev.belay.journal;
 
-import java.util.Objects;
-
 /**
  * The journal cannot do what was asked, and nothing was changed: the commit or checkpoint named is not there, or
  * undoing it would conflict with later changes. Not broken infrastructure ({@link JournalException}): the message
@@ -19,9 +17,17 @@ public final class JournalRefusedException extends RuntimeException {
 
     private final Kind kind;
 
-    public JournalRefusedException(Kind kind, String message) {
+    private JournalRefusedException(Kind kind, String message) {
         super(message, null, false, false);
-        this.kind = Objects.requireNonNull(kind, "kind");
+        this.kind = kind;
+    }
+
+    public static JournalRefusedException notFound(String message) {
+        return new JournalRefusedException(Kind.NOT_FOUND, message);
+    }
+
+    public static JournalRefusedException conflict(String message) {
+        return new JournalRefusedException(Kind.CONFLICT, message);
     }
 
     public Kind kind() {

@@ -20,7 +20,6 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 import dev.belay.fs.Beneath;
 import dev.belay.fs.PathException;
-import dev.belay.journal.JournalRefusedException.Kind;
 
 /**
  * Makes the working tree go from one journal tree to another by touching only the paths that differ (an undo, a
@@ -64,7 +63,7 @@ final class WorkTreeUpdate {
         }
         for (Change c : changes) {
             if (!holds(c.path(), c.oldMode(), c.oldId())) {
-                throw new JournalRefusedException(Kind.CONFLICT, c.path() + " changed while Belay was about to "
+                throw JournalRefusedException.conflict(c.path() + " changed while Belay was about to "
                         + "restore it. Nothing was changed; try again.");
             }
         }
@@ -140,8 +139,8 @@ final class WorkTreeUpdate {
             files.write(file, content, mode == FileMode.EXECUTABLE_FILE ? Beneath.Executable.SET
                     : Beneath.Executable.CLEAR);
         }
-        backlog.written(path, mode, id, files.attributes(file, false).orElseThrow(() -> new JournalRefusedException(
-                Kind.CONFLICT, path + " was removed while Belay restored it; try again.")));
+        backlog.written(path, mode, id, files.attributes(file, false).orElseThrow(
+                () -> JournalRefusedException.conflict(path + " was removed while Belay restored it; try again.")));
     }
 
     private void pruneEmptyParents(Path dir) throws IOException {

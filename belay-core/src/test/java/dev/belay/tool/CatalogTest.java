@@ -53,7 +53,7 @@ class CatalogTest {
                     throw new PathException(PathException.Kind.DENIED, "'../x' is outside the workspace.");
                 }),
                 tool("nocommit", call -> {
-                    throw new JournalRefusedException(JournalRefusedException.Kind.NOT_FOUND, "No commit 'x'.");
+                    throw JournalRefusedException.notFound("No commit 'x'.");
                 })));
 
         ToolResult outside = call(catalog, "outside");
