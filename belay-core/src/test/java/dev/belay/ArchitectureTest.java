@@ -3,13 +3,19 @@ package dev.belay;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import java.util.List;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
+import dev.belay.tool.Failure;
+import dev.belay.tool.Json;
+import dev.belay.tool.ToolResult;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The rules of STYLE.md that a compiler does not check, within the core (ModulesArchitectureTest: across modules). */
 class ArchitectureTest {
@@ -36,6 +42,16 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("dev.belay.policy..")
                 .because("the guard wraps the catalog from outside: tools, their bounds and their egress rules "
                         + "stand on their own")
+                .check(core);
+    }
+
+    @Test
+    void toolsDescribeTheirResultsWithRecords() {
+        noClasses().that().resideInAnyPackage("dev.belay.tool.(*)..")
+                .should().callMethod(Json.class, "object").orShould().callMethod(Json.class, "array")
+                .orShould().callConstructor(ToolResult.class, List.class, ObjectNode.class, Failure.class)
+                .because("a structured result is a record, turned into JSON once (ToolResult.of), not a tree that "
+                        + "is put together and changed along the way")
                 .check(core);
     }
 

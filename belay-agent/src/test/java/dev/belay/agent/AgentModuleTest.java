@@ -29,10 +29,13 @@ import dev.belay.tool.ToolWire;
 /** The agent stays small, its owner's controls hold, and its wire format round-trips. */
 class AgentModuleTest {
 
+    private record Ran(String ran) {
+    }
+
     private static Tool tool(String name, boolean readOnly) {
         ToolSpec spec = new ToolSpec(name, name, "test tool", Json.object().put("type", "object"), null,
                 new ToolAnnotations(readOnly, false, true, false));
-        return new Tool(spec, call -> ToolResult.ok(name + " ran", Json.object().put("ran", name)));
+        return new Tool(spec, call -> ToolResult.ok(name + " ran", new Ran(name)));
     }
 
     private final Catalog catalog = new Catalog(List.of(tool("look", true), tool("change", false),

@@ -93,7 +93,8 @@ public final class ActionTools implements ToolSource {
             job = parts.jobs().start(tool, new ExecSpec(command(action), parts.workspace().root(),
                     environment(parts, action, call.arguments())), context.session(), timeout, true,
                     j -> parts.workspace().journal().commitChangedSince(mark,
-                            Change.of(tool + ": " + summary(call.arguments()), tool, context)));
+                            new Change(tool + ": " + summary(call.arguments()), tool, context.session(),
+                                    context.turn())));
         } catch (IOException e) {
             throw new ToolException(Failure.FAILED, "Could not start " + String.join(" ", manifest.run()) + " in the "
                     + parts.runtime().kind() + " runtime: " + e.getMessage());
@@ -153,7 +154,7 @@ public final class ActionTools implements ToolSource {
                         + "did not print a JSON object on stdout." + section("stdout", stdout));
             }
             String text = stdout.isEmpty() ? "(no output)" : stdout;
-            return ToolResult.ok(commit.isEmpty() ? text : text + "\n" + commit.strip(), null);
+            return ToolResult.ok(commit.isEmpty() ? text : text + "\n" + commit.strip());
         }
         List<Content> content = new ArrayList<>();
         JsonNode items = object.remove("content");
@@ -166,7 +167,8 @@ public final class ActionTools implements ToolSource {
         if (!commit.isEmpty()) {
             content.add(new Content.Text(commit.strip()));
         }
-        return new ToolResult(content, object, (Failure) null);
+        // the action's own JSON as it printed it, which the output schema of its manifest describes
+        return new ToolResult(content, object, null);
     }
 
     private Content content(Parts parts, InstalledAction action, JsonNode item) {
@@ -190,7 +192,8 @@ public final class ActionTools implements ToolSource {
                         + " larger than the limit of " + max + " bytes.");
             }
             String mime = item.path("mimeType").asString(mimeType(file));
-            return type.equals("image") ? new Content.Image(data, mime) : new Content.Audio(data, mime);
+            return type.equals("image") ? new Content.Image(Content.base64(data), mime)
+                    : new Content.Audio(Content.base64(data), mime);
         } catch (IOException e) {
             throw new ToolException(Failure.FAILED, "Action " + action.name() + " named " + item.path("path").asString()
                     + " as its " + type + ", but it cannot be read: " + e.getMessage());

@@ -3,8 +3,6 @@ package dev.belay.journal;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-import dev.belay.tool.CallContext;
-
 /**
  * What a mutating call tells the journal about itself: the one-line summary and the trailers of its commit.
  *
@@ -37,11 +35,6 @@ public record Change(String summary, String tool, String session, String turn, S
 
     public Change(String summary, String tool, String session, String turn) {
         this(summary, tool, session, turn, "");
-    }
-
-    /** The change a call makes: its conversation and turn come from the call's context. */
-    public static Change of(String summary, String tool, CallContext context) {
-        return new Change(summary, tool, context.session(), context.turn(), "");
     }
 
     public Change withNote(String text) {

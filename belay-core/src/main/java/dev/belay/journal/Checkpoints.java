@@ -15,9 +15,6 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
-
 /**
  * Reads a conversation's turns out of the journal's line of commits, and what rewinding it to one of them involves.
  * Conversations share one line: a rewind restores only the paths the conversation itself changed since, and knows
@@ -78,7 +75,7 @@ final class Checkpoints {
     /**
      * @param checkpoint a turn id, or the id (at least 7 characters) of a commit of the conversation: everything of
      *        the conversation from there on is taken back
-     * @throws ToolException when the conversation has no such checkpoint
+     * @throws JournalRefusedException when the conversation has no such checkpoint
      */
     Rewind plan(String conversation, String checkpoint) throws IOException {
         List<RevCommit> since = new ArrayList<>();
@@ -95,12 +92,12 @@ final class Checkpoints {
             }
         }
         if (first == null) {
-            throw new ToolException(Failure.NOT_FOUND, "Conversation " + conversation + " has no checkpoint '"
+            throw JournalRefusedException.notFound("Conversation " + conversation + " has no checkpoint '"
                     + checkpoint + "' in the journal. Call history with conversation to list its checkpoints.");
         }
         if (first.getParentCount() == 0) {
-            throw new ToolException(Failure.CONFLICT, "Checkpoint " + checkpoint + " is the journal's first commit: "
-                    + "there is nothing before it to go back to.");
+            throw JournalRefusedException.conflict("Checkpoint " + checkpoint + " is the journal's first "
+                    + "commit: there is nothing before it to go back to.");
         }
         Set<String> paths = new LinkedHashSet<>();
         Map<String, String> touchedByOthers = new TreeMap<>();

@@ -46,8 +46,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.belay.fs.Beneath;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
 
 /**
  * The workspace's history: a git repository of Belay's own, outside the workspace (see {@link JournalLocation}), with
@@ -453,17 +451,18 @@ public final class Journal implements AutoCloseable {
             legacy(commit).ifPresent(old -> {
                 // Reverting it in the files alone would leave the user's branch holding a change their files no
                 // longer have; the revert belongs in their branch's history, which Belay does not write.
-                throw new ToolException(Failure.CONFLICT, "Commit " + old.abbreviate(10).name() + " was made by an "
-                        + "earlier Belay on the user's branch " + user.get().branchName() + ", not in Belay's journal: "
-                        + "taking it back is a change to that branch's history, and Belay never writes the user's "
-                        + "repository. The user can run git revert " + old.abbreviate(10).name() + " themselves.");
+                throw JournalRefusedException.conflict("Commit " + old.abbreviate(10).name()
+                        + " was made by an earlier Belay on the user's branch " + user.get().branchName()
+                        + ", not in Belay's journal: taking it back is a change to that branch's history, and Belay "
+                        + "never writes the user's repository. The user can run git revert "
+                        + old.abbreviate(10).name() + " themselves.");
             });
         }
         lock.lock();
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit target = walk.parseCommit(resolve(commit == null ? Constants.HEAD : commit));
             if (target.getParentCount() != 1) {
-                throw new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name() + " has "
+                throw JournalRefusedException.conflict("Commit " + target.abbreviate(10).name() + " has "
                         + target.getParentCount() + " parents; only commits with one parent can be undone.");
             }
             captureOutsideChanges();
@@ -484,7 +483,7 @@ public final class Journal implements AutoCloseable {
                     List<String> conflicts = merger.getUnmergedPaths().isEmpty()
                             ? List.copyOf(merger.getFailingPaths().keySet())
                             : merger.getUnmergedPaths();
-                    throw new ToolException(Failure.CONFLICT, "Undoing " + target.abbreviate(10).name()
+                    throw JournalRefusedException.conflict("Undoing " + target.abbreviate(10).name()
                             + " conflicts with later changes to " + String.join(", ", conflicts)
                             + ". Nothing was changed; edit those files by hand instead.");
                 }
@@ -492,8 +491,8 @@ public final class Journal implements AutoCloseable {
                         TreeEdit.entries(reader, merger.getResultTreeId(), paths)), inserter);
                 return checkoutAndCommit(inserter, head, merged, new Change("Undo " + target.abbreviate(10).name()
                         + ": " + target.getShortMessage(), "undo", change.session(), change.turn()))
-                        .orElseThrow(() -> new ToolException(Failure.CONFLICT, "Commit " + target.abbreviate(10).name()
-                                + " changed nothing that is still there to undo."));
+                        .orElseThrow(() -> JournalRefusedException.conflict("Commit "
+                                + target.abbreviate(10).name() + " changed nothing that is still there to undo."));
             }
         } catch (IOException e) {
             throw new JournalException("undo failed: " + e.getMessage(), e);
@@ -532,7 +531,7 @@ public final class Journal implements AutoCloseable {
                 StringBuilder who = new StringBuilder();
                 plan.others().forEach((path, by) -> who.append(who.isEmpty() ? "" : ", ").append(path).append(" (")
                         .append(by).append(')'));
-                throw new ToolException(Failure.CONFLICT, "Rewinding would lose changes made since checkpoint "
+                throw JournalRefusedException.conflict("Rewinding would lose changes made since checkpoint "
                         + checkpoint + " by someone else to " + who + ". Nothing was changed. Pass force: true to "
                         + "rewind anyway (their changes stay in the journal), or undo single calls instead.");
             }
@@ -544,8 +543,9 @@ public final class Journal implements AutoCloseable {
                     + (plan.calls() == 1 ? " commit, " : " commits, ") + plan.paths().size()
                     + (plan.paths().size() == 1 ? " file)" : " files)"), "rewind", change.session(), change.turn());
             return checkoutAndCommit(inserter, head, tree, rewind)
-                    .orElseThrow(() -> new ToolException(Failure.CONFLICT, "The files of conversation " + conversation
-                            + " are already as they were at checkpoint " + checkpoint + "; nothing to rewind."));
+                    .orElseThrow(() -> JournalRefusedException.conflict("The files of conversation "
+                            + conversation + " are already as they were at checkpoint " + checkpoint
+                            + "; nothing to rewind."));
         } catch (IOException e) {
             throw new JournalException("rewind failed: " + e.getMessage(), e);
         } finally {
@@ -669,7 +669,7 @@ public final class Journal implements AutoCloseable {
     }
 
     private ObjectId resolve(String revision) {
-        return find(revision).orElseThrow(() -> new ToolException(Failure.NOT_FOUND, "No commit '" + revision
+        return find(revision).orElseThrow(() -> JournalRefusedException.notFound("No commit '" + revision
                 + "' in the journal. Use the history tool to list commits."));
     }
 

@@ -20,7 +20,7 @@ import org.eclipse.jgit.util.ProcessResult;
 import org.eclipse.jgit.util.TemporaryBuffer;
 
 import dev.belay.fs.Beneath;
-import dev.belay.tool.ToolException;
+import dev.belay.fs.PathException;
 
 /**
  * The file system as the journal's JGit sees it. Two differences from JGit's own:
@@ -100,7 +100,7 @@ final class JournalFs extends FS_POSIX {
             }
             try {
                 return files.openRead(getFile().toPath(), false);
-            } catch (ToolException e) {
+            } catch (PathException e) {
                 throw new IOException(e.getMessage(), e); // changed into something else since it was listed
             }
         }

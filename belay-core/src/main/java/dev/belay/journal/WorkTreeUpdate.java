@@ -19,8 +19,7 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 import dev.belay.fs.Beneath;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
+import dev.belay.fs.PathException;
 
 /**
  * Makes the working tree go from one journal tree to another by touching only the paths that differ (an undo, a
@@ -64,8 +63,8 @@ final class WorkTreeUpdate {
         }
         for (Change c : changes) {
             if (!holds(c.path(), c.oldMode(), c.oldId())) {
-                throw new ToolException(Failure.CONFLICT, c.path() + " changed while Belay was about to restore it. "
-                        + "Nothing was changed; try again.");
+                throw JournalRefusedException.conflict(c.path() + " changed while Belay was about to "
+                        + "restore it. Nothing was changed; try again.");
             }
         }
         List<String> touched = new ArrayList<>();
@@ -117,8 +116,8 @@ final class WorkTreeUpdate {
     private Optional<BasicFileAttributes> attributes(Path file) throws IOException {
         try {
             return files.attributes(file, false);
-        } catch (ToolException e) {
-            if (e.failure() == Failure.NOT_FOUND) {
+        } catch (PathException e) {
+            if (e.kind() == PathException.Kind.NOT_FOUND) {
                 return Optional.empty();
             }
             throw e;
@@ -140,8 +139,8 @@ final class WorkTreeUpdate {
             files.write(file, content, mode == FileMode.EXECUTABLE_FILE ? Beneath.Executable.SET
                     : Beneath.Executable.CLEAR);
         }
-        backlog.written(path, mode, id, files.attributes(file, false).orElseThrow(() -> new ToolException(
-                Failure.CONFLICT, path + " was removed while Belay restored it; try again.")));
+        backlog.written(path, mode, id, files.attributes(file, false).orElseThrow(
+                () -> JournalRefusedException.conflict(path + " was removed while Belay restored it; try again.")));
     }
 
     private void pruneEmptyParents(Path dir) throws IOException {
@@ -150,8 +149,8 @@ final class WorkTreeUpdate {
                 if (!files.deleteEmptyDirectory(dir)) {
                     return;
                 }
-            } catch (ToolException e) {
-                if (e.failure() == Failure.NOT_FOUND) {
+            } catch (PathException e) {
+                if (e.kind() == PathException.Kind.NOT_FOUND) {
                     return; // a parent is no longer a directory: nothing of ours left to prune
                 }
                 throw e;

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolCaller;
@@ -208,7 +209,7 @@ public final class Guard implements ToolCaller {
             }
         }
         kept.add("[" + hidden + " path(s) hidden by the deny rules]");
-        return ToolResult.ok(String.join("\n", kept), structured);
+        return new ToolResult(List.of(new Content.Text(String.join("\n", kept))), structured, null);
     }
 
     /** The journal's diff without the sections of denied files: a diff shows their contents as much as a read. */
@@ -228,7 +229,7 @@ public final class Guard implements ToolCaller {
         }
         ObjectNode structured = result.structured().deepCopy().put("diff", kept.toString());
         String note = "[" + hidden + " file(s) hidden by the deny rules]";
-        return ToolResult.ok(kept.isEmpty() ? note : kept + "\n" + note, structured);
+        return new ToolResult(List.of(new Content.Text(kept.isEmpty() ? note : kept + "\n" + note)), structured, null);
     }
 
     /** The paths a section of a git diff names: its header, its ---/+++ lines and renames or copies. */

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.belay.tool.ToolException;
 
 class BeneathTest {
 
@@ -75,9 +74,9 @@ class BeneathTest {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("inside");
         }
         assertThatThrownBy(() -> files.openRead(root.resolve("in"), false)).hasMessageContaining("not a regular file");
-        assertThatThrownBy(() -> files.openRead(root.resolve("out/outside.txt"))).isInstanceOf(ToolException.class)
+        assertThatThrownBy(() -> files.openRead(root.resolve("out/outside.txt"))).isInstanceOf(PathException.class)
                 .hasMessageContaining("points outside");
-        assertThatThrownBy(() -> files.write(root.resolve("out/x"), new byte[0])).isInstanceOf(ToolException.class);
+        assertThatThrownBy(() -> files.write(root.resolve("out/x"), new byte[0])).isInstanceOf(PathException.class);
         assertThat(base.resolve("x")).doesNotExist();
     }
 
@@ -145,7 +144,7 @@ class BeneathTest {
                 try (InputStream in = files.openRead(root.resolve("file.txt"))) {
                     assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("content\n");
                     reads++;
-                } catch (ToolException | java.io.IOException e) {
+                } catch (PathException | java.io.IOException e) {
                     refused++;
                 }
                 attempt(() -> files.list(root.resolve("dir")));
@@ -167,7 +166,7 @@ class BeneathTest {
         try {
             change.run();
             return 1;
-        } catch (ToolException | java.io.IOException e) {
+        } catch (PathException | java.io.IOException e) {
             return 0;
         }
     }

@@ -16,8 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.belay.tool.ToolException;
-
 class JournalTest {
 
     private static final Change BY_S = new Change("undo", "undo", "s");
@@ -274,7 +272,7 @@ class JournalTest {
             int commits = journal.history(100, 0, null).size();
 
             assertThatThrownBy(() -> journal.undo(v2.id(), BY_S))
-                    .isInstanceOf(ToolException.class).hasMessageContaining("a.txt").hasMessageContaining("Nothing was changed");
+                    .isInstanceOf(JournalRefusedException.class).hasMessageContaining("a.txt").hasMessageContaining("Nothing was changed");
             assertThat(Files.readString(file)).isEqualTo("three\n");
             assertThat(Files.readString(dir.resolve("other.txt"))).isEqualTo("uncommitted\n");
             assertThat(journal.history(100, 0, null).size()).isBetween(commits, commits + 1);
@@ -313,9 +311,9 @@ class JournalTest {
     @Test
     void unknownCommitsAreAToolError() throws Exception {
         try (Journal journal = open()) {
-            assertThatThrownBy(() -> journal.undo("deadbeef", BY_S)).isInstanceOf(ToolException.class)
+            assertThatThrownBy(() -> journal.undo("deadbeef", BY_S)).isInstanceOf(JournalRefusedException.class)
                     .hasMessageContaining("history");
-            assertThatThrownBy(() -> journal.diff("no-such-ref", null, null, null, 1 << 20)).isInstanceOf(ToolException.class);
+            assertThatThrownBy(() -> journal.diff("no-such-ref", null, null, null, 1 << 20)).isInstanceOf(JournalRefusedException.class);
         }
     }
 
@@ -354,7 +352,7 @@ class JournalTest {
             Files.writeString(dir.resolve("a.txt"), "the user's edit\n");
 
             assertThatThrownBy(() -> journal.rewind("c1", "t1", false, new Change("r", "undo", "c1", "t2")))
-                    .isInstanceOf(ToolException.class).hasMessageContaining("a.txt (outside Belay)")
+                    .isInstanceOf(JournalRefusedException.class).hasMessageContaining("a.txt (outside Belay)")
                     .hasMessageContaining("Nothing was changed").hasMessageContaining("force");
             assertThat(dir.resolve("a.txt")).hasContent("the user's edit\n");
             assertThat(dir.resolve("b.txt")).hasContent("model\n");
@@ -365,7 +363,7 @@ class JournalTest {
             assertThat(dir.resolve("a.txt")).doesNotExist();
             assertThat(dir.resolve("b.txt")).doesNotExist();
             assertThatThrownBy(() -> journal.rewind("c1", "no-such-turn", false, BY_S))
-                    .isInstanceOf(ToolException.class).hasMessageContaining("no checkpoint");
+                    .isInstanceOf(JournalRefusedException.class).hasMessageContaining("no checkpoint");
         }
     }
 
@@ -455,7 +453,7 @@ class JournalTest {
             assertThat(grew.files()).as("left out, as if ignored").containsExactly("big.bin");
             try {
                 journal.undo(grew.id(), BY_S);
-            } catch (ToolException expected) {
+            } catch (JournalRefusedException expected) {
                 // the file is not what the journal last saw: the undo refuses
             }
             assertThat(Files.size(big)).isEqualTo(Journal.LARGEST_JOURNALED_FILE + 1);

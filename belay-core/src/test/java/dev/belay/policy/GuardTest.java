@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
+import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
@@ -42,36 +43,36 @@ class GuardTest {
                    "api_token": {"type": "string"}}}}""")), call -> {
                     runs.incrementAndGet();
                     return call.arguments().path("command").asString().equals("fail")
-                            ? ToolResult.error(Failure.FAILED, "it failed") : ToolResult.ok("ran", null);
+                            ? ToolResult.error(Failure.FAILED, "it failed") : ToolResult.ok("ran");
                 });
         Tool read = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
                 {"name": "read_file", "title": "Read", "description": "Reads.",
                  "annotations": {"readOnlyHint": true},
                  "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}}""")),
-                call -> ToolResult.ok("content", null));
+                call -> ToolResult.ok("content"));
         Tool edit = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
                 {"name": "edit_file", "title": "Edit", "description": "Edits.",
                  "inputSchema": {"type": "object", "properties": {"path": {"type": "string"},
                    "dry_run": {"type": "boolean"}}}}""")),
-                call -> call.arguments().path("dry_run").asBoolean() ? ToolResult.ok("-old\n+new", null)
-                        : ToolResult.ok("edited", null));
+                call -> call.arguments().path("dry_run").asBoolean() ? ToolResult.ok("-old\n+new")
+                        : ToolResult.ok("edited"));
         Tool fetch = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
                 {"name": "fetch_url", "title": "Fetch", "description": "Fetches.",
                  "annotations": {"readOnlyHint": true, "openWorldHint": true},
                  "inputSchema": {"type": "object", "properties": {"url": {"type": "string"}}}}""")),
-                call -> ToolResult.ok("page", null));
+                call -> ToolResult.ok("page"));
         Tool action = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
                 {"name": "action__deploy", "title": "Deploy", "description": "Deploys.",
                  "inputSchema": {"type": "object", "properties": {"dry_run": {"type": "boolean"}}}}""")),
                 call -> {
                     runs.incrementAndGet();
-                    return ToolResult.ok("deployed", null);
+                    return ToolResult.ok("deployed");
                 });
         Tool search = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
                 {"name": "search_files", "title": "Search", "description": "Searches.",
                  "annotations": {"readOnlyHint": true},
                  "inputSchema": {"type": "object", "properties": {"pattern": {"type": "string"}}}}""")),
-                call -> ToolResult.ok("a.txt:1:KEY=public\n.env:1:KEY=sekrit\nsub/.env:3:KEY=sekrit2",
+                call -> listing("a.txt:1:KEY=public\n.env:1:KEY=sekrit\nsub/.env:3:KEY=sekrit2",
                         (ObjectNode) JSON.readTree("""
                         {"truncated": false, "matches": [{"path": "a.txt", "line": 1, "text": "KEY=public"},
                          {"path": ".env", "line": 1, "text": "KEY=sekrit"},
@@ -80,7 +81,7 @@ class GuardTest {
                 {"name": "list_directory", "title": "List", "description": "Lists.",
                  "annotations": {"readOnlyHint": true},
                  "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}}""")),
-                call -> ToolResult.ok("./\n.env  (3 B)\na.txt  (5 B)", (ObjectNode) JSON.readTree("""
+                call -> listing("./\n.env  (3 B)\na.txt  (5 B)", (ObjectNode) JSON.readTree("""
                         {"path": ".", "truncated": false, "entries": [{"path": ".env", "type": "file", "size": 3},
                          {"path": "a.txt", "type": "file", "size": 5}]}""")));
         Tool diff = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
@@ -106,9 +107,14 @@ class GuardTest {
                             rename to conf/.env
                             +KEY=sekrit2
                             """;
-                    return ToolResult.ok(text, JSON.createObjectNode().put("diff", text).put("truncated", false));
+                    return listing(text, JSON.createObjectNode().put("diff", text).put("truncated", false));
                 });
         return new Catalog(List.of(run, read, edit, fetch, action, search, list, diff));
+    }
+
+    /** A result as a tool elsewhere (a mounted server, an agent) would send it: JSON as it arrived. */
+    private static ToolResult listing(String text, ObjectNode structured) {
+        return new ToolResult(List.of(new Content.Text(text)), structured, null);
     }
 
     private Guard guard(String mode, Rules rules, Approvals approvals, AuditLog audit) {

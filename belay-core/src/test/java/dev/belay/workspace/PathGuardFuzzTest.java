@@ -26,7 +26,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import dev.belay.fs.Beneath;
-import dev.belay.tool.ToolException;
+import dev.belay.fs.PathException;
 
 /**
  * Coverage-guided fuzzing of the path guard (issue 14), with Jazzer. Each input builds its own small workspace next
@@ -34,7 +34,7 @@ import dev.belay.tool.ToolException;
  * {@code ..}, absolute, with the fuzzer's own text), then sends generated paths ({@code ..}, absolute, unicode, case
  * variants of {@code .git}, NUL, very long, or raw fuzzer text) through the guard to resolve, read, list, write, make
  * a directory, delete and move. Never an escape: nothing read or listed comes from outside, nothing outside or in
- * {@code .git} changes, and the only exceptions are a {@link ToolException} (a clear error for the model) or an
+ * {@code .git} changes, and the only exceptions are a {@link PathException} (a clear error for the model) or an
  * {@link IOException} (the file system said no).
  *
  * <p>In the normal build this fuzzes for a bounded time (see the surefire {@code fuzz} execution); with
@@ -115,7 +115,7 @@ class PathGuardFuzzTest {
             try (InputStream in = guard.files().openRead(resolved)) {
                 assertThat(new String(in.readNBytes(1000), StandardCharsets.UTF_8)).as(context).doesNotContain(SECRET);
             }
-        } catch (ToolException | IOException refused) {
+        } catch (PathException | IOException refused) {
             // refused, or not there: both are fine
         }
     }
@@ -132,7 +132,7 @@ class PathGuardFuzzTest {
                 assertThat(outsideKeys).as(context + ": listed " + entry.name()).doesNotContain(
                         entry.attributes().fileKey());
             }
-        } catch (ToolException | IOException refused) {
+        } catch (PathException | IOException refused) {
             // refused, not there or not a directory: all fine
         }
     }
@@ -144,7 +144,7 @@ class PathGuardFuzzTest {
             guard.files().attributes(resolved, false);
             assertThat(guard.files().canonical(resolved, true).startsWith(root)).as(context).isTrue();
             guard.files().readLink(resolved);
-        } catch (ToolException | IOException refused) {
+        } catch (PathException | IOException refused) {
             // refused, not there or not a link: all fine
         }
     }
@@ -157,7 +157,7 @@ class PathGuardFuzzTest {
     private static void change(PathGuard guard, String path, Change change) {
         try {
             change.apply(guard.resolveForWrite(path));
-        } catch (ToolException | IOException refused) {
+        } catch (PathException | IOException refused) {
             // refused, or not possible: both are fine
         }
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.belay.tool.ToolException;
+import dev.belay.fs.PathException;
 
 class PathGuardTest {
 
@@ -45,14 +45,14 @@ class PathGuardTest {
     @ValueSource(strings = {"..", "../secret.txt", "src/../../secret.txt", "/etc/passwd", "../ws-evil/x",
         "src/../../ws-evil"})
     void escapesAreRefused(String path) {
-        assertThatThrownBy(() -> guard.resolve(path)).isInstanceOf(ToolException.class)
+        assertThatThrownBy(() -> guard.resolve(path)).isInstanceOf(PathException.class)
                 .hasMessageContaining("outside the workspace");
     }
 
     @Test
     void aSiblingDirectorySharingThePrefixIsOutside() {
         assertThatThrownBy(() -> guard.resolve(base.resolve("ws-evil/file").toString()))
-                .isInstanceOf(ToolException.class);
+                .isInstanceOf(PathException.class);
     }
 
     @Test
@@ -69,9 +69,9 @@ class PathGuardTest {
         Files.createSymbolicLink(root.resolve("hop2"), base.resolve("secret.txt"));
         for (String path : new String[] {"out", "out/secret.txt", "file-link", "dangling", "dangling/new.txt",
             "hop1"}) {
-            assertThatThrownBy(() -> guard.resolve(path)).as(path).isInstanceOf(ToolException.class)
+            assertThatThrownBy(() -> guard.resolve(path)).as(path).isInstanceOf(PathException.class)
                     .hasMessageContaining("symlink");
-            assertThatThrownBy(() -> guard.resolveForWrite(path)).as(path).isInstanceOf(ToolException.class);
+            assertThatThrownBy(() -> guard.resolveForWrite(path)).as(path).isInstanceOf(PathException.class);
         }
     }
 

@@ -26,7 +26,6 @@ import io.javalin.websocket.WsContext;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -42,6 +41,18 @@ public final class Hub implements ToolCaller {
      * @param local whether calls of unbound conversations run on the server's own workspace
      */
     public record Config(Duration callTimeout, Duration heartbeat, boolean local) {
+    }
+
+    /** An agent as list_agents shows it; {@code tools} counts the tools it offers. */
+    private record Agent(String id, String name, String host, String os, String runtime, String connectedSince,
+            String lastSeen, boolean online, int tools) {
+    }
+
+    /** @param current the agent this conversation uses, or {@code local} */
+    private record Agents(List<Agent> agents, String current) {
+    }
+
+    private record Using(String agentId, boolean online) {
     }
 
     public static final String PATH = "/agents";
@@ -116,30 +127,25 @@ public final class Hub implements ToolCaller {
 
     private ToolResult listAgents(ToolCall call) {
         String current = bindings.getOrDefault(call.context().session(), LOCAL);
-        ObjectNode result = Json.object();
-        ArrayNode agents = result.putArray("agents");
+        List<Agent> agents = new ArrayList<>();
         StringBuilder text = new StringBuilder();
         for (AgentLink link : known.values().stream()
                 .sorted(Comparator.comparing((AgentLink l) -> l.hello().agentId())).toList()) {
             AgentProtocol.Hello hello = link.hello();
             boolean up = online.get(hello.agentId()) == link;
-            agents.addObject().put("id", hello.agentId()).put("name", hello.name()).put("host", hello.host())
-                    .put("os", hello.os()).put("runtime", hello.runtime())
-                    .put("connected_since", link.connectedSince().toString())
-                    .put("last_seen", link.lastSeen().toString()).put("online", up)
-                    .put("tools", hello.tools().size());
+            agents.add(new Agent(hello.agentId(), hello.name(), hello.host(), hello.os(), hello.runtime(),
+                    link.connectedSince().toString(), link.lastSeen().toString(), up, hello.tools().size()));
             text.append(hello.agentId()).append(up ? "  online" : "  offline").append("  ").append(hello.name())
                     .append(" on ").append(hello.host()).append(" (").append(hello.os()).append(", ")
                     .append(hello.runtime()).append(")").append(hello.agentId().equals(current) ? "  ← in use" : "")
                     .append('\n');
         }
-        result.put("current", current);
         if (text.isEmpty()) {
             text.append("No agents have connected. On the machine where the work should happen, run: belay agent "
                     + "--server ws://THIS-SERVER" + PATH + " --token TOKEN (belay token create --agent NAME makes one).\n");
         }
         text.append("This conversation uses: ").append(current);
-        return ToolResult.ok(text.toString(), result);
+        return ToolResult.ok(text.toString(), new Agents(agents, current));
     }
 
     private ToolResult useAgent(ToolCall call) {
@@ -152,7 +158,7 @@ public final class Hub implements ToolCaller {
             }
             bindings.remove(conversation);
             return ToolResult.ok("This conversation's tools run on the server's own workspace again.",
-                    Json.object().put("agent_id", LOCAL).put("online", true));
+                    new Using(LOCAL, true));
         }
         if (!known.containsKey(agentId)) {
             return ToolResult.error(Failure.NOT_FOUND, "No agent " + agentId + " has connected; list_agents shows "
@@ -162,7 +168,7 @@ public final class Hub implements ToolCaller {
         boolean up = online.containsKey(agentId);
         return ToolResult.ok("This conversation's tools now run on agent " + agentId + (up ? "."
                 : ", which is offline right now; calls fail until it reconnects."),
-                Json.object().put("agent_id", agentId).put("online", up));
+                new Using(agentId, up));
     }
 
     /** The {@code /agents} WebSocket endpoint. Access control (agent tokens only) is the HTTP filter's job. */

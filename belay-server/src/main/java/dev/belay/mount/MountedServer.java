@@ -3,7 +3,6 @@ package dev.belay.mount;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -200,14 +199,14 @@ final class MountedServer implements AutoCloseable {
         for (McpSchema.Content c : result.content()) {
             content.add(switch (c) {
                 case McpSchema.TextContent t -> new Content.Text(t.text());
-                case McpSchema.ImageContent i -> new Content.Image(Base64.getDecoder().decode(i.data()), i.mimeType());
-                case McpSchema.AudioContent a -> new Content.Audio(Base64.getDecoder().decode(a.data()), a.mimeType());
+                case McpSchema.ImageContent i -> new Content.Image(i.data(), i.mimeType());
+                case McpSchema.AudioContent a -> new Content.Audio(a.data(), a.mimeType());
                 default -> new Content.Text(json.writeValueAsString(c)); // resources: their JSON says it all
             });
         }
         ObjectNode structured = result.structuredContent() == null ? null
                 : json.valueToTree(result.structuredContent()) instanceof ObjectNode o ? o : null;
-        return new ToolResult(content, structured, Boolean.TRUE.equals(result.isError()));
+        return new ToolResult(content, structured, Boolean.TRUE.equals(result.isError()) ? Failure.FAILED : null);
     }
 
     private static String rootMessage(Throwable e) {

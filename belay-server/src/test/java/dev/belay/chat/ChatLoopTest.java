@@ -44,9 +44,9 @@ class ChatLoopTest {
         catalog = new Catalog(List.of(
                 new Tool(ToolSpecs.parse(echoSpec), call -> {
                     ran.add(call.arguments().get("text").asString());
-                    return ToolResult.ok("echo: " + call.arguments().get("text").asString(), null);
+                    return ToolResult.ok("echo: " + call.arguments().get("text").asString());
                 }),
-                new Tool(ToolSpecs.parse(bigSpec), call -> ToolResult.ok("x".repeat(50_000), null))));
+                new Tool(ToolSpecs.parse(bigSpec), call -> ToolResult.ok("x".repeat(50_000)))));
     }
 
     @AfterEach

@@ -15,18 +15,16 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.belay.journal.Change;
+import dev.belay.journal.Commit;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Failure;
-import dev.belay.tool.Json;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpecs;
 import dev.belay.tool.file.FileKinds;
 import dev.belay.tool.web.WebClient;
 import dev.belay.workspace.Workspace;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code upload_file} and {@code download_file}: files of any kind in and out of the workspace, as tools of the
@@ -38,6 +36,14 @@ public final class TransferTools {
     /** The most bytes one call moves. */
     public static final int MAX_BYTES = 64 << 20;
     private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(60);
+
+    private record Uploaded(String path, int size, String sha256, Optional<String> commit) {
+    }
+
+    /** One slice of a file: {@code length} bytes from {@code offset} of its {@code size}. */
+    private record Downloaded(String path, long size, long offset, int length, String mimeType,
+            String contentBase64) {
+    }
 
     private final Workspace workspace;
     private final Optional<WebClient> web;
@@ -52,8 +58,8 @@ public final class TransferTools {
 
     public List<Tool> tools() {
         return List.of(
-                new Tool(ToolSpecs.resource(TransferTools.class, "upload_file"), this::upload),
-                new Tool(ToolSpecs.resource(TransferTools.class, "download_file"), this::download));
+                Tool.of(TransferTools.class, "upload_file", this::upload),
+                Tool.of(TransferTools.class, "download_file", this::download));
     }
 
     private ToolResult upload(ToolCall call) {
@@ -86,11 +92,10 @@ public final class TransferTools {
             return null;
         });
         String relative = workspace.guard().relative(path);
-        ObjectNode result = Json.object().put("path", relative).put("size", bytes.length)
-                .put("sha256", FileKinds.sha256(bytes));
-        workspace.journal().commitPaths(List.of(path), new Change("upload " + relative, call.tool(),
-                call.context().session())).ifPresent(c -> result.put("commit", c.shortId()));
-        return ToolResult.ok("Wrote " + bytes.length + " bytes to " + relative + ".", result);
+        Optional<Commit> commit = workspace.journal().commitPaths(List.of(path), new Change("upload " + relative,
+                call.tool(), call.context().session(), call.context().turn()));
+        return ToolResult.ok("Wrote " + bytes.length + " bytes to " + relative + ".", new Uploaded(relative,
+                bytes.length, FileKinds.sha256(bytes), commit.map(Commit::shortId)));
     }
 
     private ToolResult download(ToolCall call) {
@@ -119,12 +124,9 @@ public final class TransferTools {
             if (type == null) {
                 type = URLConnection.guessContentTypeFromName(path.getFileName().toString());
             }
-            ObjectNode result = Json.object().put("path", workspace.guard().relative(path)).put("size", size)
-                    .put("offset", offset).put("length", bytes.length)
-                    .put("mime_type", type == null ? "application/octet-stream" : type)
-                    .put("content_base64", Base64.getEncoder().encodeToString(bytes));
             return ToolResult.ok("Read " + bytes.length + " of " + size + " bytes of " + name + " (base64 in "
-                    + "content_base64).", result);
+                    + "content_base64).", new Downloaded(workspace.guard().relative(path), size, offset, bytes.length,
+                    type == null ? "application/octet-stream" : type, Base64.getEncoder().encodeToString(bytes)));
         } catch (IOException e) {
             throw new ToolException("Cannot read '" + name + "': " + e.getMessage());
         }

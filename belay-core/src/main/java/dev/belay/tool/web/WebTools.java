@@ -8,6 +8,8 @@ import java.net.URLEncoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,7 +22,6 @@ import org.jsoup.Jsoup;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
-import dev.belay.tool.Json;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
@@ -31,8 +32,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /** fetch_url, http_request and web_search: the web as a model needs it, under the egress policy. */
 public final class WebTools {
@@ -42,6 +41,23 @@ public final class WebTools {
     private static final int DEFAULT_CHARS = 20_000;
     private static final Pattern CHARSET = Pattern.compile("charset=\"?([\\w.:-]+)", Pattern.CASE_INSENSITIVE);
     private static final Pattern IMAGE = Pattern.compile("image/(png|jpeg|gif|webp)");
+
+    /**
+     * What was fetched and which part of its text the call returns.
+     *
+     * @param contentType fetch_url's; null for http_request, whose headers say it
+     * @param headers http_request's; null for fetch_url
+     * @param nextOffset where the next part starts; null when this is the last
+     */
+    private record Fetched(String url, int status, String contentType, Map<String, String> headers, int totalChars,
+            int offset, Integer nextOffset) {
+    }
+
+    private record Hit(String title, String url, String snippet) {
+    }
+
+    private record Results(String query, List<Hit> results) {
+    }
 
     private final WebConfig config;
     private final WebClient client;
@@ -60,8 +76,8 @@ public final class WebTools {
                     search.annotations());
         }
         return List.of(
-                new Tool(ToolSpecs.resource(WebTools.class, "fetch_url"), this::fetch),
-                new Tool(ToolSpecs.resource(WebTools.class, "http_request"), this::request),
+                Tool.of(WebTools.class, "fetch_url", this::fetch),
+                Tool.of(WebTools.class, "http_request", this::request),
                 new Tool(search, this::search));
     }
 
@@ -71,8 +87,6 @@ public final class WebTools {
         WebClient.Response response = client.send("GET", uri, Map.of("Accept", "text/html,application/xhtml+xml,"
                 + "application/json,text/plain;q=0.9,*/*;q=0.8"), null, Duration.ofSeconds(30), MAX_BYTES);
         String type = response.contentType();
-        ObjectNode s = Json.object().put("url", response.url().toString()).put("status", response.status())
-                .put("content_type", type);
         if (response.status() >= 400) {
             throw new ToolException(Failure.FAILED, "HTTP " + response.status() + " from " + response.url() + ":\n"
                     + cut(decode(response, type), 2000));
@@ -83,9 +97,9 @@ public final class WebTools {
                 throw new ToolException(Failure.TOO_LARGE, "The image at " + response.url() + " is larger than "
                         + MAX_IMAGE_BYTES + " bytes.");
             }
-            s.put("total_chars", 0).put("offset", 0);
-            return new ToolResult(List.of(new Content.Image(response.body(), image.group()), new Content.Text(
-                    response.url() + ": " + image.group() + ", " + response.body().length + " bytes")), s, (Failure) null);
+            return ToolResult.of(List.of(new Content.Image(Content.base64(response.body()), image.group()),
+                    new Content.Text(response.url() + ": " + image.group() + ", " + response.body().length + " bytes")),
+                    new Fetched(response.url().toString(), response.status(), type, null, 0, 0, null), null);
         }
         String text;
         if (type.contains("html") || type.contains("xhtml")) {
@@ -102,7 +116,8 @@ public final class WebTools {
             throw new ToolException(Failure.FAILED, "The URL is " + type + " (" + response.body().length
                     + (response.truncated() ? "+" : "") + " bytes), not text; download it with run_command if needed.");
         }
-        return page(text + (response.truncated() ? "\n[the body was cut at " + MAX_BYTES + " bytes]" : ""), args, s);
+        return page(text + (response.truncated() ? "\n[the body was cut at " + MAX_BYTES + " bytes]" : ""), args,
+                "", response, type, null, null);
     }
 
     private ToolResult request(ToolCall call) {
@@ -113,15 +128,12 @@ public final class WebTools {
         Duration timeout = args.seconds("timeout_s", Duration.ofSeconds(30));
         WebClient.Response response = client.send(method, uri, args.stringMap("headers"),
                 body.map(b -> b.getBytes(StandardCharsets.UTF_8)).orElse(null), timeout, MAX_BYTES);
-        ObjectNode s = Json.object().put("url", response.url().toString()).put("status", response.status());
-        ObjectNode headers = s.putObject("headers");
+        Map<String, String> headers = new LinkedHashMap<>();
         response.headers().forEach((k, v) -> headers.put(k, String.join(", ", v)));
         String type = response.contentType();
         String text = type.startsWith("image/") || type.contains("octet-stream") || type.contains("pdf")
                 ? "[" + response.body().length + " bytes of " + type + "]" : decode(response, type);
-        ToolResult page = page(text, args, s);
-        String head = "HTTP " + response.status() + " (" + type + ")\n";
-        return new ToolResult(List.of(new Content.Text(head + page.text())), page.structured(),
+        return page(text, args, "HTTP " + response.status() + " (" + type + ")\n", response, null, headers,
                 response.status() >= 400 ? Failure.FAILED : null);
     }
 
@@ -129,15 +141,15 @@ public final class WebTools {
         Arguments args = Arguments.of(call);
         String query = args.string("query");
         int max = Math.min(args.integer("max_results", 10), 20);
-        ArrayNode results = Json.array();
+        List<Hit> results = new ArrayList<>();
         if (config.searxng().isPresent()) {
             URI base = config.searxng().get();
             WebClient.Response r = client.send("GET", base.resolve("search?format=json&q=" + encode(query)),
                     Map.of("Accept", "application/json"), null, Duration.ofSeconds(20), MAX_BYTES);
             for (JsonNode hit : searchJson(r).path("results")) {
                 if (results.size() < max) {
-                    results.addObject().put("title", hit.path("title").asString("")).put("url", hit.path("url").asString(""))
-                            .put("snippet", hit.path("content").asString(""));
+                    results.add(new Hit(hit.path("title").asString(""), hit.path("url").asString(""),
+                            hit.path("content").asString("")));
                 }
             }
         } else if (config.braveKey().isPresent()) {
@@ -146,8 +158,8 @@ public final class WebTools {
                     config.braveKey().get()), null, Duration.ofSeconds(20), MAX_BYTES);
             for (JsonNode hit : searchJson(r).path("web").path("results")) {
                 if (results.size() < max) {
-                    results.addObject().put("title", hit.path("title").asString("")).put("url", hit.path("url").asString(""))
-                            .put("snippet", Jsoup.parse(hit.path("description").asString("")).text());
+                    results.add(new Hit(hit.path("title").asString(""), hit.path("url").asString(""),
+                            Jsoup.parse(hit.path("description").asString("")).text()));
                 }
             }
         } else {
@@ -157,16 +169,15 @@ public final class WebTools {
         }
         StringBuilder text = new StringBuilder();
         int n = 1;
-        for (JsonNode hit : results) {
-            text.append(n++).append(". ").append(hit.path("title").asString()).append('\n')
-                    .append("   ").append(hit.path("url").asString()).append('\n');
-            if (!hit.path("snippet").asString().isBlank()) {
-                text.append("   ").append(hit.path("snippet").asString()).append('\n');
+        for (Hit hit : results) {
+            text.append(n++).append(". ").append(hit.title()).append('\n')
+                    .append("   ").append(hit.url()).append('\n');
+            if (!hit.snippet().isBlank()) {
+                text.append("   ").append(hit.snippet()).append('\n');
             }
         }
-        ObjectNode s = Json.object().put("query", query);
-        s.set("results", results);
-        return ToolResult.ok(results.isEmpty() ? "No results." : text.toString().strip(), s);
+        return ToolResult.ok(results.isEmpty() ? "No results." : text.toString().strip(),
+                new Results(query, results));
     }
 
     private JsonNode searchJson(WebClient.Response r) {
@@ -180,18 +191,25 @@ public final class WebTools {
         }
     }
 
-    private static ToolResult page(String text, Arguments args, ObjectNode s) {
+    /**
+     * The part of a response's text the call asked for (offset, max_chars), after {@code head}.
+     *
+     * @param failure {@code null} for success
+     */
+    private static ToolResult page(String text, Arguments args, String head, WebClient.Response response,
+            String contentType, Map<String, String> headers, Failure failure) {
         int offset = Math.max(0, args.integer("offset", 0));
         int max = Math.min(Math.max(1, args.integer("max_chars", DEFAULT_CHARS)), 100_000);
         int start = Math.min(offset, text.length());
         int end = Math.min(text.length(), start + max);
-        s.put("total_chars", text.length()).put("offset", start);
         String shown = text.substring(start, end);
         if (end < text.length()) {
-            s.put("next_offset", end);
-            shown += "\n[characters " + start + "–" + end + " of " + text.length() + "; read on with offset=" + end + "]";
+            shown += "\n[characters " + start + "–" + end + " of " + text.length() + "; read on with offset=" + end
+                    + "]";
         }
-        return ToolResult.ok(shown, s);
+        Fetched fetched = new Fetched(response.url().toString(), response.status(), contentType, headers,
+                text.length(), start, end < text.length() ? end : null);
+        return ToolResult.of(List.of(new Content.Text(head + shown)), fetched, failure);
     }
 
     private static URI uri(String url) {

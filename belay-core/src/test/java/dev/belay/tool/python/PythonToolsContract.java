@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -140,10 +141,11 @@ abstract class PythonToolsContract {
         assertThat(r.structured().get("images").asInt()).isEqualTo(1);
         Content.Image image = (Content.Image) r.content().stream().filter(c -> c instanceof Content.Image).findFirst()
                 .orElseThrow();
-        assertThat(image.data()).startsWith(0x89, 'P', 'N', 'G');
+        byte[] png = Base64.getDecoder().decode(image.base64());
+        assertThat(png).startsWith(0x89, 'P', 'N', 'G');
         String saved = r.structured().get("figures").get(0).asString();
         assertThat(Files.readAllBytes(dir.resolve(saved))).as("the figure is kept in the workspace")
-                .isEqualTo(image.data());
+                .isEqualTo(png);
         assertThat(r.structured().get("commit").asString()).as("and journaled with the cell").isNotBlank();
     }
 

@@ -1,7 +1,6 @@
 package dev.belay.door.mcp;
 
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -107,8 +106,8 @@ public final class McpTools {
         for (Content c : result.content()) {
             content.add(switch (c) {
                 case Content.Text t -> new McpSchema.TextContent(t.text());
-                case Content.Image i -> new McpSchema.ImageContent(null, base64(i.data()), i.mimeType());
-                case Content.Audio a -> new McpSchema.AudioContent(null, base64(a.data()), a.mimeType());
+                case Content.Image i -> new McpSchema.ImageContent(null, i.base64(), i.mimeType());
+                case Content.Audio a -> new McpSchema.AudioContent(null, a.base64(), a.mimeType());
             });
         }
         McpSchema.CallToolResult.Builder builder = McpSchema.CallToolResult.builder(content).isError(result.isError());
@@ -116,9 +115,5 @@ public final class McpTools {
             builder.structuredContent(json.convertValue(result.structured(), MAP));
         }
         return builder.build();
-    }
-
-    private static String base64(byte[] data) {
-        return Base64.getEncoder().encodeToString(data);
     }
 }

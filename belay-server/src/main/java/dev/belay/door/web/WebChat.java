@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -283,7 +282,7 @@ public final class WebChat {
                 for (Content content : result.content()) {
                     if (content instanceof Content.Image image) {
                         images.add("data:" + image.mimeType() + ";base64,"
-                                + Base64.getEncoder().encodeToString(image.data()));
+                                + image.base64());
                     }
                 }
                 broadcast(id, event);

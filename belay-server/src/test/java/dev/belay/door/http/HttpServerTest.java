@@ -36,7 +36,7 @@ class HttpServerTest {
     @BeforeEach
     void start() {
         Tool echo = new Tool(ToolSpecs.parse((ObjectNode) JsonMapper.builder().build().readTree(ECHO)),
-                call -> ToolResult.ok(call.arguments().get("text").asString(), null));
+                call -> ToolResult.ok(call.arguments().get("text").asString()));
         server = new HttpServer(HttpConfig.loopback(0, Optional.empty()), new HttpServer.Parts(new Catalog(List.of(echo)),
                 new Approvals(Duration.ofSeconds(1)), OpenApi.Profile.ALL, "test",
                 Optional.empty(), Optional.empty()));

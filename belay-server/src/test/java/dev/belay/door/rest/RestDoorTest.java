@@ -52,6 +52,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 class RestDoorTest {
 
+    private record Echo(String echo) {
+    }
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String TOKEN = "test-token-0123456789abcdef";
 
@@ -77,7 +80,7 @@ class RestDoorTest {
                    "additionalProperties": false},
                  "outputSchema": {"type": "object", "properties": {"echo": {"type": "string"}}}}""",
                 call -> ToolResult.ok("said " + call.arguments().get("text").asString(),
-                        JSON.createObjectNode().put("echo", call.arguments().get("text").asString())));
+                        new Echo(call.arguments().get("text").asString())));
         Tool lookup = tool("""
                 {"name": "lookup", "title": "Lookup", "description": "Fails in various ways.",
                  "annotations": {"destructiveHint": true},
@@ -85,7 +88,7 @@ class RestDoorTest {
                 call -> {
                     String kind = call.arguments().path("kind").asString("");
                     if (kind.equals("big")) {
-                        return ToolResult.ok("x".repeat(300_000), null);
+                        return ToolResult.ok("x".repeat(300_000));
                     }
                     throw new ToolException(Failure.valueOf(kind), "It failed as " + kind + ".\nDo something else.");
                 });

@@ -11,37 +11,60 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 import dev.belay.fs.Beneath;
-import dev.belay.tool.Limits;
+import dev.belay.journal.Change;
+import dev.belay.journal.Commit;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
-import dev.belay.tool.Json;
+import dev.belay.tool.Limits;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolHandler;
 import dev.belay.tool.ToolResult;
 import dev.belay.workspace.Workspace;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.JsonNode;
 
-/** read_file: text one page of lines at a time, images as images, other binaries refused with a hint. */
-final class ReadFile implements ToolHandler {
+/**
+ * read_file and edit_file: a file's text as numbered lines one page at a time (images as images, other binaries
+ * refused with a hint), and exact replacements in it ({@link Edits}), each answered with the file's sha256 so that an
+ * edit can require the text that was read.
+ */
+final class TextTools {
 
     private static final long MAX_IMAGE_BYTES = 10L << 20;
+
+    private record ImageFile(String path, String mimeType, int size, String sha256) {
+    }
+
+    /**
+     * One page of a text file.
+     *
+     * @param totalLines {@code null} when the file is too large to count its lines (then its hash is unknown too)
+     * @param nextOffset {@code null} on the last page
+     */
+    private record Page(String path, int offset, int linesReturned, boolean truncated, Integer totalLines,
+            String sha256, Integer nextOffset) {
+    }
+
+    /** What an edit did; {@code sha256} is the file's before a dry run, and after a real one. */
+    private record Edited(String path, String diff, int replacements, boolean dryRun, String sha256,
+            Optional<String> commit) {
+    }
 
     private final Workspace workspace;
     private final Limits limits;
 
-    ReadFile(Workspace workspace, Limits limits) {
+    TextTools(Workspace workspace, Limits limits) {
         this.workspace = workspace;
         this.limits = limits;
     }
 
-    @Override
-    public ToolResult handle(ToolCall call) {
+    ToolResult read(ToolCall call) {
         Arguments args = Arguments.of(call);
         String name = args.string("path");
         Path file = workspace.guard().resolve(name);
@@ -85,10 +108,9 @@ final class ReadFile implements ToolHandler {
         if (bytes.length > MAX_IMAGE_BYTES) {
             throw new ToolException(Failure.CONFLICT, "'" + name + "' grew while it was read; read it again.");
         }
-        ObjectNode s = Json.object().put("path", workspace.guard().relative(file)).put("mime_type", mime)
-                .put("size", bytes.length).put("sha256", FileKinds.sha256(bytes));
-        return new ToolResult(List.of(new Content.Image(bytes, mime),
-                new Content.Text(name + ": " + mime + ", " + bytes.length + " bytes")), s, (Failure) null);
+        ImageFile s = new ImageFile(workspace.guard().relative(file), mime, bytes.length, FileKinds.sha256(bytes));
+        return ToolResult.of(List.of(new Content.Image(Content.base64(bytes), mime),
+                new Content.Text(name + ": " + mime + ", " + bytes.length + " bytes")), s, null);
     }
 
     /**
@@ -141,21 +163,78 @@ final class ReadFile implements ToolHandler {
         }
         int last = offset + returned - 1;
         boolean more = stopped || last < total;
-        ObjectNode s = Json.object()
-                .put("path", workspace.guard().relative(file))
-                .put("offset", offset)
-                .put("lines_returned", returned)
-                .put("truncated", more);
-        if (!stopped) {
-            s.put("total_lines", total).put("sha256", FileKinds.hex(digest.digest()));
-        }
-        if (more) {
-            s.put("next_offset", last + 1);
-        }
+        Page s = new Page(workspace.guard().relative(file), offset, returned, more, stopped ? null : total,
+                stopped ? null : FileKinds.hex(digest.digest()), more ? last + 1 : null);
         String of = stopped ? " of a file of " + size + " bytes (too large to count its lines)" : " of " + total;
         String header = total == 0 ? "(empty file)\n" : "";
         String footer = more ? "\n[lines " + offset + "–" + last + of + "; read more with offset=" + (last + 1) + "]"
                 : total > 0 && offset > 1 ? "\n[lines " + offset + "–" + last + " of " + total + "]" : "";
         return ToolResult.ok(header + page + footer, s);
+    }
+
+    ToolResult edit(ToolCall call) {
+        Arguments args = Arguments.of(call);
+        String name = args.string("path");
+        Path file = workspace.guard().resolveForWrite(name);
+        List<Edits.Edit> edits = new ArrayList<>();
+        for (JsonNode e : args.node("edits")) {
+            edits.add(new Edits.Edit(e.path("old_text").asString(), e.path("new_text").asString(),
+                    e.path("replace_all").asBoolean(false)));
+        }
+        boolean dryRun = args.bool("dry_run", false);
+        Optional<String> expected = args.optString("expected_sha256");
+        return workspace.withLock(file, () -> {
+            try {
+                return edit(call, name, file, edits, dryRun, expected);
+            } catch (IOException e) {
+                throw new ToolException(Failure.FAILED, "Cannot edit '" + name + "': " + e.getMessage());
+            }
+        });
+    }
+
+    private ToolResult edit(ToolCall call, String name, Path file, List<Edits.Edit> edits, boolean dryRun,
+            Optional<String> expected) throws IOException {
+        Beneath files = workspace.guard().files();
+        Optional<BasicFileAttributes> attrs = files.attributes(file, true);
+        if (attrs.isEmpty()) {
+            throw new ToolException(Failure.NOT_FOUND, "No file '" + name + "'. Create it with write_file.");
+        }
+        if (!attrs.get().isRegularFile()) {
+            throw new ToolException("'" + name + "' is not a regular file (a directory, FIFO, socket or device); "
+                    + "edit_file edits regular files only.");
+        }
+        byte[] bytes;
+        try (InputStream in = files.openRead(file)) {
+            bytes = in.readNBytes((int) Math.min(limits.maxFileBytes() + 1, Integer.MAX_VALUE - 8));
+        }
+        if (bytes.length > limits.maxFileBytes()) {
+            throw new ToolException(Failure.TOO_LARGE, "'" + name + "' is larger than " + limits.maxFileBytes()
+                    + " bytes.");
+        }
+        if (!FileKinds.isText(Arrays.copyOf(bytes, Math.min(bytes.length, 8192)))) {
+            throw new ToolException("'" + name + "' is not a text file.");
+        }
+        String sha = FileKinds.sha256(bytes);
+        if (expected.isPresent() && !expected.get().equalsIgnoreCase(sha)) {
+            throw new ToolException(Failure.CONFLICT, "'" + name + "' changed since you read it (sha256 " + sha
+                    + " is not the expected " + expected.get() + "). Read it again, then redo the edit.");
+        }
+        String original = new String(bytes, StandardCharsets.UTF_8);
+        Edits.Applied applied = Edits.apply(original, edits, name);
+        String updated = applied.text();
+        int replacements = applied.replacements();
+        String rel = workspace.guard().relative(file);
+        String diff = Edits.unifiedDiff(rel, original, updated);
+        if (dryRun) {
+            return ToolResult.ok("Dry run, nothing written. " + replacements + " replacement(s) in " + rel + ":\n"
+                    + diff, new Edited(rel, diff, replacements, true, sha, Optional.empty()));
+        }
+        byte[] out = updated.getBytes(StandardCharsets.UTF_8);
+        workspace.writeAtomically(file, out);
+        Optional<Commit> commit = workspace.journal().commitPaths(List.of(file),
+                new Change("edit_file: " + rel, "edit_file", call.context().session(), call.context().turn()));
+        Edited s = new Edited(rel, diff, replacements, false, FileKinds.sha256(out), commit.map(Commit::shortId));
+        return ToolResult.ok("Edited " + rel + " (" + replacements + " replacement(s)"
+                + commit.map(c -> ", commit " + c.shortId()).orElse("") + "):\n" + diff, s);
     }
 }
