@@ -84,9 +84,9 @@ final class ChatCommand implements Callable<Integer> {
             OpenAiStreamingChatModel llm = ChatModels.openAi(model.baseUrl(), model.apiKey(), model.model());
             ChatLoop loop = new ChatLoop(llm, guard, systemPrompt(engine, guard, protocol),
                     ChatLoop.Settings.defaults(protocol).withMaxSteps(model.maxSteps()));
-            Conversation conversation = conversationId == null
-                    ? store.create(message == null ? "Chat" : title(message))
-                    : store.get(conversationId).orElseThrow(() -> new UsageException("no conversation " + conversationId));
+            String id = conversationId == null ? store.create(message == null ? "Chat" : title(message)).id()
+                    : store.get(conversationId).map(Conversation::id)
+                            .orElseThrow(() -> new UsageException("no conversation " + conversationId));
             BlockingQueue<Optional<String>> keyboard = TerminalApprover.keyboard(new BufferedReader(
                     new InputStreamReader(System.in, StandardCharsets.UTF_8)));
             new TerminalApprover(approvals, keyboard, err).start();
@@ -116,12 +116,12 @@ final class ChatCommand implements Callable<Integer> {
                 }
             };
             if (message != null) {
-                turn(loop, conversation, message, events, store);
+                turn(loop, store, id, message, events);
                 out.println();
-                err.println("[conversation " + conversation.id() + "]");
+                err.println("[conversation " + id + "]");
                 return 0;
             }
-            err.println("Belay chat · " + model.model() + " at " + model.baseUrl() + " · conversation " + conversation.id()
+            err.println("Belay chat · " + model.model() + " at " + model.baseUrl() + " · conversation " + id
                     + " · Ctrl-C stops a turn, /exit quits");
             while (true) {
                 err.print("you> ");
@@ -131,26 +131,28 @@ final class ChatCommand implements Callable<Integer> {
                     return 0;
                 }
                 if (!line.get().isBlank()) {
-                    turn(loop, conversation, line.get(), events, store);
+                    turn(loop, store, id, line.get(), events);
                     out.println();
                 }
             }
         }
     }
 
-    /** One user message to its answer; Ctrl-C meanwhile stops it. The conversation is saved either way. */
-    private static void turn(ChatLoop loop, Conversation conversation, String text, ChatLoop.Events events,
-            ConversationStore store) throws InterruptedException {
+    /**
+     * One user message to its answer, continuing the conversation as the store has it now; Ctrl-C meanwhile stops
+     * it. Each message is stored as it comes, so a stopped or failed turn keeps what it had.
+     */
+    private static void turn(ChatLoop loop, ConversationStore store, String id, String text, ChatLoop.Events events) {
+        Conversation conversation = store.get(id).orElseThrow(() -> new UsageException("conversation " + id
+                + " was deleted"));
         ChatLoop.Stop stop = new ChatLoop.Stop();
         Signal.handle(new Signal("INT"), signal -> stop.stop());
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> loop.run(conversation, text, events, stop),
-                task -> Thread.ofVirtual().start(task));
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> loop.run(conversation, text,
+                message -> store.append(id, message), events, stop), task -> Thread.ofVirtual().start(task));
         try {
             done.join();
         } catch (RuntimeException e) {
             events.notice("The model request failed: " + (e.getCause() == null ? e : e.getCause()).getMessage());
-        } finally {
-            store.save(conversation);
         }
     }
 

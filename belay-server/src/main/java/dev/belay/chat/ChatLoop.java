@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.belay.tool.CallContext;
@@ -128,11 +129,22 @@ public final class ChatLoop {
         this.specifications = caller.tools().stream().map(ChatLoop::specification).toList();
     }
 
-    /** Runs one user message to the model's answer, appending everything to the conversation; returns the answer. */
-    public String run(Conversation conversation, String userText, Events events, Stop stop) {
-        conversation.messages().add(new ChatMessage.User(userText));
+    /**
+     * Runs one user message to the model's answer; returns the answer.
+     *
+     * @param conversation the conversation so far, which this turn continues
+     * @param transcript takes each message of the turn as soon as it is complete: the conversation's one writer
+     */
+    public String run(Conversation conversation, String userText, Consumer<ChatMessage> transcript, Events events,
+            Stop stop) {
+        List<ChatMessage> history = new ArrayList<>(conversation.messages());
+        Consumer<ChatMessage> record = message -> {
+            history.add(message);
+            transcript.accept(message);
+        };
+        record.accept(new ChatMessage.User(userText));
         // the turn's journal checkpoint: undo can rewind the conversation to before this message
-        String turn = "turn-" + conversation.messages().stream().filter(ChatMessage.User.class::isInstance).count();
+        String turn = "turn-" + history.stream().filter(ChatMessage.User.class::isInstance).count();
         String answer = "";
         for (int step = 0; step < settings.maxSteps(); step++) {
             if (stop.stopped()) {
@@ -141,7 +153,7 @@ public final class ChatLoop {
             }
             ChatResponse response;
             try {
-                response = stream(conversation, events, stop);
+                response = stream(history, events, stop);
             } catch (StoppedException e) {
                 events.notice("Stopped.");
                 return answer;
@@ -149,11 +161,11 @@ public final class ChatLoop {
             AiMessage message = response.aiMessage();
             answer = message.text() == null ? "" : message.text();
             List<ChatMessage.ToolRequest> requests = requests(message);
-            conversation.messages().add(new ChatMessage.Assistant(answer, requests));
+            record.accept(new ChatMessage.Assistant(answer, requests));
             if (requests.isEmpty()) {
                 return answer;
             }
-            runTools(conversation, turn, requests, events, stop);
+            runTools(conversation.id(), turn, requests, record, events, stop);
         }
         String limit = "Stopped after " + settings.maxSteps() + " model steps (the step limit) without a final "
                 + "answer; send another message to continue.";
@@ -176,14 +188,14 @@ public final class ChatLoop {
     }
 
     /** Runs a step's tool calls, several at once when the model asked for several. */
-    private void runTools(Conversation conversation, String turn, List<ChatMessage.ToolRequest> requests,
-            Events events, Stop stop) {
+    private void runTools(String session, String turn, List<ChatMessage.ToolRequest> requests,
+            Consumer<ChatMessage> record, Events events, Stop stop) {
         List<Future<ToolResult>> running = new ArrayList<>();
         for (ChatMessage.ToolRequest request : requests) {
             events.toolCall(request);
             CompletableFuture<ToolResult> result = new CompletableFuture<>();
-            Thread worker = Thread.ofVirtual().name("chat-tool").start(() -> result.complete(call(conversation,
-                    turn, request)));
+            Thread worker = Thread.ofVirtual().name("chat-tool").start(() -> result.complete(call(session, turn,
+                    request)));
             stop.onStop(worker::interrupt);
             running.add(result);
         }
@@ -197,12 +209,12 @@ public final class ChatLoop {
                 result = ToolResult.error(Failure.FAILED, "The call was stopped.");
             }
             events.toolResult(request, result, (System.nanoTime() - start) / 1_000_000);
-            conversation.messages().add(new ChatMessage.ToolOutput(request.id(), request.tool(),
-                    budget(result.text()), result.isError()));
+            record.accept(new ChatMessage.ToolOutput(request.id(), request.tool(), budget(result.text()),
+                    result.isError()));
         }
     }
 
-    private ToolResult call(Conversation conversation, String turn, ChatMessage.ToolRequest request) {
+    private ToolResult call(String session, String turn, ChatMessage.ToolRequest request) {
         ObjectNode arguments;
         try {
             JsonNode parsed = json.readTree(request.arguments() == null || request.arguments().isBlank() ? "{}"
@@ -216,7 +228,7 @@ public final class ChatLoop {
                     + e.getOriginalMessage() + "); send them again as one JSON object.");
         }
         try {
-            return caller.call(new ToolCall(request.tool(), arguments, CallContext.of("chat", conversation.id())
+            return caller.call(new ToolCall(request.tool(), arguments, CallContext.of("chat", session)
                     .withTurn(turn)));
         } catch (UnknownToolException e) {
             return ToolResult.error(Failure.NOT_FOUND, "There is no tool named " + request.tool() + "; use one of: "
@@ -242,8 +254,8 @@ public final class ChatLoop {
         }
     }
 
-    private ChatResponse stream(Conversation conversation, Events events, Stop stop) {
-        ChatRequest.Builder request = ChatRequest.builder().messages(messages(conversation));
+    private ChatResponse stream(List<ChatMessage> history, Events events, Stop stop) {
+        ChatRequest.Builder request = ChatRequest.builder().messages(messages(history));
         if (settings.protocol() == ToolProtocol.NATIVE && !specifications.isEmpty()) {
             request.toolSpecifications(specifications);
         }
@@ -292,11 +304,10 @@ public final class ChatLoop {
     }
 
     /** The conversation as the model sees it, with the oldest tool outputs shortened when it is too long. */
-    private List<dev.langchain4j.data.message.ChatMessage> messages(Conversation conversation) {
-        List<ChatMessage> history = fitted(conversation.messages());
+    private List<dev.langchain4j.data.message.ChatMessage> messages(List<ChatMessage> history) {
         List<dev.langchain4j.data.message.ChatMessage> out = new ArrayList<>();
         out.add(SystemMessage.from(systemPrompt.get()));
-        for (ChatMessage message : history) {
+        for (ChatMessage message : fitted(history)) {
             switch (message) {
                 case ChatMessage.User u -> out.add(UserMessage.from(u.text()));
                 case ChatMessage.Assistant a when settings.protocol() == ToolProtocol.NATIVE && !a.calls().isEmpty() ->

@@ -63,7 +63,6 @@ public final class WebChat {
     private final Settings settings;
     private final JsonMapper json;
     private final Map<String, OpenAiStreamingChatModel> models = new ConcurrentHashMap<>();
-    private final Map<String, Conversation> open = new ConcurrentHashMap<>();
     private final Map<String, ChatLoop.Stop> running = new ConcurrentHashMap<>();
     private final Map<String, Set<SseClient>> listeners = new ConcurrentHashMap<>();
 
@@ -138,14 +137,15 @@ public final class WebChat {
                 RestDoor.error(ctx, json, 400, "a title is 1-200 characters", "");
                 return;
             }
-            Conversation renamed = c.withTitle(title);
-            open.put(c.id(), renamed);
-            store.save(renamed);
-            ctx.contentType("application/json").result(json.writeValueAsString(renamed));
+            Optional<Conversation> renamed = store.rename(c.id(), title);
+            if (renamed.isEmpty()) {
+                RestDoor.error(ctx, json, 404, "no conversation " + c.id(), "");
+                return;
+            }
+            ctx.contentType("application/json").result(json.writeValueAsString(renamed.get()));
         }));
         routes.delete("/chat/api/conversations/{id}", ctx -> withConversation(ctx, c -> {
             Optional.ofNullable(running.get(c.id())).ifPresent(ChatLoop.Stop::stop);
-            open.remove(c.id());
             store.delete(c.id());
             ctx.status(204);
         }));
@@ -235,9 +235,8 @@ public final class WebChat {
             return;
         }
         if (conversation.messages().isEmpty() && conversation.title().equals("New conversation")) {
-            Conversation titled = conversation.withTitle(text.length() <= 60 ? text : text.substring(0, 59) + "…");
-            open.put(titled.id(), titled);
-            conversation = titled;
+            conversation = store.rename(conversation.id(), text.length() <= 60 ? text : text.substring(0, 59) + "…")
+                    .orElse(conversation);
         }
         Conversation c = conversation;
         ChatLoop loop = new ChatLoop(model(model.isEmpty() ? settings.defaultModel() : model), caller, systemPrompt,
@@ -245,11 +244,11 @@ public final class WebChat {
         Thread.ofVirtual().name("web-chat-turn").start(() -> {
             String answer = "";
             try {
-                answer = loop.run(c, text, events(c.id()), stop);
+                // each message goes to the store as it comes: a deleted conversation takes none
+                answer = loop.run(c, text, message -> store.append(c.id(), message), events(c.id()), stop);
             } catch (RuntimeException e) {
                 broadcast(c.id(), json.createObjectNode().put("type", "notice").put("text", e.getMessage()));
             } finally {
-                store.save(c);
                 running.remove(c.id());
                 broadcast(c.id(), json.createObjectNode().put("type", "done").put("answer", answer));
             }
@@ -312,12 +311,12 @@ public final class WebChat {
 
     private void withConversation(Context ctx, ConversationHandler handler) throws Exception {
         String id = ctx.pathParam("id");
-        Conversation conversation = open.computeIfAbsent(id, k -> store.get(k).orElse(null));
-        if (conversation == null) {
+        Optional<Conversation> conversation = store.get(id);
+        if (conversation.isEmpty()) {
             RestDoor.error(ctx, json, 404, "no conversation " + id, "");
             return;
         }
-        handler.handle(conversation);
+        handler.handle(conversation.get());
     }
 
     /** The request's JSON object (an empty body counts as {}); anything else is answered with a 400 here. */
