@@ -6,7 +6,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -17,20 +16,9 @@ import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpec;
 import dev.belay.tool.UnknownToolException;
-import dev.langchain4j.agent.tool.ToolExecutionRequest;
-import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.ToolExecutionResultMessage;
-import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
-import dev.langchain4j.model.chat.request.json.JsonRawSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.PartialResponse;
-import dev.langchain4j.model.chat.response.PartialResponseContext;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,8 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Belay's own agent loop for any OpenAI-compatible model: stream the model's answer, run the tools it asks for
  * through the guarded caller (so approval, rules and audit apply as at every door), feed the results back, and repeat
  * until it answers without tool calls or the step limit is reached. Models without native tool calling use the tag
- * protocol instead ({@link TagParser}). Tool outputs are cut to a budget, and the oldest are shortened first when the
- * conversation outgrows the context window.
+ * protocol instead ({@link TagParser}). Each request is a {@link ModelStream}; tool outputs are cut to the
+ * {@link ContextBudget}, and the oldest are shortened first when the conversation outgrows the context window.
  */
 public final class ChatLoop {
 
@@ -108,25 +96,21 @@ public final class ChatLoop {
         }
     }
 
-    private static final int SHORTENED = 300;
-
-    private final StreamingChatModel model;
     private final ToolCaller caller;
-    private final Supplier<String> systemPrompt;
     private final Settings settings;
     private final JsonMapper json = JsonMapper.builder().build();
-    private final List<ToolSpecification> specifications;
+    private final ContextBudget budget;
+    private final ModelStream stream;
 
     /**
      * @param caller the guarded caller every door uses
      * @param systemPrompt made fresh for each model request (the workspace changes as the turn goes on)
      */
     public ChatLoop(StreamingChatModel model, ToolCaller caller, Supplier<String> systemPrompt, Settings settings) {
-        this.model = model;
         this.caller = caller;
-        this.systemPrompt = systemPrompt;
         this.settings = settings;
-        this.specifications = caller.tools().stream().map(ChatLoop::specification).toList();
+        this.budget = new ContextBudget(settings.toolOutputChars(), settings.contextChars());
+        this.stream = new ModelStream(model, systemPrompt, settings.protocol(), budget, caller.tools());
     }
 
     /**
@@ -153,8 +137,8 @@ public final class ChatLoop {
             }
             ChatResponse response;
             try {
-                response = stream(history, events, stop);
-            } catch (StoppedException e) {
+                response = stream.next(history, events, stop);
+            } catch (ModelStream.StoppedException e) {
                 events.notice("Stopped.");
                 return answer;
             }
@@ -209,7 +193,7 @@ public final class ChatLoop {
                 result = ToolResult.error(Failure.FAILED, "The call was stopped.");
             }
             events.toolResult(request, result, (System.nanoTime() - start) / 1_000_000);
-            record.accept(new ChatMessage.ToolOutput(request.id(), request.tool(), budget(result.text()),
+            record.accept(new ChatMessage.ToolOutput(request.id(), request.tool(), budget.toolOutput(result.text()),
                     result.isError()));
         }
     }
@@ -234,129 +218,5 @@ public final class ChatLoop {
             return ToolResult.error(Failure.NOT_FOUND, "There is no tool named " + request.tool() + "; use one of: "
                     + String.join(", ", caller.tools().stream().map(ToolSpec::name).toList()) + ".");
         }
-    }
-
-    /** One tool result as the model gets it: the head and tail of a long one, with how to get the rest. */
-    String budget(String text) {
-        int max = settings.toolOutputChars();
-        if (text.length() <= max) {
-            return text;
-        }
-        int half = max / 2;
-        return text.substring(0, half) + "\n[… " + (text.length() - max) + " characters cut here to save context; "
-                + "ask for less (read_file with offset and limit, job_output with an offset, search_files) to see "
-                + "them …]\n" + text.substring(text.length() - half);
-    }
-
-    private static final class StoppedException extends RuntimeException {
-        StoppedException() {
-            super(null, null, false, false);
-        }
-    }
-
-    private ChatResponse stream(List<ChatMessage> history, Events events, Stop stop) {
-        ChatRequest.Builder request = ChatRequest.builder().messages(messages(history));
-        if (settings.protocol() == ToolProtocol.NATIVE && !specifications.isEmpty()) {
-            request.toolSpecifications(specifications);
-        }
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        AtomicReference<PartialResponseContext> handle = new AtomicReference<>();
-        stop.onStop(() -> {
-            PartialResponseContext context = handle.get();
-            if (context != null) {
-                context.streamingHandle().cancel();
-            }
-            done.completeExceptionally(new StoppedException());
-        });
-        model.chat(request.build(), new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
-                handle.set(context);
-                if (stop.stopped()) {
-                    context.streamingHandle().cancel();
-                } else {
-                    events.token(partial.text());
-                }
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        try {
-            return done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoppedException();
-        } catch (ExecutionException e) {
-            if (stop.stopped()) {
-                // a cancelled stream may report its closing as an error before the stop completes the future
-                throw new StoppedException();
-            }
-            throw new IllegalStateException("the model request failed: " + e.getCause().getMessage(), e.getCause());
-        }
-    }
-
-    /** The conversation as the model sees it, with the oldest tool outputs shortened when it is too long. */
-    private List<dev.langchain4j.data.message.ChatMessage> messages(List<ChatMessage> history) {
-        List<dev.langchain4j.data.message.ChatMessage> out = new ArrayList<>();
-        out.add(SystemMessage.from(systemPrompt.get()));
-        for (ChatMessage message : fitted(history)) {
-            switch (message) {
-                case ChatMessage.User u -> out.add(UserMessage.from(u.text()));
-                case ChatMessage.Assistant a when settings.protocol() == ToolProtocol.NATIVE && !a.calls().isEmpty() ->
-                        out.add(AiMessage.from(a.text().isEmpty() ? null : a.text(), a.calls().stream()
-                                .map(c -> ToolExecutionRequest.builder().id(c.id()).name(c.tool())
-                                        .arguments(c.arguments()).build()).toList()));
-                case ChatMessage.Assistant a -> out.add(AiMessage.from(a.text()));
-                case ChatMessage.ToolOutput t when settings.protocol() == ToolProtocol.NATIVE ->
-                        out.add(ToolExecutionResultMessage.from(t.callId(), t.tool(), t.text()));
-                case ChatMessage.ToolOutput t -> out.add(UserMessage.from("Result of " + t.tool()
-                        + (t.error() ? " (error)" : "") + ":\n" + t.text()));
-            }
-        }
-        return out;
-    }
-
-    /** Shortens tool outputs, oldest first, until the conversation fits the context budget. */
-    List<ChatMessage> fitted(List<ChatMessage> messages) {
-        List<ChatMessage> out = new ArrayList<>(messages);
-        long size = out.stream().mapToLong(ChatLoop::size).sum();
-        for (int i = 0; i < out.size() && size > settings.contextChars(); i++) {
-            if (out.get(i) instanceof ChatMessage.ToolOutput t && t.text().length() > SHORTENED) {
-                String shortened = t.text().substring(0, SHORTENED) + "\n[… shortened to fit the context window; "
-                        + "call the tool again if you need this output …]";
-                size -= t.text().length() - shortened.length();
-                out.set(i, new ChatMessage.ToolOutput(t.callId(), t.tool(), shortened, t.error()));
-            }
-        }
-        return out;
-    }
-
-    private static long size(ChatMessage message) {
-        return switch (message) {
-            case ChatMessage.User u -> u.text().length();
-            case ChatMessage.Assistant a -> a.text().length() + a.calls().stream()
-                    .mapToLong(c -> c.arguments() == null ? 0 : c.arguments().length()).sum();
-            case ChatMessage.ToolOutput t -> t.text().length();
-        };
-    }
-
-    /** A catalog tool as a native tool definition, its argument schemas passed on as they are. */
-    private static ToolSpecification specification(ToolSpec spec) {
-        JsonObjectSchema.Builder parameters = JsonObjectSchema.builder();
-        spec.inputSchema().path("properties").properties().forEach(p -> parameters.addProperty(p.getKey(),
-                JsonRawSchema.from(p.getValue().toString())));
-        List<String> required = new ArrayList<>();
-        spec.inputSchema().path("required").forEach(r -> required.add(r.asString()));
-        parameters.required(required).additionalProperties(false);
-        return ToolSpecification.builder().name(spec.name()).description(spec.description())
-                .parameters(parameters.build()).build();
     }
 }

@@ -172,9 +172,7 @@ class ChatLoopTest {
 
     @Test
     void oldToolOutputsAreShortenedFirstWhenTheConversationOutgrowsTheContext() {
-        var model = OpenAiStreamingChatModel.builder().baseUrl(fixture.baseUrl()).apiKey("k").modelName("m").build();
-        ChatLoop small = new ChatLoop(model, catalog, () -> "", new ChatLoop.Settings(ChatLoop.ToolProtocol.NATIVE, 5,
-                12_000, 15_000));
+        ContextBudget small = new ContextBudget(12_000, 15_000);
         List<ChatMessage> history = List.of(new ChatMessage.ToolOutput("1", "big", "a".repeat(10_000), false),
                 new ChatMessage.ToolOutput("2", "big", "b".repeat(10_000), false));
         List<ChatMessage> fitted = small.fitted(history);
