@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
+import dev.belay.agent.ApproveDefault;
+import dev.belay.agent.GuardOptions;
 import dev.belay.chat.ChatLoop;
 import dev.belay.chat.ChatModels;
 import dev.belay.chat.ChatMessage;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 /** {@code belay chat}: Belay's agent loop with an OpenAI-compatible model, at the terminal. */
-@Command(name = "chat", mixinStandardHelpOptions = true,
+@Command(name = "chat", mixinStandardHelpOptions = true, defaultValueProvider = ApproveDefault.Ask.class,
         description = {"Chat with an OpenAI-compatible model (OpenAI, Ollama, vLLM, llama.cpp, OpenRouter…) that works on "
                 + "the workspace through Belay's tools, under the same approvals, rules and audit as every door.",
                 "The key comes from OPENAI_API_KEY or 'belay config set api-key'. --message runs one exchange and exits."})
@@ -53,10 +55,6 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--conversation", paramLabel = "ID", description = "Continue a saved conversation.")
     String conversationId;
 
-    @Option(names = "--approve", paramLabel = "MODE", defaultValue = "${env:BELAY_APPROVE:-ask}",
-            description = "ask, ask-all, auto or delay:SECONDS, answered at this terminal. Default: ${DEFAULT-VALUE}.")
-    String approve;
-
     @Override
     public Integer call() throws Exception {
         BelayDirs dirs = BelayDirs.fromEnvironment();
@@ -72,12 +70,12 @@ final class ChatCommand implements Callable<Integer> {
         PrintStream out = System.out;
         PrintStream err = System.err;
         try (Engine engine = options.open(rules)) {
-            ApprovalMode mode = GuardOptions.mode(approve);
+            ApprovalMode mode = guardOptions.mode();
             Guard guard = guardOptions.guard(engine.caller(), rules, mode, approvals,
-                    engine.workspace().root(), dirs);
+                    engine.workspace().root(), dirs.data());
             if (System.console() == null && guard.tools().stream().anyMatch(mode::waitsForAnswer)) {
                 // the calls would each wait for the approval timeout and then be denied
-                throw new UsageException("--approve " + approve + " is answered at this terminal, and there is none "
+                throw new UsageException("--approve " + guardOptions.approve() + " is answered at this terminal, and there is none "
                         + "(standard input is not a terminal): use --approve auto (with --rules to limit it) or "
                         + "--approve delay:SECONDS");
             }
