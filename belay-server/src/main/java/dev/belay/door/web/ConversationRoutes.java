@@ -14,18 +14,10 @@ import tools.jackson.databind.node.ArrayNode;
 /**
  * The conversations under {@code /chat/api/conversations}: list, create, read, rename, delete (which stops a running
  * turn first) and export as Markdown. Every change goes through the store, the conversations' one writer.
+ *
+ * @param turns which conversations are answering, and how to stop one
  */
-final class ConversationRoutes {
-
-    private final ConversationStore store;
-    private final Turns turns;
-    private final JsonMapper json;
-
-    ConversationRoutes(ConversationStore store, Turns turns, JsonMapper json) {
-        this.store = store;
-        this.turns = turns;
-        this.json = json;
-    }
+record ConversationRoutes(ConversationStore store, Turns turns, JsonMapper json) {
 
     void routes(RoutesConfig routes) {
         routes.get("/chat/api/conversations", ctx -> {
