@@ -20,10 +20,6 @@ public final class AgentOptions {
             + "Default: an id kept in the workspace's journal directory.")
     public String name;
 
-    @Option(names = "--approve", paramLabel = "MODE", defaultValue = "${env:BELAY_AGENT_APPROVE:-ask}",
-            description = "ask, ask-all, auto or delay:SECONDS, answered at this terminal. Default: ${DEFAULT-VALUE}.")
-    public String approve;
-
     @Option(names = "--allow-tools", paramLabel = "LIST", split = ",",
             description = "Only these tools may run here (comma-separated). Default: all.")
     public List<String> allowTools;

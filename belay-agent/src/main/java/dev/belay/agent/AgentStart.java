@@ -35,12 +35,13 @@ public final class AgentStart {
     /**
      * Serves until the process ends.
      *
+     * @param approve the approval mode as given, answered at this terminal
      * @param guarded the engine's caller behind the owner's guard
      * @throws IllegalArgumentException for options that cannot work, with one line saying why
      * @throws Agent.RefusedException when the server refuses the token
      */
-    public static void run(AgentOptions options, Workspace workspace, String runtimeKind, ToolCaller guarded,
-            Approvals approvals, PrintStream log) throws IOException, InterruptedException {
+    public static void run(AgentOptions options, String approve, Workspace workspace, String runtimeKind,
+            ToolCaller guarded, Approvals approvals, PrintStream log) throws IOException, InterruptedException {
         if (options.token == null || options.token.isBlank()) {
             throw new IllegalArgumentException("--token (or BELAY_AGENT_TOKEN) is required: run 'belay token create "
                     + "--agent NAME' on the server");
@@ -57,7 +58,7 @@ public final class AgentStart {
             throw new IllegalArgumentException("--allow-tools names " + t + ", which is not a tool here");
         });
         if (TerminalApprover.console().isEmpty()) {
-            requireAnswerableApprovals(options.approve, options.readOnly, allowed, guarded.tools());
+            requireAnswerableApprovals(approve, options.readOnly, allowed, guarded.tools());
         }
         if (options.insecure) {
             log.println("WARNING: --insecure: TLS certificates are not checked; anyone in the middle can impersonate "

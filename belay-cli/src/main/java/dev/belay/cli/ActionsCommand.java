@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BiPredicate;
 
 import dev.belay.action.ActionManifest;
 import dev.belay.action.ActionSetup;
@@ -21,6 +22,7 @@ import dev.belay.runtime.LocalRuntime;
 import dev.belay.tool.command.Jobs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -94,6 +96,43 @@ final class ActionsCommand {
                 .orElse("setup failed")).orElse("setup pending");
     }
 
+    /** What install and update share: the manifest shown and asked about, trust in its hint, setup now or later. */
+    static final class Fetching {
+
+        /** Fetches an action; the reviewer sees its manifest and files first and may refuse. */
+        @FunctionalInterface
+        interface Fetch {
+            InstalledAction fetch(ActionStore store, boolean trustReadOnly, BiPredicate<ActionManifest, Path> review);
+        }
+
+        @Option(names = "--no-setup", description = "Leave setup for the first call, in whatever runtime it runs.")
+        boolean noSetup;
+
+        @Option(names = {"-y", "--yes"}, description = "Go ahead and run setup without asking (scripts, CI); the "
+                + "manifest is still shown. Without a terminal, this is needed.")
+        boolean yes;
+
+        @Option(names = "--trust-read-only", description = "Believe the manifest's readOnlyHint: the action then runs "
+                + "without asking under --approve ask and passes an agent's --read-only. Trust is not carried over "
+                + "from a version installed before.")
+        boolean trustReadOnly;
+
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec spec;
+
+        /**
+         * Fetches the action after showing and asking, says what was done ({@code done} and the action's name,
+         * then {@code where} and its origin), and runs its setup unless {@code --no-setup}.
+         */
+        int run(Fetch fetch, String done, String where) {
+            PrintWriter out = spec.commandLine().getOut();
+            InstalledAction action = fetch.fetch(store(), trustReadOnly,
+                    (manifest, files) -> review(manifest, files, yes, trustReadOnly, out));
+            out.println(done + " " + action.name() + " " + where + " " + action.origin());
+            return noSetup ? 0 : setUp(action, out);
+        }
+    }
+
     @Command(name = "install", mixinStandardHelpOptions = true,
             description = "Install an action from owner/repo (GitHub), a git URL or a local path, at @REF (a tag, "
                     + "branch or commit; the commit is recorded), then run its setup in the local runtime. Shows the "
@@ -103,33 +142,20 @@ final class ActionsCommand {
         @Parameters(paramLabel = "SOURCE[@REF]")
         String source;
 
-        @Option(names = "--no-setup", description = "Leave setup for the first call, in whatever runtime it runs.")
-        boolean noSetup;
-
-        @Option(names = {"-y", "--yes"}, description = "Install and run setup without asking (scripts, CI); the "
-                + "manifest is still shown. Without a terminal, installing needs it.")
-        boolean yes;
-
-        @Option(names = "--trust-read-only", description = "Believe the manifest's readOnlyHint: the action then runs "
-                + "without asking under --approve ask and passes an agent's --read-only.")
-        boolean trustReadOnly;
-
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        Fetching fetching;
 
         @Override
         public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            InstalledAction action = store().install(ActionSource.parse(source), trustReadOnly,
-                    (manifest, files) -> review(manifest, files, yes, trustReadOnly, out));
-            out.println("installed " + action.name() + " from " + action.origin());
-            return noSetup ? 0 : setUp(action, out);
+            return fetching.run((store, trust, review) -> store.install(ActionSource.parse(source), trust, review),
+                    "installed", "from");
         }
     }
 
     @Command(name = "update", mixinStandardHelpOptions = true,
             description = "Fetch an installed action again from its source, at REF or at the ref it was installed "
-                    + "at, and run its setup again.")
+                    + "at, and run its setup again. Shows the manifest and the setup script and asks first, unless "
+                    + "--yes.")
     static final class Update implements Callable<Integer> {
 
         @Parameters(index = "0", paramLabel = "NAME")
@@ -138,27 +164,13 @@ final class ActionsCommand {
         @Parameters(index = "1", arity = "0..1", paramLabel = "REF")
         String ref;
 
-        @Option(names = "--no-setup", description = "Leave setup for the first call.")
-        boolean noSetup;
-
-        @Option(names = {"-y", "--yes"}, description = "Update and run setup without asking; the manifest is still "
-                + "shown.")
-        boolean yes;
-
-        @Option(names = "--trust-read-only", description = "Believe the new manifest's readOnlyHint (trust is not "
-                + "carried over from the version installed before).")
-        boolean trustReadOnly;
-
-        @Spec
-        CommandSpec spec;
+        @Mixin
+        Fetching fetching;
 
         @Override
         public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            InstalledAction action = store().update(name, Optional.ofNullable(ref), trustReadOnly,
-                    (manifest, files) -> review(manifest, files, yes, trustReadOnly, out));
-            out.println("updated " + action.name() + " to " + action.origin());
-            return noSetup ? 0 : setUp(action, out);
+            return fetching.run((store, trust, review) -> store.update(name, Optional.ofNullable(ref), trust, review),
+                    "updated", "to");
         }
     }
 
@@ -210,19 +222,11 @@ final class ActionsCommand {
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove an installed action.")
-    static final class Remove implements Callable<Integer> {
-
-        @Parameters(paramLabel = "NAME")
-        String name;
-
-        @Spec
-        CommandSpec spec;
+    static final class Remove extends RemoveCommand {
 
         @Override
-        public Integer call() {
+        void remove(String name) {
             store().remove(name);
-            spec.commandLine().getOut().println("removed " + name);
-            return 0;
         }
     }
 }

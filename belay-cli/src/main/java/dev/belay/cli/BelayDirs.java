@@ -3,6 +3,7 @@ package dev.belay.cli;
 import java.nio.file.Path;
 import java.util.Map;
 
+import dev.belay.agent.GuardOptions;
 import dev.belay.agent.RuntimeOptions;
 
 /**
@@ -20,7 +21,7 @@ record BelayDirs(Path config, Path data) {
     }
 
     Path auditLog() {
-        return data.resolve("audit.jsonl");
+        return GuardOptions.defaultAuditLog(data);
     }
 
     /** Installed actions, one directory each. */

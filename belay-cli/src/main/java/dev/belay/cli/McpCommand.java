@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import dev.belay.agent.ApproveDefault;
+import dev.belay.agent.GuardOptions;
 import dev.belay.door.mcp.McpDoor;
 import dev.belay.engine.Engine;
 import dev.belay.policy.ApprovalMode;
@@ -21,10 +23,11 @@ import dev.belay.policy.TerminalApprover;
 import io.modelcontextprotocol.server.McpSyncServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-@Command(name = "mcp", mixinStandardHelpOptions = true,
-        description = "Serve the tools over MCP on stdin/stdout, for MCP clients that launch Belay. Logs go to stderr.")
+@Command(name = "mcp", mixinStandardHelpOptions = true, defaultValueProvider = ApproveDefault.Auto.class,
+        description = {"Serve the tools over MCP on stdin/stdout, for MCP clients that launch Belay. Logs go to stderr.",
+                "MCP clients ask their user before a call themselves; --approve ask and delay prompt on this terminal "
+                        + "(/dev/tty)."})
 final class McpCommand implements Callable<Integer> {
 
     @Mixin
@@ -33,22 +36,17 @@ final class McpCommand implements Callable<Integer> {
     @Mixin
     GuardOptions guardOptions;
 
-    @Option(names = "--approve", paramLabel = "MODE", defaultValue = "${env:BELAY_APPROVE:-auto}",
-            description = {"auto (MCP clients ask their user themselves), ask, ask-all or delay:SECONDS; "
-                    + "ask and delay prompt on this terminal (/dev/tty). Default: ${DEFAULT-VALUE}."})
-    String approve;
-
     @Override
     public Integer call() throws Exception {
         CountDownLatch inputEnded = new CountDownLatch(1);
-        ApprovalMode mode = GuardOptions.mode(approve);
+        ApprovalMode mode = guardOptions.mode();
         Approvals approvals = guardOptions.approvals();
         Rules rules = guardOptions.rules();
         try (Engine engine = options.open(rules)) {
             PrintStream protocol = System.out;
             System.setOut(System.err); // nothing but the protocol may reach stdout
             Guard guard = guardOptions.guard(engine.caller(), rules, mode, approvals, engine.workspace().root(),
-                    BelayDirs.fromEnvironment());
+                    BelayDirs.fromEnvironment().data());
             if (!(mode instanceof ApprovalMode.Auto)) {
                 promptOnTerminal(approvals);
             }

@@ -141,21 +141,13 @@ final class McpServersCommand {
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Unmount a server.")
-    static final class Remove implements Callable<Integer> {
-
-        @Parameters(paramLabel = "NAME")
-        String name;
-
-        @Spec
-        CommandSpec spec;
+    static final class Remove extends RemoveCommand {
 
         @Override
-        public Integer call() {
+        void remove(String name) {
             if (!mounts().remove(name)) {
                 throw new UsageException("no MCP server named " + name + " is mounted");
             }
-            spec.commandLine().getOut().println("removed " + name);
-            return 0;
         }
     }
 }

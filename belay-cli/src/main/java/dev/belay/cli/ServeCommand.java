@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import dev.belay.agent.ApproveDefault;
+import dev.belay.agent.GuardOptions;
 import dev.belay.chat.ConversationStore;
 import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.HttpServer;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Option;
 import sun.misc.Signal;
 import tools.jackson.databind.json.JsonMapper;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", mixinStandardHelpOptions = true, defaultValueProvider = ApproveDefault.Ask.class,
         description = {"Serve the tools over HTTP: the chat web UI at /, MCP Streamable HTTP at /mcp, REST at /api with OpenAPI at "
                 + "/openapi.json and Swagger UI at /docs, operator approvals at /approvals.",
                 "Every route but /healthz needs the API token ('belay token show')."})
@@ -50,10 +52,6 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-p", "--port"}, defaultValue = "${env:BELAY_PORT:-8750}",
             description = "Port to listen on; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
-
-    @Option(names = "--approve", paramLabel = "MODE", defaultValue = "${env:BELAY_APPROVE:-ask}",
-            description = "ask, ask-all, auto or delay:SECONDS. Default: ${DEFAULT-VALUE}.")
-    String approve;
 
     @Option(names = "--public-url", paramLabel = "URL", defaultValue = "${env:BELAY_PUBLIC_URL}",
             description = "The URL clients reach this server at (tunnel, reverse proxy); used in /openapi.json.")
@@ -93,7 +91,7 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new UsageException("--port must be between 0 and 65535, not " + port);
         }
-        ApprovalMode mode = GuardOptions.mode(approve);
+        ApprovalMode mode = guardOptions.mode();
         OpenApi.Profile actions;
         try {
             actions = OpenApi.Profile.valueOf(profile.toUpperCase());
@@ -119,7 +117,7 @@ final class ServeCommand implements Callable<Integer> {
             Hub hub = new Hub(engine.caller(), new AgentTokens(dirs.config()), new Hub.Config(
                     Duration.ofSeconds(agentCallTimeout), Duration.ofSeconds(agentHeartbeat), !noLocal),
                     Version.current());
-            Guard guard = guardOptions.guard(hub, rules, mode, approvals, engine.workspace().root(), dirs);
+            Guard guard = guardOptions.guard(hub, rules, mode, approvals, engine.workspace().root(), dirs.data());
             ModelOptions.Resolved model = modelOptions.resolve(new ConfigStore(dirs.config()));
             WebChat web = new WebChat(guard, ChatCommand.systemPrompt(engine, guard, model.protocol()),
                     new ConversationStore(dirs.data().resolve("conversations")), new WebChat.Settings(model.baseUrl(),
@@ -130,7 +128,7 @@ final class ServeCommand implements Callable<Integer> {
                 int bound = server.start();
                 String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound;
                 System.err.println("Belay " + Version.current() + " serving " + engine.workspace().root()
-                        + " (approve: " + approve + ")");
+                        + " (approve: " + guardOptions.approve() + ")");
                 System.err.println("Web UI: " + base + "/ (chat with " + model.model() + " at " + model.baseUrl() + ")"
                         + (model.apiKey().isEmpty() && model.baseUrl().startsWith(ModelOptions.OPENAI)
                                 ? "; set OPENAI_API_KEY or 'belay config set api-key' for it to answer" : ""));

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.belay.agent.AgentMain;
 import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,6 +39,28 @@ class CliTest {
         assertThat(help.out()).contains("mcp", "serve", "tools", "history");
         assertThat(run("--version").out()).startsWith("belay ");
         assertThat(run("serve", "--help").out()).contains("--port", "--workspace");
+    }
+
+    /** --approve and the guard's options are declared once; what --approve is when not given is each command's. */
+    @Test
+    void everyCommandThatServesToolsHasTheGuardsOptionsWithItsOwnApproveDefault() {
+        Map<String, String> defaults = Map.of("mcp", "auto", "serve", "ask", "chat", "ask", "agent", "ask");
+        defaults.forEach((command, mode) -> {
+            String help = run(command, "--help").out();
+            assertThat(help).as(command).contains("--rules=FILE", "--approval-timeout=SECONDS", "--audit-log=FILE",
+                    "--no-audit");
+            assertThat(help.substring(help.indexOf("  --approve=MODE"))).as(command)
+                    .containsPattern("Default:\\s+" + mode + "\\.");
+        });
+        StringWriter standalone = new StringWriter();
+        CommandLine agent = new CommandLine(new AgentMain());
+        agent.setOut(new PrintWriter(standalone));
+        agent.execute("--help");
+        assertThat(standalone.toString()).contains("--rules=FILE", "--approval-timeout=SECONDS", "--audit-log=FILE");
+        assertThat(standalone.toString().substring(standalone.toString().indexOf("  --approve=MODE")))
+                .containsPattern("Default:\\s+ask\\.");
+        assertThat(run("serve", "--approve", "sometimes").err()).startsWith("belay: ").contains("sometimes");
+        assertThat(run("serve", "--approve", "sometimes").code()).isEqualTo(2);
     }
 
     @Test

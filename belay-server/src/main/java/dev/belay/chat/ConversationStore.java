@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import tools.jackson.core.JacksonException;
@@ -19,12 +21,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Conversations kept in the data directory, one JSON file each (mode 0600), written atomically, so a restart keeps
- * them and a crash never leaves half a file.
+ * them and a crash never leaves half a file. The store is every conversation's one writer: each change (create,
+ * rename, append, delete) reads the conversation as it is now and writes it back under one lock, so a rename or a
+ * delete during a running turn is neither lost nor undone by the turn's messages.
  */
 public final class ConversationStore {
 
     private final Path dir;
     private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private final ReentrantLock writing = new ReentrantLock();
 
     public ConversationStore(Path dir) {
         this.dir = dir;
@@ -33,8 +38,34 @@ public final class ConversationStore {
     public Conversation create(String title) {
         Conversation conversation = new Conversation("chat-" + UUID.randomUUID().toString().substring(0, 12),
                 title, Instant.now(), List.of());
-        save(conversation);
+        writing.lock();
+        try {
+            write(conversation);
+        } finally {
+            writing.unlock();
+        }
         return conversation;
+    }
+
+    /** Gives the conversation a new title; empty when there is no such conversation (any more). */
+    public Optional<Conversation> rename(String id, String title) {
+        return change(id, c -> c.withTitle(title));
+    }
+
+    /** Appends a message to the conversation as it is now; empty, and nothing written, when it was deleted. */
+    public Optional<Conversation> append(String id, ChatMessage message) {
+        return change(id, c -> c.with(message));
+    }
+
+    private Optional<Conversation> change(String id, UnaryOperator<Conversation> change) {
+        writing.lock();
+        try {
+            Optional<Conversation> changed = get(id).map(change);
+            changed.ifPresent(this::write);
+            return changed;
+        } finally {
+            writing.unlock();
+        }
     }
 
     public Optional<Conversation> get(String id) {
@@ -65,7 +96,7 @@ public final class ConversationStore {
         }
     }
 
-    public void save(Conversation conversation) {
+    private void write(Conversation conversation) {
         try {
             Files.createDirectories(dir);
             Path temp = Files.createTempFile(dir, ".conversation", ".tmp",
@@ -79,10 +110,13 @@ public final class ConversationStore {
     }
 
     public boolean delete(String id) {
+        writing.lock();
         try {
             return get(id).isPresent() && Files.deleteIfExists(dir.resolve(id + ".json"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            writing.unlock();
         }
     }
 

@@ -159,26 +159,32 @@ public final class ModelHttpClient implements HttpClient {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            int b = super.read();
+            if (b >= 0) {
+                count((byte) b);
+            }
+            return b;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
             for (int i = off; i < off + n; i++) {
-                line = b[i] == '\n' || b[i] == '\r' ? 0 : line + 1;
-                if (line > MAX_LINE_BYTES) {
-                    throw new IOException("the model server sent a line longer than Belay's limit of "
-                            + MAX_LINE_BYTES + " bytes");
-                }
+                count(b[i]);
             }
-            total += Math.max(0, n);
-            if (total > MAX_STREAM_BYTES) {
+            return n;
+        }
+
+        private void count(byte b) throws IOException {
+            line = b == '\n' || b == '\r' ? 0 : line + 1;
+            if (line > MAX_LINE_BYTES) {
+                throw new IOException("the model server sent a line longer than Belay's limit of " + MAX_LINE_BYTES
+                        + " bytes");
+            }
+            if (++total > MAX_STREAM_BYTES) {
                 throw new IOException("the model server's streamed answer is longer than Belay's limit of "
                         + MAX_STREAM_BYTES + " bytes");
             }
-            return n;
         }
 
         @Override
@@ -200,14 +206,14 @@ public final class ModelHttpClient implements HttpClient {
         }
 
         @Override
-        public HttpClientBuilder connectTimeout(Duration timeout) {
-            this.connectTimeout = timeout;
-            return this;
+        public Duration readTimeout() {
+            return readTimeout;
         }
 
         @Override
-        public Duration readTimeout() {
-            return readTimeout;
+        public HttpClientBuilder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
         }
 
         @Override

@@ -82,29 +82,35 @@ final class MountedServer implements AutoCloseable {
     ToolResult call(String tool, ObjectNode arguments) {
         McpSchema.CallToolRequest request = McpSchema.CallToolRequest.builder().name(tool)
                 .arguments(json.convertValue(arguments, Map.class)).build();
-        McpSchema.CallToolResult result;
         try {
-            result = attempt(request);
+            return toResult(attemptTwice(request, tool));
         } catch (McpError e) {
             throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " refused " + tool + ": "
                     + e.getMessage());
-        } catch (RuntimeException e) {
-            // the process died or the connection broke: start over once, then give up with a clear error
-            disconnect();
-            try {
-                result = attempt(request);
-            } catch (McpError again) {
-                throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " refused " + tool + ": "
-                        + again.getMessage());
-            } catch (ToolException again) {
-                throw again;
-            } catch (RuntimeException again) {
-                disconnect();
-                throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " (" + spec.target()
-                        + ") failed during " + tool + ", also when started again: " + rootMessage(again));
-            }
         }
-        return toResult(result);
+    }
+
+    /**
+     * The call, and when the process died or the connection broke, once more on a fresh connection; then it gives up
+     * with a clear error. The server's own refusal ({@link McpError}) is not tried again.
+     */
+    private McpSchema.CallToolResult attemptTwice(McpSchema.CallToolRequest request, String tool) {
+        try {
+            return attempt(request);
+        } catch (McpError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            disconnect();
+        }
+        try {
+            return attempt(request);
+        } catch (McpError | ToolException again) {
+            throw again;
+        } catch (RuntimeException again) {
+            disconnect();
+            throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " (" + spec.target()
+                    + ") failed during " + tool + ", also when started again: " + rootMessage(again));
+        }
     }
 
     private McpSchema.CallToolResult attempt(McpSchema.CallToolRequest request) {

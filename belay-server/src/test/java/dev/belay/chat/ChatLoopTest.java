@@ -31,6 +31,8 @@ class ChatLoopTest {
 
     private final OpenAiFixture fixture;
     private final List<String> ran = new ArrayList<>();
+    /** What the turns handed to their transcript, as a store would keep it. */
+    private final List<ChatMessage> recorded = new ArrayList<>();
     private final Catalog catalog;
 
     ChatLoopTest() throws Exception {
@@ -70,7 +72,7 @@ class ChatLoopTest {
         fixture.script(tools(call("call_1", "echo", "{\"te", "xt\": \"h", "i\"}")), text("Done", ", it said hi."));
         Conversation c = conversation();
         StringBuilder streamed = new StringBuilder();
-        String answer = loop(ChatLoop.ToolProtocol.NATIVE, 5).run(c, "say hi", new ChatLoop.Events() {
+        String answer = loop(ChatLoop.ToolProtocol.NATIVE, 5).run(c, "say hi", recorded::add, new ChatLoop.Events() {
             @Override
             public void token(String text) {
                 streamed.append(text);
@@ -80,7 +82,7 @@ class ChatLoopTest {
         assertThat(answer).isEqualTo("Done, it said hi.");
         assertThat(streamed.toString()).isEqualTo("Done, it said hi.");
         assertThat(ran).containsExactly("hi");
-        assertThat(c.messages()).hasSize(4);
+        assertThat(recorded).hasSize(4);
         JsonNode first = fixture.requests().get(0);
         assertThat(first.path("stream").asBoolean()).isTrue();
         JsonNode echo = first.path("tools").get(0).path("function");
@@ -100,8 +102,8 @@ class ChatLoopTest {
         fixture.script(tools(call("a", "echo", "{\"text\":", " \"one\"}"), call("b", "echo", "{\"text\": \"two\"}")),
                 text("both done"));
         Conversation c = conversation();
-        assertThat(loop(ChatLoop.ToolProtocol.NATIVE, 5).run(c, "two at once", new ChatLoop.Events() { },
-                new ChatLoop.Stop())).isEqualTo("both done");
+        assertThat(loop(ChatLoop.ToolProtocol.NATIVE, 5).run(c, "two at once", recorded::add,
+                new ChatLoop.Events() { }, new ChatLoop.Stop())).isEqualTo("both done");
         assertThat(ran).containsExactlyInAnyOrder("one", "two");
         JsonNode messages = fixture.requests().get(1).path("messages");
         assertThat(messages.get(messages.size() - 2).path("tool_call_id").asString()).isEqualTo("a");
@@ -111,8 +113,8 @@ class ChatLoopTest {
     @Test
     void theStepLimitStopsTheLoopAndSaysSo() {
         fixture.script(tools(call("1", "echo", "{\"text\": \"a\"}")), tools(call("2", "echo", "{\"text\": \"b\"}")));
-        String answer = loop(ChatLoop.ToolProtocol.NATIVE, 2).run(conversation(), "loop", new ChatLoop.Events() { },
-                new ChatLoop.Stop());
+        String answer = loop(ChatLoop.ToolProtocol.NATIVE, 2).run(conversation(), "loop", recorded::add,
+                new ChatLoop.Events() { }, new ChatLoop.Stop());
         assertThat(answer).contains("step limit");
         assertThat(fixture.requests()).hasSize(2);
     }
@@ -122,7 +124,7 @@ class ChatLoopTest {
         fixture.script(text("Example: ```<tool name=\"echo\">{\"text\": \"no\"}</tool>``` now <to", "ol name=\"echo\">{\"te",
                 "xt\": \"yes\"}</tool", ">"), text("ok"));
         Conversation c = conversation();
-        assertThat(loop(ChatLoop.ToolProtocol.TAGS, 5).run(c, "tags", new ChatLoop.Events() { },
+        assertThat(loop(ChatLoop.ToolProtocol.TAGS, 5).run(c, "tags", recorded::add, new ChatLoop.Events() { },
                 new ChatLoop.Stop())).isEqualTo("ok");
         assertThat(ran).containsExactly("yes");
         assertThat(fixture.requests().get(0).has("tools")).isFalse();
@@ -137,8 +139,9 @@ class ChatLoopTest {
         fixture.script(tools(call("1", "big", "{\"text\": \"\"}"), call("2", "nope", "{}"), call("3", "echo", "{bad")),
                 text("noted"));
         Conversation c = conversation();
-        loop(ChatLoop.ToolProtocol.NATIVE, 5).run(c, "go", new ChatLoop.Events() { }, new ChatLoop.Stop());
-        List<ChatMessage.ToolOutput> outputs = c.messages().stream().filter(ChatMessage.ToolOutput.class::isInstance)
+        loop(ChatLoop.ToolProtocol.NATIVE, 5).run(c, "go", recorded::add, new ChatLoop.Events() { },
+                new ChatLoop.Stop());
+        List<ChatMessage.ToolOutput> outputs = recorded.stream().filter(ChatMessage.ToolOutput.class::isInstance)
                 .map(ChatMessage.ToolOutput.class::cast).toList();
         assertThat(outputs.get(0).text()).hasSizeLessThan(13_000).contains("characters cut");
         assertThat(outputs.get(1).text()).contains("no tool named nope");
@@ -152,7 +155,7 @@ class ChatLoopTest {
         ChatLoop.Stop stop = new ChatLoop.Stop();
         List<String> notices = new ArrayList<>();
         CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> loop(ChatLoop.ToolProtocol.NATIVE, 5)
-                .run(conversation(), "count", new ChatLoop.Events() {
+                .run(conversation(), "count", recorded::add, new ChatLoop.Events() {
                     @Override
                     public void token(String text) {
                         stop.stop();
@@ -169,9 +172,7 @@ class ChatLoopTest {
 
     @Test
     void oldToolOutputsAreShortenedFirstWhenTheConversationOutgrowsTheContext() {
-        var model = OpenAiStreamingChatModel.builder().baseUrl(fixture.baseUrl()).apiKey("k").modelName("m").build();
-        ChatLoop small = new ChatLoop(model, catalog, () -> "", new ChatLoop.Settings(ChatLoop.ToolProtocol.NATIVE, 5,
-                12_000, 15_000));
+        ContextBudget small = new ContextBudget(12_000, 15_000);
         List<ChatMessage> history = List.of(new ChatMessage.ToolOutput("1", "big", "a".repeat(10_000), false),
                 new ChatMessage.ToolOutput("2", "big", "b".repeat(10_000), false));
         List<ChatMessage> fitted = small.fitted(history);

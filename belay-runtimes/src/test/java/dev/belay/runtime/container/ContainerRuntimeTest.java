@@ -106,7 +106,7 @@ class ContainerRuntimeTest {
         }
         try (DockerEngine engine = DockerEngine.connect()) {
             assertThat(ContainerRuntime.prune(engine.client(), workspace.root()))
-                    .containsExactly(ContainerRuntime.containerName(workspace.root()));
+                    .containsExactly(WorkspaceContainer.name(workspace.root()));
             assertThat(ContainerRuntime.prune(engine.client(), workspace.root())).isEmpty();
         }
     }
@@ -114,7 +114,7 @@ class ContainerRuntimeTest {
     @Test
     void aContainerWithBelaysLabelsButMoreMountsCapabilitiesOrOtherLimitsIsRecreated() throws IOException {
         assertThat(run("true").isError()).isFalse();
-        String name = ContainerRuntime.containerName(workspace.root());
+        String name = WorkspaceContainer.name(workspace.root());
         try (DockerEngine engine = DockerEngine.connect()) {
             var docker = engine.client();
             var made = docker.inspectContainerCmd(name).exec();
@@ -150,7 +150,7 @@ class ContainerRuntimeTest {
 
     @Test
     void aContainerBelayDidNotCreateIsNeverRemoved() {
-        String name = ContainerRuntime.containerName(workspace.root());
+        String name = WorkspaceContainer.name(workspace.root());
         try (DockerEngine engine = DockerEngine.connect()) {
             var docker = engine.client();
             String foreign = docker.createContainerCmd(TestImage.name()).withName(name)

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -29,9 +30,14 @@ import dev.belay.door.rest.OpenApi;
 import dev.belay.journal.Change;
 import dev.belay.policy.Approvals;
 import dev.belay.tool.Catalog;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpecs;
 import dev.belay.tool.history.HistoryTools;
 import dev.belay.workspace.Workspace;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The web UI's API against bad, hostile and concurrent requests: clear errors, nothing lost. */
 class WebChatTest {
@@ -58,8 +64,22 @@ class WebChatTest {
     void start() throws Exception {
         fixture = new OpenAiFixture();
         workspace = Workspace.open(dir.resolve("ws"), "Belay", "belay@localhost");
-        // the journal panel's tools, as the page calls them through the REST door
-        Catalog catalog = new Catalog(new HistoryTools(workspace).tools());
+        // the journal panel's tools, as the page calls them through the REST door, and a tool that takes its time
+        List<Tool> tools = new ArrayList<>(new HistoryTools(workspace).tools());
+        tools.add(new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+                {"name": "slow", "title": "Slow", "description": "Works for a second and a half, interrupted or not.",
+                 "inputSchema": {"type": "object", "properties": {}, "additionalProperties": false}}""")), call -> {
+                    long until = System.nanoTime() + 1_500_000_000L;
+                    while (System.nanoTime() < until) {
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            // it finishes what it started
+                        }
+                    }
+                    return ToolResult.ok("done", null);
+                }));
+        Catalog catalog = new Catalog(tools);
         web = new WebChat(catalog, () -> "system prompt", new ConversationStore(dir.resolve("conversations")),
                 new WebChat.Settings(fixture.baseUrl(), Optional.empty(), "fixture-model",
                         ChatLoop.ToolProtocol.NATIVE, 5), JSON);
@@ -186,6 +206,43 @@ class WebChatTest {
         }
         assertThat(JSON.readTree(call("GET", "/chat/api/conversations/" + id, null, signedIn).body()).path("messages"))
                 .as("one user message and its answer").hasSize(2);
+    }
+
+    /**
+     * The conversation has one writer: a rename or a delete while a turn runs is neither lost nor undone when the turn
+     * ends, and the turn's messages are not lost to the rename either.
+     */
+    @Test
+    void aRenameOrDeleteDuringATurnOutlivesTheTurn() throws Exception {
+        fixture.script(OpenAiFixture.slowText(300, "one ", "two ", "three ", "four"),
+                OpenAiFixture.tools(OpenAiFixture.call("1", "slow", "{}")), OpenAiFixture.text("done"));
+        String renamed = JSON.readTree(call("POST", "/chat/api/conversations", "{}", signedIn).body()).path("id")
+                .asString();
+        assertThat(send("/chat/api/conversations/" + renamed + "/messages", "first").statusCode()).isEqualTo(202);
+        assertThat(call("PATCH", "/chat/api/conversations/" + renamed, "{\"title\": \"Renamed\"}", signedIn)
+                .statusCode()).isEqualTo(200);
+        for (int i = 0; i < 100 && JSON.readTree(call("GET", "/chat/api/conversations", null, signedIn).body()).get(0)
+                .path("running").asBoolean(); i++) {
+            Thread.sleep(100);
+        }
+        JsonNode listed = JSON.readTree(call("GET", "/chat/api/conversations", null, signedIn).body()).get(0);
+        assertThat(listed.path("running").asBoolean()).as("the turn ended").isFalse();
+        assertThat(listed.path("title").asString()).as("the rename was kept").isEqualTo("Renamed");
+        JsonNode got = JSON.readTree(call("GET", "/chat/api/conversations/" + renamed, null, signedIn).body());
+        assertThat(got.path("title").asString()).isEqualTo("Renamed");
+        assertThat(got.path("messages")).as("the turn's question and answer, after the rename").hasSize(2);
+
+        String deleted = JSON.readTree(call("POST", "/chat/api/conversations", "{}", signedIn).body()).path("id")
+                .asString();
+        assertThat(send("/chat/api/conversations/" + deleted + "/messages", "second").statusCode()).isEqualTo(202);
+        Thread.sleep(400); // the slow tool runs, and the turn ends only when it has finished
+        assertThat(call("DELETE", "/chat/api/conversations/" + deleted, null, signedIn).statusCode()).isEqualTo(204);
+        for (int i = 0; i < 20; i++) {
+            assertThat(call("GET", "/chat/api/conversations/" + deleted, null, signedIn).statusCode())
+                    .as("the stopped turn does not bring it back").isEqualTo(404);
+            assertThat(call("GET", "/chat/api/conversations", null, signedIn).body()).doesNotContain(deleted);
+            Thread.sleep(100);
+        }
     }
 
     private HttpResponse<String> send(String path, String text) {
