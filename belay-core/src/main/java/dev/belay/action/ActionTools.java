@@ -176,7 +176,7 @@ public final class ActionTools implements ToolSource {
         if (type.equals("text")) {
             return new Content.Text(item.path("text").asString(""));
         }
-        if (!type.equals("image") && !type.equals("audio") || !item.path("path").isString()) {
+        if ((!type.equals("image") && !type.equals("audio")) || !item.path("path").isString()) {
             throw new ToolException(Failure.FAILED, "Action " + action.name() + " printed a content item Belay does "
                     + "not understand: " + item + ". Items are {type: text, text} or {type: image|audio, path}.");
         }

@@ -33,6 +33,8 @@ import dev.belay.workspace.Workspace;
 public final class Engine implements AutoCloseable {
 
     /**
+     * Opens the workspace, its journal and the tools on the given runtime.
+     *
      * @param workspace the workspace directory (created if absent)
      * @param journal the journal's git directory, outside the workspace (see {@code JournalLocation})
      * @param commandEnv the only environment commands inherit

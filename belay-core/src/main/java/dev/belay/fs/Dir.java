@@ -24,6 +24,7 @@ record Dir(Handle handle, SecureDirectoryStream<Path> stream) implements AutoClo
      * never opened for I/O (a FIFO would block); anything but a directory is a {@link NotDirectoryException}, which
      * the walk retries.
      */
+    @SuppressWarnings("StreamResourceLeak") // the stream is the Dir's, closed with it, or closed here when refused
     static Dir open(Path path) throws IOException {
         Handle handle = Handle.open(path);
         try {
@@ -77,7 +78,8 @@ record Dir(Handle handle, SecureDirectoryStream<Path> stream) implements AutoClo
 
     /** The permissions of a regular file that a write replaces, to keep them; null for anything else. */
     Set<PosixFilePermission> permissions(String name) throws IOException {
-        return stat(name) instanceof PosixFileAttributes attrs && attrs.isRegularFile() ? attrs.permissions() : null;
+        PosixFileAttributes attrs = stat(name);
+        return attrs != null && attrs.isRegularFile() ? attrs.permissions() : null;
     }
 
     /** Creates each missing directory in the one opened before it ({@code mkdirat} through its handle). */

@@ -59,6 +59,7 @@ public final class TerminalApprover implements Approvals.Listener {
      * is not null even when the standard streams are pipes (an MCP client's, a script's), so reading it would take
      * the client's messages as answers: the console must also say it is a terminal.
      */
+    @SuppressWarnings("SystemConsoleNull") // the null check is for JDK 21; isTerminal() answers on later JDKs
     public static Optional<Console> console() {
         Console console = System.console();
         if (console == null) {

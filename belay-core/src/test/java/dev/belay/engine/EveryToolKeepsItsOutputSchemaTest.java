@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ class EveryToolKeepsItsOutputSchemaTest {
             git.getRepository().getConfig().setString("user", null, "email", "t@localhost");
             git.getRepository().getConfig().save();
         }
-        web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        web = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         web.createContext("/page", ex -> send(ex, 200, "text/html; charset=utf-8",
                 "<html><head><title>T</title></head><body><h1>Widgets</h1><p>text " + "word ".repeat(200)
                         + "</p></body></html>"));

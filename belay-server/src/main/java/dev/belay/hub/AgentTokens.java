@@ -89,7 +89,7 @@ public final class AgentTokens {
             return own.agentId().equals(agentId) ? Optional.empty() : Optional.of("this token belongs to agent '"
                     + own.agentId() + "', not '" + agentId + "': start the agent with --name " + own.agentId());
         }
-        boolean taken = entries.stream().anyMatch(e -> e != own && (agentId.equals(e.agentId())
+        boolean taken = entries.stream().anyMatch(e -> !e.equals(own) && (agentId.equals(e.agentId())
                 || (e.agentId() == null && agentId.equals(e.name()))));
         if (taken) {
             return Optional.of("agent id '" + agentId + "' belongs to another agent token; create this agent's own "

@@ -89,7 +89,8 @@ class HubToolsTest {
                     }
                 }).get(10, TimeUnit.SECONDS);
         agent.sendText(JSON.writeValueAsString(AgentProtocol.request(1, AgentProtocol.HELLO, new AgentProtocol.Hello(
-                AgentProtocol.VERSION, "laptop", "Laptop", "host", "Linux", "local", List.of()).toJson())), true);
+                AgentProtocol.VERSION, "laptop", "Laptop", "host", "Linux", "local", List.of()).toJson())), true)
+                .get(10, TimeUnit.SECONDS);
         assertThat(JSON.readTree(welcome.get(10, TimeUnit.SECONDS)).has("result")).isTrue();
 
         ToolResult listed = call(hub, "list_agents", "{}");

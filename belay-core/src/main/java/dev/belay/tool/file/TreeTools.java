@@ -26,7 +26,6 @@ import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.file.WorkspaceWalker.Next;
-import dev.belay.tool.file.WorkspaceWalker.Type;
 import dev.belay.workspace.Workspace;
 
 /** list_directory, find_files and search_files: one .gitignore-aware walk, three views of it. */
@@ -88,7 +87,7 @@ final class TreeTools {
                 return Next.STOP;
             }
             entries.add(new Entry(e.path(), e.type().name().toLowerCase(Locale.ROOT),
-                    e.type() == Type.FILE ? e.size() : null));
+                    e.type() == WorkspaceWalker.Type.FILE ? e.size() : null));
             text.append("  ".repeat(e.depth())).append(e.file().getFileName());
             switch (e.type()) {
                 case DIRECTORY -> text.append('/');
@@ -115,7 +114,7 @@ final class TreeTools {
         List<String> files = new ArrayList<>();
         AtomicBoolean truncated = new AtomicBoolean();
         walker.walk(dir, Integer.MAX_VALUE, true, e -> {
-            if (e.type() == Type.DIRECTORY) {
+            if (e.type() == WorkspaceWalker.Type.DIRECTORY) {
                 return Next.CONTINUE;
             }
             Path rel = byName ? e.file().getFileName() : dir.relativize(e.file());
@@ -160,7 +159,7 @@ final class TreeTools {
         AtomicInteger searched = new AtomicInteger();
         AtomicBoolean truncated = new AtomicBoolean();
         walker.walk(dir, Integer.MAX_VALUE, true, e -> {
-            if (e.type() != Type.FILE || e.size() > limits.maxFileBytes()) {
+            if (e.type() != WorkspaceWalker.Type.FILE || e.size() > limits.maxFileBytes()) {
                 return Next.CONTINUE;
             }
             if (glob != null && !glob.matches(globByName ? e.file().getFileName() : dir.relativize(e.file()))) {

@@ -68,7 +68,7 @@ final class WorkspaceWalker {
                 }
                 int depth = walk.getDepth() + 1 - baseDepth;
                 FileMode mode = walk.getFileMode(0);
-                Type type = walk.isSubtree() ? Type.DIRECTORY : mode == FileMode.SYMLINK ? Type.SYMLINK : Type.FILE;
+                Type type = walk.isSubtree() ? Type.DIRECTORY : FileMode.SYMLINK.equals(mode) ? Type.SYMLINK : Type.FILE;
                 long size = type == Type.FILE ? it.getEntryLength() : 0;
                 Next next = visitor.visit(new Entry(path, root.resolve(path), type, size, depth));
                 if (next == Next.STOP) {

@@ -26,6 +26,8 @@ final class Figures {
     }
 
     /**
+     * Saves a cell's figures in the workspace.
+     *
      * @param images the cell's PNGs, as base64
      * @return the paths saved, relative to the workspace root
      */
@@ -34,7 +36,8 @@ final class Figures {
         String stamp = TIME.format(Instant.now());
         int n = 0;
         for (JsonNode png : images) {
-            String relative = "figures/python-" + stamp + "-" + (++n) + ".png";
+            n++;
+            String relative = "figures/python-" + stamp + "-" + n + ".png";
             try {
                 // parents are created by the race-free write, never by a path-based mkdir
                 Path target = workspace.guard().resolveForWrite(relative);

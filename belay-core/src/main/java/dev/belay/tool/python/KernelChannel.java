@@ -128,6 +128,7 @@ final class KernelChannel {
     }
 
     /** The next message from the kernel within 50 ms. */
+    @SuppressWarnings("ReferenceEquality") // TOO_LARGE is a marker instance in the queue, not a value
     Received next() throws InterruptedException {
         Frames frames = incoming.poll(50, TimeUnit.MILLISECONDS);
         if (frames == TOO_LARGE) {

@@ -44,6 +44,7 @@ public final class WebClient {
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     /** A response, its body possibly cut at the limit. */
+    @SuppressWarnings("ArrayRecordComponent") // handed over once, never compared or kept
     public record Response(int status, URI url, Map<String, List<String>> headers, byte[] body, boolean truncated) {
 
         String contentType() {

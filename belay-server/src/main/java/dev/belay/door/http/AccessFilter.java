@@ -154,7 +154,7 @@ final class AccessFilter implements Filter {
      */
     private boolean fromOwnPages(HttpServletRequest request, HttpServletResponse response, Caller caller,
             boolean unsafe) throws IOException {
-        if (!(caller == Caller.SESSION || caller == Caller.BASIC || caller == Caller.ANONYMOUS && unsafe)) {
+        if (!(caller == Caller.SESSION || caller == Caller.BASIC || (caller == Caller.ANONYMOUS && unsafe))) {
             return true;
         }
         if (!ownOrigin(request)) {
@@ -182,7 +182,7 @@ final class AccessFilter implements Filter {
                     + (upload ? " (or multipart/form-data for an upload)." : "."));
             return Optional.empty();
         }
-        long limit = caller == Caller.ANONYMOUS && token.isPresent() || caller == Caller.AGENT ? OPEN_BODY_LIMIT
+        long limit = (caller == Caller.ANONYMOUS && token.isPresent()) || caller == Caller.AGENT ? OPEN_BODY_LIMIT
                 : upload ? config.maxUploadBytes() + MULTIPART_OVERHEAD : config.maxRequestBytes();
         if (request.getContentLengthLong() > limit) {
             tooLarge(response, limit);
@@ -220,7 +220,7 @@ final class AccessFilter implements Filter {
         if (contentType == null) {
             return false;
         }
-        String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
+        String[] parts = contentType.toLowerCase(Locale.ROOT).split(";", -1);
         String type = parts[0].strip();
         for (int i = 1; i < parts.length; i++) {
             String[] param = parts[i].split("=", 2);
@@ -229,7 +229,7 @@ final class AccessFilter implements Filter {
                 return false;
             }
         }
-        return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
     }
 
     /**

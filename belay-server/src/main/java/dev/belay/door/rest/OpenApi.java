@@ -49,6 +49,8 @@ public final class OpenApi {
     private final JsonNodeFactory f = JsonNodeFactory.instance;
 
     /**
+     * The OpenAPI document of these tools.
+     *
      * @param server the URL clients reach the server at
      * @param authenticated whether the server requires the API token
      */
