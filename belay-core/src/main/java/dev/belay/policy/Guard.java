@@ -104,7 +104,7 @@ public final class Guard implements ToolCaller {
     }
 
     private Decision decide(ToolCall call, ToolSpec spec) {
-        Optional<Rules.Match> match = rules.check(call, root);
+        Optional<Rules.Match> match = rules.check(call, spec.roles(), root);
         if (match.isPresent()) {
             Rules.Match m = match.get();
             return new Decision(m.allow() ? Decision.Verdict.APPROVE : Decision.Verdict.DENY, "rule " + m.rule(), "");
