@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import dev.belay.fs.Trees;
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.ExecSpec;
 import dev.belay.runtime.Execution;
@@ -474,11 +475,9 @@ final class KernelSession extends Session {
             process = null;
         }
         if (connectionDir != null) {
-            try (var files = Files.walk(connectionDir)) {
-                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
-            } catch (IOException e) {
+            try {
+                Trees.delete(connectionDir);
+            } catch (UncheckedIOException e) {
                 // a temp directory left behind holds only a dead kernel's key
             }
             connectionDir = null;

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +18,7 @@ import dev.belay.chat.ChatMessage;
 import dev.belay.chat.Conversation;
 import dev.belay.chat.ConversationStore;
 import dev.belay.door.rest.RestDoor;
+import dev.belay.policy.Secrets;
 import dev.belay.tool.Content;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
@@ -198,10 +198,9 @@ public final class WebChat {
         return ctx.header("Cache-Control", "no-store").contentType("application/json");
     }
 
-    /** Constant-time comparison; with no token configured everything matches. */
+    /** With no token configured everything matches. */
     private static boolean matches(Optional<String> token, String presented) {
-        return token.isEmpty() || presented != null && MessageDigest.isEqual(
-                token.get().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+        return token.isEmpty() || Secrets.same(token.get(), presented);
     }
 
     private void models(Context ctx) {
