@@ -1,13 +1,13 @@
 package dev.belay.door.export;
 
 import java.util.List;
+import java.util.function.Function;
 
 import dev.belay.tool.ToolSpec;
 import dev.belay.tool.ToolWire;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The catalog as other programs declare tools: an MCP {@code tools/list} result (in {@link ToolWire}'s shape, the one
@@ -18,39 +18,30 @@ public enum SchemaExport {
 
     MCP {
         @Override
-        public ObjectNode export(List<ToolSpec> specs) {
-            ObjectNode result = JsonNodeFactory.instance.objectNode();
-            ArrayNode tools = result.putArray("tools");
-            specs.forEach(spec -> tools.add(ToolWire.spec(spec)));
-            return result;
+        public JsonNode export(List<ToolSpec> specs) {
+            return JsonNodeFactory.instance.objectNode().set("tools", each(specs, ToolWire::spec));
         }
     },
 
     OPENAI {
         @Override
-        public ArrayNode export(List<ToolSpec> specs) {
-            ArrayNode tools = JsonNodeFactory.instance.arrayNode();
-            for (ToolSpec spec : specs) {
-                FunctionTool f = FunctionTool.of(spec);
-                tools.addObject().put("type", "function").putObject("function").put("name", f.name())
-                        .put("description", f.description()).set("parameters", f.parameters());
-            }
-            return tools;
+        public JsonNode export(List<ToolSpec> specs) {
+            return each(specs, spec -> FunctionTool.of(spec).openAi());
         }
     },
 
     ANTHROPIC {
         @Override
-        public ArrayNode export(List<ToolSpec> specs) {
-            ArrayNode tools = JsonNodeFactory.instance.arrayNode();
-            for (ToolSpec spec : specs) {
-                FunctionTool f = FunctionTool.of(spec);
-                tools.addObject().put("name", f.name()).put("description", f.description())
-                        .set("input_schema", f.parameters());
-            }
-            return tools;
+        public JsonNode export(List<ToolSpec> specs) {
+            return each(specs, spec -> FunctionTool.of(spec).anthropic());
         }
     };
 
     public abstract JsonNode export(List<ToolSpec> specs);
+
+    private static ArrayNode each(List<ToolSpec> specs, Function<ToolSpec, JsonNode> shape) {
+        ArrayNode tools = JsonNodeFactory.instance.arrayNode();
+        specs.forEach(spec -> tools.add(shape.apply(spec)));
+        return tools;
+    }
 }

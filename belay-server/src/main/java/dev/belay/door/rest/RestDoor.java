@@ -97,7 +97,7 @@ public final class RestDoor {
             error(ctx, json, status(result), ErrorBody.of(result));
             return;
         }
-        ObjectNode answer = result.structured() == null ? json.createObjectNode() : result.structured().deepCopy();
+        ObjectNode answer = result.structured() == null ? json.createObjectNode() : result.structured();
         answer.put("text", result.text());
         if (result.isError()) {
             answer.put("is_error", true);
