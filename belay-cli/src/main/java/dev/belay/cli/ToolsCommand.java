@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import dev.belay.door.export.SchemaExport;
 import dev.belay.engine.Engine;
+import dev.belay.fs.Trees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,16 +42,8 @@ final class ToolsCommand implements Callable<Integer> {
             SchemaExport export = SchemaExport.valueOf(format.name().toUpperCase(Locale.ROOT));
             spec.commandLine().getOut().println(json.writeValueAsString(export.export(engine.caller().tools())));
         } finally {
-            deleteTree(scratch);
+            Trees.delete(scratch);
         }
         return 0;
-    }
-
-    private static void deleteTree(Path root) throws java.io.IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -19,6 +19,8 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 
+import dev.belay.fs.Trees;
+
 /**
  * Where an action comes from, as written on the command line: {@code owner/repo} (GitHub), a git URL or a local
  * path, optionally followed by {@code @REF} (a tag, branch or commit). Fetching resolves the ref to a commit, which
@@ -64,13 +66,13 @@ public record ActionSource(String source, Optional<String> ref) {
             commit = resolve(git.getRepository(), uri);
             git.reset().setMode(ResetCommand.ResetType.HARD).setRef(commit.name()).call();
         } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
-            deleteTree(target);
+            Trees.delete(target);
             throw new ActionException("cannot fetch " + uri + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            deleteTree(target);
+            Trees.delete(target);
             throw e;
         }
-        deleteTree(target.resolve(".git")); // the commit is recorded; history is not part of an installed action
+        Trees.delete(target.resolve(".git")); // the commit is recorded; history is not part of an installed action
         return new Fetched(target, Optional.of(commit.name()));
     }
 
@@ -118,24 +120,6 @@ public record ActionSource(String source, Optional<String> ref) {
             });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * Deletes a tree. JGit may still be writing in a fresh clone (an automatic gc's lock file comes and goes), so files
-     * that vanish meanwhile are fine and the walk is retried a few times before giving up.
-     */
-    static void deleteTree(Path root) {
-        for (int attempt = 1; Files.exists(root, LinkOption.NOFOLLOW_LINKS); attempt++) {
-            try (var paths = Files.walk(root)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException | UncheckedIOException e) {
-                if (attempt == 3) {
-                    throw e instanceof UncheckedIOException u ? u : new UncheckedIOException((IOException) e);
-                }
-            }
         }
     }
 }

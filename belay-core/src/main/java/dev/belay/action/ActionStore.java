@@ -16,6 +16,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.belay.fs.Trees;
+
 /**
  * The installed actions, one directory each under Belay's data directory: {@code <name>/files} (the action as
  * fetched), {@code <name>/installed.json} (source, ref, pinned commit) and {@code <name>/setup/<runtime>.json} (how
@@ -64,7 +66,7 @@ public final class ActionStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            ActionSource.deleteTree(staged);
+            Trees.delete(staged);
         }
     }
 
@@ -90,18 +92,18 @@ public final class ActionStore {
             Path retired = root.resolve(".retired-" + UUID.randomUUID());
             Files.move(dir, retired, StandardCopyOption.ATOMIC_MOVE);
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
-            ActionSource.deleteTree(retired);
+            Trees.delete(retired);
             return get(name);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            ActionSource.deleteTree(staged);
+            Trees.delete(staged);
         }
     }
 
     public void remove(String name) {
         get(name);
-        ActionSource.deleteTree(root.resolve(name));
+        Trees.delete(root.resolve(name));
     }
 
     public InstalledAction get(String name) {
@@ -164,10 +166,10 @@ public final class ActionStore {
             write(staged.resolve("installed.json"), record);
             return staged;
         } catch (IOException e) {
-            ActionSource.deleteTree(staged);
+            Trees.delete(staged);
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-            ActionSource.deleteTree(staged);
+            Trees.delete(staged);
             throw e;
         }
     }

@@ -104,7 +104,7 @@ public final class Guard implements ToolCaller {
     }
 
     private Decision decide(ToolCall call, ToolSpec spec) {
-        Optional<Rules.Match> match = rules.check(call, root);
+        Optional<Rules.Match> match = rules.check(call, spec.roles(), root);
         if (match.isPresent()) {
             Rules.Match m = match.get();
             return new Decision(m.allow() ? Decision.Verdict.APPROVE : Decision.Verdict.DENY, "rule " + m.rule(), "");
@@ -172,7 +172,7 @@ public final class Guard implements ToolCaller {
         if (!LISTINGS.contains(call.tool())) {
             return result;
         }
-        ObjectNode structured = result.structured().deepCopy();
+        ObjectNode structured = result.structured();
         String field = switch (call.tool()) {
             case "list_directory" -> "entries";
             case "find_files" -> "files";
@@ -227,7 +227,7 @@ public final class Guard implements ToolCaller {
         if (hidden == 0) {
             return result;
         }
-        ObjectNode structured = result.structured().deepCopy().put("diff", kept.toString());
+        ObjectNode structured = result.structured().put("diff", kept.toString());
         String note = "[" + hidden + " file(s) hidden by the deny rules]";
         return new ToolResult(List.of(new Content.Text(kept.isEmpty() ? note : kept + "\n" + note)), structured, null);
     }

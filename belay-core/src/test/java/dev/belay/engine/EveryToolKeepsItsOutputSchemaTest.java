@@ -49,7 +49,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Every tool of the engine's catalog keeps the output schema it declares, as the MCP SDK checks for its door alone:
+ * Every tool of the engine's catalog keeps the output schema it declares (and declares what its arguments are), as the MCP SDK checks for its door alone:
  * each is called with representative arguments that reach its branches (a page, an image, a job, a conflict…), then
  * with arguments generated from its input schema over a small workspace, a loopback web server and a journal. The
  * catalog checks each structured result against the tool's output schema wherever assertions are on, so a stray
@@ -183,6 +183,12 @@ class EveryToolKeepsItsOutputSchemaTest {
         }
         assertThat(structured).as("tools that returned a structured result to check; last errors: %s", errors)
                 .containsExactlyInAnyOrderElementsOf(tools.stream().map(ToolSpec::name).toList());
+    }
+
+    @Test
+    void everyToolDeclaresWhatItsArgumentsAreToTheRules() {
+        assertThat(engine.caller().tools()).allSatisfy(tool -> assertThat(tool.roles().declared()).as(tool.name())
+                .isTrue());
     }
 
     private void call(String tool, ObjectNode arguments) {

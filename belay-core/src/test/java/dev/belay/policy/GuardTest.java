@@ -21,7 +21,10 @@ import dev.belay.tool.Failure;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpec;
 import dev.belay.tool.ToolSpecs;
+import dev.belay.tool.command.CommandTools;
+import dev.belay.tool.file.FileTools;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -36,24 +39,25 @@ class GuardTest {
     private final AtomicInteger runs = new AtomicInteger();
 
     private Catalog catalog() {
-        Tool run = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+        Tool run = new Tool(builtIn(CommandTools.class, """
                 {"name": "run_command", "title": "Run", "description": "Runs.",
                  "annotations": {"destructiveHint": true},
                  "inputSchema": {"type": "object", "properties": {"command": {"type": "string"},
-                   "api_token": {"type": "string"}}}}""")), call -> {
+                   "api_token": {"type": "string"}, "cwd": {"type": "string"}, "stdin": {"type": "string"},
+                   "env": {"type": "object"}}}}"""), call -> {
                     runs.incrementAndGet();
                     return call.arguments().path("command").asString().equals("fail")
                             ? ToolResult.error(Failure.FAILED, "it failed") : ToolResult.ok("ran");
                 });
-        Tool read = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+        Tool read = new Tool(builtIn(FileTools.class, """
                 {"name": "read_file", "title": "Read", "description": "Reads.",
                  "annotations": {"readOnlyHint": true},
-                 "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}}""")),
+                 "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}}"""),
                 call -> ToolResult.ok("content"));
-        Tool edit = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
+        Tool edit = new Tool(builtIn(FileTools.class, """
                 {"name": "edit_file", "title": "Edit", "description": "Edits.",
                  "inputSchema": {"type": "object", "properties": {"path": {"type": "string"},
-                   "dry_run": {"type": "boolean"}}}}""")),
+                   "dry_run": {"type": "boolean"}}}}"""),
                 call -> call.arguments().path("dry_run").asBoolean() ? ToolResult.ok("-old\n+new")
                         : ToolResult.ok("edited"));
         Tool fetch = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
@@ -110,6 +114,13 @@ class GuardTest {
                     return listing(text, JSON.createObjectNode().put("diff", text).put("truncated", false));
                 });
         return new Catalog(List.of(run, read, edit, fetch, action, search, list, diff));
+    }
+
+    /** A stand-in for a built-in tool: its arguments mean to the rules what the real tool declares. */
+    private static ToolSpec builtIn(Class<?> owner, String json) {
+        ToolSpec fake = ToolSpecs.parse((ObjectNode) JSON.readTree(json));
+        return new ToolSpec(fake.name(), fake.title(), fake.description(), fake.inputSchema(), fake.outputSchema(),
+                fake.annotations(), ToolSpecs.resource(owner, fake.name()).roles());
     }
 
     /** A result as a tool elsewhere (a mounted server, an agent) would send it: JSON as it arrived. */

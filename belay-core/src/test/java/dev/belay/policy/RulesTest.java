@@ -4,15 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.belay.tool.ArgumentRoles;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolSpecs;
+import dev.belay.tool.command.CommandTools;
+import dev.belay.tool.file.FileTools;
+import dev.belay.tool.history.HistoryTools;
+import dev.belay.tool.python.PythonTools;
+import dev.belay.tool.transfer.TransferTools;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -31,11 +40,40 @@ class RulesTest {
     }
 
     private Optional<Rules.Match> check(Rules rules, String tool, Object... keyValues) {
+        return check(rules, tool, roles(tool), keyValues);
+    }
+
+    private Optional<Rules.Match> check(Rules rules, String tool, ArgumentRoles roles, Object... keyValues) {
         ObjectNode args = JSON.createObjectNode();
         for (int i = 0; i < keyValues.length; i += 2) {
             args.set((String) keyValues[i], JSON.valueToTree(keyValues[i + 1]));
         }
-        return rules.check(new ToolCall(tool, args, CallContext.of("test", "c")), root);
+        return rules.check(new ToolCall(tool, args, CallContext.of("test", "c")), roles, root);
+    }
+
+    /** What a tool's arguments are: a built-in tool's own declaration, else those of a tool from elsewhere. */
+    private static ArgumentRoles roles(String tool) {
+        Class<?> owner = Map.<String, Class<?>>of("run_command", CommandTools.class, "job_input", CommandTools.class,
+                "read_file", FileTools.class, "write_file", FileTools.class, "move_path", FileTools.class,
+                "upload_file", TransferTools.class, "download_file", TransferTools.class, "history",
+                HistoryTools.class, "python", PythonTools.class).get(tool);
+        return owner == null ? ArgumentRoles.UNDECLARED : ToolSpecs.resource(owner, tool).roles();
+    }
+
+    @Test
+    void pathRulesApplyToTheArgumentsAToolDeclaresAsPaths() throws Exception {
+        Rules rules = rules("deny:\n  paths: [\".env\"]\nallow:\n  paths: [\"src/**\"]\n");
+        ArgumentRoles declared = new ArgumentRoles(Set.of("where"), Optional.empty(), Set.of(), Optional.empty(),
+                true, true);
+
+        assertThat(verdict(check(rules, "tool", declared, "where", ".env"))).isEqualTo("deny");
+        assertThat(verdict(check(rules, "tool", declared, "where", "src/a.java"))).isEqualTo("allow");
+        assertThat(verdict(check(rules, "tool", declared, "where", "src/a.java", "other", ".env")))
+                .as("an argument the tool does not declare a path is none").isEqualTo("allow");
+        assertThat(verdict(check(rules, "srv__tool", ArgumentRoles.UNDECLARED, "a_file", ".env")))
+                .as("a tool from elsewhere: arguments named like paths are paths").isEqualTo("deny");
+        assertThat(verdict(check(rules, "srv__tool", ArgumentRoles.UNDECLARED, "a_file", "src/a.java")))
+                .as("and no allow path rule approves it").isEqualTo("ask");
     }
 
     private static String verdict(Optional<Rules.Match> match) {
@@ -121,7 +159,7 @@ class RulesTest {
         assertThat(verdict(check(rules, "run_command", "command", "ls", "cwd", "sub/.."))).isEqualTo("ask");
         assertThat(verdict(check(rules, "upload_file", "path", ".env"))).as("any tool's path").isEqualTo("deny");
         assertThat(verdict(check(rules, "action__x", "paths", new String[] {"a", ".env"}))).isEqualTo("deny");
-        assertThat(verdict(check(rules, "download_file", "target_path", ".env"))).isEqualTo("deny");
+        assertThat(verdict(check(rules, "srv__download", "target_path", ".env"))).isEqualTo("deny");
         assertThat(rules.hides(".env", root)).isPresent();
         assertThat(rules.hides("e", root)).as("a link to a denied file").isPresent();
         assertThat(rules.hides("sub", root)).isEmpty();

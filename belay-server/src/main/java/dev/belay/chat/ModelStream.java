@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
+import dev.belay.door.export.FunctionTool;
 import dev.belay.tool.ToolSpec;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
@@ -132,15 +133,16 @@ final class ModelStream {
         return out;
     }
 
-    /** A catalog tool as a native tool definition, its argument schemas passed on as they are. */
+    /** A catalog tool as a native tool definition, from the function shape the exports share. */
     private static ToolSpecification specification(ToolSpec spec) {
+        FunctionTool function = FunctionTool.of(spec);
         JsonObjectSchema.Builder parameters = JsonObjectSchema.builder();
-        spec.inputSchema().path("properties").properties().forEach(p -> parameters.addProperty(p.getKey(),
+        function.parameters().path("properties").properties().forEach(p -> parameters.addProperty(p.getKey(),
                 JsonRawSchema.from(p.getValue().toString())));
         List<String> required = new ArrayList<>();
-        spec.inputSchema().path("required").forEach(r -> required.add(r.asString()));
+        function.parameters().path("required").forEach(r -> required.add(r.asString()));
         parameters.required(required).additionalProperties(false);
-        return ToolSpecification.builder().name(spec.name()).description(spec.description())
+        return ToolSpecification.builder().name(function.name()).description(function.description())
                 .parameters(parameters.build()).build();
     }
 }

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
+import dev.belay.policy.Secrets;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -111,11 +112,11 @@ public final class AgentTokens {
         if (presented == null || !presented.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        byte[] digest = digest(presented).getBytes(StandardCharsets.US_ASCII);
+        String digest = digest(presented);
         try {
             String match = null;
             for (Entry entry : list()) {
-                if (MessageDigest.isEqual(digest, entry.sha256().getBytes(StandardCharsets.US_ASCII))) {
+                if (Secrets.same(entry.sha256(), digest)) {
                     match = entry.name();
                 }
             }

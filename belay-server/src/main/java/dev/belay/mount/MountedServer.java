@@ -13,10 +13,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
-import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolWire;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -200,19 +200,14 @@ final class MountedServer implements AutoCloseable {
         }
     }
 
+    /** The server's result in Belay's terms, read from its MCP shape as every MCP-speaking link's is. */
     private ToolResult toResult(McpSchema.CallToolResult result) {
-        List<Content> content = new ArrayList<>();
-        for (McpSchema.Content c : result.content()) {
-            content.add(switch (c) {
-                case McpSchema.TextContent t -> new Content.Text(t.text());
-                case McpSchema.ImageContent i -> new Content.Image(i.data(), i.mimeType());
-                case McpSchema.AudioContent a -> new Content.Audio(a.data(), a.mimeType());
-                default -> new Content.Text(json.writeValueAsString(c)); // resources: their JSON says it all
-            });
+        try {
+            return ToolWire.result(json.valueToTree(result));
+        } catch (IllegalArgumentException e) {
+            throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " sent a result Belay cannot read: "
+                    + e.getMessage());
         }
-        ObjectNode structured = result.structuredContent() == null ? null
-                : json.valueToTree(result.structuredContent()) instanceof ObjectNode o ? o : null;
-        return new ToolResult(content, structured, Boolean.TRUE.equals(result.isError()) ? Failure.FAILED : null);
     }
 
     private static String rootMessage(Throwable e) {

@@ -64,6 +64,7 @@ class HubToolsTest {
 
     private static void assertKeepsItsSchema(Hub hub, String tool, ToolResult result) {
         ToolSpec spec = hub.tools().stream().filter(t -> t.name().equals(tool)).findFirst().orElseThrow();
+        assertThat(spec.roles().declared()).as(tool + " declares what its arguments are").isTrue();
         assertThat(result.isError()).as(result.text()).isFalse();
         assertThat(SCHEMAS.getSchema(spec.outputSchema()).validate(result.structured())).as(tool + ": "
                 + result.structured()).isEmpty();

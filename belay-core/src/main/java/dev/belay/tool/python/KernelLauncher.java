@@ -1,6 +1,7 @@
 package dev.belay.tool.python;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,12 +9,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.belay.fs.Trees;
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.Execution;
 import dev.belay.runtime.ExecSpec;
@@ -125,11 +126,9 @@ final class KernelLauncher {
     }
 
     private static void removeDirectory(Path directory) {
-        try (var files = Files.walk(directory)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        } catch (IOException e) {
+        try {
+            Trees.delete(directory);
+        } catch (UncheckedIOException e) {
             // a temp directory left behind holds only a dead kernel's key
         }
     }

@@ -56,9 +56,8 @@ public final class PythonTools implements AutoCloseable {
 
     public List<Tool> tools() {
         ToolSpec python = ToolSpecs.resource(PythonTools.class, "python");
-        python = new ToolSpec(python.name(), python.title(), python.description().replace("{idle}",
-                String.valueOf(sessions.idle().toMinutes())), python.inputSchema(), python.outputSchema(),
-                python.annotations());
+        python = python.withDescription(python.description().replace("{idle}",
+                String.valueOf(sessions.idle().toMinutes())));
         return List.of(new Tool(python, this::python), Tool.of(PythonTools.class, "python_reset", this::reset));
     }
 

@@ -71,9 +71,8 @@ public final class WebTools {
     public List<Tool> tools() {
         ToolSpec search = ToolSpecs.resource(WebTools.class, "web_search");
         if (config.searxng().isEmpty() && config.braveKey().isEmpty()) {
-            search = new ToolSpec(search.name(), search.title(), search.description() + " NOT CONFIGURED on this "
-                    + "server: calls return how to configure it.", search.inputSchema(), search.outputSchema(),
-                    search.annotations());
+            search = search.withDescription(search.description() + " NOT CONFIGURED on this server: calls return "
+                    + "how to configure it.");
         }
         return List.of(
                 Tool.of(WebTools.class, "fetch_url", this::fetch),

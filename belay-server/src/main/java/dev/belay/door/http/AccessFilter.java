@@ -3,7 +3,6 @@ package dev.belay.door.http;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,9 +12,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.belay.door.rest.ErrorBody;
 import dev.belay.door.web.Sessions;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
+import dev.belay.policy.Secrets;
 
 import io.modelcontextprotocol.server.transport.ServerTransportSecurityException;
 import io.modelcontextprotocol.server.transport.ServerTransportSecurityValidator;
@@ -26,6 +27,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The first thing every request meets, MCP, REST, web UI and agents alike, in this order: browser hardening headers
@@ -59,12 +61,13 @@ final class AccessFilter implements Filter {
     private static final String SWAGGER_CSP = CSP.formatted(" 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='");
 
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Who a request proved to be. */
     private enum Caller { ANONYMOUS, API, BASIC, SESSION, AGENT }
 
     private final ServerTransportSecurityValidator hosts;
-    private final Optional<byte[]> token;
+    private final Optional<String> token;
     private final Set<String> openPaths;
     private final Optional<AgentTokens> agentTokens;
     private final Optional<Sessions> sessions;
@@ -79,7 +82,7 @@ final class AccessFilter implements Filter {
             Optional<AgentTokens> agentTokens, Optional<Sessions> sessions) {
         this.hosts = hosts;
         this.config = config;
-        this.token = config.token().map(t -> t.getBytes(StandardCharsets.UTF_8));
+        this.token = config.token();
         this.openPaths = Set.copyOf(openPaths);
         this.agentTokens = agentTokens;
         this.sessions = sessions;
@@ -257,21 +260,22 @@ final class AccessFilter implements Filter {
     }
 
     private boolean apiToken(String header) {
-        byte[] presented;
+        String presented;
         if (Sessions.bearer(header) != null) {
-            presented = Sessions.bearer(header).getBytes(StandardCharsets.UTF_8);
+            presented = Sessions.bearer(header);
         } else if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
-                String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+                String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()),
+                        StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
-                presented = (colon < 0 ? decoded : decoded.substring(colon + 1)).getBytes(StandardCharsets.UTF_8);
+                presented = colon < 0 ? decoded : decoded.substring(colon + 1);
             } catch (IllegalArgumentException e) {
                 return false;
             }
         } else {
             return false;
         }
-        return MessageDigest.isEqual(presented, token.orElseThrow());
+        return Secrets.same(token.orElseThrow(), presented);
     }
 
     private static Map<String, List<String>> headers(HttpServletRequest request) {
@@ -286,7 +290,6 @@ final class AccessFilter implements Filter {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write("{\"error\":\"" + error + "\",\"hint\":\"" + hint.replace("\\", "\\\\")
-                .replace("\"", "\\\"") + "\"}");
+        response.getWriter().write(new ErrorBody(error, hint).toJson(JSON));
     }
 }

@@ -173,10 +173,7 @@ public final class FileTransfer {
             return Optional.empty();
         }
         if (result.isError() || result.structured() == null) {
-            String text = result.text();
-            int newline = text.indexOf('\n');
-            RestDoor.error(ctx, json, RestDoor.status(result), newline < 0 ? text : text.substring(0, newline),
-                    newline < 0 ? "" : text.substring(newline + 1).strip());
+            RestDoor.error(ctx, json, RestDoor.status(result), ErrorBody.of(result));
             return Optional.empty();
         }
         return Optional.of(result.structured());

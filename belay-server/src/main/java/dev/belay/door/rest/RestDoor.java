@@ -94,13 +94,10 @@ public final class RestDoor {
             return;
         }
         if (result.isError() && result.structured() == null) {
-            String text = result.text();
-            int newline = text.indexOf('\n');
-            error(ctx, status(result), newline < 0 ? text : text.substring(0, newline),
-                    newline < 0 ? "" : text.substring(newline + 1).strip());
+            error(ctx, json, status(result), ErrorBody.of(result));
             return;
         }
-        ObjectNode answer = result.structured() == null ? json.createObjectNode() : result.structured().deepCopy();
+        ObjectNode answer = result.structured() == null ? json.createObjectNode() : result.structured();
         answer.put("text", result.text());
         if (result.isError()) {
             answer.put("is_error", true);
@@ -117,9 +114,12 @@ public final class RestDoor {
         error(ctx, json, status, error, hint);
     }
 
-    /** The REST doors' one error shape: {@code {error, hint}} with a status code, within the response budget. */
+    /** Answers with the one error shape ({@link ErrorBody}) and a status code. */
     public static void error(Context ctx, JsonMapper json, int status, String error, String hint) {
-        ObjectNode body = json.createObjectNode().put("error", error).put("hint", hint);
-        ctx.status(status).contentType("application/json").result(ResponseBudget.fit(body, json, MAX_RESPONSE_CHARS));
+        error(ctx, json, status, new ErrorBody(error, hint));
+    }
+
+    static void error(Context ctx, JsonMapper json, int status, ErrorBody body) {
+        ctx.status(status).contentType("application/json").result(body.toJson(json));
     }
 }

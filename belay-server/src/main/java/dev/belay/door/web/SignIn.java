@@ -1,10 +1,10 @@
 package dev.belay.door.web;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Optional;
 
 import dev.belay.door.rest.RestDoor;
+import dev.belay.policy.Secrets;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import tools.jackson.databind.JsonNode;
@@ -71,9 +71,8 @@ final class SignIn {
         return ctx.header("Cache-Control", "no-store").contentType("application/json");
     }
 
-    /** Constant-time comparison; with no token configured everything matches. */
+    /** With no token configured everything matches. */
     private boolean matches(String presented) {
-        return token.isEmpty() || (presented != null && MessageDigest.isEqual(
-                token.get().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8)));
+        return token.isEmpty() || Secrets.same(token.get(), presented);
     }
 }
