@@ -30,6 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Agent implements AutoCloseable {
 
     /**
+     * Where the agent dials and who it says it is.
+     *
      * @param server the hub's WebSocket URL, ws:// or wss://
      * @param insecure accept any TLS certificate (self-signed development setups only)
      * @param heartbeatTimeout silence after which the connection counts as dead

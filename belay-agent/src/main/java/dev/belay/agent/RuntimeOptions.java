@@ -85,6 +85,8 @@ public final class RuntimeOptions {
     }
 
     /**
+     * The runtime these options name, for this workspace.
+     *
      * @param hidden directories the sandbox hides (home, Belay's own)
      * @param readOnly directories shown read-only inside (installed actions)
      * @throws IllegalArgumentException or IllegalStateException with one line naming the fix

@@ -5,6 +5,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -94,7 +95,7 @@ final class ServeCommand implements Callable<Integer> {
         ApprovalMode mode = guardOptions.mode();
         OpenApi.Profile actions;
         try {
-            actions = OpenApi.Profile.valueOf(profile.toUpperCase());
+            actions = OpenApi.Profile.valueOf(profile.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--actions-profile must be all, readonly or coding");
         }

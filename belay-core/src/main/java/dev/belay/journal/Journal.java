@@ -60,7 +60,7 @@ public final class Journal extends JournalBase implements AutoCloseable {
      * Opens the journal of a workspace, creating its directory if absent; any changes found are committed as a
      * snapshot in the background, before any other commit.
      *
-     * @param root the workspace (real path)
+     * @param workspace the workspace (the journal works on its real path)
      * @param directory the journal's git directory, outside the workspace
      * @param authorName the commit author, e.g. {@code Belay}
      * @param authorEmail the author's email

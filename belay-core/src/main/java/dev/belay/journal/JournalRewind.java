@@ -97,7 +97,7 @@ final class JournalRewind extends JournalBase {
      * another conversation) changed one of those paths since, the rewind is refused unless forced: their change
      * would be lost from the files (it stays in the journal).
      *
-     * @param checkpoint a turn id as listed by {@link #checkpoints}, or a commit id of the conversation
+     * @param checkpoint a turn id as listed by {@link Journal#checkpoints}, or a commit id of the conversation
      * @param change who rewinds (session and turn); its summary is replaced by what was rewound
      */
     public Commit rewind(String conversation, String checkpoint, boolean force, Change change) {

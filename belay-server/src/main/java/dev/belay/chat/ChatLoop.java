@@ -37,6 +37,8 @@ public final class ChatLoop {
     public enum ToolProtocol { NATIVE, TAGS }
 
     /**
+     * How a turn goes: the tool protocol, how many model requests it may make, and what of the conversation goes back.
+     *
      * @param maxSteps model requests per user message
      * @param toolOutputChars the most of one tool result that goes back to the model
      * @param contextChars the conversation's size beyond which old tool outputs are shortened (about 4 per token)

@@ -23,6 +23,8 @@ import io.javalin.config.RoutesConfig;
 public final class Hub implements ToolCaller {
 
     /**
+     * How the hub treats agents and unbound conversations.
+     *
      * @param callTimeout how long a routed call may take before it fails (and the agent is told to cancel)
      * @param heartbeat how often the hub pings each agent; silence for three of these closes the connection
      * @param local whether calls of unbound conversations run on the server's own workspace

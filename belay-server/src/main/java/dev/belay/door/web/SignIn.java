@@ -73,7 +73,7 @@ final class SignIn {
 
     /** Constant-time comparison; with no token configured everything matches. */
     private boolean matches(String presented) {
-        return token.isEmpty() || presented != null && MessageDigest.isEqual(
-                token.get().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+        return token.isEmpty() || (presented != null && MessageDigest.isEqual(
+                token.get().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8)));
     }
 }

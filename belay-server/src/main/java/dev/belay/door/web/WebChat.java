@@ -23,6 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class WebChat {
 
     /**
+     * The model the page's turns talk to.
+     *
      * @param apiKey the model API key; never sent to the browser
      */
     public record Settings(String baseUrl, Optional<String> apiKey, String defaultModel,
@@ -71,6 +73,8 @@ public final class WebChat {
     }
 
     /**
+     * Adds the page, sign-in, conversation and turn routes.
+     *
      * @param token the API token the login form checks; empty when the server runs without one
      */
     public void routes(RoutesConfig routes, Optional<String> token) {
