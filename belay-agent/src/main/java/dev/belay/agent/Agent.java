@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Agent implements AutoCloseable {
 
     /**
-     * How to reach the hub and keep the connection.
+     * Where the agent dials and who it says it is.
      *
      * @param server the hub's WebSocket URL, ws:// or wss://
      * @param insecure accept any TLS certificate (self-signed development setups only)

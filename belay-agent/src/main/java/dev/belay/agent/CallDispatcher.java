@@ -50,7 +50,7 @@ final class CallDispatcher implements AutoCloseable {
         messages.allowCoreThreadTimeOut(true);
     }
 
-    /** Queues a message for handling; false when {@link #MAX_WAITING} messages already wait. */
+    /** Takes a whole message to handle in turn; false when {@link #MAX_WAITING} messages already wait. */
     boolean offer(String text, HubConnection from) {
         try {
             messages.execute(() -> handle(text, from));

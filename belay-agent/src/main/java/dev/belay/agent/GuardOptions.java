@@ -84,7 +84,7 @@ public final class GuardOptions {
     }
 
     /**
-     * The guard these options describe, around the inner caller.
+     * The guard around {@code inner}, with these options' mode, approvals, rules and audit log.
      *
      * @param loaded the rules, as {@link #rules()} read them
      * @param dataDir Belay's data directory, where the audit log goes unless {@code --audit-log} names a file

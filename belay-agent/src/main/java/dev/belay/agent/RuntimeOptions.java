@@ -85,7 +85,7 @@ public final class RuntimeOptions {
     }
 
     /**
-     * The runtime these options choose.
+     * The runtime these options name, for this workspace.
      *
      * @param hidden directories the sandbox hides (home, Belay's own)
      * @param readOnly directories shown read-only inside (installed actions)

@@ -37,7 +37,7 @@ public final class ChatLoop {
     public enum ToolProtocol { NATIVE, TAGS }
 
     /**
-     * How far a turn may go.
+     * How a turn goes: the tool protocol, how many model requests it may make, and what of the conversation goes back.
      *
      * @param maxSteps model requests per user message
      * @param toolOutputChars the most of one tool result that goes back to the model

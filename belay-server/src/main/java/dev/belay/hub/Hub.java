@@ -23,7 +23,7 @@ import io.javalin.config.RoutesConfig;
 public final class Hub implements ToolCaller {
 
     /**
-     * How the hub routes calls and watches its agents.
+     * How the hub treats agents and unbound conversations.
      *
      * @param callTimeout how long a routed call may take before it fails (and the agent is told to cancel)
      * @param heartbeat how often the hub pings each agent; silence for three of these closes the connection

@@ -44,8 +44,8 @@ final class KernelChannel {
     private static final int RECEIVE_QUEUE = 4;
     /** Frames in one Jupyter message: routing ids, delimiter, signature, header, parent, metadata, content. */
     private static final int MAX_FRAMES = 64;
-    /** What the reader puts in the queue when the kernel sent a message over the limit. */
-    private static final Frames TOO_LARGE = new Frames('x', List.of());
+    /** The channel of what the bridge sends instead of a message over the limit, and the reader then queues. */
+    private static final char TOO_LARGE = 'x';
 
     /** What {@link #next()} found: a message, nothing (yet, or nothing signed), or a message over the limit. */
     sealed interface Received {
@@ -98,8 +98,8 @@ final class KernelChannel {
                     return;
                 }
                 int count = data.readInt();
-                if (channel == 'x' || count < 0 || count > MAX_FRAMES) {
-                    queue.put(TOO_LARGE);
+                if (channel == TOO_LARGE || count < 0 || count > MAX_FRAMES) {
+                    queue.put(new Frames(TOO_LARGE, List.of()));
                     return;
                 }
                 List<byte[]> parts = new ArrayList<>(count);
@@ -108,7 +108,7 @@ final class KernelChannel {
                     int length = data.readInt();
                     total += length;
                     if (length < 0 || total > MAX_MESSAGE_BYTES) {
-                        queue.put(TOO_LARGE);
+                        queue.put(new Frames(TOO_LARGE, List.of()));
                         return;
                     }
                     parts.add(data.readNBytes(length));
@@ -131,7 +131,7 @@ final class KernelChannel {
     @SuppressWarnings("ReferenceEquality") // TOO_LARGE is a marker instance in the queue, not a value
     Received next() throws InterruptedException {
         Frames frames = incoming.poll(50, TimeUnit.MILLISECONDS);
-        if (frames == TOO_LARGE) {
+        if (frames != null && frames.channel() == TOO_LARGE) {
             return new Received.TooLarge();
         }
         Received.Message message = frames == null ? null : receive(frames);

@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class WebChat {
 
     /**
-     * The chat model the web UI talks to.
+     * The model the page's turns talk to.
      *
      * @param apiKey the model API key; never sent to the browser
      */
@@ -73,7 +73,7 @@ public final class WebChat {
     }
 
     /**
-     * Serves the web UI: its page, sign-in and conversations.
+     * Adds the page, sign-in, conversation and turn routes.
      *
      * @param token the API token the login form checks; empty when the server runs without one
      */
