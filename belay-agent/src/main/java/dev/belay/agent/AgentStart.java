@@ -73,7 +73,7 @@ public final class AgentStart {
                     StandardCharsets.UTF_8)), log).start();
         }
         try (Agent agent = new Agent(config, new AgentControls(guarded, allowed, options.readOnly), runtimeKind, log)) {
-            java.lang.Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
+            Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
             agent.run();
         }
     }

@@ -1,15 +1,5 @@
 package dev.belay.cli;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-
 import dev.belay.agent.ApproveDefault;
 import dev.belay.agent.GuardOptions;
 import dev.belay.chat.ConversationStore;
@@ -25,6 +15,16 @@ import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.policy.TerminalApprover;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -162,7 +162,7 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Optional<String> token(BelayDirs dirs) throws java.io.IOException {
+    private Optional<String> token(BelayDirs dirs) throws IOException {
         TokenStore store = new TokenStore(dirs.config());
         Optional<String> existing = store.read();
         if (existing.isPresent()) {

@@ -2,6 +2,10 @@ package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -14,18 +18,12 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-
+import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.spec.McpSchema;
 
 /**
  * The two example actions installed from their local paths with {@code belay actions install}, and the npm
@@ -111,7 +109,7 @@ class ActionsIT {
                 assertThat(mounted).as("the mounted server runs as Belay's child").isNotEmpty();
                 mounted.forEach(ProcessHandle::destroyForcibly);
                 for (ProcessHandle p : mounted) {
-                    p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    p.onExit().get(10, TimeUnit.SECONDS);
                 }
                 McpSchema.CallToolResult again = call(client, "fs__read_text_file",
                         Map.of("path", shared.resolve("notes.txt").toString()));

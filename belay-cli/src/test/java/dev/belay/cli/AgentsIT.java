@@ -2,9 +2,16 @@ package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.journal.Commit;
+import dev.belay.journal.Journal;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,16 +31,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.journal.Commit;
-import dev.belay.journal.Journal;
-import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.spec.McpSchema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,7 +54,7 @@ class AgentsIT {
         private final CompletableFuture<Void> connected = new CompletableFuture<>();
 
         AgentProcess(int port, String token, Path workspace, String name, String... extra) throws Exception {
-            List<String> args = new java.util.ArrayList<>(List.of("agent", "--server", "ws://127.0.0.1:" + port
+            List<String> args = new ArrayList<>(List.of("agent", "--server", "ws://127.0.0.1:" + port
                     + "/agents", "--token", token, "--workspace", workspace.toString(), "--name", name,
                     "--approve", "auto", "--max-backoff", "1"));
             args.addAll(List.of(extra));
@@ -318,7 +318,7 @@ class AgentsIT {
             try {
                 new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8)).lines()
                         .forEach(lines::add);
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 // the agent was stopped: its output ends here
             }
         });
@@ -340,7 +340,7 @@ class AgentsIT {
     }
 
     private static String git(Path gitDir, Map<String, String> env, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("git", "--git-dir", gitDir.toString(),
+        List<String> command = new ArrayList<>(List.of("git", "--git-dir", gitDir.toString(),
                 "-c", "user.name=T", "-c", "user.email=t@x"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

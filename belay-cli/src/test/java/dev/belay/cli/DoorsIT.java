@@ -2,6 +2,7 @@ package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,10 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -349,10 +348,10 @@ class DoorsIT {
     }
 
     /** A site on loopback that notes whether anyone visited it. */
-    private record Site(com.sun.net.httpserver.HttpServer server, AtomicBoolean visited) implements AutoCloseable {
+    private record Site(HttpServer server, AtomicBoolean visited) implements AutoCloseable {
 
         static Site start() throws IOException {
-            com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+            HttpServer server = HttpServer.create(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             AtomicBoolean visited = new AtomicBoolean();
             server.createContext("/", exchange -> {

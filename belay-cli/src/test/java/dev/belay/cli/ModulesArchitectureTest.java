@@ -1,6 +1,7 @@
 package dev.belay.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,6 +41,23 @@ class ModulesArchitectureTest {
                     "dev.belay.runtime..", "dev.belay.fs..")
             .because("every door reaches files, the journal and processes through tool calls of the guarded catalog");
 
+    /**
+     * DESIGN.md's picture from left to right: doors, the guard, the engine, runtimes; the entry points wire them
+     * together. The tool contract ({@code dev.belay.tool}) and the agent protocol are shared by all and in no layer.
+     */
+    private static final ArchRule LAYERS = layeredArchitecture().consideringOnlyDependenciesInLayers()
+            .layer("entry points").definedBy("dev.belay.cli..", "dev.belay.agent..")
+            .layer("doors").definedBy("dev.belay.door..", "dev.belay.chat..", "dev.belay.hub..")
+            .layer("guard").definedBy("dev.belay.policy..")
+            .layer("engine").definedBy("dev.belay.engine..", "dev.belay.tool.*..", "dev.belay.action..",
+                    "dev.belay.mount..", "dev.belay.workspace..", "dev.belay.journal..", "dev.belay.fs..")
+            .layer("runtimes").definedBy("dev.belay.runtime..")
+            .whereLayer("entry points").mayNotBeAccessedByAnyLayer()
+            .whereLayer("doors").mayOnlyBeAccessedByLayers("entry points")
+            .whereLayer("guard").mayOnlyBeAccessedByLayers("entry points", "doors")
+            .whereLayer("engine").mayOnlyBeAccessedByLayers("entry points")
+            .whereLayer("runtimes").mayOnlyBeAccessedByLayers("entry points", "engine");
+
     /** A module's jar ({@code belay-core-0.1.0.jar}, {@code belay-agent.jar}) or its classes directory. */
     private static final Pattern OWNER = Pattern.compile(
             "/(belay-[a-z]+)(?:-[\\w.]+(?:-SNAPSHOT)?)?(?:\\.jar|/target/classes)(?:[!/]|$)");
@@ -78,6 +96,15 @@ class ModulesArchitectureTest {
 
         assertThatThrownBy(() -> DOORS_THROUGH_THE_CATALOG.check(door)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("AroundTheGuard").hasMessageContaining("dev.belay.workspace.Workspace");
+        JavaClasses doorAndWorkspace = new ClassFileImporter().importPackages("dev.belay.door.fixture",
+                "dev.belay.workspace");
+        assertThatThrownBy(() -> LAYERS.check(doorAndWorkspace)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("AroundTheGuard");
+    }
+
+    @Test
+    void theLayersOfTheDesignHold() {
+        LAYERS.check(belay);
     }
 
     @Test

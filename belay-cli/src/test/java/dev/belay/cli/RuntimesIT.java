@@ -3,6 +3,7 @@ package dev.belay.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.net.InetAddress;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
@@ -14,10 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -61,7 +60,7 @@ class RuntimesIT {
                     "{\"code\": \"import socket\\nopen('py.txt', 'w').write(socket.gethostname())\\n6 * 7\"}"));
             assertThat(python.path("value").asString()).as(python.toString()).isEqualTo("42");
             assertThat(Files.readString(workspace.resolve("py.txt"))).as("the interpreter runs in the container")
-                    .isNotEqualTo(java.net.InetAddress.getLocalHost().getHostName());
+                    .isNotEqualTo(InetAddress.getLocalHost().getHostName());
         }
         Process prune = new ProcessBuilder(BelayProcess.command("runtime", "prune", "--workspace",
                 workspace.toString())).redirectErrorStream(true).start();

@@ -6,16 +6,17 @@ import static dev.belay.chat.OpenAiFixture.text;
 import static dev.belay.chat.OpenAiFixture.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.chat.OpenAiFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.chat.OpenAiFixture;
 
 /**
  * The web UI end to end in real headless Chromium (Playwright): sign in with the printed link (once), find nothing in
@@ -32,7 +33,7 @@ class WebUiIT {
 
     /** The one-time sign-in link that belay serve printed. */
     private static String signInLink(String log) {
-        java.util.regex.Matcher link = java.util.regex.Pattern.compile("(http://\\S+/#signin=\\S+)").matcher(log);
+        Matcher link = Pattern.compile("(http://\\S+/#signin=\\S+)").matcher(log);
         assertThat(link.find()).as(log).isTrue();
         return link.group(1);
     }
@@ -85,7 +86,7 @@ class WebUiIT {
     }
 
     private static String git(Path repo, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("git", "-C", repo.toString()));
+        List<String> command = new ArrayList<>(List.of("git", "-C", repo.toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -1,5 +1,6 @@
 package dev.belay.action;
 
+import dev.belay.fs.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -12,14 +13,13 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
+import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
-
-import dev.belay.fs.Trees;
 
 /**
  * Where an action comes from, as written on the command line: {@code owner/repo} (GitHub), a git URL or a local
@@ -65,7 +65,7 @@ public record ActionSource(String source, Optional<String> ref) {
                 .setCloneAllBranches(true).setTimeout(NETWORK_TIMEOUT_S).call()) {
             commit = resolve(git.getRepository(), uri);
             git.reset().setMode(ResetCommand.ResetType.HARD).setRef(commit.name()).call();
-        } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
+        } catch (GitAPIException | JGitInternalException e) {
             Trees.delete(target);
             throw new ActionException("cannot fetch " + uri + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -95,7 +95,7 @@ public record ActionSource(String source, Optional<String> ref) {
             throw new ActionException(uri + " has no tag, branch or commit '" + r + "'");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (org.eclipse.jgit.errors.RevisionSyntaxException e) {
+        } catch (RevisionSyntaxException e) {
             throw new ActionException("'" + ref.get() + "' is not a valid tag, branch or commit");
         }
     }

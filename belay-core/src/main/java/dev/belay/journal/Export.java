@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-
+import java.util.function.Function;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -20,8 +20,8 @@ import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
-import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.lib.UserConfig;
 import org.eclipse.jgit.merge.MergeStrategy;
 import org.eclipse.jgit.merge.ResolveMerger;
@@ -108,7 +108,7 @@ final class Export {
      * @param squashed the summary of the one commit {@code squash} makes
      */
     private Exported replay(String branch, List<RevCommit> commits, Optional<ObjectId> start, boolean squash,
-            String none, java.util.function.Function<RevCommit, String> origin, String squashed) throws IOException {
+            String none, Function<RevCommit, String> origin, String squashed) throws IOException {
         if (!Files.exists(root.resolve(Constants.DOT_GIT))) {
             throw new JournalException(root + " is not a git repository: there is no branch to export to. Copy "
                     + "the files, or run git init and commit first.", null);

@@ -1,19 +1,18 @@
 package dev.belay.journal;
 
+import dev.belay.fs.Beneath;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.ReentrantLock;
-
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.util.FS;
-
-import dev.belay.fs.Beneath;
 
 /**
  * What the parts of a {@link Journal} share: the repository and the workspace, the lock that serializes commits, the
@@ -84,7 +83,7 @@ abstract class JournalBase {
     public void awaitReady() {
         try {
             ready.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }

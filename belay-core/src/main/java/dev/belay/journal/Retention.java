@@ -10,11 +10,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.CommitBuilder;
@@ -107,7 +107,7 @@ public final class Retention {
                     // the packs the journal's commits wrote (CommitPacks) go too, however recent: nobody has the
                     // journal open, and gc would otherwise keep packs younger than an hour beside its new one
                     repo.getConfig().setString("gc", null, "prunePackExpire", "now");
-                    Git.wrap(repo).gc().setExpire(java.util.Date.from(now.plusSeconds(1))).call();
+                    Git.wrap(repo).gc().setExpire(Date.from(now.plusSeconds(1))).call();
                 }
                 return new Outcome(counts[0], counts[1], before, size(directory));
             }

@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
@@ -63,8 +65,8 @@ final class UserRepository implements AutoCloseable {
             return String.join("\n", lines);
         }
 
-        private java.util.Set<String> union(Branches after) {
-            java.util.Set<String> names = new java.util.HashSet<>(branches.keySet());
+        private Set<String> union(Branches after) {
+            Set<String> names = new HashSet<>(branches.keySet());
             names.addAll(after.branches.keySet());
             return names;
         }
@@ -161,7 +163,7 @@ final class UserRepository implements AutoCloseable {
      * tools accept the ids history lists, which for these commits are the user repository's.
      */
     Optional<RevCommit> legacyCommit(String id) {
-        String prefix = id.strip().toLowerCase(java.util.Locale.ROOT);
+        String prefix = id.strip().toLowerCase(Locale.ROOT);
         if (!prefix.matches("[0-9a-f]{4,40}")) {
             return Optional.empty();
         }

@@ -12,11 +12,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -65,7 +65,7 @@ public final class AuditLog {
     /** Appends one entry; {@code fields} are written in order after the time. */
     public void record(Map<String, Object> fields) {
         ObjectNode line = JsonNodeFactory.instance.objectNode();
-        line.put("time", java.time.Instant.now().toString());
+        line.put("time", Instant.now().toString());
         fields.forEach((k, v) -> line.set(k, json.valueToTree(v)));
         byte[] bytes = (json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
         lock.lock();

@@ -2,6 +2,8 @@ package dev.belay.policy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /** The one comparison of a presented secret (an API token, a token's digest) with the one Belay knows. */
 public final class Secrets {
@@ -18,5 +20,15 @@ public final class Secrets {
     public static boolean same(String known, String presented) {
         return presented != null && MessageDigest.isEqual(known.getBytes(StandardCharsets.UTF_8),
                 presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** What Belay keeps of a secret it hands out (a session, an agent token): its SHA-256 in hex, never the secret. */
+    public static String digest(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
     }
 }

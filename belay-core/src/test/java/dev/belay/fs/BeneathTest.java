@@ -3,6 +3,7 @@ package dev.belay.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +13,6 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -144,7 +144,7 @@ class BeneathTest {
                 try (InputStream in = files.openRead(root.resolve("file.txt"))) {
                     assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("content\n");
                     reads++;
-                } catch (PathException | java.io.IOException e) {
+                } catch (PathException | IOException e) {
                     refused++;
                 }
                 attempt(() -> files.list(root.resolve("dir")));
@@ -166,13 +166,13 @@ class BeneathTest {
         try {
             change.run();
             return 1;
-        } catch (PathException | java.io.IOException e) {
+        } catch (PathException | IOException e) {
             return 0;
         }
     }
 
     @FunctionalInterface
     private interface Change {
-        void run() throws java.io.IOException;
+        void run() throws IOException;
     }
 }

@@ -3,12 +3,13 @@ package dev.belay.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.belay.fs.Fifo;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -18,8 +19,6 @@ import org.eclipse.jgit.util.SystemReader;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.fs.Fifo;
 
 /**
  * Issue 14, item 2 and item 12: the journal commits on the host, so nothing in the workspace or its git configuration
@@ -149,7 +148,7 @@ class JournalRunsNothingTest {
     private static String blob(Repository repo, String path) throws Exception {
         RevCommit head = repo.parseCommit(repo.resolve("HEAD"));
         try (TreeWalk walk = TreeWalk.forPath(repo, path, head.getTree())) {
-            return new String(repo.open(walk.getObjectId(0)).getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new String(repo.open(walk.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
         }
     }
 }

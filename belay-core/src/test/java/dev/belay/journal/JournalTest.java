@@ -3,15 +3,20 @@ package dev.belay.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -185,7 +190,7 @@ class JournalTest {
     }
 
     private String message(Journal journal, Commit commit) throws Exception {
-        try (var walk = new org.eclipse.jgit.revwalk.RevWalk(journal.repository())) {
+        try (var walk = new RevWalk(journal.repository())) {
             return walk.parseCommit(journal.repository().resolve(commit.id())).getFullMessage();
         }
     }
@@ -202,7 +207,7 @@ class JournalTest {
     }
 
     private String git(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("git"));
+        List<String> command = new ArrayList<>(List.of("git"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -390,12 +395,12 @@ class JournalTest {
         try (Journal journal = open()) {
             Path script = dir.toRealPath().resolve("run.sh");
             Files.writeString(script, "#!/bin/sh\n");
-            Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
             Commit commit = journal.commitPaths(List.of(script), new Change("add", "write_file", "c")).orElseThrow();
             var repo = journal.repository();
-            try (var walk = org.eclipse.jgit.treewalk.TreeWalk.forPath(repo, "run.sh",
+            try (var walk = TreeWalk.forPath(repo, "run.sh",
                     repo.parseCommit(repo.resolve(commit.id())).getTree())) {
-                assertThat(walk.getFileMode(0)).isEqualTo(org.eclipse.jgit.lib.FileMode.EXECUTABLE_FILE);
+                assertThat(walk.getFileMode(0)).isEqualTo(FileMode.EXECUTABLE_FILE);
             }
         }
     }
@@ -404,7 +409,7 @@ class JournalTest {
     void aDiffStopsAtItsLimitWhileBeingProduced() throws Exception {
         try (Journal journal = open()) {
             Path root = dir.toRealPath();
-            List<Path> files = new java.util.ArrayList<>();
+            List<Path> files = new ArrayList<>();
             String lines = "a line of a large generated file\n".repeat(200_000);
             for (int i = 0; i < 6; i++) {
                 files.add(Files.writeString(root.resolve("big-" + i + ".txt"), lines));
@@ -446,7 +451,7 @@ class JournalTest {
             Path big = dir.resolve("big.bin");
             Files.writeString(big, "small\n");
             assertThat(journal.commitAll(new Change("command", "run_command", "c"))).isPresent();
-            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
                 file.setLength(Journal.LARGEST_JOURNALED_FILE + 1); // a hole: no disk, no hashing
             }
             Commit grew = journal.commitAll(new Change("grew", "run_command", "c")).orElseThrow();

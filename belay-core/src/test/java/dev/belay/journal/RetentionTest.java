@@ -7,9 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,11 +27,11 @@ class RetentionTest {
             journal.awaitReady();
             // the old versions are large and incompressible, so that dropping them must shrink the journal whatever
             // a repack of its few small objects adds or saves
-            java.util.Random random = new java.util.Random(42);
+            Random random = new Random(42);
             for (int i = 0; i < 5; i++) {
                 byte[] noise = new byte[8 * 1024];
                 random.nextBytes(noise);
-                write(journal, "old.txt", i < 4 ? java.util.HexFormat.of().formatHex(noise) : "old " + i, "gone",
+                write(journal, "old.txt", i < 4 ? HexFormat.of().formatHex(noise) : "old " + i, "gone",
                         "g" + i);
             }
             write(journal, "live.txt", "first", "live", "t1");

@@ -3,17 +3,6 @@ package dev.belay.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Content;
@@ -25,6 +14,16 @@ import dev.belay.tool.ToolSpec;
 import dev.belay.tool.ToolSpecs;
 import dev.belay.tool.command.CommandTools;
 import dev.belay.tool.file.FileTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -366,13 +365,13 @@ class GuardTest {
         Path old = dir.resolve("old/audit.jsonl");
         Files.createDirectories(old.getParent());
         Files.writeString(old, "{}\n");
-        Files.setPosixFilePermissions(old, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rw-r--r--"));
         new AuditLog(old, 1 << 20);
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(old)))
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(old)))
                 .isEqualTo("rw-------");
         AuditLog fresh = new AuditLog(dir.resolve("new/audit.jsonl"), 1 << 20);
         guard("auto", Rules.NONE, new Approvals(Duration.ofSeconds(1)), fresh).call(call("read_file", "{}", "c"));
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh.file())))
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh.file())))
                 .isEqualTo("rw-------");
     }
 

@@ -2,17 +2,6 @@ package dev.belay.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import dev.belay.tool.ArgumentRoles;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.ToolCall;
@@ -22,6 +11,16 @@ import dev.belay.tool.file.FileTools;
 import dev.belay.tool.history.HistoryTools;
 import dev.belay.tool.python.PythonTools;
 import dev.belay.tool.transfer.TransferTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -132,7 +131,7 @@ class RulesTest {
         Rules rules = rules("allow:\n  commands: [\"git diff*\", \"sh\"]\n");
         assertThat(verdict(check(rules, "run_command", "command", "git diff", "cwd", "."))).isEqualTo("allow");
         assertThat(verdict(check(rules, "run_command", "command", "git diff", "env",
-                java.util.Map.of("GIT_EXTERNAL_DIFF", "./evil.sh")))).as("variables change the command").isEqualTo("ask");
+                Map.of("GIT_EXTERNAL_DIFF", "./evil.sh")))).as("variables change the command").isEqualTo("ask");
         assertThat(verdict(check(rules, "run_command", "command", "git diff", "cwd", "planted")))
                 .as("another directory, another .git/config").isEqualTo("ask");
         assertThat(verdict(check(rules, "run_command", "command", "sh", "stdin", "rm -rf ~")))
@@ -201,7 +200,7 @@ class RulesTest {
     void shellLineSplitsAndResolvesLikeBash() {
         ShellLine line = ShellLine.parse("A=1 c\"u\"rl -s 'x y' && bash -c \"echo \\\"hi\\\"; $'\\x72m' -rf z\"");
         assertThat(line.simple()).isFalse();
-        assertThat(line.commands()).contains(java.util.List.of("curl", "-s", "x y"), java.util.List.of("rm", "-rf", "z"));
+        assertThat(line.commands()).contains(List.of("curl", "-s", "x y"), List.of("rm", "-rf", "z"));
         assertThat(ShellLine.parse("git 'status' --short").simple()).isTrue();
         assertThat(ShellLine.parse("git 'status' --short").argv()).containsExactly("git", "status", "--short");
         assertThat(ShellLine.parse("echo \"$(").commands()).isNotNull(); // unbalanced input does not throw

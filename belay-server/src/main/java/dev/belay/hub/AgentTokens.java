@@ -54,7 +54,7 @@ public final class AgentTokens {
         new SecureRandom().nextBytes(bytes);
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         List<Entry> entries = new ArrayList<>(list().stream().filter(e -> !e.name().equals(name)).toList());
-        entries.add(new Entry(name, digest(token), Instant.now(), null));
+        entries.add(new Entry(name, Secrets.digest(token), Instant.now(), null));
         write(entries);
         return token;
     }
@@ -112,7 +112,7 @@ public final class AgentTokens {
         if (presented == null || !presented.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        String digest = digest(presented);
+        String digest = Secrets.digest(presented);
         try {
             String match = null;
             for (Entry entry : list()) {
@@ -132,14 +132,5 @@ public final class AgentTokens {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(temp, json.writeValueAsString(entries));
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static String digest(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,11 +1,14 @@
 package dev.belay.tool.web;
 
+import dev.belay.tool.Failure;
+import dev.belay.tool.ToolException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,9 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
-
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
 
 /**
  * Sends one HTTP request under the egress policy: only http and https, every hop of a redirect checked before it is
@@ -148,7 +148,7 @@ public final class WebClient {
         try {
             return new URI(uri.getScheme(), uri.getRawUserInfo(), host, uri.getPort(), uri.getRawPath(),
                     uri.getRawQuery(), null).parseServerAuthority();
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new ToolException("'" + uri + "' cannot be sent through the proxy: " + e.getMessage());
         }
     }

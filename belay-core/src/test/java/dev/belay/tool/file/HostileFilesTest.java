@@ -3,26 +3,25 @@ package dev.belay.tool.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.belay.fs.Fifo;
+import dev.belay.journal.Change;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.fs.Fifo;
-import dev.belay.journal.Change;
-import dev.belay.tool.Limits;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -70,7 +69,7 @@ class HostileFilesTest {
                 assertThat(read.text()).contains("not a regular file");
             }
             assertThat(call("edit_file", Map.of("path", "pipe", "edits",
-                    java.util.List.of(Map.of("old_text", "a", "new_text", "b")))).text()).contains("not a regular file");
+                    List.of(Map.of("old_text", "a", "new_text", "b")))).text()).contains("not a regular file");
             assertThat(call("write_file", Map.of("path", "pipe", "content", "x", "mode", "append")).text())
                     .contains("not a regular file");
             assertThat(call("file_info", Map.of("path", "pipe")).structured().get("type").asString())
@@ -109,7 +108,7 @@ class HostileFilesTest {
             ToolResult append = call("write_file", Map.of("path", "big.log", "content", "x", "mode", "append"));
             assertThat(append.failure()).isEqualTo(Failure.TOO_LARGE);
             ToolResult edit = call("edit_file", Map.of("path", "big.log", "edits",
-                    java.util.List.of(Map.of("old_text", "line 1", "new_text", "x"))));
+                    List.of(Map.of("old_text", "line 1", "new_text", "x"))));
             assertThat(edit.failure()).isEqualTo(Failure.TOO_LARGE);
         });
         assertThat(Files.size(big)).isEqualTo(6L << 30);

@@ -2,22 +2,21 @@ package dev.belay.tool.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
+import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.Limits;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -39,7 +38,7 @@ class JournalDirectoryProtectionTest {
 
     /** A workspace that is the user's git repository (the journal itself lives outside it). */
     private void openRepository(Path dir) throws Exception {
-        org.eclipse.jgit.api.Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call().close();
+        Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call().close();
         open(dir);
     }
 
@@ -138,7 +137,7 @@ class JournalDirectoryProtectionTest {
     @Test
     void behindAGitFileThatPointsElsewhereInTheWorkspace() throws Exception {
         Path ws = Files.createDirectories(base.resolve("ws"));
-        try (var git = org.eclipse.jgit.api.Git.init().setDirectory(ws.toFile()).setGitDir(ws.resolve("store").toFile())
+        try (var git = Git.init().setDirectory(ws.toFile()).setGitDir(ws.resolve("store").toFile())
                 .setInitialBranch("main").call()) {
             assertThat(git.getRepository().getDirectory().toPath()).isEqualTo(ws.resolve("store"));
         }

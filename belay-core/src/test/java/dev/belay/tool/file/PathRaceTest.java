@@ -2,24 +2,23 @@ package dev.belay.tool.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.Limits;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -119,7 +118,7 @@ class PathRaceTest {
             call("move_path", Map.of("source", "flip/secret.txt", "destination", "moved.txt"));
             call("move_path", Map.of("source", "moved.txt", "destination", "flip/secret.txt"));
             call("edit_file", Map.of("path", "flip/secret.txt", "edits",
-                    java.util.List.of(Map.of("old_text", "TOP", "new_text", "BOTTOM"))));
+                    List.of(Map.of("old_text", "TOP", "new_text", "BOTTOM"))));
             if (!Files.exists(root.resolve("inside/victim/keep.txt"))) {
                 Files.writeString(root.resolve("inside/victim/keep.txt"), "keep\n");
             }

@@ -2,25 +2,24 @@ package dev.belay.tool.python;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.time.Duration;
-import java.util.Base64;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.Limits;
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
 import dev.belay.workspace.Workspace;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -33,7 +32,7 @@ abstract class PythonToolsContract {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
-    java.nio.file.Path dir;
+    Path dir;
 
     protected Workspace workspace;
     private PythonTools python;

@@ -3,6 +3,17 @@ package dev.belay.runtime.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.belay.runtime.Escapes;
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Execution;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.command.CommandTools;
+import dev.belay.tool.command.Jobs;
+import dev.belay.workspace.Workspace;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,27 +21,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.Limits;
-import dev.belay.runtime.Escapes;
-import dev.belay.runtime.ExecSpec;
-import dev.belay.runtime.Execution;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.command.CommandTools;
-import dev.belay.tool.command.Jobs;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -233,7 +233,7 @@ class SandboxRuntimeTest {
         ToolResult job = catalog.call(new ToolCall("run_command", args, CallContext.of("test", "s")));
         assertThat(job.structured().get("running").asBoolean()).as(job.text()).isTrue();
         try {
-            Map<String, Map<String, String>> byCommand = new java.util.HashMap<>();
+            Map<String, Map<String, String>> byCommand = new HashMap<>();
             try (var procs = Files.list(Path.of("/proc"))) {
                 for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
                     try {
@@ -251,8 +251,8 @@ class SandboxRuntimeTest {
                 if (command.contains("bwrap")) {
                     assertThat(env).as(command).doesNotContainKey("BELAY_PROBE");
                     // the PWD the wrapper shell exports is the command's directory, not the caller's
-                    assertThat(env.keySet()).as(command).isSubsetOf(java.util.stream.Stream.concat(
-                            SandboxRuntime.HOST_ENV.keySet().stream(), java.util.stream.Stream.of("PWD")).toList());
+                    assertThat(env.keySet()).as(command).isSubsetOf(Stream.concat(
+                            SandboxRuntime.HOST_ENV.keySet().stream(), Stream.of("PWD")).toList());
                 } else {
                     assertThat(env).as(command).containsEntry("BELAY_PROBE", "probe-value");
                 }
@@ -264,7 +264,7 @@ class SandboxRuntimeTest {
     }
 
     private static Map<String, String> environ(Path proc) throws IOException {
-        Map<String, String> env = new java.util.HashMap<>();
+        Map<String, String> env = new HashMap<>();
         for (String entry : Files.readString(proc.resolve("environ")).split("\0", -1)) {
             int eq = entry.indexOf('=');
             if (eq > 0) {

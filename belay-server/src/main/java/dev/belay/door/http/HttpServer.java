@@ -1,32 +1,32 @@
 package dev.belay.door.http;
 
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-
-import dev.belay.protocol.AgentProtocol;
 import dev.belay.door.mcp.McpDoor;
-import dev.belay.door.web.WebChat;
 import dev.belay.door.rest.ApprovalsPage;
 import dev.belay.door.rest.FileTransfer;
 import dev.belay.door.rest.OpenApi;
 import dev.belay.door.rest.PluginManifest;
 import dev.belay.door.rest.RestDoor;
 import dev.belay.door.rest.SwaggerUi;
+import dev.belay.door.web.WebChat;
 import dev.belay.hub.Hub;
 import dev.belay.policy.Approvals;
+import dev.belay.protocol.AgentProtocol;
 import dev.belay.tool.ToolCaller;
 import io.javalin.Javalin;
 import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
 import jakarta.servlet.DispatcherType;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -111,7 +111,7 @@ public final class HttpServer implements AutoCloseable {
         });
     }
 
-    private tools.jackson.databind.node.ObjectNode openApi(String requestUrl) {
+    private ObjectNode openApi(String requestUrl) {
         return new OpenApi().document(parts.caller().tools(), parts.profile(), publicUrl(requestUrl), parts.version(),
                 config.token().isPresent());
     }
@@ -119,7 +119,7 @@ public final class HttpServer implements AutoCloseable {
     /** The public URL if one was configured, else the scheme, host and port this request came to. */
     private String publicUrl(String requestUrl) {
         return config.publicUrl().orElseGet(() -> {
-            java.net.URI uri = java.net.URI.create(requestUrl);
+            URI uri = URI.create(requestUrl);
             return uri.getScheme() + "://" + uri.getAuthority();
         });
     }
@@ -140,7 +140,7 @@ public final class HttpServer implements AutoCloseable {
             hosts.add(config.host() + ":*");
         }
         // "host:*" also matches the host without a port, as the validator reads it
-        config.publicUrl().map(u -> java.net.URI.create(u).getHost()).ifPresent(h -> hosts.add(h + ":*"));
+        config.publicUrl().map(u -> URI.create(u).getHost()).ifPresent(h -> hosts.add(h + ":*"));
         config.extraHosts().forEach(h -> hosts.add(h + ":*"));
         return hosts;
     }

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.belay.tool.file.FileKinds;
+import dev.belay.policy.Secrets;
 
 /**
  * The web UI's browser sessions and one-time sign-in codes. A session is a random secret, never the API token, that
@@ -96,6 +96,6 @@ public final class Sessions {
     }
 
     private static String digest(String secret) {
-        return FileKinds.sha256(secret.getBytes(StandardCharsets.UTF_8));
+        return Secrets.digest(secret);
     }
 }

@@ -2,6 +2,12 @@ package dev.belay.door.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.door.rest.OpenApi;
+import dev.belay.policy.Approvals;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpecs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,17 +15,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import dev.belay.door.rest.OpenApi;
-import dev.belay.policy.Approvals;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Tool;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpecs;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -103,7 +102,7 @@ class HttpServerTest {
     @Test
     void noAddressButLoopbackIsServedWithoutTheToken() {
         for (String host : List.of("0.0.0.0", "::", "192.0.2.1", "127.example.com", "localhost.example.com")) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HttpConfig(host, 0, Optional.empty(),
+            Assertions.assertThatThrownBy(() -> new HttpConfig(host, 0, Optional.empty(),
                     Optional.empty(), false, List.of(), 1, 1)).as(host).hasMessageContaining("without authentication");
         }
         for (String host : List.of("127.0.0.1", "127.1.2.3", "localhost", "::1")) {

@@ -2,6 +2,33 @@ package dev.belay.door.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.belay.door.http.HttpConfig;
+import dev.belay.door.http.HttpServer.Parts;
+import dev.belay.policy.ApprovalMode;
+import dev.belay.policy.Approvals;
+import dev.belay.policy.Decision;
+import dev.belay.policy.Decision.Verdict;
+import dev.belay.policy.Guard;
+import dev.belay.policy.PendingCall;
+import dev.belay.policy.Rules;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolHandler;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpecs;
+import dev.belay.tool.transfer.TransferTools;
+import dev.belay.tool.web.EgressPolicy;
+import dev.belay.tool.web.WebClient;
+import dev.belay.tool.web.WebConfig;
+import dev.belay.workspace.Workspace;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -17,35 +44,15 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import com.sun.net.httpserver.HttpServer;
-
-import dev.belay.door.http.HttpConfig;
-import dev.belay.policy.ApprovalMode;
-import dev.belay.policy.Approvals;
-import dev.belay.tool.web.EgressPolicy;
-import dev.belay.policy.Guard;
-import dev.belay.policy.Rules;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Failure;
-import dev.belay.tool.Tool;
-import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpecs;
-import dev.belay.tool.transfer.TransferTools;
-import dev.belay.tool.web.WebClient;
-import dev.belay.tool.web.WebConfig;
-import dev.belay.workspace.Workspace;
-import io.swagger.v3.parser.OpenAPIV3Parser;
-import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -66,7 +73,7 @@ class RestDoorTest {
     private Approvals approvals;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private static Tool tool(String json, dev.belay.tool.ToolHandler handler) {
+    private static Tool tool(String json, ToolHandler handler) {
         return new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree(json)), handler);
     }
 
@@ -102,7 +109,7 @@ class RestDoorTest {
                 null, workspace.root());
         HttpConfig config = new HttpConfig("127.0.0.1", 0, Optional.of(TOKEN), Optional.empty(), false, List.of(),
                 1 << 20, 4096);
-        server = new dev.belay.door.http.HttpServer(config, new dev.belay.door.http.HttpServer.Parts(guard, approvals, OpenApi.Profile.ALL, "test", Optional.empty(), Optional.empty()));
+        server = new dev.belay.door.http.HttpServer(config, new Parts(guard, approvals, OpenApi.Profile.ALL, "test", Optional.empty(), Optional.empty()));
         server.start();
     }
 
@@ -171,15 +178,15 @@ class RestDoorTest {
     void failureKindsMapToStatusCodes() throws Exception {
         approvals.listen(new Approvals.Listener() {
             @Override
-            public void added(dev.belay.policy.PendingCall call) {
-                approvals.decide(call.id(), new dev.belay.policy.Decision(
+            public void added(PendingCall call) {
+                approvals.decide(call.id(), new Decision(
                         call.call().arguments().path("kind").asString().equals("DENY_ME")
-                                ? dev.belay.policy.Decision.Verdict.DENY : dev.belay.policy.Decision.Verdict.APPROVE,
+                                ? Verdict.DENY : Verdict.APPROVE,
                         "web", "no"));
             }
 
             @Override
-            public void resolved(dev.belay.policy.PendingCall call, dev.belay.policy.Decision decision) {
+            public void resolved(PendingCall call, Decision decision) {
             }
         });
         assertThat(post("/api/lookup", "{\"kind\": \"NOT_FOUND\"}").statusCode()).isEqualTo(404);
@@ -223,17 +230,17 @@ class RestDoorTest {
     }
 
     /** Answers every approval the guard asks for, as an operator would; {@code deny} says which to refuse. */
-    private void operator(java.util.function.Predicate<dev.belay.policy.PendingCall> deny) {
+    private void operator(Predicate<PendingCall> deny) {
         approvals.listen(new Approvals.Listener() {
             @Override
-            public void added(dev.belay.policy.PendingCall call) {
-                approvals.decide(call.id(), new dev.belay.policy.Decision(deny.test(call)
-                        ? dev.belay.policy.Decision.Verdict.DENY : dev.belay.policy.Decision.Verdict.APPROVE,
+            public void added(PendingCall call) {
+                approvals.decide(call.id(), new Decision(deny.test(call)
+                        ? Verdict.DENY : Verdict.APPROVE,
                         "web", "operator says no"));
             }
 
             @Override
-            public void resolved(dev.belay.policy.PendingCall call, dev.belay.policy.Decision decision) {
+            public void resolved(PendingCall call, Decision decision) {
             }
         });
     }
@@ -241,7 +248,7 @@ class RestDoorTest {
     @Test
     void uploadsAreToolCallsTheOperatorApprovesOrDenies() throws Exception {
         Files.writeString(workspace.root().resolve(".env"), "SECRET=1\n");
-        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> asked = new CopyOnWriteArrayList<>();
         operator(call -> {
             asked.add(call.call().tool() + " " + call.call().arguments().path("path").asString());
             return call.call().arguments().path("path").asString().endsWith(".env");
@@ -293,9 +300,9 @@ class RestDoorTest {
     void offlineFetchesNoLink() {
         Workspace other = Workspace.open(dir.resolve("offline"), "Belay", "belay@localhost");
         try {
-            dev.belay.tool.ToolResult result = new Catalog(new TransferTools(other, Optional.empty()).tools())
-                    .call(new dev.belay.tool.ToolCall("upload_file", JSON.createObjectNode().put("path", "a")
-                            .put("url", "http://localhost:1/a"), dev.belay.tool.CallContext.of("test", "t")));
+            ToolResult result = new Catalog(new TransferTools(other, Optional.empty()).tools())
+                    .call(new ToolCall("upload_file", JSON.createObjectNode().put("path", "a")
+                            .put("url", "http://localhost:1/a"), CallContext.of("test", "t")));
             assertThat(result.isError()).isTrue();
             assertThat(result.text()).contains("offline");
         } finally {
@@ -338,7 +345,7 @@ class RestDoorTest {
                 .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, "big.bin", "big.bin", "z".repeat(10_000)))));
         assertThat(big.statusCode()).isEqualTo(413);
         HttpResponse<String> streamed = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary="
-                + boundary).POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(
+                + boundary).POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(
                 multipart(boundary, "s.txt", "s.txt", "s").getBytes(StandardCharsets.UTF_8)))));
         assertThat(streamed.statusCode()).as("uploads declare their length").isEqualTo(411);
     }
