@@ -1,5 +1,7 @@
 package dev.belay.agent;
 
+import dev.belay.protocol.AgentProtocol;
+import dev.belay.tool.ToolCaller;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.URI;
@@ -15,9 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import dev.belay.protocol.AgentProtocol;
-import dev.belay.tool.ToolCaller;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,8 +36,14 @@ public final class Agent implements AutoCloseable {
      * @param heartbeatTimeout silence after which the connection counts as dead
      * @param maxBackoff the longest wait between reconnection attempts
      */
-    public record Config(URI server, String token, boolean insecure, String agentId, String name,
-            Duration heartbeatTimeout, Duration maxBackoff) {
+    public record Config(
+            URI server,
+            String token,
+            boolean insecure,
+            String agentId,
+            String name,
+            Duration heartbeatTimeout,
+            Duration maxBackoff) {
 
         public Config {
             Objects.requireNonNull(server, "server");
@@ -135,10 +140,16 @@ public final class Agent implements AutoCloseable {
         WebSocket socket = http.newWebSocketBuilder()
                 .header("Authorization", "Bearer " + config.token())
                 .connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(config.server(), connection).get(20, TimeUnit.SECONDS);
+                .buildAsync(config.server(), connection)
+                .get(20, TimeUnit.SECONDS);
         connection.open(socket);
-        AgentProtocol.Hello hello = new AgentProtocol.Hello(AgentProtocol.VERSION, config.agentId(), config.name(),
-                hostName(), System.getProperty("os.name") + " " + System.getProperty("os.arch"), runtime,
+        AgentProtocol.Hello hello = new AgentProtocol.Hello(
+                AgentProtocol.VERSION,
+                config.agentId(),
+                config.name(),
+                hostName(),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                runtime,
                 caller.tools());
         connection.send(AgentProtocol.request(0, AgentProtocol.HELLO, hello.toJson()));
         JsonNode answer = connection.hello.get(20, TimeUnit.SECONDS);

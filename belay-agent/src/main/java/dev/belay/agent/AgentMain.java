@@ -1,19 +1,18 @@
 package dev.belay.agent;
 
+import dev.belay.engine.Engine;
+import dev.belay.policy.ApprovalMode;
+import dev.belay.policy.Approvals;
+import dev.belay.policy.Guard;
+import dev.belay.policy.Rules;
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.Limits;
+import dev.belay.tool.python.PythonBackend;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-
-import dev.belay.engine.Engine;
-import dev.belay.policy.ApprovalMode;
-import dev.belay.policy.Approvals;
-import dev.belay.policy.Guard;
-import dev.belay.tool.Limits;
-import dev.belay.policy.Rules;
-import dev.belay.runtime.Runtime;
-import dev.belay.tool.python.PythonBackend;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,11 +22,16 @@ import picocli.CommandLine.Mixin;
  * without the server's HTTP, MCP or web libraries. The full distribution's {@code belay agent} does the same with
  * every option of {@code belay serve} (web tools, installed actions, mounted servers).
  */
-@Command(name = "belay-agent", mixinStandardHelpOptions = true, version = "belay-agent (see belay --version)",
+@Command(
+        name = "belay-agent",
+        mixinStandardHelpOptions = true,
+        version = "belay-agent (see belay --version)",
         defaultValueProvider = ApproveDefault.AgentAsk.class,
-        description = {"Dial out to a Belay server and run its conversations' tool calls here, on this workspace and "
-                + "runtime. No inbound port is needed.",
-                "The owner's limits (--allow-tools, --read-only, --approve, --rules) hold whatever the server asks."})
+        description = {
+            "Dial out to a Belay server and run its conversations' tool calls here, on this workspace and "
+                    + "runtime. No inbound port is needed.",
+            "The owner's limits (--allow-tools, --read-only, --approve, --rules) hold whatever the server asks."
+        })
 public final class AgentMain implements Callable<Integer> {
 
     @Mixin
@@ -60,14 +64,34 @@ public final class AgentMain implements Callable<Integer> {
             JournalUpkeep.retain(root, journal, data, Instant.now())
                     .ifPresent(trimmed -> System.err.println("belay-agent: " + trimmed));
             Runtime chosen = runtime.create(List.of(Path.of(System.getProperty("user.home")), journal), List.of());
-            try (Engine engine = Engine.open(new Engine.Config(root, journal, chosen, Limits.DEFAULTS,
-                    RuntimeOptions.commandEnvironment(), "Belay", "belay@localhost", Optional.empty(),
-                    new PythonBackend.Driver()), List.of())) {
+            try (Engine engine = Engine.open(
+                    new Engine.Config(
+                            root,
+                            journal,
+                            chosen,
+                            Limits.DEFAULTS,
+                            RuntimeOptions.commandEnvironment(),
+                            "Belay",
+                            "belay@localhost",
+                            Optional.empty(),
+                            new PythonBackend.Driver()),
+                    List.of())) {
                 engine.workspace().journal().notice().ifPresent(System.err::println);
-                Guard guard = guardOptions.guard(engine.caller(), loaded, mode, approvals, engine.workspace().root(),
+                Guard guard = guardOptions.guard(
+                        engine.caller(),
+                        loaded,
+                        mode,
+                        approvals,
+                        engine.workspace().root(),
                         data);
-                AgentStart.run(agent, guardOptions.approve(), engine.workspace(), engine.runtimeKind(), guard,
-                        approvals, System.err);
+                AgentStart.run(
+                        agent,
+                        guardOptions.approve(),
+                        engine.workspace(),
+                        engine.runtimeKind(),
+                        guard,
+                        approvals,
+                        System.err);
             }
             return 0;
         } catch (IllegalArgumentException | IllegalStateException | Agent.RefusedException e) {

@@ -1,7 +1,6 @@
 package dev.belay.agent;
 
 import java.util.Optional;
-
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -24,7 +23,9 @@ public abstract sealed class ApproveDefault implements IDefaultValueProvider {
     @Override
     public String defaultValue(ArgSpec arg) {
         if (arg instanceof OptionSpec option && option.longestName().equals(GuardOptions.APPROVE)) {
-            return Optional.ofNullable(System.getenv(variable)).filter(v -> !v.isBlank()).orElse(mode);
+            return Optional.ofNullable(System.getenv(variable))
+                    .filter(v -> !v.isBlank())
+                    .orElse(mode);
         }
         return null;
     }

@@ -1,11 +1,5 @@
 package dev.belay.agent;
 
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-
 import dev.belay.protocol.AgentProtocol;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Failure;
@@ -15,6 +9,11 @@ import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolWire;
 import dev.belay.tool.UnknownToolException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,11 +35,21 @@ final class CallDispatcher implements AutoCloseable {
     private final ToolCaller caller;
     private final JsonMapper json;
     /** Runs tool calls. */
-    private final ThreadPoolExecutor calls = new ThreadPoolExecutor(MAX_CALLS, MAX_CALLS, 30, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), Thread.ofVirtual().name("agent-call-", 0).factory());
+    private final ThreadPoolExecutor calls = new ThreadPoolExecutor(
+            MAX_CALLS,
+            MAX_CALLS,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            Thread.ofVirtual().name("agent-call-", 0).factory());
     /** Reads every message in turn, answers pings and lists, and hands calls to {@link #calls}. */
-    private final ThreadPoolExecutor messages = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(MAX_WAITING), Thread.ofVirtual().name("agent-message-", 0).factory());
+    private final ThreadPoolExecutor messages = new ThreadPoolExecutor(
+            1,
+            1,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MAX_WAITING),
+            Thread.ofVirtual().name("agent-message-", 0).factory());
 
     /** @param caller the agent's tools, already behind its owner's guard and controls */
     CallDispatcher(ToolCaller caller, JsonMapper json) {
@@ -82,8 +91,11 @@ final class CallDispatcher implements AutoCloseable {
                 try {
                     calls.execute(() -> from.send(call(id, params, from)));
                 } catch (RejectedExecutionException e) {
-                    from.send(AgentProtocol.error(id, AgentProtocol.BUSY, "this agent already runs " + MAX_CALLS
-                            + " calls, its limit; send the call again when one has finished"));
+                    from.send(AgentProtocol.error(
+                            id,
+                            AgentProtocol.BUSY,
+                            "this agent already runs " + MAX_CALLS
+                                    + " calls, its limit; send the call again when one has finished"));
                 }
             }
             case AgentProtocol.TOOLS_LIST -> {
@@ -111,7 +123,8 @@ final class CallDispatcher implements AutoCloseable {
             return AgentProtocol.error(id, AgentProtocol.INVALID_PARAMS, "tools/call needs name and arguments");
         }
         JsonNode meta = params.path("_meta");
-        String conversation = AgentProtocol.conversation(meta.path("conversation").asString(""));
+        String conversation =
+                AgentProtocol.conversation(meta.path("conversation").asString(""));
         JsonNode token = meta.get("progressToken");
         CallContext context = new CallContext("agent", conversation, (done, total, text) -> {
             if (token != null) {
@@ -130,11 +143,14 @@ final class CallDispatcher implements AutoCloseable {
             ToolResult result = caller.call(new ToolCall(tool, arguments, context));
             return AgentProtocol.response(id, ToolWire.result(result));
         } catch (UnknownToolException e) {
-            return AgentProtocol.response(id, ToolWire.result(ToolResult.error(Failure.NOT_FOUND, "This agent "
-                    + "has no tool " + tool + ".")));
+            return AgentProtocol.response(
+                    id,
+                    ToolWire.result(ToolResult.error(Failure.NOT_FOUND, "This agent " + "has no tool " + tool + ".")));
         } catch (RuntimeException e) {
-            return AgentProtocol.response(id, ToolWire.result(ToolResult.error(Failure.FAILED, "The agent "
-                    + "failed to run " + tool + ": " + e)));
+            return AgentProtocol.response(
+                    id,
+                    ToolWire.result(
+                            ToolResult.error(Failure.FAILED, "The agent " + "failed to run " + tool + ": " + e)));
         }
     }
 

@@ -1,14 +1,13 @@
 package dev.belay.agent;
 
-import java.nio.file.Path;
-import java.time.Duration;
-
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.AuditLog;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.tool.ToolCaller;
+import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -25,20 +24,31 @@ public final class GuardOptions {
     /** The approval mode's option, which each command's {@link ApproveDefault} gives its default. */
     static final String APPROVE = "--approve";
 
-    @Option(names = APPROVE, paramLabel = "MODE", description = "ask (calls that can change something wait for a yes), "
-            + "ask-all (every call waits), auto (none waits; limit it with --rules) or delay:SECONDS (each runs after "
-            + "SECONDS unless cancelled). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = APPROVE,
+            paramLabel = "MODE",
+            description = "ask (calls that can change something wait for a yes), "
+                    + "ask-all (every call waits), auto (none waits; limit it with --rules) or delay:SECONDS (each runs after "
+                    + "SECONDS unless cancelled). Default: ${DEFAULT-VALUE}.")
     String approve;
 
-    @Option(names = "--rules", paramLabel = "FILE", defaultValue = "${env:BELAY_RULES}",
+    @Option(
+            names = "--rules",
+            paramLabel = "FILE",
+            defaultValue = "${env:BELAY_RULES}",
             description = "Allow/deny rules for tools, commands and paths (YAML), applied before anyone is asked.")
     Path rules;
 
-    @Option(names = "--approval-timeout", paramLabel = "SECONDS", defaultValue = "${env:BELAY_APPROVAL_TIMEOUT:-40}",
+    @Option(
+            names = "--approval-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "${env:BELAY_APPROVAL_TIMEOUT:-40}",
             description = "A call nobody answers within this time is denied. Default: ${DEFAULT-VALUE}.")
     long approvalTimeoutSeconds;
 
-    @Option(names = "--audit-log", paramLabel = "FILE",
+    @Option(
+            names = "--audit-log",
+            paramLabel = "FILE",
             description = "Record every call and decision here (JSON lines). Default: audit.jsonl in Belay's data "
                     + "directory.")
     Path auditLog;
@@ -89,10 +99,10 @@ public final class GuardOptions {
      * @param loaded the rules, as {@link #rules()} read them
      * @param dataDir Belay's data directory, where the audit log goes unless {@code --audit-log} names a file
      */
-    public Guard guard(ToolCaller inner, Rules loaded, ApprovalMode mode, Approvals approvals, Path root,
-            Path dataDir) {
-        AuditLog audit = noAudit ? null
-                : new AuditLog(auditLog != null ? auditLog : defaultAuditLog(dataDir), 10L << 20);
+    public Guard guard(
+            ToolCaller inner, Rules loaded, ApprovalMode mode, Approvals approvals, Path root, Path dataDir) {
+        AuditLog audit =
+                noAudit ? null : new AuditLog(auditLog != null ? auditLog : defaultAuditLog(dataDir), 10L << 20);
         return new Guard(inner, loaded, mode, approvals, audit, root);
     }
 

@@ -1,5 +1,7 @@
 package dev.belay.agent;
 
+import dev.belay.protocol.AgentProtocol;
+import dev.belay.tool.Json;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -9,9 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
-
-import dev.belay.protocol.AgentProtocol;
-import dev.belay.tool.Json;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -24,6 +23,7 @@ final class HubConnection implements WebSocket.Listener {
 
     /** The hub's answer to the hello (the message with id 0). */
     final CompletableFuture<JsonNode> hello = new CompletableFuture<>();
+
     final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final Duration heartbeatTimeout;
     private final CallDispatcher dispatcher;

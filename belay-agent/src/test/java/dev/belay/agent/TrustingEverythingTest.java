@@ -3,6 +3,8 @@ package dev.belay.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -16,13 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.concurrent.TimeUnit;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,12 +40,32 @@ class TrustingEverythingTest {
     @BeforeAll
     static void serveWithACertificateForAnotherName() throws Exception {
         Path store = dir.resolve("hub.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass",
-                new String(PASSWORD), "-alias", "hub", "-keyalg", "EC", "-dname", "CN=hub.elsewhere.invalid",
-                "-ext", "SAN=dns:hub.elsewhere.invalid", "-validity", "2").redirectErrorStream(true).start();
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-keystore",
+                        store.toString(),
+                        "-storetype",
+                        "PKCS12",
+                        "-storepass",
+                        new String(PASSWORD),
+                        "-alias",
+                        "hub",
+                        "-keyalg",
+                        "EC",
+                        "-dname",
+                        "CN=hub.elsewhere.invalid",
+                        "-ext",
+                        "SAN=dns:hub.elsewhere.invalid",
+                        "-validity",
+                        "2")
+                .redirectErrorStream(true)
+                .start();
         assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        assertThat(keytool.exitValue())
+                .as(new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isZero();
         keys = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(store)) {
             keys.load(in, PASSWORD);
@@ -73,17 +91,20 @@ class TrustingEverythingTest {
 
     @Test
     void theInsecureClientReachesAHubWhoseCertificateIsSelfSignedForAnotherName() throws Exception {
-        HttpClient insecure = HttpClient.newBuilder().sslContext(TrustingEverything.context()).build();
+        HttpClient insecure =
+                HttpClient.newBuilder().sslContext(TrustingEverything.context()).build();
 
-        HttpResponse<String> response = insecure.send(HttpRequest.newBuilder(hub()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                insecure.send(HttpRequest.newBuilder(hub()).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.body()).isEqualTo("ok");
     }
 
     @Test
     void everyOtherClientStillChecksTheHostNameAfterTheInsecureOneWasMade() throws Exception {
-        HttpClient.newBuilder().sslContext(TrustingEverything.context()).build()
+        HttpClient.newBuilder()
+                .sslContext(TrustingEverything.context())
+                .build()
                 .send(HttpRequest.newBuilder(hub()).build(), HttpResponse.BodyHandlers.discarding());
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(keys); // trusts the hub's certificate itself: only its name is wrong
@@ -91,9 +112,10 @@ class TrustingEverythingTest {
         trusting.init(null, trust.getTrustManagers(), null);
         HttpClient careful = HttpClient.newBuilder().sslContext(trusting).build();
 
-        assertThatThrownBy(() -> careful.send(HttpRequest.newBuilder(hub()).build(),
-                HttpResponse.BodyHandlers.discarding()))
-                .isInstanceOf(IOException.class).hasMessageContaining("No subject alternative names matching");
+        assertThatThrownBy(() ->
+                        careful.send(HttpRequest.newBuilder(hub()).build(), HttpResponse.BodyHandlers.discarding()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("No subject alternative names matching");
     }
 
     private static URI hub() {

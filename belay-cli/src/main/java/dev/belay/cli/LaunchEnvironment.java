@@ -51,6 +51,7 @@ record LaunchEnvironment(Map<String, String> secrets) {
 
     /** A variable's value, from the launcher's pipe or the environment; empty when unset or blank. */
     Optional<String> get(String name) {
-        return Optional.ofNullable(secrets.getOrDefault(name, System.getenv(name))).filter(v -> !v.isBlank());
+        return Optional.ofNullable(secrets.getOrDefault(name, System.getenv(name)))
+                .filter(v -> !v.isBlank());
     }
 }

@@ -5,8 +5,7 @@ import picocli.CommandLine;
 /** The {@code belay} command. */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         // before the JDK's HTTP client reads it: plain http through a proxy goes to the address the egress policy

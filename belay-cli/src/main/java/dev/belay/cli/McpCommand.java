@@ -1,16 +1,5 @@
 package dev.belay.cli;
 
-import java.io.BufferedReader;
-import java.io.FilterInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-
 import dev.belay.agent.ApproveDefault;
 import dev.belay.agent.GuardOptions;
 import dev.belay.door.mcp.McpDoor;
@@ -21,13 +10,28 @@ import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.policy.TerminalApprover;
 import io.modelcontextprotocol.server.McpSyncServer;
+import java.io.BufferedReader;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "mcp", mixinStandardHelpOptions = true, defaultValueProvider = ApproveDefault.Auto.class,
-        description = {"Serve the tools over MCP on stdin/stdout, for MCP clients that launch Belay. Logs go to stderr.",
-                "MCP clients ask their user before a call themselves; --approve ask and delay prompt on this terminal "
-                        + "(/dev/tty)."})
+@Command(
+        name = "mcp",
+        mixinStandardHelpOptions = true,
+        defaultValueProvider = ApproveDefault.Auto.class,
+        description = {
+            "Serve the tools over MCP on stdin/stdout, for MCP clients that launch Belay. Logs go to stderr.",
+            "MCP clients ask their user before a call themselves; --approve ask and delay prompt on this terminal "
+                    + "(/dev/tty)."
+        })
 final class McpCommand implements Callable<Integer> {
 
     @Mixin
@@ -45,13 +49,18 @@ final class McpCommand implements Callable<Integer> {
         try (Engine engine = options.open(rules)) {
             PrintStream protocol = System.out;
             System.setOut(System.err); // nothing but the protocol may reach stdout
-            Guard guard = guardOptions.guard(engine.caller(), rules, mode, approvals, engine.workspace().root(),
+            Guard guard = guardOptions.guard(
+                    engine.caller(),
+                    rules,
+                    mode,
+                    approvals,
+                    engine.workspace().root(),
                     BelayDirs.fromEnvironment().data());
             if (!(mode instanceof ApprovalMode.Auto)) {
                 promptOnTerminal(approvals);
             }
-            McpSyncServer server = McpDoor.stdio(guard, Version.current(),
-                    new EndSignallingInput(System.in, inputEnded), protocol);
+            McpSyncServer server =
+                    McpDoor.stdio(guard, Version.current(), new EndSignallingInput(System.in, inputEnded), protocol);
             Runtime.getRuntime().addShutdownHook(new Thread(inputEnded::countDown));
             inputEnded.await();
             server.closeGracefully();

@@ -1,7 +1,6 @@
 package dev.belay.cli;
 
 import java.util.concurrent.Callable;
-
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;

@@ -2,15 +2,13 @@ package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.agent.AgentMain;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.agent.AgentMain;
 import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,8 +17,7 @@ class CliTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
         CommandLine cli = Main.commandLine();
@@ -47,9 +44,11 @@ class CliTest {
         Map<String, String> defaults = Map.of("mcp", "auto", "serve", "ask", "chat", "ask", "agent", "ask");
         defaults.forEach((command, mode) -> {
             String help = run(command, "--help").out();
-            assertThat(help).as(command).contains("--rules=FILE", "--approval-timeout=SECONDS", "--audit-log=FILE",
-                    "--no-audit");
-            assertThat(help.substring(help.indexOf("  --approve=MODE"))).as(command)
+            assertThat(help)
+                    .as(command)
+                    .contains("--rules=FILE", "--approval-timeout=SECONDS", "--audit-log=FILE", "--no-audit");
+            assertThat(help.substring(help.indexOf("  --approve=MODE")))
+                    .as(command)
                     .containsPattern("Default:\\s+" + mode + "\\.");
         });
         StringWriter standalone = new StringWriter();
@@ -59,7 +58,9 @@ class CliTest {
         assertThat(standalone.toString()).contains("--rules=FILE", "--approval-timeout=SECONDS", "--audit-log=FILE");
         assertThat(standalone.toString().substring(standalone.toString().indexOf("  --approve=MODE")))
                 .containsPattern("Default:\\s+ask\\.");
-        assertThat(run("serve", "--approve", "sometimes").err()).startsWith("belay: ").contains("sometimes");
+        assertThat(run("serve", "--approve", "sometimes").err())
+                .startsWith("belay: ")
+                .contains("sometimes");
         assertThat(run("serve", "--approve", "sometimes").code()).isEqualTo(2);
     }
 
@@ -77,18 +78,22 @@ class CliTest {
     void toolsExportsValidJsonInEachFormat() {
         JsonNode mcp = JSON.readTree(run("tools", "--format", "mcp").out());
         assertThat(mcp.get("tools").size()).isGreaterThanOrEqualTo(19);
-        assertThat(mcp.get("tools").get(0).get("inputSchema").get("type").asString()).isEqualTo("object");
+        assertThat(mcp.get("tools").get(0).get("inputSchema").get("type").asString())
+                .isEqualTo("object");
 
         JsonNode openai = JSON.readTree(run("tools", "--format", "openai").out());
         assertThat(openai.isArray()).isTrue();
         openai.forEach(t -> {
             assertThat(t.get("type").asString()).isEqualTo("function");
-            assertThat(t.get("function").get("parameters").get("type").asString()).isEqualTo("object");
+            assertThat(t.get("function").get("parameters").get("type").asString())
+                    .isEqualTo("object");
         });
 
         JsonNode anthropic = JSON.readTree(run("tools", "--format", "anthropic").out());
         anthropic.forEach(t -> assertThat(t.has("input_schema")).isTrue());
-        assertThat(anthropic.size()).isEqualTo(openai.size()).isEqualTo(mcp.get("tools").size());
+        assertThat(anthropic.size())
+                .isEqualTo(openai.size())
+                .isEqualTo(mcp.get("tools").size());
     }
 
     @Test

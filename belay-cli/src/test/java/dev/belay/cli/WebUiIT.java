@@ -48,39 +48,63 @@ class WebUiIT {
         git(workspace, "add", ".");
         git(workspace, "commit", "-q", "-m", "the user's commit");
         String head = git(workspace, "rev-parse", "HEAD");
-        Path shots = Files.createDirectories(Path.of("target/web-ui-screenshots").toAbsolutePath());
+        Path shots =
+                Files.createDirectories(Path.of("target/web-ui-screenshots").toAbsolutePath());
         try (OpenAiFixture fixture = new OpenAiFixture()) {
-            fixture.script(tools(call("c1", "run_command", "{\"command\": \"echo hello > hi.txt\"}")),
+            fixture.script(
+                    tools(call("c1", "run_command", "{\"command\": \"echo hello > hi.txt\"}")),
                     text("All ", "done."),
                     tools(call("c2", "run_command", "{\"command\": \"rm -rf ./*\"}")),
                     text("Understood, ", "I will not."),
                     slowText(400, "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight ", "nine "));
-            try (BelayProcess belay = BelayProcess.serve(workspace, dir.resolve("home"), "--approve", "ask",
-                    "--base-url", fixture.baseUrl(), "--model", "fixture-model")) {
+            try (BelayProcess belay = BelayProcess.serve(
+                    workspace,
+                    dir.resolve("home"),
+                    "--approve",
+                    "ask",
+                    "--base-url",
+                    fixture.baseUrl(),
+                    "--model",
+                    "fixture-model")) {
                 Path log = dir.resolve("e2e.log");
-                Process node = new ProcessBuilder(List.of(NodeTools.node().toString(),
-                        NodeTools.script("web-ui-e2e.mjs").toString(), belay.base(), belay.token(), shots.toString(),
-                        signInLink(belay.log())))
-                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                Process node = new ProcessBuilder(List.of(
+                                NodeTools.node().toString(),
+                                NodeTools.script("web-ui-e2e.mjs").toString(),
+                                belay.base(),
+                                belay.token(),
+                                shots.toString(),
+                                signInLink(belay.log())))
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
                 boolean ended = node.waitFor(5, TimeUnit.MINUTES);
                 if (!ended) {
                     node.destroyForcibly();
                 }
-                assertThat(ended && node.exitValue() == 0).as(Files.readString(log)).isTrue();
+                assertThat(ended && node.exitValue() == 0)
+                        .as(Files.readString(log))
+                        .isTrue();
                 assertThat(Files.readString(log)).contains("web ui e2e: ok");
-                assertThat(workspace.resolve("hi.txt")).as("created, then undone from the journal panel")
+                assertThat(workspace.resolve("hi.txt"))
+                        .as("created, then undone from the journal panel")
                         .doesNotExist();
                 String exported = git(workspace, "for-each-ref", "--format=%(refname:short)", "refs/heads/belay/");
                 assertThat(exported).as("the branch the panel exported").startsWith("belay/chat-");
                 assertThat(git(workspace, "show", exported + ":hi.txt")).isEqualTo("hello");
                 assertThat(git(workspace, "rev-parse", exported + "~1")).isEqualTo(head);
-                assertThat(git(workspace, "rev-parse", "HEAD")).as("the user's branch did not move").isEqualTo(head);
-                assertThat(Files.readString(belay.auditLog())).contains("\"tool\":\"export_branch\"")
+                assertThat(git(workspace, "rev-parse", "HEAD"))
+                        .as("the user's branch did not move")
+                        .isEqualTo(head);
+                assertThat(Files.readString(belay.auditLog()))
+                        .contains("\"tool\":\"export_branch\"")
                         .contains("\"door\":\"chat\"")
-                        .contains("\"decided_by\":\"web\"").contains("not today");
+                        .contains("\"decided_by\":\"web\"")
+                        .contains("not today");
             }
-            assertThat(fixture.requests()).isNotEmpty().allSatisfy(r -> assertThat(r.toString())
-                    .doesNotContain(dir.resolve("home/config").toString()));
+            assertThat(fixture.requests())
+                    .isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.toString())
+                            .doesNotContain(dir.resolve("home/config").toString()));
         }
         assertThat(shots.resolve("2-answer.png")).exists();
     }

@@ -41,8 +41,7 @@ public record ActionSource(String source, Optional<String> ref) {
     }
 
     /** The files fetched into a directory, and the commit they came from. */
-    public record Fetched(Path dir, Optional<String> commit) {
-    }
+    public record Fetched(Path dir, Optional<String> commit) {}
 
     /**
      * Copies the action's files into {@code target} (which must not exist): a clone checked out at the ref, without
@@ -58,13 +57,22 @@ public record ActionSource(String source, Optional<String> ref) {
             copyTree(local, target);
             return new Fetched(target, Optional.empty());
         }
-        String uri = Files.isDirectory(local) ? local.toUri().toString()
+        String uri = Files.isDirectory(local)
+                ? local.toUri().toString()
                 : GITHUB.matcher(source).matches() ? "https://github.com/" + source + ".git" : source;
         ObjectId commit;
-        try (Git git = Git.cloneRepository().setURI(uri).setDirectory(target.toFile()).setNoCheckout(true)
-                .setCloneAllBranches(true).setTimeout(NETWORK_TIMEOUT_S).call()) {
+        try (Git git = Git.cloneRepository()
+                .setURI(uri)
+                .setDirectory(target.toFile())
+                .setNoCheckout(true)
+                .setCloneAllBranches(true)
+                .setTimeout(NETWORK_TIMEOUT_S)
+                .call()) {
             commit = resolve(git.getRepository(), uri);
-            git.reset().setMode(ResetCommand.ResetType.HARD).setRef(commit.name()).call();
+            git.reset()
+                    .setMode(ResetCommand.ResetType.HARD)
+                    .setRef(commit.name())
+                    .call();
         } catch (GitAPIException | JGitInternalException e) {
             Trees.delete(target);
             throw new ActionException("cannot fetch " + uri + ": " + e.getMessage(), e);
@@ -112,8 +120,11 @@ public record ActionSource(String source, Optional<String> ref) {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     if (attrs.isRegularFile()) { // links could point anywhere on the machine: not part of an action
-                        Files.copy(file, to.resolve(from.relativize(file).toString()),
-                                StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                        Files.copy(
+                                file,
+                                to.resolve(from.relativize(file).toString()),
+                                StandardCopyOption.COPY_ATTRIBUTES,
+                                LinkOption.NOFOLLOW_LINKS);
                     }
                     return FileVisitResult.CONTINUE;
                 }

@@ -1,5 +1,6 @@
 package dev.belay.fs;
 
+import dev.belay.fs.PathException.Kind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -18,9 +19,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
-import dev.belay.fs.PathException.Kind;
-
 
 /**
  * Race-free file access beneath a root directory. A path is never handed to the operating system whole: it is walked
@@ -45,12 +43,13 @@ import dev.belay.fs.PathException.Kind;
 public final class Beneath {
 
     /** One entry of a directory, with its attributes read without following it. */
-    public record Listed(String name, BasicFileAttributes attributes) {
-    }
+    public record Listed(String name, BasicFileAttributes attributes) {}
 
     /** What a write does to the file's executable bits (the journal restores them; file tools keep them). */
     public enum Executable {
-        KEEP, SET, CLEAR
+        KEEP,
+        SET,
+        CLEAR
     }
 
     private final Walker walker;
@@ -110,7 +109,8 @@ public final class Beneath {
     /** Like {@link #openRead(Path)}; without {@code followLast} a symlink at the end is refused, not followed. */
     public InputStream openRead(Path path, boolean followLast) throws IOException {
         for (int attempt = 1; ; attempt++) {
-            try (Location at = walker.locate(path, followLast); Handle file = walker.pin(at, path)) {
+            try (Location at = walker.locate(path, followLast);
+                    Handle file = walker.pin(at, path)) {
                 requireRegular(file.attributes(), path);
                 // the pinned file is a regular file, so reopening it through its handle cannot block or follow
                 return Channels.newInputStream(Files.newByteChannel(file.path(), StandardOpenOption.READ));
@@ -230,7 +230,8 @@ public final class Beneath {
      * file at the target is replaced atomically; without it an existing target is refused.
      */
     public void move(Path from, Path to, boolean replace) throws IOException {
-        try (Location source = walker.locateForChange(from); Location target = walker.locateForChange(to)) {
+        try (Location source = walker.locateForChange(from);
+                Location target = walker.locateForChange(to)) {
             if (!source.exists()) {
                 throw new NoSuchFileException(walker.relative(from));
             }
@@ -272,12 +273,15 @@ public final class Beneath {
 
     private void requireRegular(BasicFileAttributes attrs, Path path) {
         if (attrs.isDirectory()) {
-            throw new PathException(Kind.INVALID, "'" + walker.relative(path) + "' is a directory; use list_directory "
-                    + "to see what is in it.");
+            throw new PathException(
+                    Kind.INVALID,
+                    "'" + walker.relative(path) + "' is a directory; use list_directory " + "to see what is in it.");
         }
         if (!attrs.isRegularFile()) {
-            throw new PathException(Kind.INVALID, "'" + walker.relative(path) + "' is not a regular file (a FIFO, "
-                    + "socket or device); file tools only read regular files.");
+            throw new PathException(
+                    Kind.INVALID,
+                    "'" + walker.relative(path) + "' is not a regular file (a FIFO, "
+                            + "socket or device); file tools only read regular files.");
         }
     }
 }

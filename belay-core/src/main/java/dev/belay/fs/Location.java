@@ -12,8 +12,9 @@ import java.util.List;
  * @param attributes the target's, not following it; null when it is missing
  * @param throughSealed whether the walk entered a sealed directory on the way
  */
-record Location(Dir dir, List<String> canonical, List<String> missing, BasicFileAttributes attributes,
-        boolean throughSealed) implements AutoCloseable {
+record Location(
+        Dir dir, List<String> canonical, List<String> missing, BasicFileAttributes attributes, boolean throughSealed)
+        implements AutoCloseable {
 
     /** The target's name in {@code dir}, or null for the root itself. */
     String name() {

@@ -1,5 +1,7 @@
 package dev.belay.fs;
 
+import dev.belay.fs.Beneath.Executable;
+import dev.belay.fs.PathException.Kind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -16,9 +18,6 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
 
-import dev.belay.fs.Beneath.Executable;
-import dev.belay.fs.PathException.Kind;
-
 /**
  * Changes that replace what a path names in one step: the new file or link is made under a temporary name in the
  * same directory and renamed over the target, both relative to the directory's handle. A symlink at the target is
@@ -28,8 +27,8 @@ final class Replace {
 
     private static final FileAttribute<Set<PosixFilePermission>> NEW_FILE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
-    private static final Set<PosixFilePermission> EXECUTE = Set.of(PosixFilePermission.OWNER_EXECUTE,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE);
+    private static final Set<PosixFilePermission> EXECUTE = Set.of(
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE);
 
     private final Walker walker;
 
@@ -41,8 +40,11 @@ final class Replace {
     void write(Path path, byte[] content, Executable executable) throws IOException {
         replace(path, "give a file path.", (dir, temp, at) -> {
             Set<PosixFilePermission> kept = at.exists() ? dir.permissions(at.name()) : null;
-            try (SeekableByteChannel out = dir.stream().newByteChannel(Path.of(temp), Set.of(StandardOpenOption.WRITE,
-                    StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS), NEW_FILE)) {
+            try (SeekableByteChannel out = dir.stream()
+                    .newByteChannel(
+                            Path.of(temp),
+                            Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS),
+                            NEW_FILE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
                     out.write(buffer);
@@ -54,8 +56,10 @@ final class Replace {
 
     /** Makes {@code link} a symlink whose text is {@code target}, replacing a file or link there. */
     void symlink(Path link, Path target) throws IOException {
-        replace(link, "it cannot become a symlink.", (dir, temp, at) -> Files.createSymbolicLink(dir.resolve(temp),
-                target));
+        replace(
+                link,
+                "it cannot become a symlink.",
+                (dir, temp, at) -> Files.createSymbolicLink(dir.resolve(temp), target));
     }
 
     /** Makes the new file or link under a temporary name in the directory that will hold it. */
@@ -72,8 +76,8 @@ final class Replace {
         for (int attempt = 1; ; attempt++) {
             try (Location at = walker.locateForChange(path)) {
                 if (at.exists() && at.attributes().isDirectory()) {
-                    throw new PathException(Kind.INVALID, "'" + walker.relative(path) + "' is a directory; "
-                            + ifDirectory);
+                    throw new PathException(
+                            Kind.INVALID, "'" + walker.relative(path) + "' is a directory; " + ifDirectory);
                 }
                 try (Dir dir = at.createParents()) {
                     String temp = tempName(at.name());

@@ -16,8 +16,7 @@ public final class Trees {
 
     private static final int ATTEMPTS = 3;
 
-    private Trees() {
-    }
+    private Trees() {}
 
     /**
      * Deletes a directory and everything in it; links inside are deleted, never followed. What vanishes meanwhile is

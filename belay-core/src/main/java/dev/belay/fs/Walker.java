@@ -1,5 +1,6 @@
 package dev.belay.fs;
 
+import dev.belay.fs.PathException.Kind;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -11,8 +12,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-
-import dev.belay.fs.PathException.Kind;
 
 /**
  * The walk beneath a root: a path is followed one component at a time from an open handle on the root, each
@@ -46,8 +45,8 @@ final class Walker {
         Location at = locate(path, false);
         if (at.canonical().isEmpty() && at.missing().isEmpty()) {
             at.close();
-            throw new PathException(Kind.INVALID, "'" + relative(path) + "' is the workspace root itself; name a path "
-                    + "inside it.");
+            throw new PathException(
+                    Kind.INVALID, "'" + relative(path) + "' is the workspace root itself; name a path " + "inside it.");
         }
         if (sealed.contains(at)) {
             at.close();
@@ -88,9 +87,12 @@ final class Walker {
                         Path target = Files.readSymbolicLink(dir.resolve(name));
                         Path resolved = link.getParent().resolve(target).normalize();
                         if (!resolved.startsWith(root)) {
-                            throw new PathException(Kind.DENIED, "'" + relative(path) + "' goes through the symlink "
-                                    + relative(link) + ", which points outside the workspace. Only paths inside the "
-                                    + "workspace are allowed.");
+                            throw new PathException(
+                                    Kind.DENIED,
+                                    "'" + relative(path) + "' goes through the symlink "
+                                            + relative(link)
+                                            + ", which points outside the workspace. Only paths inside the "
+                                            + "workspace are allowed.");
                         }
                         List<String> next = names(root.relativize(resolved));
                         next.addAll(todo.subList(i + 1, todo.size()));
@@ -103,8 +105,10 @@ final class Walker {
                         return new Location(dir, List.copyOf(done), List.of(), attrs, throughSealed);
                     }
                     if (!attrs.isDirectory()) {
-                        throw new PathException(Kind.NOT_FOUND, "'" + relative(path) + "': " + relative(join(done)
-                                .resolve(name)) + " is not a directory.");
+                        throw new PathException(
+                                Kind.NOT_FOUND,
+                                "'" + relative(path) + "': "
+                                        + relative(join(done).resolve(name)) + " is not a directory.");
                     }
                     Dir child = dir.child(name);
                     dir.close();
@@ -144,7 +148,8 @@ final class Walker {
 
     /** After a failed attempt of an operation: what cannot change by trying again is thrown, the rest retried. */
     void retryOrThrow(int attempt, Path path, FileSystemException e) throws IOException {
-        if (e instanceof NoSuchFileException || e instanceof FileAlreadyExistsException
+        if (e instanceof NoSuchFileException
+                || e instanceof FileAlreadyExistsException
                 || e instanceof DirectoryNotEmptyException) {
             throw e;
         }
@@ -154,13 +159,17 @@ final class Walker {
     }
 
     PathException sealedError(Path path) {
-        return new PathException(Kind.DENIED, "'" + relative(path) + "' is inside .git, which holds Belay's journal "
-                + "and cannot be changed with file tools. Use the history, diff and undo tools instead.");
+        return new PathException(
+                Kind.DENIED,
+                "'" + relative(path) + "' is inside .git, which holds Belay's journal "
+                        + "and cannot be changed with file tools. Use the history, diff and undo tools instead.");
     }
 
     private PathException changing(Path path, IOException e) {
-        return new PathException(Kind.CONFLICT, "'" + relative(path) + "' kept changing while Belay opened it ("
-                + e.getMessage() + "); nothing was done. Try again once whatever is changing it has stopped.");
+        return new PathException(
+                Kind.CONFLICT,
+                "'" + relative(path) + "' kept changing while Belay opened it (" + e.getMessage()
+                        + "); nothing was done. Try again once whatever is changing it has stopped.");
     }
 
     private PathException outside(Path path) {

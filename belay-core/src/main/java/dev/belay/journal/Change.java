@@ -22,7 +22,8 @@ public record Change(String summary, String tool, String session, String turn, S
     public Change {
         Objects.requireNonNull(tool, "tool");
         // whoever names the session (a client's header, a hub) cannot add a line, and so cannot forge a trailer
-        session = UNPRINTABLE.matcher(Objects.requireNonNull(session, "session")).replaceAll("_");
+        session =
+                UNPRINTABLE.matcher(Objects.requireNonNull(session, "session")).replaceAll("_");
         session = session.length() <= MAX_SESSION ? session : session.substring(0, MAX_SESSION);
         summary = oneLine(Objects.requireNonNull(summary, "summary"));
         turn = turn == null ? null : oneLine(turn);
@@ -48,7 +49,10 @@ public record Change(String summary, String tool, String session, String turn, S
     }
 
     private static String oneLine(String text) {
-        String line = UNPRINTABLE.matcher(text.strip().lines().findFirst().orElse("")).replaceAll(" ").strip();
+        String line = UNPRINTABLE
+                .matcher(text.strip().lines().findFirst().orElse(""))
+                .replaceAll(" ")
+                .strip();
         if (line.isEmpty()) {
             line = "(no summary)";
         }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
@@ -33,8 +32,7 @@ final class Checkpoints {
      * @param others of those paths, the ones changed since by someone else, with who that was
      * @param calls how many of the conversation's commits it takes back
      */
-    record Rewind(RevCommit before, Set<String> paths, Map<String, String> others, int calls) {
-    }
+    record Rewind(RevCommit before, Set<String> paths, Map<String, String> others, int calls) {}
 
     private final Repository repo;
 
@@ -66,8 +64,13 @@ final class Checkpoints {
         List<Checkpoint> checkpoints = new ArrayList<>();
         turns.forEach((turn, calls) -> {
             RevCommit first = oldest.get(turn);
-            checkpoints.add(new Checkpoint(turn, first.getParentCount() == 0 ? ObjectId.zeroId().name()
-                    : first.getParent(0).name(), calls.get(calls.size() - 1).time(), calls));
+            checkpoints.add(new Checkpoint(
+                    turn,
+                    first.getParentCount() == 0
+                            ? ObjectId.zeroId().name()
+                            : first.getParent(0).name(),
+                    calls.get(calls.size() - 1).time(),
+                    calls));
         });
         return checkpoints;
     }
@@ -92,8 +95,8 @@ final class Checkpoints {
             }
         }
         if (first == null) {
-            throw JournalRefusedException.notFound("Conversation " + conversation + " has no checkpoint '"
-                    + checkpoint + "' in the journal. Call history with conversation to list its checkpoints.");
+            throw JournalRefusedException.notFound("Conversation " + conversation + " has no checkpoint '" + checkpoint
+                    + "' in the journal. Call history with conversation to list its checkpoints.");
         }
         if (first.getParentCount() == 0) {
             throw JournalRefusedException.conflict("Checkpoint " + checkpoint + " is the journal's first "
@@ -109,7 +112,8 @@ final class Checkpoints {
                 calls++;
             } else {
                 String who = "snapshot".equals(CommitReader.trailer(c, CommitReader.TRAILER_TOOL))
-                        ? "outside Belay" : "conversation " + CommitReader.trailer(c, CommitReader.TRAILER_SESSION);
+                        ? "outside Belay"
+                        : "conversation " + CommitReader.trailer(c, CommitReader.TRAILER_SESSION);
                 files.forEach(f -> touchedByOthers.putIfAbsent(f, who));
             }
         }

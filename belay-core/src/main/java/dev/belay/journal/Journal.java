@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-
 import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
 import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.lib.FileMode;
@@ -38,8 +37,7 @@ public final class Journal extends JournalBase implements AutoCloseable {
      * @param branches the user's branches then, if the workspace is their repository
      * @param gitExisted whether the workspace had a {@code .git} then
      */
-    public record Mark(long changes, Optional<UserRepository.Branches> branches, boolean gitExisted) {
-    }
+    public record Mark(long changes, Optional<UserRepository.Branches> branches, boolean gitExisted) {}
 
     private final Path directory;
     private final JournalCommits commits;
@@ -72,9 +70,16 @@ public final class Journal extends JournalBase implements AutoCloseable {
         }
         try {
             FS fs = fileSystem(root);
-            Journal journal = new Journal(ShadowRepository.open(root, directory, fs), root, directory,
-                    UserRepository.find(root, fs), new PersonIdent(authorName, authorEmail));
-            journal.inUse = FileChannel.open(directory.resolve(Retention.LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ,
+            Journal journal = new Journal(
+                    ShadowRepository.open(root, directory, fs),
+                    root,
+                    directory,
+                    UserRepository.find(root, fs),
+                    new PersonIdent(authorName, authorEmail));
+            journal.inUse = FileChannel.open(
+                    directory.resolve(Retention.LOCK),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             journal.inUse.lock(0, Long.MAX_VALUE, true);
             // Scanning a large workspace takes a while: do it in the background, and let the first call that needs
@@ -85,8 +90,9 @@ public final class Journal extends JournalBase implements AutoCloseable {
                     ChangeTracker changes = ChangeTracker.start(root, directory, journal.directories());
                     journal.tracker.complete(changes);
                     long before = changes.syncedMark();
-                    journal.commits.commit(journal.commits::stageAll, new Change("Snapshot of the workspace as "
-                            + "Belay found it", "snapshot", "-"));
+                    journal.commits.commit(
+                            journal.commits::stageAll,
+                            new Change("Snapshot of the workspace as " + "Belay found it", "snapshot", "-"));
                     journal.commits.synced = before;
                     journal.ready.complete(null);
                 } catch (RuntimeException e) {
@@ -95,7 +101,8 @@ public final class Journal extends JournalBase implements AutoCloseable {
             });
             return journal;
         } catch (IOException e) {
-            throw new JournalException("cannot open the journal " + directory + " of " + root + ": " + e.getMessage(), e);
+            throw new JournalException(
+                    "cannot open the journal " + directory + " of " + root + ": " + e.getMessage(), e);
         }
     }
 
@@ -116,7 +123,8 @@ public final class Journal extends JournalBase implements AutoCloseable {
             throw new JournalException("no journal of " + root + " in " + directory, null);
         }
         try {
-            Repository repo = legacyOnly ? new InMemoryRepository(new DfsRepositoryDescription("empty"))
+            Repository repo = legacyOnly
+                    ? new InMemoryRepository(new DfsRepositoryDescription("empty"))
                     : ShadowRepository.existing(root, directory, fs);
             Journal journal = new Journal(repo, root, directory, user, new PersonIdent("Belay", "belay@localhost"));
             journal.ready.complete(null);
@@ -232,7 +240,8 @@ public final class Journal extends JournalBase implements AutoCloseable {
             walk.addTree(new FileTreeIterator(repo));
             walk.setRecursive(false);
             while (walk.next()) {
-                if (walk.isSubtree() && !walk.getTree(0, FileTreeIterator.class).isEntryIgnored()
+                if (walk.isSubtree()
+                        && !walk.getTree(0, FileTreeIterator.class).isEntryIgnored()
                         && walk.getFileMode(0) == FileMode.TREE) {
                     dirs.add(root.resolve(walk.getPathString()));
                     walk.enterSubtree();

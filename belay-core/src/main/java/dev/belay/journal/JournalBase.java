@@ -29,6 +29,7 @@ abstract class JournalBase {
     final PersonIdent author;
     /** Serializes commits, and everything that writes the working tree. */
     final ReentrantLock lock;
+
     final CompletableFuture<ChangeTracker> tracker;
     final CompletableFuture<Void> ready;
     final IndexBacklog backlog;
@@ -94,8 +95,9 @@ abstract class JournalBase {
     }
 
     ObjectId resolve(String revision) {
-        return find(revision).orElseThrow(() -> JournalRefusedException.notFound("No commit '" + revision
-                + "' in the journal. Use the history tool to list commits."));
+        return find(revision)
+                .orElseThrow(() -> JournalRefusedException.notFound(
+                        "No commit '" + revision + "' in the journal. Use the history tool to list commits."));
     }
 
     Optional<ObjectId> find(String revision) {

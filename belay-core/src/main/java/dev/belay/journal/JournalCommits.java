@@ -1,12 +1,13 @@
 package dev.belay.journal;
 
+import dev.belay.fs.Beneath;
+import dev.belay.journal.Journal.Mark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Optional;
-
 import org.eclipse.jgit.api.AddCommand;
 import org.eclipse.jgit.api.errors.EmptyCommitException;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -17,12 +18,8 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.belay.fs.Beneath;
-import dev.belay.journal.Journal.Mark;
 
 /**
  * The journal's commits: of given files, of everything after a command, of a tree that undo or rewind made; and the
@@ -56,8 +53,9 @@ final class JournalCommits extends JournalBase {
         if (paths.stream().noneMatch(Files::isDirectory)) {
             lock.lock();
             try {
-                Optional<Commit> commit = new FileCommit(repo, Beneath.unsealed(root), author, backlog).commit(
-                        paths.stream().map(this::relative).toList(), change).map(this::toCommit);
+                Optional<Commit> commit = new FileCommit(repo, Beneath.unsealed(root), author, backlog)
+                        .commit(paths.stream().map(this::relative).toList(), change)
+                        .map(this::toCommit);
                 if (synced >= 0) {
                     // the workspace matched the journal before this change (the tool captured outside changes
                     // first), and this change is now committed: it matches again
@@ -70,17 +68,19 @@ final class JournalCommits extends JournalBase {
                 lock.unlock();
             }
         }
-        return commit(() -> {
-            AddCommand add = git.add();
-            AddCommand update = git.add().setUpdate(true);
-            for (Path path : paths) {
-                String rel = relative(path);
-                add.addFilepattern(rel);
-                update.addFilepattern(rel);
-            }
-            add.call();
-            update.call();
-        }, change);
+        return commit(
+                () -> {
+                    AddCommand add = git.add();
+                    AddCommand update = git.add().setUpdate(true);
+                    for (Path path : paths) {
+                        String rel = relative(path);
+                        add.addFilepattern(rel);
+                        update.addFilepattern(rel);
+                    }
+                    add.call();
+                    update.call();
+                },
+                change);
     }
 
     /**
@@ -90,7 +90,9 @@ final class JournalCommits extends JournalBase {
      */
     public Mark mark() {
         captureOutsideChanges();
-        return new Mark(tracker.join().mark(), user.map(UserRepository::branches),
+        return new Mark(
+                tracker.join().mark(),
+                user.map(UserRepository::branches),
                 Files.exists(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS));
     }
 
@@ -103,7 +105,9 @@ final class JournalCommits extends JournalBase {
      */
     public Optional<Commit> commitChangedSince(Mark mark, Change change) {
         awaitReady();
-        String branches = mark.branches().flatMap(before -> user.map(u -> before.changesTo(u.branches()))).orElse("");
+        String branches = mark.branches()
+                .flatMap(before -> user.map(u -> before.changesTo(u.branches())))
+                .orElse("");
         String note = branches.isEmpty() ? "" : "Your repository's branches changed:\n" + branches;
         if (!mark.gitExisted() && Files.exists(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS)) {
             // git runs a repository's config and hooks: the user should look before running git here
@@ -116,10 +120,11 @@ final class JournalCommits extends JournalBase {
             return commit;
         }
         lock.lock();
-        try (ObjectInserter inserter = CommitPacks.inserter(repo); RevWalk walk = new RevWalk(inserter.newReader())) {
+        try (ObjectInserter inserter = CommitPacks.inserter(repo);
+                RevWalk walk = new RevWalk(inserter.newReader())) {
             RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
-            return Optional.of(toCommit(new CommitWriter(repo, author).commit(inserter, walk, head, head.getTree(),
-                    noted)));
+            return Optional.of(
+                    toCommit(new CommitWriter(repo, author).commit(inserter, walk, head, head.getTree(), noted)));
         } catch (IOException e) {
             throw new JournalException("journal commit failed: " + e.getMessage(), e);
         } finally {
@@ -191,9 +196,11 @@ final class JournalCommits extends JournalBase {
         if (head.getTree().equals(tree)) {
             return Optional.empty();
         }
-        try (ObjectReader reader = inserter.newReader(); RevWalk walk = new RevWalk(reader)) {
+        try (ObjectReader reader = inserter.newReader();
+                RevWalk walk = new RevWalk(reader)) {
             new WorkTreeUpdate(Beneath.unsealed(root), reader, backlog).apply(head.getTree(), tree);
-            RevCommit commit = new CommitWriter(repo, author).commit(inserter, walk, walk.parseCommit(head), tree, change);
+            RevCommit commit =
+                    new CommitWriter(repo, author).commit(inserter, walk, walk.parseCommit(head), tree, change);
             synced = tracker.join().syncedMark();
             return Optional.of(toCommit(commit));
         }

@@ -1,12 +1,10 @@
 package dev.belay.journal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import org.eclipse.jgit.api.LogCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.diff.DiffFormatter;
@@ -54,7 +52,8 @@ final class JournalHistory extends JournalBase {
             }
             if (commits.size() < skip + limit && user.isPresent()) {
                 user.get().legacyCommits().stream()
-                        .filter(c -> rel == null || c.files().stream().anyMatch(f -> f.equals(rel) || f.startsWith(rel + "/")))
+                        .filter(c -> rel == null
+                                || c.files().stream().anyMatch(f -> f.equals(rel) || f.startsWith(rel + "/")))
                         .limit(skip + limit - commits.size())
                         .forEach(commits::add);
             }
@@ -76,8 +75,11 @@ final class JournalHistory extends JournalBase {
         if (commit != null && find(commit).isEmpty()) {
             Optional<RevCommit> old = legacy(commit);
             if (old.isPresent()) {
-                return format(user.get().repository(), filter, maxBytes, (reader, walk) -> commitTrees(reader, walk,
-                        walk.parseCommit(old.get())));
+                return format(
+                        user.get().repository(),
+                        filter,
+                        maxBytes,
+                        (reader, walk) -> commitTrees(reader, walk, walk.parseCommit(old.get())));
             }
         }
         return format(repo, filter, maxBytes, (reader, walk) -> {
@@ -85,8 +87,11 @@ final class JournalHistory extends JournalBase {
                 return commitTrees(reader, walk, walk.parseCommit(resolve(commit)));
             }
             RevCommit older = walk.parseCommit(resolve(from == null ? Constants.HEAD : from));
-            return List.of(CommitReader.tree(reader, walk, older), to == null ? new FileTreeIterator(repo)
-                    : CommitReader.tree(reader, walk, walk.parseCommit(resolve(to))));
+            return List.of(
+                    CommitReader.tree(reader, walk, older),
+                    to == null
+                            ? new FileTreeIterator(repo)
+                            : CommitReader.tree(reader, walk, walk.parseCommit(resolve(to))));
         });
     }
 
@@ -98,8 +103,8 @@ final class JournalHistory extends JournalBase {
 
     private static List<AbstractTreeIterator> commitTrees(ObjectReader reader, RevWalk walk, RevCommit c)
             throws IOException {
-        AbstractTreeIterator parent = c.getParentCount() == 0 ? new EmptyTreeIterator()
-                : CommitReader.tree(reader, walk, c.getParent(0));
+        AbstractTreeIterator parent =
+                c.getParentCount() == 0 ? new EmptyTreeIterator() : CommitReader.tree(reader, walk, c.getParent(0));
         return List.of(parent, CommitReader.tree(reader, walk, c));
     }
 
@@ -152,7 +157,8 @@ final class JournalHistory extends JournalBase {
      * user's own between: a {@code git reset} there takes them off the branch.
      */
     public Optional<String> oldCommitsBase() {
-        return user.flatMap(UserRepository::legacyBase).map(id -> id.abbreviate(10).name());
+        return user.flatMap(UserRepository::legacyBase)
+                .map(id -> id.abbreviate(10).name());
     }
 
     /**
@@ -162,8 +168,8 @@ final class JournalHistory extends JournalBase {
      * @throws JournalException with a reason the user can act on
      */
     public Exported exportOld(String branch, boolean squash) {
-        UserRepository u = user.orElseThrow(() -> new JournalException(root + " is not a git repository: no earlier "
-                + "Belay's commits to export", null));
+        UserRepository u = user.orElseThrow(() -> new JournalException(
+                root + " is not a git repository: no earlier " + "Belay's commits to export", null));
         try {
             return new Export(u.repository(), root, fileSystem(root)).runOld(branch, u.legacyOldestFirst(), squash);
         } catch (IOException e) {

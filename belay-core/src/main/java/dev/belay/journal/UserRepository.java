@@ -72,7 +72,8 @@ final class UserRepository implements AutoCloseable {
         }
 
         private static String shorten(String ref) {
-            return ref.startsWith(Constants.R_HEADS) ? ref.substring(Constants.R_HEADS.length())
+            return ref.startsWith(Constants.R_HEADS)
+                    ? ref.substring(Constants.R_HEADS.length())
                     : ref.length() >= 40 ? ref.substring(0, 10) : ref;
         }
     }
@@ -99,7 +100,10 @@ final class UserRepository implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            Repository repo = new FileRepositoryBuilder().setWorkTree(root.toFile()).setFS(fs).setMustExist(true)
+            Repository repo = new FileRepositoryBuilder()
+                    .setWorkTree(root.toFile())
+                    .setFS(fs)
+                    .setMustExist(true)
                     .build();
             List<RevCommit> legacy = new ArrayList<>();
             ObjectId base = null;
@@ -135,12 +139,19 @@ final class UserRepository implements AutoCloseable {
     Branches branches() {
         try {
             Ref head = repo.exactRef(Constants.HEAD);
-            String headName = head == null ? "(none)" : head.isSymbolic() ? head.getTarget().getName()
-                    : head.getObjectId() == null ? "(none)" : head.getObjectId().name();
+            String headName = head == null
+                    ? "(none)"
+                    : head.isSymbolic()
+                            ? head.getTarget().getName()
+                            : head.getObjectId() == null
+                                    ? "(none)"
+                                    : head.getObjectId().name();
             Map<String, String> branches = new TreeMap<>();
             for (Ref ref : repo.getRefDatabase().getRefsByPrefix(Constants.R_HEADS)) {
                 if (ref.getObjectId() != null) {
-                    branches.put(ref.getName().substring(Constants.R_HEADS.length()), ref.getObjectId().name());
+                    branches.put(
+                            ref.getName().substring(Constants.R_HEADS.length()),
+                            ref.getObjectId().name());
                 }
             }
             return new Branches(headName, branches);
@@ -197,12 +208,13 @@ final class UserRepository implements AutoCloseable {
             return Optional.empty();
         }
         String export = "belay journal export --old --branch belay-old-journal";
-        String move = legacyMixed ? "they are mixed with your own commits: " + export + " copies them to a branch of "
-                + "their own; taking them out of yours is a rebase Belay leaves to you"
-                : legacyBase == null ? "the repository itself was made by that Belay: delete its .git if you do "
-                        + "not want it"
-                : "to move them off it, keeping your files as they are: " + export + ", then git reset "
-                        + legacyBase.abbreviate(10).name();
+        String move = legacyMixed
+                ? "they are mixed with your own commits: " + export + " copies them to a branch of "
+                        + "their own; taking them out of yours is a rebase Belay leaves to you"
+                : legacyBase == null
+                        ? "the repository itself was made by that Belay: delete its .git if you do " + "not want it"
+                        : "to move them off it, keeping your files as they are: " + export + ", then git reset "
+                                + legacyBase.abbreviate(10).name();
         return Optional.of("Note: " + legacy.size() + " commits on your branch " + branchName() + " were made by an "
                 + "earlier Belay; they stay listed in history, read-only (Belay now journals in " + journalDir
                 + " and never writes your repository); " + move + ".");

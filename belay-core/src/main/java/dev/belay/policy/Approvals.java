@@ -30,8 +30,7 @@ public final class Approvals {
         void resolved(PendingCall call, Decision decision);
     }
 
-    private record Waiting(PendingCall call, CompletableFuture<Decision> answer) {
-    }
+    private record Waiting(PendingCall call, CompletableFuture<Decision> answer) {}
 
     private final Duration timeout;
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
@@ -92,9 +91,12 @@ public final class Approvals {
         try {
             decision = w.answer().get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            decision = delay != null ? new Decision(Decision.Verdict.APPROVE, "delay", "")
-                    : new Decision(Decision.Verdict.DENY, "timeout", "the operator did not answer within "
-                            + timeout.toSeconds() + " s");
+            decision = delay != null
+                    ? new Decision(Decision.Verdict.APPROVE, "delay", "")
+                    : new Decision(
+                            Decision.Verdict.DENY,
+                            "timeout",
+                            "the operator did not answer within " + timeout.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             decision = new Decision(Decision.Verdict.DENY, "interrupted", "the call was interrupted");

@@ -29,8 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class AuditLog {
 
-    private static final Pattern SECRET = Pattern.compile(".*(token|secret|password|passwd|api[_-]?key|authorization|credential).*",
-            Pattern.CASE_INSENSITIVE);
+    private static final Pattern SECRET = Pattern.compile(
+            ".*(token|secret|password|passwd|api[_-]?key|authorization|credential).*", Pattern.CASE_INSENSITIVE);
     private static final int MAX_VALUE = 500;
     private static final int KEEP_ROTATED = 3;
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
@@ -75,8 +75,10 @@ public final class AuditLog {
             }
             // created readable by the owner only: arguments are redacted by name, but paths, commands and messages
             // still tell a lot about the workspace
-            try (SeekableByteChannel out = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.APPEND), OWNER_ONLY)) {
+            try (SeekableByteChannel out = Files.newByteChannel(
+                    file,
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                    OWNER_ONLY)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     out.write(buffer);
@@ -93,7 +95,9 @@ public final class AuditLog {
         for (int i = KEEP_ROTATED - 1; i >= 1; i--) {
             Path from = file.resolveSibling(file.getFileName() + "." + i);
             if (Files.exists(from)) {
-                Files.move(from, file.resolveSibling(file.getFileName() + "." + (i + 1)),
+                Files.move(
+                        from,
+                        file.resolveSibling(file.getFileName() + "." + (i + 1)),
                         StandardCopyOption.REPLACE_EXISTING);
             }
         }
@@ -105,8 +109,11 @@ public final class AuditLog {
         if (node.isObject()) {
             ObjectNode copy = JsonNodeFactory.instance.objectNode();
             for (Map.Entry<String, JsonNode> e : node.properties()) {
-                copy.set(e.getKey(), SECRET.matcher(e.getKey()).matches()
-                        ? JsonNodeFactory.instance.stringNode("[redacted]") : redact(e.getValue()));
+                copy.set(
+                        e.getKey(),
+                        SECRET.matcher(e.getKey()).matches()
+                                ? JsonNodeFactory.instance.stringNode("[redacted]")
+                                : redact(e.getValue()));
             }
             return copy;
         }

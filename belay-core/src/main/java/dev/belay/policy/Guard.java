@@ -1,5 +1,12 @@
 package dev.belay.policy;
 
+import dev.belay.tool.Content;
+import dev.belay.tool.Failure;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolCaller;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpec;
+import dev.belay.tool.UnknownToolException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,19 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import dev.belay.tool.Content;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolCaller;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpec;
-import dev.belay.tool.UnknownToolException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
-import tools.jackson.databind.SerializationFeature;
 
 /**
  * Wraps any caller with the same policy whichever door a call came through: rules first (deny wins), then the
@@ -53,7 +52,8 @@ public final class Guard implements ToolCaller {
     private final Approvals approvals;
     private final AuditLog audit;
     private final Path root;
-    private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private final JsonMapper json =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     /**
      * @param root the workspace root, against which rules' path patterns are matched
@@ -95,9 +95,11 @@ public final class Guard implements ToolCaller {
         if (decision.allows()) {
             result = visible(call, inner.call(call));
         } else {
-            result = ToolResult.error(Failure.DENIED, "Denied by " + describe(decision)
-                    + (decision.reason().isEmpty() ? "" : ": " + decision.reason())
-                    + ". Do not retry the same call; change the approach or ask the user.");
+            result = ToolResult.error(
+                    Failure.DENIED,
+                    "Denied by " + describe(decision)
+                            + (decision.reason().isEmpty() ? "" : ": " + decision.reason())
+                            + ". Do not retry the same call; change the approach or ask the user.");
         }
         record(call, decision, result, Duration.ofNanos(System.nanoTime() - start));
         return result;
@@ -114,18 +116,26 @@ public final class Guard implements ToolCaller {
         String reach = openWorld ? reach(call) : null;
         Decision decision = switch (mode) {
             case ApprovalMode.Auto auto -> new Decision(Decision.Verdict.APPROVE, "auto", "");
-            case ApprovalMode.Ask ask when readOnly && !ask.readOnlyToo() ->
-                    new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
-            case ApprovalMode.Ask ask when approvals.alwaysAllowed(call) ->
-                    new Decision(Decision.Verdict.APPROVE, "always (this conversation)", "");
-            case ApprovalMode.Ask ask when reach != null && spec.annotations().readOnly() && !ask.readOnlyToo()
+            case ApprovalMode.Ask ask
+            when readOnly && !ask.readOnlyToo() -> new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
+            case ApprovalMode.Ask ask
+            when approvals.alwaysAllowed(call) ->
+                new Decision(Decision.Verdict.APPROVE, "always (this conversation)", "");
+            case ApprovalMode.Ask ask
+            when reach != null
+                    && spec.annotations().readOnly()
+                    && !ask.readOnlyToo()
                     && approvals.reachAllowed(call, reach) ->
-                    new Decision(Decision.Verdict.APPROVE, "approved for " + reach + " (this conversation)", "");
+                new Decision(Decision.Verdict.APPROVE, "approved for " + reach + " (this conversation)", "");
             case ApprovalMode.Ask ask -> approvals.request(call, preview(call), null);
-            case ApprovalMode.Delay delay when readOnly -> new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
+            case ApprovalMode.Delay delay
+            when readOnly -> new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
             case ApprovalMode.Delay delay -> approvals.request(call, preview(call), delay.delay());
         };
-        if (mode instanceof ApprovalMode.Ask && reach != null && spec.annotations().readOnly() && decision.allows()) {
+        if (mode instanceof ApprovalMode.Ask
+                && reach != null
+                && spec.annotations().readOnly()
+                && decision.allows()) {
             approvals.allowReach(call, reach);
         }
         return decision;
@@ -196,7 +206,9 @@ public final class Guard implements ToolCaller {
             switch (call.tool()) {
                 case "list_directory" -> dropLines.add(i + 1); // the header line, then one line per entry
                 case "find_files" -> dropText.add(path);
-                default -> dropText.add(path + ":" + item.path("line").asInt() + ":" + item.path("text").asString());
+                default ->
+                    dropText.add(path + ":" + item.path("line").asInt() + ":"
+                            + item.path("text").asString());
             }
         }
         if (hidden == 0) {

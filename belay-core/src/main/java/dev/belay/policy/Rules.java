@@ -1,5 +1,7 @@
 package dev.belay.policy;
 
+import dev.belay.tool.ArgumentRoles;
+import dev.belay.tool.ToolCall;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -15,9 +17,6 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.IntStream;
-
-import dev.belay.tool.ArgumentRoles;
-import dev.belay.tool.ToolCall;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -88,15 +87,12 @@ public final class Rules {
     }
 
     /** A rule that matched a call, named as in the file, e.g. {@code deny.commands: rm -rf *}. */
-    public record Match(boolean allow, String rule) {
-    }
+    public record Match(boolean allow, String rule) {}
 
-    private record Compiled(String name, Predicate<String> test) {
-    }
+    private record Compiled(String name, Predicate<String> test) {}
 
     /** An allow pattern for commands: words matched one to one against an argv. */
-    private record CommandPattern(String name, Predicate<List<String>> test) {
-    }
+    private record CommandPattern(String name, Predicate<List<String>> test) {}
 
     public static final Rules NONE = new Rules(new File(null, null, null));
 
@@ -124,7 +120,9 @@ public final class Rules {
      * @throws IllegalArgumentException with a message naming the file and the problem
      */
     public static Rules load(Path path) {
-        ObjectMapper mapper = YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+        ObjectMapper mapper = YAMLMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
         try {
             if (Files.size(path) > 1024 * 1024) {
                 throw new IllegalArgumentException("rules file " + path + " is larger than 1 MiB");
@@ -154,26 +152,37 @@ public final class Rules {
         collectPaths(arguments, roles, root, paths);
 
         // what is typed into a shell is read as commands too: "bash" with stdin "curl …", a job's input
-        List<String> typed = roles.input().stream().map(arg -> arguments.path(arg).asString(null))
-                .filter(Objects::nonNull).toList();
+        List<String> typed = roles.input().stream()
+                .map(arg -> arguments.path(arg).asString(null))
+                .filter(Objects::nonNull)
+                .toList();
         Optional<String> deny = first(denyTools, tool)
                 .or(() -> line.flatMap(l -> first(denyCommands, commandTexts(l, parsed))))
-                .or(() -> typed.stream().map(in -> first(denyCommands, commandTexts(in, ShellLine.parse(in))))
-                        .flatMap(Optional::stream).findFirst())
-                .or(() -> paths.stream().flatMap(List::stream).map(p -> first(denyPaths, p))
-                        .flatMap(Optional::stream).findFirst());
+                .or(() -> typed.stream()
+                        .map(in -> first(denyCommands, commandTexts(in, ShellLine.parse(in))))
+                        .flatMap(Optional::stream)
+                        .findFirst())
+                .or(() -> paths.stream()
+                        .flatMap(List::stream)
+                        .map(p -> first(denyPaths, p))
+                        .flatMap(Optional::stream)
+                        .findFirst());
         if (deny.isPresent()) {
             return deny.map(rule -> new Match(false, rule));
         }
         Optional<String> allow = first(allowTools, tool);
         if (allow.isEmpty() && parsed != null && parsed.simple() && plainSurroundings(arguments, roles, root)) {
-            allow = allowCommands.stream().filter(p -> p.test().test(parsed.argv())).map(CommandPattern::name)
+            allow = allowCommands.stream()
+                    .filter(p -> p.test().test(parsed.argv()))
+                    .map(CommandPattern::name)
                     .findFirst();
         }
         if (allow.isEmpty() && roles.confined() && !paths.isEmpty() && !allowPaths.isEmpty()) {
             // every spelling of every path must be covered: one rule for all
-            allow = allowPaths.stream().filter(rule -> paths.stream().flatMap(List::stream).allMatch(rule.test()))
-                    .map(Compiled::name).findFirst();
+            allow = allowPaths.stream()
+                    .filter(rule -> paths.stream().flatMap(List::stream).allMatch(rule.test()))
+                    .map(Compiled::name)
+                    .findFirst();
         }
         return allow.map(rule -> new Match(true, rule));
     }
@@ -187,7 +196,10 @@ public final class Rules {
         if (denyPaths.isEmpty()) {
             return Optional.empty();
         }
-        return spellings(path, root).stream().map(p -> first(denyPaths, p)).flatMap(Optional::stream).findFirst();
+        return spellings(path, root).stream()
+                .map(p -> first(denyPaths, p))
+                .flatMap(Optional::stream)
+                .findFirst();
     }
 
     /** Whether any deny path rule exists, so results need filtering at all. */
@@ -196,7 +208,10 @@ public final class Rules {
     }
 
     private static Optional<String> first(List<Compiled> rules, String text) {
-        return rules.stream().filter(r -> r.test().test(text)).map(Compiled::name).findFirst();
+        return rules.stream()
+                .filter(r -> r.test().test(text))
+                .map(Compiled::name)
+                .findFirst();
     }
 
     private static Optional<String> first(List<Compiled> rules, List<String> texts) {
@@ -214,10 +229,14 @@ public final class Rules {
      * holding a planted {@code .git/config}, is another command than the one a rule allowed.
      */
     private static boolean plainSurroundings(JsonNode arguments, ArgumentRoles roles, Path root) {
-        boolean noEnvironment = roles.environment().map(arg -> arguments.path(arg).isEmpty()).orElse(true);
-        boolean nothingTyped = roles.input().stream().allMatch(arg -> arguments.path(arg).asString("").isEmpty());
-        boolean atTheRoot = roles.paths().stream().map(arg -> arguments.path(arg).asString(""))
-                .allMatch(dir -> dir.isBlank() || spellings(dir, root).getFirst().isEmpty());
+        boolean noEnvironment =
+                roles.environment().map(arg -> arguments.path(arg).isEmpty()).orElse(true);
+        boolean nothingTyped = roles.input().stream()
+                .allMatch(arg -> arguments.path(arg).asString("").isEmpty());
+        boolean atTheRoot = roles.paths().stream()
+                .map(arg -> arguments.path(arg).asString(""))
+                .allMatch(
+                        dir -> dir.isBlank() || spellings(dir, root).getFirst().isEmpty());
         return noEnvironment && nothingTyped && atTheRoot;
     }
 
@@ -260,12 +279,13 @@ public final class Rules {
         Path abs = (p.isAbsolute() ? p : root.resolve(p)).normalize();
         List<String> list = new ArrayList<>();
         list.add(relative(abs, root));
-        real(abs).ifPresent(real -> real(root).ifPresent(realRoot -> {
-            String r = relative(real, realRoot);
-            if (!list.contains(r)) {
-                list.add(r);
-            }
-        }));
+        real(abs)
+                .ifPresent(real -> real(root).ifPresent(realRoot -> {
+                    String r = relative(real, realRoot);
+                    if (!list.contains(r)) {
+                        list.add(r);
+                    }
+                }));
         return list;
     }
 
@@ -279,7 +299,8 @@ public final class Rules {
             return Optional.empty();
         }
         try {
-            return Optional.of(existing.toRealPath().resolve(existing.relativize(abs)).normalize());
+            return Optional.of(
+                    existing.toRealPath().resolve(existing.relativize(abs)).normalize());
         } catch (IOException e) {
             return Optional.empty(); // a dangling link: its lexical spelling is all there is
         }
@@ -309,7 +330,8 @@ public final class Rules {
             String name = "allow.commands: " + p;
             if (p.startsWith("re:")) {
                 Pattern regex = compile("allow", p, p.substring(3));
-                list.add(new CommandPattern(name, argv -> regex.matcher(String.join(" ", argv)).matches()));
+                list.add(new CommandPattern(
+                        name, argv -> regex.matcher(String.join(" ", argv)).matches()));
                 continue;
             }
             List<List<String>> parsed = ShellLine.parse(p).commands();
@@ -321,10 +343,15 @@ public final class Rules {
             if (more && words.getLast().equals("*")) {
                 words.removeLast();
             }
-            List<Pattern> each = words.stream().map(w -> Pattern.compile(globToRegex(w, ".*"), Pattern.DOTALL)).toList();
-            list.add(new CommandPattern(name, argv -> (more ? argv.size() >= each.size() : argv.size() == each.size())
-                    && IntStream.range(0, each.size())
-                            .allMatch(i -> each.get(i).matcher(argv.get(i)).matches())));
+            List<Pattern> each = words.stream()
+                    .map(w -> Pattern.compile(globToRegex(w, ".*"), Pattern.DOTALL))
+                    .toList();
+            list.add(new CommandPattern(
+                    name,
+                    argv -> (more ? argv.size() >= each.size() : argv.size() == each.size())
+                            && IntStream.range(0, each.size())
+                                    .allMatch(i ->
+                                            each.get(i).matcher(argv.get(i)).matches())));
         }
         return list;
     }
@@ -333,8 +360,8 @@ public final class Rules {
         try {
             return Pattern.compile(regex, Pattern.DOTALL);
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException(side + ".commands: invalid pattern '" + pattern + "': "
-                    + e.getDescription());
+            throw new IllegalArgumentException(
+                    side + ".commands: invalid pattern '" + pattern + "': " + e.getDescription());
         }
     }
 

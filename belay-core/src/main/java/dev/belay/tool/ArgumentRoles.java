@@ -5,7 +5,6 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -25,16 +24,22 @@ import tools.jackson.databind.JsonNode;
  *        may allow the call
  * @param declared false for a tool that declared nothing: then {@link #isPath} goes by the names
  */
-public record ArgumentRoles(Set<String> paths, Optional<String> command, Set<String> input,
-        Optional<String> environment, boolean confined, boolean declared) {
+public record ArgumentRoles(
+        Set<String> paths,
+        Optional<String> command,
+        Set<String> input,
+        Optional<String> environment,
+        boolean confined,
+        boolean declared) {
 
     /** For tools that declare nothing. */
-    public static final ArgumentRoles UNDECLARED = new ArgumentRoles(Set.of(), Optional.empty(), Set.of(),
-            Optional.empty(), false, false);
+    public static final ArgumentRoles UNDECLARED =
+            new ArgumentRoles(Set.of(), Optional.empty(), Set.of(), Optional.empty(), false, false);
 
     /** Argument names that mean a path in any tool, and so does any {@code *_path}, {@code *_dir}, {@code *_file}. */
-    private static final Set<String> PATH_NAMES = Set.of("path", "paths", "source", "sources", "destination", "cwd",
-            "file", "files", "directory", "dir", "target");
+    private static final Set<String> PATH_NAMES = Set.of(
+            "path", "paths", "source", "sources", "destination", "cwd", "file", "files", "directory", "dir", "target");
+
     private static final Pattern PATH_SUFFIX = Pattern.compile("[a-z0-9_]+_(path|paths|dir|file|files)");
 
     public ArgumentRoles {
@@ -44,7 +49,8 @@ public record ArgumentRoles(Set<String> paths, Optional<String> command, Set<Str
 
     /** Whether the argument of that name names a file or directory. */
     public boolean isPath(String argument) {
-        return declared ? paths.contains(argument)
+        return declared
+                ? paths.contains(argument)
                 : PATH_NAMES.contains(argument) || PATH_SUFFIX.matcher(argument).matches();
     }
 
@@ -56,8 +62,13 @@ public record ArgumentRoles(Set<String> paths, Optional<String> command, Set<Str
         if (json == null || !json.isObject()) {
             return UNDECLARED;
         }
-        return new ArgumentRoles(strings(json.path("paths")), text(json.path("command")), strings(json.path("input")),
-                text(json.path("environment")), json.path("confined").asBoolean(false), true);
+        return new ArgumentRoles(
+                strings(json.path("paths")),
+                text(json.path("command")),
+                strings(json.path("input")),
+                text(json.path("environment")),
+                json.path("confined").asBoolean(false),
+                true);
     }
 
     /**
@@ -67,8 +78,8 @@ public record ArgumentRoles(Set<String> paths, Optional<String> command, Set<Str
         JsonNode properties = inputSchema.path("properties");
         for (String argument : all()) {
             if (!properties.has(argument)) {
-                throw new IllegalArgumentException(tool + ": argumentRoles names '" + argument
-                        + "', which its input schema does not have");
+                throw new IllegalArgumentException(
+                        tool + ": argumentRoles names '" + argument + "', which its input schema does not have");
             }
         }
     }

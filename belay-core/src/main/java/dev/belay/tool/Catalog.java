@@ -1,19 +1,17 @@
 package dev.belay.tool;
 
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import dev.belay.fs.PathException;
+import dev.belay.journal.JournalRefusedException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-
-import com.networknt.schema.Error;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
-
-import dev.belay.fs.PathException;
-import dev.belay.journal.JournalRefusedException;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -54,14 +52,17 @@ public final class Catalog implements ToolCaller {
         if (tool == null) {
             throw new UnknownToolException(call.tool());
         }
-        Schema input = inputSchemas.computeIfAbsent(tool.name(), n -> registry.getSchema(tool.spec().inputSchema()));
+        Schema input = inputSchemas.computeIfAbsent(
+                tool.name(), n -> registry.getSchema(tool.spec().inputSchema()));
         List<Error> errors;
         try {
             errors = input.validate(call.arguments());
         } catch (RuntimeException e) {
             // the validator throws on values it cannot compare (a minimum against 1e308); the caller can fix those
-            return ToolResult.error(Failure.INVALID_ARGUMENTS, "Invalid arguments for " + call.tool() + ": "
-                    + e.getMessage() + "\nFix the arguments to match the tool's input schema and call again.");
+            return ToolResult.error(
+                    Failure.INVALID_ARGUMENTS,
+                    "Invalid arguments for " + call.tool() + ": " + e.getMessage()
+                            + "\nFix the arguments to match the tool's input schema and call again.");
         }
         if (!errors.isEmpty()) {
             return ToolResult.error(Failure.INVALID_ARGUMENTS, describe(call.tool(), errors));
@@ -95,8 +96,11 @@ public final class Catalog implements ToolCaller {
         Schema output = outputSchemas.computeIfAbsent(spec.name(), n -> registry.getSchema(spec.outputSchema()));
         List<Error> errors = output.validate(structured);
         if (!errors.isEmpty()) {
-            throw new AssertionError(spec.name() + "'s result does not match its output schema: " + errors.stream()
-                    .map(e -> e.getInstanceLocation() + " " + e.getMessage()).distinct().toList() + " in " + structured);
+            throw new AssertionError(spec.name() + "'s result does not match its output schema: "
+                    + errors.stream()
+                            .map(e -> e.getInstanceLocation() + " " + e.getMessage())
+                            .distinct()
+                            .toList() + " in " + structured);
         }
         return true;
     }
@@ -124,7 +128,8 @@ public final class Catalog implements ToolCaller {
             String field = error.getProperty() != null ? error.getProperty() : where;
             lines.add((field.isEmpty() ? "arguments" : field) + ": " + error.getMessage());
         }
-        return "Invalid arguments for " + tool + ":\n- " + lines.stream().distinct().collect(Collectors.joining("\n- "))
+        return "Invalid arguments for " + tool + ":\n- "
+                + lines.stream().distinct().collect(Collectors.joining("\n- "))
                 + "\nFix the arguments to match the tool's input schema and call again.";
     }
 }

@@ -1,7 +1,6 @@
 package dev.belay.tool;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -20,8 +19,7 @@ public final class Json {
             .changeDefaultPropertyInclusion(inclusion -> inclusion.withValueInclusion(JsonInclude.Include.NON_ABSENT))
             .build();
 
-    private Json() {
-    }
+    private Json() {}
 
     /** A structured result as the JSON its tool's output schema describes. */
     public static ObjectNode tree(Record structured) {

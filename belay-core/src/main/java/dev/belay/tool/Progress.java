@@ -4,7 +4,7 @@ package dev.belay.tool;
 @FunctionalInterface
 public interface Progress {
 
-    Progress NONE = (done, total, message) -> { };
+    Progress NONE = (done, total, message) -> {};
 
     /**
      * Reports how far the call has come.

@@ -2,7 +2,6 @@ package dev.belay.tool;
 
 import java.util.List;
 import java.util.Objects;
-
 import tools.jackson.databind.node.ObjectNode;
 
 /**

@@ -2,7 +2,6 @@ package dev.belay.tool;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
-
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -10,8 +9,14 @@ import tools.jackson.databind.node.ObjectNode;
  * (2020-12) of its arguments and of its structured result, and its behaviour hints. Every door is generated from
  * these. What its arguments are to the guard's rules ({@link ArgumentRoles}) comes with it and is never shown.
  */
-public record ToolSpec(String name, String title, String description, ObjectNode inputSchema,
-        ObjectNode outputSchema, ToolAnnotations annotations, ArgumentRoles roles) {
+public record ToolSpec(
+        String name,
+        String title,
+        String description,
+        ObjectNode inputSchema,
+        ObjectNode outputSchema,
+        ToolAnnotations annotations,
+        ArgumentRoles roles) {
 
     /** The name rule shared by MCP, OpenAI and Anthropic tool definitions. */
     public static final Pattern NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9_-]{0,63}");
@@ -33,7 +38,12 @@ public record ToolSpec(String name, String title, String description, ObjectNode
     }
 
     /** A tool that says nothing of what its arguments are (a mounted server's, an action's). */
-    public ToolSpec(String name, String title, String description, ObjectNode inputSchema, ObjectNode outputSchema,
+    public ToolSpec(
+            String name,
+            String title,
+            String description,
+            ObjectNode inputSchema,
+            ObjectNode outputSchema,
             ToolAnnotations annotations) {
         this(name, title, description, inputSchema, outputSchema, annotations, ArgumentRoles.UNDECLARED);
     }

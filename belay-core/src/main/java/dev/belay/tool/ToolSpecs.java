@@ -3,7 +3,6 @@ package dev.belay.tool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -18,8 +17,7 @@ public final class ToolSpecs {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private ToolSpecs() {
-    }
+    private ToolSpecs() {}
 
     /** Loads {@code <name>.json} from the package of {@code owner}. */
     public static ToolSpec resource(Class<?> owner, String name) {
@@ -52,8 +50,13 @@ public final class ToolSpecs {
                 hints.path("idempotentHint").asBoolean(false),
                 hints.path("openWorldHint").asBoolean(false));
         JsonNode output = json.get("outputSchema");
-        return new ToolSpec(json.path("name").asString(), json.path("title").asString(""),
-                json.path("description").asString(""), (ObjectNode) json.get("inputSchema"),
-                output instanceof ObjectNode o ? o : null, annotations, roles);
+        return new ToolSpec(
+                json.path("name").asString(),
+                json.path("title").asString(""),
+                json.path("description").asString(""),
+                (ObjectNode) json.get("inputSchema"),
+                output instanceof ObjectNode o ? o : null,
+                annotations,
+                roles);
     }
 }

@@ -3,7 +3,6 @@ package dev.belay.tool;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -16,20 +15,24 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ToolWire {
 
-    private ToolWire() {
-    }
+    private ToolWire() {}
 
     /** A spec as an MCP tool: name, title, description, inputSchema, outputSchema, annotations. */
     public static ObjectNode spec(ToolSpec spec) {
-        ObjectNode tool = Json.object().put("name", spec.name()).put("title", spec.title())
+        ObjectNode tool = Json.object()
+                .put("name", spec.name())
+                .put("title", spec.title())
                 .put("description", spec.description());
         tool.set("inputSchema", spec.inputSchema());
         if (spec.outputSchema() != null) {
             tool.set("outputSchema", spec.outputSchema());
         }
         ToolAnnotations a = spec.annotations();
-        tool.putObject("annotations").put("title", spec.title()).put("readOnlyHint", a.readOnly())
-                .put("destructiveHint", a.destructive()).put("idempotentHint", a.idempotent())
+        tool.putObject("annotations")
+                .put("title", spec.title())
+                .put("readOnlyHint", a.readOnly())
+                .put("destructiveHint", a.destructive())
+                .put("idempotentHint", a.idempotent())
                 .put("openWorldHint", a.openWorld());
         return tool;
     }
@@ -53,10 +56,16 @@ public final class ToolWire {
         for (Content c : result.content()) {
             switch (c) {
                 case Content.Text t -> content.addObject().put("type", "text").put("text", t.text());
-                case Content.Image i -> content.addObject().put("type", "image").put("data", i.base64())
-                        .put("mimeType", i.mimeType());
-                case Content.Audio a -> content.addObject().put("type", "audio").put("data", a.base64())
-                        .put("mimeType", a.mimeType());
+                case Content.Image i ->
+                    content.addObject()
+                            .put("type", "image")
+                            .put("data", i.base64())
+                            .put("mimeType", i.mimeType());
+                case Content.Audio a ->
+                    content.addObject()
+                            .put("type", "audio")
+                            .put("data", a.base64())
+                            .put("mimeType", a.mimeType());
             }
         }
         ObjectNode structured = result.structured();
@@ -84,8 +93,10 @@ public final class ToolWire {
         for (JsonNode c : json.path("content")) {
             switch (c.path("type").asString("")) {
                 case "text" -> content.add(new Content.Text(c.path("text").asString("")));
-                case "image" -> content.add(new Content.Image(base64(c), c.path("mimeType").asString("image/png")));
-                case "audio" -> content.add(new Content.Audio(base64(c), c.path("mimeType").asString("audio/wav")));
+                case "image" ->
+                    content.add(new Content.Image(base64(c), c.path("mimeType").asString("image/png")));
+                case "audio" ->
+                    content.add(new Content.Audio(base64(c), c.path("mimeType").asString("audio/wav")));
                 default -> content.add(new Content.Text(c.toString()));
             }
         }

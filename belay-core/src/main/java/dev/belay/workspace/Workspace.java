@@ -1,5 +1,6 @@
 package dev.belay.workspace;
 
+import dev.belay.journal.Journal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,8 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
-
-import dev.belay.journal.Journal;
 
 /**
  * The directory a conversation works in: its path guard, its journal, and the per-file locks that keep concurrent

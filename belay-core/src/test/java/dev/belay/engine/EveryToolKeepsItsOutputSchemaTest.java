@@ -2,6 +2,18 @@ package dev.belay.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.belay.runtime.LocalRuntime;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpec;
+import dev.belay.tool.python.PythonBackend;
+import dev.belay.tool.web.EgressPolicy;
+import dev.belay.tool.web.WebConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -22,26 +34,11 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
-import dev.belay.runtime.LocalRuntime;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Limits;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpec;
-import dev.belay.tool.python.PythonBackend;
-import dev.belay.tool.web.EgressPolicy;
-import dev.belay.tool.web.WebConfig;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -62,10 +59,20 @@ class EveryToolKeepsItsOutputSchemaTest {
     private static final long SEED = Long.getLong("belay.seed", 20261202L);
     private static final int GENERATED_CALLS = 240;
     /** Small bounds, so that paging, cutting and refusing large files are reached with small files. */
-    private static final Limits LIMITS = new Limits(Duration.ofSeconds(5), Duration.ofSeconds(10),
-            Duration.ofMillis(500), Duration.ofSeconds(1), 512, 4, 400, 2048, 4);
-    private static final byte[] PNG = Base64.getDecoder().decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAA"
-            + "DUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+    private static final Limits LIMITS = new Limits(
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            512,
+            4,
+            400,
+            2048,
+            4);
+
+    private static final byte[] PNG = Base64.getDecoder()
+            .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAA"
+                    + "DUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
 
     @TempDir
     Path base;
@@ -77,6 +84,7 @@ class EveryToolKeepsItsOutputSchemaTest {
     private final Random random = new Random(SEED);
     /** What earlier results named, so that later calls can name it too: jobs, commits, checkpoints. */
     private final Map<String, List<JsonNode>> seen = new TreeMap<>();
+
     private final Set<String> structured = new TreeSet<>();
     /** The last error each tool answered, to say why one never returned a structured result. */
     private final Map<String, String> errors = new TreeMap<>();
@@ -86,32 +94,62 @@ class EveryToolKeepsItsOutputSchemaTest {
         workspace = Files.createDirectories(base.resolve("ws"));
         plant();
         // the user's own repository holds the files, so that export_branch's commits apply to its HEAD
-        try (Git git = Git.init().setDirectory(workspace.toFile()).setInitialBranch("main").call()) {
+        try (Git git = Git.init()
+                .setDirectory(workspace.toFile())
+                .setInitialBranch("main")
+                .call()) {
             git.add().addFilepattern(".").call();
-            git.commit().setMessage("start").setAuthor("t", "t@localhost").setCommitter("t", "t@localhost")
-                    .setSign(false).call();
+            git.commit()
+                    .setMessage("start")
+                    .setAuthor("t", "t@localhost")
+                    .setCommitter("t", "t@localhost")
+                    .setSign(false)
+                    .call();
             git.getRepository().getConfig().setString("user", null, "name", "t");
             git.getRepository().getConfig().setString("user", null, "email", "t@localhost");
             git.getRepository().getConfig().save();
         }
         web = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        web.createContext("/page", ex -> send(ex, 200, "text/html; charset=utf-8",
-                "<html><head><title>T</title></head><body><h1>Widgets</h1><p>text " + "word ".repeat(200)
-                        + "</p></body></html>"));
+        web.createContext(
+                "/page",
+                ex -> send(
+                        ex,
+                        200,
+                        "text/html; charset=utf-8",
+                        "<html><head><title>T</title></head><body><h1>Widgets</h1><p>text " + "word ".repeat(200)
+                                + "</p></body></html>"));
         web.createContext("/json", ex -> send(ex, 200, "application/json", "{\"a\": [1, 2]}"));
         web.createContext("/png", ex -> send(ex, 200, "image/png", PNG));
         web.createContext("/zip", ex -> send(ex, 200, "application/zip", new byte[64]));
         web.createContext("/gone", ex -> send(ex, 404, "text/plain", "no such page"));
-        web.createContext("/search", ex -> send(ex, 200, "application/json", "{\"results\": [{\"title\": \"W\", "
-                + "\"url\": \"https://w.example/\", \"content\": \"about widgets\"}, {\"title\": \"X\", \"url\": "
-                + "\"https://x.example/\"}]}"));
+        web.createContext(
+                "/search",
+                ex -> send(
+                        ex,
+                        200,
+                        "application/json",
+                        "{\"results\": [{\"title\": \"W\", "
+                                + "\"url\": \"https://w.example/\", \"content\": \"about widgets\"}, {\"title\": \"X\", \"url\": "
+                                + "\"https://x.example/\"}]}"));
         web.start();
         site = "http://127.0.0.1:" + web.getAddress().getPort();
-        WebConfig config = new WebConfig(new EgressPolicy(List.of("127.0.0.1"), List.of()), Optional.empty(),
-                Optional.of(URI.create(site + "/")), Optional.empty(), "Belay/test");
+        WebConfig config = new WebConfig(
+                new EgressPolicy(List.of("127.0.0.1"), List.of()),
+                Optional.empty(),
+                Optional.of(URI.create(site + "/")),
+                Optional.empty(),
+                "Belay/test");
         Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "HOME", base.toString(), "LANG", "C.UTF-8");
-        engine = Engine.open(new Engine.Config(workspace, base.resolve("journal"), new LocalRuntime(), LIMITS, env,
-                "Belay", "belay@localhost", Optional.of(config), new PythonBackend.Driver()));
+        engine = Engine.open(new Engine.Config(
+                workspace,
+                base.resolve("journal"),
+                new LocalRuntime(),
+                LIMITS,
+                env,
+                "Belay",
+                "belay@localhost",
+                Optional.of(config),
+                new PythonBackend.Driver()));
     }
 
     @AfterEach
@@ -162,15 +200,19 @@ class EveryToolKeepsItsOutputSchemaTest {
 
     @Test
     void everyToolsStructuredResultMatchesItsOutputSchema() throws Exception {
-        assertThat(Catalog.class.desiredAssertionStatus()).as("the catalog checks results only with assertions on")
+        assertThat(Catalog.class.desiredAssertionStatus())
+                .as("the catalog checks results only with assertions on")
                 .isTrue();
         List<ToolSpec> tools = engine.caller().tools();
         Map<String, List<String>> representative = representative();
-        assertThat(representative.keySet()).as("representative calls for every tool of the catalog")
-                .containsExactlyInAnyOrderElementsOf(tools.stream().map(ToolSpec::name).toList());
+        assertThat(representative.keySet())
+                .as("representative calls for every tool of the catalog")
+                .containsExactlyInAnyOrderElementsOf(
+                        tools.stream().map(ToolSpec::name).toList());
         for (ToolSpec tool : tools) {
             for (String arguments : representative.get(tool.name())) {
-                call(tool.name(), (ObjectNode) JSON.readTree(arguments.replace("SITE", site)
+                call(tool.name(), (ObjectNode) JSON.readTree(arguments
+                        .replace("SITE", site)
                         .replace("JOB", ids("job_id", "no-such-job").getLast())));
             }
         }
@@ -181,21 +223,31 @@ class EveryToolKeepsItsOutputSchemaTest {
             ToolSpec tool = tools.get(random.nextInt(tools.size()));
             call(tool.name(), object(tool.inputSchema()));
         }
-        assertThat(structured).as("tools that returned a structured result to check; last errors: %s", errors)
-                .containsExactlyInAnyOrderElementsOf(tools.stream().map(ToolSpec::name).toList());
+        assertThat(structured)
+                .as("tools that returned a structured result to check; last errors: %s", errors)
+                .containsExactlyInAnyOrderElementsOf(
+                        tools.stream().map(ToolSpec::name).toList());
     }
 
     @Test
     void everyToolDeclaresWhatItsArgumentsAreToTheRules() {
-        assertThat(engine.caller().tools()).allSatisfy(tool -> assertThat(tool.roles().declared()).as(tool.name())
-                .isTrue());
+        assertThat(engine.caller().tools())
+                .allSatisfy(tool ->
+                        assertThat(tool.roles().declared()).as(tool.name()).isTrue());
     }
 
     private void call(String tool, ObjectNode arguments) {
         ToolResult result;
         try {
-            result = engine.caller().call(new ToolCall(tool, arguments, new CallContext("test", "s1",
-                    random.nextBoolean() ? "turn-" + random.nextInt(3) : null, (done, total, message) -> { })));
+            result = engine.caller()
+                    .call(new ToolCall(
+                            tool,
+                            arguments,
+                            new CallContext(
+                                    "test",
+                                    "s1",
+                                    random.nextBoolean() ? "turn-" + random.nextInt(3) : null,
+                                    (done, total, message) -> {})));
         } catch (AssertionError e) {
             throw new AssertionError(tool + " " + arguments + " (seed " + SEED + "): " + e.getMessage(), e);
         }
@@ -220,57 +272,107 @@ class EveryToolKeepsItsOutputSchemaTest {
     /** Calls that reach each tool's branches; SITE is the loopback web server, JOB the last job started. */
     private static Map<String, List<String>> representative() {
         Map<String, List<String>> calls = new LinkedHashMap<>();
-        calls.put("read_file", List.of("{\"path\": \"a.txt\"}", "{\"path\": \"long.txt\", \"offset\": 3, \"limit\": 2}",
-                "{\"path\": \"big.txt\"}", "{\"path\": \"empty.txt\"}", "{\"path\": \"img.png\"}",
-                "{\"path\": \"link.txt\"}"));
-        calls.put("write_file", List.of("{\"path\": \"new/w.txt\", \"content\": \"w\\n\"}",
-                "{\"path\": \"new/w.txt\", \"content\": \"more\\n\", \"mode\": \"append\"}",
-                "{\"path\": \"new/w.txt\", \"content\": \"w\\n\"}"));
-        calls.put("edit_file", List.of("{\"path\": \"a.txt\", \"edits\": [{\"old_text\": \"line 2\", \"new_text\": "
-                + "\"line two\"}], \"dry_run\": true}", "{\"path\": \"crlf.txt\", \"edits\": [{\"old_text\": \"one\", "
-                + "\"new_text\": \"uno\"}]}", "{\"path\": \"a.txt\", \"edits\": [{\"old_text\": \"hello\", "
-                + "\"new_text\": \"hi\", \"replace_all\": true}]}"));
+        calls.put(
+                "read_file",
+                List.of(
+                        "{\"path\": \"a.txt\"}",
+                        "{\"path\": \"long.txt\", \"offset\": 3, \"limit\": 2}",
+                        "{\"path\": \"big.txt\"}",
+                        "{\"path\": \"empty.txt\"}",
+                        "{\"path\": \"img.png\"}",
+                        "{\"path\": \"link.txt\"}"));
+        calls.put(
+                "write_file",
+                List.of(
+                        "{\"path\": \"new/w.txt\", \"content\": \"w\\n\"}",
+                        "{\"path\": \"new/w.txt\", \"content\": \"more\\n\", \"mode\": \"append\"}",
+                        "{\"path\": \"new/w.txt\", \"content\": \"w\\n\"}"));
+        calls.put(
+                "edit_file",
+                List.of(
+                        "{\"path\": \"a.txt\", \"edits\": [{\"old_text\": \"line 2\", \"new_text\": "
+                                + "\"line two\"}], \"dry_run\": true}",
+                        "{\"path\": \"crlf.txt\", \"edits\": [{\"old_text\": \"one\", " + "\"new_text\": \"uno\"}]}",
+                        "{\"path\": \"a.txt\", \"edits\": [{\"old_text\": \"hello\", "
+                                + "\"new_text\": \"hi\", \"replace_all\": true}]}"));
         calls.put("list_directory", List.of("{}", "{\"path\": \"dir\", \"depth\": 1, \"include_hidden\": true}"));
-        calls.put("search_files", List.of("{\"pattern\": \"hello\"}", "{\"pattern\": \"nothing-like-this\"}",
-                "{\"pattern\": \"x+\", \"glob\": \"*.txt\", \"max_results\": 1}"));
+        calls.put(
+                "search_files",
+                List.of(
+                        "{\"pattern\": \"hello\"}",
+                        "{\"pattern\": \"nothing-like-this\"}",
+                        "{\"pattern\": \"x+\", \"glob\": \"*.txt\", \"max_results\": 1}"));
         calls.put("find_files", List.of("{\"glob\": \"*.txt\"}", "{\"glob\": \"**/*.png\", \"path\": \".\"}"));
-        calls.put("file_info", List.of("{\"path\": \"a.txt\"}", "{\"path\": \"dir\"}", "{\"path\": \"link.txt\"}",
-                "{\"path\": \"img.png\"}"));
+        calls.put(
+                "file_info",
+                List.of(
+                        "{\"path\": \"a.txt\"}",
+                        "{\"path\": \"dir\"}",
+                        "{\"path\": \"link.txt\"}",
+                        "{\"path\": \"img.png\"}"));
         calls.put("move_path", List.of("{\"source\": \"new/w.txt\", \"destination\": \"moved/w.txt\"}"));
         calls.put("delete_path", List.of("{\"path\": \"moved/w.txt\"}", "{\"path\": \"moved\", \"recursive\": true}"));
         calls.put("make_directory", List.of("{\"path\": \"made\"}", "{\"path\": \"made\"}"));
-        calls.put("run_command", List.of("{\"command\": \"echo out; echo err >&2\"}", "{\"command\": \"exit 3\"}",
-                "{\"command\": \"echo changed > ran.txt\"}", "{\"command\": \"sleep 3\", \"timeout_s\": 0.5}",
-                "{\"command\": \"cat\", \"keep_stdin_open\": true, \"wait_s\": 0}",
-                "{\"command\": \"yes | head -c 5000\", \"cwd\": \"dir\", \"env\": {\"FOO\": \"bar\"}}",
-                "{\"command\": \"cat\", \"stdin\": \"fed\\n\"}"));
+        calls.put(
+                "run_command",
+                List.of(
+                        "{\"command\": \"echo out; echo err >&2\"}",
+                        "{\"command\": \"exit 3\"}",
+                        "{\"command\": \"echo changed > ran.txt\"}",
+                        "{\"command\": \"sleep 3\", \"timeout_s\": 0.5}",
+                        "{\"command\": \"cat\", \"keep_stdin_open\": true, \"wait_s\": 0}",
+                        "{\"command\": \"yes | head -c 5000\", \"cwd\": \"dir\", \"env\": {\"FOO\": \"bar\"}}",
+                        "{\"command\": \"cat\", \"stdin\": \"fed\\n\"}"));
         calls.put("job_list", List.of("{}"));
         calls.put("job_input", List.of("{\"job_id\": \"JOB\", \"input\": \"typed\\n\"}"));
-        calls.put("job_output", List.of("{\"job_id\": \"JOB\", \"wait_s\": 0.2}", "{\"job_id\": \"JOB\", "
-                + "\"offset\": 0, \"stderr_offset\": 0, \"wait_s\": 0}"));
+        calls.put(
+                "job_output",
+                List.of(
+                        "{\"job_id\": \"JOB\", \"wait_s\": 0.2}",
+                        "{\"job_id\": \"JOB\", " + "\"offset\": 0, \"stderr_offset\": 0, \"wait_s\": 0}"));
         calls.put("job_kill", List.of("{\"job_id\": \"JOB\"}"));
-        calls.put("python", List.of("{\"code\": \"x = 41\\nx + 1\"}", "{\"code\": [\"print('hi')\", \"x\"]}",
-                "{\"code\": \"undefined_name\"}", "{\"code\": \"import no_such_module_here\"}",
-                "{\"code\": \"import time\\ntime.sleep(3)\", \"timeout_s\": 0.5}",
-                "{\"code\": \"import matplotlib.pyplot as plt\\nplt.plot([1, 2])\", \"session\": \"plots\"}"));
+        calls.put(
+                "python",
+                List.of(
+                        "{\"code\": \"x = 41\\nx + 1\"}",
+                        "{\"code\": [\"print('hi')\", \"x\"]}",
+                        "{\"code\": \"undefined_name\"}",
+                        "{\"code\": \"import no_such_module_here\"}",
+                        "{\"code\": \"import time\\ntime.sleep(3)\", \"timeout_s\": 0.5}",
+                        "{\"code\": \"import matplotlib.pyplot as plt\\nplt.plot([1, 2])\", \"session\": \"plots\"}"));
         calls.put("python_reset", List.of("{}", "{\"session\": \"never-started\"}"));
         calls.put("system_info", List.of("{}"));
-        calls.put("history", List.of("{}", "{\"limit\": 1, \"skip\": 1}", "{\"path\": \"a.txt\"}",
-                "{\"conversation\": \"this\"}"));
+        calls.put(
+                "history",
+                List.of("{}", "{\"limit\": 1, \"skip\": 1}", "{\"path\": \"a.txt\"}", "{\"conversation\": \"this\"}"));
         calls.put("diff", List.of("{}", "{\"path\": \"a.txt\"}"));
         calls.put("undo", List.of("{}"));
-        calls.put("export_branch", List.of("{\"branch\": \"belay/exported\"}",
-                "{\"branch\": \"belay/squashed\", \"squash\": true}"));
-        calls.put("fetch_url", List.of("{\"url\": \"SITE/page\"}", "{\"url\": \"SITE/page\", \"offset\": 100, "
-                + "\"max_chars\": 50}", "{\"url\": \"SITE/json\", \"raw\": true}", "{\"url\": \"SITE/png\"}"));
-        calls.put("http_request", List.of("{\"method\": \"GET\", \"url\": \"SITE/json\"}", "{\"method\": \"POST\", "
-                + "\"url\": \"SITE/gone\", \"body\": \"b\", \"headers\": {\"X-A\": \"1\"}, \"max_chars\": 5}",
-                "{\"method\": \"GET\", \"url\": \"SITE/zip\"}"));
+        calls.put(
+                "export_branch",
+                List.of("{\"branch\": \"belay/exported\"}", "{\"branch\": \"belay/squashed\", \"squash\": true}"));
+        calls.put(
+                "fetch_url",
+                List.of(
+                        "{\"url\": \"SITE/page\"}",
+                        "{\"url\": \"SITE/page\", \"offset\": 100, " + "\"max_chars\": 50}",
+                        "{\"url\": \"SITE/json\", \"raw\": true}",
+                        "{\"url\": \"SITE/png\"}"));
+        calls.put(
+                "http_request",
+                List.of(
+                        "{\"method\": \"GET\", \"url\": \"SITE/json\"}",
+                        "{\"method\": \"POST\", "
+                                + "\"url\": \"SITE/gone\", \"body\": \"b\", \"headers\": {\"X-A\": \"1\"}, \"max_chars\": 5}",
+                        "{\"method\": \"GET\", \"url\": \"SITE/zip\"}"));
         calls.put("web_search", List.of("{\"query\": \"widgets\"}", "{\"query\": \"widgets\", \"max_results\": 1}"));
-        calls.put("upload_file", List.of("{\"path\": \"up/u.bin\", \"content_base64\": \"aGVsbG8=\"}",
-                "{\"path\": \"up/p.png\", \"url\": \"SITE/png\"}"));
-        calls.put("download_file", List.of("{\"path\": \"img.png\"}", "{\"path\": \"a.txt\", \"offset\": 2, "
-                + "\"length\": 3}"));
+        calls.put(
+                "upload_file",
+                List.of(
+                        "{\"path\": \"up/u.bin\", \"content_base64\": \"aGVsbG8=\"}",
+                        "{\"path\": \"up/p.png\", \"url\": \"SITE/png\"}"));
+        calls.put(
+                "download_file",
+                List.of("{\"path\": \"img.png\"}", "{\"path\": \"a.txt\", \"offset\": 2, " + "\"length\": 3}"));
         return calls;
     }
 
@@ -305,8 +407,8 @@ class EveryToolKeepsItsOutputSchemaTest {
         return switch (schema.path("type").asString("string")) {
             case "boolean" -> NODES.booleanNode(random.nextBoolean());
             case "integer" -> NODES.numberNode(schema.path("minimum").asInt(0) + random.nextInt(6));
-            case "number" -> NODES.numberNode(name.endsWith("_s") ? 0.1 + random.nextInt(8) / 10.0
-                    : random.nextInt(100));
+            case "number" ->
+                NODES.numberNode(name.endsWith("_s") ? 0.1 + random.nextInt(8) / 10.0 : random.nextInt(100));
             case "array" -> {
                 ArrayNode array = NODES.arrayNode();
                 int size = Math.max(schema.path("minItems").asInt(0), random.nextInt(3));
@@ -315,8 +417,8 @@ class EveryToolKeepsItsOutputSchemaTest {
                 }
                 yield array;
             }
-            case "object" -> schema.has("properties") ? object(schema)
-                    : NODES.objectNode().put("X_" + random.nextInt(3), "v");
+            case "object" ->
+                schema.has("properties") ? object(schema) : NODES.objectNode().put("X_" + random.nextInt(3), "v");
             default -> NODES.stringNode(List.of("x", "hello", "a.txt").get(random.nextInt(3)));
         };
     }
@@ -324,20 +426,48 @@ class EveryToolKeepsItsOutputSchemaTest {
     /** Values that mean something in this workspace, for the arguments that name things in it. */
     private List<JsonNode> pool(String name) {
         List<String> strings = switch (name) {
-            case "path", "source", "destination", "cwd" -> List.of("a.txt", "crlf.txt", "long.txt", "big.txt",
-                    "empty.txt", "img.png", "bin.dat", "dir", "dir/sub/x.txt", "link.txt", "new/n.txt", ".",
-                    "missing.txt", "../outside.txt", ".git/config");
+            case "path", "source", "destination", "cwd" ->
+                List.of(
+                        "a.txt",
+                        "crlf.txt",
+                        "long.txt",
+                        "big.txt",
+                        "empty.txt",
+                        "img.png",
+                        "bin.dat",
+                        "dir",
+                        "dir/sub/x.txt",
+                        "link.txt",
+                        "new/n.txt",
+                        ".",
+                        "missing.txt",
+                        "../outside.txt",
+                        ".git/config");
             case "content" -> List.of("written\n", "", "hello\nhello\n", "y".repeat(3000));
             case "old_text" -> List.of("hello", "line 2", "one", "not in any file", "");
             case "new_text" -> List.of("hi", "", "two\nlines");
             case "expected_sha256" -> List.of("0".repeat(64));
-            case "command" -> List.of("echo hi", "printf 'a\\nb'", "exit 3", "sleep 2", "cat",
-                    "echo out; echo err >&2", "head -c 3000 /dev/zero | tr '\\0' z", "echo x > gen.txt");
+            case "command" ->
+                List.of(
+                        "echo hi",
+                        "printf 'a\\nb'",
+                        "exit 3",
+                        "sleep 2",
+                        "cat",
+                        "echo out; echo err >&2",
+                        "head -c 3000 /dev/zero | tr '\\0' z",
+                        "echo x > gen.txt");
             case "stdin", "input" -> List.of("typed\n", "");
             case "pattern" -> List.of("hello", "line", "(", "[a-z]+ again");
             case "glob" -> List.of("*.txt", "**/*.txt", "dir/**", "[");
-            case "code" -> List.of("1 + 1", "print('out')", "x = 2\nx * 3", "raise ValueError('v')", "nope_name",
-                    "import sys\nsys.stderr.write('e\\n')");
+            case "code" ->
+                List.of(
+                        "1 + 1",
+                        "print('out')",
+                        "x = 2\nx * 3",
+                        "raise ValueError('v')",
+                        "nope_name",
+                        "import sys\nsys.stderr.write('e\\n')");
             case "session" -> List.of("default", "other");
             case "kernel_name" -> List.of("python3");
             case "job_id" -> ids("job_id", "no-such-job");
@@ -345,8 +475,8 @@ class EveryToolKeepsItsOutputSchemaTest {
             case "checkpoint" -> ids("checkpoint", "no-such-turn");
             case "conversation" -> List.of("this", "s1", "someone-else");
             case "branch" -> List.of("belay/gen-" + random.nextInt(1000), "main");
-            case "url" -> List.of(site + "/page", site + "/json", site + "/png", site + "/zip", site + "/gone",
-                    "not a url");
+            case "url" ->
+                List.of(site + "/page", site + "/json", site + "/png", site + "/zip", site + "/gone", "not a url");
             case "query" -> List.of("widgets");
             case "content_base64" -> List.of("aGVsbG8=", "not base64!");
             default -> List.of();

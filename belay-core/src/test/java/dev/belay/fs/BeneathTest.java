@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-
 class BeneathTest {
 
     @TempDir
@@ -40,7 +39,8 @@ class BeneathTest {
         Files.writeString(script, "#!/bin/sh\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
         files.write(script, "#!/bin/sh\necho hi\n".getBytes(StandardCharsets.UTF_8));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(script))).isEqualTo("rwxr-x---");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(script)))
+                .isEqualTo("rwxr-x---");
         assertThat(((PosixFileAttributes) files.attributes(script, false).orElseThrow()).permissions())
                 .hasSize(5);
         Path fresh = root.resolve("new/dir/file.txt");
@@ -74,9 +74,11 @@ class BeneathTest {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("inside");
         }
         assertThatThrownBy(() -> files.openRead(root.resolve("in"), false)).hasMessageContaining("not a regular file");
-        assertThatThrownBy(() -> files.openRead(root.resolve("out/outside.txt"))).isInstanceOf(PathException.class)
+        assertThatThrownBy(() -> files.openRead(root.resolve("out/outside.txt")))
+                .isInstanceOf(PathException.class)
                 .hasMessageContaining("points outside");
-        assertThatThrownBy(() -> files.write(root.resolve("out/x"), new byte[0])).isInstanceOf(PathException.class);
+        assertThatThrownBy(() -> files.write(root.resolve("out/x"), new byte[0]))
+                .isInstanceOf(PathException.class);
         assertThat(base.resolve("x")).doesNotExist();
     }
 
@@ -107,42 +109,58 @@ class BeneathTest {
                 done += attempt(() -> files.delete(root.resolve("d/made"), true));
                 if (i % 10 == 0) {
                     done += attempt(() -> files.write(root.resolve("d/new/sub/file.txt"), new byte[] {'x'}));
-                    done += attempt(() -> files.write(root.resolve("d/victim.sh"), "#!/bin/sh\n".getBytes(
-                            StandardCharsets.UTF_8), Beneath.Executable.SET));
+                    done += attempt(() -> files.write(
+                            root.resolve("d/victim.sh"),
+                            "#!/bin/sh\n".getBytes(StandardCharsets.UTF_8),
+                            Beneath.Executable.SET));
                     done += attempt(() -> files.createSymbolicLink(root.resolve("d/link/in/here"), Path.of("/")));
                     done += attempt(() -> files.deleteEmptyDirectory(root.resolve("d/new/sub")));
                 }
             }
-            assertThat(swapper.flips()).as("the directory was swapped meanwhile").isGreaterThan(100);
+            assertThat(swapper.flips())
+                    .as("the directory was swapped meanwhile")
+                    .isGreaterThan(100);
         }
         assertThat(done).as("changes worked while the directory was in place").isPositive();
         try (var listing = Files.list(outside)) {
-            assertThat(listing.map(p -> p.getFileName().toString())).as("nothing was created outside")
+            assertThat(listing.map(p -> p.getFileName().toString()))
+                    .as("nothing was created outside")
                     .containsExactly("victim.sh");
         }
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(victim))).as("nothing chmod'ed")
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)))
+                .as("nothing chmod'ed")
                 .isEqualTo("rw-------");
     }
 
     @Test
     @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aFifoSwappedInAtTheLastInstantIsRefusedNeverWaitedOn() throws Exception {
-        assertThat(new ProcessBuilder("mkfifo", root.resolve("spare-fifo").toString(),
-                root.resolve("dir-fifo").toString()).start().waitFor()).isZero();
+        assertThat(new ProcessBuilder(
+                                "mkfifo",
+                                root.resolve("spare-fifo").toString(),
+                                root.resolve("dir-fifo").toString())
+                        .start()
+                        .waitFor())
+                .isZero();
         Files.writeString(root.resolve("file.txt"), "content\n");
         Files.createDirectories(root.resolve("dir"));
         int reads = 0;
         int refused = 0;
         // the file a read opens, and the directory a listing opens, become FIFOs and back (by rename)
         try (Swapper swapper = new Swapper(hostile -> {
-            swap(root.resolve("file.txt"), root.resolve(hostile ? "spare-file" : "spare-fifo"),
+            swap(
+                    root.resolve("file.txt"),
+                    root.resolve(hostile ? "spare-file" : "spare-fifo"),
                     root.resolve(hostile ? "spare-fifo" : "spare-file"));
-            swap(root.resolve("dir"), root.resolve(hostile ? "spare-dir" : "dir-fifo"),
+            swap(
+                    root.resolve("dir"),
+                    root.resolve(hostile ? "spare-dir" : "dir-fifo"),
                     root.resolve(hostile ? "dir-fifo" : "spare-dir"));
         })) {
             for (int i = 0; i < 3000; i++) {
                 try (InputStream in = files.openRead(root.resolve("file.txt"))) {
-                    assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("content\n");
+                    assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                            .isEqualTo("content\n");
                     reads++;
                 } catch (PathException | IOException e) {
                     refused++;
@@ -152,7 +170,9 @@ class BeneathTest {
             assertThat(swapper.flips()).isGreaterThan(100);
         }
         assertThat(reads).as("the file was read while it was one").isPositive();
-        assertThat(refused).as("and refused, not waited on, while it was a FIFO").isPositive();
+        assertThat(refused)
+                .as("and refused, not waited on, while it was a FIFO")
+                .isPositive();
     }
 
     /** Moves what {@code name} holds to {@code away}, then what {@code from} holds to {@code name}. */

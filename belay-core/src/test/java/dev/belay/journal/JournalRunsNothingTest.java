@@ -53,24 +53,34 @@ class JournalRunsNothingTest {
 
     @Test
     void hooksInGitHooksAndUnderCoreHooksPathNeverRun() throws Exception {
-        try (Git git = Git.init().setDirectory(root.toFile()).setInitialBranch("main").call()) {
+        try (Git git =
+                Git.init().setDirectory(root.toFile()).setInitialBranch("main").call()) {
             git.getRepository().getConfig().setString("core", null, "hooksPath", ".husky");
             git.getRepository().getConfig().save();
         }
-        for (String hook : List.of("pre-commit", "commit-msg", "prepare-commit-msg", "post-commit", "post-checkout",
-                "pre-auto-gc", "reference-transaction")) {
+        for (String hook : List.of(
+                "pre-commit",
+                "commit-msg",
+                "prepare-commit-msg",
+                "post-commit",
+                "post-checkout",
+                "pre-auto-gc",
+                "reference-transaction")) {
             plantScript(root.resolve(".git/hooks/" + hook));
             plantScript(root.resolve(".husky/" + hook));
         }
         try (Journal journal = open()) {
             Path file = root.resolve("a.txt");
             Files.writeString(file, "one\n");
-            assertThat(journal.commitPaths(List.of(file), new Change("write", "write_file", "c"))).isPresent();
+            assertThat(journal.commitPaths(List.of(file), new Change("write", "write_file", "c")))
+                    .isPresent();
             Files.createDirectories(root.resolve("dir"));
             Files.writeString(root.resolve("dir/b.txt"), "two\n");
-            assertThat(journal.commitPaths(List.of(root.resolve("dir")), new Change("dir", "make_directory", "c"))).isPresent();
+            assertThat(journal.commitPaths(List.of(root.resolve("dir")), new Change("dir", "make_directory", "c")))
+                    .isPresent();
             Files.writeString(file, "three\n");
-            assertThat(journal.commitAll(new Change("command", "run_command", "c"))).isPresent();
+            assertThat(journal.commitAll(new Change("command", "run_command", "c")))
+                    .isPresent();
             journal.undo(null, new Change("undo", "undo", "c"));
             assertThat(journal.history(10, 0, null)).hasSizeGreaterThanOrEqualTo(5);
         }
@@ -80,7 +90,8 @@ class JournalRunsNothingTest {
     @Test
     void cleanAndSmudgeFiltersNeverRunAndContentIsCommittedAsIs() throws Exception {
         plantScript(root.resolve("filter.sh"));
-        try (Git git = Git.init().setDirectory(root.toFile()).setInitialBranch("main").call()) {
+        try (Git git =
+                Git.init().setDirectory(root.toFile()).setInitialBranch("main").call()) {
             var config = git.getRepository().getConfig();
             config.setString("filter", "evil", "clean", "sh " + root.resolve("filter.sh"));
             config.setString("filter", "evil", "smudge", "sh " + root.resolve("filter.sh"));
@@ -91,7 +102,8 @@ class JournalRunsNothingTest {
         Files.writeString(root.resolve("a.txt"), "plain\n");
         try (Journal journal = open()) {
             Files.writeString(root.resolve("a.txt"), "changed\n");
-            assertThat(journal.commitAll(new Change("command", "run_command", "c"))).isPresent();
+            assertThat(journal.commitAll(new Change("command", "run_command", "c")))
+                    .isPresent();
             journal.commitPaths(List.of(root.resolve("a.txt")), new Change("w", "write_file", "c"));
             journal.undo(null, new Change("undo", "undo", "c"));
             assertThat(Files.readString(root.resolve("a.txt"))).isEqualTo("plain\n");
@@ -102,7 +114,8 @@ class JournalRunsNothingTest {
 
     @Test
     void coreWorktreeCannotPointTheJournalElsewhere() throws Exception {
-        try (Git git = Git.init().setDirectory(root.toFile()).setInitialBranch("main").call()) {
+        try (Git git =
+                Git.init().setDirectory(root.toFile()).setInitialBranch("main").call()) {
             git.getRepository().getConfig().setString("core", null, "worktree", base.toString());
             git.getRepository().getConfig().save();
         }
@@ -123,7 +136,8 @@ class JournalRunsNothingTest {
             system.load();
             assertThat(user.getSections()).isEmpty();
             assertThat(system.getSections()).isEmpty();
-            assertThat(journal.repository().getFS().findHook(journal.repository(), "pre-commit")).isNull();
+            assertThat(journal.repository().getFS().findHook(journal.repository(), "pre-commit"))
+                    .isNull();
         }
     }
 
@@ -137,7 +151,8 @@ class JournalRunsNothingTest {
                 assertThat(journal.history(10, 0, null).getFirst().files()).containsExactly("real.txt");
                 Files.writeString(root.resolve("real.txt"), "more\n");
                 Fifo.make(root.resolve("later"));
-                assertThat(journal.commitAll(new Change("command", "run_command", "c"))).isPresent();
+                assertThat(journal.commitAll(new Change("command", "run_command", "c")))
+                        .isPresent();
                 assertThat(journal.commitPaths(List.of(root.resolve("later")), new Change("w", "write_file", "c")))
                         .isEmpty();
                 assertThat(journal.diff(null, null, null, null, 1 << 20).text()).doesNotContain("pipe");

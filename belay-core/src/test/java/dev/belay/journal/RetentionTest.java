@@ -31,14 +31,14 @@ class RetentionTest {
             for (int i = 0; i < 5; i++) {
                 byte[] noise = new byte[8 * 1024];
                 random.nextBytes(noise);
-                write(journal, "old.txt", i < 4 ? HexFormat.of().formatHex(noise) : "old " + i, "gone",
-                        "g" + i);
+                write(journal, "old.txt", i < 4 ? HexFormat.of().formatHex(noise) : "old " + i, "gone", "g" + i);
             }
             write(journal, "live.txt", "first", "live", "t1");
             write(journal, "live.txt", "second", "live", "t2");
             write(journal, "other.txt", "x", "gone", "g9");
             assertThatThrownBy(() -> Retention.trim(ws, dir, Duration.ofDays(30), Set.of(), Instant.now()))
-                    .isInstanceOf(JournalInUseException.class).hasMessageContaining("running Belay");
+                    .isInstanceOf(JournalInUseException.class)
+                    .hasMessageContaining("running Belay");
         }
         int before = history(ws, dir).size();
 
@@ -51,14 +51,22 @@ class RetentionTest {
         try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {
             journal.awaitReady();
             List<Commit> history = journal.history(100, 0, null);
-            assertThat(history).extracting(Commit::summary).containsExactly("write other.txt", "write live.txt",
-                    "Journal trimmed: " + (before - 2) + " older commits removed (belay journal gc)");
-            assertThat(journal.checkpoints("live", 10)).extracting(Checkpoint::turn).containsExactly("t2");
+            assertThat(history)
+                    .extracting(Commit::summary)
+                    .containsExactly(
+                            "write other.txt",
+                            "write live.txt",
+                            "Journal trimmed: " + (before - 2) + " older commits removed (belay journal gc)");
+            assertThat(journal.checkpoints("live", 10))
+                    .extracting(Checkpoint::turn)
+                    .containsExactly("t2");
             journal.rewind("live", "t2", false, new Change("r", "undo", "live", "t3"));
             assertThat(ws.resolve("live.txt")).hasContent("first");
             assertThat(ws.resolve("old.txt")).hasContent("old 4");
         }
-        assertThat(Retention.auto(ws, dir, Set.of(), Instant.now())).as("small and recent: left alone").isEmpty();
+        assertThat(Retention.auto(ws, dir, Set.of(), Instant.now()))
+                .as("small and recent: left alone")
+                .isEmpty();
     }
 
     private static List<Commit> history(Path ws, Path dir) {

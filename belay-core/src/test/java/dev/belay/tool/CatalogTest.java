@@ -3,12 +3,10 @@ package dev.belay.tool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.belay.fs.PathException;
 import dev.belay.journal.JournalRefusedException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -17,12 +15,10 @@ class CatalogTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** What the tool below declares it returns. */
-    private record Count(int count) {
-    }
+    private record Count(int count) {}
 
     /** The same field with another type: a tool that strays from its output schema. */
-    private record Stray(String count) {
-    }
+    private record Stray(String count) {}
 
     private static Tool tool(String name, ToolHandler handler) {
         return new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
@@ -38,12 +34,15 @@ class CatalogTest {
 
     @Test
     void aResultThatStraysFromItsOutputSchemaFailsWhereAssertionsAreOn() {
-        Catalog catalog = new Catalog(List.of(tool("keeps", call -> ToolResult.ok("3", new Count(3))),
+        Catalog catalog = new Catalog(List.of(
+                tool("keeps", call -> ToolResult.ok("3", new Count(3))),
                 tool("strays", call -> ToolResult.ok("three", new Stray("three")))));
 
         assertThat(call(catalog, "keeps").structured().get("count").asInt()).isEqualTo(3);
-        assertThatThrownBy(() -> call(catalog, "strays")).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("strays's result does not match its output schema").hasMessageContaining("count");
+        assertThatThrownBy(() -> call(catalog, "strays"))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("strays's result does not match its output schema")
+                .hasMessageContaining("count");
     }
 
     @Test

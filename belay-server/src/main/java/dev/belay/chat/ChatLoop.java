@@ -1,14 +1,5 @@
 package dev.belay.chat;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
-
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
@@ -19,6 +10,14 @@ import dev.belay.tool.UnknownToolException;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,7 +33,10 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ChatLoop {
 
     /** How tools reach the model: native function calling, or tags in plain text. */
-    public enum ToolProtocol { NATIVE, TAGS }
+    public enum ToolProtocol {
+        NATIVE,
+        TAGS
+    }
 
     /**
      * How a turn goes: the tool protocol, how many model requests it may make, and what of the conversation goes back.
@@ -57,17 +59,13 @@ public final class ChatLoop {
     /** What a turn shows as it happens. */
     public interface Events {
 
-        default void token(String text) {
-        }
+        default void token(String text) {}
 
-        default void toolCall(ChatMessage.ToolRequest request) {
-        }
+        default void toolCall(ChatMessage.ToolRequest request) {}
 
-        default void toolResult(ChatMessage.ToolRequest request, ToolResult result, long millis) {
-        }
+        default void toolResult(ChatMessage.ToolRequest request, ToolResult result, long millis) {}
 
-        default void notice(String text) {
-        }
+        default void notice(String text) {}
     }
 
     /** Stops a turn: the model's stream is cancelled and running tool calls are interrupted. */
@@ -121,8 +119,8 @@ public final class ChatLoop {
      * @param conversation the conversation so far, which this turn continues
      * @param transcript takes each message of the turn as soon as it is complete: the conversation's one writer
      */
-    public String run(Conversation conversation, String userText, Consumer<ChatMessage> transcript, Events events,
-            Stop stop) {
+    public String run(
+            Conversation conversation, String userText, Consumer<ChatMessage> transcript, Events events, Stop stop) {
         List<ChatMessage> history = new ArrayList<>(conversation.messages());
         Consumer<ChatMessage> record = message -> {
             history.add(message);
@@ -130,7 +128,8 @@ public final class ChatLoop {
         };
         record.accept(new ChatMessage.User(userText));
         // the turn's journal checkpoint: undo can rewind the conversation to before this message
-        String turn = "turn-" + history.stream().filter(ChatMessage.User.class::isInstance).count();
+        String turn = "turn-"
+                + history.stream().filter(ChatMessage.User.class::isInstance).count();
         String answer = "";
         for (int step = 0; step < settings.maxSteps(); step++) {
             if (stop.stopped()) {
@@ -161,8 +160,11 @@ public final class ChatLoop {
 
     private List<ChatMessage.ToolRequest> requests(AiMessage message) {
         if (settings.protocol() == ToolProtocol.NATIVE) {
-            return message.hasToolExecutionRequests() ? message.toolExecutionRequests().stream()
-                    .map(r -> new ChatMessage.ToolRequest(r.id(), r.name(), r.arguments())).toList() : List.of();
+            return message.hasToolExecutionRequests()
+                    ? message.toolExecutionRequests().stream()
+                            .map(r -> new ChatMessage.ToolRequest(r.id(), r.name(), r.arguments()))
+                            .toList()
+                    : List.of();
         }
         TagParser tags = new TagParser();
         tags.feed(message.text() == null ? "" : message.text());
@@ -174,14 +176,19 @@ public final class ChatLoop {
     }
 
     /** Runs a step's tool calls, several at once when the model asked for several. */
-    private void runTools(String session, String turn, List<ChatMessage.ToolRequest> requests,
-            Consumer<ChatMessage> record, Events events, Stop stop) {
+    private void runTools(
+            String session,
+            String turn,
+            List<ChatMessage.ToolRequest> requests,
+            Consumer<ChatMessage> record,
+            Events events,
+            Stop stop) {
         List<Future<ToolResult>> running = new ArrayList<>();
         for (ChatMessage.ToolRequest request : requests) {
             events.toolCall(request);
             CompletableFuture<ToolResult> result = new CompletableFuture<>();
-            Thread worker = Thread.ofVirtual().name("chat-tool").start(() -> result.complete(call(session, turn,
-                    request)));
+            Thread worker =
+                    Thread.ofVirtual().name("chat-tool").start(() -> result.complete(call(session, turn, request)));
             stop.onStop(worker::interrupt);
             running.add(result);
         }
@@ -195,16 +202,16 @@ public final class ChatLoop {
                 result = ToolResult.error(Failure.FAILED, "The call was stopped.");
             }
             events.toolResult(request, result, (System.nanoTime() - start) / 1_000_000);
-            record.accept(new ChatMessage.ToolOutput(request.id(), request.tool(), budget.toolOutput(result.text()),
-                    result.isError()));
+            record.accept(new ChatMessage.ToolOutput(
+                    request.id(), request.tool(), budget.toolOutput(result.text()), result.isError()));
         }
     }
 
     private ToolResult call(String session, String turn, ChatMessage.ToolRequest request) {
         ObjectNode arguments;
         try {
-            JsonNode parsed = json.readTree(request.arguments() == null || request.arguments().isBlank() ? "{}"
-                    : request.arguments());
+            JsonNode parsed = json.readTree(
+                    request.arguments() == null || request.arguments().isBlank() ? "{}" : request.arguments());
             if (!(parsed instanceof ObjectNode object)) {
                 return ToolResult.error("The arguments of " + request.tool() + " must be a JSON object.");
             }
@@ -214,11 +221,15 @@ public final class ChatLoop {
                     + e.getOriginalMessage() + "); send them again as one JSON object.");
         }
         try {
-            return caller.call(new ToolCall(request.tool(), arguments, CallContext.of("chat", session)
-                    .withTurn(turn)));
+            return caller.call(new ToolCall(
+                    request.tool(), arguments, CallContext.of("chat", session).withTurn(turn)));
         } catch (UnknownToolException e) {
-            return ToolResult.error(Failure.NOT_FOUND, "There is no tool named " + request.tool() + "; use one of: "
-                    + String.join(", ", caller.tools().stream().map(ToolSpec::name).toList()) + ".");
+            return ToolResult.error(
+                    Failure.NOT_FOUND,
+                    "There is no tool named " + request.tool() + "; use one of: "
+                            + String.join(
+                                    ", ",
+                                    caller.tools().stream().map(ToolSpec::name).toList()) + ".");
         }
     }
 }

@@ -44,8 +44,13 @@ record ContextBudget(int toolOutputChars, int contextChars) {
     private static long size(ChatMessage message) {
         return switch (message) {
             case ChatMessage.User u -> u.text().length();
-            case ChatMessage.Assistant a -> a.text().length() + a.calls().stream()
-                    .mapToLong(c -> c.arguments() == null ? 0 : c.arguments().length()).sum();
+            case ChatMessage.Assistant a ->
+                a.text().length()
+                        + a.calls().stream()
+                                .mapToLong(c -> c.arguments() == null
+                                        ? 0
+                                        : c.arguments().length())
+                                .sum();
             case ChatMessage.ToolOutput t -> t.text().length();
         };
     }

@@ -14,7 +14,6 @@ import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ConversationStore {
 
     private final Path dir;
-    private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private final JsonMapper json =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
     private final ReentrantLock writing = new ReentrantLock();
 
     public ConversationStore(Path dir) {
@@ -36,8 +36,8 @@ public final class ConversationStore {
     }
 
     public Conversation create(String title) {
-        Conversation conversation = new Conversation("chat-" + UUID.randomUUID().toString().substring(0, 12),
-                title, Instant.now(), List.of());
+        Conversation conversation = new Conversation(
+                "chat-" + UUID.randomUUID().toString().substring(0, 12), title, Instant.now(), List.of());
         writing.lock();
         try {
             write(conversation);
@@ -74,7 +74,8 @@ public final class ConversationStore {
         }
         Path file = dir.resolve(id + ".json");
         try {
-            return Files.exists(file) ? Optional.of(json.readValue(Files.readString(file), Conversation.class))
+            return Files.exists(file)
+                    ? Optional.of(json.readValue(Files.readString(file), Conversation.class))
                     : Optional.empty();
         } catch (IOException | JacksonException e) {
             throw new IllegalStateException("conversation " + id + " cannot be read: " + e.getMessage(), e);
@@ -90,7 +91,8 @@ public final class ConversationStore {
             return files.filter(f -> f.getFileName().toString().endsWith(".json"))
                     .map(f -> get(f.getFileName().toString().replaceFirst("\\.json$", "")))
                     .flatMap(Optional::stream)
-                    .sorted(Comparator.comparing(Conversation::created).reversed()).toList();
+                    .sorted(Comparator.comparing(Conversation::created).reversed())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -99,10 +101,16 @@ public final class ConversationStore {
     private void write(Conversation conversation) {
         try {
             Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, ".conversation", ".tmp",
+            Path temp = Files.createTempFile(
+                    dir,
+                    ".conversation",
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(temp, json.writeValueAsString(conversation));
-            Files.move(temp, dir.resolve(conversation.id() + ".json"), StandardCopyOption.ATOMIC_MOVE,
+            Files.move(
+                    temp,
+                    dir.resolve(conversation.id() + ".json"),
+                    StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -125,17 +133,27 @@ public final class ConversationStore {
         StringBuilder md = new StringBuilder("# ").append(conversation.title()).append("\n\n");
         for (ChatMessage message : conversation.messages()) {
             switch (message) {
-                case ChatMessage.User u -> md.append("## You\n\n").append(u.text()).append("\n\n");
+                case ChatMessage.User u ->
+                    md.append("## You\n\n").append(u.text()).append("\n\n");
                 case ChatMessage.Assistant a -> {
                     md.append("## Assistant\n\n");
                     if (!a.text().isBlank()) {
                         md.append(a.text()).append("\n\n");
                     }
-                    a.calls().forEach(c -> md.append("**Tool call** `").append(c.tool()).append("`\n\n```json\n")
-                            .append(c.arguments()).append("\n```\n\n"));
+                    a.calls()
+                            .forEach(c -> md.append("**Tool call** `")
+                                    .append(c.tool())
+                                    .append("`\n\n```json\n")
+                                    .append(c.arguments())
+                                    .append("\n```\n\n"));
                 }
-                case ChatMessage.ToolOutput t -> md.append("**").append(t.tool()).append(t.error() ? " failed" : " result")
-                        .append("**\n\n```\n").append(t.text().replace("```", "`​``")).append("\n```\n\n");
+                case ChatMessage.ToolOutput t ->
+                    md.append("**")
+                            .append(t.tool())
+                            .append(t.error() ? " failed" : " result")
+                            .append("**\n\n```\n")
+                            .append(t.text().replace("```", "`​``"))
+                            .append("\n```\n\n");
             }
         }
         return md.toString();

@@ -64,11 +64,14 @@ public final class ModelHttpClient implements HttpClient {
                 }
                 byte[] body = in.readNBytes(MAX_LINE_BYTES + 1);
                 if (body.length > MAX_LINE_BYTES) {
-                    throw new IllegalStateException("the model server's answer is longer than Belay's limit of "
-                            + MAX_LINE_BYTES + " bytes");
+                    throw new IllegalStateException(
+                            "the model server's answer is longer than Belay's limit of " + MAX_LINE_BYTES + " bytes");
                 }
-                return SuccessfulHttpResponse.builder().statusCode(response.statusCode())
-                        .headers(response.headers().map()).body(body).build();
+                return SuccessfulHttpResponse.builder()
+                        .statusCode(response.statusCode())
+                        .headers(response.headers().map())
+                        .body(body)
+                        .build();
             }
         } catch (HttpTimeoutException e) {
             throw new TimeoutException(e);
@@ -82,29 +85,32 @@ public final class ModelHttpClient implements HttpClient {
 
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
-        http.sendAsync(toJdk(request), HttpResponse.BodyHandlers.ofInputStream()).whenComplete((response, e) -> {
-            if (e != null) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                quietly(() -> listener.onError(cause instanceof HttpTimeoutException ? new TimeoutException(cause)
-                        : cause));
-                return;
-            }
-            try (InputStream in = response.body()) {
-                if (!successful(response)) {
-                    HttpException failed = new HttpException(response.statusCode(), head(in));
-                    quietly(() -> listener.onError(failed));
-                    return;
-                }
-                quietly(() -> listener.onOpen(SuccessfulHttpResponse.builder().statusCode(response.statusCode())
-                        .headers(response.headers().map()).build()));
-                // the parser hands a read that passes a limit to the listener, as it does any failed read
-                parser.parse(new Bounded(in), listener);
-                quietly(listener::onClose);
-            } catch (IOException | RuntimeException failed) {
-                // reported, not lost in the future: a listener never told would leave its model step waiting
-                quietly(() -> listener.onError(failed));
-            }
-        });
+        http.sendAsync(toJdk(request), HttpResponse.BodyHandlers.ofInputStream())
+                .whenComplete((response, e) -> {
+                    if (e != null) {
+                        Throwable cause = e.getCause() == null ? e : e.getCause();
+                        quietly(() -> listener.onError(
+                                cause instanceof HttpTimeoutException ? new TimeoutException(cause) : cause));
+                        return;
+                    }
+                    try (InputStream in = response.body()) {
+                        if (!successful(response)) {
+                            HttpException failed = new HttpException(response.statusCode(), head(in));
+                            quietly(() -> listener.onError(failed));
+                            return;
+                        }
+                        quietly(() -> listener.onOpen(SuccessfulHttpResponse.builder()
+                                .statusCode(response.statusCode())
+                                .headers(response.headers().map())
+                                .build()));
+                        // the parser hands a read that passes a limit to the listener, as it does any failed read
+                        parser.parse(new Bounded(in), listener);
+                        quietly(listener::onClose);
+                    } catch (IOException | RuntimeException failed) {
+                        // reported, not lost in the future: a listener never told would leave its model step waiting
+                        quietly(() -> listener.onError(failed));
+                    }
+                });
     }
 
     /** Runs a listener's callback; what it throws is its own affair and must not be reported back to it. */
@@ -126,9 +132,9 @@ public final class ModelHttpClient implements HttpClient {
                 values.forEach(value -> builder.header(name, value));
             }
         });
-        builder.method(request.method().name(), request.body() == null
-                ? BodyPublishers.noBody()
-                : BodyPublishers.ofString(request.body()));
+        builder.method(
+                request.method().name(),
+                request.body() == null ? BodyPublishers.noBody() : BodyPublishers.ofString(request.body()));
         if (readTimeout != null) {
             builder.timeout(readTimeout);
         }
@@ -177,8 +183,8 @@ public final class ModelHttpClient implements HttpClient {
         private void count(byte b) throws IOException {
             line = b == '\n' || b == '\r' ? 0 : line + 1;
             if (line > MAX_LINE_BYTES) {
-                throw new IOException("the model server sent a line longer than Belay's limit of " + MAX_LINE_BYTES
-                        + " bytes");
+                throw new IOException(
+                        "the model server sent a line longer than Belay's limit of " + MAX_LINE_BYTES + " bytes");
             }
             if (++total > MAX_STREAM_BYTES) {
                 throw new IOException("the model server's streamed answer is longer than Belay's limit of "

@@ -1,12 +1,5 @@
 package dev.belay.chat;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
-
 import dev.belay.door.export.FunctionTool;
 import dev.belay.tool.ToolSpec;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
@@ -23,6 +16,12 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * One model request of a turn, streamed: the conversation as the model sees it (the system prompt made fresh, then
@@ -47,8 +46,12 @@ final class ModelStream {
     /**
      * @param tools the tools offered by native function calling (the tag protocol describes them in the prompt)
      */
-    ModelStream(StreamingChatModel model, Supplier<String> systemPrompt, ChatLoop.ToolProtocol protocol,
-            ContextBudget budget, List<ToolSpec> tools) {
+    ModelStream(
+            StreamingChatModel model,
+            Supplier<String> systemPrompt,
+            ChatLoop.ToolProtocol protocol,
+            ContextBudget budget,
+            List<ToolSpec> tools) {
         this.model = model;
         this.systemPrompt = systemPrompt;
         this.protocol = protocol;
@@ -107,7 +110,8 @@ final class ModelStream {
                 // a cancelled stream may report its closing as an error before the stop completes the future
                 throw new StoppedException();
             }
-            throw new IllegalStateException("the model request failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "the model request failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -119,15 +123,23 @@ final class ModelStream {
         for (ChatMessage message : budget.fitted(history)) {
             switch (message) {
                 case ChatMessage.User u -> out.add(UserMessage.from(u.text()));
-                case ChatMessage.Assistant a when nativeCalls && !a.calls().isEmpty() ->
-                        out.add(AiMessage.from(a.text().isEmpty() ? null : a.text(), a.calls().stream()
-                                .map(c -> ToolExecutionRequest.builder().id(c.id()).name(c.tool())
-                                        .arguments(c.arguments()).build()).toList()));
+                case ChatMessage.Assistant a
+                when nativeCalls && !a.calls().isEmpty() ->
+                    out.add(AiMessage.from(
+                            a.text().isEmpty() ? null : a.text(),
+                            a.calls().stream()
+                                    .map(c -> ToolExecutionRequest.builder()
+                                            .id(c.id())
+                                            .name(c.tool())
+                                            .arguments(c.arguments())
+                                            .build())
+                                    .toList()));
                 case ChatMessage.Assistant a -> out.add(AiMessage.from(a.text()));
-                case ChatMessage.ToolOutput t when nativeCalls ->
-                        out.add(ToolExecutionResultMessage.from(t.callId(), t.tool(), t.text()));
-                case ChatMessage.ToolOutput t -> out.add(UserMessage.from("Result of " + t.tool()
-                        + (t.error() ? " (error)" : "") + ":\n" + t.text()));
+                case ChatMessage.ToolOutput t
+                when nativeCalls -> out.add(ToolExecutionResultMessage.from(t.callId(), t.tool(), t.text()));
+                case ChatMessage.ToolOutput t ->
+                    out.add(UserMessage.from(
+                            "Result of " + t.tool() + (t.error() ? " (error)" : "") + ":\n" + t.text()));
             }
         }
         return out;
@@ -137,12 +149,18 @@ final class ModelStream {
     private static ToolSpecification specification(ToolSpec spec) {
         FunctionTool function = FunctionTool.of(spec);
         JsonObjectSchema.Builder parameters = JsonObjectSchema.builder();
-        function.parameters().path("properties").properties().forEach(p -> parameters.addProperty(p.getKey(),
-                JsonRawSchema.from(p.getValue().toString())));
+        function.parameters()
+                .path("properties")
+                .properties()
+                .forEach(p -> parameters.addProperty(
+                        p.getKey(), JsonRawSchema.from(p.getValue().toString())));
         List<String> required = new ArrayList<>();
         function.parameters().path("required").forEach(r -> required.add(r.asString()));
         parameters.required(required).additionalProperties(false);
-        return ToolSpecification.builder().name(function.name()).description(function.description())
-                .parameters(parameters.build()).build();
+        return ToolSpecification.builder()
+                .name(function.name())
+                .description(function.description())
+                .parameters(parameters.build())
+                .build();
     }
 }

@@ -1,5 +1,9 @@
 package dev.belay.hub;
 
+import dev.belay.protocol.AgentProtocol;
+import dev.belay.tool.Json;
+import io.javalin.config.RoutesConfig;
+import io.javalin.websocket.WsContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -7,11 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
-import dev.belay.protocol.AgentProtocol;
-import dev.belay.tool.Json;
-import io.javalin.config.RoutesConfig;
-import io.javalin.websocket.WsContext;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -76,8 +75,12 @@ final class AgentEndpoint {
         link.heard();
         if (!method.isEmpty() && id != null) {
             // the agent's own requests: only its keep-alive ping is answered
-            send(ctx, method.equals(AgentProtocol.PING) ? AgentProtocol.response(id, Json.object())
-                    : AgentProtocol.error(id, AgentProtocol.METHOD_NOT_FOUND, "the hub answers no method " + method));
+            send(
+                    ctx,
+                    method.equals(AgentProtocol.PING)
+                            ? AgentProtocol.response(id, Json.object())
+                            : AgentProtocol.error(
+                                    id, AgentProtocol.METHOD_NOT_FOUND, "the hub answers no method " + method));
             return;
         }
         link.receive(message);
@@ -96,9 +99,15 @@ final class AgentEndpoint {
             return;
         }
         if (!AgentProtocol.VERSION.equals(hello.protocolVersion())) {
-            send(ctx, AgentProtocol.error(id, AgentProtocol.INVALID_PARAMS, "protocol version "
-                    + hello.protocolVersion() + " is not spoken here; this hub speaks " + AgentProtocol.VERSION
-                    + ": update the agent or the server"));
+            send(
+                    ctx,
+                    AgentProtocol.error(
+                            id,
+                            AgentProtocol.INVALID_PARAMS,
+                            "protocol version "
+                                    + hello.protocolVersion() + " is not spoken here; this hub speaks "
+                                    + AgentProtocol.VERSION
+                                    + ": update the agent or the server"));
             return;
         }
         // a token registers one agent id, bound at its first registration: another agent's token cannot take over
@@ -106,9 +115,11 @@ final class AgentEndpoint {
         Optional<String> refused;
         try {
             refused = tokens.verifyHeader(ctx.header("Authorization"))
-                    .map(name -> claim(name, hello.agentId())).orElse(Optional.of("this agent token was revoked"));
+                    .map(name -> claim(name, hello.agentId()))
+                    .orElse(Optional.of("this agent token was revoked"));
         } catch (UncheckedIOException e) {
-            refused = Optional.of("the hub cannot read its agent tokens: " + e.getCause().getMessage());
+            refused = Optional.of(
+                    "the hub cannot read its agent tokens: " + e.getCause().getMessage());
         }
         if (refused.isPresent()) {
             send(ctx, AgentProtocol.error(id, AgentProtocol.INVALID_PARAMS, refused.get()));
@@ -116,12 +127,19 @@ final class AgentEndpoint {
         }
         AgentLink link = new AgentLink(hello, message -> send(ctx, message));
         if (!registry.register(link)) {
-            send(ctx, AgentProtocol.error(id, AgentProtocol.INVALID_REQUEST, "agent " + hello.agentId() + " is "
-                    + "already connected; a second connection is refused until the first one ends"));
+            send(
+                    ctx,
+                    AgentProtocol.error(
+                            id,
+                            AgentProtocol.INVALID_REQUEST,
+                            "agent " + hello.agentId() + " is "
+                                    + "already connected; a second connection is refused until the first one ends"));
             return;
         }
         bySession.put(ctx.sessionId(), link);
-        ObjectNode result = Json.object().put("protocolVersion", AgentProtocol.VERSION).put("hub", "belay " + version)
+        ObjectNode result = Json.object()
+                .put("protocolVersion", AgentProtocol.VERSION)
+                .put("hub", "belay " + version)
                 .put("heartbeatSeconds", heartbeat.toSeconds());
         send(ctx, AgentProtocol.response(id, result));
     }

@@ -53,7 +53,9 @@ final class AgentRegistry {
 
     /** Every agent's last connection, by id. */
     List<AgentLink> known() {
-        return known.values().stream().sorted(Comparator.comparing((AgentLink l) -> l.hello().agentId())).toList();
+        return known.values().stream()
+                .sorted(Comparator.comparing((AgentLink l) -> l.hello().agentId()))
+                .toList();
     }
 
     /** The agent the conversation chose, if any; else its calls run on the server. */

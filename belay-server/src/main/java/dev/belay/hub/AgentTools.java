@@ -1,8 +1,5 @@
 package dev.belay.hub;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.belay.protocol.AgentProtocol;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Failure;
@@ -10,6 +7,8 @@ import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpecs;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The hub's own tools, {@code list_agents} and {@code use_agent}: they always run on the server, whichever agent a
@@ -18,16 +17,21 @@ import dev.belay.tool.ToolSpecs;
 final class AgentTools {
 
     /** An agent as list_agents shows it; {@code tools} counts the tools it offers. */
-    private record Agent(String id, String name, String host, String os, String runtime, String connectedSince,
-            String lastSeen, boolean online, int tools) {
-    }
+    private record Agent(
+            String id,
+            String name,
+            String host,
+            String os,
+            String runtime,
+            String connectedSince,
+            String lastSeen,
+            boolean online,
+            int tools) {}
 
     /** The agents, and the one this conversation uses ({@code local} for the server's own workspace). */
-    private record Agents(List<Agent> agents, String current) {
-    }
+    private record Agents(List<Agent> agents, String current) {}
 
-    private record Using(String agentId, boolean online) {
-    }
+    private record Using(String agentId, boolean online) {}
 
     /** What use_agent takes to mean the server's own workspace. */
     static final String LOCAL = "local";
@@ -42,7 +46,8 @@ final class AgentTools {
     }
 
     List<Tool> tools() {
-        return List.of(new Tool(ToolSpecs.resource(AgentTools.class, "list_agents"), this::listAgents),
+        return List.of(
+                new Tool(ToolSpecs.resource(AgentTools.class, "list_agents"), this::listAgents),
                 new Tool(ToolSpecs.resource(AgentTools.class, "use_agent"), this::useAgent));
     }
 
@@ -53,11 +58,28 @@ final class AgentTools {
         for (AgentLink link : registry.known()) {
             AgentProtocol.Hello hello = link.hello();
             boolean up = registry.online(link);
-            agents.add(new Agent(hello.agentId(), hello.name(), hello.host(), hello.os(), hello.runtime(),
-                    link.connectedSince().toString(), link.lastSeen().toString(), up, hello.tools().size()));
-            text.append(hello.agentId()).append(up ? "  online" : "  offline").append("  ").append(hello.name())
-                    .append(" on ").append(hello.host()).append(" (").append(hello.os()).append(", ")
-                    .append(hello.runtime()).append(")").append(hello.agentId().equals(current) ? "  ← in use" : "")
+            agents.add(new Agent(
+                    hello.agentId(),
+                    hello.name(),
+                    hello.host(),
+                    hello.os(),
+                    hello.runtime(),
+                    link.connectedSince().toString(),
+                    link.lastSeen().toString(),
+                    up,
+                    hello.tools().size()));
+            text.append(hello.agentId())
+                    .append(up ? "  online" : "  offline")
+                    .append("  ")
+                    .append(hello.name())
+                    .append(" on ")
+                    .append(hello.host())
+                    .append(" (")
+                    .append(hello.os())
+                    .append(", ")
+                    .append(hello.runtime())
+                    .append(")")
+                    .append(hello.agentId().equals(current) ? "  ← in use" : "")
                     .append('\n');
         }
         if (text.isEmpty()) {
@@ -74,21 +96,24 @@ final class AgentTools {
         String conversation = call.context().session();
         if (agentId.equals(LOCAL)) {
             if (!local) {
-                return ToolResult.error(Failure.INVALID_ARGUMENTS, "This server runs no tools itself (--no-local); "
-                        + "pick an agent from list_agents.");
+                return ToolResult.error(
+                        Failure.INVALID_ARGUMENTS,
+                        "This server runs no tools itself (--no-local); " + "pick an agent from list_agents.");
             }
             registry.unbind(conversation);
-            return ToolResult.ok("This conversation's tools run on the server's own workspace again.",
-                    new Using(LOCAL, true));
+            return ToolResult.ok(
+                    "This conversation's tools run on the server's own workspace again.", new Using(LOCAL, true));
         }
         if (registry.known(agentId).isEmpty()) {
-            return ToolResult.error(Failure.NOT_FOUND, "No agent " + agentId + " has connected; list_agents shows "
-                    + "the ones that have.");
+            return ToolResult.error(
+                    Failure.NOT_FOUND,
+                    "No agent " + agentId + " has connected; list_agents shows " + "the ones that have.");
         }
         registry.bind(conversation, agentId);
         boolean up = registry.online(agentId).isPresent();
-        return ToolResult.ok("This conversation's tools now run on agent " + agentId + (up ? "."
-                : ", which is offline right now; calls fail until it reconnects."),
+        return ToolResult.ok(
+                "This conversation's tools now run on agent " + agentId
+                        + (up ? "." : ", which is offline right now; calls fail until it reconnects."),
                 new Using(agentId, up));
     }
 }

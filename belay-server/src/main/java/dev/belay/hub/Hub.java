@@ -1,10 +1,5 @@
 package dev.belay.hub;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
@@ -13,6 +8,10 @@ import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpec;
 import dev.belay.tool.UnknownToolException;
 import io.javalin.config.RoutesConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The agent hub inside {@code belay serve}: remote agents connect to {@code /agents} ({@link AgentEndpoint}), and
@@ -29,8 +28,7 @@ public final class Hub implements ToolCaller {
      * @param heartbeat how often the hub pings each agent; silence for three of these closes the connection
      * @param local whether calls of unbound conversations run on the server's own workspace
      */
-    public record Config(Duration callTimeout, Duration heartbeat, boolean local) {
-    }
+    public record Config(Duration callTimeout, Duration heartbeat, boolean local) {}
 
     public static final String PATH = "/agents";
 
@@ -78,20 +76,27 @@ public final class Hub implements ToolCaller {
                 if (engine.tools().stream().noneMatch(t -> t.name().equals(call.tool()))) {
                     throw new UnknownToolException(call.tool());
                 }
-                return ToolResult.error(Failure.INVALID_ARGUMENTS, "This server runs no tools itself (--no-local): "
-                        + "call list_agents, then use_agent with an agent's id, and call " + call.tool() + " again.");
+                return ToolResult.error(
+                        Failure.INVALID_ARGUMENTS,
+                        "This server runs no tools itself (--no-local): "
+                                + "call list_agents, then use_agent with an agent's id, and call " + call.tool()
+                                + " again.");
             }
             return engine.call(call);
         }
-        return registry.online(agentId.get()).map(link -> link.call(call, config.callTimeout()))
+        return registry.online(agentId.get())
+                .map(link -> link.call(call, config.callTimeout()))
                 .orElseGet(() -> offline(agentId.get()));
     }
 
     private ToolResult offline(String agentId) {
         Optional<AgentLink> last = registry.known(agentId);
-        return ToolResult.error(Failure.FAILED, "Agent " + agentId + " is offline"
-                + last.map(l -> " (last seen " + l.lastSeen() + ")").orElse("") + "; it reconnects automatically, "
-                + "retry in a few seconds, or pick another with list_agents and use_agent.");
+        return ToolResult.error(
+                Failure.FAILED,
+                "Agent " + agentId + " is offline"
+                        + last.map(l -> " (last seen " + l.lastSeen() + ")").orElse("")
+                        + "; it reconnects automatically, "
+                        + "retry in a few seconds, or pick another with list_agents and use_agent.");
     }
 
     /** The {@code /agents} WebSocket endpoint. Access control (agent tokens only) is the HTTP filter's job. */

@@ -1,5 +1,16 @@
 package dev.belay.mount;
 
+import dev.belay.tool.Failure;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolWire;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,18 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolWire;
-import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.json.McpJsonDefaults;
-import io.modelcontextprotocol.spec.McpError;
-import io.modelcontextprotocol.spec.McpSchema;
-import io.modelcontextprotocol.spec.McpClientTransport;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -49,8 +48,7 @@ final class MountedServer implements AutoCloseable {
     private Connection connection;
 
     /** A live client, and what completes, saying how, when a stdio server ends (never, over HTTP). */
-    private record Connection(McpSyncClient client, CompletableFuture<String> ended) {
-    }
+    private record Connection(McpSyncClient client, CompletableFuture<String> ended) {}
 
     /**
      * @param env the environment a stdio server starts with: the runtime's command environment, no Belay secrets
@@ -71,8 +69,8 @@ final class MountedServer implements AutoCloseable {
         String cursor = null;
         do {
             String after = cursor;
-            McpSchema.ListToolsResult page = untilEnded(c,
-                    () -> after == null ? c.client().listTools() : c.client().listTools(after));
+            McpSchema.ListToolsResult page = untilEnded(
+                    c, () -> after == null ? c.client().listTools() : c.client().listTools(after));
             tools.addAll(page.tools());
             cursor = page.nextCursor();
         } while (cursor != null);
@@ -80,13 +78,15 @@ final class MountedServer implements AutoCloseable {
     }
 
     ToolResult call(String tool, ObjectNode arguments) {
-        McpSchema.CallToolRequest request = McpSchema.CallToolRequest.builder().name(tool)
-                .arguments(json.convertValue(arguments, Map.class)).build();
+        McpSchema.CallToolRequest request = McpSchema.CallToolRequest.builder()
+                .name(tool)
+                .arguments(json.convertValue(arguments, Map.class))
+                .build();
         try {
             return toResult(attemptTwice(request, tool));
         } catch (McpError e) {
-            throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " refused " + tool + ": "
-                    + e.getMessage());
+            throw new ToolException(
+                    Failure.FAILED, "MCP server " + spec.name() + " refused " + tool + ": " + e.getMessage());
         }
     }
 
@@ -108,8 +108,10 @@ final class MountedServer implements AutoCloseable {
             throw again;
         } catch (RuntimeException again) {
             disconnect();
-            throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " (" + spec.target()
-                    + ") failed during " + tool + ", also when started again: " + rootMessage(again));
+            throw new ToolException(
+                    Failure.FAILED,
+                    "MCP server " + spec.name() + " (" + spec.target() + ") failed during " + tool
+                            + ", also when started again: " + rootMessage(again));
         }
     }
 
@@ -120,7 +122,8 @@ final class MountedServer implements AutoCloseable {
 
     /** Runs a request that fails as soon as a stdio server ends under it, with how it ended as the message. */
     private static <T> T untilEnded(Connection c, Supplier<T> request) {
-        CompletableFuture<T> running = CompletableFuture.supplyAsync(request, task -> Thread.ofVirtual().start(task));
+        CompletableFuture<T> running = CompletableFuture.supplyAsync(
+                request, task -> Thread.ofVirtual().start(task));
         try {
             CompletableFuture.anyOf(running, c.ended()).join();
         } catch (CompletionException e) {
@@ -145,18 +148,22 @@ final class MountedServer implements AutoCloseable {
         try {
             if (connection == null) {
                 McpClientTransport transport = transport();
-                McpSyncClient fresh = McpClient.sync(transport).requestTimeout(REQUEST_TIMEOUT)
+                McpSyncClient fresh = McpClient.sync(transport)
+                        .requestTimeout(REQUEST_TIMEOUT)
                         .initializationTimeout(START_TIMEOUT)
-                        .clientInfo(new McpSchema.Implementation("belay", "mount")).build();
-                Connection started = new Connection(fresh, transport instanceof StdioTransport stdio ? stdio.ended()
-                        : new CompletableFuture<>());
+                        .clientInfo(new McpSchema.Implementation("belay", "mount"))
+                        .build();
+                Connection started = new Connection(
+                        fresh, transport instanceof StdioTransport stdio ? stdio.ended() : new CompletableFuture<>());
                 try {
                     untilEnded(started, fresh::initialize);
                 } catch (RuntimeException e) {
                     close(fresh);
-                    throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " (" + spec.target()
-                            + ") is not running and could not be started: " + rootMessage(e)
-                            + ". Check it with 'belay mcp-servers list'.");
+                    throw new ToolException(
+                            Failure.FAILED,
+                            "MCP server " + spec.name() + " (" + spec.target()
+                                    + ") is not running and could not be started: " + rootMessage(e)
+                                    + ". Check it with 'belay mcp-servers list'.");
                 }
                 connection = started;
             }
@@ -173,8 +180,10 @@ final class MountedServer implements AutoCloseable {
             String url = spec.url().get().toString();
             int path = url.indexOf('/', url.indexOf("//") + 2);
             return HttpClientStreamableHttpTransport.builder(path < 0 ? url : url.substring(0, path))
-                    .endpoint(path < 0 ? "/mcp" : url.substring(path)).requestBuilder(request)
-                    .maxResponseSize(MAX_MESSAGE_BYTES).build();
+                    .endpoint(path < 0 ? "/mcp" : url.substring(path))
+                    .requestBuilder(request)
+                    .maxResponseSize(MAX_MESSAGE_BYTES)
+                    .build();
         }
         return new StdioTransport(spec.command(), env, McpJsonDefaults.getMapper(), MAX_MESSAGE_BYTES);
     }
@@ -205,8 +214,9 @@ final class MountedServer implements AutoCloseable {
         try {
             return ToolWire.result(json.valueToTree(result));
         } catch (IllegalArgumentException e) {
-            throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " sent a result Belay cannot read: "
-                    + e.getMessage());
+            throw new ToolException(
+                    Failure.FAILED,
+                    "MCP server " + spec.name() + " sent a result Belay cannot read: " + e.getMessage());
         }
     }
 

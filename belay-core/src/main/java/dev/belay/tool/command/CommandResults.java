@@ -1,11 +1,10 @@
 package dev.belay.tool.command;
 
-import java.util.List;
-
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolResult;
+import java.util.List;
 
 /**
  * How a command's state reads, for run_command, job_output and job_kill alike: the structured result their output
@@ -15,8 +14,7 @@ final class CommandResults {
 
     private static final int PAGE_BYTES = 32 * 1024;
 
-    private CommandResults() {
-    }
+    private CommandResults() {}
 
     /**
      * The structured result the three tools share; what does not apply to a call is {@code null} and left out.
@@ -24,16 +22,28 @@ final class CommandResults {
      * @param jobId null for a command that ended within run_command's wait
      * @param nextOffset with {@code nextStderrOffset} and {@code more}: where job_output's next page starts
      */
-    record Report(boolean running, String jobId, Integer exitCode, Boolean timedOut, Boolean killed, String stdout,
-            String stderr, long durationMs, Long stdoutDroppedBytes, Long stderrDroppedBytes, String commit,
-            Long nextOffset, Long nextStderrOffset, Boolean more) {
-    }
+    record Report(
+            boolean running,
+            String jobId,
+            Integer exitCode,
+            Boolean timedOut,
+            Boolean killed,
+            String stdout,
+            String stderr,
+            long durationMs,
+            Long stdoutDroppedBytes,
+            Long stderrDroppedBytes,
+            String commit,
+            Long nextOffset,
+            Long nextStderrOffset,
+            Boolean more) {}
 
     /** One page of each stream from the given offsets; the job remembers where the caller got to. */
     record Page(BoundedOutput.Chunk out, BoundedOutput.Chunk err) {
 
         static Page read(Job job, long outFrom, long errFrom) {
-            Page page = new Page(job.stdout().read(outFrom, PAGE_BYTES), job.stderr().read(errFrom, PAGE_BYTES));
+            Page page = new Page(
+                    job.stdout().read(outFrom, PAGE_BYTES), job.stderr().read(errFrom, PAGE_BYTES));
             job.advance(page.out().nextOffset(), page.err().nextOffset());
             return page;
         }
@@ -56,20 +66,50 @@ final class CommandResults {
         Page page = Page.read(job, 0, 0);
         String out = page.out().text();
         String err = page.err().text();
-        Report report = new Report(true, job.id(), null, null, null, out, err, job.duration().toMillis(), null,
-                null, null, null, null, null);
-        return ToolResult.ok("Still running after " + job.duration().toSeconds() + " s; it continues as job "
-                + job.id() + ". Call job_output with job_id \"" + job.id() + "\" to wait for more output, job_kill "
-                + "to stop it." + section("stdout so far", out) + section("stderr so far", err), report);
+        Report report = new Report(
+                true,
+                job.id(),
+                null,
+                null,
+                null,
+                out,
+                err,
+                job.duration().toMillis(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        return ToolResult.ok(
+                "Still running after " + job.duration().toSeconds() + " s; it continues as job "
+                        + job.id() + ". Call job_output with job_id \"" + job.id()
+                        + "\" to wait for more output, job_kill "
+                        + "to stop it." + section("stdout so far", out) + section("stderr so far", err),
+                report);
     }
 
     /** A job still running, with the next page of its output. */
     static ToolResult running(Job job, Page page) {
-        Report report = new Report(true, job.id(), null, null, null, page.stdout(), page.stderr(),
-                job.duration().toMillis(), null, null, null, page.out().nextOffset(), page.err().nextOffset(),
+        Report report = new Report(
+                true,
+                job.id(),
+                null,
+                null,
+                null,
+                page.stdout(),
+                page.stderr(),
+                job.duration().toMillis(),
+                null,
+                null,
+                null,
+                page.out().nextOffset(),
+                page.err().nextOffset(),
                 page.more());
-        return ToolResult.ok("[job " + job.id() + " still running, " + job.duration().toSeconds() + " s]"
-                + section("stdout", page.stdout()) + section("stderr", page.stderr()), report);
+        return ToolResult.ok(
+                "[job " + job.id() + " still running, " + job.duration().toSeconds() + " s]"
+                        + section("stdout", page.stdout()) + section("stderr", page.stderr()),
+                report);
     }
 
     /**
@@ -88,29 +128,43 @@ final class CommandResults {
         return ended(job, ended, page.stdout(), page.stderr(), job.id(), null, true);
     }
 
-    private static ToolResult ended(Job job, Job.Ended ended, String stdout, String stderr, String jobId,
-            Page paging, boolean asked) {
+    private static ToolResult ended(
+            Job job, Job.Ended ended, String stdout, String stderr, String jobId, Page paging, boolean asked) {
         Integer exitCode = ended.outcome() instanceof Outcome.Exited exited ? exited.code() : null;
         String status = switch (ended.outcome()) {
             case Outcome.Exited exited -> "exit code " + exited.code();
-            case Outcome.TimedOut timedOut -> "timed out after " + timedOut.after().toSeconds()
-                    + " s; the command and all its processes were killed. Raise timeout_s, or run it with a short "
-                    + "wait_s so that it becomes a job";
+            case Outcome.TimedOut timedOut ->
+                "timed out after " + timedOut.after().toSeconds()
+                        + " s; the command and all its processes were killed. Raise timeout_s, or run it with a short "
+                        + "wait_s so that it becomes a job";
             case Outcome.Killed killed -> "killed by " + killed.by();
         };
-        Failure failure = asked ? null : switch (ended.outcome()) {
-            case Outcome.Exited e -> e.code() == 0 ? null : Failure.FAILED;
-            case Outcome.TimedOut t -> Failure.TIMED_OUT;
-            case Outcome.Killed k -> Failure.FAILED;
-        };
-        Report report = new Report(false, jobId, exitCode,
+        Failure failure = asked
+                ? null
+                : switch (ended.outcome()) {
+                    case Outcome.Exited e -> e.code() == 0 ? null : Failure.FAILED;
+                    case Outcome.TimedOut t -> Failure.TIMED_OUT;
+                    case Outcome.Killed k -> Failure.FAILED;
+                };
+        Report report = new Report(
+                false,
+                jobId,
+                exitCode,
                 ended.outcome() instanceof Outcome.TimedOut ? true : null,
-                ended.outcome() instanceof Outcome.Killed ? true : null, stdout, stderr, job.duration().toMillis(),
-                job.stdout().dropped(), job.stderr().dropped(), ended.commit().map(c -> c.shortId()).orElse(null),
-                paging == null ? null : paging.out().nextOffset(), paging == null ? null : paging.err().nextOffset(),
+                ended.outcome() instanceof Outcome.Killed ? true : null,
+                stdout,
+                stderr,
+                job.duration().toMillis(),
+                job.stdout().dropped(),
+                job.stderr().dropped(),
+                ended.commit().map(c -> c.shortId()).orElse(null),
+                paging == null ? null : paging.out().nextOffset(),
+                paging == null ? null : paging.err().nextOffset(),
                 paging == null ? null : paging.more());
         String text = "[" + status + ", " + job.duration().toMillis() + " ms"
-                + ended.commit().map(c -> ", changes committed as " + c.shortId()).orElse("") + "]"
+                + ended.commit()
+                        .map(c -> ", changes committed as " + c.shortId())
+                        .orElse("") + "]"
                 + section("stdout", stdout) + section("stderr", stderr);
         return ToolResult.of(List.of(new Content.Text(text)), report, failure);
     }
@@ -120,7 +174,8 @@ final class CommandResults {
     }
 
     private static String withGap(BoundedOutput.Chunk chunk) {
-        return chunk.droppedBefore() == 0 ? chunk.text()
+        return chunk.droppedBefore() == 0
+                ? chunk.text()
                 : "[… " + chunk.droppedBefore() + " bytes were dropped from the middle of the output …]\n"
                         + chunk.text();
     }

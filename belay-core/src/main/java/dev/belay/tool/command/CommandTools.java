@@ -1,19 +1,5 @@
 package dev.belay.tool.command;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
-
 import dev.belay.journal.Change;
 import dev.belay.journal.Journal;
 import dev.belay.runtime.ExecSpec;
@@ -27,6 +13,19 @@ import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolResult;
 import dev.belay.workspace.Workspace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * run_command, and the job tools ({@link JobTools}) for what outlives it: shell commands in the runtime, with a
@@ -92,25 +91,35 @@ public final class CommandTools {
         boolean keepOpen = args.bool("keep_stdin_open", false);
         String session = call.context().session();
         Journal.Mark mark = workspace.journal().mark();
-        Change change = new Change("run_command: " + command, "run_command", call.context().session(),
+        Change change = new Change(
+                "run_command: " + command,
+                "run_command",
+                call.context().session(),
                 call.context().turn());
         Job job;
         try {
-            job = jobs.start(command, new ExecSpec(List.of("bash", "-c", command), cwd, env), session, timeout,
-                    keepOpen || stdin.isPresent(), j -> workspace.journal().commitChangedSince(mark, change));
+            job = jobs.start(
+                    command,
+                    new ExecSpec(List.of("bash", "-c", command), cwd, env),
+                    session,
+                    timeout,
+                    keepOpen || stdin.isPresent(),
+                    j -> workspace.journal().commitChangedSince(mark, change));
             if (stdin.isPresent()) {
                 job.write(stdin.get(), !keepOpen);
             }
         } catch (IOException e) {
-            throw new ToolException(Failure.FAILED, "Could not start bash in the " + jobs.runtime().kind()
-                    + " runtime: " + e.getMessage());
+            throw new ToolException(
+                    Failure.FAILED,
+                    "Could not start bash in the " + jobs.runtime().kind() + " runtime: " + e.getMessage());
         }
         Optional<Job.Ended> ended = await(job, wait, call.context().progress());
         if (ended.isEmpty()) {
             return CommandResults.started(job);
         }
         jobs.forget(job);
-        return CommandResults.ended(job, ended.get(), job.stdout().text(), job.stderr().text(), null, null);
+        return CommandResults.ended(
+                job, ended.get(), job.stdout().text(), job.stderr().text(), null, null);
     }
 
     private static Optional<Job.Ended> await(Job job, Duration wait, Progress progress) {
@@ -122,10 +131,12 @@ public final class CommandTools {
                     return Optional.empty();
                 }
                 try {
-                    return Optional.of(job.ended().get(Math.min(left, TimeUnit.SECONDS.toNanos(1)),
-                            TimeUnit.NANOSECONDS));
+                    return Optional.of(
+                            job.ended().get(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS));
                 } catch (TimeoutException e) {
-                    progress.report(job.duration().toMillis() / 1000.0, null,
+                    progress.report(
+                            job.duration().toMillis() / 1000.0,
+                            null,
                             "running " + job.duration().toSeconds() + " s: " + job.command());
                 }
             }

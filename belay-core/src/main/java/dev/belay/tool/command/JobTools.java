@@ -1,5 +1,13 @@
 package dev.belay.tool.command;
 
+import dev.belay.tool.Arguments;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.command.CommandResults.Page;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,30 +18,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.belay.tool.Arguments;
-import dev.belay.tool.Failure;
-import dev.belay.tool.Limits;
-import dev.belay.tool.Tool;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.command.CommandResults.Page;
-
 /**
  * job_output, job_input, job_kill and job_list: the commands that outlived run_command's wait, each visible only to
  * the conversation that started it.
  */
 final class JobTools {
 
-    private record Input(String jobId, int bytesWritten, boolean closed) {
-    }
+    private record Input(String jobId, int bytesWritten, boolean closed) {}
 
     /** @param exitCode {@code null} unless the job exited */
-    private record Listed(String jobId, String command, String state, Integer exitCode, long ageS) {
-    }
+    private record Listed(String jobId, String command, String state, Integer exitCode, long ageS) {}
 
-    private record JobList(List<Listed> jobs) {
-    }
+    private record JobList(List<Listed> jobs) {}
 
     private final Jobs jobs;
     private final Limits limits;
@@ -95,12 +91,16 @@ final class JobTools {
         try {
             job.write(input, close);
         } catch (IOException e) {
-            throw new ToolException(Failure.CONFLICT, "Job " + job.id() + " does not accept input (" + e.getMessage()
-                    + "). Start the command with keep_stdin_open: true to write to it later.");
+            throw new ToolException(
+                    Failure.CONFLICT,
+                    "Job " + job.id() + " does not accept input (" + e.getMessage()
+                            + "). Start the command with keep_stdin_open: true to write to it later.");
         }
         int bytes = input.getBytes(StandardCharsets.UTF_8).length;
-        return ToolResult.ok("Wrote " + bytes + " bytes to job " + job.id() + (close ? " and closed its input" : "")
-                + ". Call job_output to see what it answers.", new Input(job.id(), bytes, close));
+        return ToolResult.ok(
+                "Wrote " + bytes + " bytes to job " + job.id() + (close ? " and closed its input" : "")
+                        + ". Call job_output to see what it answers.",
+                new Input(job.id(), bytes, close));
     }
 
     private ToolResult kill(ToolCall call) {
@@ -110,8 +110,8 @@ final class JobTools {
         try {
             ended = job.ended().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            throw new ToolException(Failure.TIMED_OUT, "Job " + job.id() + " was sent SIGKILL but has not ended yet: "
-                    + e);
+            throw new ToolException(
+                    Failure.TIMED_OUT, "Job " + job.id() + " was sent SIGKILL but has not ended yet: " + e);
         }
         Page page = Page.read(job, job.stdoutCursor(), job.stderrCursor());
         return CommandResults.killed(job, ended, page);
@@ -131,8 +131,15 @@ final class JobTools {
             Integer exitCode = outcome instanceof Outcome.Exited e ? e.code() : null;
             long age = Duration.between(job.started(), Instant.now()).toSeconds();
             list.add(new Listed(job.id(), job.command(), state, exitCode, age));
-            text.append(job.id()).append("  ").append(state).append(exitCode != null ? " (" + exitCode + ")" : "")
-                    .append("  ").append(age).append(" s  ").append(job.command()).append('\n');
+            text.append(job.id())
+                    .append("  ")
+                    .append(state)
+                    .append(exitCode != null ? " (" + exitCode + ")" : "")
+                    .append("  ")
+                    .append(age)
+                    .append(" s  ")
+                    .append(job.command())
+                    .append('\n');
         }
         return ToolResult.ok(list.isEmpty() ? "No jobs." : text.toString().strip(), new JobList(list));
     }

@@ -1,13 +1,11 @@
 package dev.belay.tool.file;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
-
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * edit_file's replacements, on the text in memory and all or nothing: each old_text must occur exactly once unless
@@ -16,15 +14,12 @@ import dev.belay.tool.ToolException;
  */
 final class Edits {
 
-    record Edit(String oldText, String newText, boolean replaceAll) {
-    }
+    record Edit(String oldText, String newText, boolean replaceAll) {}
 
     /** The text after every edit, and how many replacements they made. */
-    record Applied(String text, int replacements) {
-    }
+    record Applied(String text, int replacements) {}
 
-    private Edits() {
-    }
+    private Edits() {}
 
     /**
      * @param name the file's name as the call gave it, for the messages
@@ -45,16 +40,22 @@ final class Edits {
             }
             List<Integer> at = occurrences(text, oldText);
             if (at.isEmpty()) {
-                throw new ToolException(Failure.NOT_FOUND, which + " was not found in '" + name + "'"
-                        + (i > 0 ? " (after the earlier edits)" : "") + ". Nothing was changed.\n"
-                        + Closest.describe(text, oldText));
+                throw new ToolException(
+                        Failure.NOT_FOUND,
+                        which + " was not found in '" + name + "'"
+                                + (i > 0 ? " (after the earlier edits)" : "") + ". Nothing was changed.\n"
+                                + Closest.describe(text, oldText));
             }
             if (at.size() > 1 && !edit.replaceAll()) {
-                throw new ToolException(Failure.CONFLICT, which + " occurs " + at.size() + " times in '" + name
-                        + "', at lines " + lines(text, at) + ". Nothing was changed. Add surrounding lines to make it "
-                        + "unique, or set replace_all.");
+                throw new ToolException(
+                        Failure.CONFLICT,
+                        which + " occurs " + at.size() + " times in '" + name
+                                + "', at lines " + lines(text, at)
+                                + ". Nothing was changed. Add surrounding lines to make it "
+                                + "unique, or set replace_all.");
             }
-            text = edit.replaceAll() ? text.replace(oldText, newText)
+            text = edit.replaceAll()
+                    ? text.replace(oldText, newText)
                     : text.substring(0, at.get(0)) + newText + text.substring(at.get(0) + oldText.length());
             replacements += at.size();
         }
@@ -64,8 +65,7 @@ final class Edits {
     static String unifiedDiff(String path, String before, String after) {
         List<String> a = before.lines().toList();
         List<String> b = after.lines().toList();
-        List<String> diff = UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, a,
-                DiffUtils.diff(a, b), 3);
+        List<String> diff = UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, a, DiffUtils.diff(a, b), 3);
         return diff.isEmpty() ? "" : String.join("\n", diff) + "\n";
     }
 
@@ -80,7 +80,8 @@ final class Edits {
     private static String lines(String text, List<Integer> offsets) {
         List<String> lines = new ArrayList<>();
         for (int offset : offsets.subList(0, Math.min(10, offsets.size()))) {
-            lines.add(String.valueOf(text.substring(0, offset).chars().filter(c -> c == '\n').count() + 1));
+            lines.add(String.valueOf(
+                    text.substring(0, offset).chars().filter(c -> c == '\n').count() + 1));
         }
         return String.join(", ", lines) + (offsets.size() > 10 ? ", …" : "");
     }

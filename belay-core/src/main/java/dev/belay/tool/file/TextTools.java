@@ -1,5 +1,16 @@
 package dev.belay.tool.file;
 
+import dev.belay.fs.Beneath;
+import dev.belay.journal.Change;
+import dev.belay.journal.Commit;
+import dev.belay.tool.Arguments;
+import dev.belay.tool.Content;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,18 +26,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-
-import dev.belay.fs.Beneath;
-import dev.belay.journal.Change;
-import dev.belay.journal.Commit;
-import dev.belay.tool.Arguments;
-import dev.belay.tool.Content;
-import dev.belay.tool.Failure;
-import dev.belay.tool.Limits;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolResult;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -38,8 +37,7 @@ final class TextTools {
 
     private static final long MAX_IMAGE_BYTES = 10L << 20;
 
-    private record ImageFile(String path, String mimeType, int size, String sha256) {
-    }
+    private record ImageFile(String path, String mimeType, int size, String sha256) {}
 
     /**
      * One page of a text file.
@@ -47,14 +45,18 @@ final class TextTools {
      * @param totalLines {@code null} when the file is too large to count its lines (then its hash is unknown too)
      * @param nextOffset {@code null} on the last page
      */
-    private record Page(String path, int offset, int linesReturned, boolean truncated, Integer totalLines,
-            String sha256, Integer nextOffset) {
-    }
+    private record Page(
+            String path,
+            int offset,
+            int linesReturned,
+            boolean truncated,
+            Integer totalLines,
+            String sha256,
+            Integer nextOffset) {}
 
     /** What an edit did; {@code sha256} is the file's before a dry run, and after a real one. */
-    private record Edited(String path, String diff, int replacements, boolean dryRun, String sha256,
-            Optional<String> commit) {
-    }
+    private record Edited(
+            String path, String diff, int replacements, boolean dryRun, String sha256, Optional<String> commit) {}
 
     private final Workspace workspace;
     private final Limits limits;
@@ -70,9 +72,11 @@ final class TextTools {
         Path file = workspace.guard().resolve(name);
         Beneath files = workspace.guard().files();
         try {
-            BasicFileAttributes attrs = files.attributes(file, true).orElseThrow(() -> new ToolException(
-                    Failure.NOT_FOUND, "No file '" + name + "' in the workspace. Use find_files or list_directory to "
-                    + "find the right path."));
+            BasicFileAttributes attrs = files.attributes(file, true)
+                    .orElseThrow(() -> new ToolException(
+                            Failure.NOT_FOUND,
+                            "No file '" + name + "' in the workspace. Use find_files or list_directory to "
+                                    + "find the right path."));
             if (attrs.isDirectory()) {
                 throw new ToolException("'" + name + "' is a directory; use list_directory to see what is in it.");
             }
@@ -89,8 +93,12 @@ final class TextTools {
                 throw new ToolException("'" + name + "' is a binary file of " + attrs.size() + " bytes, not text. "
                         + "Inspect it with run_command (file, xxd | head, unzip -l, …).");
             }
-            return text(file, name, attrs.size(), args.integer("offset", 1), Math.min(args.integer("limit",
-                    limits.readMaxLines()), limits.readMaxLines()));
+            return text(
+                    file,
+                    name,
+                    attrs.size(),
+                    args.integer("offset", 1),
+                    Math.min(args.integer("limit", limits.readMaxLines()), limits.readMaxLines()));
         } catch (IOException e) {
             throw new ToolException(Failure.FAILED, "Cannot read '" + name + "': " + e.getMessage());
         }
@@ -98,8 +106,10 @@ final class TextTools {
 
     private ToolResult image(Path file, String name, String mime, long size) throws IOException {
         if (size > MAX_IMAGE_BYTES) {
-            throw new ToolException(Failure.TOO_LARGE, "'" + name + "' is an image of " + size + " bytes; images are "
-                    + "returned up to " + MAX_IMAGE_BYTES + " bytes. Scale it down first (e.g. with ImageMagick).");
+            throw new ToolException(
+                    Failure.TOO_LARGE,
+                    "'" + name + "' is an image of " + size + " bytes; images are " + "returned up to "
+                            + MAX_IMAGE_BYTES + " bytes. Scale it down first (e.g. with ImageMagick).");
         }
         byte[] bytes;
         try (InputStream in = workspace.guard().files().openRead(file)) {
@@ -109,8 +119,12 @@ final class TextTools {
             throw new ToolException(Failure.CONFLICT, "'" + name + "' grew while it was read; read it again.");
         }
         ImageFile s = new ImageFile(workspace.guard().relative(file), mime, bytes.length, FileKinds.sha256(bytes));
-        return ToolResult.of(List.of(new Content.Image(Content.base64(bytes), mime),
-                new Content.Text(name + ": " + mime + ", " + bytes.length + " bytes")), s, null);
+        return ToolResult.of(
+                List.of(
+                        new Content.Image(Content.base64(bytes), mime),
+                        new Content.Text(name + ": " + mime + ", " + bytes.length + " bytes")),
+                s,
+                null);
     }
 
     /**
@@ -130,7 +144,9 @@ final class TextTools {
         boolean cut = false;
         boolean stopped = false;
         MessageDigest digest = FileKinds.sha256();
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+        var decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         try (InputStream raw = workspace.guard().files().openRead(file);
                 Reader in = new BufferedReader(new InputStreamReader(new DigestInputStream(raw, digest), decoder))) {
@@ -148,8 +164,9 @@ final class TextTools {
                 if (total < offset || returned >= limit || cut) {
                     continue;
                 }
-                String numbered = String.format("%6d\t%s%s%n", total, line,
-                        lines.lastWasCut() ? " … [line cut at " + maxLine + " characters]" : "");
+                String numbered = String.format(
+                        "%6d\t%s%s%n",
+                        total, line, lines.lastWasCut() ? " … [line cut at " + maxLine + " characters]" : "");
                 if (page.length() + numbered.length() > limits.readMaxBytes()) {
                     cut = true;
                     continue;
@@ -163,11 +180,18 @@ final class TextTools {
         }
         int last = offset + returned - 1;
         boolean more = stopped || last < total;
-        Page s = new Page(workspace.guard().relative(file), offset, returned, more, stopped ? null : total,
-                stopped ? null : FileKinds.hex(digest.digest()), more ? last + 1 : null);
+        Page s = new Page(
+                workspace.guard().relative(file),
+                offset,
+                returned,
+                more,
+                stopped ? null : total,
+                stopped ? null : FileKinds.hex(digest.digest()),
+                more ? last + 1 : null);
         String of = stopped ? " of a file of " + size + " bytes (too large to count its lines)" : " of " + total;
         String header = total == 0 ? "(empty file)\n" : "";
-        String footer = more ? "\n[lines " + offset + "–" + last + of + "; read more with offset=" + (last + 1) + "]"
+        String footer = more
+                ? "\n[lines " + offset + "–" + last + of + "; read more with offset=" + (last + 1) + "]"
                 : total > 0 && offset > 1 ? "\n[lines " + offset + "–" + last + " of " + total + "]" : "";
         return ToolResult.ok(header + page + footer, s);
     }
@@ -178,7 +202,9 @@ final class TextTools {
         Path file = workspace.guard().resolveForWrite(name);
         List<Edits.Edit> edits = new ArrayList<>();
         for (JsonNode e : args.node("edits")) {
-            edits.add(new Edits.Edit(e.path("old_text").asString(), e.path("new_text").asString(),
+            edits.add(new Edits.Edit(
+                    e.path("old_text").asString(),
+                    e.path("new_text").asString(),
                     e.path("replace_all").asBoolean(false)));
         }
         boolean dryRun = args.bool("dry_run", false);
@@ -192,8 +218,9 @@ final class TextTools {
         });
     }
 
-    private ToolResult edit(ToolCall call, String name, Path file, List<Edits.Edit> edits, boolean dryRun,
-            Optional<String> expected) throws IOException {
+    private ToolResult edit(
+            ToolCall call, String name, Path file, List<Edits.Edit> edits, boolean dryRun, Optional<String> expected)
+            throws IOException {
         Beneath files = workspace.guard().files();
         Optional<BasicFileAttributes> attrs = files.attributes(file, true);
         if (attrs.isEmpty()) {
@@ -208,16 +235,18 @@ final class TextTools {
             bytes = in.readNBytes((int) Math.min(limits.maxFileBytes() + 1, Integer.MAX_VALUE - 8));
         }
         if (bytes.length > limits.maxFileBytes()) {
-            throw new ToolException(Failure.TOO_LARGE, "'" + name + "' is larger than " + limits.maxFileBytes()
-                    + " bytes.");
+            throw new ToolException(
+                    Failure.TOO_LARGE, "'" + name + "' is larger than " + limits.maxFileBytes() + " bytes.");
         }
         if (!FileKinds.isText(Arrays.copyOf(bytes, Math.min(bytes.length, 8192)))) {
             throw new ToolException("'" + name + "' is not a text file.");
         }
         String sha = FileKinds.sha256(bytes);
         if (expected.isPresent() && !expected.get().equalsIgnoreCase(sha)) {
-            throw new ToolException(Failure.CONFLICT, "'" + name + "' changed since you read it (sha256 " + sha
-                    + " is not the expected " + expected.get() + "). Read it again, then redo the edit.");
+            throw new ToolException(
+                    Failure.CONFLICT,
+                    "'" + name + "' changed since you read it (sha256 " + sha + " is not the expected " + expected.get()
+                            + "). Read it again, then redo the edit.");
         }
         String original = new String(bytes, StandardCharsets.UTF_8);
         Edits.Applied applied = Edits.apply(original, edits, name);
@@ -226,15 +255,25 @@ final class TextTools {
         String rel = workspace.guard().relative(file);
         String diff = Edits.unifiedDiff(rel, original, updated);
         if (dryRun) {
-            return ToolResult.ok("Dry run, nothing written. " + replacements + " replacement(s) in " + rel + ":\n"
-                    + diff, new Edited(rel, diff, replacements, true, sha, Optional.empty()));
+            return ToolResult.ok(
+                    "Dry run, nothing written. " + replacements + " replacement(s) in " + rel + ":\n" + diff,
+                    new Edited(rel, diff, replacements, true, sha, Optional.empty()));
         }
         byte[] out = updated.getBytes(StandardCharsets.UTF_8);
         workspace.writeAtomically(file, out);
-        Optional<Commit> commit = workspace.journal().commitPaths(List.of(file),
-                new Change("edit_file: " + rel, "edit_file", call.context().session(), call.context().turn()));
+        Optional<Commit> commit = workspace
+                .journal()
+                .commitPaths(
+                        List.of(file),
+                        new Change(
+                                "edit_file: " + rel,
+                                "edit_file",
+                                call.context().session(),
+                                call.context().turn()));
         Edited s = new Edited(rel, diff, replacements, false, FileKinds.sha256(out), commit.map(Commit::shortId));
-        return ToolResult.ok("Edited " + rel + " (" + replacements + " replacement(s)"
-                + commit.map(c -> ", commit " + c.shortId()).orElse("") + "):\n" + diff, s);
+        return ToolResult.ok(
+                "Edited " + rel + " (" + replacements + " replacement(s)"
+                        + commit.map(c -> ", commit " + c.shortId()).orElse("") + "):\n" + diff,
+                s);
     }
 }

@@ -1,5 +1,18 @@
 package dev.belay.tool.file;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import dev.belay.fs.Beneath;
+import dev.belay.fs.PathException;
+import dev.belay.tool.Arguments;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.file.WorkspaceWalker.Next;
+import dev.belay.workspace.Workspace;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,41 +26,21 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.google.re2j.Matcher;
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
-
-import dev.belay.fs.Beneath;
-import dev.belay.fs.PathException;
-import dev.belay.tool.Limits;
-import dev.belay.tool.Arguments;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.file.WorkspaceWalker.Next;
-import dev.belay.workspace.Workspace;
-
 /** list_directory, find_files and search_files: one .gitignore-aware walk, three views of it. */
 final class TreeTools {
 
     private static final int MAX_LINE = 300;
 
     /** @param size {@code null} for anything but a file */
-    private record Entry(String path, String type, Long size) {
-    }
+    private record Entry(String path, String type, Long size) {}
 
-    private record Listing(String path, List<Entry> entries, boolean truncated) {
-    }
+    private record Listing(String path, List<Entry> entries, boolean truncated) {}
 
-    private record Found(List<String> files, boolean truncated) {
-    }
+    private record Found(List<String> files, boolean truncated) {}
 
-    private record Match(String path, int line, String text) {
-    }
+    private record Match(String path, int line, String text) {}
 
-    private record Matches(List<Match> matches, boolean truncated, int filesSearched) {
-    }
+    private record Matches(List<Match> matches, boolean truncated, int filesSearched) {}
 
     private final Workspace workspace;
     private final Limits limits;
@@ -63,7 +56,12 @@ final class TreeTools {
         Path dir = workspace.guard().resolve(name);
         boolean isDirectory;
         try {
-            isDirectory = workspace.guard().files().attributes(dir, true).map(a -> a.isDirectory()).orElse(false);
+            isDirectory = workspace
+                    .guard()
+                    .files()
+                    .attributes(dir, true)
+                    .map(a -> a.isDirectory())
+                    .orElse(false);
         } catch (IOException e) {
             isDirectory = false;
         }
@@ -86,22 +84,27 @@ final class TreeTools {
                 truncated.set(true);
                 return Next.STOP;
             }
-            entries.add(new Entry(e.path(), e.type().name().toLowerCase(Locale.ROOT),
+            entries.add(new Entry(
+                    e.path(),
+                    e.type().name().toLowerCase(Locale.ROOT),
                     e.type() == WorkspaceWalker.Type.FILE ? e.size() : null));
             text.append("  ".repeat(e.depth())).append(e.file().getFileName());
             switch (e.type()) {
                 case DIRECTORY -> text.append('/');
-                case SYMLINK -> text.append(" -> ").append(workspace.guard().files().readLink(e.file()));
+                case SYMLINK ->
+                    text.append(" -> ").append(workspace.guard().files().readLink(e.file()));
                 case FILE -> text.append("  (").append(size(e.size())).append(')');
             }
             text.append('\n');
             return Next.CONTINUE;
         });
         if (truncated.get()) {
-            text.append("[stopped at ").append(limits.maxResults()).append(" entries; list a subdirectory or lower depth]");
+            text.append("[stopped at ")
+                    .append(limits.maxResults())
+                    .append(" entries; list a subdirectory or lower depth]");
         }
-        return ToolResult.ok(text.toString().strip(), new Listing(workspace.guard().relative(dir), entries,
-                truncated.get()));
+        return ToolResult.ok(
+                text.toString().strip(), new Listing(workspace.guard().relative(dir), entries, truncated.get()));
     }
 
     ToolResult find(ToolCall call) {
@@ -143,8 +146,8 @@ final class TreeTools {
         // RE2 syntax, matched in time linear in the text: no pattern can pin a CPU (no backreferences or lookaround)
         Pattern pattern;
         try {
-            pattern = Pattern.compile(args.string("pattern"), args.bool("ignore_case", false)
-                    ? Pattern.CASE_INSENSITIVE : 0);
+            pattern = Pattern.compile(
+                    args.string("pattern"), args.bool("ignore_case", false) ? Pattern.CASE_INSENSITIVE : 0);
         } catch (PatternSyntaxException e) {
             throw new ToolException("pattern is not a valid RE2 regular expression: " + e.getDescription()
                     + ". Escape special characters like ( [ { . * + ? with a backslash; backreferences and "
@@ -189,7 +192,12 @@ final class TreeTools {
                         }
                         String shown = line.length() <= MAX_LINE ? line : cut(line, m.start());
                         matches.add(new Match(e.path(), number, shown));
-                        text.append(e.path()).append(':').append(number).append(':').append(shown).append('\n');
+                        text.append(e.path())
+                                .append(':')
+                                .append(number)
+                                .append(':')
+                                .append(shown)
+                                .append('\n');
                     }
                 }
             } catch (IOException | PathException ignored) {

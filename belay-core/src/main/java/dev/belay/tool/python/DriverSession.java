@@ -1,5 +1,10 @@
 package dev.belay.tool.python;
 
+import dev.belay.runtime.BoundedOutput;
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Execution;
+import dev.belay.runtime.LineReader;
+import dev.belay.runtime.Runtime;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import dev.belay.runtime.BoundedOutput;
-import dev.belay.runtime.ExecSpec;
-import dev.belay.runtime.Execution;
-import dev.belay.runtime.LineReader;
-import dev.belay.runtime.Runtime;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,14 +59,11 @@ final class DriverSession extends Session<DriverSession.DriverProcess> {
 
     /** The outcome of reading one answer: a line, the end of the stream, or a line past the limit. */
     private sealed interface Read {
-        record Line(String text) implements Read {
-        }
+        record Line(String text) implements Read {}
 
-        record End() implements Read {
-        }
+        record End() implements Read {}
 
-        record TooLong() implements Read {
-        }
+        record TooLong() implements Read {}
     }
 
     /**
@@ -94,25 +90,40 @@ final class DriverSession extends Session<DriverSession.DriverProcess> {
         }
         long id = ++sequence;
         String nonce = HexFormat.of().formatHex(nonce());
-        ObjectNode request = json.createObjectNode().put("id", id).put("nonce", nonce).put("code", code)
+        ObjectNode request = json.createObjectNode()
+                .put("id", id)
+                .put("nonce", nonce)
+                .put("code", code)
                 .put("timeout", timeout.toMillis() / 1000.0);
         OutputStream in = driver.process().stdin();
         in.write((json.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
         in.flush();
-        CompletableFuture<Read> line = CompletableFuture.supplyAsync(() -> read(driver.answers()),
-                Thread::startVirtualThread);
+        CompletableFuture<Read> line =
+                CompletableFuture.supplyAsync(() -> read(driver.answers()), Thread::startVirtualThread);
         try {
             return switch (line.get(timeout.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS)) {
-                case Read.End end -> lost(driver, errorsFrom, "The interpreter crashed (exit code " + exitCode(driver)
-                        + "); it has been restarted and all variables are lost.");
-                case Read.TooLong tooLong -> lost(driver, errorsFrom, "The interpreter's answer was over "
-                        + (maxAnswerBytes >> 20) + " MiB, more than any answer of Belay's driver (code in the session "
-                        + "wrote to Belay's channel). The interpreter has been restarted and all variables are lost.");
+                case Read.End end ->
+                    lost(
+                            driver,
+                            errorsFrom,
+                            "The interpreter crashed (exit code " + exitCode(driver)
+                                    + "); it has been restarted and all variables are lost.");
+                case Read.TooLong tooLong ->
+                    lost(
+                            driver,
+                            errorsFrom,
+                            "The interpreter's answer was over "
+                                    + (maxAnswerBytes >> 20)
+                                    + " MiB, more than any answer of Belay's driver (code in the session "
+                                    + "wrote to Belay's channel). The interpreter has been restarted and all variables are lost.");
                 case Read.Line answer -> answerTo(driver, id, nonce, answer.text(), errorsFrom);
             };
         } catch (TimeoutException e) {
-            return lost(driver, errorsFrom, "The cell did not stop within " + GRACE.toSeconds() + " s after its "
-                    + "timeout, so the interpreter was killed and restarted: all variables are lost.");
+            return lost(
+                    driver,
+                    errorsFrom,
+                    "The cell did not stop within " + GRACE.toSeconds() + " s after its "
+                            + "timeout, so the interpreter was killed and restarted: all variables are lost.");
         } catch (ExecutionException e) {
             stop();
             throw new IOException("reading the interpreter's answer failed", e.getCause());
@@ -137,7 +148,8 @@ final class DriverSession extends Session<DriverSession.DriverProcess> {
         } catch (JacksonException e) {
             return lost(driver, errorsFrom, UNTRUSTED.formatted(""));
         }
-        if (!(answer instanceof ObjectNode object) || answer.path("id").asLong(-1) != id
+        if (!(answer instanceof ObjectNode object)
+                || answer.path("id").asLong(-1) != id
                 || !nonce.equals(answer.path("nonce").asString(""))) {
             return lost(driver, errorsFrom, UNTRUSTED.formatted(""));
         }
@@ -155,7 +167,9 @@ final class DriverSession extends Session<DriverSession.DriverProcess> {
     @Override
     DriverProcess start() throws IOException {
         Execution process = runtime.start(new ExecSpec(List.of("python3", "-u", "-c", script), cwd, env));
-        return new DriverProcess(process, new LineReader(process.stdout(), maxAnswerBytes),
+        return new DriverProcess(
+                process,
+                new LineReader(process.stdout(), maxAnswerBytes),
                 BoundedOutput.drain(process.stderr(), 16 * 1024));
     }
 

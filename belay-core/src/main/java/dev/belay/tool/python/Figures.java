@@ -1,5 +1,7 @@
 package dev.belay.tool.python;
 
+import dev.belay.fs.PathException;
+import dev.belay.workspace.Workspace;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -8,16 +10,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-
-import dev.belay.fs.PathException;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.JsonNode;
 
 /** A cell's figures saved under {@code figures/}, so the user keeps them; they are journaled with the cell. */
 final class Figures {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     private final Workspace workspace;
 

@@ -1,12 +1,11 @@
 package dev.belay.tool.python;
 
+import dev.belay.runtime.BoundedOutput;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-
-import dev.belay.runtime.BoundedOutput;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -45,8 +44,10 @@ final class KernelCell {
     boolean add(KernelChannel.Received.Message m) {
         JsonNode c = m.content();
         switch (m.type()) {
-            case "stream" -> append(c.path("name").asString().equals("stderr") ? stderr : stdout,
-                    c.path("text").asString(""));
+            case "stream" ->
+                append(
+                        c.path("name").asString().equals("stderr") ? stderr : stdout,
+                        c.path("text").asString(""));
             case "execute_result" -> {
                 image(c.path("data"));
                 if (c.path("data").has("text/plain")) {
@@ -96,8 +97,10 @@ final class KernelCell {
 
     ObjectNode answer(JsonMapper json) {
         if (imagesDropped > 0) {
-            append(stderr, "[" + imagesDropped + " image(s) not returned: at most " + Interpreter.MAX_IMAGES
-                    + " per cell, each at most " + (Interpreter.MAX_IMAGE_BYTES >> 20) + " MiB]\n");
+            append(
+                    stderr,
+                    "[" + imagesDropped + " image(s) not returned: at most " + Interpreter.MAX_IMAGES
+                            + " per cell, each at most " + (Interpreter.MAX_IMAGE_BYTES >> 20) + " MiB]\n");
         }
         ObjectNode answer = json.createObjectNode().put("stdout", stdout.text()).put("stderr", stderr.text());
         if (value.total() > 0) {
@@ -107,13 +110,22 @@ final class KernelCell {
         images.forEach(png::add);
         if (error != null) {
             List<String> lines = new ArrayList<>();
-            error.path("traceback").forEach(line -> lines.add(ANSI.matcher(line.asString()).replaceAll("")));
-            String traceback = String.join("\n", lines.stream().filter(l -> !l.matches("-+")).toList()) + "\n";
-            boolean timedOut = interruptedAfter != null && error.path("ename").asString().equals("KeyboardInterrupt");
+            error.path("traceback")
+                    .forEach(line -> lines.add(ANSI.matcher(line.asString()).replaceAll("")));
+            String traceback = String.join(
+                            "\n", lines.stream().filter(l -> !l.matches("-+")).toList()) + "\n";
+            boolean timedOut =
+                    interruptedAfter != null && error.path("ename").asString().equals("KeyboardInterrupt");
             answer.putObject("error")
-                    .put("type", timedOut ? "Timeout" : bounded(error.path("ename").asString()))
-                    .put("message", timedOut ? "the cell ran past its timeout of " + interruptedAfter.toMillis()
-                            / 1000.0 + " s and was interrupted" : bounded(error.path("evalue").asString()))
+                    .put(
+                            "type",
+                            timedOut ? "Timeout" : bounded(error.path("ename").asString()))
+                    .put(
+                            "message",
+                            timedOut
+                                    ? "the cell ran past its timeout of " + interruptedAfter.toMillis() / 1000.0
+                                            + " s and was interrupted"
+                                    : bounded(error.path("evalue").asString()))
                     .put("traceback", bounded(traceback));
         }
         return answer;

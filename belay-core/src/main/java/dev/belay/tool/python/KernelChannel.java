@@ -19,10 +19,8 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,6 +37,7 @@ final class KernelChannel {
 
     /** The largest message Belay accepts from a kernel: output of one flush, one image, one value. */
     static final int MAX_MESSAGE_BYTES = 32 << 20;
+
     private static final String DELIMITER = "<IDS|MSG>";
     /** Messages read from the bridge and not yet handled; the reader waits when this many are in memory. */
     private static final int RECEIVE_QUEUE = 4;
@@ -55,19 +54,15 @@ final class KernelChannel {
          * @param channel {@code s}hell, {@code c}ontrol or {@code i}opub
          * @param parent the id of the request it answers
          */
-        record Message(char channel, String type, String parent, JsonNode content) implements Received {
-        }
+        record Message(char channel, String type, String parent, JsonNode content) implements Received {}
 
-        record Nothing() implements Received {
-        }
+        record Nothing() implements Received {}
 
-        record TooLarge() implements Received {
-        }
+        record TooLarge() implements Received {}
     }
 
     /** One message as the bridge relays it: its channel and its frames. */
-    private record Frames(char channel, List<byte[]> parts) {
-    }
+    private record Frames(char channel, List<byte[]> parts) {}
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final String sessionId = UUID.randomUUID().toString();
@@ -141,13 +136,26 @@ final class KernelChannel {
     /** Sends a signed message on the shell ({@code s}) or control ({@code c}) channel; returns its id. */
     String send(char channel, String type, ObjectNode content) {
         String id = UUID.randomUUID().toString();
-        ObjectNode header = json.createObjectNode().put("msg_id", id).put("session", sessionId)
-                .put("username", "belay").put("date", Instant.now().toString()).put("msg_type", type)
+        ObjectNode header = json.createObjectNode()
+                .put("msg_id", id)
+                .put("session", sessionId)
+                .put("username", "belay")
+                .put("date", Instant.now().toString())
+                .put("msg_type", type)
                 .put("version", "5.3");
-        byte[][] parts = {json.writeValueAsBytes(header), "{}".getBytes(StandardCharsets.UTF_8),
-            "{}".getBytes(StandardCharsets.UTF_8), json.writeValueAsBytes(content)};
-        List<byte[]> frames = List.of(DELIMITER.getBytes(StandardCharsets.UTF_8),
-                sign(parts).getBytes(StandardCharsets.US_ASCII), parts[0], parts[1], parts[2], parts[3]);
+        byte[][] parts = {
+            json.writeValueAsBytes(header),
+            "{}".getBytes(StandardCharsets.UTF_8),
+            "{}".getBytes(StandardCharsets.UTF_8),
+            json.writeValueAsBytes(content)
+        };
+        List<byte[]> frames = List.of(
+                DELIMITER.getBytes(StandardCharsets.UTF_8),
+                sign(parts).getBytes(StandardCharsets.US_ASCII),
+                parts[0],
+                parts[1],
+                parts[2],
+                parts[3]);
         try {
             requests.write(channel);
             requests.writeInt(frames.size());
@@ -179,8 +187,11 @@ final class KernelChannel {
         try {
             JsonNode header = json.readTree(parts[0]);
             JsonNode parent = json.readTree(parts[1]);
-            return new Received.Message(message.channel(), header.path("msg_type").asString(),
-                    parent.path("msg_id").asString(null), json.readTree(parts[3]));
+            return new Received.Message(
+                    message.channel(),
+                    header.path("msg_type").asString(),
+                    parent.path("msg_id").asString(null),
+                    json.readTree(parts[3]));
         } catch (JacksonException e) {
             return null;
         }

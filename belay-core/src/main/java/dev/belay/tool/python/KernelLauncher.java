@@ -1,8 +1,12 @@
 package dev.belay.tool.python;
 
+import dev.belay.fs.Trees;
+import dev.belay.runtime.BoundedOutput;
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Execution;
+import dev.belay.runtime.Runtime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -13,12 +17,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import dev.belay.fs.Trees;
-import dev.belay.runtime.BoundedOutput;
-import dev.belay.runtime.Execution;
-import dev.belay.runtime.ExecSpec;
-import dev.belay.runtime.Runtime;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -62,8 +60,8 @@ final class KernelLauncher {
      * @param env the environment of commands, to which the kernel spec's own is added
      * @param bridge the source of Belay's kernel bridge
      */
-    KernelLauncher(Runtime runtime, Path cwd, Map<String, String> env, KernelSpec spec, Path connections,
-            String bridge) {
+    KernelLauncher(
+            Runtime runtime, Path cwd, Map<String, String> env, KernelSpec spec, Path connections, String bridge) {
         this.runtime = runtime;
         this.cwd = cwd;
         Map<String, String> merged = new LinkedHashMap<>(env);
@@ -79,7 +77,9 @@ final class KernelLauncher {
     }
 
     Kernel launch() throws IOException {
-        Path directory = Files.createTempDirectory(connections, "kernel-",
+        Path directory = Files.createTempDirectory(
+                connections,
+                "kernel-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
             return launchIn(directory);
@@ -99,20 +99,27 @@ final class KernelLauncher {
             throw new IOException("the kernel's socket path " + socket + " is too long for a unix socket; set "
                     + "BELAY_DATA_DIR to a shorter directory");
         }
-        ObjectNode connection = json.createObjectNode().put("ip", socket.toString()).put("transport", "ipc")
-                .put("shell_port", 1).put("iopub_port", 2).put("stdin_port", 3).put("control_port", 4)
-                .put("hb_port", 5).put("key", hexKey).put("signature_scheme", "hmac-sha256")
+        ObjectNode connection = json.createObjectNode()
+                .put("ip", socket.toString())
+                .put("transport", "ipc")
+                .put("shell_port", 1)
+                .put("iopub_port", 2)
+                .put("stdin_port", 3)
+                .put("control_port", 4)
+                .put("hb_port", 5)
+                .put("key", hexKey)
+                .put("signature_scheme", "hmac-sha256")
                 .put("kernel_name", spec.name());
         Path file = directory.resolve("connection.json");
-        Files.writeString(file, json.writeValueAsString(connection), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE);
+        Files.writeString(
+                file, json.writeValueAsString(connection), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
 
         Map<String, String> kernelEnv = new LinkedHashMap<>(env);
         // IPython's profile and history database stay with the connection file, out of the user's home and workspace
         kernelEnv.put("IPYTHONDIR", directory.resolve("ipython").toString());
-        List<String> command = new ArrayList<>(List.of(python(), "-c", bridge, file.toString(),
-                String.valueOf(KernelChannel.MAX_MESSAGE_BYTES)));
+        List<String> command = new ArrayList<>(
+                List.of(python(), "-c", bridge, file.toString(), String.valueOf(KernelChannel.MAX_MESSAGE_BYTES)));
         command.addAll(spec.command(file));
         Execution process = runtime.start(new ExecSpec(command, cwd, kernelEnv, List.of(directory)));
         BoundedOutput stderr = BoundedOutput.drain(process.stderr(), 16 * 1024);

@@ -1,5 +1,6 @@
 package dev.belay.tool.python;
 
+import dev.belay.runtime.Runtime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,8 +8,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import dev.belay.runtime.Runtime;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -31,7 +30,13 @@ final class KernelSession extends Session<KernelLauncher.Kernel> {
      * @param keep how many bytes of each output the answer keeps at each end
      * @param bridge the source of Belay's kernel bridge, run with the kernel's own python
      */
-    KernelSession(Runtime runtime, Path cwd, Map<String, String> env, KernelSpec spec, Path connections, int keep,
+    KernelSession(
+            Runtime runtime,
+            Path cwd,
+            Map<String, String> env,
+            KernelSpec spec,
+            Path connections,
+            int keep,
             String bridge) {
         this.launcher = new KernelLauncher(runtime, cwd, env, spec, connections, bridge);
         this.keep = keep;
@@ -52,8 +57,11 @@ final class KernelSession extends Session<KernelLauncher.Kernel> {
     @Override
     Outcome cell(KernelLauncher.Kernel kernel, String code, Duration timeout) throws IOException {
         long errorsFrom = kernel.stderr().total();
-        ObjectNode request = json.createObjectNode().put("code", code).put("silent", false)
-                .put("store_history", true).put("allow_stdin", false)
+        ObjectNode request = json.createObjectNode()
+                .put("code", code)
+                .put("silent", false)
+                .put("store_history", true)
+                .put("allow_stdin", false)
                 // with stop_on_error, ipykernel may abort the next cell sent soon after an error
                 .put("stop_on_error", false);
         request.putObject("user_expressions");
@@ -73,8 +81,11 @@ final class KernelSession extends Session<KernelLauncher.Kernel> {
             if (now >= killAt) {
                 String errors = kernel.errorsSince(errorsFrom);
                 stop();
-                return new Outcome(null, errors, "The cell did not stop within " + GRACE.toSeconds() + " s "
-                        + "after its timeout, so the kernel was killed and restarted: all variables are lost.");
+                return new Outcome(
+                        null,
+                        errors,
+                        "The cell did not stop within " + GRACE.toSeconds() + " s "
+                                + "after its timeout, so the kernel was killed and restarted: all variables are lost.");
             }
             switch (next(kernel, "interrupted")) {
                 case KernelChannel.Received.TooLarge tooLarge -> {
@@ -125,11 +136,16 @@ final class KernelSession extends Session<KernelLauncher.Kernel> {
         }
         String errors = kernel.errorsSince(errorsFrom);
         stop();
-        return new Outcome(null, errors, exit != null
-                ? "The kernel crashed (exit code " + exit + "); it has been restarted and all variables are lost."
-                : "The kernel sent a message over " + (KernelChannel.MAX_MESSAGE_BYTES >> 20) + " MiB (output printed "
-                + "at once, an image or a value), more than Belay accepts. The kernel has been restarted and all "
-                + "variables are lost; print less at a time, or write large data to a file.");
+        return new Outcome(
+                null,
+                errors,
+                exit != null
+                        ? "The kernel crashed (exit code " + exit
+                                + "); it has been restarted and all variables are lost."
+                        : "The kernel sent a message over " + (KernelChannel.MAX_MESSAGE_BYTES >> 20)
+                                + " MiB (output printed "
+                                + "at once, an image or a value), more than Belay accepts. The kernel has been restarted and all "
+                                + "variables are lost; print less at a time, or write large data to a file.");
     }
 
     /** Waits for a kernel_info_reply on shell, then for iopub to deliver, which a late subscriber may miss. */

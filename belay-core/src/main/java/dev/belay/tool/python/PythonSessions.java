@@ -1,5 +1,8 @@
 package dev.belay.tool.python;
 
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.Failure;
+import dev.belay.tool.ToolException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,10 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import dev.belay.runtime.Runtime;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
 
 /**
  * The running interpreters: one per conversation, session name and kernel, so that two conversations never see each
@@ -52,6 +51,7 @@ final class PythonSessions implements AutoCloseable {
     private final Map<Key, Interpreter> sessions = new ConcurrentHashMap<>();
     /** Conversation and session names that were reset or expired. */
     private final Set<String> reset = ConcurrentHashMap.newKeySet();
+
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("belay-python-expiry").factory());
 
@@ -59,7 +59,12 @@ final class PythonSessions implements AutoCloseable {
      * @param env the environment commands get; the interpreter gets it too, with matplotlib's Agg backend
      * @param idle how long an unused session lives
      */
-    PythonSessions(Runtime runtime, Path root, Map<String, String> env, int outputKeepBytes, Duration idle,
+    PythonSessions(
+            Runtime runtime,
+            Path root,
+            Map<String, String> env,
+            int outputKeepBytes,
+            Duration idle,
             PythonBackend backend) {
         this.runtime = runtime;
         this.root = root;
@@ -162,8 +167,14 @@ final class PythonSessions implements AutoCloseable {
             return new DriverSession(runtime, root, env, driver, outputKeepBytes);
         }
         try {
-            return new KernelSession(runtime, root, env, KernelSpec.find(kernel, jupyter.kernelDirs()),
-                    jupyter.connections(), outputKeepBytes, bridge);
+            return new KernelSession(
+                    runtime,
+                    root,
+                    env,
+                    KernelSpec.find(kernel, jupyter.kernelDirs()),
+                    jupyter.connections(),
+                    outputKeepBytes,
+                    bridge);
         } catch (IllegalStateException e) {
             throw new ToolException(Failure.NOT_FOUND, e.getMessage());
         }

@@ -1,12 +1,5 @@
 package dev.belay.tool.python;
 
-import java.io.IOException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
 import dev.belay.journal.Change;
 import dev.belay.journal.Commit;
 import dev.belay.journal.Journal;
@@ -21,6 +14,12 @@ import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpec;
 import dev.belay.tool.ToolSpecs;
 import dev.belay.workspace.Workspace;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -32,8 +31,7 @@ public final class PythonTools implements AutoCloseable {
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
-    private record Reset(String session, boolean wasRunning) {
-    }
+    private record Reset(String session, boolean wasRunning) {}
 
     private final Workspace workspace;
     private final Runtime runtime;
@@ -45,7 +43,12 @@ public final class PythonTools implements AutoCloseable {
      * @param env the environment commands get; the interpreter gets it too, with matplotlib's Agg backend
      * @param idle how long an unused session lives
      */
-    public PythonTools(Workspace workspace, Runtime runtime, Limits limits, Map<String, String> env, Duration idle,
+    public PythonTools(
+            Workspace workspace,
+            Runtime runtime,
+            Limits limits,
+            Map<String, String> env,
+            Duration idle,
             PythonBackend backend) {
         this.workspace = workspace;
         this.runtime = runtime;
@@ -56,8 +59,8 @@ public final class PythonTools implements AutoCloseable {
 
     public List<Tool> tools() {
         ToolSpec python = ToolSpecs.resource(PythonTools.class, "python");
-        python = python.withDescription(python.description().replace("{idle}",
-                String.valueOf(sessions.idle().toMinutes())));
+        python = python.withDescription(python.description()
+                .replace("{idle}", String.valueOf(sessions.idle().toMinutes())));
         return List.of(new Tool(python, this::python), Tool.of(PythonTools.class, "python_reset", this::reset));
     }
 
@@ -74,8 +77,8 @@ public final class PythonTools implements AutoCloseable {
         }
         Duration timeout = args.seconds("timeout_s", DEFAULT_TIMEOUT);
         if (timeout.compareTo(limits.maxTimeout()) > 0) {
-            throw new ToolException("timeout_s is above this server's ceiling of " + limits.maxTimeout().toSeconds()
-                    + " s.");
+            throw new ToolException("timeout_s is above this server's ceiling of "
+                    + limits.maxTimeout().toSeconds() + " s.");
         }
         String name = args.string("session", "default");
         String kernel = sessions.kernel(args.string("kernel_name", ""));
@@ -87,21 +90,33 @@ public final class PythonTools implements AutoCloseable {
             outcome = session.execute(code, timeout);
         } catch (IOException e) {
             sessions.broken(conversation, name, kernel, session);
-            throw new ToolException(Failure.FAILED, "Could not run " + (kernel.isEmpty() ? "python3" : "the Jupyter "
-                    + "kernel '" + kernel + "'") + " in the " + runtime.kind() + " runtime: " + e.getMessage()
-                    + ". Check that it is installed there (system_info).");
+            throw new ToolException(
+                    Failure.FAILED,
+                    "Could not run " + (kernel.isEmpty() ? "python3" : "the Jupyter " + "kernel '" + kernel + "'")
+                            + " in the " + runtime.kind() + " runtime: " + e.getMessage()
+                            + ". Check that it is installed there (system_info).");
         }
-        List<String> saved = outcome.answer() == null ? List.of() : figures.keep(outcome.answer().path("images"));
+        List<String> saved = outcome.answer() == null
+                ? List.of()
+                : figures.keep(outcome.answer().path("images"));
         String first = code.strip().lines().findFirst().orElse("");
-        Optional<Commit> commit = workspace.journal().commitChangedSince(mark,
-                new Change("python: " + first, "python", conversation, call.context().turn()));
+        Optional<Commit> commit = workspace
+                .journal()
+                .commitChangedSince(
+                        mark,
+                        new Change(
+                                "python: " + first,
+                                "python",
+                                conversation,
+                                call.context().turn()));
         return CellResults.of(name, outcome, sessions.wasReset(conversation, name), saved, commit);
     }
 
     private ToolResult reset(ToolCall call) {
         String name = Arguments.of(call).string("session", "default");
         boolean running = sessions.reset(call.context().session(), name);
-        return ToolResult.ok("Session '" + name + "' is reset; the next python call starts a fresh interpreter.",
+        return ToolResult.ok(
+                "Session '" + name + "' is reset; the next python call starts a fresh interpreter.",
                 new Reset(name, running));
     }
 

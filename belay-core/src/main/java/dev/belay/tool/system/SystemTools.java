@@ -1,5 +1,12 @@
 package dev.belay.tool.system;
 
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Execution;
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -15,14 +22,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import dev.belay.runtime.ExecSpec;
-import dev.belay.runtime.Execution;
-import dev.belay.runtime.Runtime;
-import dev.belay.tool.Tool;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.workspace.Workspace;
-
 /** system_info: what the model needs to know about where its commands run. */
 public final class SystemTools {
 
@@ -33,10 +32,17 @@ public final class SystemTools {
      * @param runtimeDetails what the runtime says about itself (image, limits…)
      * @param interpreters the version of each interpreter or compiler found
      */
-    private record Info(String os, String arch, String kernel, String timeUtc, String timeLocal, String timeZone,
-            String workspaceRoot, String runtime, Map<String, String> runtimeDetails,
-            Map<String, String> interpreters) {
-    }
+    private record Info(
+            String os,
+            String arch,
+            String kernel,
+            String timeUtc,
+            String timeLocal,
+            String timeZone,
+            String workspaceRoot,
+            String runtime,
+            Map<String, String> runtimeDetails,
+            Map<String, String> interpreters) {}
 
     private final Workspace workspace;
     private final Runtime runtime;
@@ -62,20 +68,42 @@ public final class SystemTools {
         ZonedDateTime local = ZonedDateTime.now(ZoneId.systemDefault());
         Map<String, String> interpreters = new LinkedHashMap<>(probed);
         interpreters.remove("kernel");
-        Info s = new Info(System.getProperty("os.name"), System.getProperty("os.arch"),
-                probed.getOrDefault("kernel", System.getProperty("os.version")), Instant.now().toString(),
-                local.toOffsetDateTime().toString(), ZoneId.systemDefault().getId(), workspace.root().toString(),
-                runtime.kind(), new LinkedHashMap<>(runtime.describe()), interpreters);
+        Info s = new Info(
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
+                probed.getOrDefault("kernel", System.getProperty("os.version")),
+                Instant.now().toString(),
+                local.toOffsetDateTime().toString(),
+                ZoneId.systemDefault().getId(),
+                workspace.root().toString(),
+                runtime.kind(),
+                new LinkedHashMap<>(runtime.describe()),
+                interpreters);
         StringBuilder text = new StringBuilder()
-                .append("OS: ").append(s.os()).append(' ').append(s.kernel()).append(" (").append(s.arch())
+                .append("OS: ")
+                .append(s.os())
+                .append(' ')
+                .append(s.kernel())
+                .append(" (")
+                .append(s.arch())
                 .append(")\n")
-                .append("Time: ").append(s.timeUtc()).append(" UTC; local ").append(s.timeLocal()).append(' ')
-                .append(s.timeZone()).append('\n')
-                .append("Workspace: ").append(workspace.root()).append('\n')
-                .append("Runtime: ").append(runtime.kind());
-        s.runtimeDetails().forEach((k, v) -> text.append("; ").append(k).append(": ").append(v));
+                .append("Time: ")
+                .append(s.timeUtc())
+                .append(" UTC; local ")
+                .append(s.timeLocal())
+                .append(' ')
+                .append(s.timeZone())
+                .append('\n')
+                .append("Workspace: ")
+                .append(workspace.root())
+                .append('\n')
+                .append("Runtime: ")
+                .append(runtime.kind());
+        s.runtimeDetails()
+                .forEach((k, v) -> text.append("; ").append(k).append(": ").append(v));
         text.append("\nFound: ");
-        interpreters.forEach((name, version) -> text.append(name).append(' ').append(version).append("; "));
+        interpreters.forEach(
+                (name, version) -> text.append(name).append(' ').append(version).append("; "));
         if (interpreters.isEmpty()) {
             text.append("none of python3, node, java, git, gcc");
         }

@@ -1,12 +1,11 @@
 package dev.belay.runtime.container;
 
-import java.util.concurrent.TimeUnit;
-
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.PullResponseItem;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The image a workspace's container runs, as the engine knows it (pulled first when the engine does not have it).

@@ -1,5 +1,11 @@
 package dev.belay.runtime.container;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.Container;
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Execution;
+import dev.belay.runtime.Runtime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,14 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.exception.DockerException;
-import com.github.dockerjava.api.model.Container;
-
-import dev.belay.runtime.ExecSpec;
-import dev.belay.runtime.Execution;
-import dev.belay.runtime.Runtime;
 
 /**
  * Runs every process in one long-lived container per workspace ({@link WorkspaceContainer}), through the Docker
@@ -69,13 +67,16 @@ public final class ContainerRuntime implements Runtime {
     /** Removes Belay's containers: every one, or the one of a workspace. Returns the names removed. */
     public static List<String> prune(DockerClient docker, Path workspace) {
         var list = docker.listContainersCmd().withShowAll(true);
-        list = workspace == null ? list.withLabelFilter(List.of(WorkspaceContainer.WORKSPACE_LABEL))
+        list = workspace == null
+                ? list.withLabelFilter(List.of(WorkspaceContainer.WORKSPACE_LABEL))
                 : list.withLabelFilter(Map.of(WorkspaceContainer.WORKSPACE_LABEL, workspace.toString()));
         List<String> removed = new ArrayList<>();
         for (Container container : list.exec()) {
             docker.removeContainerCmd(container.getId()).withForce(true).exec();
-            removed.add(container.getNames().length > 0 ? container.getNames()[0].replaceFirst("^/", "")
-                    : container.getId());
+            removed.add(
+                    container.getNames().length > 0
+                            ? container.getNames()[0].replaceFirst("^/", "")
+                            : container.getId());
         }
         return removed;
     }
@@ -120,8 +121,8 @@ public final class ContainerRuntime implements Runtime {
         env.put("PATH", path);
         env.put("HOME", "/tmp");
         try {
-            ContainerExecution execution = ContainerExecution.start(engine, id, user, inside(spec.cwd()),
-                    spec.command(), env);
+            ContainerExecution execution =
+                    ContainerExecution.start(engine, id, user, inside(spec.cwd()), spec.command(), env);
             running.add(execution);
             execution.exit().whenComplete((code, error) -> running.remove(execution));
             return execution;
@@ -134,7 +135,9 @@ public final class ContainerRuntime implements Runtime {
     String inside(Path hostPath) throws IOException {
         if (hostPath.startsWith(config.workspace())) {
             Path relative = config.workspace().relativize(hostPath);
-            return relative.toString().isEmpty() ? MOUNT : MOUNT + "/" + relative.toString().replace('\\', '/');
+            return relative.toString().isEmpty()
+                    ? MOUNT
+                    : MOUNT + "/" + relative.toString().replace('\\', '/');
         }
         if (config.readOnly().stream().anyMatch(hostPath::startsWith)) {
             return hostPath.toString();
@@ -145,14 +148,19 @@ public final class ContainerRuntime implements Runtime {
     @Override
     public Map<String, String> describe() {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("isolation", "container " + container.name() + " from " + config.image() + " (Docker Engine API): "
-                + "the workspace at " + MOUNT + " read-write (its .git/hooks and .git/config read-only), nothing else "
-                + "of the host, all capabilities dropped, no new privileges");
+        facts.put(
+                "isolation",
+                "container " + container.name() + " from " + config.image() + " (Docker Engine API): "
+                        + "the workspace at " + MOUNT
+                        + " read-write (its .git/hooks and .git/config read-only), nothing else "
+                        + "of the host, all capabilities dropped, no new privileges");
         facts.put("workspace_inside", MOUNT);
         facts.put("user", user);
         facts.put("network", config.network() ? "the engine's default network" : "none");
-        facts.put("limits", "memory " + (config.memoryBytes() >> 20) + " MiB, CPUs "
-                + config.nanoCpus() / 1e9 + ", processes " + config.maxProcesses() + " (whole container)");
+        facts.put(
+                "limits",
+                "memory " + (config.memoryBytes() >> 20) + " MiB, CPUs " + config.nanoCpus() / 1e9 + ", processes "
+                        + config.maxProcesses() + " (whole container)");
         return facts;
     }
 
@@ -173,7 +181,9 @@ public final class ContainerRuntime implements Runtime {
     }
 
     static String firstLine(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        String message = e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getMessage().strip();
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
     }

@@ -1,16 +1,5 @@
 package dev.belay.runtime.container;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.DockerException;
@@ -21,8 +10,17 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
-
 import dev.belay.runtime.GitBinds;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The one long-lived container of a workspace, labelled with the workspace and the config that made it: the running
@@ -36,8 +34,8 @@ final class WorkspaceContainer {
     static final String WORKSPACE_LABEL = "dev.belay.workspace";
     static final String CONFIG_LABEL = "dev.belay.config";
     // PID 1 only waits: TERM ends it at once, so stopping or removing the container is quick
-    private static final List<String> IDLE = List.of("/bin/sh", "-c",
-            "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done");
+    private static final List<String> IDLE =
+            List.of("/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done");
 
     private final DockerClient docker;
     private final ContainerConfig config;
@@ -79,8 +77,8 @@ final class WorkspaceContainer {
             id = found;
             return found;
         } catch (DockerException e) {
-            throw new IOException("could not start the workspace's container " + name + ": "
-                    + ContainerRuntime.firstLine(e), e);
+            throw new IOException(
+                    "could not start the workspace's container " + name + ": " + ContainerRuntime.firstLine(e), e);
         }
     }
 
@@ -91,10 +89,14 @@ final class WorkspaceContainer {
      */
     private String existing() {
         ContainerMatch wanted = new ContainerMatch(imageId, user, IDLE, hostConfig());
-        for (Container found : docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(WORKSPACE_LABEL, config.workspace().toString())).exec()) {
+        for (Container found : docker.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(WORKSPACE_LABEL, config.workspace().toString()))
+                .exec()) {
             if (config.fingerprint().equals(found.getLabels().get(CONFIG_LABEL))
-                    && wanted.differences(docker.inspectContainerCmd(found.getId()).exec()).isEmpty()) {
+                    && wanted.differences(
+                                    docker.inspectContainerCmd(found.getId()).exec())
+                            .isEmpty()) {
                 return found.getId();
             }
             docker.removeContainerCmd(found.getId()).withForce(true).exec();
@@ -107,8 +109,7 @@ final class WorkspaceContainer {
         String ws = config.workspace().toString();
         List<Bind> binds = new ArrayList<>(List.of(new Bind(ws, new Volume(ContainerRuntime.MOUNT))));
         for (String gitPath : GitBinds.readOnly(config.workspace())) {
-            binds.add(new Bind(ws + "/" + gitPath, new Volume(ContainerRuntime.MOUNT + "/" + gitPath),
-                    AccessMode.ro));
+            binds.add(new Bind(ws + "/" + gitPath, new Volume(ContainerRuntime.MOUNT + "/" + gitPath), AccessMode.ro));
         }
         for (Path shared : config.readOnly()) {
             if (Files.isDirectory(shared)) {
@@ -139,8 +140,10 @@ final class WorkspaceContainer {
         String ws = config.workspace().toString();
         try {
             InspectContainerResponse taken = docker.inspectContainerCmd(name).exec();
-            Map<String, String> labels = taken.getConfig() == null || taken.getConfig().getLabels() == null ? Map.of()
-                    : taken.getConfig().getLabels();
+            Map<String, String> labels =
+                    taken.getConfig() == null || taken.getConfig().getLabels() == null
+                            ? Map.of()
+                            : taken.getConfig().getLabels();
             if (!ws.equals(labels.get(WORKSPACE_LABEL))) {
                 throw new IOException("a container named " + name + " exists that Belay did not create; Belay "
                         + "never removes it: rename or remove it yourself (docker rm " + name + ")");
@@ -166,8 +169,11 @@ final class WorkspaceContainer {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest(workspace.toString().getBytes(StandardCharsets.UTF_8));
-            String base = workspace.getFileName() == null ? "root" : workspace.getFileName().toString();
-            return "belay-" + base.replaceAll("[^a-zA-Z0-9_.-]", "_") + "-" + HexFormat.of().formatHex(digest, 0, 4);
+            String base = workspace.getFileName() == null
+                    ? "root"
+                    : workspace.getFileName().toString();
+            return "belay-" + base.replaceAll("[^a-zA-Z0-9_.-]", "_") + "-"
+                    + HexFormat.of().formatHex(digest, 0, 4);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,8 +1,7 @@
 package dev.belay.door.export;
 
-import java.util.Objects;
-
 import dev.belay.tool.ToolSpec;
+import java.util.Objects;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -25,13 +24,17 @@ public record FunctionTool(String name, String description, ObjectNode parameter
     /** An entry of OpenAI's {@code tools}: {@code {type: function, function: {name, description, parameters}}}. */
     public ObjectNode openAi() {
         ObjectNode tool = JsonNodeFactory.instance.objectNode().put("type", "function");
-        tool.putObject("function").put("name", name).put("description", description).set("parameters", parameters);
+        tool.putObject("function")
+                .put("name", name)
+                .put("description", description)
+                .set("parameters", parameters);
         return tool;
     }
 
     /** An entry of Anthropic's {@code tools}: {@code {name, description, input_schema}}. */
     public ObjectNode anthropic() {
-        ObjectNode tool = JsonNodeFactory.instance.objectNode().put("name", name).put("description", description);
+        ObjectNode tool =
+                JsonNodeFactory.instance.objectNode().put("name", name).put("description", description);
         tool.set("input_schema", parameters);
         return tool;
     }

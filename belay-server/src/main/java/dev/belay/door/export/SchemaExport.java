@@ -1,10 +1,9 @@
 package dev.belay.door.export;
 
-import java.util.List;
-import java.util.function.Function;
-
 import dev.belay.tool.ToolSpec;
 import dev.belay.tool.ToolWire;
+import java.util.List;
+import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -15,7 +14,6 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * {@link FunctionTool}). Generated, never hand-written.
  */
 public enum SchemaExport {
-
     MCP {
         @Override
         public JsonNode export(List<ToolSpec> specs) {

@@ -1,11 +1,5 @@
 package dev.belay.door.mcp;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Progress;
 import dev.belay.tool.ToolCall;
@@ -16,6 +10,10 @@ import dev.belay.tool.ToolWire;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -58,22 +56,24 @@ public final class McpTools {
         return json.convertValue(ToolWire.spec(spec), McpSchema.Tool.class);
     }
 
-    private McpSchema.CallToolResult call(String name, McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
-        ObjectNode arguments = request.arguments() == null ? json.createObjectNode()
-                : json.valueToTree(request.arguments());
+    private McpSchema.CallToolResult call(
+            String name, McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
+        ObjectNode arguments =
+                request.arguments() == null ? json.createObjectNode() : json.valueToTree(request.arguments());
         Object token = request.progressToken();
-        Progress progress = token == null ? Progress.NONE
+        Progress progress = token == null
+                ? Progress.NONE
                 : (done, total, message) -> exchange.progressNotification(
                         new McpSchema.ProgressNotification(token, done, total, message, null));
         String session = exchange.sessionId() == null ? door : exchange.sessionId();
         try {
-            return toMcp(caller.call(new ToolCall(name, arguments, new CallContext(door, session, turn(request),
-                    progress))));
+            return toMcp(caller.call(
+                    new ToolCall(name, arguments, new CallContext(door, session, turn(request), progress))));
         } catch (RuntimeException e) {
             LOG.error("tool {} failed inside Belay", name, e);
-            return McpSchema.CallToolResult.builder(List.of(new McpSchema.TextContent(
-                            "Belay failed internally while running " + name + ": " + e.getMessage()
-                                    + ". This is not caused by your arguments; retrying may help.")))
+            return McpSchema.CallToolResult.builder(
+                            List.of(new McpSchema.TextContent("Belay failed internally while running " + name + ": "
+                                    + e.getMessage() + ". This is not caused by your arguments; retrying may help.")))
                     .isError(true)
                     .build();
         }

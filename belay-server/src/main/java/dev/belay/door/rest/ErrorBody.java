@@ -1,8 +1,7 @@
 package dev.belay.door.rest;
 
-import java.util.Objects;
-
 import dev.belay.tool.ToolResult;
+import java.util.Objects;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -21,8 +20,10 @@ public record ErrorBody(String error, String hint) {
     public static ErrorBody of(ToolResult result) {
         String text = result.text();
         int newline = text.indexOf('\n');
-        return newline < 0 ? new ErrorBody(text, "")
-                : new ErrorBody(text.substring(0, newline), text.substring(newline + 1).strip());
+        return newline < 0
+                ? new ErrorBody(text, "")
+                : new ErrorBody(
+                        text.substring(0, newline), text.substring(newline + 1).strip());
     }
 
     /** The body as JSON, kept within what GPT Actions accept. */

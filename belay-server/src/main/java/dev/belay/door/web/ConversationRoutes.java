@@ -1,12 +1,11 @@
 package dev.belay.door.web;
 
-import java.util.Optional;
-
 import dev.belay.chat.Conversation;
 import dev.belay.chat.ConversationStore;
 import dev.belay.door.rest.RestDoor;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -22,8 +21,12 @@ record ConversationRoutes(ConversationStore store, Turns turns, JsonMapper json)
     void routes(RoutesConfig routes) {
         routes.get("/chat/api/conversations", ctx -> {
             ArrayNode list = json.createArrayNode();
-            store.list().forEach(c -> list.addObject().put("id", c.id()).put("title", c.title())
-                    .put("created", c.created().toString()).put("running", turns.running(c.id())));
+            store.list()
+                    .forEach(c -> list.addObject()
+                            .put("id", c.id())
+                            .put("title", c.title())
+                            .put("created", c.created().toString())
+                            .put("running", turns.running(c.id())));
             ctx.json(list.toString());
         });
         routes.post("/chat/api/conversations", ctx -> {
@@ -34,20 +37,26 @@ record ConversationRoutes(ConversationStore store, Turns turns, JsonMapper json)
             Conversation c = store.create(request.get().path("title").asString("New conversation"));
             ctx.status(201).contentType("application/json").result(json.writeValueAsString(c));
         });
-        routes.get("/chat/api/conversations/{id}", ctx -> WebRequests.conversation(ctx, store, json)
-                .ifPresent(c -> ctx.contentType("application/json").result(json.writeValueAsString(c))));
-        routes.patch("/chat/api/conversations/{id}", ctx -> WebRequests.conversation(ctx, store, json)
-                .ifPresent(c -> rename(ctx, c)));
-        routes.delete("/chat/api/conversations/{id}", ctx -> WebRequests.conversation(ctx, store, json)
-                .ifPresent(c -> {
+        routes.get(
+                "/chat/api/conversations/{id}",
+                ctx -> WebRequests.conversation(ctx, store, json)
+                        .ifPresent(c -> ctx.contentType("application/json").result(json.writeValueAsString(c))));
+        routes.patch(
+                "/chat/api/conversations/{id}",
+                ctx -> WebRequests.conversation(ctx, store, json).ifPresent(c -> rename(ctx, c)));
+        routes.delete(
+                "/chat/api/conversations/{id}",
+                ctx -> WebRequests.conversation(ctx, store, json).ifPresent(c -> {
                     turns.stop(c.id());
                     store.delete(c.id());
                     ctx.status(204);
                 }));
-        routes.get("/chat/api/conversations/{id}/export", ctx -> WebRequests.conversation(ctx, store, json)
-                .ifPresent(c -> ctx.contentType("text/markdown; charset=utf-8")
-                        .header("Content-Disposition", "attachment; filename=\"" + c.id() + ".md\"")
-                        .result(ConversationStore.markdown(c))));
+        routes.get(
+                "/chat/api/conversations/{id}/export",
+                ctx -> WebRequests.conversation(ctx, store, json)
+                        .ifPresent(c -> ctx.contentType("text/markdown; charset=utf-8")
+                                .header("Content-Disposition", "attachment; filename=\"" + c.id() + ".md\"")
+                                .result(ConversationStore.markdown(c))));
     }
 
     private void rename(Context ctx, Conversation c) {

@@ -1,12 +1,10 @@
 package dev.belay.door.web;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Optional;
-
 import dev.belay.door.rest.RestDoor;
 import dev.belay.policy.Secrets;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,9 +28,14 @@ final class SignIn {
 
     void routes(RoutesConfig routes) {
         // whether the presented session is good, asked without a 401 so the page can show its sign-in form quietly
-        routes.get(WebChat.SESSION_PATH, ctx -> noStore(ctx).result(json.createObjectNode()
-                .put("signedIn", token.isEmpty() || sessions.valid(Sessions.bearer(ctx.header("Authorization"))))
-                .toString()));
+        routes.get(
+                WebChat.SESSION_PATH,
+                ctx -> noStore(ctx)
+                        .result(json.createObjectNode()
+                                .put(
+                                        "signedIn",
+                                        token.isEmpty() || sessions.valid(Sessions.bearer(ctx.header("Authorization"))))
+                                .toString()));
         routes.post(WebChat.SESSION_PATH, this::signIn);
         // signing out ends the session on the server, so a copy of it anywhere is worthless from now on
         routes.delete(WebChat.SESSION_PATH, ctx -> {
@@ -52,19 +55,25 @@ final class SignIn {
         }
         JsonNode presented = request.get();
         boolean byCode = presented.has("code");
-        Optional<String> session = byCode ? sessions.redeem(presented.path("code").asString(null))
-                : matches(presented.path("token").asString("")) ? Optional.of(sessions.open())
-                : Optional.empty();
+        Optional<String> session = byCode
+                ? sessions.redeem(presented.path("code").asString(null))
+                : matches(presented.path("token").asString("")) ? Optional.of(sessions.open()) : Optional.empty();
         if (session.isEmpty()) {
             if (byCode) {
-                RestDoor.error(ctx, json, 401, "this sign-in link was used already or has expired", "paste the API "
-                        + "token ('belay token show' prints it), or restart 'belay serve' for a new link");
+                RestDoor.error(
+                        ctx,
+                        json,
+                        401,
+                        "this sign-in link was used already or has expired",
+                        "paste the API "
+                                + "token ('belay token show' prints it), or restart 'belay serve' for a new link");
             } else {
                 RestDoor.error(ctx, json, 401, "wrong token", "'belay token show' prints it");
             }
             return;
         }
-        noStore(ctx).result(json.createObjectNode().put("session", session.get()).toString());
+        noStore(ctx)
+                .result(json.createObjectNode().put("session", session.get()).toString());
     }
 
     private static Context noStore(Context ctx) {

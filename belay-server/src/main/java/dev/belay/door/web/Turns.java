@@ -1,12 +1,5 @@
 package dev.belay.door.web;
 
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
-
 import dev.belay.chat.ChatLoop;
 import dev.belay.chat.ChatMessage;
 import dev.belay.chat.ChatModels;
@@ -21,6 +14,12 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -42,7 +41,11 @@ final class Turns {
     private final Map<String, ChatLoop.Stop> running = new ConcurrentHashMap<>();
     private final Map<String, Set<SseClient>> listeners = new ConcurrentHashMap<>();
 
-    Turns(ToolCaller caller, Supplier<String> systemPrompt, ConversationStore store, WebChat.Settings settings,
+    Turns(
+            ToolCaller caller,
+            Supplier<String> systemPrompt,
+            ConversationStore store,
+            WebChat.Settings settings,
             JsonMapper json) {
         this.caller = caller;
         this.systemPrompt = systemPrompt;
@@ -53,8 +56,9 @@ final class Turns {
 
     void routes(RoutesConfig routes) {
         routes.get("/chat/api/models", this::models);
-        routes.post("/chat/api/conversations/{id}/messages", ctx -> WebRequests.conversation(ctx, store, json)
-                .ifPresent(c -> send(ctx, c)));
+        routes.post(
+                "/chat/api/conversations/{id}/messages",
+                ctx -> WebRequests.conversation(ctx, store, json).ifPresent(c -> send(ctx, c)));
         routes.post("/chat/api/conversations/{id}/stop", ctx -> {
             stop(ctx.pathParam("id"));
             ctx.status(204);
@@ -65,8 +69,12 @@ final class Turns {
             Set<SseClient> set = listeners.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
             set.add(client);
             client.onClose(() -> set.remove(client));
-            client.sendEvent("chat", json.createObjectNode().put("type", "hello")
-                    .put("running", running(id)).toString());
+            client.sendEvent(
+                    "chat",
+                    json.createObjectNode()
+                            .put("type", "hello")
+                            .put("running", running(id))
+                            .toString());
         });
     }
 
@@ -83,7 +91,8 @@ final class Turns {
         ObjectNode result = json.createObjectNode().put("default", settings.defaultModel());
         ArrayNode names = result.putArray("models");
         try {
-            List<ModelDescription> listed = ChatModels.catalog(settings.baseUrl(), settings.apiKey()).listModels();
+            List<ModelDescription> listed =
+                    ChatModels.catalog(settings.baseUrl(), settings.apiKey()).listModels();
             listed.forEach(m -> names.add(m.name()));
         } catch (RuntimeException e) {
             result.put("error", "the model list could not be read from " + settings.baseUrl() + ": " + e.getMessage());
@@ -113,7 +122,10 @@ final class Turns {
                     .orElse(conversation);
         }
         Conversation c = conversation;
-        ChatLoop loop = new ChatLoop(model(model.isEmpty() ? settings.defaultModel() : model), caller, systemPrompt,
+        ChatLoop loop = new ChatLoop(
+                model(model.isEmpty() ? settings.defaultModel() : model),
+                caller,
+                systemPrompt,
                 ChatLoop.Settings.defaults(settings.protocol()).withMaxSteps(settings.maxSteps()));
         Thread.ofVirtual().name("web-chat-turn").start(() -> {
             String answer = "";
@@ -127,8 +139,9 @@ final class Turns {
                 broadcast(c.id(), json.createObjectNode().put("type", "done").put("answer", answer));
             }
         });
-        ctx.status(202).contentType("application/json").result(json.createObjectNode().put("accepted", true)
-                .toString());
+        ctx.status(202)
+                .contentType("application/json")
+                .result(json.createObjectNode().put("accepted", true).toString());
     }
 
     private ChatLoop.Events events(String id) {
@@ -140,14 +153,23 @@ final class Turns {
 
             @Override
             public void toolCall(ChatMessage.ToolRequest request) {
-                broadcast(id, json.createObjectNode().put("type", "tool_call").put("id", request.id())
-                        .put("tool", request.tool()).put("arguments", request.arguments()));
+                broadcast(
+                        id,
+                        json.createObjectNode()
+                                .put("type", "tool_call")
+                                .put("id", request.id())
+                                .put("tool", request.tool())
+                                .put("arguments", request.arguments()));
             }
 
             @Override
             public void toolResult(ChatMessage.ToolRequest request, ToolResult result, long millis) {
-                ObjectNode event = json.createObjectNode().put("type", "tool_result").put("id", request.id())
-                        .put("tool", request.tool()).put("text", result.text()).put("error", result.isError())
+                ObjectNode event = json.createObjectNode()
+                        .put("type", "tool_result")
+                        .put("id", request.id())
+                        .put("tool", request.tool())
+                        .put("text", result.text())
+                        .put("error", result.isError())
                         .put("ms", millis);
                 if (result.structured() != null) {
                     event.set("structured", result.structured());

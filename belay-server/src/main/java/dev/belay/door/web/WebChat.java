@@ -1,15 +1,14 @@
 package dev.belay.door.web;
 
+import dev.belay.chat.ChatLoop;
+import dev.belay.chat.ConversationStore;
+import dev.belay.tool.ToolCaller;
+import io.javalin.config.RoutesConfig;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-
-import dev.belay.chat.ChatLoop;
-import dev.belay.chat.ConversationStore;
-import dev.belay.tool.ToolCaller;
-import io.javalin.config.RoutesConfig;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -27,13 +26,17 @@ public final class WebChat {
      *
      * @param apiKey the model API key; never sent to the browser
      */
-    public record Settings(String baseUrl, Optional<String> apiKey, String defaultModel,
-            ChatLoop.ToolProtocol protocol, int maxSteps) {
-    }
+    public record Settings(
+            String baseUrl,
+            Optional<String> apiKey,
+            String defaultModel,
+            ChatLoop.ToolProtocol protocol,
+            int maxSteps) {}
 
     public static final long SIGN_IN_MINUTES = Sessions.CODE_TTL.toMinutes();
     /** Where the page signs in, asks whether it is signed in, and signs out: with a session or none, never a token. */
     public static final String SESSION_PATH = "/session";
+
     public static final Set<String> OPEN_PATHS = open();
 
     private final Sessions sessions = new Sessions(Clock.systemUTC());
@@ -44,7 +47,11 @@ public final class WebChat {
     /**
      * @param systemPrompt the system message, made fresh for each model request
      */
-    public WebChat(ToolCaller caller, Supplier<String> systemPrompt, ConversationStore store, Settings settings,
+    public WebChat(
+            ToolCaller caller,
+            Supplier<String> systemPrompt,
+            ConversationStore store,
+            Settings settings,
             JsonMapper json) {
         this.json = json;
         this.turns = new Turns(caller, systemPrompt, store, settings, json);

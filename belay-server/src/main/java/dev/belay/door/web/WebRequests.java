@@ -1,11 +1,10 @@
 package dev.belay.door.web;
 
-import java.util.Optional;
-
 import dev.belay.chat.Conversation;
 import dev.belay.chat.ConversationStore;
 import dev.belay.door.rest.RestDoor;
 import io.javalin.http.Context;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -14,8 +13,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** What the web UI's routes read from a request, each answered with a clear error here when it is not there. */
 final class WebRequests {
 
-    private WebRequests() {
-    }
+    private WebRequests() {}
 
     /** The request's JSON object (an empty body counts as {}); anything else is answered with a 400 here. */
     static Optional<JsonNode> body(Context ctx, JsonMapper json) {

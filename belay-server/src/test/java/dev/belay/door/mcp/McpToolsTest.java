@@ -2,10 +2,6 @@ package dev.belay.door.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
@@ -15,6 +11,8 @@ import dev.belay.tool.ToolSpecs;
 import dev.belay.tool.ToolWire;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -25,8 +23,7 @@ class McpToolsTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final McpJsonMapper SDK = McpJsonDefaults.getMapper();
 
-    private record Found(List<String> files) {
-    }
+    private record Found(List<String> files) {}
 
     private final McpTools tools = new McpTools(new Catalog(List.of()), "test");
 
@@ -48,8 +45,10 @@ class McpToolsTest {
 
     @Test
     void aResultGoesOutInToolWiresShapeWithItsKindOfFailure() throws Exception {
-        ToolResult found = ToolResult.of(List.of(new Content.Text("a.txt"), new Content.Image("iVBORw0=",
-                "image/png")), new Found(List.of("a.txt")), null);
+        ToolResult found = ToolResult.of(
+                List.of(new Content.Text("a.txt"), new Content.Image("iVBORw0=", "image/png")),
+                new Found(List.of("a.txt")),
+                null);
         ToolResult missing = ToolResult.error(Failure.NOT_FOUND, "No file 'b.txt'.");
 
         assertThat(wire(tools.toMcp(found))).isEqualTo(ToolWire.result(found));

@@ -59,8 +59,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 class RestDoorTest {
 
-    private record Echo(String echo) {
-    }
+    private record Echo(String echo) {}
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String TOKEN = "test-token-0123456789abcdef";
@@ -80,36 +79,42 @@ class RestDoorTest {
     @BeforeEach
     void start() {
         workspace = Workspace.open(dir.resolve("ws"), "Belay", "belay@localhost");
-        Tool echo = tool("""
+        Tool echo = tool(
+                """
                 {"name": "echo", "title": "Echo", "description": "Echoes text back.",
                  "annotations": {"readOnlyHint": true},
                  "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"],
                    "additionalProperties": false},
                  "outputSchema": {"type": "object", "properties": {"echo": {"type": "string"}}}}""",
-                call -> ToolResult.ok("said " + call.arguments().get("text").asString(),
+                call -> ToolResult.ok(
+                        "said " + call.arguments().get("text").asString(),
                         new Echo(call.arguments().get("text").asString())));
         Tool lookup = tool("""
                 {"name": "lookup", "title": "Lookup", "description": "Fails in various ways.",
                  "annotations": {"destructiveHint": true},
-                 "inputSchema": {"type": "object", "properties": {"kind": {"type": "string"}}}}""",
-                call -> {
-                    String kind = call.arguments().path("kind").asString("");
-                    if (kind.equals("big")) {
-                        return ToolResult.ok("x".repeat(300_000));
-                    }
-                    throw new ToolException(Failure.valueOf(kind), "It failed as " + kind + ".\nDo something else.");
-                });
+                 "inputSchema": {"type": "object", "properties": {"kind": {"type": "string"}}}}""", call -> {
+            String kind = call.arguments().path("kind").asString("");
+            if (kind.equals("big")) {
+                return ToolResult.ok("x".repeat(300_000));
+            }
+            throw new ToolException(Failure.valueOf(kind), "It failed as " + kind + ".\nDo something else.");
+        });
         approvals = new Approvals(Duration.ofSeconds(5));
         // links may reach "localhost" by name (as --allow-host localhost would allow), nothing else on loopback
-        WebClient web = new WebClient(new WebConfig(EgressPolicy.defaults().allowing(List.of("localhost")),
-                Optional.empty(), Optional.empty(), Optional.empty(), "test"));
+        WebClient web = new WebClient(new WebConfig(
+                EgressPolicy.defaults().allowing(List.of("localhost")),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                "test"));
         List<Tool> tools = new ArrayList<>(List.of(echo, lookup));
         tools.addAll(new TransferTools(workspace, Optional.of(web)).tools());
-        Guard guard = new Guard(new Catalog(tools), Rules.NONE, ApprovalMode.parse("ask"), approvals,
-                null, workspace.root());
-        HttpConfig config = new HttpConfig("127.0.0.1", 0, Optional.of(TOKEN), Optional.empty(), false, List.of(),
-                1 << 20, 4096);
-        server = new dev.belay.door.http.HttpServer(config, new Parts(guard, approvals, OpenApi.Profile.ALL, "test", Optional.empty(), Optional.empty()));
+        Guard guard =
+                new Guard(new Catalog(tools), Rules.NONE, ApprovalMode.parse("ask"), approvals, null, workspace.root());
+        HttpConfig config =
+                new HttpConfig("127.0.0.1", 0, Optional.of(TOKEN), Optional.empty(), false, List.of(), 1 << 20, 4096);
+        server = new dev.belay.door.http.HttpServer(
+                config, new Parts(guard, approvals, OpenApi.Profile.ALL, "test", Optional.empty(), Optional.empty()));
         server.start();
     }
 
@@ -132,24 +137,49 @@ class RestDoorTest {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return send(authed(path).header("Content-Type", "application/json")
+        return send(authed(path)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/api/echo", "/openapi.json", "/openapi.yaml", "/approvals/pending",
-        "/api/files/a.txt", "/api/files", "/mcp", "/.well-known/ai-plugin.json"})
+    @ValueSource(
+            strings = {
+                "/api/echo",
+                "/openapi.json",
+                "/openapi.yaml",
+                "/approvals/pending",
+                "/api/files/a.txt",
+                "/api/files",
+                "/mcp",
+                "/.well-known/ai-plugin.json"
+            })
     void everyRouteButHealthNeedsTheToken(String path) throws Exception {
         HttpResponse<String> none = send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(none.statusCode()).isEqualTo(401);
-        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).contains("Bearer"));
+        assertThat(none.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).contains("Bearer"));
         assertThat(send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer wrong-token-xxxxxxxx"))
-                .statusCode()).isEqualTo(401);
-        assertThat(send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString("any:wrong".getBytes(StandardCharsets.UTF_8)))).statusCode()).isEqualTo(401);
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(send(HttpRequest.newBuilder(uri(path))
+                                .header(
+                                        "Authorization",
+                                        "Basic "
+                                                + Base64.getEncoder()
+                                                        .encodeToString("any:wrong".getBytes(StandardCharsets.UTF_8))))
+                        .statusCode())
+                .isEqualTo(401);
         assertThat(send(authed(path)).statusCode()).isNotEqualTo(401);
-        assertThat(send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString(("gpt:" + TOKEN).getBytes(StandardCharsets.UTF_8)))).statusCode()).isNotEqualTo(401);
+        assertThat(send(HttpRequest.newBuilder(uri(path))
+                                .header(
+                                        "Authorization",
+                                        "Basic "
+                                                + Base64.getEncoder()
+                                                        .encodeToString(
+                                                                ("gpt:" + TOKEN).getBytes(StandardCharsets.UTF_8))))
+                        .statusCode())
+                .isNotEqualTo(401);
         assertThat(send(HttpRequest.newBuilder(uri("/healthz"))).statusCode()).isEqualTo(200);
     }
 
@@ -171,7 +201,9 @@ class RestDoorTest {
         assertThat(JSON.readTree(invalid.body()).path("error").asString()).contains("echo");
         assertThat(invalid.body()).contains("text");
         assertThat(post("/api/nope", "{}").statusCode()).isEqualTo(404);
-        assertThat(post("/api/echo", "{\"text\": \"" + "y".repeat(2 << 20) + "\"}").statusCode()).isEqualTo(413);
+        assertThat(post("/api/echo", "{\"text\": \"" + "y".repeat(2 << 20) + "\"}")
+                        .statusCode())
+                .isEqualTo(413);
     }
 
     @Test
@@ -179,19 +211,24 @@ class RestDoorTest {
         approvals.listen(new Approvals.Listener() {
             @Override
             public void added(PendingCall call) {
-                approvals.decide(call.id(), new Decision(
-                        call.call().arguments().path("kind").asString().equals("DENY_ME")
-                                ? Verdict.DENY : Verdict.APPROVE,
-                        "web", "no"));
+                approvals.decide(
+                        call.id(),
+                        new Decision(
+                                call.call().arguments().path("kind").asString().equals("DENY_ME")
+                                        ? Verdict.DENY
+                                        : Verdict.APPROVE,
+                                "web",
+                                "no"));
             }
 
             @Override
-            public void resolved(PendingCall call, Decision decision) {
-            }
+            public void resolved(PendingCall call, Decision decision) {}
         });
-        assertThat(post("/api/lookup", "{\"kind\": \"NOT_FOUND\"}").statusCode()).isEqualTo(404);
+        assertThat(post("/api/lookup", "{\"kind\": \"NOT_FOUND\"}").statusCode())
+                .isEqualTo(404);
         assertThat(post("/api/lookup", "{\"kind\": \"CONFLICT\"}").statusCode()).isEqualTo(409);
-        assertThat(post("/api/lookup", "{\"kind\": \"TIMED_OUT\"}").statusCode()).isEqualTo(504);
+        assertThat(post("/api/lookup", "{\"kind\": \"TIMED_OUT\"}").statusCode())
+                .isEqualTo(504);
         HttpResponse<String> denied = post("/api/lookup", "{\"kind\": \"DENY_ME\"}");
         assertThat(denied.statusCode()).isEqualTo(403);
         HttpResponse<String> failed = post("/api/lookup", "{\"kind\": \"FAILED\"}");
@@ -217,13 +254,23 @@ class RestDoorTest {
             assertThat(op.path("operationId").asString()).isNotBlank();
             assertThat(op.path("description").asString().length()).isLessThanOrEqualTo(300);
         });
-        assertThat(json.path("paths").path("/api/lookup").path("post").path("x-openai-isConsequential").asBoolean()).isTrue();
-        assertThat(json.path("components").path("securitySchemes").has("bearerAuth")).isTrue();
+        assertThat(json.path("paths")
+                        .path("/api/lookup")
+                        .path("post")
+                        .path("x-openai-isConsequential")
+                        .asBoolean())
+                .isTrue();
+        assertThat(json.path("components").path("securitySchemes").has("bearerAuth"))
+                .isTrue();
         assertThat(parsed.getOpenAPI().getPaths().get("/api/echo").getPost().getParameters())
-                .as("the header clients name a turn with").singleElement()
+                .as("the header clients name a turn with")
+                .singleElement()
                 .satisfies(p -> assertThat(List.of(p.getName(), p.getIn())).containsExactly("Belay-Turn", "header"));
-        assertThat(send(authed("/openapi.yaml")).body()).contains("openapi: \"3.1.0\"").contains("operationId: \"echo\"");
-        JsonNode manifest = JSON.readTree(send(authed("/.well-known/ai-plugin.json")).body());
+        assertThat(send(authed("/openapi.yaml")).body())
+                .contains("openapi: \"3.1.0\"")
+                .contains("operationId: \"echo\"");
+        JsonNode manifest =
+                JSON.readTree(send(authed("/.well-known/ai-plugin.json")).body());
         assertThat(manifest.path("name_for_model").asString()).matches("[A-Za-z0-9_]+");
         assertThat(manifest.path("auth").path("authorization_type").asString()).isEqualTo("bearer");
         assertThat(send(authed("/docs/index.html")).body()).contains("swagger");
@@ -234,14 +281,13 @@ class RestDoorTest {
         approvals.listen(new Approvals.Listener() {
             @Override
             public void added(PendingCall call) {
-                approvals.decide(call.id(), new Decision(deny.test(call)
-                        ? Verdict.DENY : Verdict.APPROVE,
-                        "web", "operator says no"));
+                approvals.decide(
+                        call.id(),
+                        new Decision(deny.test(call) ? Verdict.DENY : Verdict.APPROVE, "web", "operator says no"));
             }
 
             @Override
-            public void resolved(PendingCall call, Decision decision) {
-            }
+            public void resolved(PendingCall call, Decision decision) {}
         });
     }
 
@@ -250,17 +296,21 @@ class RestDoorTest {
         Files.writeString(workspace.root().resolve(".env"), "SECRET=1\n");
         List<String> asked = new CopyOnWriteArrayList<>();
         operator(call -> {
-            asked.add(call.call().tool() + " " + call.call().arguments().path("path").asString());
+            asked.add(call.call().tool() + " "
+                    + call.call().arguments().path("path").asString());
             return call.call().arguments().path("path").asString().endsWith(".env");
         });
         String boundary = "----belay" + System.nanoTime();
-        HttpResponse<String> denied = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary="
-                + boundary).POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, ".env", "x", "EVIL=1"))));
+        HttpResponse<String> denied = send(authed("/api/files")
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, ".env", "x", "EVIL=1"))));
         assertThat(denied.statusCode()).as(denied.body()).isEqualTo(403);
         assertThat(denied.body()).contains("operator says no");
         assertThat(Files.readString(workspace.root().resolve(".env"))).isEqualTo("SECRET=1\n");
-        HttpResponse<String> json = post("/api/files", "{\"path\": \".\", \"openaiFileIdRefs\": [{\"name\": "
-                + "\".env\", \"download_link\": \"http://localhost:1/x\"}]}");
+        HttpResponse<String> json = post(
+                "/api/files",
+                "{\"path\": \".\", \"openaiFileIdRefs\": [{\"name\": "
+                        + "\".env\", \"download_link\": \"http://localhost:1/x\"}]}");
         assertThat(json.statusCode()).isEqualTo(403);
         assertThat(Files.readString(workspace.root().resolve(".env"))).isEqualTo("SECRET=1\n");
         assertThat(asked).containsExactly("upload_file .env", "upload_file ./.env");
@@ -276,18 +326,24 @@ class RestDoorTest {
             exchange.close();
         });
         site.createContext("/to-loopback", exchange -> {
-            exchange.getResponseHeaders().add("Location", "http://127.0.0.1:" + site.getAddress().getPort() + "/x");
+            exchange.getResponseHeaders()
+                    .add("Location", "http://127.0.0.1:" + site.getAddress().getPort() + "/x");
             exchange.sendResponseHeaders(302, -1);
             exchange.close();
         });
         site.start();
         try {
             int port = site.getAddress().getPort();
-            for (String link : List.of("http://127.0.0.1:" + port + "/x", "http://[::1]:" + port + "/x",
-                    "http://localhost:" + port + "/to-metadata", "http://localhost:" + port + "/to-loopback",
-                    "http://169.254.169.254/latest/meta-data/", "file:///etc/passwd")) {
-                HttpResponse<String> r = post("/api/files", "{\"openaiFileIdRefs\": [{\"name\": \"got.txt\", "
-                        + "\"download_link\": \"" + link + "\"}]}");
+            for (String link : List.of(
+                    "http://127.0.0.1:" + port + "/x",
+                    "http://[::1]:" + port + "/x",
+                    "http://localhost:" + port + "/to-metadata",
+                    "http://localhost:" + port + "/to-loopback",
+                    "http://169.254.169.254/latest/meta-data/",
+                    "file:///etc/passwd")) {
+                HttpResponse<String> r = post(
+                        "/api/files",
+                        "{\"openaiFileIdRefs\": [{\"name\": \"got.txt\", " + "\"download_link\": \"" + link + "\"}]}");
                 assertThat(r.statusCode()).as(link + ": " + r.body()).isIn(400, 403);
                 assertThat(workspace.root().resolve("got.txt")).doesNotExist();
             }
@@ -301,8 +357,10 @@ class RestDoorTest {
         Workspace other = Workspace.open(dir.resolve("offline"), "Belay", "belay@localhost");
         try {
             ToolResult result = new Catalog(new TransferTools(other, Optional.empty()).tools())
-                    .call(new ToolCall("upload_file", JSON.createObjectNode().put("path", "a")
-                            .put("url", "http://localhost:1/a"), CallContext.of("test", "t")));
+                    .call(new ToolCall(
+                            "upload_file",
+                            JSON.createObjectNode().put("path", "a").put("url", "http://localhost:1/a"),
+                            CallContext.of("test", "t")));
             assertThat(result.isError()).isTrue();
             assertThat(result.text()).contains("offline");
         } finally {
@@ -314,39 +372,48 @@ class RestDoorTest {
     void filesUploadAndDownloadThroughThePathGuardAndTheJournal() throws Exception {
         operator(call -> false);
         String boundary = "----belay" + System.nanoTime();
-        HttpResponse<String> up = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        HttpResponse<String> up = send(authed("/api/files")
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, "docs/", "notes.txt", "hello world"))));
         assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
-        assertThat(JSON.readTree(up.body()).path("files").get(0).path("path").asString()).isEqualTo("docs/notes.txt");
+        assertThat(JSON.readTree(up.body()).path("files").get(0).path("path").asString())
+                .isEqualTo("docs/notes.txt");
         assertThat(Files.readString(workspace.root().resolve("docs/notes.txt"))).isEqualTo("hello world");
         assertThat(workspace.journal().history(1, 0, null).get(0).tool()).isEqualTo("upload_file");
 
         HttpResponse<String> down = send(authed("/api/files/docs/notes.txt"));
         assertThat(down.statusCode()).isEqualTo(200);
         assertThat(down.body()).isEqualTo("hello world");
-        assertThat(down.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        assertThat(down.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
         HttpResponse<String> range = send(authed("/api/files/docs/notes.txt").header("Range", "bytes=6-"));
         assertThat(range.statusCode()).isEqualTo(206);
         assertThat(range.body()).isEqualTo("world");
 
         assertThat(send(authed("/api/files/missing.txt")).statusCode()).isEqualTo(404);
-        assertThat(send(authed("/api/files/..%2F..%2Fetc%2Fpasswd")).statusCode()).isIn(400, 403, 404);
-        HttpResponse<String> traversal = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        assertThat(send(authed("/api/files/..%2F..%2Fetc%2Fpasswd")).statusCode())
+                .isIn(400, 403, 404);
+        HttpResponse<String> traversal = send(authed("/api/files")
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, "../../evil.txt", "x", "pwned"))));
         assertThat(traversal.statusCode()).isIn(400, 403);
         assertThat(dir.resolve("evil.txt")).doesNotExist();
-        HttpResponse<String> git = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        HttpResponse<String> git = send(authed("/api/files")
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, ".git/config", "x", "pwned"))));
         assertThat(git.statusCode()).isIn(400, 403);
         // the server answers before reading a body over the limit; without 100-continue the client may still be
         // sending when the connection closes, and then sees a reset instead of the 413
-        HttpResponse<String> big = send(authed("/api/files").expectContinue(true)
+        HttpResponse<String> big = send(authed("/api/files")
+                .expectContinue(true)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofString(multipart(boundary, "big.bin", "big.bin", "z".repeat(10_000)))));
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        multipart(boundary, "big.bin", "big.bin", "z".repeat(10_000)))));
         assertThat(big.statusCode()).isEqualTo(413);
-        HttpResponse<String> streamed = send(authed("/api/files").header("Content-Type", "multipart/form-data; boundary="
-                + boundary).POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(
-                multipart(boundary, "s.txt", "s.txt", "s").getBytes(StandardCharsets.UTF_8)))));
+        HttpResponse<String> streamed = send(authed("/api/files")
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(
+                        multipart(boundary, "s.txt", "s.txt", "s").getBytes(StandardCharsets.UTF_8)))));
         assertThat(streamed.statusCode()).as("uploads declare their length").isEqualTo(411);
     }
 
@@ -363,12 +430,17 @@ class RestDoorTest {
         files.start();
         try {
             String link = "http://localhost:" + files.getAddress().getPort() + "/file-1";
-            HttpResponse<String> r = post("/api/files", "{\"path\": \"data\", \"openaiFileIdRefs\": [{\"name\": "
-                    + "\"table.csv\", \"id\": \"file-1\", \"mime_type\": \"text/csv\", \"download_link\": \"" + link + "\"}]}");
+            HttpResponse<String> r = post(
+                    "/api/files",
+                    "{\"path\": \"data\", \"openaiFileIdRefs\": [{\"name\": "
+                            + "\"table.csv\", \"id\": \"file-1\", \"mime_type\": \"text/csv\", \"download_link\": \""
+                            + link + "\"}]}");
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            assertThat(Files.readString(workspace.root().resolve("data/table.csv"))).isEqualTo("a,b\n1,2\n");
-            HttpResponse<String> hostile = post("/api/files", "{\"openaiFileIdRefs\": [{\"name\": \"../../x\", "
-                    + "\"download_link\": \"" + link + "\"}]}");
+            assertThat(Files.readString(workspace.root().resolve("data/table.csv")))
+                    .isEqualTo("a,b\n1,2\n");
+            HttpResponse<String> hostile = post(
+                    "/api/files",
+                    "{\"openaiFileIdRefs\": [{\"name\": \"../../x\", " + "\"download_link\": \"" + link + "\"}]}");
             assertThat(hostile.statusCode()).isIn(400, 403);
         } finally {
             files.stop(0);
@@ -376,11 +448,20 @@ class RestDoorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/approvals", "/approvals/page.js", "/docs", "/docs/index.html",
-        "/docs/swagger-initializer.js", "/ui/session.js"})
+    @ValueSource(
+            strings = {
+                "/approvals",
+                "/approvals/page.js",
+                "/docs",
+                "/docs/index.html",
+                "/docs/swagger-initializer.js",
+                "/ui/session.js"
+            })
     void pagesAndScriptsHoldNoDataAndLoadWithoutTheToken(String path) throws Exception {
         HttpResponse<String> page = send(HttpRequest.newBuilder(uri(path)));
-        assertThat(page.statusCode()).as("their calls carry the session, which a navigation cannot").isIn(200, 302);
+        assertThat(page.statusCode())
+                .as("their calls carry the session, which a navigation cannot")
+                .isIn(200, 302);
         assertThat(page.body()).doesNotContain(TOKEN);
     }
 
@@ -403,14 +484,18 @@ class RestDoorTest {
         assertThat(pending).hasSize(1);
         assertThat(pending.get(0).path("preview").asString()).contains("lookup");
         String id = pending.get(0).path("id").asString();
-        HttpResponse<String> decided = send(authed("/approvals/" + id).header("Content-Type", "application/json")
+        HttpResponse<String> decided = send(authed("/approvals/" + id)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"verdict\": \"deny\", \"reason\": \"not today\"}")));
         assertThat(decided.statusCode()).isEqualTo(200);
         HttpResponse<String> result = call.get(5, TimeUnit.SECONDS);
         assertThat(result.statusCode()).isEqualTo(403);
         assertThat(result.body()).contains("not today");
-        assertThat(send(authed("/approvals/" + id).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"verdict\": \"maybe\"}"))).statusCode()).isEqualTo(400);
+        assertThat(send(authed("/approvals/" + id)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"verdict\": \"maybe\"}")))
+                        .statusCode())
+                .isEqualTo(400);
         assertThat(id).as("approval ids cannot be guessed").matches("[0-9a-f]{24}");
     }
 
