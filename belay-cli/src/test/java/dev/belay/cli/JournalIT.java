@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +34,21 @@ class JournalIT {
 
     @TempDir
     Path dir;
+
+    /**
+     * Waits for the Belay processes a test started to exit before its directory is deleted: the SDK's stdio transport
+     * closes without waiting, and Belay's last journal writes at exit would race the deletion.
+     */
+    @AfterEach
+    void belayHasExited() {
+        ProcessHandle.current().descendants().forEach(p -> {
+            try {
+                p.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        });
+    }
 
     @Test
     void aSessionLeavesTheUsersRepositoryAsItWasExceptForTheFilesBelayChanged() throws Exception {
