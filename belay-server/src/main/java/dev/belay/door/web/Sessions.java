@@ -47,20 +47,20 @@ public final class Sessions {
                     .ifPresent(oldest -> sessions.remove(oldest.getKey()));
         }
         String session = secret();
-        sessions.put(digest(session), now.plus(SESSION_TTL));
+        sessions.put(Secrets.digest(session), now.plus(SESSION_TTL));
         return session;
     }
 
     /** Whether a presented session is live. */
     public boolean valid(String session) {
-        Instant expiry = session == null ? null : sessions.get(digest(session));
+        Instant expiry = session == null ? null : sessions.get(Secrets.digest(session));
         return expiry != null && !expiry.isBefore(clock.instant());
     }
 
     /** Signs a browser out: its session is no good from now on, wherever a copy of it is. */
     public void close(String session) {
         if (session != null) {
-            sessions.remove(digest(session));
+            sessions.remove(Secrets.digest(session));
         }
     }
 
@@ -69,13 +69,13 @@ public final class Sessions {
         Instant now = clock.instant();
         codes.values().removeIf(expiry -> expiry.isBefore(now));
         String code = secret();
-        codes.put(digest(code), now.plus(CODE_TTL));
+        codes.put(Secrets.digest(code), now.plus(CODE_TTL));
         return code;
     }
 
     /** Uses up a sign-in code: a session if it was good, and never again either way. */
     public Optional<String> redeem(String code) {
-        Instant expiry = code == null ? null : codes.remove(digest(code));
+        Instant expiry = code == null ? null : codes.remove(Secrets.digest(code));
         if (expiry == null || expiry.isBefore(clock.instant())) {
             return Optional.empty();
         }
@@ -93,9 +93,5 @@ public final class Sessions {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String digest(String secret) {
-        return Secrets.digest(secret);
     }
 }
