@@ -1,22 +1,19 @@
 package dev.belay.policy;
 
+import static dev.belay.policy.PathSpellings.spellings;
+import static dev.belay.policy.RulePatterns.first;
+
+import dev.belay.policy.RulePatterns.CommandPattern;
+import dev.belay.policy.RulePatterns.Compiled;
 import dev.belay.tool.ArgumentRoles;
 import dev.belay.tool.ToolCall;
 import java.io.IOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Predicate;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
-import java.util.stream.IntStream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -57,6 +54,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * command with nothing for the shell to expand or chain, run in the workspace root with no extra environment and
  * nothing typed in; {@code *} inside a word stays in that word, and a pattern ending in {@code *} also accepts any
  * further arguments ({@code mvn *}, {@code git status*}).
+ *
+ * <p>The patterns are compiled by {@link RulePatterns}; a call's paths are spelled out by {@link PathSpellings}.
  */
 public final class Rules {
 
@@ -89,11 +88,6 @@ public final class Rules {
     /** A rule that matched a call, named as in the file, e.g. {@code deny.commands: rm -rf *}. */
     public record Match(boolean allow, String rule) {}
 
-    private record Compiled(String name, Predicate<String> test) {}
-
-    /** An allow pattern for commands: words matched one to one against an argv. */
-    private record CommandPattern(String name, Predicate<List<String>> test) {}
-
     public static final Rules NONE = new Rules(new File(null, null, null));
 
     private final File file;
@@ -106,12 +100,12 @@ public final class Rules {
 
     public Rules(File file) {
         this.file = file;
-        this.denyTools = tools("deny", file.deny().tools());
-        this.allowTools = tools("allow", file.allow().tools());
-        this.denyCommands = denyCommands(file.deny().commands());
-        this.allowCommands = allowCommands(file.allow().commands());
-        this.denyPaths = paths("deny", file.deny().paths());
-        this.allowPaths = paths("allow", file.allow().paths());
+        this.denyTools = RulePatterns.tools("deny", file.deny().tools());
+        this.allowTools = RulePatterns.tools("allow", file.allow().tools());
+        this.denyCommands = RulePatterns.denyCommands(file.deny().commands());
+        this.allowCommands = RulePatterns.allowCommands(file.allow().commands());
+        this.denyPaths = RulePatterns.paths("deny", file.deny().paths());
+        this.allowPaths = RulePatterns.paths("allow", file.allow().paths());
     }
 
     /**
@@ -148,8 +142,7 @@ public final class Rules {
         JsonNode arguments = call.arguments();
         Optional<String> line = roles.command().map(arg -> arguments.path(arg).asString(null));
         ShellLine parsed = line.map(ShellLine::parse).orElse(null);
-        List<List<String>> paths = new ArrayList<>();
-        collectPaths(arguments, roles, root, paths);
+        List<List<String>> paths = PathSpellings.of(arguments, roles, root);
 
         // what is typed into a shell is read as commands too: "bash" with stdin "curl …", a job's input
         List<String> typed = roles.input().stream()
@@ -207,22 +200,6 @@ public final class Rules {
         return !denyPaths.isEmpty();
     }
 
-    private static Optional<String> first(List<Compiled> rules, String text) {
-        return rules.stream()
-                .filter(r -> r.test().test(text))
-                .map(Compiled::name)
-                .findFirst();
-    }
-
-    private static Optional<String> first(List<Compiled> rules, List<String> texts) {
-        for (Compiled r : rules) {
-            if (texts.stream().anyMatch(r.test())) {
-                return Optional.of(r.name());
-            }
-        }
-        return Optional.empty();
-    }
-
     /**
      * Whether a command runs as its words say: in the workspace root, with no variables and nothing typed in from
      * the call. {@code git status} with {@code GIT_EXTERNAL_DIFF} set, fed a script on stdin, or run in a directory
@@ -251,146 +228,5 @@ public final class Rules {
             texts.add(String.join(" ", bare));
         }
         return texts;
-    }
-
-    private static void collectPaths(JsonNode arguments, ArgumentRoles roles, Path root, List<List<String>> out) {
-        for (Map.Entry<String, JsonNode> e : arguments.properties()) {
-            if (!roles.isPath(e.getKey())) {
-                continue;
-            }
-            if (e.getValue().isString()) {
-                out.add(spellings(e.getValue().asString(), root));
-            } else if (e.getValue().isArray()) {
-                e.getValue().forEach(v -> {
-                    if (v.isString()) {
-                        out.add(spellings(v.asString(), root));
-                    }
-                });
-            }
-        }
-    }
-
-    /**
-     * A path as written (relative to the root when inside it) and as it really is after symlinks, so that a link
-     * to a denied file is denied too.
-     */
-    private static List<String> spellings(String value, Path root) {
-        Path p = Path.of(value.isBlank() ? "." : value.replace('\0', '_'));
-        Path abs = (p.isAbsolute() ? p : root.resolve(p)).normalize();
-        List<String> list = new ArrayList<>();
-        list.add(relative(abs, root));
-        real(abs)
-                .ifPresent(real -> real(root).ifPresent(realRoot -> {
-                    String r = relative(real, realRoot);
-                    if (!list.contains(r)) {
-                        list.add(r);
-                    }
-                }));
-        return list;
-    }
-
-    /** The real path of the deepest existing ancestor, with the rest appended. */
-    private static Optional<Path> real(Path abs) {
-        Path existing = abs;
-        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(
-                    existing.toRealPath().resolve(existing.relativize(abs)).normalize());
-        } catch (IOException e) {
-            return Optional.empty(); // a dangling link: its lexical spelling is all there is
-        }
-    }
-
-    private static List<Compiled> tools(String side, List<String> patterns) {
-        List<Compiled> list = new ArrayList<>();
-        for (String p : patterns) {
-            Pattern regex = Pattern.compile(globToRegex(p, "[^\\x00]*"));
-            list.add(new Compiled(side + ".tools: " + p, s -> regex.matcher(s).matches()));
-        }
-        return list;
-    }
-
-    private static List<Compiled> denyCommands(List<String> patterns) {
-        List<Compiled> list = new ArrayList<>();
-        for (String p : patterns) {
-            Pattern regex = compile("deny", p, p.startsWith("re:") ? p.substring(3) : globToRegex(p, ".*"));
-            list.add(new Compiled("deny.commands: " + p, s -> regex.matcher(s).matches()));
-        }
-        return list;
-    }
-
-    private static List<CommandPattern> allowCommands(List<String> patterns) {
-        List<CommandPattern> list = new ArrayList<>();
-        for (String p : patterns) {
-            String name = "allow.commands: " + p;
-            if (p.startsWith("re:")) {
-                Pattern regex = compile("allow", p, p.substring(3));
-                list.add(new CommandPattern(
-                        name, argv -> regex.matcher(String.join(" ", argv)).matches()));
-                continue;
-            }
-            List<List<String>> parsed = ShellLine.parse(p).commands();
-            if (parsed.isEmpty()) {
-                throw new IllegalArgumentException("allow.commands: empty pattern");
-            }
-            List<String> words = new ArrayList<>(parsed.getFirst());
-            boolean more = p.strip().endsWith("*");
-            if (more && words.getLast().equals("*")) {
-                words.removeLast();
-            }
-            List<Pattern> each = words.stream()
-                    .map(w -> Pattern.compile(globToRegex(w, ".*"), Pattern.DOTALL))
-                    .toList();
-            list.add(new CommandPattern(
-                    name,
-                    argv -> (more ? argv.size() >= each.size() : argv.size() == each.size())
-                            && IntStream.range(0, each.size())
-                                    .allMatch(i ->
-                                            each.get(i).matcher(argv.get(i)).matches())));
-        }
-        return list;
-    }
-
-    private static Pattern compile(String side, String pattern, String regex) {
-        try {
-            return Pattern.compile(regex, Pattern.DOTALL);
-        } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException(
-                    side + ".commands: invalid pattern '" + pattern + "': " + e.getDescription());
-        }
-    }
-
-    private static List<Compiled> paths(String side, List<String> patterns) {
-        List<Compiled> list = new ArrayList<>();
-        for (String p : patterns) {
-            PathMatcher matcher;
-            try {
-                matcher = FileSystems.getDefault().getPathMatcher("glob:" + p);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(side + ".paths: invalid pattern '" + p + "': " + e.getMessage());
-            }
-            list.add(new Compiled(side + ".paths: " + p, s -> matcher.matches(Path.of(s))));
-        }
-        return list;
-    }
-
-    private static String globToRegex(String glob, String star) {
-        StringBuilder regex = new StringBuilder();
-        for (String part : glob.split("\\*", -1)) {
-            if (!regex.isEmpty()) {
-                regex.append(star);
-            }
-            regex.append(Pattern.quote(part));
-        }
-        return regex.toString();
-    }
-
-    private static String relative(Path abs, Path root) {
-        return abs.startsWith(root) ? root.relativize(abs).toString() : abs.toString();
     }
 }

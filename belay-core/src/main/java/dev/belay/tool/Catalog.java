@@ -96,11 +96,12 @@ public final class Catalog implements ToolCaller {
         Schema output = outputSchemas.computeIfAbsent(spec.name(), n -> registry.getSchema(spec.outputSchema()));
         List<Error> errors = output.validate(structured);
         if (!errors.isEmpty()) {
-            throw new AssertionError(spec.name() + "'s result does not match its output schema: "
-                    + errors.stream()
-                            .map(e -> e.getInstanceLocation() + " " + e.getMessage())
-                            .distinct()
-                            .toList() + " in " + structured);
+            List<String> problems = errors.stream()
+                    .map(e -> e.getInstanceLocation() + " " + e.getMessage())
+                    .distinct()
+                    .toList();
+            throw new AssertionError(
+                    spec.name() + "'s result does not match its output schema: " + problems + " in " + structured);
         }
         return true;
     }

@@ -6,15 +6,16 @@ import dev.belay.tool.Failure;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpecs;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The hub's own tools, {@code list_agents} and {@code use_agent}: they always run on the server, whichever agent a
  * conversation uses, since they are how it picks one.
+ *
+ * @param local whether the server runs tools on its own workspace
  */
-final class AgentTools {
+record AgentTools(AgentRegistry registry, boolean local) {
 
     /** An agent as list_agents shows it; {@code tools} counts the tools it offers. */
     private record Agent(
@@ -36,19 +37,10 @@ final class AgentTools {
     /** What use_agent takes to mean the server's own workspace. */
     static final String LOCAL = "local";
 
-    private final AgentRegistry registry;
-    private final boolean local;
-
-    /** @param local whether the server runs tools on its own workspace */
-    AgentTools(AgentRegistry registry, boolean local) {
-        this.registry = registry;
-        this.local = local;
-    }
-
     List<Tool> tools() {
         return List.of(
-                new Tool(ToolSpecs.resource(AgentTools.class, "list_agents"), this::listAgents),
-                new Tool(ToolSpecs.resource(AgentTools.class, "use_agent"), this::useAgent));
+                Tool.of(AgentTools.class, "list_agents", this::listAgents),
+                Tool.of(AgentTools.class, "use_agent", this::useAgent));
     }
 
     private ToolResult listAgents(ToolCall call) {
