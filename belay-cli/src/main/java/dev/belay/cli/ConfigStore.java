@@ -1,10 +1,9 @@
 package dev.belay.cli;
 
+import dev.belay.fs.PrivateFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,14 +35,7 @@ final class ConfigStore {
     void set(String key, String value) throws IOException {
         Map<String, String> values = read();
         values.put(key, value.strip());
-        Files.createDirectories(file.getParent());
-        Path temp = Files.createTempFile(
-                file.getParent(),
-                ".config",
-                ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(temp, json.writeValueAsString(values));
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        PrivateFile.write(file, json.writeValueAsString(values));
     }
 
     private Map<String, String> read() throws IOException {

@@ -1,11 +1,10 @@
 package dev.belay.cli;
 
+import dev.belay.fs.PrivateFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
@@ -37,14 +36,7 @@ final class TokenStore {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String token = "belay_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Files.createDirectories(file.getParent());
-        Path temp = Files.createTempFile(
-                file.getParent(),
-                ".token",
-                ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(temp, token + "\n", StandardCharsets.UTF_8);
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        PrivateFile.write(file, token + "\n");
         return token;
     }
 }

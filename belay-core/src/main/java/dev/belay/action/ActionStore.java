@@ -1,5 +1,6 @@
 package dev.belay.action;
 
+import dev.belay.fs.PrivateFile;
 import dev.belay.fs.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -191,10 +192,7 @@ public final class ActionStore {
 
     private void write(Path file, ObjectNode node) {
         try {
-            Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(temp, json.writeValueAsString(node));
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            PrivateFile.write(file, json.writeValueAsString(node));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

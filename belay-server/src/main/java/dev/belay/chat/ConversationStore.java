@@ -1,11 +1,10 @@
 package dev.belay.chat;
 
+import dev.belay.fs.PrivateFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -100,18 +99,7 @@ public final class ConversationStore {
 
     private void write(Conversation conversation) {
         try {
-            Files.createDirectories(dir);
-            Path temp = Files.createTempFile(
-                    dir,
-                    ".conversation",
-                    ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(temp, json.writeValueAsString(conversation));
-            Files.move(
-                    temp,
-                    dir.resolve(conversation.id() + ".json"),
-                    StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+            PrivateFile.write(dir.resolve(conversation.id() + ".json"), json.writeValueAsString(conversation));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,11 +1,10 @@
 package dev.belay.hub;
 
+import dev.belay.fs.PrivateFile;
 import dev.belay.policy.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -127,13 +126,6 @@ public final class AgentTokens {
     }
 
     private void write(List<Entry> entries) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path temp = Files.createTempFile(
-                file.getParent(),
-                ".agent-tokens",
-                ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(temp, json.writeValueAsString(entries));
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        PrivateFile.write(file, json.writeValueAsString(entries));
     }
 }

@@ -1,12 +1,11 @@
 package dev.belay.mount;
 
+import dev.belay.fs.PrivateFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,15 +88,7 @@ public final class MountList {
             }
         }
         try {
-            Files.createDirectories(file.getParent());
-            // headers may hold credentials: the file is the owner's only from the moment it exists, like the token
-            Path temp = Files.createTempFile(
-                    file.getParent(),
-                    ".mcp-servers",
-                    ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(temp, json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            PrivateFile.write(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
