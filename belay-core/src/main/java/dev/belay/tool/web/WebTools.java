@@ -7,17 +7,13 @@ import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpec;
-import dev.belay.tool.ToolSpecs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLEncoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,14 +23,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jsoup.Jsoup;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /** fetch_url, http_request and web_search: the web as a model needs it, under the egress policy. */
 public final class WebTools {
 
-    private static final long MAX_BYTES = 10L << 20;
+    /** The most of a response body that is read. */
+    static final long MAX_BYTES = 10L << 20;
+
     private static final long MAX_IMAGE_BYTES = 5L << 20;
     private static final int DEFAULT_CHARS = 20_000;
     private static final Pattern CHARSET = Pattern.compile("charset=\"?([\\w.:-]+)", Pattern.CASE_INSENSITIVE);
@@ -56,30 +53,23 @@ public final class WebTools {
             int offset,
             Integer nextOffset) {}
 
-    private record Hit(String title, String url, String snippet) {}
-
-    private record Results(String query, List<Hit> results) {}
-
     private final WebConfig config;
     private final WebClient client;
+    private final WebSearch search;
     private final JsonMapper json =
             JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     public WebTools(WebConfig config) {
         this.config = config;
         this.client = new WebClient(config);
+        this.search = new WebSearch(config, client);
     }
 
     public List<Tool> tools() {
-        ToolSpec search = ToolSpecs.resource(WebTools.class, "web_search");
-        if (config.searxng().isEmpty() && config.braveKey().isEmpty()) {
-            search = search.withDescription(
-                    search.description() + " NOT CONFIGURED on this server: calls return " + "how to configure it.");
-        }
         return List.of(
                 Tool.of(WebTools.class, "fetch_url", this::fetch),
                 Tool.of(WebTools.class, "http_request", this::request),
-                new Tool(search, this::search));
+                search.tool());
     }
 
     private ToolResult fetch(ToolCall call) {
@@ -173,83 +163,6 @@ public final class WebTools {
                 response.status() >= 400 ? Failure.FAILED : null);
     }
 
-    private ToolResult search(ToolCall call) {
-        Arguments args = Arguments.of(call);
-        String query = args.string("query");
-        int max = Math.min(args.integer("max_results", 10), 20);
-        List<Hit> results = new ArrayList<>();
-        if (config.searxng().isPresent()) {
-            URI base = config.searxng().get();
-            WebClient.Response r = client.send(
-                    "GET",
-                    base.resolve("search?format=json&q=" + encode(query)),
-                    Map.of("Accept", "application/json"),
-                    null,
-                    Duration.ofSeconds(20),
-                    MAX_BYTES);
-            for (JsonNode hit : searchJson(r).path("results")) {
-                if (results.size() < max) {
-                    results.add(new Hit(
-                            hit.path("title").asString(""),
-                            hit.path("url").asString(""),
-                            hit.path("content").asString("")));
-                }
-            }
-        } else if (config.braveKey().isPresent()) {
-            WebClient.Response r = client.send(
-                    "GET",
-                    URI.create("https://api.search.brave.com/res/v1/web/search?count=" + max + "&q=" + encode(query)),
-                    Map.of(
-                            "Accept",
-                            "application/json",
-                            "X-Subscription-Token",
-                            config.braveKey().get()),
-                    null,
-                    Duration.ofSeconds(20),
-                    MAX_BYTES);
-            for (JsonNode hit : searchJson(r).path("web").path("results")) {
-                if (results.size() < max) {
-                    results.add(new Hit(
-                            hit.path("title").asString(""),
-                            hit.path("url").asString(""),
-                            Jsoup.parse(hit.path("description").asString("")).text()));
-                }
-            }
-        } else {
-            throw new ToolException(
-                    Failure.FAILED,
-                    "web_search is not configured on this server. The operator can "
-                            + "start Belay with --searxng-url URL (a SearXNG instance with the JSON format enabled) or set "
-                            + "BRAVE_API_KEY. Meanwhile fetch_url can read a known URL.");
-        }
-        StringBuilder text = new StringBuilder();
-        int n = 1;
-        for (Hit hit : results) {
-            text.append(n++)
-                    .append(". ")
-                    .append(hit.title())
-                    .append('\n')
-                    .append("   ")
-                    .append(hit.url())
-                    .append('\n');
-            if (!hit.snippet().isBlank()) {
-                text.append("   ").append(hit.snippet()).append('\n');
-            }
-        }
-        return ToolResult.ok(results.isEmpty() ? "No results." : text.toString().strip(), new Results(query, results));
-    }
-
-    private JsonNode searchJson(WebClient.Response r) {
-        if (r.status() != 200) {
-            throw new ToolException(Failure.FAILED, "The search provider answered HTTP " + r.status() + ".");
-        }
-        try {
-            return json.readTree(r.body());
-        } catch (JacksonException e) {
-            throw new ToolException(Failure.FAILED, "The search provider did not answer JSON.");
-        }
-    }
-
     /**
      * The part of a response's text the call asked for (offset, max_chars), after {@code head}.
      *
@@ -330,10 +243,6 @@ public final class WebTools {
         } catch (JacksonException e) {
             return text;
         }
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     private static String cut(String s, int max) {

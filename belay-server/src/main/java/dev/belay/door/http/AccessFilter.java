@@ -37,13 +37,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class AccessFilter implements Filter {
 
-    /** Bodies of requests that are not authenticated (sign-in, health, agents' handshake) are tiny. */
-    static final int OPEN_BODY_LIMIT = 4096;
-    /** Room for the multipart framing around an upload's file. */
-    static final long MULTIPART_OVERHEAD = 64 * 1024;
-
-    static final String UPLOAD_PATH = "/api/files";
-
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'%s; "
             + "img-src 'self' data:; connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "
             + "frame-ancestors 'none'";
@@ -77,6 +70,7 @@ final class AccessFilter implements Filter {
     private final Optional<AgentTokens> agentTokens;
     private final Optional<Sessions> sessions;
     private final HttpConfig config;
+    private final BodyLimits bodies;
 
     /**
      * @param openPaths paths served without the token (the health check, a public schema)
@@ -95,6 +89,7 @@ final class AccessFilter implements Filter {
         this.openPaths = Set.copyOf(openPaths);
         this.agentTokens = agentTokens;
         this.sessions = sessions;
+        this.bodies = new BodyLimits(config);
     }
 
     @Override
@@ -133,7 +128,9 @@ final class AccessFilter implements Filter {
         if (who.isEmpty() || !fromOwnPages(request, response, who.get(), unsafe)) {
             return;
         }
-        Optional<HttpServletRequest> bounded = boundedBody(request, response, path, who.get(), unsafe);
+        // an unauthenticated request (when a token is required) or an agent's handshake carries a tiny body
+        boolean open = (who.get() == Caller.ANONYMOUS && token.isPresent()) || who.get() == Caller.AGENT;
+        Optional<HttpServletRequest> bounded = bodies.admit(request, response, path, open, unsafe);
         if (bounded.isPresent()) {
             chain.doFilter(bounded.get(), res);
         }
@@ -188,62 +185,10 @@ final class AccessFilter implements Filter {
                     response,
                     403,
                     "forbidden",
-                    "Cross-origin request refused: only this server's own pages may " + "call it from a browser.");
+                    "Cross-origin request refused: only this server's own pages may call it from a browser.");
             return false;
         }
         return true;
-    }
-
-    /**
-     * The request, its body declared as JSON (or multipart, for an upload) and within its route's limit: from the
-     * declared length before a byte is read, or read here up to the limit when the length is not declared. Empty when
-     * refused (and answered).
-     */
-    private Optional<HttpServletRequest> boundedBody(
-            HttpServletRequest request, HttpServletResponse response, String path, Caller caller, boolean unsafe)
-            throws IOException {
-        boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
-        boolean upload = path.equals(UPLOAD_PATH) && request.getMethod().equals("POST");
-        // the raw header: Jetty's parsed one throws on a charset it does not know
-        String contentType = request.getHeader("Content-Type");
-        if (unsafe
-                && hasBody
-                && !json(contentType)
-                && !(upload
-                        && String.valueOf(contentType).toLowerCase(Locale.ROOT).startsWith("multipart/form-data"))) {
-            reject(
-                    response,
-                    415,
-                    "unsupported media type",
-                    "Send the body as 'Content-Type: application/json'"
-                            + (upload ? " (or multipart/form-data for an upload)." : "."));
-            return Optional.empty();
-        }
-        long limit = (caller == Caller.ANONYMOUS && token.isPresent()) || caller == Caller.AGENT
-                ? OPEN_BODY_LIMIT
-                : upload ? config.maxUploadBytes() + MULTIPART_OVERHEAD : config.maxRequestBytes();
-        if (request.getContentLengthLong() > limit) {
-            tooLarge(response, limit);
-            return Optional.empty();
-        }
-        if (!hasBody || request.getContentLengthLong() >= 0) {
-            return Optional.of(request);
-        }
-        if (upload) {
-            reject(response, 411, "length required", "Send uploads with a Content-Length.");
-            return Optional.empty();
-        }
-        Optional<BufferedBody> buffered = BufferedBody.read(request, limit);
-        if (buffered.isEmpty()) {
-            tooLarge(response, limit);
-            return Optional.empty();
-        }
-        return Optional.of(buffered.get());
-    }
-
-    private static void tooLarge(HttpServletResponse response, long limit) throws IOException {
-        response.setHeader("Connection", "close");
-        reject(response, 413, "request too large", "This route accepts bodies of at most " + limit + " bytes.");
     }
 
     private static void unauthorized(HttpServletResponse response) throws IOException {
@@ -254,23 +199,6 @@ final class AccessFilter implements Filter {
                 "unauthorized",
                 "Send the API token as 'Authorization: Bearer TOKEN' (or HTTP Basic with the token as password). "
                         + "'belay token show' prints it.");
-    }
-
-    /** JSON, in UTF-8 if a charset is named at all (JSON is UTF-8; a name Jetty cannot parse would fail later). */
-    private static boolean json(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        String[] parts = contentType.toLowerCase(Locale.ROOT).split(";", -1);
-        String type = parts[0].strip();
-        for (int i = 1; i < parts.length; i++) {
-            String[] param = parts[i].split("=", 2);
-            if (param[0].strip().equals("charset")
-                    && !(param.length == 2 && param[1].strip().replace("\"", "").equals("utf-8"))) {
-                return false;
-            }
-        }
-        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
     }
 
     /**

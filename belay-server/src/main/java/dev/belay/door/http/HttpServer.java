@@ -86,7 +86,7 @@ public final class HttpServer implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
             // the access filter has checked every body against its route's limit before a byte was read
-            cfg.http.maxRequestSize = config.maxUploadBytes() + AccessFilter.MULTIPART_OVERHEAD;
+            cfg.http.maxRequestSize = config.maxUploadBytes() + BodyLimits.MULTIPART_OVERHEAD;
             cfg.jetty.modifyWebSocketServletFactory(ws -> ws.setMaxTextMessageSize(AgentProtocol.MAX_FRAME_BYTES));
             cfg.jetty.modifyServletContextHandler(handler -> {
                 handler.addFilter(new FilterHolder(access), "/*", EnumSet.of(DispatcherType.REQUEST));
