@@ -1,9 +1,6 @@
 package dev.belay.agent;
 
 import dev.belay.engine.Engine;
-import dev.belay.policy.ApprovalMode;
-import dev.belay.policy.Approvals;
-import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.runtime.Runtime;
 import dev.belay.tool.Limits;
@@ -54,9 +51,7 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try {
-            ApprovalMode mode = guardOptions.mode();
             Rules loaded = guardOptions.rules();
-            Approvals approvals = guardOptions.approvals();
             Path root = runtime.root();
             Path data = RuntimeOptions.dataDirectory();
             Path journal = runtime.journal(data);
@@ -77,21 +72,7 @@ public final class AgentMain implements Callable<Integer> {
                             new PythonBackend.Driver()),
                     List.of())) {
                 engine.workspace().journal().notice().ifPresent(System.err::println);
-                Guard guard = guardOptions.guard(
-                        engine.caller(),
-                        loaded,
-                        mode,
-                        approvals,
-                        engine.workspace().root(),
-                        data);
-                AgentStart.run(
-                        agent,
-                        guardOptions.approve(),
-                        engine.workspace(),
-                        engine.runtimeKind(),
-                        guard,
-                        approvals,
-                        System.err);
+                AgentStart.run(agent, guardOptions, loaded, engine, data, System.err);
             }
             return 0;
         } catch (IllegalArgumentException | IllegalStateException | Agent.RefusedException e) {

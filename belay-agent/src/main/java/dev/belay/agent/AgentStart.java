@@ -1,7 +1,9 @@
 package dev.belay.agent;
 
+import dev.belay.engine.Engine;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
+import dev.belay.policy.Rules;
 import dev.belay.policy.TerminalApprover;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolSpec;
@@ -31,22 +33,21 @@ public final class AgentStart {
     private AgentStart() {}
 
     /**
-     * Serves until the process ends.
+     * Puts the owner's guard around the engine's caller and serves until the process ends.
      *
-     * @param approve the approval mode as given, answered at this terminal
-     * @param guarded the engine's caller behind the owner's guard
+     * @param data Belay's data directory, where the guard keeps its audit log
      * @throws IllegalArgumentException for options that cannot work, with one line saying why
      * @throws Agent.RefusedException when the server refuses the token
      */
     public static void run(
-            AgentOptions options,
-            String approve,
-            Workspace workspace,
-            String runtimeKind,
-            ToolCaller guarded,
-            Approvals approvals,
-            PrintStream log)
+            AgentOptions options, GuardOptions guardOptions, Rules rules, Engine engine, Path data, PrintStream log)
             throws IOException, InterruptedException {
+        Approvals approvals = guardOptions.approvals();
+        Workspace workspace = engine.workspace();
+        ToolCaller guarded =
+                guardOptions.guard(engine.caller(), rules, guardOptions.mode(), approvals, workspace.root(), data);
+        String approve = guardOptions.approve();
+        String runtimeKind = engine.runtimeKind();
         if (options.token == null || options.token.isBlank()) {
             throw new IllegalArgumentException("--token (or BELAY_AGENT_TOKEN) is required: run 'belay token create "
                     + "--agent NAME' on the server");

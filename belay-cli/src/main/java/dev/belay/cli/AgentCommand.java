@@ -6,8 +6,6 @@ import dev.belay.agent.AgentStart;
 import dev.belay.agent.ApproveDefault;
 import dev.belay.agent.GuardOptions;
 import dev.belay.engine.Engine;
-import dev.belay.policy.Approvals;
-import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -52,23 +50,8 @@ final class AgentCommand implements Callable<Integer> {
         }
         BelayDirs dirs = BelayDirs.fromEnvironment();
         Rules rules = guardOptions.rules();
-        Approvals approvals = guardOptions.approvals();
         try (Engine engine = options.open(rules)) {
-            Guard guard = guardOptions.guard(
-                    engine.caller(),
-                    rules,
-                    guardOptions.mode(),
-                    approvals,
-                    engine.workspace().root(),
-                    dirs.data());
-            AgentStart.run(
-                    agent,
-                    guardOptions.approve(),
-                    engine.workspace(),
-                    engine.runtimeKind(),
-                    guard,
-                    approvals,
-                    System.err);
+            AgentStart.run(agent, guardOptions, rules, engine, dirs.data(), System.err);
         } catch (IllegalArgumentException | Agent.RefusedException e) {
             throw new UsageException(e.getMessage());
         }

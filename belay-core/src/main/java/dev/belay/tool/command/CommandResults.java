@@ -36,7 +36,28 @@ final class CommandResults {
             String commit,
             Long nextOffset,
             Long nextStderrOffset,
-            Boolean more) {}
+            Boolean more) {
+
+        /** A job still running, with what it printed; {@code paging}, if any, says where the next page starts. */
+        static Report running(Job job, String stdout, String stderr, Page paging) {
+            boolean paged = paging != null;
+            return new Report(
+                    true,
+                    job.id(),
+                    null,
+                    null,
+                    null,
+                    stdout,
+                    stderr,
+                    job.duration().toMillis(),
+                    null,
+                    null,
+                    null,
+                    paged ? paging.out().nextOffset() : null,
+                    paged ? paging.err().nextOffset() : null,
+                    paged ? paging.more() : null);
+        }
+    }
 
     /** One page of each stream from the given offsets; the job remembers where the caller got to. */
     record Page(BoundedOutput.Chunk out, BoundedOutput.Chunk err) {
@@ -66,21 +87,7 @@ final class CommandResults {
         Page page = Page.read(job, 0, 0);
         String out = page.out().text();
         String err = page.err().text();
-        Report report = new Report(
-                true,
-                job.id(),
-                null,
-                null,
-                null,
-                out,
-                err,
-                job.duration().toMillis(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+        Report report = Report.running(job, out, err, null);
         return ToolResult.ok(
                 "Still running after " + job.duration().toSeconds() + " s; it continues as job "
                         + job.id() + ". Call job_output with job_id \"" + job.id()
@@ -91,21 +98,7 @@ final class CommandResults {
 
     /** A job still running, with the next page of its output. */
     static ToolResult running(Job job, Page page) {
-        Report report = new Report(
-                true,
-                job.id(),
-                null,
-                null,
-                null,
-                page.stdout(),
-                page.stderr(),
-                job.duration().toMillis(),
-                null,
-                null,
-                null,
-                page.out().nextOffset(),
-                page.err().nextOffset(),
-                page.more());
+        Report report = Report.running(job, page.stdout(), page.stderr(), page);
         return ToolResult.ok(
                 "[job " + job.id() + " still running, " + job.duration().toSeconds() + " s]"
                         + section("stdout", page.stdout()) + section("stderr", page.stderr()),

@@ -42,7 +42,8 @@ final class ContainerExecution implements Execution {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private volatile boolean killed;
 
-    private ContainerExecution(
+    /** Starts the command in the container, its output copied to this execution's pipes as it comes. */
+    ContainerExecution(
             DockerEngine engine,
             String container,
             String user,
@@ -78,17 +79,6 @@ final class ContainerExecution implements Execution {
                 .getId();
         this.attach = ExecAttach.start(engine.host(), execId);
         Thread.ofVirtual().name("container-output").start(this::copyOutput);
-    }
-
-    static ContainerExecution start(
-            DockerEngine engine,
-            String container,
-            String user,
-            String cwd,
-            List<String> command,
-            Map<String, String> env)
-            throws IOException {
-        return new ContainerExecution(engine, container, user, cwd, command, env);
     }
 
     private void copyOutput() {

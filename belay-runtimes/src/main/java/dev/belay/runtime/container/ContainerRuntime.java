@@ -122,7 +122,7 @@ public final class ContainerRuntime implements Runtime {
         env.put("HOME", "/tmp");
         try {
             ContainerExecution execution =
-                    ContainerExecution.start(engine, id, user, inside(spec.cwd()), spec.command(), env);
+                    new ContainerExecution(engine, id, user, inside(spec.cwd()), spec.command(), env);
             running.add(execution);
             execution.exit().whenComplete((code, error) -> running.remove(execution));
             return execution;

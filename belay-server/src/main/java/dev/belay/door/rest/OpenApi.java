@@ -129,12 +129,7 @@ public final class OpenApi {
         properties.putObject("text").put("type", "string").put("description", "What the tool says, to read.");
         properties.putObject("truncated").put("type", "boolean");
         properties.putObject("is_error").put("type", "boolean");
-        responses
-                .putObject("200")
-                .put("description", "The result.")
-                .putObject("content")
-                .putObject("application/json")
-                .set("schema", output);
+        response(responses, "200", "The result.", output);
         errors(responses);
         return op;
     }
@@ -174,12 +169,7 @@ public final class OpenApi {
         ObjectNode fileProps = files.putObject("properties");
         fileProps.putObject("path").put("type", "string");
         fileProps.putObject("size").put("type", "integer");
-        responses
-                .putObject("200")
-                .put("description", "The files written.")
-                .putObject("content")
-                .putObject("application/json")
-                .set("schema", ok);
+        response(responses, "200", "The files written.", ok);
         errors(responses);
         return op;
     }
@@ -196,14 +186,17 @@ public final class OpenApi {
             {"504", "Timed out."}
         };
         for (String[] e : errors) {
-            responses
-                    .putObject(e[0])
-                    .put("description", e[1])
-                    .putObject("content")
-                    .putObject("application/json")
-                    .putObject("schema")
-                    .put("$ref", "#/components/schemas/Error");
+            response(responses, e[0], e[1], f.objectNode().put("$ref", "#/components/schemas/Error"));
         }
+    }
+
+    private static void response(ObjectNode responses, String status, String description, ObjectNode schema) {
+        responses
+                .putObject(status)
+                .put("description", description)
+                .putObject("content")
+                .putObject("application/json")
+                .set("schema", schema);
     }
 
     /**
