@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Where Belay keeps its own files, outside any workspace: the config directory (tokens, settings) and the data
- * directory (audit log, installed actions, journals). XDG locations by default; {@code BELAY_CONFIG_DIR} and {@code BELAY_DATA_DIR} override.
+ * directory (audit log, installed actions, journals). XDG locations by default; {@code BELAY_CONFIG_DIR} and
+ * {@code BELAY_DATA_DIR} override.
  */
 record BelayDirs(Path config, Path data) {
 

@@ -39,8 +39,8 @@ class StdioRobustnessIT {
             in.write(("{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
                             + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n"
                             + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
-                            + "{\"jsonrpc\":\"2.0\",\"id\":100,\"method\":\"tools/call\",\"params\":{\"name\":\"read_file\","
-                            + "\"arguments\":{\"path\":\"../../etc/shadow\"}}}\n")
+                            + "{\"jsonrpc\":\"2.0\",\"id\":100,\"method\":\"tools/call\","
+                            + "\"params\":{\"name\":\"read_file\",\"arguments\":{\"path\":\"../../etc/shadow\"}}}\n")
                     .getBytes(StandardCharsets.UTF_8));
             in.flush();
             String initialized = null;

@@ -34,8 +34,9 @@ public final class ActionSetup {
             if [ -n "$missing" ]; then
               echo "installing Debian packages:$missing"
               # a machine whose package lists were never fetched (a fresh container, a new CI machine) fetches them once
-              DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing || {
-                apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing; }
+              export DEBIAN_FRONTEND=noninteractive
+              apt-get install -y --no-install-recommends $missing || {
+                apt-get update -qq && apt-get install -y --no-install-recommends $missing; }
             fi
             if [ -n "$BELAY_SETUP_SCRIPT" ]; then "$BELAY_SETUP_SCRIPT"; fi
             for c in $BELAY_REQUIRED_COMMANDS; do

@@ -72,7 +72,8 @@ class ActionManifestTest {
     void theInputSchemaMustItselfBeAValidSchema() {
         assertThatThrownBy(() -> parse("""
                 {"name": "x", "description": "d", "run": ["true"],
-                 "inputSchema": {"type": "object", "properties": {"n": {"type": "integr"}}}}""")).isInstanceOf(ActionException.class).hasMessageContaining("inputSchema");
+                 "inputSchema": {"type": "object", "properties": {"n": {"type": "integr"}}}}
+                """)).isInstanceOf(ActionException.class).hasMessageContaining("inputSchema");
     }
 
     @Test

@@ -47,8 +47,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Every tool of the engine's catalog keeps the output schema it declares (and declares what its arguments are), as
- * the MCP SDK checks for its door alone: each is called with representative arguments that reach its branches (a page, an image, a job, a conflict…), then
- * with arguments generated from its input schema over a small workspace, a loopback web server and a journal. The
+ * the MCP SDK checks for its door alone: each is called with representative arguments that reach its branches (a
+ * page, an image, a job, a conflict…), then with arguments generated from its input schema over a small workspace, a
+ * loopback web server and a journal. The
  * catalog checks each structured result against the tool's output schema wherever assertions are on, so a stray
  * field, a missing required one or a wrong type fails here with the tool, the arguments and the seed.
  */

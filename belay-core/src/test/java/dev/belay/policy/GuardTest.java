@@ -52,7 +52,8 @@ class GuardTest {
         Tool read = new Tool(builtIn(FileTools.class, """
                 {"name": "read_file", "title": "Read", "description": "Reads.",
                  "annotations": {"readOnlyHint": true},
-                 "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}}"""), call -> ToolResult.ok("content"));
+                 "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}}}}
+                """), call -> ToolResult.ok("content"));
         Tool edit = new Tool(
                 builtIn(FileTools.class, """
                 {"name": "edit_file", "title": "Edit", "description": "Edits.",
@@ -64,7 +65,8 @@ class GuardTest {
         Tool fetch = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
                 {"name": "fetch_url", "title": "Fetch", "description": "Fetches.",
                  "annotations": {"readOnlyHint": true, "openWorldHint": true},
-                 "inputSchema": {"type": "object", "properties": {"url": {"type": "string"}}}}""")), call -> ToolResult.ok("page"));
+                 "inputSchema": {"type": "object", "properties": {"url": {"type": "string"}}}}
+                """)), call -> ToolResult.ok("page"));
         Tool action = new Tool(ToolSpecs.parse((ObjectNode) JSON.readTree("""
                 {"name": "action__deploy", "title": "Deploy", "description": "Deploys.",
                  "inputSchema": {"type": "object", "properties": {"dry_run": {"type": "boolean"}}}}""")), call -> {

@@ -24,7 +24,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Rules as a reviewer attacks them: spellings of a denied command or path, and allow rules stretched past their words. */
+/**
+ * Rules as a reviewer attacks them: spellings of a denied command or path, and allow rules stretched past their words.
+ */
 class RulesTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

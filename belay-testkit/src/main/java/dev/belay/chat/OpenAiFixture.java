@@ -85,9 +85,9 @@ public final class OpenAiFixture implements AutoCloseable {
     }
 
     private void models(HttpExchange exchange) throws IOException {
-        byte[] body =
-                "{\"object\":\"list\",\"data\":[{\"id\":\"fixture-model\",\"object\":\"model\",\"created\":0,\"owned_by\":\"belay-tests\"}]}"
-                        .getBytes(StandardCharsets.UTF_8);
+        byte[] body = ("{\"object\":\"list\",\"data\":[{\"id\":\"fixture-model\",\"object\":\"model\","
+                        + "\"created\":0,\"owned_by\":\"belay-tests\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
