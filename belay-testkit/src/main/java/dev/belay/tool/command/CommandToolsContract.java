@@ -227,21 +227,13 @@ public abstract class CommandToolsContract {
 
     @Test
     void jobInputReachesTheProcess() {
-        ToolResult r = call("run_command", """
-                {"command": "read line; echo got:$line", "keep_stdin_open": true, "wait_s": 0.1}""");
-        String id = r.structured().get("job_id").asString();
-        assertThat(call("job_input", "{\"job_id\": \"" + id + "\", \"input\": \"hello\\n\"}")
-                        .isError())
-                .isFalse();
-        ToolResult out = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 5}");
-        assertThat(out.structured().get("stdout").asString()).isEqualTo("got:hello\n");
+        String id = startLineReader();
+        answerLineReader(id, "hello");
     }
 
     @Test
     void anotherConversationCannotSeeFeedOrKillAJob() {
-        ToolResult r = call("run_command", """
-                {"command": "read line; echo got:$line", "keep_stdin_open": true, "wait_s": 0.1}""");
-        String id = r.structured().get("job_id").asString();
+        String id = startLineReader();
         for (String tool : new String[] {"job_output", "job_input", "job_kill"}) {
             ObjectNode args = JSON.createObjectNode().put("job_id", id);
             if (tool.equals("job_input")) {
@@ -254,11 +246,21 @@ public abstract class CommandToolsContract {
         ToolResult list = catalog.call(new ToolCall("job_list", JSON.createObjectNode(), CallContext.of("test", "s2")));
         assertThat(list.structured().get("jobs")).isEmpty();
         assertThat(call("job_list", "{}").structured().get("jobs")).hasSize(1);
-        assertThat(call("job_input", "{\"job_id\": \"" + id + "\", \"input\": \"from A\\n\"}")
-                        .isError())
-                .isFalse();
+        answerLineReader(id, "from A");
+    }
+
+    /** A job that reads one line from its stdin and prints it back after "got:"; its id. */
+    private String startLineReader() {
+        ToolResult r = call("run_command", """
+                {"command": "read line; echo got:$line", "keep_stdin_open": true, "wait_s": 0.1}""");
+        return r.structured().get("job_id").asString();
+    }
+
+    private void answerLineReader(String id, String line) {
+        ObjectNode input = JSON.createObjectNode().put("job_id", id).put("input", line + "\n");
+        assertThat(call("job_input", input.toString()).isError()).isFalse();
         ToolResult out = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 5}");
-        assertThat(out.structured().get("stdout").asString()).isEqualTo("got:from A\n");
+        assertThat(out.structured().get("stdout").asString()).isEqualTo("got:" + line + "\n");
     }
 
     @Test
