@@ -29,7 +29,6 @@ import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /** {@code belay chat}: Belay's agent loop with an OpenAI-compatible model, at the terminal. */
 @Command(
@@ -156,7 +155,7 @@ final class ChatCommand implements Callable<Integer> {
         Conversation conversation =
                 store.get(id).orElseThrow(() -> new UsageException("conversation " + id + " was deleted"));
         ChatLoop.Stop stop = new ChatLoop.Stop();
-        Signal.handle(new Signal("INT"), signal -> stop.stop());
+        CtrlC.onPress(stop::stop);
         CompletableFuture<Void> done = CompletableFuture.runAsync(
                 () -> loop.run(conversation, text, message -> store.append(id, message), events, stop),
                 task -> Thread.ofVirtual().start(task));

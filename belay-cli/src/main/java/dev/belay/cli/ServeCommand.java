@@ -28,7 +28,6 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 import tools.jackson.databind.json.JsonMapper;
 
 @Command(
@@ -193,7 +192,7 @@ final class ServeCommand implements Callable<Integer> {
                     terminal.start();
                 }
                 TerminalApprover prompt = terminal;
-                Signal.handle(new Signal("INT"), signal -> {
+                CtrlC.onPress(() -> {
                     if (prompt == null || !prompt.interruptCurrent()) {
                         stopped.countDown();
                     }

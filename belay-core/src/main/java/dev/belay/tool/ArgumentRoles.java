@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
  * program, which sets a command's environment, and whether the tool does nothing but act on the paths it is given.
  *
  * <p>A tool from elsewhere (a mounted MCP server, an installed action) declares nothing; for it any argument named
- * like a path ({@code path}, {@code source}, {@code cwd}, {@code *_file}…) counts as one, and nothing as a command.
+ * like a path ({@code source}, {@code cwd}, {@code *_file}…) counts as one, and nothing as a command.
  *
  * @param paths arguments naming files or directories in the workspace (a string or an array of strings)
  * @param command the argument run as a shell command line, if any

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -78,9 +79,8 @@ final class MountedServer implements AutoCloseable {
     }
 
     ToolResult call(String tool, ObjectNode arguments) {
-        McpSchema.CallToolRequest request = McpSchema.CallToolRequest.builder()
-                .name(tool)
-                .arguments(json.convertValue(arguments, Map.class))
+        McpSchema.CallToolRequest request = McpSchema.CallToolRequest.builder(tool)
+                .arguments(json.convertValue(arguments, new TypeReference<Map<String, Object>>() {}))
                 .build();
         try {
             return toResult(attemptTwice(request, tool));
@@ -151,7 +151,8 @@ final class MountedServer implements AutoCloseable {
                 McpSyncClient fresh = McpClient.sync(transport)
                         .requestTimeout(REQUEST_TIMEOUT)
                         .initializationTimeout(START_TIMEOUT)
-                        .clientInfo(new McpSchema.Implementation("belay", "mount"))
+                        .clientInfo(McpSchema.Implementation.builder("belay", "mount")
+                                .build())
                         .build();
                 Connection started = new Connection(
                         fresh, transport instanceof StdioTransport stdio ? stdio.ended() : new CompletableFuture<>());

@@ -53,14 +53,12 @@ public final class WebTools {
             int offset,
             Integer nextOffset) {}
 
-    private final WebConfig config;
     private final WebClient client;
     private final WebSearch search;
     private final JsonMapper json =
             JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     public WebTools(WebConfig config) {
-        this.config = config;
         this.client = new WebClient(config);
         this.search = new WebSearch(config, client);
     }

@@ -24,8 +24,13 @@ final class ExecAttach implements AutoCloseable {
     private static final int MAX_HEADER_BYTES = 16 * 1024;
 
     private final SocketChannel channel;
+
+    // docker-java deprecated FrameReader without a public successor; it is still the library's decoder of the
+    // multiplexed stdout/stderr stream, which is all this needs
+    @SuppressWarnings("deprecation")
     private final FrameReader frames;
 
+    @SuppressWarnings("deprecation")
     private ExecAttach(SocketChannel channel, InputStream body) {
         this.channel = channel;
         this.frames = new FrameReader(body);

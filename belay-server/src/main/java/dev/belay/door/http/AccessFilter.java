@@ -5,8 +5,9 @@ import dev.belay.door.web.Sessions;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
 import dev.belay.policy.Secrets;
+import io.modelcontextprotocol.server.transport.HeaderAccessor;
+import io.modelcontextprotocol.server.transport.ServerHttpHeaderValidator;
 import io.modelcontextprotocol.server.transport.ServerTransportSecurityException;
-import io.modelcontextprotocol.server.transport.ServerTransportSecurityValidator;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -19,7 +20,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,7 +64,7 @@ final class AccessFilter implements Filter {
         AGENT
     }
 
-    private final ServerTransportSecurityValidator hosts;
+    private final ServerHttpHeaderValidator hosts;
     private final Optional<String> token;
     private final Set<String> openPaths;
     private final Optional<AgentTokens> agentTokens;
@@ -78,7 +78,7 @@ final class AccessFilter implements Filter {
      * @param sessions the web UI's sessions, when the server has a web UI; without one only the token is accepted
      */
     AccessFilter(
-            ServerTransportSecurityValidator hosts,
+            ServerHttpHeaderValidator hosts,
             HttpConfig config,
             Set<String> openPaths,
             Optional<AgentTokens> agentTokens,
@@ -113,7 +113,7 @@ final class AccessFilter implements Filter {
             response.setHeader("Content-Security-Policy", SWAGGER_CSP);
         }
         try {
-            hosts.validateHeaders(headers(request));
+            hosts.validate(new ServletHeaders(request));
         } catch (ServerTransportSecurityException e) {
             reject(
                     response,
@@ -247,12 +247,18 @@ final class AccessFilter implements Filter {
         return Secrets.same(token.orElseThrow(), presented);
     }
 
-    private static Map<String, List<String>> headers(HttpServletRequest request) {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (String name : Collections.list(request.getHeaderNames())) {
-            headers.put(name, Collections.list(request.getHeaders(name)));
+    /** A request's headers as the SDK's Host/Origin validator reads them. */
+    private record ServletHeaders(HttpServletRequest request) implements HeaderAccessor {
+
+        @Override
+        public List<String> getHeader(String name) {
+            return Collections.list(request.getHeaders(name));
         }
-        return headers;
+
+        @Override
+        public List<String> getHeaderNames() {
+            return Collections.list(request.getHeaderNames());
+        }
     }
 
     static void reject(HttpServletResponse response, int status, String error, String hint) throws IOException {

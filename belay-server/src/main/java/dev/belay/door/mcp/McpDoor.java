@@ -6,7 +6,7 @@ import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
-import io.modelcontextprotocol.server.transport.ServerTransportSecurityValidator;
+import io.modelcontextprotocol.server.transport.ServerHttpHeaderValidator;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.http.HttpServlet;
@@ -44,12 +44,12 @@ public final class McpDoor {
             ToolCaller caller,
             String version,
             String endpoint,
-            ServerTransportSecurityValidator security,
+            ServerHttpHeaderValidator security,
             int maxRequestBytes) {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(McpJsonDefaults.getMapper())
                 .mcpEndpoint(endpoint)
-                .securityValidator(security)
+                .httpHeaderValidator(security)
                 .maxRequestSize(maxRequestBytes)
                 .build();
         McpSyncServer server = build(McpServer.sync(transport), caller, "mcp-http", version);
@@ -58,7 +58,9 @@ public final class McpDoor {
 
     private static McpSyncServer build(
             McpServer.SyncSpecification<?> spec, ToolCaller caller, String door, String version) {
-        return spec.serverInfo(new McpSchema.Implementation("belay", "Belay", version))
+        return spec.serverInfo(McpSchema.Implementation.builder("belay", version)
+                        .title("Belay")
+                        .build())
                 .instructions(INSTRUCTIONS)
                 .capabilities(McpSchema.ServerCapabilities.builder()
                         .tools(false)

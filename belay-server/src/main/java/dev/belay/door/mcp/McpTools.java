@@ -71,9 +71,10 @@ public final class McpTools {
                     new ToolCall(name, arguments, new CallContext(door, session, turn(request), progress))));
         } catch (RuntimeException e) {
             LOG.error("tool {} failed inside Belay", name, e);
-            return McpSchema.CallToolResult.builder(
-                            List.of(new McpSchema.TextContent("Belay failed internally while running " + name + ": "
-                                    + e.getMessage() + ". This is not caused by your arguments; retrying may help.")))
+            return McpSchema.CallToolResult.builder(List.of(McpSchema.TextContent.builder(
+                                    "Belay failed internally while running " + name + ": " + e.getMessage()
+                                            + ". This is not caused by your arguments; retrying may help.")
+                            .build()))
                     .isError(true)
                     .build();
         }
