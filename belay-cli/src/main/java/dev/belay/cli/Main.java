@@ -1,5 +1,7 @@
 package dev.belay.cli;
 
+import java.util.Locale;
+
 import picocli.CommandLine;
 
 /** The {@code belay} command. */
@@ -13,6 +15,11 @@ public final class Main {
         // checked, with the name in a Host header the client refuses by default (WebClient)
         if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
             System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+        }
+        // before the first logger: the level of Belay's own log lines (simplelogger.properties has the rest)
+        String level = System.getenv("BELAY_LOG_LEVEL");
+        if (level != null && !level.isBlank()) {
+            System.setProperty("org.slf4j.simpleLogger.log.dev.belay", level.strip().toLowerCase(Locale.ROOT));
         }
         System.exit(commandLine().execute(args));
     }
