@@ -21,15 +21,20 @@ public final class Main {
         if (level != null && !level.isBlank()) {
             System.setProperty("org.slf4j.simpleLogger.log.dev.belay", level.strip().toLowerCase(Locale.ROOT));
         }
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args.length == 0 ? "" : args[0], LaunchEnvironment.read()).execute(args));
+    }
+
+    /** The command line with every subcommand, as {@code belay --help} lists them. */
+    static CommandLine commandLine() {
+        return commandLine("", LaunchEnvironment.read());
     }
 
     /**
      * The command line with Belay's error handling: one clear line, never a stack trace, picocli's exit codes. The
-     * options that read secrets get the launcher's environment through picocli's factory.
+     * options that read secrets get the launcher's environment through picocli's factory. When {@code first} names a
+     * subcommand (other than help, which describes the others) only that one is built.
      */
-    static CommandLine commandLine() {
-        LaunchEnvironment env = LaunchEnvironment.read();
+    static CommandLine commandLine(String first, LaunchEnvironment env) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
@@ -47,6 +52,12 @@ public final class Main {
             }
         };
         CommandLine cli = new CommandLine(new BelayCommand(), factory);
+        boolean named = !first.equals("help") && BelayCommand.SUBCOMMANDS.stream().anyMatch(c -> name(c).equals(first));
+        for (Class<?> subcommand : BelayCommand.SUBCOMMANDS) {
+            if (!named || name(subcommand).equals(first)) {
+                cli.addSubcommand(subcommand);
+            }
+        }
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine cmd = e.getCommandLine();
             cmd.getErr().println("belay: " + e.getMessage());
@@ -58,5 +69,9 @@ public final class Main {
             return e instanceof UsageException ? CommandLine.ExitCode.USAGE : CommandLine.ExitCode.SOFTWARE;
         });
         return cli;
+    }
+
+    private static String name(Class<?> subcommand) {
+        return subcommand.getAnnotation(CommandLine.Command.class).name();
     }
 }

@@ -20,8 +20,9 @@ class CliTest {
     private record Run(int code, String out, String err) {
     }
 
+    /** Runs the command line as {@code belay} builds it for these arguments (only the subcommand they name). */
     private static Run run(String... args) {
-        CommandLine cli = Main.commandLine();
+        CommandLine cli = Main.commandLine(args.length == 0 ? "" : args[0], LaunchEnvironment.read());
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
@@ -37,6 +38,7 @@ class CliTest {
         assertThat(help.out()).contains("mcp", "serve", "tools", "history");
         assertThat(run("--version").out()).startsWith("belay ");
         assertThat(run("serve", "--help").out()).contains("--port", "--workspace");
+        assertThat(run("help", "serve").out()).as("help knows every command").contains("--port", "--workspace");
     }
 
     @Test
