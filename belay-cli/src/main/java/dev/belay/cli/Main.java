@@ -1,7 +1,10 @@
 package dev.belay.cli;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
+import dev.belay.door.mcp.EarlyAnswers;
 import picocli.CommandLine;
 
 /** The {@code belay} command. */
@@ -21,12 +24,17 @@ public final class Main {
         if (level != null && !level.isBlank()) {
             System.setProperty("org.slf4j.simpleLogger.log.dev.belay", level.strip().toLowerCase(Locale.ROOT));
         }
-        System.exit(commandLine(args.length == 0 ? "" : args[0], LaunchEnvironment.read()).execute(args));
+        LaunchEnvironment env = LaunchEnvironment.read();
+        String first = args.length == 0 ? "" : args[0];
+        // an MCP client waits for initialize and tools/list: they are answered while the rest starts (McpStart)
+        Optional<EarlyAnswers> early = first.equals("mcp")
+                ? Optional.of(McpStart.begin(List.of(args), env, System.in, System.out)) : Optional.empty();
+        System.exit(commandLine(first, env, early).execute(args));
     }
 
     /** The command line with every subcommand, as {@code belay --help} lists them. */
     static CommandLine commandLine() {
-        return commandLine("", LaunchEnvironment.read());
+        return commandLine("", LaunchEnvironment.read(), Optional.empty());
     }
 
     /**
@@ -34,7 +42,7 @@ public final class Main {
      * options that read secrets get the launcher's environment through picocli's factory. When {@code first} names a
      * subcommand (other than help, which describes the others) only that one is built.
      */
-    static CommandLine commandLine(String first, LaunchEnvironment env) {
+    static CommandLine commandLine(String first, LaunchEnvironment env, Optional<EarlyAnswers> early) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
@@ -47,6 +55,9 @@ public final class Main {
                 }
                 if (type == AgentCommand.class) {
                     return type.cast(new AgentCommand(env));
+                }
+                if (type == McpCommand.class) {
+                    return type.cast(new McpCommand(early));
                 }
                 return defaults.create(type);
             }

@@ -8,9 +8,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import dev.belay.door.mcp.EarlyAnswers;
 import dev.belay.door.mcp.McpDoor;
 import dev.belay.engine.Engine;
 import dev.belay.policy.ApprovalMode;
@@ -38,6 +40,13 @@ final class McpCommand implements Callable<Integer> {
                     + "ask and delay prompt on this terminal (/dev/tty). Default: ${DEFAULT-VALUE}."})
     String approve;
 
+    private final Optional<EarlyAnswers> early;
+
+    /** @param early the answers already being sent on stdin and stdout, if Belay started them */
+    McpCommand(Optional<EarlyAnswers> early) {
+        this.early = early;
+    }
+
     @Override
     public Integer call() throws Exception {
         CountDownLatch inputEnded = new CountDownLatch(1);
@@ -45,7 +54,7 @@ final class McpCommand implements Callable<Integer> {
         Approvals approvals = guardOptions.approvals();
         Rules rules = guardOptions.rules();
         try (Engine engine = options.open(rules)) {
-            PrintStream protocol = System.out;
+            EarlyAnswers stdio = early.orElseGet(() -> EarlyAnswers.start(System.in, System.out, Optional.empty()));
             System.setOut(System.err); // nothing but the protocol may reach stdout
             Guard guard = guardOptions.guard(engine.caller(), rules, mode, approvals, engine.workspace().root(),
                     BelayDirs.fromEnvironment());
@@ -53,10 +62,11 @@ final class McpCommand implements Callable<Integer> {
                 promptOnTerminal(approvals);
             }
             McpSyncServer server = McpDoor.stdio(guard, Version.current(),
-                    new EndSignallingInput(System.in, inputEnded), protocol);
+                    new EndSignallingInput(stdio.input(), inputEnded), stdio.output());
             Runtime.getRuntime().addShutdownHook(new Thread(inputEnded::countDown));
             inputEnded.await();
             server.closeGracefully();
+            stdio.settle();
         }
         return 0;
     }

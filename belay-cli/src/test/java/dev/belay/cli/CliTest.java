@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ class CliTest {
 
     /** Runs the command line as {@code belay} builds it for these arguments (only the subcommand they name). */
     private static Run run(String... args) {
-        CommandLine cli = Main.commandLine(args.length == 0 ? "" : args[0], LaunchEnvironment.read());
+        CommandLine cli = Main.commandLine(args.length == 0 ? "" : args[0], LaunchEnvironment.read(), Optional.empty());
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
