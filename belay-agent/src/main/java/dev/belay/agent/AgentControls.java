@@ -1,15 +1,14 @@
 package dev.belay.agent;
 
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpec;
 import dev.belay.tool.UnknownToolException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The agent owner's limits, enforced on the agent whatever the server asks: an allow-list of tools and a read-only
@@ -38,20 +37,24 @@ public final class AgentControls implements ToolCaller {
 
     @Override
     public ToolResult call(ToolCall call) {
-        ToolSpec spec = inner.tools().stream().filter(t -> t.name().equals(call.tool())).findFirst()
+        ToolSpec spec = inner.tools().stream()
+                .filter(t -> t.name().equals(call.tool()))
+                .findFirst()
                 .orElseThrow(() -> new UnknownToolException(call.tool()));
         Optional<String> refused = refusal(spec);
         if (refused.isPresent()) {
-            return ToolResult.error(Failure.DENIED, "Refused by the agent's owner: " + refused.get()
-                    + ". Do not retry; use another tool or ask the user.");
+            return ToolResult.error(
+                    Failure.DENIED,
+                    "Refused by the agent's owner: " + refused.get()
+                            + ". Do not retry; use another tool or ask the user.");
         }
         return inner.call(call);
     }
 
     private Optional<String> refusal(ToolSpec spec) {
         if (allowed.isPresent() && !allowed.get().contains(spec.name())) {
-            return Optional.of(spec.name() + " is not on this agent's allow-list (" + String.join(", ",
-                    allowed.get().stream().sorted().toList()) + ")");
+            return Optional.of(spec.name() + " is not on this agent's allow-list ("
+                    + String.join(", ", allowed.get().stream().sorted().toList()) + ")");
         }
         if (readOnly && !spec.annotations().readOnly()) {
             return Optional.of("this agent is read-only, and " + spec.name() + " can change files or run code");

@@ -1,34 +1,37 @@
 package dev.belay.agent;
 
+import dev.belay.engine.Engine;
+import dev.belay.policy.ApprovalMode;
+import dev.belay.policy.Approvals;
+import dev.belay.policy.Guard;
+import dev.belay.policy.Rules;
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.Limits;
+import dev.belay.tool.python.PythonBackend;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-
-import dev.belay.engine.Engine;
-import dev.belay.policy.ApprovalMode;
-import dev.belay.policy.Approvals;
-import dev.belay.policy.AuditLog;
-import dev.belay.policy.Guard;
-import dev.belay.tool.Limits;
-import dev.belay.policy.Rules;
-import dev.belay.runtime.Runtime;
-import dev.belay.tool.python.PythonBackend;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * The standalone agent, {@code java -jar belay-agent.jar}: the engine, its owner's guard and the dial-out connection,
  * without the server's HTTP, MCP or web libraries. The full distribution's {@code belay agent} does the same with
  * every option of {@code belay serve} (web tools, installed actions, mounted servers).
  */
-@Command(name = "belay-agent", mixinStandardHelpOptions = true, version = "belay-agent (see belay --version)",
-        description = {"Dial out to a Belay server and run its conversations' tool calls here, on this workspace and "
-                + "runtime. No inbound port is needed.",
-                "The owner's limits (--allow-tools, --read-only, --approve, --rules) hold whatever the server asks."})
+@Command(
+        name = "belay-agent",
+        mixinStandardHelpOptions = true,
+        version = "belay-agent (see belay --version)",
+        defaultValueProvider = ApproveDefault.AgentAsk.class,
+        description = {
+            "Dial out to a Belay server and run its conversations' tool calls here, on this workspace and "
+                    + "runtime. No inbound port is needed.",
+            "The owner's limits (--allow-tools, --read-only, --approve, --rules) hold whatever the server asks."
+        })
 public final class AgentMain implements Callable<Integer> {
 
     @Mixin
@@ -37,15 +40,8 @@ public final class AgentMain implements Callable<Integer> {
     @Mixin
     AgentOptions agent;
 
-    @Option(names = "--rules", paramLabel = "FILE", description = "Allow/deny rules (YAML), as for belay serve.")
-    Path rules;
-
-    @Option(names = "--audit-log", paramLabel = "FILE", description = "Record every call and decision here (JSON lines).")
-    Path auditLog;
-
-    @Option(names = "--approval-timeout", paramLabel = "SECONDS", defaultValue = "40",
-            description = "A call nobody answers within this time is denied. Default: ${DEFAULT-VALUE}.")
-    long approvalTimeout;
+    @Mixin
+    GuardOptions guardOptions;
 
     public static void main(String[] args) {
         // as in belay's own main: web tools name the checked address to a proxy, the host in a Host header
@@ -58,9 +54,9 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try {
-            ApprovalMode mode = ApprovalMode.parse(agent.approve);
-            Rules loaded = rules == null ? Rules.NONE : Rules.load(rules);
-            Approvals approvals = new Approvals(java.time.Duration.ofSeconds(Math.max(1, approvalTimeout)));
+            ApprovalMode mode = guardOptions.mode();
+            Rules loaded = guardOptions.rules();
+            Approvals approvals = guardOptions.approvals();
             Path root = runtime.root();
             Path data = RuntimeOptions.dataDirectory();
             Path journal = runtime.journal(data);
@@ -68,13 +64,34 @@ public final class AgentMain implements Callable<Integer> {
             JournalUpkeep.retain(root, journal, data, Instant.now())
                     .ifPresent(trimmed -> System.err.println("belay-agent: " + trimmed));
             Runtime chosen = runtime.create(List.of(Path.of(System.getProperty("user.home")), journal), List.of());
-            try (Engine engine = Engine.open(new Engine.Config(root, journal, chosen, Limits.DEFAULTS,
-                    RuntimeOptions.commandEnvironment(), "Belay", "belay@localhost", Optional.empty(),
-                    new PythonBackend.Driver()), List.of())) {
+            try (Engine engine = Engine.open(
+                    new Engine.Config(
+                            root,
+                            journal,
+                            chosen,
+                            Limits.DEFAULTS,
+                            RuntimeOptions.commandEnvironment(),
+                            "Belay",
+                            "belay@localhost",
+                            Optional.empty(),
+                            new PythonBackend.Driver()),
+                    List.of())) {
                 engine.workspace().journal().notice().ifPresent(System.err::println);
-                Guard guard = new Guard(engine.caller(), loaded, mode, approvals,
-                        auditLog == null ? null : new AuditLog(auditLog, 10L << 20), engine.workspace().root());
-                AgentStart.run(agent, engine.workspace(), engine.runtimeKind(), guard, approvals, System.err);
+                Guard guard = guardOptions.guard(
+                        engine.caller(),
+                        loaded,
+                        mode,
+                        approvals,
+                        engine.workspace().root(),
+                        data);
+                AgentStart.run(
+                        agent,
+                        guardOptions.approve(),
+                        engine.workspace(),
+                        engine.runtimeKind(),
+                        guard,
+                        approvals,
+                        System.err);
             }
             return 0;
         } catch (IllegalArgumentException | IllegalStateException | Agent.RefusedException e) {

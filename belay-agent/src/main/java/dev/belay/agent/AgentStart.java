@@ -1,5 +1,11 @@
 package dev.belay.agent;
 
+import dev.belay.policy.ApprovalMode;
+import dev.belay.policy.Approvals;
+import dev.belay.policy.TerminalApprover;
+import dev.belay.tool.ToolCaller;
+import dev.belay.tool.ToolSpec;
+import dev.belay.workspace.Workspace;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,13 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-import dev.belay.policy.ApprovalMode;
-import dev.belay.policy.Approvals;
-import dev.belay.tool.ToolCaller;
-import dev.belay.tool.ToolSpec;
-import dev.belay.policy.TerminalApprover;
-import dev.belay.workspace.Workspace;
-
 /**
  * What {@code belay agent} and the standalone {@code belay-agent} share once their engine and guard are open: the
  * owner's controls around the guarded caller, the approval prompt at this terminal, a stable id, and the connection.
@@ -29,18 +28,25 @@ public final class AgentStart {
 
     private static final String ID = "[A-Za-z0-9._-]{1,64}";
 
-    private AgentStart() {
-    }
+    private AgentStart() {}
 
     /**
      * Serves until the process ends.
      *
+     * @param approve the approval mode as given, answered at this terminal
      * @param guarded the engine's caller behind the owner's guard
      * @throws IllegalArgumentException for options that cannot work, with one line saying why
      * @throws Agent.RefusedException when the server refuses the token
      */
-    public static void run(AgentOptions options, Workspace workspace, String runtimeKind, ToolCaller guarded,
-            Approvals approvals, PrintStream log) throws IOException, InterruptedException {
+    public static void run(
+            AgentOptions options,
+            String approve,
+            Workspace workspace,
+            String runtimeKind,
+            ToolCaller guarded,
+            Approvals approvals,
+            PrintStream log)
+            throws IOException, InterruptedException {
         if (options.token == null || options.token.isBlank()) {
             throw new IllegalArgumentException("--token (or BELAY_AGENT_TOKEN) is required: run 'belay token create "
                     + "--agent NAME' on the server");
@@ -52,27 +58,39 @@ public final class AgentStart {
             throw new IllegalArgumentException("--heartbeat-timeout and --max-backoff must be at least 1 second");
         }
         Optional<Set<String>> allowed = Optional.ofNullable(options.allowTools).map(HashSet::new);
-        Set<String> known = new HashSet<>(guarded.tools().stream().map(ToolSpec::name).toList());
-        allowed.flatMap(list -> list.stream().filter(t -> !known.contains(t)).findFirst()).ifPresent(t -> {
-            throw new IllegalArgumentException("--allow-tools names " + t + ", which is not a tool here");
-        });
-        if (System.console() == null) {
-            requireAnswerableApprovals(options.approve, options.readOnly, allowed, guarded.tools());
+        Set<String> known =
+                new HashSet<>(guarded.tools().stream().map(ToolSpec::name).toList());
+        allowed.flatMap(list -> list.stream().filter(t -> !known.contains(t)).findFirst())
+                .ifPresent(t -> {
+                    throw new IllegalArgumentException("--allow-tools names " + t + ", which is not a tool here");
+                });
+        if (TerminalApprover.console().isEmpty()) {
+            requireAnswerableApprovals(approve, options.readOnly, allowed, guarded.tools());
         }
         if (options.insecure) {
             log.println("WARNING: --insecure: TLS certificates are not checked; anyone in the middle can impersonate "
                     + "the server and run commands here.");
         }
-        String id = options.name != null ? options.name : persistentId(workspace.journal().directory());
-        Agent.Config config = new Agent.Config(options.server, options.token.strip(), options.insecure, id,
-                options.name != null ? options.name : id, Duration.ofSeconds(options.heartbeatTimeout),
+        String id = options.name != null
+                ? options.name
+                : persistentId(workspace.journal().directory());
+        Agent.Config config = new Agent.Config(
+                options.server,
+                options.token.strip(),
+                options.insecure,
+                id,
+                options.name != null ? options.name : id,
+                Duration.ofSeconds(options.heartbeatTimeout),
                 Duration.ofSeconds(options.maxBackoff));
-        if (System.console() != null) {
-            new TerminalApprover(approvals, new BufferedReader(new InputStreamReader(System.in,
-                    StandardCharsets.UTF_8)), log).start();
+        if (TerminalApprover.console().isPresent()) {
+            new TerminalApprover(
+                            approvals,
+                            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+                            log)
+                    .start();
         }
         try (Agent agent = new Agent(config, new AgentControls(guarded, allowed, options.readOnly), runtimeKind, log)) {
-            java.lang.Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
+            Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
             agent.run();
         }
     }
@@ -81,8 +99,8 @@ public final class AgentStart {
      * An agent started as a service has no terminal to answer approvals at: its calls would each wait for the approval
      * timeout and then be denied. It refuses to start instead, unless no tool it may run would ever ask.
      */
-    static void requireAnswerableApprovals(String approve, boolean readOnly, Optional<Set<String>> allowed,
-            List<ToolSpec> tools) {
+    static void requireAnswerableApprovals(
+            String approve, boolean readOnly, Optional<Set<String>> allowed, List<ToolSpec> tools) {
         ApprovalMode mode = ApprovalMode.parse(approve);
         boolean asks = tools.stream()
                 .filter(spec -> allowed.map(list -> list.contains(spec.name())).orElse(true))

@@ -5,15 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-
-import org.junit.jupiter.api.Test;
-
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-
 import dev.belay.protocol.AgentProtocol;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
@@ -25,18 +18,29 @@ import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpec;
 import dev.belay.tool.ToolWire;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /** The agent stays small, its owner's controls hold, and its wire format round-trips. */
 class AgentModuleTest {
 
+    private record Ran(String ran) {}
+
     private static Tool tool(String name, boolean readOnly) {
-        ToolSpec spec = new ToolSpec(name, name, "test tool", Json.object().put("type", "object"), null,
+        ToolSpec spec = new ToolSpec(
+                name,
+                name,
+                "test tool",
+                Json.object().put("type", "object"),
+                null,
                 new ToolAnnotations(readOnly, false, true, false));
-        return new Tool(spec, call -> ToolResult.ok(name + " ran", Json.object().put("ran", name)));
+        return new Tool(spec, call -> ToolResult.ok(name + " ran", new Ran(name)));
     }
 
-    private final Catalog catalog = new Catalog(List.of(tool("look", true), tool("change", false),
-            tool("other", true)));
+    private final Catalog catalog =
+            new Catalog(List.of(tool("look", true), tool("change", false), tool("other", true)));
 
     private ToolResult call(AgentControls controls, String name) {
         return controls.call(new ToolCall(name, Json.object(), CallContext.of("agent", "c")));
@@ -44,9 +48,17 @@ class AgentModuleTest {
 
     @Test
     void theAgentNeedsNoServerLibraries() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.javalin..", "io.modelcontextprotocol..",
-                "org.eclipse.jetty..", "dev.belay.door..", "dev.belay.hub..")
-                .check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.javalin..",
+                        "io.modelcontextprotocol..",
+                        "org.eclipse.jetty..",
+                        "dev.belay.door..",
+                        "dev.belay.hub..")
+                .check(new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                         .importPackages("dev.belay.agent"));
     }
 
@@ -68,14 +80,19 @@ class AgentModuleTest {
     void withoutATerminalAnAgentThatWouldAskRefusesToStart() {
         List<ToolSpec> tools = catalog.tools();
         assertThatThrownBy(() -> AgentStart.requireAnswerableApprovals("ask", false, Optional.empty(), tools))
-                .hasMessageContaining("--approve auto").hasMessageContaining("--approve delay:SECONDS")
-                .hasMessageContaining("--allow-tools").hasMessageContaining("--read-only");
+                .hasMessageContaining("--approve auto")
+                .hasMessageContaining("--approve delay:SECONDS")
+                .hasMessageContaining("--allow-tools")
+                .hasMessageContaining("--read-only");
         assertThatThrownBy(() -> AgentStart.requireAnswerableApprovals("ask-all", true, Optional.empty(), tools))
-                .as("ask-all asks for read-only tools too").hasMessageContaining("--approve ask-all");
+                .as("ask-all asks for read-only tools too")
+                .hasMessageContaining("--approve ask-all");
         assertThatCode(() -> AgentStart.requireAnswerableApprovals("ask", true, Optional.empty(), tools))
-                .as("read-only: nothing asks").doesNotThrowAnyException();
+                .as("read-only: nothing asks")
+                .doesNotThrowAnyException();
         assertThatCode(() -> AgentStart.requireAnswerableApprovals("ask", false, Optional.of(Set.of("look")), tools))
-                .as("only read-only tools allowed").doesNotThrowAnyException();
+                .as("only read-only tools allowed")
+                .doesNotThrowAnyException();
         assertThatCode(() -> AgentStart.requireAnswerableApprovals("delay:5", false, Optional.empty(), tools))
                 .doesNotThrowAnyException();
         assertThatCode(() -> AgentStart.requireAnswerableApprovals("auto", false, Optional.empty(), tools))
@@ -90,8 +107,8 @@ class AgentModuleTest {
         ToolResult back = ToolWire.result(ToolWire.result(failed));
         assertThat(back.failure()).isEqualTo(Failure.NOT_FOUND);
         assertThat(back.text()).isEqualTo("no such file");
-        AgentProtocol.Hello hello = new AgentProtocol.Hello("1", "a1", "laptop", "host", "Linux", "sandbox",
-                catalog.tools());
+        AgentProtocol.Hello hello =
+                new AgentProtocol.Hello("1", "a1", "laptop", "host", "Linux", "sandbox", catalog.tools());
         assertThat(AgentProtocol.Hello.fromJson(hello.toJson())).isEqualTo(hello);
     }
 }

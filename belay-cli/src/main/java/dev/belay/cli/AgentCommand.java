@@ -1,14 +1,15 @@
 package dev.belay.cli;
 
-import java.util.concurrent.Callable;
-
 import dev.belay.agent.Agent;
 import dev.belay.agent.AgentOptions;
 import dev.belay.agent.AgentStart;
+import dev.belay.agent.ApproveDefault;
+import dev.belay.agent.GuardOptions;
 import dev.belay.engine.Engine;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -17,10 +18,15 @@ import picocli.CommandLine.Mixin;
  * option of the full distribution (the standalone {@code belay-agent} jar has the essentials without the server's
  * libraries).
  */
-@Command(name = "agent", mixinStandardHelpOptions = true,
-        description = {"Dial out to a Belay server and run its conversations' tool calls here, on this workspace and "
-                + "runtime. No inbound port is needed.",
-                "The owner's limits (--allow-tools, --read-only, --approve) hold whatever the server asks."})
+@Command(
+        name = "agent",
+        mixinStandardHelpOptions = true,
+        defaultValueProvider = ApproveDefault.AgentAsk.class,
+        description = {
+            "Dial out to a Belay server and run its conversations' tool calls here, on this workspace and "
+                    + "runtime. No inbound port is needed.",
+            "The owner's limits (--allow-tools, --read-only, --approve) hold whatever the server asks."
+        })
 final class AgentCommand implements Callable<Integer> {
 
     @Mixin
@@ -48,9 +54,21 @@ final class AgentCommand implements Callable<Integer> {
         Rules rules = guardOptions.rules();
         Approvals approvals = guardOptions.approvals();
         try (Engine engine = options.open(rules)) {
-            Guard guard = guardOptions.guard(engine.caller(), rules, GuardOptions.mode(agent.approve), approvals,
-                    engine.workspace().root(), dirs);
-            AgentStart.run(agent, engine.workspace(), engine.runtimeKind(), guard, approvals, System.err);
+            Guard guard = guardOptions.guard(
+                    engine.caller(),
+                    rules,
+                    guardOptions.mode(),
+                    approvals,
+                    engine.workspace().root(),
+                    dirs.data());
+            AgentStart.run(
+                    agent,
+                    guardOptions.approve(),
+                    engine.workspace(),
+                    engine.runtimeKind(),
+                    guard,
+                    approvals,
+                    System.err);
         } catch (IllegalArgumentException | Agent.RefusedException e) {
             throw new UsageException(e.getMessage());
         }

@@ -7,23 +7,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-@Command(name = "audit", mixinStandardHelpOptions = true,
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
         description = "Print the audit log: who called which tool through which door, what was decided, how it ended.")
 final class AuditCommand implements Callable<Integer> {
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new entries as they are written.")
+    @Option(
+            names = {"-f", "--follow"},
+            description = "Keep printing new entries as they are written.")
     boolean follow;
 
-    @Option(names = {"-n", "--lines"}, defaultValue = "50", description = "Entries to show. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = {"-n", "--lines"},
+            defaultValue = "50",
+            description = "Entries to show. Default: ${DEFAULT-VALUE}.")
     int lines;
 
     @Option(names = "--json", description = "Print the raw JSON lines.")
@@ -79,10 +85,17 @@ final class AuditCommand implements Callable<Integer> {
         }
         try {
             JsonNode e = json.readTree(line);
-            return String.format("%s  %-9s %-14s %-14s %-8s %-24s %-5s %5d ms  %s", e.path("time").asString(),
-                    e.path("door").asString(), cut(e.path("session").asString(), 14), e.path("tool").asString(),
-                    e.path("decision").asString(), cut(e.path("decided_by").asString(), 24), e.path("outcome").asString(),
-                    e.path("duration_ms").asLong(), cut(e.path("arguments").toString(), 120));
+            return String.format(
+                    "%s  %-9s %-14s %-14s %-8s %-24s %-5s %5d ms  %s",
+                    e.path("time").asString(),
+                    e.path("door").asString(),
+                    cut(e.path("session").asString(), 14),
+                    e.path("tool").asString(),
+                    e.path("decision").asString(),
+                    cut(e.path("decided_by").asString(), 24),
+                    e.path("outcome").asString(),
+                    e.path("duration_ms").asLong(),
+                    cut(e.path("arguments").toString(), 120));
         } catch (JacksonException e) {
             return line;
         }

@@ -1,9 +1,9 @@
 package dev.belay.cli;
 
+import dev.belay.agent.GuardOptions;
+import dev.belay.agent.RuntimeOptions;
 import java.nio.file.Path;
 import java.util.Map;
-
-import dev.belay.agent.RuntimeOptions;
 
 /**
  * Where Belay keeps its own files, outside any workspace: the config directory (tokens, settings) and the data
@@ -14,13 +14,16 @@ record BelayDirs(Path config, Path data) {
     static BelayDirs fromEnvironment() {
         Map<String, String> env = System.getenv();
         Path home = Path.of(System.getProperty("user.home"));
-        Path config = env.containsKey("BELAY_CONFIG_DIR") ? Path.of(env.get("BELAY_CONFIG_DIR"))
-                : Path.of(env.getOrDefault("XDG_CONFIG_HOME", home.resolve(".config").toString())).resolve("belay");
+        Path config = env.containsKey("BELAY_CONFIG_DIR")
+                ? Path.of(env.get("BELAY_CONFIG_DIR"))
+                : Path.of(env.getOrDefault(
+                                "XDG_CONFIG_HOME", home.resolve(".config").toString()))
+                        .resolve("belay");
         return new BelayDirs(config, RuntimeOptions.dataDirectory());
     }
 
     Path auditLog() {
-        return data.resolve("audit.jsonl");
+        return GuardOptions.defaultAuditLog(data);
     }
 
     /** Installed actions, one directory each. */

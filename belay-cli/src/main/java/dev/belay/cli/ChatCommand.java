@@ -1,18 +1,10 @@
 package dev.belay.cli;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Callable;
-import java.util.function.Supplier;
-
+import dev.belay.agent.ApproveDefault;
+import dev.belay.agent.GuardOptions;
 import dev.belay.chat.ChatLoop;
-import dev.belay.chat.ChatModels;
 import dev.belay.chat.ChatMessage;
+import dev.belay.chat.ChatModels;
 import dev.belay.chat.Conversation;
 import dev.belay.chat.ConversationStore;
 import dev.belay.chat.SystemPrompt;
@@ -25,16 +17,30 @@ import dev.belay.policy.TerminalApprover;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 /** {@code belay chat}: Belay's agent loop with an OpenAI-compatible model, at the terminal. */
-@Command(name = "chat", mixinStandardHelpOptions = true,
-        description = {"Chat with an OpenAI-compatible model (OpenAI, Ollama, vLLM, llama.cpp, OpenRouter…) that works on "
-                + "the workspace through Belay's tools, under the same approvals, rules and audit as every door.",
-                "The key comes from OPENAI_API_KEY or 'belay config set api-key'. --message runs one exchange and exits."})
+@Command(
+        name = "chat",
+        mixinStandardHelpOptions = true,
+        defaultValueProvider = ApproveDefault.Ask.class,
+        description = {
+            "Chat with an OpenAI-compatible model (OpenAI, Ollama, vLLM, llama.cpp, OpenRouter…) that works on "
+                    + "the workspace through Belay's tools, under the same approvals, rules and audit as every door.",
+            "The key comes from OPENAI_API_KEY or 'belay config set api-key'. --message runs one exchange and exits."
+        })
 final class ChatCommand implements Callable<Integer> {
 
     @Mixin
@@ -46,16 +52,14 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = {"-m", "--message"}, paramLabel = "TEXT",
+    @Option(
+            names = {"-m", "--message"},
+            paramLabel = "TEXT",
             description = "Run one exchange: send TEXT, print the answer, exit.")
     String message;
 
     @Option(names = "--conversation", paramLabel = "ID", description = "Continue a saved conversation.")
     String conversationId;
-
-    @Option(names = "--approve", paramLabel = "MODE", defaultValue = "${env:BELAY_APPROVE:-ask}",
-            description = "ask, ask-all, auto or delay:SECONDS, answered at this terminal. Default: ${DEFAULT-VALUE}.")
-    String approve;
 
     @Override
     public Integer call() throws Exception {
@@ -72,23 +76,29 @@ final class ChatCommand implements Callable<Integer> {
         PrintStream out = System.out;
         PrintStream err = System.err;
         try (Engine engine = options.open(rules)) {
-            ApprovalMode mode = GuardOptions.mode(approve);
-            Guard guard = guardOptions.guard(engine.caller(), rules, mode, approvals,
-                    engine.workspace().root(), dirs);
-            if (System.console() == null && guard.tools().stream().anyMatch(mode::waitsForAnswer)) {
+            ApprovalMode mode = guardOptions.mode();
+            Guard guard = guardOptions.guard(
+                    engine.caller(), rules, mode, approvals, engine.workspace().root(), dirs.data());
+            if (TerminalApprover.console().isEmpty() && guard.tools().stream().anyMatch(mode::waitsForAnswer)) {
                 // the calls would each wait for the approval timeout and then be denied
-                throw new UsageException("--approve " + approve + " is answered at this terminal, and there is none "
-                        + "(standard input is not a terminal): use --approve auto (with --rules to limit it) or "
-                        + "--approve delay:SECONDS");
+                throw new UsageException(
+                        "--approve " + guardOptions.approve() + " is answered at this terminal, and there is none "
+                                + "(standard input is not a terminal): use --approve auto (with --rules to limit it) or "
+                                + "--approve delay:SECONDS");
             }
             OpenAiStreamingChatModel llm = ChatModels.openAi(model.baseUrl(), model.apiKey(), model.model());
-            ChatLoop loop = new ChatLoop(llm, guard, systemPrompt(engine, guard, protocol),
+            ChatLoop loop = new ChatLoop(
+                    llm,
+                    guard,
+                    systemPrompt(engine, guard, protocol),
                     ChatLoop.Settings.defaults(protocol).withMaxSteps(model.maxSteps()));
-            Conversation conversation = conversationId == null
-                    ? store.create(message == null ? "Chat" : title(message))
-                    : store.get(conversationId).orElseThrow(() -> new UsageException("no conversation " + conversationId));
-            BlockingQueue<Optional<String>> keyboard = TerminalApprover.keyboard(new BufferedReader(
-                    new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+            String id = conversationId == null
+                    ? store.create(message == null ? "Chat" : title(message)).id()
+                    : store.get(conversationId)
+                            .map(Conversation::id)
+                            .orElseThrow(() -> new UsageException("no conversation " + conversationId));
+            BlockingQueue<Optional<String>> keyboard = TerminalApprover.keyboard(
+                    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
             new TerminalApprover(approvals, keyboard, err).start();
             ChatLoop.Events events = new ChatLoop.Events() {
                 @Override
@@ -116,12 +126,12 @@ final class ChatCommand implements Callable<Integer> {
                 }
             };
             if (message != null) {
-                turn(loop, conversation, message, events, store);
+                turn(loop, store, id, message, events);
                 out.println();
-                err.println("[conversation " + conversation.id() + "]");
+                err.println("[conversation " + id + "]");
                 return 0;
             }
-            err.println("Belay chat · " + model.model() + " at " + model.baseUrl() + " · conversation " + conversation.id()
+            err.println("Belay chat · " + model.model() + " at " + model.baseUrl() + " · conversation " + id
                     + " · Ctrl-C stops a turn, /exit quits");
             while (true) {
                 err.print("you> ");
@@ -131,26 +141,29 @@ final class ChatCommand implements Callable<Integer> {
                     return 0;
                 }
                 if (!line.get().isBlank()) {
-                    turn(loop, conversation, line.get(), events, store);
+                    turn(loop, store, id, line.get(), events);
                     out.println();
                 }
             }
         }
     }
 
-    /** One user message to its answer; Ctrl-C meanwhile stops it. The conversation is saved either way. */
-    private static void turn(ChatLoop loop, Conversation conversation, String text, ChatLoop.Events events,
-            ConversationStore store) throws InterruptedException {
+    /**
+     * One user message to its answer, continuing the conversation as the store has it now; Ctrl-C meanwhile stops
+     * it. Each message is stored as it comes, so a stopped or failed turn keeps what it had.
+     */
+    private static void turn(ChatLoop loop, ConversationStore store, String id, String text, ChatLoop.Events events) {
+        Conversation conversation =
+                store.get(id).orElseThrow(() -> new UsageException("conversation " + id + " was deleted"));
         ChatLoop.Stop stop = new ChatLoop.Stop();
         Signal.handle(new Signal("INT"), signal -> stop.stop());
-        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> loop.run(conversation, text, events, stop),
+        CompletableFuture<Void> done = CompletableFuture.runAsync(
+                () -> loop.run(conversation, text, message -> store.append(id, message), events, stop),
                 task -> Thread.ofVirtual().start(task));
         try {
             done.join();
         } catch (RuntimeException e) {
             events.notice("The model request failed: " + (e.getCause() == null ? e : e.getCause()).getMessage());
-        } finally {
-            store.save(conversation);
         }
     }
 
@@ -161,8 +174,13 @@ final class ChatCommand implements Callable<Integer> {
 
     /** The chat's system message for this engine's workspace, made fresh for each model request. */
     static Supplier<String> systemPrompt(Engine engine, ToolCaller caller, ChatLoop.ToolProtocol protocol) {
-        return () -> SystemPrompt.of(engine.workspace().root(), engine.workspace().journal().history(5, 0, null)
-                .stream().map(c -> c.shortId() + " " + c.summary()).toList(), engine.runtimeKind(), caller.tools(),
+        return () -> SystemPrompt.of(
+                engine.workspace().root(),
+                engine.workspace().journal().history(5, 0, null).stream()
+                        .map(c -> c.shortId() + " " + c.summary())
+                        .toList(),
+                engine.runtimeKind(),
+                caller.tools(),
                 protocol);
     }
 }

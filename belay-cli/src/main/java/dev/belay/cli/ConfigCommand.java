@@ -1,19 +1,25 @@
 package dev.belay.cli;
 
 import java.util.concurrent.Callable;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code belay config set|get}: the chat loop's model settings, the API key among them (stored 0600, never shown). */
-@Command(name = "config", mixinStandardHelpOptions = true,
-        description = {"Set or show a setting: api-key (for belay chat and the web UI; never printed), base-url, model.",
-                "belay config set api-key sk-…   ·   belay config get model"})
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Set or show a setting: api-key (for belay chat and the web UI; never printed), base-url, model.",
+            "belay config set api-key sk-…   ·   belay config get model"
+        })
 final class ConfigCommand implements Callable<Integer> {
 
-    enum Action { set, get }
+    enum Action {
+        set,
+        get
+    }
 
     @Parameters(index = "0", paramLabel = "ACTION", description = "set or get")
     Action action;

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,7 +37,10 @@ final class ConfigStore {
         Map<String, String> values = read();
         values.put(key, value.strip());
         Files.createDirectories(file.getParent());
-        Path temp = Files.createTempFile(file.getParent(), ".config", ".tmp",
+        Path temp = Files.createTempFile(
+                file.getParent(),
+                ".config",
+                ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(temp, json.writeValueAsString(values));
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -49,7 +51,7 @@ final class ConfigStore {
             return new TreeMap<>();
         }
         try {
-            return new TreeMap<>(json.readValue(Files.readString(file), new TypeReference<Map<String, String>>() { }));
+            return new TreeMap<>(json.readValue(Files.readString(file), new TypeReference<Map<String, String>>() {}));
         } catch (JacksonException e) {
             throw new UsageException(file + " is not valid settings JSON (" + e.getOriginalMessage()
                     + "); fix it or delete it and set the values again");

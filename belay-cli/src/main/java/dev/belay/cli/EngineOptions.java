@@ -1,5 +1,19 @@
 package dev.belay.cli;
 
+import dev.belay.action.ActionStore;
+import dev.belay.action.ActionTools;
+import dev.belay.agent.JournalUpkeep;
+import dev.belay.agent.RuntimeOptions;
+import dev.belay.engine.Engine;
+import dev.belay.engine.ToolSource;
+import dev.belay.mount.MountList;
+import dev.belay.mount.MountedServers;
+import dev.belay.policy.Rules;
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.Limits;
+import dev.belay.tool.python.PythonBackend;
+import dev.belay.tool.web.EgressPolicy;
+import dev.belay.tool.web.WebConfig;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -9,21 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
-import dev.belay.action.ActionStore;
-import dev.belay.action.ActionTools;
-import dev.belay.agent.JournalUpkeep;
-import dev.belay.agent.RuntimeOptions;
-import dev.belay.engine.Engine;
-import dev.belay.engine.ToolSource;
-import dev.belay.mount.MountList;
-import dev.belay.mount.MountedServers;
-import dev.belay.tool.web.EgressPolicy;
-import dev.belay.tool.Limits;
-import dev.belay.policy.Rules;
-import dev.belay.runtime.Runtime;
-import dev.belay.tool.python.PythonBackend;
-import dev.belay.tool.web.WebConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -33,34 +32,53 @@ final class EngineOptions {
     @Mixin
     RuntimeOptions runtime;
 
-    @Option(names = "--kernel", paramLabel = "KERNEL", defaultValue = "${env:BELAY_KERNEL:-driver}",
+    @Option(
+            names = "--kernel",
+            paramLabel = "KERNEL",
+            defaultValue = "${env:BELAY_KERNEL:-driver}",
             description = "What runs the python tool: driver (Belay's own, any runtime) or jupyter[:NAME] (an "
                     + "installed Jupyter kernel, python3 by default; local or sandbox runtime). "
                     + "Default: ${DEFAULT-VALUE}; env BELAY_KERNEL.")
     String kernel;
 
-    @Option(names = "--max-timeout", paramLabel = "SECONDS", defaultValue = "${env:BELAY_MAX_TIMEOUT:-3600}",
+    @Option(
+            names = "--max-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "${env:BELAY_MAX_TIMEOUT:-3600}",
             description = "The longest timeout_s a command may ask for. Default: ${DEFAULT-VALUE}.")
     long maxTimeoutSeconds;
 
-    @Option(names = "--output-keep", paramLabel = "BYTES", defaultValue = "${env:BELAY_OUTPUT_KEEP:-16384}",
-            description = "Per output stream, keep this many bytes at the start and at the end. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--output-keep",
+            paramLabel = "BYTES",
+            defaultValue = "${env:BELAY_OUTPUT_KEEP:-16384}",
+            description =
+                    "Per output stream, keep this many bytes at the start and at the end. Default: ${DEFAULT-VALUE}.")
     int outputKeepBytes;
 
     @Option(names = "--offline", description = "Leave out the web tools (fetch_url, http_request, web_search).")
     boolean offline;
 
-    @Option(names = "--allow-host", paramLabel = "PATTERN", split = ",",
+    @Option(
+            names = "--allow-host",
+            paramLabel = "PATTERN",
+            split = ",",
             description = "Hosts the web tools may reach even on private addresses or loopback, e.g. "
                     + "docs.internal or 10.0.0.5 (repeatable; also 'network: allow:' in --rules).")
     List<String> allowHosts = new ArrayList<>();
 
-    @Option(names = "--searxng-url", paramLabel = "URL", defaultValue = "${env:BELAY_SEARXNG_URL}",
+    @Option(
+            names = "--searxng-url",
+            paramLabel = "URL",
+            defaultValue = "${env:BELAY_SEARXNG_URL}",
             description = "A SearXNG instance for web_search (its JSON format enabled). A Brave Search key in "
                     + "BRAVE_API_KEY works too.")
     URI searxng;
 
-    @Option(names = "--author", paramLabel = "NAME <EMAIL>", defaultValue = "${env:BELAY_AUTHOR:-Belay <belay@localhost>}",
+    @Option(
+            names = "--author",
+            paramLabel = "NAME <EMAIL>",
+            defaultValue = "${env:BELAY_AUTHOR:-Belay <belay@localhost>}",
             description = "Author of journal commits. Default: ${DEFAULT-VALUE}.")
     String author;
 
@@ -90,7 +108,8 @@ final class EngineOptions {
             throw new UsageException("--max-timeout must be at least 1 and --output-keep at least 1024");
         }
         BelayDirs dirs = BelayDirs.fromEnvironment();
-        Limits limits = Limits.DEFAULTS.withMaxTimeout(Duration.ofSeconds(maxTimeoutSeconds))
+        Limits limits = Limits.DEFAULTS
+                .withMaxTimeout(Duration.ofSeconds(maxTimeoutSeconds))
                 .withOutputKeepBytes(outputKeepBytes);
         String name = author.replaceAll("\\s*<.*$", "").strip();
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
@@ -104,10 +123,20 @@ final class EngineOptions {
             throw new UsageException("--kernel jupyter gives each kernel a directory of its own for its sockets, which "
                     + "the container runtime cannot: use --runtime local or sandbox, or --kernel driver");
         }
-        List<ToolSource> extra = List.of(new ActionTools(new ActionStore(dirs.actions())),
+        List<ToolSource> extra = List.of(
+                new ActionTools(new ActionStore(dirs.actions())),
                 new MountedServers(new MountList(dirs.mcpServers()).list()));
-        Engine engine = Engine.open(new Engine.Config(root, journal, chosen, limits, RuntimeOptions.commandEnvironment(),
-                name.isEmpty() ? "Belay" : name, email, offline ? Optional.empty() : Optional.of(web(rules)), python),
+        Engine engine = Engine.open(
+                new Engine.Config(
+                        root,
+                        journal,
+                        chosen,
+                        limits,
+                        RuntimeOptions.commandEnvironment(),
+                        name.isEmpty() ? "Belay" : name,
+                        email,
+                        offline ? Optional.empty() : Optional.of(web(rules)),
+                        python),
                 extra);
         engine.workspace().journal().notice().ifPresent(System.err::println);
         return engine;
@@ -126,7 +155,10 @@ final class EngineOptions {
     /** The python backend; kernels keep their connection files in Belay's data directory, hidden from every runtime. */
     private PythonBackend python(BelayDirs dirs) {
         try {
-            PythonBackend backend = PythonBackend.parse(kernel, System.getenv(), System.getProperty("user.home"),
+            PythonBackend backend = PythonBackend.parse(
+                    kernel,
+                    System.getenv(),
+                    System.getProperty("user.home"),
                     dirs.data().resolve("kernels"));
             if (backend instanceof PythonBackend.Jupyter jupyter) {
                 jupyter.requireInstalled();
@@ -143,8 +175,11 @@ final class EngineOptions {
         allow.addAll(allowHosts);
         Optional<URI> search = Optional.ofNullable(searxng);
         search.map(URI::getHost).ifPresent(allow::add); // the operator named it: it may be on the local network
-        Optional<URI> proxy = env.get("HTTPS_PROXY").or(() -> env.get("HTTP_PROXY")).map(URI::create);
-        return new WebConfig(new EgressPolicy(allow, rules.file().network().deny()), proxy,
+        Optional<URI> proxy =
+                env.get("HTTPS_PROXY").or(() -> env.get("HTTP_PROXY")).map(URI::create);
+        return new WebConfig(
+                new EgressPolicy(allow, rules.file().network().deny()),
+                proxy,
                 search.map(u -> u.toString().endsWith("/") ? u : URI.create(u + "/")),
                 env.get("BRAVE_API_KEY"),
                 "Belay/" + Version.current() + " (AI coding tools; +https://github.com/belay-dev/belay)");
@@ -153,8 +188,9 @@ final class EngineOptions {
     /** The runtime; sandbox and container see installed actions read-only, and nothing else of Belay's. */
     private Runtime runtime(BelayDirs dirs, Path journal) {
         try {
-            return runtime.create(List.of(Path.of(System.getProperty("user.home")), dirs.config(), dirs.data(),
-                    journal), List.of(dirs.actions()));
+            return runtime.create(
+                    List.of(Path.of(System.getProperty("user.home")), dirs.config(), dirs.data(), journal),
+                    List.of(dirs.actions()));
         } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
             throw new UsageException(e.getMessage());
         }

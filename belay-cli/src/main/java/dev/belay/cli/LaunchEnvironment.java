@@ -37,7 +37,7 @@ record LaunchEnvironment(Map<String, String> secrets) {
             // NAME=VALUE entries separated by NUL, which no variable can hold; the pipe is empty once read
             String text = new String(Files.readAllBytes(Path.of("/dev/fd", fd)), StandardCharsets.UTF_8);
             Map<String, String> secrets = new HashMap<>();
-            for (String entry : text.split("\0")) {
+            for (String entry : text.split("\0", -1)) {
                 int eq = entry.indexOf('=');
                 if (eq > 0) {
                     secrets.put(entry.substring(0, eq), entry.substring(eq + 1));
@@ -51,6 +51,7 @@ record LaunchEnvironment(Map<String, String> secrets) {
 
     /** A variable's value, from the launcher's pipe or the environment; empty when unset or blank. */
     Optional<String> get(String name) {
-        return Optional.ofNullable(secrets.getOrDefault(name, System.getenv(name))).filter(v -> !v.isBlank());
+        return Optional.ofNullable(secrets.getOrDefault(name, System.getenv(name)))
+                .filter(v -> !v.isBlank());
     }
 }

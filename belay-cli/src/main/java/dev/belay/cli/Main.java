@@ -1,17 +1,15 @@
 package dev.belay.cli;
 
+import dev.belay.door.mcp.EarlyAnswers;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-
-import dev.belay.door.mcp.EarlyAnswers;
 import picocli.CommandLine;
 
 /** The {@code belay} command. */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         // before the JDK's HTTP client reads it: plain http through a proxy goes to the address the egress policy
@@ -22,13 +20,15 @@ public final class Main {
         // before the first logger: the level of Belay's own log lines (simplelogger.properties has the rest)
         String level = System.getenv("BELAY_LOG_LEVEL");
         if (level != null && !level.isBlank()) {
-            System.setProperty("org.slf4j.simpleLogger.log.dev.belay", level.strip().toLowerCase(Locale.ROOT));
+            System.setProperty(
+                    "org.slf4j.simpleLogger.log.dev.belay", level.strip().toLowerCase(Locale.ROOT));
         }
         LaunchEnvironment env = LaunchEnvironment.read();
         String first = args.length == 0 ? "" : args[0];
         // an MCP client waits for initialize and tools/list: they are answered while the rest starts (McpStart)
         Optional<EarlyAnswers> early = first.equals("mcp")
-                ? Optional.of(McpStart.begin(List.of(args), env, System.in, System.out)) : Optional.empty();
+                ? Optional.of(McpStart.begin(List.of(args), env, System.in, System.out))
+                : Optional.empty();
         System.exit(commandLine(first, env, early).execute(args));
     }
 
@@ -63,7 +63,8 @@ public final class Main {
             }
         };
         CommandLine cli = new CommandLine(new BelayCommand(), factory);
-        boolean named = !first.equals("help") && BelayCommand.SUBCOMMANDS.stream().anyMatch(c -> name(c).equals(first));
+        boolean named =
+                !first.equals("help") && BelayCommand.SUBCOMMANDS.stream().anyMatch(c -> name(c).equals(first));
         for (Class<?> subcommand : BelayCommand.SUBCOMMANDS) {
             if (!named || name(subcommand).equals(first)) {
                 cli.addSubcommand(subcommand);

@@ -1,5 +1,16 @@
 package dev.belay.cli;
 
+import dev.belay.agent.ApproveDefault;
+import dev.belay.agent.GuardOptions;
+import dev.belay.door.mcp.EarlyAnswers;
+import dev.belay.door.mcp.McpDoor;
+import dev.belay.engine.Engine;
+import dev.belay.policy.ApprovalMode;
+import dev.belay.policy.Approvals;
+import dev.belay.policy.Guard;
+import dev.belay.policy.Rules;
+import dev.belay.policy.TerminalApprover;
+import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -11,22 +22,18 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-
-import dev.belay.door.mcp.EarlyAnswers;
-import dev.belay.door.mcp.McpDoor;
-import dev.belay.engine.Engine;
-import dev.belay.policy.ApprovalMode;
-import dev.belay.policy.Approvals;
-import dev.belay.policy.Guard;
-import dev.belay.policy.Rules;
-import dev.belay.policy.TerminalApprover;
-import io.modelcontextprotocol.server.McpSyncServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-@Command(name = "mcp", mixinStandardHelpOptions = true,
-        description = "Serve the tools over MCP on stdin/stdout, for MCP clients that launch Belay. Logs go to stderr.")
+@Command(
+        name = "mcp",
+        mixinStandardHelpOptions = true,
+        defaultValueProvider = ApproveDefault.Auto.class,
+        description = {
+            "Serve the tools over MCP on stdin/stdout, for MCP clients that launch Belay. Logs go to stderr.",
+            "MCP clients ask their user before a call themselves; --approve ask and delay prompt on this terminal "
+                    + "(/dev/tty)."
+        })
 final class McpCommand implements Callable<Integer> {
 
     @Mixin
@@ -34,11 +41,6 @@ final class McpCommand implements Callable<Integer> {
 
     @Mixin
     GuardOptions guardOptions;
-
-    @Option(names = "--approve", paramLabel = "MODE", defaultValue = "${env:BELAY_APPROVE:-auto}",
-            description = {"auto (MCP clients ask their user themselves), ask, ask-all or delay:SECONDS; "
-                    + "ask and delay prompt on this terminal (/dev/tty). Default: ${DEFAULT-VALUE}."})
-    String approve;
 
     private final Optional<EarlyAnswers> early;
 
@@ -50,19 +52,24 @@ final class McpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CountDownLatch inputEnded = new CountDownLatch(1);
-        ApprovalMode mode = GuardOptions.mode(approve);
+        ApprovalMode mode = guardOptions.mode();
         Approvals approvals = guardOptions.approvals();
         Rules rules = guardOptions.rules();
         try (Engine engine = options.open(rules)) {
             EarlyAnswers stdio = early.orElseGet(() -> EarlyAnswers.start(System.in, System.out, Optional.empty()));
             System.setOut(System.err); // nothing but the protocol may reach stdout
-            Guard guard = guardOptions.guard(engine.caller(), rules, mode, approvals, engine.workspace().root(),
-                    BelayDirs.fromEnvironment());
+            Guard guard = guardOptions.guard(
+                    engine.caller(),
+                    rules,
+                    mode,
+                    approvals,
+                    engine.workspace().root(),
+                    BelayDirs.fromEnvironment().data());
             if (!(mode instanceof ApprovalMode.Auto)) {
                 promptOnTerminal(approvals);
             }
-            McpSyncServer server = McpDoor.stdio(guard, Version.current(),
-                    new EndSignallingInput(stdio.input(), inputEnded), stdio.output());
+            McpSyncServer server = McpDoor.stdio(
+                    guard, Version.current(), new EndSignallingInput(stdio.input(), inputEnded), stdio.output());
             Runtime.getRuntime().addShutdownHook(new Thread(inputEnded::countDown));
             inputEnded.await();
             server.closeGracefully();

@@ -1,5 +1,9 @@
 package dev.belay.cli;
 
+import dev.belay.mount.MountList;
+import dev.belay.mount.MountSpec;
+import dev.belay.policy.TerminalApprover;
+import java.io.Console;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,37 +11,46 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-
-import dev.belay.mount.MountList;
-import dev.belay.mount.MountSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "mcp-servers", mixinStandardHelpOptions = true,
+@Command(
+        name = "mcp-servers",
+        mixinStandardHelpOptions = true,
         description = "Mount other MCP servers into Belay's catalog: their tools are offered as NAME__tool through "
                 + "every door, under the same guard and audit.",
-        subcommands = {McpServersCommand.Add.class, McpServersCommand.ListServers.class,
-                McpServersCommand.Remove.class, HelpCommand.class})
+        subcommands = {
+            McpServersCommand.Add.class,
+            McpServersCommand.ListServers.class,
+            McpServersCommand.Remove.class,
+            HelpCommand.class
+        })
 final class McpServersCommand {
 
     static MountList mounts() {
         return new MountList(BelayDirs.fromEnvironment().mcpServers());
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true,
-            description = {"Mount a server: 'add NAME -- COMMAND ARGS…' starts it over stdio; "
-                    + "'add NAME --url URL [--header \"Name: value\"]…' connects over Streamable HTTP; secrets in "
-                            + "headers come from an environment variable (--header-env) or a prompt (--header-prompt), "
-                            + "never the command line.",
-                    "Example: belay mcp-servers add fs -- npx -y @modelcontextprotocol/server-filesystem /srv/docs"})
+    @Command(
+            name = "add",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Mount a server: 'add NAME -- COMMAND ARGS…' starts it over stdio; "
+                        + "'add NAME --url URL [--header \"Name: value\"]…' connects over Streamable HTTP; secrets in "
+                        + "headers come from an environment variable (--header-env) or a prompt (--header-prompt), "
+                        + "never the command line.",
+                "Example: belay mcp-servers add fs -- npx -y @modelcontextprotocol/server-filesystem /srv/docs"
+            })
     static final class Add implements Callable<Integer> {
 
-        @Parameters(index = "0", paramLabel = "NAME", description = "Lower-case, at most 24 characters; tools "
-                + "appear as NAME__tool.")
+        @Parameters(
+                index = "0",
+                paramLabel = "NAME",
+                description = "Lower-case, at most 24 characters; tools " + "appear as NAME__tool.")
         String name;
 
         @Parameters(index = "1..*", arity = "0..*", paramLabel = "COMMAND", description = "The server's command line.")
@@ -46,21 +59,32 @@ final class McpServersCommand {
         @Option(names = "--url", paramLabel = "URL", description = "A Streamable HTTP endpoint, e.g. https://host/mcp.")
         URI url;
 
-        @Option(names = "--header", paramLabel = "NAME: VALUE", description = "A header sent with every request "
-                + "(repeatable), for values that are not secret: the command line is visible to every local user.")
+        @Option(
+                names = "--header",
+                paramLabel = "NAME: VALUE",
+                description =
+                        "A header sent with every request "
+                                + "(repeatable), for values that are not secret: the command line is visible to every local user.")
         List<String> headers = new ArrayList<>();
 
-        @Option(names = "--trust-read-only", description = "Believe the server's readOnlyHint: its read-only tools "
-                + "then run without asking under --approve ask and pass an agent's --read-only. Without it, every "
-                + "tool of the server is treated as one that changes things, whatever it claims.")
+        @Option(
+                names = "--trust-read-only",
+                description = "Believe the server's readOnlyHint: its read-only tools "
+                        + "then run without asking under --approve ask and pass an agent's --read-only. Without it, every "
+                        + "tool of the server is treated as one that changes things, whatever it claims.")
         boolean trustReadOnly;
 
-        @Option(names = "--header-env", paramLabel = "NAME=ENVVAR", description = "A header whose value is read from "
-                + "the environment variable ENVVAR now (repeatable), e.g. --header-env Authorization=MCP_AUTH.")
+        @Option(
+                names = "--header-env",
+                paramLabel = "NAME=ENVVAR",
+                description = "A header whose value is read from "
+                        + "the environment variable ENVVAR now (repeatable), e.g. --header-env Authorization=MCP_AUTH.")
         List<String> headerEnv = new ArrayList<>();
 
-        @Option(names = "--header-prompt", paramLabel = "NAME", description = "A header whose value is asked for at "
-                + "the terminal, without echo (repeatable).")
+        @Option(
+                names = "--header-prompt",
+                paramLabel = "NAME",
+                description = "A header whose value is asked for at " + "the terminal, without echo (repeatable).")
         List<String> headerPrompt = new ArrayList<>();
 
         @Spec
@@ -76,9 +100,11 @@ final class McpServersCommand {
                 }
                 String headerName = header.substring(0, colon).strip();
                 if (headerName.matches("(?i).*(authorization|cookie|token|key|secret|password).*")) {
-                    spec.commandLine().getErr().println("warning: the value of " + headerName + " was on the command "
-                            + "line, which other local users and your shell history can see; prefer --header-env "
-                            + headerName + "=ENVVAR or --header-prompt " + headerName);
+                    spec.commandLine()
+                            .getErr()
+                            .println("warning: the value of " + headerName + " was on the command "
+                                    + "line, which other local users and your shell history can see; prefer --header-env "
+                                    + headerName + "=ENVVAR or --header-prompt " + headerName);
                 }
                 parsed.put(headerName, header.substring(colon + 1).strip());
             }
@@ -90,16 +116,16 @@ final class McpServersCommand {
                 String variable = header.substring(equals + 1);
                 String value = System.getenv(variable);
                 if (value == null || value.isBlank()) {
-                    throw new UsageException("--header-env " + header + ": the environment variable " + variable
-                            + " is not set");
+                    throw new UsageException(
+                            "--header-env " + header + ": the environment variable " + variable + " is not set");
                 }
                 parsed.put(header.substring(0, equals).strip(), value.strip());
             }
             for (String headerName : headerPrompt) {
-                java.io.Console console = System.console();
+                Console console = TerminalApprover.console().orElse(null);
                 if (console == null) {
-                    throw new UsageException("--header-prompt needs a terminal; use --header-env " + headerName
-                            + "=ENVVAR instead");
+                    throw new UsageException(
+                            "--header-prompt needs a terminal; use --header-env " + headerName + "=ENVVAR instead");
                 }
                 char[] value = console.readPassword("Value of the %s header: ", headerName);
                 if (value == null || value.length == 0) {
@@ -113,8 +139,10 @@ final class McpServersCommand {
             try {
                 MountSpec mount = new MountSpec(name, command, Optional.ofNullable(url), parsed, trustReadOnly);
                 mounts().add(mount);
-                spec.commandLine().getOut().println("mounted " + name + " (" + mount.target() + "); its tools "
-                        + "appear as " + name + "__TOOL the next time Belay starts");
+                spec.commandLine()
+                        .getOut()
+                        .println("mounted " + name + " (" + mount.target() + "); its tools " + "appear as " + name
+                                + "__TOOL the next time Belay starts");
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
@@ -131,29 +159,27 @@ final class McpServersCommand {
         @Override
         public Integer call() {
             for (MountSpec m : mounts().list()) {
-                spec.commandLine().getOut().printf("%-24s %s %s%s%n", m.name(), m.url().isPresent() ? "http " : "stdio",
-                        m.target(), m.trustReadOnly() ? "  (read-only hints trusted)" : "");
+                spec.commandLine()
+                        .getOut()
+                        .printf(
+                                "%-24s %s %s%s%n",
+                                m.name(),
+                                m.url().isPresent() ? "http " : "stdio",
+                                m.target(),
+                                m.trustReadOnly() ? "  (read-only hints trusted)" : "");
             }
             return 0;
         }
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true, description = "Unmount a server.")
-    static final class Remove implements Callable<Integer> {
-
-        @Parameters(paramLabel = "NAME")
-        String name;
-
-        @Spec
-        CommandSpec spec;
+    static final class Remove extends RemoveCommand {
 
         @Override
-        public Integer call() {
+        void remove(String name) {
             if (!mounts().remove(name)) {
                 throw new UsageException("no MCP server named " + name + " is mounted");
             }
-            spec.commandLine().getOut().println("removed " + name);
-            return 0;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.belay.cli;
 
+import dev.belay.door.mcp.EarlyAnswers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,8 +20,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import dev.belay.door.mcp.EarlyAnswers;
-
 /**
  * The start of {@code belay mcp}, before its command line is even parsed: the answers to {@code initialize} and
  * {@code tools/list} that an earlier start of the same kind remembered are sent while the engine opens
@@ -31,8 +30,7 @@ final class McpStart {
     /** Remembered answers unused for this long are deleted when another kind of start is remembered. */
     private static final Duration UNUSED = Duration.ofDays(30);
 
-    private McpStart() {
-    }
+    private McpStart() {}
 
     /** Starts the early answers on the process's stdin and stdout; without a usable data directory, none. */
     static EarlyAnswers begin(List<String> args, LaunchEnvironment env, InputStream stdin, OutputStream stdout) {
@@ -52,8 +50,9 @@ final class McpStart {
      * passed (a search key adds a tool), the installed actions and the mounted servers. What it misses (a mounted
      * server's own tools changing, say) the client learns from {@code notifications/tools/list_changed}.
      */
-    static Path answers(List<String> args, Map<String, String> environment, LaunchEnvironment env, BelayDirs dirs,
-            String build) throws IOException {
+    static Path answers(
+            List<String> args, Map<String, String> environment, LaunchEnvironment env, BelayDirs dirs, String build)
+            throws IOException {
         StringBuilder kind = new StringBuilder("build ").append(build).append('\n');
         args.forEach(arg -> kind.append("arg ").append(arg).append('\n'));
         new TreeMap<>(environment).forEach((name, value) -> {
@@ -61,11 +60,18 @@ final class McpStart {
                 kind.append("env ").append(name).append('=').append(value).append('\n');
             }
         });
-        new TreeMap<>(env.secrets()).keySet().forEach(name -> kind.append("secret ").append(name).append('\n'));
+        new TreeMap<>(env.secrets())
+                .keySet()
+                .forEach(name -> kind.append("secret ").append(name).append('\n'));
         for (Path decides : List.of(dirs.actions(), dirs.mcpServers())) {
             if (Files.exists(decides)) {
-                kind.append("file ").append(decides).append(' ').append(Files.getLastModifiedTime(decides).toMillis())
-                        .append(' ').append(Files.size(decides)).append('\n');
+                kind.append("file ")
+                        .append(decides)
+                        .append(' ')
+                        .append(Files.getLastModifiedTime(decides).toMillis())
+                        .append(' ')
+                        .append(Files.size(decides))
+                        .append('\n');
             }
         }
         return dirs.data().resolve("mcp-answers").resolve(digest(kind.toString()) + ".txt");
@@ -74,9 +80,13 @@ final class McpStart {
     /** This build of Belay: its version and the time and size of the jar (or classes directory) it runs from. */
     private static String build() throws IOException {
         try {
-            Path code = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return Version.current() + " " + code + " " + Files.getLastModifiedTime(code).toMillis() + " "
-                    + Files.size(code);
+            Path code = Path.of(Main.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            return Version.current() + " " + code + " "
+                    + Files.getLastModifiedTime(code).toMillis() + " " + Files.size(code);
         } catch (URISyntaxException e) {
             throw new IOException(e);
         }

@@ -1,14 +1,7 @@
 package dev.belay.cli;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-
+import dev.belay.agent.ApproveDefault;
+import dev.belay.agent.GuardOptions;
 import dev.belay.chat.ConversationStore;
 import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.HttpServer;
@@ -22,16 +15,31 @@ import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.policy.TerminalApprover;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 import tools.jackson.databind.json.JsonMapper;
 
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve the tools over HTTP: the chat web UI at /, MCP Streamable HTTP at /mcp, REST at /api with OpenAPI at "
-                + "/openapi.json and Swagger UI at /docs, operator approvals at /approvals.",
-                "Every route but /healthz needs the API token ('belay token show')."})
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        defaultValueProvider = ApproveDefault.Ask.class,
+        description = {
+            "Serve the tools over HTTP: the chat web UI at /, MCP Streamable HTTP at /mcp, REST at /api with OpenAPI at "
+                    + "/openapi.json and Swagger UI at /docs, operator approvals at /approvals.",
+            "Every route but /healthz needs the API token ('belay token show')."
+        })
 final class ServeCommand implements Callable<Integer> {
 
     @Mixin
@@ -43,42 +51,57 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "${env:BELAY_HOST:-127.0.0.1}",
+    @Option(
+            names = "--host",
+            paramLabel = "ADDR",
+            defaultValue = "${env:BELAY_HOST:-127.0.0.1}",
             description = "Address to bind. Default: ${DEFAULT-VALUE} (loopback only).")
     String host;
 
-    @Option(names = {"-p", "--port"}, defaultValue = "${env:BELAY_PORT:-8750}",
+    @Option(
+            names = {"-p", "--port"},
+            defaultValue = "${env:BELAY_PORT:-8750}",
             description = "Port to listen on; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--approve", paramLabel = "MODE", defaultValue = "${env:BELAY_APPROVE:-ask}",
-            description = "ask, ask-all, auto or delay:SECONDS. Default: ${DEFAULT-VALUE}.")
-    String approve;
-
-    @Option(names = "--public-url", paramLabel = "URL", defaultValue = "${env:BELAY_PUBLIC_URL}",
+    @Option(
+            names = "--public-url",
+            paramLabel = "URL",
+            defaultValue = "${env:BELAY_PUBLIC_URL}",
             description = "The URL clients reach this server at (tunnel, reverse proxy); used in /openapi.json.")
     String publicUrl;
 
     @Option(names = "--public-schema", description = "Serve /openapi.json without the token.")
     boolean publicSchema;
 
-    @Option(names = "--actions-profile", paramLabel = "PROFILE", defaultValue = "all",
-            description = "Which tools the OpenAPI document offers: all, readonly or coding. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--actions-profile",
+            paramLabel = "PROFILE",
+            defaultValue = "all",
+            description =
+                    "Which tools the OpenAPI document offers: all, readonly or coding. Default: ${DEFAULT-VALUE}.")
     String profile;
 
     @Option(names = "--insecure-no-auth", description = "Serve without the API token (prints a warning).")
     boolean noAuth;
 
-    @Option(names = "--no-local", description = "Run no tools on this server's own workspace: every conversation "
-            + "must pick a remote agent with use_agent first.")
+    @Option(
+            names = "--no-local",
+            description = "Run no tools on this server's own workspace: every conversation "
+                    + "must pick a remote agent with use_agent first.")
     boolean noLocal;
 
-    @Option(names = "--agent-call-timeout", paramLabel = "SECONDS",
+    @Option(
+            names = "--agent-call-timeout",
+            paramLabel = "SECONDS",
             defaultValue = "${env:BELAY_AGENT_CALL_TIMEOUT:-3660}",
             description = "How long a call routed to a remote agent may take. Default: ${DEFAULT-VALUE}.")
     long agentCallTimeout;
 
-    @Option(names = "--agent-heartbeat", paramLabel = "SECONDS", defaultValue = "${env:BELAY_AGENT_HEARTBEAT:-5}",
+    @Option(
+            names = "--agent-heartbeat",
+            paramLabel = "SECONDS",
+            defaultValue = "${env:BELAY_AGENT_HEARTBEAT:-5}",
             description = "How often the hub pings agents; three missed beats drop one. Default: ${DEFAULT-VALUE}.")
     long agentHeartbeat;
 
@@ -86,17 +109,18 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!HttpConfig.isLoopback(host) && noAuth) {
             throw new UsageException("--insecure-no-auth is refused with --host " + host + ": anyone who can reach it "
-                    + "could run commands as " + System.getProperty("user.name") + "; bind 127.0.0.1 or keep the token");
+                    + "could run commands as " + System.getProperty("user.name")
+                    + "; bind 127.0.0.1 or keep the token");
         } else if (noAuth) {
             System.err.println("WARNING: serving without authentication; any local program can call the tools.");
         }
         if (port < 0 || port > 65535) {
             throw new UsageException("--port must be between 0 and 65535, not " + port);
         }
-        ApprovalMode mode = GuardOptions.mode(approve);
+        ApprovalMode mode = guardOptions.mode();
         OpenApi.Profile actions;
         try {
-            actions = OpenApi.Profile.valueOf(profile.toUpperCase());
+            actions = OpenApi.Profile.valueOf(profile.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--actions-profile must be all, readonly or coding");
         }
@@ -104,8 +128,15 @@ final class ServeCommand implements Callable<Integer> {
         Optional<String> token = noAuth ? Optional.empty() : token(dirs);
         HttpConfig config;
         try {
-            config = new HttpConfig(host, port, token, Optional.ofNullable(publicUrl), publicSchema, List.of(),
-                    HttpConfig.MAX_REQUEST_BYTES, HttpConfig.MAX_UPLOAD_BYTES);
+            config = new HttpConfig(
+                    host,
+                    port,
+                    token,
+                    Optional.ofNullable(publicUrl),
+                    publicSchema,
+                    List.of(),
+                    HttpConfig.MAX_REQUEST_BYTES,
+                    HttpConfig.MAX_UPLOAD_BYTES);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -116,38 +147,49 @@ final class ServeCommand implements Callable<Integer> {
             throw new UsageException("--agent-call-timeout and --agent-heartbeat must be at least 1 second");
         }
         try (Engine engine = options.open(rules)) {
-            Hub hub = new Hub(engine.caller(), new AgentTokens(dirs.config()), new Hub.Config(
-                    Duration.ofSeconds(agentCallTimeout), Duration.ofSeconds(agentHeartbeat), !noLocal),
+            Hub hub = new Hub(
+                    engine.caller(),
+                    new AgentTokens(dirs.config()),
+                    new Hub.Config(Duration.ofSeconds(agentCallTimeout), Duration.ofSeconds(agentHeartbeat), !noLocal),
                     Version.current());
-            Guard guard = guardOptions.guard(hub, rules, mode, approvals, engine.workspace().root(), dirs);
+            Guard guard = guardOptions.guard(
+                    hub, rules, mode, approvals, engine.workspace().root(), dirs.data());
             ModelOptions.Resolved model = modelOptions.resolve(new ConfigStore(dirs.config()));
-            WebChat web = new WebChat(guard, ChatCommand.systemPrompt(engine, guard, model.protocol()),
-                    new ConversationStore(dirs.data().resolve("conversations")), new WebChat.Settings(model.baseUrl(),
-                            model.apiKey(), model.model(), model.protocol(), model.maxSteps()),
+            WebChat web = new WebChat(
+                    guard,
+                    ChatCommand.systemPrompt(engine, guard, model.protocol()),
+                    new ConversationStore(dirs.data().resolve("conversations")),
+                    new WebChat.Settings(
+                            model.baseUrl(), model.apiKey(), model.model(), model.protocol(), model.maxSteps()),
                     JsonMapper.builder().build());
-            try (HttpServer server = new HttpServer(config, new HttpServer.Parts(guard, approvals,
-                    actions, Version.current(), Optional.of(hub), Optional.of(web)))) {
+            try (HttpServer server = new HttpServer(
+                    config,
+                    new HttpServer.Parts(
+                            guard, approvals, actions, Version.current(), Optional.of(hub), Optional.of(web)))) {
                 int bound = server.start();
                 String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound;
-                System.err.println("Belay " + Version.current() + " serving " + engine.workspace().root()
-                        + " (approve: " + approve + ")");
+                System.err.println("Belay " + Version.current() + " serving "
+                        + engine.workspace().root() + " (approve: " + guardOptions.approve() + ")");
                 System.err.println("Web UI: " + base + "/ (chat with " + model.model() + " at " + model.baseUrl() + ")"
                         + (model.apiKey().isEmpty() && model.baseUrl().startsWith(ModelOptions.OPENAI)
-                                ? "; set OPENAI_API_KEY or 'belay config set api-key' for it to answer" : ""));
+                                ? "; set OPENAI_API_KEY or 'belay config set api-key' for it to answer"
+                                : ""));
                 if (token.isPresent()) {
                     // a one-time code, not the token: it signs one browser in, once, and expires unused
-                    System.err.println("Sign in to the web UI (link works once, for "
-                            + WebChat.SIGN_IN_MINUTES + " minutes): " + web.signInLink(base));
+                    System.err.println("Sign in to the web UI (link works once, for " + WebChat.SIGN_IN_MINUTES
+                            + " minutes): " + web.signInLink(base));
                 }
                 System.err.println("MCP (Streamable HTTP): " + base + "/mcp");
-                System.err.println("REST: " + base + "/api · OpenAPI: " + config.publicUrl().orElse(base)
-                        + "/openapi.json · approvals: " + base + "/approvals");
+                System.err.println("REST: " + base + "/api · OpenAPI: "
+                        + config.publicUrl().orElse(base) + "/openapi.json · approvals: " + base + "/approvals");
                 System.err.println("Agents: " + base.replaceFirst("^http", "ws") + Hub.PATH
                         + " (belay token create --agent NAME)");
                 TerminalApprover terminal = null;
-                if (System.console() != null) {
-                    terminal = new TerminalApprover(approvals,
-                            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.err);
+                if (TerminalApprover.console().isPresent()) {
+                    terminal = new TerminalApprover(
+                            approvals,
+                            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+                            System.err);
                     terminal.start();
                 }
                 TerminalApprover prompt = terminal;
@@ -163,7 +205,7 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Optional<String> token(BelayDirs dirs) throws java.io.IOException {
+    private Optional<String> token(BelayDirs dirs) throws IOException {
         TokenStore store = new TokenStore(dirs.config());
         Optional<String> existing = store.read();
         if (existing.isPresent()) {

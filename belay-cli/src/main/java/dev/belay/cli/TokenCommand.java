@@ -1,20 +1,28 @@
 package dev.belay.cli;
 
-import java.util.concurrent.Callable;
-
 import dev.belay.hub.AgentTokens;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "token", mixinStandardHelpOptions = true,
-        description = {"Print (show) or replace (rotate) the API token that belay serve requires;",
-                "create or revoke an agent token (--agent NAME), good only for 'belay agent' to connect."})
+@Command(
+        name = "token",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Print (show) or replace (rotate) the API token that belay serve requires;",
+            "create or revoke an agent token (--agent NAME), good only for 'belay agent' to connect."
+        })
 final class TokenCommand implements Callable<Integer> {
 
-    enum Action { show, rotate, create, revoke }
+    enum Action {
+        show,
+        rotate,
+        create,
+        revoke
+    }
 
     @Parameters(paramLabel = "ACTION", description = "show, rotate, create or revoke")
     Action action;
@@ -34,9 +42,11 @@ final class TokenCommand implements Callable<Integer> {
         TokenStore store = new TokenStore(dirs.config());
         AgentTokens agents = new AgentTokens(dirs.config());
         switch (action) {
-            case show -> spec.commandLine().getOut().println(store.read().orElseGet(() -> {
-                throw new UsageException("no API token yet; 'belay serve' creates one, or run 'belay token rotate'");
-            }));
+            case show ->
+                spec.commandLine().getOut().println(store.read().orElseGet(() -> {
+                    throw new UsageException(
+                            "no API token yet; 'belay serve' creates one, or run 'belay token rotate'");
+                }));
             case rotate -> spec.commandLine().getOut().println(store.rotate());
             case create -> {
                 try {

@@ -38,7 +38,10 @@ final class TokenStore {
         random.nextBytes(bytes);
         String token = "belay_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Files.createDirectories(file.getParent());
-        Path temp = Files.createTempFile(file.getParent(), ".token", ".tmp",
+        Path temp = Files.createTempFile(
+                file.getParent(),
+                ".token",
+                ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(temp, token + "\n", StandardCharsets.UTF_8);
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,26 +1,35 @@
 package dev.belay.cli;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-
 import dev.belay.door.export.SchemaExport;
 import dev.belay.engine.Engine;
+import dev.belay.fs.Trees;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
-@Command(name = "tools", mixinStandardHelpOptions = true,
+@Command(
+        name = "tools",
+        mixinStandardHelpOptions = true,
         description = "Print the tool catalog as JSON: an MCP tools list, or OpenAI / Anthropic tool definitions.")
 final class ToolsCommand implements Callable<Integer> {
 
-    enum Format { mcp, openai, anthropic }
+    enum Format {
+        mcp,
+        openai,
+        anthropic
+    }
 
-    @Option(names = {"-f", "--format"}, defaultValue = "mcp",
+    @Option(
+            names = {"-f", "--format"},
+            defaultValue = "mcp",
             description = "One of ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     Format format;
 
@@ -36,20 +45,17 @@ final class ToolsCommand implements Callable<Integer> {
         Path scratch = Files.createTempDirectory("belay-tools");
         options.runtime.workspace = scratch;
         try (Engine engine = options.open()) {
-            JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-            SchemaExport export = SchemaExport.valueOf(format.name().toUpperCase());
-            spec.commandLine().getOut().println(json.writeValueAsString(export.export(engine.caller().tools())));
+            JsonMapper json = JsonMapper.builder()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .build();
+            SchemaExport export = SchemaExport.valueOf(format.name().toUpperCase(Locale.ROOT));
+            spec.commandLine()
+                    .getOut()
+                    .println(json.writeValueAsString(
+                            export.export(engine.caller().tools())));
         } finally {
-            deleteTree(scratch);
+            Trees.delete(scratch);
         }
         return 0;
-    }
-
-    private static void deleteTree(Path root) throws java.io.IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

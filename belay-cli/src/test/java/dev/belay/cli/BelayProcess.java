@@ -1,5 +1,6 @@
 package dev.belay.cli;
 
+import dev.belay.journal.JournalLocation;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,8 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import dev.belay.journal.JournalLocation;
 
 /**
  * The real {@code ./belay} launcher of this checkout, started as a separate process the way users and MCP clients
@@ -43,7 +42,8 @@ final class BelayProcess implements AutoCloseable {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("no ./belay launcher above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "no ./belay launcher above " + Path.of("").toAbsolutePath());
         }
         return dir;
     }
@@ -84,8 +84,8 @@ final class BelayProcess implements AutoCloseable {
         CompletableFuture<String> url = new CompletableFuture<>();
         StringBuilder log = new StringBuilder();
         Thread.ofVirtual().start(() -> {
-            try (BufferedReader err = new BufferedReader(
-                    new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader err =
+                    new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = err.readLine()) != null) {
                     synchronized (log) {
@@ -110,12 +110,13 @@ final class BelayProcess implements AutoCloseable {
     }
 
     /** The exit code and output (stdout and stderr together) of a short {@code belay} command. */
-    record Run(int exitCode, String output) {
-    }
+    record Run(int exitCode, String output) {}
 
     /** Runs {@code belay ARGS…} to its end with the config and data directories under {@code home}. */
     static Run run(Path home, String... args) throws IOException, InterruptedException {
-        Process process = withHome(new ProcessBuilder(command(args)), home).redirectErrorStream(true).start();
+        Process process = withHome(new ProcessBuilder(command(args)), home)
+                .redirectErrorStream(true)
+                .start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
@@ -185,10 +186,15 @@ final class BelayProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }

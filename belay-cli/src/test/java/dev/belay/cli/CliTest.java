@@ -2,14 +2,14 @@ package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.agent.AgentMain;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,8 +18,7 @@ class CliTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     /** Runs the command line as {@code belay} builds it for these arguments (only the subcommand they name). */
     private static Run run(String... args) {
@@ -42,6 +41,32 @@ class CliTest {
         assertThat(run("help", "serve").out()).as("help knows every command").contains("--port", "--workspace");
     }
 
+    /** --approve and the guard's options are declared once; what --approve is when not given is each command's. */
+    @Test
+    void everyCommandThatServesToolsHasTheGuardsOptionsWithItsOwnApproveDefault() {
+        Map<String, String> defaults = Map.of("mcp", "auto", "serve", "ask", "chat", "ask", "agent", "ask");
+        defaults.forEach((command, mode) -> {
+            String help = run(command, "--help").out();
+            assertThat(help)
+                    .as(command)
+                    .contains("--rules=FILE", "--approval-timeout=SECONDS", "--audit-log=FILE", "--no-audit");
+            assertThat(help.substring(help.indexOf("  --approve=MODE")))
+                    .as(command)
+                    .containsPattern("Default:\\s+" + mode + "\\.");
+        });
+        StringWriter standalone = new StringWriter();
+        CommandLine agent = new CommandLine(new AgentMain());
+        agent.setOut(new PrintWriter(standalone));
+        agent.execute("--help");
+        assertThat(standalone.toString()).contains("--rules=FILE", "--approval-timeout=SECONDS", "--audit-log=FILE");
+        assertThat(standalone.toString().substring(standalone.toString().indexOf("  --approve=MODE")))
+                .containsPattern("Default:\\s+ask\\.");
+        assertThat(run("serve", "--approve", "sometimes").err())
+                .startsWith("belay: ")
+                .contains("sometimes");
+        assertThat(run("serve", "--approve", "sometimes").code()).isEqualTo(2);
+    }
+
     @Test
     void aUsageErrorIsOneClearLineAndExitTwo() {
         Run bad = run("serve", "--port", "not-a-number");
@@ -56,18 +81,22 @@ class CliTest {
     void toolsExportsValidJsonInEachFormat() {
         JsonNode mcp = JSON.readTree(run("tools", "--format", "mcp").out());
         assertThat(mcp.get("tools").size()).isGreaterThanOrEqualTo(19);
-        assertThat(mcp.get("tools").get(0).get("inputSchema").get("type").asString()).isEqualTo("object");
+        assertThat(mcp.get("tools").get(0).get("inputSchema").get("type").asString())
+                .isEqualTo("object");
 
         JsonNode openai = JSON.readTree(run("tools", "--format", "openai").out());
         assertThat(openai.isArray()).isTrue();
         openai.forEach(t -> {
             assertThat(t.get("type").asString()).isEqualTo("function");
-            assertThat(t.get("function").get("parameters").get("type").asString()).isEqualTo("object");
+            assertThat(t.get("function").get("parameters").get("type").asString())
+                    .isEqualTo("object");
         });
 
         JsonNode anthropic = JSON.readTree(run("tools", "--format", "anthropic").out());
         anthropic.forEach(t -> assertThat(t.has("input_schema")).isTrue());
-        assertThat(anthropic.size()).isEqualTo(openai.size()).isEqualTo(mcp.get("tools").size());
+        assertThat(anthropic.size())
+                .isEqualTo(openai.size())
+                .isEqualTo(mcp.get("tools").size());
     }
 
     @Test

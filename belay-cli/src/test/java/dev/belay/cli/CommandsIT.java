@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,8 +23,7 @@ class CommandsIT {
     @TempDir
     Path workspace;
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private Run belay(String... args) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(BelayProcess.command(args));
@@ -33,7 +31,8 @@ class CommandsIT {
         builder.environment().put("BELAY_DATA_DIR", home.resolve("data").toString());
         Path out = Files.createTempFile("out", ".txt");
         Path err = Files.createTempFile("err", ".txt");
-        Process p = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p =
+                builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }
@@ -54,8 +53,8 @@ class CommandsIT {
     @Test
     void theAuditLogAndTheJournalShowWhatHappened() throws Exception {
         String token = belay("token", "rotate").out().strip();
-        ProcessBuilder builder = new ProcessBuilder(BelayProcess.command("serve", "--port", "0", "--workspace",
-                workspace.toString(), "--approve", "auto"));
+        ProcessBuilder builder = new ProcessBuilder(
+                BelayProcess.command("serve", "--port", "0", "--workspace", workspace.toString(), "--approve", "auto"));
         builder.environment().put("BELAY_CONFIG_DIR", home.resolve("config").toString());
         builder.environment().put("BELAY_DATA_DIR", home.resolve("data").toString());
         Path err = Files.createTempFile("serve", ".txt");
@@ -64,16 +63,25 @@ class CommandsIT {
             String url = null;
             for (int i = 0; i < 600 && url == null; i++) {
                 Thread.sleep(100);
-                url = Files.readAllLines(err).stream().filter(l -> l.startsWith("MCP (Streamable HTTP): "))
-                        .map(l -> l.substring(23).replace("/mcp", "")).findFirst().orElse(null);
+                url = Files.readAllLines(err).stream()
+                        .filter(l -> l.startsWith("MCP (Streamable HTTP): "))
+                        .map(l -> l.substring(23).replace("/mcp", ""))
+                        .findFirst()
+                        .orElse(null);
             }
             assertThat(url).as(Files.readString(err)).isNotNull();
-            assertThat(Files.readString(err)).as("an existing token is not printed again").doesNotContain(token);
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url
-                    + "/api/write_file")).header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"path\": \"a.txt\", \"content\": \"x\", \"api_key\": \"k\"}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(Files.readString(err))
+                    .as("an existing token is not printed again")
+                    .doesNotContain(token);
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url + "/api/write_file"))
+                                    .header("Authorization", "Bearer " + token)
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            "{\"path\": \"a.txt\", \"content\": \"x\", \"api_key\": \"k\"}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(400);
         } finally {
             serve.destroy();
@@ -86,7 +94,10 @@ class CommandsIT {
         Run history = belay("history", "--workspace", workspace.toString());
         assertThat(history.code()).isZero();
         assertThat(history.out()).contains("snapshot");
-        assertThat(List.of(belay("serve", "--port", "70000").code(), belay("serve", "--approve", "sometimes",
-                "--workspace", workspace.toString()).code())).containsOnly(2);
+        assertThat(List.of(
+                        belay("serve", "--port", "70000").code(),
+                        belay("serve", "--approve", "sometimes", "--workspace", workspace.toString())
+                                .code()))
+                .containsOnly(2);
     }
 }

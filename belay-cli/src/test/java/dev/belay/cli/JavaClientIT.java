@@ -2,6 +2,13 @@ package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,24 +19,32 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
-import io.modelcontextprotocol.json.McpJsonDefaults;
-import io.modelcontextprotocol.spec.McpSchema;
 
 /** The official MCP Java SDK client against the real {@code ./belay} process, over stdio and Streamable HTTP. */
 class JavaClientIT {
 
-    private static final List<String> TOOLS = List.of("run_command", "job_output", "job_input", "job_kill", "job_list",
-            "read_file", "write_file", "edit_file", "list_directory", "search_files", "find_files", "file_info",
-            "move_path", "delete_path", "make_directory", "system_info", "history", "diff", "undo");
+    private static final List<String> TOOLS = List.of(
+            "run_command",
+            "job_output",
+            "job_input",
+            "job_kill",
+            "job_list",
+            "read_file",
+            "write_file",
+            "edit_file",
+            "list_directory",
+            "search_files",
+            "find_files",
+            "file_info",
+            "move_path",
+            "delete_path",
+            "make_directory",
+            "system_info",
+            "history",
+            "diff",
+            "undo");
 
     @TempDir
     Path workspace;
@@ -41,12 +56,18 @@ class JavaClientIT {
     void stdio() throws Exception {
         List<String> command = BelayProcess.command("mcp", "--workspace", workspace.toString());
         // Belay's own directories (journal, audit log) in the test's, not the machine user's
-        ServerParameters params = ServerParameters.builder(command.get(0)).args(command.subList(1, command.size()))
-                .env(Map.of("BELAY_CONFIG_DIR", home.resolve("config").toString(),
-                        "BELAY_DATA_DIR", home.resolve("data").toString()))
+        ServerParameters params = ServerParameters.builder(command.get(0))
+                .args(command.subList(1, command.size()))
+                .env(Map.of(
+                        "BELAY_CONFIG_DIR",
+                        home.resolve("config").toString(),
+                        "BELAY_DATA_DIR",
+                        home.resolve("data").toString()))
                 .build();
         try (McpSyncClient client = McpClient.sync(new StdioClientTransport(params, McpJsonDefaults.getMapper()))
-                .requestTimeout(Duration.ofSeconds(60)).initializationTimeout(Duration.ofSeconds(180)).build()) {
+                .requestTimeout(Duration.ofSeconds(60))
+                .initializationTimeout(Duration.ofSeconds(180))
+                .build()) {
             exercise(client);
         }
     }
@@ -55,30 +76,51 @@ class JavaClientIT {
     void streamableHttp() throws Exception {
         try (BelayProcess belay = BelayProcess.serve(workspace, "--approve", "auto")) {
             List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
-            var transport = HttpClientStreamableHttpTransport.builder(belay.base()).endpoint("/mcp")
-                    .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + belay.token())).build();
-            try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60))
-                    .progressConsumer(progress::add).build()) {
+            var transport = HttpClientStreamableHttpTransport.builder(belay.base())
+                    .endpoint("/mcp")
+                    .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + belay.token()))
+                    .build();
+            try (McpSyncClient client = McpClient.sync(transport)
+                    .requestTimeout(Duration.ofSeconds(60))
+                    .progressConsumer(progress::add)
+                    .build()) {
                 exercise(client);
-                McpSchema.CallToolResult slow = client.callTool(McpSchema.CallToolRequest.builder()
-                        .name("run_command").arguments(Map.of("command", "sleep 2.5; echo done"))
-                        .progressToken("p1").build());
+                McpSchema.CallToolResult slow = client.callTool(McpSchema.CallToolRequest.builder("run_command")
+                        .arguments(Map.of("command", "sleep 2.5; echo done"))
+                        .progressToken("p1")
+                        .build());
                 assertThat(text(slow)).contains("done");
-                assertThat(progress).as("progress notifications for a long command").isNotEmpty();
+                assertThat(progress)
+                        .as("progress notifications for a long command")
+                        .isNotEmpty();
             }
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(belay.url()))
-                    .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(anonymous.statusCode()).as("MCP over HTTP needs the token").isEqualTo(401);
-            assertThat(Files.readString(belay.auditLog())).contains("\"door\":\"mcp-http\"").contains("write_file");
-            HttpResponse<String> rebinding = http.send(HttpRequest.newBuilder(URI.create(belay.url()))
-                    .header("Origin", "http://evil.example").header("Content-Type", "application/json")
-                    .header("Accept", "application/json, text/event-stream")
-                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> anonymous = http.send(
+                    HttpRequest.newBuilder(URI.create(belay.url()))
+                            .header("Content-Type", "application/json")
+                            .header("Accept", "application/json, text/event-stream")
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode())
+                    .as("MCP over HTTP needs the token")
+                    .isEqualTo(401);
+            assertThat(Files.readString(belay.auditLog()))
+                    .contains("\"door\":\"mcp-http\"")
+                    .contains("write_file");
+            HttpResponse<String> rebinding = http.send(
+                    HttpRequest.newBuilder(URI.create(belay.url()))
+                            .header("Origin", "http://evil.example")
+                            .header("Content-Type", "application/json")
+                            .header("Accept", "application/json, text/event-stream")
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(rebinding.statusCode()).isEqualTo(403);
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(belay.base() + "/healthz"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = http.send(
+                    HttpRequest.newBuilder(URI.create(belay.base() + "/healthz"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
         }
     }
@@ -100,8 +142,10 @@ class JavaClientIT {
         McpSchema.CallToolResult read = call(client, "read_file", Map.of("path", "src/hello.txt"));
         assertThat(text(read)).contains("hi");
 
-        McpSchema.CallToolResult edit = call(client, "edit_file", Map.of("path", "src/hello.txt",
-                "edits", List.of(Map.of("old_text", "hi", "new_text", "hello"))));
+        McpSchema.CallToolResult edit = call(
+                client,
+                "edit_file",
+                Map.of("path", "src/hello.txt", "edits", List.of(Map.of("old_text", "hi", "new_text", "hello"))));
         assertThat(edit.isError()).isFalse();
         assertThat(Files.readString(workspace.resolve("src/hello.txt"))).isEqualTo("hello\n");
 
@@ -110,7 +154,9 @@ class JavaClientIT {
         assertThat(((Map<?, ?>) run.structuredContent()).get("exit_code")).isEqualTo(4);
 
         McpSchema.CallToolResult missing = call(client, "read_file", Map.of("path", "nope.txt"));
-        assertThat(missing.isError()).as("a missing file is a result, not a protocol error").isTrue();
+        assertThat(missing.isError())
+                .as("a missing file is a result, not a protocol error")
+                .isTrue();
         McpSchema.CallToolResult escape = call(client, "read_file", Map.of("path", "../../etc/passwd"));
         assertThat(escape.isError()).isTrue();
         assertThat(text(escape)).contains("outside the workspace");
@@ -127,7 +173,8 @@ class JavaClientIT {
     }
 
     private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
-        return client.callTool(new McpSchema.CallToolRequest(tool, args));
+        return client.callTool(
+                McpSchema.CallToolRequest.builder(tool).arguments(args).build());
     }
 
     /** The text content of a result, joined; shared by the ITs that use the Java SDK client. */

@@ -5,6 +5,9 @@ import static dev.belay.chat.OpenAiFixture.text;
 import static dev.belay.chat.OpenAiFixture.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.belay.chat.OpenAiFixture;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,13 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.sun.net.httpserver.HttpServer;
-
-import dev.belay.chat.OpenAiFixture;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,11 +41,28 @@ class LocalSecretsIT {
                 + "[ -n \"$jcmd\" ] && $jcmd $PPID VM.system_properties 2>&1 | grep -c 'belay.secrets' | sed 's/^/attached=/'; "
                 + "true";
         try (OpenAiFixture fixture = new OpenAiFixture()) {
-            fixture.script(tools(call("c1", "run_command",
-                    JsonMapper.builder().build().writeValueAsString(Map.of("command", probe)))), text("done"));
-            ProcessBuilder builder = BelayProcess.withHome(new ProcessBuilder(BelayProcess.command("chat", "--message",
-                    "look around", "--base-url", fixture.baseUrl(), "--model", "fixture-model", "--approve", "auto",
-                    "--runtime", "local", "--workspace", workspace.toString())), dir.resolve("home"));
+            fixture.script(
+                    tools(call(
+                            "c1",
+                            "run_command",
+                            JsonMapper.builder().build().writeValueAsString(Map.of("command", probe)))),
+                    text("done"));
+            ProcessBuilder builder = BelayProcess.withHome(
+                    new ProcessBuilder(BelayProcess.command(
+                            "chat",
+                            "--message",
+                            "look around",
+                            "--base-url",
+                            fixture.baseUrl(),
+                            "--model",
+                            "fixture-model",
+                            "--approve",
+                            "auto",
+                            "--runtime",
+                            "local",
+                            "--workspace",
+                            workspace.toString())),
+                    dir.resolve("home"));
             builder.environment().put("OPENAI_API_KEY", KEY);
             Process process = builder.start();
             process.getOutputStream().close();
@@ -55,7 +70,9 @@ class LocalSecretsIT {
             assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).as(err).isZero();
 
-            assertThat(fixture.authorizations()).as("the key still reaches the model").allMatch(("Bearer " + KEY)::equals);
+            assertThat(fixture.authorizations())
+                    .as("the key still reaches the model")
+                    .allMatch(("Bearer " + KEY)::equals);
             JsonNode messages = fixture.requests().get(1).path("messages");
             String result = messages.get(messages.size() - 1).path("content").asString();
             assertThat(result).as("the probe ran under Belay's JVM").contains("parent=belay.jar");
@@ -69,7 +86,7 @@ class LocalSecretsIT {
     @Test
     void theAgentTokenStillComesFromTheEnvironment() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        HttpServer hub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer hub = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         hub.createContext("/agents", exchange -> {
             seen.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             exchange.sendResponseHeaders(401, -1);
@@ -77,10 +94,18 @@ class LocalSecretsIT {
         });
         hub.start();
         try {
-            ProcessBuilder builder = BelayProcess.withHome(new ProcessBuilder(BelayProcess.command("agent", "--server",
-                    "ws://127.0.0.1:" + hub.getAddress().getPort() + "/agents", "--workspace",
-                    Files.createDirectories(dir.resolve("agent-ws")).toString(), "--approve", "auto")),
-                    dir.resolve("home")).redirectErrorStream(true);
+            ProcessBuilder builder = BelayProcess.withHome(
+                            new ProcessBuilder(BelayProcess.command(
+                                    "agent",
+                                    "--server",
+                                    "ws://127.0.0.1:" + hub.getAddress().getPort() + "/agents",
+                                    "--workspace",
+                                    Files.createDirectories(dir.resolve("agent-ws"))
+                                            .toString(),
+                                    "--approve",
+                                    "auto")),
+                            dir.resolve("home"))
+                    .redirectErrorStream(true);
             builder.environment().put("BELAY_AGENT_TOKEN", "belay_agent_from_env");
             Process agent = builder.start();
             agent.getOutputStream().close();

@@ -15,10 +15,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,10 +52,17 @@ class McpStartIT {
             session.send(INITIALIZED, LIST.formatted(2), READ);
             first = List.of(initialize, session.next(), session.next());
         }
-        assertThat(first.get(2).path("result").path("content").get(0).path("text").asString()).contains("alpha");
+        assertThat(first.get(2)
+                        .path("result")
+                        .path("content")
+                        .get(0)
+                        .path("text")
+                        .asString())
+                .contains("alpha");
         Path remembered;
         try (Stream<Path> files = Files.list(home.resolve("data/mcp-answers"))) {
-            remembered = files.filter(f -> f.toString().endsWith(".txt")).findFirst().orElseThrow();
+            remembered =
+                    files.filter(f -> f.toString().endsWith(".txt")).findFirst().orElseThrow();
         }
 
         try (Session session = new Session()) {
@@ -68,7 +73,13 @@ class McpStartIT {
             assertThat(again).extracting(m -> m.path("id").asInt()).containsExactly(1, 2, 3);
             assertThat(again.get(0).path("result")).isEqualTo(first.get(0).path("result"));
             assertThat(again.get(1).path("result")).isEqualTo(first.get(1).path("result"));
-            assertThat(again.get(2).path("result").path("content").get(0).path("text").asString()).contains("alpha");
+            assertThat(again.get(2)
+                            .path("result")
+                            .path("content")
+                            .get(0)
+                            .path("text")
+                            .asString())
+                    .contains("alpha");
         }
 
         List<String> lines = new ArrayList<>();
@@ -80,7 +91,9 @@ class McpStartIT {
             session.send(INITIALIZE);
             session.next();
             session.send(INITIALIZED, LIST.formatted(2));
-            assertThat(session.next().path("result").path("tools").size()).as("the outdated list").isZero();
+            assertThat(session.next().path("result").path("tools").size())
+                    .as("the outdated list")
+                    .isZero();
             assertThat(session.next().path("method").asString()).isEqualTo("notifications/tools/list_changed");
             session.send(LIST.formatted(4));
             assertThat(session.next().path("result")).isEqualTo(first.get(1).path("result"));
@@ -95,12 +108,16 @@ class McpStartIT {
         private final BlockingQueue<String> out = new LinkedBlockingQueue<>();
 
         Session() throws IOException {
-            process = BelayProcess.withHome(new ProcessBuilder(BelayProcess.command("mcp", "--workspace",
-                    workspace.toString(), "--no-audit")), home).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            process = BelayProcess.withHome(
+                            new ProcessBuilder(
+                                    BelayProcess.command("mcp", "--workspace", workspace.toString(), "--no-audit")),
+                            home)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             in = process.getOutputStream();
             Thread.ofVirtual().start(() -> {
-                try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
+                try (BufferedReader lines =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     lines.lines().forEach(out::add);
                 } catch (IOException e) {
                     // the process ended
@@ -122,10 +139,15 @@ class McpStartIT {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             in.close();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -1,10 +1,18 @@
 package dev.belay.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
+import com.tngtech.archunit.lang.ArchRule;
+import dev.belay.door.fixture.AroundTheGuard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Map;
@@ -14,14 +22,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.tngtech.archunit.core.domain.JavaClass;
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.core.importer.Location;
-import com.tngtech.archunit.lang.ArchRule;
-import dev.belay.door.fixture.AroundTheGuard;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,27 +31,65 @@ import org.junit.jupiter.api.Test;
  */
 class ModulesArchitectureTest {
 
-    private static final Set<String> MODULES = Set.of("belay-core", "belay-runtimes", "belay-agent", "belay-server",
-            "belay-cli");
+    private static final Set<String> MODULES =
+            Set.of("belay-core", "belay-runtimes", "belay-agent", "belay-server", "belay-cli");
 
     private static final ArchRule DOORS_THROUGH_THE_CATALOG = noClasses()
-            .that().resideInAnyPackage("dev.belay.door..", "dev.belay.chat..", "dev.belay.hub..")
-            .should().dependOnClassesThat().resideInAnyPackage("dev.belay.workspace..", "dev.belay.journal..",
-                    "dev.belay.runtime..", "dev.belay.fs..")
+            .that()
+            .resideInAnyPackage("dev.belay.door..", "dev.belay.chat..", "dev.belay.hub..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("dev.belay.workspace..", "dev.belay.journal..", "dev.belay.runtime..", "dev.belay.fs..")
             .because("every door reaches files, the journal and processes through tool calls of the guarded catalog");
 
+    /**
+     * DESIGN.md's picture from left to right: doors, the guard, the engine, runtimes; the entry points wire them
+     * together. The tool contract ({@code dev.belay.tool}) and the agent protocol are shared by all and in no layer.
+     */
+    private static final ArchRule LAYERS = layeredArchitecture()
+            .consideringOnlyDependenciesInLayers()
+            .layer("entry points")
+            .definedBy("dev.belay.cli..", "dev.belay.agent..")
+            .layer("doors")
+            .definedBy("dev.belay.door..", "dev.belay.chat..", "dev.belay.hub..")
+            .layer("guard")
+            .definedBy("dev.belay.policy..")
+            .layer("engine")
+            .definedBy(
+                    "dev.belay.engine..",
+                    "dev.belay.tool.*..",
+                    "dev.belay.action..",
+                    "dev.belay.mount..",
+                    "dev.belay.workspace..",
+                    "dev.belay.journal..",
+                    "dev.belay.fs..")
+            .layer("runtimes")
+            .definedBy("dev.belay.runtime..")
+            .whereLayer("entry points")
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer("doors")
+            .mayOnlyBeAccessedByLayers("entry points")
+            .whereLayer("guard")
+            .mayOnlyBeAccessedByLayers("entry points", "doors")
+            .whereLayer("engine")
+            .mayOnlyBeAccessedByLayers("entry points")
+            .whereLayer("runtimes")
+            .mayOnlyBeAccessedByLayers("entry points", "engine");
+
     /** A module's jar ({@code belay-core-0.1.0.jar}, {@code belay-agent.jar}) or its classes directory. */
-    private static final Pattern OWNER = Pattern.compile(
-            "/(belay-[a-z]+)(?:-[\\w.]+(?:-SNAPSHOT)?)?(?:\\.jar|/target/classes)(?:[!/]|$)");
+    private static final Pattern OWNER =
+            Pattern.compile("/(belay-[a-z]+)(?:-[\\w.]+(?:-SNAPSHOT)?)?(?:\\.jar|/target/classes)(?:[!/]|$)");
 
     private static JavaClasses belay;
 
     @BeforeAll
     static void importEveryModule() {
-        belay = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ModulesArchitectureTest::inAModule).importPackages("dev.belay");
-        assertThat(belay.stream().map(ModulesArchitectureTest::module).distinct()).containsExactlyInAnyOrderElementsOf(
-                MODULES);
+        belay = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(ModulesArchitectureTest::inAModule)
+                .importPackages("dev.belay");
+        assertThat(belay.stream().map(ModulesArchitectureTest::module).distinct())
+                .containsExactlyInAnyOrderElementsOf(MODULES);
     }
 
     @Test
@@ -62,7 +100,8 @@ class ModulesArchitectureTest {
     @Test
     void everyPackageLivesInOneModule() {
         Map<String, Set<String>> modules = new TreeMap<>();
-        belay.forEach(c -> modules.computeIfAbsent(c.getPackageName(), p -> new TreeSet<>()).add(module(c)));
+        belay.forEach(c -> modules.computeIfAbsent(c.getPackageName(), p -> new TreeSet<>())
+                .add(module(c)));
 
         assertThat(modules).allSatisfy((pkg, in) -> assertThat(in).as(pkg).hasSize(1));
     }
@@ -76,15 +115,27 @@ class ModulesArchitectureTest {
     void aDoorThatOpensTheWorkspaceItselfIsRefused() {
         JavaClasses door = new ClassFileImporter().importClasses(AroundTheGuard.class);
 
-        assertThatThrownBy(() -> DOORS_THROUGH_THE_CATALOG.check(door)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("AroundTheGuard").hasMessageContaining("dev.belay.workspace.Workspace");
+        assertThatThrownBy(() -> DOORS_THROUGH_THE_CATALOG.check(door))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("AroundTheGuard")
+                .hasMessageContaining("dev.belay.workspace.Workspace");
+        JavaClasses doorAndWorkspace =
+                new ClassFileImporter().importPackages("dev.belay.door.fixture", "dev.belay.workspace");
+        assertThatThrownBy(() -> LAYERS.check(doorAndWorkspace))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("AroundTheGuard");
+    }
+
+    @Test
+    void theLayersOfTheDesignHold() {
+        LAYERS.check(belay);
     }
 
     @Test
     void theArchitectureDocumentsPackageTableNamesEveryPackageInItsModule() throws IOException {
         Map<String, String> documented = new TreeMap<>();
         for (String row : Files.readAllLines(BelayProcess.repoRoot().resolve("docs/architecture.md"))) {
-            String[] cells = row.split("\\|");
+            String[] cells = row.split("\\|", -1);
             if (cells.length > 2 && cells[1].strip().startsWith("`dev.belay")) {
                 Matcher names = Pattern.compile("`(dev\\.belay[\\w.]*)`").matcher(cells[1]);
                 while (names.find()) {

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,34 +36,47 @@ class MountBoundsIT {
     @Test
     void floodingServersFailTheirOwnCallsAndLeaveBelayStanding() throws Exception {
         Path stdio = fixture("hostile_stdio_server.py");
-        BelayProcess.Run add = BelayProcess.run(home, "mcp-servers", "add", "flood", "--", "python3",
-                stdio.toString());
+        BelayProcess.Run add = BelayProcess.run(home, "mcp-servers", "add", "flood", "--", "python3", stdio.toString());
         assertThat(add.exitCode()).as(add.output()).isZero();
         Path portFile = dir.resolve("port");
-        Process web = new ProcessBuilder("python3", fixture("hostile_http_server.py").toString(), portFile.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("web.log").toFile()).start();
+        Process web = new ProcessBuilder(
+                        "python3", fixture("hostile_http_server.py").toString(), portFile.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("web.log").toFile())
+                .start();
         try {
-            BelayProcess.Run addWeb = BelayProcess.run(home, "mcp-servers", "add", "webflood", "--url",
+            BelayProcess.Run addWeb = BelayProcess.run(
+                    home,
+                    "mcp-servers",
+                    "add",
+                    "webflood",
+                    "--url",
                     "http://127.0.0.1:" + port(portFile, web) + "/mcp");
             assertThat(addWeb.exitCode()).as(addWeb.output()).isZero();
 
-            try (BelayProcess belay = BelayProcess.serve(workspace, home, Map.of("BELAY_JAVA_OPTS", "-Xmx192m"),
-                    "--approve", "auto")) {
+            try (BelayProcess belay =
+                    BelayProcess.serve(workspace, home, Map.of("BELAY_JAVA_OPTS", "-Xmx192m"), "--approve", "auto")) {
                 assertThat(call(belay, "flood__flood_stderr"))
                         .as("512 MiB of stderr, more than the heap, is dropped; the answer is kept")
                         .contains("flood_stderr done");
 
-                assertThat(call(belay, "flood__huge_line")).contains("flood")
+                assertThat(call(belay, "flood__huge_line"))
+                        .contains("flood")
                         .contains("it wrote a message longer than Belay's limit of 16777216 bytes on stdout");
-                assertThat(call(belay, "flood__echo")).as("the server is started again").contains("echo done");
+                assertThat(call(belay, "flood__echo"))
+                        .as("the server is started again")
+                        .contains("echo done");
 
-                assertThat(call(belay, "flood__die")).contains("its process exited with code 1")
+                assertThat(call(belay, "flood__die"))
+                        .contains("its process exited with code 1")
                         .contains("its stderr: dying words");
                 assertThat(call(belay, "flood__echo")).contains("echo done");
 
-                assertThat(call(belay, "webflood__endless_line")).contains("webflood")
+                assertThat(call(belay, "webflood__endless_line"))
+                        .contains("webflood")
                         .contains("Inbound line exceeds the maximum allowed size");
-                assertThat(call(belay, "webflood__huge_body")).contains("webflood")
+                assertThat(call(belay, "webflood__huge_body"))
+                        .contains("webflood")
                         .contains("Inbound response body exceeds the maximum allowed size of 16777216 bytes");
                 assertThat(call(belay, "webflood__echo")).contains("echo {}");
 
@@ -93,9 +105,13 @@ class MountBoundsIT {
     }
 
     private String call(BelayProcess belay, String tool) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(belay.base() + "/api/" + tool))
-                .header("Authorization", "Bearer " + belay.token()).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(belay.base() + "/api/" + tool))
+                        .header("Authorization", "Bearer " + belay.token())
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofMinutes(2))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         return response.body();
     }

@@ -2,6 +2,14 @@ package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,19 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
-
-import io.swagger.v3.oas.models.OpenAPI;
-import io.swagger.v3.oas.models.Operation;
-import io.swagger.v3.oas.models.PathItem;
-import io.swagger.v3.parser.OpenAPIV3Parser;
-import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,18 +44,25 @@ class OpenApiClientIT {
                     path = e.getKey();
                 }
             }
-            assertThat(path).as("operation " + operationId + " is in the document").isNotNull();
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.getServers().get(0).getUrl() + path))
-                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+            assertThat(path)
+                    .as("operation " + operationId + " is in the document")
+                    .isNotNull();
+            HttpRequest.Builder request = HttpRequest.newBuilder(
+                            URI.create(api.getServers().get(0).getUrl() + path))
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
                     .POST(HttpRequest.BodyPublishers.ofString(body));
             headers.forEach(request::header);
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             JsonNode answer = JSON.readTree(response.body());
-            JsonNode schema = document.at("/paths/" + path.replace("/", "~1") + "/post/responses/200/content/"
-                    + "application~1json/schema");
-            Schema validator = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schema);
-            assertThat(validator.validate(answer)).as(operationId + " answer matches its schema").isEmpty();
+            JsonNode schema = document.at(
+                    "/paths/" + path.replace("/", "~1") + "/post/responses/200/content/" + "application~1json/schema");
+            Schema validator = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                    .getSchema(schema);
+            assertThat(validator.validate(answer))
+                    .as(operationId + " answer matches its schema")
+                    .isEmpty();
             return answer;
         }
     }
@@ -68,8 +72,12 @@ class OpenApiClientIT {
         Path home = Files.createTempDirectory("belay-home");
         try (BelayProcess belay = BelayProcess.serve(workspace, home, "--approve", "auto")) {
             HttpClient http = HttpClient.newHttpClient();
-            String doc = http.send(HttpRequest.newBuilder(URI.create(belay.base() + "/openapi.json"))
-                    .header("Authorization", "Bearer " + belay.token()).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String doc = http.send(
+                            HttpRequest.newBuilder(URI.create(belay.base() + "/openapi.json"))
+                                    .header("Authorization", "Bearer " + belay.token())
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(doc);
             assertThat(parsed.getMessages()).isEmpty();
             assertThat(parsed.getOpenAPI().getPaths()).hasSizeLessThanOrEqualTo(30);
@@ -77,14 +85,17 @@ class OpenApiClientIT {
 
             Map<String, String> conversation = Map.of("openai-conversation-id", "conv-42");
             client.call("write_file", "{\"path\": \"notes/todo.txt\", \"content\": \"ship it\\n\"}", conversation);
-            assertThat(client.call("read_file", "{\"path\": \"notes/todo.txt\"}", Map.of()).path("text").asString())
+            assertThat(client.call("read_file", "{\"path\": \"notes/todo.txt\"}", Map.of())
+                            .path("text")
+                            .asString())
                     .contains("ship it");
             JsonNode run = client.call("run_command", "{\"command\": \"wc -l < notes/todo.txt\"}", conversation);
             assertThat(run.path("stdout").asString().strip()).isEqualTo("1");
-            JsonNode slow = client.call("run_command", "{\"command\": \"sleep 1; echo late\", \"wait_s\": 0.2}", Map.of());
+            JsonNode slow =
+                    client.call("run_command", "{\"command\": \"sleep 1; echo late\", \"wait_s\": 0.2}", Map.of());
             assertThat(slow.path("running").asBoolean()).isTrue();
-            JsonNode later = client.call("job_output", "{\"job_id\": \"" + slow.path("job_id").asString()
-                    + "\", \"wait_s\": 5}", Map.of());
+            JsonNode later = client.call(
+                    "job_output", "{\"job_id\": \"" + slow.path("job_id").asString() + "\", \"wait_s\": 5}", Map.of());
             assertThat(later.path("stdout").asString()).contains("late");
             client.call("history", "{}", Map.of());
         }

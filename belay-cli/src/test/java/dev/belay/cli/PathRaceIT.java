@@ -13,10 +13,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -61,7 +59,8 @@ class PathRaceIT {
                 }
             }
             post(belay, "job_kill", json.writeValueAsString(Map.of("job_id", jobId)));
-            assertThat(insideReads).as("the race was run: reads through the link worked when it pointed inside")
+            assertThat(insideReads)
+                    .as("the race was run: reads through the link worked when it pointed inside")
                     .isPositive();
             assertThat(Files.readString(config.resolve("token")).strip()).isEqualTo(token);
             try (Stream<Path> files = Files.list(config)) {
@@ -82,8 +81,10 @@ class PathRaceIT {
             post(belay, "write_file", "{\"path\": \"d/x.txt\", \"content\": \"two\"}");
             post(belay, "write_file", "{\"path\": \"d/new/sub/f.txt\", \"content\": \"f\"}");
             Map<String, String> before = snapshot(config);
-            String jobId = startJob(belay, "end=$((SECONDS+120)); while [ $SECONDS -lt $end ]; do mv -T d .away && "
-                    + "ln -s '" + config + "' d && rm d && mv -T .away d; sleep 0.005; done");
+            String jobId = startJob(
+                    belay,
+                    "end=$((SECONDS+120)); while [ $SECONDS -lt $end ]; do mv -T d .away && " + "ln -s '" + config
+                            + "' d && rm d && mv -T .away d; sleep 0.005; done");
             int undone = 0;
             for (int i = 0; i < 80; i++) { // inside the job's two minutes: an undo waits for the journal's watcher
                 if (json.readTree(post(belay, "undo", "{}")).has("commit")) {
@@ -93,8 +94,11 @@ class PathRaceIT {
                 post(belay, "write_file", "{\"path\": \"d/newp/sub/planted.txt\", \"content\": \"x\"}");
             }
             post(belay, "job_kill", json.writeValueAsString(Map.of("job_id", jobId)));
-            assertThat(undone).as("undos went through while the directory was in place").isPositive();
-            assertThat(snapshot(config)).as("nothing in the config directory was written, created or chmod'ed")
+            assertThat(undone)
+                    .as("undos went through while the directory was in place")
+                    .isPositive();
+            assertThat(snapshot(config))
+                    .as("nothing in the config directory was written, created or chmod'ed")
                     .isEqualTo(before);
         }
     }
@@ -103,8 +107,10 @@ class PathRaceIT {
     void aFileSwappedForAFifoNeverHangsACall() throws Exception {
         Files.writeString(workspace.resolve("ff"), "content\n");
         try (BelayProcess belay = BelayProcess.serve(workspace, home, "--approve", "auto")) {
-            String jobId = startJob(belay, "mkfifo .fifo; end=$((SECONDS+120)); while [ $SECONDS -lt $end ]; do "
-                    + "mv -T ff .file && mv -T .fifo ff && mv -T ff .fifo && mv -T .file ff; done");
+            String jobId = startJob(
+                    belay,
+                    "mkfifo .fifo; end=$((SECONDS+120)); while [ $SECONDS -lt $end ]; do "
+                            + "mv -T ff .file && mv -T .fifo ff && mv -T ff .fifo && mv -T .file ff; done");
             int reads = 0;
             for (int i = 0; i < 150; i++) {
                 // a call that waited on the FIFO would never answer: the client gives up after a minute and fails
@@ -122,8 +128,10 @@ class PathRaceIT {
     }
 
     private String startJob(BelayProcess belay, String command) throws Exception {
-        String job = post(belay, "run_command", json.writeValueAsString(Map.of("command", command, "wait_s", 1,
-                "timeout_s", 300)));
+        String job = post(
+                belay,
+                "run_command",
+                json.writeValueAsString(Map.of("command", command, "wait_s", 1, "timeout_s", 300)));
         String jobId = json.readTree(job).path("job_id").asString();
         assertThat(jobId).as("the swapping job runs on: " + job).isNotEmpty();
         return jobId;
@@ -134,17 +142,24 @@ class PathRaceIT {
         Map<String, String> entries = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.toList()) {
-                entries.put(dir.relativize(p).toString(), PosixFilePermissions.toString(
-                        Files.getPosixFilePermissions(p)) + (Files.isRegularFile(p) ? " " + Files.readString(p) : ""));
+                entries.put(
+                        dir.relativize(p).toString(),
+                        PosixFilePermissions.toString(Files.getPosixFilePermissions(p))
+                                + (Files.isRegularFile(p) ? " " + Files.readString(p) : ""));
             }
         }
         return entries;
     }
 
     private String post(BelayProcess belay, String tool, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(belay.base() + "/api/" + tool))
-                .header("Authorization", "Bearer " + belay.token()).header("Content-Type", "application/json")
-                .timeout(Duration.ofMinutes(1))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(belay.base() + "/api/" + tool))
+                                .header("Authorization", "Bearer " + belay.token())
+                                .header("Content-Type", "application/json")
+                                .timeout(Duration.ofMinutes(1))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

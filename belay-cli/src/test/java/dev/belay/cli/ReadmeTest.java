@@ -9,9 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
-
 import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,7 +26,8 @@ class ReadmeTest {
         cli.setOut(new PrintWriter(out));
         cli.execute("tools", "--format", "mcp");
         List<String> catalog = new ArrayList<>();
-        for (JsonNode tool : JsonMapper.builder().build().readTree(out.toString()).get("tools")) {
+        for (JsonNode tool :
+                JsonMapper.builder().build().readTree(out.toString()).get("tools")) {
             catalog.add(tool.get("name").asString() + " | " + tool.get("title").asString());
         }
         String readme = Files.readString(BelayProcess.repoRoot().resolve("README.md"));
@@ -37,6 +36,8 @@ class ReadmeTest {
         while (m.find()) {
             table.add(m.group(1) + " | " + m.group(2).strip());
         }
-        assertThat(table).as("README.md tool table (regenerate it from ./belay tools)").containsExactlyElementsOf(catalog);
+        assertThat(table)
+                .as("README.md tool table (regenerate it from ./belay tools)")
+                .containsExactlyElementsOf(catalog);
     }
 }

@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,10 +19,13 @@ class StdioRobustnessIT {
 
     @Test
     void garbageIsAnsweredOrIgnoredAndTheServerKeepsServing() throws Exception {
-        Process belay = new ProcessBuilder(BelayProcess.command("mcp", "--workspace", workspace.toString(), "--no-audit"))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process belay = new ProcessBuilder(
+                        BelayProcess.command("mcp", "--workspace", workspace.toString(), "--no-audit"))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try (OutputStream in = belay.getOutputStream();
-                BufferedReader out = new BufferedReader(new InputStreamReader(belay.getInputStream(), StandardCharsets.UTF_8))) {
+                BufferedReader out =
+                        new BufferedReader(new InputStreamReader(belay.getInputStream(), StandardCharsets.UTF_8))) {
             String[] hostile = {
                 "this is not json",
                 "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": 42}",
@@ -35,10 +37,11 @@ class StdioRobustnessIT {
                 in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
             }
             in.write(("{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
-                    + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n"
-                    + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
-                    + "{\"jsonrpc\":\"2.0\",\"id\":100,\"method\":\"tools/call\",\"params\":{\"name\":\"read_file\","
-                    + "\"arguments\":{\"path\":\"../../etc/shadow\"}}}\n").getBytes(StandardCharsets.UTF_8));
+                            + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n"
+                            + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+                            + "{\"jsonrpc\":\"2.0\",\"id\":100,\"method\":\"tools/call\",\"params\":{\"name\":\"read_file\","
+                            + "\"arguments\":{\"path\":\"../../etc/shadow\"}}}\n")
+                    .getBytes(StandardCharsets.UTF_8));
             in.flush();
             String initialized = null;
             String escaped = null;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,11 +38,14 @@ class TypeScriptClientIT {
 
     private static void run(List<String> args, Path home) throws Exception {
         Path log = Files.createTempFile("client-check", ".log");
-        List<String> command = new java.util.ArrayList<>(List.of(NodeTools.node().toString(),
+        List<String> command = new ArrayList<>(List.of(
+                NodeTools.node().toString(),
                 NodeTools.script("client-check.mjs").toString()));
         command.addAll(args);
-        Process node = BelayProcess.withHome(new ProcessBuilder(command), home).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        Process node = BelayProcess.withHome(new ProcessBuilder(command), home)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         assertThat(node.waitFor(5, TimeUnit.MINUTES)).isTrue();
         String output = Files.readString(log);
         assertThat(node.exitValue()).as(output).isZero();

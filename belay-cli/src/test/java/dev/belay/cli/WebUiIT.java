@@ -6,15 +6,17 @@ import static dev.belay.chat.OpenAiFixture.text;
 import static dev.belay.chat.OpenAiFixture.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.chat.OpenAiFixture;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.chat.OpenAiFixture;
 
 /**
  * The web UI end to end in real headless Chromium (Playwright): sign in with the printed link (once), find nothing in
@@ -31,7 +33,7 @@ class WebUiIT {
 
     /** The one-time sign-in link that belay serve printed. */
     private static String signInLink(String log) {
-        java.util.regex.Matcher link = java.util.regex.Pattern.compile("(http://\\S+/#signin=\\S+)").matcher(log);
+        Matcher link = Pattern.compile("(http://\\S+/#signin=\\S+)").matcher(log);
         assertThat(link.find()).as(log).isTrue();
         return link.group(1);
     }
@@ -46,48 +48,72 @@ class WebUiIT {
         git(workspace, "add", ".");
         git(workspace, "commit", "-q", "-m", "the user's commit");
         String head = git(workspace, "rev-parse", "HEAD");
-        Path shots = Files.createDirectories(Path.of("target/web-ui-screenshots").toAbsolutePath());
+        Path shots =
+                Files.createDirectories(Path.of("target/web-ui-screenshots").toAbsolutePath());
         try (OpenAiFixture fixture = new OpenAiFixture()) {
-            fixture.script(tools(call("c1", "run_command", "{\"command\": \"echo hello > hi.txt\"}")),
+            fixture.script(
+                    tools(call("c1", "run_command", "{\"command\": \"echo hello > hi.txt\"}")),
                     text("All ", "done."),
                     tools(call("c2", "run_command", "{\"command\": \"rm -rf ./*\"}")),
                     text("Understood, ", "I will not."),
                     slowText(400, "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight ", "nine "));
-            try (BelayProcess belay = BelayProcess.serve(workspace, dir.resolve("home"), "--approve", "ask",
-                    "--base-url", fixture.baseUrl(), "--model", "fixture-model")) {
+            try (BelayProcess belay = BelayProcess.serve(
+                    workspace,
+                    dir.resolve("home"),
+                    "--approve",
+                    "ask",
+                    "--base-url",
+                    fixture.baseUrl(),
+                    "--model",
+                    "fixture-model")) {
                 Path log = dir.resolve("e2e.log");
-                Process node = new ProcessBuilder(List.of(NodeTools.node().toString(),
-                        NodeTools.script("web-ui-e2e.mjs").toString(), belay.base(), belay.token(), shots.toString(),
-                        signInLink(belay.log())))
-                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                Process node = new ProcessBuilder(List.of(
+                                NodeTools.node().toString(),
+                                NodeTools.script("web-ui-e2e.mjs").toString(),
+                                belay.base(),
+                                belay.token(),
+                                shots.toString(),
+                                signInLink(belay.log())))
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
                 boolean ended = node.waitFor(5, TimeUnit.MINUTES);
                 if (!ended) {
                     node.destroyForcibly();
                 }
-                assertThat(ended && node.exitValue() == 0).as(Files.readString(log)).isTrue();
+                assertThat(ended && node.exitValue() == 0)
+                        .as(Files.readString(log))
+                        .isTrue();
                 assertThat(Files.readString(log)).contains("web ui e2e: ok");
-                assertThat(workspace.resolve("hi.txt")).as("created, then undone from the journal panel")
+                assertThat(workspace.resolve("hi.txt"))
+                        .as("created, then undone from the journal panel")
                         .doesNotExist();
                 String exported = git(workspace, "for-each-ref", "--format=%(refname:short)", "refs/heads/belay/");
                 assertThat(exported).as("the branch the panel exported").startsWith("belay/chat-");
                 assertThat(git(workspace, "show", exported + ":hi.txt")).isEqualTo("hello");
                 assertThat(git(workspace, "rev-parse", exported + "~1")).isEqualTo(head);
-                assertThat(git(workspace, "rev-parse", "HEAD")).as("the user's branch did not move").isEqualTo(head);
-                assertThat(Files.readString(belay.auditLog())).contains("\"tool\":\"export_branch\"")
+                assertThat(git(workspace, "rev-parse", "HEAD"))
+                        .as("the user's branch did not move")
+                        .isEqualTo(head);
+                assertThat(Files.readString(belay.auditLog()))
+                        .contains("\"tool\":\"export_branch\"")
                         .contains("\"door\":\"chat\"")
-                        .contains("\"decided_by\":\"web\"").contains("not today");
+                        .contains("\"decided_by\":\"web\"")
+                        .contains("not today");
             }
-            assertThat(fixture.requests()).isNotEmpty().allSatisfy(r -> assertThat(r.toString())
-                    .doesNotContain(dir.resolve("home/config").toString()));
+            assertThat(fixture.requests())
+                    .isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.toString())
+                            .doesNotContain(dir.resolve("home/config").toString()));
         }
         assertThat(shots.resolve("2-answer.png")).exists();
     }
 
     private static String git(Path repo, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("git", "-C", repo.toString()));
+        List<String> command = new ArrayList<>(List.of("git", "-C", repo.toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(p.waitFor()).as(out).isZero();
         return out;
     }

@@ -1,5 +1,12 @@
 package dev.belay.action;
 
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import dev.belay.tool.ToolSpec;
+import dev.belay.tool.ToolSpecs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,15 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-
-import com.networknt.schema.Error;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
-
-import dev.belay.tool.ToolSpec;
-import dev.belay.tool.ToolSpecs;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,8 +33,14 @@ import tools.jackson.databind.node.ObjectNode;
  * @param commands programs that must be on the runtime's PATH after setup
  * @param runtimes runtime kinds the action works in; empty means all
  */
-public record ActionManifest(ObjectNode json, ToolSpec spec, List<String> run, Optional<Setup> setup,
-        Duration timeout, List<String> commands, List<String> runtimes) {
+public record ActionManifest(
+        ObjectNode json,
+        ToolSpec spec,
+        List<String> run,
+        Optional<Setup> setup,
+        Duration timeout,
+        List<String> commands,
+        List<String> runtimes) {
 
     /** The file name an action's repository must have at its root. */
     public static final String FILE = "belay-action.json";
@@ -44,11 +48,12 @@ public record ActionManifest(ObjectNode json, ToolSpec spec, List<String> run, O
     public static final String PREFIX = "action__";
 
     /**
+     * What to prepare before the action first runs.
+     *
      * @param script a script of the action ({@code ./setup.sh}), run in the action's directory
      * @param packages Debian packages installed with apt-get when missing
      */
-    public record Setup(Optional<String> script, List<String> packages, Duration timeout) {
-    }
+    public record Setup(Optional<String> script, List<String> packages, Duration timeout) {}
 
     public ActionManifest {
         Objects.requireNonNull(json, "json");
@@ -59,10 +64,11 @@ public record ActionManifest(ObjectNode json, ToolSpec spec, List<String> run, O
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    private static final SchemaRegistry REGISTRY =
+            SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
     private static final Schema MANIFEST_SCHEMA = load();
-    private static final Schema META_SCHEMA = REGISTRY.getSchema(
-            SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+    private static final Schema META_SCHEMA =
+            REGISTRY.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
 
     /** The name without its namespace, as in the manifest. */
     public String name() {
@@ -120,11 +126,18 @@ public record ActionManifest(ObjectNode json, ToolSpec spec, List<String> run, O
         }
         JsonNode setup = json.path("setup");
         Optional<Setup> setupSpec = setup.isObject()
-                ? Optional.of(new Setup(Optional.ofNullable(setup.get("script")).map(JsonNode::asString),
-                        strings(setup.path("packages")), seconds(setup.path("timeout"), 600)))
+                ? Optional.of(new Setup(
+                        Optional.ofNullable(setup.get("script")).map(JsonNode::asString),
+                        strings(setup.path("packages")),
+                        seconds(setup.path("timeout"), 600)))
                 : Optional.empty();
-        return new ActionManifest((ObjectNode) json, spec, strings(json.path("run")), setupSpec,
-                seconds(json.path("timeout"), 60), strings(json.path("requires").path("commands")),
+        return new ActionManifest(
+                (ObjectNode) json,
+                spec,
+                strings(json.path("run")),
+                setupSpec,
+                seconds(json.path("timeout"), 60),
+                strings(json.path("requires").path("commands")),
                 strings(json.path("requires").path("runtimes")));
     }
 
@@ -148,7 +161,10 @@ public record ActionManifest(ObjectNode json, ToolSpec spec, List<String> run, O
 
     private static String where(Error error) {
         // JSON Pointer (/inputSchema/type) read as a path of fields (inputSchema.type)
-        String at = error.getInstanceLocation().toString().replaceFirst("^[$/]\\.?", "").replace('/', '.');
+        String at = error.getInstanceLocation()
+                .toString()
+                .replaceFirst("^[$/]\\.?", "")
+                .replace('/', '.');
         return at.isEmpty() ? "" : at + ": ";
     }
 

@@ -1,5 +1,10 @@
 package dev.belay.action;
 
+import dev.belay.action.ActionStore.SetupRecord;
+import dev.belay.runtime.ExecSpec;
+import dev.belay.tool.command.Job;
+import dev.belay.tool.command.Jobs;
+import dev.belay.tool.command.Outcome;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,12 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import dev.belay.action.ActionStore.SetupRecord;
-import dev.belay.runtime.ExecSpec;
-import dev.belay.tool.command.Job;
-import dev.belay.tool.command.Jobs;
-import dev.belay.tool.command.Outcome;
 
 /**
  * Prepares an action in one runtime, once: installs its missing Debian packages, runs its setup script in its
@@ -67,8 +66,11 @@ public final class ActionSetup {
         ActionManifest manifest = action.manifest();
         SetupRecord record;
         if (!manifest.runtimes().isEmpty() && !manifest.runtimes().contains(kind())) {
-            record = new SetupRecord(false, action.name() + " works in the " + String.join(", ", manifest.runtimes())
-                    + " runtime(s), not in " + kind(), Instant.now());
+            record = new SetupRecord(
+                    false,
+                    action.name() + " works in the " + String.join(", ", manifest.runtimes()) + " runtime(s), not in "
+                            + kind(),
+                    Instant.now());
         } else {
             record = execute(action);
         }
@@ -79,25 +81,36 @@ public final class ActionSetup {
     private SetupRecord execute(InstalledAction action) {
         Optional<ActionManifest.Setup> setup = action.manifest().setup();
         Map<String, String> vars = new LinkedHashMap<>(env);
-        vars.put("BELAY_SETUP_PACKAGES", String.join(" ", setup.map(ActionManifest.Setup::packages).orElse(List.of())));
-        vars.put("BELAY_SETUP_SCRIPT", setup.flatMap(ActionManifest.Setup::script)
-                .map(s -> action.dir().resolve(s).normalize().toString()).orElse(""));
+        vars.put(
+                "BELAY_SETUP_PACKAGES",
+                String.join(" ", setup.map(ActionManifest.Setup::packages).orElse(List.of())));
+        vars.put(
+                "BELAY_SETUP_SCRIPT",
+                setup.flatMap(ActionManifest.Setup::script)
+                        .map(s -> action.dir().resolve(s).normalize().toString())
+                        .orElse(""));
         vars.put("BELAY_REQUIRED_COMMANDS", String.join(" ", action.manifest().commands()));
         Duration timeout = setup.map(ActionManifest.Setup::timeout).orElse(Duration.ofMinutes(10));
         try {
-            Job job = jobs.start("setup of " + action.name(), new ExecSpec(List.of("bash", "-c", SCRIPT), action.dir(),
-                    vars), "setup", timeout, false, j -> Optional.empty());
+            Job job = jobs.start(
+                    "setup of " + action.name(),
+                    new ExecSpec(List.of("bash", "-c", SCRIPT), action.dir(), vars),
+                    "setup",
+                    timeout,
+                    false,
+                    j -> Optional.empty());
             Job.Ended ended = job.ended().get(timeout.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
             jobs.forget(job);
             String output = (job.stdout().text() + "\n" + job.stderr().text()).strip();
             return switch (ended.outcome()) {
                 case Outcome.Exited e when e.code() == 0 -> new SetupRecord(true, output, Instant.now());
-                case Outcome.Exited e -> new SetupRecord(false, "setup failed with exit code " + e.code() + ":\n"
-                        + output, Instant.now());
-                case Outcome.TimedOut t -> new SetupRecord(false, "setup timed out after " + t.after().toSeconds()
-                        + " s:\n" + output, Instant.now());
-                case Outcome.Killed k -> new SetupRecord(false, "setup was killed by " + k.by() + ":\n" + output,
-                        Instant.now());
+                case Outcome.Exited e ->
+                    new SetupRecord(false, "setup failed with exit code " + e.code() + ":\n" + output, Instant.now());
+                case Outcome.TimedOut t ->
+                    new SetupRecord(
+                            false, "setup timed out after " + t.after().toSeconds() + " s:\n" + output, Instant.now());
+                case Outcome.Killed k ->
+                    new SetupRecord(false, "setup was killed by " + k.by() + ":\n" + output, Instant.now());
             };
         } catch (IOException e) {
             return new SetupRecord(false, "setup could not start bash: " + e.getMessage(), Instant.now());

@@ -1,5 +1,6 @@
 package dev.belay.action;
 
+import dev.belay.fs.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -12,10 +13,11 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
+import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 
@@ -39,8 +41,7 @@ public record ActionSource(String source, Optional<String> ref) {
     }
 
     /** The files fetched into a directory, and the commit they came from. */
-    public record Fetched(Path dir, Optional<String> commit) {
-    }
+    public record Fetched(Path dir, Optional<String> commit) {}
 
     /**
      * Copies the action's files into {@code target} (which must not exist): a clone checked out at the ref, without
@@ -56,21 +57,30 @@ public record ActionSource(String source, Optional<String> ref) {
             copyTree(local, target);
             return new Fetched(target, Optional.empty());
         }
-        String uri = Files.isDirectory(local) ? local.toUri().toString()
+        String uri = Files.isDirectory(local)
+                ? local.toUri().toString()
                 : GITHUB.matcher(source).matches() ? "https://github.com/" + source + ".git" : source;
         ObjectId commit;
-        try (Git git = Git.cloneRepository().setURI(uri).setDirectory(target.toFile()).setNoCheckout(true)
-                .setCloneAllBranches(true).setTimeout(NETWORK_TIMEOUT_S).call()) {
+        try (Git git = Git.cloneRepository()
+                .setURI(uri)
+                .setDirectory(target.toFile())
+                .setNoCheckout(true)
+                .setCloneAllBranches(true)
+                .setTimeout(NETWORK_TIMEOUT_S)
+                .call()) {
             commit = resolve(git.getRepository(), uri);
-            git.reset().setMode(ResetCommand.ResetType.HARD).setRef(commit.name()).call();
-        } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
-            deleteTree(target);
+            git.reset()
+                    .setMode(ResetCommand.ResetType.HARD)
+                    .setRef(commit.name())
+                    .call();
+        } catch (GitAPIException | JGitInternalException e) {
+            Trees.delete(target);
             throw new ActionException("cannot fetch " + uri + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            deleteTree(target);
+            Trees.delete(target);
             throw e;
         }
-        deleteTree(target.resolve(".git")); // the commit is recorded; history is not part of an installed action
+        Trees.delete(target.resolve(".git")); // the commit is recorded; history is not part of an installed action
         return new Fetched(target, Optional.of(commit.name()));
     }
 
@@ -93,7 +103,7 @@ public record ActionSource(String source, Optional<String> ref) {
             throw new ActionException(uri + " has no tag, branch or commit '" + r + "'");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (org.eclipse.jgit.errors.RevisionSyntaxException e) {
+        } catch (RevisionSyntaxException e) {
             throw new ActionException("'" + ref.get() + "' is not a valid tag, branch or commit");
         }
     }
@@ -110,32 +120,17 @@ public record ActionSource(String source, Optional<String> ref) {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     if (attrs.isRegularFile()) { // links could point anywhere on the machine: not part of an action
-                        Files.copy(file, to.resolve(from.relativize(file).toString()),
-                                StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                        Files.copy(
+                                file,
+                                to.resolve(from.relativize(file).toString()),
+                                StandardCopyOption.COPY_ATTRIBUTES,
+                                LinkOption.NOFOLLOW_LINKS);
                     }
                     return FileVisitResult.CONTINUE;
                 }
             });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * Deletes a tree. JGit may still be writing in a fresh clone (an automatic gc's lock file comes and goes), so files
-     * that vanish meanwhile are fine and the walk is retried a few times before giving up.
-     */
-    static void deleteTree(Path root) {
-        for (int attempt = 1; Files.exists(root, LinkOption.NOFOLLOW_LINKS); attempt++) {
-            try (var paths = Files.walk(root)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException | UncheckedIOException e) {
-                if (attempt == 3) {
-                    throw e instanceof UncheckedIOException u ? u : new UncheckedIOException((IOException) e);
-                }
-            }
         }
     }
 }

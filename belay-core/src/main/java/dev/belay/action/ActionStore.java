@@ -1,5 +1,6 @@
 package dev.belay.action;
 
+import dev.belay.fs.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiPredicate;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -29,8 +29,7 @@ public final class ActionStore {
      *
      * @param output what setup printed (bounded)
      */
-    public record SetupRecord(boolean ok, String output, Instant at) {
-    }
+    public record SetupRecord(boolean ok, String output, Instant at) {}
 
     private final Path root;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -47,7 +46,8 @@ public final class ActionStore {
      *        fetched files, before anything is kept
      * @throws ActionException if it is not accepted: nothing is installed then
      */
-    public InstalledAction install(ActionSource source, boolean trustReadOnly, BiPredicate<ActionManifest, Path> accept) {
+    public InstalledAction install(
+            ActionSource source, boolean trustReadOnly, BiPredicate<ActionManifest, Path> accept) {
         Path staged = stage(source, trustReadOnly);
         try {
             ActionManifest manifest = ActionManifest.read(staged.resolve("files"));
@@ -64,7 +64,7 @@ public final class ActionStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            ActionSource.deleteTree(staged);
+            Trees.delete(staged);
         }
     }
 
@@ -73,15 +73,15 @@ public final class ActionStore {
      * setup records are dropped, so setup runs again. Trust in its read-only hint is given anew: a new version is
      * new code.
      */
-    public InstalledAction update(String name, Optional<String> ref, boolean trustReadOnly,
-            BiPredicate<ActionManifest, Path> accept) {
+    public InstalledAction update(
+            String name, Optional<String> ref, boolean trustReadOnly, BiPredicate<ActionManifest, Path> accept) {
         InstalledAction old = get(name);
         Path staged = stage(new ActionSource(old.source(), ref.or(old::ref)), trustReadOnly);
         try {
             ActionManifest manifest = ActionManifest.read(staged.resolve("files"));
             if (!manifest.name().equals(name)) {
-                throw new ActionException("the new version is named " + manifest.name() + ", not " + name
-                        + "; remove " + name + " and install it instead");
+                throw new ActionException("the new version is named " + manifest.name() + ", not " + name + "; remove "
+                        + name + " and install it instead");
             }
             if (!accept.test(manifest, staged.resolve("files"))) {
                 throw new ActionException(name + " was not updated");
@@ -90,18 +90,18 @@ public final class ActionStore {
             Path retired = root.resolve(".retired-" + UUID.randomUUID());
             Files.move(dir, retired, StandardCopyOption.ATOMIC_MOVE);
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
-            ActionSource.deleteTree(retired);
+            Trees.delete(retired);
             return get(name);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            ActionSource.deleteTree(staged);
+            Trees.delete(staged);
         }
     }
 
     public void remove(String name) {
         get(name);
-        ActionSource.deleteTree(root.resolve(name));
+        Trees.delete(root.resolve(name));
     }
 
     public InstalledAction get(String name) {
@@ -110,9 +110,14 @@ public final class ActionStore {
             throw new ActionException("no action named " + name + " is installed; 'belay actions list' shows them");
         }
         JsonNode record = read(dir.resolve("installed.json"));
-        return new InstalledAction(ActionManifest.read(dir.resolve("files")), dir.resolve("files"),
-                record.path("source").asString(), optional(record, "ref"), optional(record, "commit"),
-                Instant.parse(record.path("installed_at").asString()), record.path("trust_read_only").asBoolean(false));
+        return new InstalledAction(
+                ActionManifest.read(dir.resolve("files")),
+                dir.resolve("files"),
+                record.path("source").asString(),
+                optional(record, "ref"),
+                optional(record, "commit"),
+                Instant.parse(record.path("installed_at").asString()),
+                record.path("trust_read_only").asBoolean(false));
     }
 
     public List<InstalledAction> list() {
@@ -138,12 +143,16 @@ public final class ActionStore {
             return Optional.empty();
         }
         JsonNode record = read(file);
-        return Optional.of(new SetupRecord(record.path("ok").asBoolean(), record.path("output").asString(),
+        return Optional.of(new SetupRecord(
+                record.path("ok").asBoolean(),
+                record.path("output").asString(),
                 Instant.parse(record.path("at").asString())));
     }
 
     public void recordSetup(InstalledAction action, String runtimeKind, SetupRecord record) {
-        ObjectNode node = json.createObjectNode().put("ok", record.ok()).put("output", record.output())
+        ObjectNode node = json.createObjectNode()
+                .put("ok", record.ok())
+                .put("output", record.output())
                 .put("at", record.at().toString());
         write(action.dir().resolveSibling("setup").resolve(runtimeKind + ".json"), node);
     }
@@ -164,10 +173,10 @@ public final class ActionStore {
             write(staged.resolve("installed.json"), record);
             return staged;
         } catch (IOException e) {
-            ActionSource.deleteTree(staged);
+            Trees.delete(staged);
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-            ActionSource.deleteTree(staged);
+            Trees.delete(staged);
             throw e;
         }
     }

@@ -1,23 +1,5 @@
 package dev.belay.action;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.belay.action.ActionStore.SetupRecord;
 import dev.belay.engine.ToolSource;
 import dev.belay.journal.Change;
@@ -32,6 +14,21 @@ import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.command.Job;
 import dev.belay.tool.command.Outcome;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,7 +63,10 @@ public final class ActionTools implements ToolSource {
         for (InstalledAction action : store.list()) {
             Optional<SetupRecord> record = store.setup(action, parts.runtime().kind());
             if (record.isPresent() && !record.get().ok()) {
-                LOG.warn("action {} is disabled in the {} runtime: {}", action.name(), parts.runtime().kind(),
+                LOG.warn(
+                        "action {} is disabled in the {} runtime: {}",
+                        action.name(),
+                        parts.runtime().kind(),
                         record.get().output());
                 continue;
             }
@@ -78,25 +78,46 @@ public final class ActionTools implements ToolSource {
     private ToolResult invoke(Parts parts, ActionSetup setup, InstalledAction action, ToolCall call) {
         SetupRecord prepared = setup.ensure(action);
         if (!prepared.ok()) {
-            throw new ToolException(Failure.FAILED, "Action " + action.name() + " is disabled in the "
-                    + parts.runtime().kind() + " runtime because its setup failed; it cannot be used until its owner "
-                    + "fixes it (belay actions update " + action.name() + ").\n" + prepared.output());
+            throw new ToolException(
+                    Failure.FAILED,
+                    "Action " + action.name() + " is disabled in the "
+                            + parts.runtime().kind()
+                            + " runtime because its setup failed; it cannot be used until its owner "
+                            + "fixes it (belay actions update " + action.name() + ").\n" + prepared.output());
         }
         ActionManifest manifest = action.manifest();
         Duration timeout = manifest.timeout().compareTo(parts.limits().maxTimeout()) > 0
-                ? parts.limits().maxTimeout() : manifest.timeout();
+                ? parts.limits().maxTimeout()
+                : manifest.timeout();
         String tool = manifest.spec().name();
         CallContext context = call.context();
         Journal.Mark mark = parts.workspace().journal().mark();
         Job job;
         try {
-            job = parts.jobs().start(tool, new ExecSpec(command(action), parts.workspace().root(),
-                    environment(parts, action, call.arguments())), context.session(), timeout, true,
-                    j -> parts.workspace().journal().commitChangedSince(mark,
-                            Change.of(tool + ": " + summary(call.arguments()), tool, context)));
+            job = parts.jobs()
+                    .start(
+                            tool,
+                            new ExecSpec(
+                                    command(action),
+                                    parts.workspace().root(),
+                                    environment(parts, action, call.arguments())),
+                            context.session(),
+                            timeout,
+                            true,
+                            j -> parts.workspace()
+                                    .journal()
+                                    .commitChangedSince(
+                                            mark,
+                                            new Change(
+                                                    tool + ": " + summary(call.arguments()),
+                                                    tool,
+                                                    context.session(),
+                                                    context.turn())));
         } catch (IOException e) {
-            throw new ToolException(Failure.FAILED, "Could not start " + String.join(" ", manifest.run()) + " in the "
-                    + parts.runtime().kind() + " runtime: " + e.getMessage());
+            throw new ToolException(
+                    Failure.FAILED,
+                    "Could not start " + String.join(" ", manifest.run()) + " in the "
+                            + parts.runtime().kind() + " runtime: " + e.getMessage());
         }
         try {
             job.write(json.writeValueAsString(call.arguments()), true);
@@ -123,17 +144,29 @@ public final class ActionTools implements ToolSource {
     private ToolResult result(Parts parts, InstalledAction action, Job job, Job.Ended ended) {
         String stdout = job.stdout().text();
         String stderr = job.stderr().text();
-        String commit = ended.commit().map(c -> " Changes committed as " + c.shortId() + ".").orElse("");
+        String commit = ended.commit()
+                .map(c -> " Changes committed as " + c.shortId() + ".")
+                .orElse("");
         return switch (ended.outcome()) {
-            case Outcome.Exited e when e.code() == 0 -> success(parts, action, stdout, job.stdout().dropped() > 0,
-                    commit);
-            case Outcome.Exited e -> ToolResult.error(Failure.FAILED, "Action " + action.name() + " failed with exit "
-                    + "code " + e.code() + "." + commit + section("stderr", stderr) + section("stdout", stdout));
-            case Outcome.TimedOut t -> ToolResult.error(Failure.TIMED_OUT, "Action " + action.name() + " timed out "
-                    + "after " + t.after().toSeconds() + " s and was killed with all its processes." + commit
-                    + section("stderr", stderr) + section("stdout", stdout));
-            case Outcome.Killed k -> ToolResult.error(Failure.FAILED, "Action " + action.name() + " was killed by "
-                    + k.by() + "." + commit + section("stderr", stderr));
+            case Outcome.Exited e
+            when e.code() == 0 -> success(parts, action, stdout, job.stdout().dropped() > 0, commit);
+            case Outcome.Exited e ->
+                ToolResult.error(
+                        Failure.FAILED,
+                        "Action " + action.name() + " failed with exit " + "code " + e.code() + "." + commit
+                                + section("stderr", stderr) + section("stdout", stdout));
+            case Outcome.TimedOut t ->
+                ToolResult.error(
+                        Failure.TIMED_OUT,
+                        "Action " + action.name() + " timed out "
+                                + "after " + t.after().toSeconds() + " s and was killed with all its processes."
+                                + commit
+                                + section("stderr", stderr) + section("stdout", stdout));
+            case Outcome.Killed k ->
+                ToolResult.error(
+                        Failure.FAILED,
+                        "Action " + action.name() + " was killed by " + k.by() + "." + commit
+                                + section("stderr", stderr));
         };
     }
 
@@ -149,11 +182,13 @@ public final class ActionTools implements ToolSource {
         }
         if (!(parsed instanceof ObjectNode object)) {
             if (action.manifest().spec().outputSchema() != null) {
-                return ToolResult.error(Failure.FAILED, "Action " + action.name() + " declares an output schema but "
-                        + "did not print a JSON object on stdout." + section("stdout", stdout));
+                return ToolResult.error(
+                        Failure.FAILED,
+                        "Action " + action.name() + " declares an output schema but "
+                                + "did not print a JSON object on stdout." + section("stdout", stdout));
             }
             String text = stdout.isEmpty() ? "(no output)" : stdout;
-            return ToolResult.ok(commit.isEmpty() ? text : text + "\n" + commit.strip(), null);
+            return ToolResult.ok(commit.isEmpty() ? text : text + "\n" + commit.strip());
         }
         List<Content> content = new ArrayList<>();
         JsonNode items = object.remove("content");
@@ -166,7 +201,8 @@ public final class ActionTools implements ToolSource {
         if (!commit.isEmpty()) {
             content.add(new Content.Text(commit.strip()));
         }
-        return new ToolResult(content, object, (Failure) null);
+        // the action's own JSON as it printed it, which the output schema of its manifest describes
+        return new ToolResult(content, object, null);
     }
 
     private Content content(Parts parts, InstalledAction action, JsonNode item) {
@@ -174,9 +210,12 @@ public final class ActionTools implements ToolSource {
         if (type.equals("text")) {
             return new Content.Text(item.path("text").asString(""));
         }
-        if (!type.equals("image") && !type.equals("audio") || !item.path("path").isString()) {
-            throw new ToolException(Failure.FAILED, "Action " + action.name() + " printed a content item Belay does "
-                    + "not understand: " + item + ". Items are {type: text, text} or {type: image|audio, path}.");
+        if ((!type.equals("image") && !type.equals("audio"))
+                || !item.path("path").isString()) {
+            throw new ToolException(
+                    Failure.FAILED,
+                    "Action " + action.name() + " printed a content item Belay does " + "not understand: " + item
+                            + ". Items are {type: text, text} or {type: image|audio, path}.");
         }
         Path file = parts.workspace().guard().resolve(item.path("path").asString());
         try {
@@ -186,14 +225,20 @@ public final class ActionTools implements ToolSource {
                 data = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
             }
             if (data.length > max) {
-                throw new ToolException(Failure.TOO_LARGE, "Action " + action.name() + " returned " + file.getFileName()
-                        + " larger than the limit of " + max + " bytes.");
+                throw new ToolException(
+                        Failure.TOO_LARGE,
+                        "Action " + action.name() + " returned " + file.getFileName() + " larger than the limit of "
+                                + max + " bytes.");
             }
             String mime = item.path("mimeType").asString(mimeType(file));
-            return type.equals("image") ? new Content.Image(data, mime) : new Content.Audio(data, mime);
+            return type.equals("image")
+                    ? new Content.Image(Content.base64(data), mime)
+                    : new Content.Audio(Content.base64(data), mime);
         } catch (IOException e) {
-            throw new ToolException(Failure.FAILED, "Action " + action.name() + " named " + item.path("path").asString()
-                    + " as its " + type + ", but it cannot be read: " + e.getMessage());
+            throw new ToolException(
+                    Failure.FAILED,
+                    "Action " + action.name() + " named " + item.path("path").asString() + " as its " + type
+                            + ", but it cannot be read: " + e.getMessage());
         }
     }
 
@@ -216,7 +261,9 @@ public final class ActionTools implements ToolSource {
     /** The run command with the action's own files ({@code ./x}) made absolute. */
     private static List<String> command(InstalledAction action) {
         return action.manifest().run().stream()
-                .map(a -> a.startsWith("./") ? action.dir().resolve(a).normalize().toString() : a).toList();
+                .map(a ->
+                        a.startsWith("./") ? action.dir().resolve(a).normalize().toString() : a)
+                .toList();
     }
 
     /**

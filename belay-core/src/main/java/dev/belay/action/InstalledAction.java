@@ -1,12 +1,11 @@
 package dev.belay.action;
 
+import dev.belay.tool.ToolAnnotations;
+import dev.belay.tool.ToolSpec;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-
-import dev.belay.tool.ToolAnnotations;
-import dev.belay.tool.ToolSpec;
 
 /**
  * An action as installed: its manifest, the directory holding its files, and where they came from.
@@ -16,8 +15,14 @@ import dev.belay.tool.ToolSpec;
  * @param commit the commit the files were taken from; empty for a directory that is not a git repository
  * @param trustReadOnly whether the user vouched for the manifest's {@code readOnlyHint} when installing
  */
-public record InstalledAction(ActionManifest manifest, Path dir, String source, Optional<String> ref,
-        Optional<String> commit, Instant installedAt, boolean trustReadOnly) {
+public record InstalledAction(
+        ActionManifest manifest,
+        Path dir,
+        String source,
+        Optional<String> ref,
+        Optional<String> commit,
+        Instant installedAt,
+        boolean trustReadOnly) {
 
     public InstalledAction {
         Objects.requireNonNull(manifest, "manifest");
@@ -42,12 +47,19 @@ public record InstalledAction(ActionManifest manifest, Path dir, String source, 
         if (trustReadOnly || !a.readOnly()) {
             return spec;
         }
-        return new ToolSpec(spec.name(), spec.title(), spec.description(), spec.inputSchema(), spec.outputSchema(),
+        return new ToolSpec(
+                spec.name(),
+                spec.title(),
+                spec.description(),
+                spec.inputSchema(),
+                spec.outputSchema(),
                 new ToolAnnotations(false, true, a.idempotent(), a.openWorld()));
     }
 
     /** {@code owner/repo@v1 (3f2a9c1)}: what a listing shows. */
     public String origin() {
-        return source + ref.map(r -> "@" + r).orElse("") + commit.map(c -> " (" + c.substring(0, 7) + ")").orElse("");
+        return source
+                + ref.map(r -> "@" + r).orElse("")
+                + commit.map(c -> " (" + c.substring(0, 7) + ")").orElse("");
     }
 }

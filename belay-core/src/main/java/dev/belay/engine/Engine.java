@@ -1,16 +1,8 @@
 package dev.belay.engine;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-
-import dev.belay.tool.Limits;
 import dev.belay.runtime.Runtime;
 import dev.belay.tool.Catalog;
+import dev.belay.tool.Limits;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.command.CommandTools;
@@ -25,6 +17,13 @@ import dev.belay.tool.web.WebClient;
 import dev.belay.tool.web.WebConfig;
 import dev.belay.tool.web.WebTools;
 import dev.belay.workspace.Workspace;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The engine of one workspace: its built-in tools in one catalog, over its journal and the runtime it was given.
@@ -33,6 +32,8 @@ import dev.belay.workspace.Workspace;
 public final class Engine implements AutoCloseable {
 
     /**
+     * Opens the workspace, its journal and the tools on the given runtime.
+     *
      * @param workspace the workspace directory (created if absent)
      * @param journal the journal's git directory, outside the workspace (see {@code JournalLocation})
      * @param commandEnv the only environment commands inherit
@@ -40,8 +41,16 @@ public final class Engine implements AutoCloseable {
      * @param web how the web tools reach the network; empty leaves them out (offline)
      * @param python which interpreter the python tool talks to
      */
-    public record Config(Path workspace, Path journal, Runtime runtime, Limits limits, Map<String, String> commandEnv,
-            String authorName, String authorEmail, Optional<WebConfig> web, PythonBackend python) {
+    public record Config(
+            Path workspace,
+            Path journal,
+            Runtime runtime,
+            Limits limits,
+            Map<String, String> commandEnv,
+            String authorName,
+            String authorEmail,
+            Optional<WebConfig> web,
+            PythonBackend python) {
 
         public Config {
             Objects.requireNonNull(workspace, "workspace");
@@ -66,7 +75,12 @@ public final class Engine implements AutoCloseable {
     private final Catalog catalog;
     private final List<ToolSource> sources;
 
-    private Engine(Workspace workspace, Runtime runtime, Jobs jobs, PythonTools python, Catalog catalog,
+    private Engine(
+            Workspace workspace,
+            Runtime runtime,
+            Jobs jobs,
+            PythonTools python,
+            Catalog catalog,
             List<ToolSource> sources) {
         this.workspace = workspace;
         this.runtime = runtime;
@@ -86,24 +100,26 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalArgumentException if an extra tool's name is not namespaced ({@code source__tool})
      */
     public static Engine open(Config config, List<ToolSource> sources) {
-        Workspace workspace = Workspace.open(config.workspace(), config.journal(), config.authorName(), config.authorEmail());
+        Workspace workspace =
+                Workspace.open(config.workspace(), config.journal(), config.authorName(), config.authorEmail());
         Jobs jobs = new Jobs(config.runtime(), config.limits().outputKeepBytes());
         List<Tool> tools = new ArrayList<>();
         tools.addAll(new CommandTools(workspace, jobs, config.limits(), config.commandEnv()).tools());
         tools.addAll(new FileTools(workspace, config.limits()).tools());
-        PythonTools python = new PythonTools(workspace, config.runtime(), config.limits(), config.commandEnv(),
-                PYTHON_IDLE, config.python());
+        PythonTools python = new PythonTools(
+                workspace, config.runtime(), config.limits(), config.commandEnv(), PYTHON_IDLE, config.python());
         tools.addAll(python.tools());
         tools.addAll(new SystemTools(workspace, config.runtime(), config.commandEnv()).tools());
         tools.addAll(new HistoryTools(workspace).tools());
         config.web().ifPresent(web -> tools.addAll(new WebTools(web).tools()));
         tools.addAll(new TransferTools(workspace, config.web().map(WebClient::new)).tools());
-        ToolSource.Parts parts = new ToolSource.Parts(workspace, config.runtime(), jobs, config.limits(),
-                config.commandEnv());
+        ToolSource.Parts parts =
+                new ToolSource.Parts(workspace, config.runtime(), jobs, config.limits(), config.commandEnv());
         for (ToolSource source : sources) {
             for (Tool tool : source.tools(parts)) {
                 if (!tool.name().contains("__")) {
-                    throw new IllegalArgumentException("extra tool " + tool.name() + " is not namespaced (source__tool)");
+                    throw new IllegalArgumentException(
+                            "extra tool " + tool.name() + " is not namespaced (source__tool)");
                 }
                 tools.add(tool);
             }

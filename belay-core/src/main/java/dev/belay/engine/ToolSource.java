@@ -1,13 +1,12 @@
 package dev.belay.engine;
 
-import java.util.List;
-import java.util.Map;
-
-import dev.belay.tool.Limits;
 import dev.belay.runtime.Runtime;
+import dev.belay.tool.Limits;
 import dev.belay.tool.Tool;
 import dev.belay.tool.command.Jobs;
 import dev.belay.workspace.Workspace;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Tools from outside Belay's code that join a workspace's catalog next to the built-in ones: installed actions,
@@ -17,14 +16,12 @@ import dev.belay.workspace.Workspace;
 public interface ToolSource extends AutoCloseable {
 
     /** What the engine lends a source: the workspace, and the runtime with its jobs, limits and environment. */
-    record Parts(Workspace workspace, Runtime runtime, Jobs jobs, Limits limits, Map<String, String> commandEnv) {
-    }
+    record Parts(Workspace workspace, Runtime runtime, Jobs jobs, Limits limits, Map<String, String> commandEnv) {}
 
     /** The tools this source offers in the engine's workspace and runtime; called once, when the engine opens. */
     List<Tool> tools(Parts parts);
 
     /** Stops whatever the source started (server processes, connections). */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

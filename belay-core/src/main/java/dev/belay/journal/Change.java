@@ -3,8 +3,6 @@ package dev.belay.journal;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-import dev.belay.tool.CallContext;
-
 /**
  * What a mutating call tells the journal about itself: the one-line summary and the trailers of its commit.
  *
@@ -24,7 +22,8 @@ public record Change(String summary, String tool, String session, String turn, S
     public Change {
         Objects.requireNonNull(tool, "tool");
         // whoever names the session (a client's header, a hub) cannot add a line, and so cannot forge a trailer
-        session = UNPRINTABLE.matcher(Objects.requireNonNull(session, "session")).replaceAll("_");
+        session =
+                UNPRINTABLE.matcher(Objects.requireNonNull(session, "session")).replaceAll("_");
         session = session.length() <= MAX_SESSION ? session : session.substring(0, MAX_SESSION);
         summary = oneLine(Objects.requireNonNull(summary, "summary"));
         turn = turn == null ? null : oneLine(turn);
@@ -39,11 +38,6 @@ public record Change(String summary, String tool, String session, String turn, S
         this(summary, tool, session, turn, "");
     }
 
-    /** The change a call makes: its conversation and turn come from the call's context. */
-    public static Change of(String summary, String tool, CallContext context) {
-        return new Change(summary, tool, context.session(), context.turn(), "");
-    }
-
     public Change withNote(String text) {
         return new Change(summary, tool, session, turn, note.isEmpty() ? text : note + "\n" + text);
     }
@@ -55,7 +49,10 @@ public record Change(String summary, String tool, String session, String turn, S
     }
 
     private static String oneLine(String text) {
-        String line = UNPRINTABLE.matcher(text.strip().lines().findFirst().orElse("")).replaceAll(" ").strip();
+        String line = UNPRINTABLE
+                .matcher(text.strip().lines().findFirst().orElse(""))
+                .replaceAll(" ")
+                .strip();
         if (line.isEmpty()) {
             line = "(no summary)";
         }

@@ -12,7 +12,6 @@ import java.nio.file.WatchService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +62,8 @@ final class ChangeTracker implements AutoCloseable {
             return tracker;
         }
         try {
-            tracker.sentinels.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            tracker.sentinels.register(
+                    watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
             for (Path dir : directories) {
                 tracker.register(dir);
             }
@@ -127,7 +127,10 @@ final class ChangeTracker implements AutoCloseable {
     }
 
     private void register(Path dir) throws IOException {
-        dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+        dir.register(
+                watcher,
+                StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_DELETE,
                 StandardWatchEventKinds.ENTRY_MODIFY);
     }
 
@@ -171,7 +174,8 @@ final class ChangeTracker implements AutoCloseable {
             }
             changes.incrementAndGet();
             Path child = dir.resolve(name);
-            if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(child)
+            if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
+                    && Files.isDirectory(child)
                     && !Files.isSymbolicLink(child)) {
                 watchTree(child);
             }

@@ -8,15 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
 
 /**
  * Reads a conversation's turns out of the journal's line of commits, and what rewinding it to one of them involves.
@@ -36,8 +32,7 @@ final class Checkpoints {
      * @param others of those paths, the ones changed since by someone else, with who that was
      * @param calls how many of the conversation's commits it takes back
      */
-    record Rewind(RevCommit before, Set<String> paths, Map<String, String> others, int calls) {
-    }
+    record Rewind(RevCommit before, Set<String> paths, Map<String, String> others, int calls) {}
 
     private final Repository repo;
 
@@ -69,8 +64,13 @@ final class Checkpoints {
         List<Checkpoint> checkpoints = new ArrayList<>();
         turns.forEach((turn, calls) -> {
             RevCommit first = oldest.get(turn);
-            checkpoints.add(new Checkpoint(turn, first.getParentCount() == 0 ? ObjectId.zeroId().name()
-                    : first.getParent(0).name(), calls.get(calls.size() - 1).time(), calls));
+            checkpoints.add(new Checkpoint(
+                    turn,
+                    first.getParentCount() == 0
+                            ? ObjectId.zeroId().name()
+                            : first.getParent(0).name(),
+                    calls.get(calls.size() - 1).time(),
+                    calls));
         });
         return checkpoints;
     }
@@ -78,7 +78,7 @@ final class Checkpoints {
     /**
      * @param checkpoint a turn id, or the id (at least 7 characters) of a commit of the conversation: everything of
      *        the conversation from there on is taken back
-     * @throws ToolException when the conversation has no such checkpoint
+     * @throws JournalRefusedException when the conversation has no such checkpoint
      */
     Rewind plan(String conversation, String checkpoint) throws IOException {
         List<RevCommit> since = new ArrayList<>();
@@ -95,12 +95,12 @@ final class Checkpoints {
             }
         }
         if (first == null) {
-            throw new ToolException(Failure.NOT_FOUND, "Conversation " + conversation + " has no checkpoint '"
-                    + checkpoint + "' in the journal. Call history with conversation to list its checkpoints.");
+            throw JournalRefusedException.notFound("Conversation " + conversation + " has no checkpoint '" + checkpoint
+                    + "' in the journal. Call history with conversation to list its checkpoints.");
         }
         if (first.getParentCount() == 0) {
-            throw new ToolException(Failure.CONFLICT, "Checkpoint " + checkpoint + " is the journal's first commit: "
-                    + "there is nothing before it to go back to.");
+            throw JournalRefusedException.conflict("Checkpoint " + checkpoint + " is the journal's first "
+                    + "commit: there is nothing before it to go back to.");
         }
         Set<String> paths = new LinkedHashSet<>();
         Map<String, String> touchedByOthers = new TreeMap<>();
@@ -112,7 +112,8 @@ final class Checkpoints {
                 calls++;
             } else {
                 String who = "snapshot".equals(CommitReader.trailer(c, CommitReader.TRAILER_TOOL))
-                        ? "outside Belay" : "conversation " + CommitReader.trailer(c, CommitReader.TRAILER_SESSION);
+                        ? "outside Belay"
+                        : "conversation " + CommitReader.trailer(c, CommitReader.TRAILER_SESSION);
                 files.forEach(f -> touchedByOthers.putIfAbsent(f, who));
             }
         }

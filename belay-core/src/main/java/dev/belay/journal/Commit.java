@@ -12,8 +12,16 @@ import java.util.List;
  * @param files paths the commit changed, relative to the workspace root
  * @param onUserBranch a commit an earlier Belay made on the user's own branch: listed, but not undone by Belay
  */
-public record Commit(String id, String summary, String author, Instant time, String tool, String session,
-        String turn, List<String> files, boolean onUserBranch) {
+public record Commit(
+        String id,
+        String summary,
+        String author,
+        Instant time,
+        String tool,
+        String session,
+        String turn,
+        List<String> files,
+        boolean onUserBranch) {
 
     public Commit {
         files = List.copyOf(files);

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.eclipse.jgit.internal.storage.file.ObjectDirectory;
 import org.eclipse.jgit.internal.storage.file.Pack;
 import org.eclipse.jgit.internal.storage.file.PackIndex;
@@ -38,12 +37,12 @@ final class CommitPacks {
     /** More packs than this and the smallest are merged, down to half as many. */
     static final int MAX_PACKS = 32;
 
-    private CommitPacks() {
-    }
+    private CommitPacks() {}
 
     /** An inserter whose objects land in one new pack at {@code flush}; loose objects where there is no pack store. */
     static ObjectInserter inserter(Repository repo) {
-        return repo.getObjectDatabase() instanceof ObjectDirectory objects ? objects.newPackInserter()
+        return repo.getObjectDatabase() instanceof ObjectDirectory objects
+                ? objects.newPackInserter()
                 : repo.newObjectInserter();
     }
 
@@ -54,7 +53,8 @@ final class CommitPacks {
      * folds. Packs marked to be kept are left alone. Under the journal's lock.
      */
     static void consolidate(Repository repo) throws IOException {
-        if (!(repo.getObjectDatabase() instanceof ObjectDirectory objects) || objects.getPacks().size() <= MAX_PACKS) {
+        if (!(repo.getObjectDatabase() instanceof ObjectDirectory objects)
+                || objects.getPacks().size() <= MAX_PACKS) {
             return;
         }
         Map<Pack, Long> counts = new HashMap<>();
@@ -78,7 +78,10 @@ final class CommitPacks {
         }
         // A merge whose objects one of the packs holds already (left by a merge killed before its deletions) would
         // write a pack of that very name over it, and then delete it: that one is kept as the merged pack instead.
-        Pack whole = merged.stream().filter(pack -> counts.get(pack) == ids.size()).findFirst().orElse(null);
+        Pack whole = merged.stream()
+                .filter(pack -> counts.get(pack) == ids.size())
+                .findFirst()
+                .orElse(null);
         if (whole == null) {
             write(objects, repo, ids);
         }
@@ -92,7 +95,8 @@ final class CommitPacks {
     }
 
     private static void write(ObjectDirectory objects, Repository repo, Set<ObjectId> ids) throws IOException {
-        try (PackInserter inserter = objects.newPackInserter(); ObjectReader reader = repo.newObjectReader()) {
+        try (PackInserter inserter = objects.newPackInserter();
+                ObjectReader reader = repo.newObjectReader()) {
             inserter.checkExisting(false); // they all exist: in the packs being merged
             for (ObjectId id : ids) {
                 ObjectLoader object = reader.open(id);

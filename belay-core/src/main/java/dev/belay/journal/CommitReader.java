@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -23,15 +22,21 @@ final class CommitReader {
     static final String TRAILER_SESSION = "Belay-Session: ";
     static final String TRAILER_TURN = "Belay-Turn: ";
 
-    private CommitReader() {
-    }
+    private CommitReader() {}
 
     static Commit read(Repository repo, RevCommit c, boolean onUserBranch) {
         String tool = trailer(c, TRAILER_TOOL);
         String turn = trailer(c, TRAILER_TURN);
-        return new Commit(c.getName(), c.getShortMessage(), c.getAuthorIdent().getName(),
-                Instant.ofEpochSecond(c.getCommitTime()), tool, trailer(c, TRAILER_SESSION),
-                turn == null ? c.getName() : turn, changedFiles(repo, c), onUserBranch);
+        return new Commit(
+                c.getName(),
+                c.getShortMessage(),
+                c.getAuthorIdent().getName(),
+                Instant.ofEpochSecond(c.getCommitTime()),
+                tool,
+                trailer(c, TRAILER_SESSION),
+                turn == null ? c.getName() : turn,
+                changedFiles(repo, c),
+                onUserBranch);
     }
 
     /** The value of the last line starting with {@code key}, or {@code null}. */
@@ -56,11 +61,12 @@ final class CommitReader {
                 RevWalk walk = new RevWalk(reader);
                 DiffFormatter formatter = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
             formatter.setRepository(repo);
-            AbstractTreeIterator parent = c.getParentCount() == 0
-                    ? new EmptyTreeIterator() : tree(reader, walk, c.getParent(0));
+            AbstractTreeIterator parent =
+                    c.getParentCount() == 0 ? new EmptyTreeIterator() : tree(reader, walk, c.getParent(0));
             List<String> files = new ArrayList<>();
             for (DiffEntry entry : formatter.scan(parent, tree(reader, walk, c))) {
-                files.add(entry.getChangeType() == DiffEntry.ChangeType.DELETE ? entry.getOldPath() : entry.getNewPath());
+                files.add(
+                        entry.getChangeType() == DiffEntry.ChangeType.DELETE ? entry.getOldPath() : entry.getNewPath());
             }
             return files;
         } catch (IOException e) {

@@ -7,9 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Objects;
 import java.time.Instant;
-
+import java.util.Objects;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
@@ -44,7 +43,10 @@ final class CommitWriter {
         Path lock = ref.resolveSibling(ref.getFileName() + ".lock");
         Files.createDirectories(ref.getParent());
         try {
-            Files.write(lock, (id.name() + "\n").getBytes(StandardCharsets.US_ASCII), StandardOpenOption.CREATE_NEW,
+            Files.write(
+                    lock,
+                    (id.name() + "\n").getBytes(StandardCharsets.US_ASCII),
+                    StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
             throw new IOException("the journal's branch is locked (" + lock + "): another Belay is committing");
@@ -52,8 +54,11 @@ final class CommitWriter {
         try {
             // a loose ref wins over packed-refs (which gc writes)
             Ref packed = Files.exists(ref) ? null : repo.exactRef(repo.getFullBranch());
-            String now = Files.exists(ref) ? Files.readString(ref, StandardCharsets.US_ASCII).strip()
-                    : packed == null || packed.getObjectId() == null ? null : packed.getObjectId().name();
+            String now = Files.exists(ref)
+                    ? Files.readString(ref, StandardCharsets.US_ASCII).strip()
+                    : packed == null || packed.getObjectId() == null
+                            ? null
+                            : packed.getObjectId().name();
             if (!Objects.equals(now, head == null ? null : head.name())) {
                 throw new IOException("the journal's branch moved meanwhile (another Belay on this workspace?)");
             }

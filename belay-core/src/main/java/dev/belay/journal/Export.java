@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-
+import java.util.function.Function;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -20,8 +20,8 @@ import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
-import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.lib.UserConfig;
 import org.eclipse.jgit.merge.MergeStrategy;
 import org.eclipse.jgit.merge.ResolveMerger;
@@ -42,6 +42,7 @@ final class Export {
 
     /** Where the commits to replay are read: the journal, or the user's repository for an earlier Belay's. */
     private final Repository source;
+
     private final Path root;
     private final FS fs;
 
@@ -57,8 +58,13 @@ final class Export {
      */
     Exported run(String branch, Optional<String> conversation, boolean squash) throws IOException {
         List<RevCommit> commits = commits(conversation);
-        return replay(branch, commits, Optional.empty(), squash,
-                conversation.map(c -> "conversation " + c + " changed no file")
+        return replay(
+                branch,
+                commits,
+                Optional.empty(),
+                squash,
+                conversation
+                        .map(c -> "conversation " + c + " changed no file")
                         .orElse("the journal holds no change by Belay"),
                 c -> "From Belay's journal, commit " + c.getName() + ".",
                 conversation.map(id -> "Belay conversation " + id).orElse("Changes made through Belay"));
@@ -72,28 +78,33 @@ final class Export {
      */
     Exported runOld(String branch, List<RevCommit> legacy, boolean squash) throws IOException {
         if (legacy.isEmpty()) {
-            throw new JournalException("no commit on your branch was made by an earlier Belay: nothing to export "
-                    + "with --old", null);
+            throw new JournalException(
+                    "no commit on your branch was made by an earlier Belay: nothing to export " + "with --old", null);
         }
         List<RevCommit> commits = new ArrayList<>();
         ObjectId start;
         try (RevWalk walk = new RevWalk(source)) {
             RevCommit first = walk.parseCommit(legacy.get(0));
             if (first.getParentCount() == 0) {
-                throw new JournalException("the earlier Belay made this repository's first commit, so no commit of "
-                        + "yours lies below its commits to start a branch from; they are your branch's whole history",
+                throw new JournalException(
+                        "the earlier Belay made this repository's first commit, so no commit of "
+                                + "yours lies below its commits to start a branch from; they are your branch's whole history",
                         null);
             }
             start = first.getParent(0).copy();
             for (RevCommit c : legacy) {
                 RevCommit parsed = walk.parseCommit(c);
-                if (parsed.getParentCount() == 1 && !"snapshot".equals(CommitReader.trailer(parsed,
-                        CommitReader.TRAILER_TOOL))) {
+                if (parsed.getParentCount() == 1
+                        && !"snapshot".equals(CommitReader.trailer(parsed, CommitReader.TRAILER_TOOL))) {
                     commits.add(parsed);
                 }
             }
         }
-        return replay(branch, commits, Optional.of(start), squash,
+        return replay(
+                branch,
+                commits,
+                Optional.of(start),
+                squash,
                 "the earlier Belay's commits on your branch are all snapshots of your own changes: nothing to export",
                 c -> "From an earlier Belay's commit " + c.getName() + " on your branch.",
                 "Changes an earlier Belay made on your branch");
@@ -107,18 +118,30 @@ final class Export {
      * @param origin the line each replayed commit's message ends with
      * @param squashed the summary of the one commit {@code squash} makes
      */
-    private Exported replay(String branch, List<RevCommit> commits, Optional<ObjectId> start, boolean squash,
-            String none, java.util.function.Function<RevCommit, String> origin, String squashed) throws IOException {
+    private Exported replay(
+            String branch,
+            List<RevCommit> commits,
+            Optional<ObjectId> start,
+            boolean squash,
+            String none,
+            Function<RevCommit, String> origin,
+            String squashed)
+            throws IOException {
         if (!Files.exists(root.resolve(Constants.DOT_GIT))) {
-            throw new JournalException(root + " is not a git repository: there is no branch to export to. Copy "
-                    + "the files, or run git init and commit first.", null);
+            throw new JournalException(
+                    root + " is not a git repository: there is no branch to export to. Copy "
+                            + "the files, or run git init and commit first.",
+                    null);
         }
         String ref = Constants.R_HEADS + branch;
         if (!Repository.isValidRefName(ref)) {
             throw new JournalException("'" + branch + "' is not a valid branch name", null);
         }
-        try (Repository user = new FileRepositoryBuilder().setWorkTree(root.toFile()).setFS(fs).setMustExist(true)
-                .build();
+        try (Repository user = new FileRepositoryBuilder()
+                        .setWorkTree(root.toFile())
+                        .setFS(fs)
+                        .setMustExist(true)
+                        .build();
                 RevWalk userWalk = new RevWalk(user);
                 ObjectInserter inserter = user.newObjectInserter();
                 ObjectReader userReader = user.newObjectReader();
@@ -145,16 +168,19 @@ final class Export {
                 files.addAll(paths);
                 ObjectId parentTree = sourceWalk.parseCommit(c.getParent(0)).getTree();
                 ObjectId base = orEmpty(edit.apply(tree, entries(sourceReader, inserter, parentTree, paths)), inserter);
-                ObjectId theirs = orEmpty(edit.apply(tree, entries(sourceReader, inserter, c.getTree(), paths)),
-                        inserter);
+                ObjectId theirs =
+                        orEmpty(edit.apply(tree, entries(sourceReader, inserter, c.getTree(), paths)), inserter);
                 inserter.flush();
                 ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(user, true);
                 merger.setBase(base);
                 if (!merger.merge(tree, theirs)) {
-                    throw new JournalException("commit " + c.abbreviate(10).name() + " (" + c.getShortMessage()
-                            + ") does not apply to " + start.map(s -> s.abbreviate(10).name()).orElse("your HEAD")
-                            + ": it conflicts in "
-                            + String.join(", ", merger.getUnmergedPaths()) + ". Nothing was exported.", null);
+                    throw new JournalException(
+                            "commit " + c.abbreviate(10).name() + " (" + c.getShortMessage()
+                                    + ") does not apply to "
+                                    + start.map(s -> s.abbreviate(10).name()).orElse("your HEAD")
+                                    + ": it conflicts in "
+                                    + String.join(", ", merger.getUnmergedPaths()) + ". Nothing was exported.",
+                            null);
                 }
                 tree = merger.getResultTreeId();
                 if (!squash) {
@@ -186,15 +212,18 @@ final class Export {
         UserConfig config = user.getConfig().get(UserConfig.KEY);
         if (config.isAuthorNameImplicit() || config.isAuthorEmailImplicit()) {
             // Belay reads no global git configuration (IsolatedConfig): only the repository's own names the author
-            throw new JournalException("git does not know who you are in this repository: set user.name and "
-                    + "user.email in it (git config user.name ..., without --global: Belay reads only the "
-                    + "repository's own configuration), then export again", null);
+            throw new JournalException(
+                    "git does not know who you are in this repository: set user.name and "
+                            + "user.email in it (git config user.name ..., without --global: Belay reads only the "
+                            + "repository's own configuration), then export again",
+                    null);
         }
         return new PersonIdent(config.getAuthorName(), config.getAuthorEmail());
     }
 
-    private static ObjectId commit(ObjectInserter inserter, ObjectId tree, ObjectId parent, PersonIdent author,
-            String message) throws IOException {
+    private static ObjectId commit(
+            ObjectInserter inserter, ObjectId tree, ObjectId parent, PersonIdent author, String message)
+            throws IOException {
         CommitBuilder commit = new CommitBuilder();
         commit.setTreeId(tree);
         commit.setParentId(parent);
@@ -206,8 +235,8 @@ final class Export {
     }
 
     /** The paths as {@code tree} has them, their blobs copied into the user's repository. */
-    private static Map<String, TreeEdit.Entry> entries(ObjectReader reader, ObjectInserter into, ObjectId tree,
-            List<String> paths) throws IOException {
+    private static Map<String, TreeEdit.Entry> entries(
+            ObjectReader reader, ObjectInserter into, ObjectId tree, List<String> paths) throws IOException {
         Map<String, TreeEdit.Entry> entries = TreeEdit.entries(reader, tree, paths);
         for (TreeEdit.Entry entry : entries.values()) {
             if (entry.id().isPresent() && entry.mode().getObjectType() == Constants.OBJ_BLOB) {
@@ -233,7 +262,9 @@ final class Export {
             for (RevCommit c : walk) {
                 String tool = CommitReader.trailer(c, CommitReader.TRAILER_TOOL);
                 String session = CommitReader.trailer(c, CommitReader.TRAILER_SESSION);
-                if (c.getParentCount() == 1 && tool != null && !tool.equals("snapshot")
+                if (c.getParentCount() == 1
+                        && tool != null
+                        && !tool.equals("snapshot")
                         && conversation.map(id -> id.equals(session)).orElse(true)) {
                     commits.add(c);
                 }

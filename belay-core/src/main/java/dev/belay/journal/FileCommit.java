@@ -1,5 +1,6 @@
 package dev.belay.journal;
 
+import dev.belay.fs.Beneath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -25,8 +25,6 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.FileTreeIterator;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
-
-import dev.belay.fs.Beneath;
 
 /**
  * Commits a few named files without walking the working tree or the index: their blobs are written, a new tree is
@@ -85,9 +83,12 @@ final class FileCommit {
                     }
                 }
                 ObjectId blob = inserter.insert(Constants.OBJ_BLOB, content);
-                FileMode mode = attrs.isSymbolicLink() ? FileMode.SYMLINK
-                        : attrs instanceof PosixFileAttributes p && p.permissions().contains(
-                                PosixFilePermission.OWNER_EXECUTE) ? FileMode.EXECUTABLE_FILE : FileMode.REGULAR_FILE;
+                FileMode mode = attrs.isSymbolicLink()
+                        ? FileMode.SYMLINK
+                        : attrs instanceof PosixFileAttributes p
+                                        && p.permissions().contains(PosixFilePermission.OWNER_EXECUTE)
+                                ? FileMode.EXECUTABLE_FILE
+                                : FileMode.REGULAR_FILE;
                 edits.put(rel, TreeEdit.Entry.of(mode, blob));
                 backlog.written(rel, mode, blob, attrs);
             }

@@ -2,10 +2,10 @@ package dev.belay.journal;
 
 import java.io.IOException;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheEditor;
 import org.eclipse.jgit.dircache.DirCacheEntry;
@@ -22,14 +22,16 @@ import org.eclipse.jgit.lib.Repository;
 final class IndexBacklog {
 
     /** A file as committed: its blob, and its size and time when it was read, so a scan sees it as unchanged. */
-    private record Entry(FileMode mode, ObjectId id, long length, java.time.Instant modified) {
-    }
+    private record Entry(FileMode mode, ObjectId id, long length, Instant modified) {}
 
     /** Path to what it became; empty when it was deleted. */
     private final Map<String, Optional<Entry>> pending = new LinkedHashMap<>();
 
     void written(String path, FileMode mode, ObjectId id, BasicFileAttributes read) {
-        pending.put(path, Optional.of(new Entry(mode, id, read.size(), read.lastModifiedTime().toInstant())));
+        pending.put(
+                path,
+                Optional.of(
+                        new Entry(mode, id, read.size(), read.lastModifiedTime().toInstant())));
     }
 
     void deleted(String path) {

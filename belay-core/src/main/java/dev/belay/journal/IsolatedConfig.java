@@ -1,7 +1,6 @@
 package dev.belay.journal;
 
 import java.io.File;
-
 import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.storage.file.FileBasedConfig;
 import org.eclipse.jgit.util.FS;

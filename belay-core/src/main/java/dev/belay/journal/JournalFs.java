@@ -1,5 +1,7 @@
 package dev.belay.journal;
 
+import dev.belay.fs.Beneath;
+import dev.belay.fs.PathException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.treewalk.FileTreeIterator.FileEntry;
@@ -18,9 +19,6 @@ import org.eclipse.jgit.util.FS;
 import org.eclipse.jgit.util.FS_POSIX;
 import org.eclipse.jgit.util.ProcessResult;
 import org.eclipse.jgit.util.TemporaryBuffer;
-
-import dev.belay.fs.Beneath;
-import dev.belay.tool.ToolException;
 
 /**
  * The file system as the journal's JGit sees it. Two differences from JGit's own:
@@ -70,7 +68,8 @@ final class JournalFs extends FS_POSIX {
                 BasicFileAttributes a = listed.attributes();
                 // a file over the journal's size is left out as if ignored: hashing gigabytes before every change
                 // would stall every call, and an undo never overwrites it (it is not what the journal last saw)
-                boolean journaled = a.isRegularFile() ? a.size() <= Journal.LARGEST_JOURNALED_FILE
+                boolean journaled = a.isRegularFile()
+                        ? a.size() <= Journal.LARGEST_JOURNALED_FILE
                         : a.isDirectory() || a.isSymbolicLink();
                 if (journaled) {
                     entries.add(new SafeEntry(new File(directory, listed.name()), this, strategy, files));
@@ -100,7 +99,7 @@ final class JournalFs extends FS_POSIX {
             }
             try {
                 return files.openRead(getFile().toPath(), false);
-            } catch (ToolException e) {
+            } catch (PathException e) {
                 throw new IOException(e.getMessage(), e); // changed into something else since it was listed
             }
         }
@@ -109,8 +108,8 @@ final class JournalFs extends FS_POSIX {
     // ---- nothing runs
 
     @Override
-    public ProcessResult runHookIfPresent(Repository repository, String hookName, String[] args, OutputStream out,
-            OutputStream err, String stdin) {
+    public ProcessResult runHookIfPresent(
+            Repository repository, String hookName, String[] args, OutputStream out, OutputStream err, String stdin) {
         return new ProcessResult(ProcessResult.Status.NOT_PRESENT);
     }
 

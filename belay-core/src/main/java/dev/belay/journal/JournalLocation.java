@@ -12,8 +12,7 @@ import java.util.HexFormat;
  */
 public final class JournalLocation {
 
-    private JournalLocation() {
-    }
+    private JournalLocation() {}
 
     /**
      * {@code <data>/journals/<sha256-prefix>-<basename>}: keyed by the workspace's real path, so two checkouts with
@@ -23,9 +22,11 @@ public final class JournalLocation {
      */
     public static Path under(Path dataDir, Path workspace) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(workspace.toString().getBytes(StandardCharsets.UTF_8));
-            String name = workspace.getFileName() == null ? "root" : workspace.getFileName().toString()
-                    .replaceAll("[^A-Za-z0-9._-]", "_");
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(workspace.toString().getBytes(StandardCharsets.UTF_8));
+            String name = workspace.getFileName() == null
+                    ? "root"
+                    : workspace.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
             return dataDir.resolve("journals").resolve(HexFormat.of().formatHex(digest, 0, 8) + "-" + name);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);

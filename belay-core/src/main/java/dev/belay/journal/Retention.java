@@ -10,11 +10,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.CommitBuilder;
@@ -41,6 +41,7 @@ public final class Retention {
     public static final Duration DEFAULT_KEEP = Duration.ofDays(30);
     /** Over either bound, the automatic policy trims at the next start. */
     static final long MAX_BYTES = 1L << 30;
+
     static final Duration MAX_AGE = Duration.ofDays(90);
     static final String LOCK = "belay.lock";
 
@@ -50,11 +51,9 @@ public final class Retention {
      * @param removed commits dropped
      * @param kept commits kept (rewritten)
      */
-    public record Outcome(int removed, int kept, long bytesBefore, long bytesAfter) {
-    }
+    public record Outcome(int removed, int kept, long bytesBefore, long bytesAfter) {}
 
-    private Retention() {
-    }
+    private Retention() {}
 
     /**
      * Trims when the journal is over {@value #MAX_BYTES} bytes or its oldest commit is older than {@link #MAX_AGE}:
@@ -67,8 +66,8 @@ public final class Retention {
         try (Repository repo = ShadowRepository.existing(root, directory, Journal.fileSystem(root));
                 RevWalk walk = new RevWalk(repo)) {
             List<RevCommit> line = line(repo, walk);
-            boolean old = !line.isEmpty()
-                    && commitTime(line.get(line.size() - 1)).isBefore(now.minus(MAX_AGE));
+            boolean old =
+                    !line.isEmpty() && commitTime(line.get(line.size() - 1)).isBefore(now.minus(MAX_AGE));
             if (!old && size(directory) <= MAX_BYTES) {
                 return Optional.empty();
             }
@@ -92,14 +91,15 @@ public final class Retention {
         if (!Files.isDirectory(directory.resolve("objects"))) {
             throw new JournalException("no journal of " + root + " in " + directory, null);
         }
-        try (FileChannel channel = FileChannel.open(directory.resolve(LOCK), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel channel =
+                FileChannel.open(directory.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock lock = tryLock(channel);
             if (lock == null) {
                 throw new JournalInUseException("the journal " + directory + " is open in a running Belay; stop it, "
                         + "or let the automatic policy trim it at the next start");
             }
-            try (lock; Repository repo = ShadowRepository.existing(root, directory, Journal.fileSystem(root))) {
+            try (lock;
+                    Repository repo = ShadowRepository.existing(root, directory, Journal.fileSystem(root))) {
                 long before = size(directory);
                 int[] counts = rewrite(repo, now.minus(keep), live);
                 if (counts[0] > 0) {
@@ -107,7 +107,7 @@ public final class Retention {
                     // the packs the journal's commits wrote (CommitPacks) go too, however recent: nobody has the
                     // journal open, and gc would otherwise keep packs younger than an hour beside its new one
                     repo.getConfig().setString("gc", null, "prunePackExpire", "now");
-                    Git.wrap(repo).gc().setExpire(java.util.Date.from(now.plusSeconds(1))).call();
+                    Git.wrap(repo).gc().setExpire(Date.from(now.plusSeconds(1))).call();
                 }
                 return new Outcome(counts[0], counts[1], before, size(directory));
             }
@@ -126,7 +126,8 @@ public final class Retention {
 
     /** @return {removed, kept} */
     private static int[] rewrite(Repository repo, Instant cutoff, Set<String> live) throws IOException {
-        try (RevWalk walk = new RevWalk(repo); ObjectInserter inserter = repo.newObjectInserter()) {
+        try (RevWalk walk = new RevWalk(repo);
+                ObjectInserter inserter = repo.newObjectInserter()) {
             List<RevCommit> line = line(repo, walk); // newest first
             int keepThrough = -1; // index of the oldest commit kept
             for (int i = 0; i < line.size(); i++) {
@@ -145,15 +146,24 @@ public final class Retention {
             }
             RevCommit oldestKept = line.get(keepThrough);
             RevCommit before = walk.parseCommit(oldestKept.getParent(0));
-            PersonIdent belay = new PersonIdent("Belay", "belay@localhost", before.getCommitterIdent().getWhenAsInstant(),
+            PersonIdent belay = new PersonIdent(
+                    "Belay",
+                    "belay@localhost",
+                    before.getCommitterIdent().getWhenAsInstant(),
                     before.getCommitterIdent().getZoneId());
-            ObjectId parent = insert(inserter, before.getTree(), null, belay, belay, "Journal trimmed: "
-                    + (line.size() - 1 - keepThrough) + " older commits removed (belay journal gc)\n\n"
-                    + CommitReader.TRAILER_TOOL + "trim\n" + CommitReader.TRAILER_SESSION + "-\n");
+            ObjectId parent = insert(
+                    inserter,
+                    before.getTree(),
+                    null,
+                    belay,
+                    belay,
+                    "Journal trimmed: "
+                            + (line.size() - 1 - keepThrough) + " older commits removed (belay journal gc)\n\n"
+                            + CommitReader.TRAILER_TOOL + "trim\n" + CommitReader.TRAILER_SESSION + "-\n");
             for (int i = keepThrough; i >= 0; i--) {
                 RevCommit c = line.get(i);
-                parent = insert(inserter, c.getTree(), parent, c.getAuthorIdent(), c.getCommitterIdent(),
-                        c.getFullMessage());
+                parent = insert(
+                        inserter, c.getTree(), parent, c.getAuthorIdent(), c.getCommitterIdent(), c.getFullMessage());
             }
             inserter.flush();
             RefUpdate update = repo.updateRef(repo.getFullBranch());
@@ -177,7 +187,8 @@ public final class Retention {
             if (!conversation.equals(CommitReader.trailer(c, CommitReader.TRAILER_SESSION))) {
                 continue;
             }
-            String t = Optional.ofNullable(CommitReader.trailer(c, CommitReader.TRAILER_TURN)).orElse(c.getName());
+            String t = Optional.ofNullable(CommitReader.trailer(c, CommitReader.TRAILER_TURN))
+                    .orElse(c.getName());
             if (turn == null) {
                 turn = t;
             } else if (!turn.equals(t)) {
@@ -188,8 +199,14 @@ public final class Retention {
         return start;
     }
 
-    private static ObjectId insert(ObjectInserter inserter, ObjectId tree, ObjectId parent, PersonIdent author,
-            PersonIdent committer, String message) throws IOException {
+    private static ObjectId insert(
+            ObjectInserter inserter,
+            ObjectId tree,
+            ObjectId parent,
+            PersonIdent author,
+            PersonIdent committer,
+            String message)
+            throws IOException {
         CommitBuilder commit = new CommitBuilder();
         commit.setTreeId(tree);
         if (parent != null) {
@@ -221,7 +238,9 @@ public final class Retention {
 
     private static long size(Path directory) throws IOException {
         try (Stream<Path> files = Files.walk(directory.resolve("objects"))) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.belay.journal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
@@ -22,8 +21,7 @@ final class ShadowRepository {
     /** The workspace a journal belongs to, so that a journal directory can be told apart and traced back. */
     static final String WORKSPACE_FILE = "belay-workspace";
 
-    private ShadowRepository() {
-    }
+    private ShadowRepository() {}
 
     /** Opens the journal directory of {@code root}, creating it if absent. */
     static Repository open(Path root, Path gitDir, FS fs) throws IOException {
@@ -35,20 +33,32 @@ final class ShadowRepository {
 
     /** Opens an existing journal directory. */
     static Repository existing(Path root, Path gitDir, FS fs) throws IOException {
-        return new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setWorkTree(root.toFile()).setFS(fs)
-                .setMustExist(true).build();
+        return new FileRepositoryBuilder()
+                .setGitDir(gitDir.toFile())
+                .setWorkTree(root.toFile())
+                .setFS(fs)
+                .setMustExist(true)
+                .build();
     }
 
     private static void create(Path root, Path gitDir, FS fs) throws IOException {
         Files.createDirectories(gitDir);
-        try (Repository bare = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setFS(fs).setBare().build()) {
+        try (Repository bare = new FileRepositoryBuilder()
+                .setGitDir(gitDir.toFile())
+                .setFS(fs)
+                .setBare()
+                .build()) {
             bare.create(true);
             StoredConfig config = bare.getConfig();
             // `git --git-dir=<journal> log|status` works by hand; the user's hooks and config are never consulted
             config.setBoolean("core", null, "bare", false);
             config.setString("core", null, "worktree", root.toString());
             // the user's .git/info/exclude applies as their .gitignore files do, read as it is at each walk
-            config.setString("core", null, "excludesFile", root.resolve(".git/info/exclude").toString());
+            config.setString(
+                    "core",
+                    null,
+                    "excludesFile",
+                    root.resolve(".git/info/exclude").toString());
             config.setBoolean("gc", null, "auto", false);
             config.save();
             RefUpdate head = bare.updateRef(Constants.HEAD);

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
@@ -36,8 +35,8 @@ final class TreeEdit {
     }
 
     /** Git sorts a tree's entries by name, a subtree's name as if it ended in '/'. */
-    private static final Comparator<String> GIT_ORDER = Comparator.comparing(
-            (String name) -> name.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned);
+    private static final Comparator<String> GIT_ORDER =
+            Comparator.comparing((String name) -> name.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned);
 
     private final ObjectReader reader;
     private final ObjectInserter inserter;
@@ -69,8 +68,11 @@ final class TreeEdit {
             int slash = path.indexOf('/');
             if (slash < 0) {
                 removeName(children, path);
-                edit.getValue().id().ifPresent(id -> children.put(key(path, edit.getValue().mode()),
-                        new Child(path, edit.getValue().mode(), id)));
+                edit.getValue()
+                        .id()
+                        .ifPresent(id -> children.put(
+                                key(path, edit.getValue().mode()),
+                                new Child(path, edit.getValue().mode(), id)));
             } else {
                 below.computeIfAbsent(path.substring(0, slash), d -> new LinkedHashMap<>())
                         .put(path.substring(slash + 1), edit.getValue());
@@ -108,8 +110,7 @@ final class TreeEdit {
         return entries;
     }
 
-    private record Child(String name, FileMode mode, ObjectId id) {
-    }
+    private record Child(String name, FileMode mode, ObjectId id) {}
 
     private static String key(String name, FileMode mode) {
         return mode == FileMode.TREE ? name + "/" : name;

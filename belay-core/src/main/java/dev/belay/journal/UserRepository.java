@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
@@ -63,14 +65,15 @@ final class UserRepository implements AutoCloseable {
             return String.join("\n", lines);
         }
 
-        private java.util.Set<String> union(Branches after) {
-            java.util.Set<String> names = new java.util.HashSet<>(branches.keySet());
+        private Set<String> union(Branches after) {
+            Set<String> names = new HashSet<>(branches.keySet());
             names.addAll(after.branches.keySet());
             return names;
         }
 
         private static String shorten(String ref) {
-            return ref.startsWith(Constants.R_HEADS) ? ref.substring(Constants.R_HEADS.length())
+            return ref.startsWith(Constants.R_HEADS)
+                    ? ref.substring(Constants.R_HEADS.length())
                     : ref.length() >= 40 ? ref.substring(0, 10) : ref;
         }
     }
@@ -97,7 +100,10 @@ final class UserRepository implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            Repository repo = new FileRepositoryBuilder().setWorkTree(root.toFile()).setFS(fs).setMustExist(true)
+            Repository repo = new FileRepositoryBuilder()
+                    .setWorkTree(root.toFile())
+                    .setFS(fs)
+                    .setMustExist(true)
                     .build();
             List<RevCommit> legacy = new ArrayList<>();
             ObjectId base = null;
@@ -133,12 +139,19 @@ final class UserRepository implements AutoCloseable {
     Branches branches() {
         try {
             Ref head = repo.exactRef(Constants.HEAD);
-            String headName = head == null ? "(none)" : head.isSymbolic() ? head.getTarget().getName()
-                    : head.getObjectId() == null ? "(none)" : head.getObjectId().name();
+            String headName = head == null
+                    ? "(none)"
+                    : head.isSymbolic()
+                            ? head.getTarget().getName()
+                            : head.getObjectId() == null
+                                    ? "(none)"
+                                    : head.getObjectId().name();
             Map<String, String> branches = new TreeMap<>();
             for (Ref ref : repo.getRefDatabase().getRefsByPrefix(Constants.R_HEADS)) {
                 if (ref.getObjectId() != null) {
-                    branches.put(ref.getName().substring(Constants.R_HEADS.length()), ref.getObjectId().name());
+                    branches.put(
+                            ref.getName().substring(Constants.R_HEADS.length()),
+                            ref.getObjectId().name());
                 }
             }
             return new Branches(headName, branches);
@@ -161,7 +174,7 @@ final class UserRepository implements AutoCloseable {
      * tools accept the ids history lists, which for these commits are the user repository's.
      */
     Optional<RevCommit> legacyCommit(String id) {
-        String prefix = id.strip().toLowerCase(java.util.Locale.ROOT);
+        String prefix = id.strip().toLowerCase(Locale.ROOT);
         if (!prefix.matches("[0-9a-f]{4,40}")) {
             return Optional.empty();
         }
@@ -195,12 +208,13 @@ final class UserRepository implements AutoCloseable {
             return Optional.empty();
         }
         String export = "belay journal export --old --branch belay-old-journal";
-        String move = legacyMixed ? "they are mixed with your own commits: " + export + " copies them to a branch of "
-                + "their own; taking them out of yours is a rebase Belay leaves to you"
-                : legacyBase == null ? "the repository itself was made by that Belay: delete its .git if you do "
-                        + "not want it"
-                : "to move them off it, keeping your files as they are: " + export + ", then git reset "
-                        + legacyBase.abbreviate(10).name();
+        String move = legacyMixed
+                ? "they are mixed with your own commits: " + export + " copies them to a branch of "
+                        + "their own; taking them out of yours is a rebase Belay leaves to you"
+                : legacyBase == null
+                        ? "the repository itself was made by that Belay: delete its .git if you do " + "not want it"
+                        : "to move them off it, keeping your files as they are: " + export + ", then git reset "
+                                + legacyBase.abbreviate(10).name();
         return Optional.of("Note: " + legacy.size() + " commits on your branch " + branchName() + " were made by an "
                 + "earlier Belay; they stay listed in history, read-only (Belay now journals in " + journalDir
                 + " and never writes your repository); " + move + ".");

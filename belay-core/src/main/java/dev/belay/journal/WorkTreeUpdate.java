@@ -1,5 +1,7 @@
 package dev.belay.journal;
 
+import dev.belay.fs.Beneath;
+import dev.belay.fs.PathException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +11,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -17,10 +18,6 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
-
-import dev.belay.fs.Beneath;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
 
 /**
  * Makes the working tree go from one journal tree to another by touching only the paths that differ (an undo, a
@@ -58,14 +55,18 @@ final class WorkTreeUpdate {
             walk.setRecursive(true);
             walk.setFilter(TreeFilter.ANY_DIFF);
             while (walk.next()) {
-                changes.add(new Change(walk.getPathString(), walk.getFileMode(0), walk.getObjectId(0),
-                        walk.getFileMode(1), walk.getObjectId(1)));
+                changes.add(new Change(
+                        walk.getPathString(),
+                        walk.getFileMode(0),
+                        walk.getObjectId(0),
+                        walk.getFileMode(1),
+                        walk.getObjectId(1)));
             }
         }
         for (Change c : changes) {
             if (!holds(c.path(), c.oldMode(), c.oldId())) {
-                throw new ToolException(Failure.CONFLICT, c.path() + " changed while Belay was about to restore it. "
-                        + "Nothing was changed; try again.");
+                throw JournalRefusedException.conflict(c.path() + " changed while Belay was about to "
+                        + "restore it. Nothing was changed; try again.");
             }
         }
         List<String> touched = new ArrayList<>();
@@ -102,8 +103,10 @@ final class WorkTreeUpdate {
             return attrs.isEmpty();
         }
         if (mode == FileMode.SYMLINK) {
-            return attrs.isPresent() && attrs.get().isSymbolicLink()
-                    && idOf(files.readLink(file).toString().getBytes(StandardCharsets.UTF_8)).equals(id);
+            return attrs.isPresent()
+                    && attrs.get().isSymbolicLink()
+                    && idOf(files.readLink(file).toString().getBytes(StandardCharsets.UTF_8))
+                            .equals(id);
         }
         if (attrs.isEmpty() || !attrs.get().isRegularFile()) {
             return false;
@@ -117,8 +120,8 @@ final class WorkTreeUpdate {
     private Optional<BasicFileAttributes> attributes(Path file) throws IOException {
         try {
             return files.attributes(file, false);
-        } catch (ToolException e) {
-            if (e.failure() == Failure.NOT_FOUND) {
+        } catch (PathException e) {
+            if (e.kind() == PathException.Kind.NOT_FOUND) {
                 return Optional.empty();
             }
             throw e;
@@ -137,11 +140,18 @@ final class WorkTreeUpdate {
         if (mode == FileMode.SYMLINK) {
             files.createSymbolicLink(file, Path.of(new String(content, StandardCharsets.UTF_8)));
         } else {
-            files.write(file, content, mode == FileMode.EXECUTABLE_FILE ? Beneath.Executable.SET
-                    : Beneath.Executable.CLEAR);
+            files.write(
+                    file,
+                    content,
+                    mode == FileMode.EXECUTABLE_FILE ? Beneath.Executable.SET : Beneath.Executable.CLEAR);
         }
-        backlog.written(path, mode, id, files.attributes(file, false).orElseThrow(() -> new ToolException(
-                Failure.CONFLICT, path + " was removed while Belay restored it; try again.")));
+        backlog.written(
+                path,
+                mode,
+                id,
+                files.attributes(file, false)
+                        .orElseThrow(() -> JournalRefusedException.conflict(
+                                path + " was removed while Belay restored it; try again.")));
     }
 
     private void pruneEmptyParents(Path dir) throws IOException {
@@ -150,8 +160,8 @@ final class WorkTreeUpdate {
                 if (!files.deleteEmptyDirectory(dir)) {
                     return;
                 }
-            } catch (ToolException e) {
-                if (e.failure() == Failure.NOT_FOUND) {
+            } catch (PathException e) {
+                if (e.kind() == PathException.Kind.NOT_FOUND) {
                     return; // a parent is no longer a directory: nothing of ours left to prune
                 }
                 throw e;

@@ -1,8 +1,8 @@
 package dev.belay.policy;
 
-import java.time.Duration;
-
 import dev.belay.tool.ToolSpec;
+import java.time.Duration;
+import java.util.Locale;
 
 /**
  * When a call needs the operator: {@code auto} never asks, {@code ask} asks for every call that is not read-only,
@@ -11,11 +11,9 @@ import dev.belay.tool.ToolSpec;
  */
 public sealed interface ApprovalMode {
 
-    record Auto() implements ApprovalMode {
-    }
+    record Auto() implements ApprovalMode {}
 
-    record Ask(boolean readOnlyToo) implements ApprovalMode {
-    }
+    record Ask(boolean readOnlyToo) implements ApprovalMode {}
 
     record Delay(Duration delay) implements ApprovalMode {
         public Delay {
@@ -30,12 +28,13 @@ public sealed interface ApprovalMode {
      * {@code delay:N} goes ahead by itself, so only {@code ask} waits.
      */
     default boolean waitsForAnswer(ToolSpec spec) {
-        return this instanceof Ask ask && (ask.readOnlyToo() || !spec.annotations().readOnly());
+        return this instanceof Ask ask
+                && (ask.readOnlyToo() || !spec.annotations().readOnly());
     }
 
     /** Parses {@code auto}, {@code ask}, {@code ask-all} or {@code delay:N} (seconds). */
     static ApprovalMode parse(String text) {
-        String t = text.strip().toLowerCase();
+        String t = text.strip().toLowerCase(Locale.ROOT);
         if (t.equals("auto")) {
             return new Auto();
         }
@@ -52,6 +51,7 @@ public sealed interface ApprovalMode {
                 // falls through to the error below
             }
         }
-        throw new IllegalArgumentException("approval mode must be auto, ask, ask-all or delay:SECONDS, not '" + text + "'");
+        throw new IllegalArgumentException(
+                "approval mode must be auto, ask, ask-all or delay:SECONDS, not '" + text + "'");
     }
 }

@@ -1,5 +1,6 @@
 package dev.belay.policy;
 
+import dev.belay.tool.ToolCall;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,11 +12,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import dev.belay.tool.ToolCall;
 
 /**
  * The calls waiting for an operator's answer. Any number of channels (the terminal, the web page) watch the queue
@@ -30,14 +30,13 @@ public final class Approvals {
         void resolved(PendingCall call, Decision decision);
     }
 
-    private record Waiting(PendingCall call, CompletableFuture<Decision> answer) {
-    }
+    private record Waiting(PendingCall call, CompletableFuture<Decision> answer) {}
 
     private final Duration timeout;
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
     private final Set<String> alwaysAllowed = ConcurrentHashMap.newKeySet();
     private final Set<String> reaches = ConcurrentHashMap.newKeySet();
-    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
     /** Ids are unguessable: a page that could guess one could try to answer a call it never saw. */
     private final SecureRandom random = new SecureRandom();
@@ -92,9 +91,12 @@ public final class Approvals {
         try {
             decision = w.answer().get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            decision = delay != null ? new Decision(Decision.Verdict.APPROVE, "delay", "")
-                    : new Decision(Decision.Verdict.DENY, "timeout", "the operator did not answer within "
-                            + timeout.toSeconds() + " s");
+            decision = delay != null
+                    ? new Decision(Decision.Verdict.APPROVE, "delay", "")
+                    : new Decision(
+                            Decision.Verdict.DENY,
+                            "timeout",
+                            "the operator did not answer within " + timeout.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             decision = new Decision(Decision.Verdict.DENY, "interrupted", "the call was interrupted");

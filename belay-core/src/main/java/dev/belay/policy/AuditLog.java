@@ -12,11 +12,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -29,8 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class AuditLog {
 
-    private static final Pattern SECRET = Pattern.compile(".*(token|secret|password|passwd|api[_-]?key|authorization|credential).*",
-            Pattern.CASE_INSENSITIVE);
+    private static final Pattern SECRET = Pattern.compile(
+            ".*(token|secret|password|passwd|api[_-]?key|authorization|credential).*", Pattern.CASE_INSENSITIVE);
     private static final int MAX_VALUE = 500;
     private static final int KEEP_ROTATED = 3;
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
@@ -65,7 +65,7 @@ public final class AuditLog {
     /** Appends one entry; {@code fields} are written in order after the time. */
     public void record(Map<String, Object> fields) {
         ObjectNode line = JsonNodeFactory.instance.objectNode();
-        line.put("time", java.time.Instant.now().toString());
+        line.put("time", Instant.now().toString());
         fields.forEach((k, v) -> line.set(k, json.valueToTree(v)));
         byte[] bytes = (json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
         lock.lock();
@@ -75,8 +75,10 @@ public final class AuditLog {
             }
             // created readable by the owner only: arguments are redacted by name, but paths, commands and messages
             // still tell a lot about the workspace
-            try (SeekableByteChannel out = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.APPEND), OWNER_ONLY)) {
+            try (SeekableByteChannel out = Files.newByteChannel(
+                    file,
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                    OWNER_ONLY)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     out.write(buffer);
@@ -93,7 +95,9 @@ public final class AuditLog {
         for (int i = KEEP_ROTATED - 1; i >= 1; i--) {
             Path from = file.resolveSibling(file.getFileName() + "." + i);
             if (Files.exists(from)) {
-                Files.move(from, file.resolveSibling(file.getFileName() + "." + (i + 1)),
+                Files.move(
+                        from,
+                        file.resolveSibling(file.getFileName() + "." + (i + 1)),
                         StandardCopyOption.REPLACE_EXISTING);
             }
         }
@@ -105,8 +109,11 @@ public final class AuditLog {
         if (node.isObject()) {
             ObjectNode copy = JsonNodeFactory.instance.objectNode();
             for (Map.Entry<String, JsonNode> e : node.properties()) {
-                copy.set(e.getKey(), SECRET.matcher(e.getKey()).matches()
-                        ? JsonNodeFactory.instance.stringNode("[redacted]") : redact(e.getValue()));
+                copy.set(
+                        e.getKey(),
+                        SECRET.matcher(e.getKey()).matches()
+                                ? JsonNodeFactory.instance.stringNode("[redacted]")
+                                : redact(e.getValue()));
             }
             return copy;
         }

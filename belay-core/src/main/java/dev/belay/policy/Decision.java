@@ -11,7 +11,11 @@ import java.util.Objects;
 public record Decision(Verdict verdict, String by, String reason) {
 
     /** Approve once, deny, or approve this tool for the rest of the conversation. */
-    public enum Verdict { APPROVE, DENY, ALWAYS }
+    public enum Verdict {
+        APPROVE,
+        DENY,
+        ALWAYS
+    }
 
     public Decision {
         Objects.requireNonNull(verdict, "verdict");

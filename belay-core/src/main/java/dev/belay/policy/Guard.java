@@ -1,5 +1,12 @@
 package dev.belay.policy;
 
+import dev.belay.tool.Content;
+import dev.belay.tool.Failure;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolCaller;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpec;
+import dev.belay.tool.UnknownToolException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,18 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolCaller;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpec;
-import dev.belay.tool.UnknownToolException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
-import tools.jackson.databind.SerializationFeature;
 
 /**
  * Wraps any caller with the same policy whichever door a call came through: rules first (deny wins), then the
@@ -52,7 +52,8 @@ public final class Guard implements ToolCaller {
     private final Approvals approvals;
     private final AuditLog audit;
     private final Path root;
-    private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private final JsonMapper json =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     /**
      * @param root the workspace root, against which rules' path patterns are matched
@@ -94,16 +95,18 @@ public final class Guard implements ToolCaller {
         if (decision.allows()) {
             result = visible(call, inner.call(call));
         } else {
-            result = ToolResult.error(Failure.DENIED, "Denied by " + describe(decision)
-                    + (decision.reason().isEmpty() ? "" : ": " + decision.reason())
-                    + ". Do not retry the same call; change the approach or ask the user.");
+            result = ToolResult.error(
+                    Failure.DENIED,
+                    "Denied by " + describe(decision)
+                            + (decision.reason().isEmpty() ? "" : ": " + decision.reason())
+                            + ". Do not retry the same call; change the approach or ask the user.");
         }
         record(call, decision, result, Duration.ofNanos(System.nanoTime() - start));
         return result;
     }
 
     private Decision decide(ToolCall call, ToolSpec spec) {
-        Optional<Rules.Match> match = rules.check(call, root);
+        Optional<Rules.Match> match = rules.check(call, spec.roles(), root);
         if (match.isPresent()) {
             Rules.Match m = match.get();
             return new Decision(m.allow() ? Decision.Verdict.APPROVE : Decision.Verdict.DENY, "rule " + m.rule(), "");
@@ -113,18 +116,26 @@ public final class Guard implements ToolCaller {
         String reach = openWorld ? reach(call) : null;
         Decision decision = switch (mode) {
             case ApprovalMode.Auto auto -> new Decision(Decision.Verdict.APPROVE, "auto", "");
-            case ApprovalMode.Ask ask when readOnly && !ask.readOnlyToo() ->
-                    new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
-            case ApprovalMode.Ask ask when approvals.alwaysAllowed(call) ->
-                    new Decision(Decision.Verdict.APPROVE, "always (this conversation)", "");
-            case ApprovalMode.Ask ask when reach != null && spec.annotations().readOnly() && !ask.readOnlyToo()
+            case ApprovalMode.Ask ask
+            when readOnly && !ask.readOnlyToo() -> new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
+            case ApprovalMode.Ask ask
+            when approvals.alwaysAllowed(call) ->
+                new Decision(Decision.Verdict.APPROVE, "always (this conversation)", "");
+            case ApprovalMode.Ask ask
+            when reach != null
+                    && spec.annotations().readOnly()
+                    && !ask.readOnlyToo()
                     && approvals.reachAllowed(call, reach) ->
-                    new Decision(Decision.Verdict.APPROVE, "approved for " + reach + " (this conversation)", "");
+                new Decision(Decision.Verdict.APPROVE, "approved for " + reach + " (this conversation)", "");
             case ApprovalMode.Ask ask -> approvals.request(call, preview(call), null);
-            case ApprovalMode.Delay delay when readOnly -> new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
+            case ApprovalMode.Delay delay
+            when readOnly -> new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
             case ApprovalMode.Delay delay -> approvals.request(call, preview(call), delay.delay());
         };
-        if (mode instanceof ApprovalMode.Ask && reach != null && spec.annotations().readOnly() && decision.allows()) {
+        if (mode instanceof ApprovalMode.Ask
+                && reach != null
+                && spec.annotations().readOnly()
+                && decision.allows()) {
             approvals.allowReach(call, reach);
         }
         return decision;
@@ -171,7 +182,7 @@ public final class Guard implements ToolCaller {
         if (!LISTINGS.contains(call.tool())) {
             return result;
         }
-        ObjectNode structured = result.structured().deepCopy();
+        ObjectNode structured = result.structured();
         String field = switch (call.tool()) {
             case "list_directory" -> "entries";
             case "find_files" -> "files";
@@ -195,7 +206,9 @@ public final class Guard implements ToolCaller {
             switch (call.tool()) {
                 case "list_directory" -> dropLines.add(i + 1); // the header line, then one line per entry
                 case "find_files" -> dropText.add(path);
-                default -> dropText.add(path + ":" + item.path("line").asInt() + ":" + item.path("text").asString());
+                default ->
+                    dropText.add(path + ":" + item.path("line").asInt() + ":"
+                            + item.path("text").asString());
             }
         }
         if (hidden == 0) {
@@ -208,7 +221,7 @@ public final class Guard implements ToolCaller {
             }
         }
         kept.add("[" + hidden + " path(s) hidden by the deny rules]");
-        return ToolResult.ok(String.join("\n", kept), structured);
+        return new ToolResult(List.of(new Content.Text(String.join("\n", kept))), structured, null);
     }
 
     /** The journal's diff without the sections of denied files: a diff shows their contents as much as a read. */
@@ -216,7 +229,7 @@ public final class Guard implements ToolCaller {
         String diff = result.structured().path("diff").asString("");
         StringBuilder kept = new StringBuilder();
         int hidden = 0;
-        for (String section : diff.split("(?m)^(?=diff --git )")) {
+        for (String section : diff.split("(?m)^(?=diff --git )", -1)) {
             if (diffPaths(section).stream().anyMatch(p -> rules.hides(p, root).isPresent())) {
                 hidden++;
             } else {
@@ -226,9 +239,9 @@ public final class Guard implements ToolCaller {
         if (hidden == 0) {
             return result;
         }
-        ObjectNode structured = result.structured().deepCopy().put("diff", kept.toString());
+        ObjectNode structured = result.structured().put("diff", kept.toString());
         String note = "[" + hidden + " file(s) hidden by the deny rules]";
-        return ToolResult.ok(kept.isEmpty() ? note : kept + "\n" + note, structured);
+        return new ToolResult(List.of(new Content.Text(kept.isEmpty() ? note : kept + "\n" + note)), structured, null);
     }
 
     /** The paths a section of a git diff names: its header, its ---/+++ lines and renames or copies. */
@@ -270,7 +283,7 @@ public final class Guard implements ToolCaller {
         entry.put("tool", call.tool());
         inner.placement(call).ifPresent(agent -> entry.put("agent", agent));
         entry.put("arguments", AuditLog.redact(call.arguments()));
-        entry.put("decision", decision.verdict().name().toLowerCase());
+        entry.put("decision", decision.verdict().name().toLowerCase(Locale.ROOT));
         entry.put("decided_by", decision.by());
         if (!decision.reason().isEmpty()) {
             entry.put("reason", decision.reason());
@@ -278,7 +291,7 @@ public final class Guard implements ToolCaller {
         entry.put("duration_ms", duration.toMillis());
         entry.put("outcome", result.isError() ? "error" : "ok");
         if (result.isError()) {
-            entry.put("failure", result.failure().name().toLowerCase());
+            entry.put("failure", result.failure().name().toLowerCase(Locale.ROOT));
             entry.put("message", result.text().lines().findFirst().orElse(""));
         }
         audit.record(entry);

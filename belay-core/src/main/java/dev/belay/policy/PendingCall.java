@@ -1,9 +1,8 @@
 package dev.belay.policy;
 
+import dev.belay.tool.ToolCall;
 import java.time.Instant;
 import java.util.Objects;
-
-import dev.belay.tool.ToolCall;
 
 /**
  * A call waiting for the operator, with everything needed to decide: the call and its arguments, and a preview

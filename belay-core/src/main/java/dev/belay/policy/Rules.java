@@ -1,5 +1,7 @@
 package dev.belay.policy;
 
+import dev.belay.tool.ArgumentRoles;
+import dev.belay.tool.ToolCall;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -9,13 +11,12 @@ import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.IntStream;
-
-import dev.belay.tool.ToolCall;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -40,20 +41,22 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   deny: ["*.tracking.example"]
  * </pre>
  *
- * <p>Tool patterns are globs over tool names ({@code action__*}). Path rules apply to every path argument of every
- * tool ({@code path}, {@code source}, {@code destination}, {@code cwd}, …), compared both as written and as the real
- * path after symlinks; the guard also drops denied paths from what listing and searching return. An allow path rule
- * approves only a built-in file tool whose every path argument it covers, never a command, python or an
- * action.
+ * <p>Tool patterns are globs over tool names ({@code action__*}). What each argument is comes from the tool's
+ * {@link ArgumentRoles}: path rules apply to every argument it names a path ({@code path}, {@code source},
+ * {@code destination}, {@code cwd}, …; for a tool from elsewhere, every argument named like one), compared both as
+ * written and as the real path after symlinks; the guard also drops denied paths from what listing and searching
+ * return. An allow path rule approves only a tool confined to the paths it is given (the built-in file tools) whose
+ * every path argument it covers, never a command, python or an action.
  *
  * <p>Command rules read the line as bash would ({@link ShellLine}). A deny pattern (a glob where {@code *} matches
  * anything, or a regular expression after {@code re:}) is tried on the line as written and on every simple command
  * in it after quotes and escapes are resolved, including those inside {@code $(…)}, {@code bash -c '…'} and wrappers
- * such as {@code env} or {@code sudo}; it applies to {@code run_command} and to what {@code job_input} types into a
- * job (and to {@code run_command}'s {@code stdin}). An allow pattern is a list of words matched one to one against the
- * argv of a command line that is a single simple command with nothing for the shell to expand or chain, run in the
- * workspace root with no {@code env} and no {@code stdin}; {@code *} inside a word stays in that word, and a pattern
- * ending in {@code *} also accepts any further arguments ({@code mvn *}, {@code git status*}).
+ * such as {@code env} or {@code sudo}; it applies to a tool's command line ({@code run_command}'s {@code command}) and
+ * to what it types into a shell or a program ({@code run_command}'s {@code stdin}, {@code job_input}'s {@code input}).
+ * An allow pattern is a list of words matched one to one against the argv of a command line that is a single simple
+ * command with nothing for the shell to expand or chain, run in the workspace root with no extra environment and
+ * nothing typed in; {@code *} inside a word stays in that word, and a pattern ending in {@code *} also accepts any
+ * further arguments ({@code mvn *}, {@code git status*}).
  */
 public final class Rules {
 
@@ -84,25 +87,12 @@ public final class Rules {
     }
 
     /** A rule that matched a call, named as in the file, e.g. {@code deny.commands: rm -rf *}. */
-    public record Match(boolean allow, String rule) {
-    }
+    public record Match(boolean allow, String rule) {}
 
-    private record Compiled(String name, Predicate<String> test) {
-    }
+    private record Compiled(String name, Predicate<String> test) {}
 
     /** An allow pattern for commands: words matched one to one against an argv. */
-    private record CommandPattern(String name, Predicate<List<String>> test) {
-    }
-
-    /** Arguments that name files or directories, in any tool; so does any {@code *_path}, {@code *_dir}, {@code *_file}. */
-    private static final java.util.Set<String> PATH_ARGUMENTS = java.util.Set.of("path", "paths", "source",
-            "sources", "destination", "cwd", "file", "files", "directory", "dir", "target");
-    private static final Pattern PATH_SUFFIX = Pattern.compile("[a-z0-9_]+_(path|paths|dir|file|files)");
-    /** Built-in tools whose only effect is on the paths they are given: the only ones an allow path rule approves. */
-    private static final java.util.Set<String> FILE_TOOLS = java.util.Set.of("read_file", "write_file", "edit_file", "delete_path",
-            "move_path", "make_directory", "list_directory", "find_files", "search_files", "file_info");
-    /** Tools whose argument is typed into a shell (or a program reading its input), matched by deny.commands. */
-    private static final Map<String, String> COMMAND_ARGUMENTS = Map.of("run_command", "command", "job_input", "input");
+    private record CommandPattern(String name, Predicate<List<String>> test) {}
 
     public static final Rules NONE = new Rules(new File(null, null, null));
 
@@ -130,7 +120,9 @@ public final class Rules {
      * @throws IllegalArgumentException with a message naming the file and the problem
      */
     public static Rules load(Path path) {
-        ObjectMapper mapper = YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+        ObjectMapper mapper = YAMLMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
         try {
             if (Files.size(path) > 1024 * 1024) {
                 throw new IllegalArgumentException("rules file " + path + " is larger than 1 MiB");
@@ -146,36 +138,51 @@ public final class Rules {
         return file;
     }
 
-    /** The first deny rule that matches, else the first allow rule that matches, else nothing. */
-    public Optional<Match> check(ToolCall call, Path root) {
+    /**
+     * The first deny rule that matches, else the first allow rule that matches, else nothing.
+     *
+     * @param roles what the tool's arguments are: paths, its command line, what it types in
+     */
+    public Optional<Match> check(ToolCall call, ArgumentRoles roles, Path root) {
         String tool = call.tool();
-        Optional<String> line = Optional.ofNullable(COMMAND_ARGUMENTS.get(tool))
-                .map(arg -> call.arguments().path(arg).asString(null));
+        JsonNode arguments = call.arguments();
+        Optional<String> line = roles.command().map(arg -> arguments.path(arg).asString(null));
         ShellLine parsed = line.map(ShellLine::parse).orElse(null);
         List<List<String>> paths = new ArrayList<>();
-        collectPaths(call.arguments(), root, paths);
+        collectPaths(arguments, roles, root, paths);
 
-        // what run_command feeds the command on stdin is read as commands too: "bash" with stdin "curl …"
-        Optional<String> stdin = tool.equals("run_command")
-                ? Optional.ofNullable(call.arguments().path("stdin").asString(null)) : Optional.empty();
+        // what is typed into a shell is read as commands too: "bash" with stdin "curl …", a job's input
+        List<String> typed = roles.input().stream()
+                .map(arg -> arguments.path(arg).asString(null))
+                .filter(Objects::nonNull)
+                .toList();
         Optional<String> deny = first(denyTools, tool)
                 .or(() -> line.flatMap(l -> first(denyCommands, commandTexts(l, parsed))))
-                .or(() -> stdin.flatMap(in -> first(denyCommands, commandTexts(in, ShellLine.parse(in)))))
-                .or(() -> paths.stream().flatMap(List::stream).map(p -> first(denyPaths, p))
-                        .flatMap(Optional::stream).findFirst());
+                .or(() -> typed.stream()
+                        .map(in -> first(denyCommands, commandTexts(in, ShellLine.parse(in))))
+                        .flatMap(Optional::stream)
+                        .findFirst())
+                .or(() -> paths.stream()
+                        .flatMap(List::stream)
+                        .map(p -> first(denyPaths, p))
+                        .flatMap(Optional::stream)
+                        .findFirst());
         if (deny.isPresent()) {
             return deny.map(rule -> new Match(false, rule));
         }
         Optional<String> allow = first(allowTools, tool);
-        if (allow.isEmpty() && tool.equals("run_command") && parsed != null && parsed.simple()
-                && plainSurroundings(call.arguments(), root)) {
-            allow = allowCommands.stream().filter(p -> p.test().test(parsed.argv())).map(CommandPattern::name)
+        if (allow.isEmpty() && parsed != null && parsed.simple() && plainSurroundings(arguments, roles, root)) {
+            allow = allowCommands.stream()
+                    .filter(p -> p.test().test(parsed.argv()))
+                    .map(CommandPattern::name)
                     .findFirst();
         }
-        if (allow.isEmpty() && FILE_TOOLS.contains(tool) && !paths.isEmpty() && !allowPaths.isEmpty()) {
+        if (allow.isEmpty() && roles.confined() && !paths.isEmpty() && !allowPaths.isEmpty()) {
             // every spelling of every path must be covered: one rule for all
-            allow = allowPaths.stream().filter(rule -> paths.stream().flatMap(List::stream).allMatch(rule.test()))
-                    .map(Compiled::name).findFirst();
+            allow = allowPaths.stream()
+                    .filter(rule -> paths.stream().flatMap(List::stream).allMatch(rule.test()))
+                    .map(Compiled::name)
+                    .findFirst();
         }
         return allow.map(rule -> new Match(true, rule));
     }
@@ -189,7 +196,10 @@ public final class Rules {
         if (denyPaths.isEmpty()) {
             return Optional.empty();
         }
-        return spellings(path, root).stream().map(p -> first(denyPaths, p)).flatMap(Optional::stream).findFirst();
+        return spellings(path, root).stream()
+                .map(p -> first(denyPaths, p))
+                .flatMap(Optional::stream)
+                .findFirst();
     }
 
     /** Whether any deny path rule exists, so results need filtering at all. */
@@ -198,7 +208,10 @@ public final class Rules {
     }
 
     private static Optional<String> first(List<Compiled> rules, String text) {
-        return rules.stream().filter(r -> r.test().test(text)).map(Compiled::name).findFirst();
+        return rules.stream()
+                .filter(r -> r.test().test(text))
+                .map(Compiled::name)
+                .findFirst();
     }
 
     private static Optional<String> first(List<Compiled> rules, List<String> texts) {
@@ -211,14 +224,20 @@ public final class Rules {
     }
 
     /**
-     * Whether a command runs as its words say: in the workspace root, with no variables and nothing on stdin from the
-     * call. {@code git status} with {@code GIT_EXTERNAL_DIFF} set, fed a script on stdin, or run in a directory
+     * Whether a command runs as its words say: in the workspace root, with no variables and nothing typed in from
+     * the call. {@code git status} with {@code GIT_EXTERNAL_DIFF} set, fed a script on stdin, or run in a directory
      * holding a planted {@code .git/config}, is another command than the one a rule allowed.
      */
-    private static boolean plainSurroundings(JsonNode arguments, Path root) {
-        String cwd = arguments.path("cwd").asString("");
-        return arguments.path("env").isEmpty() && arguments.path("stdin").asString("").isEmpty()
-                && (cwd.isBlank() || spellings(cwd, root).getFirst().isEmpty());
+    private static boolean plainSurroundings(JsonNode arguments, ArgumentRoles roles, Path root) {
+        boolean noEnvironment =
+                roles.environment().map(arg -> arguments.path(arg).isEmpty()).orElse(true);
+        boolean nothingTyped = roles.input().stream()
+                .allMatch(arg -> arguments.path(arg).asString("").isEmpty());
+        boolean atTheRoot = roles.paths().stream()
+                .map(arg -> arguments.path(arg).asString(""))
+                .allMatch(
+                        dir -> dir.isBlank() || spellings(dir, root).getFirst().isEmpty());
+        return noEnvironment && nothingTyped && atTheRoot;
     }
 
     /** The line as written, and each simple command in it with and without the program's directory. */
@@ -234,9 +253,9 @@ public final class Rules {
         return texts;
     }
 
-    private static void collectPaths(JsonNode arguments, Path root, List<List<String>> out) {
+    private static void collectPaths(JsonNode arguments, ArgumentRoles roles, Path root, List<List<String>> out) {
         for (Map.Entry<String, JsonNode> e : arguments.properties()) {
-            if (!PATH_ARGUMENTS.contains(e.getKey()) && !PATH_SUFFIX.matcher(e.getKey()).matches()) {
+            if (!roles.isPath(e.getKey())) {
                 continue;
             }
             if (e.getValue().isString()) {
@@ -260,12 +279,13 @@ public final class Rules {
         Path abs = (p.isAbsolute() ? p : root.resolve(p)).normalize();
         List<String> list = new ArrayList<>();
         list.add(relative(abs, root));
-        real(abs).ifPresent(real -> real(root).ifPresent(realRoot -> {
-            String r = relative(real, realRoot);
-            if (!list.contains(r)) {
-                list.add(r);
-            }
-        }));
+        real(abs)
+                .ifPresent(real -> real(root).ifPresent(realRoot -> {
+                    String r = relative(real, realRoot);
+                    if (!list.contains(r)) {
+                        list.add(r);
+                    }
+                }));
         return list;
     }
 
@@ -279,7 +299,8 @@ public final class Rules {
             return Optional.empty();
         }
         try {
-            return Optional.of(existing.toRealPath().resolve(existing.relativize(abs)).normalize());
+            return Optional.of(
+                    existing.toRealPath().resolve(existing.relativize(abs)).normalize());
         } catch (IOException e) {
             return Optional.empty(); // a dangling link: its lexical spelling is all there is
         }
@@ -309,7 +330,8 @@ public final class Rules {
             String name = "allow.commands: " + p;
             if (p.startsWith("re:")) {
                 Pattern regex = compile("allow", p, p.substring(3));
-                list.add(new CommandPattern(name, argv -> regex.matcher(String.join(" ", argv)).matches()));
+                list.add(new CommandPattern(
+                        name, argv -> regex.matcher(String.join(" ", argv)).matches()));
                 continue;
             }
             List<List<String>> parsed = ShellLine.parse(p).commands();
@@ -321,10 +343,15 @@ public final class Rules {
             if (more && words.getLast().equals("*")) {
                 words.removeLast();
             }
-            List<Pattern> each = words.stream().map(w -> Pattern.compile(globToRegex(w, ".*"), Pattern.DOTALL)).toList();
-            list.add(new CommandPattern(name, argv -> (more ? argv.size() >= each.size() : argv.size() == each.size())
-                    && IntStream.range(0, each.size())
-                            .allMatch(i -> each.get(i).matcher(argv.get(i)).matches())));
+            List<Pattern> each = words.stream()
+                    .map(w -> Pattern.compile(globToRegex(w, ".*"), Pattern.DOTALL))
+                    .toList();
+            list.add(new CommandPattern(
+                    name,
+                    argv -> (more ? argv.size() >= each.size() : argv.size() == each.size())
+                            && IntStream.range(0, each.size())
+                                    .allMatch(i ->
+                                            each.get(i).matcher(argv.get(i)).matches())));
         }
         return list;
     }
@@ -333,8 +360,8 @@ public final class Rules {
         try {
             return Pattern.compile(regex, Pattern.DOTALL);
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException(side + ".commands: invalid pattern '" + pattern + "': "
-                    + e.getDescription());
+            throw new IllegalArgumentException(
+                    side + ".commands: invalid pattern '" + pattern + "': " + e.getDescription());
         }
     }
 

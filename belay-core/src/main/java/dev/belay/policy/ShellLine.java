@@ -20,13 +20,38 @@ import java.util.regex.Pattern;
 public record ShellLine(List<List<String>> commands, boolean simple) {
 
     /** Characters that make a line more than one plain simple command, wherever they appear. */
-    private static final Pattern NOT_SIMPLE = Pattern.compile(
-            "[;|&$()<>`\\\\\\n\\r!{}*?\\[\\]\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]");
+    private static final Pattern NOT_SIMPLE =
+            Pattern.compile("[;|&$()<>`\\\\\\n\\r!{}*?\\[\\]\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]");
+
     private static final Set<String> SHELLS = Set.of("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "busybox");
     /** Programs that run their arguments as a command after their own options. */
-    private static final Set<String> WRAPPERS = Set.of("env", "sudo", "doas", "command", "exec", "nohup", "time",
-            "nice", "ionice", "xargs", "timeout", "stdbuf", "setsid", "chroot", "unbuffer", "watch", "strace",
-            "builtin", "then", "do", "else", "if", "while", "until", "!");
+    private static final Set<String> WRAPPERS = Set.of(
+            "env",
+            "sudo",
+            "doas",
+            "command",
+            "exec",
+            "nohup",
+            "time",
+            "nice",
+            "ionice",
+            "xargs",
+            "timeout",
+            "stdbuf",
+            "setsid",
+            "chroot",
+            "unbuffer",
+            "watch",
+            "strace",
+            "builtin",
+            "then",
+            "do",
+            "else",
+            "if",
+            "while",
+            "until",
+            "!");
+
     private static final Pattern ASSIGNMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*\\+?=.*", Pattern.DOTALL);
     private static final int MAX_DEPTH = 8;
 
@@ -42,8 +67,11 @@ public record ShellLine(List<List<String>> commands, boolean simple) {
             unwrap(argv, unwrapped, 0);
         }
         // a leading VAR=value changes what the program does (GIT_DIR, LD_PRELOAD…): not the command a rule names
-        boolean simple = !NOT_SIMPLE.matcher(line).find() && commands.size() == 1 && !line.strip().startsWith("#")
-                && !line.contains("~") && !ASSIGNMENT.matcher(commands.getFirst().getFirst()).matches();
+        boolean simple = !NOT_SIMPLE.matcher(line).find()
+                && commands.size() == 1
+                && !line.strip().startsWith("#")
+                && !line.contains("~")
+                && !ASSIGNMENT.matcher(commands.getFirst().getFirst()).matches();
         return new ShellLine(unwrapped, simple);
     }
 
@@ -72,9 +100,11 @@ public record ShellLine(List<List<String>> commands, boolean simple) {
         if (SHELLS.contains(program) || program.equals("eval")) {
             for (int i = 1; i < words.size(); i++) {
                 String w = words.get(i);
-                boolean script = program.equals("eval") || (w.startsWith("-") && !w.startsWith("--") && w.contains("c"));
+                boolean script =
+                        program.equals("eval") || (w.startsWith("-") && !w.startsWith("--") && w.contains("c"));
                 if (script) {
-                    String text = program.equals("eval") ? String.join(" ", words.subList(i, words.size()))
+                    String text = program.equals("eval")
+                            ? String.join(" ", words.subList(i, words.size()))
                             : i + 1 < words.size() ? words.get(i + 1) : "";
                     List<List<String>> inner = new ArrayList<>();
                     new Lexer(text, inner, depth + 1).run();
@@ -134,8 +164,15 @@ public record ShellLine(List<List<String>> commands, boolean simple) {
                 if (c == ' ' || c == '\t') {
                     endWord();
                     i++;
-                } else if (c == '\n' || c == '\r' || c == ';' || c == '|' || c == '&' || c == '(' || c == ')'
-                        || c == '{' && word == null || c == '}' && word == null) {
+                } else if (c == '\n'
+                        || c == '\r'
+                        || c == ';'
+                        || c == '|'
+                        || c == '&'
+                        || c == '('
+                        || c == ')'
+                        || (c == '{' && word == null)
+                        || (c == '}' && word == null)) {
                     endCommand();
                     i++;
                 } else if (c == '<' || c == '>') {

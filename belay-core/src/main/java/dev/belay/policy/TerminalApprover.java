@@ -1,15 +1,16 @@
 package dev.belay.policy;
 
 import java.io.BufferedReader;
+import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 
 /**
  * Asks the operator at the terminal: each waiting call is shown in full, one at a time, and answered with y (once),
@@ -24,6 +25,7 @@ public final class TerminalApprover implements Approvals.Listener {
 
     /** Lines per page, and the width past which a line is folded to count as several. */
     static final int PAGE_LINES = 40;
+
     static final int LINE_WIDTH = 200;
 
     private final Approvals approvals;
@@ -45,12 +47,33 @@ public final class TerminalApprover implements Approvals.Listener {
         this(approvals, null, lines, out);
     }
 
-    private TerminalApprover(Approvals approvals, BufferedReader in, BlockingQueue<Optional<String>> lines,
-            PrintStream out) {
+    private TerminalApprover(
+            Approvals approvals, BufferedReader in, BlockingQueue<Optional<String>> lines, PrintStream out) {
         this.approvals = approvals;
         this.in = in;
         this.lines = lines;
         this.out = out;
+    }
+
+    /**
+     * The console when Belay talks to a person at a terminal, else empty. On JDK 22 to 24 {@code System.console()}
+     * is not null even when the standard streams are pipes (an MCP client's, a script's), so reading it would take
+     * the client's messages as answers: the console must also say it is a terminal.
+     */
+    @SuppressWarnings("SystemConsoleNull") // the null check is for JDK 21; isTerminal() answers on later JDKs
+    public static Optional<Console> console() {
+        Console console = System.console();
+        if (console == null) {
+            return Optional.empty();
+        }
+        try {
+            Object terminal = Console.class.getMethod("isTerminal").invoke(console);
+            return Boolean.TRUE.equals(terminal) ? Optional.of(console) : Optional.empty();
+        } catch (NoSuchMethodException e) {
+            return Optional.of(console); // JDK 21: a console exists only for a terminal
+        } catch (ReflectiveOperationException e) {
+            return Optional.empty();
+        }
     }
 
     /** Reads the keyboard on a daemon thread into a queue of lines; empty at the end of input. */
@@ -83,7 +106,8 @@ public final class TerminalApprover implements Approvals.Listener {
     @Override
     public void resolved(PendingCall call, Decision decision) {
         if (!decision.by().equals("terminal")) {
-            out.println("[approval " + call.id() + "] " + decision.verdict().name().toLowerCase() + " by " + decision.by());
+            out.println("[approval " + call.id() + "] "
+                    + decision.verdict().name().toLowerCase(Locale.ROOT) + " by " + decision.by());
         }
     }
 
@@ -148,9 +172,11 @@ public final class TerminalApprover implements Approvals.Listener {
                 approvals.decide(call.id(), decision.get());
                 return true;
             }
-            out.print(lastPage ? "Answer y, n [reason] or a: "
-                    : "Read the whole call first: Enter shows page " + (page + 2) + " of " + pages.size()
-                            + ", n [reason] denies: ");
+            out.print(
+                    lastPage
+                            ? "Answer y, n [reason] or a: "
+                            : "Read the whole call first: Enter shows page " + (page + 2) + " of " + pages.size()
+                                    + ", n [reason] denies: ");
             out.flush();
         }
         return true;
@@ -172,13 +198,15 @@ public final class TerminalApprover implements Approvals.Listener {
         }
         out.println();
         out.println("(interrupted: call " + call.id() + " denied)");
-        return approvals.decide(call.id(), new Decision(Decision.Verdict.DENY, "terminal", "the operator interrupted it"));
+        return approvals.decide(
+                call.id(), new Decision(Decision.Verdict.DENY, "terminal", "the operator interrupted it"));
     }
 
     private void showHeader(PendingCall call) {
         out.println();
-        out.println("[approval " + call.id() + "] " + escape(call.call().context().door()) + " · conversation "
-                + escape(call.call().context().session()));
+        out.println(
+                "[approval " + call.id() + "] " + escape(call.call().context().door()) + " · conversation "
+                        + escape(call.call().context().session()));
     }
 
     private void showPage(PendingCall call, List<String> pages, int page) {
@@ -230,8 +258,10 @@ public final class TerminalApprover implements Approvals.Listener {
                 out.append((char) c);
             } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
                 out.append(String.format("\\x%02x", c));
-            } else if (Character.getType(c) == Character.FORMAT || Character.getType(c) == Character.SURROGATE
-                    || c == 0x2028 || c == 0x2029) {
+            } else if (Character.getType(c) == Character.FORMAT
+                    || Character.getType(c) == Character.SURROGATE
+                    || c == 0x2028
+                    || c == 0x2029) {
                 out.append(String.format("<U+%04X>", c));
             } else {
                 out.appendCodePoint(c);
@@ -242,8 +272,9 @@ public final class TerminalApprover implements Approvals.Listener {
 
     private static Optional<Decision> parse(String line) {
         String answer = line.strip();
-        String word = answer.isEmpty() ? "" : answer.split("\\s+", 2)[0].toLowerCase();
-        String reason = answer.contains(" ") ? answer.substring(answer.indexOf(' ') + 1).strip() : "";
+        String word = answer.isEmpty() ? "" : answer.split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
+        String reason =
+                answer.contains(" ") ? answer.substring(answer.indexOf(' ') + 1).strip() : "";
         return switch (word) {
             case "y", "yes" -> Optional.of(new Decision(Decision.Verdict.APPROVE, "terminal", ""));
             case "n", "no" -> Optional.of(new Decision(Decision.Verdict.DENY, "terminal", reason));

@@ -1,11 +1,10 @@
 package dev.belay.protocol;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.belay.tool.Json;
 import dev.belay.tool.ToolSpec;
 import dev.belay.tool.ToolWire;
+import java.util.ArrayList;
+import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -19,6 +18,7 @@ public final class AgentProtocol {
 
     /** Raised when the protocol changes incompatibly; the hub refuses a hello with another version. */
     public static final String VERSION = "1";
+
     public static final String HELLO = "agent/hello";
     public static final String TOOLS_LIST = "tools/list";
     public static final String TOOLS_CALL = "tools/call";
@@ -37,8 +37,7 @@ public final class AgentProtocol {
     /** The longest conversation id an agent records. */
     static final int MAX_CONVERSATION = 128;
 
-    private AgentProtocol() {
-    }
+    private AgentProtocol() {}
 
     /**
      * A hub-supplied conversation id as the agent records it, in its commit trailers and audit log: letters, digits
@@ -58,7 +57,13 @@ public final class AgentProtocol {
      * @param runtime where its tools run: local, sandbox, container
      * @param tools the tools it offers, after its owner's allow-list and read-only mode
      */
-    public record Hello(String protocolVersion, String agentId, String name, String host, String os, String runtime,
+    public record Hello(
+            String protocolVersion,
+            String agentId,
+            String name,
+            String host,
+            String os,
+            String runtime,
             List<ToolSpec> tools) {
 
         public Hello {
@@ -66,8 +71,13 @@ public final class AgentProtocol {
         }
 
         public ObjectNode toJson() {
-            ObjectNode params = Json.object().put("protocolVersion", protocolVersion).put("agentId", agentId)
-                    .put("name", name).put("host", host).put("os", os).put("runtime", runtime);
+            ObjectNode params = Json.object()
+                    .put("protocolVersion", protocolVersion)
+                    .put("agentId", agentId)
+                    .put("name", name)
+                    .put("host", host)
+                    .put("os", os)
+                    .put("runtime", runtime);
             ArrayNode list = params.putArray("tools");
             tools.forEach(t -> list.add(ToolWire.spec(t)));
             params.putObject("capabilities").put("progress", true);
@@ -75,11 +85,14 @@ public final class AgentProtocol {
         }
 
         /**
+         * Reads an agent's hello.
+         *
          * @throws IllegalArgumentException naming what is missing or wrong
          */
         public static Hello fromJson(JsonNode params) {
             for (String field : List.of("protocolVersion", "agentId", "name")) {
-                if (!params.path(field).isString() || params.path(field).asString().isBlank()) {
+                if (!params.path(field).isString()
+                        || params.path(field).asString().isBlank()) {
                     throw new IllegalArgumentException("agent/hello needs " + field);
                 }
             }
@@ -90,9 +103,14 @@ public final class AgentProtocol {
             for (JsonNode tool : params.path("tools")) {
                 tools.add(ToolWire.spec(tool));
             }
-            return new Hello(params.path("protocolVersion").asString(), params.path("agentId").asString(),
-                    params.path("name").asString(), params.path("host").asString(""), params.path("os").asString(""),
-                    params.path("runtime").asString(""), tools);
+            return new Hello(
+                    params.path("protocolVersion").asString(),
+                    params.path("agentId").asString(),
+                    params.path("name").asString(),
+                    params.path("host").asString(""),
+                    params.path("os").asString(""),
+                    params.path("runtime").asString(""),
+                    tools);
         }
     }
 

@@ -35,8 +35,7 @@ public final class BoundedOutput {
     }
 
     /** A chunk read from one side of a stream, with what was dropped before it. */
-    public record Chunk(long offset, long nextOffset, long droppedBefore, String text, boolean more) {
-    }
+    public record Chunk(long offset, long nextOffset, long droppedBefore, String text, boolean more) {}
 
     /** Copies a stream into a new buffer on a virtual thread until end of stream. */
     public static BoundedOutput drain(InputStream in, int keep) {

@@ -14,8 +14,7 @@ import java.util.List;
  */
 public final class GitBinds {
 
-    private GitBinds() {
-    }
+    private GitBinds() {}
 
     /** Paths relative to the workspace to bind read-only over themselves; empty when there is no {@code .git}. */
     public static List<String> readOnly(Path workspace) {

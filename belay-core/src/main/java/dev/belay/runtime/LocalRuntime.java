@@ -57,7 +57,8 @@ public final class LocalRuntime implements Runtime {
         if (group.isPresent()) {
             command = PidsCgroup.join(group.get(), command);
         }
-        ProcessBuilder builder = new ProcessBuilder(command).directory(spec.cwd().toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(spec.cwd().toFile());
         builder.environment().clear();
         builder.environment().putAll(spec.env());
         Process process;
@@ -80,9 +81,13 @@ public final class LocalRuntime implements Runtime {
 
     @Override
     public Map<String, String> describe() {
-        return Map.of("isolation", "none: commands run as " + System.getProperty("user.name")
-                + " with the user's own permissions", "process_groups", String.valueOf(setsid),
-                "cgroup_per_command", String.valueOf(cgroups.isPresent()));
+        return Map.of(
+                "isolation",
+                "none: commands run as " + System.getProperty("user.name") + " with the user's own permissions",
+                "process_groups",
+                String.valueOf(setsid),
+                "cgroup_per_command",
+                String.valueOf(cgroups.isPresent()));
     }
 
     @Override
@@ -104,12 +109,14 @@ public final class LocalRuntime implements Runtime {
             this.exit = process.onExit().thenApply(Process::exitValue);
             // Background children ('cmd &', 'setsid cmd &') would otherwise outlive the command with no timeout. Off
             // the caller's path: the exit code is known already, and the pipes close when the stragglers die.
-            exit.thenRunAsync(() -> {
-                if (ownGroup) {
-                    ProcessTree.killGroup(process.pid());
-                }
-                cgroup.ifPresent(PidsCgroup::remove);
-            }, Thread.ofVirtual()::start);
+            exit.thenRunAsync(
+                    () -> {
+                        if (ownGroup) {
+                            ProcessTree.killGroup(process.pid());
+                        }
+                        cgroup.ifPresent(PidsCgroup::remove);
+                    },
+                    Thread.ofVirtual()::start);
         }
 
         @Override

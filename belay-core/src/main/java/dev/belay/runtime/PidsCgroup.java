@@ -61,8 +61,8 @@ final class PidsCgroup {
      * the command starts can be outside it.
      */
     static List<String> join(Path group, List<String> command) {
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
-                "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", group.toString()));
+        List<String> argv = new ArrayList<>(
+                List.of("/bin/sh", "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", group.toString()));
         argv.addAll(command);
         return argv;
     }
@@ -83,8 +83,8 @@ final class PidsCgroup {
                 if (pids.isEmpty()) {
                     return;
                 }
-                pids.forEach(pid -> ProcessHandle.of(Long.parseLong(pid.strip()))
-                        .ifPresent(ProcessHandle::destroyForcibly));
+                pids.forEach(
+                        pid -> ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly));
                 Thread.sleep(10);
             }
         } catch (IOException e) {

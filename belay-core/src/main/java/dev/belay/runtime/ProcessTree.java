@@ -11,8 +11,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProcessTree {
 
-    private ProcessTree() {
-    }
+    private ProcessTree() {}
 
     static void kill(Process process, boolean ownGroup) {
         List<ProcessHandle> descendants = process.descendants().toList();

@@ -22,12 +22,26 @@ public final class UnsafeVariables {
      * the variables that make sh or bash run code at startup: BASH_ENV and ENV name a script; SHELLOPTS=xtrace with
      * PS4='$(…)' runs a command substitution in every bash.
      */
-    private static final Set<String> NAMES = Set.of("GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES",
-            "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE", "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS",
-            "BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "PS4", "PROMPT_COMMAND");
+    private static final Set<String> NAMES = Set.of(
+            "GCONV_PATH",
+            "GETCONF_DIR",
+            "GLIBC_TUNABLES",
+            "HOSTALIASES",
+            "LOCALDOMAIN",
+            "LOCPATH",
+            "MALLOC_TRACE",
+            "NIS_PATH",
+            "NLSPATH",
+            "RESOLV_HOST_CONF",
+            "RES_OPTIONS",
+            "BASH_ENV",
+            "ENV",
+            "SHELLOPTS",
+            "BASHOPTS",
+            "PS4",
+            "PROMPT_COMMAND");
 
-    private UnsafeVariables() {
-    }
+    private UnsafeVariables() {}
 
     /**
      * Checks a process's whole environment; {@link ExecSpec} calls it, so no runtime starts a process with one.

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -49,7 +48,7 @@ public record Arguments(ObjectNode json) {
 
     public boolean bool(String name, boolean fallback) {
         JsonNode node = json.get(name);
-        return node == null || node.isNull() ? fallback : node.asBoolean();
+        return (node == null || node.isNull()) ? fallback : node.asBoolean();
     }
 
     /** A number of seconds, possibly fractional. */

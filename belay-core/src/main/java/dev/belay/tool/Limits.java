@@ -15,11 +15,27 @@ import java.time.Duration;
  * @param maxFileBytes the largest file the file tools read or write whole
  * @param maxResults entries list/find/search return at most
  */
-public record Limits(Duration defaultTimeout, Duration maxTimeout, Duration defaultWait, Duration maxWait,
-        int outputKeepBytes, int readMaxLines, int readMaxBytes, long maxFileBytes, int maxResults) {
+public record Limits(
+        Duration defaultTimeout,
+        Duration maxTimeout,
+        Duration defaultWait,
+        Duration maxWait,
+        int outputKeepBytes,
+        int readMaxLines,
+        int readMaxBytes,
+        long maxFileBytes,
+        int maxResults) {
 
-    public static final Limits DEFAULTS = new Limits(Duration.ofSeconds(120), Duration.ofHours(1),
-            Duration.ofSeconds(30), Duration.ofSeconds(40), 16 * 1024, 2000, 100_000, 16L * 1024 * 1024, 1000);
+    public static final Limits DEFAULTS = new Limits(
+            Duration.ofSeconds(120),
+            Duration.ofHours(1),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(40),
+            16 * 1024,
+            2000,
+            100_000,
+            16L * 1024 * 1024,
+            1000);
 
     public Limits {
         if (defaultTimeout.compareTo(maxTimeout) > 0) {
@@ -34,12 +50,28 @@ public record Limits(Duration defaultTimeout, Duration maxTimeout, Duration defa
     }
 
     public Limits withMaxTimeout(Duration ceiling) {
-        return new Limits(defaultTimeout.compareTo(ceiling) > 0 ? ceiling : defaultTimeout, ceiling, defaultWait,
-                maxWait, outputKeepBytes, readMaxLines, readMaxBytes, maxFileBytes, maxResults);
+        return new Limits(
+                defaultTimeout.compareTo(ceiling) > 0 ? ceiling : defaultTimeout,
+                ceiling,
+                defaultWait,
+                maxWait,
+                outputKeepBytes,
+                readMaxLines,
+                readMaxBytes,
+                maxFileBytes,
+                maxResults);
     }
 
     public Limits withOutputKeepBytes(int bytes) {
-        return new Limits(defaultTimeout, maxTimeout, defaultWait, maxWait, bytes, readMaxLines, readMaxBytes,
-                maxFileBytes, maxResults);
+        return new Limits(
+                defaultTimeout,
+                maxTimeout,
+                defaultWait,
+                maxWait,
+                bytes,
+                readMaxLines,
+                readMaxBytes,
+                maxFileBytes,
+                maxResults);
     }
 }

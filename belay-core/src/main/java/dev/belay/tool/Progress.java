@@ -4,9 +4,11 @@ package dev.belay.tool;
 @FunctionalInterface
 public interface Progress {
 
-    Progress NONE = (done, total, message) -> { };
+    Progress NONE = (done, total, message) -> {};
 
     /**
+     * Reports how far the call has come.
+     *
      * @param total {@code null} when unknown
      */
     void report(double done, Double total, String message);

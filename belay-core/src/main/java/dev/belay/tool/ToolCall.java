@@ -1,7 +1,6 @@
 package dev.belay.tool;
 
 import java.util.Objects;
-
 import tools.jackson.databind.node.ObjectNode;
 
 /** One request to run a tool, as every door hands it to a {@link ToolCaller}. */

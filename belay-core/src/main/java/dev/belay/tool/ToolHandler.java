@@ -5,6 +5,8 @@ package dev.belay.tool;
 public interface ToolHandler {
 
     /**
+     * Runs the call.
+     *
      * @throws ToolException for failures the model can fix
      */
     ToolResult handle(ToolCall call);

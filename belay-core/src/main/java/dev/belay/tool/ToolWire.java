@@ -3,32 +3,37 @@ package dev.belay.tool;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Tool definitions and results in MCP's JSON shapes ({@code tools/list} entries, {@code tools/call} results), for
- * links that carry them as plain JSON: the remote agent protocol. A result's {@link Failure} kind travels in
- * {@code _meta} so it survives the trip.
+ * Tool definitions and results in MCP's JSON shapes ({@code tools/list} entries, {@code tools/call} results), built
+ * here and nowhere else: the MCP door turns these into the SDK's types, {@code belay tools --format mcp} prints them,
+ * and the remote agent protocol carries them as they are. A result's {@link Failure} kind travels in {@code _meta} so
+ * it survives the trip.
  */
 public final class ToolWire {
 
-    private ToolWire() {
-    }
+    private ToolWire() {}
 
     /** A spec as an MCP tool: name, title, description, inputSchema, outputSchema, annotations. */
     public static ObjectNode spec(ToolSpec spec) {
-        ObjectNode tool = Json.object().put("name", spec.name()).put("title", spec.title())
+        ObjectNode tool = Json.object()
+                .put("name", spec.name())
+                .put("title", spec.title())
                 .put("description", spec.description());
         tool.set("inputSchema", spec.inputSchema());
         if (spec.outputSchema() != null) {
             tool.set("outputSchema", spec.outputSchema());
         }
         ToolAnnotations a = spec.annotations();
-        tool.putObject("annotations").put("readOnlyHint", a.readOnly()).put("destructiveHint", a.destructive())
-                .put("idempotentHint", a.idempotent()).put("openWorldHint", a.openWorld());
+        tool.putObject("annotations")
+                .put("title", spec.title())
+                .put("readOnlyHint", a.readOnly())
+                .put("destructiveHint", a.destructive())
+                .put("idempotentHint", a.idempotent())
+                .put("openWorldHint", a.openWorld());
         return tool;
     }
 
@@ -51,14 +56,21 @@ public final class ToolWire {
         for (Content c : result.content()) {
             switch (c) {
                 case Content.Text t -> content.addObject().put("type", "text").put("text", t.text());
-                case Content.Image i -> content.addObject().put("type", "image").put("mimeType", i.mimeType())
-                        .put("data", Base64.getEncoder().encodeToString(i.data()));
-                case Content.Audio a -> content.addObject().put("type", "audio").put("mimeType", a.mimeType())
-                        .put("data", Base64.getEncoder().encodeToString(a.data()));
+                case Content.Image i ->
+                    content.addObject()
+                            .put("type", "image")
+                            .put("data", i.base64())
+                            .put("mimeType", i.mimeType());
+                case Content.Audio a ->
+                    content.addObject()
+                            .put("type", "audio")
+                            .put("data", a.base64())
+                            .put("mimeType", a.mimeType());
             }
         }
-        if (result.structured() != null) {
-            json.set("structuredContent", result.structured());
+        ObjectNode structured = result.structured();
+        if (structured != null) {
+            json.set("structuredContent", structured);
         }
         json.put("isError", result.isError());
         if (result.isError()) {
@@ -68,9 +80,10 @@ public final class ToolWire {
     }
 
     /**
-     * A result from its MCP form.
+     * A result from its MCP form. Content Belay has no kind for (an embedded resource, a resource link) becomes
+     * text holding its JSON, which says all there is to say.
      *
-     * @throws IllegalArgumentException when it is not a CallToolResult
+     * @throws IllegalArgumentException when it is not a CallToolResult, or media are not base64
      */
     public static ToolResult result(JsonNode json) {
         if (!json.path("content").isArray()) {
@@ -80,11 +93,11 @@ public final class ToolWire {
         for (JsonNode c : json.path("content")) {
             switch (c.path("type").asString("")) {
                 case "text" -> content.add(new Content.Text(c.path("text").asString("")));
-                case "image" -> content.add(new Content.Image(Base64.getDecoder().decode(c.path("data").asString("")),
-                        c.path("mimeType").asString("image/png")));
-                case "audio" -> content.add(new Content.Audio(Base64.getDecoder().decode(c.path("data").asString("")),
-                        c.path("mimeType").asString("audio/wav")));
-                default -> throw new IllegalArgumentException("unknown content type " + c.path("type"));
+                case "image" ->
+                    content.add(new Content.Image(base64(c), c.path("mimeType").asString("image/png")));
+                case "audio" ->
+                    content.add(new Content.Audio(base64(c), c.path("mimeType").asString("audio/wav")));
+                default -> content.add(new Content.Text(c.toString()));
             }
         }
         Failure failure = null;
@@ -96,5 +109,12 @@ public final class ToolWire {
             }
         }
         return new ToolResult(content, json.get("structuredContent") instanceof ObjectNode s ? s : null, failure);
+    }
+
+    /** The {@code data} of a media item, checked to be base64 so that no door passes on what no client can read. */
+    private static String base64(JsonNode item) {
+        String data = item.path("data").asString("");
+        Base64.getDecoder().decode(data);
+        return data;
     }
 }

@@ -1,5 +1,8 @@
 package dev.belay.workspace;
 
+import dev.belay.fs.Beneath;
+import dev.belay.fs.PathException;
+import dev.belay.fs.PathException.Kind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,12 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
 import org.eclipse.jgit.lib.Constants;
-
-import dev.belay.fs.Beneath;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
 
 /**
  * The one place a path from a model becomes a file on disk. Paths are relative to the workspace root (absolute
@@ -68,12 +66,15 @@ public final class PathGuard {
     public Path resolveForWrite(String userPath) {
         Path path = check(userPath);
         if (path.equals(root)) {
-            throw new ToolException("'" + userPath + "' is the workspace root itself; name a path inside it.");
+            throw new PathException(
+                    Kind.INVALID, "'" + userPath + "' is the workspace root itself; name a path " + "inside it.");
         }
         canonical(userPath, path, true);
         if (isJournal(path)) {
-            throw new ToolException(Failure.DENIED, "'" + userPath + "' is inside .git, which holds Belay's journal and "
-                    + "cannot be changed with file tools. Use the history, diff and undo tools instead.");
+            throw new PathException(
+                    Kind.DENIED,
+                    "'" + userPath + "' is inside .git, which holds Belay's journal and "
+                            + "cannot be changed with file tools. Use the history, diff and undo tools instead.");
         }
         return path;
     }
@@ -114,8 +115,10 @@ public final class PathGuard {
     /** The real path a git pointer file names (relative to the file's directory), if it names one. */
     private static Optional<Path> pointer(Path file, String prefix) {
         try (var lines = Files.lines(file)) {
-            return lines.findFirst().filter(l -> l.startsWith(prefix))
-                    .map(l -> real(file.getParent().resolve(l.substring(prefix.length()).strip())));
+            return lines.findFirst()
+                    .filter(l -> l.startsWith(prefix))
+                    .map(l -> real(file.getParent()
+                            .resolve(l.substring(prefix.length()).strip())));
         } catch (IOException | UncheckedIOException | InvalidPathException e) {
             return Optional.empty();
         }
@@ -133,7 +136,7 @@ public final class PathGuard {
         try {
             files.canonical(path, followLast);
         } catch (IOException e) {
-            throw new ToolException("'" + userPath + "': " + e.getMessage());
+            throw new PathException(Kind.INVALID, "'" + userPath + "': " + e.getMessage());
         }
     }
 
@@ -142,17 +145,18 @@ public final class PathGuard {
             userPath = ".";
         }
         if (userPath.indexOf('\0') >= 0) {
-            throw new ToolException("Path contains a NUL byte; pass a plain path relative to the workspace root.");
+            throw new PathException(
+                    Kind.INVALID, "Path contains a NUL byte; pass a plain path relative to the " + "workspace root.");
         }
         if (userPath.length() > MAX_PATH_LENGTH) {
-            throw new ToolException("Path is longer than " + MAX_PATH_LENGTH + " characters.");
+            throw new PathException(Kind.INVALID, "Path is longer than " + MAX_PATH_LENGTH + " characters.");
         }
         Path candidate;
         try {
             Path given = Path.of(userPath);
             candidate = (given.isAbsolute() ? given : root.resolve(given)).normalize();
         } catch (InvalidPathException e) {
-            throw new ToolException("'" + userPath + "' is not a valid path: " + e.getReason());
+            throw new PathException(Kind.INVALID, "'" + userPath + "' is not a valid path: " + e.getReason());
         }
         if (!candidate.startsWith(root)) {
             throw outside(userPath);
@@ -160,8 +164,10 @@ public final class PathGuard {
         return candidate;
     }
 
-    private ToolException outside(String userPath) {
-        return new ToolException(Failure.DENIED, "'" + userPath + "' is outside the workspace (" + root + "). Use a path relative "
-                + "to the workspace root, without '..' leading out of it.");
+    private PathException outside(String userPath) {
+        return new PathException(
+                Kind.DENIED,
+                "'" + userPath + "' is outside the workspace (" + root + "). Use a "
+                        + "path relative to the workspace root, without '..' leading out of it.");
     }
 }

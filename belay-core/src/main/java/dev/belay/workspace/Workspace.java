@@ -1,5 +1,6 @@
 package dev.belay.workspace;
 
+import dev.belay.journal.Journal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,8 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
-
-import dev.belay.journal.Journal;
 
 /**
  * The directory a conversation works in: its path guard, its journal, and the per-file locks that keep concurrent
@@ -84,7 +83,7 @@ public final class Workspace {
             changing.writeLock().unlock();
         }
         Path first = a.compareTo(b) <= 0 ? a : b;
-        Path second = first == a ? b : a;
+        Path second = first.equals(a) ? b : a;
         changing.readLock().lock();
         try {
             return locked(first, () -> first.equals(second) ? action.get() : locked(second, action));

@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import tools.jackson.databind.json.JsonMapper;
 
 class ActionManifestTest {
@@ -37,7 +36,10 @@ class ActionManifestTest {
         assertThat(m.spec().annotations().idempotent()).isTrue();
         assertThat(m.spec().outputSchema()).isNotNull();
         assertThat(m.timeout()).isEqualTo(Duration.ofMillis(5500));
-        assertThat(m.setup()).get().extracting(ActionManifest.Setup::packages).asList().containsExactly("espeak-ng");
+        assertThat(m.setup())
+                .get()
+                .extracting(ActionManifest.Setup::packages, InstanceOfAssertFactories.LIST)
+                .containsExactly("espeak-ng");
         assertThat(m.commands()).containsExactly("espeak-ng");
         assertThat(m.runtimes()).containsExactly("local", "sandbox");
     }
@@ -60,7 +62,9 @@ class ActionManifestTest {
     void namesFollowTheToolNameRules() {
         for (String name : new String[] {"a__b", "1abc", "x".repeat(49), "with.dot"}) {
             assertThatThrownBy(() -> parse(ActionRepo.manifest(name, "")))
-                    .as(name).isInstanceOf(ActionException.class).hasMessageContaining("name");
+                    .as(name)
+                    .isInstanceOf(ActionException.class)
+                    .hasMessageContaining("name");
         }
     }
 
@@ -68,8 +72,7 @@ class ActionManifestTest {
     void theInputSchemaMustItselfBeAValidSchema() {
         assertThatThrownBy(() -> parse("""
                 {"name": "x", "description": "d", "run": ["true"],
-                 "inputSchema": {"type": "object", "properties": {"n": {"type": "integr"}}}}"""))
-                .isInstanceOf(ActionException.class).hasMessageContaining("inputSchema");
+                 "inputSchema": {"type": "object", "properties": {"n": {"type": "integr"}}}}""")).isInstanceOf(ActionException.class).hasMessageContaining("inputSchema");
     }
 
     @Test
@@ -78,7 +81,8 @@ class ActionManifestTest {
         Files.writeString(dir.resolve(ActionManifest.FILE), "{not json");
         assertThatThrownBy(() -> ActionManifest.read(dir)).hasMessageContaining("not valid JSON");
         Files.writeString(dir.resolve(ActionManifest.FILE), ActionRepo.manifest("hello", ""));
-        assertThatThrownBy(() -> ActionManifest.read(dir)).hasMessageContaining("./run.sh")
+        assertThatThrownBy(() -> ActionManifest.read(dir))
+                .hasMessageContaining("./run.sh")
                 .hasMessageContaining("no such file");
         Files.writeString(dir.resolve("run.sh"), "echo hi");
         assertThatThrownBy(() -> ActionManifest.read(dir)).hasMessageContaining("chmod +x ./run.sh");

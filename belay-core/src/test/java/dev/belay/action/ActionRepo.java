@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -21,7 +20,9 @@ final class ActionRepo implements AutoCloseable {
     }
 
     static ActionRepo init(Path dir) throws GitAPIException {
-        return new ActionRepo(dir, Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call());
+        return new ActionRepo(
+                dir,
+                Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call());
     }
 
     Path dir() {
@@ -46,8 +47,12 @@ final class ActionRepo implements AutoCloseable {
 
     RevCommit commit(String message) throws GitAPIException {
         git.add().addFilepattern(".").call();
-        return git.commit().setMessage(message).setAuthor("t", "t@localhost").setCommitter("t", "t@localhost")
-                .setSign(false).call();
+        return git.commit()
+                .setMessage(message)
+                .setAuthor("t", "t@localhost")
+                .setCommitter("t", "t@localhost")
+                .setSign(false)
+                .call();
     }
 
     void tag(String name) throws GitAPIException {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,9 +37,11 @@ class ActionStoreTest {
             assertThat(atTag.manifest().spec().name()).isEqualTo("action__hello");
 
             assertThatThrownBy(() -> store.install(ActionSource.parse(repoDir.toString()), false, (m, d) -> true))
-                    .hasMessageContaining("already installed").hasMessageContaining("update");
+                    .hasMessageContaining("already installed")
+                    .hasMessageContaining("update");
 
-            InstalledAction updated = store.update("hello", Optional.of(v2.name().substring(0, 10)), false, (m, d) -> true);
+            InstalledAction updated =
+                    store.update("hello", Optional.of(v2.name().substring(0, 10)), false, (m, d) -> true);
             assertThat(updated.commit()).contains(v2.name());
             assertThat(Files.readString(updated.dir().resolve("run.sh"))).contains("echo v2");
 
@@ -52,7 +53,8 @@ class ActionStoreTest {
             assertThat(store.list()).isEmpty();
             assertThatThrownBy(() -> store.get("hello")).hasMessageContaining("no action named hello");
 
-            InstalledAction atCommit = store.install(ActionSource.parse(repoDir + "@" + v1.name()), false, (m, d) -> true);
+            InstalledAction atCommit =
+                    store.install(ActionSource.parse(repoDir + "@" + v1.name()), false, (m, d) -> true);
             assertThat(Files.readString(atCommit.dir().resolve("run.sh"))).contains("echo v1");
         }
     }
@@ -64,9 +66,12 @@ class ActionStoreTest {
             repo.commit("first");
             ActionStore store = new ActionStore(data);
             assertThatThrownBy(() -> store.install(ActionSource.parse(repoDir + "@v9"), false, (m, d) -> true))
-                    .isInstanceOf(ActionException.class).hasMessageContaining("no tag, branch or commit 'v9'");
-            assertThatThrownBy(() -> store.install(ActionSource.parse(data.resolve("nowhere") + "@v1"), false, (m, d) -> true))
-                    .isInstanceOf(ActionException.class).hasMessageContaining("cannot fetch");
+                    .isInstanceOf(ActionException.class)
+                    .hasMessageContaining("no tag, branch or commit 'v9'");
+            assertThatThrownBy(() ->
+                            store.install(ActionSource.parse(data.resolve("nowhere") + "@v1"), false, (m, d) -> true))
+                    .isInstanceOf(ActionException.class)
+                    .hasMessageContaining("cannot fetch");
             assertThat(store.list()).isEmpty();
             try (var left = Files.list(data)) {
                 assertThat(left).as("no staging directories left behind").isEmpty();
@@ -79,19 +84,22 @@ class ActionStoreTest {
         Path plain = Files.createDirectories(repoDir.resolve("examples/hello"));
         Files.writeString(plain.resolve(ActionManifest.FILE), ActionRepo.manifest("hello", ""));
         ActionRepo.writeScript(plain.resolve("run.sh"), "echo hi");
-        InstalledAction action = new ActionStore(data).install(ActionSource.parse(plain.toString()), false, (m, d) -> true);
+        InstalledAction action =
+                new ActionStore(data).install(ActionSource.parse(plain.toString()), false, (m, d) -> true);
         assertThat(action.commit()).isEmpty();
         assertThat(Files.isExecutable(action.dir().resolve("run.sh"))).isTrue();
-        assertThatThrownBy(() -> new ActionStore(data).install(ActionSource.parse(plain + "@v1"), false, (m, d) -> true))
+        assertThatThrownBy(
+                        () -> new ActionStore(data).install(ActionSource.parse(plain + "@v1"), false, (m, d) -> true))
                 .hasMessageContaining("not a git repository");
     }
 
     @Test
     void sourcesParseWithAndWithoutRefs() {
-        assertThat(ActionSource.parse("owner/repo@v1.2")).isEqualTo(new ActionSource("owner/repo", Optional.of("v1.2")));
+        assertThat(ActionSource.parse("owner/repo@v1.2"))
+                .isEqualTo(new ActionSource("owner/repo", Optional.of("v1.2")));
         assertThat(ActionSource.parse("owner/repo@feature/x").ref()).contains("feature/x");
-        assertThat(ActionSource.parse("git@github.com:o/r.git")).isEqualTo(
-                new ActionSource("git@github.com:o/r.git", Optional.empty()));
+        assertThat(ActionSource.parse("git@github.com:o/r.git"))
+                .isEqualTo(new ActionSource("git@github.com:o/r.git", Optional.empty()));
         assertThat(ActionSource.parse("git@github.com:o/r.git@abc123").ref()).contains("abc123");
     }
 }

@@ -2,26 +2,24 @@ package dev.belay.action;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.engine.Engine;
+import dev.belay.runtime.LocalRuntime;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Content;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpec;
+import dev.belay.tool.python.PythonBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.engine.Engine;
-import dev.belay.tool.Limits;
-import dev.belay.runtime.LocalRuntime;
-import dev.belay.tool.python.PythonBackend;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Content;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpec;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -67,16 +65,26 @@ class ActionToolsTest {
         if (engine != null) {
             engine.close();
         }
-        Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "HOME", workspace.toString(), "LANG",
-                "C.UTF-8");
-        engine = Engine.open(new Engine.Config(workspace, workspace.resolveSibling("journal"), new LocalRuntime(), Limits.DEFAULTS, env, "Belay",
-                "belay@localhost", Optional.empty(), new PythonBackend.Driver()), List.of(new ActionTools(store())));
+        Map<String, String> env =
+                Map.of("PATH", System.getenv("PATH"), "HOME", workspace.toString(), "LANG", "C.UTF-8");
+        engine = Engine.open(
+                new Engine.Config(
+                        workspace,
+                        workspace.resolveSibling("journal"),
+                        new LocalRuntime(),
+                        Limits.DEFAULTS,
+                        env,
+                        "Belay",
+                        "belay@localhost",
+                        Optional.empty(),
+                        new PythonBackend.Driver()),
+                List.of(new ActionTools(store())));
         return engine;
     }
 
     private ToolResult call(String tool, String arguments) {
-        return engine.caller().call(new ToolCall(tool, (ObjectNode) JSON.readTree(arguments),
-                CallContext.of("test", "s1")));
+        return engine.caller()
+                .call(new ToolCall(tool, (ObjectNode) JSON.readTree(arguments), CallContext.of("test", "s1")));
     }
 
     @Test
@@ -94,8 +102,8 @@ class ActionToolsTest {
         assertThat(r.structured().path("stdin").path("who").asString()).isEqualTo("Ada");
         assertThat(r.text()).contains("committed as");
         assertThat(Files.readString(workspace.resolve("greeting.txt"))).isEqualTo("greeted Ada\n");
-        assertThat(engine.workspace().journal().history(5, 0, null)).anySatisfy(c ->
-                assertThat(c.summary()).startsWith("action__hello: {\"who\":\"Ada\"}"));
+        assertThat(engine.workspace().journal().history(5, 0, null))
+                .anySatisfy(c -> assertThat(c.summary()).startsWith("action__hello: {\"who\":\"Ada\"}"));
 
         ToolResult invalid = call("action__hello", "{\"who\": 3}");
         assertThat(invalid.failure()).isEqualTo(Failure.INVALID_ARGUMENTS);
@@ -120,8 +128,11 @@ class ActionToolsTest {
         assertThat(failed.text()).contains("exit code 4").contains("no such voice");
 
         ToolResult image = call("action__card", "{\"who\": \"image\"}");
-        assertThat(image.content()).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(Content.Image.class,
-                i -> assertThat(i.mimeType()).isEqualTo("image/png")));
+        assertThat(image.content())
+                .anySatisfy(c -> assertThat(c)
+                        .isInstanceOfSatisfying(
+                                Content.Image.class,
+                                i -> assertThat(i.mimeType()).isEqualTo("image/png")));
         assertThat(image.structured().path("path").asString()).isEqualTo("card.png");
         assertThat(image.structured().has("content")).isFalse();
 
@@ -143,15 +154,24 @@ class ActionToolsTest {
 
     @Test
     void aFailedSetupDisablesTheActionWithTheReason() throws Exception {
-        install("broken", "\"setup\": {\"script\": \"./setup.sh\"}", "echo ran",
-                "setup.sh", "echo preparing; echo 'cannot download the model' >&2; exit 2");
+        install(
+                "broken",
+                "\"setup\": {\"script\": \"./setup.sh\"}",
+                "echo ran",
+                "setup.sh",
+                "echo preparing; echo 'cannot download the model' >&2; exit 2");
         open();
         ToolResult first = call("action__broken", "{\"who\": \"x\"}");
         assertThat(first.isError()).isTrue();
-        assertThat(first.text()).contains("disabled").contains("setup failed with exit code 2")
-                .contains("preparing").contains("cannot download the model");
+        assertThat(first.text())
+                .contains("disabled")
+                .contains("setup failed with exit code 2")
+                .contains("preparing")
+                .contains("cannot download the model");
         InstalledAction action = store().get("broken");
-        assertThat(store().setup(action, "local")).get().satisfies(s -> assertThat(s.ok()).isFalse());
+        assertThat(store().setup(action, "local"))
+                .get()
+                .satisfies(s -> assertThat(s.ok()).isFalse());
 
         open();
         assertThat(engine.caller().tools()).extracting(ToolSpec::name).doesNotContain("action__broken");
@@ -159,15 +179,22 @@ class ActionToolsTest {
 
     @Test
     void setupRunsOnceAndChecksTheRequiredPrograms() throws Exception {
-        install("counted", "\"setup\": {\"script\": \"./setup.sh\"}, \"requires\": {\"commands\": [\"bash\"]}",
-                "echo ran", "setup.sh", "echo x >> ../count; echo set up");
+        install(
+                "counted",
+                "\"setup\": {\"script\": \"./setup.sh\"}, \"requires\": {\"commands\": [\"bash\"]}",
+                "echo ran",
+                "setup.sh",
+                "echo x >> ../count; echo set up");
         install("needs", "\"requires\": {\"commands\": [\"no-such-program-belay\"]}", "echo ran");
         open();
         assertThat(call("action__counted", "{\"who\": \"x\"}").isError()).isFalse();
         assertThat(call("action__counted", "{\"who\": \"y\"}").isError()).isFalse();
-        assertThat(store().setup(store().get("counted"), "local")).get()
+        assertThat(store().setup(store().get("counted"), "local"))
+                .get()
                 .satisfies(s -> assertThat(s.output()).isEqualTo("set up"));
-        assertThat(Files.readAllLines(data.resolve("counted/count"))).as("setup ran once").hasSize(1);
+        assertThat(Files.readAllLines(data.resolve("counted/count")))
+                .as("setup ran once")
+                .hasSize(1);
         ToolResult needs = call("action__needs", "{\"who\": \"x\"}");
         assertThat(needs.text()).contains("required program no-such-program-belay is not on the PATH");
     }

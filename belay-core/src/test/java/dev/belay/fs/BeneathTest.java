@@ -3,6 +3,7 @@ package dev.belay.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,13 +13,10 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.ToolException;
 
 class BeneathTest {
 
@@ -41,7 +39,8 @@ class BeneathTest {
         Files.writeString(script, "#!/bin/sh\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
         files.write(script, "#!/bin/sh\necho hi\n".getBytes(StandardCharsets.UTF_8));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(script))).isEqualTo("rwxr-x---");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(script)))
+                .isEqualTo("rwxr-x---");
         assertThat(((PosixFileAttributes) files.attributes(script, false).orElseThrow()).permissions())
                 .hasSize(5);
         Path fresh = root.resolve("new/dir/file.txt");
@@ -75,9 +74,11 @@ class BeneathTest {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("inside");
         }
         assertThatThrownBy(() -> files.openRead(root.resolve("in"), false)).hasMessageContaining("not a regular file");
-        assertThatThrownBy(() -> files.openRead(root.resolve("out/outside.txt"))).isInstanceOf(ToolException.class)
+        assertThatThrownBy(() -> files.openRead(root.resolve("out/outside.txt")))
+                .isInstanceOf(PathException.class)
                 .hasMessageContaining("points outside");
-        assertThatThrownBy(() -> files.write(root.resolve("out/x"), new byte[0])).isInstanceOf(ToolException.class);
+        assertThatThrownBy(() -> files.write(root.resolve("out/x"), new byte[0]))
+                .isInstanceOf(PathException.class);
         assertThat(base.resolve("x")).doesNotExist();
     }
 
@@ -108,44 +109,60 @@ class BeneathTest {
                 done += attempt(() -> files.delete(root.resolve("d/made"), true));
                 if (i % 10 == 0) {
                     done += attempt(() -> files.write(root.resolve("d/new/sub/file.txt"), new byte[] {'x'}));
-                    done += attempt(() -> files.write(root.resolve("d/victim.sh"), "#!/bin/sh\n".getBytes(
-                            StandardCharsets.UTF_8), Beneath.Executable.SET));
+                    done += attempt(() -> files.write(
+                            root.resolve("d/victim.sh"),
+                            "#!/bin/sh\n".getBytes(StandardCharsets.UTF_8),
+                            Beneath.Executable.SET));
                     done += attempt(() -> files.createSymbolicLink(root.resolve("d/link/in/here"), Path.of("/")));
                     done += attempt(() -> files.deleteEmptyDirectory(root.resolve("d/new/sub")));
                 }
             }
-            assertThat(swapper.flips()).as("the directory was swapped meanwhile").isGreaterThan(100);
+            assertThat(swapper.flips())
+                    .as("the directory was swapped meanwhile")
+                    .isGreaterThan(100);
         }
         assertThat(done).as("changes worked while the directory was in place").isPositive();
         try (var listing = Files.list(outside)) {
-            assertThat(listing.map(p -> p.getFileName().toString())).as("nothing was created outside")
+            assertThat(listing.map(p -> p.getFileName().toString()))
+                    .as("nothing was created outside")
                     .containsExactly("victim.sh");
         }
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(victim))).as("nothing chmod'ed")
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)))
+                .as("nothing chmod'ed")
                 .isEqualTo("rw-------");
     }
 
     @Test
     @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aFifoSwappedInAtTheLastInstantIsRefusedNeverWaitedOn() throws Exception {
-        assertThat(new ProcessBuilder("mkfifo", root.resolve("spare-fifo").toString(),
-                root.resolve("dir-fifo").toString()).start().waitFor()).isZero();
+        assertThat(new ProcessBuilder(
+                                "mkfifo",
+                                root.resolve("spare-fifo").toString(),
+                                root.resolve("dir-fifo").toString())
+                        .start()
+                        .waitFor())
+                .isZero();
         Files.writeString(root.resolve("file.txt"), "content\n");
         Files.createDirectories(root.resolve("dir"));
         int reads = 0;
         int refused = 0;
         // the file a read opens, and the directory a listing opens, become FIFOs and back (by rename)
         try (Swapper swapper = new Swapper(hostile -> {
-            swap(root.resolve("file.txt"), root.resolve(hostile ? "spare-file" : "spare-fifo"),
+            swap(
+                    root.resolve("file.txt"),
+                    root.resolve(hostile ? "spare-file" : "spare-fifo"),
                     root.resolve(hostile ? "spare-fifo" : "spare-file"));
-            swap(root.resolve("dir"), root.resolve(hostile ? "spare-dir" : "dir-fifo"),
+            swap(
+                    root.resolve("dir"),
+                    root.resolve(hostile ? "spare-dir" : "dir-fifo"),
                     root.resolve(hostile ? "dir-fifo" : "spare-dir"));
         })) {
             for (int i = 0; i < 3000; i++) {
                 try (InputStream in = files.openRead(root.resolve("file.txt"))) {
-                    assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("content\n");
+                    assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                            .isEqualTo("content\n");
                     reads++;
-                } catch (ToolException | java.io.IOException e) {
+                } catch (PathException | IOException e) {
                     refused++;
                 }
                 attempt(() -> files.list(root.resolve("dir")));
@@ -153,7 +170,9 @@ class BeneathTest {
             assertThat(swapper.flips()).isGreaterThan(100);
         }
         assertThat(reads).as("the file was read while it was one").isPositive();
-        assertThat(refused).as("and refused, not waited on, while it was a FIFO").isPositive();
+        assertThat(refused)
+                .as("and refused, not waited on, while it was a FIFO")
+                .isPositive();
     }
 
     /** Moves what {@code name} holds to {@code away}, then what {@code from} holds to {@code name}. */
@@ -167,13 +186,13 @@ class BeneathTest {
         try {
             change.run();
             return 1;
-        } catch (ToolException | java.io.IOException e) {
+        } catch (PathException | IOException e) {
             return 0;
         }
     }
 
     @FunctionalInterface
     private interface Change {
-        void run() throws java.io.IOException;
+        void run() throws IOException;
     }
 }

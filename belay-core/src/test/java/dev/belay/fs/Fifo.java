@@ -6,8 +6,7 @@ import java.nio.file.Path;
 /** Makes named pipes for tests: the special file that hangs a reader that opens it. */
 public final class Fifo {
 
-    private Fifo() {
-    }
+    private Fifo() {}
 
     public static void make(Path path) throws Exception {
         Files.createDirectories(path.getParent());

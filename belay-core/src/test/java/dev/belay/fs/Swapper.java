@@ -46,8 +46,7 @@ public final class Swapper implements AutoCloseable {
      * the loop never gets stuck. The link stays for {@code hostileMillis}, the directory for {@code harmlessMillis}:
      * a check can pass in one state and the change that follows meet the other, and work gets through now and then.
      */
-    public static Swapper directoryForLink(Path dir, Path away, Path target, long hostileMillis,
-            long harmlessMillis) {
+    public static Swapper directoryForLink(Path dir, Path away, Path target, long hostileMillis, long harmlessMillis) {
         return new Swapper(hostile -> {
             if (hostile) {
                 if (Files.notExists(away, LinkOption.NOFOLLOW_LINKS)) {
@@ -81,8 +80,12 @@ public final class Swapper implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running.set(false);
-        thread.join();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.ObjectWalk;
@@ -33,7 +32,8 @@ class CommitPacksTest {
             for (int i = 1; i <= writes; i++) {
                 write(journal, "notes/n" + (i % 3) + ".txt", "version " + i + "\n", "w" + i);
             }
-            assertThat(packs(dir)).as("packs after " + writes + " one-file commits")
+            assertThat(packs(dir))
+                    .as("packs after " + writes + " one-file commits")
                     .isBetween(1L, (long) CommitPacks.MAX_PACKS);
 
             List<Commit> history = writes(journal);
@@ -41,7 +41,8 @@ class CommitPacksTest {
             assertThat(history.getFirst().summary()).isEqualTo("w" + writes);
             Commit early = history.getLast();
             assertThat(early.summary()).isEqualTo("early");
-            assertThat(journal.diff(early.id(), null, null, null, 10_000).text()).contains("+early");
+            assertThat(journal.diff(early.id(), null, null, null, 10_000).text())
+                    .contains("+early");
 
             journal.undo(null, new Change("undo", "undo", "s"));
             assertThat(ws.resolve("notes/n" + (writes % 3) + ".txt")).hasContent("version " + (writes - 3) + "\n");
@@ -60,12 +61,18 @@ class CommitPacksTest {
         Path ws = Files.createDirectories(base.resolve("ws")).toRealPath();
         Path dir = base.resolve("journal");
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process writer = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                Writer.class.getName(), ws.toString(), dir.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process writer = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Writer.class.getName(),
+                        ws.toString(),
+                        dir.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         int committed = 0;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
             // past a merge of packs, then killed wherever it is: writing a file, a pack, the branch, or merging
             for (String line; committed < CommitPacks.MAX_PACKS + 8 && (line = out.readLine()) != null; ) {
                 committed = Integer.parseInt(line);
@@ -77,7 +84,8 @@ class CommitPacksTest {
 
         try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {
             journal.awaitReady();
-            List<String> summaries = writes(journal).stream().map(Commit::summary).toList();
+            List<String> summaries =
+                    writes(journal).stream().map(Commit::summary).toList();
             // every call is there in order up to the last one reported; at most the one in flight is missing
             assertThat(summaries.size()).isBetween(committed, committed + 1);
             for (int i = 0; i < summaries.size(); i++) {
@@ -117,12 +125,15 @@ class CommitPacksTest {
     }
 
     private static List<Commit> writes(Journal journal) {
-        return journal.history(1000, 0, null).stream().filter(c -> "write_file".equals(c.tool())).toList();
+        return journal.history(1000, 0, null).stream()
+                .filter(c -> "write_file".equals(c.tool()))
+                .toList();
     }
 
     private static long packs(Path dir) throws Exception {
         try (Stream<Path> files = Files.list(dir.resolve("objects/pack"))) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".idx")).count();
+            return files.filter(f -> f.getFileName().toString().endsWith(".idx"))
+                    .count();
         }
     }
 

@@ -3,19 +3,23 @@ package dev.belay.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.ToolException;
 
 class JournalTest {
 
@@ -23,6 +27,7 @@ class JournalTest {
 
     @TempDir
     Path base;
+
     Path dir;
 
     @BeforeEach
@@ -54,7 +59,8 @@ class JournalTest {
         try (Journal journal = open()) {
             Journal.Mark mark = journal.mark();
             git("init", "-q");
-            Commit noted = journal.commitChangedSince(mark, new Change("git init", "run_command", "s")).orElseThrow();
+            Commit noted = journal.commitChangedSince(mark, new Change("git init", "run_command", "s"))
+                    .orElseThrow();
             assertThat(message(journal, noted)).contains("created a git repository (.git)");
         }
         assertThat(base.resolve("journal/objects")).isDirectory();
@@ -81,17 +87,23 @@ class JournalTest {
             Files.writeString(dir.resolve("build/out.o"), "x");
             Files.writeString(dir.resolve("secret.txt"), "x");
             Files.writeString(dir.resolve("tracked.txt"), "v2\n");
-            assertThat(journal.commitAll(new Change("edit", "run_command", "s")).orElseThrow().files())
+            assertThat(journal.commitAll(new Change("edit", "run_command", "s"))
+                            .orElseThrow()
+                            .files())
                     .containsExactly("tracked.txt");
             assertThat(gitFiles()).as("the user's .git, byte for byte").isEqualTo(before);
             Journal.Mark mark = journal.mark();
             git("-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "model's own commit");
             git("checkout", "-q", "-b", "topic");
-            Commit noted = journal.commitChangedSince(mark, new Change("git", "run_command", "s")).orElseThrow();
-            assertThat(journal.diff(noted.id(), null, null, null, 1 << 20).text()).isEmpty();
+            Commit noted = journal.commitChangedSince(mark, new Change("git", "run_command", "s"))
+                    .orElseThrow();
+            assertThat(journal.diff(noted.id(), null, null, null, 1 << 20).text())
+                    .isEmpty();
             assertThat(noted.summary()).isEqualTo("git");
             assertThat(journal.history(1, 0, null).get(0).id()).isEqualTo(noted.id());
-            assertThat(message(journal, noted)).contains("HEAD: trunk -> topic").contains("branch topic created at")
+            assertThat(message(journal, noted))
+                    .contains("HEAD: trunk -> topic")
+                    .contains("branch topic created at")
                     .contains("branch trunk: ");
         }
     }
@@ -105,17 +117,27 @@ class JournalTest {
         String base = git("rev-parse", "--short=10", "HEAD").strip();
         Files.writeString(dir.resolve("a.txt"), "by an old Belay\n");
         git("add", ".");
-        git("-c", "user.name=Belay", "-c", "user.email=b@x", "commit", "-q", "-m",
+        git(
+                "-c",
+                "user.name=Belay",
+                "-c",
+                "user.email=b@x",
+                "commit",
+                "-q",
+                "-m",
                 "write_file: a.txt\n\nBelay-Tool: write_file\nBelay-Session: old-1\n");
         Map<String, String> before = gitFiles();
         try (Journal journal = open()) {
-            assertThat(journal.notice()).hasValueSatisfying(note -> assertThat(note)
-                    .contains("1 commits on your branch main")
-                    .contains("belay journal export --old --branch belay-old-journal, then git reset " + base));
+            assertThat(journal.notice())
+                    .hasValueSatisfying(note -> assertThat(note)
+                            .contains("1 commits on your branch main")
+                            .contains("belay journal export --old --branch belay-old-journal, then git reset " + base));
             List<Commit> history = journal.history(10, 0, null);
             assertThat(history.get(history.size() - 1).onUserBranch()).isTrue();
             assertThat(history.get(history.size() - 1).session()).isEqualTo("old-1");
-            assertThat(journal.history(10, 0, dir.resolve("a.txt"))).extracting(Commit::onUserBranch).contains(true);
+            assertThat(journal.history(10, 0, dir.resolve("a.txt")))
+                    .extracting(Commit::onUserBranch)
+                    .contains(true);
             assertThat(journal.oldCommitsBase()).contains(base);
         }
         assertThat(gitFiles()).as("nothing rewritten").isEqualTo(before);
@@ -131,7 +153,12 @@ class JournalTest {
         git("commit", "-q", "-m", "the user's commit");
         String base = git("rev-parse", "HEAD").strip();
         Files.writeString(dir.resolve("a.txt"), "by an old Belay\n");
-        git("commit", "-q", "-a", "--author=Belay <b@x>", "-m",
+        git(
+                "commit",
+                "-q",
+                "-a",
+                "--author=Belay <b@x>",
+                "-m",
                 "write a\n\nBelay-Tool: write_file\nBelay-Session: o\n");
         Files.writeString(dir.resolve("mine.txt"), "the user's, snapshotted by the old Belay\n");
         git("add", ".");
@@ -144,17 +171,25 @@ class JournalTest {
         try (Journal journal = open()) {
             Exported exported = journal.exportOld("belay-old-journal", false);
             assertThat(exported.base()).isEqualTo(base);
-            assertThat(exported.commits()).as("its own changes, not the snapshots of the user's").isEqualTo(2);
+            assertThat(exported.commits())
+                    .as("its own changes, not the snapshots of the user's")
+                    .isEqualTo(2);
             assertThat(git("log", "--format=%s", "belay-old-journal").lines().toList())
                     .containsExactly("write b", "write a", "the user's commit");
-            assertThat(git("ls-tree", "--name-only", "belay-old-journal").lines().toList())
+            assertThat(git("ls-tree", "--name-only", "belay-old-journal")
+                            .lines()
+                            .toList())
                     .containsExactly("a.txt", "b.txt");
-            assertThat(git("rev-parse", "HEAD").strip()).as("the user's branch is theirs to move").isEqualTo(tip);
+            assertThat(git("rev-parse", "HEAD").strip())
+                    .as("the user's branch is theirs to move")
+                    .isEqualTo(tip);
             assertThatThrownBy(() -> journal.exportOld("belay-old-journal", true))
                     .hasMessageContaining("already exists");
         }
         git("reset", "-q", base);
-        assertThat(dir.resolve("b.txt")).as("the reset the note suggests keeps the files").hasContent("also by it\n");
+        assertThat(dir.resolve("b.txt"))
+                .as("the reset the note suggests keeps the files")
+                .hasContent("also by it\n");
         try (Journal journal = open()) {
             assertThat(journal.notice()).isEmpty();
             assertThatThrownBy(() -> journal.exportOld("again", false)).hasMessageContaining("nothing to export");
@@ -175,18 +210,22 @@ class JournalTest {
         Files.writeString(dir.resolve("a.txt"), "user, later\n");
         git("commit", "-q", "-a", "-m", "the user's second");
         try (Journal journal = open()) {
-            assertThat(journal.notice()).hasValueSatisfying(note -> assertThat(note)
-                    .contains("mixed with your own commits").doesNotContain("git reset"));
+            assertThat(journal.notice())
+                    .hasValueSatisfying(note -> assertThat(note)
+                            .contains("mixed with your own commits")
+                            .doesNotContain("git reset"));
             assertThat(journal.oldCommitsBase()).isEmpty();
             journal.exportOld("old", true);
             assertThat(git("log", "--format=%s", "old").lines().toList())
                     .containsExactly("Changes an earlier Belay made on your branch", "first");
-            assertThat(git("show", "old:a.txt")).as("not the user's later commit").isEqualTo("user\n");
+            assertThat(git("show", "old:a.txt"))
+                    .as("not the user's later commit")
+                    .isEqualTo("user\n");
         }
     }
 
     private String message(Journal journal, Commit commit) throws Exception {
-        try (var walk = new org.eclipse.jgit.revwalk.RevWalk(journal.repository())) {
+        try (var walk = new RevWalk(journal.repository())) {
             return walk.parseCommit(journal.repository().resolve(commit.id())).getFullMessage();
         }
     }
@@ -195,18 +234,23 @@ class JournalTest {
         Map<String, String> files = new TreeMap<>();
         try (var walk = Files.walk(dir.resolve(".git"))) {
             for (Path p : walk.filter(Files::isRegularFile).toList()) {
-                files.put(dir.relativize(p).toString(), HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+                files.put(
+                        dir.relativize(p).toString(),
+                        HexFormat.of()
+                                .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
             }
         }
         return files;
     }
 
     private String git(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("git"));
+        List<String> command = new ArrayList<>(List.of("git"));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
         return out;
     }
@@ -235,11 +279,14 @@ class JournalTest {
             assertThat(commit.tool()).isEqualTo("write_file");
             assertThat(commit.session()).isEqualTo("conv-1");
             assertThat(commit.files()).containsExactly("a.txt");
-            assertThat(journal.commitPaths(List.of(file), new Change("again", "write_file", "conv-1"))).isEmpty();
-            assertThat(journal.commitAll(new Change("nothing", "run_command", "conv-1"))).isEmpty();
+            assertThat(journal.commitPaths(List.of(file), new Change("again", "write_file", "conv-1")))
+                    .isEmpty();
+            assertThat(journal.commitAll(new Change("nothing", "run_command", "conv-1")))
+                    .isEmpty();
 
             Files.delete(file);
-            Commit deletion = journal.commitPaths(List.of(file), new Change("delete", "delete_path", "c")).orElseThrow();
+            Commit deletion = journal.commitPaths(List.of(file), new Change("delete", "delete_path", "c"))
+                    .orElseThrow();
             assertThat(deletion.files()).containsExactly("a.txt");
             assertThat(journal.history(10, 0, file)).hasSize(2);
         }
@@ -258,7 +305,9 @@ class JournalTest {
 
             journal.undo(undo.id(), BY_S);
             assertThat(Files.readString(file)).isEqualTo("two\n");
-            assertThat(journal.diff(v2.id(), null, null, null, 1 << 20).text()).contains("-one").contains("+two");
+            assertThat(journal.diff(v2.id(), null, null, null, 1 << 20).text())
+                    .contains("-one")
+                    .contains("+two");
         }
     }
 
@@ -273,7 +322,9 @@ class JournalTest {
             int commits = journal.history(100, 0, null).size();
 
             assertThatThrownBy(() -> journal.undo(v2.id(), BY_S))
-                    .isInstanceOf(ToolException.class).hasMessageContaining("a.txt").hasMessageContaining("Nothing was changed");
+                    .isInstanceOf(JournalRefusedException.class)
+                    .hasMessageContaining("a.txt")
+                    .hasMessageContaining("Nothing was changed");
             assertThat(Files.readString(file)).isEqualTo("three\n");
             assertThat(Files.readString(dir.resolve("other.txt"))).isEqualTo("uncommitted\n");
             assertThat(journal.history(100, 0, null).size()).isBetween(commits, commits + 1);
@@ -284,20 +335,24 @@ class JournalTest {
     void aCommandThatTouchedNothingNeedsNoScan() throws Exception {
         try (Journal journal = open()) {
             Journal.Mark mark = journal.mark();
-            assertThat(journal.commitChangedSince(mark, new Change("nothing", "run_command", "s"))).isEmpty();
+            assertThat(journal.commitChangedSince(mark, new Change("nothing", "run_command", "s")))
+                    .isEmpty();
             Files.createDirectories(dir.resolve("new/deeper"));
             Files.writeString(dir.resolve("new/deeper/x.txt"), "x");
-            Commit commit = journal.commitChangedSince(mark, new Change("made x", "run_command", "s")).orElseThrow();
+            Commit commit = journal.commitChangedSince(mark, new Change("made x", "run_command", "s"))
+                    .orElseThrow();
             assertThat(commit.files()).containsExactly("new/deeper/x.txt");
             Journal.Mark next = journal.mark();
             Files.writeString(dir.resolve("new/deeper/x.txt"), "changed");
-            assertThat(journal.commitChangedSince(next, new Change("changed x", "run_command", "s"))).isPresent();
+            assertThat(journal.commitChangedSince(next, new Change("changed x", "run_command", "s")))
+                    .isPresent();
             Files.writeString(dir.resolve(".gitignore"), "ignored/\n");
             journal.commitAll(new Change("ignore", "write_file", "s"));
             Files.createDirectories(dir.resolve("ignored"));
             Journal.Mark afterIgnore = journal.mark();
             Files.writeString(dir.resolve("ignored/y.txt"), "y");
-            assertThat(journal.commitChangedSince(afterIgnore, new Change("ignored", "run_command", "s"))).isEmpty();
+            assertThat(journal.commitChangedSince(afterIgnore, new Change("ignored", "run_command", "s")))
+                    .isEmpty();
         }
     }
 
@@ -306,15 +361,18 @@ class JournalTest {
         Files.writeString(file, "one\n");
         journal.commitPaths(List.of(file), new Change("v1", "write_file", "s"));
         Files.writeString(file, "two\n");
-        return journal.commitPaths(List.of(file), new Change("v2", "write_file", "s")).orElseThrow();
+        return journal.commitPaths(List.of(file), new Change("v2", "write_file", "s"))
+                .orElseThrow();
     }
 
     @Test
     void unknownCommitsAreAToolError() throws Exception {
         try (Journal journal = open()) {
-            assertThatThrownBy(() -> journal.undo("deadbeef", BY_S)).isInstanceOf(ToolException.class)
+            assertThatThrownBy(() -> journal.undo("deadbeef", BY_S))
+                    .isInstanceOf(JournalRefusedException.class)
                     .hasMessageContaining("history");
-            assertThatThrownBy(() -> journal.diff("no-such-ref", null, null, null, 1 << 20)).isInstanceOf(ToolException.class);
+            assertThatThrownBy(() -> journal.diff("no-such-ref", null, null, null, 1 << 20))
+                    .isInstanceOf(JournalRefusedException.class);
         }
     }
 
@@ -337,7 +395,9 @@ class JournalTest {
             assertThat(rewind.files()).containsExactlyInAnyOrder("a.txt", "src/deep/new.txt");
             assertThat(dir.resolve("a.txt")).hasContent("1\n");
             assertThat(dir.resolve("src")).doesNotExist();
-            assertThat(dir.resolve("other.txt")).as("another conversation's change stays").hasContent("theirs\n");
+            assertThat(dir.resolve("other.txt"))
+                    .as("another conversation's change stays")
+                    .hasContent("theirs\n");
 
             journal.undo(rewind.id(), new Change("u", "undo", "c1", "t5"));
             assertThat(dir.resolve("a.txt")).doesNotExist();
@@ -353,18 +413,22 @@ class JournalTest {
             Files.writeString(dir.resolve("a.txt"), "the user's edit\n");
 
             assertThatThrownBy(() -> journal.rewind("c1", "t1", false, new Change("r", "undo", "c1", "t2")))
-                    .isInstanceOf(ToolException.class).hasMessageContaining("a.txt (outside Belay)")
-                    .hasMessageContaining("Nothing was changed").hasMessageContaining("force");
+                    .isInstanceOf(JournalRefusedException.class)
+                    .hasMessageContaining("a.txt (outside Belay)")
+                    .hasMessageContaining("Nothing was changed")
+                    .hasMessageContaining("force");
             assertThat(dir.resolve("a.txt")).hasContent("the user's edit\n");
             assertThat(dir.resolve("b.txt")).hasContent("model\n");
-            assertThat(journal.history(1, 0, null).get(0).summary()).as("the user's edit is journaled")
+            assertThat(journal.history(1, 0, null).get(0).summary())
+                    .as("the user's edit is journaled")
                     .isEqualTo("Changes made outside Belay");
 
             journal.rewind("c1", "t1", true, new Change("r", "undo", "c1", "t2"));
             assertThat(dir.resolve("a.txt")).doesNotExist();
             assertThat(dir.resolve("b.txt")).doesNotExist();
             assertThatThrownBy(() -> journal.rewind("c1", "no-such-turn", false, BY_S))
-                    .isInstanceOf(ToolException.class).hasMessageContaining("no checkpoint");
+                    .isInstanceOf(JournalRefusedException.class)
+                    .hasMessageContaining("no checkpoint");
         }
     }
 
@@ -375,14 +439,17 @@ class JournalTest {
             journal.captureOutsideChanges();
             int before = journal.history(100, 0, null).size();
             journal.captureOutsideChanges();
-            assertThat(journal.history(100, 0, null)).as("nothing changed: nothing to journal").hasSize(before);
+            assertThat(journal.history(100, 0, null))
+                    .as("nothing changed: nothing to journal")
+                    .hasSize(before);
 
             Files.writeString(dir.resolve("editor.txt"), "typed by the user\n");
             Journal.Mark mark = journal.mark();
             Commit outside = journal.history(1, 0, null).get(0);
             assertThat(outside.tool()).isEqualTo("snapshot");
             assertThat(outside.files()).containsExactly("editor.txt");
-            assertThat(journal.commitChangedSince(mark, new Change("cmd", "run_command", "c1"))).isEmpty();
+            assertThat(journal.commitChangedSince(mark, new Change("cmd", "run_command", "c1")))
+                    .isEmpty();
         }
     }
 
@@ -391,12 +458,13 @@ class JournalTest {
         try (Journal journal = open()) {
             Path script = dir.toRealPath().resolve("run.sh");
             Files.writeString(script, "#!/bin/sh\n");
-            Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            Commit commit = journal.commitPaths(List.of(script), new Change("add", "write_file", "c")).orElseThrow();
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Commit commit = journal.commitPaths(List.of(script), new Change("add", "write_file", "c"))
+                    .orElseThrow();
             var repo = journal.repository();
-            try (var walk = org.eclipse.jgit.treewalk.TreeWalk.forPath(repo, "run.sh",
-                    repo.parseCommit(repo.resolve(commit.id())).getTree())) {
-                assertThat(walk.getFileMode(0)).isEqualTo(org.eclipse.jgit.lib.FileMode.EXECUTABLE_FILE);
+            try (var walk = TreeWalk.forPath(
+                    repo, "run.sh", repo.parseCommit(repo.resolve(commit.id())).getTree())) {
+                assertThat(walk.getFileMode(0)).isEqualTo(FileMode.EXECUTABLE_FILE);
             }
         }
     }
@@ -405,31 +473,38 @@ class JournalTest {
     void aDiffStopsAtItsLimitWhileBeingProduced() throws Exception {
         try (Journal journal = open()) {
             Path root = dir.toRealPath();
-            List<Path> files = new java.util.ArrayList<>();
+            List<Path> files = new ArrayList<>();
             String lines = "a line of a large generated file\n".repeat(200_000);
             for (int i = 0; i < 6; i++) {
                 files.add(Files.writeString(root.resolve("big-" + i + ".txt"), lines));
             }
-            Commit big = journal.commitPaths(files, new Change("six large files", "write_file", "s")).orElseThrow();
+            Commit big = journal.commitPaths(files, new Change("six large files", "write_file", "s"))
+                    .orElseThrow();
             long heapBefore = usedHeap();
             Diff cut = journal.diff(big.id(), null, null, null, 50_000);
             assertThat(cut.truncated()).isTrue();
             assertThat(cut.text().length()).isLessThanOrEqualTo(50_000);
-            assertThat(cut.text()).startsWith("diff --git a/big-0.txt b/big-0.txt").contains("+a line of");
-            assertThat(usedHeap() - heapBefore).as("the whole diff (40 MB) was never built").isLessThan(30L << 20);
+            assertThat(cut.text())
+                    .startsWith("diff --git a/big-0.txt b/big-0.txt")
+                    .contains("+a line of");
+            assertThat(usedHeap() - heapBefore)
+                    .as("the whole diff (40 MB) was never built")
+                    .isLessThan(30L << 20);
             Diff small = journal.diff(big.id(), null, null, root.resolve("big-5.txt"), 50_000);
             assertThat(small.text()).startsWith("diff --git a/big-5.txt b/big-5.txt");
 
             Files.writeString(root.resolve("huge.txt"), "x\n".repeat(5 << 20));
             Diff huge = journal.diff(null, null, null, null, 50_000);
-            assertThat(huge.text()).as("a file over the diff size is not loaded to be compared").contains("Binary files");
+            assertThat(huge.text())
+                    .as("a file over the diff size is not loaded to be compared")
+                    .contains("Binary files");
         }
     }
 
     @Test
     void sessionsAndSummariesCannotForgeTrailers() {
-        Change change = new Change("fix\u001b[2J the build", "write_file",
-                "c1\nBelay-Tool: snapshot\r\u2028" + "x".repeat(500));
+        Change change = new Change(
+                "fix\u001b[2J the build", "write_file", "c1\nBelay-Tool: snapshot\r\u2028" + "x".repeat(500));
         assertThat(change.message().lines().filter(l -> l.startsWith("Belay-"))).hasSize(2);
         assertThat(change.session()).startsWith("c1_Belay-Tool: snapshot__").hasSize(128);
         assertThat(change.summary()).isEqualTo("fix [2J the build");
@@ -446,15 +521,17 @@ class JournalTest {
         try (Journal journal = open()) {
             Path big = dir.resolve("big.bin");
             Files.writeString(big, "small\n");
-            journal.commitAll(new Change("command", "run_command", "c")).orElseThrow();
-            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            assertThat(journal.commitAll(new Change("command", "run_command", "c")))
+                    .isPresent();
+            try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
                 file.setLength(Journal.LARGEST_JOURNALED_FILE + 1); // a hole: no disk, no hashing
             }
-            Commit grew = journal.commitAll(new Change("grew", "run_command", "c")).orElseThrow();
+            Commit grew =
+                    journal.commitAll(new Change("grew", "run_command", "c")).orElseThrow();
             assertThat(grew.files()).as("left out, as if ignored").containsExactly("big.bin");
             try {
                 journal.undo(grew.id(), BY_S);
-            } catch (ToolException expected) {
+            } catch (JournalRefusedException expected) {
                 // the file is not what the journal last saw: the undo refuses
             }
             assertThat(Files.size(big)).isEqualTo(Journal.LARGEST_JOURNALED_FILE + 1);
@@ -467,6 +544,7 @@ class JournalTest {
         journal.captureOutsideChanges();
         Files.createDirectories(file.getParent());
         Files.writeString(file, content);
-        journal.commitPaths(List.of(file), new Change("write " + rel, "write_file", conversation, turn)).orElseThrow();
+        assertThat(journal.commitPaths(List.of(file), new Change("write " + rel, "write_file", conversation, turn)))
+                .isPresent();
     }
 }

@@ -7,9 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,18 +27,18 @@ class RetentionTest {
             journal.awaitReady();
             // the old versions are large and incompressible, so that dropping them must shrink the journal whatever
             // a repack of its few small objects adds or saves
-            java.util.Random random = new java.util.Random(42);
+            Random random = new Random(42);
             for (int i = 0; i < 5; i++) {
                 byte[] noise = new byte[8 * 1024];
                 random.nextBytes(noise);
-                write(journal, "old.txt", i < 4 ? java.util.HexFormat.of().formatHex(noise) : "old " + i, "gone",
-                        "g" + i);
+                write(journal, "old.txt", i < 4 ? HexFormat.of().formatHex(noise) : "old " + i, "gone", "g" + i);
             }
             write(journal, "live.txt", "first", "live", "t1");
             write(journal, "live.txt", "second", "live", "t2");
             write(journal, "other.txt", "x", "gone", "g9");
             assertThatThrownBy(() -> Retention.trim(ws, dir, Duration.ofDays(30), Set.of(), Instant.now()))
-                    .isInstanceOf(JournalInUseException.class).hasMessageContaining("running Belay");
+                    .isInstanceOf(JournalInUseException.class)
+                    .hasMessageContaining("running Belay");
         }
         int before = history(ws, dir).size();
 
@@ -50,14 +51,22 @@ class RetentionTest {
         try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {
             journal.awaitReady();
             List<Commit> history = journal.history(100, 0, null);
-            assertThat(history).extracting(Commit::summary).containsExactly("write other.txt", "write live.txt",
-                    "Journal trimmed: " + (before - 2) + " older commits removed (belay journal gc)");
-            assertThat(journal.checkpoints("live", 10)).extracting(Checkpoint::turn).containsExactly("t2");
+            assertThat(history)
+                    .extracting(Commit::summary)
+                    .containsExactly(
+                            "write other.txt",
+                            "write live.txt",
+                            "Journal trimmed: " + (before - 2) + " older commits removed (belay journal gc)");
+            assertThat(journal.checkpoints("live", 10))
+                    .extracting(Checkpoint::turn)
+                    .containsExactly("t2");
             journal.rewind("live", "t2", false, new Change("r", "undo", "live", "t3"));
             assertThat(ws.resolve("live.txt")).hasContent("first");
             assertThat(ws.resolve("old.txt")).hasContent("old 4");
         }
-        assertThat(Retention.auto(ws, dir, Set.of(), Instant.now())).as("small and recent: left alone").isEmpty();
+        assertThat(Retention.auto(ws, dir, Set.of(), Instant.now()))
+                .as("small and recent: left alone")
+                .isEmpty();
     }
 
     private static List<Commit> history(Path ws, Path dir) {

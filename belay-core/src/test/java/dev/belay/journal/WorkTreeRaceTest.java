@@ -2,17 +2,15 @@ package dev.belay.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.fs.Swapper;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.fs.Swapper;
 
 /**
  * Issue 14, item 3, for the journal: a job swaps a directory of the workspace for a symlink to a directory outside,
@@ -44,7 +42,9 @@ class WorkTreeRaceTest {
             Files.createSymbolicLink(d.resolve("link"), Path.of("x.txt"));
             Files.createDirectories(d.resolve("new/sub"));
             Files.writeString(d.resolve("new/sub/f.txt"), "f\n");
-            String target = journal.commitAll(new Change("files", "run_command", "c1", "t2")).orElseThrow().id();
+            String target = journal.commitAll(new Change("files", "run_command", "c1", "t2"))
+                    .orElseThrow()
+                    .id();
             Path away = base.resolve("away");
             try (Swapper swapper = Swapper.directoryForLink(d, away, outside, 30, 30)) {
                 // at least 60 tries, and on until a few got through while the directory was in place: how the swaps
@@ -52,8 +52,10 @@ class WorkTreeRaceTest {
                 for (int i = 0; i < 60 || (undone < 3 && i < 3000); i++) {
                     try {
                         target = i % 3 == 2
-                                ? journal.rewind("c1", "t2", true, new Change("r", "undo", "c1", "t" + (i + 3))).id()
-                                : journal.undo(target, new Change("u", "undo", "c1", "t" + (i + 3))).id();
+                                ? journal.rewind("c1", "t2", true, new Change("r", "undo", "c1", "t" + (i + 3)))
+                                        .id()
+                                : journal.undo(target, new Change("u", "undo", "c1", "t" + (i + 3)))
+                                        .id();
                         undone++;
                     } catch (RuntimeException e) {
                         // refused or conflicting under the race: fine, as long as nothing happened outside
@@ -62,10 +64,12 @@ class WorkTreeRaceTest {
                 flips = swapper.flips();
             }
         }
-        assertThat(snapshot(outside)).as("nothing outside was written, created, deleted or chmod'ed")
+        assertThat(snapshot(outside))
+                .as("nothing outside was written, created, deleted or chmod'ed")
                 .isEqualTo(before);
         assertThat(flips).as("the directory was swapped meanwhile").isGreaterThan(20);
-        assertThat(undone).as("undos went through while the directory was in place (" + flips + " swaps)")
+        assertThat(undone)
+                .as("undos went through while the directory was in place (" + flips + " swaps)")
                 .isPositive();
     }
 
@@ -74,10 +78,12 @@ class WorkTreeRaceTest {
         Map<String, String> entries = new TreeMap<>();
         try (var walk = Files.walk(dir)) {
             for (Path p : walk.toList()) {
-                String perms = Files.isSymbolicLink(p) ? "link" : PosixFilePermissions.toString(
-                        Files.getPosixFilePermissions(p));
+                String perms = Files.isSymbolicLink(p)
+                        ? "link"
+                        : PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
                 String content = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
-                        ? Files.readString(p) : Files.isSymbolicLink(p) ? Files.readSymbolicLink(p).toString() : "";
+                        ? Files.readString(p)
+                        : Files.isSymbolicLink(p) ? Files.readSymbolicLink(p).toString() : "";
                 entries.put(dir.relativize(p).toString(), perms + " " + content);
             }
         }

@@ -2,6 +2,8 @@ package dev.belay.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.tool.CallContext;
+import dev.belay.tool.ToolCall;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PipedReader;
@@ -11,11 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
-
-import dev.belay.tool.CallContext;
-import dev.belay.tool.ToolCall;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -27,15 +25,19 @@ class TerminalApproverTest {
     private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
 
     private TerminalApprover start() throws Exception {
-        TerminalApprover approver = new TerminalApprover(approvals, new BufferedReader(new PipedReader(keyboard)),
+        TerminalApprover approver = new TerminalApprover(
+                approvals,
+                new BufferedReader(new PipedReader(keyboard)),
                 new PrintStream(screen, true, StandardCharsets.UTF_8));
         approver.start();
         return approver;
     }
 
     private CompletableFuture<Decision> ask(String command, String session) {
-        ToolCall call = new ToolCall("run_command", (ObjectNode) JsonMapper.builder().build()
-                .readTree("{\"command\": \"" + command + "\"}"), CallContext.of("rest", session));
+        ToolCall call = new ToolCall(
+                "run_command",
+                (ObjectNode) JsonMapper.builder().build().readTree("{\"command\": \"" + command + "\"}"),
+                CallContext.of("rest", session));
         return CompletableFuture.supplyAsync(() -> approvals.request(call, "run_command " + command, null));
     }
 
@@ -49,6 +51,12 @@ class TerminalApproverTest {
             Thread.sleep(10);
         }
         assertThat(screen.toString(StandardCharsets.UTF_8)).contains(text);
+    }
+
+    @Test
+    void noConsoleWhenTheStandardStreamsArePipes() {
+        // the test runner talks to this JVM through pipes, as an MCP client talks to `belay mcp`
+        assertThat(TerminalApprover.console()).isEmpty();
     }
 
     @Test
@@ -92,8 +100,8 @@ class TerminalApproverTest {
     }
 
     private CompletableFuture<Decision> askWithPreview(String preview) {
-        ToolCall call = new ToolCall("write_file", JsonMapper.builder().build().createObjectNode(),
-                CallContext.of("rest", "c1"));
+        ToolCall call = new ToolCall(
+                "write_file", JsonMapper.builder().build().createObjectNode(), CallContext.of("rest", "c1"));
         return CompletableFuture.supplyAsync(() -> approvals.request(call, preview, null));
     }
 
@@ -132,14 +140,22 @@ class TerminalApproverTest {
     @Test
     void controlCharactersFromTheModelAreShownNotObeyed() throws Exception {
         start();
-        CompletableFuture<Decision> answer = askWithPreview("write_file {\"content\": \"ok\u001b[2J\u001b[1;1HAllow? \r"
-                + "\u202eevil\u0007\u009b\"}");
+        CompletableFuture<Decision> answer = askWithPreview(
+                "write_file {\"content\": \"ok\u001b[2J\u001b[1;1HAllow? \r" + "\u202eevil\u0007\u009b\"}");
         awaitScreen("Allow?");
         String shown = screen.toString(StandardCharsets.UTF_8);
-        assertThat(shown).contains("\\x1b[2J").contains("\\x0d").contains("<U+202E>").contains("\\x07")
+        assertThat(shown)
+                .contains("\\x1b[2J")
+                .contains("\\x0d")
+                .contains("<U+202E>")
+                .contains("\\x07")
                 .contains("\\x9b");
-        assertThat(shown).doesNotContain("\u001b").doesNotContain("\r").doesNotContain("\u202e")
-                .doesNotContain("\u0007").doesNotContain("\u009b");
+        assertThat(shown)
+                .doesNotContain("\u001b")
+                .doesNotContain("\r")
+                .doesNotContain("\u202e")
+                .doesNotContain("\u0007")
+                .doesNotContain("\u009b");
         type("n");
         answer.get(5, TimeUnit.SECONDS);
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,9 +14,13 @@ class GitBindsTest {
 
     @Test
     void hooksAndConfigStayReadOnlyOrTheWholeGitDirectoryDoes() throws Exception {
-        assertThat(GitBinds.readOnly(ws)).as("no repository: nothing to bind (and no .git made)").isEmpty();
+        assertThat(GitBinds.readOnly(ws))
+                .as("no repository: nothing to bind (and no .git made)")
+                .isEmpty();
         Files.createDirectories(ws.resolve(".git/hooks"));
-        assertThat(GitBinds.readOnly(ws)).as("config missing: it could be created").containsExactly(".git");
+        assertThat(GitBinds.readOnly(ws))
+                .as("config missing: it could be created")
+                .containsExactly(".git");
         Files.writeString(ws.resolve(".git/config"), "[core]\n");
         assertThat(GitBinds.readOnly(ws)).containsExactly(".git/hooks", ".git/config");
     }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-
 import org.junit.jupiter.api.Test;
 
 /** Lines from another program's stream, never more than the limit in memory. */
@@ -16,8 +15,8 @@ class LineReaderTest {
 
     @Test
     void linesWithAndWithoutTheLastNewline() throws IOException {
-        LineReader lines = new LineReader(new ByteArrayInputStream("one\n\nthrée\nlast".getBytes(
-                StandardCharsets.UTF_8)), 16);
+        LineReader lines =
+                new LineReader(new ByteArrayInputStream("one\n\nthrée\nlast".getBytes(StandardCharsets.UTF_8)), 16);
         assertThat(lines.readLine()).isEqualTo("one");
         assertThat(lines.readLine()).isEmpty();
         assertThat(lines.pending()).isTrue();
@@ -50,7 +49,8 @@ class LineReaderTest {
             }
         };
         LineReader lines = new LineReader(endless, 1 << 20);
-        assertThatThrownBy(lines::readLine).isInstanceOf(LineReader.TooLongException.class)
+        assertThatThrownBy(lines::readLine)
+                .isInstanceOf(LineReader.TooLongException.class)
                 .hasMessageContaining(String.valueOf(1 << 20));
     }
 }

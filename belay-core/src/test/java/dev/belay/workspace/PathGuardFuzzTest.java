@@ -2,6 +2,11 @@ package dev.belay.workspace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.belay.fs.Beneath;
+import dev.belay.fs.PathException;
+import dev.belay.fs.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,20 +17,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.io.TempDir;
-
-import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.FuzzTest;
-
-import dev.belay.fs.Beneath;
-import dev.belay.tool.ToolException;
 
 /**
  * Coverage-guided fuzzing of the path guard (issue 14), with Jazzer. Each input builds its own small workspace next
@@ -33,7 +31,7 @@ import dev.belay.tool.ToolException;
  * {@code ..}, absolute, with the fuzzer's own text), then sends generated paths ({@code ..}, absolute, unicode, case
  * variants of {@code .git}, NUL, very long, or raw fuzzer text) through the guard to resolve, read, list, write, make
  * a directory, delete and move. Never an escape: nothing read or listed comes from outside, nothing outside or in
- * {@code .git} changes, and the only exceptions are a {@link ToolException} (a clear error for the model) or an
+ * {@code .git} changes, and the only exceptions are a {@link PathException} (a clear error for the model) or an
  * {@link IOException} (the file system said no).
  *
  * <p>In the normal build this fuzzes for a bounded time (see the surefire {@code fuzz} execution); with
@@ -44,13 +42,67 @@ class PathGuardFuzzTest {
 
     private static final String SECRET = "SECRET-OUTSIDE";
     private static final List<String> LINK_PLACES = List.of("l0", "l1", "l2", "a/l0", "a/l3", "a/c/l4", "b/l5");
-    private static final List<String> LINK_TARGETS = List.of("a", "../a", ".", "..", "../..", "b/../a", "a/f.txt",
-            "../outside", "../outside/secret.txt", "../../outside/secret.txt", ".git", ".GIT", "../.git", ".git/hooks",
-            "missing/deeper", "l0", "l1", "a/l0", "/", "/etc", "/tmp", "a/c/../../.git/config", "../ws/.git", "./.Git",
-            "c/..", "../ws/a");
-    private static final List<String> PARTS = List.of("a", "b", "c", "f.txt", "..", ".", ".git", ".GIT", ".Git",
-            "hooks", "config", "HEAD", "l0", "l1", "l2", "l3", "l4", "l5", "ü", "日本", "ﬁle", "\u0130", "a\0b",
-            "x".repeat(255), "", "~", "outside", "secret.txt", "new.txt", "%2e%2e", "ws", "\\", "..\\..");
+    private static final List<String> LINK_TARGETS = List.of(
+            "a",
+            "../a",
+            ".",
+            "..",
+            "../..",
+            "b/../a",
+            "a/f.txt",
+            "../outside",
+            "../outside/secret.txt",
+            "../../outside/secret.txt",
+            ".git",
+            ".GIT",
+            "../.git",
+            ".git/hooks",
+            "missing/deeper",
+            "l0",
+            "l1",
+            "a/l0",
+            "/",
+            "/etc",
+            "/tmp",
+            "a/c/../../.git/config",
+            "../ws/.git",
+            "./.Git",
+            "c/..",
+            "../ws/a");
+    private static final List<String> PARTS = List.of(
+            "a",
+            "b",
+            "c",
+            "f.txt",
+            "..",
+            ".",
+            ".git",
+            ".GIT",
+            ".Git",
+            "hooks",
+            "config",
+            "HEAD",
+            "l0",
+            "l1",
+            "l2",
+            "l3",
+            "l4",
+            "l5",
+            "ü",
+            "日本",
+            "ﬁle",
+            "\u0130",
+            "a\0b",
+            "x".repeat(255),
+            "",
+            "~",
+            "outside",
+            "secret.txt",
+            "new.txt",
+            "%2e%2e",
+            "ws",
+            "\\",
+            "..\\..");
 
     @TempDir
     Path base;
@@ -61,7 +113,7 @@ class PathGuardFuzzTest {
         try {
             exercise(data, dir);
         } finally {
-            deleteTree(dir);
+            Trees.delete(dir); // links are deleted, never followed: some lead outside
         }
     }
 
@@ -79,7 +131,7 @@ class PathGuardFuzzTest {
         List<String> planted = plantLinks(data, root, outside, links);
         Set<Object> outsideKeys = keys(outside, dir);
         PathGuard guard = new PathGuard(root);
-        TreeMap<String, String> before = snapshot(outside, root.resolve(".git"));
+        Map<String, String> before = snapshot(outside, root.resolve(".git"));
         int operations = data.consumeInt(1, 6);
         for (int i = 0; i < operations && data.remainingBytes() > 0; i++) {
             String path = path(data, root, planted);
@@ -87,8 +139,11 @@ class PathGuardFuzzTest {
             switch (data.consumeInt(0, 6)) {
                 case 0 -> read(guard, root, path, context);
                 case 1 -> list(guard, root, path, outsideKeys, context);
-                case 2 -> change(guard, path, target -> guard.files().write(target, "written".getBytes(
-                        StandardCharsets.UTF_8)));
+                case 2 ->
+                    change(
+                            guard,
+                            path,
+                            target -> guard.files().write(target, "written".getBytes(StandardCharsets.UTF_8)));
                 case 3 -> change(guard, path, target -> guard.files().createDirectories(target));
                 case 4 -> change(guard, path, target -> guard.files().delete(target, data.consumeBoolean()));
                 case 5 -> {
@@ -112,9 +167,11 @@ class PathGuardFuzzTest {
                 assertThat(resolved.toRealPath().startsWith(root)).as(context).isTrue();
             }
             try (InputStream in = guard.files().openRead(resolved)) {
-                assertThat(new String(in.readNBytes(1000), StandardCharsets.UTF_8)).as(context).doesNotContain(SECRET);
+                assertThat(new String(in.readNBytes(1000), StandardCharsets.UTF_8))
+                        .as(context)
+                        .doesNotContain(SECRET);
             }
-        } catch (ToolException | IOException refused) {
+        } catch (PathException | IOException refused) {
             // refused, or not there: both are fine
         }
     }
@@ -128,10 +185,11 @@ class PathGuardFuzzTest {
             Path resolved = guard.resolve(path);
             assertThat(resolved.startsWith(root)).as(context).isTrue();
             for (Beneath.Listed entry : guard.files().list(resolved)) {
-                assertThat(outsideKeys).as(context + ": listed " + entry.name()).doesNotContain(
-                        entry.attributes().fileKey());
+                assertThat(outsideKeys)
+                        .as(context + ": listed " + entry.name())
+                        .doesNotContain(entry.attributes().fileKey());
             }
-        } catch (ToolException | IOException refused) {
+        } catch (PathException | IOException refused) {
             // refused, not there or not a directory: all fine
         }
     }
@@ -141,9 +199,11 @@ class PathGuardFuzzTest {
             Path resolved = guard.resolve(path);
             assertThat(resolved.startsWith(root)).as(context).isTrue();
             guard.files().attributes(resolved, false);
-            assertThat(guard.files().canonical(resolved, true).startsWith(root)).as(context).isTrue();
+            assertThat(guard.files().canonical(resolved, true).startsWith(root))
+                    .as(context)
+                    .isTrue();
             guard.files().readLink(resolved);
-        } catch (ToolException | IOException refused) {
+        } catch (PathException | IOException refused) {
             // refused, not there or not a link: all fine
         }
     }
@@ -156,7 +216,7 @@ class PathGuardFuzzTest {
     private static void change(PathGuard guard, String path, Change change) {
         try {
             change.apply(guard.resolveForWrite(path));
-        } catch (ToolException | IOException refused) {
+        } catch (PathException | IOException refused) {
             // refused, or not possible: both are fine
         }
     }
@@ -168,8 +228,11 @@ class PathGuardFuzzTest {
         for (int i = 0; i < count; i++) {
             String at = data.pickValue(LINK_PLACES);
             String target = switch (data.consumeInt(0, 4)) {
-                case 0, 1 -> outside.resolve(data.pickValue(List.of("", "secret.txt"))).toString();
-                case 2 -> root.resolve(data.pickValue(List.of(".git", "a", "a/f.txt", "l0"))).toString();
+                case 0, 1 ->
+                    outside.resolve(data.pickValue(List.of("", "secret.txt"))).toString();
+                case 2 ->
+                    root.resolve(data.pickValue(List.of(".git", "a", "a/f.txt", "l0")))
+                            .toString();
                 case 3 -> data.consumeString(40);
                 default -> data.pickValue(LINK_TARGETS);
             };
@@ -197,7 +260,7 @@ class PathGuardFuzzTest {
             case 0 -> path.append(root).append('/');
             case 1 -> path.append('/');
             case 2 -> path.append("../");
-            default -> { }
+            default -> {}
         }
         boolean throughLink = !planted.isEmpty() && data.consumeInt(0, 3) > 0;
         if (throughLink) {
@@ -219,39 +282,36 @@ class PathGuardFuzzTest {
     /** Identities of everything outside the workspace: the directory outside and the one above both. */
     private static Set<Object> keys(Path outside, Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(outside)) {
-            return Stream.concat(walk, Stream.of(dir)).map(PathGuardFuzzTest::key).collect(Collectors.toSet());
+            return Stream.concat(walk, Stream.of(dir))
+                    .map(PathGuardFuzzTest::key)
+                    .collect(Collectors.toSet());
         }
     }
 
     private static Object key(Path path) {
         try {
-            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** Names and contents of everything below the given directories, to compare before and after. */
-    private static TreeMap<String, String> snapshot(Path... dirs) throws IOException {
+    private static Map<String, String> snapshot(Path... dirs) throws IOException {
         TreeMap<String, String> all = new TreeMap<>();
         for (Path dir : dirs) {
             try (Stream<Path> walk = Files.walk(dir)) {
                 for (Path p : walk.toList()) {
-                    all.put(p.toString(), Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Files.readString(p)
-                            : Files.isSymbolicLink(p) ? "link " + Files.readSymbolicLink(p) : "dir");
+                    all.put(
+                            p.toString(),
+                            Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                                    ? Files.readString(p)
+                                    : Files.isSymbolicLink(p) ? "link " + Files.readSymbolicLink(p) : "dir");
                 }
             }
         }
         return all;
-    }
-
-    /** Deletes a generated layout without following its links (some lead outside it). */
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private static String printable(String text) {

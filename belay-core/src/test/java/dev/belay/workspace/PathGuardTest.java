@@ -3,16 +3,14 @@ package dev.belay.workspace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.belay.fs.PathException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import dev.belay.tool.ToolException;
 
 class PathGuardTest {
 
@@ -42,17 +40,19 @@ class PathGuardTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"..", "../secret.txt", "src/../../secret.txt", "/etc/passwd", "../ws-evil/x",
-        "src/../../ws-evil"})
+    @ValueSource(
+            strings = {"..", "../secret.txt", "src/../../secret.txt", "/etc/passwd", "../ws-evil/x", "src/../../ws-evil"
+            })
     void escapesAreRefused(String path) {
-        assertThatThrownBy(() -> guard.resolve(path)).isInstanceOf(ToolException.class)
+        assertThatThrownBy(() -> guard.resolve(path))
+                .isInstanceOf(PathException.class)
                 .hasMessageContaining("outside the workspace");
     }
 
     @Test
     void aSiblingDirectorySharingThePrefixIsOutside() {
         assertThatThrownBy(() -> guard.resolve(base.resolve("ws-evil/file").toString()))
-                .isInstanceOf(ToolException.class);
+                .isInstanceOf(PathException.class);
     }
 
     @Test
@@ -67,11 +67,13 @@ class PathGuardTest {
         Files.createSymbolicLink(root.resolve("dangling"), base.resolve("not-yet-there"));
         Files.createSymbolicLink(root.resolve("hop1"), root.resolve("hop2"));
         Files.createSymbolicLink(root.resolve("hop2"), base.resolve("secret.txt"));
-        for (String path : new String[] {"out", "out/secret.txt", "file-link", "dangling", "dangling/new.txt",
-            "hop1"}) {
-            assertThatThrownBy(() -> guard.resolve(path)).as(path).isInstanceOf(ToolException.class)
+        for (String path :
+                new String[] {"out", "out/secret.txt", "file-link", "dangling", "dangling/new.txt", "hop1"}) {
+            assertThatThrownBy(() -> guard.resolve(path))
+                    .as(path)
+                    .isInstanceOf(PathException.class)
                     .hasMessageContaining("symlink");
-            assertThatThrownBy(() -> guard.resolveForWrite(path)).as(path).isInstanceOf(ToolException.class);
+            assertThatThrownBy(() -> guard.resolveForWrite(path)).as(path).isInstanceOf(PathException.class);
         }
     }
 
@@ -93,7 +95,8 @@ class PathGuardTest {
         assertThat(guard.resolve(".git/HEAD")).isEqualTo(root.resolve(".git/HEAD"));
         assertThatThrownBy(() -> guard.resolveForWrite(".git/config")).hasMessageContaining(".git");
         assertThatThrownBy(() -> guard.resolveForWrite(".git")).hasMessageContaining(".git");
-        assertThatThrownBy(() -> guard.resolveForWrite("src/../.git/hooks/pre-commit")).hasMessageContaining(".git");
+        assertThatThrownBy(() -> guard.resolveForWrite("src/../.git/hooks/pre-commit"))
+                .hasMessageContaining(".git");
         assertThatThrownBy(() -> guard.resolveForWrite(".")).hasMessageContaining("root");
         assertThat(guard.resolveForWrite(".gitignore")).isEqualTo(root.resolve(".gitignore"));
     }

@@ -1,14 +1,5 @@
 package dev.belay.chat;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
-
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
@@ -16,20 +7,17 @@ import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpec;
 import dev.belay.tool.UnknownToolException;
-import dev.langchain4j.agent.tool.ToolExecutionRequest;
-import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.ToolExecutionResultMessage;
-import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
-import dev.langchain4j.model.chat.request.json.JsonRawSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.PartialResponse;
-import dev.langchain4j.model.chat.response.PartialResponseContext;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,15 +27,20 @@ import tools.jackson.databind.node.ObjectNode;
  * Belay's own agent loop for any OpenAI-compatible model: stream the model's answer, run the tools it asks for
  * through the guarded caller (so approval, rules and audit apply as at every door), feed the results back, and repeat
  * until it answers without tool calls or the step limit is reached. Models without native tool calling use the tag
- * protocol instead ({@link TagParser}). Tool outputs are cut to a budget, and the oldest are shortened first when the
- * conversation outgrows the context window.
+ * protocol instead ({@link TagParser}). Each request is a {@link ModelStream}; tool outputs are cut to the
+ * {@link ContextBudget}, and the oldest are shortened first when the conversation outgrows the context window.
  */
 public final class ChatLoop {
 
     /** How tools reach the model: native function calling, or tags in plain text. */
-    public enum ToolProtocol { NATIVE, TAGS }
+    public enum ToolProtocol {
+        NATIVE,
+        TAGS
+    }
 
     /**
+     * How a turn goes: the tool protocol, how many model requests it may make, and what of the conversation goes back.
+     *
      * @param maxSteps model requests per user message
      * @param toolOutputChars the most of one tool result that goes back to the model
      * @param contextChars the conversation's size beyond which old tool outputs are shortened (about 4 per token)
@@ -66,17 +59,13 @@ public final class ChatLoop {
     /** What a turn shows as it happens. */
     public interface Events {
 
-        default void token(String text) {
-        }
+        default void token(String text) {}
 
-        default void toolCall(ChatMessage.ToolRequest request) {
-        }
+        default void toolCall(ChatMessage.ToolRequest request) {}
 
-        default void toolResult(ChatMessage.ToolRequest request, ToolResult result, long millis) {
-        }
+        default void toolResult(ChatMessage.ToolRequest request, ToolResult result, long millis) {}
 
-        default void notice(String text) {
-        }
+        default void notice(String text) {}
     }
 
     /** Stops a turn: the model's stream is cancelled and running tool calls are interrupted. */
@@ -107,32 +96,40 @@ public final class ChatLoop {
         }
     }
 
-    private static final int SHORTENED = 300;
-
-    private final StreamingChatModel model;
     private final ToolCaller caller;
-    private final Supplier<String> systemPrompt;
     private final Settings settings;
     private final JsonMapper json = JsonMapper.builder().build();
-    private final List<ToolSpecification> specifications;
+    private final ContextBudget budget;
+    private final ModelStream stream;
 
     /**
      * @param caller the guarded caller every door uses
      * @param systemPrompt made fresh for each model request (the workspace changes as the turn goes on)
      */
     public ChatLoop(StreamingChatModel model, ToolCaller caller, Supplier<String> systemPrompt, Settings settings) {
-        this.model = model;
         this.caller = caller;
-        this.systemPrompt = systemPrompt;
         this.settings = settings;
-        this.specifications = caller.tools().stream().map(ChatLoop::specification).toList();
+        this.budget = new ContextBudget(settings.toolOutputChars(), settings.contextChars());
+        this.stream = new ModelStream(model, systemPrompt, settings.protocol(), budget, caller.tools());
     }
 
-    /** Runs one user message to the model's answer, appending everything to the conversation; returns the answer. */
-    public String run(Conversation conversation, String userText, Events events, Stop stop) {
-        conversation.messages().add(new ChatMessage.User(userText));
+    /**
+     * Runs one user message to the model's answer; returns the answer.
+     *
+     * @param conversation the conversation so far, which this turn continues
+     * @param transcript takes each message of the turn as soon as it is complete: the conversation's one writer
+     */
+    public String run(
+            Conversation conversation, String userText, Consumer<ChatMessage> transcript, Events events, Stop stop) {
+        List<ChatMessage> history = new ArrayList<>(conversation.messages());
+        Consumer<ChatMessage> record = message -> {
+            history.add(message);
+            transcript.accept(message);
+        };
+        record.accept(new ChatMessage.User(userText));
         // the turn's journal checkpoint: undo can rewind the conversation to before this message
-        String turn = "turn-" + conversation.messages().stream().filter(ChatMessage.User.class::isInstance).count();
+        String turn = "turn-"
+                + history.stream().filter(ChatMessage.User.class::isInstance).count();
         String answer = "";
         for (int step = 0; step < settings.maxSteps(); step++) {
             if (stop.stopped()) {
@@ -141,19 +138,19 @@ public final class ChatLoop {
             }
             ChatResponse response;
             try {
-                response = stream(conversation, events, stop);
-            } catch (StoppedException e) {
+                response = stream.next(history, events, stop);
+            } catch (ModelStream.StoppedException e) {
                 events.notice("Stopped.");
                 return answer;
             }
             AiMessage message = response.aiMessage();
             answer = message.text() == null ? "" : message.text();
             List<ChatMessage.ToolRequest> requests = requests(message);
-            conversation.messages().add(new ChatMessage.Assistant(answer, requests));
+            record.accept(new ChatMessage.Assistant(answer, requests));
             if (requests.isEmpty()) {
                 return answer;
             }
-            runTools(conversation, turn, requests, events, stop);
+            runTools(conversation.id(), turn, requests, record, events, stop);
         }
         String limit = "Stopped after " + settings.maxSteps() + " model steps (the step limit) without a final "
                 + "answer; send another message to continue.";
@@ -163,8 +160,11 @@ public final class ChatLoop {
 
     private List<ChatMessage.ToolRequest> requests(AiMessage message) {
         if (settings.protocol() == ToolProtocol.NATIVE) {
-            return message.hasToolExecutionRequests() ? message.toolExecutionRequests().stream()
-                    .map(r -> new ChatMessage.ToolRequest(r.id(), r.name(), r.arguments())).toList() : List.of();
+            return message.hasToolExecutionRequests()
+                    ? message.toolExecutionRequests().stream()
+                            .map(r -> new ChatMessage.ToolRequest(r.id(), r.name(), r.arguments()))
+                            .toList()
+                    : List.of();
         }
         TagParser tags = new TagParser();
         tags.feed(message.text() == null ? "" : message.text());
@@ -176,14 +176,19 @@ public final class ChatLoop {
     }
 
     /** Runs a step's tool calls, several at once when the model asked for several. */
-    private void runTools(Conversation conversation, String turn, List<ChatMessage.ToolRequest> requests,
-            Events events, Stop stop) {
+    private void runTools(
+            String session,
+            String turn,
+            List<ChatMessage.ToolRequest> requests,
+            Consumer<ChatMessage> record,
+            Events events,
+            Stop stop) {
         List<Future<ToolResult>> running = new ArrayList<>();
         for (ChatMessage.ToolRequest request : requests) {
             events.toolCall(request);
             CompletableFuture<ToolResult> result = new CompletableFuture<>();
-            Thread worker = Thread.ofVirtual().name("chat-tool").start(() -> result.complete(call(conversation,
-                    turn, request)));
+            Thread worker =
+                    Thread.ofVirtual().name("chat-tool").start(() -> result.complete(call(session, turn, request)));
             stop.onStop(worker::interrupt);
             running.add(result);
         }
@@ -197,16 +202,16 @@ public final class ChatLoop {
                 result = ToolResult.error(Failure.FAILED, "The call was stopped.");
             }
             events.toolResult(request, result, (System.nanoTime() - start) / 1_000_000);
-            conversation.messages().add(new ChatMessage.ToolOutput(request.id(), request.tool(),
-                    budget(result.text()), result.isError()));
+            record.accept(new ChatMessage.ToolOutput(
+                    request.id(), request.tool(), budget.toolOutput(result.text()), result.isError()));
         }
     }
 
-    private ToolResult call(Conversation conversation, String turn, ChatMessage.ToolRequest request) {
+    private ToolResult call(String session, String turn, ChatMessage.ToolRequest request) {
         ObjectNode arguments;
         try {
-            JsonNode parsed = json.readTree(request.arguments() == null || request.arguments().isBlank() ? "{}"
-                    : request.arguments());
+            JsonNode parsed = json.readTree(
+                    request.arguments() == null || request.arguments().isBlank() ? "{}" : request.arguments());
             if (!(parsed instanceof ObjectNode object)) {
                 return ToolResult.error("The arguments of " + request.tool() + " must be a JSON object.");
             }
@@ -216,136 +221,15 @@ public final class ChatLoop {
                     + e.getOriginalMessage() + "); send them again as one JSON object.");
         }
         try {
-            return caller.call(new ToolCall(request.tool(), arguments, CallContext.of("chat", conversation.id())
-                    .withTurn(turn)));
+            return caller.call(new ToolCall(
+                    request.tool(), arguments, CallContext.of("chat", session).withTurn(turn)));
         } catch (UnknownToolException e) {
-            return ToolResult.error(Failure.NOT_FOUND, "There is no tool named " + request.tool() + "; use one of: "
-                    + String.join(", ", caller.tools().stream().map(ToolSpec::name).toList()) + ".");
+            return ToolResult.error(
+                    Failure.NOT_FOUND,
+                    "There is no tool named " + request.tool() + "; use one of: "
+                            + String.join(
+                                    ", ",
+                                    caller.tools().stream().map(ToolSpec::name).toList()) + ".");
         }
-    }
-
-    /** One tool result as the model gets it: the head and tail of a long one, with how to get the rest. */
-    String budget(String text) {
-        int max = settings.toolOutputChars();
-        if (text.length() <= max) {
-            return text;
-        }
-        int half = max / 2;
-        return text.substring(0, half) + "\n[… " + (text.length() - max) + " characters cut here to save context; "
-                + "ask for less (read_file with offset and limit, job_output with an offset, search_files) to see "
-                + "them …]\n" + text.substring(text.length() - half);
-    }
-
-    private static final class StoppedException extends RuntimeException {
-        StoppedException() {
-            super(null, null, false, false);
-        }
-    }
-
-    private ChatResponse stream(Conversation conversation, Events events, Stop stop) {
-        ChatRequest.Builder request = ChatRequest.builder().messages(messages(conversation));
-        if (settings.protocol() == ToolProtocol.NATIVE && !specifications.isEmpty()) {
-            request.toolSpecifications(specifications);
-        }
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        AtomicReference<PartialResponseContext> handle = new AtomicReference<>();
-        stop.onStop(() -> {
-            PartialResponseContext context = handle.get();
-            if (context != null) {
-                context.streamingHandle().cancel();
-            }
-            done.completeExceptionally(new StoppedException());
-        });
-        model.chat(request.build(), new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
-                handle.set(context);
-                if (stop.stopped()) {
-                    context.streamingHandle().cancel();
-                } else {
-                    events.token(partial.text());
-                }
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        try {
-            return done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoppedException();
-        } catch (ExecutionException e) {
-            if (stop.stopped()) {
-                // a cancelled stream may report its closing as an error before the stop completes the future
-                throw new StoppedException();
-            }
-            throw new IllegalStateException("the model request failed: " + e.getCause().getMessage(), e.getCause());
-        }
-    }
-
-    /** The conversation as the model sees it, with the oldest tool outputs shortened when it is too long. */
-    private List<dev.langchain4j.data.message.ChatMessage> messages(Conversation conversation) {
-        List<ChatMessage> history = fitted(conversation.messages());
-        List<dev.langchain4j.data.message.ChatMessage> out = new ArrayList<>();
-        out.add(SystemMessage.from(systemPrompt.get()));
-        for (ChatMessage message : history) {
-            switch (message) {
-                case ChatMessage.User u -> out.add(UserMessage.from(u.text()));
-                case ChatMessage.Assistant a when settings.protocol() == ToolProtocol.NATIVE && !a.calls().isEmpty() ->
-                        out.add(AiMessage.from(a.text().isEmpty() ? null : a.text(), a.calls().stream()
-                                .map(c -> ToolExecutionRequest.builder().id(c.id()).name(c.tool())
-                                        .arguments(c.arguments()).build()).toList()));
-                case ChatMessage.Assistant a -> out.add(AiMessage.from(a.text()));
-                case ChatMessage.ToolOutput t when settings.protocol() == ToolProtocol.NATIVE ->
-                        out.add(ToolExecutionResultMessage.from(t.callId(), t.tool(), t.text()));
-                case ChatMessage.ToolOutput t -> out.add(UserMessage.from("Result of " + t.tool()
-                        + (t.error() ? " (error)" : "") + ":\n" + t.text()));
-            }
-        }
-        return out;
-    }
-
-    /** Shortens tool outputs, oldest first, until the conversation fits the context budget. */
-    List<ChatMessage> fitted(List<ChatMessage> messages) {
-        List<ChatMessage> out = new ArrayList<>(messages);
-        long size = out.stream().mapToLong(ChatLoop::size).sum();
-        for (int i = 0; i < out.size() && size > settings.contextChars(); i++) {
-            if (out.get(i) instanceof ChatMessage.ToolOutput t && t.text().length() > SHORTENED) {
-                String shortened = t.text().substring(0, SHORTENED) + "\n[… shortened to fit the context window; "
-                        + "call the tool again if you need this output …]";
-                size -= t.text().length() - shortened.length();
-                out.set(i, new ChatMessage.ToolOutput(t.callId(), t.tool(), shortened, t.error()));
-            }
-        }
-        return out;
-    }
-
-    private static long size(ChatMessage message) {
-        return switch (message) {
-            case ChatMessage.User u -> u.text().length();
-            case ChatMessage.Assistant a -> a.text().length() + a.calls().stream()
-                    .mapToLong(c -> c.arguments() == null ? 0 : c.arguments().length()).sum();
-            case ChatMessage.ToolOutput t -> t.text().length();
-        };
-    }
-
-    /** A catalog tool as a native tool definition, its argument schemas passed on as they are. */
-    private static ToolSpecification specification(ToolSpec spec) {
-        JsonObjectSchema.Builder parameters = JsonObjectSchema.builder();
-        spec.inputSchema().path("properties").properties().forEach(p -> parameters.addProperty(p.getKey(),
-                JsonRawSchema.from(p.getValue().toString())));
-        List<String> required = new ArrayList<>();
-        spec.inputSchema().path("required").forEach(r -> required.add(r.asString()));
-        parameters.required(required).additionalProperties(false);
-        return ToolSpecification.builder().name(spec.name()).description(spec.description())
-                .parameters(parameters.build()).build();
     }
 }

@@ -1,10 +1,9 @@
 package dev.belay.chat;
 
-import java.util.List;
-import java.util.Objects;
-
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import java.util.Objects;
 
 /** One entry of a conversation as Belay keeps it: what the user said, what the model answered, what a tool returned. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "role")
@@ -30,14 +29,12 @@ public sealed interface ChatMessage {
     }
 
     /** A tool's result as the model gets it back (already cut to the budget). */
-    record ToolOutput(String callId, String tool, String text, boolean error) implements ChatMessage {
-    }
+    record ToolOutput(String callId, String tool, String text, boolean error) implements ChatMessage {}
 
     /**
      * A tool call the model asked for.
      *
      * @param arguments the arguments as the model wrote them (JSON text)
      */
-    record ToolRequest(String id, String tool, String arguments) {
-    }
+    record ToolRequest(String id, String tool, String arguments) {}
 }

@@ -5,17 +5,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A chat conversation: its id is also the session its tool calls carry, so the journal's commits name it.
+ * A chat conversation, immutable: its {@link ConversationStore} is its one writer, so that a rename, a delete and a
+ * running turn's messages never overwrite one another. Its id is also the session its tool calls carry, so the
+ * journal's commits name it.
  *
- * @param messages in order; the loop appends to it as a turn goes on
+ * @param messages in order
  */
 public record Conversation(String id, String title, Instant created, List<ChatMessage> messages) {
 
     public Conversation {
-        messages = new ArrayList<>(messages);
+        messages = List.copyOf(messages);
     }
 
     public Conversation withTitle(String newTitle) {
         return new Conversation(id, newTitle, created, messages);
+    }
+
+    /** This conversation with one more message at the end. */
+    public Conversation with(ChatMessage message) {
+        List<ChatMessage> more = new ArrayList<>(messages);
+        more.add(message);
+        return new Conversation(id, title, created, more);
     }
 }

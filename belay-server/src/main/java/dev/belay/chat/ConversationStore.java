@@ -11,30 +11,61 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Conversations kept in the data directory, one JSON file each (mode 0600), written atomically, so a restart keeps
- * them and a crash never leaves half a file.
+ * them and a crash never leaves half a file. The store is every conversation's one writer: each change (create,
+ * rename, append, delete) reads the conversation as it is now and writes it back under one lock, so a rename or a
+ * delete during a running turn is neither lost nor undone by the turn's messages.
  */
 public final class ConversationStore {
 
     private final Path dir;
-    private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private final JsonMapper json =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private final ReentrantLock writing = new ReentrantLock();
 
     public ConversationStore(Path dir) {
         this.dir = dir;
     }
 
     public Conversation create(String title) {
-        Conversation conversation = new Conversation("chat-" + UUID.randomUUID().toString().substring(0, 12),
-                title, Instant.now(), List.of());
-        save(conversation);
+        Conversation conversation = new Conversation(
+                "chat-" + UUID.randomUUID().toString().substring(0, 12), title, Instant.now(), List.of());
+        writing.lock();
+        try {
+            write(conversation);
+        } finally {
+            writing.unlock();
+        }
         return conversation;
+    }
+
+    /** Gives the conversation a new title; empty when there is no such conversation (any more). */
+    public Optional<Conversation> rename(String id, String title) {
+        return change(id, c -> c.withTitle(title));
+    }
+
+    /** Appends a message to the conversation as it is now; empty, and nothing written, when it was deleted. */
+    public Optional<Conversation> append(String id, ChatMessage message) {
+        return change(id, c -> c.with(message));
+    }
+
+    private Optional<Conversation> change(String id, UnaryOperator<Conversation> change) {
+        writing.lock();
+        try {
+            Optional<Conversation> changed = get(id).map(change);
+            changed.ifPresent(this::write);
+            return changed;
+        } finally {
+            writing.unlock();
+        }
     }
 
     public Optional<Conversation> get(String id) {
@@ -43,7 +74,8 @@ public final class ConversationStore {
         }
         Path file = dir.resolve(id + ".json");
         try {
-            return Files.exists(file) ? Optional.of(json.readValue(Files.readString(file), Conversation.class))
+            return Files.exists(file)
+                    ? Optional.of(json.readValue(Files.readString(file), Conversation.class))
                     : Optional.empty();
         } catch (IOException | JacksonException e) {
             throw new IllegalStateException("conversation " + id + " cannot be read: " + e.getMessage(), e);
@@ -59,19 +91,26 @@ public final class ConversationStore {
             return files.filter(f -> f.getFileName().toString().endsWith(".json"))
                     .map(f -> get(f.getFileName().toString().replaceFirst("\\.json$", "")))
                     .flatMap(Optional::stream)
-                    .sorted(Comparator.comparing(Conversation::created).reversed()).toList();
+                    .sorted(Comparator.comparing(Conversation::created).reversed())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    public void save(Conversation conversation) {
+    private void write(Conversation conversation) {
         try {
             Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, ".conversation", ".tmp",
+            Path temp = Files.createTempFile(
+                    dir,
+                    ".conversation",
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(temp, json.writeValueAsString(conversation));
-            Files.move(temp, dir.resolve(conversation.id() + ".json"), StandardCopyOption.ATOMIC_MOVE,
+            Files.move(
+                    temp,
+                    dir.resolve(conversation.id() + ".json"),
+                    StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -79,10 +118,13 @@ public final class ConversationStore {
     }
 
     public boolean delete(String id) {
+        writing.lock();
         try {
             return get(id).isPresent() && Files.deleteIfExists(dir.resolve(id + ".json"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            writing.unlock();
         }
     }
 
@@ -91,17 +133,27 @@ public final class ConversationStore {
         StringBuilder md = new StringBuilder("# ").append(conversation.title()).append("\n\n");
         for (ChatMessage message : conversation.messages()) {
             switch (message) {
-                case ChatMessage.User u -> md.append("## You\n\n").append(u.text()).append("\n\n");
+                case ChatMessage.User u ->
+                    md.append("## You\n\n").append(u.text()).append("\n\n");
                 case ChatMessage.Assistant a -> {
                     md.append("## Assistant\n\n");
                     if (!a.text().isBlank()) {
                         md.append(a.text()).append("\n\n");
                     }
-                    a.calls().forEach(c -> md.append("**Tool call** `").append(c.tool()).append("`\n\n```json\n")
-                            .append(c.arguments()).append("\n```\n\n"));
+                    a.calls()
+                            .forEach(c -> md.append("**Tool call** `")
+                                    .append(c.tool())
+                                    .append("`\n\n```json\n")
+                                    .append(c.arguments())
+                                    .append("\n```\n\n"));
                 }
-                case ChatMessage.ToolOutput t -> md.append("**").append(t.tool()).append(t.error() ? " failed" : " result")
-                        .append("**\n\n```\n").append(t.text().replace("```", "`​``")).append("\n```\n\n");
+                case ChatMessage.ToolOutput t ->
+                    md.append("**")
+                            .append(t.tool())
+                            .append(t.error() ? " failed" : " result")
+                            .append("**\n\n```\n")
+                            .append(t.text().replace("```", "`​``"))
+                            .append("\n```\n\n");
             }
         }
         return md.toString();

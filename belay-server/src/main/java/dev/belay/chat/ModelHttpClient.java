@@ -1,17 +1,5 @@
 package dev.belay.chat;
 
-import java.io.FilterInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.http.client.HttpClient;
@@ -20,6 +8,17 @@ import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP client the chat model's library talks to the model server with, reading what that server sends within
@@ -65,11 +64,14 @@ public final class ModelHttpClient implements HttpClient {
                 }
                 byte[] body = in.readNBytes(MAX_LINE_BYTES + 1);
                 if (body.length > MAX_LINE_BYTES) {
-                    throw new IllegalStateException("the model server's answer is longer than Belay's limit of "
-                            + MAX_LINE_BYTES + " bytes");
+                    throw new IllegalStateException(
+                            "the model server's answer is longer than Belay's limit of " + MAX_LINE_BYTES + " bytes");
                 }
-                return SuccessfulHttpResponse.builder().statusCode(response.statusCode())
-                        .headers(response.headers().map()).body(body).build();
+                return SuccessfulHttpResponse.builder()
+                        .statusCode(response.statusCode())
+                        .headers(response.headers().map())
+                        .body(body)
+                        .build();
             }
         } catch (HttpTimeoutException e) {
             throw new TimeoutException(e);
@@ -83,29 +85,32 @@ public final class ModelHttpClient implements HttpClient {
 
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
-        http.sendAsync(toJdk(request), HttpResponse.BodyHandlers.ofInputStream()).whenComplete((response, e) -> {
-            if (e != null) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                quietly(() -> listener.onError(cause instanceof HttpTimeoutException ? new TimeoutException(cause)
-                        : cause));
-                return;
-            }
-            try (InputStream in = response.body()) {
-                if (!successful(response)) {
-                    HttpException failed = new HttpException(response.statusCode(), head(in));
-                    quietly(() -> listener.onError(failed));
-                    return;
-                }
-                quietly(() -> listener.onOpen(SuccessfulHttpResponse.builder().statusCode(response.statusCode())
-                        .headers(response.headers().map()).build()));
-                // the parser hands a read that passes a limit to the listener, as it does any failed read
-                parser.parse(new Bounded(in), listener);
-                quietly(listener::onClose);
-            } catch (IOException | RuntimeException failed) {
-                // reported, not lost in the future: a listener never told would leave its model step waiting
-                quietly(() -> listener.onError(failed));
-            }
-        });
+        http.sendAsync(toJdk(request), HttpResponse.BodyHandlers.ofInputStream())
+                .whenComplete((response, e) -> {
+                    if (e != null) {
+                        Throwable cause = e.getCause() == null ? e : e.getCause();
+                        quietly(() -> listener.onError(
+                                cause instanceof HttpTimeoutException ? new TimeoutException(cause) : cause));
+                        return;
+                    }
+                    try (InputStream in = response.body()) {
+                        if (!successful(response)) {
+                            HttpException failed = new HttpException(response.statusCode(), head(in));
+                            quietly(() -> listener.onError(failed));
+                            return;
+                        }
+                        quietly(() -> listener.onOpen(SuccessfulHttpResponse.builder()
+                                .statusCode(response.statusCode())
+                                .headers(response.headers().map())
+                                .build()));
+                        // the parser hands a read that passes a limit to the listener, as it does any failed read
+                        parser.parse(new Bounded(in), listener);
+                        quietly(listener::onClose);
+                    } catch (IOException | RuntimeException failed) {
+                        // reported, not lost in the future: a listener never told would leave its model step waiting
+                        quietly(() -> listener.onError(failed));
+                    }
+                });
     }
 
     /** Runs a listener's callback; what it throws is its own affair and must not be reported back to it. */
@@ -127,9 +132,9 @@ public final class ModelHttpClient implements HttpClient {
                 values.forEach(value -> builder.header(name, value));
             }
         });
-        builder.method(request.method().name(), request.body() == null
-                ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                : java.net.http.HttpRequest.BodyPublishers.ofString(request.body()));
+        builder.method(
+                request.method().name(),
+                request.body() == null ? BodyPublishers.noBody() : BodyPublishers.ofString(request.body()));
         if (readTimeout != null) {
             builder.timeout(readTimeout);
         }
@@ -159,26 +164,32 @@ public final class ModelHttpClient implements HttpClient {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            int b = super.read();
+            if (b >= 0) {
+                count((byte) b);
+            }
+            return b;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
             for (int i = off; i < off + n; i++) {
-                line = b[i] == '\n' || b[i] == '\r' ? 0 : line + 1;
-                if (line > MAX_LINE_BYTES) {
-                    throw new IOException("the model server sent a line longer than Belay's limit of "
-                            + MAX_LINE_BYTES + " bytes");
-                }
+                count(b[i]);
             }
-            total += Math.max(0, n);
-            if (total > MAX_STREAM_BYTES) {
+            return n;
+        }
+
+        private void count(byte b) throws IOException {
+            line = b == '\n' || b == '\r' ? 0 : line + 1;
+            if (line > MAX_LINE_BYTES) {
+                throw new IOException(
+                        "the model server sent a line longer than Belay's limit of " + MAX_LINE_BYTES + " bytes");
+            }
+            if (++total > MAX_STREAM_BYTES) {
                 throw new IOException("the model server's streamed answer is longer than Belay's limit of "
                         + MAX_STREAM_BYTES + " bytes");
             }
-            return n;
         }
 
         @Override
@@ -200,14 +211,14 @@ public final class ModelHttpClient implements HttpClient {
         }
 
         @Override
-        public HttpClientBuilder connectTimeout(Duration timeout) {
-            this.connectTimeout = timeout;
-            return this;
+        public Duration readTimeout() {
+            return readTimeout;
         }
 
         @Override
-        public Duration readTimeout() {
-            return readTimeout;
+        public HttpClientBuilder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
         }
 
         @Override

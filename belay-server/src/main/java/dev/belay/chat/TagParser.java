@@ -19,8 +19,7 @@ final class TagParser {
     private static final String FENCE = "```";
 
     /** A complete call found in the text. */
-    record Call(String tool, String arguments) {
-    }
+    record Call(String tool, String arguments) {}
 
     private final StringBuilder pending = new StringBuilder();
     private final List<Call> calls = new ArrayList<>();

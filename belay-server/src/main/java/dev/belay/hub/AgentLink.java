@@ -1,5 +1,12 @@
 package dev.belay.hub;
 
+import dev.belay.protocol.AgentProtocol;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Json;
+import dev.belay.tool.Progress;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolWire;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -10,14 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-
-import dev.belay.protocol.AgentProtocol;
-import dev.belay.tool.Failure;
-import dev.belay.tool.Json;
-import dev.belay.tool.Progress;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolWire;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -34,8 +33,7 @@ final class AgentLink {
         }
     }
 
-    private record Pending(CompletableFuture<JsonNode> answer, Progress progress) {
-    }
+    private record Pending(CompletableFuture<JsonNode> answer, Progress progress) {}
 
     private final AgentProtocol.Hello hello;
     private final Consumer<ObjectNode> sender;
@@ -88,21 +86,26 @@ final class AgentLink {
             sender.accept(AgentProtocol.request(id, AgentProtocol.TOOLS_CALL, params));
             JsonNode answer = waiting.answer().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (answer.has("error")) {
-                return ToolResult.error(Failure.FAILED, "Agent " + hello.agentId() + " could not run " + call.tool()
-                        + ": " + answer.path("error").path("message").asString());
+                return ToolResult.error(
+                        Failure.FAILED,
+                        "Agent " + hello.agentId() + " could not run " + call.tool() + ": "
+                                + answer.path("error").path("message").asString());
             }
             return ToolWire.result(answer.path("result"));
         } catch (TimeoutException e) {
             ObjectNode cancel = Json.object().put("requestId", id).put("reason", "timed out at the hub");
             sendQuietly(AgentProtocol.notification(AgentProtocol.CANCELLED, cancel));
-            return ToolResult.error(Failure.TIMED_OUT, "Agent " + hello.agentId() + " did not answer " + call.tool()
-                    + " within " + timeout.toSeconds() + " s; the call was cancelled. The agent may be busy or its "
-                    + "owner may not have approved it yet; retry later or use a shorter task.");
+            return ToolResult.error(
+                    Failure.TIMED_OUT,
+                    "Agent " + hello.agentId() + " did not answer " + call.tool()
+                            + " within " + timeout.toSeconds()
+                            + " s; the call was cancelled. The agent may be busy or its "
+                            + "owner may not have approved it yet; retry later or use a shorter task.");
         } catch (ExecutionException | Disconnected e) {
             return disconnected();
         } catch (IllegalArgumentException e) {
-            return ToolResult.error(Failure.FAILED, "Agent " + hello.agentId() + " sent a malformed result: "
-                    + e.getMessage());
+            return ToolResult.error(
+                    Failure.FAILED, "Agent " + hello.agentId() + " sent a malformed result: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ToolResult.error(Failure.FAILED, "The call was interrupted.");
@@ -112,8 +115,10 @@ final class AgentLink {
     }
 
     ToolResult disconnected() {
-        return ToolResult.error(Failure.FAILED, "Agent " + hello.agentId() + " disconnected; it reconnects "
-                + "automatically, retry in a few seconds (list_agents shows when it is back online).");
+        return ToolResult.error(
+                Failure.FAILED,
+                "Agent " + hello.agentId() + " disconnected; it reconnects "
+                        + "automatically, retry in a few seconds (list_agents shows when it is back online).");
     }
 
     /** Takes a response or notification from the agent; one that answers nothing asked is dropped. */
@@ -122,8 +127,11 @@ final class AgentLink {
             JsonNode p = message.path("params");
             Pending waiting = pending.get(p.path("progressToken").asLong(-1));
             if (waiting != null) {
-                waiting.progress().report(p.path("progress").asDouble(0),
-                        p.has("total") ? p.path("total").asDouble() : null, p.path("message").asString(null));
+                waiting.progress()
+                        .report(
+                                p.path("progress").asDouble(0),
+                                p.has("total") ? p.path("total").asDouble() : null,
+                                p.path("message").asString(null));
             }
             return;
         }

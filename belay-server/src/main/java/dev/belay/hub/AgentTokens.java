@@ -1,21 +1,17 @@
 package dev.belay.hub;
 
+import dev.belay.policy.Secrets;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,8 +28,7 @@ public final class AgentTokens {
      *
      * @param agentId the one agent id this token may register, fixed by its first registration; null before that
      */
-    public record Entry(String name, String sha256, Instant created, String agentId) {
-    }
+    public record Entry(String name, String sha256, Instant created, String agentId) {}
 
     private static final String PREFIX = "belay_agent_";
 
@@ -52,8 +47,9 @@ public final class AgentTokens {
         byte[] bytes = new byte[32];
         new SecureRandom().nextBytes(bytes);
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        List<Entry> entries = new ArrayList<>(list().stream().filter(e -> !e.name().equals(name)).toList());
-        entries.add(new Entry(name, digest(token), Instant.now(), null));
+        List<Entry> entries = new ArrayList<>(
+                list().stream().filter(e -> !e.name().equals(name)).toList());
+        entries.add(new Entry(name, Secrets.digest(token), Instant.now(), null));
         write(entries);
         return token;
     }
@@ -70,7 +66,7 @@ public final class AgentTokens {
         if (!Files.exists(file)) {
             return List.of();
         }
-        return json.readValue(Files.readString(file), new TypeReference<List<Entry>>() { });
+        return json.readValue(Files.readString(file), new TypeReference<List<Entry>>() {});
     }
 
     /**
@@ -81,16 +77,20 @@ public final class AgentTokens {
      */
     public synchronized Optional<String> claim(String name, String agentId) throws IOException {
         List<Entry> entries = new ArrayList<>(list());
-        Entry own = entries.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
+        Entry own =
+                entries.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
         if (own == null) {
             return Optional.of("this agent token was revoked");
         }
         if (own.agentId() != null) {
-            return own.agentId().equals(agentId) ? Optional.empty() : Optional.of("this token belongs to agent '"
-                    + own.agentId() + "', not '" + agentId + "': start the agent with --name " + own.agentId());
+            return own.agentId().equals(agentId)
+                    ? Optional.empty()
+                    : Optional.of("this token belongs to agent '" + own.agentId() + "', not '" + agentId
+                            + "': start the agent with --name " + own.agentId());
         }
-        boolean taken = entries.stream().anyMatch(e -> e != own && (agentId.equals(e.agentId())
-                || e.agentId() == null && agentId.equals(e.name())));
+        boolean taken = entries.stream()
+                .anyMatch(e -> !e.equals(own)
+                        && (agentId.equals(e.agentId()) || (e.agentId() == null && agentId.equals(e.name()))));
         if (taken) {
             return Optional.of("agent id '" + agentId + "' belongs to another agent token; create this agent's own "
                     + "with 'belay token create --agent " + name + "' and start it with --name " + name);
@@ -103,7 +103,8 @@ public final class AgentTokens {
     /** The name of the agent token in an {@code Authorization: Bearer} header, if it is one. */
     public Optional<String> verifyHeader(String authorization) {
         return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? verify(authorization.substring(7).strip()) : Optional.empty();
+                ? verify(authorization.substring(7).strip())
+                : Optional.empty();
     }
 
     /** The name a presented token was made for, compared by digest in constant time. */
@@ -111,11 +112,11 @@ public final class AgentTokens {
         if (presented == null || !presented.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        byte[] digest = digest(presented).getBytes(StandardCharsets.US_ASCII);
+        String digest = Secrets.digest(presented);
         try {
             String match = null;
             for (Entry entry : list()) {
-                if (MessageDigest.isEqual(digest, entry.sha256().getBytes(StandardCharsets.US_ASCII))) {
+                if (Secrets.same(entry.sha256(), digest)) {
                     match = entry.name();
                 }
             }
@@ -127,18 +128,12 @@ public final class AgentTokens {
 
     private void write(List<Entry> entries) throws IOException {
         Files.createDirectories(file.getParent());
-        Path temp = Files.createTempFile(file.getParent(), ".agent-tokens", ".tmp",
+        Path temp = Files.createTempFile(
+                file.getParent(),
+                ".agent-tokens",
+                ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(temp, json.writeValueAsString(entries));
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static String digest(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -38,9 +37,14 @@ public final class MountList {
                 List<String> command = new ArrayList<>();
                 m.path("command").forEach(c -> command.add(c.asString()));
                 Map<String, String> headers = new LinkedHashMap<>();
-                m.path("headers").properties().forEach(e -> headers.put(e.getKey(), e.getValue().asString()));
-                mounts.add(new MountSpec(m.path("name").asString(), command,
-                        Optional.ofNullable(m.get("url")).map(u -> URI.create(u.asString())), headers,
+                m.path("headers")
+                        .properties()
+                        .forEach(e -> headers.put(e.getKey(), e.getValue().asString()));
+                mounts.add(new MountSpec(
+                        m.path("name").asString(),
+                        command,
+                        Optional.ofNullable(m.get("url")).map(u -> URI.create(u.asString())),
+                        headers,
                         m.path("trust_read_only").asBoolean(false)));
             }
         } catch (IOException e) {
@@ -52,13 +56,14 @@ public final class MountList {
     public void add(MountSpec mount) {
         List<MountSpec> mounts = list();
         if (mounts.stream().anyMatch(m -> m.name().equals(mount.name()))) {
-            throw new IllegalArgumentException("a server named " + mount.name() + " is already mounted; remove it first");
+            throw new IllegalArgumentException(
+                    "a server named " + mount.name() + " is already mounted; remove it first");
         }
         mounts.add(mount);
         save(mounts);
     }
 
-    /** @return whether a server of that name was mounted */
+    /** Unmounts a server; returns whether one of that name was mounted. */
     public boolean remove(String name) {
         List<MountSpec> mounts = list();
         boolean removed = mounts.removeIf(m -> m.name().equals(name));
@@ -86,7 +91,10 @@ public final class MountList {
         try {
             Files.createDirectories(file.getParent());
             // headers may hold credentials: the file is the owner's only from the moment it exists, like the token
-            Path temp = Files.createTempFile(file.getParent(), ".mcp-servers", ".tmp",
+            Path temp = Files.createTempFile(
+                    file.getParent(),
+                    ".mcp-servers",
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(temp, json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  *        server counts as one that changes things, whatever it claims, so it is asked for and refused by read-only
  *        agents
  */
-public record MountSpec(String name, List<String> command, Optional<URI> url, Map<String, String> headers,
-        boolean trustReadOnly) {
+public record MountSpec(
+        String name, List<String> command, Optional<URI> url, Map<String, String> headers, boolean trustReadOnly) {
 
     /** Short, so that {@code name__tool} stays within the 64 characters tool names may have. */
     public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,23}");

@@ -1,9 +1,19 @@
 package dev.belay.mount;
 
+import dev.belay.tool.Failure;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolWire;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,18 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-
-import dev.belay.tool.Content;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolResult;
-import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.json.McpJsonDefaults;
-import io.modelcontextprotocol.spec.McpError;
-import io.modelcontextprotocol.spec.McpSchema;
-import io.modelcontextprotocol.spec.McpClientTransport;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -50,8 +48,7 @@ final class MountedServer implements AutoCloseable {
     private Connection connection;
 
     /** A live client, and what completes, saying how, when a stdio server ends (never, over HTTP). */
-    private record Connection(McpSyncClient client, CompletableFuture<String> ended) {
-    }
+    private record Connection(McpSyncClient client, CompletableFuture<String> ended) {}
 
     /**
      * @param env the environment a stdio server starts with: the runtime's command environment, no Belay secrets
@@ -72,8 +69,8 @@ final class MountedServer implements AutoCloseable {
         String cursor = null;
         do {
             String after = cursor;
-            McpSchema.ListToolsResult page = untilEnded(c,
-                    () -> after == null ? c.client().listTools() : c.client().listTools(after));
+            McpSchema.ListToolsResult page = untilEnded(
+                    c, () -> after == null ? c.client().listTools() : c.client().listTools(after));
             tools.addAll(page.tools());
             cursor = page.nextCursor();
         } while (cursor != null);
@@ -81,31 +78,41 @@ final class MountedServer implements AutoCloseable {
     }
 
     ToolResult call(String tool, ObjectNode arguments) {
-        McpSchema.CallToolRequest request = McpSchema.CallToolRequest.builder().name(tool)
-                .arguments(json.convertValue(arguments, Map.class)).build();
-        McpSchema.CallToolResult result;
+        McpSchema.CallToolRequest request = McpSchema.CallToolRequest.builder()
+                .name(tool)
+                .arguments(json.convertValue(arguments, Map.class))
+                .build();
         try {
-            result = attempt(request);
+            return toResult(attemptTwice(request, tool));
         } catch (McpError e) {
-            throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " refused " + tool + ": "
-                    + e.getMessage());
-        } catch (RuntimeException e) {
-            // the process died or the connection broke: start over once, then give up with a clear error
-            disconnect();
-            try {
-                result = attempt(request);
-            } catch (McpError again) {
-                throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " refused " + tool + ": "
-                        + again.getMessage());
-            } catch (ToolException again) {
-                throw again;
-            } catch (RuntimeException again) {
-                disconnect();
-                throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " (" + spec.target()
-                        + ") failed during " + tool + ", also when started again: " + rootMessage(again));
-            }
+            throw new ToolException(
+                    Failure.FAILED, "MCP server " + spec.name() + " refused " + tool + ": " + e.getMessage());
         }
-        return toResult(result);
+    }
+
+    /**
+     * The call, and when the process died or the connection broke, once more on a fresh connection; then it gives up
+     * with a clear error. The server's own refusal ({@link McpError}) is not tried again.
+     */
+    private McpSchema.CallToolResult attemptTwice(McpSchema.CallToolRequest request, String tool) {
+        try {
+            return attempt(request);
+        } catch (McpError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            disconnect();
+        }
+        try {
+            return attempt(request);
+        } catch (McpError | ToolException again) {
+            throw again;
+        } catch (RuntimeException again) {
+            disconnect();
+            throw new ToolException(
+                    Failure.FAILED,
+                    "MCP server " + spec.name() + " (" + spec.target() + ") failed during " + tool
+                            + ", also when started again: " + rootMessage(again));
+        }
     }
 
     private McpSchema.CallToolResult attempt(McpSchema.CallToolRequest request) {
@@ -115,7 +122,8 @@ final class MountedServer implements AutoCloseable {
 
     /** Runs a request that fails as soon as a stdio server ends under it, with how it ended as the message. */
     private static <T> T untilEnded(Connection c, Supplier<T> request) {
-        CompletableFuture<T> running = CompletableFuture.supplyAsync(request, task -> Thread.ofVirtual().start(task));
+        CompletableFuture<T> running = CompletableFuture.supplyAsync(
+                request, task -> Thread.ofVirtual().start(task));
         try {
             CompletableFuture.anyOf(running, c.ended()).join();
         } catch (CompletionException e) {
@@ -140,18 +148,22 @@ final class MountedServer implements AutoCloseable {
         try {
             if (connection == null) {
                 McpClientTransport transport = transport();
-                McpSyncClient fresh = McpClient.sync(transport).requestTimeout(REQUEST_TIMEOUT)
+                McpSyncClient fresh = McpClient.sync(transport)
+                        .requestTimeout(REQUEST_TIMEOUT)
                         .initializationTimeout(START_TIMEOUT)
-                        .clientInfo(new McpSchema.Implementation("belay", "mount")).build();
-                Connection started = new Connection(fresh, transport instanceof StdioTransport stdio ? stdio.ended()
-                        : new CompletableFuture<>());
+                        .clientInfo(new McpSchema.Implementation("belay", "mount"))
+                        .build();
+                Connection started = new Connection(
+                        fresh, transport instanceof StdioTransport stdio ? stdio.ended() : new CompletableFuture<>());
                 try {
                     untilEnded(started, fresh::initialize);
                 } catch (RuntimeException e) {
                     close(fresh);
-                    throw new ToolException(Failure.FAILED, "MCP server " + spec.name() + " (" + spec.target()
-                            + ") is not running and could not be started: " + rootMessage(e)
-                            + ". Check it with 'belay mcp-servers list'.");
+                    throw new ToolException(
+                            Failure.FAILED,
+                            "MCP server " + spec.name() + " (" + spec.target()
+                                    + ") is not running and could not be started: " + rootMessage(e)
+                                    + ". Check it with 'belay mcp-servers list'.");
                 }
                 connection = started;
             }
@@ -168,8 +180,10 @@ final class MountedServer implements AutoCloseable {
             String url = spec.url().get().toString();
             int path = url.indexOf('/', url.indexOf("//") + 2);
             return HttpClientStreamableHttpTransport.builder(path < 0 ? url : url.substring(0, path))
-                    .endpoint(path < 0 ? "/mcp" : url.substring(path)).requestBuilder(request)
-                    .maxResponseSize(MAX_MESSAGE_BYTES).build();
+                    .endpoint(path < 0 ? "/mcp" : url.substring(path))
+                    .requestBuilder(request)
+                    .maxResponseSize(MAX_MESSAGE_BYTES)
+                    .build();
         }
         return new StdioTransport(spec.command(), env, McpJsonDefaults.getMapper(), MAX_MESSAGE_BYTES);
     }
@@ -195,19 +209,15 @@ final class MountedServer implements AutoCloseable {
         }
     }
 
+    /** The server's result in Belay's terms, read from its MCP shape as every MCP-speaking link's is. */
     private ToolResult toResult(McpSchema.CallToolResult result) {
-        List<Content> content = new ArrayList<>();
-        for (McpSchema.Content c : result.content()) {
-            content.add(switch (c) {
-                case McpSchema.TextContent t -> new Content.Text(t.text());
-                case McpSchema.ImageContent i -> new Content.Image(Base64.getDecoder().decode(i.data()), i.mimeType());
-                case McpSchema.AudioContent a -> new Content.Audio(Base64.getDecoder().decode(a.data()), a.mimeType());
-                default -> new Content.Text(json.writeValueAsString(c)); // resources: their JSON says it all
-            });
+        try {
+            return ToolWire.result(json.valueToTree(result));
+        } catch (IllegalArgumentException e) {
+            throw new ToolException(
+                    Failure.FAILED,
+                    "MCP server " + spec.name() + " sent a result Belay cannot read: " + e.getMessage());
         }
-        ObjectNode structured = result.structuredContent() == null ? null
-                : json.valueToTree(result.structuredContent()) instanceof ObjectNode o ? o : null;
-        return new ToolResult(content, structured, Boolean.TRUE.equals(result.isError()));
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,18 +1,16 @@
 package dev.belay.mount;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.belay.engine.ToolSource;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolAnnotations;
 import dev.belay.tool.ToolSpec;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -41,11 +39,14 @@ public final class MountedServers implements ToolSource {
             servers.add(server);
             try {
                 for (McpSchema.Tool tool : server.listTools()) {
-                    toSpec(spec, tool).ifPresent(s -> tools.add(new Tool(s,
-                            call -> server.call(tool.name(), call.arguments()))));
+                    toSpec(spec, tool)
+                            .ifPresent(s -> tools.add(new Tool(s, call -> server.call(tool.name(), call.arguments()))));
                 }
             } catch (RuntimeException e) {
-                LOG.warn("MCP server {} ({}) is unavailable; its tools are left out: {}", spec.name(), spec.target(),
+                LOG.warn(
+                        "MCP server {} ({}) is unavailable; its tools are left out: {}",
+                        spec.name(),
+                        spec.target(),
                         e.getMessage());
             }
         }
@@ -55,22 +56,31 @@ public final class MountedServers implements ToolSource {
     private Optional<ToolSpec> toSpec(MountSpec mount, McpSchema.Tool tool) {
         String name = mount.name() + "__" + tool.name();
         if (!ToolSpec.NAME.matcher(name).matches()) {
-            LOG.warn("tool {} of MCP server {} is left out: {} is not a valid tool name", tool.name(), mount.name(), name);
+            LOG.warn(
+                    "tool {} of MCP server {} is left out: {} is not a valid tool name",
+                    tool.name(),
+                    mount.name(),
+                    name);
             return Optional.empty();
         }
         McpSchema.ToolAnnotations hints = tool.annotations();
         // a server's word that a tool is read-only is what decides whether it runs unasked, so it counts only when
         // the user vouched for the server (mcp-servers add --trust-read-only); a tool named "wipe" may say anything
         boolean readOnly = mount.trustReadOnly() && hints != null && Boolean.TRUE.equals(hints.readOnlyHint());
-        ToolAnnotations annotations = hints == null ? new ToolAnnotations(false, true, false, true)
-                : new ToolAnnotations(readOnly,
+        ToolAnnotations annotations = hints == null
+                ? new ToolAnnotations(false, true, false, true)
+                : new ToolAnnotations(
+                        readOnly,
                         // MCP's default for a tool that is not read-only is destructive
                         !readOnly && !Boolean.FALSE.equals(hints.destructiveHint()),
-                        Boolean.TRUE.equals(hints.idempotentHint()), !Boolean.FALSE.equals(hints.openWorldHint()));
+                        Boolean.TRUE.equals(hints.idempotentHint()),
+                        !Boolean.FALSE.equals(hints.openWorldHint()));
         ObjectNode input = json.valueToTree(tool.inputSchema() == null ? Map.of("type", "object") : tool.inputSchema());
         ObjectNode output = tool.outputSchema() == null ? null : json.valueToTree(tool.outputSchema());
-        String title = tool.title() != null ? tool.title() : hints != null && hints.title() != null ? hints.title() : "";
-        String description = "[" + mount.name() + "] " + (tool.description() == null ? tool.name() : tool.description());
+        String title =
+                tool.title() != null ? tool.title() : hints != null && hints.title() != null ? hints.title() : "";
+        String description =
+                "[" + mount.name() + "] " + (tool.description() == null ? tool.name() : tool.description());
         try {
             return Optional.of(new ToolSpec(name, title, description, input, output, annotations));
         } catch (IllegalArgumentException e) {

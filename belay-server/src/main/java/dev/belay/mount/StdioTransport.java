@@ -1,5 +1,12 @@
 package dev.belay.mount;
 
+import dev.belay.runtime.BoundedOutput;
+import dev.belay.runtime.LineReader;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpTransportSessionClosedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,17 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.belay.runtime.BoundedOutput;
-import dev.belay.runtime.LineReader;
-import io.modelcontextprotocol.json.McpJsonMapper;
-import io.modelcontextprotocol.json.TypeRef;
-import io.modelcontextprotocol.spec.McpClientTransport;
-import io.modelcontextprotocol.spec.McpSchema;
-import io.modelcontextprotocol.spec.McpTransportSessionClosedException;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -51,6 +49,7 @@ final class StdioTransport implements McpClientTransport {
     /** One writer in order, so that requests reach the server as they were sent and a full pipe blocks no caller. */
     private final ExecutorService writer = Executors.newSingleThreadExecutor(
             Thread.ofVirtual().name("mount-stdin").factory());
+
     private volatile Process process;
     private volatile boolean closing;
 
@@ -102,8 +101,8 @@ final class StdioTransport implements McpClientTransport {
     }
 
     /** Hands each message to the session until the stream ends; what broke the protocol, or null at its end. */
-    private String read(InputStream stdout,
-            Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
+    private String read(
+            InputStream stdout, Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
         LineReader lines = new LineReader(stdout, maxLineBytes);
         try (stdout) {
             String line;
@@ -117,8 +116,13 @@ final class StdioTransport implements McpClientTransport {
                 } catch (IOException | RuntimeException e) {
                     return "it wrote something other than a JSON-RPC message on stdout: " + excerpt(line);
                 }
-                handler.apply(Mono.just(message)).subscribe(null, e -> LOG.warn(
-                        "a message from MCP server {} was not handled: {}", command.get(0), e.toString()));
+                handler.apply(Mono.just(message))
+                        .subscribe(
+                                null,
+                                e -> LOG.warn(
+                                        "a message from MCP server {} was not handled: {}",
+                                        command.get(0),
+                                        e.toString()));
             }
             return null;
         } catch (LineReader.TooLongException e) {
@@ -139,7 +143,8 @@ final class StdioTransport implements McpClientTransport {
             stop(started, 0);
             broke = "it closed its stdout and was stopped";
         }
-        String how = closing ? "it was closed"
+        String how = closing
+                ? "it was closed"
                 : broke != null ? broke : "its process exited with code " + started.exitValue();
         within(stderr.closed(), 1_000); // a child of the server may hold stderr open: what arrived is what is told
         String errors = stderr.text().replaceAll("[\\p{Cntrl}&&[^\\n\\t]]", "").strip();
@@ -182,18 +187,19 @@ final class StdioTransport implements McpClientTransport {
     @Override
     public Mono<Void> closeGracefully() {
         return Mono.<Void>fromRunnable(() -> {
-            closing = true;
-            Process p = process;
-            if (p != null) {
-                try {
-                    p.getOutputStream().close(); // end of input is how a stdio server is asked to leave
-                } catch (IOException e) {
-                    // it is gone already
-                }
-                stop(p, GRACE_MILLIS);
-            }
-            ended.complete("it was closed");
-        }).subscribeOn(Schedulers.boundedElastic());
+                    closing = true;
+                    Process p = process;
+                    if (p != null) {
+                        try {
+                            p.getOutputStream().close(); // end of input is how a stdio server is asked to leave
+                        } catch (IOException e) {
+                            // it is gone already
+                        }
+                        stop(p, GRACE_MILLIS);
+                    }
+                    ended.complete("it was closed");
+                })
+                .subscribeOn(Schedulers.boundedElastic());
     }
 
     /** Ends the process and its children: politely when given time, else at once. */

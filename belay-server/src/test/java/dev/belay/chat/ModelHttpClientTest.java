@@ -2,22 +2,20 @@ package dev.belay.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpServer;
-
-import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 
 /** The chat model's HTTP client against a real scripted server and against servers that send without end. */
 class ModelHttpClientTest {
@@ -33,7 +31,7 @@ class ModelHttpClientTest {
 
     /** Serves every completion request with the given writer, a status and a content type. */
     private String serve(int status, String type, Writer body) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/v1/chat/completions", exchange -> {
             exchange.getRequestBody().readAllBytes();
@@ -59,7 +57,8 @@ class ModelHttpClientTest {
     private static Writer endless(String head, String filler) {
         return out -> {
             out.write(head.getBytes(StandardCharsets.UTF_8));
-            byte[] chunk = filler.repeat(Math.max(1, (64 << 10) / filler.length())).getBytes(StandardCharsets.UTF_8);
+            byte[] chunk =
+                    filler.repeat(Math.max(1, (64 << 10) / filler.length())).getBytes(StandardCharsets.UTF_8);
             while (true) {
                 out.write(chunk);
             }
@@ -71,8 +70,7 @@ class ModelHttpClientTest {
         CompletableFuture<Throwable> failed = new CompletableFuture<>();
         ChatModels.openAi(baseUrl, Optional.empty(), "m").chat("hello", new StreamingChatResponseHandler() {
             @Override
-            public void onPartialResponse(String partial) {
-            }
+            public void onPartialResponse(String partial) {}
 
             @Override
             public void onCompleteResponse(ChatResponse response) {
@@ -96,8 +94,7 @@ class ModelHttpClientTest {
             CompletableFuture<String> answer = new CompletableFuture<>();
             ChatModels.openAi(fixture.baseUrl(), Optional.empty(), "m").chat("hi", new StreamingChatResponseHandler() {
                 @Override
-                public void onPartialResponse(String partial) {
-                }
+                public void onPartialResponse(String partial) {}
 
                 @Override
                 public void onCompleteResponse(ChatResponse response) {
@@ -116,22 +113,25 @@ class ModelHttpClientTest {
     @Test
     void aLineWithoutEndFailsAtTheLineLimit() throws Exception {
         String url = serve(200, "text/event-stream", endless("data: ", "x"));
-        assertThat(failure(url)).hasMessageContaining("the model server sent a line longer than Belay's limit of "
-                + ModelHttpClient.MAX_LINE_BYTES + " bytes");
+        assertThat(failure(url))
+                .hasMessageContaining("the model server sent a line longer than Belay's limit of "
+                        + ModelHttpClient.MAX_LINE_BYTES + " bytes");
     }
 
     @Test
     void aStreamWithoutEndFailsAtTheStreamLimit() throws Exception {
         String url = serve(200, "text/event-stream", endless("", ": still thinking\n"));
-        assertThat(failure(url)).hasMessageContaining("the model server's streamed answer is longer than Belay's "
-                + "limit of " + ModelHttpClient.MAX_STREAM_BYTES + " bytes");
+        assertThat(failure(url))
+                .hasMessageContaining("the model server's streamed answer is longer than Belay's " + "limit of "
+                        + ModelHttpClient.MAX_STREAM_BYTES + " bytes");
     }
 
     @Test
     void anErrorsBodyIsCutForItsMessage() throws Exception {
         String url = serve(500, "text/plain", endless("overloaded ", "and more "));
         Throwable error = failure(url);
-        assertThat(error.getMessage()).startsWith("overloaded and more")
+        assertThat(error.getMessage())
+                .startsWith("overloaded and more")
                 .endsWith("… (cut at " + ModelHttpClient.MAX_ERROR_BYTES + " bytes)")
                 .hasSizeLessThan(ModelHttpClient.MAX_ERROR_BYTES + 100);
     }

@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Test;
 /** The tag protocol, fed the way a stream arrives: in pieces split anywhere. */
 class TagParserTest {
 
-    private static final String TEXT = "I'll look first.\n```\nan example: <tool name=\"run_command\">{\"command\": \"rm -rf /\"}</tool>\n```\n"
-            + "<tool name=\"list_directory\">{\"path\": \".\"}</tool> and <tool name=\"read_file\">\n{\"path\": \"a<b>.txt\"}\n</tool>"
-            + " then `inline <tool` text <tool name=\"bad name\">{}</tool> done";
+    private static final String TEXT =
+            "I'll look first.\n```\nan example: <tool name=\"run_command\">{\"command\": \"rm -rf /\"}</tool>\n```\n"
+                    + "<tool name=\"list_directory\">{\"path\": \".\"}</tool> and <tool name=\"read_file\">\n{\"path\": \"a<b>.txt\"}\n</tool>"
+                    + " then `inline <tool` text <tool name=\"bad name\">{}</tool> done";
 
     @Test
     void findsTheSameCallsWhereverTheChunksSplit() {
@@ -18,9 +19,11 @@ class TagParserTest {
             for (int i = 0; i < TEXT.length(); i += size) {
                 parser.feed(TEXT.substring(i, Math.min(TEXT.length(), i + size)));
             }
-            assertThat(parser.calls()).as("chunks of " + size).containsExactly(
-                    new TagParser.Call("list_directory", "{\"path\": \".\"}"),
-                    new TagParser.Call("read_file", "{\"path\": \"a<b>.txt\"}"));
+            assertThat(parser.calls())
+                    .as("chunks of " + size)
+                    .containsExactly(
+                            new TagParser.Call("list_directory", "{\"path\": \".\"}"),
+                            new TagParser.Call("read_file", "{\"path\": \"a<b>.txt\"}"));
         }
     }
 

@@ -1,5 +1,19 @@
 package dev.belay.door;
 
+import dev.belay.door.http.HttpConfig;
+import dev.belay.door.http.HttpServer;
+import dev.belay.door.rest.OpenApi;
+import dev.belay.policy.ApprovalMode;
+import dev.belay.policy.Approvals;
+import dev.belay.policy.Guard;
+import dev.belay.policy.Rules;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Limits;
+import dev.belay.tool.Tool;
+import dev.belay.tool.file.FileTools;
+import dev.belay.tool.history.HistoryTools;
+import dev.belay.tool.transfer.TransferTools;
+import dev.belay.workspace.Workspace;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,21 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
-import dev.belay.door.http.HttpConfig;
-import dev.belay.door.http.HttpServer;
-import dev.belay.door.rest.OpenApi;
-import dev.belay.policy.ApprovalMode;
-import dev.belay.policy.Approvals;
-import dev.belay.policy.Guard;
-import dev.belay.tool.Limits;
-import dev.belay.policy.Rules;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Tool;
-import dev.belay.tool.file.FileTools;
-import dev.belay.tool.history.HistoryTools;
-import dev.belay.tool.transfer.TransferTools;
-import dev.belay.workspace.Workspace;
 
 /**
  * The real HTTP server in-process, with the REST and MCP doors over the file, history and transfer tools, everything
@@ -39,7 +38,8 @@ final class DoorFixture implements AutoCloseable {
     private final Workspace workspace;
     private final HttpServer server;
     private final List<String> tools;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     DoorFixture(Path dir) throws Exception {
         Files.createDirectories(dir.resolve("outside"));
@@ -51,11 +51,13 @@ final class DoorFixture implements AutoCloseable {
         all.addAll(new TransferTools(workspace, Optional.empty()).tools());
         tools = all.stream().map(Tool::name).toList();
         Approvals approvals = new Approvals(Duration.ofSeconds(1));
-        Guard guard = new Guard(new Catalog(all), Rules.NONE, ApprovalMode.parse("auto"), approvals, null,
-                workspace.root());
-        server = new HttpServer(new HttpConfig("127.0.0.1", 0, Optional.of(TOKEN), Optional.empty(), false, List.of(),
-                1 << 20, 1 << 20), new HttpServer.Parts(guard, approvals, OpenApi.Profile.ALL, "fuzz", Optional.empty(),
-                Optional.empty()));
+        Guard guard =
+                new Guard(new Catalog(all), Rules.NONE, ApprovalMode.parse("auto"), approvals, null, workspace.root());
+        server = new HttpServer(
+                new HttpConfig(
+                        "127.0.0.1", 0, Optional.of(TOKEN), Optional.empty(), false, List.of(), 1 << 20, 1 << 20),
+                new HttpServer.Parts(
+                        guard, approvals, OpenApi.Profile.ALL, "fuzz", Optional.empty(), Optional.empty()));
         server.start();
     }
 
@@ -80,8 +82,10 @@ final class DoorFixture implements AutoCloseable {
     /** POSTs a body with the token (and the MCP session, when not null). */
     HttpResponse<String> post(String path, String body, String session) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                .timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (session != null) {
             request.header("Mcp-Session-Id", session);

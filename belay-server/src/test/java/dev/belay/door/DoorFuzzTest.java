@@ -2,23 +2,20 @@ package dev.belay.door;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
-
 import com.code_intelligence.jazzer.api.BugDetectors;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -37,13 +34,57 @@ import tools.jackson.databind.json.JsonMapper;
 class DoorFuzzTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final List<String> KEYS = List.of("path", "content", "content_base64", "url", "mode", "offset",
-            "length", "limit", "skip", "commit", "from", "to", "pattern", "glob", "depth", "old_string", "new_string",
-            "destination", "recursive", "expected_sha256", "include_hidden", "text");
-    private static final List<String> NASTY = List.of("..", "../..", "../outside/canary.txt", "/etc/passwd", ".git",
-            ".git/config", ".git/hooks/post-commit", "a\u0000b", "\u202eevil", "~", "~/x", "//x", "./.././x",
-            "C:\\\\windows", "%2e%2e%2f", "\ud83d\ude00", "\ud800", "con", "x".repeat(5000), "", " ", "\n",
-            "*", "**/*", "[", "(?<", "a/" .repeat(300));
+    private static final List<String> KEYS = List.of(
+            "path",
+            "content",
+            "content_base64",
+            "url",
+            "mode",
+            "offset",
+            "length",
+            "limit",
+            "skip",
+            "commit",
+            "from",
+            "to",
+            "pattern",
+            "glob",
+            "depth",
+            "old_string",
+            "new_string",
+            "destination",
+            "recursive",
+            "expected_sha256",
+            "include_hidden",
+            "text");
+    private static final List<String> NASTY = List.of(
+            "..",
+            "../..",
+            "../outside/canary.txt",
+            "/etc/passwd",
+            ".git",
+            ".git/config",
+            ".git/hooks/post-commit",
+            "a\u0000b",
+            "\u202eevil",
+            "~",
+            "~/x",
+            "//x",
+            "./.././x",
+            "C:\\\\windows",
+            "%2e%2e%2f",
+            "\ud83d\ude00",
+            "\ud800",
+            "con",
+            "x".repeat(5000),
+            "",
+            " ",
+            "\n",
+            "*",
+            "**/*",
+            "[",
+            "(?<",
+            "a/".repeat(300));
 
     private Path dir;
     private DoorFixture doors;
@@ -62,8 +103,10 @@ class DoorFuzzTest {
         SilentCloseable allowed = onlyToTheServer();
         try {
             // the workspace root, which no generated call can take away (a.txt can be moved or deleted by one)
-            assertThat(doors.post("/api/list_directory", "{\"path\": \".\"}", null).statusCode())
-                    .as("still serving").isEqualTo(200);
+            assertThat(doors.post("/api/list_directory", "{\"path\": \".\"}", null)
+                            .statusCode())
+                    .as("still serving")
+                    .isEqualTo(200);
         } finally {
             allowed.close();
             doors.close();
@@ -75,15 +118,45 @@ class DoorFuzzTest {
      * here, not before all: Jazzer's agent arrives with the first input.)
      */
     private SilentCloseable onlyToTheServer() {
-        return BugDetectors.allowNetworkConnections((host, port) -> port == doors.port()
-                && (host.equals("127.0.0.1") || host.equals("localhost")));
+        return BugDetectors.allowNetworkConnections(
+                (host, port) -> port == doors.port() && (host.equals("127.0.0.1") || host.equals("localhost")));
     }
 
-    @DictionaryEntries({"\"path\"", "\"content\"", "\"offset\"", "\"limit\"", "\"old_string\"", "\"new_string\"",
-        "\"destination\"", "\"recursive\"", "\"jsonrpc\"", "\"2.0\"", "\"id\"", "\"method\"", "\"params\"",
-        "\"name\"", "\"arguments\"", "tools/call", "tools/list", "initialize", "ping", "resources/list",
-        "prompts/list", "notifications/cancelled", "\"write_file\"", "\"read_file\"", "\"edit_file\"",
-        "\"move_path\"", "\"delete_path\"", "\"undo\"", "../", ".git", "1e308", "\\u0000", "\\ud800"})
+    @DictionaryEntries({
+        "\"path\"",
+        "\"content\"",
+        "\"offset\"",
+        "\"limit\"",
+        "\"old_string\"",
+        "\"new_string\"",
+        "\"destination\"",
+        "\"recursive\"",
+        "\"jsonrpc\"",
+        "\"2.0\"",
+        "\"id\"",
+        "\"method\"",
+        "\"params\"",
+        "\"name\"",
+        "\"arguments\"",
+        "tools/call",
+        "tools/list",
+        "initialize",
+        "ping",
+        "resources/list",
+        "prompts/list",
+        "notifications/cancelled",
+        "\"write_file\"",
+        "\"read_file\"",
+        "\"edit_file\"",
+        "\"move_path\"",
+        "\"delete_path\"",
+        "\"undo\"",
+        "../",
+        ".git",
+        "1e308",
+        "\\u0000",
+        "\\ud800"
+    })
     @FuzzTest(maxDuration = "45s")
     void generatedBodiesNeverBreakTheDoorsOrEscapeTheWorkspace(FuzzedDataProvider data) throws Exception {
         SilentCloseable allowed = onlyToTheServer();
@@ -100,14 +173,21 @@ class DoorFuzzTest {
         String body = body(data);
         if (door == 0) {
             HttpResponse<String> rest = doors.post("/api/" + tool, body, null);
-            assertThat(rest.statusCode()).as("REST body %s: %s", cut(body), cut(rest.body())).isLessThan(500);
-            assertThat(JSON.readTree(rest.body()).isObject()).as("REST answers are JSON objects: %s", cut(rest.body()))
+            assertThat(rest.statusCode())
+                    .as("REST body %s: %s", cut(body), cut(rest.body()))
+                    .isLessThan(500);
+            assertThat(JSON.readTree(rest.body()).isObject())
+                    .as("REST answers are JSON objects: %s", cut(rest.body()))
                     .isTrue();
         } else {
-            String rpc = door == 1 ? body : "{\"jsonrpc\":\"2.0\",\"id\":" + ++calls + ",\"method\":\"tools/call\","
-                    + "\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + body + "}}";
+            String rpc = door == 1
+                    ? body
+                    : "{\"jsonrpc\":\"2.0\",\"id\":" + ++calls + ",\"method\":\"tools/call\","
+                            + "\"params\":{\"name\":\"" + tool + "\",\"arguments\":" + body + "}}";
             HttpResponse<String> mcp = doors.post("/mcp", rpc, session);
-            assertThat(mcp.statusCode()).as("MCP body %s: %s", cut(rpc), cut(mcp.body())).isLessThan(500);
+            assertThat(mcp.statusCode())
+                    .as("MCP body %s: %s", cut(rpc), cut(mcp.body()))
+                    .isLessThan(500);
         }
         assertThat(Files.readString(dir.resolve("outside/canary.txt"))).isEqualTo("canary");
         try (Stream<Path> outside = Files.list(dir)) {
@@ -129,8 +209,8 @@ class DoorFuzzTest {
                 String valid = object(data);
                 yield valid.substring(0, data.consumeInt(0, valid.length() - 1));
             }
-            case 3 -> data.pickValue(List.of("null", "1", "\"x\"", "[]", "true", "1e99999", "-0", "{}", "{\"a\":}",
-                    ""));
+            case 3 ->
+                data.pickValue(List.of("null", "1", "\"x\"", "[]", "true", "1e99999", "-0", "{}", "{\"a\":}", ""));
             case 4 -> data.consumeRemainingAsString();
             default -> object(data);
         };
@@ -143,7 +223,8 @@ class DoorFuzzTest {
             if (i > 0) {
                 out.append(',');
             }
-            out.append(quote(data.consumeInt(0, 7) == 0 ? garbage(data) : data.pickValue(KEYS))).append(':')
+            out.append(quote(data.consumeInt(0, 7) == 0 ? garbage(data) : data.pickValue(KEYS)))
+                    .append(':')
                     .append(value(data, 0));
         }
         return out.append('}').toString();
@@ -152,8 +233,18 @@ class DoorFuzzTest {
     private static String value(FuzzedDataProvider data, int depth) {
         return switch (data.consumeInt(0, depth > 3 ? 5 : 8)) {
             case 0 -> quote(data.pickValue(NASTY));
-            case 1 -> data.pickValue(List.of("0", "-1", "2147483648", "-9223372036854775809", "1e308", "1e309",
-                    "123456789012345678901234567890", "0.5", "-0.0", "1E-400"));
+            case 1 ->
+                data.pickValue(List.of(
+                        "0",
+                        "-1",
+                        "2147483648",
+                        "-9223372036854775809",
+                        "1e308",
+                        "1e309",
+                        "123456789012345678901234567890",
+                        "0.5",
+                        "-0.0",
+                        "1E-400"));
             case 2 -> data.pickValue(List.of("true", "false", "null"));
             case 3 -> quote(garbage(data));
             case 4 -> quote("a.txt");
@@ -187,5 +278,4 @@ class DoorFuzzTest {
         }
         return text.length() > 600 ? out + "…" : out.toString();
     }
-
 }

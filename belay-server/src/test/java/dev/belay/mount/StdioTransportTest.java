@@ -3,20 +3,18 @@ package dev.belay.mount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.json.McpJsonDefaults;
-import io.modelcontextprotocol.spec.McpSchema;
 
 /** Belay's stdio client transport against real python3 servers that behave, break the protocol or flood. */
 class StdioTransportTest {
@@ -67,12 +65,16 @@ class StdioTransportTest {
     private StdioTransport transport(String mode) throws Exception {
         Path script = dir.resolve("server.py");
         Files.writeString(script, SERVER);
-        return new StdioTransport(List.of("python3", script.toString(), mode),
-                Map.of("PATH", System.getenv("PATH"), "ONLY_THIS", "1"), McpJsonDefaults.getMapper(), LIMIT);
+        return new StdioTransport(
+                List.of("python3", script.toString(), mode),
+                Map.of("PATH", System.getenv("PATH"), "ONLY_THIS", "1"),
+                McpJsonDefaults.getMapper(),
+                LIMIT);
     }
 
     private static McpSyncClient client(StdioTransport transport) {
-        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build();
+        McpSyncClient client =
+                McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build();
         client.initialize();
         return client;
     }
@@ -81,7 +83,9 @@ class StdioTransportTest {
     private static void act(McpSyncClient client) {
         Thread.ofVirtual().start(() -> {
             try {
-                client.callTool(new McpSchema.CallToolRequest("act", Map.of()));
+                client.callTool(McpSchema.CallToolRequest.builder("act")
+                        .arguments(Map.of())
+                        .build());
             } catch (RuntimeException e) {
                 // the connection ended under the call, as the test intends
             }
@@ -92,8 +96,11 @@ class StdioTransportTest {
     void aServerThatBehavesIsCalledAndClosed() throws Exception {
         StdioTransport transport = transport("plain");
         try (McpSyncClient client = client(transport)) {
-            assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).containsExactly("act");
-            McpSchema.CallToolResult result = client.callTool(new McpSchema.CallToolRequest("act", Map.of()));
+            assertThat(client.listTools().tools())
+                    .extracting(McpSchema.Tool::name)
+                    .containsExactly("act");
+            McpSchema.CallToolResult result = client.callTool(
+                    McpSchema.CallToolRequest.builder("act").arguments(Map.of()).build());
             assertThat(((McpSchema.TextContent) result.content().get(0)).text()).isEqualTo("acted");
             assertThat(transport.ended()).isNotDone();
         }
@@ -127,8 +134,10 @@ class StdioTransportTest {
         try (McpSyncClient client = client(transport)) {
             act(client);
             String ended = transport.ended().get(60, TimeUnit.SECONDS);
-            assertThat(ended).startsWith("its process exited with code 3; its stderr: eeee")
-                    .endsWith("eeelast words").contains("bytes dropped");
+            assertThat(ended)
+                    .startsWith("its process exited with code 3; its stderr: eeee")
+                    .endsWith("eeelast words")
+                    .contains("bytes dropped");
             assertThat(ended.length()).isLessThan(2 * StdioTransport.STDERR_KEEP + 200);
         }
     }
@@ -139,25 +148,32 @@ class StdioTransportTest {
         try (McpSyncClient client = client(transport)) {
             act(client);
             String ended = transport.ended().get(20, TimeUnit.SECONDS);
-            assertThat(ended).startsWith("its process exited with code 0; its stderr: ").contains("ONLY_THIS")
-                    .contains("PATH").doesNotContain("HOME");
+            assertThat(ended)
+                    .startsWith("its process exited with code 0; its stderr: ")
+                    .contains("ONLY_THIS")
+                    .contains("PATH")
+                    .doesNotContain("HOME");
         }
     }
 
     @Test
     void aServerThatCannotStartSaysWhy() throws Exception {
-        StdioTransport transport = new StdioTransport(List.of(dir.resolve("missing").toString()), Map.of(),
-                McpJsonDefaults.getMapper(), LIMIT);
-        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
+        StdioTransport transport = new StdioTransport(
+                List.of(dir.resolve("missing").toString()), Map.of(), McpJsonDefaults.getMapper(), LIMIT);
+        try (McpSyncClient client =
+                McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
             assertThatThrownBy(client::initialize).as("nothing can be sent").isInstanceOf(RuntimeException.class);
         }
-        assertThat(transport.ended().get(20, TimeUnit.SECONDS)).startsWith("it could not be started: ")
+        assertThat(transport.ended().get(20, TimeUnit.SECONDS))
+                .startsWith("it could not be started: ")
                 .contains("missing");
     }
 
     private List<ProcessHandle> serverProcesses() {
         String script = dir.resolve("server.py").toString();
-        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().map(c -> c.contains(script)).orElse(false)).toList();
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().map(c -> c.contains(script)).orElse(false))
+                .toList();
     }
 }

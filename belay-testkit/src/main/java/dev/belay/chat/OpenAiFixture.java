@@ -1,17 +1,16 @@
 package dev.belay.chat;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -25,19 +24,15 @@ import tools.jackson.databind.node.ObjectNode;
 public final class OpenAiFixture implements AutoCloseable {
 
     /** What the fixture answers to one completion request. */
-    public sealed interface Reply {
-    }
+    public sealed interface Reply {}
 
     /** Text, streamed chunk by chunk, each after a pause (0 for none). */
-    public record Text(List<String> chunks, long pauseMillis) implements Reply {
-    }
+    public record Text(List<String> chunks, long pauseMillis) implements Reply {}
 
     /** Tool calls, each with its arguments split into fragments. */
-    public record ToolCalls(List<Call> calls) implements Reply {
-    }
+    public record ToolCalls(List<Call> calls) implements Reply {}
 
-    public record Call(String id, String name, List<String> fragments) {
-    }
+    public record Call(String id, String name, List<String> fragments) {}
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -47,7 +42,7 @@ public final class OpenAiFixture implements AutoCloseable {
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
     public OpenAiFixture() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v1/models", this::models);
         server.createContext("/v1/chat/completions", this::completions);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -76,7 +71,6 @@ public final class OpenAiFixture implements AutoCloseable {
         script.addAll(List.of(replies));
     }
 
-
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
@@ -91,8 +85,9 @@ public final class OpenAiFixture implements AutoCloseable {
     }
 
     private void models(HttpExchange exchange) throws IOException {
-        byte[] body = "{\"object\":\"list\",\"data\":[{\"id\":\"fixture-model\",\"object\":\"model\",\"created\":0,\"owned_by\":\"belay-tests\"}]}"
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] body =
+                "{\"object\":\"list\",\"data\":[{\"id\":\"fixture-model\",\"object\":\"model\",\"created\":0,\"owned_by\":\"belay-tests\"}]}"
+                        .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -135,13 +130,19 @@ public final class OpenAiFixture implements AutoCloseable {
                         if (i == 0) {
                             opening.put("role", "assistant").putNull("content");
                         }
-                        ObjectNode entry = opening.putArray("tool_calls").addObject().put("index", i).put("id", c.id())
+                        ObjectNode entry = opening.putArray("tool_calls")
+                                .addObject()
+                                .put("index", i)
+                                .put("id", c.id())
                                 .put("type", "function");
                         entry.putObject("function").put("name", c.name()).put("arguments", "");
                         send(out, chunk(model, opening, null));
                         for (String fragment : c.fragments()) {
                             ObjectNode delta = JSON.createObjectNode();
-                            delta.putArray("tool_calls").addObject().put("index", i).putObject("function")
+                            delta.putArray("tool_calls")
+                                    .addObject()
+                                    .put("index", i)
+                                    .putObject("function")
                                     .put("arguments", fragment);
                             send(out, chunk(model, delta, null));
                         }
@@ -156,8 +157,11 @@ public final class OpenAiFixture implements AutoCloseable {
     }
 
     private static ObjectNode chunk(String model, ObjectNode delta, String finish) {
-        ObjectNode chunk = JSON.createObjectNode().put("id", "chatcmpl-fixture").put("object", "chat.completion.chunk")
-                .put("created", 1_700_000_000L).put("model", model);
+        ObjectNode chunk = JSON.createObjectNode()
+                .put("id", "chatcmpl-fixture")
+                .put("object", "chat.completion.chunk")
+                .put("created", 1_700_000_000L)
+                .put("model", model);
         ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
         choice.set("delta", delta);
         if (finish == null) {

@@ -1,19 +1,17 @@
 package dev.belay.tool.command;
 
+import dev.belay.journal.Commit;
+import dev.belay.runtime.BoundedOutput;
+import dev.belay.runtime.Execution;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-
-import dev.belay.journal.Commit;
-
-import dev.belay.runtime.BoundedOutput;
-import dev.belay.runtime.Execution;
 
 /**
  * A command that is running or has ended, with its bounded output. Every run_command is a job; one that ends
@@ -35,10 +33,14 @@ public final class Job {
     private volatile long stderrCursor;
 
     /** How the job ended, and the journal commit of what it changed, if anything. */
-    public record Ended(Outcome outcome, Optional<Commit> commit) {
-    }
+    public record Ended(Outcome outcome, Optional<Commit> commit) {}
 
-    Job(String id, String command, String session, Execution execution, int keepBytes,
+    Job(
+            String id,
+            String command,
+            String session,
+            Execution execution,
+            int keepBytes,
             Function<Job, Optional<Commit>> journal) {
         this.id = id;
         this.command = command;
@@ -46,7 +48,8 @@ public final class Job {
         this.execution = execution;
         this.stdout = BoundedOutput.drain(execution.stdout(), keepBytes);
         this.stderr = BoundedOutput.drain(execution.stderr(), keepBytes);
-        this.ended = execution.exit()
+        this.ended = execution
+                .exit()
                 .thenCompose(code -> CompletableFuture.allOf(stdout.closed(), stderr.closed())
                         .thenApply(v -> forced.get() != null ? forced.get() : (Outcome) new Outcome.Exited(code)))
                 .thenApply(outcome -> {

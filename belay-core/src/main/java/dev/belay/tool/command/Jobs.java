@@ -1,5 +1,10 @@
 package dev.belay.tool.command;
 
+import dev.belay.journal.Commit;
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.Failure;
+import dev.belay.tool.ToolException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,20 +12,13 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.Optional;
 import java.util.function.Function;
-
-import dev.belay.journal.Commit;
-
-import dev.belay.runtime.ExecSpec;
-import dev.belay.runtime.Runtime;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
 
 /**
  * Starts commands in the runtime, enforces their timeouts, and keeps the ones a model may still ask about. Ended jobs
@@ -51,15 +49,21 @@ public final class Jobs implements AutoCloseable {
      *
      * @param journal records what the job changed once it has ended; part of {@link Job#ended()}
      */
-    public Job start(String command, ExecSpec spec, String session, Duration timeout, boolean keepStdinOpen,
-            Function<Job, Optional<Commit>> journal) throws IOException {
+    public Job start(
+            String command,
+            ExecSpec spec,
+            String session,
+            Duration timeout,
+            boolean keepStdinOpen,
+            Function<Job, Optional<Commit>> journal)
+            throws IOException {
         String id = "job-" + sequence.incrementAndGet();
         Job job = new Job(id, command, session, runtime.start(spec), keepBytes, journal);
         if (!keepStdinOpen) {
             job.closeStdin();
         }
-        var timeoutTask = timer.schedule(() -> job.kill(new Outcome.TimedOut(timeout)),
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
+        var timeoutTask = timer.schedule(
+                () -> job.kill(new Outcome.TimedOut(timeout)), timeout.toMillis(), TimeUnit.MILLISECONDS);
         job.ended().whenComplete((outcome, error) -> timeoutTask.cancel(false));
         jobs.put(id, job);
         job.ended().whenComplete((ended, error) -> prune());
@@ -78,7 +82,8 @@ public final class Jobs implements AutoCloseable {
     public Job get(String id, String session) {
         Job job = jobs.get(id);
         if (job == null || !job.session().equals(session)) {
-            throw new ToolException(Failure.NOT_FOUND, "No job '" + id + "'. Call job_list to see the jobs that exist.");
+            throw new ToolException(
+                    Failure.NOT_FOUND, "No job '" + id + "'. Call job_list to see the jobs that exist.");
         }
         return job;
     }

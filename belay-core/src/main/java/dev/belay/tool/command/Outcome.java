@@ -6,14 +6,11 @@ import java.time.Duration;
 public sealed interface Outcome {
 
     /** It exited by itself. */
-    record Exited(int code) implements Outcome {
-    }
+    record Exited(int code) implements Outcome {}
 
     /** It ran past its timeout and its process tree was killed. */
-    record TimedOut(Duration after) implements Outcome {
-    }
+    record TimedOut(Duration after) implements Outcome {}
 
     /** Someone killed it: job_kill, or Belay shutting down. */
-    record Killed(String by) implements Outcome {
-    }
+    record Killed(String by) implements Outcome {}
 }

@@ -13,7 +13,7 @@ final class BoundedLines {
     private final int max;
     private boolean lastWasCut;
 
-    /** @param in a buffered reader; @param max the characters kept of each line */
+    /** Reads lines from {@code in} (buffered), keeping at most {@code max} characters of each. */
     BoundedLines(Reader in, int max) {
         this.in = in;
         this.max = max;

@@ -13,8 +13,7 @@ final class Closest {
     private static final int CONTEXT = 2;
     private static final int MAX_LINES_SCANNED = 50_000;
 
-    private Closest() {
-    }
+    private Closest() {}
 
     static String describe(String text, String wanted) {
         List<String> lines = text.lines().toList();
@@ -25,7 +24,8 @@ final class Closest {
         int whitespace = matchIgnoringWhitespace(lines, wanted.lines().toList());
         if (whitespace >= 0) {
             return "It matches at line " + (whitespace + 1) + " if whitespace is ignored: check indentation, tabs "
-                    + "and trailing spaces. The file has:\n" + excerpt(lines, whitespace, wanted.lines().toList().size());
+                    + "and trailing spaces. The file has:\n"
+                    + excerpt(lines, whitespace, wanted.lines().toList().size());
         }
         String first = want.get(0).strip();
         int best = -1;

@@ -1,5 +1,6 @@
 package dev.belay.tool.file;
 
+import dev.belay.fs.Beneath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -13,15 +14,12 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 
-import dev.belay.fs.Beneath;
-
 /** What kind of file a file is, told from its bytes rather than its name, and its content hash. */
 public final class FileKinds {
 
     private static final int SNIFF = 8192;
 
-    private FileKinds() {
-    }
+    private FileKinds() {}
 
     /** The image type of these leading bytes, if they start a PNG, JPEG, GIF or WebP. */
     static Optional<String> imageType(byte[] head) {
@@ -34,8 +32,12 @@ public final class FileKinds {
         if (startsWith(head, 'G', 'I', 'F', '8')) {
             return Optional.of("image/gif");
         }
-        if (head.length >= 12 && startsWith(head, 'R', 'I', 'F', 'F') && head[8] == 'W' && head[9] == 'E'
-                && head[10] == 'B' && head[11] == 'P') {
+        if (head.length >= 12
+                && startsWith(head, 'R', 'I', 'F', 'F')
+                && head[8] == 'W'
+                && head[9] == 'E'
+                && head[10] == 'B'
+                && head[11] == 'P') {
             return Optional.of("image/webp");
         }
         return Optional.empty();
@@ -57,8 +59,11 @@ public final class FileKinds {
             }
         }
         try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(head, 0, end));
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(head, 0, end));
             return true;
         } catch (CharacterCodingException e) {
             return false;

@@ -1,5 +1,17 @@
 package dev.belay.tool.file;
 
+import dev.belay.fs.Beneath;
+import dev.belay.journal.Change;
+import dev.belay.journal.Commit;
+import dev.belay.tool.Arguments;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Json;
+import dev.belay.tool.Limits;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,27 +24,32 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 
-import dev.belay.fs.Beneath;
-import dev.belay.journal.Change;
-import dev.belay.journal.Commit;
-import dev.belay.tool.Limits;
-import dev.belay.tool.Arguments;
-import dev.belay.tool.Failure;
-import dev.belay.tool.Json;
-import dev.belay.tool.Tool;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolHandler;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpecs;
-import dev.belay.workspace.Workspace;
-import tools.jackson.databind.node.ObjectNode;
-
 /**
- * The file tools. Every path goes through the workspace's path guard; every change is made under the file's lock,
+ * The file tools, a group per class like every tool of the catalog: writing, inspecting, moving, deleting and making
+ * directories here, reading and editing text in {@link TextTools}, listing, finding and searching in
+ * {@link TreeTools}. Every path goes through the workspace's path guard; every change is made under the file's lock,
  * written atomically and committed to the journal with exactly the paths it touched.
  */
 public final class FileTools {
+
+    private record Written(String path, int bytesWritten, boolean created, String sha256, Optional<String> commit) {}
+
+    /** What file_info tells, in the order its text lists it; permissions, link target and MIME type may be absent. */
+    private record Info(
+            String path,
+            String type,
+            long size,
+            String modified,
+            boolean isSymlink,
+            String permissions,
+            String linkTarget,
+            String mimeType) {}
+
+    private record Moved(String source, String destination, Optional<String> commit) {}
+
+    private record Deleted(String path, String type, Optional<String> commit) {}
+
+    private record Made(String path, boolean created) {}
 
     private final Workspace workspace;
     private final Limits limits;
@@ -42,23 +59,21 @@ public final class FileTools {
         this.limits = limits;
     }
 
+    /** Every file tool: these, the text tools ({@link TextTools}) and the tree tools ({@link TreeTools}). */
     public List<Tool> tools() {
+        TextTools text = new TextTools(workspace, limits);
         TreeTools tree = new TreeTools(workspace, limits);
         return List.of(
-                tool("read_file", new ReadFile(workspace, limits)),
-                tool("write_file", this::write),
-                tool("edit_file", new EditFile(workspace, limits.maxFileBytes())),
-                tool("list_directory", tree::list),
-                tool("search_files", tree::search),
-                tool("find_files", tree::find),
-                tool("file_info", this::info),
-                tool("move_path", this::move),
-                tool("delete_path", this::delete),
-                tool("make_directory", this::mkdir));
-    }
-
-    private static Tool tool(String name, ToolHandler handler) {
-        return new Tool(ToolSpecs.resource(FileTools.class, name), handler);
+                Tool.of(FileTools.class, "read_file", text::read),
+                Tool.of(FileTools.class, "write_file", this::write),
+                Tool.of(FileTools.class, "edit_file", text::edit),
+                Tool.of(FileTools.class, "list_directory", tree::list),
+                Tool.of(FileTools.class, "search_files", tree::search),
+                Tool.of(FileTools.class, "find_files", tree::find),
+                Tool.of(FileTools.class, "file_info", this::info),
+                Tool.of(FileTools.class, "move_path", this::move),
+                Tool.of(FileTools.class, "delete_path", this::delete),
+                Tool.of(FileTools.class, "make_directory", this::mkdir));
     }
 
     private ToolResult write(ToolCall call) {
@@ -67,8 +82,10 @@ public final class FileTools {
         String mode = args.string("mode", "overwrite");
         byte[] content = args.string("content").getBytes(StandardCharsets.UTF_8);
         if (content.length > limits.maxFileBytes()) {
-            throw new ToolException(Failure.TOO_LARGE, "content has " + content.length + " bytes; write_file accepts "
-                    + "up to " + limits.maxFileBytes() + ". Write it in parts with mode append.");
+            throw new ToolException(
+                    Failure.TOO_LARGE,
+                    "content has " + content.length + " bytes; write_file accepts " + "up to " + limits.maxFileBytes()
+                            + ". Write it in parts with mode append.");
         }
         Path file = workspace.guard().resolveForWrite(name);
         Beneath files = workspace.guard().files();
@@ -79,8 +96,10 @@ public final class FileTools {
             }
             boolean existed = now.isPresent();
             if (mode.equals("create") && existed) {
-                throw new ToolException(Failure.CONFLICT, "'" + name + "' already exists and mode is create. Use mode "
-                        + "overwrite to replace it, or edit_file to change part of it.");
+                throw new ToolException(
+                        Failure.CONFLICT,
+                        "'" + name + "' already exists and mode is create. Use mode "
+                                + "overwrite to replace it, or edit_file to change part of it.");
             }
             byte[] bytes = content;
             if (mode.equals("append") && existed) {
@@ -88,13 +107,15 @@ public final class FileTools {
             }
             workspace.writeAtomically(file, bytes);
             String rel = workspace.guard().relative(file);
-            ObjectNode s = Json.object().put("path", rel).put("bytes_written", content.length)
-                    .put("created", !existed).put("sha256", FileKinds.sha256(bytes));
             Optional<Commit> commit = commit(file, "write_file: " + rel, "write_file", call);
-            commit.ifPresent(c -> s.put("commit", c.shortId()));
-            return ToolResult.ok((existed ? (mode.equals("append") ? "Appended " : "Wrote ") : "Created ") + rel + " ("
-                    + content.length + " bytes" + commit.map(c -> ", commit " + c.shortId()).orElse(", unchanged")
-                    + ").", s);
+            Written s =
+                    new Written(rel, content.length, !existed, FileKinds.sha256(bytes), commit.map(Commit::shortId));
+            return ToolResult.ok(
+                    (existed ? (mode.equals("append") ? "Appended " : "Wrote ") : "Created ") + rel + " ("
+                            + content.length + " bytes"
+                            + commit.map(c -> ", commit " + c.shortId()).orElse(", unchanged")
+                            + ").",
+                    s);
         });
     }
 
@@ -103,16 +124,16 @@ public final class FileTools {
         long size = files.attributes(file, true).map(BasicFileAttributes::size).orElse(0L);
         long max = limits.maxFileBytes() - content.length;
         if (size > max) {
-            throw new ToolException(Failure.TOO_LARGE, "'" + name + "' would exceed " + limits.maxFileBytes()
-                    + " bytes.");
+            throw new ToolException(
+                    Failure.TOO_LARGE, "'" + name + "' would exceed " + limits.maxFileBytes() + " bytes.");
         }
         byte[] old;
         try (InputStream in = files.openRead(file)) {
             old = in.readNBytes((int) max + 1);
         }
         if (old.length > max) {
-            throw new ToolException(Failure.TOO_LARGE, "'" + name + "' would exceed " + limits.maxFileBytes()
-                    + " bytes.");
+            throw new ToolException(
+                    Failure.TOO_LARGE, "'" + name + "' would exceed " + limits.maxFileBytes() + " bytes.");
         }
         byte[] bytes = new byte[old.length + content.length];
         System.arraycopy(old, 0, bytes, 0, old.length);
@@ -125,27 +146,36 @@ public final class FileTools {
         Path path = workspace.guard().resolve(name);
         Beneath files = workspace.guard().files();
         try {
-            BasicFileAttributes attrs = files.attributes(path, false).orElseThrow(() -> new ToolException(
-                    Failure.NOT_FOUND, "No file or directory '" + name + "' in the workspace."));
-            String type = attrs.isSymbolicLink() ? "symlink" : attrs.isDirectory() ? "directory"
-                    : attrs.isRegularFile() ? "file" : "other";
-            ObjectNode s = Json.object().put("path", workspace.guard().relative(path)).put("type", type)
-                    .put("size", attrs.size()).put("modified", attrs.lastModifiedTime().toInstant().toString())
-                    .put("is_symlink", attrs.isSymbolicLink());
-            if (attrs instanceof PosixFileAttributes posix) {
-                s.put("permissions", PosixFilePermissions.toString(posix.permissions()));
-            }
-            if (attrs.isSymbolicLink()) {
-                s.put("link_target", files.readLink(path).toString());
-            }
+            BasicFileAttributes attrs = files.attributes(path, false)
+                    .orElseThrow(() -> new ToolException(
+                            Failure.NOT_FOUND, "No file or directory '" + name + "' in the workspace."));
+            String type = attrs.isSymbolicLink()
+                    ? "symlink"
+                    : attrs.isDirectory() ? "directory" : attrs.isRegularFile() ? "file" : "other";
+            String mime = null;
             if (attrs.isRegularFile()) {
                 byte[] head = FileKinds.head(files, path);
-                String mime = FileKinds.imageType(head).orElse(FileKinds.isText(head) ? "text/plain"
-                        : "application/octet-stream");
-                s.put("mime_type", mime);
+                mime = FileKinds.imageType(head)
+                        .orElse(FileKinds.isText(head) ? "text/plain" : "application/octet-stream");
             }
+            Info s = new Info(
+                    workspace.guard().relative(path),
+                    type,
+                    attrs.size(),
+                    attrs.lastModifiedTime().toInstant().toString(),
+                    attrs.isSymbolicLink(),
+                    attrs instanceof PosixFileAttributes posix
+                            ? PosixFilePermissions.toString(posix.permissions())
+                            : null,
+                    attrs.isSymbolicLink() ? files.readLink(path).toString() : null,
+                    mime);
             StringBuilder text = new StringBuilder();
-            s.properties().forEach(e -> text.append(e.getKey()).append(": ").append(e.getValue().asString()).append('\n'));
+            Json.tree(s)
+                    .properties()
+                    .forEach(e -> text.append(e.getKey())
+                            .append(": ")
+                            .append(e.getValue().asString())
+                            .append('\n'));
             return ToolResult.ok(text.toString().strip(), s);
         } catch (IOException e) {
             throw new ToolException(Failure.FAILED, "Cannot inspect '" + name + "': " + e.getMessage());
@@ -160,27 +190,43 @@ public final class FileTools {
         Path target = workspace.guard().resolveForWrite(to);
         boolean overwrite = args.bool("overwrite", false);
         Beneath files = workspace.guard().files();
-        return workspace.withLocks(source, target, () -> io(() -> {
-            if (files.attributes(source, false).isEmpty()) {
-                throw new ToolException(Failure.NOT_FOUND, "No file or directory '" + from + "'.");
-            }
-            if (target.startsWith(source) && !target.equals(source)) {
-                throw new ToolException("Cannot move '" + from + "' into itself.");
-            }
-            if (files.attributes(target, false).isPresent() && !overwrite) {
-                throw new ToolException(Failure.CONFLICT, "'" + to + "' already exists. Pass overwrite: true to "
-                        + "replace it.");
-            }
-            files.move(source, target, overwrite);
-            String summary = "move_path: " + workspace.guard().relative(source) + " -> " + workspace.guard().relative(target);
-            Optional<Commit> commit = workspace.journal().commitPaths(List.of(source, target),
-                    Change.of(summary, "move_path", call.context()));
-            ObjectNode s = Json.object().put("source", workspace.guard().relative(source))
-                    .put("destination", workspace.guard().relative(target));
-            commit.ifPresent(c -> s.put("commit", c.shortId()));
-            return ToolResult.ok("Moved " + s.get("source").asString() + " to " + s.get("destination").asString()
-                    + commit.map(c -> " (commit " + c.shortId() + ")").orElse("") + ".", s);
-        }));
+        return workspace.withLocks(
+                source,
+                target,
+                () -> io(() -> {
+                    if (files.attributes(source, false).isEmpty()) {
+                        throw new ToolException(Failure.NOT_FOUND, "No file or directory '" + from + "'.");
+                    }
+                    if (target.startsWith(source) && !target.equals(source)) {
+                        throw new ToolException("Cannot move '" + from + "' into itself.");
+                    }
+                    if (files.attributes(target, false).isPresent() && !overwrite) {
+                        throw new ToolException(
+                                Failure.CONFLICT,
+                                "'" + to + "' already exists. Pass overwrite: true to " + "replace it.");
+                    }
+                    files.move(source, target, overwrite);
+                    String summary = "move_path: " + workspace.guard().relative(source) + " -> "
+                            + workspace.guard().relative(target);
+                    Optional<Commit> commit = workspace
+                            .journal()
+                            .commitPaths(
+                                    List.of(source, target),
+                                    new Change(
+                                            summary,
+                                            "move_path",
+                                            call.context().session(),
+                                            call.context().turn()));
+                    Moved s = new Moved(
+                            workspace.guard().relative(source),
+                            workspace.guard().relative(target),
+                            commit.map(Commit::shortId));
+                    return ToolResult.ok(
+                            "Moved " + s.source() + " to " + s.destination()
+                                    + commit.map(c -> " (commit " + c.shortId() + ")")
+                                            .orElse("") + ".",
+                            s);
+                }));
     }
 
     private ToolResult delete(ToolCall call) {
@@ -203,9 +249,11 @@ public final class FileTools {
             }
             String rel = workspace.guard().relative(path);
             Optional<Commit> commit = commit(path, "delete_path: " + rel, "delete_path", call);
-            ObjectNode s = Json.object().put("path", rel).put("type", dir ? "directory" : "file");
-            commit.ifPresent(c -> s.put("commit", c.shortId()));
-            return ToolResult.ok("Deleted " + rel + commit.map(c -> " (commit " + c.shortId() + ")").orElse("") + ".", s);
+            Deleted s = new Deleted(rel, dir ? "directory" : "file", commit.map(Commit::shortId));
+            return ToolResult.ok(
+                    "Deleted " + rel
+                            + commit.map(c -> " (commit " + c.shortId() + ")").orElse("") + ".",
+                    s);
         });
     }
 
@@ -220,14 +268,24 @@ public final class FileTools {
                 throw new ToolException(Failure.CONFLICT, "'" + name + "' exists and is not a directory.");
             }
             String rel = workspace.guard().relative(dir);
-            ObjectNode s = Json.object().put("path", rel).put("created", created);
-            return ToolResult.ok((created ? "Created " : "Already there: ") + rel + "/. Git does not track empty "
-                    + "directories, so it enters the journal with its first file.", s);
+            Made s = new Made(rel, created);
+            return ToolResult.ok(
+                    (created ? "Created " : "Already there: ") + rel + "/. Git does not track empty "
+                            + "directories, so it enters the journal with its first file.",
+                    s);
         });
     }
 
     private Optional<Commit> commit(Path path, String summary, String tool, ToolCall call) {
-        return workspace.journal().commitPaths(List.of(path), Change.of(summary, tool, call.context()));
+        return workspace
+                .journal()
+                .commitPaths(
+                        List.of(path),
+                        new Change(
+                                summary,
+                                tool,
+                                call.context().session(),
+                                call.context().turn()));
     }
 
     /** A body that does I/O, so that lambdas can throw what the file system throws. */

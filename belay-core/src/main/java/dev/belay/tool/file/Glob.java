@@ -1,12 +1,10 @@
 package dev.belay.tool.file;
 
-import java.nio.file.Path;
-import java.nio.file.PathMatcher;
-
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-
 import dev.belay.tool.ToolException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 
 /**
  * A glob as the JDK reads it ({@code *} within a name, {@code **} across directories, {@code ?}, {@code [a-z]},

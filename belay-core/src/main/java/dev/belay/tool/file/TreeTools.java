@@ -1,5 +1,18 @@
 package dev.belay.tool.file;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import dev.belay.fs.Beneath;
+import dev.belay.fs.PathException;
+import dev.belay.tool.Arguments;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.file.WorkspaceWalker.Next;
+import dev.belay.workspace.Workspace;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -7,31 +20,27 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.google.re2j.Matcher;
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
-
-import dev.belay.fs.Beneath;
-import dev.belay.tool.Limits;
-import dev.belay.tool.Arguments;
-import dev.belay.tool.Failure;
-import dev.belay.tool.Json;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.file.WorkspaceWalker.Next;
-import dev.belay.tool.file.WorkspaceWalker.Type;
-import dev.belay.workspace.Workspace;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /** list_directory, find_files and search_files: one .gitignore-aware walk, three views of it. */
 final class TreeTools {
 
     private static final int MAX_LINE = 300;
+
+    /** @param size {@code null} for anything but a file */
+    private record Entry(String path, String type, Long size) {}
+
+    private record Listing(String path, List<Entry> entries, boolean truncated) {}
+
+    private record Found(List<String> files, boolean truncated) {}
+
+    private record Match(String path, int line, String text) {}
+
+    private record Matches(List<Match> matches, boolean truncated, int filesSearched) {}
 
     private final Workspace workspace;
     private final Limits limits;
@@ -47,7 +56,12 @@ final class TreeTools {
         Path dir = workspace.guard().resolve(name);
         boolean isDirectory;
         try {
-            isDirectory = workspace.guard().files().attributes(dir, true).map(a -> a.isDirectory()).orElse(false);
+            isDirectory = workspace
+                    .guard()
+                    .files()
+                    .attributes(dir, true)
+                    .map(a -> a.isDirectory())
+                    .orElse(false);
         } catch (IOException e) {
             isDirectory = false;
         }
@@ -62,7 +76,7 @@ final class TreeTools {
         String name = args.string("path", ".");
         Path dir = directory(name);
         int depth = Math.min(args.integer("depth", 2), 10);
-        ArrayNode entries = Json.array();
+        List<Entry> entries = new ArrayList<>();
         StringBuilder text = new StringBuilder(workspace.guard().relative(dir)).append("/\n");
         AtomicBoolean truncated = new AtomicBoolean();
         walker.walk(dir, depth, args.bool("include_hidden", false), e -> {
@@ -70,25 +84,27 @@ final class TreeTools {
                 truncated.set(true);
                 return Next.STOP;
             }
-            ObjectNode o = entries.addObject().put("path", e.path()).put("type", e.type().name().toLowerCase());
+            entries.add(new Entry(
+                    e.path(),
+                    e.type().name().toLowerCase(Locale.ROOT),
+                    e.type() == WorkspaceWalker.Type.FILE ? e.size() : null));
             text.append("  ".repeat(e.depth())).append(e.file().getFileName());
             switch (e.type()) {
                 case DIRECTORY -> text.append('/');
-                case SYMLINK -> text.append(" -> ").append(workspace.guard().files().readLink(e.file()));
-                case FILE -> {
-                    o.put("size", e.size());
-                    text.append("  (").append(size(e.size())).append(')');
-                }
+                case SYMLINK ->
+                    text.append(" -> ").append(workspace.guard().files().readLink(e.file()));
+                case FILE -> text.append("  (").append(size(e.size())).append(')');
             }
             text.append('\n');
             return Next.CONTINUE;
         });
         if (truncated.get()) {
-            text.append("[stopped at ").append(limits.maxResults()).append(" entries; list a subdirectory or lower depth]");
+            text.append("[stopped at ")
+                    .append(limits.maxResults())
+                    .append(" entries; list a subdirectory or lower depth]");
         }
-        ObjectNode s = Json.object().put("path", workspace.guard().relative(dir)).put("truncated", truncated.get());
-        s.set("entries", entries);
-        return ToolResult.ok(text.toString().strip(), s);
+        return ToolResult.ok(
+                text.toString().strip(), new Listing(workspace.guard().relative(dir), entries, truncated.get()));
     }
 
     ToolResult find(ToolCall call) {
@@ -98,10 +114,10 @@ final class TreeTools {
         int max = Math.min(args.integer("max_results", limits.maxResults()), limits.maxResults());
         PathMatcher matcher = matcher(glob);
         boolean byName = !glob.contains("/");
-        ArrayNode files = Json.array();
+        List<String> files = new ArrayList<>();
         AtomicBoolean truncated = new AtomicBoolean();
         walker.walk(dir, Integer.MAX_VALUE, true, e -> {
-            if (e.type() == Type.DIRECTORY) {
+            if (e.type() == WorkspaceWalker.Type.DIRECTORY) {
                 return Next.CONTINUE;
             }
             Path rel = byName ? e.file().getFileName() : dir.relativize(e.file());
@@ -114,17 +130,15 @@ final class TreeTools {
             }
             return Next.CONTINUE;
         });
-        ObjectNode s = Json.object().put("truncated", truncated.get());
-        s.set("files", files);
         StringBuilder text = new StringBuilder();
-        files.forEach(f -> text.append(f.asString()).append('\n'));
+        files.forEach(f -> text.append(f).append('\n'));
         if (files.isEmpty()) {
             text.append("No files match '").append(glob).append("'.");
         }
         if (truncated.get()) {
             text.append("[stopped at ").append(max).append(" files; narrow the glob or the path]");
         }
-        return ToolResult.ok(text.toString().strip(), s);
+        return ToolResult.ok(text.toString().strip(), new Found(files, truncated.get()));
     }
 
     ToolResult search(ToolCall call) {
@@ -132,8 +146,8 @@ final class TreeTools {
         // RE2 syntax, matched in time linear in the text: no pattern can pin a CPU (no backreferences or lookaround)
         Pattern pattern;
         try {
-            pattern = Pattern.compile(args.string("pattern"), args.bool("ignore_case", false)
-                    ? Pattern.CASE_INSENSITIVE : 0);
+            pattern = Pattern.compile(
+                    args.string("pattern"), args.bool("ignore_case", false) ? Pattern.CASE_INSENSITIVE : 0);
         } catch (PatternSyntaxException e) {
             throw new ToolException("pattern is not a valid RE2 regular expression: " + e.getDescription()
                     + ". Escape special characters like ( [ { . * + ? with a backslash; backreferences and "
@@ -143,12 +157,12 @@ final class TreeTools {
         PathMatcher glob = args.optString("glob").map(TreeTools::matcher).orElse(null);
         boolean globByName = args.optString("glob").map(g -> !g.contains("/")).orElse(true);
         int max = Math.min(args.integer("max_results", 100), limits.maxResults());
-        ArrayNode matches = Json.array();
+        List<Match> matches = new ArrayList<>();
         StringBuilder text = new StringBuilder();
         AtomicInteger searched = new AtomicInteger();
         AtomicBoolean truncated = new AtomicBoolean();
         walker.walk(dir, Integer.MAX_VALUE, true, e -> {
-            if (e.type() != Type.FILE || e.size() > limits.maxFileBytes()) {
+            if (e.type() != WorkspaceWalker.Type.FILE || e.size() > limits.maxFileBytes()) {
                 return Next.CONTINUE;
             }
             if (glob != null && !glob.matches(globByName ? e.file().getFileName() : dir.relativize(e.file()))) {
@@ -159,7 +173,7 @@ final class TreeTools {
                 if (!FileKinds.isText(FileKinds.head(files, e.file()))) {
                     return Next.CONTINUE;
                 }
-            } catch (IOException | ToolException skipped) {
+            } catch (IOException | PathException skipped) {
                 return Next.CONTINUE; // vanished, changed into something else, or a link leading out: skipped
             }
             searched.incrementAndGet();
@@ -177,24 +191,27 @@ final class TreeTools {
                             return Next.STOP;
                         }
                         String shown = line.length() <= MAX_LINE ? line : cut(line, m.start());
-                        matches.addObject().put("path", e.path()).put("line", number).put("text", shown);
-                        text.append(e.path()).append(':').append(number).append(':').append(shown).append('\n');
+                        matches.add(new Match(e.path(), number, shown));
+                        text.append(e.path())
+                                .append(':')
+                                .append(number)
+                                .append(':')
+                                .append(shown)
+                                .append('\n');
                     }
                 }
-            } catch (IOException | ToolException ignored) {
+            } catch (IOException | PathException ignored) {
                 // a file that vanished or cannot be read mid-walk is skipped, like grep -s
             }
             return Next.CONTINUE;
         });
-        ObjectNode s = Json.object().put("truncated", truncated.get()).put("files_searched", searched.get());
-        s.set("matches", matches);
         if (matches.isEmpty()) {
             text.append("No matches in ").append(searched.get()).append(" files.");
         }
         if (truncated.get()) {
             text.append("[stopped at ").append(max).append(" matches; narrow the pattern, path or glob]");
         }
-        return ToolResult.ok(text.toString().strip(), s);
+        return ToolResult.ok(text.toString().strip(), new Matches(matches, truncated.get(), searched.get()));
     }
 
     private static PathMatcher matcher(String glob) {

@@ -3,7 +3,6 @@ package dev.belay.tool.file;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.treewalk.FileTreeIterator;
@@ -18,13 +17,20 @@ import org.eclipse.jgit.treewalk.filter.PathFilter;
 final class WorkspaceWalker {
 
     /** One file, directory or symlink met on the walk. */
-    record Entry(String path, Path file, Type type, long size, int depth) {
+    record Entry(String path, Path file, Type type, long size, int depth) {}
+
+    enum Type {
+        FILE,
+        DIRECTORY,
+        SYMLINK
     }
 
-    enum Type { FILE, DIRECTORY, SYMLINK }
-
     /** What the walk does after an entry. */
-    enum Next { CONTINUE, SKIP_SUBTREE, STOP }
+    enum Next {
+        CONTINUE,
+        SKIP_SUBTREE,
+        STOP
+    }
 
     @FunctionalInterface
     interface Visitor {
@@ -45,7 +51,8 @@ final class WorkspaceWalker {
      * (1 = its direct children), in git's order (sorted by name).
      */
     void walk(Path start, int maxDepth, boolean includeHidden, Visitor visitor) {
-        String prefix = start.equals(root) ? "" : root.relativize(start).toString().replace('\\', '/');
+        String prefix =
+                start.equals(root) ? "" : root.relativize(start).toString().replace('\\', '/');
         int baseDepth = prefix.isEmpty() ? 0 : prefix.split("/").length;
         try (TreeWalk walk = new TreeWalk(repo)) {
             walk.addTree(new FileTreeIterator(repo));
@@ -63,12 +70,14 @@ final class WorkspaceWalker {
                     }
                     continue;
                 }
-                if (it.isEntryIgnored() || (!includeHidden && walk.getNameString().startsWith("."))) {
+                if (it.isEntryIgnored()
+                        || (!includeHidden && walk.getNameString().startsWith("."))) {
                     continue;
                 }
                 int depth = walk.getDepth() + 1 - baseDepth;
                 FileMode mode = walk.getFileMode(0);
-                Type type = walk.isSubtree() ? Type.DIRECTORY : mode == FileMode.SYMLINK ? Type.SYMLINK : Type.FILE;
+                Type type =
+                        walk.isSubtree() ? Type.DIRECTORY : FileMode.SYMLINK.equals(mode) ? Type.SYMLINK : Type.FILE;
                 long size = type == Type.FILE ? it.getEntryLength() : 0;
                 Next next = visitor.visit(new Entry(path, root.resolve(path), type, size, depth));
                 if (next == Next.STOP) {

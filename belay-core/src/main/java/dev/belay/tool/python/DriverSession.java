@@ -1,5 +1,10 @@
 package dev.belay.tool.python;
 
+import dev.belay.runtime.BoundedOutput;
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Execution;
+import dev.belay.runtime.LineReader;
+import dev.belay.runtime.Runtime;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import dev.belay.runtime.BoundedOutput;
-import dev.belay.runtime.ExecSpec;
-import dev.belay.runtime.Execution;
-import dev.belay.runtime.LineReader;
-import dev.belay.runtime.Runtime;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,7 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
  * the channel (a line written by cell code, an answer left over from an earlier cell, an answer over the size limit)
  * ends the session: a result is only ever the answer to its own request, never one a cell forged or one out of step.
  */
-final class DriverSession extends Session {
+final class DriverSession extends Session<DriverSession.DriverProcess> {
 
     private static final String UNTRUSTED = "Something other than this cell's own answer arrived on Belay's "
             + "channel to the interpreter (code in the session wrote to it%s). The interpreter has been restarted and "
@@ -43,25 +42,28 @@ final class DriverSession extends Session {
     private final Runtime runtime;
     private final Path cwd;
     private final Map<String, String> env;
-    private final String driver;
+    private final String script;
     private final int maxAnswerBytes;
     private final JsonMapper json = JsonMapper.builder().build();
     private final SecureRandom random = new SecureRandom();
-    private Execution process;
-    private LineReader answers;
-    private BoundedOutput stderr;
     private long sequence;
+
+    /** A started driver: its process, the reader of its answers and its stderr. */
+    record DriverProcess(Execution process, LineReader answers, BoundedOutput stderr) implements Session.Child {
+
+        @Override
+        public void kill() {
+            process.kill();
+        }
+    }
 
     /** The outcome of reading one answer: a line, the end of the stream, or a line past the limit. */
     private sealed interface Read {
-        record Line(String text) implements Read {
-        }
+        record Line(String text) implements Read {}
 
-        record End() implements Read {
-        }
+        record End() implements Read {}
 
-        record TooLong() implements Read {
-        }
+        record TooLong() implements Read {}
     }
 
     /**
@@ -74,43 +76,54 @@ final class DriverSession extends Session {
         merged.put("BELAY_MAX_IMAGES", String.valueOf(MAX_IMAGES));
         merged.put("BELAY_MAX_IMAGE_BYTES", String.valueOf(MAX_IMAGE_BYTES));
         this.env = Map.copyOf(merged);
-        this.driver = driver;
+        this.script = driver;
         // five text fields of head and tail, every character JSON-escaped at worst, then the base64 images
         long bound = 5L * 2 * keep * 12 + (long) MAX_IMAGES * (MAX_IMAGE_BYTES / 3 * 4 + 8) + (1 << 20);
         this.maxAnswerBytes = (int) Math.min(Integer.MAX_VALUE - 8, bound);
     }
 
     @Override
-    boolean running() {
-        return process != null;
-    }
-
-    @Override
-    Outcome cell(String code, Duration timeout) throws IOException {
-        long errorsFrom = stderr.total();
-        if (answers.pending()) {
-            return lost(errorsFrom, UNTRUSTED.formatted(" after an earlier cell had been answered"));
+    Outcome cell(DriverProcess driver, String code, Duration timeout) throws IOException {
+        long errorsFrom = driver.stderr().total();
+        if (driver.answers().pending()) {
+            return lost(driver, errorsFrom, UNTRUSTED.formatted(" after an earlier cell had been answered"));
         }
         long id = ++sequence;
         String nonce = HexFormat.of().formatHex(nonce());
-        ObjectNode request = json.createObjectNode().put("id", id).put("nonce", nonce).put("code", code)
+        ObjectNode request = json.createObjectNode()
+                .put("id", id)
+                .put("nonce", nonce)
+                .put("code", code)
                 .put("timeout", timeout.toMillis() / 1000.0);
-        OutputStream in = process.stdin();
+        OutputStream in = driver.process().stdin();
         in.write((json.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
         in.flush();
-        CompletableFuture<Read> line = CompletableFuture.supplyAsync(this::read, Thread::startVirtualThread);
+        CompletableFuture<Read> line =
+                CompletableFuture.supplyAsync(() -> read(driver.answers()), Thread::startVirtualThread);
         try {
             return switch (line.get(timeout.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS)) {
-                case Read.End end -> lost(errorsFrom, "The interpreter crashed (exit code " + exitCode() + "); it has "
-                        + "been restarted and all variables are lost.");
-                case Read.TooLong tooLong -> lost(errorsFrom, "The interpreter's answer was over "
-                        + (maxAnswerBytes >> 20) + " MiB, more than any answer of Belay's driver (code in the session "
-                        + "wrote to Belay's channel). The interpreter has been restarted and all variables are lost.");
-                case Read.Line answer -> answerTo(id, nonce, answer.text(), errorsFrom);
+                case Read.End end ->
+                    lost(
+                            driver,
+                            errorsFrom,
+                            "The interpreter crashed (exit code " + exitCode(driver)
+                                    + "); it has been restarted and all variables are lost.");
+                case Read.TooLong tooLong ->
+                    lost(
+                            driver,
+                            errorsFrom,
+                            "The interpreter's answer was over "
+                                    + (maxAnswerBytes >> 20)
+                                    + " MiB, more than any answer of Belay's driver (code in the session "
+                                    + "wrote to Belay's channel). The interpreter has been restarted and all variables are lost.");
+                case Read.Line answer -> answerTo(driver, id, nonce, answer.text(), errorsFrom);
             };
         } catch (TimeoutException e) {
-            return lost(errorsFrom, "The cell did not stop within " + GRACE.toSeconds() + " s after its timeout, so "
-                    + "the interpreter was killed and restarted: all variables are lost.");
+            return lost(
+                    driver,
+                    errorsFrom,
+                    "The cell did not stop within " + GRACE.toSeconds() + " s after its "
+                            + "timeout, so the interpreter was killed and restarted: all variables are lost.");
         } catch (ExecutionException e) {
             stop();
             throw new IOException("reading the interpreter's answer failed", e.getCause());
@@ -128,36 +141,39 @@ final class DriverSession extends Session {
     }
 
     /** The answer if it is this request's, by id and nonce; otherwise the session is not to be trusted any more. */
-    private Outcome answerTo(long id, String nonce, String line, long errorsFrom) {
+    private Outcome answerTo(DriverProcess driver, long id, String nonce, String line, long errorsFrom) {
         JsonNode answer;
         try {
             answer = json.readTree(line);
         } catch (JacksonException e) {
-            return lost(errorsFrom, UNTRUSTED.formatted(""));
+            return lost(driver, errorsFrom, UNTRUSTED.formatted(""));
         }
-        if (!(answer instanceof ObjectNode object) || answer.path("id").asLong(-1) != id
+        if (!(answer instanceof ObjectNode object)
+                || answer.path("id").asLong(-1) != id
                 || !nonce.equals(answer.path("nonce").asString(""))) {
-            return lost(errorsFrom, UNTRUSTED.formatted(""));
+            return lost(driver, errorsFrom, UNTRUSTED.formatted(""));
         }
         object.remove(List.of("id", "nonce"));
-        return new Outcome(object, errorsSince(errorsFrom), null);
+        return new Outcome(object, errorsSince(driver, errorsFrom), null);
     }
 
     /** Ends the session; the next cell starts a fresh interpreter. */
-    private Outcome lost(long errorsFrom, String why) {
-        String errors = errorsSince(errorsFrom);
+    private Outcome lost(DriverProcess driver, long errorsFrom, String why) {
+        String errors = errorsSince(driver, errorsFrom);
         stop();
         return new Outcome(null, errors, why);
     }
 
     @Override
-    void start() throws IOException {
-        process = runtime.start(new ExecSpec(List.of("python3", "-u", "-c", driver), cwd, env));
-        answers = new LineReader(process.stdout(), maxAnswerBytes);
-        stderr = BoundedOutput.drain(process.stderr(), 16 * 1024);
+    DriverProcess start() throws IOException {
+        Execution process = runtime.start(new ExecSpec(List.of("python3", "-u", "-c", script), cwd, env));
+        return new DriverProcess(
+                process,
+                new LineReader(process.stdout(), maxAnswerBytes),
+                BoundedOutput.drain(process.stderr(), 16 * 1024));
     }
 
-    private Read read() {
+    private static Read read(LineReader answers) {
         try {
             String line = answers.readLine();
             return line == null ? new Read.End() : new Read.Line(line);
@@ -169,32 +185,24 @@ final class DriverSession extends Session {
     }
 
     /** What the process wrote to stderr during the cell; after a crash, everything up to its end. */
-    private String errorsSince(long offset) {
-        if (process != null && process.exit().isDone()) {
+    private static String errorsSince(DriverProcess driver, long offset) {
+        if (driver.process().exit().isDone()) {
             try {
-                stderr.closed().get(1, TimeUnit.SECONDS);
+                driver.stderr().closed().get(1, TimeUnit.SECONDS);
             } catch (TimeoutException | ExecutionException e) {
                 // what has arrived is what there is
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        return stderr.read(offset, 16 * 1024).text();
+        return driver.stderr().read(offset, 16 * 1024).text();
     }
 
-    private int exitCode() {
+    private static int exitCode(DriverProcess driver) {
         try {
-            return process.exit().get(2, TimeUnit.SECONDS);
+            return driver.process().exit().get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             return -1;
-        }
-    }
-
-    @Override
-    void stop() {
-        if (process != null) {
-            process.kill();
-            process = null;
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.belay.tool.python;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -28,8 +27,7 @@ interface Interpreter extends AutoCloseable {
      *
      * @param processErrors what the interpreter process itself wrote to stderr during the cell
      */
-    record Outcome(ObjectNode answer, String processErrors, String lost) {
-    }
+    record Outcome(ObjectNode answer, String processErrors, String lost) {}
 
     /**
      * Runs one cell; after {@code timeout} it is interrupted (the session survives), and if it does not stop within

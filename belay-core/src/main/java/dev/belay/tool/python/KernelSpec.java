@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,14 +31,16 @@ record KernelSpec(String name, List<String> argv, Map<String, String> env) {
      */
     static List<Path> searchPath(Map<String, String> env, String home) {
         List<Path> dirs = new ArrayList<>();
-        for (String dir : env.getOrDefault("JUPYTER_PATH", "").split(":")) {
+        for (String dir : env.getOrDefault("JUPYTER_PATH", "").split(":", -1)) {
             if (!dir.isBlank()) {
                 dirs.add(Path.of(dir, "kernels"));
             }
         }
         String dataHome = env.getOrDefault("XDG_DATA_HOME", "");
-        dirs.add(!dataHome.isBlank() ? Path.of(dataHome, "jupyter", "kernels")
-                : Path.of(home, ".local", "share", "jupyter", "kernels"));
+        dirs.add(
+                !dataHome.isBlank()
+                        ? Path.of(dataHome, "jupyter", "kernels")
+                        : Path.of(home, ".local", "share", "jupyter", "kernels"));
         dirs.add(Path.of("/usr/local/share/jupyter/kernels"));
         dirs.add(Path.of("/usr/share/jupyter/kernels"));
         return dirs;
@@ -74,7 +75,9 @@ record KernelSpec(String name, List<String> argv, Map<String, String> env) {
                 throw new IllegalStateException(file + " has no argv with {connection_file}");
             }
             Map<String, String> env = new LinkedHashMap<>();
-            spec.path("env").properties().forEach(e -> env.put(e.getKey(), e.getValue().asString()));
+            spec.path("env")
+                    .properties()
+                    .forEach(e -> env.put(e.getKey(), e.getValue().asString()));
             return new KernelSpec(name, argv, env);
         } catch (IOException | JacksonException e) {
             throw new IllegalStateException("cannot read the kernel spec " + file + ": " + e.getMessage());
@@ -83,6 +86,8 @@ record KernelSpec(String name, List<String> argv, Map<String, String> env) {
 
     /** The command line for a connection file. */
     List<String> command(Path connectionFile) {
-        return argv.stream().map(a -> a.replace("{connection_file}", connectionFile.toString())).toList();
+        return argv.stream()
+                .map(a -> a.replace("{connection_file}", connectionFile.toString()))
+                .toList();
     }
 }

@@ -9,8 +9,7 @@ import java.util.Objects;
 public sealed interface PythonBackend {
 
     /** python3 running Belay's small driver script; works in every runtime. */
-    record Driver() implements PythonBackend {
-    }
+    record Driver() implements PythonBackend {}
 
     /**
      * An installed Jupyter kernel spoken to with the Jupyter messaging protocol.
@@ -49,7 +48,8 @@ public sealed interface PythonBackend {
         if (value.equals("driver")) {
             return new Driver();
         }
-        String name = value.equals("jupyter") ? "python3"
+        String name = value.equals("jupyter")
+                ? "python3"
                 : value.startsWith("jupyter:") ? value.substring("jupyter:".length()) : "";
         if (!name.isEmpty()) {
             return new Jupyter(name, KernelSpec.searchPath(env, home), connections);

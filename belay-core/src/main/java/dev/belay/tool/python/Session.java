@@ -8,11 +8,20 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * What every interpreter does around a cell, whatever speaks to it: one cell at a time, the process started on first
  * use (and again after it was lost), and stopped for good on close.
+ *
+ * @param <C> the started interpreter: its process and whatever the session reads it with
  */
-abstract class Session implements Interpreter {
+abstract class Session<C extends Session.Child> implements Interpreter {
+
+    /** A started interpreter, which the session kills when it is lost or closed. */
+    interface Child {
+        void kill();
+    }
 
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Instant lastUsed = Instant.now();
+    /** The interpreter, or null when none runs; guarded by {@link #lock}. */
+    private C child;
 
     @Override
     public final Instant lastUsed() {
@@ -24,10 +33,10 @@ abstract class Session implements Interpreter {
         lock.lock();
         try {
             lastUsed = Instant.now();
-            if (!running()) {
-                start();
+            if (child == null) {
+                child = start();
             }
-            return cell(code, timeout);
+            return cell(child, code, timeout);
         } finally {
             lock.unlock();
         }
@@ -43,14 +52,17 @@ abstract class Session implements Interpreter {
         }
     }
 
-    /** Whether the interpreter process is there to take a cell. */
-    abstract boolean running();
-
-    abstract void start() throws IOException;
+    /** Starts an interpreter; one that fails to start is killed before this throws. */
+    abstract C start() throws IOException;
 
     /** Runs one cell on the started interpreter; called with the lock held. */
-    abstract Outcome cell(String code, Duration timeout) throws IOException;
+    abstract Outcome cell(C started, String code, Duration timeout) throws IOException;
 
-    /** Kills the interpreter, if any; the next cell starts a fresh one. */
-    abstract void stop();
+    /** Kills the interpreter, if any; the next cell starts a fresh one. Called with the lock held. */
+    final void stop() {
+        if (child != null) {
+            child.kill();
+            child = null;
+        }
+    }
 }

@@ -1,5 +1,12 @@
 package dev.belay.tool.system;
 
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Execution;
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -15,22 +22,27 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import dev.belay.runtime.ExecSpec;
-import dev.belay.runtime.Execution;
-import dev.belay.runtime.Runtime;
-import dev.belay.tool.Json;
-import dev.belay.tool.Tool;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpecs;
-import dev.belay.workspace.Workspace;
-import tools.jackson.databind.node.ObjectNode;
-
 /** system_info: what the model needs to know about where its commands run. */
 public final class SystemTools {
 
     /** Probed once: which interpreters and compilers the runtime has, and the kernel it runs on. */
     private static final Map<String, String> PROBES = probes();
+
+    /**
+     * @param runtimeDetails what the runtime says about itself (image, limits…)
+     * @param interpreters the version of each interpreter or compiler found
+     */
+    private record Info(
+            String os,
+            String arch,
+            String kernel,
+            String timeUtc,
+            String timeLocal,
+            String timeZone,
+            String workspaceRoot,
+            String runtime,
+            Map<String, String> runtimeDetails,
+            Map<String, String> interpreters) {}
 
     private final Workspace workspace;
     private final Runtime runtime;
@@ -48,40 +60,51 @@ public final class SystemTools {
     }
 
     public List<Tool> tools() {
-        return List.of(new Tool(ToolSpecs.resource(SystemTools.class, "system_info"), this::systemInfo));
+        return List.of(Tool.of(SystemTools.class, "system_info", this::systemInfo));
     }
 
     private ToolResult systemInfo(ToolCall call) {
         Map<String, String> probed = found.get();
-        ZonedDateTime local = ZonedDateTime.now();
-        ObjectNode s = Json.object();
-        s.put("os", System.getProperty("os.name"));
-        s.put("arch", System.getProperty("os.arch"));
-        s.put("kernel", probed.getOrDefault("kernel", System.getProperty("os.version")));
-        s.put("time_utc", Instant.now().toString());
-        s.put("time_local", local.toOffsetDateTime().toString());
-        s.put("time_zone", ZoneId.systemDefault().getId());
-        s.put("workspace_root", workspace.root().toString());
-        s.put("runtime", runtime.kind());
-        ObjectNode details = s.putObject("runtime_details");
-        runtime.describe().forEach(details::put);
-        ObjectNode tools = s.putObject("interpreters");
-        probed.forEach((name, version) -> {
-            if (!name.equals("kernel")) {
-                tools.put(name, version);
-            }
-        });
+        ZonedDateTime local = ZonedDateTime.now(ZoneId.systemDefault());
+        Map<String, String> interpreters = new LinkedHashMap<>(probed);
+        interpreters.remove("kernel");
+        Info s = new Info(
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
+                probed.getOrDefault("kernel", System.getProperty("os.version")),
+                Instant.now().toString(),
+                local.toOffsetDateTime().toString(),
+                ZoneId.systemDefault().getId(),
+                workspace.root().toString(),
+                runtime.kind(),
+                new LinkedHashMap<>(runtime.describe()),
+                interpreters);
         StringBuilder text = new StringBuilder()
-                .append("OS: ").append(s.get("os").asString()).append(' ').append(s.get("kernel").asString())
-                .append(" (").append(s.get("arch").asString()).append(")\n")
-                .append("Time: ").append(s.get("time_utc").asString()).append(" UTC; local ")
-                .append(s.get("time_local").asString()).append(' ').append(s.get("time_zone").asString()).append('\n')
-                .append("Workspace: ").append(workspace.root()).append('\n')
-                .append("Runtime: ").append(runtime.kind());
-        runtime.describe().forEach((k, v) -> text.append("; ").append(k).append(": ").append(v));
+                .append("OS: ")
+                .append(s.os())
+                .append(' ')
+                .append(s.kernel())
+                .append(" (")
+                .append(s.arch())
+                .append(")\n")
+                .append("Time: ")
+                .append(s.timeUtc())
+                .append(" UTC; local ")
+                .append(s.timeLocal())
+                .append(' ')
+                .append(s.timeZone())
+                .append('\n')
+                .append("Workspace: ")
+                .append(workspace.root())
+                .append('\n')
+                .append("Runtime: ")
+                .append(runtime.kind());
+        s.runtimeDetails()
+                .forEach((k, v) -> text.append("; ").append(k).append(": ").append(v));
         text.append("\nFound: ");
-        tools.properties().forEach(e -> text.append(e.getKey()).append(' ').append(e.getValue().asString()).append("; "));
-        if (tools.isEmpty()) {
+        interpreters.forEach(
+                (name, version) -> text.append(name).append(' ').append(version).append("; "));
+        if (interpreters.isEmpty()) {
             text.append("none of python3, node, java, git, gcc");
         }
         return ToolResult.ok(text.toString().strip(), s);

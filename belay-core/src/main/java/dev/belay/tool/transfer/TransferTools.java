@@ -1,5 +1,16 @@
 package dev.belay.tool.transfer;
 
+import dev.belay.journal.Change;
+import dev.belay.journal.Commit;
+import dev.belay.tool.Arguments;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.file.FileKinds;
+import dev.belay.tool.web.WebClient;
+import dev.belay.workspace.Workspace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,20 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.belay.journal.Change;
-import dev.belay.tool.Arguments;
-import dev.belay.tool.Failure;
-import dev.belay.tool.Json;
-import dev.belay.tool.Tool;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpecs;
-import dev.belay.tool.file.FileKinds;
-import dev.belay.tool.web.WebClient;
-import dev.belay.workspace.Workspace;
-import tools.jackson.databind.node.ObjectNode;
-
 /**
  * {@code upload_file} and {@code download_file}: files of any kind in and out of the workspace, as tools of the
  * catalog, so that the HTTP door's file transfer ({@code /api/files}) meets the guard's rules, approvals and audit like
@@ -37,7 +34,13 @@ public final class TransferTools {
 
     /** The most bytes one call moves. */
     public static final int MAX_BYTES = 64 << 20;
+
     private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(60);
+
+    private record Uploaded(String path, int size, String sha256, Optional<String> commit) {}
+
+    /** One slice of a file: {@code length} bytes from {@code offset} of its {@code size}. */
+    private record Downloaded(String path, long size, long offset, int length, String mimeType, String contentBase64) {}
 
     private final Workspace workspace;
     private final Optional<WebClient> web;
@@ -52,8 +55,8 @@ public final class TransferTools {
 
     public List<Tool> tools() {
         return List.of(
-                new Tool(ToolSpecs.resource(TransferTools.class, "upload_file"), this::upload),
-                new Tool(ToolSpecs.resource(TransferTools.class, "download_file"), this::download));
+                Tool.of(TransferTools.class, "upload_file", this::upload),
+                Tool.of(TransferTools.class, "download_file", this::download));
     }
 
     private ToolResult upload(ToolCall call) {
@@ -67,8 +70,9 @@ public final class TransferTools {
         boolean create = args.string("mode", "overwrite").equals("create");
         byte[] bytes = content.isPresent() ? decode(content.get()) : fetch(url.get());
         if (bytes.length > MAX_BYTES) {
-            throw new ToolException(Failure.TOO_LARGE, "The file has " + bytes.length + " bytes; uploads are limited "
-                    + "to " + MAX_BYTES + " bytes.");
+            throw new ToolException(
+                    Failure.TOO_LARGE,
+                    "The file has " + bytes.length + " bytes; uploads are limited " + "to " + MAX_BYTES + " bytes.");
         }
         Path path = workspace.guard().resolveForWrite(target);
         if (attributes(path).map(BasicFileAttributes::isDirectory).orElse(false)) {
@@ -86,11 +90,18 @@ public final class TransferTools {
             return null;
         });
         String relative = workspace.guard().relative(path);
-        ObjectNode result = Json.object().put("path", relative).put("size", bytes.length)
-                .put("sha256", FileKinds.sha256(bytes));
-        workspace.journal().commitPaths(List.of(path), new Change("upload " + relative, call.tool(),
-                call.context().session())).ifPresent(c -> result.put("commit", c.shortId()));
-        return ToolResult.ok("Wrote " + bytes.length + " bytes to " + relative + ".", result);
+        Optional<Commit> commit = workspace
+                .journal()
+                .commitPaths(
+                        List.of(path),
+                        new Change(
+                                "upload " + relative,
+                                call.tool(),
+                                call.context().session(),
+                                call.context().turn()));
+        return ToolResult.ok(
+                "Wrote " + bytes.length + " bytes to " + relative + ".",
+                new Uploaded(relative, bytes.length, FileKinds.sha256(bytes), commit.map(Commit::shortId)));
     }
 
     private ToolResult download(ToolCall call) {
@@ -104,11 +115,13 @@ public final class TransferTools {
         try {
             long size = attributes.get().size();
             long offset = Math.min(Math.max(0, args.integer("offset", 0)), size);
-            long length = Math.min(size - offset, args.json().has("length") ? Math.max(0, args.integer("length", 0))
-                    : size - offset);
+            long length = Math.min(
+                    size - offset, args.json().has("length") ? Math.max(0, args.integer("length", 0)) : size - offset);
             if (length > MAX_BYTES) {
-                throw new ToolException(Failure.TOO_LARGE, "'" + name + "' has " + size + " bytes; read at most "
-                        + MAX_BYTES + " per call with offset and length.");
+                throw new ToolException(
+                        Failure.TOO_LARGE,
+                        "'" + name + "' has " + size + " bytes; read at most " + MAX_BYTES
+                                + " per call with offset and length.");
             }
             byte[] bytes;
             try (InputStream in = workspace.guard().files().openRead(path)) {
@@ -119,12 +132,15 @@ public final class TransferTools {
             if (type == null) {
                 type = URLConnection.guessContentTypeFromName(path.getFileName().toString());
             }
-            ObjectNode result = Json.object().put("path", workspace.guard().relative(path)).put("size", size)
-                    .put("offset", offset).put("length", bytes.length)
-                    .put("mime_type", type == null ? "application/octet-stream" : type)
-                    .put("content_base64", Base64.getEncoder().encodeToString(bytes));
-            return ToolResult.ok("Read " + bytes.length + " of " + size + " bytes of " + name + " (base64 in "
-                    + "content_base64).", result);
+            return ToolResult.ok(
+                    "Read " + bytes.length + " of " + size + " bytes of " + name + " (base64 in " + "content_base64).",
+                    new Downloaded(
+                            workspace.guard().relative(path),
+                            size,
+                            offset,
+                            bytes.length,
+                            type == null ? "application/octet-stream" : type,
+                            Base64.getEncoder().encodeToString(bytes)));
         } catch (IOException e) {
             throw new ToolException("Cannot read '" + name + "': " + e.getMessage());
         }
@@ -148,7 +164,8 @@ public final class TransferTools {
     }
 
     private byte[] fetch(String url) {
-        WebClient client = web.orElseThrow(() -> new ToolException(Failure.DENIED,
+        WebClient client = web.orElseThrow(() -> new ToolException(
+                Failure.DENIED,
                 "Belay runs offline (--offline): it fetches no URL. Send the file's bytes as content_base64."));
         URI uri;
         try {

@@ -1,5 +1,7 @@
 package dev.belay.tool.web;
 
+import dev.belay.tool.Failure;
+import dev.belay.tool.ToolException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -7,9 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
 
 /**
  * Where web tools may connect. Host patterns ({@code example.com}, {@code *.example.com}, an IP, {@code *}) allow or
@@ -20,8 +19,12 @@ import dev.belay.tool.ToolException;
 public final class EgressPolicy {
 
     /** Names of cloud metadata services, refused whatever they resolve to. */
-    private static final Set<String> METADATA_NAMES = Set.of("metadata.google.internal", "metadata",
-            "metadata.azure.internal", "instance-data", "instance-data.ec2.internal");
+    private static final Set<String> METADATA_NAMES = Set.of(
+            "metadata.google.internal",
+            "metadata",
+            "metadata.azure.internal",
+            "instance-data",
+            "instance-data.ec2.internal");
 
     private final List<String> allow;
     private final List<String> deny;
@@ -87,8 +90,10 @@ public final class EgressPolicy {
                 }
                 boolean ipNamed = allow.stream().anyMatch(p -> !p.equals("*") && matches(p, ip));
                 if (isInternal(address) && !ipNamed && !hostNamed) {
-                    throw refused(host, "its address " + ip + " is private or loopback; an allow rule for the host is "
-                            + "needed (--allow-host)");
+                    throw refused(
+                            host,
+                            "its address " + ip + " is private or loopback; an allow rule for the host is "
+                                    + "needed (--allow-host)");
                 }
             }
         }
@@ -149,18 +154,27 @@ public final class EgressPolicy {
     /** Loopback, private, unspecified, "this network", multicast, reserved, and the ranges that translate to them. */
     private static boolean isInternal(InetAddress address) {
         byte[] b = address.getAddress();
-        if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isAnyLocalAddress()
-                || address.isMulticastAddress() || isUniqueLocal(address) || isSharedAddressSpace(address)) {
+        if (address.isLoopbackAddress()
+                || address.isSiteLocalAddress()
+                || address.isAnyLocalAddress()
+                || address.isMulticastAddress()
+                || isUniqueLocal(address)
+                || isSharedAddressSpace(address)) {
             return true;
         }
         if (b.length == 4) {
             int first = b[0] & 0xFF;
-            return first == 0 || first >= 240 // 0.0.0.0/8 reaches this host on Linux; 240/4 is reserved
-                    || first == 198 && (b[1] & 0xFE) == 18; // 198.18.0.0/15, benchmarking, often internal
+            return first == 0
+                    || first >= 240 // 0.0.0.0/8 reaches this host on Linux; 240/4 is reserved
+                    || (first == 198 && (b[1] & 0xFE) == 18); // 198.18.0.0/15, benchmarking, often internal
         }
         // 64:ff9b:1::/48, local-use NAT64: where the IPv4 address sits depends on the local prefix length
-        return (b[0] & 0xFF) == 0x00 && (b[1] & 0xFF) == 0x64 && (b[2] & 0xFF) == 0xFF && (b[3] & 0xFF) == 0x9B
-                && b[4] == 0 && b[5] == 1;
+        return (b[0] & 0xFF) == 0x00
+                && (b[1] & 0xFF) == 0x64
+                && (b[2] & 0xFF) == 0xFF
+                && (b[3] & 0xFF) == 0x9B
+                && b[4] == 0
+                && b[5] == 1;
     }
 
     private static boolean matches(String pattern, String name) {
@@ -182,8 +196,13 @@ public final class EgressPolicy {
             return (b[0] & 0xFF) == 100 && (b[1] & 0xFF) == 100 && (b[2] & 0xFF) == 100 && (b[3] & 0xFF) == 200;
         }
         // fd00:ec2::254, the AWS metadata service over IPv6
-        return b.length == 16 && (b[0] & 0xFF) == 0xFD && b[1] == 0 && (b[2] & 0xFF) == 0x0E && (b[3] & 0xFF) == 0xC2
-                && (b[15] & 0xFF) == 0x54 && (b[14] & 0xFF) == 0x02;
+        return b.length == 16
+                && (b[0] & 0xFF) == 0xFD
+                && b[1] == 0
+                && (b[2] & 0xFF) == 0x0E
+                && (b[3] & 0xFF) == 0xC2
+                && (b[15] & 0xFF) == 0x54
+                && (b[14] & 0xFF) == 0x02;
     }
 
     private static boolean isUniqueLocal(InetAddress address) {

@@ -15,8 +15,7 @@ final class HtmlText {
     private static final String DROP = "script, style, noscript, nav, header, footer, aside, iframe, svg, form, "
             + "template, [aria-hidden=true], [role=navigation]";
 
-    private HtmlText() {
-    }
+    private HtmlText() {}
 
     static String toText(String html, String baseUrl) {
         Document doc = Jsoup.parse(html, baseUrl);
@@ -31,7 +30,10 @@ final class HtmlText {
             out.append("# ").append(title).append("\n\n");
         }
         render(body, out, 0);
-        return out.toString().replaceAll("[ \\t]+\\n", "\n").replaceAll("\\n{3,}", "\n\n").strip() + "\n";
+        return out.toString()
+                        .replaceAll("[ \\t]+\\n", "\n")
+                        .replaceAll("\\n{3,}", "\n\n")
+                        .strip() + "\n";
     }
 
     private static void render(Node node, StringBuilder out, int listDepth) {
@@ -51,7 +53,10 @@ final class HtmlText {
         switch (e.tagName()) {
             case "h1", "h2", "h3", "h4", "h5", "h6" -> {
                 block(out);
-                out.append("#".repeat(e.tagName().charAt(1) - '0')).append(' ').append(e.text().strip()).append("\n\n");
+                out.append("#".repeat(e.tagName().charAt(1) - '0'))
+                        .append(' ')
+                        .append(e.text().strip())
+                        .append("\n\n");
             }
             case "p", "div", "section", "table", "dl" -> {
                 block(out);
@@ -62,9 +67,18 @@ final class HtmlText {
             case "pre" -> {
                 block(out);
                 Element code = e.selectFirst("code");
-                String lang = code == null ? "" : code.classNames().stream().filter(c -> c.startsWith("language-"))
-                        .map(c -> c.substring(9)).findFirst().orElse("");
-                out.append("```").append(lang).append('\n').append(e.wholeText().stripTrailing()).append("\n```\n\n");
+                String lang = code == null
+                        ? ""
+                        : code.classNames().stream()
+                                .filter(c -> c.startsWith("language-"))
+                                .map(c -> c.substring(9))
+                                .findFirst()
+                                .orElse("");
+                out.append("```")
+                        .append(lang)
+                        .append('\n')
+                        .append(e.wholeText().stripTrailing())
+                        .append("\n```\n\n");
             }
             case "code" -> out.append('`').append(e.text()).append('`');
             case "a" -> {
@@ -98,7 +112,7 @@ final class HtmlText {
             }
             case "blockquote" -> {
                 block(out);
-                for (String line : e.text().strip().split("\\n")) {
+                for (String line : e.text().strip().split("\\n", -1)) {
                     out.append("> ").append(line).append('\n');
                 }
                 out.append('\n');

@@ -9,7 +9,6 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -26,8 +25,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class PinnedTls {
 
-    private PinnedTls() {
-    }
+    private PinnedTls() {}
 
     /** A context whose certificates are checked against {@code host}, whatever address the connection went to. */
     static SSLContext context(String host) {
@@ -88,7 +86,9 @@ final class PinnedTls {
             return p.equals(h);
         }
         int dot = h.indexOf('.');
-        return dot > 0 && p.substring(1).equals(h.substring(dot)) && p.substring(2).contains(".");
+        return dot > 0
+                && p.substring(1).equals(h.substring(dot))
+                && p.substring(2).contains(".");
     }
 
     /** The system's chain validation, then the host name check the handshake cannot make against an IP. */

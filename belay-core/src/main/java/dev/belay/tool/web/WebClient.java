@@ -1,11 +1,14 @@
 package dev.belay.tool.web;
 
+import dev.belay.tool.Failure;
+import dev.belay.tool.ToolException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,9 +28,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
 
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolException;
-
 /**
  * Sends one HTTP request under the egress policy: only http and https, every hop of a redirect checked before it is
  * sent, bodies decompressed and cut at a size limit, and a timeout on the whole exchange.
@@ -44,6 +44,7 @@ public final class WebClient {
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
 
     /** A response, its body possibly cut at the limit. */
+    @SuppressWarnings("ArrayRecordComponent") // handed over once, never compared or kept
     public record Response(int status, URI url, Map<String, List<String>> headers, byte[] body, boolean truncated) {
 
         String contentType() {
@@ -60,8 +61,8 @@ public final class WebClient {
     public WebClient(WebConfig config) {
         this.egress = config.egress();
         this.userAgent = config.userAgent();
-        this.proxy = config.proxy().map(p -> ProxySelector.of(new InetSocketAddress(p.getHost(),
-                p.getPort() < 0 ? 80 : p.getPort())));
+        this.proxy = config.proxy()
+                .map(p -> ProxySelector.of(new InetSocketAddress(p.getHost(), p.getPort() < 0 ? 80 : p.getPort())));
     }
 
     private synchronized HttpClient http() {
@@ -74,10 +75,13 @@ public final class WebClient {
     }
 
     private static HttpClient.Builder builder() {
-        return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10));
+        return HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(10));
     }
 
-    public Response send(String method, URI uri, Map<String, String> headers, byte[] body, Duration timeout, long maxBytes) {
+    public Response send(
+            String method, URI uri, Map<String, String> headers, byte[] body, Duration timeout, long maxBytes) {
         URI current = uri;
         String currentMethod = method;
         byte[] currentBody = body;
@@ -91,12 +95,15 @@ public final class WebClient {
                     .header("Accept-Encoding", "gzip, deflate");
             if (pin && current.getScheme().equalsIgnoreCase("http")) {
                 try {
-                    request.header("Host", current.getPort() < 0 ? current.getHost()
-                            : current.getHost() + ":" + current.getPort());
+                    request.header(
+                            "Host",
+                            current.getPort() < 0 ? current.getHost() : current.getHost() + ":" + current.getPort());
                 } catch (IllegalArgumentException e) {
-                    throw new ToolException(Failure.FAILED, "Plain http through the proxy needs the JVM to allow a Host "
-                            + "header (jdk.httpclient.allowRestrictedHeaders=host, which the belay command sets); use "
-                            + "https.");
+                    throw new ToolException(
+                            Failure.FAILED,
+                            "Plain http through the proxy needs the JVM to allow a Host "
+                                    + "header (jdk.httpclient.allowRestrictedHeaders=host, which the belay command sets); use "
+                                    + "https.");
                 }
             }
             headers.forEach((k, v) -> {
@@ -106,31 +113,42 @@ public final class WebClient {
                     throw new ToolException("Header '" + k + "' cannot be set: " + e.getMessage());
                 }
             });
-            request.method(currentMethod, currentBody == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(currentBody));
+            request.method(
+                    currentMethod,
+                    currentBody == null
+                            ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(currentBody));
             HttpResponse<InputStream> response;
             // https through the proxy to a checked address: a client of its own, whose TLS names the host
-            HttpClient client = pin && current.getScheme().equalsIgnoreCase("https")
-                    ? builder().proxy(proxy.get()).sslContext(PinnedTls.context(current.getHost()))
-                            .sslParameters(PinnedTls.parameters(current.getHost())).build()
+            boolean ownClient = pin && current.getScheme().equalsIgnoreCase("https");
+            HttpClient client = ownClient
+                    ? builder()
+                            .proxy(proxy.get())
+                            .sslContext(PinnedTls.context(current.getHost()))
+                            .sslParameters(PinnedTls.parameters(current.getHost()))
+                            .build()
                     : http();
             try {
                 try {
                     response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
                 } catch (HttpTimeoutException e) {
-                    throw new ToolException(Failure.TIMED_OUT, "No answer from " + current.getHost() + " within "
-                            + timeout.toSeconds() + " s.");
+                    throw new ToolException(
+                            Failure.TIMED_OUT,
+                            "No answer from " + current.getHost() + " within " + timeout.toSeconds() + " s.");
                 } catch (IOException e) {
                     throw new ToolException(Failure.FAILED, "Request to " + current + " failed: " + e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new ToolException(Failure.FAILED, "Interrupted.");
                 }
-                if (REDIRECTS.contains(response.statusCode()) && response.headers().firstValue("location").isPresent()) {
+                if (REDIRECTS.contains(response.statusCode())
+                        && response.headers().firstValue("location").isPresent()) {
                     close(response);
-                    current = current.resolve(response.headers().firstValue("location").get());
-                    if (response.statusCode() == 303 || ((response.statusCode() == 301 || response.statusCode() == 302)
-                            && currentMethod.equals("POST"))) {
+                    current = current.resolve(
+                            response.headers().firstValue("location").get());
+                    if (response.statusCode() == 303
+                            || ((response.statusCode() == 301 || response.statusCode() == 302)
+                                    && currentMethod.equals("POST"))) {
                         currentMethod = "GET";
                         currentBody = null;
                     }
@@ -138,7 +156,7 @@ public final class WebClient {
                 }
                 return read(response, current, maxBytes, deadline);
             } finally {
-                if (client != http) {
+                if (ownClient) {
                     client.shutdownNow(); // the body has been read or abandoned
                 }
             }
@@ -151,9 +169,16 @@ public final class WebClient {
         String literal = address.getHostAddress();
         String host = literal.contains(":") ? "[" + literal + "]" : literal;
         try {
-            return new URI(uri.getScheme(), uri.getRawUserInfo(), host, uri.getPort(), uri.getRawPath(),
-                    uri.getRawQuery(), null).parseServerAuthority();
-        } catch (java.net.URISyntaxException e) {
+            return new URI(
+                            uri.getScheme(),
+                            uri.getRawUserInfo(),
+                            host,
+                            uri.getPort(),
+                            uri.getRawPath(),
+                            uri.getRawQuery(),
+                            null)
+                    .parseServerAuthority();
+        } catch (URISyntaxException e) {
             throw new ToolException("'" + uri + "' cannot be sent through the proxy: " + e.getMessage());
         }
     }
@@ -175,11 +200,13 @@ public final class WebClient {
 
     /** Reads the body within what is left of the deadline: a server trickling bytes cannot hold a call forever. */
     private static Response read(HttpResponse<InputStream> response, URI url, long maxBytes, long deadline) {
-        String encoding = response.headers().firstValue("content-encoding").orElse("").toLowerCase(Locale.ROOT);
+        String encoding =
+                response.headers().firstValue("content-encoding").orElse("").toLowerCase(Locale.ROOT);
         CompletableFuture<byte[]> reading = new CompletableFuture<>();
         Thread reader = Thread.ofVirtual().start(() -> {
             try (InputStream raw = response.body();
-                    InputStream in = encoding.contains("gzip") ? new GZIPInputStream(raw)
+                    InputStream in = encoding.contains("gzip")
+                            ? new GZIPInputStream(raw)
                             : encoding.contains("deflate") ? new InflaterInputStream(raw) : raw) {
                 reading.complete(in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1)));
             } catch (IOException e) {
@@ -192,7 +219,8 @@ public final class WebClient {
             if (truncated) {
                 body = Arrays.copyOf(body, (int) maxBytes);
             }
-            return new Response(response.statusCode(), url, lower(response.headers().map()), body, truncated);
+            return new Response(
+                    response.statusCode(), url, lower(response.headers().map()), body, truncated);
         } catch (TimeoutException e) {
             reader.interrupt();
             try {
@@ -200,10 +228,13 @@ public final class WebClient {
             } catch (IOException ignored) {
                 // closing is how the read is abandoned
             }
-            throw new ToolException(Failure.TIMED_OUT, "The response from " + url.getHost() + " did not arrive in time.");
+            throw new ToolException(
+                    Failure.TIMED_OUT, "The response from " + url.getHost() + " did not arrive in time.");
         } catch (ExecutionException e) {
-            throw new ToolException(Failure.FAILED, "Reading the response from " + url + " failed: "
-                    + e.getCause().getMessage());
+            throw new ToolException(
+                    Failure.FAILED,
+                    "Reading the response from " + url + " failed: "
+                            + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ToolException(Failure.FAILED, "Interrupted.");

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
 
-
 /**
  * How the web tools reach the network.
  *
@@ -12,8 +11,8 @@ import java.util.Optional;
  * @param searxng a SearXNG instance for web_search, or empty
  * @param braveKey a Brave Search API key for web_search, or empty; never shown to the model
  */
-public record WebConfig(EgressPolicy egress, Optional<URI> proxy, Optional<URI> searxng, Optional<String> braveKey,
-        String userAgent) {
+public record WebConfig(
+        EgressPolicy egress, Optional<URI> proxy, Optional<URI> searxng, Optional<String> braveKey, String userAgent) {
 
     public WebConfig {
         Objects.requireNonNull(egress, "egress");

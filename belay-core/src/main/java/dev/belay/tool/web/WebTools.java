@@ -1,5 +1,14 @@
 package dev.belay.tool.web;
 
+import dev.belay.tool.Arguments;
+import dev.belay.tool.Content;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolException;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpec;
+import dev.belay.tool.ToolSpecs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -8,31 +17,19 @@ import java.net.URLEncoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.jsoup.Jsoup;
-
-import dev.belay.tool.Arguments;
-import dev.belay.tool.Content;
-import dev.belay.tool.Failure;
-import dev.belay.tool.Json;
-import dev.belay.tool.Tool;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolException;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpec;
-import dev.belay.tool.ToolSpecs;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /** fetch_url, http_request and web_search: the web as a model needs it, under the egress policy. */
 public final class WebTools {
@@ -43,9 +40,30 @@ public final class WebTools {
     private static final Pattern CHARSET = Pattern.compile("charset=\"?([\\w.:-]+)", Pattern.CASE_INSENSITIVE);
     private static final Pattern IMAGE = Pattern.compile("image/(png|jpeg|gif|webp)");
 
+    /**
+     * What was fetched and which part of its text the call returns.
+     *
+     * @param contentType fetch_url's; null for http_request, whose headers say it
+     * @param headers http_request's; null for fetch_url
+     * @param nextOffset where the next part starts; null when this is the last
+     */
+    private record Fetched(
+            String url,
+            int status,
+            String contentType,
+            Map<String, String> headers,
+            int totalChars,
+            int offset,
+            Integer nextOffset) {}
+
+    private record Hit(String title, String url, String snippet) {}
+
+    private record Results(String query, List<Hit> results) {}
+
     private final WebConfig config;
     private final WebClient client;
-    private final JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private final JsonMapper json =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     public WebTools(WebConfig config) {
         this.config = config;
@@ -55,54 +73,75 @@ public final class WebTools {
     public List<Tool> tools() {
         ToolSpec search = ToolSpecs.resource(WebTools.class, "web_search");
         if (config.searxng().isEmpty() && config.braveKey().isEmpty()) {
-            search = new ToolSpec(search.name(), search.title(), search.description() + " NOT CONFIGURED on this "
-                    + "server: calls return how to configure it.", search.inputSchema(), search.outputSchema(),
-                    search.annotations());
+            search = search.withDescription(
+                    search.description() + " NOT CONFIGURED on this server: calls return " + "how to configure it.");
         }
         return List.of(
-                new Tool(ToolSpecs.resource(WebTools.class, "fetch_url"), this::fetch),
-                new Tool(ToolSpecs.resource(WebTools.class, "http_request"), this::request),
+                Tool.of(WebTools.class, "fetch_url", this::fetch),
+                Tool.of(WebTools.class, "http_request", this::request),
                 new Tool(search, this::search));
     }
 
     private ToolResult fetch(ToolCall call) {
         Arguments args = Arguments.of(call);
         URI uri = uri(args.string("url"));
-        WebClient.Response response = client.send("GET", uri, Map.of("Accept", "text/html,application/xhtml+xml,"
-                + "application/json,text/plain;q=0.9,*/*;q=0.8"), null, Duration.ofSeconds(30), MAX_BYTES);
+        WebClient.Response response = client.send(
+                "GET",
+                uri,
+                Map.of("Accept", "text/html,application/xhtml+xml," + "application/json,text/plain;q=0.9,*/*;q=0.8"),
+                null,
+                Duration.ofSeconds(30),
+                MAX_BYTES);
         String type = response.contentType();
-        ObjectNode s = Json.object().put("url", response.url().toString()).put("status", response.status())
-                .put("content_type", type);
         if (response.status() >= 400) {
-            throw new ToolException(Failure.FAILED, "HTTP " + response.status() + " from " + response.url() + ":\n"
-                    + cut(decode(response, type), 2000));
+            throw new ToolException(
+                    Failure.FAILED,
+                    "HTTP " + response.status() + " from " + response.url() + ":\n"
+                            + cut(decode(response, type), 2000));
         }
         Matcher image = IMAGE.matcher(type);
         if (image.find()) {
             if (response.truncated() || response.body().length > MAX_IMAGE_BYTES) {
-                throw new ToolException(Failure.TOO_LARGE, "The image at " + response.url() + " is larger than "
-                        + MAX_IMAGE_BYTES + " bytes.");
+                throw new ToolException(
+                        Failure.TOO_LARGE,
+                        "The image at " + response.url() + " is larger than " + MAX_IMAGE_BYTES + " bytes.");
             }
-            s.put("total_chars", 0).put("offset", 0);
-            return new ToolResult(List.of(new Content.Image(response.body(), image.group()), new Content.Text(
-                    response.url() + ": " + image.group() + ", " + response.body().length + " bytes")), s, (Failure) null);
+            return ToolResult.of(
+                    List.of(
+                            new Content.Image(Content.base64(response.body()), image.group()),
+                            new Content.Text(
+                                    response.url() + ": " + image.group() + ", " + response.body().length + " bytes")),
+                    new Fetched(response.url().toString(), response.status(), type, null, 0, 0, null),
+                    null);
         }
         String text;
         if (type.contains("html") || type.contains("xhtml")) {
-            text = args.bool("raw", false) ? decode(response, type) : HtmlText.toText(html(response, type),
-                    response.url().toString());
+            text = args.bool("raw", false)
+                    ? decode(response, type)
+                    : HtmlText.toText(html(response, type), response.url().toString());
         } else if (type.contains("json")) {
             text = args.bool("raw", false) ? decode(response, type) : pretty(decode(response, type));
         } else if (type.startsWith("text/") || type.contains("xml") || type.contains("javascript") || type.isEmpty()) {
             text = decode(response, type);
         } else if (type.contains("pdf")) {
-            throw new ToolException(Failure.FAILED, "The URL is a PDF of " + response.body().length + " bytes; "
-                    + "fetch_url does not convert PDFs. Download it with run_command (curl -o) and use pdftotext.");
+            throw new ToolException(
+                    Failure.FAILED,
+                    "The URL is a PDF of " + response.body().length + " bytes; "
+                            + "fetch_url does not convert PDFs. Download it with run_command (curl -o) and use pdftotext.");
         } else {
-            throw new ToolException(Failure.FAILED, "The URL is " + type + " (" + response.body().length
-                    + (response.truncated() ? "+" : "") + " bytes), not text; download it with run_command if needed.");
+            throw new ToolException(
+                    Failure.FAILED,
+                    "The URL is " + type + " (" + response.body().length + (response.truncated() ? "+" : "")
+                            + " bytes), not text; download it with run_command if needed.");
         }
-        return page(text + (response.truncated() ? "\n[the body was cut at " + MAX_BYTES + " bytes]" : ""), args, s);
+        return page(
+                text + (response.truncated() ? "\n[the body was cut at " + MAX_BYTES + " bytes]" : ""),
+                args,
+                "",
+                response,
+                type,
+                null,
+                null);
     }
 
     private ToolResult request(ToolCall call) {
@@ -111,17 +150,26 @@ public final class WebTools {
         URI uri = uri(args.string("url"));
         Optional<String> body = args.optString("body");
         Duration timeout = args.seconds("timeout_s", Duration.ofSeconds(30));
-        WebClient.Response response = client.send(method, uri, args.stringMap("headers"),
-                body.map(b -> b.getBytes(StandardCharsets.UTF_8)).orElse(null), timeout, MAX_BYTES);
-        ObjectNode s = Json.object().put("url", response.url().toString()).put("status", response.status());
-        ObjectNode headers = s.putObject("headers");
+        WebClient.Response response = client.send(
+                method,
+                uri,
+                args.stringMap("headers"),
+                body.map(b -> b.getBytes(StandardCharsets.UTF_8)).orElse(null),
+                timeout,
+                MAX_BYTES);
+        Map<String, String> headers = new LinkedHashMap<>();
         response.headers().forEach((k, v) -> headers.put(k, String.join(", ", v)));
         String type = response.contentType();
         String text = type.startsWith("image/") || type.contains("octet-stream") || type.contains("pdf")
-                ? "[" + response.body().length + " bytes of " + type + "]" : decode(response, type);
-        ToolResult page = page(text, args, s);
-        String head = "HTTP " + response.status() + " (" + type + ")\n";
-        return new ToolResult(List.of(new Content.Text(head + page.text())), page.structured(),
+                ? "[" + response.body().length + " bytes of " + type + "]"
+                : decode(response, type);
+        return page(
+                text,
+                args,
+                "HTTP " + response.status() + " (" + type + ")\n",
+                response,
+                null,
+                headers,
                 response.status() >= 400 ? Failure.FAILED : null);
     }
 
@@ -129,44 +177,66 @@ public final class WebTools {
         Arguments args = Arguments.of(call);
         String query = args.string("query");
         int max = Math.min(args.integer("max_results", 10), 20);
-        ArrayNode results = Json.array();
+        List<Hit> results = new ArrayList<>();
         if (config.searxng().isPresent()) {
             URI base = config.searxng().get();
-            WebClient.Response r = client.send("GET", base.resolve("search?format=json&q=" + encode(query)),
-                    Map.of("Accept", "application/json"), null, Duration.ofSeconds(20), MAX_BYTES);
+            WebClient.Response r = client.send(
+                    "GET",
+                    base.resolve("search?format=json&q=" + encode(query)),
+                    Map.of("Accept", "application/json"),
+                    null,
+                    Duration.ofSeconds(20),
+                    MAX_BYTES);
             for (JsonNode hit : searchJson(r).path("results")) {
                 if (results.size() < max) {
-                    results.addObject().put("title", hit.path("title").asString("")).put("url", hit.path("url").asString(""))
-                            .put("snippet", hit.path("content").asString(""));
+                    results.add(new Hit(
+                            hit.path("title").asString(""),
+                            hit.path("url").asString(""),
+                            hit.path("content").asString("")));
                 }
             }
         } else if (config.braveKey().isPresent()) {
-            WebClient.Response r = client.send("GET", URI.create("https://api.search.brave.com/res/v1/web/search?count="
-                    + max + "&q=" + encode(query)), Map.of("Accept", "application/json", "X-Subscription-Token",
-                    config.braveKey().get()), null, Duration.ofSeconds(20), MAX_BYTES);
+            WebClient.Response r = client.send(
+                    "GET",
+                    URI.create("https://api.search.brave.com/res/v1/web/search?count=" + max + "&q=" + encode(query)),
+                    Map.of(
+                            "Accept",
+                            "application/json",
+                            "X-Subscription-Token",
+                            config.braveKey().get()),
+                    null,
+                    Duration.ofSeconds(20),
+                    MAX_BYTES);
             for (JsonNode hit : searchJson(r).path("web").path("results")) {
                 if (results.size() < max) {
-                    results.addObject().put("title", hit.path("title").asString("")).put("url", hit.path("url").asString(""))
-                            .put("snippet", Jsoup.parse(hit.path("description").asString("")).text());
+                    results.add(new Hit(
+                            hit.path("title").asString(""),
+                            hit.path("url").asString(""),
+                            Jsoup.parse(hit.path("description").asString("")).text()));
                 }
             }
         } else {
-            throw new ToolException(Failure.FAILED, "web_search is not configured on this server. The operator can "
-                    + "start Belay with --searxng-url URL (a SearXNG instance with the JSON format enabled) or set "
-                    + "BRAVE_API_KEY. Meanwhile fetch_url can read a known URL.");
+            throw new ToolException(
+                    Failure.FAILED,
+                    "web_search is not configured on this server. The operator can "
+                            + "start Belay with --searxng-url URL (a SearXNG instance with the JSON format enabled) or set "
+                            + "BRAVE_API_KEY. Meanwhile fetch_url can read a known URL.");
         }
         StringBuilder text = new StringBuilder();
         int n = 1;
-        for (JsonNode hit : results) {
-            text.append(n++).append(". ").append(hit.path("title").asString()).append('\n')
-                    .append("   ").append(hit.path("url").asString()).append('\n');
-            if (!hit.path("snippet").asString().isBlank()) {
-                text.append("   ").append(hit.path("snippet").asString()).append('\n');
+        for (Hit hit : results) {
+            text.append(n++)
+                    .append(". ")
+                    .append(hit.title())
+                    .append('\n')
+                    .append("   ")
+                    .append(hit.url())
+                    .append('\n');
+            if (!hit.snippet().isBlank()) {
+                text.append("   ").append(hit.snippet()).append('\n');
             }
         }
-        ObjectNode s = Json.object().put("query", query);
-        s.set("results", results);
-        return ToolResult.ok(results.isEmpty() ? "No results." : text.toString().strip(), s);
+        return ToolResult.ok(results.isEmpty() ? "No results." : text.toString().strip(), new Results(query, results));
     }
 
     private JsonNode searchJson(WebClient.Response r) {
@@ -180,18 +250,37 @@ public final class WebTools {
         }
     }
 
-    private static ToolResult page(String text, Arguments args, ObjectNode s) {
+    /**
+     * The part of a response's text the call asked for (offset, max_chars), after {@code head}.
+     *
+     * @param failure {@code null} for success
+     */
+    private static ToolResult page(
+            String text,
+            Arguments args,
+            String head,
+            WebClient.Response response,
+            String contentType,
+            Map<String, String> headers,
+            Failure failure) {
         int offset = Math.max(0, args.integer("offset", 0));
         int max = Math.min(Math.max(1, args.integer("max_chars", DEFAULT_CHARS)), 100_000);
         int start = Math.min(offset, text.length());
         int end = Math.min(text.length(), start + max);
-        s.put("total_chars", text.length()).put("offset", start);
         String shown = text.substring(start, end);
         if (end < text.length()) {
-            s.put("next_offset", end);
-            shown += "\n[characters " + start + "–" + end + " of " + text.length() + "; read on with offset=" + end + "]";
+            shown += "\n[characters " + start + "–" + end + " of " + text.length() + "; read on with offset=" + end
+                    + "]";
         }
-        return ToolResult.ok(shown, s);
+        Fetched fetched = new Fetched(
+                response.url().toString(),
+                response.status(),
+                contentType,
+                headers,
+                text.length(),
+                start,
+                end < text.length() ? end : null);
+        return ToolResult.of(List.of(new Content.Text(head + shown)), fetched, failure);
     }
 
     private static URI uri(String url) {
@@ -228,7 +317,8 @@ public final class WebTools {
             return decode(r, type);
         }
         try {
-            return Jsoup.parse(new ByteArrayInputStream(r.body()), null, r.url().toString()).outerHtml();
+            return Jsoup.parse(new ByteArrayInputStream(r.body()), null, r.url().toString())
+                    .outerHtml();
         } catch (IOException e) {
             return decode(r, type);
         }

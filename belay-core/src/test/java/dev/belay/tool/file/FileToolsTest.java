@@ -2,6 +2,16 @@ package dev.belay.tool.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.journal.Commit;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Content;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,21 +20,10 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.journal.Commit;
-import dev.belay.tool.Limits;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Content;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -69,8 +68,10 @@ class FileToolsTest {
         assertThat(Files.readString(root.resolve("a/b/c.txt"))).isEqualTo("one\ntwo\n");
         ToolResult exists = call("write_file", "{\"path\": \"a/b/c.txt\", \"content\": \"x\", \"mode\": \"create\"}");
         assertThat(exists.failure()).isEqualTo(Failure.CONFLICT);
-        assertThat(call("write_file", "{\"path\": \"a\", \"content\": \"x\"}").text()).contains("directory");
-        assertThat(call("write_file", "{\"path\": \"x.txt\", \"content\": \"x\", \"mode\": \"sideways\"}").text())
+        assertThat(call("write_file", "{\"path\": \"a\", \"content\": \"x\"}").text())
+                .contains("directory");
+        assertThat(call("write_file", "{\"path\": \"x.txt\", \"content\": \"x\", \"mode\": \"sideways\"}")
+                        .text())
                 .contains("mode");
     }
 
@@ -108,7 +109,9 @@ class FileToolsTest {
         ToolResult page = call("read_file", "{\"path\": \"long.txt\", \"offset\": 2499, \"limit\": 5}");
         assertThat(page.text()).contains("2499\tline 2499").contains("2500\tline 2500");
         assertThat(page.structured().has("next_offset")).isFalse();
-        assertThat(call("read_file", "{\"path\": \"long.txt\", \"offset\": 9999}").text()).contains("past its end");
+        assertThat(call("read_file", "{\"path\": \"long.txt\", \"offset\": 9999}")
+                        .text())
+                .contains("past its end");
         assertThat(call("read_file", "{\"path\": \"nope.txt\"}").failure()).isEqualTo(Failure.NOT_FOUND);
     }
 
@@ -128,18 +131,25 @@ class FileToolsTest {
     @Test
     void editReplacesExactlyOnceAndShowsADiff() throws Exception {
         Files.writeString(root.resolve("a.py"), "def f():\n    return 1\n\ndef g():\n    return 1\n");
-        ToolResult ambiguous = call("edit_file", "{\"path\": \"a.py\", \"edits\": [{\"old_text\": \"return 1\", "
-                + "\"new_text\": \"return 2\"}]}");
+        ToolResult ambiguous = call(
+                "edit_file",
+                "{\"path\": \"a.py\", \"edits\": [{\"old_text\": \"return 1\", " + "\"new_text\": \"return 2\"}]}");
         assertThat(ambiguous.isError()).isTrue();
         assertThat(ambiguous.text()).contains("2 times").contains("lines 2, 5").contains("replace_all");
-        ToolResult ok = call("edit_file", "{\"path\": \"a.py\", \"edits\": [{\"old_text\": \"def g():\\n    return 1\", "
-                + "\"new_text\": \"def g():\\n    return 2\"}]}");
+        ToolResult ok = call(
+                "edit_file",
+                "{\"path\": \"a.py\", \"edits\": [{\"old_text\": \"def g():\\n    return 1\", "
+                        + "\"new_text\": \"def g():\\n    return 2\"}]}");
         assertThat(ok.isError()).isFalse();
-        assertThat(ok.structured().get("diff").asString()).contains("--- a/a.py").contains("-    return 1")
+        assertThat(ok.structured().get("diff").asString())
+                .contains("--- a/a.py")
+                .contains("-    return 1")
                 .contains("+    return 2");
         assertThat(Files.readString(root.resolve("a.py"))).endsWith("def g():\n    return 2\n");
-        ToolResult all = call("edit_file", "{\"path\": \"a.py\", \"edits\": [{\"old_text\": \"return\", "
-                + "\"new_text\": \"yield\", \"replace_all\": true}]}");
+        ToolResult all = call(
+                "edit_file",
+                "{\"path\": \"a.py\", \"edits\": [{\"old_text\": \"return\", "
+                        + "\"new_text\": \"yield\", \"replace_all\": true}]}");
         assertThat(all.structured().get("replacements").asInt()).isEqualTo(2);
     }
 
@@ -148,8 +158,10 @@ class FileToolsTest {
         Files.writeString(root.resolve("b.txt"), "alpha\nbeta\n");
         workspace.journal().captureOutsideChanges();
         int before = commits();
-        ToolResult r = call("edit_file", "{\"path\": \"b.txt\", \"edits\": [{\"old_text\": \"alpha\", \"new_text\": "
-                + "\"ALPHA\"}, {\"old_text\": \"gamma\", \"new_text\": \"GAMMA\"}]}");
+        ToolResult r = call(
+                "edit_file",
+                "{\"path\": \"b.txt\", \"edits\": [{\"old_text\": \"alpha\", \"new_text\": "
+                        + "\"ALPHA\"}, {\"old_text\": \"gamma\", \"new_text\": \"GAMMA\"}]}");
         assertThat(r.isError()).isTrue();
         assertThat(r.text()).contains("edits[1].old_text").contains("Nothing was changed");
         assertThat(Files.readString(root.resolve("b.txt"))).isEqualTo("alpha\nbeta\n");
@@ -158,12 +170,19 @@ class FileToolsTest {
 
     @Test
     void noMatchShowsTheClosestLinesWithNumbers() throws Exception {
-        Files.writeString(root.resolve("c.java"), "class C {\n    int compute(int x) {\n        return x * 2;\n    }\n}\n");
-        ToolResult whitespace = call("edit_file", "{\"path\": \"c.java\", \"edits\": [{\"old_text\": "
-                + "\"int compute(int x) {\\n  return x * 2;\", \"new_text\": \"x\"}]}");
-        assertThat(whitespace.text()).contains("line 2").contains("whitespace").contains("     3\t        return x * 2;");
-        ToolResult typo = call("edit_file", "{\"path\": \"c.java\", \"edits\": [{\"old_text\": \"int compte(int y)\", "
-                + "\"new_text\": \"x\"}]}");
+        Files.writeString(
+                root.resolve("c.java"), "class C {\n    int compute(int x) {\n        return x * 2;\n    }\n}\n");
+        ToolResult whitespace = call(
+                "edit_file",
+                "{\"path\": \"c.java\", \"edits\": [{\"old_text\": "
+                        + "\"int compute(int x) {\\n  return x * 2;\", \"new_text\": \"x\"}]}");
+        assertThat(whitespace.text())
+                .contains("line 2")
+                .contains("whitespace")
+                .contains("     3\t        return x * 2;");
+        ToolResult typo = call(
+                "edit_file",
+                "{\"path\": \"c.java\", \"edits\": [{\"old_text\": \"int compte(int y)\", " + "\"new_text\": \"x\"}]}");
         assertThat(typo.failure()).isEqualTo(Failure.NOT_FOUND);
         assertThat(typo.text()).contains("closest line is 2").contains("     2\t    int compute(int x) {");
     }
@@ -171,8 +190,9 @@ class FileToolsTest {
     @Test
     void crlfFilesMatchLfTextAndKeepCrlf() throws Exception {
         Files.write(root.resolve("win.txt"), "one\r\ntwo\r\nthree\r\n".getBytes(StandardCharsets.UTF_8));
-        ToolResult r = call("edit_file", "{\"path\": \"win.txt\", \"edits\": [{\"old_text\": \"one\\ntwo\", "
-                + "\"new_text\": \"1\\n2\"}]}");
+        ToolResult r = call(
+                "edit_file",
+                "{\"path\": \"win.txt\", \"edits\": [{\"old_text\": \"one\\ntwo\", " + "\"new_text\": \"1\\n2\"}]}");
         assertThat(r.isError()).as(r.text()).isFalse();
         assertThat(Files.readString(root.resolve("win.txt"))).isEqualTo("1\r\n2\r\nthree\r\n");
     }
@@ -180,18 +200,29 @@ class FileToolsTest {
     @Test
     void theShaPreconditionAndDryRun() throws Exception {
         Files.writeString(root.resolve("d.txt"), "v1\n");
-        String sha = call("read_file", "{\"path\": \"d.txt\"}").structured().get("sha256").asString();
-        ToolResult dry = call("edit_file", "{\"path\": \"d.txt\", \"dry_run\": true, \"edits\": [{\"old_text\": "
-                + "\"v1\", \"new_text\": \"v2\"}]}");
+        String sha = call("read_file", "{\"path\": \"d.txt\"}")
+                .structured()
+                .get("sha256")
+                .asString();
+        ToolResult dry = call(
+                "edit_file",
+                "{\"path\": \"d.txt\", \"dry_run\": true, \"edits\": [{\"old_text\": "
+                        + "\"v1\", \"new_text\": \"v2\"}]}");
         assertThat(dry.text()).contains("+v2");
         assertThat(Files.readString(root.resolve("d.txt"))).isEqualTo("v1\n");
         Files.writeString(root.resolve("d.txt"), "v1 changed by someone\n");
-        ToolResult stale = call("edit_file", "{\"path\": \"d.txt\", \"expected_sha256\": \"" + sha + "\", \"edits\": "
-                + "[{\"old_text\": \"v1\", \"new_text\": \"v2\"}]}");
+        ToolResult stale = call(
+                "edit_file",
+                "{\"path\": \"d.txt\", \"expected_sha256\": \"" + sha + "\", \"edits\": "
+                        + "[{\"old_text\": \"v1\", \"new_text\": \"v2\"}]}");
         assertThat(stale.failure()).isEqualTo(Failure.CONFLICT);
         assertThat(stale.text()).contains("changed since you read it");
-        assertThat(call("edit_file", "{\"path\": \"d.txt\", \"expected_sha256\": \"xyz\", \"edits\": [{\"old_text\": "
-                + "\"a\", \"new_text\": \"b\"}]}").text()).contains("expected_sha256");
+        assertThat(call(
+                                "edit_file",
+                                "{\"path\": \"d.txt\", \"expected_sha256\": \"xyz\", \"edits\": [{\"old_text\": "
+                                        + "\"a\", \"new_text\": \"b\"}]}")
+                        .text())
+                .contains("expected_sha256");
     }
 
     @Test
@@ -210,16 +241,29 @@ class FileToolsTest {
         Files.write(root.resolve("src/data.bin"), new byte[] {'n', 'e', 'e', 'd', 'l', 'e', 0, 1});
 
         ToolResult list = call("list_directory", "{\"depth\": 3}");
-        assertThat(list.text()).contains("src/").contains("Main.java").doesNotContain("build").doesNotContain("app.log")
-                .doesNotContain("G.java").doesNotContain("secret.txt").doesNotContain(".git/");
+        assertThat(list.text())
+                .contains("src/")
+                .contains("Main.java")
+                .doesNotContain("build")
+                .doesNotContain("app.log")
+                .doesNotContain("G.java")
+                .doesNotContain("secret.txt")
+                .doesNotContain(".git/");
         ToolResult find = call("find_files", "{\"glob\": \"*.java\"}");
-        assertThat(find.structured().get("files").toString()).contains("src/Main.java").doesNotContain("G.java");
+        assertThat(find.structured().get("files").toString())
+                .contains("src/Main.java")
+                .doesNotContain("G.java");
         ToolResult search = call("search_files", "{\"pattern\": \"need+le\"}");
         assertThat(search.text()).isEqualTo("src/Main.java:1:class Main { // needle");
         assertThat(call("search_files", "{\"pattern\": \"NEEDLE\", \"ignore_case\": true, \"glob\": \"*.java\"}")
-                .structured().get("matches").size()).isEqualTo(1);
+                        .structured()
+                        .get("matches")
+                        .size())
+                .isEqualTo(1);
         assertThat(call("search_files", "{\"pattern\": \"(unclosed\"}").text()).contains("not a valid");
-        assertThat(call("list_directory", "{\"path\": \"src\", \"include_hidden\": true}").text()).contains(".gitignore");
+        assertThat(call("list_directory", "{\"path\": \"src\", \"include_hidden\": true}")
+                        .text())
+                .contains(".gitignore");
     }
 
     @Test
@@ -227,26 +271,33 @@ class FileToolsTest {
         Files.createDirectories(root.resolve("dir/sub"));
         Files.writeString(root.resolve("dir/sub/f.txt"), "x");
         assertThat(call("delete_path", "{\"path\": \"dir\"}").text()).contains("recursive");
-        assertThat(call("delete_path", "{\"path\": \"dir\", \"recursive\": true}").isError()).isFalse();
+        assertThat(call("delete_path", "{\"path\": \"dir\", \"recursive\": true}")
+                        .isError())
+                .isFalse();
         assertThat(root.resolve("dir")).doesNotExist();
         Files.createDirectories(root.resolve("keep"));
         Files.writeString(root.resolve("keep/k.txt"), "k");
         Files.createSymbolicLink(root.resolve("link"), root.resolve("keep"));
         assertThat(call("delete_path", "{\"path\": \"link\"}").isError()).isFalse();
         assertThat(root.resolve("keep/k.txt")).exists();
-        assertThat(call("delete_path", "{\"path\": \".git\", \"recursive\": true}").failure()).isEqualTo(Failure.DENIED);
+        assertThat(call("delete_path", "{\"path\": \".git\", \"recursive\": true}")
+                        .failure())
+                .isEqualTo(Failure.DENIED);
     }
 
     @Test
     void moveRefusesToOverwriteUnlessAsked() throws Exception {
         Files.writeString(root.resolve("x.txt"), "x");
         Files.writeString(root.resolve("y.txt"), "y");
-        assertThat(call("move_path", "{\"source\": \"x.txt\", \"destination\": \"y.txt\"}").failure())
+        assertThat(call("move_path", "{\"source\": \"x.txt\", \"destination\": \"y.txt\"}")
+                        .failure())
                 .isEqualTo(Failure.CONFLICT);
         assertThat(call("move_path", "{\"source\": \"x.txt\", \"destination\": \"y.txt\", \"overwrite\": true}")
-                .isError()).isFalse();
+                        .isError())
+                .isFalse();
         assertThat(Files.readString(root.resolve("y.txt"))).isEqualTo("x");
-        assertThat(call("move_path", "{\"source\": \"y.txt\", \"destination\": \"../out.txt\"}").failure())
+        assertThat(call("move_path", "{\"source\": \"y.txt\", \"destination\": \"../out.txt\"}")
+                        .failure())
                 .isEqualTo(Failure.DENIED);
     }
 
@@ -258,7 +309,11 @@ class FileToolsTest {
         assertThat(info.structured().get("size").asInt()).isEqualTo(5);
         assertThat(info.structured().get("mime_type").asString()).isEqualTo("text/plain");
         Files.createSymbolicLink(root.resolve("l"), root.resolve("i.txt"));
-        assertThat(call("file_info", "{\"path\": \"l\"}").structured().get("is_symlink").asBoolean()).isTrue();
+        assertThat(call("file_info", "{\"path\": \"l\"}")
+                        .structured()
+                        .get("is_symlink")
+                        .asBoolean())
+                .isTrue();
     }
 
     @Test
@@ -270,7 +325,8 @@ class FileToolsTest {
             for (int w = 0; w < writers; w++) {
                 for (int i = 0; i < each; i++) {
                     String line = "w" + w + "-" + i + "\\n";
-                    results.add(pool.submit(() -> call("write_file",
+                    results.add(pool.submit(() -> call(
+                            "write_file",
                             "{\"path\": \"log.txt\", \"mode\": \"append\", \"content\": \"" + line + "\"}")));
                 }
             }
@@ -278,8 +334,12 @@ class FileToolsTest {
                 assertThat(r.get().isError()).isFalse();
             }
         }
-        assertThat(Files.readAllLines(root.resolve("log.txt"))).hasSize(writers * each).doesNotHaveDuplicates();
-        assertThat(workspace.journal().diff(null, null, null, null, 10_000).text()).as("everything was journaled").isEmpty();
+        assertThat(Files.readAllLines(root.resolve("log.txt")))
+                .hasSize(writers * each)
+                .doesNotHaveDuplicates();
+        assertThat(workspace.journal().diff(null, null, null, null, 10_000).text())
+                .as("everything was journaled")
+                .isEmpty();
     }
 
     @Test
@@ -294,15 +354,19 @@ class FileToolsTest {
     void filesACommandMadeHugeAreRefusedWithoutBeingReadWhole() throws Exception {
         workspace.journal().awaitReady();
         for (String name : List.of("huge.txt", "huge.png")) {
-            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(root.resolve(name).toFile(), "rw")) {
+            try (RandomAccessFile f = new RandomAccessFile(root.resolve(name).toFile(), "rw")) {
                 f.setLength(256L << 20); // sparse, as a command might have made it
             }
         }
         assertThat(call("write_file", "{\"path\": \"huge.txt\", \"content\": \"x\", \"mode\": \"append\"}")
-                .failure()).isEqualTo(Failure.TOO_LARGE);
-        assertThat(call("edit_file", "{\"path\": \"huge.txt\", \"edits\": [{\"old_text\": \"a\", "
-                + "\"new_text\": \"b\"}]}")
-                .failure()).isEqualTo(Failure.TOO_LARGE);
+                        .failure())
+                .isEqualTo(Failure.TOO_LARGE);
+        assertThat(call(
+                                "edit_file",
+                                "{\"path\": \"huge.txt\", \"edits\": [{\"old_text\": \"a\", "
+                                        + "\"new_text\": \"b\"}]}")
+                        .failure())
+                .isEqualTo(Failure.TOO_LARGE);
         assertThat(call("read_file", "{\"path\": \"huge.png\"}").isError()).isTrue();
     }
 }

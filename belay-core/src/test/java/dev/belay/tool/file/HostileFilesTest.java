@@ -3,26 +3,25 @@ package dev.belay.tool.file;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.belay.fs.Fifo;
+import dev.belay.journal.Change;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.fs.Fifo;
-import dev.belay.journal.Change;
-import dev.belay.tool.Limits;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -69,17 +68,25 @@ class HostileFilesTest {
                 assertThat(read.failure()).isEqualTo(Failure.INVALID_ARGUMENTS);
                 assertThat(read.text()).contains("not a regular file");
             }
-            assertThat(call("edit_file", Map.of("path", "pipe", "edits",
-                    java.util.List.of(Map.of("old_text", "a", "new_text", "b")))).text()).contains("not a regular file");
-            assertThat(call("write_file", Map.of("path", "pipe", "content", "x", "mode", "append")).text())
+            assertThat(call(
+                                    "edit_file",
+                                    Map.of("path", "pipe", "edits", List.of(Map.of("old_text", "a", "new_text", "b"))))
+                            .text())
                     .contains("not a regular file");
-            assertThat(call("file_info", Map.of("path", "pipe")).structured().get("type").asString())
+            assertThat(call("write_file", Map.of("path", "pipe", "content", "x", "mode", "append"))
+                            .text())
+                    .contains("not a regular file");
+            assertThat(call("file_info", Map.of("path", "pipe"))
+                            .structured()
+                            .get("type")
+                            .asString())
                     .isEqualTo("other");
             ToolResult search = call("search_files", Map.of("pattern", "needle"));
             assertThat(search.structured().get("matches")).hasSize(1);
             assertThat(call("list_directory", Map.of("path", ".")).text()).contains("a.txt");
             Files.writeString(root.resolve("a.txt"), "changed\n");
-            assertThat(workspace.journal().commitAll(new Change("command", "run_command", "c"))).isPresent();
+            assertThat(workspace.journal().commitAll(new Change("command", "run_command", "c")))
+                    .isPresent();
         });
     }
 
@@ -99,7 +106,9 @@ class HostileFilesTest {
             assertThat(page.failure()).isNull();
             assertThat(page.text()).contains("line 10").contains("line 14").doesNotContain("line 15");
             assertThat(page.structured().get("next_offset").asInt()).isEqualTo(15);
-            assertThat(page.structured().has("total_lines")).as("counting would read 6 GiB").isFalse();
+            assertThat(page.structured().has("total_lines"))
+                    .as("counting would read 6 GiB")
+                    .isFalse();
 
             ToolResult hole = call("read_file", Map.of("path", "big.log", "offset", 1001, "limit", 1));
             assertThat(hole.failure()).isNull();
@@ -108,8 +117,9 @@ class HostileFilesTest {
 
             ToolResult append = call("write_file", Map.of("path", "big.log", "content", "x", "mode", "append"));
             assertThat(append.failure()).isEqualTo(Failure.TOO_LARGE);
-            ToolResult edit = call("edit_file", Map.of("path", "big.log", "edits",
-                    java.util.List.of(Map.of("old_text", "line 1", "new_text", "x"))));
+            ToolResult edit = call(
+                    "edit_file",
+                    Map.of("path", "big.log", "edits", List.of(Map.of("old_text", "line 1", "new_text", "x"))));
             assertThat(edit.failure()).isEqualTo(Failure.TOO_LARGE);
         });
         assertThat(Files.size(big)).isEqualTo(6L << 30);

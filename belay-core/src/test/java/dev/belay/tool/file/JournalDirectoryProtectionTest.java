@@ -2,22 +2,21 @@ package dev.belay.tool.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
+import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.Limits;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -39,7 +38,7 @@ class JournalDirectoryProtectionTest {
 
     /** A workspace that is the user's git repository (the journal itself lives outside it). */
     private void openRepository(Path dir) throws Exception {
-        org.eclipse.jgit.api.Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call().close();
+        Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call().close();
         open(dir);
     }
 
@@ -68,7 +67,8 @@ class JournalDirectoryProtectionTest {
         String config = Files.readString(gitDir.resolve("config"));
         Files.writeString(root.resolve("h"), "#!/bin/sh\ntouch /tmp/pwned\n");
         if (!Files.isSymbolicLink(root.resolve(dir))) {
-            for (ToolResult r : List.of(call("move_path", Map.of("source", dir, "destination", "elsewhere")),
+            for (ToolResult r : List.of(
+                    call("move_path", Map.of("source", dir, "destination", "elsewhere")),
                     call("delete_path", Map.of("path", dir, "recursive", true)))) {
                 assertThat(r.failure()).as(r.text()).isEqualTo(Failure.DENIED);
             }
@@ -81,8 +81,13 @@ class JournalDirectoryProtectionTest {
                 call("move_path", Map.of("source", "h", "destination", dir + "/hooks/post-commit")),
                 call("write_file", Map.of("path", dir + "/config", "content", "[core]\n\thooksPath = x\n")),
                 call("write_file", Map.of("path", dir + "/hooks/pre-commit", "content", "#!/bin/sh\n")),
-                call("edit_file", Map.of("path", dir + "/config", "edits",
-                        List.of(Map.of("old_text", "[core]", "new_text", "[core]\n\thooksPath = x")))),
+                call(
+                        "edit_file",
+                        Map.of(
+                                "path",
+                                dir + "/config",
+                                "edits",
+                                List.of(Map.of("old_text", "[core]", "new_text", "[core]\n\thooksPath = x")))),
                 call("delete_path", Map.of("path", dir + "/objects", "recursive", true)),
                 call("delete_path", Map.of("path", dir + "/HEAD")),
                 call("make_directory", Map.of("path", dir + "/hooks/sub")),
@@ -97,7 +102,9 @@ class JournalDirectoryProtectionTest {
         assertThat(gitDir.resolve("objects")).isDirectory();
         assertThat(gitDir.resolve("HEAD")).exists();
         assertThat(root.resolve("h")).exists();
-        assertThat(call("read_file", Map.of("path", dir + "/HEAD")).failure()).as("reading stays allowed").isNull();
+        assertThat(call("read_file", Map.of("path", dir + "/HEAD")).failure())
+                .as("reading stays allowed")
+                .isNull();
     }
 
     @Test
@@ -120,9 +127,12 @@ class JournalDirectoryProtectionTest {
             assertNoToolChanges(link, root.resolve(".git"));
         }
         Files.createSymbolicLink(root.resolve("hooks-link"), Path.of(".git/hooks"));
-        assertThat(call("write_file", Map.of("path", "hooks-link/post-commit", "content", "x")).failure())
+        assertThat(call("write_file", Map.of("path", "hooks-link/post-commit", "content", "x"))
+                        .failure())
                 .isEqualTo(Failure.DENIED);
-        assertThat(call("delete_path", Map.of("path", "g")).failure()).as("the link itself may go").isNull();
+        assertThat(call("delete_path", Map.of("path", "g")).failure())
+                .as("the link itself may go")
+                .isNull();
     }
 
     @Test
@@ -131,15 +141,19 @@ class JournalDirectoryProtectionTest {
         for (String spelling : List.of(".GIT", ".Git", ".gIT")) {
             ToolResult r = call("write_file", Map.of("path", spelling + "/config", "content", "x"));
             assertThat(r.failure()).as(spelling).isEqualTo(Failure.DENIED);
-            assertThat(call("make_directory", Map.of("path", spelling)).failure()).isEqualTo(Failure.DENIED);
+            assertThat(call("make_directory", Map.of("path", spelling)).failure())
+                    .isEqualTo(Failure.DENIED);
         }
     }
 
     @Test
     void behindAGitFileThatPointsElsewhereInTheWorkspace() throws Exception {
         Path ws = Files.createDirectories(base.resolve("ws"));
-        try (var git = org.eclipse.jgit.api.Git.init().setDirectory(ws.toFile()).setGitDir(ws.resolve("store").toFile())
-                .setInitialBranch("main").call()) {
+        try (var git = Git.init()
+                .setDirectory(ws.toFile())
+                .setGitDir(ws.resolve("store").toFile())
+                .setInitialBranch("main")
+                .call()) {
             assertThat(git.getRepository().getDirectory().toPath()).isEqualTo(ws.resolve("store"));
         }
         Files.writeString(ws.resolve(".git"), "gitdir: store\n");
@@ -147,13 +161,20 @@ class JournalDirectoryProtectionTest {
         assertNoToolChanges("store", root.resolve("store"));
         Files.createSymbolicLink(root.resolve("s"), Path.of("store"));
         assertNoToolChanges("s", root.resolve("store"));
-        assertThat(call("write_file", Map.of("path", ".git", "content", "gitdir: /tmp/evil\n")).failure())
-                .as("the pointer itself").isEqualTo(Failure.DENIED);
+        assertThat(call("write_file", Map.of("path", ".git", "content", "gitdir: /tmp/evil\n"))
+                        .failure())
+                .as("the pointer itself")
+                .isEqualTo(Failure.DENIED);
         assertThat(call("delete_path", Map.of("path", ".git")).failure()).isEqualTo(Failure.DENIED);
         assertThat(Files.readString(root.resolve(".git"))).startsWith("gitdir:");
         String head = Files.readString(root.resolve("store/HEAD"));
-        assertThat(call("write_file", Map.of("path", "a.txt", "content", "x")).structured().has("commit"))
-                .as("the journal commits into its own directory").isTrue();
-        assertThat(root.resolve("store/HEAD")).as("the user's repository is untouched").hasContent(head);
+        assertThat(call("write_file", Map.of("path", "a.txt", "content", "x"))
+                        .structured()
+                        .has("commit"))
+                .as("the journal commits into its own directory")
+                .isTrue();
+        assertThat(root.resolve("store/HEAD"))
+                .as("the user's repository is untouched")
+                .hasContent(head);
     }
 }

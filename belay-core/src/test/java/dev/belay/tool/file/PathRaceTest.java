@@ -2,24 +2,23 @@ package dev.belay.tool.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.Limits;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -64,7 +63,10 @@ class PathRaceTest {
                 try {
                     Files.deleteIfExists(tmp);
                     Files.createSymbolicLink(tmp, out ? outside : Path.of("inside"));
-                    Files.move(tmp, root.resolve("flip"), StandardCopyOption.ATOMIC_MOVE,
+                    Files.move(
+                            tmp,
+                            root.resolve("flip"),
+                            StandardCopyOption.ATOMIC_MOVE,
                             StandardCopyOption.REPLACE_EXISTING);
                     flips.incrementAndGet();
                     out = !out;
@@ -98,13 +100,17 @@ class PathRaceTest {
             ToolResult info = call("file_info", Map.of("path", "flip/secret.txt"));
             assertThat(info.text()).doesNotContain(outside.toString());
             if (i % 20 == 0) {
-                assertThat(call("search_files", Map.of("pattern", "TOP-SECRET", "path", "flip")).text())
+                assertThat(call("search_files", Map.of("pattern", "TOP-SECRET", "path", "flip"))
+                                .text())
                         .doesNotContain(SECRET);
-                assertThat(call("list_directory", Map.of("path", "flip")).text()).doesNotContain("victim/keep");
+                assertThat(call("list_directory", Map.of("path", "flip")).text())
+                        .doesNotContain("victim/keep");
             }
         }
         assertThat(flips.get()).as("the link was swapped while reading").isGreaterThan(100);
-        assertThat(insideReads).as("reads through the link while it pointed inside worked").isPositive();
+        assertThat(insideReads)
+                .as("reads through the link while it pointed inside worked")
+                .isPositive();
     }
 
     @Test
@@ -118,8 +124,13 @@ class PathRaceTest {
             call("delete_path", Map.of("path", "flip/victim/keep.txt"));
             call("move_path", Map.of("source", "flip/secret.txt", "destination", "moved.txt"));
             call("move_path", Map.of("source", "moved.txt", "destination", "flip/secret.txt"));
-            call("edit_file", Map.of("path", "flip/secret.txt", "edits",
-                    java.util.List.of(Map.of("old_text", "TOP", "new_text", "BOTTOM"))));
+            call(
+                    "edit_file",
+                    Map.of(
+                            "path",
+                            "flip/secret.txt",
+                            "edits",
+                            List.of(Map.of("old_text", "TOP", "new_text", "BOTTOM"))));
             if (!Files.exists(root.resolve("inside/victim/keep.txt"))) {
                 Files.writeString(root.resolve("inside/victim/keep.txt"), "keep\n");
             }

@@ -2,24 +2,23 @@ package dev.belay.tool.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.file.FileTools;
+import dev.belay.workspace.Workspace;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.Limits;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Failure;
-import dev.belay.tool.Tool;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.file.FileTools;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -75,20 +74,25 @@ class HistoryToolsTest {
         ToolResult exported = call("conv-1", "export_branch", "{\"branch\": \"belay/conv-1\"}");
 
         assertThat(exported.isError()).as(exported.text()).isFalse();
-        assertThat(exported.text()).contains("Branch belay/conv-1").contains("1 commit of conversation conv-1")
+        assertThat(exported.text())
+                .contains("Branch belay/conv-1")
+                .contains("1 commit of conversation conv-1")
                 .contains("git merge belay/conv-1");
         assertThat(exported.structured().path("base").asString()).isEqualTo(head);
         assertThat(git("show", "belay/conv-1:a.txt")).isEqualTo("one\n2\n");
         assertThat(git("ls-tree", "--name-only", "belay/conv-1")).doesNotContain("other.txt");
         assertThat(git("log", "-1", "--format=%an <%ae>", "belay/conv-1").strip())
                 .isEqualTo("Ursula <ursula@example.com>");
-        assertThat(git("rev-parse", "HEAD").strip()).as("the user's branch did not move").isEqualTo(head);
+        assertThat(git("rev-parse", "HEAD").strip())
+                .as("the user's branch did not move")
+                .isEqualTo(head);
         assertThat(git("symbolic-ref", "HEAD").strip()).isEqualTo("refs/heads/main");
 
         ToolResult again = call("conv-1", "export_branch", "{\"branch\": \"belay/conv-1\"}");
         assertThat(again.failure()).isEqualTo(Failure.CONFLICT);
         assertThat(again.text()).contains("Nothing was exported").contains("already exists");
-        assertThat(call("conv-1", "export_branch", "{\"branch\": \"bad..name\"}").text())
+        assertThat(call("conv-1", "export_branch", "{\"branch\": \"bad..name\"}")
+                        .text())
                 .contains("not a valid branch name");
     }
 
@@ -96,13 +100,20 @@ class HistoryToolsTest {
     void anEarlierBelaysCommitsAreListedMarkedDiffableAndUndoSaysWhyNot() throws Exception {
         userRepository();
         Files.writeString(root.resolve("a.txt"), "one\nby the old Belay\n");
-        git("commit", "-q", "-a", "--author=Belay <belay@localhost>", "-m",
+        git(
+                "commit",
+                "-q",
+                "-a",
+                "--author=Belay <belay@localhost>",
+                "-m",
                 "edit_file: a.txt\n\nBelay-Tool: edit_file\nBelay-Session: old-conv\n");
         String old = git("rev-parse", "--short=10", "HEAD").strip();
         open();
 
         ToolResult history = call("c", "history", "{}");
-        assertThat(history.text()).contains(old + "  ").contains("[old journal, on the user's branch: diff only]")
+        assertThat(history.text())
+                .contains(old + "  ")
+                .contains("[old journal, on the user's branch: diff only]")
                 .contains("belay journal export --old --branch belay-old-journal, then git reset");
         assertThat(history.structured().path("note").asString()).contains("1 commits on your branch main");
 
@@ -112,16 +123,21 @@ class HistoryToolsTest {
 
         ToolResult undo = call("c", "undo", "{\"commit\": \"" + old + "\"}");
         assertThat(undo.failure()).isEqualTo(Failure.CONFLICT);
-        assertThat(undo.text()).contains("earlier Belay on the user's branch main")
-                .contains("Belay never writes the user's repository").contains("git revert " + old);
+        assertThat(undo.text())
+                .contains("earlier Belay on the user's branch main")
+                .contains("Belay never writes the user's repository")
+                .contains("git revert " + old);
         assertThat(root.resolve("a.txt")).hasContent("one\nby the old Belay");
     }
 
     private String git(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("git"));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        Process p = new ProcessBuilder(command)
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
         return out;
     }

@@ -2,15 +2,13 @@ package dev.belay.tool.python;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.tool.Failure;
+import dev.belay.tool.ToolResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.Failure;
-import dev.belay.tool.ToolResult;
 
 /** The python tool through a real Jupyter kernel: Debian's python3-ipykernel over the Jupyter protocol. */
 class JupyterPythonToolsTest extends PythonToolsContract {
@@ -26,8 +24,11 @@ class JupyterPythonToolsTest extends PythonToolsContract {
 
     @Test
     void aCallMayNameAnotherKernelAndAMissingOneSaysHowToInstallIt() {
-        assertThat(run("c1", "{\"code\": \"6 * 7\", \"kernel_name\": \"python3\"}").structured().get("value")
-                .asString()).isEqualTo("42");
+        assertThat(run("c1", "{\"code\": \"6 * 7\", \"kernel_name\": \"python3\"}")
+                        .structured()
+                        .get("value")
+                        .asString())
+                .isEqualTo("42");
         var missing = run("c1", "{\"code\": \"1\", \"kernel_name\": \"no-such-kernel\"}");
         assertThat(missing.failure()).isEqualTo(Failure.NOT_FOUND);
         assertThat(missing.text()).contains("no-such-kernel").contains("ipykernel");
@@ -53,20 +54,29 @@ class JupyterPythonToolsTest extends PythonToolsContract {
 
     @Test
     void eachKernelKeepsItsKeyAndSocketsInItsOwnPrivateDirectory() throws Exception {
-        ToolResult where = run("c1", "{\"code\": \"import ipykernel, json\\nf = ipykernel.get_connection_file()\\n"
-                + "c = json.load(open(f))\\nprint(f)\\nc['transport'] + ' ' + c['ip']\"}");
+        ToolResult where = run(
+                "c1",
+                "{\"code\": \"import ipykernel, json\\nf = ipykernel.get_connection_file()\\n"
+                        + "c = json.load(open(f))\\nprint(f)\\nc['transport'] + ' ' + c['ip']\"}");
         Path file = Path.of(where.structured().get("stdout").asString().strip());
         assertThat(file).startsWith(kernels);
-        assertThat(Files.getPosixFilePermissions(file.getParent())).containsExactlyInAnyOrder(
-                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
-        assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
-                PosixFilePermission.OWNER_WRITE);
-        assertThat(where.structured().get("value").asString()).as("unix sockets next to the file, no TCP port")
+        assertThat(Files.getPosixFilePermissions(file.getParent()))
+                .containsExactlyInAnyOrder(
+                        PosixFilePermission.OWNER_READ,
+                        PosixFilePermission.OWNER_WRITE,
+                        PosixFilePermission.OWNER_EXECUTE);
+        assertThat(Files.getPosixFilePermissions(file))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(where.structured().get("value").asString())
+                .as("unix sockets next to the file, no TCP port")
                 .isEqualTo("'ipc " + file.resolveSibling("kernel") + "'");
         ToolResult other = run("c2", "{\"code\": \"import ipykernel\\nipykernel.get_connection_file()\"}");
-        assertThat(Path.of(other.structured().get("value").asString().replace("'", "")).getParent())
-                .as("each kernel has a directory of its own").isNotEqualTo(file.getParent());
-        assertThat(workspace.journal().history(10, 0, null)).as("nothing of it in the journal").noneMatch(c -> c.files().stream()
-                .anyMatch(f -> f.contains("connection")));
+        assertThat(Path.of(other.structured().get("value").asString().replace("'", ""))
+                        .getParent())
+                .as("each kernel has a directory of its own")
+                .isNotEqualTo(file.getParent());
+        assertThat(workspace.journal().history(10, 0, null))
+                .as("nothing of it in the journal")
+                .noneMatch(c -> c.files().stream().anyMatch(f -> f.contains("connection")));
     }
 }

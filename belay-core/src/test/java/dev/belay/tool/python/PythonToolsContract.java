@@ -2,24 +2,24 @@ package dev.belay.tool.python;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.time.Duration;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.Limits;
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
 import dev.belay.workspace.Workspace;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -32,7 +32,7 @@ abstract class PythonToolsContract {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
-    java.nio.file.Path dir;
+    Path dir;
 
     protected Workspace workspace;
     private PythonTools python;
@@ -43,8 +43,12 @@ abstract class PythonToolsContract {
     @BeforeEach
     void setUp() {
         workspace = Workspace.open(dir, "Belay", "belay@localhost");
-        python = new PythonTools(workspace, new LocalRuntime(), Limits.DEFAULTS,
-                Map.of("PATH", "/usr/bin:/bin", "HOME", dir.toString(), "LANG", "C.UTF-8"), Duration.ofMinutes(5),
+        python = new PythonTools(
+                workspace,
+                new LocalRuntime(),
+                Limits.DEFAULTS,
+                Map.of("PATH", "/usr/bin:/bin", "HOME", dir.toString(), "LANG", "C.UTF-8"),
+                Duration.ofMinutes(5),
                 backend());
         catalog = new Catalog(python.tools());
     }
@@ -56,7 +60,8 @@ abstract class PythonToolsContract {
     }
 
     protected ToolResult run(String conversation, String json) {
-        return catalog.call(new ToolCall("python", (ObjectNode) JSON.readTree(json), CallContext.of("test", conversation)));
+        return catalog.call(
+                new ToolCall("python", (ObjectNode) JSON.readTree(json), CallContext.of("test", conversation)));
     }
 
     private ToolResult run(String code) {
@@ -71,10 +76,13 @@ abstract class PythonToolsContract {
         assertThat(r.structured().get("stdout").asString()).isEqualTo("x is 21\n");
         assertThat(r.structured().get("value").asString()).isEqualTo("42");
         assertThat(run("round(area(1), 5)").structured().get("value").asString())
-                .as("a function uses an earlier import").isEqualTo("3.14159");
+                .as("a function uses an earlier import")
+                .isEqualTo("3.14159");
         assertThat(run("counter = 0").isError()).isFalse();
         run("counter += 1\ncounter");
-        assertThat(run("counter").structured().get("value").asString()).as("each statement runs once").isEqualTo("1");
+        assertThat(run("counter").structured().get("value").asString())
+                .as("each statement runs once")
+                .isEqualTo("1");
     }
 
     @Test
@@ -90,8 +98,11 @@ abstract class PythonToolsContract {
         assertThat(missing.structured().get("error").get("type").asString()).isEqualTo("ModuleNotFoundError");
         assertThat(missing.text()).contains("pip install scikit-learn").doesNotContain("driver");
         ToolResult zero = run("def f():\n    return 1 / 0\nf()");
-        assertThat(zero.structured().get("error").get("traceback").asString()).contains("line 2")
-                .contains("ZeroDivisionError").doesNotContain("exec(").doesNotContain("driver")
+        assertThat(zero.structured().get("error").get("traceback").asString())
+                .contains("line 2")
+                .contains("ZeroDivisionError")
+                .doesNotContain("exec(")
+                .doesNotContain("driver")
                 .doesNotContain("\u001B[");
     }
 
@@ -107,8 +118,10 @@ abstract class PythonToolsContract {
     @Test
     void aHangThatIgnoresInterruptsRestartsTheInterpreter() {
         run("lost = 1");
-        ToolResult hang = run("c1", "{\"code\": \"import signal, time\\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)"
-                + "\\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\\ntime.sleep(60)\", \"timeout_s\": 0.5}");
+        ToolResult hang = run(
+                "c1",
+                "{\"code\": \"import signal, time\\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)"
+                        + "\\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\\ntime.sleep(60)\", \"timeout_s\": 0.5}");
         assertThat(hang.structured().get("state_lost").asBoolean()).isTrue();
         assertThat(hang.text()).contains("restarted");
         ToolResult after = run("lost");
@@ -127,7 +140,8 @@ abstract class PythonToolsContract {
         run("c1", "{\"code\": \"secret = 'c1'\"}");
         ToolResult other = run("c2", "{\"code\": \"secret\"}");
         assertThat(other.structured().get("error").get("type").asString()).isEqualTo("NameError");
-        assertThat(run("c1", "{\"code\": \"secret\", \"session\": \"scratch\"}").isError()).isTrue();
+        assertThat(run("c1", "{\"code\": \"secret\", \"session\": \"scratch\"}").isError())
+                .isTrue();
         catalog.call(new ToolCall("python_reset", JSON.createObjectNode(), CallContext.of("test", "c1")));
         ToolResult afterReset = run("c1", "{\"code\": \"secret\"}");
         assertThat(afterReset.text()).contains("session was reset");
@@ -138,13 +152,19 @@ abstract class PythonToolsContract {
         ToolResult r = run("import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [1, 4, 9])\nplt.title('squares')");
         assertThat(r.isError()).as(r.text()).isFalse();
         assertThat(r.structured().get("images").asInt()).isEqualTo(1);
-        Content.Image image = (Content.Image) r.content().stream().filter(c -> c instanceof Content.Image).findFirst()
+        Content.Image image = (Content.Image) r.content().stream()
+                .filter(c -> c instanceof Content.Image)
+                .findFirst()
                 .orElseThrow();
-        assertThat(image.data()).startsWith(0x89, 'P', 'N', 'G');
+        byte[] png = Base64.getDecoder().decode(image.base64());
+        assertThat(png).startsWith(0x89, 'P', 'N', 'G');
         String saved = r.structured().get("figures").get(0).asString();
-        assertThat(Files.readAllBytes(dir.resolve(saved))).as("the figure is kept in the workspace")
-                .isEqualTo(image.data());
-        assertThat(r.structured().get("commit").asString()).as("and journaled with the cell").isNotBlank();
+        assertThat(Files.readAllBytes(dir.resolve(saved)))
+                .as("the figure is kept in the workspace")
+                .isEqualTo(png);
+        assertThat(r.structured().get("commit").asString())
+                .as("and journaled with the cell")
+                .isNotBlank();
     }
 
     @Test
@@ -170,11 +190,19 @@ abstract class PythonToolsContract {
     void twoGigabytesWithoutANewlineEndAtALimitAndBelayGoesOn() {
         long heapBefore = usedHeap();
         // a kernel may spend longer than the timeout serialising its first flush of a gigabyte: it is then killed
-        ToolResult r = run("c1", JSON.createObjectNode().put("code", "import sys\nchunk = 'x' * (1 << 20)\n"
-                + "for _ in range(2048):\n    sys.stdout.write(chunk)").put("timeout_s", 20).toString());
+        ToolResult r = run(
+                "c1",
+                JSON.createObjectNode()
+                        .put(
+                                "code",
+                                "import sys\nchunk = 'x' * (1 << 20)\n"
+                                        + "for _ in range(2048):\n    sys.stdout.write(chunk)")
+                        .put("timeout_s", 20)
+                        .toString());
         assertThat(r.text().length()).isLessThan(100_000);
-        assertThat(r.text()).as("the model is told what happened").containsAnyOf("dropped", "over 32 MiB",
-                "killed and restarted");
+        assertThat(r.text())
+                .as("the model is told what happened")
+                .containsAnyOf("dropped", "over 32 MiB", "killed and restarted");
         assertThat(usedHeap() - heapBefore).as("Belay never held the output").isLessThan(256L << 20);
         assertThat(run("6 * 7").structured().get("value").asString()).isEqualTo("42");
     }
@@ -184,9 +212,11 @@ abstract class PythonToolsContract {
         ToolResult value = run("'x' * (200 << 20)");
         assertThat(value.text().length()).isLessThan(100_000);
         assertThat(value.text()).containsAnyOf("dropped", "over 32 MiB");
-        ToolResult figures = run("import matplotlib.pyplot as plt\nfor i in range(12):\n    plt.figure()\n"
-                + "    plt.plot([0, i])");
-        assertThat(figures.structured().get("images").asInt()).as(figures.text()).isEqualTo(Interpreter.MAX_IMAGES);
+        ToolResult figures = run(
+                "import matplotlib.pyplot as plt\nfor i in range(12):\n    plt.figure()\n" + "    plt.plot([0, i])");
+        assertThat(figures.structured().get("images").asInt())
+                .as(figures.text())
+                .isEqualTo(Interpreter.MAX_IMAGES);
         assertThat(figures.structured().get("stderr").asString()).contains("not returned");
         assertThat(run("6 * 7").structured().get("value").asString()).isEqualTo("42");
     }

@@ -3,6 +3,7 @@ package dev.belay.tool.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.belay.tool.ToolException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -15,12 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import dev.belay.tool.ToolException;
 
 /**
  * Through a proxy, the proxy would resolve a name a second time (DNS rebinding); the request names the address the
@@ -37,8 +35,8 @@ class WebClientProxyTest {
         Thread.ofVirtual().start(() -> {
             while (!proxy.isClosed()) {
                 try (Socket s = proxy.accept()) {
-                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
-                            StandardCharsets.ISO_8859_1));
+                    BufferedReader in =
+                            new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
                     StringBuilder head = new StringBuilder();
                     for (String line; (line = in.readLine()) != null && !line.isEmpty(); ) {
                         head.append(line).append('\n');
@@ -61,15 +59,24 @@ class WebClientProxyTest {
     }
 
     private WebClient client() {
-        return new WebClient(new WebConfig(new EgressPolicy(List.of("localhost"), List.of()),
-                Optional.of(URI.create("http://127.0.0.1:" + proxy.getLocalPort())), Optional.empty(),
-                Optional.empty(), "belay-test"));
+        return new WebClient(new WebConfig(
+                new EgressPolicy(List.of("localhost"), List.of()),
+                Optional.of(URI.create("http://127.0.0.1:" + proxy.getLocalPort())),
+                Optional.empty(),
+                Optional.empty(),
+                "belay-test"));
     }
 
     @Test
     void httpsTunnelsToTheCheckedAddressNotToTheName() {
-        assertThatThrownBy(() -> client().send("GET", URI.create("https://localhost:8443/x"), Map.of(), null,
-                Duration.ofSeconds(10), 1000)).isInstanceOf(ToolException.class);
+        assertThatThrownBy(() -> client().send(
+                                "GET",
+                                URI.create("https://localhost:8443/x"),
+                                Map.of(),
+                                null,
+                                Duration.ofSeconds(10),
+                                1000))
+                .isInstanceOf(ToolException.class);
         assertThat(heads).isNotEmpty();
         assertThat(heads.getFirst()).startsWith("CONNECT 127.0.0.1:8443 ").doesNotContain("localhost:8443 ");
     }
@@ -77,11 +84,17 @@ class WebClientProxyTest {
     @Test
     void plainHttpAsksTheProxyForTheCheckedAddressWithTheNameInHost() {
         try {
-            WebClient.Response r = client().send("GET", URI.create("http://localhost:8080/p?q=1"), Map.of(), null,
-                    Duration.ofSeconds(10), 1000);
+            WebClient.Response r = client().send(
+                            "GET",
+                            URI.create("http://localhost:8080/p?q=1"),
+                            Map.of(),
+                            null,
+                            Duration.ofSeconds(10),
+                            1000);
             assertThat(r.status()).isEqualTo(502);
-            assertThat(heads.getFirst()).startsWith("GET http://127.0.0.1:8080/p?q=1 ").containsIgnoringCase(
-                    "host: localhost:8080");
+            assertThat(heads.getFirst())
+                    .startsWith("GET http://127.0.0.1:8080/p?q=1 ")
+                    .containsIgnoringCase("host: localhost:8080");
         } catch (ToolException e) {
             // a JVM started without jdk.httpclient.allowRestrictedHeaders=host (the belay command sets it) cannot
             // send the name in Host: then nothing at all reaches the proxy

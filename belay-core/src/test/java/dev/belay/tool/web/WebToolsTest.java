@@ -2,29 +2,28 @@ package dev.belay.tool.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Optional;
-import java.util.zip.GZIPOutputStream;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -50,11 +49,20 @@ class WebToolsTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/page", ex -> send(ex, 200, "text/html; charset=utf-8", PAGE.getBytes(StandardCharsets.UTF_8)));
-        server.createContext("/latin1", ex -> send(ex, 200, "text/plain; charset=ISO-8859-1",
-                "café crème".getBytes(StandardCharsets.ISO_8859_1)));
-        server.createContext("/json", ex -> send(ex, 200, "application/json", "{\"a\":[1,2],\"b\":{\"c\":true}}".getBytes()));
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext(
+                "/page", ex -> send(ex, 200, "text/html; charset=utf-8", PAGE.getBytes(StandardCharsets.UTF_8)));
+        server.createContext(
+                "/latin1",
+                ex -> send(
+                        ex, 200, "text/plain; charset=ISO-8859-1", "café crème".getBytes(StandardCharsets.ISO_8859_1)));
+        server.createContext(
+                "/json",
+                ex -> send(
+                        ex,
+                        200,
+                        "application/json",
+                        "{\"a\":[1,2],\"b\":{\"c\":true}}".getBytes(StandardCharsets.UTF_8)));
         server.createContext("/gzip", ex -> {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
@@ -63,13 +71,15 @@ class WebToolsTest {
             ex.getResponseHeaders().add("Content-Encoding", "gzip");
             send(ex, 200, "text/plain", bytes.toByteArray());
         });
-        server.createContext("/long", ex -> send(ex, 200, "text/plain", "0123456789".repeat(5000).getBytes()));
+        server.createContext(
+                "/long",
+                ex -> send(ex, 200, "text/plain", "0123456789".repeat(5000).getBytes(StandardCharsets.UTF_8)));
         server.createContext("/huge", ex -> {
             ex.getResponseHeaders().add("Content-Type", "text/plain");
             ex.sendResponseHeaders(200, 0);
             try (OutputStream out = ex.getResponseBody()) {
                 byte[] chunk = new byte[1 << 20];
-                java.util.Arrays.fill(chunk, (byte) 'z');
+                Arrays.fill(chunk, (byte) 'z');
                 for (int i = 0; i < 30; i++) {
                     out.write(chunk);
                 }
@@ -91,23 +101,41 @@ class WebToolsTest {
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
-            send(ex, 200, "text/plain", "late".getBytes());
+            send(ex, 200, "text/plain", "late".getBytes(StandardCharsets.UTF_8));
         });
-        server.createContext("/png", ex -> send(ex, 200, "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}));
+        server.createContext(
+                "/png", ex -> send(ex, 200, "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}));
         server.createContext("/zip", ex -> send(ex, 200, "application/zip", new byte[2048]));
         server.createContext("/echo", ex -> {
             byte[] body = ex.getRequestBody().readAllBytes();
             ex.getResponseHeaders().add("X-Method", ex.getRequestMethod());
-            send(ex, 201, "text/plain", ("got " + new String(body, StandardCharsets.UTF_8) + " ua="
-                    + ex.getRequestHeaders().getFirst("User-Agent")).getBytes(StandardCharsets.UTF_8));
+            send(
+                    ex,
+                    201,
+                    "text/plain",
+                    ("got " + new String(body, StandardCharsets.UTF_8) + " ua="
+                                    + ex.getRequestHeaders().getFirst("User-Agent"))
+                            .getBytes(StandardCharsets.UTF_8));
         });
-        server.createContext("/search", ex -> send(ex, 200, "application/json", ("{\"query\":\"widgets\",\"results\":["
-                + "{\"title\":\"Widgets 101\",\"url\":\"https://widgets.example/101\",\"content\":\"All about widgets\"},"
-                + "{\"title\":\"Widget API\",\"url\":\"https://widgets.example/api\",\"content\":\"Reference\"}]}").getBytes()));
+        server.createContext(
+                "/search",
+                ex -> send(
+                        ex,
+                        200,
+                        "application/json",
+                        ("{\"query\":\"widgets\",\"results\":["
+                                        + "{\"title\":\"Widgets 101\",\"url\":\"https://widgets.example/101\",\"content\":\"All about widgets\"},"
+                                        + "{\"title\":\"Widget API\",\"url\":\"https://widgets.example/api\",\"content\":\"Reference\"}]}")
+                                .getBytes(StandardCharsets.UTF_8)));
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
-        catalog = new Catalog(new WebTools(new WebConfig(new EgressPolicy(List.of("127.0.0.1"), List.of()),
-                Optional.empty(), Optional.of(URI.create(base + "/")), Optional.empty(), "Belay/test")).tools());
+        catalog = new Catalog(new WebTools(new WebConfig(
+                        new EgressPolicy(List.of("127.0.0.1"), List.of()),
+                        Optional.empty(),
+                        Optional.of(URI.create(base + "/")),
+                        Optional.empty(),
+                        "Belay/test"))
+                .tools());
     }
 
     @AfterEach
@@ -132,10 +160,19 @@ class WebToolsTest {
         ToolResult r = call("fetch_url", "{\"url\": \"" + base + "/page\"}");
         assertThat(r.isError()).as(r.text()).isFalse();
         String text = r.text();
-        assertThat(text).startsWith("# Widget Guide").contains("# Installing widgets").contains("## Build")
-                .contains("[API reference](" + base + "/docs/api)").contains("```bash\nmake widgets\n./run --fast\n```")
-                .contains("- fast").doesNotContain("alert").doesNotContain("Home").doesNotContain("Widgets Inc");
-        assertThat(call("fetch_url", "{\"url\": \"" + base + "/page\", \"raw\": true}").text()).contains("<script>");
+        assertThat(text)
+                .startsWith("# Widget Guide")
+                .contains("# Installing widgets")
+                .contains("## Build")
+                .contains("[API reference](" + base + "/docs/api)")
+                .contains("```bash\nmake widgets\n./run --fast\n```")
+                .contains("- fast")
+                .doesNotContain("alert")
+                .doesNotContain("Home")
+                .doesNotContain("Widgets Inc");
+        assertThat(call("fetch_url", "{\"url\": \"" + base + "/page\", \"raw\": true}")
+                        .text())
+                .contains("<script>");
     }
 
     @Test
@@ -158,18 +195,21 @@ class WebToolsTest {
 
     @Test
     void privateAddressesNeedAnAllowRule() {
-        Catalog strict = new Catalog(new WebTools(new WebConfig(EgressPolicy.defaults(), Optional.empty(),
-                Optional.empty(), Optional.empty(), "Belay/test")).tools());
-        ToolResult r = strict.call(new ToolCall("fetch_url", (ObjectNode) JSON.readTree("{\"url\": \"" + base
-                + "/page\"}"), CallContext.of("t", "s")));
+        Catalog strict = new Catalog(new WebTools(new WebConfig(
+                        EgressPolicy.defaults(), Optional.empty(), Optional.empty(), Optional.empty(), "Belay/test"))
+                .tools());
+        ToolResult r = strict.call(new ToolCall(
+                "fetch_url", (ObjectNode) JSON.readTree("{\"url\": \"" + base + "/page\"}"), CallContext.of("t", "s")));
         assertThat(r.failure()).isEqualTo(Failure.DENIED);
         assertThat(r.text()).contains("--allow-host");
-        assertThat(call("fetch_url", "{\"url\": \"file:///etc/passwd\"}").text()).contains("Only http and https");
+        assertThat(call("fetch_url", "{\"url\": \"file:///etc/passwd\"}").text())
+                .contains("Only http and https");
     }
 
     @Test
     void aSlowServerTimesOutAndAHugeBodyIsCut() {
-        ToolResult slow = call("http_request", "{\"method\": \"GET\", \"url\": \"" + base + "/slow\", \"timeout_s\": 1}");
+        ToolResult slow =
+                call("http_request", "{\"method\": \"GET\", \"url\": \"" + base + "/slow\", \"timeout_s\": 1}");
         assertThat(slow.failure()).isEqualTo(Failure.TIMED_OUT);
         ToolResult huge = call("fetch_url", "{\"url\": \"" + base + "/huge\", \"offset\": 10485700}");
         assertThat(huge.text()).contains("cut at 10485760 bytes");
@@ -178,34 +218,54 @@ class WebToolsTest {
     @Test
     void gzipCharsetsJsonImagesAndBinaries() {
         assertThat(call("fetch_url", "{\"url\": \"" + base + "/gzip\"}").text()).isEqualTo("compressed hello");
-        assertThat(call("fetch_url", "{\"url\": \"" + base + "/latin1\"}").text()).isEqualTo("café crème");
+        assertThat(call("fetch_url", "{\"url\": \"" + base + "/latin1\"}").text())
+                .isEqualTo("café crème");
         assertThat(call("fetch_url", "{\"url\": \"" + base + "/json\"}").text()).contains("\"c\" : true");
-        assertThat(call("fetch_url", "{\"url\": \"" + base + "/png\"}").content().get(0)).isInstanceOf(Content.Image.class);
-        assertThat(call("fetch_url", "{\"url\": \"" + base + "/zip\"}").text()).contains("application/zip").contains("2048");
+        assertThat(call("fetch_url", "{\"url\": \"" + base + "/png\"}")
+                        .content()
+                        .get(0))
+                .isInstanceOf(Content.Image.class);
+        assertThat(call("fetch_url", "{\"url\": \"" + base + "/zip\"}").text())
+                .contains("application/zip")
+                .contains("2048");
     }
 
     @Test
     void httpRequestSendsBodyAndReportsStatusAndHeaders() {
-        ToolResult r = call("http_request", "{\"method\": \"POST\", \"url\": \"" + base + "/echo\", \"body\": \"hi\", "
-                + "\"headers\": {\"Content-Type\": \"text/plain\"}}");
+        ToolResult r = call(
+                "http_request",
+                "{\"method\": \"POST\", \"url\": \"" + base + "/echo\", \"body\": \"hi\", "
+                        + "\"headers\": {\"Content-Type\": \"text/plain\"}}");
         assertThat(r.structured().get("status").asInt()).isEqualTo(201);
         assertThat(r.structured().get("headers").get("x-method").asString()).isEqualTo("POST");
         assertThat(r.text()).contains("got hi").contains("ua=Belay/test");
-        assertThat(call("http_request", "{\"method\": \"GET\", \"url\": \"" + base + "/echo\", \"headers\": "
-                + "{\"Host\": \"evil\"}}").text()).contains("cannot be set");
+        assertThat(call(
+                                "http_request",
+                                "{\"method\": \"GET\", \"url\": \"" + base + "/echo\", \"headers\": "
+                                        + "{\"Host\": \"evil\"}}")
+                        .text())
+                .contains("cannot be set");
     }
 
     @Test
     void searchReadsSearxngJson() {
         ToolResult r = call("web_search", "{\"query\": \"widgets\", \"max_results\": 1}");
         assertThat(r.structured().get("results")).hasSize(1);
-        assertThat(r.text()).contains("Widgets 101").contains("https://widgets.example/101").contains("All about widgets");
-        Catalog unconfigured = new Catalog(new WebTools(new WebConfig(EgressPolicy.defaults(), Optional.empty(),
-                Optional.empty(), Optional.empty(), "Belay/test")).tools());
-        assertThat(unconfigured.tools().stream().filter(t -> t.name().equals("web_search")).findFirst().orElseThrow()
-                .description()).contains("NOT CONFIGURED");
-        ToolResult hint = unconfigured.call(new ToolCall("web_search", (ObjectNode) JSON.readTree("{\"query\": \"x\"}"),
-                CallContext.of("t", "s")));
+        assertThat(r.text())
+                .contains("Widgets 101")
+                .contains("https://widgets.example/101")
+                .contains("All about widgets");
+        Catalog unconfigured = new Catalog(new WebTools(new WebConfig(
+                        EgressPolicy.defaults(), Optional.empty(), Optional.empty(), Optional.empty(), "Belay/test"))
+                .tools());
+        assertThat(unconfigured.tools().stream()
+                        .filter(t -> t.name().equals("web_search"))
+                        .findFirst()
+                        .orElseThrow()
+                        .description())
+                .contains("NOT CONFIGURED");
+        ToolResult hint = unconfigured.call(
+                new ToolCall("web_search", (ObjectNode) JSON.readTree("{\"query\": \"x\"}"), CallContext.of("t", "s")));
         assertThat(hint.text()).contains("--searxng-url").contains("BRAVE_API_KEY");
     }
 }

@@ -16,8 +16,14 @@ import java.util.Objects;
  * @param nanoCpus CPU quota in billionths of a CPU
  * @param maxProcesses the PID limit of the whole container
  */
-public record ContainerConfig(Path workspace, String image, List<Path> readOnly, boolean network, long memoryBytes,
-        long nanoCpus, long maxProcesses) {
+public record ContainerConfig(
+        Path workspace,
+        String image,
+        List<Path> readOnly,
+        boolean network,
+        long memoryBytes,
+        long nanoCpus,
+        long maxProcesses) {
 
     /** The image used when {@code --runtime container} names none. */
     public static final String DEFAULT_IMAGE = "docker.io/library/python:3.12-slim";

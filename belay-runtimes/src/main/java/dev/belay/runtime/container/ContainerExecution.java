@@ -1,9 +1,15 @@
 package dev.belay.runtime.container;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import dev.belay.runtime.Execution;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.util.ArrayList;
@@ -12,13 +18,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.StreamType;
-
-import dev.belay.runtime.Execution;
 
 /**
  * One command run by exec in the workspace's container. A bash wrapper starts it as its own process group (job
@@ -43,20 +42,32 @@ final class ContainerExecution implements Execution {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private volatile boolean killed;
 
-    private ContainerExecution(DockerEngine engine, String container, String user, String cwd, List<String> command,
-            Map<String, String> env) throws IOException {
+    private ContainerExecution(
+            DockerEngine engine,
+            String container,
+            String user,
+            String cwd,
+            List<String> command,
+            Map<String, String> env)
+            throws IOException {
         this.docker = engine.client();
         this.container = container;
         this.user = user;
         this.stdout = Pipe.open();
         this.stderr = Pipe.open();
-        List<String> argv = new ArrayList<>(List.of("bash", "-c", "mkdir -p " + PIDS + " && exec 3>&2 2>/dev/null; "
-                + "set -m; \"$@\" 2>&3 3>&- & pid=$!; echo $pid > " + PIDS + token + "; wait $pid; rc=$?; "
-                + "kill -KILL -- -$pid; rm -f " + PIDS + token + "; exit $rc", "belay"));
+        List<String> argv = new ArrayList<>(List.of(
+                "bash",
+                "-c",
+                "mkdir -p " + PIDS + " && exec 3>&2 2>/dev/null; "
+                        + "set -m; \"$@\" 2>&3 3>&- & pid=$!; echo $pid > " + PIDS + token + "; wait $pid; rc=$?; "
+                        + "kill -KILL -- -$pid; rm -f " + PIDS + token + "; exit $rc",
+                "belay"));
         argv.addAll(command);
         this.execId = docker.execCreateCmd(container)
                 .withCmd(argv.toArray(String[]::new))
-                .withEnv(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                .withEnv(env.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .toList())
                 .withWorkingDir(cwd)
                 .withUser(user)
                 .withAttachStdin(true)
@@ -69,8 +80,14 @@ final class ContainerExecution implements Execution {
         Thread.ofVirtual().name("container-output").start(this::copyOutput);
     }
 
-    static ContainerExecution start(DockerEngine engine, String container, String user, String cwd,
-            List<String> command, Map<String, String> env) throws IOException {
+    static ContainerExecution start(
+            DockerEngine engine,
+            String container,
+            String user,
+            String cwd,
+            List<String> command,
+            Map<String, String> env)
+            throws IOException {
         return new ContainerExecution(engine, container, user, cwd, command, env);
     }
 
@@ -128,11 +145,17 @@ final class ContainerExecution implements Execution {
     /** Kills the command's process group inside the container; the wrapper then exits. */
     private void killGroup() {
         // a kill right after the start may come before the wrapper has written the group's id
-        String script = "f=" + PIDS + token + "; for i in 1 2 3 4 5 6 7 8 9 10; do [ -f $f ] && break; sleep 0.1; done; "
-                + "[ -f $f ] && kill -KILL -- -$(cat $f) 2>/dev/null";
+        String script =
+                "f=" + PIDS + token + "; for i in 1 2 3 4 5 6 7 8 9 10; do [ -f $f ] && break; sleep 0.1; done; "
+                        + "[ -f $f ] && kill -KILL -- -$(cat $f) 2>/dev/null";
         try {
-            String id = docker.execCreateCmd(container).withCmd("bash", "-c", script).withUser(user)
-                    .withAttachStdout(true).withAttachStderr(true).exec().getId();
+            String id = docker.execCreateCmd(container)
+                    .withCmd("bash", "-c", script)
+                    .withUser(user)
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .exec()
+                    .getId();
             docker.execStartCmd(id).exec(new ResultCallback.Adapter<>()).awaitCompletion(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -170,7 +193,7 @@ final class ContainerExecution implements Execution {
         killGroup();
     }
 
-    private static void closeQuietly(java.nio.channels.Channel channel) {
+    private static void closeQuietly(Channel channel) {
         try {
             channel.close();
         } catch (IOException e) {

@@ -1,5 +1,10 @@
 package dev.belay.runtime.container;
 
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -8,12 +13,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.HostConfig;
 
 /**
  * Compares a container found in the engine with the one Belay would make now. A label only says what a container
@@ -31,8 +30,20 @@ record ContainerMatch(String imageId, String user, List<String> entrypoint, Host
      * What Docker grants by default: podman reports a drop of ALL as this list, Docker as ALL. A container that drops
      * all of them and adds none has no capability left.
      */
-    private static final Set<String> DEFAULT_CAPABILITIES = Set.of("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER",
-            "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID",
+    private static final Set<String> DEFAULT_CAPABILITIES = Set.of(
+            "AUDIT_WRITE",
+            "CHOWN",
+            "DAC_OVERRIDE",
+            "FOWNER",
+            "FSETID",
+            "KILL",
+            "MKNOD",
+            "NET_BIND_SERVICE",
+            "NET_RAW",
+            "SETFCAP",
+            "SETGID",
+            "SETPCAP",
+            "SETUID",
             "SYS_CHROOT");
 
     /** How the found container differs from the wanted one; empty when it can be reused. */
@@ -44,15 +55,24 @@ record ContainerMatch(String imageId, String user, List<String> entrypoint, Host
         }
         differ(differences, "image", bare(imageId), bare(found.getImageId()));
         differ(differences, "user", user, found.getConfig().getUser());
-        differ(differences, "entrypoint", entrypoint,
-                found.getConfig().getEntrypoint() == null ? null : List.of(found.getConfig().getEntrypoint()));
+        differ(
+                differences,
+                "entrypoint",
+                entrypoint,
+                found.getConfig().getEntrypoint() == null
+                        ? null
+                        : List.of(found.getConfig().getEntrypoint()));
         differ(differences, "mounts", wantedMounts(), foundMounts(found));
         differ(differences, "memory", host.getMemory(), has.getMemory());
         differ(differences, "memory and swap", host.getMemorySwap(), has.getMemorySwap());
         differ(differences, "CPUs", host.getNanoCPUs(), has.getNanoCPUs());
         differ(differences, "process limit", host.getPidsLimit(), has.getPidsLimit());
         differ(differences, "network", host.getNetworkMode(), has.getNetworkMode());
-        differ(differences, "tmpfs", host.getTmpFs().keySet(), has.getTmpFs() == null ? Set.of() : has.getTmpFs().keySet());
+        differ(
+                differences,
+                "tmpfs",
+                host.getTmpFs().keySet(),
+                has.getTmpFs() == null ? Set.of() : has.getTmpFs().keySet());
         if (Boolean.TRUE.equals(has.getPrivileged())) {
             differences.add("privileged");
         }
@@ -62,7 +82,8 @@ record ContainerMatch(String imageId, String user, List<String> entrypoint, Host
         if (has.getCapAdd() != null && has.getCapAdd().length > 0) {
             differences.add("added capabilities " + Arrays.toString(has.getCapAdd()));
         }
-        Set<String> dropped = has.getCapDrop() == null ? Set.of()
+        Set<String> dropped = has.getCapDrop() == null
+                ? Set.of()
                 : Arrays.stream(has.getCapDrop()).map(Capability::name).collect(Collectors.toSet());
         if (!dropped.contains("ALL") && !dropped.containsAll(DEFAULT_CAPABILITIES)) {
             differences.add("capabilities not all dropped " + dropped);
@@ -70,10 +91,18 @@ record ContainerMatch(String imageId, String user, List<String> entrypoint, Host
         if (has.getSecurityOpts() == null || !has.getSecurityOpts().contains("no-new-privileges")) {
             differences.add("new privileges allowed");
         }
-        for (Map.Entry<String, String> mode : Map.of("PID", Objects.toString(has.getPidMode(), ""),
-                "IPC", Objects.toString(has.getIpcMode(), ""), "UTS", Objects.toString(has.getUtSMode(), ""),
-                "user", Objects.toString(has.getUsernsMode(), ""),
-                "cgroup", Objects.toString(has.getCgroupnsMode(), "")).entrySet()) {
+        for (Map.Entry<String, String> mode : Map.of(
+                        "PID",
+                        Objects.toString(has.getPidMode(), ""),
+                        "IPC",
+                        Objects.toString(has.getIpcMode(), ""),
+                        "UTS",
+                        Objects.toString(has.getUtSMode(), ""),
+                        "user",
+                        Objects.toString(has.getUsernsMode(), ""),
+                        "cgroup",
+                        Objects.toString(has.getCgroupnsMode(), ""))
+                .entrySet()) {
             if (mode.getValue().equals("host")) {
                 differences.add("the host's " + mode.getKey() + " namespace");
             }
@@ -95,7 +124,9 @@ record ContainerMatch(String imageId, String user, List<String> entrypoint, Host
         if (found.getMounts() != null) {
             for (InspectContainerResponse.Mount mount : found.getMounts()) {
                 mounts.add(mount.getSource() + " -> "
-                        + (mount.getDestination() == null ? "?" : mount.getDestination().getPath())
+                        + (mount.getDestination() == null
+                                ? "?"
+                                : mount.getDestination().getPath())
                         + (Boolean.TRUE.equals(mount.getRW()) ? " rw" : " ro"));
             }
         }

@@ -1,14 +1,13 @@
 package dev.belay.runtime.container;
 
-import java.io.IOException;
-import java.net.URI;
-import java.time.Duration;
-
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
 
 /**
  * A Docker Engine API endpoint: Docker itself, or podman's Docker-compatible service.
@@ -24,13 +23,16 @@ public record DockerEngine(DockerClient client, URI host) implements AutoCloseab
      * @throws IllegalStateException with one line naming the fix
      */
     public static DockerEngine connect() {
-        DockerClientConfig settings = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-        DockerClient docker = DockerClientImpl.getInstance(settings, new ApacheDockerHttpClient.Builder()
-                .dockerHost(settings.getDockerHost())
-                .sslConfig(settings.getSSLConfig())
-                .connectionTimeout(Duration.ofSeconds(5))
-                .maxConnections(256)
-                .build());
+        DockerClientConfig settings =
+                DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+        DockerClient docker = DockerClientImpl.getInstance(
+                settings,
+                new ApacheDockerHttpClient.Builder()
+                        .dockerHost(settings.getDockerHost())
+                        .sslConfig(settings.getSSLConfig())
+                        .connectionTimeout(Duration.ofSeconds(5))
+                        .maxConnections(256)
+                        .build());
         try {
             docker.pingCmd().exec();
         } catch (RuntimeException e) {

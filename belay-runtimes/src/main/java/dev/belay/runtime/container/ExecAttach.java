@@ -1,5 +1,7 @@
 package dev.belay.runtime.container;
 
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.core.command.FrameReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.core.command.FrameReader;
 
 /**
  * Starts an exec and holds its hijacked connection: the command's stdin is written to it, its multiplexed
@@ -39,8 +38,8 @@ final class ExecAttach implements AutoCloseable {
         SocketChannel channel = switch (engine.getScheme()) {
             case "unix" -> SocketChannel.open(UnixDomainSocketAddress.of(engine.getPath()));
             case "tcp" -> SocketChannel.open(new InetSocketAddress(engine.getHost(), engine.getPort()));
-            default -> throw new IOException("the container runtime reaches engines over unix:// or tcp://, not "
-                    + engine);
+            default ->
+                throw new IOException("the container runtime reaches engines over unix:// or tcp://, not " + engine);
         };
         try {
             String body = "{\"Detach\":false,\"Tty\":false}";
@@ -73,7 +72,8 @@ final class ExecAttach implements AutoCloseable {
                 throw new IOException("the engine closed the exec connection before answering");
             }
             head.write(b);
-            matched = (b == '\r' && matched % 2 == 0) || (b == '\n' && matched % 2 == 1) ? matched + 1
+            matched = (b == '\r' && matched % 2 == 0) || (b == '\n' && matched % 2 == 1)
+                    ? matched + 1
                     : b == '\r' ? 1 : 0;
         }
         return head.toString(StandardCharsets.ISO_8859_1);

@@ -16,8 +16,15 @@ import java.util.Objects;
  * @param maxFileKb the largest file a process may write, in KiB
  * @param maxCpuSeconds CPU time per process
  */
-public record SandboxConfig(Path workspace, List<Path> hidden, List<Path> readOnly, boolean network, int maxProcesses, long maxMemoryKb,
-        long maxFileKb, long maxCpuSeconds) {
+public record SandboxConfig(
+        Path workspace,
+        List<Path> hidden,
+        List<Path> readOnly,
+        boolean network,
+        int maxProcesses,
+        long maxMemoryKb,
+        long maxFileKb,
+        long maxCpuSeconds) {
 
     public SandboxConfig {
         Objects.requireNonNull(workspace, "workspace");

@@ -1,6 +1,12 @@
 package dev.belay.runtime.sandbox;
 
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Execution;
+import dev.belay.runtime.GitBinds;
+import dev.belay.runtime.LocalRuntime;
+import dev.belay.runtime.Runtime;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,12 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import dev.belay.runtime.ExecSpec;
-import dev.belay.runtime.Execution;
-import dev.belay.runtime.GitBinds;
-import dev.belay.runtime.LocalRuntime;
-import dev.belay.runtime.Runtime;
-
 /**
  * Runs every process under bubblewrap: the workspace read-write, its journal read-only, the system directories
  * (/usr, /etc, /opt and the /bin, /lib… links) read-only, and nothing else of the host: no /run, /var, /home, /root,
@@ -35,8 +35,8 @@ public final class SandboxRuntime implements Runtime {
     /** The environment of the host processes that start a sandbox; the command's own is set inside by bubblewrap. */
     static final Map<String, String> HOST_ENV = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8");
     /** System directories shown read-only; the /bin, /lib… of merged-/usr systems are recreated as their links. */
-    private static final List<String> SYSTEM = List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-            "/etc", "/opt", "/nix");
+    private static final List<String> SYSTEM =
+            List.of("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt", "/nix");
 
     private final SandboxConfig config;
     private final Path bwrap;
@@ -63,9 +63,11 @@ public final class SandboxRuntime implements Runtime {
                     + "bubblewrap) or choose --runtime local");
         }
         try {
-            Process probe = new ProcessBuilder(bwrap.toString(), "--ro-bind", "/", "/", "--unshare-all",
-                    "--die-with-parent", "true").redirectErrorStream(true).start();
-            String out = new String(probe.getInputStream().readAllBytes()).strip();
+            Process probe = new ProcessBuilder(
+                            bwrap.toString(), "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true")
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!probe.waitFor(10, TimeUnit.SECONDS) || probe.exitValue() != 0) {
                 throw new IllegalStateException("bubblewrap cannot create namespaces here (" + out + "); check that "
                         + "user namespaces are enabled: sysctl kernel.unprivileged_userns_clone=1 and "
@@ -91,8 +93,9 @@ public final class SandboxRuntime implements Runtime {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attributes) throws IOException {
                     Set<PosixFilePermission> mode = Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS);
-                    if (!d.equals(dir) && !(mode.contains(PosixFilePermission.OTHERS_READ)
-                            && mode.contains(PosixFilePermission.OTHERS_EXECUTE))) {
+                    if (!d.equals(dir)
+                            && !(mode.contains(PosixFilePermission.OTHERS_READ)
+                                    && mode.contains(PosixFilePermission.OTHERS_EXECUTE))) {
                         found.add(d);
                         return FileVisitResult.SKIP_SUBTREE;
                     }
@@ -101,8 +104,9 @@ public final class SandboxRuntime implements Runtime {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                    if (attributes.isRegularFile() && !Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)
-                            .contains(PosixFilePermission.OTHERS_READ)) {
+                    if (attributes.isRegularFile()
+                            && !Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)
+                                    .contains(PosixFilePermission.OTHERS_READ)) {
                         found.add(file);
                     }
                     return FileVisitResult.CONTINUE;
@@ -132,14 +136,15 @@ public final class SandboxRuntime implements Runtime {
     /** The bwrap command line around a command. */
     List<String> wrap(ExecSpec spec) {
         String ws = config.workspace().toString();
-        List<String> argv = new ArrayList<>(List.of(bwrap.toString(),
-                "--die-with-parent", "--new-session", "--unshare-all", "--clearenv"));
+        List<String> argv = new ArrayList<>(
+                List.of(bwrap.toString(), "--die-with-parent", "--new-session", "--unshare-all", "--clearenv"));
         spec.env().forEach((name, value) -> argv.addAll(List.of("--setenv", name, value)));
         for (String dir : SYSTEM) {
             Path path = Path.of(dir);
             if (Files.isSymbolicLink(path)) {
                 try {
-                    argv.addAll(List.of("--symlink", Files.readSymbolicLink(path).toString(), dir));
+                    argv.addAll(
+                            List.of("--symlink", Files.readSymbolicLink(path).toString(), dir));
                 } catch (IOException e) {
                     // unreadable link: the directory is left out
                 }
@@ -148,8 +153,10 @@ public final class SandboxRuntime implements Runtime {
             }
         }
         for (Path secret : privateEtc) {
-            argv.addAll(Files.isDirectory(secret, LinkOption.NOFOLLOW_LINKS) ? List.of("--tmpfs", secret.toString())
-                    : List.of("--ro-bind", "/dev/null", secret.toString()));
+            argv.addAll(
+                    Files.isDirectory(secret, LinkOption.NOFOLLOW_LINKS)
+                            ? List.of("--tmpfs", secret.toString())
+                            : List.of("--ro-bind", "/dev/null", secret.toString()));
         }
         resolvConf().ifPresent(real -> argv.addAll(List.of("--ro-bind", real, real)));
         argv.addAll(List.of("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp"));
@@ -170,15 +177,20 @@ public final class SandboxRuntime implements Runtime {
             argv.addAll(List.of("--ro-bind", ws + "/" + gitPath, ws + "/" + gitPath));
         }
         for (Path own : spec.ownDirs()) {
-            // Belay's data directory is not shown; a directory of this command's own (a kernel's sockets) is, to it alone
+            // Belay's data directory is not shown; a directory of this command's own (a kernel's sockets) is, to it
+            // alone
             argv.addAll(List.of("--bind", own.toString(), own.toString()));
         }
         // the root bubblewrap builds is a tmpfs: read-only, so that only the workspace and the temporary
         // directories take writes
         argv.addAll(List.of("--remount-ro", "/", "--chdir", spec.cwd().toString(), "--"));
         // limits apply to the command and everything it starts; the hard limits cannot be raised inside
-        argv.addAll(List.of("/bin/bash", "-c", "ulimit -H -S -u " + config.maxProcesses() + " -v " + config.maxMemoryKb()
-                + " -f " + config.maxFileKb() + " -t " + config.maxCpuSeconds() + " && exec \"$@\"", "belay-limits"));
+        argv.addAll(List.of(
+                "/bin/bash",
+                "-c",
+                "ulimit -H -S -u " + config.maxProcesses() + " -v " + config.maxMemoryKb() + " -f " + config.maxFileKb()
+                        + " -t " + config.maxCpuSeconds() + " && exec \"$@\"",
+                "belay-limits"));
         argv.addAll(spec.command());
         return argv;
     }
@@ -205,14 +217,18 @@ public final class SandboxRuntime implements Runtime {
     @Override
     public Map<String, String> describe() {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("isolation", "bubblewrap: workspace read-write (its .git/hooks and .git/config read-only), /usr, "
-                + "/etc and /opt read-only, nothing else of the host (no /run, /var, /home, /sys), private /tmp, home "
-                + "and Belay's directories empty, new user/PID/IPC/UTS namespaces");
+        facts.put(
+                "isolation",
+                "bubblewrap: workspace read-write (its .git/hooks and .git/config read-only), /usr, "
+                        + "/etc and /opt read-only, nothing else of the host (no /run, /var, /home, /sys), private /tmp, home "
+                        + "and Belay's directories empty, new user/PID/IPC/UTS namespaces");
         facts.put("network", config.network() ? "the host's network" : "none");
-        facts.put("limits", "processes " + config.maxProcesses() + (host.cgroups() ? " (pids cgroup)" : "")
-                + ", memory " + (config.maxMemoryKb() >> 10)
-                + " MiB per process, file size " + (config.maxFileKb() >> 10) + " MiB, CPU "
-                + config.maxCpuSeconds() + " s per process");
+        facts.put(
+                "limits",
+                "processes " + config.maxProcesses() + (host.cgroups() ? " (pids cgroup)" : "")
+                        + ", memory " + (config.maxMemoryKb() >> 10)
+                        + " MiB per process, file size " + (config.maxFileKb() >> 10) + " MiB, CPU "
+                        + config.maxCpuSeconds() + " s per process");
         return facts;
     }
 

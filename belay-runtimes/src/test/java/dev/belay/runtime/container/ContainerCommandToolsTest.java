@@ -1,12 +1,10 @@
 package dev.belay.runtime.container;
 
-import java.nio.file.Path;
-import java.util.Set;
-
-import org.junit.jupiter.api.AfterEach;
-
 import dev.belay.runtime.Runtime;
 import dev.belay.tool.command.CommandToolsContract;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 
 /** The command tools' shared suite in a container of the engine DOCKER_HOST names. */
 class ContainerCommandToolsTest extends CommandToolsContract {

@@ -1,18 +1,17 @@
 package dev.belay.runtime.container;
 
-import java.nio.file.Path;
-import java.util.List;
-
 import dev.belay.runtime.GitFileContract;
 import dev.belay.runtime.Runtime;
+import java.nio.file.Path;
+import java.util.List;
 
 /** A {@code .git} file stays read-only in the container. */
 class ContainerGitFileTest extends GitFileContract {
 
     @Override
     protected Runtime runtime(Path root, Path home) {
-        return ContainerRuntime.create(new ContainerConfig(root, TestImage.name(), List.of(), false, 256L << 20,
-                1_000_000_000L, 64));
+        return ContainerRuntime.create(
+                new ContainerConfig(root, TestImage.name(), List.of(), false, 256L << 20, 1_000_000_000L, 64));
     }
 
     @Override

@@ -3,32 +3,29 @@ package dev.belay.runtime.container;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
-
-import dev.belay.tool.Limits;
 import dev.belay.runtime.Escapes;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
+import dev.belay.tool.Limits;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.command.CommandTools;
 import dev.belay.tool.command.Jobs;
 import dev.belay.workspace.Workspace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -52,12 +49,23 @@ class ContainerRuntimeTest {
         Escapes.initUserRepository(base.resolve("ws"));
         workspace = Workspace.open(base.resolve("ws"), "Belay", "belay@localhost");
         workspace.journal().awaitReady();
-        runtime = ContainerRuntime.create(new ContainerConfig(workspace.root(), TestImage.name(), List.of(), false, 256L << 20,
-                1_000_000_000L, 64));
+        runtime = ContainerRuntime.create(new ContainerConfig(
+                workspace.root(), TestImage.name(), List.of(), false, 256L << 20, 1_000_000_000L, 64));
         jobs = new Jobs(runtime, 16 * 1024);
-        catalog = new Catalog(new CommandTools(workspace, jobs, Limits.DEFAULTS,
-                Map.of("PATH", "/usr/bin:/bin", "HOME", base.resolve("home").toString(), "LANG", "C.UTF-8",
-                        "TERM", "dumb")).tools());
+        catalog = new Catalog(new CommandTools(
+                        workspace,
+                        jobs,
+                        Limits.DEFAULTS,
+                        Map.of(
+                                "PATH",
+                                "/usr/bin:/bin",
+                                "HOME",
+                                base.resolve("home").toString(),
+                                "LANG",
+                                "C.UTF-8",
+                                "TERM",
+                                "dumb"))
+                .tools());
     }
 
     @AfterEach
@@ -83,7 +91,8 @@ class ContainerRuntimeTest {
         ToolResult r = run("echo hello > made.txt && cat made.txt && pwd && id -u");
         assertThat(r.isError()).as(r.text()).isFalse();
         assertThat(r.structured().get("stdout").asString())
-                .isEqualTo("hello\n" + ContainerRuntime.MOUNT + "\n" + Files.getAttribute(workspace.root(), "unix:uid") + "\n");
+                .isEqualTo("hello\n" + ContainerRuntime.MOUNT + "\n" + Files.getAttribute(workspace.root(), "unix:uid")
+                        + "\n");
         assertThat(Files.readString(workspace.root().resolve("made.txt"))).isEqualTo("hello\n");
         assertThat(r.structured().get("commit").asString()).isNotBlank();
     }
@@ -92,13 +101,15 @@ class ContainerRuntimeTest {
     void theContainerIsReusedAcrossRuntimesAndRemovedByPrune() {
         run("echo kept > /tmp/marker");
         runtime.close();
-        ContainerRuntime again = ContainerRuntime.create(new ContainerConfig(workspace.root(), TestImage.name(), List.of(), false,
-                256L << 20, 1_000_000_000L, 64));
+        ContainerRuntime again = ContainerRuntime.create(new ContainerConfig(
+                workspace.root(), TestImage.name(), List.of(), false, 256L << 20, 1_000_000_000L, 64));
         Jobs second = new Jobs(again, 16 * 1024);
         try {
-            Catalog other = new Catalog(new CommandTools(workspace, second, Limits.DEFAULTS,
-                    Map.of("PATH", "/usr/bin:/bin")).tools());
-            ToolResult r = other.call(new ToolCall("run_command", JSON.createObjectNode().put("command", "cat /tmp/marker"),
+            Catalog other = new Catalog(
+                    new CommandTools(workspace, second, Limits.DEFAULTS, Map.of("PATH", "/usr/bin:/bin")).tools());
+            ToolResult r = other.call(new ToolCall(
+                    "run_command",
+                    JSON.createObjectNode().put("command", "cat /tmp/marker"),
                     CallContext.of("test", "s")));
             assertThat(r.structured().get("stdout").asString()).isEqualTo("kept\n");
         } finally {
@@ -106,15 +117,16 @@ class ContainerRuntimeTest {
         }
         try (DockerEngine engine = DockerEngine.connect()) {
             assertThat(ContainerRuntime.prune(engine.client(), workspace.root()))
-                    .containsExactly(ContainerRuntime.containerName(workspace.root()));
-            assertThat(ContainerRuntime.prune(engine.client(), workspace.root())).isEmpty();
+                    .containsExactly(WorkspaceContainer.name(workspace.root()));
+            assertThat(ContainerRuntime.prune(engine.client(), workspace.root()))
+                    .isEmpty();
         }
     }
 
     @Test
     void aContainerWithBelaysLabelsButMoreMountsCapabilitiesOrOtherLimitsIsRecreated() throws IOException {
         assertThat(run("true").isError()).isFalse();
-        String name = ContainerRuntime.containerName(workspace.root());
+        String name = WorkspaceContainer.name(workspace.root());
         try (DockerEngine engine = DockerEngine.connect()) {
             var docker = engine.client();
             var made = docker.inspectContainerCmd(name).exec();
@@ -122,23 +134,33 @@ class ContainerRuntimeTest {
             // the same labels, name and image, made by someone else with the host's secrets mounted, root, every
             // capability back, a larger process limit and the host's network
             String ws = workspace.root().toString();
-            docker.createContainerCmd(TestImage.name()).withName(name).withLabels(made.getConfig().getLabels())
-                    .withEntrypoint(made.getConfig().getEntrypoint()).withCmd(List.of()).withUser("0:0")
+            docker.createContainerCmd(TestImage.name())
+                    .withName(name)
+                    .withLabels(made.getConfig().getLabels())
+                    .withEntrypoint(made.getConfig().getEntrypoint())
+                    .withCmd(List.of())
+                    .withUser("0:0")
                     .withHostConfig(HostConfig.newHostConfig()
-                            .withBinds(new Bind(ws, new Volume(ContainerRuntime.MOUNT)),
+                            .withBinds(
+                                    new Bind(ws, new Volume(ContainerRuntime.MOUNT)),
                                     new Bind(ws + "/.git", new Volume(ContainerRuntime.MOUNT + "/.git"), AccessMode.ro),
                                     new Bind(secrets.toString(), new Volume("/host-ssh")))
-                            .withCapAdd(Capability.SYS_ADMIN).withPidsLimit(4096L)
-                            .withMemory(256L << 20).withMemorySwap(256L << 20).withNanoCPUs(1_000_000_000L))
+                            .withCapAdd(Capability.SYS_ADMIN)
+                            .withPidsLimit(4096L)
+                            .withMemory(256L << 20)
+                            .withMemorySwap(256L << 20)
+                            .withNanoCPUs(1_000_000_000L))
                     .exec();
             runtime.close();
-            runtime = ContainerRuntime.create(new ContainerConfig(workspace.root(), TestImage.name(), List.of(), false,
-                    256L << 20, 1_000_000_000L, 64));
+            runtime = ContainerRuntime.create(new ContainerConfig(
+                    workspace.root(), TestImage.name(), List.of(), false, 256L << 20, 1_000_000_000L, 64));
             jobs.close();
             jobs = new Jobs(runtime, 16 * 1024);
-            catalog = new Catalog(new CommandTools(workspace, jobs, Limits.DEFAULTS, Map.of("PATH", "/usr/bin:/bin")).tools());
+            catalog = new Catalog(
+                    new CommandTools(workspace, jobs, Limits.DEFAULTS, Map.of("PATH", "/usr/bin:/bin")).tools());
             ToolResult r = run("id -u; ls /host-ssh; grep CapEff /proc/self/status");
-            assertThat(r.structured().get("stdout").asString()).as(r.text())
+            assertThat(r.structured().get("stdout").asString())
+                    .as(r.text())
                     .startsWith(Files.getAttribute(workspace.root(), "unix:uid") + "\n")
                     .contains("CapEff:\t0000000000000000");
             assertThat(r.structured().get("stderr").asString()).contains("/host-ssh");
@@ -150,11 +172,14 @@ class ContainerRuntimeTest {
 
     @Test
     void aContainerBelayDidNotCreateIsNeverRemoved() {
-        String name = ContainerRuntime.containerName(workspace.root());
+        String name = WorkspaceContainer.name(workspace.root());
         try (DockerEngine engine = DockerEngine.connect()) {
             var docker = engine.client();
-            String foreign = docker.createContainerCmd(TestImage.name()).withName(name)
-                    .withEntrypoint("/bin/sh", "-c", "sleep 3600").exec().getId();
+            String foreign = docker.createContainerCmd(TestImage.name())
+                    .withName(name)
+                    .withEntrypoint("/bin/sh", "-c", "sleep 3600")
+                    .exec()
+                    .getId();
             try {
                 ToolResult r = run("echo hello");
                 assertThat(r.isError()).isTrue();
@@ -212,8 +237,8 @@ class ContainerRuntimeTest {
 
     @Test
     void aMissingImageIsOneClearLine() {
-        assertThatThrownBy(() -> ContainerRuntime.create(ContainerConfig.defaults(workspace.root(),
-                "localhost/belay-no-such-image:0")))
+        assertThatThrownBy(() -> ContainerRuntime.create(
+                        ContainerConfig.defaults(workspace.root(), "localhost/belay-no-such-image:0")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("localhost/belay-no-such-image:0")
                 .hasMessageContaining("--runtime container:IMAGE")

@@ -6,12 +6,10 @@ package dev.belay.runtime.container;
  */
 final class TestImage {
 
-    private TestImage() {
-    }
+    private TestImage() {}
 
     static String name() {
         String image = System.getenv("BELAY_TEST_IMAGE");
         return image == null || image.isBlank() ? "localhost/belay-test-base:latest" : image;
     }
-
 }

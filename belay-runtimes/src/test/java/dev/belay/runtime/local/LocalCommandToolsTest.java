@@ -1,10 +1,9 @@
 package dev.belay.runtime.local;
 
-import java.nio.file.Path;
-
 import dev.belay.runtime.LocalRuntime;
 import dev.belay.runtime.Runtime;
 import dev.belay.tool.command.CommandToolsContract;
+import java.nio.file.Path;
 
 /** The command tools' shared suite on the local machine, beside the same suite in the sandbox and the container. */
 class LocalCommandToolsTest extends CommandToolsContract {

@@ -1,10 +1,9 @@
 package dev.belay.runtime.sandbox;
 
-import java.nio.file.Path;
-import java.util.List;
-
 import dev.belay.runtime.Runtime;
 import dev.belay.tool.command.CommandToolsContract;
+import java.nio.file.Path;
+import java.util.List;
 
 /** The command tools' shared suite in the bubblewrap sandbox. */
 class SandboxCommandToolsTest extends CommandToolsContract {

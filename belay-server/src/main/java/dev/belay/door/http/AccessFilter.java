@@ -1,22 +1,10 @@
 package dev.belay.door.http;
 
-import java.io.IOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Base64;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-
+import dev.belay.door.rest.ErrorBody;
 import dev.belay.door.web.Sessions;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
-
+import dev.belay.policy.Secrets;
 import io.modelcontextprotocol.server.transport.ServerTransportSecurityException;
 import io.modelcontextprotocol.server.transport.ServerTransportSecurityValidator;
 import jakarta.servlet.Filter;
@@ -26,6 +14,18 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The first thing every request meets, MCP, REST, web UI and agents alike, in this order: browser hardening headers
@@ -41,6 +41,7 @@ final class AccessFilter implements Filter {
     static final int OPEN_BODY_LIMIT = 4096;
     /** Room for the multipart framing around an upload's file. */
     static final long MULTIPART_OVERHEAD = 64 * 1024;
+
     static final String UPLOAD_PATH = "/api/files";
 
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'%s; "
@@ -59,12 +60,19 @@ final class AccessFilter implements Filter {
     private static final String SWAGGER_CSP = CSP.formatted(" 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='");
 
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Who a request proved to be. */
-    private enum Caller { ANONYMOUS, API, BASIC, SESSION, AGENT }
+    private enum Caller {
+        ANONYMOUS,
+        API,
+        BASIC,
+        SESSION,
+        AGENT
+    }
 
     private final ServerTransportSecurityValidator hosts;
-    private final Optional<byte[]> token;
+    private final Optional<String> token;
     private final Set<String> openPaths;
     private final Optional<AgentTokens> agentTokens;
     private final Optional<Sessions> sessions;
@@ -75,25 +83,34 @@ final class AccessFilter implements Filter {
      * @param agentTokens the tokens {@link Hub#PATH} accepts, when the server has a hub
      * @param sessions the web UI's sessions, when the server has a web UI; without one only the token is accepted
      */
-    AccessFilter(ServerTransportSecurityValidator hosts, HttpConfig config, Set<String> openPaths,
-            Optional<AgentTokens> agentTokens, Optional<Sessions> sessions) {
+    AccessFilter(
+            ServerTransportSecurityValidator hosts,
+            HttpConfig config,
+            Set<String> openPaths,
+            Optional<AgentTokens> agentTokens,
+            Optional<Sessions> sessions) {
         this.hosts = hosts;
         this.config = config;
-        this.token = config.token().map(t -> t.getBytes(StandardCharsets.UTF_8));
+        this.token = config.token();
         this.openPaths = Set.copyOf(openPaths);
         this.agentTokens = agentTokens;
         this.sessions = sessions;
     }
 
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
         SECURITY_HEADERS.forEach(response::setHeader);
         Optional<String> canonical = CanonicalPath.of(request.getRequestURI());
         if (canonical.isEmpty()) {
-            reject(response, 400, "bad path", "Spell the path plainly: no trailing slash, '//', '.' or '..' segments, "
-                    + "';' or encoded '/' or '\\'.");
+            reject(
+                    response,
+                    400,
+                    "bad path",
+                    "Spell the path plainly: no trailing slash, '//', '.' or '..' segments, "
+                            + "';' or encoded '/' or '\\'.");
             return;
         }
         String path = canonical.get();
@@ -103,8 +120,12 @@ final class AccessFilter implements Filter {
         try {
             hosts.validateHeaders(headers(request));
         } catch (ServerTransportSecurityException e) {
-            reject(response, e.getStatusCode(), "forbidden", e.getMessage()
-                    + ": requests must come from this server's own host names (DNS rebinding protection).");
+            reject(
+                    response,
+                    e.getStatusCode(),
+                    "forbidden",
+                    e.getMessage()
+                            + ": requests must come from this server's own host names (DNS rebinding protection).");
             return;
         }
         boolean unsafe = !SAFE_METHODS.contains(request.getMethod().toUpperCase(Locale.ROOT));
@@ -125,8 +146,12 @@ final class AccessFilter implements Filter {
         if (path.equals(Hub.PATH)) {
             if (agentTokens.flatMap(t -> t.verifyHeader(authorization)).isEmpty()) {
                 response.setHeader("WWW-Authenticate", "Bearer realm=\"belay-agents\"");
-                reject(response, 401, "unauthorized", "Only agent tokens may connect here: create one on the server "
-                        + "with 'belay token create --agent NAME' and pass it to 'belay agent --token'.");
+                reject(
+                        response,
+                        401,
+                        "unauthorized",
+                        "Only agent tokens may connect here: create one on the server "
+                                + "with 'belay token create --agent NAME' and pass it to 'belay agent --token'.");
                 return Optional.empty();
             }
             return Optional.of(Caller.AGENT);
@@ -152,14 +177,18 @@ final class AccessFilter implements Filter {
      * ambient (only the page's own script sends it), but it is a browser's, so it meets the same check. False when
      * refused (and answered).
      */
-    private boolean fromOwnPages(HttpServletRequest request, HttpServletResponse response, Caller caller,
-            boolean unsafe) throws IOException {
-        if (!(caller == Caller.SESSION || caller == Caller.BASIC || caller == Caller.ANONYMOUS && unsafe)) {
+    private boolean fromOwnPages(
+            HttpServletRequest request, HttpServletResponse response, Caller caller, boolean unsafe)
+            throws IOException {
+        if (!(caller == Caller.SESSION || caller == Caller.BASIC || (caller == Caller.ANONYMOUS && unsafe))) {
             return true;
         }
         if (!ownOrigin(request)) {
-            reject(response, 403, "forbidden", "Cross-origin request refused: only this server's own pages may "
-                    + "call it from a browser.");
+            reject(
+                    response,
+                    403,
+                    "forbidden",
+                    "Cross-origin request refused: only this server's own pages may " + "call it from a browser.");
             return false;
         }
         return true;
@@ -170,19 +199,28 @@ final class AccessFilter implements Filter {
      * declared length before a byte is read, or read here up to the limit when the length is not declared. Empty when
      * refused (and answered).
      */
-    private Optional<HttpServletRequest> boundedBody(HttpServletRequest request, HttpServletResponse response,
-            String path, Caller caller, boolean unsafe) throws IOException {
+    private Optional<HttpServletRequest> boundedBody(
+            HttpServletRequest request, HttpServletResponse response, String path, Caller caller, boolean unsafe)
+            throws IOException {
         boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
         boolean upload = path.equals(UPLOAD_PATH) && request.getMethod().equals("POST");
         // the raw header: Jetty's parsed one throws on a charset it does not know
         String contentType = request.getHeader("Content-Type");
-        if (unsafe && hasBody && !json(contentType)
-                && !(upload && String.valueOf(contentType).toLowerCase(Locale.ROOT).startsWith("multipart/form-data"))) {
-            reject(response, 415, "unsupported media type", "Send the body as 'Content-Type: application/json'"
-                    + (upload ? " (or multipart/form-data for an upload)." : "."));
+        if (unsafe
+                && hasBody
+                && !json(contentType)
+                && !(upload
+                        && String.valueOf(contentType).toLowerCase(Locale.ROOT).startsWith("multipart/form-data"))) {
+            reject(
+                    response,
+                    415,
+                    "unsupported media type",
+                    "Send the body as 'Content-Type: application/json'"
+                            + (upload ? " (or multipart/form-data for an upload)." : "."));
             return Optional.empty();
         }
-        long limit = caller == Caller.ANONYMOUS && token.isPresent() || caller == Caller.AGENT ? OPEN_BODY_LIMIT
+        long limit = (caller == Caller.ANONYMOUS && token.isPresent()) || caller == Caller.AGENT
+                ? OPEN_BODY_LIMIT
                 : upload ? config.maxUploadBytes() + MULTIPART_OVERHEAD : config.maxRequestBytes();
         if (request.getContentLengthLong() > limit) {
             tooLarge(response, limit);
@@ -210,7 +248,10 @@ final class AccessFilter implements Filter {
 
     private static void unauthorized(HttpServletResponse response) throws IOException {
         response.setHeader("WWW-Authenticate", "Bearer realm=\"belay\", Basic realm=\"belay\"");
-        reject(response, 401, "unauthorized",
+        reject(
+                response,
+                401,
+                "unauthorized",
                 "Send the API token as 'Authorization: Bearer TOKEN' (or HTTP Basic with the token as password). "
                         + "'belay token show' prints it.");
     }
@@ -220,16 +261,16 @@ final class AccessFilter implements Filter {
         if (contentType == null) {
             return false;
         }
-        String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
+        String[] parts = contentType.toLowerCase(Locale.ROOT).split(";", -1);
         String type = parts[0].strip();
         for (int i = 1; i < parts.length; i++) {
             String[] param = parts[i].split("=", 2);
-            if (param[0].strip().equals("charset") && !(param.length == 2
-                    && param[1].strip().replace("\"", "").equals("utf-8"))) {
+            if (param[0].strip().equals("charset")
+                    && !(param.length == 2 && param[1].strip().replace("\"", "").equals("utf-8"))) {
                 return false;
             }
         }
-        return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
     }
 
     /**
@@ -239,7 +280,8 @@ final class AccessFilter implements Filter {
      */
     private boolean ownOrigin(HttpServletRequest request) {
         String fetchSite = request.getHeader("Sec-Fetch-Site");
-        if (fetchSite != null && (fetchSite.equalsIgnoreCase("cross-site") || fetchSite.equalsIgnoreCase("same-site"))) {
+        if (fetchSite != null
+                && (fetchSite.equalsIgnoreCase("cross-site") || fetchSite.equalsIgnoreCase("same-site"))) {
             return false;
         }
         String origin = request.getHeader("Origin");
@@ -250,28 +292,31 @@ final class AccessFilter implements Filter {
         if (host != null && origin.equalsIgnoreCase(request.getScheme() + "://" + host)) {
             return true;
         }
-        return config.publicUrl().map(u -> {
-            URI uri = URI.create(u);
-            return origin.equalsIgnoreCase(uri.getScheme() + "://" + uri.getRawAuthority());
-        }).orElse(false);
+        return config.publicUrl()
+                .map(u -> {
+                    URI uri = URI.create(u);
+                    return origin.equalsIgnoreCase(uri.getScheme() + "://" + uri.getRawAuthority());
+                })
+                .orElse(false);
     }
 
     private boolean apiToken(String header) {
-        byte[] presented;
+        String presented;
         if (Sessions.bearer(header) != null) {
-            presented = Sessions.bearer(header).getBytes(StandardCharsets.UTF_8);
+            presented = Sessions.bearer(header);
         } else if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
-                String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+                String decoded = new String(
+                        Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
-                presented = (colon < 0 ? decoded : decoded.substring(colon + 1)).getBytes(StandardCharsets.UTF_8);
+                presented = colon < 0 ? decoded : decoded.substring(colon + 1);
             } catch (IllegalArgumentException e) {
                 return false;
             }
         } else {
             return false;
         }
-        return MessageDigest.isEqual(presented, token.orElseThrow());
+        return Secrets.same(token.orElseThrow(), presented);
     }
 
     private static Map<String, List<String>> headers(HttpServletRequest request) {
@@ -286,7 +331,6 @@ final class AccessFilter implements Filter {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write("{\"error\":\"" + error + "\",\"hint\":\"" + hint.replace("\\", "\\\\")
-                .replace("\"", "\\\"") + "\"}");
+        response.getWriter().write(new ErrorBody(error, hint).toJson(JSON));
     }
 }

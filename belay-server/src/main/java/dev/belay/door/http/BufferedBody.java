@@ -1,5 +1,9 @@
 package dev.belay.door.http;
 
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -8,11 +12,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-
-import jakarta.servlet.ReadListener;
-import jakarta.servlet.ServletInputStream;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 
 /**
  * A request body of unknown length (chunked), read here up to a limit before any handler sees it, so that no
@@ -88,8 +87,8 @@ final class BufferedBody extends HttpServletRequestWrapper {
 
     @Override
     public BufferedReader getReader() {
-        return new BufferedReader(new InputStreamReader(new ByteArrayInputStream(body),
-                getCharacterEncoding() == null ? StandardCharsets.UTF_8
-                        : Charset.forName(getCharacterEncoding())));
+        return new BufferedReader(new InputStreamReader(
+                new ByteArrayInputStream(body),
+                getCharacterEncoding() == null ? StandardCharsets.UTF_8 : Charset.forName(getCharacterEncoding())));
     }
 }

@@ -18,8 +18,7 @@ import java.util.Optional;
  */
 final class CanonicalPath {
 
-    private CanonicalPath() {
-    }
+    private CanonicalPath() {}
 
     /** The decoded path if the raw one is canonical; empty if it must be refused. */
     static Optional<String> of(String raw) {
@@ -60,7 +59,8 @@ final class CanonicalPath {
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (c == '%') {
-                if (i + 2 >= raw.length() || !HexFormat.isHexDigit(raw.charAt(i + 1))
+                if (i + 2 >= raw.length()
+                        || !HexFormat.isHexDigit(raw.charAt(i + 1))
                         || !HexFormat.isHexDigit(raw.charAt(i + 2))) {
                     return Optional.empty();
                 }
@@ -73,8 +73,11 @@ final class CanonicalPath {
             }
         }
         try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
+            return Optional.of(StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
                     .toString());
         } catch (CharacterCodingException e) {
             return Optional.empty();

@@ -17,8 +17,15 @@ import java.util.Optional;
  *     requests are capped at a few KiB)
  * @param maxUploadBytes the largest file accepted by {@code POST /api/files}
  */
-public record HttpConfig(String host, int port, Optional<String> token, Optional<String> publicUrl,
-        boolean publicSchema, List<String> extraHosts, long maxRequestBytes, long maxUploadBytes) {
+public record HttpConfig(
+        String host,
+        int port,
+        Optional<String> token,
+        Optional<String> publicUrl,
+        boolean publicSchema,
+        List<String> extraHosts,
+        long maxRequestBytes,
+        long maxUploadBytes) {
 
     public static final int DEFAULT_PORT = 8750;
     /** The documented limit on an authenticated request's body (JSON arguments, MCP messages). */
@@ -47,13 +54,16 @@ public record HttpConfig(String host, int port, Optional<String> token, Optional
 
     /** Loopback on the given port, with the given token, default limits. */
     public static HttpConfig loopback(int port, Optional<String> token) {
-        return new HttpConfig("127.0.0.1", port, token, Optional.empty(), false, List.of(), MAX_REQUEST_BYTES,
-                MAX_UPLOAD_BYTES);
+        return new HttpConfig(
+                "127.0.0.1", port, token, Optional.empty(), false, List.of(), MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES);
     }
 
     /** A loopback address by its spelling alone: no name but {@code localhost} is looked up. */
     public static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.equals("::1") || host.equals("[::1]")
-                || host.equals("0:0:0:0:0:0:0:1") || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+        return host.equals("localhost")
+                || host.equals("::1")
+                || host.equals("[::1]")
+                || host.equals("0:0:0:0:0:0:0:1")
+                || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 }

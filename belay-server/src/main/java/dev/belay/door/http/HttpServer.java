@@ -1,32 +1,32 @@
 package dev.belay.door.http;
 
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-
-import dev.belay.protocol.AgentProtocol;
 import dev.belay.door.mcp.McpDoor;
-import dev.belay.door.web.WebChat;
 import dev.belay.door.rest.ApprovalsPage;
 import dev.belay.door.rest.FileTransfer;
 import dev.belay.door.rest.OpenApi;
 import dev.belay.door.rest.PluginManifest;
 import dev.belay.door.rest.RestDoor;
 import dev.belay.door.rest.SwaggerUi;
+import dev.belay.door.web.WebChat;
 import dev.belay.hub.Hub;
 import dev.belay.policy.Approvals;
+import dev.belay.protocol.AgentProtocol;
 import dev.belay.tool.ToolCaller;
 import io.javalin.Javalin;
 import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
 import jakarta.servlet.DispatcherType;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -45,9 +45,13 @@ public final class HttpServer implements AutoCloseable {
      *
      * @param hub the agent hub, when remote agents may connect (its routing is already inside {@code caller})
      */
-    public record Parts(ToolCaller caller, Approvals approvals, OpenApi.Profile profile,
-            String version, Optional<Hub> hub, Optional<WebChat> web) {
-    }
+    public record Parts(
+            ToolCaller caller,
+            Approvals approvals,
+            OpenApi.Profile profile,
+            String version,
+            Optional<Hub> hub,
+            Optional<WebChat> web) {}
 
     private final Javalin app;
     private final McpDoor.Http mcp;
@@ -71,8 +75,8 @@ public final class HttpServer implements AutoCloseable {
         if (config.publicSchema()) {
             open.addAll(Set.of("/openapi.json", "/openapi.yaml", "/.well-known/ai-plugin.json"));
         }
-        AccessFilter access = new AccessFilter(hosts, config, open, parts.hub().map(Hub::tokens),
-                parts.web().map(WebChat::sessions));
+        AccessFilter access = new AccessFilter(
+                hosts, config, open, parts.hub().map(Hub::tokens), parts.web().map(WebChat::sessions));
         // the filter has already checked Host/Origin; the MCP transport checks them again with the same rules
         this.mcp = McpDoor.http(parts.caller(), parts.version(), MCP_PATH, hosts, (int) config.maxRequestBytes());
         RestDoor rest = new RestDoor(parts.caller(), json);
@@ -86,22 +90,35 @@ public final class HttpServer implements AutoCloseable {
             cfg.jetty.modifyWebSocketServletFactory(ws -> ws.setMaxTextMessageSize(AgentProtocol.MAX_FRAME_BYTES));
             cfg.jetty.modifyServletContextHandler(handler -> {
                 handler.addFilter(new FilterHolder(access), "/*", EnumSet.of(DispatcherType.REQUEST));
-                handler.addFilter(new FilterHolder(new McpBodyFilter(config.maxRequestBytes())), MCP_PATH,
+                handler.addFilter(
+                        new FilterHolder(new McpBodyFilter(config.maxRequestBytes())),
+                        MCP_PATH,
                         EnumSet.of(DispatcherType.REQUEST));
                 ServletHolder holder = new ServletHolder(mcp.servlet());
                 holder.setAsyncSupported(true);
                 handler.addServlet(holder, MCP_PATH);
                 handler.addServlet(holder, MCP_PATH + "/*");
             });
-            cfg.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
-            cfg.routes.get(SESSION_SCRIPT, ctx -> ctx.contentType("text/javascript; charset=utf-8")
-                    .result(HttpServer.class.getResourceAsStream("session.js")));
-            cfg.routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
-                    .result(json.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(openApi(ctx.url()))));
-            cfg.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml")
-                    .result(YAMLMapper.builder().build().writeValueAsString(openApi(ctx.url()))));
-            cfg.routes.get("/.well-known/ai-plugin.json", ctx -> ctx.contentType("application/json")
-                    .result(json.writeValueAsString(PluginManifest.of(publicUrl(ctx.url()), config.token().isPresent()))));
+            cfg.routes.get(
+                    "/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            cfg.routes.get(
+                    SESSION_SCRIPT,
+                    ctx -> ctx.contentType("text/javascript; charset=utf-8")
+                            .result(HttpServer.class.getResourceAsStream("session.js")));
+            cfg.routes.get(
+                    "/openapi.json",
+                    ctx -> ctx.contentType("application/json")
+                            .result(json.writer(SerializationFeature.INDENT_OUTPUT)
+                                    .writeValueAsString(openApi(ctx.url()))));
+            cfg.routes.get(
+                    "/openapi.yaml",
+                    ctx -> ctx.contentType("application/yaml")
+                            .result(YAMLMapper.builder().build().writeValueAsString(openApi(ctx.url()))));
+            cfg.routes.get(
+                    "/.well-known/ai-plugin.json",
+                    ctx -> ctx.contentType("application/json")
+                            .result(json.writeValueAsString(PluginManifest.of(
+                                    publicUrl(ctx.url()), config.token().isPresent()))));
             files.routes(cfg.routes); // before the tools: /api/files is not a tool
             rest.routes(cfg.routes);
             approvalsPage.routes(cfg.routes);
@@ -111,15 +128,20 @@ public final class HttpServer implements AutoCloseable {
         });
     }
 
-    private tools.jackson.databind.node.ObjectNode openApi(String requestUrl) {
-        return new OpenApi().document(parts.caller().tools(), parts.profile(), publicUrl(requestUrl), parts.version(),
-                config.token().isPresent());
+    private ObjectNode openApi(String requestUrl) {
+        return new OpenApi()
+                .document(
+                        parts.caller().tools(),
+                        parts.profile(),
+                        publicUrl(requestUrl),
+                        parts.version(),
+                        config.token().isPresent());
     }
 
     /** The public URL if one was configured, else the scheme, host and port this request came to. */
     private String publicUrl(String requestUrl) {
         return config.publicUrl().orElseGet(() -> {
-            java.net.URI uri = java.net.URI.create(requestUrl);
+            URI uri = URI.create(requestUrl);
             return uri.getScheme() + "://" + uri.getAuthority();
         });
     }
@@ -136,11 +158,13 @@ public final class HttpServer implements AutoCloseable {
 
     private static List<String> allowedHosts(HttpConfig config) {
         List<String> hosts = new ArrayList<>(List.of("localhost:*", "127.0.0.1:*", "[::1]:*"));
-        if (!HttpConfig.isLoopback(config.host()) && !config.host().equals("0.0.0.0") && !config.host().equals("::")) {
+        if (!HttpConfig.isLoopback(config.host())
+                && !config.host().equals("0.0.0.0")
+                && !config.host().equals("::")) {
             hosts.add(config.host() + ":*");
         }
         // "host:*" also matches the host without a port, as the validator reads it
-        config.publicUrl().map(u -> java.net.URI.create(u).getHost()).ifPresent(h -> hosts.add(h + ":*"));
+        config.publicUrl().map(u -> URI.create(u).getHost()).ifPresent(h -> hosts.add(h + ":*"));
         config.extraHosts().forEach(h -> hosts.add(h + ":*"));
         return hosts;
     }

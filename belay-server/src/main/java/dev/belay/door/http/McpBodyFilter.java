@@ -1,8 +1,5 @@
 package dev.belay.door.http;
 
-import java.io.IOException;
-import java.util.Optional;
-
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -10,6 +7,8 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,14 +27,15 @@ final class McpBodyFilter implements Filter {
     }
 
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         if (!request.getMethod().equals("POST")) {
             chain.doFilter(req, res);
             return;
         }
-        Optional<BufferedBody> body = request instanceof BufferedBody buffered ? Optional.of(buffered)
-                : BufferedBody.read(request, limit);
+        Optional<BufferedBody> body =
+                request instanceof BufferedBody buffered ? Optional.of(buffered) : BufferedBody.read(request, limit);
         if (body.isEmpty()) {
             AccessFilter.reject((HttpServletResponse) res, 413, "request too large", "At most " + limit + " bytes.");
             return;
@@ -50,8 +50,9 @@ final class McpBodyFilter implements Filter {
             HttpServletResponse response = (HttpServletResponse) res;
             response.setStatus(400);
             response.setContentType("application/json");
-            response.getWriter().write("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":"
-                    + "\"the body must be one JSON-RPC message, a JSON object\"}}");
+            response.getWriter()
+                    .write("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":"
+                            + "\"the body must be one JSON-RPC message, a JSON object\"}}");
             return;
         }
         chain.doFilter(body.get(), res);

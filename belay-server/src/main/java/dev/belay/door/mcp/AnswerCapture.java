@@ -6,9 +6,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-
 import org.slf4j.LoggerFactory;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,8 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class AnswerCapture extends OutputStream {
 
-    private static final byte[] LIST_CHANGED = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}\n"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LIST_CHANGED =
+            "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] SERVER_INFO = "\"serverInfo\"".getBytes(StandardCharsets.UTF_8);
 
     private final OutputStream stdout;
@@ -131,22 +129,25 @@ final class AnswerCapture extends OutputStream {
                 return;
             }
             if (early != null && !mapper.readTree(early).equals(listed)) {
-                LoggerFactory.getLogger(AnswerCapture.class).info("the tool list sent early was an earlier one; the "
-                        + "client is asked to list the tools again");
+                LoggerFactory.getLogger(AnswerCapture.class)
+                        .info("the tool list sent early was an earlier one; the "
+                                + "client is asked to list the tools again");
                 send(LIST_CHANGED);
             }
             RememberedAnswers updated = remembered.withTools(mapper.writeValueAsString(listed));
-            JsonNode answered = initializeMessage == null ? null : mapper.readTree(initializeMessage).path("result");
+            JsonNode answered = initializeMessage == null
+                    ? null
+                    : mapper.readTree(initializeMessage).path("result");
             if (answered != null && answered.path("protocolVersion").isString()) {
-                updated = updated.withInitialize(answered.path("protocolVersion").asString(),
-                        mapper.writeValueAsString(answered));
+                updated = updated.withInitialize(
+                        answered.path("protocolVersion").asString(), mapper.writeValueAsString(answered));
             }
             if (!updated.equals(remembered)) {
                 updated.write(file);
             }
         } catch (IOException | RuntimeException e) {
-            LoggerFactory.getLogger(AnswerCapture.class).warn("could not remember the MCP answers for the next start: "
-                    + "{}", e.toString());
+            LoggerFactory.getLogger(AnswerCapture.class)
+                    .warn("could not remember the MCP answers for the next start: " + "{}", e.toString());
         }
     }
 

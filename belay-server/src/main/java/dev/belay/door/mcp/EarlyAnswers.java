@@ -12,10 +12,8 @@ import java.util.Deque;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import tools.jackson.core.json.JsonFactory;
 
 /**
@@ -40,7 +38,9 @@ public final class EarlyAnswers {
     private final OutputStream stdout;
     private final RememberedAnswers remembered;
     /** The private ids of the replayed initialize and of the SDK's own tools/list: random, so no client's is one. */
-    private final String token = "belay-early-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    private final String token = "belay-early-"
+            + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+
     private final String initializeId = token + "-initialize";
     private final String toolsId = token + "-tools";
     private final JsonFactory json = new JsonFactory();
@@ -67,8 +67,8 @@ public final class EarlyAnswers {
      * then update; without a file nothing is answered early and the streams are the SDK's as they are.
      */
     public static EarlyAnswers start(InputStream stdin, OutputStream stdout, Optional<Path> file) {
-        EarlyAnswers early = new EarlyAnswers(file.isPresent() ? new BufferedInputStream(stdin, 1 << 16) : stdin,
-                stdout, file);
+        EarlyAnswers early =
+                new EarlyAnswers(file.isPresent() ? new BufferedInputStream(stdin, 1 << 16) : stdin, stdout, file);
         if (file.isPresent()) {
             Thread.ofPlatform().daemon().name("belay-mcp-early").start(early::readEarly);
         }
@@ -143,10 +143,15 @@ public final class EarlyAnswers {
     private boolean answer(byte[] line) throws IOException {
         Optional<EarlyRequest> parsed = EarlyRequest.parse(json, line, line.length);
         String result = parsed.map(request -> switch (request.method()) {
-            case "initialize" -> request.protocolVersion().map(remembered.initialize()::get).orElse(null);
-            case "tools/list" -> request.paged() ? null : remembered.tools().orElse(null);
-            default -> null;
-        }).orElse(null);
+                    case "initialize" ->
+                        request.protocolVersion()
+                                .map(remembered.initialize()::get)
+                                .orElse(null);
+                    case "tools/list" ->
+                        request.paged() ? null : remembered.tools().orElse(null);
+                    default -> null;
+                })
+                .orElse(null);
         if (result == null) {
             return false;
         }
@@ -154,20 +159,14 @@ public final class EarlyAnswers {
         if (request.method().equals("tools/list")) {
             toolsSent = result;
         } else if (replay == null) {
-            replay = concat(("{\"jsonrpc\":\"2.0\",\"id\":\"" + initializeId + "\",\"method\":\"initialize\","
-                    + "\"params\":").getBytes(StandardCharsets.UTF_8), request.params(), new byte[] {'}', '\n'});
+            replay = ("{\"jsonrpc\":\"2.0\",\"id\":\"" + initializeId + "\",\"method\":\"initialize\",\"params\":"
+                            + request.params() + "}\n")
+                    .getBytes(StandardCharsets.UTF_8);
         }
-        output.orElseThrow().send(("{\"jsonrpc\":\"2.0\",\"id\":" + request.id() + ",\"result\":" + result + "}\n")
-                .getBytes(StandardCharsets.UTF_8));
+        output.orElseThrow()
+                .send(("{\"jsonrpc\":\"2.0\",\"id\":" + request.id() + ",\"result\":" + result + "}\n")
+                        .getBytes(StandardCharsets.UTF_8));
         return true;
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            all.writeBytes(part);
-        }
-        return all.toByteArray();
     }
 
     /** Looked up when first needed: starting the logging backend is not among the things an early answer waits for. */

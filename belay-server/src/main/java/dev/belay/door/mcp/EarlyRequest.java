@@ -1,8 +1,7 @@
 package dev.belay.door.mcp;
 
-import java.util.Arrays;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -20,7 +19,7 @@ import tools.jackson.core.json.JsonFactory;
  * @param paged whether {@code params} names a {@code cursor}
  * @param params the JSON text of {@code params}, or {@code {}} without them
  */
-record EarlyRequest(String method, String id, Optional<String> protocolVersion, boolean paged, byte[] params) {
+record EarlyRequest(String method, String id, Optional<String> protocolVersion, boolean paged, String params) {
 
     /**
      * The request on {@code line}, when it is exactly one JSON-RPC 2.0 request object with a string or integer id;
@@ -36,15 +35,17 @@ record EarlyRequest(String method, String id, Optional<String> protocolVersion, 
             String id = null;
             String protocolVersion = null;
             boolean paged = false;
-            byte[] params = {'{', '}'};
+            String params = "{}";
             for (JsonToken t = p.nextToken(); t == JsonToken.PROPERTY_NAME; t = p.nextToken()) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (name) {
                     case "jsonrpc" -> version = value == JsonToken.VALUE_STRING ? p.getString() : null;
                     case "method" -> method = value == JsonToken.VALUE_STRING ? p.getString() : null;
-                    case "id" -> id = value == JsonToken.VALUE_NUMBER_INT ? p.getText()
-                            : value == JsonToken.VALUE_STRING ? quote(p.getString()) : null;
+                    case "id" ->
+                        id = value == JsonToken.VALUE_NUMBER_INT
+                                ? p.getString()
+                                : value == JsonToken.VALUE_STRING ? quote(p.getString()) : null;
                     case "params" -> {
                         if (value != JsonToken.START_OBJECT) {
                             return Optional.empty();
@@ -60,13 +61,17 @@ record EarlyRequest(String method, String id, Optional<String> protocolVersion, 
                             }
                             p.skipChildren();
                         }
-                        params = Arrays.copyOfRange(line, from, (int) p.currentLocation().getByteOffset());
+                        int to = (int) p.currentLocation().getByteOffset();
+                        params = new String(line, from, to - from, StandardCharsets.UTF_8);
                     }
                     default -> p.skipChildren();
                 }
             }
-            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null || !"2.0".equals(version)
-                    || method == null || id == null) {
+            if (p.currentToken() != JsonToken.END_OBJECT
+                    || p.nextToken() != null
+                    || !"2.0".equals(version)
+                    || method == null
+                    || id == null) {
                 return Optional.empty();
             }
             return Optional.of(new EarlyRequest(method, id, Optional.ofNullable(protocolVersion), paged, params));

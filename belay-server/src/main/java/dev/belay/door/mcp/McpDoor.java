@@ -1,8 +1,5 @@
 package dev.belay.door.mcp;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-
 import dev.belay.tool.ToolCaller;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
@@ -13,6 +10,8 @@ import io.modelcontextprotocol.server.transport.ServerTransportSecurityValidator
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.http.HttpServlet;
+import java.io.InputStream;
+import java.io.OutputStream;
 
 /**
  * MCP over stdio and over Streamable HTTP, both through the official SDK, both generated from the same caller.
@@ -26,8 +25,7 @@ public final class McpDoor {
             Iterate: run the build or tests, read the error, fix the file, run again. Use history, diff and undo to \
             review or revert changes.""";
 
-    private McpDoor() {
-    }
+    private McpDoor() {}
 
     /**
      * An MCP server speaking on the given streams; it serves until the input ends. Its tool list may change during a
@@ -36,16 +34,23 @@ public final class McpDoor {
      */
     public static McpSyncServer stdio(ToolCaller caller, String version, InputStream in, OutputStream out) {
         McpJsonMapper json = McpJsonDefaults.getMapper();
-        return build(McpServer.sync(new StdioServerTransportProvider(json, new MessageFilter(in), out)), caller,
-                "mcp-stdio", version, true);
+        return build(
+                McpServer.sync(new StdioServerTransportProvider(json, new MessageFilter(in), out)),
+                caller,
+                "mcp-stdio",
+                version,
+                true);
     }
 
     /** The servlet and server of MCP over Streamable HTTP; the servlet must be mounted async-supported. */
-    public record Http(HttpServlet servlet, McpSyncServer server) {
-    }
+    public record Http(HttpServlet servlet, McpSyncServer server) {}
 
-    public static Http http(ToolCaller caller, String version, String endpoint,
-            ServerTransportSecurityValidator security, int maxRequestBytes) {
+    public static Http http(
+            ToolCaller caller,
+            String version,
+            String endpoint,
+            ServerTransportSecurityValidator security,
+            int maxRequestBytes) {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(McpJsonDefaults.getMapper())
                 .mcpEndpoint(endpoint)
@@ -56,11 +61,18 @@ public final class McpDoor {
         return new Http(transport, server);
     }
 
-    private static McpSyncServer build(McpServer.SyncSpecification<?> spec, ToolCaller caller, String door,
-            String version, boolean toolsMayChange) {
+    private static McpSyncServer build(
+            McpServer.SyncSpecification<?> spec,
+            ToolCaller caller,
+            String door,
+            String version,
+            boolean toolsMayChange) {
         return spec.serverInfo(new McpSchema.Implementation("belay", "Belay", version))
                 .instructions(INSTRUCTIONS)
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(toolsMayChange).logging().build())
+                .capabilities(McpSchema.ServerCapabilities.builder()
+                        .tools(toolsMayChange)
+                        .logging()
+                        .build())
                 .validateToolInputs(false) // the catalog validates, with the same messages for every door
                 .tools(new McpTools(caller, door).specifications())
                 .build();

@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -62,7 +60,8 @@ final class MessageFilter extends InputStream {
             LOG.warn("dropped a message longer than {} characters", MAX_LINE_CHARS);
             line = "";
         } else if (!line.isBlank() && !isObject(line)) {
-            LOG.warn("dropped a line that is not a JSON-RPC message: {}",
+            LOG.warn(
+                    "dropped a line that is not a JSON-RPC message: {}",
                     line.length() > 200 ? line.substring(0, 200) + "…" : line);
             line = "";
         }

@@ -37,7 +37,7 @@ record RememberedAnswers(Map<String, String> initialize, Optional<String> tools)
         }
         Map<String, String> initialize = new TreeMap<>();
         Optional<String> tools = Optional.empty();
-        for (String line : text.split("\n")) {
+        for (String line : text.lines().toList()) {
             String[] fields = line.split("\t", 3);
             if (fields.length == 3 && fields[0].equals("initialize") && fields[2].startsWith("{")) {
                 initialize.put(fields[1], fields[2]);
@@ -65,9 +65,13 @@ record RememberedAnswers(Map<String, String> initialize, Optional<String> tools)
     /** Replaces {@code file} at once: a reader sees the old answers or the new ones, never half of them. */
     void write(Path file) throws IOException {
         StringBuilder text = new StringBuilder();
-        initialize.forEach((version, result) -> text.append("initialize\t").append(version).append('\t')
-                .append(oneLine(result)).append('\n'));
-        tools.ifPresent(result -> text.append("tools/list\t").append(oneLine(result)).append('\n'));
+        initialize.forEach((version, result) -> text.append("initialize\t")
+                .append(version)
+                .append('\t')
+                .append(oneLine(result))
+                .append('\n'));
+        tools.ifPresent(
+                result -> text.append("tools/list\t").append(oneLine(result)).append('\n'));
         Files.createDirectories(file.getParent());
         Path part = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".part");
         try {

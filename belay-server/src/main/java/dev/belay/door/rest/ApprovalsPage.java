@@ -1,18 +1,17 @@
 package dev.belay.door.rest;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.Set;
-
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Decision;
 import dev.belay.policy.PendingCall;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,8 +49,12 @@ public final class ApprovalsPage {
     public void routes(RoutesConfig routes) {
         routes.get("/approvals", ctx -> ctx.html(html));
         // script and style are files, never inline: the Content-Security-Policy allows nothing else
-        routes.get("/approvals/page.js", ctx -> ctx.contentType("text/javascript; charset=utf-8").result(script));
-        routes.get("/approvals/page.css", ctx -> ctx.contentType("text/css; charset=utf-8").result(style));
+        routes.get(
+                "/approvals/page.js",
+                ctx -> ctx.contentType("text/javascript; charset=utf-8").result(script));
+        routes.get(
+                "/approvals/page.css",
+                ctx -> ctx.contentType("text/css; charset=utf-8").result(style));
         routes.get("/approvals/pending", ctx -> {
             var list = json.createArrayNode();
             approvals.pending().forEach(p -> list.add(toJson(p)));
@@ -72,8 +75,12 @@ public final class ApprovalsPage {
 
             @Override
             public void resolved(PendingCall call, Decision decision) {
-                client.sendEvent("resolved", json.writeValueAsString(json.createObjectNode().put("id", call.id())
-                        .put("verdict", decision.verdict().name().toLowerCase(Locale.ROOT)).put("by", decision.by())));
+                client.sendEvent(
+                        "resolved",
+                        json.writeValueAsString(json.createObjectNode()
+                                .put("id", call.id())
+                                .put("verdict", decision.verdict().name().toLowerCase(Locale.ROOT))
+                                .put("by", decision.by())));
             }
         };
         approvals.listen(listener);
@@ -96,9 +103,12 @@ public final class ApprovalsPage {
             RestDoor.error(ctx, json, 400, "verdict must be approve, deny or always", "");
             return;
         }
-        boolean done = approvals.decide(ctx.pathParam("id"), new Decision(verdict, "web", body.path("reason").asString("")));
-        ctx.status(done ? 200 : 404).contentType("application/json").result(json.writeValueAsString(
-                json.createObjectNode().put("decided", done)));
+        boolean done = approvals.decide(
+                ctx.pathParam("id"),
+                new Decision(verdict, "web", body.path("reason").asString("")));
+        ctx.status(done ? 200 : 404)
+                .contentType("application/json")
+                .result(json.writeValueAsString(json.createObjectNode().put("decided", done)));
     }
 
     private ObjectNode toJson(PendingCall p) {

@@ -1,12 +1,5 @@
 package dev.belay.door.rest;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Base64;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import dev.belay.tool.CallContext;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolCaller;
@@ -15,6 +8,12 @@ import dev.belay.tool.UnknownToolException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,12 +48,15 @@ public final class FileTransfer {
     private void download(Context ctx) {
         String path = ctx.pathParam("path");
         ObjectNode arguments = json.createObjectNode().put("path", path);
-        Matcher range = RANGE.matcher(ctx.header("Range") == null ? "" : ctx.header("Range").strip());
-        boolean ranged = range.matches() && !(range.group(1).isEmpty() && range.group(2).isEmpty());
+        Matcher range = RANGE.matcher(
+                ctx.header("Range") == null ? "" : ctx.header("Range").strip());
+        boolean ranged =
+                range.matches() && !(range.group(1).isEmpty() && range.group(2).isEmpty());
         if (ranged) {
             if (range.group(1).isEmpty()) {
                 // a suffix: the last N bytes, which needs the size first
-                Optional<ObjectNode> probe = call(ctx, "download_file", arguments.deepCopy().put("length", 0));
+                Optional<ObjectNode> probe =
+                        call(ctx, "download_file", arguments.deepCopy().put("length", 0));
                 if (probe.isEmpty()) {
                     return;
                 }
@@ -106,8 +108,10 @@ public final class FileTransfer {
                 return;
             }
             if (file.size() > maxUploadBytes) {
-                error(ctx, 413, "The file has " + file.size() + " bytes; uploads are limited to " + maxUploadBytes
-                        + " bytes.");
+                error(
+                        ctx,
+                        413,
+                        "The file has " + file.size() + " bytes; uploads are limited to " + maxUploadBytes + " bytes.");
                 return;
             }
             String target = ctx.formParam("path");
@@ -144,8 +148,12 @@ public final class FileTransfer {
                     error(ctx, 400, "Each openaiFileIdRefs entry needs a name and a download_link.");
                     return;
                 }
-                if (!store(ctx, files, json.createObjectNode().put("path", dir.isEmpty() ? name : dir + "/" + name)
-                        .put("url", link))) {
+                if (!store(
+                        ctx,
+                        files,
+                        json.createObjectNode()
+                                .put("path", dir.isEmpty() ? name : dir + "/" + name)
+                                .put("url", link))) {
                     return;
                 }
             }
@@ -158,8 +166,9 @@ public final class FileTransfer {
     /** One upload_file call; false (with the error answered) if it failed. */
     private boolean store(Context ctx, ArrayNode files, ObjectNode arguments) {
         Optional<ObjectNode> written = call(ctx, "upload_file", arguments);
-        written.ifPresent(w -> files.addObject().put("path", w.path("path").asString()).put("size", w.path("size")
-                .asLong()));
+        written.ifPresent(w -> files.addObject()
+                .put("path", w.path("path").asString())
+                .put("size", w.path("size").asLong()));
         return written.isPresent();
     }
 
@@ -173,10 +182,7 @@ public final class FileTransfer {
             return Optional.empty();
         }
         if (result.isError() || result.structured() == null) {
-            String text = result.text();
-            int newline = text.indexOf('\n');
-            RestDoor.error(ctx, json, RestDoor.status(result), newline < 0 ? text : text.substring(0, newline),
-                    newline < 0 ? "" : text.substring(newline + 1).strip());
+            RestDoor.error(ctx, json, RestDoor.status(result), ErrorBody.of(result));
             return Optional.empty();
         }
         return Optional.of(result.structured());

@@ -1,9 +1,8 @@
 package dev.belay.door.rest;
 
+import dev.belay.tool.ToolSpec;
 import java.util.List;
 import java.util.Set;
-
-import dev.belay.tool.ToolSpec;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -27,9 +26,25 @@ public final class OpenApi {
         /** Commands and the everyday file tools. */
         CODING;
 
-        private static final Set<String> CODING_TOOLS = Set.of("run_command", "job_output", "job_input", "job_kill",
-                "read_file", "write_file", "edit_file", "list_directory", "search_files", "find_files", "history",
-                "diff", "undo", "python", "python_reset", "fetch_url", "list_agents", "use_agent");
+        private static final Set<String> CODING_TOOLS = Set.of(
+                "run_command",
+                "job_output",
+                "job_input",
+                "job_kill",
+                "read_file",
+                "write_file",
+                "edit_file",
+                "list_directory",
+                "search_files",
+                "find_files",
+                "history",
+                "diff",
+                "undo",
+                "python",
+                "python_reset",
+                "fetch_url",
+                "list_agents",
+                "use_agent");
 
         /** Bytes as base64 do not suit GPT Actions; /api/files transfers files for them. */
         private static final Set<String> TRANSFER_TOOLS = Set.of("upload_file", "download_file");
@@ -49,11 +64,13 @@ public final class OpenApi {
     private final JsonNodeFactory f = JsonNodeFactory.instance;
 
     /**
+     * The OpenAPI document of these tools.
+     *
      * @param server the URL clients reach the server at
      * @param authenticated whether the server requires the API token
      */
-    public ObjectNode document(List<ToolSpec> tools, Profile profile, String server, String version,
-            boolean authenticated) {
+    public ObjectNode document(
+            List<ToolSpec> tools, Profile profile, String server, String version, boolean authenticated) {
         List<ToolSpec> operations = tools.stream().filter(profile::includes).toList();
         if (operations.size() > MAX_OPERATIONS - 1) {
             throw new IllegalStateException(operations.size() + " tools do not fit GPT Actions' limit of "
@@ -64,8 +81,10 @@ public final class OpenApi {
         ObjectNode info = doc.putObject("info");
         info.put("title", "Belay");
         info.put("version", version);
-        info.put("description", "Run commands, read and edit files, and review the history of a workspace whose "
-                + "every change is a git commit.");
+        info.put(
+                "description",
+                "Run commands, read and edit files, and review the history of a workspace whose "
+                        + "every change is a git commit.");
         doc.putArray("servers").addObject().put("url", server);
         ObjectNode paths = doc.putObject("paths");
         for (ToolSpec spec : operations) {
@@ -96,18 +115,26 @@ public final class OpenApi {
             op.put("x-openai-isConsequential", false);
         }
         op.putArray("parameters").add(turnParameter());
-        op.putObject("requestBody").put("required", true).putObject("content").putObject("application/json")
+        op.putObject("requestBody")
+                .put("required", true)
+                .putObject("content")
+                .putObject("application/json")
                 .set("schema", spec.inputSchema());
         ObjectNode responses = op.putObject("responses");
-        ObjectNode output = spec.outputSchema() == null ? f.objectNode().put("type", "object")
+        ObjectNode output = spec.outputSchema() == null
+                ? f.objectNode().put("type", "object")
                 : spec.outputSchema().deepCopy();
-        ObjectNode properties = output.has("properties") ? (ObjectNode) output.get("properties")
-                : output.putObject("properties");
+        ObjectNode properties =
+                output.has("properties") ? (ObjectNode) output.get("properties") : output.putObject("properties");
         properties.putObject("text").put("type", "string").put("description", "What the tool says, to read.");
         properties.putObject("truncated").put("type", "boolean");
         properties.putObject("is_error").put("type", "boolean");
-        responses.putObject("200").put("description", "The result.").putObject("content")
-                .putObject("application/json").set("schema", output);
+        responses
+                .putObject("200")
+                .put("description", "The result.")
+                .putObject("content")
+                .putObject("application/json")
+                .set("schema", output);
         errors(responses);
         return op;
     }
@@ -116,12 +143,17 @@ public final class OpenApi {
         ObjectNode op = f.objectNode();
         op.put("operationId", "upload_file");
         op.put("summary", "Upload files");
-        op.put("description", "Copy files the user attached in the conversation into the workspace. Pass them as "
-                + "openaiFileIdRefs; path is the directory to put them in (default: the workspace root).");
+        op.put(
+                "description",
+                "Copy files the user attached in the conversation into the workspace. Pass them as "
+                        + "openaiFileIdRefs; path is the directory to put them in (default: the workspace root).");
         op.put("x-openai-isConsequential", true);
         ObjectNode schema = f.objectNode().put("type", "object");
         ObjectNode props = schema.putObject("properties");
-        props.putObject("openaiFileIdRefs").put("type", "array").putObject("items").put("type", "string");
+        props.putObject("openaiFileIdRefs")
+                .put("type", "array")
+                .putObject("items")
+                .put("type", "string");
         props.putObject("path").put("type", "string").put("description", "Directory in the workspace.");
         schema.putArray("required").add("openaiFileIdRefs");
         ObjectNode content = op.putObject("requestBody").put("required", true).putObject("content");
@@ -134,24 +166,43 @@ public final class OpenApi {
         content.putObject("multipart/form-data").set("schema", multipart);
         ObjectNode responses = op.putObject("responses");
         ObjectNode ok = f.objectNode().put("type", "object");
-        ObjectNode files = ok.putObject("properties").putObject("files").put("type", "array").putObject("items")
+        ObjectNode files = ok.putObject("properties")
+                .putObject("files")
+                .put("type", "array")
+                .putObject("items")
                 .put("type", "object");
         ObjectNode fileProps = files.putObject("properties");
         fileProps.putObject("path").put("type", "string");
         fileProps.putObject("size").put("type", "integer");
-        responses.putObject("200").put("description", "The files written.").putObject("content")
-                .putObject("application/json").set("schema", ok);
+        responses
+                .putObject("200")
+                .put("description", "The files written.")
+                .putObject("content")
+                .putObject("application/json")
+                .set("schema", ok);
         errors(responses);
         return op;
     }
 
     private void errors(ObjectNode responses) {
-        String[][] errors = {{"400", "Bad arguments."}, {"401", "Missing or wrong API token."},
-            {"403", "Denied by a rule or the operator."}, {"404", "Not found."}, {"409", "Conflict."},
-            {"413", "Too large."}, {"422", "The call failed."}, {"504", "Timed out."}};
+        String[][] errors = {
+            {"400", "Bad arguments."},
+            {"401", "Missing or wrong API token."},
+            {"403", "Denied by a rule or the operator."},
+            {"404", "Not found."},
+            {"409", "Conflict."},
+            {"413", "Too large."},
+            {"422", "The call failed."},
+            {"504", "Timed out."}
+        };
         for (String[] e : errors) {
-            responses.putObject(e[0]).put("description", e[1]).putObject("content").putObject("application/json")
-                    .putObject("schema").put("$ref", "#/components/schemas/Error");
+            responses
+                    .putObject(e[0])
+                    .put("description", e[1])
+                    .putObject("content")
+                    .putObject("application/json")
+                    .putObject("schema")
+                    .put("$ref", "#/components/schemas/Error");
         }
     }
 
@@ -164,9 +215,11 @@ public final class OpenApi {
         parameter.put("name", RestDoor.TURN_HEADER);
         parameter.put("in", "header");
         parameter.put("required", false);
-        parameter.put("description", "The turn this call belongs to, e.g. one id per user message: its changes share "
-                + "one checkpoint, which undo with checkpoint rewinds as a whole. Without it each call is a turn of "
-                + "its own.");
+        parameter.put(
+                "description",
+                "The turn this call belongs to, e.g. one id per user message: its changes share "
+                        + "one checkpoint, which undo with checkpoint rewinds as a whole. Without it each call is a turn of "
+                        + "its own.");
         parameter.putObject("schema").put("type", "string");
         return parameter;
     }

@@ -6,10 +6,11 @@ import tools.jackson.databind.node.ObjectNode;
 /** The legacy {@code /.well-known/ai-plugin.json} manifest, for clients that still read it. */
 public final class PluginManifest {
 
-    private PluginManifest() {
-    }
+    private PluginManifest() {}
 
     /**
+     * The manifest for a server at that URL.
+     *
      * @param baseUrl the public URL of the server
      * @param bearer whether the server requires its API token
      */
@@ -18,10 +19,14 @@ public final class PluginManifest {
         m.put("schema_version", "v1");
         m.put("name_for_human", "Belay");
         m.put("name_for_model", "belay");
-        m.put("description_for_human", "Run commands and edit files in your own workspace, with every change journaled.");
-        m.put("description_for_model", "Work on the user's code in a workspace: run builds and tests with "
-                + "run_command, read and change files, search, and review or undo changes with history, diff and undo. "
-                + "Every change is a git commit.");
+        m.put(
+                "description_for_human",
+                "Run commands and edit files in your own workspace, with every change journaled.");
+        m.put(
+                "description_for_model",
+                "Work on the user's code in a workspace: run builds and tests with "
+                        + "run_command, read and change files, search, and review or undo changes with history, diff and undo. "
+                        + "Every change is a git commit.");
         ObjectNode auth = m.putObject("auth");
         if (bearer) {
             auth.put("type", "service_http");

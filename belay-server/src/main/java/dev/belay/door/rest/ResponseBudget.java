@@ -1,7 +1,6 @@
 package dev.belay.door.rest;
 
 import java.util.Map;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -11,8 +10,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ResponseBudget {
 
-    private ResponseBudget() {
-    }
+    private ResponseBudget() {}
 
     static String fit(ObjectNode answer, JsonMapper json, int maxChars) {
         String text = json.writeValueAsString(answer);
@@ -20,8 +18,10 @@ final class ResponseBudget {
         while (text.length() > maxChars && rounds++ < 20) {
             Map.Entry<String, JsonNode> longest = null;
             for (Map.Entry<String, JsonNode> e : answer.properties()) {
-                if (e.getValue().isString() && (longest == null
-                        || e.getValue().asString().length() > longest.getValue().asString().length())) {
+                if (e.getValue().isString()
+                        && (longest == null
+                                || e.getValue().asString().length()
+                                        > longest.getValue().asString().length())) {
                     longest = e;
                 }
             }
@@ -31,8 +31,10 @@ final class ResponseBudget {
             String value = longest.getValue().asString();
             int excess = text.length() - maxChars + 200;
             int keep = Math.max(0, value.length() - excess);
-            answer.put(longest.getKey(), value.substring(0, keep) + "\n[… cut " + (value.length() - keep)
-                    + " characters to fit the response limit; page with offset/limit or narrow the request …]");
+            answer.put(
+                    longest.getKey(),
+                    value.substring(0, keep) + "\n[… cut " + (value.length() - keep)
+                            + " characters to fit the response limit; page with offset/limit or narrow the request …]");
             answer.put("truncated", true);
             text = json.writeValueAsString(answer);
         }

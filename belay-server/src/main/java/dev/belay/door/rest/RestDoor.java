@@ -1,10 +1,5 @@
 package dev.belay.door.rest;
 
-import java.util.Map;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
@@ -13,6 +8,9 @@ import dev.belay.tool.ToolResult;
 import dev.belay.tool.UnknownToolException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,6 +25,7 @@ public final class RestDoor {
 
     /** GPT Actions refuse responses longer than this many characters. */
     static final int MAX_RESPONSE_CHARS = 100_000;
+
     static final String CONVERSATION_HEADER = "openai-conversation-id";
     /** Names the turn a call belongs to, so that undo can rewind a conversation to its start; else each call is one. */
     static final String TURN_HEADER = "Belay-Turn";
@@ -71,36 +70,43 @@ public final class RestDoor {
             byte[] body = ctx.bodyAsBytes();
             JsonNode parsed = body.length == 0 ? json.createObjectNode() : json.readTree(body);
             if (!(parsed instanceof ObjectNode object)) {
-                error(ctx, 400, "The request body must be a JSON object of arguments.", "Send e.g. {\"path\": \"README.md\"}.");
+                error(
+                        ctx,
+                        400,
+                        "The request body must be a JSON object of arguments.",
+                        "Send e.g. {\"path\": \"README.md\"}.");
                 return;
             }
             arguments = object;
         } catch (JacksonException e) {
-            error(ctx, 400, "The request body is not valid JSON: " + e.getOriginalMessage(),
+            error(
+                    ctx,
+                    400,
+                    "The request body is not valid JSON: " + e.getOriginalMessage(),
                     "Send the tool's arguments as a JSON object.");
             return;
         }
         ToolResult result;
         try {
-            result = caller.call(new ToolCall(tool, arguments, CallContext.of("rest", conversation(ctx))
-                    .withTurn(turn(ctx))));
+            result = caller.call(new ToolCall(
+                    tool, arguments, CallContext.of("rest", conversation(ctx)).withTurn(turn(ctx))));
         } catch (UnknownToolException e) {
             error(ctx, 404, "No tool named '" + tool + "'.", "See /openapi.json for the operations.");
             return;
         } catch (RuntimeException e) {
             LOG.error("tool {} failed inside Belay", tool, e);
-            error(ctx, 500, "Belay failed internally while running " + tool + ": " + e.getMessage(),
+            error(
+                    ctx,
+                    500,
+                    "Belay failed internally while running " + tool + ": " + e.getMessage(),
                     "This is not caused by your arguments; retrying may help.");
             return;
         }
         if (result.isError() && result.structured() == null) {
-            String text = result.text();
-            int newline = text.indexOf('\n');
-            error(ctx, status(result), newline < 0 ? text : text.substring(0, newline),
-                    newline < 0 ? "" : text.substring(newline + 1).strip());
+            error(ctx, json, status(result), ErrorBody.of(result));
             return;
         }
-        ObjectNode answer = result.structured() == null ? json.createObjectNode() : result.structured().deepCopy();
+        ObjectNode answer = result.structured() == null ? json.createObjectNode() : result.structured();
         answer.put("text", result.text());
         if (result.isError()) {
             answer.put("is_error", true);
@@ -117,9 +123,12 @@ public final class RestDoor {
         error(ctx, json, status, error, hint);
     }
 
-    /** The REST doors' one error shape: {@code {error, hint}} with a status code, within the response budget. */
+    /** Answers with the one error shape ({@link ErrorBody}) and a status code. */
     public static void error(Context ctx, JsonMapper json, int status, String error, String hint) {
-        ObjectNode body = json.createObjectNode().put("error", error).put("hint", hint);
-        ctx.status(status).contentType("application/json").result(ResponseBudget.fit(body, json, MAX_RESPONSE_CHARS));
+        error(ctx, json, status, new ErrorBody(error, hint));
+    }
+
+    static void error(Context ctx, JsonMapper json, int status, ErrorBody body) {
+        ctx.status(status).contentType("application/json").result(body.toJson(json));
     }
 }

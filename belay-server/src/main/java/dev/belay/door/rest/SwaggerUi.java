@@ -1,5 +1,7 @@
 package dev.belay.door.rest;
 
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLConnection;
@@ -7,17 +9,24 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import io.javalin.config.RoutesConfig;
-import io.javalin.http.Context;
-
 /** Swagger UI from its webjar at {@code /docs}, pointed at this server's {@code /openapi.json}. */
 public final class SwaggerUi {
 
     private static final String WEBJAR = "/META-INF/resources/webjars/swagger-ui/5.34.1/";
     /** Swagger UI's own files: they hold no data, and its calls carry the web UI's session (see below). */
-    public static final Set<String> OPEN_PATHS = Stream.concat(Stream.of("/docs"), Stream.of("index.html", "index.css",
-            "swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-initializer.js",
-            "favicon-16x16.png", "favicon-32x32.png").map(f -> "/docs/" + f)).collect(Collectors.toUnmodifiableSet());
+    public static final Set<String> OPEN_PATHS = Stream.concat(
+                    Stream.of("/docs"),
+                    Stream.of(
+                                    "index.html",
+                                    "index.css",
+                                    "swagger-ui.css",
+                                    "swagger-ui-bundle.js",
+                                    "swagger-ui-standalone-preset.js",
+                                    "swagger-initializer.js",
+                                    "favicon-16x16.png",
+                                    "favicon-32x32.png")
+                            .map(f -> "/docs/" + f))
+            .collect(Collectors.toUnmodifiableSet());
     /**
      * The spec and "Try it out" calls carry the web UI's session, as every call of Belay's own pages does (a session
      * is never a cookie); a token entered with Authorize takes precedence.
@@ -38,12 +47,13 @@ public final class SwaggerUi {
             };
             """;
 
-    private SwaggerUi() {
-    }
+    private SwaggerUi() {}
 
     public static void routes(RoutesConfig routes) {
         routes.get("/docs", ctx -> ctx.redirect("/docs/index.html"));
-        routes.get("/docs/swagger-initializer.js", ctx -> ctx.contentType("application/javascript").result(INITIALIZER));
+        routes.get(
+                "/docs/swagger-initializer.js",
+                ctx -> ctx.contentType("application/javascript").result(INITIALIZER));
         routes.get("/docs/{file}", SwaggerUi::asset);
     }
 

@@ -1,6 +1,6 @@
 package dev.belay.door.web;
 
-import java.nio.charset.StandardCharsets;
+import dev.belay.policy.Secrets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,8 +9,6 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-
-import dev.belay.tool.file.FileKinds;
 
 /**
  * The web UI's browser sessions and one-time sign-in codes. A session is a random secret, never the API token, that
@@ -44,7 +42,8 @@ public final class Sessions {
         Instant now = clock.instant();
         sessions.values().removeIf(expiry -> expiry.isBefore(now));
         if (sessions.size() >= MAX_SESSIONS) {
-            sessions.entrySet().stream().min(Map.Entry.comparingByValue())
+            sessions.entrySet().stream()
+                    .min(Map.Entry.comparingByValue())
                     .ifPresent(oldest -> sessions.remove(oldest.getKey()));
         }
         String session = secret();
@@ -86,7 +85,8 @@ public final class Sessions {
     /** The credential of an {@code Authorization: Bearer} header, or null for any other header or none. */
     public static String bearer(String authorization) {
         return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).strip() : null;
+                ? authorization.substring(7).strip()
+                : null;
     }
 
     private String secret() {
@@ -96,6 +96,6 @@ public final class Sessions {
     }
 
     private static String digest(String secret) {
-        return FileKinds.sha256(secret.getBytes(StandardCharsets.UTF_8));
+        return Secrets.digest(secret);
     }
 }

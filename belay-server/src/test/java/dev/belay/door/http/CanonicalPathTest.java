@@ -9,16 +9,43 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CanonicalPathTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"/agents/", "//agents", "/agents%2F", "/agents%2f", "/./agents", "/x/../agents",
-        "/agents;x", "/agents/.", "/agents/..", "/%2e%2e/agents", "/api//read_file", "/api\\read_file",
-        "/api/%5Cx", "/a%00b", "/a%zz", "/a%e9", "/a%0ab", "agents", "", "/session/../api/x"})
+    @ValueSource(
+            strings = {
+                "/agents/",
+                "//agents",
+                "/agents%2F",
+                "/agents%2f",
+                "/./agents",
+                "/x/../agents",
+                "/agents;x",
+                "/agents/.",
+                "/agents/..",
+                "/%2e%2e/agents",
+                "/api//read_file",
+                "/api\\read_file",
+                "/api/%5Cx",
+                "/a%00b",
+                "/a%zz",
+                "/a%e9",
+                "/a%0ab",
+                "agents",
+                "",
+                "/session/../api/x"
+            })
     void spellingsThatHideAnotherPathAreRefused(String raw) {
         assertThat(CanonicalPath.of(raw)).as(raw).isEmpty();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/agents", "/api/read_file", "/api/files/docs/notes.txt", "/docs/index.html",
-        "/chat/api/conversations/chat-1/events"})
+    @ValueSource(
+            strings = {
+                "/",
+                "/agents",
+                "/api/read_file",
+                "/api/files/docs/notes.txt",
+                "/docs/index.html",
+                "/chat/api/conversations/chat-1/events"
+            })
     void plainPathsPass(String raw) {
         assertThat(CanonicalPath.of(raw)).hasValue(raw);
     }

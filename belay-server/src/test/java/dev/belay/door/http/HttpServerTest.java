@@ -2,6 +2,12 @@ package dev.belay.door.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.door.rest.OpenApi;
+import dev.belay.policy.Approvals;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Tool;
+import dev.belay.tool.ToolResult;
+import dev.belay.tool.ToolSpecs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,17 +15,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import dev.belay.door.rest.OpenApi;
-import dev.belay.policy.Approvals;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Tool;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpecs;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -35,11 +34,18 @@ class HttpServerTest {
 
     @BeforeEach
     void start() {
-        Tool echo = new Tool(ToolSpecs.parse((ObjectNode) JsonMapper.builder().build().readTree(ECHO)),
-                call -> ToolResult.ok(call.arguments().get("text").asString(), null));
-        server = new HttpServer(HttpConfig.loopback(0, Optional.empty()), new HttpServer.Parts(new Catalog(List.of(echo)),
-                new Approvals(Duration.ofSeconds(1)), OpenApi.Profile.ALL, "test",
-                Optional.empty(), Optional.empty()));
+        Tool echo = new Tool(
+                ToolSpecs.parse((ObjectNode) JsonMapper.builder().build().readTree(ECHO)),
+                call -> ToolResult.ok(call.arguments().get("text").asString()));
+        server = new HttpServer(
+                HttpConfig.loopback(0, Optional.empty()),
+                new HttpServer.Parts(
+                        new Catalog(List.of(echo)),
+                        new Approvals(Duration.ofSeconds(1)),
+                        OpenApi.Profile.ALL,
+                        "test",
+                        Optional.empty(),
+                        Optional.empty()));
         server.start();
     }
 
@@ -66,7 +72,8 @@ class HttpServerTest {
     @Test
     void foreignOriginsAreRefusedOnEveryRoute() throws Exception {
         assertThat(send(HttpRequest.newBuilder(uri("/healthz")).header("Origin", "http://evil.example"))
-                .statusCode()).isEqualTo(403);
+                        .statusCode())
+                .isEqualTo(403);
         HttpResponse<String> mcp = send(HttpRequest.newBuilder(uri("/mcp"))
                 .header("Origin", "http://evil.example")
                 .header("Content-Type", "application/json")
@@ -74,7 +81,8 @@ class HttpServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")));
         assertThat(mcp.statusCode()).isEqualTo(403);
         assertThat(send(HttpRequest.newBuilder(uri("/healthz")).header("Origin", "http://localhost:" + server.port()))
-                .statusCode()).isEqualTo(200);
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -103,8 +111,10 @@ class HttpServerTest {
     @Test
     void noAddressButLoopbackIsServedWithoutTheToken() {
         for (String host : List.of("0.0.0.0", "::", "192.0.2.1", "127.example.com", "localhost.example.com")) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HttpConfig(host, 0, Optional.empty(),
-                    Optional.empty(), false, List.of(), 1, 1)).as(host).hasMessageContaining("without authentication");
+            Assertions.assertThatThrownBy(
+                            () -> new HttpConfig(host, 0, Optional.empty(), Optional.empty(), false, List.of(), 1, 1))
+                    .as(host)
+                    .hasMessageContaining("without authentication");
         }
         for (String host : List.of("127.0.0.1", "127.1.2.3", "localhost", "::1")) {
             assertThat(new HttpConfig(host, 0, Optional.empty(), Optional.empty(), false, List.of(), 1, 1).host())

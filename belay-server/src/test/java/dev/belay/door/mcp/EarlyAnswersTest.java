@@ -2,6 +2,11 @@ package dev.belay.door.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Limits;
+import dev.belay.tool.file.FileTools;
+import dev.belay.workspace.Workspace;
+import io.modelcontextprotocol.server.McpSyncServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,18 +21,12 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.Catalog;
-import dev.belay.tool.Limits;
-import dev.belay.tool.file.FileTools;
-import dev.belay.workspace.Workspace;
-import io.modelcontextprotocol.server.McpSyncServer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -77,11 +76,18 @@ class EarlyAnswersTest {
         JsonNode initialize = client.answer(1);
         JsonNode tools = client.answer(2);
 
-        assertThat(initialize.path("result").path("capabilities").path("tools").path("listChanged").asBoolean())
+        assertThat(initialize
+                        .path("result")
+                        .path("capabilities")
+                        .path("tools")
+                        .path("listChanged")
+                        .asBoolean())
                 .as("a stdio server's tool list may change (it says so when the early one was not the catalog's)")
                 .isTrue();
-        assertThat(tools.path("result").path("tools").size()).isEqualTo(catalog.tools().size());
-        RememberedAnswers remembered = eventually(() -> RememberedAnswers.read(file), r -> r.tools().isPresent());
+        assertThat(tools.path("result").path("tools").size())
+                .isEqualTo(catalog.tools().size());
+        RememberedAnswers remembered =
+                eventually(() -> RememberedAnswers.read(file), r -> r.tools().isPresent());
         assertThat(JSON.readTree(remembered.tools().orElseThrow())).isEqualTo(tools.path("result"));
         assertThat(JSON.readTree(remembered.initialize().get("2025-11-25"))).isEqualTo(initialize.path("result"));
     }
@@ -91,7 +97,8 @@ class EarlyAnswersTest {
         Exchange first = firstStart();
         Client client = new Client();
         EarlyAnswers early = EarlyAnswers.start(client.in, client.out, Optional.of(file));
-        client.send("not json, which waits for the server like everything it cannot answer",
+        client.send(
+                "not json, which waits for the server like everything it cannot answer",
                 INITIALIZE.formatted("\"a \\\"quoted\\\" id\""));
         JsonNode initialize = client.answer("a \"quoted\" id");
         client.send(INITIALIZED, LIST.formatted(7));
@@ -101,11 +108,18 @@ class EarlyAnswersTest {
 
         serve(early); // only now: the answers above came before there was a server
         client.send(READ.formatted(8));
-        assertThat(client.answer(8).path("result").path("content").get(0).path("text").asString())
-                .as("the server knows the client although it never saw its initialize").contains("alpha");
+        assertThat(client.answer(8)
+                        .path("result")
+                        .path("content")
+                        .get(0)
+                        .path("text")
+                        .asString())
+                .as("the server knows the client although it never saw its initialize")
+                .contains("alpha");
         client.send(LIST.formatted(9));
         assertThat(client.answer(9).path("result")).isEqualTo(first.tools().path("result"));
-        assertThat(client.received).as("nothing but answers to the client's own requests")
+        assertThat(client.received)
+                .as("nothing but answers to the client's own requests")
                 .allSatisfy(m -> assertThat(m.path("id").asString()).isIn("a \"quoted\" id", "7", "8", "9"));
     }
 
@@ -119,7 +133,9 @@ class EarlyAnswersTest {
         client.send(INITIALIZE.formatted(1));
         client.answer(1);
         client.send(INITIALIZED, LIST.formatted(2));
-        assertThat(client.answer(2).path("result").path("tools").size()).as("what the file said").isZero();
+        assertThat(client.answer(2).path("result").path("tools").size())
+                .as("what the file said")
+                .isZero();
 
         serve(early);
         JsonNode changed = client.next();
@@ -137,14 +153,18 @@ class EarlyAnswersTest {
         client.send(INITIALIZE.formatted(1));
         client.answer(1);
         String content = "x".repeat(EarlyAnswers.BUDGET + 4096);
-        client.send(INITIALIZED, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
-                + "\"write_file\",\"arguments\":{\"path\":\"big.txt\",\"content\":\"" + content + "\"}}}",
+        client.send(
+                INITIALIZED,
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":"
+                        + "\"write_file\",\"arguments\":{\"path\":\"big.txt\",\"content\":\"" + content + "\"}}}",
                 READ.formatted(3));
 
         serve(early);
         List<JsonNode> answers = List.of(client.next(), client.next()); // calls run side by side, in either order
         assertThat(answers).extracting(a -> a.path("id").asString()).containsExactlyInAnyOrder("2", "3");
-        assertThat(answers).allSatisfy(a -> assertThat(a.path("result").path("isError").asBoolean()).isFalse());
+        assertThat(answers)
+                .allSatisfy(a ->
+                        assertThat(a.path("result").path("isError").asBoolean()).isFalse());
         assertThat(Files.size(workspace.root().resolve("big.txt"))).isEqualTo(content.length());
     }
 
@@ -156,8 +176,7 @@ class EarlyAnswersTest {
         assertThat(early.output()).isSameAs(client.out);
     }
 
-    private record Exchange(JsonNode initialize, JsonNode tools) {
-    }
+    private record Exchange(JsonNode initialize, JsonNode tools) {}
 
     /** A start with nothing remembered, which leaves its answers in {@link #file}. */
     private Exchange firstStart() throws Exception {
@@ -174,8 +193,7 @@ class EarlyAnswersTest {
         servers.add(McpDoor.stdio(catalog, "test", early.input(), early.output()));
     }
 
-    private static <T> T eventually(Supplier<T> value, java.util.function.Predicate<T> done)
-            throws InterruptedException {
+    private static <T> T eventually(Supplier<T> value, Predicate<T> done) throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         T current = value.get();
         while (!done.test(current) && Instant.now().isBefore(deadline)) {

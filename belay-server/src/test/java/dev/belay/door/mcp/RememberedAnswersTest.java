@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,8 +18,10 @@ class RememberedAnswersTest {
     @Test
     void whatIsWrittenIsReadBack() throws Exception {
         Path file = dir.resolve("a/b.txt");
-        RememberedAnswers answers = RememberedAnswers.NONE.withInitialize("2025-11-25", "{\"protocolVersion\":1}")
-                .withInitialize("2025-06-18", "{\"p\":\"tab\\tin a string\"}").withTools("{\"tools\":[]}");
+        RememberedAnswers answers = RememberedAnswers.NONE
+                .withInitialize("2025-11-25", "{\"protocolVersion\":1}")
+                .withInitialize("2025-06-18", "{\"p\":\"tab\\tin a string\"}")
+                .withTools("{\"tools\":[]}");
         answers.write(file);
         assertThat(RememberedAnswers.read(file)).isEqualTo(answers);
         try (var files = Files.list(file.getParent())) {
@@ -31,7 +33,10 @@ class RememberedAnswersTest {
     void aMissingOrDamagedFileRemembersNothing() throws Exception {
         assertThat(RememberedAnswers.read(dir.resolve("missing"))).isEqualTo(RememberedAnswers.NONE);
         Path damaged = dir.resolve("damaged");
-        Files.writeString(damaged, "initialize\t2025-11-25\n" + "tools/list\tnot json\n" + "\u0000\u0001");
+        Files.writeString(damaged, """
+                initialize\t2025-11-25
+                tools/list\tnot json
+                \u0000\u0001""");
         assertThat(RememberedAnswers.read(damaged)).isEqualTo(RememberedAnswers.NONE);
         Files.createDirectory(dir.resolve("a directory"));
         assertThat(RememberedAnswers.read(dir.resolve("a directory"))).isEqualTo(RememberedAnswers.NONE);
@@ -41,7 +46,7 @@ class RememberedAnswersTest {
     void refusesWhatWouldBreakItsLines() {
         assertThatThrownBy(() -> RememberedAnswers.NONE.withInitialize("2025\t11", "{}"))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new RememberedAnswers(Map.of(), java.util.Optional.of("{\n}")).write(dir.resolve("f")))
+        assertThatThrownBy(() -> new RememberedAnswers(Map.of(), Optional.of("{\n}")).write(dir.resolve("f")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

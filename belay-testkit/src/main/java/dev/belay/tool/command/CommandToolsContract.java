@@ -3,6 +3,13 @@ package dev.belay.tool.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.CallContext;
+import dev.belay.tool.Catalog;
+import dev.belay.tool.Limits;
+import dev.belay.tool.ToolCall;
+import dev.belay.tool.ToolResult;
+import dev.belay.workspace.Workspace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,20 +17,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.belay.tool.Limits;
-import dev.belay.runtime.Runtime;
-import dev.belay.tool.CallContext;
-import dev.belay.tool.Catalog;
-import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolResult;
-import dev.belay.workspace.Workspace;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -63,8 +62,8 @@ public abstract class CommandToolsContract {
         workspace = Workspace.open(dir, "Belay", "belay@localhost");
         workspace.journal().awaitReady();
         jobs = new Jobs(runtime(workspace.root()), 16 * 1024);
-        Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "HOME", dir.toString(), "LANG", "C.UTF-8",
-                "TERM", "dumb");
+        Map<String, String> env =
+                Map.of("PATH", System.getenv("PATH"), "HOME", dir.toString(), "LANG", "C.UTF-8", "TERM", "dumb");
         catalog = new Catalog(new CommandTools(workspace, jobs, Limits.DEFAULTS, env).tools());
     }
 
@@ -95,7 +94,8 @@ public abstract class CommandToolsContract {
                 {"command": "env | cut -d= -f1 | sort", "env": {"FOO": "bar"}}""");
         Set<String> expected = new HashSet<>(Set.of("FOO", "HOME", "LANG", "PATH", "TERM", "PWD", "SHLVL", "_"));
         expected.addAll(runtimeVariables());
-        assertThat(r.structured().get("stdout").asString().lines().toList()).containsAll(List.of("FOO", "HOME"))
+        assertThat(r.structured().get("stdout").asString().lines().toList())
+                .containsAll(List.of("FOO", "HOME"))
                 .allMatch(expected::contains);
     }
 
@@ -111,8 +111,18 @@ public abstract class CommandToolsContract {
 
     @Test
     void loaderAndShellStartupVariablesAreRefusedAndNothingRuns() {
-        for (String name : List.of("LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "GCONV_PATH",
-                "GLIBC_TUNABLES", "BASH_ENV", "ENV", "SHELLOPTS", "PS4", "BASH_FUNC_f")) {
+        for (String name : List.of(
+                "LD_PRELOAD",
+                "LD_AUDIT",
+                "LD_LIBRARY_PATH",
+                "DYLD_INSERT_LIBRARIES",
+                "GCONV_PATH",
+                "GLIBC_TUNABLES",
+                "BASH_ENV",
+                "ENV",
+                "SHELLOPTS",
+                "PS4",
+                "BASH_FUNC_f")) {
             ToolResult r = call("run_command", "{\"command\": \"touch ran\", \"env\": {\"" + name + "\": \"x\"}}");
             assertThat(r.isError()).as(name).isTrue();
             assertThat(r.text()).as(name).contains(name + " is refused");
@@ -120,7 +130,8 @@ public abstract class CommandToolsContract {
         assertThat(dir.resolve("ran")).doesNotExist();
         ToolResult inside = call("run_command", """
                 {"command": "LD_LIBRARY_PATH=/nowhere printenv LD_LIBRARY_PATH"}""");
-        assertThat(inside.structured().get("stdout").asString()).as("a command may still set them for itself")
+        assertThat(inside.structured().get("stdout").asString())
+                .as("a command may still set them for itself")
                 .isEqualTo("/nowhere\n");
     }
 
@@ -130,7 +141,9 @@ public abstract class CommandToolsContract {
         ToolResult ended = call("run_command", """
                 {"command": "setsid sleep 1000.0461 > /dev/null 2>&1 < /dev/null & echo started"}""");
         assertThat(ended.structured().get("exit_code").asInt()).isZero();
-        assertThat(waitUntilGone("sleep 1000.0461")).as("gone when the command ends").isTrue();
+        assertThat(waitUntilGone("sleep 1000.0461"))
+                .as("gone when the command ends")
+                .isTrue();
         ToolResult timedOut = call("run_command", """
                 {"command": "setsid -f sleep 1000.0462 > /dev/null 2>&1 < /dev/null; sleep 100", "timeout_s": 1}""");
         assertThat(timedOut.structured().get("timed_out").asBoolean()).isTrue();
@@ -170,7 +183,10 @@ public abstract class CommandToolsContract {
     void invalidUtf8IsReplacedNotFatal() {
         ToolResult r = call("run_command", """
                 {"command": "printf 'ok \\\\377\\\\376 end'"}""");
-        assertThat(r.structured().get("stdout").asString()).startsWith("ok ").endsWith(" end").contains("\uFFFD");
+        assertThat(r.structured().get("stdout").asString())
+                .startsWith("ok ")
+                .endsWith(" end")
+                .contains("\uFFFD");
     }
 
     @Test
@@ -182,11 +198,19 @@ public abstract class CommandToolsContract {
         String id = r.structured().get("job_id").asString();
         String first = r.structured().get("stdout").asString();
         if (first.isEmpty()) { // not printed yet within wait_s: the job's output is followed instead
-            first = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 30}").structured().get("stdout")
+            first = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 30}")
+                    .structured()
+                    .get("stdout")
                     .asString();
         }
         assertThat(first).isEqualTo("first\n");
-        assertThat(call("job_list", "{}").structured().get("jobs").get(0).get("state").asString()).isEqualTo("running");
+        assertThat(call("job_list", "{}")
+                        .structured()
+                        .get("jobs")
+                        .get(0)
+                        .get("state")
+                        .asString())
+                .isEqualTo("running");
 
         Files.writeString(dir.resolve("go"), "");
         StringBuilder rest = new StringBuilder();
@@ -206,7 +230,9 @@ public abstract class CommandToolsContract {
         ToolResult r = call("run_command", """
                 {"command": "read line; echo got:$line", "keep_stdin_open": true, "wait_s": 0.1}""");
         String id = r.structured().get("job_id").asString();
-        assertThat(call("job_input", "{\"job_id\": \"" + id + "\", \"input\": \"hello\\n\"}").isError()).isFalse();
+        assertThat(call("job_input", "{\"job_id\": \"" + id + "\", \"input\": \"hello\\n\"}")
+                        .isError())
+                .isFalse();
         ToolResult out = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 5}");
         assertThat(out.structured().get("stdout").asString()).isEqualTo("got:hello\n");
     }
@@ -228,7 +254,9 @@ public abstract class CommandToolsContract {
         ToolResult list = catalog.call(new ToolCall("job_list", JSON.createObjectNode(), CallContext.of("test", "s2")));
         assertThat(list.structured().get("jobs")).isEmpty();
         assertThat(call("job_list", "{}").structured().get("jobs")).hasSize(1);
-        assertThat(call("job_input", "{\"job_id\": \"" + id + "\", \"input\": \"from A\\n\"}").isError()).isFalse();
+        assertThat(call("job_input", "{\"job_id\": \"" + id + "\", \"input\": \"from A\\n\"}")
+                        .isError())
+                .isFalse();
         ToolResult out = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 5}");
         assertThat(out.structured().get("stdout").asString()).isEqualTo("got:from A\n");
     }
@@ -242,7 +270,7 @@ public abstract class CommandToolsContract {
 
     @Test
     void aStoppedCallTakesItsCommandWithIt() throws Exception {
-        java.util.concurrent.CompletableFuture<ToolResult> result = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<ToolResult> result = new CompletableFuture<>();
         Thread caller = Thread.ofVirtual().start(() -> result.complete(call("run_command", """
                 {"command": "sleep 1000.0451 & sleep 1000.0452; wait", "timeout_s": 60}""")));
         Thread.sleep(1000);
