@@ -72,6 +72,27 @@ async function pythonFloor(code) {
   return result;
 }
 
+/**
+ * What a `codex exec`-style client pays per task: spawn the server, initialize, one read_file, close its stdin and
+ * wait for it to exit (the SDK's close ends stdin, then signals after 2 s). Belay and server-filesystem alternate.
+ */
+async function oneShotRow() {
+  const once = async ([command, args], tool, toolArgs) => {
+    const t0 = performance.now();
+    const client = new Client({ name: 'belay-bench', version: '1' });
+    await client.connect(new StdioClientTransport({ command, args, env, stderr: 'ignore' }));
+    await call(client, tool, toolArgs);
+    await client.close();
+    return performance.now() - t0;
+  };
+  const xs = { belay: [], fs: [] };
+  for (let i = 0; i < STARTS; i++) {
+    xs.belay.push(await once(belay, 'read_file', { path: 'pkg1/mod0/file1.txt' }));
+    xs.fs.push(await once(fs, 'read_text_file', { path: join(fsWs, 'pkg1/mod0/file1.txt') }));
+  }
+  return { belay: stats(xs.belay), peer: stats(xs.fs) };
+}
+
 const base = mkdtempSync(join(tmpdir(), 'belay-bench-'));
 // Belay's data directory (its journals) lives with the run, not in the user's
 const env = { ...process.env, BELAY_DATA_DIR: join(base, 'data'), BELAY_CONFIG_DIR: join(base, 'config') };
@@ -104,6 +125,8 @@ if (want('startup')) {
   results.startup = { belay: stats(startup.belay), peer: stats(startup.fs) };
 }
 
+if (want('one_shot')) results.one_shot = await oneShotRow();
+
 const b = (await connect(...belay)).client;
 const f = (await connect(...fs)).client;
 if (want('read_file')) results.read_file = {
@@ -114,9 +137,11 @@ if (want('write_file')) results.write_file = {
   belay: await time(ITER, (i) => call(b, 'write_file', { path: 'out/w.txt', content: `v${i}\n` })),
   peer: await time(ITER, (i) => call(f, 'write_file', { path: join(fsWs, 'out-w.txt'), content: `v${i}\n` })),
 };
+// each edit toggles beta and BETA; counted over warm-up and measured calls alike (an odd BENCH_ITER warms up oddly)
+const edits = { b: 0, f: 0 };
 if (want('edit_file')) results.edit_file = {
-  belay: await time(ITER, (i) => call(b, 'edit_file', { path: 'edit.txt', edits: [{ old_text: i % 2 ? 'BETA' : 'beta', new_text: i % 2 ? 'beta' : 'BETA' }] })),
-  peer: await time(ITER, (i) => call(f, 'edit_file', { path: join(fsWs, 'edit.txt'), edits: [{ oldText: i % 2 ? 'BETA' : 'beta', newText: i % 2 ? 'beta' : 'BETA' }] })),
+  belay: await time(ITER, () => { const i = edits.b++; return call(b, 'edit_file', { path: 'edit.txt', edits: [{ old_text: i % 2 ? 'BETA' : 'beta', new_text: i % 2 ? 'beta' : 'BETA' }] }); }),
+  peer: await time(ITER, () => { const i = edits.f++; return call(f, 'edit_file', { path: join(fsWs, 'edit.txt'), edits: [{ oldText: i % 2 ? 'BETA' : 'beta', newText: i % 2 ? 'beta' : 'BETA' }] }); }),
 };
 if (want('list_directory')) results.list_directory = {
   belay: await time(ITER, () => call(b, 'list_directory', { path: 'pkg1', depth: 1 })),

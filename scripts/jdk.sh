@@ -2,12 +2,18 @@
 # major version of the first JDK >= 21 among JAVA_HOME, java on PATH and the usual directories.
 
 java_major() {
-  # the JDK's release file says its version without starting a JVM
-  local home release
-  home="$(dirname "$(dirname "$(readlink -f "$1")")")"
-  release="$home/release"
+  # the JDK's release file says its version without starting a JVM; read with builtins alone, since ./belay runs this
+  # at every start (readlink only for a java that is a symlink, like /usr/bin/java)
+  local bin="$1" line
+  [[ -L "$bin" ]] && bin="$(readlink -f "$bin")"
+  local release="${bin%/bin/java}/release"
   if [[ -f "$release" ]]; then
-    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release"
+    while IFS= read -r line; do
+      if [[ "$line" =~ ^JAVA_VERSION=\"([0-9]+) ]]; then
+        echo "${BASH_REMATCH[1]}"
+        return
+      fi
+    done <"$release"
   else
     "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
   fi

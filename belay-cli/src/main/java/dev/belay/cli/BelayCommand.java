@@ -1,5 +1,6 @@
 package dev.belay.cli;
 
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 
@@ -7,8 +8,15 @@ import picocli.CommandLine.HelpCommand;
         name = "belay",
         description = "Tools for AI models on a journaled workspace, in a runtime you control.",
         mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        subcommands = {
+        versionProvider = Version.class)
+final class BelayCommand {
+
+    /**
+     * The subcommands, in the order help lists them. {@link Main} registers them itself rather than through
+     * {@code @Command(subcommands = …)}, which makes picocli build every one of them (their options, their fields'
+     * initialisers) on every start: a command line naming one gets only that one.
+     */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             McpCommand.class,
             ServeCommand.class,
             ChatCommand.class,
@@ -22,6 +30,5 @@ import picocli.CommandLine.HelpCommand;
             RuntimeCommand.class,
             ActionsCommand.class,
             McpServersCommand.class,
-            HelpCommand.class
-        })
-final class BelayCommand {}
+            HelpCommand.class);
+}

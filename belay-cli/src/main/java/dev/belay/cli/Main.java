@@ -1,5 +1,9 @@
 package dev.belay.cli;
 
+import dev.belay.door.mcp.EarlyAnswers;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /** The {@code belay} command. */
@@ -13,15 +17,32 @@ public final class Main {
         if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
             System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
         }
-        System.exit(commandLine().execute(args));
+        // before the first logger: the level of Belay's own log lines (simplelogger.properties has the rest)
+        String level = System.getenv("BELAY_LOG_LEVEL");
+        if (level != null && !level.isBlank()) {
+            System.setProperty(
+                    "org.slf4j.simpleLogger.log.dev.belay", level.strip().toLowerCase(Locale.ROOT));
+        }
+        LaunchEnvironment env = LaunchEnvironment.read();
+        String first = args.length == 0 ? "" : args[0];
+        // an MCP client waits for initialize and tools/list: they are answered while the rest starts (McpStart)
+        Optional<EarlyAnswers> early = first.equals("mcp")
+                ? Optional.of(McpStart.begin(List.of(args), env, System.in, System.out))
+                : Optional.empty();
+        System.exit(commandLine(first, env, early).execute(args));
+    }
+
+    /** The command line with every subcommand, as {@code belay --help} lists them. */
+    static CommandLine commandLine() {
+        return commandLine("", LaunchEnvironment.read(), Optional.empty());
     }
 
     /**
      * The command line with Belay's error handling: one clear line, never a stack trace, picocli's exit codes. The
-     * options that read secrets get the launcher's environment through picocli's factory.
+     * options that read secrets get the launcher's environment through picocli's factory. When {@code first} names a
+     * subcommand (other than help, which describes the others) only that one is built.
      */
-    static CommandLine commandLine() {
-        LaunchEnvironment env = LaunchEnvironment.read();
+    static CommandLine commandLine(String first, LaunchEnvironment env, Optional<EarlyAnswers> early) {
         CommandLine.IFactory defaults = CommandLine.defaultFactory();
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
@@ -35,10 +56,20 @@ public final class Main {
                 if (type == AgentCommand.class) {
                     return type.cast(new AgentCommand(env));
                 }
+                if (type == McpCommand.class) {
+                    return type.cast(new McpCommand(early));
+                }
                 return defaults.create(type);
             }
         };
         CommandLine cli = new CommandLine(new BelayCommand(), factory);
+        boolean named =
+                !first.equals("help") && BelayCommand.SUBCOMMANDS.stream().anyMatch(c -> name(c).equals(first));
+        for (Class<?> subcommand : BelayCommand.SUBCOMMANDS) {
+            if (!named || name(subcommand).equals(first)) {
+                cli.addSubcommand(subcommand);
+            }
+        }
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine cmd = e.getCommandLine();
             cmd.getErr().println("belay: " + e.getMessage());
@@ -50,5 +81,9 @@ public final class Main {
             return e instanceof UsageException ? CommandLine.ExitCode.USAGE : CommandLine.ExitCode.SOFTWARE;
         });
         return cli;
+    }
+
+    private static String name(Class<?> subcommand) {
+        return subcommand.getAnnotation(CommandLine.Command.class).name();
     }
 }

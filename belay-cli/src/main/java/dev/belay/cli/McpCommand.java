@@ -2,6 +2,7 @@ package dev.belay.cli;
 
 import dev.belay.agent.ApproveDefault;
 import dev.belay.agent.GuardOptions;
+import dev.belay.door.mcp.EarlyAnswers;
 import dev.belay.door.mcp.McpDoor;
 import dev.belay.engine.Engine;
 import dev.belay.policy.ApprovalMode;
@@ -18,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -40,6 +42,13 @@ final class McpCommand implements Callable<Integer> {
     @Mixin
     GuardOptions guardOptions;
 
+    private final Optional<EarlyAnswers> early;
+
+    /** @param early the answers already being sent on stdin and stdout, if Belay started them */
+    McpCommand(Optional<EarlyAnswers> early) {
+        this.early = early;
+    }
+
     @Override
     public Integer call() throws Exception {
         CountDownLatch inputEnded = new CountDownLatch(1);
@@ -47,7 +56,7 @@ final class McpCommand implements Callable<Integer> {
         Approvals approvals = guardOptions.approvals();
         Rules rules = guardOptions.rules();
         try (Engine engine = options.open(rules)) {
-            PrintStream protocol = System.out;
+            EarlyAnswers stdio = early.orElseGet(() -> EarlyAnswers.start(System.in, System.out, Optional.empty()));
             System.setOut(System.err); // nothing but the protocol may reach stdout
             Guard guard = guardOptions.guard(
                     engine.caller(),
@@ -59,11 +68,12 @@ final class McpCommand implements Callable<Integer> {
             if (!(mode instanceof ApprovalMode.Auto)) {
                 promptOnTerminal(approvals);
             }
-            McpSyncServer server =
-                    McpDoor.stdio(guard, Version.current(), new EndSignallingInput(System.in, inputEnded), protocol);
+            McpSyncServer server = McpDoor.stdio(
+                    guard, Version.current(), new EndSignallingInput(stdio.input(), inputEnded), stdio.output());
             Runtime.getRuntime().addShutdownHook(new Thread(inputEnded::countDown));
             inputEnded.await();
             server.closeGracefully();
+            stdio.settle();
         }
         return 0;
     }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -19,8 +20,9 @@ class CliTest {
 
     private record Run(int code, String out, String err) {}
 
+    /** Runs the command line as {@code belay} builds it for these arguments (only the subcommand they name). */
     private static Run run(String... args) {
-        CommandLine cli = Main.commandLine();
+        CommandLine cli = Main.commandLine(args.length == 0 ? "" : args[0], LaunchEnvironment.read(), Optional.empty());
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
@@ -36,6 +38,7 @@ class CliTest {
         assertThat(help.out()).contains("mcp", "serve", "tools", "history");
         assertThat(run("--version").out()).startsWith("belay ");
         assertThat(run("serve", "--help").out()).contains("--port", "--workspace");
+        assertThat(run("help", "serve").out()).as("help knows every command").contains("--port", "--workspace");
     }
 
     /** --approve and the guard's options are declared once; what --approve is when not given is each command's. */

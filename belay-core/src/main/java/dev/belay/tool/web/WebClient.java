@@ -54,17 +54,24 @@ public final class WebClient {
 
     private final EgressPolicy egress;
     private final Optional<ProxySelector> proxy;
-    private final HttpClient http;
     private final String userAgent;
+    /** Built by the first request: building one initialises TLS, which a session that never goes online skips. */
+    private HttpClient http;
 
     public WebClient(WebConfig config) {
         this.egress = config.egress();
         this.userAgent = config.userAgent();
         this.proxy = config.proxy()
                 .map(p -> ProxySelector.of(new InetSocketAddress(p.getHost(), p.getPort() < 0 ? 80 : p.getPort())));
-        HttpClient.Builder builder = builder();
-        proxy.ifPresent(builder::proxy);
-        this.http = builder.build();
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            HttpClient.Builder builder = builder();
+            proxy.ifPresent(builder::proxy);
+            http = builder.build();
+        }
+        return http;
     }
 
     private static HttpClient.Builder builder() {
@@ -120,7 +127,7 @@ public final class WebClient {
                             .sslContext(PinnedTls.context(current.getHost()))
                             .sslParameters(PinnedTls.parameters(current.getHost()))
                             .build()
-                    : http;
+                    : http();
             try {
                 try {
                     response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());

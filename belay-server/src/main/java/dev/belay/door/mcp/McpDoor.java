@@ -27,14 +27,19 @@ public final class McpDoor {
 
     private McpDoor() {}
 
-    /** An MCP server speaking on the given streams; it serves until the input ends. */
+    /**
+     * An MCP server speaking on the given streams; it serves until the input ends. Its tool list may change during a
+     * session: a start that answered {@code tools/list} early tells the client when the catalog's list differs
+     * ({@link EarlyAnswers}).
+     */
     public static McpSyncServer stdio(ToolCaller caller, String version, InputStream in, OutputStream out) {
         McpJsonMapper json = McpJsonDefaults.getMapper();
         return build(
                 McpServer.sync(new StdioServerTransportProvider(json, new MessageFilter(in), out)),
                 caller,
                 "mcp-stdio",
-                version);
+                version,
+                true);
     }
 
     /** The servlet and server of MCP over Streamable HTTP; the servlet must be mounted async-supported. */
@@ -52,18 +57,22 @@ public final class McpDoor {
                 .httpHeaderValidator(security)
                 .maxRequestSize(maxRequestBytes)
                 .build();
-        McpSyncServer server = build(McpServer.sync(transport), caller, "mcp-http", version);
+        McpSyncServer server = build(McpServer.sync(transport), caller, "mcp-http", version, false);
         return new Http(transport, server);
     }
 
     private static McpSyncServer build(
-            McpServer.SyncSpecification<?> spec, ToolCaller caller, String door, String version) {
+            McpServer.SyncSpecification<?> spec,
+            ToolCaller caller,
+            String door,
+            String version,
+            boolean toolsMayChange) {
         return spec.serverInfo(McpSchema.Implementation.builder("belay", version)
                         .title("Belay")
                         .build())
                 .instructions(INSTRUCTIONS)
                 .capabilities(McpSchema.ServerCapabilities.builder()
-                        .tools(false)
+                        .tools(toolsMayChange)
                         .logging()
                         .build())
                 .validateToolInputs(false) // the catalog validates, with the same messages for every door
