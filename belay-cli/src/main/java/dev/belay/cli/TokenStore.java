@@ -1,6 +1,6 @@
 package dev.belay.cli;
 
-import dev.belay.fs.PrivateFile;
+import dev.belay.state.PrivateFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.belay.action;
 
-import dev.belay.fs.PrivateFile;
 import dev.belay.fs.Trees;
+import dev.belay.state.PrivateFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

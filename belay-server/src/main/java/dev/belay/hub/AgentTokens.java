@@ -1,7 +1,7 @@
 package dev.belay.hub;
 
-import dev.belay.fs.PrivateFile;
 import dev.belay.policy.Secrets;
+import dev.belay.state.PrivateFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.belay.mount;
 
-import dev.belay.fs.PrivateFile;
+import dev.belay.state.PrivateFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

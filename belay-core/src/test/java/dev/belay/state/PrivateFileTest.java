@@ -1,4 +1,4 @@
-package dev.belay.fs;
+package dev.belay.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

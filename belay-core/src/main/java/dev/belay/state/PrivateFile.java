@@ -1,4 +1,4 @@
-package dev.belay.fs;
+package dev.belay.state;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
