@@ -1,9 +1,10 @@
-// Belay's MCP stdio server next to @modelcontextprotocol/server-filesystem and a raw `bash -c true` spawn, measured
-// in one run with the same official TypeScript SDK client, on a generated workspace of 10,000 files.
-// Prints a table of p50/p90/p99 in milliseconds and the ratios, and writes bench/results/mcp.json.
+// Belay's MCP stdio server next to @modelcontextprotocol/server-filesystem, a raw `bash -c true` spawn and `rg` as a
+// process, measured in one run with the same official TypeScript SDK client, on a generated workspace of 10,000 files.
+// Prints a table of p50/p90/p99 in milliseconds and the ratios, and writes bench/results/mcp.json with the machine's
+// core count, load and JDK.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, rmSync, cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, rmSync, cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -16,8 +17,11 @@ const fsServer = require.resolve('@modelcontextprotocol/server-filesystem/dist/i
 const ITER = Number(process.env.BENCH_ITER ?? 200);
 const STARTS = Number(process.env.BENCH_STARTS ?? 10);
 const FILES = Number(process.env.BENCH_FILES ?? 10000);
+const CALLS = Number(process.env.BENCH_CALLS_RSS ?? 1000);
 // BENCH_ONLY=write_file,undo measures only those rows (startup and the python rows included only when named)
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
+// BENCH_BELAY=/other/checkout/belay measures another build of Belay (an A/B on the same machine)
+const LAUNCHER = process.env.BENCH_BELAY ?? join(repo, 'belay');
 const want = (row) => !ONLY || ONLY.has(row);
 
 function generate(dir) {
@@ -36,10 +40,14 @@ const stats = (xs) => ({ p50: q(xs, 0.5), p90: q(xs, 0.9), p99: q(xs, 0.99), n: 
 async function connect(command, args) {
   const t0 = performance.now();
   const client = new Client({ name: 'belay-bench', version: '1' });
-  await client.connect(new StdioClientTransport({ command, args, env, stderr: 'ignore' }));
+  const transport = new StdioClientTransport({ command, args, env, stderr: 'ignore' });
+  await client.connect(transport);
   await client.listTools();
-  return { client, ms: performance.now() - t0 };
+  return { client, ms: performance.now() - t0, pid: transport.pid };
 }
+
+/** The resident set size of a process, in MiB. */
+const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 async function time(n, fn, setup = async () => {}) {
   const xs = [];
@@ -101,7 +109,7 @@ console.error(`generating ${FILES} files…`);
 generate(template);
 const belayWs = join(base, 'belay'); cpSync(template, belayWs, { recursive: true });
 const fsWs = join(base, 'fs'); cpSync(template, fsWs, { recursive: true });
-const belay = [join(repo, 'belay'), ['mcp', '--workspace', belayWs, '--no-audit']];
+const belay = [LAUNCHER, ['mcp', '--workspace', belayWs, '--no-audit']];
 const fs = [process.execPath, [fsServer, fsWs]];
 
 // first start of Belay journals the 10,000 files as a snapshot: not part of the startup figure. The history call
@@ -151,9 +159,14 @@ if (want('find_files')) results.find_files = {
   belay: await time(Math.ceil(ITER / 10), () => call(b, 'find_files', { glob: 'file4242.txt' })),
   peer: await time(Math.ceil(ITER / 10), () => call(f, 'search_files', { path: fsWs, pattern: '**/file4242.txt' })),
 };
-if (want('search_files')) results.search_files = {
-  belay: await time(Math.ceil(ITER / 10), () => call(b, 'search_files', { pattern: 'needleFOUND' })),
-};
+if (want('search_files')) {
+  // the peer: ripgrep as a process over the same files, printing file:line:text like search_files
+  const rg = () => { if (spawnSync('rg', ['--line-number', '--hidden', 'needleFOUND', fsWs]).status > 1) throw new Error('rg failed'); };
+  results.search_files = {
+    belay: await time(Math.ceil(ITER / 10), () => call(b, 'search_files', { pattern: 'needleFOUND' })),
+    ...(spawnSync('rg', ['--version']).status === 0 ? { rg: await time(Math.ceil(ITER / 10), rg) } : {}),
+  };
+}
 // undo of one call (the write before it is not timed), and a rewind of a turn of 20 calls
 if (want('undo')) results.undo = {
   belay: await time(ITER, () => call(b, 'undo', {}), (i) => call(b, 'write_file', { path: 'out/u.txt', content: `u${i}\n` })),
@@ -184,6 +197,18 @@ for (const [prefix, client] of k ? [['python', b], ['kernel', k]] : []) {
     raw_python: await pythonFloor("print('x' * 1048576)"),
   };
 }
+// memory: the resident set right after startup and after CALLS read_file calls, each server in its own fresh process
+if (want('rss')) {
+  results.rss = {};
+  for (const [name, cmd, read] of [['belay', belay, (c) => call(c, 'read_file', { path: 'pkg1/mod0/file1.txt' })],
+    ['peer', fs, (c) => call(c, 'read_text_file', { path: join(fsWs, 'pkg1/mod0/file1.txt') })]]) {
+    const { client, pid } = await connect(...cmd);
+    const startup = rssMiB(pid);
+    for (let i = 0; i < CALLS; i++) await read(client);
+    results.rss[name] = { startup_mib: startup, after_calls_mib: rssMiB(pid), calls: CALLS };
+    await client.close();
+  }
+}
 await b.close(); await f.close(); if (k) await k.close();
 rmSync(base, { recursive: true, force: true });
 
@@ -191,9 +216,23 @@ const fmt = (s) => s ? `${s.p50.toFixed(2)} / ${s.p90.toFixed(2)} / ${s.p99.toFi
 console.log(`| operation | Belay p50/p90/p99 ms | baseline p50/p90/p99 ms | ratio p50 |`);
 console.log(`|---|---|---|---|`);
 for (const [op, r] of Object.entries(results)) {
-  const baseline = r.peer ?? r.raw_spawn ?? r.raw_python;
-  const label = r.peer ? 'server-filesystem' : r.raw_spawn ? 'bash -c true' : r.raw_python ? 'bare python3 over a pipe' : '';
+  if (op === 'rss') continue;
+  const baseline = r.peer ?? r.raw_spawn ?? r.rg ?? r.raw_python;
+  const label = r.peer ? 'server-filesystem' : r.raw_spawn ? 'bash -c true' : r.rg ? 'rg as a process'
+    : r.raw_python ? 'bare python3 over a pipe' : '';
   console.log(`| ${op} | ${fmt(r.belay)} | ${baseline ? label + ' ' + fmt(baseline) : '—'} | ${baseline ? (r.belay.p50 / baseline.p50).toFixed(2) + '×' : '—'} |`);
 }
+if (results.rss) {
+  const { belay: m, peer: p } = results.rss;
+  console.log(`| RSS after startup, MiB | ${m.startup_mib.toFixed(1)} | server-filesystem ${p.startup_mib.toFixed(1)} | ${(m.startup_mib / p.startup_mib).toFixed(2)}× |`);
+  console.log(`| RSS after ${CALLS} calls, MiB | ${m.after_calls_mib.toFixed(1)} | server-filesystem ${p.after_calls_mib.toFixed(1)} | ${(m.after_calls_mib / p.after_calls_mib).toFixed(2)}× |`);
+}
+const java = spawnSync(join(spawnSync(join(repo, 'scripts/find-jdk.sh')).stdout.toString().trim(), 'bin/java'), ['-version']);
+const machine = {
+  cores: cpus().length, cpu: cpus()[0]?.model, load_average: loadavg(), node: process.version,
+  jdk: java.stderr.toString().split('\n')[0], rg: spawnSync('rg', ['--version']).stdout?.toString().split('\n')[0] ?? null,
+  launcher: LAUNCHER, files: FILES, iterations: ITER, date: new Date().toISOString(),
+};
+console.log(`machine: ${machine.cores} cores, load ${machine.load_average.map((l) => l.toFixed(2)).join(' ')}, ${machine.jdk}`);
 mkdirSync(join(repo, 'bench/results'), { recursive: true });
-writeFileSync(join(repo, 'bench/results/mcp.json'), JSON.stringify(results, null, 2));
+writeFileSync(join(repo, 'bench/results/mcp.json'), JSON.stringify({ machine, results }, null, 2));

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -138,6 +139,10 @@ public final class Rules {
      * @param roles what the tool's arguments are: paths, its command line, what it types in
      */
     public Optional<Match> check(ToolCall call, ArgumentRoles roles, Path root) {
+        if (Stream.of(denyTools, allowTools, denyCommands, allowCommands, denyPaths, allowPaths)
+                .allMatch(List::isEmpty)) {
+            return Optional.empty(); // nothing to match: no path needs resolving through its links either
+        }
         String tool = call.tool();
         JsonNode arguments = call.arguments();
         Optional<String> line = roles.command().map(arg -> arguments.path(arg).asString(null));

@@ -73,8 +73,13 @@ public final class FileKinds {
     /** The first bytes of a regular file, read race-free beneath the workspace root. */
     static byte[] head(Beneath files, Path file) throws IOException {
         try (InputStream in = files.openRead(file)) {
-            return in.readNBytes(SNIFF);
+            return head(in);
         }
+    }
+
+    /** The first bytes of a stream, as many as {@link #isText} and {@link #imageType} look at. */
+    static byte[] head(InputStream in) throws IOException {
+        return in.readNBytes(SNIFF);
     }
 
     public static String sha256(byte[] bytes) {

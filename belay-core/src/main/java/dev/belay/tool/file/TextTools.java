@@ -12,10 +12,12 @@ import dev.belay.tool.ToolException;
 import dev.belay.tool.ToolResult;
 import dev.belay.workspace.Workspace;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.SequenceInputStream;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -84,27 +86,33 @@ final class TextTools {
                 throw new ToolException("'" + name + "' is not a regular file (a FIFO, socket or device); read_file "
                         + "reads regular files only.");
             }
-            byte[] head = FileKinds.head(files, file);
-            Optional<String> image = FileKinds.imageType(head);
-            if (image.isPresent()) {
-                return image(file, name, image.get(), attrs.size());
+            // one open for the sniff and the read: the walk beneath the root is the costly part of a small read
+            try (InputStream in = files.openRead(file)) {
+                byte[] head = FileKinds.head(in);
+                Optional<String> image = FileKinds.imageType(head);
+                if (image.isPresent()) {
+                    return image(file, name, image.get(), attrs.size(), head, in);
+                }
+                if (!FileKinds.isText(head)) {
+                    throw new ToolException("'" + name + "' is a binary file of " + attrs.size() + " bytes, not "
+                            + "text. Inspect it with run_command (file, xxd | head, unzip -l, …).");
+                }
+                return text(
+                        new SequenceInputStream(new ByteArrayInputStream(head), in),
+                        file,
+                        name,
+                        attrs.size(),
+                        args.integer("offset", 1),
+                        Math.min(args.integer("limit", limits.readMaxLines()), limits.readMaxLines()));
             }
-            if (!FileKinds.isText(head)) {
-                throw new ToolException("'" + name + "' is a binary file of " + attrs.size() + " bytes, not text. "
-                        + "Inspect it with run_command (file, xxd | head, unzip -l, …).");
-            }
-            return text(
-                    file,
-                    name,
-                    attrs.size(),
-                    args.integer("offset", 1),
-                    Math.min(args.integer("limit", limits.readMaxLines()), limits.readMaxLines()));
         } catch (IOException e) {
             throw new ToolException(Failure.FAILED, "Cannot read '" + name + "': " + e.getMessage());
         }
     }
 
-    private ToolResult image(Path file, String name, String mime, long size) throws IOException {
+    /** The image whose first bytes are {@code head}, the rest still to be read from {@code rest}. */
+    private ToolResult image(Path file, String name, String mime, long size, byte[] head, InputStream rest)
+            throws IOException {
         if (size > MAX_IMAGE_BYTES) {
             throw new ToolException(
                     Failure.TOO_LARGE,
@@ -112,7 +120,7 @@ final class TextTools {
                             + MAX_IMAGE_BYTES + " bytes. Scale it down first (e.g. with ImageMagick).");
         }
         byte[] bytes;
-        try (InputStream in = workspace.guard().files().openRead(file)) {
+        try (InputStream in = new SequenceInputStream(new ByteArrayInputStream(head), rest)) {
             bytes = in.readNBytes((int) MAX_IMAGE_BYTES + 1);
         }
         if (bytes.length > MAX_IMAGE_BYTES) {
@@ -132,7 +140,8 @@ final class TextTools {
      * cut, and a file larger than {@link Limits#maxFileBytes()} is read only up to the end of the page (its total
      * line count and hash would cost a read of the whole file, and edit_file does not take such files anyway).
      */
-    private ToolResult text(Path file, String name, long size, int offset, int limit) throws IOException {
+    private ToolResult text(InputStream content, Path file, String name, long size, int offset, int limit)
+            throws IOException {
         if (offset < 1) {
             throw new ToolException("offset is the first line to read and starts at 1.");
         }
@@ -148,8 +157,7 @@ final class TextTools {
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        try (InputStream raw = workspace.guard().files().openRead(file);
-                Reader in = new BufferedReader(new InputStreamReader(new DigestInputStream(raw, digest), decoder))) {
+        try (Reader in = new BufferedReader(new InputStreamReader(new DigestInputStream(content, digest), decoder))) {
             BoundedLines lines = new BoundedLines(in, maxLine);
             while (true) {
                 if (!whole && (returned >= limit || cut)) {
@@ -164,9 +172,14 @@ final class TextTools {
                 if (total < offset || returned >= limit || cut) {
                     continue;
                 }
-                String numbered = String.format(
-                        "%6d\t%s%s%n",
-                        total, line, lines.lastWasCut() ? " … [line cut at " + maxLine + " characters]" : "");
+                String number = Integer.toString(total);
+                // as "%6d\t%s%n" would print it, without a formatter per line
+                String numbered = " ".repeat(Math.max(0, 6 - number.length()))
+                        + number
+                        + '\t'
+                        + line
+                        + (lines.lastWasCut() ? " … [line cut at " + maxLine + " characters]" : "")
+                        + System.lineSeparator();
                 if (page.length() + numbered.length() > limits.readMaxBytes()) {
                     cut = true;
                     continue;

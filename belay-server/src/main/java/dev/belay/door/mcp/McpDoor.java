@@ -7,11 +7,11 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.server.transport.ServerHttpHeaderValidator;
-import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.http.HttpServlet;
 import java.io.InputStream;
 import java.io.OutputStream;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * MCP over stdio and over Streamable HTTP, both through the official SDK, both generated from the same caller.
@@ -28,14 +28,15 @@ public final class McpDoor {
     private McpDoor() {}
 
     /**
-     * An MCP server speaking on the given streams; it serves until the input ends. Its tool list may change during a
-     * session: a start that answered {@code tools/list} early tells the client when the catalog's list differs
-     * ({@link EarlyAnswers}).
+     * An MCP server speaking on the given streams; it serves until the input ends. Each call runs on the thread that
+     * read it ({@link StdioServerTransport}), so the SDK is told not to hand it to a worker pool of its own. Its tool
+     * list may change during a session: a start that answered {@code tools/list} early tells the client when the
+     * catalog's list differs ({@link EarlyAnswers}).
      */
     public static McpSyncServer stdio(ToolCaller caller, String version, InputStream in, OutputStream out) {
         McpJsonMapper json = McpJsonDefaults.getMapper();
         return build(
-                McpServer.sync(new StdioServerTransportProvider(json, new MessageFilter(in), out)),
+                McpServer.sync(new StdioServerTransport(json, in, out)).immediateExecution(true),
                 caller,
                 "mcp-stdio",
                 version,
@@ -76,6 +77,7 @@ public final class McpDoor {
                         .logging()
                         .build())
                 .validateToolInputs(false) // the catalog validates, with the same messages for every door
+                .jsonSchemaValidator(new OutputSchemas(JsonMapper.builder().build()))
                 .tools(new McpTools(caller, door).specifications())
                 .build();
     }

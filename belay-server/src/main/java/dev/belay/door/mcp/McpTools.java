@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -86,8 +87,21 @@ public final class McpTools {
         return turn instanceof String s && !s.isBlank() ? s.strip() : CallContext.newTurn();
     }
 
-    /** A result as the SDK's: the MCP shape {@link ToolWire} builds, read into the SDK's type. */
+    /**
+     * A result as the SDK's: the MCP shape {@link ToolWire} builds, read into the SDK's type. The structured part stays
+     * the JSON tree it is: the output schema check ({@link OutputSchemas}) and the writer take it so, where reading it
+     * into the SDK's maps copied it on every call. Content is never left empty, as MCP asks of a structured result.
+     */
     McpSchema.CallToolResult toMcp(ToolResult result) {
-        return json.convertValue(ToolWire.result(result), McpSchema.CallToolResult.class);
+        ObjectNode wire = ToolWire.result(result);
+        JsonNode structured = wire.remove("structuredContent");
+        McpSchema.CallToolResult sdk = json.convertValue(wire, McpSchema.CallToolResult.class);
+        if (structured == null) {
+            return sdk;
+        }
+        List<McpSchema.Content> content = sdk.content().isEmpty()
+                ? List.of(McpSchema.TextContent.builder(structured.toString()).build())
+                : sdk.content();
+        return new McpSchema.CallToolResult(content, sdk.isError(), structured, sdk.meta());
     }
 }
