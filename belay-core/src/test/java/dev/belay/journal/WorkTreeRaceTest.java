@@ -47,9 +47,10 @@ class WorkTreeRaceTest {
                     .id();
             Path away = base.resolve("away");
             try (Swapper swapper = Swapper.directoryForLink(d, away, outside, 30, 30)) {
-                // at least 60 tries, and on until a few got through while the directory was in place: how the swaps
-                // fall against the calls depends on the machine's load, so the count of tries cannot be fixed
-                for (int i = 0; i < 60 || (undone < 3 && i < 3000); i++) {
+                // at least 60 tries, and on until a few got through while the directory was in place and it was
+                // swapped often enough: how the swaps fall against the calls depends on the machine's load, so the
+                // count of tries cannot be fixed
+                for (int i = 0; i < 60 || ((undone < 3 || swapper.flips() <= 20) && i < 3000); i++) {
                     try {
                         target = i % 3 == 2
                                 ? journal.rewind("c1", "t2", true, new Change("r", "undo", "c1", "t" + (i + 3)))
