@@ -87,13 +87,9 @@ public final class Journal extends JournalBase implements AutoCloseable {
             Thread.ofVirtual().name("belay-journal-open").start(() -> {
                 try {
                     FS.FileStoreAttributes.get(directory);
-                    ChangeTracker changes = ChangeTracker.start(root, directory, journal.directories());
-                    journal.tracker.complete(changes);
-                    long before = changes.syncedMark();
-                    journal.commits.commit(
-                            journal.commits::stageAll,
-                            new Change("Snapshot of the workspace as " + "Belay found it", "snapshot", "-"));
-                    journal.commits.synced = before;
+                    journal.tracker.complete(ChangeTracker.start(root, journal.directories()));
+                    journal.commits.scanAndCommit(
+                            new Change("Snapshot of the workspace as Belay found it", "snapshot", "-"));
                     journal.ready.complete(null);
                 } catch (RuntimeException e) {
                     journal.ready.completeExceptionally(e);
