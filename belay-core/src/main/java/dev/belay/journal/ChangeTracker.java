@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 final class ChangeTracker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeTracker.class);
+    /** How the files an earlier tracker wrote in the journal's directory to sync began: a kill could leave one. */
+    static final String OLD_SENTINEL = "belay-sync-";
     /** Changes whose paths are kept: past these, a question about an older position is answered "unknown". */
     private static final int KEPT = 1024;
     /** More distinct paths than this between two positions and {@link #changedBetween} says "unknown". */

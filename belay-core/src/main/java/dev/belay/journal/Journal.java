@@ -2,6 +2,7 @@ package dev.belay.journal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -81,6 +82,11 @@ public final class Journal extends JournalBase implements AutoCloseable {
                     StandardOpenOption.CREATE,
                     StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
+            try (FileLock alone = Retention.tryLock(journal.inUse)) {
+                if (alone != null) {
+                    ShadowRepository.removeLeftovers(directory);
+                }
+            }
             journal.inUse.lock(0, Long.MAX_VALUE, true);
             // Scanning a large workspace takes a while: do it in the background, and let the first call that needs
             // the journal wait for it. Watching starts first, so nothing that changes meanwhile goes unseen.

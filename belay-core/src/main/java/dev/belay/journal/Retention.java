@@ -116,7 +116,8 @@ public final class Retention {
         }
     }
 
-    private static FileLock tryLock(FileChannel channel) throws IOException {
+    /** The journal's lock taken alone, or {@code null} when a running Belay (this one included) has it open. */
+    static FileLock tryLock(FileChannel channel) throws IOException {
         try {
             return channel.tryLock();
         } catch (OverlappingFileLockException e) {

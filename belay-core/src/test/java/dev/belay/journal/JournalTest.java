@@ -472,7 +472,7 @@ class JournalTest {
             assertThat(outside.summary()).isEqualTo("Changes made outside Belay");
             assertThat(outside.files()).containsExactly("b.txt");
             assertThatThrownBy(() -> journal.rewind("c1", "t1", false, new Change("r", "undo", "c1", "t3")))
-                    .isInstanceOf(ToolException.class)
+                    .isInstanceOf(JournalRefusedException.class)
                     .hasMessageContaining("b.txt (outside Belay)");
             assertThat(dir.resolve("b.txt")).hasContent("the user's edit\n");
         }
