@@ -96,7 +96,7 @@ final class CommitPacks {
             write(objects, repo, ids);
         }
         for (Pack pack : merged) {
-            if (pack != whole) {
+            if (!pack.equals(whole)) {
                 delete(pack);
             }
         }

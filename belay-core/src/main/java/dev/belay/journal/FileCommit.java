@@ -43,6 +43,8 @@ final class FileCommit {
     }
 
     /**
+     * Commits the given files as they are on disk now, on top of HEAD.
+     *
      * @param paths files (not directories) relative to the work tree, existing or deleted
      * @return the new commit, or empty when the files did not change
      */

@@ -244,7 +244,7 @@ public final class Journal extends JournalBase implements AutoCloseable {
             while (walk.next()) {
                 if (walk.isSubtree()
                         && !walk.getTree(0, FileTreeIterator.class).isEntryIgnored()
-                        && walk.getFileMode(0) == FileMode.TREE) {
+                        && FileMode.TREE.equals(walk.getRawMode(0))) {
                     dirs.add(root.resolve(walk.getPathString()));
                     walk.enterSubtree();
                 }

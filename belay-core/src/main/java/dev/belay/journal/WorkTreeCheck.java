@@ -51,23 +51,23 @@ final class WorkTreeCheck {
                 id = entry.getObjectId(0);
             }
         }
-        if (mode == FileMode.GITLINK) {
+        if (FileMode.GITLINK.equals(mode.getBits())) {
             return true;
         }
         Optional<BasicFileAttributes> found = attributes(files.root().resolve(path));
         if (found.isEmpty()) {
-            return mode == FileMode.MISSING;
+            return FileMode.MISSING.equals(mode.getBits());
         }
         BasicFileAttributes attrs = found.get();
         if (attrs.isDirectory()) {
-            return mode == FileMode.MISSING || mode == FileMode.TREE;
+            return FileMode.MISSING.equals(mode.getBits()) || FileMode.TREE.equals(mode.getBits());
         }
         boolean content =
-                attrs.isSymbolicLink() || attrs.isRegularFile() && attrs.size() <= Journal.LARGEST_JOURNALED_FILE;
-        if (mode == FileMode.MISSING) {
+                attrs.isSymbolicLink() || (attrs.isRegularFile() && attrs.size() <= Journal.LARGEST_JOURNALED_FILE);
+        if (FileMode.MISSING.equals(mode.getBits())) {
             return !content || ignored(path);
         }
-        return content && modeOf(attrs) == mode && holds(path, mode, id);
+        return content && modeOf(attrs).equals(mode.getBits()) && holds(path, mode, id);
     }
 
     /** The mode a commit of this file records: a symlink, or a file executable by its owner or not. */
@@ -81,15 +81,15 @@ final class WorkTreeCheck {
 
     /** Whether the file on disk has the content the tree says (absent when the tree has nothing there). */
     boolean holds(String path, FileMode mode, ObjectId id) throws IOException {
-        if (mode == FileMode.GITLINK) {
+        if (FileMode.GITLINK.equals(mode.getBits())) {
             return true;
         }
         Path file = files.root().resolve(path);
         Optional<BasicFileAttributes> attrs = attributes(file);
-        if (mode == FileMode.MISSING) {
+        if (FileMode.MISSING.equals(mode.getBits())) {
             return attrs.isEmpty();
         }
-        if (mode == FileMode.SYMLINK) {
+        if (FileMode.SYMLINK.equals(mode.getBits())) {
             return attrs.isPresent()
                     && attrs.get().isSymbolicLink()
                     && idOf(files.readLink(file).toString().getBytes(StandardCharsets.UTF_8))

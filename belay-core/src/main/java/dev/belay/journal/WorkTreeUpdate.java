@@ -29,7 +29,7 @@ final class WorkTreeUpdate {
     private record Change(String path, FileMode oldMode, ObjectId oldId, FileMode newMode, ObjectId newId) {
 
         boolean deletes() {
-            return newMode == FileMode.MISSING;
+            return FileMode.MISSING.equals(newMode.getBits());
         }
     }
 
@@ -45,7 +45,11 @@ final class WorkTreeUpdate {
         this.check = new WorkTreeCheck(repo, files, reader);
     }
 
-    /** @return the paths written or deleted */
+    /**
+     * Makes the working tree go from tree {@code from} to tree {@code to}.
+     *
+     * @return the paths written or deleted
+     */
     List<String> apply(ObjectId from, ObjectId to) throws IOException {
         List<Change> changes = new ArrayList<>();
         try (TreeWalk walk = new TreeWalk(reader)) {
@@ -83,7 +87,7 @@ final class WorkTreeUpdate {
             }
         }
         for (Change c : changes) {
-            if (!c.deletes() && c.newMode() != FileMode.GITLINK) {
+            if (!c.deletes() && !FileMode.GITLINK.equals(c.newMode().getBits())) {
                 write(c.path(), c.newMode(), c.newId());
                 touched.add(c.path());
             }
@@ -94,13 +98,15 @@ final class WorkTreeUpdate {
     private void write(String path, FileMode mode, ObjectId id) throws IOException {
         Path file = files.root().resolve(path);
         byte[] content = reader.open(id, Constants.OBJ_BLOB).getCachedBytes(Integer.MAX_VALUE);
-        if (mode == FileMode.SYMLINK) {
+        if (FileMode.SYMLINK.equals(mode.getBits())) {
             files.createSymbolicLink(file, Path.of(new String(content, StandardCharsets.UTF_8)));
         } else {
             files.write(
                     file,
                     content,
-                    mode == FileMode.EXECUTABLE_FILE ? Beneath.Executable.SET : Beneath.Executable.CLEAR);
+                    FileMode.EXECUTABLE_FILE.equals(mode.getBits())
+                            ? Beneath.Executable.SET
+                            : Beneath.Executable.CLEAR);
         }
         backlog.written(
                 path,
