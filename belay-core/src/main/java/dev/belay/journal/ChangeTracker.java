@@ -1,12 +1,9 @@
 package dev.belay.journal;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -48,50 +45,6 @@ final class ChangeTracker implements AutoCloseable {
     /** More distinct paths than this between two positions and {@link #changedBetween} says "unknown". */
     static final int MOST_PATHS = 64;
 
-    /** The C library's inotify calls, with poll and read to drain its queue. */
-    private interface Libc extends Library {
-
-        Libc C = Native.load(Platform.C_LIBRARY_NAME, Libc.class);
-
-        int inotify_init1(int flags) throws LastErrorException;
-
-        int inotify_add_watch(int fd, byte[] path, int mask) throws LastErrorException;
-
-        int poll(Pointer fds, NativeLong count, int timeout) throws LastErrorException;
-
-        NativeLong read(int fd, Pointer buffer, NativeLong count) throws LastErrorException;
-
-        int close(int fd) throws LastErrorException;
-    }
-
-    /** inotify(7) constants. */
-    private static final class In {
-
-        static final int MODIFY = 0x2;
-        static final int ATTRIB = 0x4;
-        static final int MOVED_FROM = 0x40;
-        static final int MOVED_TO = 0x80;
-        static final int CREATE = 0x100;
-        static final int DELETE = 0x200;
-        static final int Q_OVERFLOW = 0x4000;
-        static final int IGNORED = 0x8000;
-        static final int ONLYDIR = 0x01000000;
-        static final int DONT_FOLLOW = 0x02000000;
-        static final int EXCL_UNLINK = 0x04000000;
-        static final int ISDIR = 0x40000000;
-        static final int NONBLOCK = 0x800;
-        static final int CLOEXEC = 0x80000;
-        static final int WATCH =
-                MODIFY | ATTRIB | MOVED_FROM | MOVED_TO | CREATE | DELETE | ONLYDIR | DONT_FOLLOW | EXCL_UNLINK;
-        /** An event's fixed part: wd, mask, cookie, len. */
-        static final int HEADER = 16;
-
-        static final int ENOENT = 2;
-        static final int EINTR = 4;
-        static final int ENOTDIR = 20;
-        static final short POLLIN = 1;
-    }
-
     /** A change's position and the path it changed, relative to the root with {@code /}. */
     private record Changed(long position, String path) {}
 
@@ -128,7 +81,7 @@ final class ChangeTracker implements AutoCloseable {
         int fd = -1;
         try {
             if (Platform.isLinux()) {
-                fd = Libc.C.inotify_init1(In.NONBLOCK | In.CLOEXEC);
+                fd = Inotify.C.inotify_init1(Inotify.NONBLOCK | Inotify.CLOEXEC);
             }
         } catch (LastErrorException | UnsatisfiedLinkError e) {
             LOG.info("no file watching here ({}); every command's changes are found by scanning", e.toString());
@@ -161,22 +114,23 @@ final class ChangeTracker implements AutoCloseable {
         lock.lock();
         try {
             while (!broken && readable()) {
-                long read =
-                        Libc.C.read(fd, events, new NativeLong(events.size())).longValue();
-                for (int at = 0; at + In.HEADER <= read; ) {
+                long read = Inotify.C
+                        .read(fd, events, new NativeLong(events.size()))
+                        .longValue();
+                for (int at = 0; at + Inotify.HEADER <= read; ) {
                     int length = events.getInt(at + 12);
-                    byte[] name = events.getByteArray(at + In.HEADER, length);
+                    byte[] name = events.getByteArray(at + Inotify.HEADER, length);
                     int end = 0;
                     while (end < name.length && name[end] != 0) {
                         end++;
                     }
                     event(events.getInt(at), events.getInt(at + 4), new String(name, 0, end, charset));
-                    at += In.HEADER + length;
+                    at += Inotify.HEADER + length;
                 }
             }
             return broken ? -1 : position;
         } catch (LastErrorException e) {
-            if (e.getErrorCode() != In.EINTR) {
+            if (e.getErrorCode() != Inotify.EINTR) {
                 LOG.info("file watching stopped ({}); every command's changes are found by scanning", e.toString());
                 broken = true;
             }
@@ -220,18 +174,18 @@ final class ChangeTracker implements AutoCloseable {
 
     private boolean readable() throws LastErrorException {
         pollFd.setInt(0, fd);
-        pollFd.setShort(4, In.POLLIN);
+        pollFd.setShort(4, Inotify.POLLIN);
         pollFd.setShort(6, (short) 0);
-        return Libc.C.poll(pollFd, new NativeLong(1), 0) > 0;
+        return Inotify.C.poll(pollFd, new NativeLong(1), 0) > 0;
     }
 
     private void event(int wd, int mask, String name) {
-        if ((mask & In.Q_OVERFLOW) != 0) {
+        if ((mask & Inotify.Q_OVERFLOW) != 0) {
             unknown(); // the kernel's queue was full: events were dropped
             return;
         }
         String dir = watched.get(wd);
-        if ((mask & In.IGNORED) != 0) {
+        if ((mask & Inotify.IGNORED) != 0) {
             watched.remove(wd); // the directory is gone; its parent reported that
             if ("".equals(dir)) {
                 broken = true; // the workspace itself was removed or moved
@@ -247,12 +201,12 @@ final class ChangeTracker implements AutoCloseable {
             return;
         }
         String path = dir.isEmpty() ? name : dir + "/" + name;
-        if ((mask & In.ISDIR) != 0 && (mask & In.MOVED_FROM) != 0) {
+        if ((mask & Inotify.ISDIR) != 0 && (mask & Inotify.MOVED_FROM) != 0) {
             unknown(); // a directory moved away: its files went with it, without events of their own
             return;
         }
         changed(path);
-        if ((mask & In.ISDIR) != 0 && (mask & (In.CREATE | In.MOVED_TO)) != 0) {
+        if ((mask & Inotify.ISDIR) != 0 && (mask & (Inotify.CREATE | Inotify.MOVED_TO)) != 0) {
             watchTree(path);
         }
     }
@@ -289,11 +243,11 @@ final class ChangeTracker implements AutoCloseable {
         Path path = dir.isEmpty() ? root : root.resolve(dir);
         byte[] bytes = path.toString().getBytes(charset);
         try {
-            watched.put(Libc.C.inotify_add_watch(fd, Arrays.copyOf(bytes, bytes.length + 1), In.WATCH), dir);
+            watched.put(Inotify.C.inotify_add_watch(fd, Arrays.copyOf(bytes, bytes.length + 1), Inotify.WATCH), dir);
             return true;
         } catch (LastErrorException e) {
             // gone, or no longer a directory (a symlink is not followed): its parent reports that
-            return e.getErrorCode() == In.ENOENT || e.getErrorCode() == In.ENOTDIR;
+            return e.getErrorCode() == Inotify.ENOENT || e.getErrorCode() == Inotify.ENOTDIR;
         }
     }
 
@@ -319,7 +273,7 @@ final class ChangeTracker implements AutoCloseable {
             broken = true;
             if (fd >= 0 && !closed) {
                 closed = true;
-                Libc.C.close(fd);
+                Inotify.C.close(fd);
             }
         } catch (LastErrorException ignored) {
             // closing is best effort
