@@ -1,230 +1,284 @@
 package dev.belay.journal;
 
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Platform;
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells whether anything in the working tree changed since a moment, so that a command that touched no file costs
- * no scan of a large workspace. Every directory git would look at is watched (inotify through the JDK's
- * WatchService); to be sure all events up to now have arrived, {@link #sync()} touches a file in the journal's own
- * directory and waits for its own event, since one watch service delivers events in order. When watching is not possible the
- * tracker says "changed" every time, and callers scan as before.
+ * Tells what changed in the working tree since a moment, so that a command that touched no file costs no scan of a
+ * large workspace, and a commit can tell its own changes from someone else's. Every directory git would look at is
+ * watched with inotify. The kernel queues a change's event before the system call that made it returns, so
+ * {@link #sync} reads every event of a change made before it, in the order they happened, from the calling thread:
+ * no watcher thread to wake, no file to write and wait for. Each event gets the next number (its position), and the
+ * paths of the latest ones are kept, so that {@link #changedBetween} can say exactly which paths changed between two
+ * positions, or that it no longer knows.
+ *
+ * <p>When watching is not possible (not Linux, no inotify, the watch limit reached) the tracker says "changed" every
+ * time, and callers scan as before.
  */
 final class ChangeTracker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeTracker.class);
-    private static final String SENTINEL = "belay-sync-";
+    /** How the files an earlier tracker wrote in the journal's directory to sync began: a kill could leave one. */
+    static final String OLD_SENTINEL = "belay-sync-";
+    /** Changes whose paths are kept: past these, a question about an older position is answered "unknown". */
+    private static final int KEPT = 1024;
+    /** More distinct paths than this between two positions and {@link #changedBetween} says "unknown". */
+    static final int MOST_PATHS = 64;
+
+    /** A change's position and the path it changed, relative to the root with {@code /}. */
+    private record Changed(long position, String path) {}
 
     private final Path root;
-    private final Path sentinels;
-    private final WatchService watcher;
-    private final AtomicLong changes = new AtomicLong();
-    private final AtomicLong syncsSeen = new AtomicLong();
-    private final AtomicLong syncsSent = new AtomicLong();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition synced = lock.newCondition();
-    private volatile boolean broken;
+    private final int fd;
+    private final Charset charset;
+    /** Watch descriptor to the directory it watches, relative to the root ("" for the root). */
+    private final Map<Integer, String> watched = new HashMap<>();
 
-    private ChangeTracker(Path root, Path sentinels, WatchService watcher) {
+    private final ArrayDeque<Changed> recent = new ArrayDeque<>();
+    private final Memory events = new Memory(64 << 10);
+    private final Memory pollFd = new Memory(8);
+    private final ReentrantLock lock = new ReentrantLock();
+    private long position;
+    /** The latest position whose path is unknown (a lost event, an overflow, a path no longer kept), or 0. */
+    private long unknownUpTo;
+
+    private boolean broken;
+    private boolean closed;
+
+    private ChangeTracker(Path root, int fd) {
         this.root = root;
-        this.sentinels = sentinels;
-        this.watcher = watcher;
+        this.fd = fd;
+        String jnu = System.getProperty("sun.jnu.encoding");
+        this.charset = jnu != null && Charset.isSupported(jnu) ? Charset.forName(jnu) : StandardCharsets.UTF_8;
+        this.broken = fd < 0;
     }
 
     /**
-     * Starts watching; directories are registered as {@code watch} offers them, and new ones as they appear.
-     *
-     * @param sentinels where sync files are written: the journal's directory, outside the workspace
-     * @param directories the directories git looks at (not ignored), root included
+     * Starts watching the root and the given directories (those git looks at); directories created later are
+     * watched when their creation is read.
      */
-    static ChangeTracker start(Path root, Path sentinels, Iterable<Path> directories) {
-        WatchService watcher = null;
+    static ChangeTracker start(Path root, Iterable<Path> directories) {
+        int fd = -1;
         try {
-            watcher = FileSystems.getDefault().newWatchService();
-        } catch (IOException | UnsupportedOperationException e) {
+            if (Platform.isLinux()) {
+                fd = Inotify.C.inotify_init1(Inotify.NONBLOCK | Inotify.CLOEXEC);
+            }
+        } catch (LastErrorException | UnsatisfiedLinkError e) {
             LOG.info("no file watching here ({}); every command's changes are found by scanning", e.toString());
         }
-        ChangeTracker tracker = new ChangeTracker(root, sentinels, watcher);
-        if (watcher == null) {
-            tracker.broken = true;
+        ChangeTracker tracker = new ChangeTracker(root, fd);
+        if (fd < 0) {
             return tracker;
         }
+        tracker.lock.lock();
         try {
-            tracker.sentinels.register(
-                    watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
             for (Path dir : directories) {
-                tracker.register(dir);
+                if (!tracker.watch(tracker.relative(dir))) {
+                    LOG.info("cannot watch {}; every command's changes are found by scanning", dir);
+                    tracker.broken = true;
+                    break;
+                }
             }
-        } catch (IOException e) {
-            LOG.info("cannot watch {} ({}); every command's changes are found by scanning", root, e.toString());
-            tracker.broken = true;
+        } finally {
+            tracker.lock.unlock();
         }
-        Thread.ofPlatform().daemon().name("belay-change-tracker").start(tracker::run);
         return tracker;
     }
 
-    /** A mark to compare with later; pass it to {@link #changedSince}. */
-    long mark() {
-        return changes.get();
+    /**
+     * Reads every event queued so far: every change made before this call is then counted.
+     *
+     * @return the position of the latest change, or -1 when changes cannot be known (no watching)
+     */
+    long sync() {
+        lock.lock();
+        try {
+            while (!broken && readable()) {
+                long read = Inotify.C
+                        .read(fd, events, new NativeLong(events.size()))
+                        .longValue();
+                for (int at = 0; at + Inotify.HEADER <= read; ) {
+                    int length = events.getInt(at + 12);
+                    byte[] name = events.getByteArray(at + Inotify.HEADER, length);
+                    int end = 0;
+                    while (end < name.length && name[end] != 0) {
+                        end++;
+                    }
+                    event(events.getInt(at), events.getInt(at + 4), new String(name, 0, end, charset));
+                    at += Inotify.HEADER + length;
+                }
+            }
+            return broken ? -1 : position;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != Inotify.EINTR) {
+                LOG.info("file watching stopped ({}); every command's changes are found by scanning", e.toString());
+                broken = true;
+            }
+            return -1;
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /**
-     * Whether anything changed since the mark; waits until every event that happened before this call has arrived.
-     * Sentinel files are named per sync, so concurrent syncs never take each other's event for their own.
-     */
+    /** Whether anything changed since a position from {@link #sync}; reads the events queued so far first. */
     boolean changedSince(long mark) {
-        return broken || mark < 0 || !sync() || changes.get() != mark;
-    }
-
-    /** A mark taken once every event that happened before this call has arrived; -1 when that cannot be known. */
-    long syncedMark() {
-        return !broken && sync() ? changes.get() : -1;
-    }
-
-    /** @return false if the sentinel's event did not come back in time */
-    private boolean sync() {
-        long ticket = syncsSent.incrementAndGet();
-        Path sentinel = sentinels.resolve(SENTINEL + ticket);
-        try {
-            Files.writeString(sentinel, "");
-        } catch (IOException e) {
-            return false;
-        }
-        lock.lock();
-        try {
-            long deadline = System.nanoTime() + 2_000_000_000L;
-            while (syncsSeen.get() < ticket) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                synced.awaitNanos(left);
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            lock.unlock();
-            try {
-                Files.deleteIfExists(sentinel);
-            } catch (IOException ignored) {
-                // a leftover sentinel in the journal's directory is harmless
-            }
-        }
-    }
-
-    private void register(Path dir) throws IOException {
-        dir.register(
-                watcher,
-                StandardWatchEventKinds.ENTRY_CREATE,
-                StandardWatchEventKinds.ENTRY_DELETE,
-                StandardWatchEventKinds.ENTRY_MODIFY);
-    }
-
-    private void run() {
-        try {
-            while (true) {
-                long ticket = process(watcher.take());
-                if (ticket > 0) {
-                    // A key taken earlier and reset after new events arrived is queued behind the sentinel's key:
-                    // drain what is queued before declaring that everything up to the sentinel has been seen.
-                    WatchKey queued;
-                    while ((queued = watcher.poll()) != null) {
-                        ticket = Math.max(ticket, process(queued));
-                    }
-                    signal(ticket);
-                }
-            }
-        } catch (InterruptedException | ClosedWatchServiceException e) {
-            broken = true;
-        }
-    }
-
-    /** Counts a key's events and re-arms it; returns the highest sentinel ticket among them, or 0. */
-    private long process(WatchKey key) {
-        Path dir = (Path) key.watchable();
-        long ticket = 0;
-        for (WatchEvent<?> event : key.pollEvents()) {
-            if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                changes.incrementAndGet();
-                continue;
-            }
-            Path name = (Path) event.context();
-            if (dir.equals(sentinels)) {
-                if (name.toString().startsWith(SENTINEL)) {
-                    ticket = Math.max(ticket, Long.parseLong(name.toString().substring(SENTINEL.length())));
-                }
-                continue;
-            }
-            if (name.toString().equals(".git")) {
-                continue; // the user's repository is not part of the journal: git run by the model is no change
-            }
-            changes.incrementAndGet();
-            Path child = dir.resolve(name);
-            if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
-                    && Files.isDirectory(child)
-                    && !Files.isSymbolicLink(child)) {
-                watchTree(child);
-            }
-        }
-        if (!key.reset() && dir.equals(sentinels)) {
-            broken = true;
-        }
-        return ticket;
+        long now = sync();
+        return now < 0 || mark < 0 || now != mark;
     }
 
     /**
-     * A directory created by a command: watch it, then what is already inside. Registering before listing matters: a
-     * subdirectory created after the listing then has its own event, and none falls between the two.
+     * The paths changed after position {@code from} up to {@code to} (both from {@link #sync}), or empty when they
+     * are not all known: an event was lost, they are too old, or too many.
      */
-    private void watchTree(Path dir) {
-        try {
-            register(dir);
-            try (var children = Files.list(dir)) {
-                for (Path child : children.toList()) {
-                    if (Files.isDirectory(child) && !Files.isSymbolicLink(child)) {
-                        watchTree(child);
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            broken = true;
-        }
-    }
-
-    /** The sentinel of sync {@code ticket} arrived: every event before it has arrived too. */
-    private void signal(long ticket) {
+    Optional<Set<String>> changedBetween(long from, long to) {
         lock.lock();
         try {
-            syncsSeen.accumulateAndGet(ticket, Math::max);
-            synced.signalAll();
+            if (broken || from < 0 || to < from || unknownUpTo > from) {
+                return Optional.empty();
+            }
+            Set<String> paths = new LinkedHashSet<>();
+            for (Iterator<Changed> newest = recent.descendingIterator(); newest.hasNext(); ) {
+                Changed c = newest.next();
+                if (c.position() <= from) {
+                    break;
+                }
+                if (c.position() <= to && paths.add(c.path()) && paths.size() > MOST_PATHS) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(paths);
         } finally {
             lock.unlock();
         }
+    }
+
+    private boolean readable() throws LastErrorException {
+        pollFd.setInt(0, fd);
+        pollFd.setShort(4, Inotify.POLLIN);
+        pollFd.setShort(6, (short) 0);
+        return Inotify.C.poll(pollFd, new NativeLong(1), 0) > 0;
+    }
+
+    private void event(int wd, int mask, String name) {
+        if ((mask & Inotify.Q_OVERFLOW) != 0) {
+            unknown(); // the kernel's queue was full: events were dropped
+            return;
+        }
+        String dir = watched.get(wd);
+        if ((mask & Inotify.IGNORED) != 0) {
+            watched.remove(wd); // the directory is gone; its parent reported that
+            if ("".equals(dir)) {
+                broken = true; // the workspace itself was removed or moved
+            }
+            return;
+        }
+        if (dir == null) {
+            unknown();
+            return;
+        }
+        if (name.isEmpty() || name.equals(".git")) {
+            // the directory's own attributes; the user's repository is not part of the journal
+            return;
+        }
+        String path = dir.isEmpty() ? name : dir + "/" + name;
+        if ((mask & Inotify.ISDIR) != 0 && (mask & Inotify.MOVED_FROM) != 0) {
+            unknown(); // a directory moved away: its files went with it, without events of their own
+            return;
+        }
+        changed(path);
+        if ((mask & Inotify.ISDIR) != 0 && (mask & (Inotify.CREATE | Inotify.MOVED_TO)) != 0) {
+            watchTree(path);
+        }
+    }
+
+    /**
+     * A directory that appeared: watch it, then count what is already inside as changed. Watching before listing
+     * matters: anything created after the listing then has its own event, and nothing falls between the two.
+     */
+    private void watchTree(String dir) {
+        if (!watch(dir)) {
+            broken = true;
+            return;
+        }
+        try (var children = Files.list(root.resolve(dir))) {
+            for (Path child : children.toList()) {
+                String path = dir + "/" + child.getFileName();
+                if (child.getFileName().toString().equals(".git")) {
+                    continue;
+                }
+                changed(path);
+                if (Files.isDirectory(child) && !Files.isSymbolicLink(child)) {
+                    watchTree(path);
+                }
+            }
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            // gone or replaced since its event: that has an event of its own
+        } catch (IOException | RuntimeException e) {
+            unknown();
+        }
+    }
+
+    /** @return false when the directory exists but cannot be watched (the watch limit, say) */
+    private boolean watch(String dir) {
+        Path path = dir.isEmpty() ? root : root.resolve(dir);
+        byte[] bytes = path.toString().getBytes(charset);
+        try {
+            watched.put(Inotify.C.inotify_add_watch(fd, Arrays.copyOf(bytes, bytes.length + 1), Inotify.WATCH), dir);
+            return true;
+        } catch (LastErrorException e) {
+            // gone, or no longer a directory (a symlink is not followed): its parent reports that
+            return e.getErrorCode() == Inotify.ENOENT || e.getErrorCode() == Inotify.ENOTDIR;
+        }
+    }
+
+    private void changed(String path) {
+        recent.addLast(new Changed(++position, path));
+        if (recent.size() > KEPT) {
+            unknownUpTo = Math.max(unknownUpTo, recent.removeFirst().position());
+        }
+    }
+
+    private void unknown() {
+        unknownUpTo = ++position;
+    }
+
+    private String relative(Path dir) {
+        return root.relativize(dir).toString().replace('\\', '/');
     }
 
     @Override
     public void close() {
-        broken = true;
-        if (watcher != null) {
-            try {
-                watcher.close();
-            } catch (IOException ignored) {
-                // closing is best effort
+        lock.lock();
+        try {
+            broken = true;
+            if (fd >= 0 && !closed) {
+                closed = true;
+                Inotify.C.close(fd);
             }
+        } catch (LastErrorException ignored) {
+            // closing is best effort
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -88,7 +88,7 @@ final class Checkpoints {
                 boolean ours = conversation.equals(CommitReader.trailer(c, CommitReader.TRAILER_SESSION));
                 if (ours && matches(c, checkpoint)) {
                     first = c; // keep walking: the turn's oldest commit is the checkpoint
-                } else if (ours && first != null || since.size() >= MAX_WALK) {
+                } else if ((ours && first != null) || since.size() >= MAX_WALK) {
                     break; // an older turn of the conversation
                 }
                 since.add(c);
@@ -126,7 +126,7 @@ final class Checkpoints {
     private static boolean matches(RevCommit c, String checkpoint) {
         String turn = CommitReader.trailer(c, CommitReader.TRAILER_TURN);
         return checkpoint.equals(turn == null ? c.getName() : turn)
-                || checkpoint.length() >= 7 && c.getName().startsWith(checkpoint);
+                || (checkpoint.length() >= 7 && c.getName().startsWith(checkpoint));
     }
 
     /** A walk of the journal's commits, newest first, along first parents (empty before the first commit). */

@@ -1,6 +1,11 @@
 package dev.belay.journal;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,13 +16,16 @@ import java.util.Set;
 import org.eclipse.jgit.internal.storage.file.ObjectDirectory;
 import org.eclipse.jgit.internal.storage.file.Pack;
 import org.eclipse.jgit.internal.storage.file.PackIndex;
-import org.eclipse.jgit.internal.storage.file.PackInserter;
 import org.eclipse.jgit.internal.storage.pack.PackExt;
+import org.eclipse.jgit.internal.storage.pack.PackWriter;
+import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
-import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevObject;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.pack.PackConfig;
 import org.eclipse.jgit.util.FileUtils;
 
 /**
@@ -36,6 +44,8 @@ final class CommitPacks {
 
     /** More packs than this and the smallest are merged, down to half as many. */
     static final int MAX_PACKS = 32;
+    /** How temporary pack files start, JGit's inserter's and the merge's alike. */
+    static final String TEMPORARY = "insert_";
 
     private CommitPacks() {}
 
@@ -86,7 +96,7 @@ final class CommitPacks {
             write(objects, repo, ids);
         }
         for (Pack pack : merged) {
-            if (pack != whole) {
+            if (!pack.equals(whole)) {
                 delete(pack);
             }
         }
@@ -94,17 +104,40 @@ final class CommitPacks {
         objects.close();
     }
 
+    /**
+     * Writes one pack of the given objects, copied as they are stored (already compressed, their ids known): a merge
+     * costs about the bytes it copies, where inserting them again would inflate, hash and deflate each object. Like
+     * a commit's pack, it is written under temporary names and renamed into place, the index last.
+     */
     private static void write(ObjectDirectory objects, Repository repo, Set<ObjectId> ids) throws IOException {
-        try (PackInserter inserter = objects.newPackInserter();
-                ObjectReader reader = repo.newObjectReader()) {
-            inserter.checkExisting(false); // they all exist: in the packs being merged
+        PackConfig config = new PackConfig(repo);
+        config.setDeltaCompress(false);
+        config.setBuildBitmaps(false);
+        Path dir = objects.getPackDirectory().toPath();
+        Path pack = Files.createTempFile(dir, TEMPORARY, ".pack");
+        Path index = Files.createTempFile(dir, TEMPORARY, ".idx");
+        try (ObjectReader reader = repo.newObjectReader();
+                RevWalk walk = new RevWalk(reader);
+                PackWriter writer = new PackWriter(config, reader)) {
+            writer.setUseBitmaps(false);
+            writer.setReuseValidatingObjects(false); // our own packs, just written: no need to inflate to check
+            List<RevObject> listed = new ArrayList<>(ids.size());
             for (ObjectId id : ids) {
-                ObjectLoader object = reader.open(id);
-                try (var in = object.openStream()) {
-                    inserter.insert(object.getType(), object.getSize(), in);
-                }
+                listed.add(walk.lookupAny(id, reader.open(id).getType()));
             }
-            inserter.flush();
+            writer.preparePack(listed.iterator());
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(pack))) {
+                writer.writePack(NullProgressMonitor.INSTANCE, NullProgressMonitor.INSTANCE, out);
+            }
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(index))) {
+                writer.writeIndex(out);
+            }
+            String name = "pack-" + writer.computeName().name();
+            Files.move(pack, dir.resolve(name + ".pack"), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(index, dir.resolve(name + ".idx"), StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(pack);
+            Files.deleteIfExists(index);
         }
     }
 

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.eclipse.jgit.diff.DiffEntry;
-import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -13,7 +11,8 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.AbstractTreeIterator;
 import org.eclipse.jgit.treewalk.CanonicalTreeParser;
 import org.eclipse.jgit.treewalk.EmptyTreeIterator;
-import org.eclipse.jgit.util.io.DisabledOutputStream;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 /** Reads git commits as journal entries: trailers parsed, changed files listed. */
 final class CommitReader {
@@ -56,17 +55,18 @@ final class CommitReader {
         return parser;
     }
 
+    /** The paths whose files differ from the first parent's (all of them for a first commit). */
     private static List<String> changedFiles(Repository repo, RevCommit c) {
         try (ObjectReader reader = repo.newObjectReader();
                 RevWalk walk = new RevWalk(reader);
-                DiffFormatter formatter = new DiffFormatter(DisabledOutputStream.INSTANCE)) {
-            formatter.setRepository(repo);
-            AbstractTreeIterator parent =
-                    c.getParentCount() == 0 ? new EmptyTreeIterator() : tree(reader, walk, c.getParent(0));
+                TreeWalk diff = new TreeWalk(reader)) {
+            diff.addTree(c.getParentCount() == 0 ? new EmptyTreeIterator() : tree(reader, walk, c.getParent(0)));
+            diff.addTree(tree(reader, walk, c));
+            diff.setRecursive(true);
+            diff.setFilter(TreeFilter.ANY_DIFF);
             List<String> files = new ArrayList<>();
-            for (DiffEntry entry : formatter.scan(parent, tree(reader, walk, c))) {
-                files.add(
-                        entry.getChangeType() == DiffEntry.ChangeType.DELETE ? entry.getOldPath() : entry.getNewPath());
+            while (diff.next()) {
+                files.add(diff.getPathString());
             }
             return files;
         } catch (IOException e) {

@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Objects;
 import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -27,10 +29,44 @@ final class CommitWriter {
 
     private final Repository repo;
     private final PersonIdent author;
+    private String branch;
 
     CommitWriter(Repository repo, PersonIdent author) {
         this.repo = repo;
         this.author = author;
+    }
+
+    /**
+     * The commit the journal's branch names now, read as git does (the loose ref, else packed-refs, which gc writes),
+     * without JGit's ref database: its caches are checked against the files at each lookup, and this is read once
+     * per commit anyway. {@code null} before the first commit.
+     */
+    ObjectId head() throws IOException {
+        String branch = branch();
+        try {
+            return ObjectId.fromString(
+                    Files.readString(repo.getDirectory().toPath().resolve(branch), StandardCharsets.US_ASCII)
+                            .strip());
+        } catch (NoSuchFileException e) {
+            Ref packed = repo.exactRef(branch);
+            return packed == null ? null : packed.getObjectId();
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the journal's branch " + branch + " does not name a commit: " + e.getMessage(), e);
+        }
+    }
+
+    /** The branch HEAD names: {@link ShadowRepository#BRANCH} unless someone changed the journal by hand. */
+    private String branch() throws IOException {
+        if (branch == null) {
+            String head = Files.readString(
+                            repo.getDirectory().toPath().resolve(Constants.HEAD), StandardCharsets.US_ASCII)
+                    .strip();
+            if (!head.startsWith("ref: ")) {
+                throw new IOException("the journal's HEAD names no branch (" + head + ")");
+            }
+            branch = head.substring("ref: ".length());
+        }
+        return branch;
     }
 
     /**
@@ -39,27 +75,21 @@ final class CommitWriter {
      * fast-forward walk besides: a third of a one-file commit's time.
      */
     private void moveBranch(RevCommit head, ObjectId id) throws IOException {
-        Path ref = repo.getDirectory().toPath().resolve(repo.getFullBranch());
+        Path ref = repo.getDirectory().toPath().resolve(branch());
         Path lock = ref.resolveSibling(ref.getFileName() + ".lock");
-        Files.createDirectories(ref.getParent());
+        byte[] line = (id.name() + "\n").getBytes(StandardCharsets.US_ASCII);
         try {
-            Files.write(
-                    lock,
-                    (id.name() + "\n").getBytes(StandardCharsets.US_ASCII),
-                    StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
+            try {
+                Files.write(lock, line, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (NoSuchFileException e) {
+                Files.createDirectories(ref.getParent()); // gone when gc packed every ref
+                Files.write(lock, line, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            }
         } catch (FileAlreadyExistsException e) {
             throw new IOException("the journal's branch is locked (" + lock + "): another Belay is committing");
         }
         try {
-            // a loose ref wins over packed-refs (which gc writes)
-            Ref packed = Files.exists(ref) ? null : repo.exactRef(repo.getFullBranch());
-            String now = Files.exists(ref)
-                    ? Files.readString(ref, StandardCharsets.US_ASCII).strip()
-                    : packed == null || packed.getObjectId() == null
-                            ? null
-                            : packed.getObjectId().name();
-            if (!Objects.equals(now, head == null ? null : head.name())) {
+            if (!Objects.equals(head(), head == null ? null : head.getId())) {
                 throw new IOException("the journal's branch moved meanwhile (another Belay on this workspace?)");
             }
             Files.move(lock, ref, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

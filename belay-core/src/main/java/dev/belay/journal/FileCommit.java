@@ -6,8 +6,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +20,7 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.treewalk.FileTreeIterator;
 import org.eclipse.jgit.treewalk.TreeWalk;
-import org.eclipse.jgit.treewalk.filter.PathFilter;
 
 /**
  * Commits a few named files without walking the working tree or the index: their blobs are written, a new tree is
@@ -47,6 +43,8 @@ final class FileCommit {
     }
 
     /**
+     * Commits the given files as they are on disk now, on top of HEAD.
+     *
      * @param paths files (not directories) relative to the work tree, existing or deleted
      * @return the new commit, or empty when the files did not change
      */
@@ -54,7 +52,7 @@ final class FileCommit {
         try (ObjectInserter inserter = CommitPacks.inserter(repo);
                 ObjectReader reader = inserter.newReader();
                 RevWalk walk = new RevWalk(reader)) {
-            ObjectId headId = repo.resolve(Constants.HEAD);
+            ObjectId headId = writer.head();
             RevCommit head = headId == null ? null : walk.parseCommit(headId);
             Path root = repo.getWorkTree().toPath();
             Map<String, TreeEdit.Entry> edits = new LinkedHashMap<>();
@@ -70,7 +68,7 @@ final class FileCommit {
                     backlog.deleted(rel);
                     continue;
                 }
-                if (!tracked(reader, head, rel) && ignored(rel)) {
+                if (!tracked(reader, head, rel) && new WorkTreeCheck(repo, files, reader).ignored(rel)) {
                     continue;
                 }
                 // the size and time were read before the content: a write in between makes the next scan look again
@@ -83,12 +81,7 @@ final class FileCommit {
                     }
                 }
                 ObjectId blob = inserter.insert(Constants.OBJ_BLOB, content);
-                FileMode mode = attrs.isSymbolicLink()
-                        ? FileMode.SYMLINK
-                        : attrs instanceof PosixFileAttributes p
-                                        && p.permissions().contains(PosixFilePermission.OWNER_EXECUTE)
-                                ? FileMode.EXECUTABLE_FILE
-                                : FileMode.REGULAR_FILE;
+                FileMode mode = WorkTreeCheck.modeOf(attrs);
                 edits.put(rel, TreeEdit.Entry.of(mode, blob));
                 backlog.written(rel, mode, blob, attrs);
             }
@@ -109,22 +102,6 @@ final class FileCommit {
         }
         try (TreeWalk walk = TreeWalk.forPath(reader, rel, head.getTree())) {
             return walk != null;
-        }
-    }
-
-    private boolean ignored(String rel) throws IOException {
-        try (TreeWalk walk = new TreeWalk(repo)) {
-            walk.addTree(new FileTreeIterator(repo));
-            walk.setFilter(PathFilter.create(rel));
-            while (walk.next()) {
-                if (walk.getTree(0, FileTreeIterator.class).isEntryIgnored()) {
-                    return true;
-                }
-                if (walk.isSubtree()) {
-                    walk.enterSubtree();
-                }
-            }
-            return false;
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.belay.journal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -81,19 +82,20 @@ public final class Journal extends JournalBase implements AutoCloseable {
                     StandardOpenOption.CREATE,
                     StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
+            try (FileLock alone = Retention.tryLock(journal.inUse)) {
+                if (alone != null) {
+                    ShadowRepository.removeLeftovers(directory);
+                }
+            }
             journal.inUse.lock(0, Long.MAX_VALUE, true);
             // Scanning a large workspace takes a while: do it in the background, and let the first call that needs
             // the journal wait for it. Watching starts first, so nothing that changes meanwhile goes unseen.
             Thread.ofVirtual().name("belay-journal-open").start(() -> {
                 try {
                     FS.FileStoreAttributes.get(directory);
-                    ChangeTracker changes = ChangeTracker.start(root, directory, journal.directories());
-                    journal.tracker.complete(changes);
-                    long before = changes.syncedMark();
-                    journal.commits.commit(
-                            journal.commits::stageAll,
-                            new Change("Snapshot of the workspace as " + "Belay found it", "snapshot", "-"));
-                    journal.commits.synced = before;
+                    journal.tracker.complete(ChangeTracker.start(root, journal.directories()));
+                    journal.commits.scanAndCommit(
+                            new Change("Snapshot of the workspace as Belay found it", "snapshot", "-"));
                     journal.ready.complete(null);
                 } catch (RuntimeException e) {
                     journal.ready.completeExceptionally(e);
@@ -242,7 +244,7 @@ public final class Journal extends JournalBase implements AutoCloseable {
             while (walk.next()) {
                 if (walk.isSubtree()
                         && !walk.getTree(0, FileTreeIterator.class).isEntryIgnored()
-                        && walk.getFileMode(0) == FileMode.TREE) {
+                        && FileMode.TREE.equals(walk.getRawMode(0))) {
                     dirs.add(root.resolve(walk.getPathString()));
                     walk.enterSubtree();
                 }

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jgit.api.AddCommand;
 import org.eclipse.jgit.api.errors.EmptyCommitException;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -17,6 +19,7 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevTree;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,10 +34,10 @@ final class JournalCommits extends JournalBase {
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
     /**
-     * The change tracker's count when the workspace was last known to match the journal (no outside change since),
-     * or -1 when unknown: {@link #captureOutsideChanges} compares with it.
+     * The change tracker's position when the workspace was last known to match the journal (no outside change since),
+     * or -1 when unknown: {@link #captureOutsideChanges} compares with it. Changed under the lock.
      */
-    volatile long synced = -1;
+    private volatile long synced = -1;
 
     JournalCommits(JournalBase journal) {
         super(journal);
@@ -53,14 +56,13 @@ final class JournalCommits extends JournalBase {
         if (paths.stream().noneMatch(Files::isDirectory)) {
             lock.lock();
             try {
+                // the tool's write is done: its events come before this position, and the files are read after it
+                long now = tracker.join().sync();
+                List<String> files = paths.stream().map(this::relative).toList();
                 Optional<Commit> commit = new FileCommit(repo, Beneath.unsealed(root), author, backlog)
-                        .commit(paths.stream().map(this::relative).toList(), change)
+                        .commit(files, change)
                         .map(this::toCommit);
-                if (synced >= 0) {
-                    // the workspace matched the journal before this change (the tool captured outside changes
-                    // first), and this change is now committed: it matches again
-                    synced = tracker.join().syncedMark();
-                }
+                resync(now, files);
                 return commit;
             } catch (IOException e) {
                 throw new JournalException("journal commit failed: " + e.getMessage(), e);
@@ -91,7 +93,7 @@ final class JournalCommits extends JournalBase {
     public Mark mark() {
         captureOutsideChanges();
         return new Mark(
-                tracker.join().mark(),
+                tracker.join().sync(),
                 user.map(UserRepository::branches),
                 Files.exists(root.resolve(".git"), LinkOption.NOFOLLOW_LINKS));
     }
@@ -139,13 +141,59 @@ final class JournalCommits extends JournalBase {
      */
     public Optional<Commit> commitAll(Change change) {
         awaitReady();
-        long before = tracker.join().syncedMark();
-        Optional<Commit> commit = commit(this::stageAll, change);
-        synced = before;
-        return commit;
+        return scanAndCommit(change);
     }
 
-    void stageAll() throws GitAPIException {
+    /** Commits what a full scan finds; the workspace then matches the journal as of the scan's start. */
+    Optional<Commit> scanAndCommit(Change change) {
+        lock.lock();
+        try {
+            long before = tracker.join().sync();
+            Optional<Commit> commit = commit(this::stageAll, change);
+            synced = before;
+            resync(tracker.join().sync(), List.of());
+            return commit;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * After a commit, under the lock: the workspace matches the journal again as of position {@code now} if every
+     * path the change tracker saw change since it last matched holds what HEAD now says. Each is checked, not
+     * assumed: the user (or another call) may have changed a path while this commit was made, and that change must
+     * stay an outside change, for the next call to journal and for undo to refuse to lose. When a path differs, or
+     * the tracker no longer knows which paths changed, nothing is noted and the next call scans.
+     *
+     * @param readSince paths the commit read from the working tree after {@code now}: HEAD holds what they held then
+     */
+    private void resync(long now, Collection<String> readSince) {
+        Optional<Set<String>> seen = tracker.join().changedBetween(synced, now);
+        if (seen.isEmpty()) {
+            return;
+        }
+        List<String> paths =
+                seen.get().stream().filter(path -> !readSince.contains(path)).toList();
+        if (!paths.isEmpty()) {
+            try (ObjectReader reader = repo.newObjectReader();
+                    RevWalk walk = new RevWalk(reader)) {
+                RevTree tree =
+                        walk.parseCommit(new CommitWriter(repo, author).head()).getTree();
+                WorkTreeCheck check = new WorkTreeCheck(repo, Beneath.unsealed(root), reader);
+                for (String path : paths) {
+                    if (!check.matches(tree, path)) {
+                        return;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("cannot tell whether the workspace matches the journal; the next call scans", e);
+                return;
+            }
+        }
+        synced = now;
+    }
+
+    private void stageAll() throws GitAPIException {
         git.add().addFilepattern(".").call();
         git.add().setUpdate(true).addFilepattern(".").call();
     }
@@ -198,10 +246,10 @@ final class JournalCommits extends JournalBase {
         }
         try (ObjectReader reader = inserter.newReader();
                 RevWalk walk = new RevWalk(reader)) {
-            new WorkTreeUpdate(Beneath.unsealed(root), reader, backlog).apply(head.getTree(), tree);
+            new WorkTreeUpdate(repo, Beneath.unsealed(root), reader, backlog).apply(head.getTree(), tree);
             RevCommit commit =
                     new CommitWriter(repo, author).commit(inserter, walk, walk.parseCommit(head), tree, change);
-            synced = tracker.join().syncedMark();
+            resync(tracker.join().sync(), List.of());
             return Optional.of(toCommit(commit));
         }
     }

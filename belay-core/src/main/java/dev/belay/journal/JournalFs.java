@@ -94,7 +94,7 @@ final class JournalFs extends FS_POSIX {
         /** A symlink's content is its target's name, as JGit reads it; a file's is read without following links. */
         @Override
         public InputStream openInputStream() throws IOException {
-            if (getMode() == FileMode.SYMLINK) {
+            if (FileMode.SYMLINK.equals(getMode().getBits())) {
                 return super.openInputStream();
             }
             try {

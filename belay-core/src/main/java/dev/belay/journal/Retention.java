@@ -10,7 +10,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -107,7 +106,7 @@ public final class Retention {
                     // the packs the journal's commits wrote (CommitPacks) go too, however recent: nobody has the
                     // journal open, and gc would otherwise keep packs younger than an hour beside its new one
                     repo.getConfig().setString("gc", null, "prunePackExpire", "now");
-                    Git.wrap(repo).gc().setExpire(Date.from(now.plusSeconds(1))).call();
+                    Git.wrap(repo).gc().setExpire(now.plusSeconds(1)).call();
                 }
                 return new Outcome(counts[0], counts[1], before, size(directory));
             }
@@ -116,7 +115,8 @@ public final class Retention {
         }
     }
 
-    private static FileLock tryLock(FileChannel channel) throws IOException {
+    /** The journal's lock taken alone, or {@code null} when a running Belay (this one included) has it open. */
+    static FileLock tryLock(FileChannel channel) throws IOException {
         try {
             return channel.tryLock();
         } catch (OverlappingFileLockException e) {

@@ -3,6 +3,9 @@ package dev.belay.journal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
@@ -39,6 +42,33 @@ final class ShadowRepository {
                 .setFS(fs)
                 .setMustExist(true)
                 .build();
+    }
+
+    /**
+     * Removes what a Belay killed in the middle of a commit can leave behind: temporary pack files, and the lock files
+     * of the branch, the refs and the index, each of which would refuse every later commit. Only for a journal no
+     * running Belay has open: one that has may be writing them right now.
+     */
+    static void removeLeftovers(Path gitDir) throws IOException {
+        List<Path> leftovers = new ArrayList<>();
+        for (String dir : List.of("objects/pack", ".", "refs")) {
+            if (!Files.isDirectory(gitDir.resolve(dir))) {
+                continue;
+            }
+            try (Stream<Path> files =
+                    dir.equals("refs") ? Files.walk(gitDir.resolve(dir)) : Files.list(gitDir.resolve(dir))) {
+                files.filter(file -> leftover(file.getFileName().toString())).forEach(leftovers::add);
+            }
+        }
+        for (Path file : leftovers) {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static boolean leftover(String name) {
+        return name.startsWith(CommitPacks.TEMPORARY)
+                || (name.endsWith(".lock") && !name.equals(Retention.LOCK))
+                || name.startsWith(ChangeTracker.OLD_SENTINEL);
     }
 
     private static void create(Path root, Path gitDir, FS fs) throws IOException {

@@ -47,6 +47,9 @@ final class TreeEdit {
     }
 
     /**
+     * Writes the tree that {@code base} becomes with {@code edits} laid over it, rewriting only the trees along the
+     * edited paths.
+     *
      * @param base the tree to start from, or {@code null} for an empty one
      * @param edits paths relative to the root ({@code a/b/c.txt}) and what they become
      * @return the new tree, or {@code null} when it is empty
@@ -113,10 +116,10 @@ final class TreeEdit {
     private record Child(String name, FileMode mode, ObjectId id) {}
 
     private static String key(String name, FileMode mode) {
-        return mode == FileMode.TREE ? name + "/" : name;
+        return FileMode.TREE.equals(mode.getBits()) ? name + "/" : name;
     }
 
-    private static void removeName(TreeMap<String, Child> children, String name) {
+    private static void removeName(Map<String, Child> children, String name) {
         children.remove(name);
         children.remove(name + "/");
     }

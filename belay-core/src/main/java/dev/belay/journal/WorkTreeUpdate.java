@@ -3,19 +3,16 @@ package dev.belay.journal;
 import dev.belay.fs.Beneath;
 import dev.belay.fs.PathException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
@@ -32,21 +29,27 @@ final class WorkTreeUpdate {
     private record Change(String path, FileMode oldMode, ObjectId oldId, FileMode newMode, ObjectId newId) {
 
         boolean deletes() {
-            return newMode == FileMode.MISSING;
+            return FileMode.MISSING.equals(newMode.getBits());
         }
     }
 
     private final Beneath files;
     private final ObjectReader reader;
     private final IndexBacklog backlog;
+    private final WorkTreeCheck check;
 
-    WorkTreeUpdate(Beneath files, ObjectReader reader, IndexBacklog backlog) {
+    WorkTreeUpdate(Repository repo, Beneath files, ObjectReader reader, IndexBacklog backlog) {
         this.files = files;
         this.reader = reader;
         this.backlog = backlog;
+        this.check = new WorkTreeCheck(repo, files, reader);
     }
 
-    /** @return the paths written or deleted */
+    /**
+     * Makes the working tree go from tree {@code from} to tree {@code to}.
+     *
+     * @return the paths written or deleted
+     */
     List<String> apply(ObjectId from, ObjectId to) throws IOException {
         List<Change> changes = new ArrayList<>();
         try (TreeWalk walk = new TreeWalk(reader)) {
@@ -64,7 +67,7 @@ final class WorkTreeUpdate {
             }
         }
         for (Change c : changes) {
-            if (!holds(c.path(), c.oldMode(), c.oldId())) {
+            if (!check.holds(c.path(), c.oldMode(), c.oldId())) {
                 throw JournalRefusedException.conflict(c.path() + " changed while Belay was about to "
                         + "restore it. Nothing was changed; try again.");
             }
@@ -84,7 +87,7 @@ final class WorkTreeUpdate {
             }
         }
         for (Change c : changes) {
-            if (!c.deletes() && c.newMode() != FileMode.GITLINK) {
+            if (!c.deletes() && !FileMode.GITLINK.equals(c.newMode().getBits())) {
                 write(c.path(), c.newMode(), c.newId());
                 touched.add(c.path());
             }
@@ -92,58 +95,18 @@ final class WorkTreeUpdate {
         return touched;
     }
 
-    /** Whether the file on disk is what the tree says (absent when the tree has nothing there). */
-    private boolean holds(String path, FileMode mode, ObjectId id) throws IOException {
-        if (mode == FileMode.GITLINK) {
-            return true;
-        }
-        Path file = files.root().resolve(path);
-        Optional<BasicFileAttributes> attrs = attributes(file);
-        if (mode == FileMode.MISSING) {
-            return attrs.isEmpty();
-        }
-        if (mode == FileMode.SYMLINK) {
-            return attrs.isPresent()
-                    && attrs.get().isSymbolicLink()
-                    && idOf(files.readLink(file).toString().getBytes(StandardCharsets.UTF_8))
-                            .equals(id);
-        }
-        if (attrs.isEmpty() || !attrs.get().isRegularFile()) {
-            return false;
-        }
-        try (InputStream in = files.openRead(file, false)) {
-            return idOf(in.readAllBytes()).equals(id);
-        }
-    }
-
-    /** What is at the path now, without following a link at its end; empty also when a parent is not a directory. */
-    private Optional<BasicFileAttributes> attributes(Path file) throws IOException {
-        try {
-            return files.attributes(file, false);
-        } catch (PathException e) {
-            if (e.kind() == PathException.Kind.NOT_FOUND) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
-
-    private static ObjectId idOf(byte[] content) {
-        try (ObjectInserter.Formatter formatter = new ObjectInserter.Formatter()) {
-            return formatter.idFor(Constants.OBJ_BLOB, content);
-        }
-    }
-
     private void write(String path, FileMode mode, ObjectId id) throws IOException {
         Path file = files.root().resolve(path);
         byte[] content = reader.open(id, Constants.OBJ_BLOB).getCachedBytes(Integer.MAX_VALUE);
-        if (mode == FileMode.SYMLINK) {
+        if (FileMode.SYMLINK.equals(mode.getBits())) {
             files.createSymbolicLink(file, Path.of(new String(content, StandardCharsets.UTF_8)));
         } else {
             files.write(
                     file,
                     content,
-                    mode == FileMode.EXECUTABLE_FILE ? Beneath.Executable.SET : Beneath.Executable.CLEAR);
+                    FileMode.EXECUTABLE_FILE.equals(mode.getBits())
+                            ? Beneath.Executable.SET
+                            : Beneath.Executable.CLEAR);
         }
         backlog.written(
                 path,

@@ -101,6 +101,65 @@ class CommitPacksTest {
         assertEveryObjectReadable(ws, dir);
     }
 
+    @Test
+    void whatAKilledCommitLeftIsRemovedOnceNoOtherBelayHasTheJournalOpen() throws Exception {
+        Path ws = Files.createDirectories(base.resolve("ws")).toRealPath();
+        Path dir = base.resolve("journal");
+        try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {
+            journal.awaitReady();
+            write(journal, "f.txt", "before\n", "w1");
+        }
+        Path pack = dir.resolve("objects/pack/" + CommitPacks.TEMPORARY + "1234.pack");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process other = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Holder.class.getName(),
+                        ws.toString(),
+                        dir.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).isEqualTo("open");
+            Files.writeString(pack, "being written by the other Belay");
+            try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {
+                journal.awaitReady();
+            }
+            assertThat(pack)
+                    .as("another Belay has the journal open: it may be writing this")
+                    .exists();
+        } finally {
+            other.destroyForcibly();
+            other.waitFor();
+        }
+
+        // what a SIGKILL can leave: a pack half written, the branch's and the index's locks
+        List<Path> leftovers = List.of(pack, dir.resolve("refs/heads/main.lock"), dir.resolve("index.lock"));
+        for (Path leftover : leftovers) {
+            Files.writeString(leftover, "left by a killed Belay");
+        }
+        try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {
+            journal.awaitReady();
+            leftovers.forEach(leftover -> assertThat(leftover).doesNotExist());
+            write(journal, "f.txt", "after\n", "w2");
+            assertThat(writes(journal)).extracting(Commit::summary).containsExactly("w2", "w1");
+        }
+    }
+
+    /** Keeps a journal open, saying so, until it is killed. */
+    static final class Holder {
+        public static void main(String[] args) throws Exception {
+            try (Journal journal = Journal.open(Path.of(args[0]), Path.of(args[1]), "Belay", "belay@localhost")) {
+                journal.awaitReady();
+                System.out.println("open");
+                System.out.flush();
+                Thread.sleep(Long.MAX_VALUE);
+            }
+        }
+    }
+
     /** Commits to a journal in a loop, printing how many calls are committed, until it is killed. */
     static final class Writer {
         public static void main(String[] args) throws Exception {

@@ -454,6 +454,50 @@ class JournalTest {
     }
 
     @Test
+    void anOutsideEditMadeWhileABelayWriteIsInFlightStaysAnOutsideChange() throws Exception {
+        try (Journal journal = open()) {
+            write(journal, "b.txt", "model\n", "c1", "t1");
+            // a file tool's call: outside changes captured, its file written, then committed; the user saves b.txt
+            // in between, and the commit must neither take their edit as Belay's nor count it as journaled
+            journal.captureOutsideChanges();
+            Files.writeString(dir.resolve("a.txt"), "Belay's write\n");
+            Files.writeString(dir.resolve("b.txt"), "the user's edit\n");
+            Commit belays = journal.commitPaths(
+                            List.of(dir.resolve("a.txt")), new Change("write a.txt", "write_file", "c1", "t2"))
+                    .orElseThrow();
+            assertThat(belays.files()).containsExactly("a.txt");
+
+            journal.captureOutsideChanges();
+            Commit outside = journal.history(1, 0, null).get(0);
+            assertThat(outside.summary()).isEqualTo("Changes made outside Belay");
+            assertThat(outside.files()).containsExactly("b.txt");
+            assertThatThrownBy(() -> journal.rewind("c1", "t1", false, new Change("r", "undo", "c1", "t3")))
+                    .isInstanceOf(JournalRefusedException.class)
+                    .hasMessageContaining("b.txt (outside Belay)");
+            assertThat(dir.resolve("b.txt")).hasContent("the user's edit\n");
+        }
+    }
+
+    @Test
+    void anEditOfTheFileBelayJustCommittedIsAnOutsideChange() throws Exception {
+        try (Journal journal = open()) {
+            for (int i = 0; i < 3; i++) {
+                write(journal, "notes/n.txt", "version " + i + "\n", "c1", "t" + i);
+            }
+            Files.writeString(dir.resolve("notes/n.txt"), "the user's edit after the last commit\n");
+            journal.captureOutsideChanges();
+            assertThat(journal.history(10, 0, null))
+                    .extracting(Commit::summary)
+                    .containsExactly(
+                            "Changes made outside Belay",
+                            "write notes/n.txt",
+                            "write notes/n.txt",
+                            "write notes/n.txt",
+                            "Snapshot of the workspace as Belay found it");
+        }
+    }
+
+    @Test
     void theExecutableBitIsRecorded() throws Exception {
         try (Journal journal = open()) {
             Path script = dir.toRealPath().resolve("run.sh");
