@@ -67,8 +67,11 @@ final class Ripgrep {
         return Optional.empty();
     }
 
-    /** A search running in the background; {@link #files} waits for its answer. */
-    static final class Run {
+    /**
+     * A search running in the background; {@link #files} waits for its answer, and closing stops it (a search whose
+     * walk failed leaves no ripgrep behind).
+     */
+    static final class Run implements AutoCloseable {
 
         private final Process process;
         private final CompletableFuture<byte[]> output;
@@ -110,9 +113,12 @@ final class Ripgrep {
                 return Optional.empty();
             } catch (ExecutionException | TimeoutException e) {
                 return Optional.empty();
-            } finally {
-                process.destroyForcibly();
             }
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
         }
     }
 

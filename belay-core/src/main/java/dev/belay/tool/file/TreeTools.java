@@ -176,13 +176,16 @@ final class TreeTools {
         }
         // ripgrep reads the files on its own while the walk lists them; then only the files it names are read
         List<WorkspaceWalker.Entry> files = new ArrayList<>();
-        walker.walk(dir, Integer.MAX_VALUE, true, e -> {
-            if (searched.test(e)) {
-                files.add(e);
-            }
-            return Next.CONTINUE;
-        });
-        Optional<Set<String>> holding = first.get().files(limits.defaultTimeout());
+        Optional<Set<String>> holding;
+        try (Ripgrep.Run run = first.get()) {
+            walker.walk(dir, Integer.MAX_VALUE, true, e -> {
+                if (searched.test(e)) {
+                    files.add(e);
+                }
+                return Next.CONTINUE;
+            });
+            holding = run.files(limits.defaultTimeout());
+        }
         for (WorkspaceWalker.Entry e : files) {
             if (holding.isPresent() && !holding.get().contains(e.path())) {
                 search.skip();
