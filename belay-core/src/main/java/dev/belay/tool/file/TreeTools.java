@@ -117,7 +117,7 @@ final class TreeTools {
         String glob = args.string("glob");
         Path dir = directory(args.string("path", "."));
         int max = Math.min(args.integer("max_results", limits.maxResults()), limits.maxResults());
-        PathMatcher matcher = matcher(glob);
+        PathMatcher matcher = Glob.of(glob);
         boolean byName = !glob.contains("/");
         List<String> files = new ArrayList<>();
         AtomicBoolean truncated = new AtomicBoolean();
@@ -160,7 +160,7 @@ final class TreeTools {
                     + "lookaround are not supported.");
         }
         Path dir = directory(args.string("path", "."));
-        PathMatcher glob = args.optString("glob").map(TreeTools::matcher).orElse(null);
+        PathMatcher glob = args.optString("glob").map(Glob::of).orElse(null);
         boolean globByName = args.optString("glob").map(g -> !g.contains("/")).orElse(true);
         Search search = new Search(pattern, Math.min(args.integer("max_results", 100), limits.maxResults()));
         Predicate<WorkspaceWalker.Entry> searched = e -> e.type() == WorkspaceWalker.Type.FILE
@@ -278,10 +278,6 @@ final class TreeTools {
             }
             return ToolResult.ok(text.toString().strip(), new Matches(matches, truncated, searched));
         }
-    }
-
-    private static PathMatcher matcher(String glob) {
-        return Glob.of(glob);
     }
 
     private static String cut(String line, int at) {
