@@ -105,7 +105,8 @@ public final class Engine implements AutoCloseable {
         Jobs jobs = new Jobs(config.runtime(), config.limits().outputKeepBytes());
         List<Tool> tools = new ArrayList<>();
         tools.addAll(new CommandTools(workspace, jobs, config.limits(), config.commandEnv()).tools());
-        tools.addAll(new FileTools(workspace, config.limits()).tools());
+        tools.addAll(
+                new FileTools(workspace, config.limits(), config.commandEnv().get("PATH")).tools());
         PythonTools python = new PythonTools(
                 workspace, config.runtime(), config.limits(), config.commandEnv(), PYTHON_IDLE, config.python());
         tools.addAll(python.tools());

@@ -53,16 +53,27 @@ public final class FileTools {
 
     private final Workspace workspace;
     private final Limits limits;
+    private final Optional<Ripgrep> ripgrep;
 
+    /** File tools whose search reads every file itself. */
     public FileTools(Workspace workspace, Limits limits) {
+        this(workspace, limits, null);
+    }
+
+    /**
+     * @param path where to look for ripgrep, search_files' first pass when it is installed (the {@code PATH} commands
+     *     get); null to search without it
+     */
+    public FileTools(Workspace workspace, Limits limits, String path) {
         this.workspace = workspace;
         this.limits = limits;
+        this.ripgrep = path == null ? Optional.empty() : Ripgrep.find(path, workspace.root());
     }
 
     /** Every file tool: these, the text tools ({@link TextTools}) and the tree tools ({@link TreeTools}). */
     public List<Tool> tools() {
         TextTools text = new TextTools(workspace, limits);
-        TreeTools tree = new TreeTools(workspace, limits);
+        TreeTools tree = new TreeTools(workspace, limits, ripgrep);
         return List.of(
                 Tool.of(FileTools.class, "read_file", text::read),
                 Tool.of(FileTools.class, "write_file", this::write),

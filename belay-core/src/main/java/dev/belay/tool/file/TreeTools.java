@@ -23,8 +23,10 @@ import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /** list_directory, find_files and search_files: one .gitignore-aware walk, three views of it. */
 final class TreeTools {
@@ -45,11 +47,14 @@ final class TreeTools {
     private final Workspace workspace;
     private final Limits limits;
     private final WorkspaceWalker walker;
+    private final Optional<Ripgrep> ripgrep;
 
-    TreeTools(Workspace workspace, Limits limits) {
+    /** @param ripgrep the first pass of search_files, when it is installed */
+    TreeTools(Workspace workspace, Limits limits, Optional<Ripgrep> ripgrep) {
         this.workspace = workspace;
         this.limits = limits;
         this.walker = new WorkspaceWalker(workspace.journal().repository());
+        this.ripgrep = ripgrep;
     }
 
     private Path directory(String name) {
@@ -112,7 +117,7 @@ final class TreeTools {
         String glob = args.string("glob");
         Path dir = directory(args.string("path", "."));
         int max = Math.min(args.integer("max_results", limits.maxResults()), limits.maxResults());
-        PathMatcher matcher = matcher(glob);
+        PathMatcher matcher = Glob.of(glob);
         boolean byName = !glob.contains("/");
         List<String> files = new ArrayList<>();
         AtomicBoolean truncated = new AtomicBoolean();
@@ -143,40 +148,98 @@ final class TreeTools {
 
     ToolResult search(ToolCall call) {
         Arguments args = Arguments.of(call);
+        String source = args.string("pattern");
+        boolean ignoreCase = args.bool("ignore_case", false);
         // RE2 syntax, matched in time linear in the text: no pattern can pin a CPU (no backreferences or lookaround)
         Pattern pattern;
         try {
-            pattern = Pattern.compile(
-                    args.string("pattern"), args.bool("ignore_case", false) ? Pattern.CASE_INSENSITIVE : 0);
+            pattern = Pattern.compile(source, ignoreCase ? Pattern.CASE_INSENSITIVE : 0);
         } catch (PatternSyntaxException e) {
             throw new ToolException("pattern is not a valid RE2 regular expression: " + e.getDescription()
                     + ". Escape special characters like ( [ { . * + ? with a backslash; backreferences and "
                     + "lookaround are not supported.");
         }
         Path dir = directory(args.string("path", "."));
-        PathMatcher glob = args.optString("glob").map(TreeTools::matcher).orElse(null);
+        PathMatcher glob = args.optString("glob").map(Glob::of).orElse(null);
         boolean globByName = args.optString("glob").map(g -> !g.contains("/")).orElse(true);
-        int max = Math.min(args.integer("max_results", 100), limits.maxResults());
-        List<Match> matches = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
-        AtomicInteger searched = new AtomicInteger();
-        AtomicBoolean truncated = new AtomicBoolean();
-        walker.walk(dir, Integer.MAX_VALUE, true, e -> {
-            if (e.type() != WorkspaceWalker.Type.FILE || e.size() > limits.maxFileBytes()) {
+        Search search = new Search(pattern, Math.min(args.integer("max_results", 100), limits.maxResults()));
+        Predicate<WorkspaceWalker.Entry> searched = e -> e.type() == WorkspaceWalker.Type.FILE
+                && e.size() <= limits.maxFileBytes()
+                && (glob == null || glob.matches(globByName ? e.file().getFileName() : dir.relativize(e.file())));
+        Optional<Ripgrep.Run> first = RequiredLiterals.of(source, ignoreCase)
+                .flatMap(l ->
+                        ripgrep.flatMap(rg -> rg.start(workspace.root(), canonical(dir), l, limits.maxFileBytes())));
+        if (first.isEmpty()) {
+            walker.walk(
+                    dir, Integer.MAX_VALUE, true, e -> !searched.test(e) || search.file(e) ? Next.CONTINUE : Next.STOP);
+            return search.result();
+        }
+        // ripgrep reads the files on its own while the walk lists them; then only the files it names are read
+        List<WorkspaceWalker.Entry> files = new ArrayList<>();
+        Optional<Set<String>> holding;
+        try (Ripgrep.Run run = first.get()) {
+            walker.walk(dir, Integer.MAX_VALUE, true, e -> {
+                if (searched.test(e)) {
+                    files.add(e);
+                }
                 return Next.CONTINUE;
+            });
+            holding = run.files(limits.defaultTimeout());
+        }
+        for (WorkspaceWalker.Entry e : files) {
+            if (holding.isPresent() && !holding.get().contains(e.path())) {
+                search.skip();
+            } else if (!search.file(e)) {
+                break;
             }
-            if (glob != null && !glob.matches(globByName ? e.file().getFileName() : dir.relativize(e.file()))) {
-                return Next.CONTINUE;
-            }
+        }
+        return search.result();
+    }
+
+    /** The directory with its symlinks resolved, where ripgrep is pointed (it is given no links to follow). */
+    private Path canonical(Path dir) {
+        try {
+            return workspace.guard().files().canonical(dir, true);
+        } catch (IOException e) {
+            throw new ToolException(
+                    Failure.NOT_FOUND, "Cannot search '" + workspace.guard().relative(dir) + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * One search's findings, file by file in the walk's order. Every file the walk offers counts as searched, read
+     * or not (ripgrep may have shown it cannot match), so the count is the same with ripgrep and without.
+     */
+    private final class Search {
+
+        private final Pattern pattern;
+        private final int max;
+        private final List<Match> matches = new ArrayList<>();
+        private final StringBuilder text = new StringBuilder();
+        private int searched;
+        private boolean truncated;
+
+        Search(Pattern pattern, int max) {
+            this.pattern = pattern;
+            this.max = max;
+        }
+
+        /** A file that holds none of the strings every match needs. */
+        void skip() {
+            searched++;
+        }
+
+        /** Searches one file unless it is binary; false once the match limit is reached. */
+        boolean file(WorkspaceWalker.Entry e) {
+            searched++;
             Beneath files = workspace.guard().files();
             try {
                 if (!FileKinds.isText(FileKinds.head(files, e.file()))) {
-                    return Next.CONTINUE;
+                    return true;
                 }
             } catch (IOException | PathException skipped) {
-                return Next.CONTINUE; // vanished, changed into something else, or a link leading out: skipped
+                return true; // vanished, changed into something else, or a link leading out: skipped
             }
-            searched.incrementAndGet();
             var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE);
             try (BufferedReader in = new BufferedReader(new InputStreamReader(files.openRead(e.file()), decoder))) {
                 BoundedLines lines = new BoundedLines(in, (int) Math.min(limits.maxFileBytes(), Integer.MAX_VALUE));
@@ -187,8 +250,8 @@ final class TreeTools {
                     Matcher m = pattern.matcher(line);
                     if (m.find()) {
                         if (matches.size() >= max) {
-                            truncated.set(true);
-                            return Next.STOP;
+                            truncated = true;
+                            return false;
                         }
                         String shown = line.length() <= MAX_LINE ? line : cut(line, m.start());
                         matches.add(new Match(e.path(), number, shown));
@@ -203,19 +266,18 @@ final class TreeTools {
             } catch (IOException | PathException ignored) {
                 // a file that vanished or cannot be read mid-walk is skipped, like grep -s
             }
-            return Next.CONTINUE;
-        });
-        if (matches.isEmpty()) {
-            text.append("No matches in ").append(searched.get()).append(" files.");
+            return true;
         }
-        if (truncated.get()) {
-            text.append("[stopped at ").append(max).append(" matches; narrow the pattern, path or glob]");
-        }
-        return ToolResult.ok(text.toString().strip(), new Matches(matches, truncated.get(), searched.get()));
-    }
 
-    private static PathMatcher matcher(String glob) {
-        return Glob.of(glob);
+        ToolResult result() {
+            if (matches.isEmpty()) {
+                text.append("No matches in ").append(searched).append(" files.");
+            }
+            if (truncated) {
+                text.append("[stopped at ").append(max).append(" matches; narrow the pattern, path or glob]");
+            }
+            return ToolResult.ok(text.toString().strip(), new Matches(matches, truncated, searched));
+        }
     }
 
     private static String cut(String line, int at) {
