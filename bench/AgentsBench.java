@@ -45,7 +45,8 @@ public class AgentsBench {
         String agentToken = belay(repo, home, "token", "create", "--agent", "sim").strip();
         Process server = withHome(new ProcessBuilder(repo.resolve("belay").toString(), "serve", "--workspace",
                 Files.createDirectories(home.resolve("ws")).toString(), "--port", String.valueOf(port), "--approve",
-                "auto", "--no-audit"), home).redirectErrorStream(true).redirectOutput(home.resolve("serve.log").toFile())
+                "auto", "--no-audit"), home).redirectErrorStream(true)
+                .redirectOutput(home.resolve("serve.log").toFile())
                 .start();
         HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         String base = "http://127.0.0.1:" + port;
@@ -69,7 +70,8 @@ public class AgentsBench {
 
             int bound = 50;
             for (int i = 0; i < bound; i++) {
-                call(http, base, token, "use_agent", "{\"agent_id\":\"sim-" + (i * (AGENTS / bound)) + "\"}", "conv-" + i);
+                String agent = "sim-" + (i * (AGENTS / bound));
+                call(http, base, token, "use_agent", "{\"agent_id\":\"" + agent + "\"}", "conv-" + i);
             }
             for (int i = 0; i < 100; i++) {
                 call(http, base, token, "file_info", "{\"path\":\".\"}", "conv-" + (i % bound));
@@ -102,7 +104,8 @@ public class AgentsBench {
             System.out.printf("| file_info p50 / p99, routed to an agent | %.2f / %.2f ms |%n", pct(routed, 50),
                     pct(routed, 99));
             System.out.printf("| added by the hub, p50 / p99 | %.2f / %.2f ms (p50 ratio %.2f×) |%n",
-                    pct(routed, 50) - pct(local, 50), pct(routed, 99) - pct(local, 99), pct(routed, 50) / pct(local, 50));
+                    pct(routed, 50) - pct(local, 50), pct(routed, 99) - pct(local, 99),
+                    pct(routed, 50) / pct(local, 50));
             System.out.printf("| calls/s at saturation (16 clients), routed vs local | %.0f vs %.0f (%.2f×) |%n",
                     routedRate, localRate, routedRate / localRate);
             sockets.forEach(WebSocket::abort);
@@ -138,7 +141,8 @@ public class AgentsBench {
         WebSocket ws = http.newWebSocketBuilder().header("Authorization", "Bearer " + token)
                 .buildAsync(URI.create(url), listener).get(30, TimeUnit.SECONDS);
         ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"agent/hello\",\"params\":{\"protocolVersion\":\"1\","
-                + "\"agentId\":\"" + id + "\",\"name\":\"" + id + "\",\"host\":\"sim\",\"os\":\"sim\",\"runtime\":\"local\","
+                + "\"agentId\":\"" + id + "\",\"name\":\"" + id + "\",\"host\":\"sim\",\"os\":\"sim\","
+                + "\"runtime\":\"local\","
                 + "\"tools\":[" + TOOL + "]}}", true).get(30, TimeUnit.SECONDS);
         hello.get(30, TimeUnit.SECONDS);
         return ws;

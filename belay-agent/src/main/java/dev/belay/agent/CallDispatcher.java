@@ -144,13 +144,11 @@ final class CallDispatcher implements AutoCloseable {
             return AgentProtocol.response(id, ToolWire.result(result));
         } catch (UnknownToolException e) {
             return AgentProtocol.response(
-                    id,
-                    ToolWire.result(ToolResult.error(Failure.NOT_FOUND, "This agent " + "has no tool " + tool + ".")));
+                    id, ToolWire.result(ToolResult.error(Failure.NOT_FOUND, "This agent has no tool " + tool + ".")));
         } catch (RuntimeException e) {
             return AgentProtocol.response(
                     id,
-                    ToolWire.result(
-                            ToolResult.error(Failure.FAILED, "The agent " + "failed to run " + tool + ": " + e)));
+                    ToolWire.result(ToolResult.error(Failure.FAILED, "The agent failed to run " + tool + ": " + e)));
         }
     }
 

@@ -27,9 +27,9 @@ public final class GuardOptions {
     @Option(
             names = APPROVE,
             paramLabel = "MODE",
-            description = "ask (calls that can change something wait for a yes), "
-                    + "ask-all (every call waits), auto (none waits; limit it with --rules) or delay:SECONDS (each runs after "
-                    + "SECONDS unless cancelled). Default: ${DEFAULT-VALUE}.")
+            description = "ask (calls that can change something wait for a yes), ask-all (every call waits), auto "
+                    + "(none waits; limit it with --rules) or delay:SECONDS (each runs after SECONDS unless "
+                    + "cancelled). Default: ${DEFAULT-VALUE}.")
     String approve;
 
     @Option(

@@ -91,8 +91,8 @@ final class ActionsCommand {
                     trustReadOnly
                             ? "It says it is read-only, and --trust-read-only believes it: it will run "
                                     + "without asking under --approve ask."
-                            : "It says it is read-only; that is not believed without --trust-read-only, so it is asked for "
-                                    + "like any tool that changes things.");
+                            : "It says it is read-only; that is not believed without --trust-read-only, so it is asked "
+                                    + "for like any tool that changes things.");
         }
         if (yes) {
             return true;
@@ -135,9 +135,9 @@ final class ActionsCommand {
 
         @Option(
                 names = "--trust-read-only",
-                description = "Believe the manifest's readOnlyHint: the action then runs "
-                        + "without asking under --approve ask and passes an agent's --read-only. Trust is not carried over "
-                        + "from a version installed before.")
+                description = "Believe the manifest's readOnlyHint: the action then runs without asking under "
+                        + "--approve ask and passes an agent's --read-only. Trust is not carried over from a version "
+                        + "installed before.")
         boolean trustReadOnly;
 
         @Spec(Spec.Target.MIXEE)

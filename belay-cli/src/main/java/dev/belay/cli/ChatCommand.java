@@ -82,8 +82,8 @@ final class ChatCommand implements Callable<Integer> {
                 // the calls would each wait for the approval timeout and then be denied
                 throw new UsageException(
                         "--approve " + guardOptions.approve() + " is answered at this terminal, and there is none "
-                                + "(standard input is not a terminal): use --approve auto (with --rules to limit it) or "
-                                + "--approve delay:SECONDS");
+                                + "(standard input is not a terminal): use --approve auto (with --rules to limit it) "
+                                + "or --approve delay:SECONDS");
             }
             OpenAiStreamingChatModel llm = ChatModels.openAi(model.baseUrl(), model.apiKey(), model.model());
             ChatLoop loop = new ChatLoop(

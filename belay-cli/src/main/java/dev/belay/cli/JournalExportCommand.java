@@ -43,9 +43,9 @@ final class JournalExportCommand implements Callable<Integer> {
 
     @Option(
             names = "--old",
-            description = "Export the commits an earlier Belay made on your branch (when it journaled "
-                    + "in your .git) instead, onto the commit below the first of them; then 'git reset' to that commit takes "
-                    + "them off your branch, keeping your files.")
+            description = "Export the commits an earlier Belay made on your branch (when it journaled in your .git) "
+                    + "instead, onto the commit below the first of them; then 'git reset' to that commit takes them "
+                    + "off your branch, keeping your files.")
     boolean old;
 
     @Spec
@@ -77,9 +77,8 @@ final class JournalExportCommand implements Callable<Integer> {
                         .println(journal.oldCommitsBase()
                                 .map(base -> "to take them off your branch, keeping your files as they are: git reset "
                                         + base)
-                                .orElse(
-                                        "they are mixed with your own commits on your branch: taking them out of it is a "
-                                                + "rebase, left to you"));
+                                .orElse("they are mixed with your own commits on your branch: taking them out of it is "
+                                        + "a rebase, left to you"));
             }
             return 0;
         } catch (JournalException e) {

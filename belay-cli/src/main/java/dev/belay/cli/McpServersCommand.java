@@ -50,7 +50,7 @@ final class McpServersCommand {
         @Parameters(
                 index = "0",
                 paramLabel = "NAME",
-                description = "Lower-case, at most 24 characters; tools " + "appear as NAME__tool.")
+                description = "Lower-case, at most 24 characters; tools appear as NAME__tool.")
         String name;
 
         @Parameters(index = "1..*", arity = "0..*", paramLabel = "COMMAND", description = "The server's command line.")
@@ -63,15 +63,15 @@ final class McpServersCommand {
                 names = "--header",
                 paramLabel = "NAME: VALUE",
                 description =
-                        "A header sent with every request "
-                                + "(repeatable), for values that are not secret: the command line is visible to every local user.")
+                        "A header sent with every request (repeatable), for values that are not secret: the command "
+                                + "line is visible to every local user.")
         List<String> headers = new ArrayList<>();
 
         @Option(
                 names = "--trust-read-only",
-                description = "Believe the server's readOnlyHint: its read-only tools "
-                        + "then run without asking under --approve ask and pass an agent's --read-only. Without it, every "
-                        + "tool of the server is treated as one that changes things, whatever it claims.")
+                description = "Believe the server's readOnlyHint: its read-only tools then run without asking under "
+                        + "--approve ask and pass an agent's --read-only. Without it, every tool of the server is "
+                        + "treated as one that changes things, whatever it claims.")
         boolean trustReadOnly;
 
         @Option(
@@ -84,7 +84,7 @@ final class McpServersCommand {
         @Option(
                 names = "--header-prompt",
                 paramLabel = "NAME",
-                description = "A header whose value is asked for at " + "the terminal, without echo (repeatable).")
+                description = "A header whose value is asked for at the terminal, without echo (repeatable).")
         List<String> headerPrompt = new ArrayList<>();
 
         @Spec
@@ -102,8 +102,8 @@ final class McpServersCommand {
                 if (headerName.matches("(?i).*(authorization|cookie|token|key|secret|password).*")) {
                     spec.commandLine()
                             .getErr()
-                            .println("warning: the value of " + headerName + " was on the command "
-                                    + "line, which other local users and your shell history can see; prefer --header-env "
+                            .println("warning: the value of " + headerName + " was on the command line, which other "
+                                    + "local users and your shell history can see; prefer --header-env "
                                     + headerName + "=ENVVAR or --header-prompt " + headerName);
                 }
                 parsed.put(headerName, header.substring(colon + 1).strip());
@@ -141,7 +141,7 @@ final class McpServersCommand {
                 mounts().add(mount);
                 spec.commandLine()
                         .getOut()
-                        .println("mounted " + name + " (" + mount.target() + "); its tools " + "appear as " + name
+                        .println("mounted " + name + " (" + mount.target() + "); its tools appear as " + name
                                 + "__TOOL the next time Belay starts");
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());

@@ -35,8 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
         mixinStandardHelpOptions = true,
         defaultValueProvider = ApproveDefault.Ask.class,
         description = {
-            "Serve the tools over HTTP: the chat web UI at /, MCP Streamable HTTP at /mcp, REST at /api with OpenAPI at "
-                    + "/openapi.json and Swagger UI at /docs, operator approvals at /approvals.",
+            "Serve the tools over HTTP: the chat web UI at /, MCP Streamable HTTP at /mcp, REST at /api with OpenAPI "
+                    + "at /openapi.json and Swagger UI at /docs, operator approvals at /approvals.",
             "Every route but /healthz needs the API token ('belay token show')."
         })
 final class ServeCommand implements Callable<Integer> {

@@ -36,7 +36,7 @@ class ConversationsApartIT {
                     belay,
                     "conversation-b",
                     "python",
-                    code("import ipykernel\nprint(ipykernel." + "get_connection_file())\nsecret = 'b-only'"));
+                    code("import ipykernel\nprint(ipykernel.get_connection_file())\nsecret = 'b-only'"));
             String file = b.path("stdout").asString().strip();
             assertThat(file).as(b.toString()).endsWith("connection.json");
             JsonNode connection = json.readTree(Files.readString(Path.of(file)));
@@ -87,9 +87,8 @@ class ConversationsApartIT {
                     belay,
                     "c",
                     "python",
-                    code(
-                            "import socket\ntry:\n    socket.create_connection("
-                                    + "('1.1.1.1', 53), 2)\n    net = 'network'\nexcept OSError:\n    net = 'no network'\nnet"));
+                    code("import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), 2)\n    net = "
+                            + "'network'\nexcept OSError:\n    net = 'no network'\nnet"));
             assertThat(answer.path("value").asString()).as(answer.toString()).isEqualTo("'no network'");
         }
     }

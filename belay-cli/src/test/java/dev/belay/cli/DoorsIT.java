@@ -266,7 +266,7 @@ class DoorsIT {
             send(
                     "POST",
                     base + "/approvals/" + call.path("id").asString(),
-                    "{\"verdict\": \"deny\", \"reason\": " + "\"keep my env\"}",
+                    "{\"verdict\": \"deny\", \"reason\": \"keep my env\"}",
                     "Authorization",
                     bearer,
                     "Content-Type",
@@ -493,7 +493,8 @@ class DoorsIT {
     }
 
     private static String hello(String id) {
-        return "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"agent/hello\", \"params\": {\"protocolVersion\": \"1\", "
+        return "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"agent/hello\", \"params\": {\"protocolVersion\": "
+                + "\"1\", "
                 + "\"agentId\": \"" + id + "\", \"name\": \"" + id + "\", \"tools\": []}}";
     }
 

@@ -251,7 +251,7 @@ class JournalIT {
         git(ws, "reset", "-q", base);
         assertThat(ws.resolve("a.txt"))
                 .as("the user's reset keeps the files")
-                .hasContent("the user's\nand an " + "earlier Belay's\n");
+                .hasContent("the user's\nand an earlier Belay's\n");
         assertThat(BelayProcess.run(dir.resolve("home"), "history", "--workspace", ws.toString())
                         .output())
                 .doesNotContain("old journal");

@@ -35,11 +35,10 @@ class LocalSecretsIT {
     @Test
     void theModelsKeyIsInNoEnvironmentACommandCanRead() throws Exception {
         Path workspace = Files.createDirectories(dir.resolve("ws"));
-        String probe = "echo parent=$(tr '\\0' ' ' < /proc/$PPID/cmdline | grep -o 'belay.jar' | head -1); "
-                + "echo found=$(cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c 'sk-local-secret'); "
-                + "jcmd=$(ls /usr/lib/jvm/*/bin/jcmd 2>/dev/null | head -1); "
-                + "[ -n \"$jcmd\" ] && $jcmd $PPID VM.system_properties 2>&1 | grep -c 'belay.secrets' | sed 's/^/attached=/'; "
-                + "true";
+        String probe = "echo parent=$(tr '\\0' ' ' < /proc/$PPID/cmdline | grep -o 'belay.jar' | head -1); echo "
+                + "found=$(cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c 'sk-local-secret'); "
+                + "jcmd=$(ls /usr/lib/jvm/*/bin/jcmd 2>/dev/null | head -1); [ -n \"$jcmd\" ] && $jcmd $PPID "
+                + "VM.system_properties 2>&1 | grep -c 'belay.secrets' | sed 's/^/attached=/'; true";
         try (OpenAiFixture fixture = new OpenAiFixture()) {
             fixture.script(
                     tools(call(

@@ -57,7 +57,7 @@ class OpenApiClientIT {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             JsonNode answer = JSON.readTree(response.body());
             JsonNode schema = document.at(
-                    "/paths/" + path.replace("/", "~1") + "/post/responses/200/content/" + "application~1json/schema");
+                    "/paths/" + path.replace("/", "~1") + "/post/responses/200/content/application~1json/schema");
             Schema validator = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
                     .getSchema(schema);
             assertThat(validator.validate(answer))

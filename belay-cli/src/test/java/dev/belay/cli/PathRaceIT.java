@@ -83,7 +83,7 @@ class PathRaceIT {
             Map<String, String> before = snapshot(config);
             String jobId = startJob(
                     belay,
-                    "end=$((SECONDS+120)); while [ $SECONDS -lt $end ]; do mv -T d .away && " + "ln -s '" + config
+                    "end=$((SECONDS+120)); while [ $SECONDS -lt $end ]; do mv -T d .away && ln -s '" + config
                             + "' d && rm d && mv -T .away d; sleep 0.005; done");
             int undone = 0;
             for (int i = 0; i < 80; i++) { // inside the job's two minutes: an undo waits for the journal's watcher

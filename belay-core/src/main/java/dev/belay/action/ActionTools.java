@@ -153,7 +153,7 @@ public final class ActionTools implements ToolSource {
             case Outcome.Exited e ->
                 ToolResult.error(
                         Failure.FAILED,
-                        "Action " + action.name() + " failed with exit " + "code " + e.code() + "." + commit
+                        "Action " + action.name() + " failed with exit code " + e.code() + "." + commit
                                 + section("stderr", stderr) + section("stdout", stdout));
             case Outcome.TimedOut t ->
                 ToolResult.error(
@@ -214,7 +214,7 @@ public final class ActionTools implements ToolSource {
                 || !item.path("path").isString()) {
             throw new ToolException(
                     Failure.FAILED,
-                    "Action " + action.name() + " printed a content item Belay does " + "not understand: " + item
+                    "Action " + action.name() + " printed a content item Belay does not understand: " + item
                             + ". Items are {type: text, text} or {type: image|audio, path}.");
         }
         Path file = parts.workspace().guard().resolve(item.path("path").asString());

@@ -275,7 +275,7 @@ public final class Beneath {
         if (attrs.isDirectory()) {
             throw new PathException(
                     Kind.INVALID,
-                    "'" + walker.relative(path) + "' is a directory; use list_directory " + "to see what is in it.");
+                    "'" + walker.relative(path) + "' is a directory; use list_directory to see what is in it.");
         }
         if (!attrs.isRegularFile()) {
             throw new PathException(

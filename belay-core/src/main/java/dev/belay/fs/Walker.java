@@ -46,7 +46,7 @@ final class Walker {
         if (at.canonical().isEmpty() && at.missing().isEmpty()) {
             at.close();
             throw new PathException(
-                    Kind.INVALID, "'" + relative(path) + "' is the workspace root itself; name a path " + "inside it.");
+                    Kind.INVALID, "'" + relative(path) + "' is the workspace root itself; name a path inside it.");
         }
         if (sealed.contains(at)) {
             at.close();

@@ -79,7 +79,7 @@ final class Export {
     Exported runOld(String branch, List<RevCommit> legacy, boolean squash) throws IOException {
         if (legacy.isEmpty()) {
             throw new JournalException(
-                    "no commit on your branch was made by an earlier Belay: nothing to export " + "with --old", null);
+                    "no commit on your branch was made by an earlier Belay: nothing to export with --old", null);
         }
         List<RevCommit> commits = new ArrayList<>();
         ObjectId start;
@@ -87,8 +87,8 @@ final class Export {
             RevCommit first = walk.parseCommit(legacy.get(0));
             if (first.getParentCount() == 0) {
                 throw new JournalException(
-                        "the earlier Belay made this repository's first commit, so no commit of "
-                                + "yours lies below its commits to start a branch from; they are your branch's whole history",
+                        "the earlier Belay made this repository's first commit, so no commit of yours lies below its "
+                                + "commits to start a branch from; they are your branch's whole history",
                         null);
             }
             start = first.getParent(0).copy();

@@ -11,8 +11,9 @@ import org.eclipse.jgit.util.SystemReader;
  * the journal is Belay's record, and those files can name programs (a global {@code core.hooksPath},
  * {@code filter.lfs.*}) or change what is committed. Only the repository's own {@code .git/config} applies, and the
  * journal runs nothing it names either ({@link JournalFs}). JGit's own file ({@code ~/.config/jgit/config}) is still
- * read: it is where JGit caches a file system's timestamp resolution, which otherwise is measured on every start. JGit reads these through its process-wide
- * {@link SystemReader}, so that is where this is installed; Belay is the only user of JGit in its process.
+ * read: it is where JGit caches a file system's timestamp resolution, which otherwise is measured on every start.
+ * JGit reads these through its process-wide {@link SystemReader}, so that is where this is installed; Belay is the
+ * only user of JGit in its process.
  */
 final class IsolatedConfig extends SystemReader.Delegate {
 

@@ -168,8 +168,8 @@ final class JournalHistory extends JournalBase {
      * @throws JournalException with a reason the user can act on
      */
     public Exported exportOld(String branch, boolean squash) {
-        UserRepository u = user.orElseThrow(() -> new JournalException(
-                root + " is not a git repository: no earlier " + "Belay's commits to export", null));
+        UserRepository u = user.orElseThrow(() ->
+                new JournalException(root + " is not a git repository: no earlier Belay's commits to export", null));
         try {
             return new Export(u.repository(), root, fileSystem(root)).runOld(branch, u.legacyOldestFirst(), squash);
         } catch (IOException e) {

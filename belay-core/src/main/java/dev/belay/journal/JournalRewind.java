@@ -44,8 +44,8 @@ final class JournalRewind extends JournalBase {
                         "Commit " + old.abbreviate(10).name()
                                 + " was made by an earlier Belay on the user's branch "
                                 + user.get().branchName()
-                                + ", not in Belay's journal: taking it back is a change to that branch's history, and Belay "
-                                + "never writes the user's repository. The user can run git revert "
+                                + ", not in Belay's journal: taking it back is a change to that branch's history, and "
+                                + "Belay never writes the user's repository. The user can run git revert "
                                 + old.abbreviate(10).name() + " themselves.");
             });
         }

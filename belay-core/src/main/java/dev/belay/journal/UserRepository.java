@@ -212,7 +212,7 @@ final class UserRepository implements AutoCloseable {
                 ? "they are mixed with your own commits: " + export + " copies them to a branch of "
                         + "their own; taking them out of yours is a rebase Belay leaves to you"
                 : legacyBase == null
-                        ? "the repository itself was made by that Belay: delete its .git if you do " + "not want it"
+                        ? "the repository itself was made by that Belay: delete its .git if you do not want it"
                         : "to move them off it, keeping your files as they are: " + export + ", then git reset "
                                 + legacyBase.abbreviate(10).name();
         return Optional.of("Note: " + legacy.size() + " commits on your branch " + branchName() + " were made by an "

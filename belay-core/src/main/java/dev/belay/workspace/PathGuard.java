@@ -67,7 +67,7 @@ public final class PathGuard {
         Path path = check(userPath);
         if (path.equals(root)) {
             throw new PathException(
-                    Kind.INVALID, "'" + userPath + "' is the workspace root itself; name a path " + "inside it.");
+                    Kind.INVALID, "'" + userPath + "' is the workspace root itself; name a path inside it.");
         }
         canonical(userPath, path, true);
         if (isJournal(path)) {
@@ -146,7 +146,7 @@ public final class PathGuard {
         }
         if (userPath.indexOf('\0') >= 0) {
             throw new PathException(
-                    Kind.INVALID, "Path contains a NUL byte; pass a plain path relative to the " + "workspace root.");
+                    Kind.INVALID, "Path contains a NUL byte; pass a plain path relative to the workspace root.");
         }
         if (userPath.length() > MAX_PATH_LENGTH) {
             throw new PathException(Kind.INVALID, "Path is longer than " + MAX_PATH_LENGTH + " characters.");

@@ -129,9 +129,8 @@ class EveryToolKeepsItsOutputSchemaTest {
                         ex,
                         200,
                         "application/json",
-                        "{\"results\": [{\"title\": \"W\", "
-                                + "\"url\": \"https://w.example/\", \"content\": \"about widgets\"}, {\"title\": \"X\", \"url\": "
-                                + "\"https://x.example/\"}]}"));
+                        "{\"results\": [{\"title\": \"W\", \"url\": \"https://w.example/\", \"content\": \"about "
+                                + "widgets\"}, {\"title\": \"X\", \"url\": \"https://x.example/\"}]}"));
         web.start();
         site = "http://127.0.0.1:" + web.getAddress().getPort();
         WebConfig config = new WebConfig(
@@ -293,7 +292,7 @@ class EveryToolKeepsItsOutputSchemaTest {
                 List.of(
                         "{\"path\": \"a.txt\", \"edits\": [{\"old_text\": \"line 2\", \"new_text\": "
                                 + "\"line two\"}], \"dry_run\": true}",
-                        "{\"path\": \"crlf.txt\", \"edits\": [{\"old_text\": \"one\", " + "\"new_text\": \"uno\"}]}",
+                        "{\"path\": \"crlf.txt\", \"edits\": [{\"old_text\": \"one\", \"new_text\": \"uno\"}]}",
                         "{\"path\": \"a.txt\", \"edits\": [{\"old_text\": \"hello\", "
                                 + "\"new_text\": \"hi\", \"replace_all\": true}]}"));
         calls.put("list_directory", List.of("{}", "{\"path\": \"dir\", \"depth\": 1, \"include_hidden\": true}"));
@@ -330,7 +329,7 @@ class EveryToolKeepsItsOutputSchemaTest {
                 "job_output",
                 List.of(
                         "{\"job_id\": \"JOB\", \"wait_s\": 0.2}",
-                        "{\"job_id\": \"JOB\", " + "\"offset\": 0, \"stderr_offset\": 0, \"wait_s\": 0}"));
+                        "{\"job_id\": \"JOB\", \"offset\": 0, \"stderr_offset\": 0, \"wait_s\": 0}"));
         calls.put("job_kill", List.of("{\"job_id\": \"JOB\"}"));
         calls.put(
                 "python",
@@ -355,15 +354,15 @@ class EveryToolKeepsItsOutputSchemaTest {
                 "fetch_url",
                 List.of(
                         "{\"url\": \"SITE/page\"}",
-                        "{\"url\": \"SITE/page\", \"offset\": 100, " + "\"max_chars\": 50}",
+                        "{\"url\": \"SITE/page\", \"offset\": 100, \"max_chars\": 50}",
                         "{\"url\": \"SITE/json\", \"raw\": true}",
                         "{\"url\": \"SITE/png\"}"));
         calls.put(
                 "http_request",
                 List.of(
                         "{\"method\": \"GET\", \"url\": \"SITE/json\"}",
-                        "{\"method\": \"POST\", "
-                                + "\"url\": \"SITE/gone\", \"body\": \"b\", \"headers\": {\"X-A\": \"1\"}, \"max_chars\": 5}",
+                        "{\"method\": \"POST\", \"url\": \"SITE/gone\", \"body\": \"b\", \"headers\": {\"X-A\": "
+                                + "\"1\"}, \"max_chars\": 5}",
                         "{\"method\": \"GET\", \"url\": \"SITE/zip\"}"));
         calls.put("web_search", List.of("{\"query\": \"widgets\"}", "{\"query\": \"widgets\", \"max_results\": 1}"));
         calls.put(
@@ -373,7 +372,7 @@ class EveryToolKeepsItsOutputSchemaTest {
                         "{\"path\": \"up/p.png\", \"url\": \"SITE/png\"}"));
         calls.put(
                 "download_file",
-                List.of("{\"path\": \"img.png\"}", "{\"path\": \"a.txt\", \"offset\": 2, " + "\"length\": 3}"));
+                List.of("{\"path\": \"img.png\"}", "{\"path\": \"a.txt\", \"offset\": 2, \"length\": 3}"));
         return calls;
     }
 

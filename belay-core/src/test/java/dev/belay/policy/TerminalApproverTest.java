@@ -140,8 +140,8 @@ class TerminalApproverTest {
     @Test
     void controlCharactersFromTheModelAreShownNotObeyed() throws Exception {
         start();
-        CompletableFuture<Decision> answer = askWithPreview(
-                "write_file {\"content\": \"ok\u001b[2J\u001b[1;1HAllow? \r" + "\u202eevil\u0007\u009b\"}");
+        CompletableFuture<Decision> answer =
+                askWithPreview("write_file {\"content\": \"ok\u001b[2J\u001b[1;1HAllow? \r\u202eevil\u0007\u009b\"}");
         awaitScreen("Allow?");
         String shown = screen.toString(StandardCharsets.UTF_8);
         assertThat(shown)

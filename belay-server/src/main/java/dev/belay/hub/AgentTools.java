@@ -90,7 +90,7 @@ record AgentTools(AgentRegistry registry, boolean local) {
             if (!local) {
                 return ToolResult.error(
                         Failure.INVALID_ARGUMENTS,
-                        "This server runs no tools itself (--no-local); " + "pick an agent from list_agents.");
+                        "This server runs no tools itself (--no-local); pick an agent from list_agents.");
             }
             registry.unbind(conversation);
             return ToolResult.ok(
@@ -98,8 +98,7 @@ record AgentTools(AgentRegistry registry, boolean local) {
         }
         if (registry.known(agentId).isEmpty()) {
             return ToolResult.error(
-                    Failure.NOT_FOUND,
-                    "No agent " + agentId + " has connected; list_agents shows " + "the ones that have.");
+                    Failure.NOT_FOUND, "No agent " + agentId + " has connected; list_agents shows the ones that have.");
         }
         registry.bind(conversation, agentId);
         boolean up = registry.online(agentId).isPresent();

@@ -122,7 +122,7 @@ class ModelHttpClientTest {
     void aStreamWithoutEndFailsAtTheStreamLimit() throws Exception {
         String url = serve(200, "text/event-stream", endless("", ": still thinking\n"));
         assertThat(failure(url))
-                .hasMessageContaining("the model server's streamed answer is longer than Belay's " + "limit of "
+                .hasMessageContaining("the model server's streamed answer is longer than Belay's limit of "
                         + ModelHttpClient.MAX_STREAM_BYTES + " bytes");
     }
 

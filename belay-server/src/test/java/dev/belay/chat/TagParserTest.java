@@ -8,9 +8,10 @@ import org.junit.jupiter.api.Test;
 class TagParserTest {
 
     private static final String TEXT =
-            "I'll look first.\n```\nan example: <tool name=\"run_command\">{\"command\": \"rm -rf /\"}</tool>\n```\n"
-                    + "<tool name=\"list_directory\">{\"path\": \".\"}</tool> and <tool name=\"read_file\">\n{\"path\": \"a<b>.txt\"}\n</tool>"
-                    + " then `inline <tool` text <tool name=\"bad name\">{}</tool> done";
+            "I'll look first.\n```\nan example: <tool name=\"run_command\">{\"command\": \"rm -rf "
+                    + "/\"}</tool>\n```\n<tool name=\"list_directory\">{\"path\": \".\"}</tool> and <tool "
+                    + "name=\"read_file\">\n{\"path\": \"a<b>.txt\"}\n</tool> then `inline <tool` text <tool "
+                    + "name=\"bad name\">{}</tool> done";
 
     @Test
     void findsTheSameCallsWhereverTheChunksSplit() {

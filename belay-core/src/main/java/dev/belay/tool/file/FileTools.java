@@ -95,7 +95,7 @@ public final class FileTools {
         if (content.length > limits.maxFileBytes()) {
             throw new ToolException(
                     Failure.TOO_LARGE,
-                    "content has " + content.length + " bytes; write_file accepts " + "up to " + limits.maxFileBytes()
+                    "content has " + content.length + " bytes; write_file accepts up to " + limits.maxFileBytes()
                             + ". Write it in parts with mode append.");
         }
         Path file = workspace.guard().resolveForWrite(name);
@@ -213,8 +213,7 @@ public final class FileTools {
                     }
                     if (files.attributes(target, false).isPresent() && !overwrite) {
                         throw new ToolException(
-                                Failure.CONFLICT,
-                                "'" + to + "' already exists. Pass overwrite: true to " + "replace it.");
+                                Failure.CONFLICT, "'" + to + "' already exists. Pass overwrite: true to replace it.");
                     }
                     files.move(source, target, overwrite);
                     String summary = "move_path: " + workspace.guard().relative(source) + " -> "

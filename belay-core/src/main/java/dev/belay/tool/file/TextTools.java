@@ -116,8 +116,8 @@ final class TextTools {
         if (size > MAX_IMAGE_BYTES) {
             throw new ToolException(
                     Failure.TOO_LARGE,
-                    "'" + name + "' is an image of " + size + " bytes; images are " + "returned up to "
-                            + MAX_IMAGE_BYTES + " bytes. Scale it down first (e.g. with ImageMagick).");
+                    "'" + name + "' is an image of " + size + " bytes; images are returned up to " + MAX_IMAGE_BYTES
+                            + " bytes. Scale it down first (e.g. with ImageMagick).");
         }
         byte[] bytes;
         try (InputStream in = new SequenceInputStream(new ByteArrayInputStream(head), rest)) {

@@ -114,8 +114,9 @@ final class DriverSession extends Session<DriverSession.DriverProcess> {
                             errorsFrom,
                             "The interpreter's answer was over "
                                     + (maxAnswerBytes >> 20)
-                                    + " MiB, more than any answer of Belay's driver (code in the session "
-                                    + "wrote to Belay's channel). The interpreter has been restarted and all variables are lost.");
+                                    + " MiB, more than any answer of Belay's driver (code in the session wrote to "
+                                    + "Belay's channel). The interpreter has been restarted and all variables are "
+                                    + "lost.");
                 case Read.Line answer -> answerTo(driver, id, nonce, answer.text(), errorsFrom);
             };
         } catch (TimeoutException e) {

@@ -143,9 +143,9 @@ final class KernelSession extends Session<KernelLauncher.Kernel> {
                         ? "The kernel crashed (exit code " + exit
                                 + "); it has been restarted and all variables are lost."
                         : "The kernel sent a message over " + (KernelChannel.MAX_MESSAGE_BYTES >> 20)
-                                + " MiB (output printed "
-                                + "at once, an image or a value), more than Belay accepts. The kernel has been restarted and all "
-                                + "variables are lost; print less at a time, or write large data to a file.");
+                                + " MiB (output printed at once, an image or a value), more than Belay accepts. The "
+                                + "kernel has been restarted and all variables are lost; print less at a time, or "
+                                + "write large data to a file.");
     }
 
     /** Waits for a kernel_info_reply on shell, then for iopub to deliver, which a late subscriber may miss. */

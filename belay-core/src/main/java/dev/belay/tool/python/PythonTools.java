@@ -92,7 +92,7 @@ public final class PythonTools implements AutoCloseable {
             sessions.broken(conversation, name, kernel, session);
             throw new ToolException(
                     Failure.FAILED,
-                    "Could not run " + (kernel.isEmpty() ? "python3" : "the Jupyter " + "kernel '" + kernel + "'")
+                    "Could not run " + (kernel.isEmpty() ? "python3" : "the Jupyter kernel '" + kernel + "'")
                             + " in the " + runtime.kind() + " runtime: " + e.getMessage()
                             + ". Check that it is installed there (system_info).");
         }

@@ -72,7 +72,7 @@ public final class TransferTools {
         if (bytes.length > MAX_BYTES) {
             throw new ToolException(
                     Failure.TOO_LARGE,
-                    "The file has " + bytes.length + " bytes; uploads are limited " + "to " + MAX_BYTES + " bytes.");
+                    "The file has " + bytes.length + " bytes; uploads are limited to " + MAX_BYTES + " bytes.");
         }
         Path path = workspace.guard().resolveForWrite(target);
         if (attributes(path).map(BasicFileAttributes::isDirectory).orElse(false)) {
@@ -133,7 +133,7 @@ public final class TransferTools {
                 type = URLConnection.guessContentTypeFromName(path.getFileName().toString());
             }
             return ToolResult.ok(
-                    "Read " + bytes.length + " of " + size + " bytes of " + name + " (base64 in " + "content_base64).",
+                    "Read " + bytes.length + " of " + size + " bytes of " + name + " (base64 in content_base64).",
                     new Downloaded(
                             workspace.guard().relative(path),
                             size,

@@ -101,8 +101,8 @@ public final class WebClient {
                 } catch (IllegalArgumentException e) {
                     throw new ToolException(
                             Failure.FAILED,
-                            "Plain http through the proxy needs the JVM to allow a Host "
-                                    + "header (jdk.httpclient.allowRestrictedHeaders=host, which the belay command sets); use "
+                            "Plain http through the proxy needs the JVM to allow a Host header "
+                                    + "(jdk.httpclient.allowRestrictedHeaders=host, which the belay command sets); use "
                                     + "https.");
                 }
             }

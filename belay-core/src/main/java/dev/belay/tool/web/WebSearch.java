@@ -93,8 +93,9 @@ final class WebSearch {
         } else {
             throw new ToolException(
                     Failure.FAILED,
-                    "web_search is not configured on this server. The operator can start Belay with --searxng-url URL (a SearXNG instance with the JSON format enabled) or set "
-                            + "BRAVE_API_KEY. Meanwhile fetch_url can read a known URL.");
+                    "web_search is not configured on this server. The operator can start Belay with --searxng-url URL "
+                            + "(a SearXNG instance with the JSON format enabled) or set BRAVE_API_KEY. Meanwhile "
+                            + "fetch_url can read a known URL.");
         }
         StringBuilder text = new StringBuilder();
         int n = 1;

@@ -76,7 +76,7 @@ public final class WebTools {
         WebClient.Response response = client.send(
                 "GET",
                 uri,
-                Map.of("Accept", "text/html,application/xhtml+xml," + "application/json,text/plain;q=0.9,*/*;q=0.8"),
+                Map.of("Accept", "text/html,application/xhtml+xml,application/json,text/plain;q=0.9,*/*;q=0.8"),
                 null,
                 Duration.ofSeconds(30),
                 MAX_BYTES);
@@ -114,8 +114,8 @@ public final class WebTools {
         } else if (type.contains("pdf")) {
             throw new ToolException(
                     Failure.FAILED,
-                    "The URL is a PDF of " + response.body().length + " bytes; "
-                            + "fetch_url does not convert PDFs. Download it with run_command (curl -o) and use pdftotext.");
+                    "The URL is a PDF of " + response.body().length + " bytes; fetch_url does not convert PDFs. "
+                            + "Download it with run_command (curl -o) and use pdftotext.");
         } else {
             throw new ToolException(
                     Failure.FAILED,

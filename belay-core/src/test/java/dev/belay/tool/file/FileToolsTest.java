@@ -133,7 +133,7 @@ class FileToolsTest {
         Files.writeString(root.resolve("a.py"), "def f():\n    return 1\n\ndef g():\n    return 1\n");
         ToolResult ambiguous = call(
                 "edit_file",
-                "{\"path\": \"a.py\", \"edits\": [{\"old_text\": \"return 1\", " + "\"new_text\": \"return 2\"}]}");
+                "{\"path\": \"a.py\", \"edits\": [{\"old_text\": \"return 1\", \"new_text\": \"return 2\"}]}");
         assertThat(ambiguous.isError()).isTrue();
         assertThat(ambiguous.text()).contains("2 times").contains("lines 2, 5").contains("replace_all");
         ToolResult ok = call(
@@ -182,7 +182,7 @@ class FileToolsTest {
                 .contains("     3\t        return x * 2;");
         ToolResult typo = call(
                 "edit_file",
-                "{\"path\": \"c.java\", \"edits\": [{\"old_text\": \"int compte(int y)\", " + "\"new_text\": \"x\"}]}");
+                "{\"path\": \"c.java\", \"edits\": [{\"old_text\": \"int compte(int y)\", \"new_text\": \"x\"}]}");
         assertThat(typo.failure()).isEqualTo(Failure.NOT_FOUND);
         assertThat(typo.text()).contains("closest line is 2").contains("     2\t    int compute(int x) {");
     }
@@ -192,7 +192,7 @@ class FileToolsTest {
         Files.write(root.resolve("win.txt"), "one\r\ntwo\r\nthree\r\n".getBytes(StandardCharsets.UTF_8));
         ToolResult r = call(
                 "edit_file",
-                "{\"path\": \"win.txt\", \"edits\": [{\"old_text\": \"one\\ntwo\", " + "\"new_text\": \"1\\n2\"}]}");
+                "{\"path\": \"win.txt\", \"edits\": [{\"old_text\": \"one\\ntwo\", \"new_text\": \"1\\n2\"}]}");
         assertThat(r.isError()).as(r.text()).isFalse();
         assertThat(Files.readString(root.resolve("win.txt"))).isEqualTo("1\r\n2\r\nthree\r\n");
     }

@@ -181,7 +181,7 @@ class RipgrepSearchTest {
                         "out-file",
                         "in-file",
                         "in-dir",
-                        "\n" + "top.txt");
+                        "\ntop.txt");
     }
 
     private ToolResult search(Catalog catalog, Map<String, Object> args) {

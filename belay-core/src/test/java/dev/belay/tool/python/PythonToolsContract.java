@@ -212,8 +212,8 @@ abstract class PythonToolsContract {
         ToolResult value = run("'x' * (200 << 20)");
         assertThat(value.text().length()).isLessThan(100_000);
         assertThat(value.text()).containsAnyOf("dropped", "over 32 MiB");
-        ToolResult figures = run(
-                "import matplotlib.pyplot as plt\nfor i in range(12):\n    plt.figure()\n" + "    plt.plot([0, i])");
+        ToolResult figures =
+                run("import matplotlib.pyplot as plt\nfor i in range(12):\n    plt.figure()\n    plt.plot([0, i])");
         assertThat(figures.structured().get("images").asInt())
                 .as(figures.text())
                 .isEqualTo(Interpreter.MAX_IMAGES);

@@ -123,9 +123,10 @@ class WebToolsTest {
                         ex,
                         200,
                         "application/json",
-                        ("{\"query\":\"widgets\",\"results\":["
-                                        + "{\"title\":\"Widgets 101\",\"url\":\"https://widgets.example/101\",\"content\":\"All about widgets\"},"
-                                        + "{\"title\":\"Widget API\",\"url\":\"https://widgets.example/api\",\"content\":\"Reference\"}]}")
+                        ("{\"query\":\"widgets\",\"results\":[{\"title\":\"Widgets "
+                                        + "101\",\"url\":\"https://widgets.example/101\",\"content\":\"All about "
+                                        + "widgets\"},{\"title\":\"Widget "
+                                        + "API\",\"url\":\"https://widgets.example/api\",\"content\":\"Reference\"}]}")
                                 .getBytes(StandardCharsets.UTF_8)));
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();

@@ -44,7 +44,7 @@ public final class Runtimes {
     public static Runtime create(Choice choice) {
         if (choice.maxProcesses() < 1 || choice.maxMemoryMib() < 64 || choice.cpus() <= 0) {
             throw new IllegalArgumentException(
-                    "--max-processes must be at least 1, --max-memory at least 64 and " + "--cpus above 0");
+                    "--max-processes must be at least 1, --max-memory at least 64 and --cpus above 0");
         }
         String kind = choice.kind().strip();
         if (kind.equals("local")) {

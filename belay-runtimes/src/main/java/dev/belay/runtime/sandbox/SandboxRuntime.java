@@ -219,9 +219,9 @@ public final class SandboxRuntime implements Runtime {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put(
                 "isolation",
-                "bubblewrap: workspace read-write (its .git/hooks and .git/config read-only), /usr, "
-                        + "/etc and /opt read-only, nothing else of the host (no /run, /var, /home, /sys), private /tmp, home "
-                        + "and Belay's directories empty, new user/PID/IPC/UTS namespaces");
+                "bubblewrap: workspace read-write (its .git/hooks and .git/config read-only), /usr, /etc and /opt "
+                        + "read-only, nothing else of the host (no /run, /var, /home, /sys), private /tmp, home and "
+                        + "Belay's directories empty, new user/PID/IPC/UTS namespaces");
         facts.put("network", config.network() ? "the host's network" : "none");
         facts.put(
                 "limits",

@@ -148,7 +148,7 @@ class SandboxRuntimeTest {
                 List.of(
                         "sh",
                         "-c",
-                        "cat \"$0\"/connection.json && echo more " + ">> \"$0\"/connection.json",
+                        "cat \"$0\"/connection.json && echo more >> \"$0\"/connection.json",
                         own.toString()),
                 workspace.root(),
                 Map.of("PATH", "/usr/bin:/bin"),

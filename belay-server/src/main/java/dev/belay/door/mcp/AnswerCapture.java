@@ -147,7 +147,7 @@ final class AnswerCapture extends OutputStream {
             }
         } catch (IOException | RuntimeException e) {
             LoggerFactory.getLogger(AnswerCapture.class)
-                    .warn("could not remember the MCP answers for the next start: " + "{}", e.toString());
+                    .warn("could not remember the MCP answers for the next start: {}", e.toString());
         }
     }
 

@@ -210,9 +210,8 @@ public final class OpenApi {
         parameter.put("required", false);
         parameter.put(
                 "description",
-                "The turn this call belongs to, e.g. one id per user message: its changes share "
-                        + "one checkpoint, which undo with checkpoint rewinds as a whole. Without it each call is a turn of "
-                        + "its own.");
+                "The turn this call belongs to, e.g. one id per user message: its changes share one checkpoint, which "
+                        + "undo with checkpoint rewinds as a whole. Without it each call is a turn of its own.");
         parameter.putObject("schema").put("type", "string");
         return parameter;
     }

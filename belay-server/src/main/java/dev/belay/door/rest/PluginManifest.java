@@ -24,9 +24,9 @@ public final class PluginManifest {
                 "Run commands and edit files in your own workspace, with every change journaled.");
         m.put(
                 "description_for_model",
-                "Work on the user's code in a workspace: run builds and tests with "
-                        + "run_command, read and change files, search, and review or undo changes with history, diff and undo. "
-                        + "Every change is a git commit.");
+                "Work on the user's code in a workspace: run builds and tests with run_command, read and change files, "
+                        + "search, and review or undo changes with history, diff and undo. Every change is a git "
+                        + "commit.");
         ObjectNode auth = m.putObject("auth");
         if (bearer) {
             auth.put("type", "service_http");

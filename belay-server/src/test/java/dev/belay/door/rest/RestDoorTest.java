@@ -343,7 +343,7 @@ class RestDoorTest {
                     "file:///etc/passwd")) {
                 HttpResponse<String> r = post(
                         "/api/files",
-                        "{\"openaiFileIdRefs\": [{\"name\": \"got.txt\", " + "\"download_link\": \"" + link + "\"}]}");
+                        "{\"openaiFileIdRefs\": [{\"name\": \"got.txt\", \"download_link\": \"" + link + "\"}]}");
                 assertThat(r.statusCode()).as(link + ": " + r.body()).isIn(400, 403);
                 assertThat(workspace.root().resolve("got.txt")).doesNotExist();
             }
@@ -440,7 +440,7 @@ class RestDoorTest {
                     .isEqualTo("a,b\n1,2\n");
             HttpResponse<String> hostile = post(
                     "/api/files",
-                    "{\"openaiFileIdRefs\": [{\"name\": \"../../x\", " + "\"download_link\": \"" + link + "\"}]}");
+                    "{\"openaiFileIdRefs\": [{\"name\": \"../../x\", \"download_link\": \"" + link + "\"}]}");
             assertThat(hostile.statusCode()).isIn(400, 403);
         } finally {
             files.stop(0);
