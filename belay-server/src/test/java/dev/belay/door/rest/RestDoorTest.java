@@ -410,7 +410,9 @@ class RestDoorTest {
                 .POST(HttpRequest.BodyPublishers.ofString(
                         multipart(boundary, "big.bin", "big.bin", "z".repeat(10_000)))));
         assertThat(big.statusCode()).isEqualTo(413);
+        // the same race for a body without a length, which is refused unread: 100-continue keeps it unsent
         HttpResponse<String> streamed = send(authed("/api/files")
+                .expectContinue(true)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(
                         multipart(boundary, "s.txt", "s.txt", "s").getBytes(StandardCharsets.UTF_8)))));
