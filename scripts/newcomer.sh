@@ -15,8 +15,17 @@ serve_pid=""
 cleanup() {
   local status=$?
   [[ -n "$serve_pid" ]] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-  pkill -f "$scratch/" 2>/dev/null || true # anything the checks started from the clone
-  rm -rf "$scratch"
+  # Anything the checks started from the clone goes first. The launcher's background training (see ./belay) writes
+  # into the clone's target/ until it ends, also once killed (its failure mark, its cleanup) and through the JVM that
+  # assembles the cache; it holds the lock until then.
+  local lock="$scratch/belay/belay-cli/target/aot.lock"
+  for _ in 1 2 3 4 5; do
+    pkill -f "$scratch/" 2>/dev/null || true
+    [[ -f "$lock" ]] && flock -w 60 "$lock" true 2>/dev/null || true
+    rm -rf "$scratch" 2>/dev/null && break
+    sleep 1
+  done
+  [[ ! -e "$scratch" ]] || echo "newcomer: could not remove $scratch" >&2
   exit "$status"
 }
 trap cleanup EXIT
