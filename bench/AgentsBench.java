@@ -1,3 +1,4 @@
+import dev.belay.hub.AgentTokens;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -23,7 +24,10 @@ import java.util.regex.Pattern;
 /**
  * The hub at scale: one `belay serve` holding AGENTS simulated agents (one JVM, the JDK's WebSocket client, speaking
  * the real protocol: hello, tools/call answers, pings), then calls routed through the hub next to the same calls on
- * the server's own workspace, measured in one run. Usage: bench/run (or java AgentsBench.java REPO).
+ * the server's own workspace, and the same call at saturation through the REST door and through MCP's Streamable
+ * HTTP, measured in one run. Each simulated agent has its own agent token, as each real one must (a token registers
+ * one agent id); they are made with the hub's own {@link AgentTokens}, since a thousand `belay token create` runs
+ * would take minutes. Usage: bench/run (or java -cp belay-cli/target/belay.jar bench/AgentsBench.java REPO).
  */
 public class AgentsBench {
 
@@ -42,7 +46,11 @@ public class AgentsBench {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        String agentToken = belay(repo, home, "token", "create", "--agent", "sim").strip();
+        AgentTokens tokens = new AgentTokens(Files.createDirectories(home.resolve("config")));
+        List<String> agentTokens = new ArrayList<>();
+        for (int i = 0; i < AGENTS; i++) {
+            agentTokens.add(tokens.create("sim-" + i));
+        }
         Process server = withHome(new ProcessBuilder(repo.resolve("belay").toString(), "serve", "--workspace",
                 Files.createDirectories(home.resolve("ws")).toString(), "--port", String.valueOf(port), "--approve",
                 "auto", "--no-audit"), home).redirectErrorStream(true)
@@ -60,7 +68,7 @@ public class AgentsBench {
             List<WebSocket> sockets = new ArrayList<>();
             long t0 = System.nanoTime();
             for (int i = 0; i < AGENTS; i++) {
-                sockets.add(connect(http, "ws://127.0.0.1:" + port + "/agents", agentToken, "sim-" + i));
+                sockets.add(connect(http, "ws://127.0.0.1:" + port + "/agents", agentTokens.get(i), "sim-" + i));
             }
             double connectSeconds = (System.nanoTime() - t0) / 1e9;
             Thread.sleep(5000);
@@ -89,6 +97,7 @@ public class AgentsBench {
             }
             double routedRate = saturate(http, base, token, bound, true);
             double localRate = saturate(http, base, token, bound, false);
+            double mcpRate = saturateMcp(http, base, token);
 
             Collections.sort(routed);
             Collections.sort(local);
@@ -108,6 +117,9 @@ public class AgentsBench {
                     pct(routed, 50) / pct(local, 50));
             System.out.printf("| calls/s at saturation (16 clients), routed vs local | %.0f vs %.0f (%.2f×) |%n",
                     routedRate, localRate, routedRate / localRate);
+            System.out.printf(
+                    "| calls/s at saturation (16 clients), REST vs MCP Streamable HTTP | %.0f vs %.0f (%.2f×) |%n",
+                    localRate, mcpRate, localRate / mcpRate);
             sockets.forEach(WebSocket::abort);
         } finally {
             server.destroy();
@@ -175,6 +187,71 @@ public class AgentsBench {
         return done.get() / 10.0;
     }
 
+    /** Like {@link #saturate}, through /mcp: one session per client, each calling file_info on the local workspace. */
+    static double saturateMcp(HttpClient http, String base, String token) throws Exception {
+        List<String> sessions = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            HttpResponse<String> init = mcp(http, base, token, null, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":"
+                    + "\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+                    + "\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}");
+            String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow(
+                    () -> new IllegalStateException("initialize over /mcp gave no session: " + init.body()));
+            mcp(http, base, token, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+            sessions.add(session);
+        }
+        String call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"file_info\","
+                + "\"arguments\":{\"path\":\".\"}}}";
+        for (String session : sessions) {
+            mcpCall(http, base, token, session, call); // warm, and a check that the call works
+        }
+        AtomicLong done = new AtomicLong();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (String session : sessions) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                while (System.nanoTime() < end) {
+                    try {
+                        mcpCall(http, base, token, session, call);
+                        done.incrementAndGet();
+                    } catch (Exception e) {
+                        errors.add(e);
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException(errors.size() + " MCP calls failed", errors.peek());
+        }
+        return done.get() / 10.0;
+    }
+
+    static void mcpCall(HttpClient http, String base, String token, String session, String call) throws Exception {
+        HttpResponse<String> response = mcp(http, base, token, session, call);
+        if (!response.body().contains("\"result\"") || response.body().contains("\"isError\":true")) {
+            throw new IllegalStateException("tools/call over /mcp → " + response.body());
+        }
+    }
+
+    static HttpResponse<String> mcp(HttpClient http, String base, String token, String session, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/mcp"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2025-11-25")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (session != null) {
+            request.header("Mcp-Session-Id", session);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("/mcp → " + response.statusCode() + " " + response.body());
+        }
+        return response;
+    }
+
     static String call(HttpClient http, String base, String token, String tool, String body, String conversation)
             throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/" + tool))
@@ -200,15 +277,6 @@ public class AgentsBench {
             Thread.sleep(200);
         }
         throw new IllegalStateException("belay serve did not start");
-    }
-
-    static String belay(Path repo, Path home, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(repo.resolve("belay").toString()));
-        command.addAll(List.of(args));
-        Process p = withHome(new ProcessBuilder(command), home).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
-        return out;
     }
 
     static ProcessBuilder withHome(ProcessBuilder builder, Path home) {
