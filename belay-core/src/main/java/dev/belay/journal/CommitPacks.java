@@ -16,6 +16,7 @@ import java.util.Set;
 import org.eclipse.jgit.internal.storage.file.ObjectDirectory;
 import org.eclipse.jgit.internal.storage.file.Pack;
 import org.eclipse.jgit.internal.storage.file.PackIndex;
+import org.eclipse.jgit.internal.storage.file.PackInserter;
 import org.eclipse.jgit.internal.storage.pack.PackExt;
 import org.eclipse.jgit.internal.storage.pack.PackWriter;
 import org.eclipse.jgit.lib.NullProgressMonitor;
@@ -49,11 +50,19 @@ final class CommitPacks {
 
     private CommitPacks() {}
 
-    /** An inserter whose objects land in one new pack at {@code flush}; loose objects where there is no pack store. */
+    /**
+     * An inserter whose objects land in one new pack at {@code flush}; loose objects where there is no pack store.
+     * It does not ask whether each object exists already: that question opens the index of every pack (dozens, each
+     * commit adding one), and its answer only saves the few hundred bytes an object repeated in a newer pack costs
+     * until the next merge, which keeps one copy.
+     */
     static ObjectInserter inserter(Repository repo) {
-        return repo.getObjectDatabase() instanceof ObjectDirectory objects
-                ? objects.newPackInserter()
-                : repo.newObjectInserter();
+        if (repo.getObjectDatabase() instanceof ObjectDirectory objects) {
+            PackInserter inserter = objects.newPackInserter();
+            inserter.checkExisting(false);
+            return inserter;
+        }
+        return repo.newObjectInserter();
     }
 
     /**

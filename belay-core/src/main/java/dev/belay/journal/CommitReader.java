@@ -24,6 +24,11 @@ final class CommitReader {
     private CommitReader() {}
 
     static Commit read(Repository repo, RevCommit c, boolean onUserBranch) {
+        return read(c, changedFiles(repo, c), onUserBranch);
+    }
+
+    /** A commit whose changed files are known already. */
+    static Commit read(RevCommit c, List<String> files, boolean onUserBranch) {
         String tool = trailer(c, TRAILER_TOOL);
         String turn = trailer(c, TRAILER_TURN);
         return new Commit(
@@ -34,7 +39,7 @@ final class CommitReader {
                 tool,
                 trailer(c, TRAILER_SESSION),
                 turn == null ? c.getName() : turn,
-                changedFiles(repo, c),
+                files,
                 onUserBranch);
     }
 

@@ -22,14 +22,24 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Moves the journal forward by one commit of a given tree, without an index: what every fast path shares. */
+/**
+ * Moves the journal forward by one commit of a given tree, without an index: what every fast path shares. One per
+ * journal, used under its lock.
+ */
 final class CommitWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommitWriter.class);
+    /**
+     * Commits between two looks at the number of packs: looking lists the pack directory, which each commit has just
+     * changed (a tenth of a one-file commit's time), and a few packs more than {@link CommitPacks#MAX_PACKS} cost
+     * nothing noticeable.
+     */
+    static final int COMMITS_PER_PACK_CHECK = 8;
 
     private final Repository repo;
     private final PersonIdent author;
     private String branch;
+    private int commitsSincePackCheck;
 
     CommitWriter(Repository repo, PersonIdent author) {
         this.repo = repo;
@@ -116,15 +126,20 @@ final class CommitWriter {
         commit.setAuthor(now);
         commit.setCommitter(now);
         commit.setMessage(change.message());
-        ObjectId id = inserter.insert(commit);
+        byte[] raw = commit.build();
+        ObjectId id = inserter.insert(Constants.OBJ_COMMIT, raw);
         inserter.flush();
         moveBranch(head, id);
-        try {
-            CommitPacks.consolidate(repo);
-        } catch (IOException e) {
-            // the commit is made; merging packs is tried again after the next one
-            LOG.warn("cannot merge the journal's packs: {}", e.toString());
+        if (++commitsSincePackCheck >= COMMITS_PER_PACK_CHECK) {
+            commitsSincePackCheck = 0;
+            try {
+                CommitPacks.consolidate(repo);
+            } catch (IOException e) {
+                // the commit is made; merging packs is tried again a few commits later
+                LOG.warn("cannot merge the journal's packs: {}", e.toString());
+            }
         }
-        return walk.parseCommit(id);
+        // parsed from the bytes just written: reading it back would open the new pack's index for nothing
+        return RevCommit.parse(walk, raw);
     }
 }

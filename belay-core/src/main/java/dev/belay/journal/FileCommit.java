@@ -15,7 +15,6 @@ import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -35,10 +34,10 @@ final class FileCommit {
     private final CommitWriter writer;
     private final IndexBacklog backlog;
 
-    FileCommit(Repository repo, Beneath files, PersonIdent author, IndexBacklog backlog) {
+    FileCommit(Repository repo, Beneath files, CommitWriter writer, IndexBacklog backlog) {
         this.repo = repo;
         this.files = files;
-        this.writer = new CommitWriter(repo, author);
+        this.writer = writer;
         this.backlog = backlog;
     }
 
@@ -48,7 +47,7 @@ final class FileCommit {
      * @param paths files (not directories) relative to the work tree, existing or deleted
      * @return the new commit, or empty when the files did not change
      */
-    Optional<RevCommit> commit(List<String> paths, Change change) throws IOException {
+    Optional<Commit> commit(List<String> paths, Change change) throws IOException {
         try (ObjectInserter inserter = CommitPacks.inserter(repo);
                 ObjectReader reader = inserter.newReader();
                 RevWalk walk = new RevWalk(reader)) {
@@ -85,14 +84,19 @@ final class FileCommit {
                 edits.put(rel, TreeEdit.Entry.of(mode, blob));
                 backlog.written(rel, mode, blob, attrs);
             }
-            ObjectId tree = new TreeEdit(reader, inserter).apply(head == null ? null : head.getTree(), edits);
+            TreeEdit edit = new TreeEdit(reader, inserter);
+            ObjectId tree = edit.apply(head == null ? null : head.getTree(), edits);
             if (tree == null) {
                 tree = inserter.insert(new TreeFormatter());
             }
             if (head != null && head.getTree().equals(tree)) {
                 return Optional.empty();
             }
-            return Optional.of(writer.commit(inserter, walk, head, tree, change));
+            RevCommit commit = writer.commit(inserter, walk, head, tree, change);
+            // the edits name the changed files; only a replaced directory's need a diff to be listed
+            return Optional.of(edit.changedFiles()
+                    .map(files -> CommitReader.read(commit, files, false))
+                    .orElseGet(() -> CommitReader.read(repo, commit, false)));
         }
     }
 

@@ -33,6 +33,8 @@ abstract class JournalBase {
     final CompletableFuture<ChangeTracker> tracker;
     final CompletableFuture<Void> ready;
     final IndexBacklog backlog;
+    /** Moves the journal's branch; used under {@link #lock}. */
+    final CommitWriter writer;
 
     JournalBase(Repository repo, Path root, Optional<UserRepository> user, PersonIdent author) {
         this.repo = repo;
@@ -44,6 +46,7 @@ abstract class JournalBase {
         this.tracker = new CompletableFuture<>();
         this.ready = new CompletableFuture<>();
         this.backlog = new IndexBacklog();
+        this.writer = new CommitWriter(repo, author);
     }
 
     /** Another part of the same journal: the same repository, lock, change tracker and index backlog. */
@@ -57,6 +60,7 @@ abstract class JournalBase {
         this.tracker = journal.tracker;
         this.ready = journal.ready;
         this.backlog = journal.backlog;
+        this.writer = journal.writer;
     }
 
     /** The journal works on the root's real path: the race-free reads of the working tree compare against it. */

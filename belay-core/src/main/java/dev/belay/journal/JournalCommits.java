@@ -59,9 +59,8 @@ final class JournalCommits extends JournalBase {
                 // the tool's write is done: its events come before this position, and the files are read after it
                 long now = tracker.join().sync();
                 List<String> files = paths.stream().map(this::relative).toList();
-                Optional<Commit> commit = new FileCommit(repo, Beneath.unsealed(root), author, backlog)
-                        .commit(files, change)
-                        .map(this::toCommit);
+                Optional<Commit> commit =
+                        new FileCommit(repo, Beneath.unsealed(root), writer, backlog).commit(files, change);
                 resync(now, files);
                 return commit;
             } catch (IOException e) {
@@ -125,8 +124,7 @@ final class JournalCommits extends JournalBase {
         try (ObjectInserter inserter = CommitPacks.inserter(repo);
                 RevWalk walk = new RevWalk(inserter.newReader())) {
             RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
-            return Optional.of(
-                    toCommit(new CommitWriter(repo, author).commit(inserter, walk, head, head.getTree(), noted)));
+            return Optional.of(toCommit(writer.commit(inserter, walk, head, head.getTree(), noted)));
         } catch (IOException e) {
             throw new JournalException("journal commit failed: " + e.getMessage(), e);
         } finally {
@@ -177,8 +175,7 @@ final class JournalCommits extends JournalBase {
         if (!paths.isEmpty()) {
             try (ObjectReader reader = repo.newObjectReader();
                     RevWalk walk = new RevWalk(reader)) {
-                RevTree tree =
-                        walk.parseCommit(new CommitWriter(repo, author).head()).getTree();
+                RevTree tree = walk.parseCommit(writer.head()).getTree();
                 WorkTreeCheck check = new WorkTreeCheck(repo, Beneath.unsealed(root), reader);
                 for (String path : paths) {
                     if (!check.matches(tree, path)) {
@@ -247,8 +244,7 @@ final class JournalCommits extends JournalBase {
         try (ObjectReader reader = inserter.newReader();
                 RevWalk walk = new RevWalk(reader)) {
             new WorkTreeUpdate(repo, Beneath.unsealed(root), reader, backlog).apply(head.getTree(), tree);
-            RevCommit commit =
-                    new CommitWriter(repo, author).commit(inserter, walk, walk.parseCommit(head), tree, change);
+            RevCommit commit = writer.commit(inserter, walk, walk.parseCommit(head), tree, change);
             resync(tracker.join().sync(), List.of());
             return Optional.of(toCommit(commit));
         }

@@ -1,11 +1,11 @@
 package dev.belay.journal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -34,12 +34,32 @@ final class TreeEdit {
         }
     }
 
-    /** Git sorts a tree's entries by name, a subtree's name as if it ended in '/'. */
-    private static final Comparator<String> GIT_ORDER =
-            Comparator.comparing((String name) -> name.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned);
+    /**
+     * Git sorts a tree's entries by name, a subtree's name as if it ended in '/', comparing UTF-8 bytes: the order
+     * of code points, compared here without encoding each name at every comparison (UTF-16's order differs from it
+     * only where a surrogate pair meets a character above U+D7FF).
+     */
+    private static final Comparator<String> GIT_ORDER = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    };
 
     private final ObjectReader reader;
     private final ObjectInserter inserter;
+    /** The files whose content or mode the edits changed, in the order met. */
+    private final List<String> changed = new ArrayList<>();
+    /** False once an edit replaced or removed a whole subtree: its files are not listed in {@link #changed}. */
+    private boolean listedAll = true;
 
     TreeEdit(ObjectReader reader, ObjectInserter inserter) {
         this.reader = reader;
@@ -55,6 +75,18 @@ final class TreeEdit {
      * @return the new tree, or {@code null} when it is empty
      */
     ObjectId apply(ObjectId base, Map<String, Entry> edits) throws IOException {
+        return apply(base, edits, "");
+    }
+
+    /**
+     * The files the edits applied so far changed, if they are known without a diff: empty when an edit replaced a
+     * directory by a file or removed one, whose files would have to be read to be named.
+     */
+    Optional<List<String>> changedFiles() {
+        return listedAll ? Optional.of(changed.stream().sorted(GIT_ORDER).toList()) : Optional.empty();
+    }
+
+    private ObjectId apply(ObjectId base, Map<String, Entry> edits, String prefix) throws IOException {
         // children by name: what the tree holds now, keyed by git's sort key, then the edits laid over it
         TreeMap<String, Child> children = new TreeMap<>(GIT_ORDER);
         if (base != null) {
@@ -70,12 +102,20 @@ final class TreeEdit {
             String path = edit.getKey();
             int slash = path.indexOf('/');
             if (slash < 0) {
+                Entry entry = edit.getValue();
+                Child file = children.get(path);
+                if (children.containsKey(path + "/")) {
+                    listedAll = false;
+                }
+                boolean same = file != null
+                        && entry.id().isPresent()
+                        && file.mode().equals(entry.mode())
+                        && file.id().equals(entry.id().get());
+                if (!same && (file != null || entry.id().isPresent())) {
+                    changed.add(prefix + path);
+                }
                 removeName(children, path);
-                edit.getValue()
-                        .id()
-                        .ifPresent(id -> children.put(
-                                key(path, edit.getValue().mode()),
-                                new Child(path, edit.getValue().mode(), id)));
+                entry.id().ifPresent(id -> children.put(key(path, entry.mode()), new Child(path, entry.mode(), id)));
             } else {
                 below.computeIfAbsent(path.substring(0, slash), d -> new LinkedHashMap<>())
                         .put(path.substring(slash + 1), edit.getValue());
@@ -84,9 +124,12 @@ final class TreeEdit {
         for (Map.Entry<String, Map<String, Entry>> dir : below.entrySet()) {
             String name = dir.getKey();
             Child existing = children.get(key(name, FileMode.TREE));
-            ObjectId subtree = apply(existing == null ? null : existing.id(), dir.getValue());
+            ObjectId subtree = apply(existing == null ? null : existing.id(), dir.getValue(), prefix + name + "/");
             if (subtree != null) {
-                removeName(children, name); // a file replaced by a directory
+                if (children.containsKey(name)) {
+                    changed.add(prefix + name); // a file replaced by a directory
+                }
+                removeName(children, name);
                 children.put(key(name, FileMode.TREE), new Child(name, FileMode.TREE, subtree));
             } else if (existing != null) {
                 children.remove(key(name, FileMode.TREE));
