@@ -24,7 +24,14 @@ final class CommitReader {
     private CommitReader() {}
 
     static Commit read(Repository repo, RevCommit c, boolean onUserBranch) {
-        return read(c, changedFiles(repo, c), onUserBranch);
+        try (ObjectReader reader = repo.newObjectReader()) {
+            return read(reader, c, onUserBranch);
+        }
+    }
+
+    /** A commit read with {@code reader}, which may know objects the repository does not hold yet. */
+    static Commit read(ObjectReader reader, RevCommit c, boolean onUserBranch) {
+        return read(c, changedFiles(reader, c), onUserBranch);
     }
 
     /** A commit whose changed files are known already. */
@@ -61,9 +68,8 @@ final class CommitReader {
     }
 
     /** The paths whose files differ from the first parent's (all of them for a first commit). */
-    private static List<String> changedFiles(Repository repo, RevCommit c) {
-        try (ObjectReader reader = repo.newObjectReader();
-                RevWalk walk = new RevWalk(reader);
+    private static List<String> changedFiles(ObjectReader reader, RevCommit c) {
+        try (RevWalk walk = new RevWalk(reader);
                 TreeWalk diff = new TreeWalk(reader)) {
             diff.addTree(c.getParentCount() == 0 ? new EmptyTreeIterator() : tree(reader, walk, c.getParent(0)));
             diff.addTree(tree(reader, walk, c));

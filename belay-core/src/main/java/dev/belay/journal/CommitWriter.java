@@ -10,6 +10,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves the journal forward by one commit of a given tree, without an index: what every fast path shares. One per
- * journal, used under its lock.
+ * journal: its commits are made under the journal's lock, the flushes of pending ones under their own.
  */
 final class CommitWriter {
 
@@ -39,7 +41,8 @@ final class CommitWriter {
     private final Repository repo;
     private final PersonIdent author;
     private String branch;
-    private int commitsSincePackCheck;
+    private final AtomicInteger commitsSincePackCheck = new AtomicInteger();
+    private final ReentrantLock merging = new ReentrantLock();
 
     CommitWriter(Repository repo, PersonIdent author) {
         this.repo = repo;
@@ -84,7 +87,7 @@ final class CommitWriter {
      * under that lock that it still names {@code head}. JGit's RefUpdate does the same with reflogs, ref caches and a
      * fast-forward walk besides: a third of a one-file commit's time.
      */
-    private void moveBranch(RevCommit head, ObjectId id) throws IOException {
+    void moveBranch(ObjectId head, ObjectId id) throws IOException {
         Path ref = repo.getDirectory().toPath().resolve(branch());
         Path lock = ref.resolveSibling(ref.getFileName() + ".lock");
         byte[] line = (id.name() + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -99,12 +102,19 @@ final class CommitWriter {
             throw new IOException("the journal's branch is locked (" + lock + "): another Belay is committing");
         }
         try {
-            if (!Objects.equals(head(), head == null ? null : head.getId())) {
-                throw new IOException("the journal's branch moved meanwhile (another Belay on this workspace?)");
+            if (!Objects.equals(head(), head)) {
+                throw new BranchMovedException();
             }
             Files.move(lock, ref, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(lock);
+        }
+    }
+
+    /** The branch no longer names the commit a new one was made on. */
+    static final class BranchMovedException extends IOException {
+        BranchMovedException() {
+            super("the journal's branch moved meanwhile (another Belay on this workspace?)");
         }
     }
 
@@ -117,6 +127,30 @@ final class CommitWriter {
      */
     RevCommit commit(ObjectInserter inserter, RevWalk walk, RevCommit head, ObjectId tree, Change change)
             throws IOException {
+        byte[] raw = build(head, tree, change);
+        ObjectId id = inserter.insert(Constants.OBJ_COMMIT, raw);
+        inserter.flush();
+        moveBranch(head, id);
+        consolidateSometimes();
+        // parsed from the bytes just written: reading it back would open the new pack's index for nothing
+        return RevCommit.parse(walk, raw);
+    }
+
+    /** Like {@link #commit}, with the objects left pending: the branch moves when {@code pending} is flushed. */
+    RevCommit commitPending(
+            PendingCommits pending,
+            PendingCommits.Inserter inserter,
+            RevWalk walk,
+            RevCommit head,
+            ObjectId tree,
+            Change change)
+            throws IOException {
+        byte[] raw = build(head, tree, change);
+        pending.add(inserter, inserter.insert(Constants.OBJ_COMMIT, raw));
+        return RevCommit.parse(walk, raw);
+    }
+
+    private byte[] build(RevCommit head, ObjectId tree, Change change) throws IOException {
         CommitBuilder commit = new CommitBuilder();
         commit.setTreeId(tree);
         if (head != null) {
@@ -126,20 +160,26 @@ final class CommitWriter {
         commit.setAuthor(now);
         commit.setCommitter(now);
         commit.setMessage(change.message());
-        byte[] raw = commit.build();
-        ObjectId id = inserter.insert(Constants.OBJ_COMMIT, raw);
-        inserter.flush();
-        moveBranch(head, id);
-        if (++commitsSincePackCheck >= COMMITS_PER_PACK_CHECK) {
-            commitsSincePackCheck = 0;
-            try {
-                CommitPacks.consolidate(repo);
-            } catch (IOException e) {
-                // the commit is made; merging packs is tried again a few commits later
-                LOG.warn("cannot merge the journal's packs: {}", e.toString());
-            }
+        return commit.build();
+    }
+
+    /**
+     * Merges packs when there are too many, looking only every few commits. Commits made the usual way and the
+     * flushes of pending ones both come here, from different threads: one merge at a time, and a merge under way
+     * makes the next caller go on rather than wait for it.
+     */
+    void consolidateSometimes() {
+        if (commitsSincePackCheck.incrementAndGet() < COMMITS_PER_PACK_CHECK || !merging.tryLock()) {
+            return;
         }
-        // parsed from the bytes just written: reading it back would open the new pack's index for nothing
-        return RevCommit.parse(walk, raw);
+        try {
+            commitsSincePackCheck.set(0);
+            CommitPacks.consolidate(repo);
+        } catch (IOException e) {
+            // the commit is made; merging packs is tried again a few commits later
+            LOG.warn("cannot merge the journal's packs: {}", e.toString());
+        } finally {
+            merging.unlock();
+        }
     }
 }

@@ -13,7 +13,6 @@ import java.util.Optional;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.TreeFormatter;
@@ -22,22 +21,25 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
- * Commits a few named files without walking the working tree or the index: their blobs are written, a new tree is
+ * Commits a few named files without walking the working tree or the index: their blobs are hashed, a new tree is
  * made from HEAD's by editing only the trees along their paths ({@link TreeEdit}), and HEAD moves forward. What
  * {@code git add FILE && git commit} does, at a cost that does not grow with the size of the workspace. Untracked
- * files that .gitignore excludes are left out, as git would.
+ * files that .gitignore excludes are left out, as git would. The objects reach the repository after the call is
+ * answered ({@link PendingCommits}).
  */
 final class FileCommit {
 
     private final Repository repo;
     private final Beneath files;
     private final CommitWriter writer;
+    private final PendingCommits pending;
     private final IndexBacklog backlog;
 
-    FileCommit(Repository repo, Beneath files, CommitWriter writer, IndexBacklog backlog) {
+    FileCommit(Repository repo, Beneath files, CommitWriter writer, PendingCommits pending, IndexBacklog backlog) {
         this.repo = repo;
         this.files = files;
         this.writer = writer;
+        this.pending = pending;
         this.backlog = backlog;
     }
 
@@ -48,10 +50,10 @@ final class FileCommit {
      * @return the new commit, or empty when the files did not change
      */
     Optional<Commit> commit(List<String> paths, Change change) throws IOException {
-        try (ObjectInserter inserter = CommitPacks.inserter(repo);
+        try (PendingCommits.Inserter inserter = pending.inserter();
                 ObjectReader reader = inserter.newReader();
                 RevWalk walk = new RevWalk(reader)) {
-            ObjectId headId = writer.head();
+            ObjectId headId = pending.head();
             RevCommit head = headId == null ? null : walk.parseCommit(headId);
             Path root = repo.getWorkTree().toPath();
             Map<String, TreeEdit.Entry> edits = new LinkedHashMap<>();
@@ -92,11 +94,11 @@ final class FileCommit {
             if (head != null && head.getTree().equals(tree)) {
                 return Optional.empty();
             }
-            RevCommit commit = writer.commit(inserter, walk, head, tree, change);
+            RevCommit commit = writer.commitPending(pending, inserter, walk, head, tree, change);
             // the edits name the changed files; only a replaced directory's need a diff to be listed
             return Optional.of(edit.changedFiles()
                     .map(files -> CommitReader.read(commit, files, false))
-                    .orElseGet(() -> CommitReader.read(repo, commit, false)));
+                    .orElseGet(() -> CommitReader.read(reader, commit, false)));
         }
     }
 

@@ -18,6 +18,8 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.treewalk.FileTreeIterator;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.util.FS;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The workspace's history: a git repository of Belay's own, outside the workspace (see {@link JournalLocation}), with
@@ -27,6 +29,8 @@ import org.eclipse.jgit.util.FS;
  * the user's own work.
  */
 public final class Journal extends JournalBase implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
     /** Files larger than this are not journaled: commands and outside changes leave them out, as if ignored. */
     public static final long LARGEST_JOURNALED_FILE = 100L << 20;
@@ -85,6 +89,7 @@ public final class Journal extends JournalBase implements AutoCloseable {
             try (FileLock alone = Retention.tryLock(journal.inUse)) {
                 if (alone != null) {
                     ShadowRepository.removeLeftovers(directory);
+                    PendingCommits.recover(journal.repo, journal.writer);
                 }
             }
             journal.inUse.lock(0, Long.MAX_VALUE, true);
@@ -185,16 +190,19 @@ public final class Journal extends JournalBase implements AutoCloseable {
 
     /** Newest first, {@code skip} entries skipped, optionally only commits that touched {@code path}. */
     public List<Commit> history(int limit, int skip, Path path) {
+        settle();
         return history.history(limit, skip, path);
     }
 
     /** A unified diff of a commit, or between two commits or a commit and the working tree, up to a size. */
     public Diff diff(String commit, String from, String to, Path path, int maxBytes) {
+        settle();
         return history.diff(commit, from, to, path, maxBytes);
     }
 
     /** A conversation's checkpoints (the starts of its turns), newest first. */
     public List<Checkpoint> checkpoints(String conversation, int limit) {
+        settle();
         return history.checkpoints(conversation, limit);
     }
 
@@ -204,11 +212,13 @@ public final class Journal extends JournalBase implements AutoCloseable {
      * @param commit a commit id (full or abbreviated) or a ref; {@code null} means HEAD
      */
     public Commit undo(String commit, Change change) {
+        settle();
         return rewind.undo(commit, change);
     }
 
     /** Rewinds a conversation's files to a checkpoint in one new commit; see {@link JournalRewind#rewind}. */
     public Commit rewind(String conversation, String checkpoint, boolean force, Change change) {
+        settle();
         return rewind.rewind(conversation, checkpoint, force, change);
     }
 
@@ -217,16 +227,19 @@ public final class Journal extends JournalBase implements AutoCloseable {
      * repository; the only write Belay makes to it.
      */
     public Exported export(String branch, Optional<String> conversation, boolean squash) {
+        settle();
         return history.export(branch, conversation, squash);
     }
 
     /** The commit just below an earlier Belay's commits on the user's branch, when only theirs sit on top of it. */
     public Optional<String> oldCommitsBase() {
+        settle();
         return history.oldCommitsBase();
     }
 
     /** Makes the commits an earlier Belay left on the user's branch commits of a new branch. */
     public Exported exportOld(String branch, boolean squash) {
+        settle();
         return history.exportOld(branch, squash);
     }
 
@@ -265,6 +278,13 @@ public final class Journal extends JournalBase implements AutoCloseable {
         tracker.thenAccept(ChangeTracker::close);
         user.ifPresent(UserRepository::close);
         lock.lock();
+        try {
+            pending.flush();
+            pending.close();
+        } catch (IOException e) {
+            // what was not written stays in the log, for the next opening to recover
+            LOG.warn("the journal's last commits are not written yet: {}", e.getMessage());
+        }
         try {
             backlog.flush(repo);
         } catch (IOException e) {

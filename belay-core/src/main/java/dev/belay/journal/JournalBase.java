@@ -35,6 +35,8 @@ abstract class JournalBase {
     final IndexBacklog backlog;
     /** Moves the journal's branch; used under {@link #lock}. */
     final CommitWriter writer;
+    /** One-file commits made and answered, not yet written into the repository; used under {@link #lock}. */
+    final PendingCommits pending;
 
     JournalBase(Repository repo, Path root, Optional<UserRepository> user, PersonIdent author) {
         this.repo = repo;
@@ -47,6 +49,7 @@ abstract class JournalBase {
         this.ready = new CompletableFuture<>();
         this.backlog = new IndexBacklog();
         this.writer = new CommitWriter(repo, author);
+        this.pending = new PendingCommits(repo, writer);
     }
 
     /** Another part of the same journal: the same repository, lock, change tracker and index backlog. */
@@ -61,6 +64,7 @@ abstract class JournalBase {
         this.ready = journal.ready;
         this.backlog = journal.backlog;
         this.writer = journal.writer;
+        this.pending = journal.pending;
     }
 
     /** The journal works on the root's real path: the race-free reads of the working tree compare against it. */
@@ -90,6 +94,19 @@ abstract class JournalBase {
             ready.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /**
+     * Writes the one-file commits still pending into the repository ({@link PendingCommits}): what reads the journal
+     * from the repository comes after this. What commits another way calls it under the lock, so that no one-file
+     * commit can come between.
+     */
+    void settle() {
+        try {
+            pending.flush();
+        } catch (IOException e) {
+            throw new JournalException("journal commit failed: " + e.getMessage(), e);
         }
     }
 

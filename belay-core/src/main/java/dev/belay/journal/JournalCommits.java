@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jgit.api.AddCommand;
 import org.eclipse.jgit.api.errors.EmptyCommitException;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -38,6 +39,8 @@ final class JournalCommits extends JournalBase {
      * or -1 when unknown: {@link #captureOutsideChanges} compares with it. Changed under the lock.
      */
     private volatile long synced = -1;
+    /** Whether a background flush of the pending commits is on its way. */
+    private final AtomicBoolean flushing = new AtomicBoolean();
 
     JournalCommits(JournalBase journal) {
         super(journal);
@@ -60,8 +63,9 @@ final class JournalCommits extends JournalBase {
                 long now = tracker.join().sync();
                 List<String> files = paths.stream().map(this::relative).toList();
                 Optional<Commit> commit =
-                        new FileCommit(repo, Beneath.unsealed(root), writer, backlog).commit(files, change);
+                        new FileCommit(repo, Beneath.unsealed(root), writer, pending, backlog).commit(files, change);
                 resync(now, files);
+                flushSoon();
                 return commit;
             } catch (IOException e) {
                 throw new JournalException("journal commit failed: " + e.getMessage(), e);
@@ -82,6 +86,23 @@ final class JournalCommits extends JournalBase {
                     update.call();
                 },
                 change);
+    }
+
+    /**
+     * Writes the pending commits in the background, soon after the call that made them is answered; one flush takes
+     * every commit made by then.
+     */
+    private void flushSoon() {
+        if (!pending.isEmpty() && flushing.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("belay-journal-flush").start(() -> {
+                flushing.set(false);
+                try {
+                    settle(); // without the journal's lock: the next call's commit is made meanwhile
+                } catch (JournalException e) {
+                    LOG.warn("the journal's pending commits are not written yet: {}", e.getMessage());
+                }
+            });
+        }
     }
 
     /**
@@ -123,6 +144,7 @@ final class JournalCommits extends JournalBase {
         lock.lock();
         try (ObjectInserter inserter = CommitPacks.inserter(repo);
                 RevWalk walk = new RevWalk(inserter.newReader())) {
+            settle();
             RevCommit head = walk.parseCommit(repo.resolve(Constants.HEAD));
             return Optional.of(toCommit(writer.commit(inserter, walk, head, head.getTree(), noted)));
         } catch (IOException e) {
@@ -173,9 +195,9 @@ final class JournalCommits extends JournalBase {
         List<String> paths =
                 seen.get().stream().filter(path -> !readSince.contains(path)).toList();
         if (!paths.isEmpty()) {
-            try (ObjectReader reader = repo.newObjectReader();
+            try (ObjectReader reader = pending.reader();
                     RevWalk walk = new RevWalk(reader)) {
-                RevTree tree = walk.parseCommit(writer.head()).getTree();
+                RevTree tree = walk.parseCommit(pending.head()).getTree();
                 WorkTreeCheck check = new WorkTreeCheck(repo, Beneath.unsealed(root), reader);
                 for (String path : paths) {
                     if (!check.matches(tree, path)) {
@@ -205,6 +227,7 @@ final class JournalCommits extends JournalBase {
     Optional<Commit> commit(Staging staging, Change change) {
         lock.lock();
         try {
+            pending.flush();
             backlog.flush(repo);
             staging.stage();
             return commitStaged(change);

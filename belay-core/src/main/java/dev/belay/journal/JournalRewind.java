@@ -51,6 +51,7 @@ final class JournalRewind extends JournalBase {
         }
         lock.lock();
         try (RevWalk walk = new RevWalk(repo)) {
+            settle();
             RevCommit target = walk.parseCommit(resolve(commit == null ? Constants.HEAD : commit));
             if (target.getParentCount() != 1) {
                 throw JournalRefusedException.conflict(
@@ -119,6 +120,7 @@ final class JournalRewind extends JournalBase {
         try (RevWalk walk = new RevWalk(repo);
                 ObjectInserter inserter = CommitPacks.inserter(repo);
                 ObjectReader reader = inserter.newReader()) {
+            settle();
             commits.captureOutsideChanges();
             Checkpoints.Rewind plan = new Checkpoints(repo).plan(conversation, checkpoint);
             if (!plan.others().isEmpty() && !force) {
