@@ -43,6 +43,8 @@ final class CommitWriter {
     private String branch;
     private final AtomicInteger commitsSincePackCheck = new AtomicInteger();
     private final ReentrantLock merging = new ReentrantLock();
+    /** Set when the journal closes, under {@link #merging}. */
+    private boolean stopped;
 
     CommitWriter(Repository repo, PersonIdent author) {
         this.repo = repo;
@@ -163,6 +165,16 @@ final class CommitWriter {
         return commit.build();
     }
 
+    /** Waits for a merge of packs under way and allows no more: before the repository closes. */
+    void stopMerging() {
+        merging.lock();
+        try {
+            stopped = true;
+        } finally {
+            merging.unlock();
+        }
+    }
+
     /**
      * Merges packs when there are too many, looking only every few commits. Commits made the usual way and the
      * flushes of pending ones both come here, from different threads: one merge at a time, and a merge under way
@@ -173,6 +185,9 @@ final class CommitWriter {
             return;
         }
         try {
+            if (stopped) {
+                return;
+            }
             commitsSincePackCheck.set(0);
             CommitPacks.consolidate(repo);
         } catch (IOException e) {

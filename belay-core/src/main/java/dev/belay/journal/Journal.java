@@ -292,6 +292,7 @@ public final class Journal extends JournalBase implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        writer.stopMerging(); // a flush that ended before the close may still be merging packs
         repo.close();
         if (inUse != null) {
             try {

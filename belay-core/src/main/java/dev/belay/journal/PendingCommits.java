@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * by the kill belongs to a call that was never answered. The log is not forced to disk, as git forces nothing: the
  * guarantee is against a killed Belay, not a power cut.
  *
- * <p>Used under the journal's lock.
+ * <p>Commits are added under the journal's lock; a flush takes its own lock and not the journal's, so the next call's
+ * commit is made while the previous ones are written. This object's monitor guards what both change.
  */
 final class PendingCommits implements AutoCloseable {
 
