@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -161,16 +162,43 @@ public class AgentsBench {
     }
 
     static double saturate(HttpClient http, String base, String token, int bound, boolean routed) throws Exception {
+        List<Callable<?>> clients = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            clients.add(() -> call(http, base, token, "file_info", "{\"path\":\".\"}",
+                    routed ? "conv-" + ThreadLocalRandom.current().nextInt(bound) : "local"));
+        }
+        return saturate(clients);
+    }
+
+    /** Like {@link #saturate}, through /mcp: one session per client, each calling file_info on the local workspace. */
+    static double saturateMcp(HttpClient http, String base, String token) throws Exception {
+        String call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"file_info\","
+                + "\"arguments\":{\"path\":\".\"}}}";
+        List<Callable<?>> clients = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            HttpResponse<String> init = mcp(http, base, token, null, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":"
+                    + "\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+                    + "\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}");
+            String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow(
+                    () -> new IllegalStateException("initialize over /mcp gave no session: " + init.body()));
+            mcp(http, base, token, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+            mcpCall(http, base, token, session, call); // warm, and a check that the call works
+            clients.add(() -> mcpCall(http, base, token, session, call));
+        }
+        return saturate(clients);
+    }
+
+    /** Calls per second over 10 s, each client a thread calling again as soon as it is answered. */
+    static double saturate(List<Callable<?>> clients) throws Exception {
         AtomicLong done = new AtomicLong();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
         List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 16; t++) {
+        for (Callable<?> client : clients) {
             threads.add(Thread.ofVirtual().start(() -> {
                 while (System.nanoTime() < end) {
                     try {
-                        call(http, base, token, "file_info", "{\"path\":\".\"}", routed
-                                ? "conv-" + ThreadLocalRandom.current().nextInt(bound) : "local");
+                        client.call();
                         done.incrementAndGet();
                     } catch (Exception e) {
                         errors.add(e);
@@ -187,53 +215,12 @@ public class AgentsBench {
         return done.get() / 10.0;
     }
 
-    /** Like {@link #saturate}, through /mcp: one session per client, each calling file_info on the local workspace. */
-    static double saturateMcp(HttpClient http, String base, String token) throws Exception {
-        List<String> sessions = new ArrayList<>();
-        for (int t = 0; t < 16; t++) {
-            HttpResponse<String> init = mcp(http, base, token, null, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":"
-                    + "\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
-                    + "\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}");
-            String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow(
-                    () -> new IllegalStateException("initialize over /mcp gave no session: " + init.body()));
-            mcp(http, base, token, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
-            sessions.add(session);
-        }
-        String call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"file_info\","
-                + "\"arguments\":{\"path\":\".\"}}}";
-        for (String session : sessions) {
-            mcpCall(http, base, token, session, call); // warm, and a check that the call works
-        }
-        AtomicLong done = new AtomicLong();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
-        List<Thread> threads = new ArrayList<>();
-        for (String session : sessions) {
-            threads.add(Thread.ofVirtual().start(() -> {
-                while (System.nanoTime() < end) {
-                    try {
-                        mcpCall(http, base, token, session, call);
-                        done.incrementAndGet();
-                    } catch (Exception e) {
-                        errors.add(e);
-                    }
-                }
-            }));
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (!errors.isEmpty()) {
-            throw new IllegalStateException(errors.size() + " MCP calls failed", errors.peek());
-        }
-        return done.get() / 10.0;
-    }
-
-    static void mcpCall(HttpClient http, String base, String token, String session, String call) throws Exception {
+    static String mcpCall(HttpClient http, String base, String token, String session, String call) throws Exception {
         HttpResponse<String> response = mcp(http, base, token, session, call);
         if (!response.body().contains("\"result\"") || response.body().contains("\"isError\":true")) {
             throw new IllegalStateException("tools/call over /mcp → " + response.body());
         }
+        return response.body();
     }
 
     static HttpResponse<String> mcp(HttpClient http, String base, String token, String session, String body)

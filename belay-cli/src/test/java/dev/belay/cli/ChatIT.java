@@ -141,9 +141,26 @@ class ChatIT {
             awaitScreen(session, "after your yes.");
             assertThat(workspace.resolve("asked.txt")).hasContent("approved");
             tmux("send-keys", "-t", session, "/exit", "Enter");
+            // the chat ends, and the session with it, once Belay has closed: its journal is written, nothing more
+            // changes in the data directory the test is about to delete
+            assertThat(sessionEnds(session)).as("/exit ends the chat").isTrue();
         } finally {
             new ProcessBuilder("tmux", "kill-session", "-t", session).start().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    private static boolean sessionEnds(String session) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            Process has = new ProcessBuilder("tmux", "has-session", "-t", session)
+                    .redirectErrorStream(true)
+                    .start();
+            has.getInputStream().readAllBytes();
+            if (has.waitFor(10, TimeUnit.SECONDS) && has.exitValue() != 0) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
     }
 
     private static void awaitScreen(String session, String expected) throws Exception {

@@ -71,7 +71,8 @@ final class PendingCommits implements AutoCloseable {
 
     private final Repository repo;
     private final CommitWriter writer;
-    private final Path logFile;
+    /** This Belay's log, in the journal directory; created with the first pending commit. */
+    private final String logName = LOG_PREFIX + UUID.randomUUID();
     /** Read by the journal's readers while a flush removes what it wrote; changed under this object's monitor. */
     private final Map<ObjectId, Pending> objects = new ConcurrentHashMap<>();
     /** One flush at a time; never waits for the journal's lock, which its callers may hold. */
@@ -86,7 +87,6 @@ final class PendingCommits implements AutoCloseable {
     PendingCommits(Repository repo, CommitWriter writer) {
         this.repo = repo;
         this.writer = writer;
-        this.logFile = repo.getDirectory().toPath().resolve(LOG_PREFIX + UUID.randomUUID());
     }
 
     /** The journal's head as this Belay sees it: the newest pending commit, else the branch on disk. */
@@ -127,7 +127,7 @@ final class PendingCommits implements AutoCloseable {
         crc.update(bytes.toByteArray());
         out.writeInt((int) crc.getValue());
         if (log == null) {
-            log = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            log = FileChannel.open(logFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         }
         ByteBuffer record = ByteBuffer.wrap(bytes.toByteArray());
         while (record.hasRemaining()) {
@@ -276,6 +276,10 @@ final class PendingCommits implements AutoCloseable {
         }
     }
 
+    private Path logFile() {
+        return repo.getDirectory().toPath().resolve(logName);
+    }
+
     /** Closes the log, and deletes it unless commits are still pending in it. */
     @Override
     public synchronized void close() throws IOException {
@@ -283,7 +287,7 @@ final class PendingCommits implements AutoCloseable {
             log.close();
             log = null;
             if (head == null) {
-                Files.deleteIfExists(logFile);
+                Files.deleteIfExists(logFile());
             }
         }
     }
