@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +82,58 @@ class PendingCommitsTest {
             assertThat(journal.history(100, 0, null))
                     .extracting(Commit::summary)
                     .startsWith("w" + CALLS);
+        }
+    }
+
+    @Test
+    void concurrentWritersAndReadersSeeEveryCommitOnce() throws Exception {
+        Path ws = Files.createDirectories(base.resolve("ws")).toRealPath();
+        try (Journal journal = Journal.open(ws, base.resolve("journal"), "Belay", "belay@localhost")) {
+            journal.awaitReady();
+            int writers = 4;
+            int each = 40;
+            AtomicBoolean writing = new AtomicBoolean(true);
+            List<Thread> threads = new ArrayList<>();
+            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 1; i <= each; i++) {
+                            Path file = ws.resolve("d" + writer).resolve("f" + (i % 4) + ".txt");
+                            Files.createDirectories(file.getParent());
+                            Files.writeString(file, writer + "." + i + "\n");
+                            journal.commitPaths(List.of(file), new Change("w" + writer + "." + i, "write_file", "s"));
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            // readers meanwhile: each read flushes what is pending, racing the writers' next commits
+            Thread reader = Thread.ofPlatform().start(() -> {
+                while (writing.get()) {
+                    try {
+                        journal.history(5, 0, null);
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }
+            });
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            writing.set(false);
+            reader.join();
+            assertThat(failures).isEmpty();
+            assertThat(journal.history(1000, 0, null))
+                    .filteredOn(c -> "write_file".equals(c.tool()))
+                    .extracting(Commit::summary)
+                    .hasSize(writers * each)
+                    .doesNotHaveDuplicates();
+            assertThat(journal.commitAll(new Change("scan", "run_command", "s")))
+                    .as("the journal holds what the files hold")
+                    .isEmpty();
         }
     }
 
