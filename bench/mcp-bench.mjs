@@ -83,22 +83,26 @@ async function pythonFloor(code) {
 /**
  * What a `codex exec`-style client pays per task: spawn the server, initialize, one read_file, close its stdin and
  * wait for it to exit (the SDK's close ends stdin, then signals after 2 s). Belay and server-filesystem alternate.
+ * The exit rows are the last part alone: from closing stdin to the process's end.
  */
-async function oneShotRow() {
+async function oneShotRows() {
   const once = async ([command, args], tool, toolArgs) => {
     const t0 = performance.now();
     const client = new Client({ name: 'belay-bench', version: '1' });
     await client.connect(new StdioClientTransport({ command, args, env, stderr: 'ignore' }));
     await call(client, tool, toolArgs);
+    const closing = performance.now();
     await client.close();
-    return performance.now() - t0;
+    const end = performance.now();
+    return { whole: end - t0, exit: end - closing };
   };
   const xs = { belay: [], fs: [] };
   for (let i = 0; i < STARTS; i++) {
     xs.belay.push(await once(belay, 'read_file', { path: 'pkg1/mod0/file1.txt' }));
     xs.fs.push(await once(fs, 'read_text_file', { path: join(fsWs, 'pkg1/mod0/file1.txt') }));
   }
-  return { belay: stats(xs.belay), peer: stats(xs.fs) };
+  const row = (part) => ({ belay: stats(xs.belay.map((x) => x[part])), peer: stats(xs.fs.map((x) => x[part])) });
+  return { one_shot: row('whole'), exit: row('exit') };
 }
 
 const base = mkdtempSync(join(tmpdir(), 'belay-bench-'));
@@ -133,7 +137,7 @@ if (want('startup')) {
   results.startup = { belay: stats(startup.belay), peer: stats(startup.fs) };
 }
 
-if (want('one_shot')) results.one_shot = await oneShotRow();
+if (want('one_shot')) Object.assign(results, await oneShotRows());
 
 const b = (await connect(...belay)).client;
 const f = (await connect(...fs)).client;
