@@ -212,13 +212,12 @@ public final class Journal extends JournalBase implements AutoCloseable {
      * @param commit a commit id (full or abbreviated) or a ref; {@code null} means HEAD
      */
     public Commit undo(String commit, Change change) {
-        settle();
+        settle(); // the commit named may be one answered moments ago, looked up before undo takes the lock
         return rewind.undo(commit, change);
     }
 
     /** Rewinds a conversation's files to a checkpoint in one new commit; see {@link JournalRewind#rewind}. */
     public Commit rewind(String conversation, String checkpoint, boolean force, Change change) {
-        settle();
         return rewind.rewind(conversation, checkpoint, force, change);
     }
 
@@ -279,13 +278,12 @@ public final class Journal extends JournalBase implements AutoCloseable {
         user.ifPresent(UserRepository::close);
         lock.lock();
         try {
-            pending.flush();
-            pending.close();
-        } catch (IOException e) {
-            // what was not written stays in the log, for the next opening to recover
-            LOG.warn("the journal's last commits are not written yet: {}", e.getMessage());
-        }
-        try {
+            try (pending) {
+                pending.flush();
+            } catch (IOException e) {
+                // what was not written stays in the log (closing keeps it), for the next opening to recover
+                LOG.warn("the journal's last commits are not written yet: {}", e.getMessage());
+            }
             backlog.flush(repo);
         } catch (IOException e) {
             // the index is a cache of the work tree: the next full scan corrects it

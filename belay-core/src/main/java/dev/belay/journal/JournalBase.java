@@ -35,7 +35,7 @@ abstract class JournalBase {
     final IndexBacklog backlog;
     /** Moves the journal's branch; used under {@link #lock}. */
     final CommitWriter writer;
-    /** One-file commits made and answered, not yet written into the repository; used under {@link #lock}. */
+    /** One-file commits made and answered, not yet written: added under {@link #lock}, flushed without it. */
     final PendingCommits pending;
 
     JournalBase(Repository repo, Path root, Optional<UserRepository> user, PersonIdent author) {

@@ -10,7 +10,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jgit.api.AddCommand;
 import org.eclipse.jgit.api.errors.EmptyCommitException;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -39,8 +38,6 @@ final class JournalCommits extends JournalBase {
      * or -1 when unknown: {@link #captureOutsideChanges} compares with it. Changed under the lock.
      */
     private volatile long synced = -1;
-    /** Whether a background flush of the pending commits is on its way. */
-    private final AtomicBoolean flushing = new AtomicBoolean();
 
     JournalCommits(JournalBase journal) {
         super(journal);
@@ -65,7 +62,7 @@ final class JournalCommits extends JournalBase {
                 Optional<Commit> commit =
                         new FileCommit(repo, Beneath.unsealed(root), writer, pending, backlog).commit(files, change);
                 resync(now, files);
-                flushSoon();
+                pending.flushInBackground();
                 return commit;
             } catch (IOException e) {
                 throw new JournalException("journal commit failed: " + e.getMessage(), e);
@@ -86,23 +83,6 @@ final class JournalCommits extends JournalBase {
                     update.call();
                 },
                 change);
-    }
-
-    /**
-     * Writes the pending commits in the background, soon after the call that made them is answered; one flush takes
-     * every commit made by then.
-     */
-    private void flushSoon() {
-        if (!pending.isEmpty() && flushing.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("belay-journal-flush").start(() -> {
-                flushing.set(false);
-                try {
-                    settle(); // without the journal's lock: the next call's commit is made meanwhile
-                } catch (JournalException e) {
-                    LOG.warn("the journal's pending commits are not written yet: {}", e.getMessage());
-                }
-            });
-        }
     }
 
     /**
@@ -227,7 +207,7 @@ final class JournalCommits extends JournalBase {
     Optional<Commit> commit(Staging staging, Change change) {
         lock.lock();
         try {
-            pending.flush();
+            settle();
             backlog.flush(repo);
             staging.stage();
             return commitStaged(change);

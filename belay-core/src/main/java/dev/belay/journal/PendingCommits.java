@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32;
 import org.eclipse.jgit.errors.MissingObjectException;
@@ -77,6 +78,8 @@ final class PendingCommits implements AutoCloseable {
     private final Map<ObjectId, Pending> objects = new ConcurrentHashMap<>();
     /** One flush at a time; never waits for the journal's lock, which its callers may hold. */
     private final ReentrantLock flushing = new ReentrantLock();
+    /** Whether a background flush is on its way. */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
     /** The newest pending commit, and the branch as it is on disk below the oldest; null with nothing pending. */
     private ObjectId head;
 
@@ -123,13 +126,16 @@ final class PendingCommits implements AutoCloseable {
             out.write(object.data());
         }
         id.copyRawTo(out);
+        byte[] body = bytes.toByteArray();
         CRC32 crc = new CRC32();
-        crc.update(bytes.toByteArray());
-        out.writeInt((int) crc.getValue());
+        crc.update(body);
+        ByteBuffer record = ByteBuffer.allocate(body.length + Integer.BYTES)
+                .put(body)
+                .putInt((int) crc.getValue())
+                .flip();
         if (log == null) {
             log = FileChannel.open(logFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         }
-        ByteBuffer record = ByteBuffer.wrap(bytes.toByteArray());
         while (record.hasRemaining()) {
             log.write(record);
         }
@@ -162,19 +168,21 @@ final class PendingCommits implements AutoCloseable {
                 }
                 batch = new Batch(Map.copyOf(objects), base, head, commits);
             }
-            boolean dropped = false;
+            String dropped = null;
             try {
                 write(repo, batch.objects().values());
                 writer.moveBranch(batch.from(), batch.to());
             } catch (CommitWriter.BranchMovedException e) {
-                LOG.warn("{} journal commit(s) dropped: {}", batch.commits(), e.getMessage());
-                dropped = true;
+                dropped = e.getMessage();
             }
             synchronized (this) {
+                if (dropped != null) {
+                    LOG.warn("{} journal commit(s) dropped: {}", commits, dropped);
+                }
                 // the pack is in place: readers find the objects there from now on
                 objects.keySet().removeAll(batch.objects().keySet());
                 commits -= batch.commits();
-                if (head.equals(batch.to()) || dropped) {
+                if (head.equals(batch.to()) || dropped != null) {
                     objects.clear();
                     head = null;
                     base = null;
@@ -188,6 +196,23 @@ final class PendingCommits implements AutoCloseable {
             flushing.unlock();
         }
         writer.consolidateSometimes(); // after the flush: who waits for one does not wait for a merge
+    }
+
+    /**
+     * Flushes in the background, soon after the call that made the pending commits is answered; one flush takes every
+     * commit made by then. Called after a commit is added, under the journal's lock, which the flush does not need.
+     */
+    void flushInBackground() {
+        if (!isEmpty() && scheduled.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("belay-journal-flush").start(() -> {
+                scheduled.set(false);
+                try {
+                    flush();
+                } catch (IOException e) {
+                    LOG.warn("the journal's pending commits are not written yet: {}", e.getMessage());
+                }
+            });
+        }
     }
 
     /**

@@ -3,8 +3,6 @@ package dev.belay.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,19 +58,9 @@ class CommitPacksTest {
     void aBelayKilledWhileCommittingLeavesAJournalThatOpensWithItsHistoryIntact() throws Exception {
         Path ws = Files.createDirectories(base.resolve("ws")).toRealPath();
         Path dir = base.resolve("journal");
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process writer = new ProcessBuilder(
-                        java,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Writer.class.getName(),
-                        ws.toString(),
-                        dir.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        Process writer = JournalProcess.start(Writer.class, ws, dir);
         int committed = 0;
-        try (BufferedReader out =
-                new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out = JournalProcess.output(writer)) {
             // past a merge of packs, then killed wherever it is: writing a file, a pack, the branch, or merging
             for (String line; committed < CommitPacks.MAX_PACKS + 8 && (line = out.readLine()) != null; ) {
                 committed = Integer.parseInt(line);
@@ -110,18 +98,8 @@ class CommitPacksTest {
             write(journal, "f.txt", "before\n", "w1");
         }
         Path pack = dir.resolve("objects/pack/" + CommitPacks.TEMPORARY + "1234.pack");
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process other = new ProcessBuilder(
-                        java,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Holder.class.getName(),
-                        ws.toString(),
-                        dir.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        try (BufferedReader out =
-                new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8))) {
+        Process other = JournalProcess.start(Holder.class, ws, dir);
+        try (BufferedReader out = JournalProcess.output(other)) {
             assertThat(out.readLine()).isEqualTo("open");
             Files.writeString(pack, "being written by the other Belay");
             try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {

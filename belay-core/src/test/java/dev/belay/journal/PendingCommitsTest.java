@@ -3,8 +3,6 @@ package dev.belay.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -139,19 +137,9 @@ class PendingCommitsTest {
 
     /** Runs {@link Stopper} and returns how many calls it reported answered. */
     private static int stopsWithCommitsPending(Path ws, Path dir) throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process stopper = new ProcessBuilder(
-                        java,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Stopper.class.getName(),
-                        ws.toString(),
-                        dir.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        Process stopper = JournalProcess.start(Stopper.class, ws, dir);
         int answered = 0;
-        try (BufferedReader out =
-                new BufferedReader(new InputStreamReader(stopper.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out = JournalProcess.output(stopper)) {
             for (String line; (line = out.readLine()) != null; ) {
                 answered = Integer.parseInt(line);
             }
