@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -134,7 +135,9 @@ final class PendingCommits implements AutoCloseable {
                 .putInt((int) crc.getValue())
                 .flip();
         if (log == null) {
-            log = FileChannel.open(logFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            // a new file of a random name: never one that something else put there, nor what a link there names
+            log = FileChannel.open(
+                    logFile(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         }
         while (record.hasRemaining()) {
             log.write(record);
@@ -224,7 +227,12 @@ final class PendingCommits implements AutoCloseable {
         List<Path> logs = new ArrayList<>();
         try (DirectoryStream<Path> files =
                 Files.newDirectoryStream(repo.getDirectory().toPath(), LOG_PREFIX + "*")) {
-            files.forEach(logs::add);
+            // only regular files: reading a FIFO or a device of that name would never end
+            files.forEach(file -> {
+                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    logs.add(file);
+                }
+            });
         }
         for (Path file : logs) {
             ObjectId base = writer.head();

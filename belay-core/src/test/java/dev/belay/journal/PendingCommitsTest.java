@@ -1,11 +1,13 @@
 package dev.belay.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -60,6 +62,33 @@ class PendingCommitsTest {
                     .as("the log is gone once its commits are written")
                     .noneMatch(name -> name.startsWith(PendingCommits.LOG_PREFIX));
         }
+    }
+
+    @Test
+    void somethingElseUnderALogsNameIsNeitherReadNorRemoved() throws Exception {
+        Path ws = Files.createDirectories(base.resolve("ws")).toRealPath();
+        Path dir = base.resolve("journal");
+        try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {
+            journal.awaitReady();
+            write(journal, 1);
+        }
+        Path fifo = dir.resolve(PendingCommits.LOG_PREFIX + "fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor())
+                .isZero();
+        Path elsewhere = Files.writeString(base.resolve("elsewhere"), "not a log\n");
+        Path link = Files.createSymbolicLink(dir.resolve(PendingCommits.LOG_PREFIX + "link"), elsewhere);
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {
+                journal.awaitReady();
+                write(journal, 2);
+                assertThat(journal.history(10, 0, null))
+                        .extracting(Commit::summary)
+                        .startsWith("w2", "w1");
+            }
+        });
+        assertThat(fifo).exists();
+        assertThat(link).isSymbolicLink();
+        assertThat(elsewhere).hasContent("not a log\n");
     }
 
     @Test
