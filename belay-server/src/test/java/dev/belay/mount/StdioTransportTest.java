@@ -41,6 +41,8 @@ class StdioTransportTest {
                     elif mode == "not-json":
                         sys.stdout.write("Server ready!\\n")
                         sys.stdout.flush()
+                        sys.stdin.read()  # writes nothing more: a write after Belay hung up would fail on stderr
+                        sys.exit(0)
                     elif mode == "flood-stderr":
                         chunk = b"e" * (1 << 20)
                         for _ in range(64):
