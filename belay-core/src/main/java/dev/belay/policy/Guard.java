@@ -280,6 +280,9 @@ public final class Guard implements ToolCaller {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("door", call.context().door());
         entry.put("session", call.context().session());
+        if (call.context().trace() != null) {
+            entry.put("traceparent", call.context().trace());
+        }
         entry.put("tool", call.tool());
         inner.placement(call).ifPresent(agent -> entry.put("agent", agent));
         entry.put("arguments", AuditLog.redact(call.arguments()));

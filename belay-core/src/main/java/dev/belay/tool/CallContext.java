@@ -12,13 +12,18 @@ import java.util.concurrent.ThreadLocalRandom;
  *        client names); journal commits carry it, and undo can rewind a conversation to a turn's start.
  *        {@code null}: the call is a turn of its own
  * @param progress where progress of a long call goes
+ * @param trace the W3C {@code traceparent} the client sent with the call, kept in its audit record; or {@code null}
  */
-public record CallContext(String door, String session, String turn, Progress progress) {
+public record CallContext(String door, String session, String turn, Progress progress, String trace) {
 
     public CallContext {
         Objects.requireNonNull(door, "door");
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(progress, "progress");
+    }
+
+    public CallContext(String door, String session, String turn, Progress progress) {
+        this(door, session, turn, progress, null);
     }
 
     public CallContext(String door, String session, Progress progress) {
@@ -35,6 +40,10 @@ public record CallContext(String door, String session, String turn, Progress pro
     }
 
     public CallContext withTurn(String newTurn) {
-        return new CallContext(door, session, newTurn, progress);
+        return new CallContext(door, session, newTurn, progress, trace);
+    }
+
+    public CallContext withTrace(String newTrace) {
+        return new CallContext(door, session, turn, progress, newTrace);
     }
 }

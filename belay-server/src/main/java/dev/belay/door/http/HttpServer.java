@@ -182,7 +182,7 @@ public final class HttpServer implements AutoCloseable {
 
     @Override
     public void close() {
-        mcp.server().closeGracefully();
+        mcp.close().run();
         app.stop();
     }
 }

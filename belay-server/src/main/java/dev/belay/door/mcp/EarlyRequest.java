@@ -23,7 +23,9 @@ record EarlyRequest(String method, String id, Optional<String> protocolVersion, 
 
     /**
      * The request on {@code line}, when it is exactly one JSON-RPC 2.0 request object with a string or integer id;
-     * empty for anything else (notifications, responses, invalid JSON), which the SDK reads as it always has.
+     * empty for anything else (notifications, responses, invalid JSON), which the SDK reads as it always has. A
+     * request whose params carry {@code _meta} is left to the servers too: a 2026-07-28 request names its protocol
+     * there and expects answers of another shape.
      */
     static Optional<EarlyRequest> parse(JsonFactory json, byte[] line, int length) {
         try (JsonParser p = json.createParser(ObjectReadContext.empty(), line, 0, length)) {
@@ -58,6 +60,8 @@ record EarlyRequest(String method, String id, Optional<String> protocolVersion, 
                                 protocolVersion = p.getString();
                             } else if (field.equals("cursor")) {
                                 paged = true;
+                            } else if (field.equals("_meta")) {
+                                return Optional.empty();
                             }
                             p.skipChildren();
                         }

@@ -3,6 +3,7 @@ package dev.belay.door.mcp;
 import dev.belay.tool.ToolCaller;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.modern.server.transport.HttpServletMcpTransport;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
@@ -11,10 +12,13 @@ import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.http.HttpServlet;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * MCP over stdio and over Streamable HTTP, both through the official SDK, both generated from the same caller.
+ * MCP over stdio and over Streamable HTTP, both through the official SDK, both generated from the same caller. Each
+ * transport serves both protocol versions: 2025-11-25 (sessions that begin with {@code initialize}) and 2026-07-28
+ * (stateless requests, {@link StatelessMcp}), chosen per request.
  */
 public final class McpDoor {
 
@@ -35,16 +39,15 @@ public final class McpDoor {
      */
     public static McpSyncServer stdio(ToolCaller caller, String version, InputStream in, OutputStream out) {
         McpJsonMapper json = McpJsonDefaults.getMapper();
-        return build(
-                McpServer.sync(new StdioServerTransport(json, in, out)).immediateExecution(true),
-                caller,
-                "mcp-stdio",
-                version,
-                true);
+        StdioServerTransport transport =
+                new StdioServerTransport(json, in, out, StatelessMcp.server(caller, version, "mcp-stdio", List.of()));
+        return build(McpServer.sync(transport).immediateExecution(true), caller, "mcp-stdio", version, true);
     }
 
-    /** The servlet and server of MCP over Streamable HTTP; the servlet must be mounted async-supported. */
-    public record Http(HttpServlet servlet, McpSyncServer server) {}
+    /**
+     * The servlet of MCP over Streamable HTTP, which must be mounted async-supported, and what closes its servers.
+     */
+    public record Http(HttpServlet servlet, Runnable close) {}
 
     public static Http http(
             ToolCaller caller,
@@ -59,7 +62,17 @@ public final class McpDoor {
                 .maxRequestSize(maxRequestBytes)
                 .build();
         McpSyncServer server = build(McpServer.sync(transport), caller, "mcp-http", version, false);
-        return new Http(transport, server);
+        HttpServletMcpTransport stateless = HttpServletMcpTransport.builder(
+                        StatelessMcp.server(caller, version, "mcp-http", List.of()))
+                .jsonMapper(McpJsonDefaults.getMapper())
+                .endpoint(endpoint)
+                .httpHeaderValidator(security)
+                .maxRequestSize(maxRequestBytes)
+                .build();
+        return new Http(new ProtocolRoute(transport, stateless), () -> {
+            stateless.closeGracefully();
+            server.closeGracefully();
+        });
     }
 
     private static McpSyncServer build(

@@ -12,6 +12,8 @@ import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -28,6 +30,10 @@ public final class McpTools {
     private static final Logger LOG = LoggerFactory.getLogger(McpTools.class);
     /** The {@code _meta} key a client names a call's turn with. */
     static final String TURN_META = "dev.belay/turn";
+    /** The {@code _meta} key of the W3C trace context a client passes along, kept in the call's audit record. */
+    static final String TRACE_META = "traceparent";
+    /** version-traceid-parentid-flags, lower-case hex (W3C Trace Context); anything else is not kept. */
+    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
     private final ToolCaller caller;
     private final String door;
@@ -57,6 +63,11 @@ public final class McpTools {
         return json.convertValue(ToolWire.spec(spec), McpSchema.Tool.class);
     }
 
+    /** The catalog's tools, as the stateless server lists them too. */
+    List<ToolSpec> tools() {
+        return caller.tools();
+    }
+
     private McpSchema.CallToolResult call(
             String name, McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
         ObjectNode arguments =
@@ -66,25 +77,46 @@ public final class McpTools {
                 ? Progress.NONE
                 : (done, total, message) -> exchange.progressNotification(
                         new McpSchema.ProgressNotification(token, done, total, message, null));
-        String session = exchange.sessionId() == null ? door : exchange.sessionId();
+        return toMcp(call(name, arguments, request.meta(), progress, exchange.sessionId()));
+    }
+
+    /**
+     * One call through the caller, for either protocol's server: in the MCP shape {@link ToolWire} builds, with a
+     * failure inside Belay turned into an error result that says so.
+     *
+     * @param meta the request's {@code _meta}, which may name the call's turn ({@value #TURN_META}) and carry its W3C
+     *        trace context ({@value #TRACE_META})
+     * @param session the client's session, or null when the protocol has none (the call is then the door's)
+     */
+    ObjectNode call(String name, ObjectNode arguments, Map<String, Object> meta, Progress progress, String session) {
+        CallContext context =
+                new CallContext(door, session == null ? door : session, turn(meta), progress).withTrace(trace(meta));
         try {
-            return toMcp(caller.call(
-                    new ToolCall(name, arguments, new CallContext(door, session, turn(request), progress))));
+            return filled(ToolWire.result(caller.call(new ToolCall(name, arguments, context))));
         } catch (RuntimeException e) {
             LOG.error("tool {} failed inside Belay", name, e);
-            return McpSchema.CallToolResult.builder(List.of(McpSchema.TextContent.builder(
-                                    "Belay failed internally while running " + name + ": " + e.getMessage()
-                                            + ". This is not caused by your arguments; retrying may help.")
-                            .build()))
-                    .isError(true)
-                    .build();
+            ObjectNode failed = json.createObjectNode();
+            failed.putArray("content")
+                    .addObject()
+                    .put("type", "text")
+                    .put(
+                            "text",
+                            "Belay failed internally while running " + name + ": " + e.getMessage()
+                                    + ". This is not caused by your arguments; retrying may help.");
+            return failed.put("isError", true);
         }
     }
 
     /** The turn a client names in {@code _meta} ({@value #TURN_META}), so that undo can rewind to its start. */
-    private static String turn(McpSchema.CallToolRequest request) {
-        Object turn = request.meta() == null ? null : request.meta().get(TURN_META);
+    private static String turn(Map<String, Object> meta) {
+        Object turn = meta == null ? null : meta.get(TURN_META);
         return turn instanceof String s && !s.isBlank() ? s.strip() : CallContext.newTurn();
+    }
+
+    /** The caller's W3C trace context, when {@code _meta} carries a well-formed one. */
+    private static String trace(Map<String, Object> meta) {
+        Object trace = meta == null ? null : meta.get(TRACE_META);
+        return trace instanceof String s && TRACEPARENT.matcher(s).matches() ? s : null;
     }
 
     /**
@@ -93,15 +125,23 @@ public final class McpTools {
      * into the SDK's maps copied it on every call. Content is never left empty, as MCP asks of a structured result.
      */
     McpSchema.CallToolResult toMcp(ToolResult result) {
-        ObjectNode wire = ToolWire.result(result);
-        JsonNode structured = wire.remove("structuredContent");
+        return toMcp(ToolWire.result(result));
+    }
+
+    private McpSchema.CallToolResult toMcp(ObjectNode wire) {
+        JsonNode structured = filled(wire).remove("structuredContent");
         McpSchema.CallToolResult sdk = json.convertValue(wire, McpSchema.CallToolResult.class);
-        if (structured == null) {
-            return sdk;
+        return structured == null
+                ? sdk
+                : new McpSchema.CallToolResult(sdk.content(), sdk.isError(), structured, sdk.meta());
+    }
+
+    /** Content is never left empty, as MCP asks of a structured result: the structured part, as text. */
+    private static ObjectNode filled(ObjectNode wire) {
+        JsonNode structured = wire.get("structuredContent");
+        if (structured != null && wire.path("content").isEmpty()) {
+            wire.putArray("content").addObject().put("type", "text").put("text", structured.toString());
         }
-        List<McpSchema.Content> content = sdk.content().isEmpty()
-                ? List.of(McpSchema.TextContent.builder(structured.toString()).build())
-                : sdk.content();
-        return new McpSchema.CallToolResult(content, sdk.isError(), structured, sdk.meta());
+        return wire;
     }
 }

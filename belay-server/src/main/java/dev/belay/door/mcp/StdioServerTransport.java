@@ -1,7 +1,12 @@
 package dev.belay.door.mcp;
 
+import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.modern.JsonRpc;
+import io.modelcontextprotocol.modern.server.McpHeaders;
+import io.modelcontextprotocol.modern.server.McpRequestManager;
+import io.modelcontextprotocol.modern.server.McpTransportResponse;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpServerSession;
 import io.modelcontextprotocol.spec.McpServerTransport;
@@ -12,6 +17,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,12 +36,18 @@ import reactor.core.publisher.Mono;
  * waits for another thread to wake up. Notifications, answers to our own requests and {@code initialize} are handled
  * on the reading thread before the next line is read, so they keep the order the client sent them in.
  *
+ * <p>A line whose {@code _meta} claims the stateless protocol (2026-07-28) goes to that server instead of the session;
+ * it is served the same way, on the thread that read it.
+ *
  * <p>Lines that are not a JSON-RPC message (garbage, a JSON array, a line over {@link #MAX_LINE_BYTES}) are dropped
  * with a note on stderr and the session goes on: one bad line never ends it.
  */
 final class StdioServerTransport implements McpServerTransportProvider {
 
     private static final Logger LOG = LoggerFactory.getLogger(StdioServerTransport.class);
+    /** stdio has no headers to mirror params into, so the stateless server checks none. */
+    private static final McpTransportContext STATELESS_CONTEXT =
+            McpTransportContext.create(Map.of(McpHeaders.TRANSPORT_CONTEXT_KEY, McpHeaders.NOT_MIRRORED));
     /** The longest message accepted: a 16 MiB write_file content with its JSON escaping fits. */
     static final int MAX_LINE_BYTES = 48 << 20;
 
@@ -44,13 +57,22 @@ final class StdioServerTransport implements McpServerTransportProvider {
     private final ExecutorService threads = Executors.newCachedThreadPool(
             Thread.ofPlatform().daemon().name("belay-mcp-", 0).factory());
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final McpRequestManager stateless;
     private McpServerSession session;
 
-    StdioServerTransport(McpJsonMapper json, InputStream in, OutputStream out) {
+    StdioServerTransport(McpJsonMapper json, InputStream in, OutputStream out, McpRequestManager stateless) {
         this.json = json;
         this.in = new Lines(in, MAX_LINE_BYTES);
         this.out = out;
+        this.stateless = stateless;
     }
+
+    /** A message read: for the session of the 2025-11-25 server, or for the stateless server. */
+    private sealed interface Incoming {}
+
+    private record ForSession(McpSchema.JSONRPCMessage message) implements Incoming {}
+
+    private record ForStateless(JsonRpc.JSONRPCMessage message) implements Incoming {}
 
     @Override
     public void setSessionFactory(McpServerSession.Factory factory) {
@@ -79,7 +101,7 @@ final class StdioServerTransport implements McpServerTransportProvider {
     /** Reads lines until one is a request for a handler, which this thread then runs after handing over the reading. */
     private void readNext() {
         while (!closing.get()) {
-            McpSchema.JSONRPCMessage message;
+            Incoming message;
             try {
                 message = next();
             } catch (IOException e) {
@@ -92,8 +114,13 @@ final class StdioServerTransport implements McpServerTransportProvider {
                 ended();
                 return;
             }
-            if (!(message instanceof McpSchema.JSONRPCRequest request)
-                    || request.method().equals(McpSchema.METHOD_INITIALIZE)) {
+            boolean call = switch (message) {
+                case ForSession(McpSchema.JSONRPCMessage m) ->
+                    m instanceof McpSchema.JSONRPCRequest request
+                            && !request.method().equals(McpSchema.METHOD_INITIALIZE);
+                case ForStateless(JsonRpc.JSONRPCMessage m) -> m instanceof JsonRpc.JSONRPCRequest;
+            };
+            if (!call) {
                 handle(message);
                 continue;
             }
@@ -108,7 +135,7 @@ final class StdioServerTransport implements McpServerTransportProvider {
     }
 
     /** The next message; lines that are not one are dropped with a note. Null at the end of the input. */
-    private McpSchema.JSONRPCMessage next() throws IOException {
+    private Incoming next() throws IOException {
         while (true) {
             byte[] line = in.next();
             if (line == null) {
@@ -123,7 +150,10 @@ final class StdioServerTransport implements McpServerTransportProvider {
                 continue;
             }
             try {
-                return McpSchema.deserializeJsonRpcMessage(json, text);
+                Optional<JsonRpc.JSONRPCMessage> claimed = stateless(text);
+                return claimed.isPresent()
+                        ? new ForStateless(claimed.get())
+                        : new ForSession(McpSchema.deserializeJsonRpcMessage(json, text));
             } catch (IOException | RuntimeException e) {
                 LOG.warn(
                         "dropped a line that is not a JSON-RPC message: {}",
@@ -132,11 +162,60 @@ final class StdioServerTransport implements McpServerTransportProvider {
         }
     }
 
-    private void handle(McpSchema.JSONRPCMessage message) {
+    /**
+     * The line as a message of the stateless protocol, when its {@code _meta} claims a version of it. Only lines that
+     * name the claim's key are read twice.
+     */
+    private Optional<JsonRpc.JSONRPCMessage> stateless(String text) throws IOException {
+        if (!text.contains(StatelessMcp.VERSION_META)) {
+            return Optional.empty();
+        }
+        JsonRpc.JSONRPCMessage message = JsonRpc.deserializeMessage(json, text);
+        Object params = switch (message) {
+            case JsonRpc.JSONRPCRequest request -> request.params();
+            case JsonRpc.JSONRPCNotification notification -> notification.params();
+            default -> null;
+        };
+        return params instanceof Map<?, ?> p
+                        && p.get("_meta") instanceof Map<?, ?> meta
+                        && meta.get(StatelessMcp.VERSION_META) instanceof String
+                ? Optional.of(message)
+                : Optional.empty();
+    }
+
+    private void handle(Incoming message) {
         try {
-            session.handle(message).block();
+            switch (message) {
+                case ForSession(McpSchema.JSONRPCMessage m) -> session.handle(m).block();
+                case ForStateless(JsonRpc.JSONRPCNotification n) ->
+                    stateless.handleNotification(STATELESS_CONTEXT, n).block();
+                case ForStateless(JsonRpc.JSONRPCRequest request) ->
+                    answer(stateless.handleBlocking(STATELESS_CONTEXT, request).block());
+                case ForStateless(JsonRpc.JSONRPCMessage other) -> LOG.warn("dropped a response nobody asked for");
+            }
         } catch (RuntimeException e) {
             LOG.error("MCP message failed: {}", e.getMessage(), e);
+        }
+    }
+
+    /** The stateless server's answer: one response, or the notifications that stream before it. */
+    private void answer(McpTransportResponse response) {
+        switch (response) {
+            case McpTransportResponse.Result r -> send(r.response());
+            case McpTransportResponse.Error e -> send(e.response());
+            case McpTransportResponse.Streaming s ->
+                s.messages().doOnNext(this::send).blockLast();
+            default -> throw new IllegalStateException("unknown response " + response);
+        }
+    }
+
+    private void send(Object message) {
+        try {
+            write(message);
+        } catch (IOException e) {
+            if (!closing.get()) {
+                throw new IllegalStateException("cannot write to the MCP client: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -147,7 +226,7 @@ final class StdioServerTransport implements McpServerTransportProvider {
         threads.shutdown();
     }
 
-    private void write(McpSchema.JSONRPCMessage message) throws IOException {
+    private void write(Object message) throws IOException {
         // Jackson escapes line breaks inside strings, so one message is one line
         byte[] bytes = json.writeValueAsBytes(message);
         synchronized (out) {
@@ -162,15 +241,7 @@ final class StdioServerTransport implements McpServerTransportProvider {
 
         @Override
         public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
-            return Mono.fromRunnable(() -> {
-                try {
-                    write(message);
-                } catch (IOException e) {
-                    if (!closing.get()) {
-                        throw new IllegalStateException("cannot write to the MCP client: " + e.getMessage(), e);
-                    }
-                }
-            });
+            return Mono.fromRunnable(() -> send(message));
         }
 
         @Override

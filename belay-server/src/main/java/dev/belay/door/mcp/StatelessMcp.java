@@ -1,0 +1,142 @@
+package dev.belay.door.mcp;
+
+import dev.belay.tool.Progress;
+import dev.belay.tool.ToolCaller;
+import dev.belay.tool.ToolSpec;
+import dev.belay.tool.ToolWire;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
+import io.modelcontextprotocol.modern.McpSchema;
+import io.modelcontextprotocol.modern.server.McpFeature;
+import io.modelcontextprotocol.modern.server.McpRequestContext;
+import io.modelcontextprotocol.modern.server.McpServer;
+import io.modelcontextprotocol.modern.server.McpSyncResponse;
+import io.modelcontextprotocol.modern.server.feature.McpSyncTool;
+import io.modelcontextprotocol.modern.server.feature.McpSyncToolRepository;
+import io.modelcontextprotocol.modern.server.feature.ToolsFeature;
+import io.modelcontextprotocol.modern.server.feature.ToolsPage;
+import io.modelcontextprotocol.spec.ProtocolVersions;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * MCP 2026-07-28, the stateless protocol: no {@code initialize}, every request carries its protocol version and the
+ * client's capabilities in {@code _meta}, so any Belay process can answer any request. Served by the SDK's stateless
+ * server ({@code io.modelcontextprotocol.modern}) from the same caller, guard and audit as the 2025-11-25 server, which
+ * keeps serving the clients that begin with {@code initialize}; the transports choose between the two per request.
+ */
+public final class StatelessMcp {
+
+    /** The protocol this server speaks. */
+    public static final String VERSION = "2026-07-28";
+    /** The {@code _meta} key (and, over HTTP, the header's value) by which a request claims a stateless version. */
+    public static final String VERSION_META = "io.modelcontextprotocol/protocolVersion";
+    /**
+     * How long a client may keep the tool list: the catalog is built once per process, and a restart that changes it
+     * (an action installed, a server mounted) is seen within the minute. Private: the list is this server's, and
+     * answers pass through a token.
+     */
+    static final long TOOLS_TTL_MS = 60_000;
+
+    private StatelessMcp() {}
+
+    /** The server for requests that claim {@link #VERSION}; {@code server/discover} names both versions. */
+    public static McpServer server(ToolCaller caller, String version, String door, List<McpFeature> more) {
+        Tools tools = new Tools(new McpTools(caller, door));
+        return McpServer.builder()
+                .serverInfo(McpSchema.Implementation.builder("belay", version)
+                        .title("Belay")
+                        .build())
+                .instructions(McpDoor.INSTRUCTIONS)
+                .supportedVersions(List.of(VERSION, ProtocolVersions.MCP_2025_11_25))
+                .jsonMapper(McpJsonDefaults.getMapper())
+                .feature(ToolsFeature.ofSync(
+                        tools,
+                        McpJsonDefaults.getMapper(),
+                        tools.outputsOnly(),
+                        TOOLS_TTL_MS,
+                        McpSchema.CacheScope.PRIVATE))
+                .features(more)
+                .build();
+    }
+
+    /** Whether a request's {@code _meta} claims a stateless protocol version. */
+    static boolean claimsStateless(JsonNode params) {
+        return params != null && params.path("_meta").path(VERSION_META).isString();
+    }
+
+    /** The catalog's tools, sorted by name (a client may cache the list and compare it), each a call through it. */
+    private static final class Tools implements McpSyncToolRepository {
+
+        private final McpTools calls;
+        private final JsonMapper json = JsonMapper.builder().build();
+        private final Map<String, McpSyncTool> byName = new LinkedHashMap<>();
+        /** The input schemas, by identity: the catalog validates arguments, with the same messages for every door. */
+        private final Set<Map<String, Object>> inputSchemas = Collections.newSetFromMap(new IdentityHashMap<>());
+
+        Tools(McpTools calls) {
+            this.calls = calls;
+            calls.tools().stream().sorted(Comparator.comparing(ToolSpec::name)).forEach(spec -> {
+                McpSchema.Tool tool = json.convertValue(ToolWire.spec(spec), McpSchema.Tool.class);
+                inputSchemas.add(tool.inputSchema());
+                byName.put(spec.name(), McpSyncTool.of(tool, (ctx, request) -> call(spec.name(), ctx, request)));
+            });
+        }
+
+        @Override
+        public ToolsPage list(McpRequestContext ctx, String cursor) {
+            return ToolsPage.of(
+                    byName.values().stream().map(McpSyncTool::definition).toList());
+        }
+
+        @Override
+        public McpSyncTool find(McpRequestContext ctx, String name) {
+            return byName.get(name);
+        }
+
+        /** Passes input schemas (the catalog checks arguments) and checks results against output schemas. */
+        JsonSchemaValidator outputsOnly() {
+            OutputSchemas outputs = new OutputSchemas(json);
+            return (schema, content) -> inputSchemas.contains(schema)
+                    ? JsonSchemaValidator.ValidationResponse.asValid(null)
+                    : outputs.validate(schema, content);
+        }
+
+        /**
+         * One call: answered at once, or, when the client asked for progress, as a stream whose notifications come
+         * before the result.
+         */
+        private McpSyncResponse<McpSchema.CallToolOutcome> call(
+                String name, McpRequestContext ctx, McpSchema.CallToolRequest request) {
+            ObjectNode arguments =
+                    request.arguments() == null ? json.createObjectNode() : json.valueToTree(request.arguments());
+            Object token = ctx.progressToken();
+            if (token == null) {
+                return McpSyncResponse.result(result(calls.call(name, arguments, ctx.meta(), Progress.NONE, null)));
+            }
+            return McpSyncResponse.streaming(notifier -> result(calls.call(
+                    name,
+                    arguments,
+                    ctx.meta(),
+                    (done, total, message) -> notifier.progress(done, total, message),
+                    null)));
+        }
+
+        /** The call's result in the wire shape every door sends, read into the stateless SDK's type. */
+        private McpSchema.CallToolResult result(ObjectNode wire) {
+            JsonNode structured = wire.remove("structuredContent");
+            McpSchema.CallToolResult sdk = json.convertValue(wire, McpSchema.CallToolResult.class);
+            return structured == null
+                    ? sdk
+                    : new McpSchema.CallToolResult(sdk.content(), structured, sdk.isError(), null, sdk.meta());
+        }
+    }
+}
