@@ -1,5 +1,6 @@
 package dev.belay.policy;
 
+import dev.belay.tool.AskUser;
 import dev.belay.tool.ToolCall;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -16,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The calls waiting for an operator's answer. Any number of channels (the terminal, the web page) watch the queue
@@ -31,6 +34,13 @@ public final class Approvals {
     }
 
     private record Waiting(PendingCall call, CompletableFuture<Decision> answer) {}
+
+    /** Who decided when the call's own client answered ({@link AskUser}). */
+    public static final String IN_BAND = "client";
+    /** What the client is offered, in this order. */
+    static final List<String> IN_BAND_CHOICES = List.of("approve", "deny", "always");
+
+    private static final Logger LOG = LoggerFactory.getLogger(Approvals.class);
 
     private final Duration timeout;
     private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
@@ -86,6 +96,9 @@ public final class Approvals {
         waiting.put(id, w);
         order.add(id);
         listeners.forEach(l -> l.added(pending));
+        Thread asking = delay == null && call.context().ask() != AskUser.NONE
+                ? Thread.ofVirtual().name("belay-ask-" + id).start(() -> askInBand(pending))
+                : null;
         Duration wait = delay != null ? delay : timeout;
         Decision decision;
         try {
@@ -108,11 +121,39 @@ public final class Approvals {
         Decision finalDecision = w.answer().join();
         waiting.remove(id);
         order.remove(id);
+        if (asking != null) {
+            asking.interrupt(); // answered elsewhere, or in time: the client's question is moot
+        }
         if (finalDecision.verdict() == Decision.Verdict.ALWAYS) {
             alwaysAllowed.add(key(call));
         }
         listeners.forEach(l -> l.resolved(pending, finalDecision));
         return finalDecision;
+    }
+
+    /**
+     * Asks the call's own client, beside every other channel; its answer, if it comes while the call still waits,
+     * decides it like the terminal's would. Once the call is decided this thread is interrupted, which withdraws the
+     * question where the client's channel can.
+     */
+    private void askInBand(PendingCall pending) {
+        ToolCall call = pending.call();
+        String question = "Belay: approve " + call.tool() + "?\n" + pending.preview();
+        try {
+            call.context()
+                    .ask()
+                    .choose(question, IN_BAND_CHOICES)
+                    .map(choice -> switch (choice) {
+                        case "approve" -> new Decision(Decision.Verdict.APPROVE, IN_BAND, "");
+                        case "always" -> new Decision(Decision.Verdict.ALWAYS, IN_BAND, "");
+                        default -> new Decision(Decision.Verdict.DENY, IN_BAND, "the user denied it in their client");
+                    })
+                    .ifPresent(decision -> decide(pending.id(), decision));
+        } catch (RuntimeException e) {
+            if (!Thread.currentThread().isInterrupted()) {
+                LOG.warn("could not ask the client to approve {}: {}", call.tool(), e.getMessage());
+            }
+        }
     }
 
     /**

@@ -269,6 +269,7 @@ public final class Guard implements ToolCaller {
         return switch (decision.by()) {
             case "timeout" -> "timeout";
             case "terminal", "web" -> "the operator (" + decision.by() + ")";
+            case Approvals.IN_BAND -> "the user, in their client";
             default -> decision.by();
         };
     }

@@ -13,17 +13,19 @@ import java.util.concurrent.ThreadLocalRandom;
  *        {@code null}: the call is a turn of its own
  * @param progress where progress of a long call goes
  * @param trace the W3C {@code traceparent} the client sent with the call, kept in its audit record; or {@code null}
+ * @param ask how to ask the call's user a question in the call's own channel, e.g. to approve it
  */
-public record CallContext(String door, String session, String turn, Progress progress, String trace) {
+public record CallContext(String door, String session, String turn, Progress progress, String trace, AskUser ask) {
 
     public CallContext {
         Objects.requireNonNull(door, "door");
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(progress, "progress");
+        Objects.requireNonNull(ask, "ask");
     }
 
     public CallContext(String door, String session, String turn, Progress progress) {
-        this(door, session, turn, progress, null);
+        this(door, session, turn, progress, null, AskUser.NONE);
     }
 
     public CallContext(String door, String session, Progress progress) {
@@ -40,10 +42,14 @@ public record CallContext(String door, String session, String turn, Progress pro
     }
 
     public CallContext withTurn(String newTurn) {
-        return new CallContext(door, session, newTurn, progress, trace);
+        return new CallContext(door, session, newTurn, progress, trace, ask);
     }
 
     public CallContext withTrace(String newTrace) {
-        return new CallContext(door, session, turn, progress, newTrace);
+        return new CallContext(door, session, turn, progress, newTrace, ask);
+    }
+
+    public CallContext withAsk(AskUser newAsk) {
+        return new CallContext(door, session, turn, progress, trace, newAsk);
     }
 }

@@ -3,6 +3,7 @@ package dev.belay.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.belay.tool.AskUser;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Content;
@@ -19,7 +20,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -182,6 +185,65 @@ class GuardTest {
         assertThat(r.failure()).isEqualTo(Failure.DENIED);
         assertThat(r.text()).contains("operator (web)").contains("not now");
         assertThat(runs).hasValue(0);
+    }
+
+    @Test
+    void theCallsOwnClientIsAskedBesideTheOperatorAndItsAnswerDecides() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofSeconds(10));
+        Guard g = guard("ask", Rules.NONE, approvals, null);
+        List<String> questions = new CopyOnWriteArrayList<>();
+        AskUser denies = (question, choices) -> {
+            questions.add(question + " " + choices);
+            return Optional.of("deny");
+        };
+        ToolResult denied = g.call(new ToolCall(
+                "run_command",
+                (ObjectNode) JSON.readTree("{\"command\": \"rm -rf /\"}"),
+                CallContext.of("test", "c").withAsk(denies)));
+        assertThat(denied.failure()).isEqualTo(Failure.DENIED);
+        assertThat(denied.text()).contains("the user, in their client");
+        assertThat(questions)
+                .singleElement()
+                .asString()
+                .contains("run_command")
+                .contains("rm -rf /")
+                .contains("[approve, deny, always]");
+        assertThat(runs).hasValue(0);
+
+        AskUser always = (question, choices) -> Optional.of("always");
+        ToolCall first = new ToolCall(
+                "run_command", (ObjectNode) JSON.readTree("{\"command\": \"make\"}"), CallContext.of("test", "c"));
+        assertThat(g.call(new ToolCall(
+                                first.tool(), first.arguments(), first.context().withAsk(always)))
+                        .text())
+                .isEqualTo("ran");
+        assertThat(g.call(first).text())
+                .as("always: the client's answer counts like the operator's")
+                .isEqualTo("ran");
+    }
+
+    @Test
+    void aQuestionTheClientLeavesOpenIsWithdrawnWhenTheOperatorAnswers() throws Exception {
+        Approvals approvals = new Approvals(Duration.ofSeconds(10));
+        Guard g = guard("ask", Rules.NONE, approvals, null);
+        CompletableFuture<Boolean> withdrawn = new CompletableFuture<>();
+        AskUser silent = (question, choices) -> {
+            try {
+                Thread.sleep(Duration.ofMinutes(1));
+            } catch (InterruptedException e) {
+                withdrawn.complete(true);
+            }
+            return Optional.empty();
+        };
+        CompletableFuture<ToolResult> pending = async(
+                g,
+                new ToolCall(
+                        "run_command",
+                        (ObjectNode) JSON.readTree("{\"command\": \"make\"}"),
+                        CallContext.of("test", "c").withAsk(silent)));
+        approvals.decide(awaitPending(approvals).id(), new Decision(Decision.Verdict.APPROVE, "terminal", ""));
+        assertThat(pending.get(5, TimeUnit.SECONDS).text()).isEqualTo("ran");
+        assertThat(withdrawn.get(5, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test

@@ -38,7 +38,7 @@ public final class McpDoor {
      * catalog's list differs ({@link EarlyAnswers}).
      */
     public static McpSyncServer stdio(ToolCaller caller, String version, InputStream in, OutputStream out) {
-        McpJsonMapper json = McpJsonDefaults.getMapper();
+        McpJsonMapper json = SdkJson.MAPPER;
         StdioServerTransport transport =
                 new StdioServerTransport(json, in, out, StatelessMcp.server(caller, version, "mcp-stdio", List.of()));
         return build(McpServer.sync(transport).immediateExecution(true), caller, "mcp-stdio", version, true);
@@ -56,7 +56,7 @@ public final class McpDoor {
             ServerHttpHeaderValidator security,
             int maxRequestBytes) {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
-                .jsonMapper(McpJsonDefaults.getMapper())
+                .jsonMapper(SdkJson.MAPPER)
                 .mcpEndpoint(endpoint)
                 .httpHeaderValidator(security)
                 .maxRequestSize(maxRequestBytes)

@@ -1,5 +1,6 @@
 package dev.belay.door.mcp;
 
+import dev.belay.tool.AskUser;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Progress;
 import dev.belay.tool.ToolCall;
@@ -77,7 +78,7 @@ public final class McpTools {
                 ? Progress.NONE
                 : (done, total, message) -> exchange.progressNotification(
                         new McpSchema.ProgressNotification(token, done, total, message, null));
-        return toMcp(call(name, arguments, request.meta(), progress, exchange.sessionId()));
+        return toMcp(call(name, arguments, request.meta(), progress, exchange.sessionId(), ask(exchange)));
     }
 
     /**
@@ -87,10 +88,18 @@ public final class McpTools {
      * @param meta the request's {@code _meta}, which may name the call's turn ({@value #TURN_META}) and carry its W3C
      *        trace context ({@value #TRACE_META})
      * @param session the client's session, or null when the protocol has none (the call is then the door's)
+     * @param ask how the call's user can be asked in the call's own channel
      */
-    ObjectNode call(String name, ObjectNode arguments, Map<String, Object> meta, Progress progress, String session) {
-        CallContext context =
-                new CallContext(door, session == null ? door : session, turn(meta), progress).withTrace(trace(meta));
+    ObjectNode call(
+            String name,
+            ObjectNode arguments,
+            Map<String, Object> meta,
+            Progress progress,
+            String session,
+            AskUser ask) {
+        CallContext context = new CallContext(door, session == null ? door : session, turn(meta), progress)
+                .withTrace(trace(meta))
+                .withAsk(ask);
         try {
             return filled(ToolWire.result(caller.call(new ToolCall(name, arguments, context))));
         } catch (RuntimeException e) {
@@ -105,6 +114,23 @@ public final class McpTools {
                                     + ". This is not caused by your arguments; retrying may help.");
             return failed.put("isError", true);
         }
+    }
+
+    /**
+     * A 2025-11-25 client that declared form elicitation is asked its questions (approvals) by
+     * {@code elicitation/create}, within the call.
+     */
+    private AskUser ask(McpSyncServerExchange exchange) {
+        McpSchema.ClientCapabilities capabilities = exchange.getClientCapabilities();
+        if (capabilities == null || capabilities.elicitation() == null) {
+            return AskUser.NONE;
+        }
+        return (question, choices) -> {
+            McpSchema.ElicitResult answer = exchange.createElicitation(
+                    McpSchema.ElicitFormRequest.builder(question, InBandRounds.schema(choices))
+                            .build());
+            return InBandRounds.chosen(answer.action().name(), answer.content(), choices);
+        };
     }
 
     /** The turn a client names in {@code _meta} ({@value #TURN_META}), so that undo can rewind to its start. */

@@ -1,5 +1,6 @@
 package dev.belay.door.mcp;
 
+import dev.belay.tool.AskUser;
 import dev.belay.tool.Progress;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolSpec;
@@ -7,6 +8,7 @@ import dev.belay.tool.ToolWire;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.modern.McpSchema;
+import io.modelcontextprotocol.modern.server.HmacRequestStateCodec;
 import io.modelcontextprotocol.modern.server.McpFeature;
 import io.modelcontextprotocol.modern.server.McpRequestContext;
 import io.modelcontextprotocol.modern.server.McpServer;
@@ -16,6 +18,7 @@ import io.modelcontextprotocol.modern.server.feature.McpSyncToolRepository;
 import io.modelcontextprotocol.modern.server.feature.ToolsFeature;
 import io.modelcontextprotocol.modern.server.feature.ToolsPage;
 import io.modelcontextprotocol.spec.ProtocolVersions;
+import java.security.SecureRandom;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
@@ -23,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -58,6 +62,10 @@ public final class StatelessMcp {
                 .instructions(McpDoor.INSTRUCTIONS)
                 .supportedVersions(List.of(VERSION, ProtocolVersions.MCP_2025_11_25))
                 .jsonMapper(McpJsonDefaults.getMapper())
+                .requestStateCodec(HmacRequestStateCodec.builder()
+                        .key(key())
+                        .jsonMapper(McpJsonDefaults.getMapper())
+                        .build())
                 .feature(ToolsFeature.ofSync(
                         tools,
                         McpJsonDefaults.getMapper(),
@@ -66,6 +74,16 @@ public final class StatelessMcp {
                         McpSchema.CacheScope.PRIVATE))
                 .features(more)
                 .build();
+    }
+
+    /**
+     * The key that seals a question's state: this process's own, so only it opens what it sealed (its waiting calls
+     * are its own too, {@link InBandRounds}).
+     */
+    private static byte[] key() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return key;
     }
 
     /** Whether a request's {@code _meta} claims a stateless protocol version. */
@@ -77,6 +95,7 @@ public final class StatelessMcp {
     private static final class Tools implements McpSyncToolRepository {
 
         private final McpTools calls;
+        private final InBandRounds rounds = new InBandRounds(McpJsonDefaults.getMapper());
         private final JsonMapper json = JsonMapper.builder().build();
         private final Map<String, McpSyncTool> byName = new LinkedHashMap<>();
         /** The input schemas, by identity: the catalog validates arguments, with the same messages for every door. */
@@ -112,22 +131,26 @@ public final class StatelessMcp {
 
         /**
          * One call: answered at once, or, when the client asked for progress, as a stream whose notifications come
-         * before the result.
+         * before the result. A client that can show a form may be asked to approve the call ({@link InBandRounds}):
+         * its retry carries the answer and the state the question came with.
          */
         private McpSyncResponse<McpSchema.CallToolOutcome> call(
                 String name, McpRequestContext ctx, McpSchema.CallToolRequest request) {
             ObjectNode arguments =
                     request.arguments() == null ? json.createObjectNode() : json.valueToTree(request.arguments());
-            Object token = ctx.progressToken();
-            if (token == null) {
-                return McpSyncResponse.result(result(calls.call(name, arguments, ctx.meta(), Progress.NONE, null)));
-            }
-            return McpSyncResponse.streaming(notifier -> result(calls.call(
-                    name,
-                    arguments,
-                    ctx.meta(),
-                    (done, total, message) -> notifier.progress(done, total, message),
-                    null)));
+            Function<Progress, McpSchema.CallToolOutcome> run = progress -> {
+                if (request.requestState() != null) {
+                    return rounds.answer(request.requestState(), request.inputResponses(), this::result);
+                }
+                if (ctx.clientCapabilities().supportsElicitationForm()) {
+                    return rounds.start(
+                            ask -> calls.call(name, arguments, ctx.meta(), progress, null, ask), this::result);
+                }
+                return result(calls.call(name, arguments, ctx.meta(), progress, null, AskUser.NONE));
+            };
+            return ctx.progressToken() == null
+                    ? McpSyncResponse.result(run.apply(Progress.NONE))
+                    : McpSyncResponse.streaming(notifier -> run.apply(notifier::progress));
         }
 
         /** The call's result in the wire shape every door sends, read into the stateless SDK's type. */
