@@ -11,6 +11,7 @@ import io.modelcontextprotocol.util.DefaultMcpUriTemplateManager;
 import io.modelcontextprotocol.util.McpUriTemplateManager;
 import io.modelcontextprotocol.util.McpUriTemplateManagerFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ final class ClassicFeatures {
 
     /** Registers the resources, templates, prompts and completions with a server being built. */
     McpServer.SyncSpecification<?> register(McpServer.SyncSpecification<?> spec) {
-        List<McpServerFeatures.SyncCompletionSpecification> completers = new java.util.ArrayList<>();
+        List<McpServerFeatures.SyncCompletionSpecification> completers = new ArrayList<>();
         for (String template : List.of(ResourceUris.FILE_TEMPLATE, ResourceUris.COMMIT_TEMPLATE)) {
             completers.add(new McpServerFeatures.SyncCompletionSpecification(
                     new McpSchema.ResourceReference(template),
@@ -68,7 +69,7 @@ final class ClassicFeatures {
                             request.argument().value(),
                             session(exchange)))));
         }
-        List<McpServerFeatures.SyncPromptSpecification> promptSpecs = new java.util.ArrayList<>();
+        List<McpServerFeatures.SyncPromptSpecification> promptSpecs = new ArrayList<>();
         for (var definition : Prompts.definitions()) {
             McpSchema.Prompt prompt = json.convertValue(definition, McpSchema.Prompt.class);
             promptSpecs.add(new McpServerFeatures.SyncPromptSpecification(prompt, answering((exchange, request) -> {

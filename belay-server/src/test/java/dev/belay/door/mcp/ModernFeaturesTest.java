@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -67,7 +68,7 @@ class ModernFeaturesTest {
     }
 
     private JsonRpc.JSONRPCRequest request(String method, String params) {
-        Map<String, Object> body = new java.util.LinkedHashMap<>(JSON.readValue(params, Map.class));
+        Map<String, Object> body = new LinkedHashMap<>(JSON.readValue(params, Map.class));
         body.put("_meta", META);
         return new JsonRpc.JSONRPCRequest("2.0", method, ++ids, body);
     }
