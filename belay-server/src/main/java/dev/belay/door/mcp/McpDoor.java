@@ -41,7 +41,12 @@ public final class McpDoor {
         McpJsonMapper json = SdkJson.MAPPER;
         StdioServerTransport transport =
                 new StdioServerTransport(json, in, out, StatelessMcp.server(caller, version, "mcp-stdio", List.of()));
-        return build(McpServer.sync(transport).immediateExecution(true), caller, "mcp-stdio", version, true);
+        return build(
+                McpServer.sync(new OneSessionTransport(transport)).immediateExecution(true),
+                caller,
+                "mcp-stdio",
+                version,
+                true);
     }
 
     /**
@@ -81,17 +86,21 @@ public final class McpDoor {
             String door,
             String version,
             boolean toolsMayChange) {
-        return spec.serverInfo(McpSchema.Implementation.builder("belay", version)
+        ClassicFeatures features = new ClassicFeatures(caller, door);
+        McpSyncServer server = features.register(spec)
+                .serverInfo(McpSchema.Implementation.builder("belay", version)
                         .title("Belay")
                         .build())
                 .instructions(INSTRUCTIONS)
-                .capabilities(McpSchema.ServerCapabilities.builder()
-                        .tools(toolsMayChange)
-                        .logging()
+                .capabilities(ClassicFeatures.capabilities(McpSchema.ServerCapabilities.builder()
+                                .tools(toolsMayChange)
+                                .logging())
                         .build())
                 .validateToolInputs(false) // the catalog validates, with the same messages for every door
                 .jsonSchemaValidator(new OutputSchemas(JsonMapper.builder().build()))
                 .tools(new McpTools(caller, door).specifications())
                 .build();
+        features.attach(server);
+        return server;
     }
 }
