@@ -50,7 +50,9 @@ public final class StatelessMcp {
 
     /** The server for requests that claim {@link #VERSION}; {@code server/discover} names both versions. */
     public static McpServer server(ToolCaller caller, String version, String door, List<McpFeature> more) {
-        Tools tools = new Tools(new McpTools(caller, door));
+        McpTools calls = new McpTools(caller, door);
+        Tasks tasks = new Tasks(Tasks.SHORT_WAIT, Tasks.TTL, Tasks.MAX);
+        Tools tools = new Tools(calls, tasks);
         return McpServer.builder()
                 .serverInfo(McpSchema.Implementation.builder("belay", version)
                         .title("Belay")
@@ -64,6 +66,7 @@ public final class StatelessMcp {
                         tools.outputsOnly(),
                         TOOLS_TTL_MS,
                         McpSchema.CacheScope.PRIVATE))
+                .feature(new TaskFeature(tasks, calls))
                 .features(more)
                 .build();
     }
@@ -77,13 +80,15 @@ public final class StatelessMcp {
     private static final class Tools implements McpSyncToolRepository {
 
         private final McpTools calls;
+        private final Tasks tasks;
         private final JsonMapper json = JsonMapper.builder().build();
         private final Map<String, McpSyncTool> byName = new LinkedHashMap<>();
         /** The input schemas, by identity: the catalog validates arguments, with the same messages for every door. */
         private final Set<Map<String, Object>> inputSchemas = Collections.newSetFromMap(new IdentityHashMap<>());
 
-        Tools(McpTools calls) {
+        Tools(McpTools calls, Tasks tasks) {
             this.calls = calls;
+            this.tasks = tasks;
             calls.tools().stream().sorted(Comparator.comparing(ToolSpec::name)).forEach(spec -> {
                 McpSchema.Tool tool = json.convertValue(ToolWire.spec(spec), McpSchema.Tool.class);
                 inputSchemas.add(tool.inputSchema());
@@ -112,12 +117,17 @@ public final class StatelessMcp {
 
         /**
          * One call: answered at once, or, when the client asked for progress, as a stream whose notifications come
-         * before the result.
+         * before the result; a call that may run long, from a client that declared the tasks extension, becomes a task
+         * when it does.
          */
         private McpSyncResponse<McpSchema.CallToolOutcome> call(
                 String name, McpRequestContext ctx, McpSchema.CallToolRequest request) {
             ObjectNode arguments =
                     request.arguments() == null ? json.createObjectNode() : json.valueToTree(request.arguments());
+            if (Tasks.declared(ctx) && Tasks.mayRunLong(name)) {
+                return McpSyncResponse.result(
+                        tasks.run(progress -> result(calls.call(name, arguments, ctx.meta(), progress, null))));
+            }
             Object token = ctx.progressToken();
             if (token == null) {
                 return McpSyncResponse.result(result(calls.call(name, arguments, ctx.meta(), Progress.NONE, null)));
