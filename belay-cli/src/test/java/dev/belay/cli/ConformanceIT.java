@@ -49,6 +49,9 @@ class ConformanceIT {
         assertThat(run("2026-07-28"))
                 .contains(
                         "tools-list",
+                        "resources-list",
+                        "prompts-list",
+                        "caching",
                         "http-header-validation",
                         "server-sse-multiple-streams",
                         "dns-rebinding-protection",

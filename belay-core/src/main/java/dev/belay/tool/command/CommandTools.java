@@ -2,6 +2,7 @@ package dev.belay.tool.command;
 
 import dev.belay.journal.Change;
 import dev.belay.journal.Journal;
+import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.ExecSpec;
 import dev.belay.runtime.UnsafeVariables;
 import dev.belay.tool.Arguments;
@@ -35,6 +36,11 @@ import java.util.regex.Pattern;
 public final class CommandTools {
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** How much of each stream's end, lines of it and characters per line a progress message shows. */
+    private static final int PROGRESS_BYTES = 2048;
+
+    private static final int PROGRESS_LINES = 5;
+    private static final int PROGRESS_WIDTH = 200;
 
     private final Workspace workspace;
     private final Jobs jobs;
@@ -113,6 +119,7 @@ public final class CommandTools {
                     Failure.FAILED,
                     "Could not start bash in the " + jobs.runtime().kind() + " runtime: " + e.getMessage());
         }
+        call.context().progress().runsAs(job.id());
         Optional<Job.Ended> ended = await(job, wait, call.context().progress());
         if (ended.isEmpty()) {
             return CommandResults.started(job);
@@ -120,6 +127,24 @@ public final class CommandTools {
         jobs.forget(job);
         return CommandResults.ended(
                 job, ended.get(), job.stdout().text(), job.stderr().text(), null, null);
+    }
+
+    /**
+     * The last few lines the command wrote, stdout's then stderr's, each on a line of its own after the progress
+     * message: a client that waits sees how far the command has come, not only that it runs.
+     */
+    private static String lastLines(Job job) {
+        StringBuilder lines = new StringBuilder();
+        for (BoundedOutput stream : List.of(job.stdout(), job.stderr())) {
+            String tail = stream.read(Math.max(0, stream.total() - PROGRESS_BYTES), PROGRESS_BYTES)
+                    .text();
+            List<String> last = tail.lines().filter(line -> !line.isBlank()).toList();
+            for (String line : last.subList(Math.max(0, last.size() - PROGRESS_LINES), last.size())) {
+                lines.append('\n')
+                        .append(line.length() > PROGRESS_WIDTH ? line.substring(0, PROGRESS_WIDTH) + "…" : line);
+            }
+        }
+        return lines.toString();
     }
 
     private static Optional<Job.Ended> await(Job job, Duration wait, Progress progress) {
@@ -137,7 +162,7 @@ public final class CommandTools {
                     progress.report(
                             job.duration().toMillis() / 1000.0,
                             null,
-                            "running " + job.duration().toSeconds() + " s: " + job.command());
+                            "running " + job.duration().toSeconds() + " s: " + job.command() + lastLines(job));
                 }
             }
         } catch (InterruptedException e) {

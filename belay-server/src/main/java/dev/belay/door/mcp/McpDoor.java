@@ -12,7 +12,6 @@ import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.http.HttpServlet;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -39,14 +38,13 @@ public final class McpDoor {
      */
     public static McpSyncServer stdio(ToolCaller caller, String version, InputStream in, OutputStream out) {
         McpJsonMapper json = SdkJson.MAPPER;
-        StdioServerTransport transport =
-                new StdioServerTransport(json, in, out, StatelessMcp.server(caller, version, "mcp-stdio", List.of()));
-        return build(
-                McpServer.sync(new OneSessionTransport(transport)).immediateExecution(true),
-                caller,
-                "mcp-stdio",
-                version,
-                true);
+        // the stateless server's resource watch is a daemon that ends with the process, as stdio's server does
+        StdioServerTransport transport = new StdioServerTransport(
+                json,
+                in,
+                out,
+                StatelessMcp.server(caller, version, "mcp-stdio", new ModernFeatures(caller, "mcp-stdio")));
+        return build(McpServer.sync(transport).immediateExecution(true), caller, "mcp-stdio", version, true);
     }
 
     /**
@@ -67,8 +65,9 @@ public final class McpDoor {
                 .maxRequestSize(maxRequestBytes)
                 .build();
         McpSyncServer server = build(McpServer.sync(transport), caller, "mcp-http", version, false);
+        ModernFeatures resources = new ModernFeatures(caller, "mcp-http");
         HttpServletMcpTransport stateless = HttpServletMcpTransport.builder(
-                        StatelessMcp.server(caller, version, "mcp-http", List.of()))
+                        StatelessMcp.server(caller, version, "mcp-http", resources))
                 .jsonMapper(McpJsonDefaults.getMapper())
                 .endpoint(endpoint)
                 .httpHeaderValidator(security)
@@ -76,6 +75,7 @@ public final class McpDoor {
                 .build();
         return new Http(new ProtocolRoute(transport, stateless), () -> {
             stateless.closeGracefully();
+            resources.close();
             server.closeGracefully();
         });
     }

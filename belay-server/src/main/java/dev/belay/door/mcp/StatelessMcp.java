@@ -9,7 +9,6 @@ import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.modern.McpSchema;
 import io.modelcontextprotocol.modern.server.HmacRequestStateCodec;
-import io.modelcontextprotocol.modern.server.McpFeature;
 import io.modelcontextprotocol.modern.server.McpRequestContext;
 import io.modelcontextprotocol.modern.server.McpServer;
 import io.modelcontextprotocol.modern.server.McpSyncResponse;
@@ -52,9 +51,15 @@ public final class StatelessMcp {
 
     private StatelessMcp() {}
 
-    /** The server for requests that claim {@link #VERSION}; {@code server/discover} names both versions. */
-    public static McpServer server(ToolCaller caller, String version, String door, List<McpFeature> more) {
-        Tools tools = new Tools(new McpTools(caller, door));
+    /**
+     * The server for requests that claim {@link #VERSION}; {@code server/discover} names both versions.
+     *
+     * @param resources the resources, prompts and completions it serves beside the tools, and their subscriptions
+     */
+    public static McpServer server(ToolCaller caller, String version, String door, ModernFeatures resources) {
+        McpTools calls = new McpTools(caller, door);
+        Tasks tasks = new Tasks(Tasks.SHORT_WAIT, Tasks.TTL, Tasks.MAX);
+        Tools tools = new Tools(calls, tasks);
         return McpServer.builder()
                 .serverInfo(McpSchema.Implementation.builder("belay", version)
                         .title("Belay")
@@ -72,7 +77,10 @@ public final class StatelessMcp {
                         tools.outputsOnly(),
                         TOOLS_TTL_MS,
                         McpSchema.CacheScope.PRIVATE))
-                .features(more)
+                .feature(new TaskFeature(tasks, calls))
+                .features(resources.features())
+                .subscriptions(resources.publisher())
+                .restrictSubscriptions(resources.restriction())
                 .build();
     }
 
@@ -96,13 +104,15 @@ public final class StatelessMcp {
 
         private final McpTools calls;
         private final InBandRounds rounds = new InBandRounds(McpJsonDefaults.getMapper());
+        private final Tasks tasks;
         private final JsonMapper json = JsonMapper.builder().build();
         private final Map<String, McpSyncTool> byName = new LinkedHashMap<>();
         /** The input schemas, by identity: the catalog validates arguments, with the same messages for every door. */
         private final Set<Map<String, Object>> inputSchemas = Collections.newSetFromMap(new IdentityHashMap<>());
 
-        Tools(McpTools calls) {
+        Tools(McpTools calls, Tasks tasks) {
             this.calls = calls;
+            this.tasks = tasks;
             calls.tools().stream().sorted(Comparator.comparing(ToolSpec::name)).forEach(spec -> {
                 McpSchema.Tool tool = json.convertValue(ToolWire.spec(spec), McpSchema.Tool.class);
                 inputSchemas.add(tool.inputSchema());
@@ -131,23 +141,27 @@ public final class StatelessMcp {
 
         /**
          * One call: answered at once, or, when the client asked for progress, as a stream whose notifications come
-         * before the result. A client that can show a form may be asked to approve the call ({@link InBandRounds}):
+         * before the result. A call that may run long, from a client that declared the tasks extension, becomes a task
+         * when it does. Otherwise a client that can show a form may be asked to approve the call ({@link InBandRounds}):
          * its retry carries the answer and the state the question came with.
          */
         private McpSyncResponse<McpSchema.CallToolOutcome> call(
                 String name, McpRequestContext ctx, McpSchema.CallToolRequest request) {
             ObjectNode arguments =
                     request.arguments() == null ? json.createObjectNode() : json.valueToTree(request.arguments());
-            Function<Progress, McpSchema.CallToolOutcome> run = progress -> {
-                if (request.requestState() != null) {
-                    return rounds.answer(request.requestState(), request.inputResponses(), this::result);
-                }
-                if (ctx.clientCapabilities().supportsElicitationForm()) {
-                    return rounds.start(
-                            ask -> calls.call(name, arguments, ctx.meta(), progress, null, ask), this::result);
-                }
-                return result(calls.call(name, arguments, ctx.meta(), progress, null, AskUser.NONE));
-            };
+            if (request.requestState() != null) {
+                return McpSyncResponse.result(
+                        rounds.answer(request.requestState(), request.inputResponses(), this::result));
+            }
+            if (Tasks.declared(ctx) && Tasks.mayRunLong(name)) {
+                // a task is watched, not waited on: its approval waits for the terminal or the approvals page
+                return McpSyncResponse.result(tasks.run(
+                        progress -> result(calls.call(name, arguments, ctx.meta(), progress, null, AskUser.NONE))));
+            }
+            Function<Progress, McpSchema.CallToolOutcome> run = progress -> ctx.clientCapabilities()
+                            .supportsElicitationForm()
+                    ? rounds.start(ask -> calls.call(name, arguments, ctx.meta(), progress, null, ask), this::result)
+                    : result(calls.call(name, arguments, ctx.meta(), progress, null, AskUser.NONE));
             return ctx.progressToken() == null
                     ? McpSyncResponse.result(run.apply(Progress.NONE))
                     : McpSyncResponse.streaming(notifier -> run.apply(notifier::progress));

@@ -87,6 +87,15 @@ final class StdioServerTransport implements McpServerTransportProvider {
                 : session.sendNotification(method, params);
     }
 
+    /**
+     * stdio has one session, so a notification meant for one (the SDK sends {@code notifications/resources/updated}
+     * to each subscribed session by its id) is this session's whatever the id.
+     */
+    @Override
+    public Mono<Void> notifyClient(String sessionId, String method, Object params) {
+        return notifyClients(method, params);
+    }
+
     @Override
     public Mono<Void> closeGracefully() {
         return session == null ? Mono.fromRunnable(this::close) : session.closeGracefully();
