@@ -33,6 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
 class InBandApprovalIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** One client for every request of the test: each HttpClient holds a selector thread until collected. */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path workspace;
@@ -202,24 +204,22 @@ class InBandApprovalIT {
     }
 
     private static JsonNode post(BelayProcess belay, ObjectNode request) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(belay.url()))
-                                .header("Authorization", "Bearer " + belay.token())
-                                .header("Content-Type", "application/json")
-                                .header("Accept", "application/json, text/event-stream")
-                                .header("MCP-Protocol-Version", "2026-07-28")
-                                .header("Mcp-Method", "tools/call")
-                                .header("Mcp-Name", "write_file")
-                                .POST(HttpRequest.BodyPublishers.ofString(request.toString()))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(belay.url()))
+                        .header("Authorization", "Bearer " + belay.token())
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json, text/event-stream")
+                        .header("MCP-Protocol-Version", "2026-07-28")
+                        .header("Mcp-Method", "tools/call")
+                        .header("Mcp-Name", "write_file")
+                        .POST(HttpRequest.BodyPublishers.ofString(request.toString()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }
 
     private static String get(BelayProcess belay, String path) throws Exception {
-        return HttpClient.newHttpClient()
-                .send(
+        return HTTP.send(
                         HttpRequest.newBuilder(URI.create(belay.base() + path))
                                 .header("Authorization", "Bearer " + belay.token())
                                 .build(),
@@ -228,14 +228,13 @@ class InBandApprovalIT {
     }
 
     private static void send(BelayProcess belay, String path, String body) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(belay.base() + path))
-                                .header("Authorization", "Bearer " + belay.token())
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(belay.base() + path))
+                        .header("Authorization", "Bearer " + belay.token())
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
 

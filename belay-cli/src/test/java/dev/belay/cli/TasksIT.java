@@ -32,6 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
 class TasksIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** One client for every request of the test: each HttpClient holds a selector thread until collected. */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path workspace;
@@ -63,11 +65,10 @@ class TasksIT {
         if (!name.isEmpty()) {
             http.header("Mcp-Name", name);
         }
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        http.POST(HttpRequest.BodyPublishers.ofString(request.toString()))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                http.POST(HttpRequest.BodyPublishers.ofString(request.toString()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         List<JsonNode> messages = new ArrayList<>();
         if (response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream")) {
             for (String line : response.body().split("\n")) {

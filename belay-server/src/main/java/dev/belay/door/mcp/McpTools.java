@@ -103,7 +103,11 @@ public final class McpTools {
         try {
             return filled(ToolWire.result(caller.call(new ToolCall(name, arguments, context))));
         } catch (RuntimeException e) {
-            LOG.error("tool {} failed inside Belay", name, e);
+            LOG.error(
+                    "tool {} failed inside Belay{}",
+                    name,
+                    context.trace() == null ? "" : " (traceparent " + context.trace() + ")",
+                    e);
             ObjectNode failed = json.createObjectNode();
             failed.putArray("content")
                     .addObject()

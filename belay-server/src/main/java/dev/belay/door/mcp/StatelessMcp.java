@@ -94,11 +94,6 @@ public final class StatelessMcp {
         return key;
     }
 
-    /** Whether a request's {@code _meta} claims a stateless protocol version. */
-    static boolean claimsStateless(JsonNode params) {
-        return params != null && params.path("_meta").path(VERSION_META).isString();
-    }
-
     /** The catalog's tools, sorted by name (a client may cache the list and compare it), each a call through it. */
     private static final class Tools implements McpSyncToolRepository {
 
