@@ -1,6 +1,7 @@
 package dev.belay.cli;
 
 import dev.belay.journal.JournalLocation;
+import io.modelcontextprotocol.client.transport.ServerParameters;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -140,6 +141,22 @@ final class BelayProcess implements AutoCloseable {
             throw new IllegalStateException("git log of the journal " + journal + " failed: " + log);
         }
         return log;
+    }
+
+    /**
+     * {@code belay mcp} on the workspace as an MCP client starts it, with Belay's own directories (journal, audit log)
+     * under {@code home}, not the machine user's.
+     */
+    static ServerParameters mcpServer(Path workspace, Path home) {
+        List<String> command = command("mcp", "--workspace", workspace.toString());
+        return ServerParameters.builder(command.get(0))
+                .args(command.subList(1, command.size()))
+                .env(Map.of(
+                        "BELAY_CONFIG_DIR",
+                        home.resolve("config").toString(),
+                        "BELAY_DATA_DIR",
+                        home.resolve("data").toString()))
+                .build();
     }
 
     static ProcessBuilder withHome(ProcessBuilder builder, Path home) {

@@ -3,10 +3,7 @@ package dev.belay.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelcontextprotocol.modern.McpSchema;
-import io.modelcontextprotocol.modern.client.McpClient;
 import io.modelcontextprotocol.modern.client.McpSyncClient;
-import io.modelcontextprotocol.modern.client.transport.HttpClientMcpTransport;
-import io.modelcontextprotocol.modern.client.transport.McpHttpRequestCustomizer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,7 +40,7 @@ class InBandApprovalIT {
     void statelessClientApprovesOneCallAndDeniesAnother() throws Exception {
         try (BelayProcess belay = BelayProcess.serve(workspace, "--approve", "ask", "--approval-timeout", "60")) {
             List<String> asked = new CopyOnWriteArrayList<>();
-            McpSyncClient client = client(belay)
+            McpSyncClient client = StatelessClients.http(belay)
                     .formElicitation(request -> {
                         asked.add(request.message());
                         String decision = request.message().contains("denied.txt") ? "deny" : "approve";
@@ -58,7 +55,7 @@ class InBandApprovalIT {
 
             McpSchema.CallToolResult denied = write(client, "denied.txt");
             assertThat(denied.isError()).isTrue();
-            assertThat(text(denied)).contains("Denied by the user, in their client");
+            assertThat(StatelessClients.text(denied)).contains("Denied by the user, in their client");
             assertThat(workspace.resolve("denied.txt")).doesNotExist();
 
             assertThat(asked)
@@ -121,7 +118,7 @@ class InBandApprovalIT {
     @Test
     void aClientThatCannotBeAskedWaitsForTheOtherApprovers() throws Exception {
         try (BelayProcess belay = BelayProcess.serve(workspace, "--approve", "ask", "--approval-timeout", "60")) {
-            McpSyncClient client = client(belay).build();
+            McpSyncClient client = StatelessClients.http(belay).build();
             // not on the common pool: with two cores it has one thread, which the client's own stages need
             CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(
                     () -> write(client, "page.txt"), Executors.newVirtualThreadPerTaskExecutor());
@@ -167,15 +164,6 @@ class InBandApprovalIT {
                 assertThat(workspace.resolve("declined.txt")).doesNotExist();
             }
         }
-    }
-
-    private static McpClient.SyncBuilder client(BelayProcess belay) throws Exception {
-        String token = belay.token();
-        HttpClientMcpTransport transport = HttpClientMcpTransport.builder(belay.url())
-                .requestCustomizer(McpHttpRequestCustomizer.fromSync(
-                        (request, headers, context) -> headers.set("Authorization", "Bearer " + token)))
-                .build();
-        return McpClient.sync(transport).callTimeout(Duration.ofSeconds(90)).roundTimeout(Duration.ofSeconds(90));
     }
 
     private static McpSchema.CallToolResult write(McpSyncClient client, String path) {
@@ -236,15 +224,5 @@ class InBandApprovalIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    }
-
-    private static String text(McpSchema.CallToolResult result) {
-        StringBuilder text = new StringBuilder();
-        for (McpSchema.Content content : result.content()) {
-            if (content instanceof McpSchema.TextContent t) {
-                text.append(t.text());
-            }
-        }
-        return text.toString();
     }
 }

@@ -54,16 +54,7 @@ class JavaClientIT {
 
     @Test
     void stdio() throws Exception {
-        List<String> command = BelayProcess.command("mcp", "--workspace", workspace.toString());
-        // Belay's own directories (journal, audit log) in the test's, not the machine user's
-        ServerParameters params = ServerParameters.builder(command.get(0))
-                .args(command.subList(1, command.size()))
-                .env(Map.of(
-                        "BELAY_CONFIG_DIR",
-                        home.resolve("config").toString(),
-                        "BELAY_DATA_DIR",
-                        home.resolve("data").toString()))
-                .build();
+        ServerParameters params = BelayProcess.mcpServer(workspace, home);
         try (McpSyncClient client = McpClient.sync(new StdioClientTransport(params, McpJsonDefaults.getMapper()))
                 .requestTimeout(Duration.ofSeconds(60))
                 .initializationTimeout(Duration.ofSeconds(180))

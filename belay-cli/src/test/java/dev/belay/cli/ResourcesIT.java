@@ -14,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -39,15 +38,7 @@ class ResourcesIT {
 
     @Test
     void stdio() throws Exception {
-        List<String> command = BelayProcess.command("mcp", "--workspace", workspace.toString());
-        ServerParameters params = ServerParameters.builder(command.get(0))
-                .args(command.subList(1, command.size()))
-                .env(Map.of(
-                        "BELAY_CONFIG_DIR",
-                        home.resolve("config").toString(),
-                        "BELAY_DATA_DIR",
-                        home.resolve("data").toString()))
-                .build();
+        ServerParameters params = BelayProcess.mcpServer(workspace, home);
         exercise(new StdioClientTransport(params, McpJsonDefaults.getMapper()));
     }
 

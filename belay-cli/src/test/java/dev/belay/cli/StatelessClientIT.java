@@ -6,11 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.modern.McpSchema;
-import io.modelcontextprotocol.modern.client.McpClient;
 import io.modelcontextprotocol.modern.client.McpSyncClient;
-import io.modelcontextprotocol.modern.client.transport.HttpClientMcpTransport;
-import io.modelcontextprotocol.modern.client.transport.McpClientTransport;
-import io.modelcontextprotocol.modern.client.transport.McpHttpRequestCustomizer;
 import io.modelcontextprotocol.modern.client.transport.StdioMcpClientTransport;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,19 +40,11 @@ class StatelessClientIT {
 
     @Test
     void stdio() throws Exception {
-        List<String> command = BelayProcess.command("mcp", "--workspace", workspace.toString());
-        ServerParameters params = ServerParameters.builder(command.get(0))
-                .args(command.subList(1, command.size()))
-                .env(Map.of(
-                        "BELAY_CONFIG_DIR",
-                        home.resolve("config").toString(),
-                        "BELAY_DATA_DIR",
-                        home.resolve("data").toString()))
-                .build();
+        ServerParameters params = BelayProcess.mcpServer(workspace, home);
         try (StdioMcpClientTransport transport = StdioMcpClientTransport.builder(params)
                 .jsonMapper(McpJsonDefaults.getMapper())
                 .start()) {
-            exercise(client(transport));
+            exercise(StatelessClients.over(transport).build());
         }
         assertAudited(home.resolve("data/audit.jsonl"), "mcp-stdio");
     }
@@ -65,12 +52,7 @@ class StatelessClientIT {
     @Test
     void streamableHttp() throws Exception {
         try (BelayProcess belay = BelayProcess.serve(workspace, "--approve", "auto")) {
-            String token = belay.token();
-            HttpClientMcpTransport transport = HttpClientMcpTransport.builder(belay.url())
-                    .requestCustomizer(McpHttpRequestCustomizer.fromSync(
-                            (request, headers, context) -> headers.set("Authorization", "Bearer " + token)))
-                    .build();
-            exercise(client(transport));
+            exercise(StatelessClients.http(belay).build());
             assertAudited(belay.auditLog(), "mcp-http");
 
             // the stateless server, not the session one, answers a request that carries the 2026-07-28 header
@@ -121,14 +103,6 @@ class StatelessClientIT {
         }
     }
 
-    private static McpSyncClient client(McpClientTransport transport) {
-        return McpClient.sync(transport)
-                .clientInfo(McpSchema.Implementation.builder("belay-it", "1").build())
-                .callTimeout(Duration.ofSeconds(60))
-                .roundTimeout(Duration.ofSeconds(60))
-                .build();
-    }
-
     private void exercise(McpSyncClient client) throws Exception {
         McpSchema.DiscoverResult discover = client.discover();
         assertThat(discover.supportedVersions()).contains("2026-07-28", "2025-11-25");
@@ -154,7 +128,7 @@ class StatelessClientIT {
                         Map.of("path", "src/hello.txt", "edits", List.of(Map.of("old_text", "hi", "new_text", "yo"))))
                 .call();
         assertThat(edit.isError()).isNotEqualTo(Boolean.TRUE);
-        assertThat(text(client.tool("read_file")
+        assertThat(StatelessClients.text(client.tool("read_file")
                         .arguments(Map.of("path", "src/hello.txt"))
                         .call()))
                 .contains("yo");
@@ -165,7 +139,9 @@ class StatelessClientIT {
         McpSchema.CallToolResult invalid =
                 client.tool("read_file").arguments(Map.of("nothing", 1)).call();
         assertThat(invalid.isError()).isTrue();
-        assertThat(text(invalid)).as("the catalog's own message").contains("path");
+        assertThat(StatelessClients.text(invalid))
+                .as("the catalog's own message")
+                .contains("path");
         assertThatThrownBy(() -> client.tool("no_such_tool").arguments(Map.of()).call())
                 .hasMessageContaining("no_such_tool");
 
@@ -174,11 +150,11 @@ class StatelessClientIT {
                 .arguments(Map.of("command", "sleep 2.5; echo done"))
                 .progress(progress::add)
                 .call();
-        assertThat(text(slow)).contains("done");
+        assertThat(StatelessClients.text(slow)).contains("done");
         assertThat(progress).as("progress notifications for a long command").isNotEmpty();
 
         McpSchema.CallToolResult undo = client.tool("undo").arguments(Map.of()).call();
-        assertThat(undo.isError()).as(text(undo)).isNotEqualTo(Boolean.TRUE);
+        assertThat(undo.isError()).as(StatelessClients.text(undo)).isNotEqualTo(Boolean.TRUE);
         assertThat(Files.readString(workspace.resolve("src/hello.txt"))).isEqualTo("hi\n");
     }
 
@@ -195,15 +171,5 @@ class StatelessClientIT {
             assertThat(entry.path("door").asString()).isEqualTo(door);
             assertThat(entry.path("traceparent").asString()).isEqualTo(TRACE);
         });
-    }
-
-    private static String text(McpSchema.CallToolResult result) {
-        StringBuilder text = new StringBuilder();
-        for (McpSchema.Content content : result.content()) {
-            if (content instanceof McpSchema.TextContent t) {
-                text.append(t.text());
-            }
-        }
-        return text.toString();
     }
 }

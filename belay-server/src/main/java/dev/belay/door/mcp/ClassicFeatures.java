@@ -34,21 +34,14 @@ final class ClassicFeatures {
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final String door;
-    private final McpResources resources;
-    private final Prompts prompts;
-    private final Completions completions;
+    private final Served served;
     private final ResourceWatch watch;
     private volatile McpSyncServer server;
 
     ClassicFeatures(ToolCaller caller, String door) {
-        CatalogReads reads = new CatalogReads(caller, door);
-        WorkspaceResources workspace = new WorkspaceResources(reads);
-        JournalResources journal = new JournalResources(reads);
         this.door = door;
-        this.resources = new McpResources(workspace, journal);
-        this.prompts = new Prompts(reads, workspace, journal);
-        this.completions = new Completions(workspace, journal, prompts);
-        this.watch = new ResourceWatch(reads, WATCH_EVERY, (uri, presence) -> updated(uri));
+        this.served = Served.of(caller, door);
+        this.watch = new ResourceWatch(served.reads(), WATCH_EVERY, (uri, presence) -> updated(uri));
     }
 
     /** The capabilities these features need, added to the server's others. */
@@ -63,11 +56,12 @@ final class ClassicFeatures {
         for (String template : List.of(ResourceUris.FILE_TEMPLATE, ResourceUris.COMMIT_TEMPLATE)) {
             completers.add(new McpServerFeatures.SyncCompletionSpecification(
                     new McpSchema.ResourceReference(template),
-                    (exchange, request) -> completion(completions.resource(
-                            template,
-                            request.argument().name(),
-                            request.argument().value(),
-                            session(exchange)))));
+                    (exchange, request) -> completion(served.completions()
+                            .resource(
+                                    template,
+                                    request.argument().name(),
+                                    request.argument().value(),
+                                    session(exchange)))));
         }
         List<McpServerFeatures.SyncPromptSpecification> promptSpecs = new ArrayList<>();
         for (var definition : Prompts.definitions()) {
@@ -78,15 +72,17 @@ final class ClassicFeatures {
                     request.arguments().forEach((k, v) -> arguments.put(k, v == null ? null : String.valueOf(v)));
                 }
                 return json.convertValue(
-                        prompts.get(prompt.name(), arguments, session(exchange)), McpSchema.GetPromptResult.class);
+                        served.prompts().get(prompt.name(), arguments, session(exchange)),
+                        McpSchema.GetPromptResult.class);
             })));
             completers.add(new McpServerFeatures.SyncCompletionSpecification(
                     new McpSchema.PromptReference(prompt.name()),
-                    (exchange, request) -> completion(completions.prompt(
-                            prompt.name(),
-                            request.argument().name(),
-                            request.argument().value(),
-                            session(exchange)))));
+                    (exchange, request) -> completion(served.completions()
+                            .prompt(
+                                    prompt.name(),
+                                    request.argument().name(),
+                                    request.argument().value(),
+                                    session(exchange)))));
         }
         return spec.uriTemplateManagerFactory(new Templates())
                 .resources(new McpServerFeatures.SyncResourceSpecification(
@@ -109,8 +105,8 @@ final class ClassicFeatures {
     }
 
     private McpSchema.ReadResourceResult read(McpSyncServerExchange exchange, McpSchema.ReadResourceRequest request) {
-        McpSchema.ReadResourceResult result =
-                json.convertValue(resources.read(request.uri(), session(exchange)), McpSchema.ReadResourceResult.class);
+        McpSchema.ReadResourceResult result = json.convertValue(
+                served.resources().read(request.uri(), session(exchange)), McpSchema.ReadResourceResult.class);
         watch.watch(request.uri());
         return result;
     }

@@ -53,9 +53,7 @@ public final class ModernFeatures implements AutoCloseable {
 
     private final JsonMapper json = JsonMapper.builder().build();
     private final String door;
-    private final McpResources resources;
-    private final Prompts prompts;
-    private final Completions completions;
+    private final Served served;
     private final McpChangeFeed changes = new McpChangeFeed();
     private final ResourceWatch watch;
 
@@ -65,14 +63,9 @@ public final class ModernFeatures implements AutoCloseable {
     }
 
     ModernFeatures(ToolCaller caller, String door, Duration watchEvery) {
-        CatalogReads reads = new CatalogReads(caller, door);
-        WorkspaceResources workspace = new WorkspaceResources(reads);
-        JournalResources journal = new JournalResources(reads);
         this.door = door;
-        this.resources = new McpResources(workspace, journal);
-        this.prompts = new Prompts(reads, workspace, journal);
-        this.completions = new Completions(workspace, journal, prompts);
-        this.watch = new ResourceWatch(reads, watchEvery, (uri, presence) -> {
+        this.served = Served.of(caller, door);
+        this.watch = new ResourceWatch(served.reads(), watchEvery, (uri, presence) -> {
             changes.broadcast(new ServerChange.ResourceUpdated(uri));
             if (presence) {
                 changes.broadcast(new ServerChange.ResourcesListChanged());
@@ -114,7 +107,7 @@ public final class ModernFeatures implements AutoCloseable {
     private final class Resources implements McpSyncResourceRepository {
         @Override
         public ResourcesPage list(McpRequestContext ctx, String cursor) {
-            McpResources.Page page = answering(() -> resources.page(cursor, door));
+            McpResources.Page page = answering(() -> served.resources().page(cursor, door));
             return new ResourcesPage(
                     page.resources().stream()
                             .map(r -> json.convertValue(r, McpSchema.Resource.class))
@@ -142,7 +135,8 @@ public final class ModernFeatures implements AutoCloseable {
                 return null;
             }
             return McpSyncResource.of((c, request) -> McpSyncResponse.result(json.convertValue(
-                    answering(() -> resources.read(request.uri(), door)), McpSchema.ReadResourceResult.class)));
+                    answering(() -> served.resources().read(request.uri(), door)),
+                    McpSchema.ReadResourceResult.class)));
         }
 
         @Override
@@ -155,8 +149,8 @@ public final class ModernFeatures implements AutoCloseable {
             return definition == null
                     ? null
                     : McpSyncResourceTemplate.of(json.convertValue(definition, McpSchema.ResourceTemplate.class))
-                            .withCompletionHandler(completing(
-                                    (argument, value) -> completions.resource(uriTemplate, argument, value, door)));
+                            .withCompletionHandler(completing((argument, value) ->
+                                    served.completions().resource(uriTemplate, argument, value, door)));
         }
 
         @Override
@@ -190,13 +184,16 @@ public final class ModernFeatures implements AutoCloseable {
                     .map(p -> McpSyncPrompt.of(
                                     json.convertValue(p, McpSchema.Prompt.class),
                                     (c, request) -> McpSyncResponse.result(json.convertValue(
-                                            answering(() -> prompts.get(
-                                                    name,
-                                                    request.arguments() == null ? Map.of() : request.arguments(),
-                                                    door)),
+                                            answering(() -> served.prompts()
+                                                    .get(
+                                                            name,
+                                                            request.arguments() == null
+                                                                    ? Map.of()
+                                                                    : request.arguments(),
+                                                            door)),
                                             McpSchema.GetPromptResult.class)))
-                            .withCompletionHandler(
-                                    completing((argument, value) -> completions.prompt(name, argument, value, door))))
+                            .withCompletionHandler(completing(
+                                    (argument, value) -> served.completions().prompt(name, argument, value, door))))
                     .orElse(null);
         }
 

@@ -14,6 +14,23 @@ final class TaskWire {
 
     private TaskWire() {}
 
+    /** An answer that is complete in itself, with nothing in its {@code _meta} (the server adds its own). */
+    interface Complete extends McpSchema.Result {
+
+        @Override
+        @JsonProperty("resultType")
+        default String resultType() {
+            return McpSchema.ResultType.COMPLETE;
+        }
+
+        @Override
+        @JsonProperty("_meta")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        default Map<String, Object> meta() {
+            return null;
+        }
+    }
+
     /** Where a task is: {@code input_required} never, since Belay asks nothing of a client while a task runs. */
     enum Status {
         @JsonProperty("working")
@@ -71,20 +88,7 @@ final class TaskWire {
             @JsonUnwrapped Task task,
             @JsonProperty("result") McpSchema.CallToolResult result,
             @JsonProperty("error") Error error)
-            implements McpSchema.Result {
-
-        @Override
-        @JsonProperty("resultType")
-        public String resultType() {
-            return McpSchema.ResultType.COMPLETE;
-        }
-
-        @Override
-        @JsonProperty("_meta")
-        public Map<String, Object> meta() {
-            return null;
-        }
-    }
+            implements Complete {}
 
     /** A JSON-RPC error, as a failed task carries it. */
     record Error(
@@ -93,18 +97,5 @@ final class TaskWire {
 
     /** The empty acknowledgement of {@code tasks/update} and {@code tasks/cancel}; the task's state is in tasks/get. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Ack() implements McpSchema.Result {
-
-        @Override
-        @JsonProperty("resultType")
-        public String resultType() {
-            return McpSchema.ResultType.COMPLETE;
-        }
-
-        @Override
-        @JsonProperty("_meta")
-        public Map<String, Object> meta() {
-            return null;
-        }
-    }
+    record Ack() implements Complete {}
 }
