@@ -91,9 +91,16 @@ public final class Beneath {
         }
     }
 
-    /** Whether a change to this path would touch a sealed place. */
+    /**
+     * Whether a change to this path would touch a sealed place. The path is also checked as {@link #canonical} with
+     * {@code followLast} checks it, with the same errors (a symlink that leads out of the root, a loop): the walk that
+     * finds the target is that check too, so a second walk is needed only when the path ends in a link.
+     */
     public boolean isSealed(Path path) throws IOException {
         try (Location at = walker.locate(path, false)) {
+            if (at.exists() && at.attributes().isSymbolicLink()) {
+                canonical(path, true);
+            }
             return walker.sealed().contains(at);
         }
     }

@@ -9,39 +9,66 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Set;
 
-/** An open directory: pinned by its handle, changed through a secure stream on exactly that directory. */
-record Dir(Handle handle, SecureDirectoryStream<Path> stream) implements AutoCloseable {
+/**
+ * An open directory: pinned by its handle, changed through a secure stream on exactly that directory. The stream is
+ * opened by the first change or listing that needs it: a walk passes through most directories only to look up one
+ * entry, which the pinned handle does alone (opening and closing a stream was most of a walk's system calls).
+ */
+final class Dir implements AutoCloseable {
 
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+
+    private final Handle handle;
+    /** The pinned directory's attributes, read when it was pinned: its identity cannot change while it is held. */
+    private final PosixFileAttributes attributes;
+
+    private SecureDirectoryStream<Path> stream;
+
+    private Dir(Handle handle, PosixFileAttributes attributes) {
+        this.handle = handle;
+        this.attributes = attributes;
+    }
 
     /**
      * Opens a directory without following a link at its end: pinned first, so that whatever was swapped in is
      * never opened for I/O (a FIFO would block); anything but a directory is a {@link NotDirectoryException}, which
      * the walk retries.
      */
-    @SuppressWarnings("StreamResourceLeak") // the stream is the Dir's, closed with it, or closed here when refused
     static Dir open(Path path) throws IOException {
         Handle handle = Handle.open(path);
         try {
-            if (!handle.attributes().isDirectory()) {
+            PosixFileAttributes attributes = handle.attributes();
+            if (!attributes.isDirectory()) {
                 throw new NotDirectoryException(path.toString());
             }
-            DirectoryStream<Path> stream = Files.newDirectoryStream(handle.path());
-            if (stream instanceof SecureDirectoryStream<Path> secure) {
-                return new Dir(handle, secure);
-            }
-            stream.close();
-            throw new UnsupportedOperationException("this platform offers no race-free directory access "
-                    + "(SecureDirectoryStream); Belay's file tools need it");
+            return new Dir(handle, attributes);
         } catch (IOException | RuntimeException e) {
             handle.close();
             throw e;
         }
+    }
+
+    /**
+     * The secure stream on exactly the pinned directory (opened through its handle), for changes and listings.
+     */
+    @SuppressWarnings("StreamResourceLeak") // the stream is this Dir's, closed with it, or closed here when refused
+    SecureDirectoryStream<Path> stream() throws IOException {
+        if (stream == null) {
+            DirectoryStream<Path> opened = Files.newDirectoryStream(handle.path());
+            if (!(opened instanceof SecureDirectoryStream<Path> secure)) {
+                opened.close();
+                throw new UnsupportedOperationException("this platform offers no race-free directory access "
+                        + "(SecureDirectoryStream); Belay's file tools need it");
+            }
+            stream = secure;
+        }
+        return stream;
     }
 
     /** An entry of this directory as a path only its last part of which is looked up. */
@@ -71,15 +98,14 @@ record Dir(Handle handle, SecureDirectoryStream<Path> stream) implements AutoClo
         }
     }
 
-    /** The attributes of this directory itself, as pinned. */
-    PosixFileAttributes stat() throws IOException {
-        return handle.attributes();
+    /** The attributes of this directory itself, as read when it was pinned. */
+    PosixFileAttributes stat() {
+        return attributes;
     }
 
     /** The permissions of a regular file that a write replaces, to keep them; null for anything else. */
-    Set<PosixFilePermission> permissions(String name) throws IOException {
-        PosixFileAttributes attrs = stat(name);
-        return attrs != null && attrs.isRegularFile() ? attrs.permissions() : null;
+    static Set<PosixFilePermission> permissions(BasicFileAttributes attrs) {
+        return attrs instanceof PosixFileAttributes posix && posix.isRegularFile() ? posix.permissions() : null;
     }
 
     /** Creates each missing directory in the one opened before it ({@code mkdirat} through its handle). */
@@ -106,7 +132,7 @@ record Dir(Handle handle, SecureDirectoryStream<Path> stream) implements AutoClo
     /** Removes a temporary file a change left behind, if the change did not rename it into place. */
     void deleteLeftover(String temp) throws IOException {
         try {
-            stream.deleteFile(Path.of(temp));
+            stream().deleteFile(Path.of(temp));
         } catch (NoSuchFileException ignored) {
             // renamed into place: nothing left over
         }
@@ -115,7 +141,9 @@ record Dir(Handle handle, SecureDirectoryStream<Path> stream) implements AutoClo
     @Override
     public void close() {
         try {
-            stream.close();
+            if (stream != null) {
+                stream.close();
+            }
         } catch (IOException ignored) {
             // closing a directory handle cannot lose data
         } finally {

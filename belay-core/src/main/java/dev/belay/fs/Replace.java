@@ -39,7 +39,8 @@ final class Replace {
     /** Writes the content, keeping the replaced file's permissions, then sets or clears the executable bits. */
     void write(Path path, byte[] content, Executable executable) throws IOException {
         replace(path, "give a file path.", (dir, temp, at) -> {
-            Set<PosixFilePermission> kept = at.exists() ? dir.permissions(at.name()) : null;
+            // the walk read the replaced file's attributes without following it: no second look
+            Set<PosixFilePermission> kept = at.exists() ? Dir.permissions(at.attributes()) : null;
             try (SeekableByteChannel out = dir.stream()
                     .newByteChannel(
                             Path.of(temp),
@@ -81,11 +82,15 @@ final class Replace {
                 }
                 try (Dir dir = at.createParents()) {
                     String temp = tempName(at.name());
+                    boolean moved = false;
                     try {
                         make.make(dir, temp, at);
                         dir.stream().move(Path.of(temp), dir.stream(), Path.of(at.name()));
+                        moved = true;
                     } finally {
-                        dir.deleteLeftover(temp);
+                        if (!moved) {
+                            dir.deleteLeftover(temp);
+                        }
                     }
                 }
                 return;

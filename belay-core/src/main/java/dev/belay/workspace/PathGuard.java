@@ -69,8 +69,13 @@ public final class PathGuard {
             throw new PathException(
                     Kind.INVALID, "'" + userPath + "' is the workspace root itself; name a path inside it.");
         }
-        canonical(userPath, path, true);
-        if (isJournal(path)) {
+        boolean journal;
+        try {
+            journal = files.isSealed(path); // checks the path as canonical(path, true) would, in the same walk
+        } catch (IOException e) {
+            throw unwalkable(userPath, e);
+        }
+        if (journal) {
             throw new PathException(
                     Kind.DENIED,
                     "'" + userPath + "' is inside .git, which holds Belay's journal and "
@@ -84,15 +89,6 @@ public final class PathGuard {
         Path rel = root.relativize(path);
         String s = rel.toString().replace('\\', '/');
         return s.isEmpty() ? "." : s;
-    }
-
-    /** Whether changing this path would touch the journal's git directory, however the path is spelled. */
-    public boolean isJournal(Path path) {
-        try {
-            return files.isSealed(path);
-        } catch (IOException e) {
-            return true; // cannot tell: treat it as the journal
-        }
     }
 
     /**
@@ -136,8 +132,12 @@ public final class PathGuard {
         try {
             files.canonical(path, followLast);
         } catch (IOException e) {
-            throw new PathException(Kind.INVALID, "'" + userPath + "': " + e.getMessage());
+            throw unwalkable(userPath, e);
         }
+    }
+
+    private static PathException unwalkable(String userPath, IOException e) {
+        return new PathException(Kind.INVALID, "'" + userPath + "': " + e.getMessage());
     }
 
     private Path check(String userPath) {
