@@ -8,6 +8,7 @@ import dev.belay.runtime.ExecSpec;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
+import dev.belay.tool.Progress;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
@@ -24,9 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -124,20 +122,20 @@ public final class ActionTools implements ToolSource {
         } catch (IOException e) {
             // the action ended (or closed its input) before reading the arguments: its exit tells what happened
         }
-        Job.Ended ended = await(job, timeout.plus(GRACE));
+        context.progress().runsAs(job.id());
+        Job.Ended ended = await(job, timeout.plus(GRACE), context.progress());
         parts.jobs().forget(job);
         return result(parts, action, job, ended);
     }
 
-    private static Job.Ended await(Job job, Duration limit) {
+    private static Job.Ended await(Job job, Duration limit, Progress progress) {
         try {
-            return job.ended().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            return job.await(limit, progress)
+                    .orElseThrow(() -> new IllegalStateException("action job " + job.id() + " did not end"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             job.kill(new Outcome.Killed("an interrupted call"));
             throw new ToolException(Failure.FAILED, "The call was interrupted; the action was killed.");
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("action job " + job.id() + " did not end", e);
         }
     }
 

@@ -6,6 +6,12 @@ public interface Progress {
 
     Progress NONE = (done, total, message) -> {};
 
+    /** Reports until closed. */
+    interface Heartbeat extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
      * Reports how far the call has come.
      *
@@ -18,4 +24,27 @@ public interface Progress {
      * client (an MCP task) can write to its input and kill it through the job tools while the call still waits.
      */
     default void runsAs(String jobId) {}
+
+    /**
+     * Reports every second, until closed, how long {@code what} has run: for work that cannot tell how far it has
+     * come (a Python cell, whose output arrives when it ends), so that a client that drops idle calls keeps this one.
+     */
+    default Heartbeat heartbeat(String what) {
+        if (this == NONE) {
+            return () -> {};
+        }
+        long start = System.nanoTime();
+        Thread beat = Thread.ofVirtual().name("belay-heartbeat").start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(1000);
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    report(seconds, null, "running " + (long) seconds + " s: " + what);
+                }
+            } catch (InterruptedException e) {
+                // closed: the work ended
+            }
+        });
+        return beat::interrupt;
+    }
 }

@@ -8,6 +8,7 @@ import dev.belay.tool.CallContext;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
 import dev.belay.tool.Limits;
+import dev.belay.tool.Progress;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpec;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,6 +141,34 @@ class ActionToolsTest {
         ToolResult escape = call("action__card", "{\"who\": \"escape\"}");
         assertThat(escape.isError()).isTrue();
         assertThat(escape.text()).containsIgnoringCase("outside the workspace");
+    }
+
+    @Test
+    void aLongActionTellsHowFarItHasComeWithItsLastLines() throws Exception {
+        install("build", "", "echo compiling; sleep 2.5; echo done");
+        open();
+        List<String> messages = new CopyOnWriteArrayList<>();
+        List<String> jobs = new CopyOnWriteArrayList<>();
+        Progress progress = new Progress() {
+            @Override
+            public void report(double done, Double total, String message) {
+                messages.add(message);
+            }
+
+            @Override
+            public void runsAs(String jobId) {
+                jobs.add(jobId);
+            }
+        };
+        ToolResult r = engine.caller()
+                .call(new ToolCall(
+                        "action__build",
+                        (ObjectNode) JSON.readTree("{\"who\": \"x\"}"),
+                        new CallContext("test", "s1", progress)));
+        assertThat(r.isError()).as(r.text()).isFalse();
+        assertThat(messages).isNotEmpty().allSatisfy(m -> assertThat(m).startsWith("running "));
+        assertThat(messages.getLast()).contains("compiling");
+        assertThat(jobs).as("a task can reach the action's job").hasSize(1);
     }
 
     @Test

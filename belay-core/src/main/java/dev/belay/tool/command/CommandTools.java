@@ -2,7 +2,6 @@ package dev.belay.tool.command;
 
 import dev.belay.journal.Change;
 import dev.belay.journal.Journal;
-import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.ExecSpec;
 import dev.belay.runtime.UnsafeVariables;
 import dev.belay.tool.Arguments;
@@ -36,12 +35,6 @@ import java.util.regex.Pattern;
 public final class CommandTools {
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    /** How much of each stream's end, lines of it and characters per line a progress message shows. */
-    private static final int PROGRESS_BYTES = 2048;
-
-    private static final int PROGRESS_LINES = 5;
-    private static final int PROGRESS_WIDTH = 200;
-
     private final Workspace workspace;
     private final Jobs jobs;
     private final Limits limits;
@@ -129,42 +122,9 @@ public final class CommandTools {
                 job, ended.get(), job.stdout().text(), job.stderr().text(), null, null);
     }
 
-    /**
-     * The last few lines the command wrote, stdout's then stderr's, each on a line of its own after the progress
-     * message: a client that waits sees how far the command has come, not only that it runs.
-     */
-    private static String lastLines(Job job) {
-        StringBuilder lines = new StringBuilder();
-        for (BoundedOutput stream : List.of(job.stdout(), job.stderr())) {
-            String tail = stream.read(Math.max(0, stream.total() - PROGRESS_BYTES), PROGRESS_BYTES)
-                    .text();
-            List<String> last = tail.lines().filter(line -> !line.isBlank()).toList();
-            for (String line : last.subList(Math.max(0, last.size() - PROGRESS_LINES), last.size())) {
-                lines.append('\n')
-                        .append(line.length() > PROGRESS_WIDTH ? line.substring(0, PROGRESS_WIDTH) + "…" : line);
-            }
-        }
-        return lines.toString();
-    }
-
     private static Optional<Job.Ended> await(Job job, Duration wait, Progress progress) {
-        long deadline = System.nanoTime() + wait.toNanos();
         try {
-            while (true) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return Optional.empty();
-                }
-                try {
-                    return Optional.of(
-                            job.ended().get(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS));
-                } catch (TimeoutException e) {
-                    progress.report(
-                            job.duration().toMillis() / 1000.0,
-                            null,
-                            "running " + job.duration().toSeconds() + " s: " + job.command() + lastLines(job));
-                }
-            }
+            return job.await(wait, progress);
         } catch (InterruptedException e) {
             // the caller stopped the call (the chat's Stop): the command goes with it, tree and all
             job.kill(new Outcome.Killed("the caller, who stopped the call"));
@@ -175,8 +135,6 @@ public final class CommandTools {
             } finally {
                 Thread.currentThread().interrupt();
             }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("job " + job.id() + " failed", e.getCause());
         }
     }
 }

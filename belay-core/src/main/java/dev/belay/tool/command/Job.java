@@ -3,13 +3,18 @@ package dev.belay.tool.command;
 import dev.belay.journal.Commit;
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.runtime.Execution;
+import dev.belay.tool.Progress;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -18,6 +23,12 @@ import java.util.function.Function;
  * within its wait is simply never listed.
  */
 public final class Job {
+
+    /** How much of each stream's end, lines of it and characters per line a progress message shows. */
+    private static final int PROGRESS_BYTES = 2048;
+
+    private static final int PROGRESS_LINES = 5;
+    private static final int PROGRESS_WIDTH = 200;
 
     private final String id;
     private final String command;
@@ -129,5 +140,50 @@ public final class Job {
     void advance(long stdoutTo, long stderrTo) {
         stdoutCursor = stdoutTo;
         stderrCursor = stderrTo;
+    }
+
+    /**
+     * Waits up to {@code wait} for the job to end, telling {@code progress} every second how long it has run and the
+     * last lines it wrote: a client that waits sees how far it has come, and one that drops idle calls keeps this one.
+     *
+     * @return the end, or empty when the job still runs
+     * @throws InterruptedException when the caller stopped the call; the job is the caller's to kill
+     */
+    public Optional<Ended> await(Duration wait, Progress progress) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(ended.get(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException e) {
+                progress.report(
+                        duration().toMillis() / 1000.0,
+                        null,
+                        "running " + duration().toSeconds() + " s: " + command + lastLines());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("job " + id + " failed", e.getCause());
+            }
+        }
+    }
+
+    /**
+     * The last few lines the job wrote, stdout's then stderr's, each on a line of its own after the progress
+     * message: a client that waits sees how far the command has come, not only that it runs.
+     */
+    private String lastLines() {
+        StringBuilder lines = new StringBuilder();
+        for (BoundedOutput stream : List.of(stdout, stderr)) {
+            String tail = stream.read(Math.max(0, stream.total() - PROGRESS_BYTES), PROGRESS_BYTES)
+                    .text();
+            List<String> last = tail.lines().filter(line -> !line.isBlank()).toList();
+            for (String line : last.subList(Math.max(0, last.size() - PROGRESS_LINES), last.size())) {
+                lines.append('\n')
+                        .append(line.length() > PROGRESS_WIDTH ? line.substring(0, PROGRESS_WIDTH) + "…" : line);
+            }
+        }
+        return lines.toString();
     }
 }

@@ -7,6 +7,7 @@ import dev.belay.runtime.Runtime;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Failure;
 import dev.belay.tool.Limits;
+import dev.belay.tool.Progress;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolException;
@@ -86,7 +87,7 @@ public final class PythonTools implements AutoCloseable {
         Interpreter session = sessions.session(conversation, name, kernel);
         Journal.Mark mark = workspace.journal().mark();
         Interpreter.Outcome outcome;
-        try {
+        try (Progress.Heartbeat beat = call.context().progress().heartbeat("a Python cell")) {
             outcome = session.execute(code, timeout);
         } catch (IOException e) {
             sessions.broken(conversation, name, kernel, session);
