@@ -164,8 +164,8 @@ public final class StatelessMcp {
         /**
          * One call: answered at once, or, when the client asked for progress, as a stream whose notifications come
          * before the result. A call that may run long, from a client that declared the tasks extension, becomes a task
-         * when it does. Otherwise a client that can show a form may be asked to approve the call ({@link InBandRounds}):
-         * its retry carries the answer and the state the question came with.
+         * when it does. Otherwise a client that can show a form may be asked to approve the call
+         * ({@link InBandRounds}): its retry carries the answer and the state the question came with.
          */
         private McpSyncResponse<McpSchema.CallToolOutcome> call(
                 String name, McpRequestContext ctx, McpSchema.CallToolRequest request) {
