@@ -36,11 +36,13 @@ public final class AgentControls implements ToolCaller {
     }
 
     @Override
+    public void onToolsChanged(Runnable listener) {
+        inner.onToolsChanged(listener);
+    }
+
+    @Override
     public ToolResult call(ToolCall call) {
-        ToolSpec spec = inner.tools().stream()
-                .filter(t -> t.name().equals(call.tool()))
-                .findFirst()
-                .orElseThrow(() -> new UnknownToolException(call.tool()));
+        ToolSpec spec = inner.spec(call.tool()).orElseThrow(() -> new UnknownToolException(call.tool()));
         Optional<String> refused = refusal(spec);
         if (refused.isPresent()) {
             return ToolResult.error(

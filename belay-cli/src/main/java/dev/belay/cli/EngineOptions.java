@@ -124,8 +124,7 @@ final class EngineOptions {
                     + "the container runtime cannot: use --runtime local or sandbox, or --kernel driver");
         }
         List<ToolSource> extra = List.of(
-                new ActionTools(new ActionStore(dirs.actions())),
-                new MountedServers(new MountList(dirs.mcpServers()).list()));
+                new ActionTools(new ActionStore(dirs.actions())), new MountedServers(new MountList(dirs.mcpServers())));
         Engine engine = Engine.open(
                 new Engine.Config(
                         root,

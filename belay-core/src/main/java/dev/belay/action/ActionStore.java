@@ -39,6 +39,11 @@ public final class ActionStore {
         this.root = root;
     }
 
+    /** The directory that holds one directory per installed action. */
+    public Path root() {
+        return root;
+    }
+
     /**
      * Fetches and validates an action, then installs it if {@code accept} agrees after seeing its manifest.
      *
@@ -128,7 +133,9 @@ public final class ActionStore {
         }
         try (var dirs = Files.list(root)) {
             for (Path dir : dirs.sorted().toList()) {
-                if (Files.isRegularFile(dir.resolve("installed.json"))) {
+                // .staging-* and .retired-* are an install or update under way, not an action
+                if (!dir.getFileName().toString().startsWith(".")
+                        && Files.isRegularFile(dir.resolve("installed.json"))) {
                     all.add(get(dir.getFileName().toString()));
                 }
             }

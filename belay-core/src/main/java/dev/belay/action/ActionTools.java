@@ -54,6 +54,12 @@ public final class ActionTools implements ToolSource {
         this.store = store;
     }
 
+    /** An action installed, updated or removed is a directory renamed in or out of the store's. */
+    @Override
+    public List<Watched> watched() {
+        return List.of(new Watched(store.root(), true));
+    }
+
     @Override
     public List<Tool> tools(Parts parts) {
         ActionSetup setup = new ActionSetup(store, parts.jobs(), parts.commandEnv());

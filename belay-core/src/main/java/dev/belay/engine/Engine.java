@@ -20,14 +20,17 @@ import dev.belay.workspace.Workspace;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The engine of one workspace: its built-in tools in one catalog, over its journal and the runtime it was given.
- * Doors, the guard and the agent hub all sit in front of {@link #caller()}.
+ * The engine of one workspace: its built-in tools and its extra sources' in one catalog, over its journal and the
+ * runtime it was given. Doors, the guard and the agent hub all sit in front of {@link #caller()}.
  */
 public final class Engine implements AutoCloseable {
 
@@ -68,26 +71,41 @@ public final class Engine implements AutoCloseable {
     /** How long an unused Python session lives. */
     private static final Duration PYTHON_IDLE = Duration.ofMinutes(30);
 
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
     private final Workspace workspace;
     private final Runtime runtime;
     private final Jobs jobs;
     private final PythonTools python;
+    private final List<Tool> builtIn;
+    private final ToolSource.Parts parts;
+    /** Each extra source's tools as last read; the catalog holds the built-in tools and these, in this order. */
+    private final Map<ToolSource, List<Tool>> extra = new LinkedHashMap<>();
+
     private final Catalog catalog;
-    private final List<ToolSource> sources;
+    private final SourceWatch watch;
 
     private Engine(
             Workspace workspace,
             Runtime runtime,
             Jobs jobs,
             PythonTools python,
-            Catalog catalog,
+            List<Tool> builtIn,
+            ToolSource.Parts parts,
             List<ToolSource> sources) {
         this.workspace = workspace;
         this.runtime = runtime;
         this.jobs = jobs;
         this.python = python;
-        this.catalog = catalog;
-        this.sources = List.copyOf(sources);
+        this.builtIn = List.copyOf(builtIn);
+        this.parts = parts;
+        for (ToolSource source : sources) {
+            extra.put(source, namespaced(source.tools(parts)));
+        }
+        this.catalog = new Catalog(all());
+        this.watch = sources.stream().anyMatch(s -> !s.watched().isEmpty())
+                ? SourceWatch.start(sources, this::reload)
+                : null;
     }
 
     public static Engine open(Config config) {
@@ -95,7 +113,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Opens the engine with extra tools besides the built-in ones; the engine closes the sources when it closes.
+     * Opens the engine with extra tools besides the built-in ones. While it is open, a source is read again whenever
+     * what it {@linkplain ToolSource#watched() watches} changes, and the catalog's list changes with it; the built-in
+     * tools never change. The engine closes the sources when it closes.
      *
      * @throws IllegalArgumentException if an extra tool's name is not namespaced ({@code source__tool})
      */
@@ -116,16 +136,40 @@ public final class Engine implements AutoCloseable {
         tools.addAll(new TransferTools(workspace, config.web().map(WebClient::new)).tools());
         ToolSource.Parts parts =
                 new ToolSource.Parts(workspace, config.runtime(), jobs, config.limits(), config.commandEnv());
-        for (ToolSource source : sources) {
-            for (Tool tool : source.tools(parts)) {
-                if (!tool.name().contains("__")) {
-                    throw new IllegalArgumentException(
-                            "extra tool " + tool.name() + " is not namespaced (source__tool)");
-                }
-                tools.add(tool);
+        return new Engine(workspace, config.runtime(), jobs, python, tools, parts, sources);
+    }
+
+    private static List<Tool> namespaced(List<Tool> tools) {
+        for (Tool tool : tools) {
+            if (!tool.name().contains("__")) {
+                throw new IllegalArgumentException("extra tool " + tool.name() + " is not namespaced (source__tool)");
             }
         }
-        return new Engine(workspace, config.runtime(), jobs, python, new Catalog(tools), sources);
+        return List.copyOf(tools);
+    }
+
+    private List<Tool> all() {
+        List<Tool> tools = new ArrayList<>(builtIn);
+        extra.values().forEach(tools::addAll);
+        return tools;
+    }
+
+    /**
+     * Reads a source's tools again and puts them in the catalog. What a running Belay reads must not stop it: a
+     * broken file (a malformed manifest, mcp-servers.json half-edited by hand) keeps the tools it had, and says so.
+     */
+    private synchronized void reload(ToolSource source) {
+        List<Tool> before = extra.get(source);
+        try {
+            extra.put(source, namespaced(source.tools(parts)));
+            catalog.replace(all());
+        } catch (RuntimeException e) {
+            extra.put(source, before);
+            LOG.warn(
+                    "the tools from {} could not be read again; the ones from before are kept until it is fixed: {}",
+                    source.watched().stream().map(w -> w.path().toString()).toList(),
+                    e.getMessage());
+        }
     }
 
     public ToolCaller caller() {
@@ -144,7 +188,12 @@ public final class Engine implements AutoCloseable {
     /** Kills every running job and process, then closes the journal. */
     @Override
     public void close() {
-        sources.forEach(ToolSource::close);
+        if (watch != null) {
+            watch.close();
+        }
+        synchronized (this) {
+            extra.keySet().forEach(ToolSource::close);
+        }
         python.close();
         jobs.close();
         runtime.close();

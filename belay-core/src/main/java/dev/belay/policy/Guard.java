@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -46,7 +45,6 @@ public final class Guard implements ToolCaller {
     private static final Set<String> LISTINGS = Set.of("list_directory", "find_files", "search_files");
 
     private final ToolCaller inner;
-    private final Map<String, ToolSpec> specs;
     private final Rules rules;
     private final ApprovalMode mode;
     private final Approvals approvals;
@@ -61,7 +59,6 @@ public final class Guard implements ToolCaller {
      */
     public Guard(ToolCaller inner, Rules rules, ApprovalMode mode, Approvals approvals, AuditLog audit, Path root) {
         this.inner = inner;
-        this.specs = inner.tools().stream().collect(Collectors.toUnmodifiableMap(ToolSpec::name, t -> t));
         this.rules = rules;
         this.mode = mode;
         this.approvals = approvals;
@@ -79,16 +76,24 @@ public final class Guard implements ToolCaller {
     }
 
     @Override
+    public Optional<ToolSpec> spec(String name) {
+        return inner.spec(name);
+    }
+
+    @Override
+    public void onToolsChanged(Runnable listener) {
+        inner.onToolsChanged(listener);
+    }
+
+    @Override
     public Optional<String> placement(ToolCall call) {
         return inner.placement(call);
     }
 
     @Override
     public ToolResult call(ToolCall call) {
-        ToolSpec spec = specs.get(call.tool());
-        if (spec == null) {
-            throw new UnknownToolException(call.tool());
-        }
+        // the spec of the tool as it is now: the list may have changed since the client listed it
+        ToolSpec spec = inner.spec(call.tool()).orElseThrow(() -> new UnknownToolException(call.tool()));
         long start = System.nanoTime();
         Decision decision = decide(call, spec);
         ToolResult result;

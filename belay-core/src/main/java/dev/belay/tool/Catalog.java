@@ -10,8 +10,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -20,40 +24,108 @@ import tools.jackson.databind.node.ObjectNode;
  * a {@link ToolException} from the tool, a {@link PathException} from the path guard, a
  * {@link JournalRefusedException} from the journal. Their messages are written for the model already; the catalog
  * says what kind of failure each is.
+ *
+ * <p>It is the one place that holds the current tools: the engine replaces them when an extra source's tools change,
+ * and every layer above reads {@link #tools()} or listens ({@link #onToolsChanged}) rather than keeping a copy.
  */
 public final class Catalog implements ToolCaller {
 
-    private final Map<String, Tool> tools;
-    private final List<ToolSpec> specs;
-    // compiled on first use: compiling every schema up front would cost startup time for tools never called
-    private final Map<String, Schema> inputSchemas = new ConcurrentHashMap<>();
-    private final Map<String, Schema> outputSchemas = new ConcurrentHashMap<>();
+    private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
+
+    /**
+     * The tools at one moment, with their schemas compiled on first use (compiling every schema up front would cost
+     * startup time for tools never called). A call reads it once, so a change in between cannot mix two lists.
+     */
+    private record Snapshot(
+            Map<String, Tool> tools,
+            List<ToolSpec> specs,
+            Map<String, Schema> inputSchemas,
+            Map<String, Schema> outputSchemas) {}
+
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private volatile Snapshot current;
 
     public Catalog(List<Tool> tools) {
+        this.current = snapshot(tools, null);
+    }
+
+    /**
+     * Replaces the tools, atomically for every reader, and tells the listeners when the specs changed; a tool whose
+     * spec is the same keeps its compiled schemas. Handlers are replaced even then: an updated action runs new code.
+     *
+     * @throws IllegalArgumentException if two tools share a name; the tools are then left as they were
+     */
+    public synchronized void replace(List<Tool> tools) {
+        Snapshot old = current;
+        current = snapshot(tools, old);
+        if (current.specs().equals(old.specs())) {
+            return;
+        }
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                // one door failing to take the new list must not keep it from the others
+                LOG.warn("a listener of the tool list failed", e);
+            }
+        }
+    }
+
+    private static Snapshot snapshot(List<Tool> tools, Snapshot old) {
         Map<String, Tool> byName = new LinkedHashMap<>();
         for (Tool tool : tools) {
             if (byName.putIfAbsent(tool.name(), tool) != null) {
                 throw new IllegalArgumentException("two tools are named " + tool.name());
             }
         }
-        this.tools = Map.copyOf(byName);
-        this.specs = byName.values().stream().map(Tool::spec).toList();
+        Map<String, Schema> inputs = new ConcurrentHashMap<>();
+        Map<String, Schema> outputs = new ConcurrentHashMap<>();
+        if (old != null) {
+            for (Tool tool : byName.values()) {
+                Tool before = old.tools().get(tool.name());
+                if (before != null && before.spec().equals(tool.spec())) {
+                    copy(old.inputSchemas(), inputs, tool.name());
+                    copy(old.outputSchemas(), outputs, tool.name());
+                }
+            }
+        }
+        return new Snapshot(
+                Map.copyOf(byName), byName.values().stream().map(Tool::spec).toList(), inputs, outputs);
+    }
+
+    private static void copy(Map<String, Schema> from, Map<String, Schema> to, String name) {
+        Schema schema = from.get(name);
+        if (schema != null) {
+            to.put(name, schema);
+        }
     }
 
     @Override
     public List<ToolSpec> tools() {
-        return specs;
+        return current.specs();
+    }
+
+    @Override
+    public Optional<ToolSpec> spec(String name) {
+        return Optional.ofNullable(current.tools().get(name)).map(Tool::spec);
+    }
+
+    @Override
+    public void onToolsChanged(Runnable listener) {
+        listeners.add(listener);
     }
 
     @Override
     public ToolResult call(ToolCall call) {
-        Tool tool = tools.get(call.tool());
+        Snapshot snapshot = current;
+        Tool tool = snapshot.tools().get(call.tool());
         if (tool == null) {
             throw new UnknownToolException(call.tool());
         }
-        Schema input = inputSchemas.computeIfAbsent(
-                tool.name(), n -> registry.getSchema(tool.spec().inputSchema()));
+        Schema input = snapshot.inputSchemas()
+                .computeIfAbsent(
+                        tool.name(), n -> registry.getSchema(tool.spec().inputSchema()));
         List<Error> errors;
         try {
             errors = input.validate(call.arguments());
@@ -77,7 +149,7 @@ public final class Catalog implements ToolCaller {
         } catch (JournalRefusedException e) {
             return ToolResult.error(failure(e.kind()), e.getMessage());
         }
-        assert keepsOutputSchema(tool.spec(), result);
+        assert keepsOutputSchema(snapshot, tool.spec(), result);
         return result;
     }
 
@@ -88,12 +160,13 @@ public final class Catalog implements ToolCaller {
      *
      * @throws AssertionError naming the tool and what does not match
      */
-    private boolean keepsOutputSchema(ToolSpec spec, ToolResult result) {
+    private boolean keepsOutputSchema(Snapshot snapshot, ToolSpec spec, ToolResult result) {
         ObjectNode structured = result.structured();
         if (spec.outputSchema() == null || structured == null) {
             return true;
         }
-        Schema output = outputSchemas.computeIfAbsent(spec.name(), n -> registry.getSchema(spec.outputSchema()));
+        Schema output =
+                snapshot.outputSchemas().computeIfAbsent(spec.name(), n -> registry.getSchema(spec.outputSchema()));
         List<Error> errors = output.validate(structured);
         if (!errors.isEmpty()) {
             List<String> problems = errors.stream()

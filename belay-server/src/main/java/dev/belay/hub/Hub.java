@@ -38,7 +38,11 @@ public final class Hub implements ToolCaller {
     private final AgentRegistry registry = new AgentRegistry();
     private final Catalog agentTools;
     private final AgentEndpoint endpoint;
-    private final List<ToolSpec> specs;
+    /** The engine's list that {@link #specs} was built from: built again only when the engine's list changed. */
+    private volatile Listed listed = new Listed(List.of(), List.of());
+
+    /** The engine's tools and the hub's own, as one list. */
+    private record Listed(List<ToolSpec> engine, List<ToolSpec> all) {}
 
     public Hub(ToolCaller engine, AgentTokens tokens, Config config, String version) {
         this.engine = engine;
@@ -46,18 +50,34 @@ public final class Hub implements ToolCaller {
         this.config = config;
         this.agentTools = new Catalog(new AgentTools(registry, config.local()).tools());
         this.endpoint = new AgentEndpoint(tokens, registry, config.heartbeat(), version);
-        List<ToolSpec> all = new ArrayList<>(engine.tools());
-        all.addAll(agentTools.tools());
-        this.specs = List.copyOf(all);
     }
 
     public AgentTokens tokens() {
         return tokens;
     }
 
+    /** The engine's tools, then the hub's; the same instance for as long as the engine's list is. */
     @Override
     public List<ToolSpec> tools() {
-        return specs;
+        List<ToolSpec> current = engine.tools();
+        Listed last = listed;
+        if (last.engine() != current) {
+            List<ToolSpec> all = new ArrayList<>(current);
+            all.addAll(agentTools.tools());
+            last = new Listed(current, List.copyOf(all));
+            listed = last;
+        }
+        return last.all();
+    }
+
+    @Override
+    public Optional<ToolSpec> spec(String name) {
+        return agentTools.spec(name).or(() -> engine.spec(name));
+    }
+
+    @Override
+    public void onToolsChanged(Runnable listener) {
+        engine.onToolsChanged(listener);
     }
 
     @Override
@@ -67,13 +87,13 @@ public final class Hub implements ToolCaller {
 
     @Override
     public ToolResult call(ToolCall call) {
-        if (agentTools.tools().stream().anyMatch(t -> t.name().equals(call.tool()))) {
+        if (agentTools.spec(call.tool()).isPresent()) {
             return agentTools.call(call);
         }
         Optional<String> agentId = registry.boundAgent(call.context().session());
         if (agentId.isEmpty()) {
             if (!config.local()) {
-                if (engine.tools().stream().noneMatch(t -> t.name().equals(call.tool()))) {
+                if (engine.spec(call.tool()).isEmpty()) {
                     throw new UnknownToolException(call.tool());
                 }
                 return ToolResult.error(

@@ -26,6 +26,10 @@ public final class MountList {
         this.file = file;
     }
 
+    public Path file() {
+        return file;
+    }
+
     public List<MountSpec> list() {
         List<MountSpec> mounts = new ArrayList<>();
         if (!Files.isRegularFile(file)) {

@@ -6,6 +6,7 @@ import dev.belay.tool.ToolAnnotations;
 import dev.belay.tool.ToolSpec;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,26 +18,47 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The mounted MCP servers as a source of tools: each server's tools offered as {@code <server>__<tool>}, called
  * through the same catalog (argument validation), guard and audit as the built-in ones. A server that cannot be
- * reached when Belay starts is reported on stderr and contributes no tools.
+ * reached is reported on stderr and contributes no tools. mcp-servers.json is read again when it changes: a server
+ * mounted meanwhile is started, one unmounted is closed.
  */
 public final class MountedServers implements ToolSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(MountedServers.class);
 
-    private final List<MountSpec> specs;
-    private final List<MountedServer> servers = new ArrayList<>();
+    private final MountList list;
+    /** The servers started, by what was mounted: one whose entry is unchanged keeps running when the list is read. */
+    private final Map<MountSpec, MountedServer> servers = new LinkedHashMap<>();
+
     private final JsonMapper json = JsonMapper.builder().build();
 
-    public MountedServers(List<MountSpec> specs) {
-        this.specs = List.copyOf(specs);
+    public MountedServers(MountList list) {
+        this.list = list;
     }
 
+    /** {@code belay mcp-servers add} and {@code remove} rewrite the file whole. */
     @Override
-    public List<Tool> tools(Parts parts) {
+    public List<Watched> watched() {
+        return List.of(new Watched(list.file(), false));
+    }
+
+    /**
+     * Starts the servers newly mounted, closes those no longer mounted, and lists every mounted server's tools.
+     *
+     * @throws RuntimeException if mcp-servers.json cannot be read; nothing is started or closed then
+     */
+    @Override
+    public synchronized List<Tool> tools(Parts parts) {
+        List<MountSpec> mounted = list.list();
+        servers.entrySet().removeIf(running -> {
+            boolean gone = !mounted.contains(running.getKey());
+            if (gone) {
+                running.getValue().close();
+            }
+            return gone;
+        });
         List<Tool> tools = new ArrayList<>();
-        for (MountSpec spec : specs) {
-            MountedServer server = new MountedServer(spec, parts.commandEnv());
-            servers.add(server);
+        for (MountSpec spec : mounted) {
+            MountedServer server = servers.computeIfAbsent(spec, s -> new MountedServer(s, parts.commandEnv()));
             try {
                 for (McpSchema.Tool tool : server.listTools()) {
                     toSpec(spec, tool)
@@ -90,7 +112,7 @@ public final class MountedServers implements ToolSource {
     }
 
     @Override
-    public void close() {
-        servers.forEach(MountedServer::close);
+    public synchronized void close() {
+        servers.values().forEach(MountedServer::close);
     }
 }

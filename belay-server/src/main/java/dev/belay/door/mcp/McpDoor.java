@@ -1,6 +1,7 @@
 package dev.belay.door.mcp;
 
 import dev.belay.tool.ToolCaller;
+import dev.belay.tool.ToolSpec;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.modern.server.transport.HttpServletMcpTransport;
@@ -12,6 +13,11 @@ import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.http.HttpServlet;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -33,8 +39,8 @@ public final class McpDoor {
     /**
      * An MCP server speaking on the given streams; it serves until the input ends. Each call runs on the thread that
      * read it ({@link StdioServerTransport}), so the SDK is told not to hand it to a worker pool of its own. Its tool
-     * list may change during a session: a start that answered {@code tools/list} early tells the client when the
-     * catalog's list differs ({@link EarlyAnswers}).
+     * list may change during a session: when the catalog's changes, and when a start that answered {@code tools/list}
+     * early finds the catalog's list differs ({@link EarlyAnswers}); the client is told either way.
      */
     public static McpSyncServer stdio(ToolCaller caller, String version, InputStream in, OutputStream out) {
         McpJsonMapper json = SdkJson.MAPPER;
@@ -44,7 +50,7 @@ public final class McpDoor {
                 in,
                 out,
                 StatelessMcp.server(caller, version, "mcp-stdio", new ModernFeatures(caller, "mcp-stdio")));
-        return build(McpServer.sync(transport).immediateExecution(true), caller, "mcp-stdio", version, true);
+        return build(McpServer.sync(transport).immediateExecution(true), caller, "mcp-stdio", version);
     }
 
     /**
@@ -64,7 +70,7 @@ public final class McpDoor {
                 .httpHeaderValidator(security)
                 .maxRequestSize(maxRequestBytes)
                 .build();
-        McpSyncServer server = build(McpServer.sync(transport), caller, "mcp-http", version, false);
+        McpSyncServer server = build(McpServer.sync(transport), caller, "mcp-http", version);
         ModernFeatures resources = new ModernFeatures(caller, "mcp-http");
         HttpServletMcpTransport stateless = HttpServletMcpTransport.builder(
                         StatelessMcp.server(caller, version, "mcp-http", resources))
@@ -80,27 +86,48 @@ public final class McpDoor {
         });
     }
 
+    /**
+     * The 2025-11-25 server, which declares {@code tools.listChanged} on both transports: its tools follow the
+     * caller's list ({@link #follow}), and each change is told to the clients.
+     */
     private static McpSyncServer build(
-            McpServer.SyncSpecification<?> spec,
-            ToolCaller caller,
-            String door,
-            String version,
-            boolean toolsMayChange) {
+            McpServer.SyncSpecification<?> spec, ToolCaller caller, String door, String version) {
         ClassicFeatures features = new ClassicFeatures(caller, door);
+        McpTools tools = new McpTools(caller, door);
         McpSyncServer server = features.register(spec)
                 .serverInfo(McpSchema.Implementation.builder("belay", version)
                         .title("Belay")
                         .build())
                 .instructions(INSTRUCTIONS)
                 .capabilities(ClassicFeatures.capabilities(McpSchema.ServerCapabilities.builder()
-                                .tools(toolsMayChange)
+                                .tools(true)
                                 .logging())
                         .build())
                 .validateToolInputs(false) // the catalog validates, with the same messages for every door
                 .jsonSchemaValidator(new OutputSchemas(JsonMapper.builder().build()))
-                .tools(new McpTools(caller, door).specifications())
+                .tools(tools.specifications())
                 .build();
         features.attach(server);
+        caller.onToolsChanged(() -> follow(server, tools));
         return server;
+    }
+
+    /**
+     * Brings the server's tools in line with the caller's: a tool gone is removed, one new or changed is added (the
+     * SDK replaces one of the same name). The SDK sends {@code notifications/tools/list_changed} to every session
+     * with each, as the server declares list changes.
+     */
+    private static void follow(McpSyncServer server, McpTools tools) {
+        Map<String, McpSchema.Tool> registered = new HashMap<>();
+        server.listTools().forEach(t -> registered.put(t.name(), t));
+        List<ToolSpec> current = tools.tools();
+        Set<String> names = new HashSet<>();
+        for (ToolSpec spec : current) {
+            names.add(spec.name());
+            if (!tools.toMcp(spec).equals(registered.get(spec.name()))) {
+                server.addTool(tools.specification(spec));
+            }
+        }
+        registered.keySet().stream().filter(n -> !names.contains(n)).forEach(server::removeTool);
     }
 }

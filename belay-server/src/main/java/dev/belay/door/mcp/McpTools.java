@@ -8,10 +8,10 @@ import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolSpec;
 import dev.belay.tool.ToolWire;
+import dev.belay.tool.UnknownToolException;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -49,14 +49,15 @@ public final class McpTools {
     }
 
     public List<SyncToolSpecification> specifications() {
-        List<SyncToolSpecification> specs = new ArrayList<>();
-        for (ToolSpec spec : caller.tools()) {
-            specs.add(SyncToolSpecification.builder()
-                    .tool(toMcp(spec))
-                    .callHandler((exchange, request) -> call(spec.name(), exchange, request))
-                    .build());
-        }
-        return specs;
+        return caller.tools().stream().map(this::specification).toList();
+    }
+
+    /** One tool as the 2025-11-25 server registers it, its calls through the caller. */
+    SyncToolSpecification specification(ToolSpec spec) {
+        return SyncToolSpecification.builder()
+                .tool(toMcp(spec))
+                .callHandler((exchange, request) -> call(spec.name(), exchange, request))
+                .build();
     }
 
     /** A spec as the SDK's tool: the MCP shape {@link ToolWire} builds, read into the SDK's type. */
@@ -102,22 +103,24 @@ public final class McpTools {
                 .withAsk(ask);
         try {
             return filled(ToolWire.result(caller.call(new ToolCall(name, arguments, context))));
+        } catch (UnknownToolException e) {
+            // removed from the catalog after this server found it (an action uninstalled while Belay runs)
+            return error(e.getMessage() + ". The tool list changed; list the tools again.");
         } catch (RuntimeException e) {
             LOG.error(
                     "tool {} failed inside Belay{}",
                     name,
                     context.trace() == null ? "" : " (traceparent " + context.trace() + ")",
                     e);
-            ObjectNode failed = json.createObjectNode();
-            failed.putArray("content")
-                    .addObject()
-                    .put("type", "text")
-                    .put(
-                            "text",
-                            "Belay failed internally while running " + name + ": " + e.getMessage()
-                                    + ". This is not caused by your arguments; retrying may help.");
-            return failed.put("isError", true);
+            return error("Belay failed internally while running " + name + ": " + e.getMessage()
+                    + ". This is not caused by your arguments; retrying may help.");
         }
+    }
+
+    private ObjectNode error(String text) {
+        ObjectNode failed = json.createObjectNode();
+        failed.putArray("content").addObject().put("type", "text").put("text", text);
+        return failed.put("isError", true);
     }
 
     /**

@@ -40,7 +40,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Belay learns which resources a {@code subscriptions/listen} wants, keeps only those it can watch (a workspace file
  * the guard lets this door read, the journal's commits) and watches them ({@link ResourceWatch}); each change goes
  * out through the publisher as {@code notifications/resources/updated}, and a file that appears or vanishes as
- * {@code notifications/resources/list_changed} too.
+ * {@code notifications/resources/list_changed} too. A change of the caller's tool list goes out as
+ * {@code notifications/tools/list_changed} to the listeners that asked for it.
  *
  * <p>That server has no sessions: a request's calls are recorded under the door's name as their conversation.
  */
@@ -71,6 +72,8 @@ public final class ModernFeatures implements AutoCloseable {
                 changes.broadcast(new ServerChange.ResourcesListChanged());
             }
         });
+        // the stateless server lists the caller's tools as they are now, so telling listeners is all a change needs
+        caller.onToolsChanged(() -> changes.broadcast(new ServerChange.ToolsListChanged()));
     }
 
     /** The resources and prompts features; completions come with them. */

@@ -43,9 +43,9 @@ public final class StatelessMcp {
     /** The {@code _meta} key (and, over HTTP, the header's value) by which a request claims a stateless version. */
     public static final String VERSION_META = "io.modelcontextprotocol/protocolVersion";
     /**
-     * How long a client may keep the tool list: the catalog is built once per process, and a restart that changes it
-     * (an action installed, a server mounted) is seen within the minute. Private: the list is this server's, and
-     * answers pass through a token.
+     * How long a client may keep the tool list: it changes when an action is installed or a server mounted, which a
+     * client listening to {@code subscriptions/listen} is told at once ({@link ModernFeatures}), and any other sees
+     * within the minute. Private: the list is this server's, and answers pass through a token.
      */
     static final long TOOLS_TTL_MS = 60_000;
 
@@ -101,35 +101,57 @@ public final class StatelessMcp {
         private final InBandRounds rounds = new InBandRounds(McpJsonDefaults.getMapper());
         private final Tasks tasks;
         private final JsonMapper json = JsonMapper.builder().build();
-        private final Map<String, McpSyncTool> byName = new LinkedHashMap<>();
-        /** The input schemas, by identity: the catalog validates arguments, with the same messages for every door. */
-        private final Set<Map<String, Object>> inputSchemas = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** The tools as last listed by the caller, rebuilt when its list is another. */
+        private volatile Listed listed = new Listed(List.of(), Map.of(), Set.of());
+
+        /**
+         * One list of the caller's, as this server's tools.
+         *
+         * @param inputSchemas by identity: the catalog validates arguments, with the same messages for every door
+         */
+        private record Listed(
+                List<ToolSpec> specs, Map<String, McpSyncTool> byName, Set<Map<String, Object>> inputSchemas) {}
 
         Tools(McpTools calls, Tasks tasks) {
             this.calls = calls;
             this.tasks = tasks;
-            calls.tools().stream().sorted(Comparator.comparing(ToolSpec::name)).forEach(spec -> {
+        }
+
+        /** The caller's tools now; the catalog's list changes while Belay runs (actions, mounted servers). */
+        private Listed current() {
+            List<ToolSpec> specs = calls.tools();
+            Listed last = listed;
+            if (last.specs() == specs) {
+                return last;
+            }
+            Map<String, McpSyncTool> byName = new LinkedHashMap<>();
+            Set<Map<String, Object>> inputs = Collections.newSetFromMap(new IdentityHashMap<>());
+            specs.stream().sorted(Comparator.comparing(ToolSpec::name)).forEach(spec -> {
                 McpSchema.Tool tool = json.convertValue(ToolWire.spec(spec), McpSchema.Tool.class);
-                inputSchemas.add(tool.inputSchema());
+                inputs.add(tool.inputSchema());
                 byName.put(spec.name(), McpSyncTool.of(tool, (ctx, request) -> call(spec.name(), ctx, request)));
             });
+            Listed fresh = new Listed(specs, byName, inputs);
+            listed = fresh;
+            return fresh;
         }
 
         @Override
         public ToolsPage list(McpRequestContext ctx, String cursor) {
-            return ToolsPage.of(
-                    byName.values().stream().map(McpSyncTool::definition).toList());
+            return ToolsPage.of(current().byName().values().stream()
+                    .map(McpSyncTool::definition)
+                    .toList());
         }
 
         @Override
         public McpSyncTool find(McpRequestContext ctx, String name) {
-            return byName.get(name);
+            return current().byName().get(name);
         }
 
         /** Passes input schemas (the catalog checks arguments) and checks results against output schemas. */
         JsonSchemaValidator outputsOnly() {
             OutputSchemas outputs = new OutputSchemas(json);
-            return (schema, content) -> inputSchemas.contains(schema)
+            return (schema, content) -> listed.inputSchemas().contains(schema)
                     ? JsonSchemaValidator.ValidationResponse.asValid(null)
                     : outputs.validate(schema, content);
         }
@@ -137,8 +159,8 @@ public final class StatelessMcp {
         /**
          * One call: answered at once, or, when the client asked for progress, as a stream whose notifications come
          * before the result. A call that may run long, from a client that declared the tasks extension, becomes a task
-         * when it does. Otherwise a client that can show a form may be asked to approve the call ({@link InBandRounds}):
-         * its retry carries the answer and the state the question came with.
+         * when it does. Otherwise a client that can show a form may be asked to approve the call
+         * ({@link InBandRounds}): its retry carries the answer and the state the question came with.
          */
         private McpSyncResponse<McpSchema.CallToolOutcome> call(
                 String name, McpRequestContext ctx, McpSchema.CallToolRequest request) {
