@@ -91,7 +91,10 @@ public final class AgentStart {
                     .start();
         }
         try (Agent agent = new Agent(config, new AgentControls(guarded, allowed, options.readOnly), runtimeKind, log)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                agent.close();
+                engine.close(); // the JVM halts when the hooks end: the journal's last commits are written first
+            }));
             agent.run();
         }
     }

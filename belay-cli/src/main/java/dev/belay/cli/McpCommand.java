@@ -70,7 +70,10 @@ final class McpCommand implements Callable<Integer> {
             }
             McpSyncServer server = McpDoor.stdio(
                     guard, Version.current(), new EndSignallingInput(stdio.input(), inputEnded), stdio.output());
-            Runtime.getRuntime().addShutdownHook(new Thread(inputEnded::countDown));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                inputEnded.countDown();
+                engine.close(); // the JVM halts when the hooks end: the journal's last commits are written first
+            }));
             inputEnded.await();
             server.closeGracefully();
             stdio.settle();

@@ -63,18 +63,29 @@ final class McpStart {
         new TreeMap<>(env.secrets())
                 .keySet()
                 .forEach(name -> kind.append("secret ").append(name).append('\n'));
-        for (Path decides : List.of(dirs.actions(), dirs.mcpServers())) {
-            if (Files.exists(decides)) {
-                kind.append("file ")
-                        .append(decides)
-                        .append(' ')
-                        .append(Files.getLastModifiedTime(decides).toMillis())
-                        .append(' ')
-                        .append(Files.size(decides))
-                        .append('\n');
+        // each installed action by name and time: an empty actions directory (the engine makes one to watch it) and
+        // none at all are the same start
+        if (Files.isDirectory(dirs.actions())) {
+            try (Stream<Path> actions = Files.list(dirs.actions())) {
+                for (Path action : actions.sorted().toList()) {
+                    describe(kind, action);
+                }
             }
         }
+        if (Files.exists(dirs.mcpServers())) {
+            describe(kind, dirs.mcpServers());
+        }
         return dirs.data().resolve("mcp-answers").resolve(digest(kind.toString()) + ".txt");
+    }
+
+    private static void describe(StringBuilder kind, Path file) throws IOException {
+        kind.append("file ")
+                .append(file)
+                .append(' ')
+                .append(Files.getLastModifiedTime(file).toMillis())
+                .append(' ')
+                .append(Files.size(file))
+                .append('\n');
     }
 
     /** This build of Belay: its version and the time and size of the jar (or classes directory) it runs from. */

@@ -197,7 +197,10 @@ final class ServeCommand implements Callable<Integer> {
                         stopped.countDown();
                     }
                 });
-                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stopped.countDown();
+                    engine.close(); // the JVM halts when the hooks end: the journal's last commits are written first
+                }));
                 stopped.await();
             }
         }

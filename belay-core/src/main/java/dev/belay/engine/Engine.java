@@ -84,6 +84,7 @@ public final class Engine implements AutoCloseable {
 
     private final Catalog catalog;
     private final SourceWatch watch;
+    private boolean closed;
 
     private Engine(
             Workspace workspace,
@@ -185,9 +186,18 @@ public final class Engine implements AutoCloseable {
         return runtime.kind();
     }
 
-    /** Kills every running job and process, then closes the journal. */
+    /**
+     * Kills every running job and process, then closes the journal, which writes what it still holds. Once only, and
+     * a second caller
+     * (a shutdown hook, say, while the command's own thread closes) waits until it is done: the JVM must not halt
+     * before the journal's last commits are written.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (watch != null) {
             watch.close();
         }
