@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,6 +16,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * through what is kept and be told exactly which bytes are gone.
  */
 public final class BoundedOutput {
+
+    /** How much of each stream's end, lines of it and characters per line {@link #lastLines} shows. */
+    private static final int PROGRESS_BYTES = 2048;
+
+    private static final int PROGRESS_LINES = 5;
+    private static final int PROGRESS_WIDTH = 200;
 
     private final int keep;
     private final byte[] head;
@@ -200,5 +207,23 @@ public final class BoundedOutput {
 
     private static String decode(byte[] bytes) {
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The last few non-blank lines of these streams, each stream's in turn, each on a line of its own after a line
+     * break and cut to a width: what a progress message shows of a long call's output.
+     */
+    public static String lastLines(List<BoundedOutput> streams) {
+        StringBuilder lines = new StringBuilder();
+        for (BoundedOutput stream : streams) {
+            String tail = stream.read(Math.max(0, stream.total() - PROGRESS_BYTES), PROGRESS_BYTES)
+                    .text();
+            List<String> last = tail.lines().filter(line -> !line.isBlank()).toList();
+            for (String line : last.subList(Math.max(0, last.size() - PROGRESS_LINES), last.size())) {
+                lines.append('\n')
+                        .append(line.length() > PROGRESS_WIDTH ? line.substring(0, PROGRESS_WIDTH) + "…" : line);
+            }
+        }
+        return lines.toString();
     }
 }

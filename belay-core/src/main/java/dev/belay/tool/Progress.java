@@ -1,5 +1,7 @@
 package dev.belay.tool;
 
+import java.util.function.Supplier;
+
 /** Receives progress of a long call; doors forward it when their client asked for it (MCP progressToken). */
 @FunctionalInterface
 public interface Progress {
@@ -26,10 +28,10 @@ public interface Progress {
     default void runsAs(String jobId) {}
 
     /**
-     * Reports every second, until closed, how long {@code what} has run: for work that cannot tell how far it has
-     * come (a Python cell, whose output arrives when it ends), so that a client that drops idle calls keeps this one.
+     * Reports every second, until closed, how long the work has run and what {@code what} says of it now (a Python
+     * cell: its last lines), so that a client that drops idle calls keeps this one.
      */
-    default Heartbeat heartbeat(String what) {
+    default Heartbeat heartbeat(Supplier<String> what) {
         if (this == NONE) {
             return () -> {};
         }
@@ -39,7 +41,7 @@ public interface Progress {
                 while (true) {
                     Thread.sleep(1000);
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    report(seconds, null, "running " + (long) seconds + " s: " + what);
+                    report(seconds, null, "running " + (long) seconds + " s: " + what.get());
                 }
             } catch (InterruptedException e) {
                 // closed: the work ended

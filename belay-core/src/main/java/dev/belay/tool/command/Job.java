@@ -24,12 +24,6 @@ import java.util.function.Function;
  */
 public final class Job {
 
-    /** How much of each stream's end, lines of it and characters per line a progress message shows. */
-    private static final int PROGRESS_BYTES = 2048;
-
-    private static final int PROGRESS_LINES = 5;
-    private static final int PROGRESS_WIDTH = 200;
-
     private final String id;
     private final String command;
     private final String session;
@@ -162,28 +156,11 @@ public final class Job {
                 progress.report(
                         duration().toMillis() / 1000.0,
                         null,
-                        "running " + duration().toSeconds() + " s: " + command + lastLines());
+                        "running " + duration().toSeconds() + " s: " + command
+                                + BoundedOutput.lastLines(List.of(stdout, stderr)));
             } catch (ExecutionException e) {
                 throw new IllegalStateException("job " + id + " failed", e.getCause());
             }
         }
-    }
-
-    /**
-     * The last few lines the job wrote, stdout's then stderr's, each on a line of its own after the progress
-     * message: a client that waits sees how far the command has come, not only that it runs.
-     */
-    private String lastLines() {
-        StringBuilder lines = new StringBuilder();
-        for (BoundedOutput stream : List.of(stdout, stderr)) {
-            String tail = stream.read(Math.max(0, stream.total() - PROGRESS_BYTES), PROGRESS_BYTES)
-                    .text();
-            List<String> last = tail.lines().filter(line -> !line.isBlank()).toList();
-            for (String line : last.subList(Math.max(0, last.size() - PROGRESS_LINES), last.size())) {
-                lines.append('\n')
-                        .append(line.length() > PROGRESS_WIDTH ? line.substring(0, PROGRESS_WIDTH) + "…" : line);
-            }
-        }
-        return lines.toString();
     }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -83,7 +84,7 @@ final class DriverSession extends Session<DriverSession.DriverProcess> {
     }
 
     @Override
-    Outcome cell(DriverProcess driver, String code, Duration timeout) throws IOException {
+    Outcome cell(DriverProcess driver, String code, Duration timeout, Consumer<String> output) throws IOException {
         long errorsFrom = driver.stderr().total();
         if (driver.answers().pending()) {
             return lost(driver, errorsFrom, UNTRUSTED.formatted(" after an earlier cell had been answered"));
@@ -98,10 +99,15 @@ final class DriverSession extends Session<DriverSession.DriverProcess> {
         OutputStream in = driver.process().stdin();
         in.write((json.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8));
         in.flush();
-        CompletableFuture<Read> line =
-                CompletableFuture.supplyAsync(() -> read(driver.answers()), Thread::startVirtualThread);
+        long deadline = System.nanoTime() + timeout.plus(GRACE).toNanos();
         try {
-            return switch (line.get(timeout.plus(GRACE).toMillis(), TimeUnit.MILLISECONDS)) {
+            Read next = nextRead(driver, deadline);
+            // progress lines come first, each this request's by id and nonce; then its answer
+            while (next instanceof Read.Line line && progress(id, nonce, line.text()) instanceof String lines) {
+                output.accept(lines);
+                next = nextRead(driver, deadline);
+            }
+            return switch (next) {
                 case Read.End end ->
                     lost(
                             driver,
@@ -132,6 +138,28 @@ final class DriverSession extends Session<DriverSession.DriverProcess> {
             Thread.currentThread().interrupt();
             stop();
             throw new IOException("interrupted");
+        }
+    }
+
+    /** The next line from the driver, waiting no later than the cell's deadline. */
+    private static Read nextRead(DriverProcess driver, long deadline)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return CompletableFuture.supplyAsync(() -> read(driver.answers()), Thread::startVirtualThread)
+                .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** The lines of a progress line of this request, or null for anything else (the answer, or what ends the cell). */
+    private String progress(long id, String nonce, String line) {
+        try {
+            JsonNode message = json.readTree(line);
+            return message.path("id").asLong(-1) == id
+                            && nonce.equals(message.path("nonce").asString(""))
+                            && message.path("progress").isString()
+                            && message.size() == 3
+                    ? message.path("progress").asString()
+                    : null;
+        } catch (JacksonException e) {
+            return null;
         }
     }
 

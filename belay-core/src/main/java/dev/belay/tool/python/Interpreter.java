@@ -3,6 +3,7 @@ package dev.belay.tool.python;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Consumer;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -32,8 +33,10 @@ interface Interpreter extends AutoCloseable {
     /**
      * Runs one cell; after {@code timeout} it is interrupted (the session survives), and if it does not stop within
      * {@link #GRACE} the interpreter is killed and the next cell starts a fresh one.
+     *
+     * @param output told, while the cell runs, the last lines it has written so far
      */
-    Outcome execute(String code, Duration timeout) throws IOException;
+    Outcome execute(String code, Duration timeout, Consumer<String> output) throws IOException;
 
     Instant lastUsed();
 

@@ -36,6 +36,11 @@ final class KernelCell {
         this.keep = keep;
     }
 
+    /** The last lines the cell has written so far, for progress. */
+    String lastLines() {
+        return BoundedOutput.lastLines(List.of(stdout, stderr));
+    }
+
     void interrupted(Duration timeout) {
         interruptedAfter = timeout;
     }

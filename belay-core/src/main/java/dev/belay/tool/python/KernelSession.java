@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -55,7 +56,8 @@ final class KernelSession extends Session<KernelLauncher.Kernel> {
     }
 
     @Override
-    Outcome cell(KernelLauncher.Kernel kernel, String code, Duration timeout) throws IOException {
+    Outcome cell(KernelLauncher.Kernel kernel, String code, Duration timeout, Consumer<String> output)
+            throws IOException {
         long errorsFrom = kernel.stderr().total();
         ObjectNode request = json.createObjectNode()
                 .put("code", code)
@@ -99,6 +101,9 @@ final class KernelSession extends Session<KernelLauncher.Kernel> {
                 case KernelChannel.Received.Message m -> {
                     if (id.equals(m.parent()) && m.channel() == 'i') {
                         idle |= cell.add(m);
+                        if (m.type().equals("stream")) {
+                            output.accept(cell.lastLines());
+                        }
                     } else if (id.equals(m.parent()) && m.channel() == 's') {
                         replied |= m.type().equals("execute_reply");
                     }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -87,8 +88,9 @@ public final class PythonTools implements AutoCloseable {
         Interpreter session = sessions.session(conversation, name, kernel);
         Journal.Mark mark = workspace.journal().mark();
         Interpreter.Outcome outcome;
-        try (Progress.Heartbeat beat = call.context().progress().heartbeat("a Python cell")) {
-            outcome = session.execute(code, timeout);
+        AtomicReference<String> written = new AtomicReference<>("");
+        try (Progress.Heartbeat beat = call.context().progress().heartbeat(() -> "a Python cell" + written.get())) {
+            outcome = session.execute(code, timeout, written::set);
         } catch (IOException e) {
             sessions.broken(conversation, name, kernel, session);
             throw new ToolException(

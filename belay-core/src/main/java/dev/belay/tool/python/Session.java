@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * What every interpreter does around a cell, whatever speaks to it: one cell at a time, the process started on first
@@ -29,14 +30,14 @@ abstract class Session<C extends Session.Child> implements Interpreter {
     }
 
     @Override
-    public final Outcome execute(String code, Duration timeout) throws IOException {
+    public final Outcome execute(String code, Duration timeout, Consumer<String> output) throws IOException {
         lock.lock();
         try {
             lastUsed = Instant.now();
             if (child == null) {
                 child = start();
             }
-            return cell(child, code, timeout);
+            return cell(child, code, timeout, output);
         } finally {
             lock.unlock();
         }
@@ -56,7 +57,7 @@ abstract class Session<C extends Session.Child> implements Interpreter {
     abstract C start() throws IOException;
 
     /** Runs one cell on the started interpreter; called with the lock held. */
-    abstract Outcome cell(C started, String code, Duration timeout) throws IOException;
+    abstract Outcome cell(C started, String code, Duration timeout, Consumer<String> output) throws IOException;
 
     /** Kills the interpreter, if any; the next cell starts a fresh one. Called with the lock held. */
     final void stop() {

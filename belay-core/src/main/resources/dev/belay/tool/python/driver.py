@@ -1,9 +1,10 @@
 # Belay's Python session driver: one JSON request per line in, one JSON answer per line out, each answer repeating
-# its request's id and nonce. Both pipes are moved away from descriptors 0 and 1 before any cell runs: cells read
+# its request's id and nonce; while a cell runs and writes, at most one progress line a second before its answer
+# ({"id", "nonce", "progress": its last lines}), never after it. Both pipes are moved away from descriptors 0 and 1 before any cell runs: cells read
 # /dev/null and their writes to descriptor 1 go to stderr, the moved descriptors are not inherited by child processes,
 # and the process is made non-dumpable so that no other process can open them through /proc. Belay ends the session
 # when anything but the awaited answer arrives on the channel.
-import ast, base64, io, json, os, signal, sys, traceback
+import ast, base64, io, json, os, signal, sys, threading, time, traceback
 
 
 def channel():
@@ -34,9 +35,19 @@ class Bounded(io.TextIOBase):
     def __init__(self):
         self.head, self.tail, self.dropped = [], "", 0
         self.head_len = 0
+        self.progress = None
 
     def write(self, s):
         written = len(s)
+        self.keep(s)
+        if self.progress is not None:
+            self.progress.dirty = True
+        return written
+
+    def tail_text(self):
+        return self.tail if self.tail else "".join(self.head)[-2048:]
+
+    def keep(self, s):
         if self.head_len < KEEP:
             take = s[:KEEP - self.head_len]
             self.head.append(take)
@@ -51,13 +62,44 @@ class Bounded(io.TextIOBase):
             if len(self.tail) > KEEP:
                 self.dropped += len(self.tail) - KEEP
                 self.tail = self.tail[-KEEP:]
-        return written
 
     def text(self):
         head = "".join(self.head)
         if self.dropped:
             return head + "\n[... %d characters dropped ...]\n" % self.dropped + self.tail
         return head + self.tail
+
+
+PROGRESS_LINES, PROGRESS_WIDTH, PROGRESS_EVERY = 5, 200, 1.0
+
+
+class Progress:
+    """Tells Belay a running cell's last lines, once a second while it writes, and nothing once it has its answer."""
+
+    def __init__(self, answers, request, streams):
+        self.answers, self.streams = answers, streams
+        self.head = {"id": request["id"], "nonce": request["nonce"]}
+        self.lock, self.open, self.dirty = threading.Lock(), True, False
+        threading.Thread(target=self.tell, daemon=True).start()
+
+    def tell(self):
+        while True:
+            time.sleep(PROGRESS_EVERY)
+            with self.lock:
+                if not self.open:
+                    return
+                if not self.dirty:
+                    continue
+                self.dirty = False
+                lines = []
+                for stream in self.streams:
+                    tail = [line for line in stream.tail_text().splitlines() if line.strip()][-PROGRESS_LINES:]
+                    lines += [line[:PROGRESS_WIDTH] + ("…" if len(line) > PROGRESS_WIDTH else "") for line in tail]
+                self.answers.write(json.dumps(dict(self.head, progress="\n".join(lines))) + "\n")
+
+    def close(self):
+        with self.lock:
+            self.open = False
 
 
 class Timeout(KeyboardInterrupt):
@@ -113,8 +155,10 @@ def keep_images(images, err):
     return kept[:MAX_IMAGES]
 
 
-def run(request):
+def run(request, answers):
     out, err = Bounded(), Bounded()
+    progress = Progress(answers, request, [out, err])
+    out.progress = err.progress = progress
     sys.stdout, sys.stderr = out, err
     answer = {"id": request["id"], "nonce": request["nonce"]}
     images = []
@@ -144,6 +188,7 @@ def run(request):
                            "message": bounded(str(error)), "traceback": bounded(text)}
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        progress.close()  # no progress line may follow the answer, even from a thread the cell left running
     try:
         images += figures()
     except Exception as error:
@@ -156,7 +201,8 @@ def run(request):
 def serve():
     requests, answers = channel()
     for line in requests:
-        answers.write(json.dumps(run(json.loads(line))) + "\n")
+        answer = run(json.loads(line), answers)
+        answers.write(json.dumps(answer) + "\n")
 
 
 serve()

@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,6 +85,27 @@ abstract class PythonToolsContract {
         assertThat(run("counter").structured().get("value").asString())
                 .as("each statement runs once")
                 .isEqualTo("1");
+    }
+
+    @Test
+    void aLongCellTellsItsLastLinesWhileItRunsAndNothingAfterItsAnswer() {
+        List<String> messages = new CopyOnWriteArrayList<>();
+        ToolResult r = catalog.call(new ToolCall(
+                "python",
+                JSON.createObjectNode()
+                        .put(
+                                "code",
+                                "import time, sys\nprint('compiling')\nsys.stdout.flush()\ntime.sleep(2.5)\n"
+                                        + "print('linked')")
+                        .put("timeout_s", 30),
+                new CallContext("test", "c1", (done, total, message) -> messages.add(message))));
+        assertThat(r.isError()).as(r.text()).isFalse();
+        assertThat(r.structured().get("stdout").asString()).isEqualTo("compiling\nlinked\n");
+        assertThat(messages).isNotEmpty().allSatisfy(m -> assertThat(m).startsWith("running "));
+        assertThat(messages).anySatisfy(m -> assertThat(m).contains("compiling"));
+        assertThat(run("'still ' + 'here'").structured().get("value").asString())
+                .as("the progress lines left the session sound")
+                .isEqualTo("'still here'");
     }
 
     @Test
