@@ -1,9 +1,9 @@
 # Belay's Python session driver: one JSON request per line in, one JSON answer per line out, each answer repeating
 # its request's id and nonce; while a cell runs and writes, at most one progress line a second before its answer
-# ({"id", "nonce", "progress": its last lines}), never after it. Both pipes are moved away from descriptors 0 and 1 before any cell runs: cells read
-# /dev/null and their writes to descriptor 1 go to stderr, the moved descriptors are not inherited by child processes,
-# and the process is made non-dumpable so that no other process can open them through /proc. Belay ends the session
-# when anything but the awaited answer arrives on the channel.
+# ({"id", "nonce", "progress": its last lines}), never after it. Both pipes are moved away from descriptors 0 and 1
+# before any cell runs: cells read /dev/null and their writes to descriptor 1 go to stderr, the moved descriptors are
+# not inherited by child processes, and the process is made non-dumpable so that no other process can open them
+# through /proc. Belay ends the session when anything but these arrives on the channel.
 import ast, base64, io, json, os, signal, sys, threading, time, traceback
 
 
