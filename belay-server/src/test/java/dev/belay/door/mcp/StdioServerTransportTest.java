@@ -79,6 +79,43 @@ class StdioServerTransportTest {
         }
     }
 
+    @Test
+    void eachLineGoesToTheServerOfItsVersionAndAMalformedClaimIsDropped() throws Exception {
+        Catalog catalog = new Catalog(List.of(tool("fast", new CountDownLatch(0))));
+        PipedOutputStream client = new PipedOutputStream();
+        PipedInputStream answers = new PipedInputStream(1 << 16);
+        McpSyncServer server =
+                McpDoor.stdio(catalog, "test", new PipedInputStream(client, 1 << 16), new PipedOutputStream(answers));
+        String claim = "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\","
+                + "\"io.modelcontextprotocol/clientCapabilities\":{}}";
+        try (OutputStream in = client;
+                BufferedReader out = new BufferedReader(new InputStreamReader(answers, StandardCharsets.UTF_8))) {
+            in.write(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{" + claim + "\n"
+                            + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"fast\","
+                            + "\"arguments\":{}," + claim + "}}\n"
+                            + "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                            + "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"io.modelcontextprotocol/"
+                            + "protocolVersion\",\"version\":\"1\"}}}\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            in.flush();
+
+            // the call runs on a thread of its own, so the answers may come in either order
+            List<String> lines = List.of(out.readLine(), out.readLine());
+            assertThat(lines)
+                    .as("the truncated claim is dropped; the call after it is the stateless server's")
+                    .anySatisfy(line -> assertThat(line)
+                            .contains("\"id\":2")
+                            .contains("fast done")
+                            .contains("\"resultType\":\"complete\""));
+            assertThat(lines)
+                    .as("naming the key elsewhere than in _meta leaves a line to the session server")
+                    .anySatisfy(line ->
+                            assertThat(line).contains("\"id\":3").contains("\"protocolVersion\":\"2025-11-25\""));
+        } finally {
+            server.closeGracefully();
+        }
+    }
+
     /** Gives at most 3 bytes per read, so that lines span many reads. */
     private static InputStream trickling(String text) {
         return new FilterInputStream(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8))) {
