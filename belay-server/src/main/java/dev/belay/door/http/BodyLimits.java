@@ -3,6 +3,7 @@ package dev.belay.door.http;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -16,6 +17,9 @@ final class BodyLimits {
     static final int OPEN_BODY_LIMIT = 4096;
     /** Room for the multipart framing around an upload's file. */
     static final long MULTIPART_OVERHEAD = 64 * 1024;
+
+    /** The most of a refused body read to keep its sender reading the refusal; more is cut off unread. */
+    static final long DRAIN_LIMIT = 16L << 20;
 
     static final String UPLOAD_PATH = "/api/files";
 
@@ -56,6 +60,7 @@ final class BodyLimits {
                 ? OPEN_BODY_LIMIT
                 : upload ? config.maxUploadBytes() + MULTIPART_OVERHEAD : config.maxRequestBytes();
         if (request.getContentLengthLong() > limit) {
+            drain(request);
             tooLarge(response, limit);
             return Optional.empty();
         }
@@ -72,6 +77,23 @@ final class BodyLimits {
             return Optional.empty();
         }
         return Optional.of(buffered.get());
+    }
+
+    /**
+     * Reads and drops a declared body that is refused, up to {@link #DRAIN_LIMIT}: a client that sends its body
+     * without waiting for "100 Continue" is still writing when the 413 goes out, and if the connection closes under
+     * it, it sees a reset instead of the answer. A client that asked to wait is not sent "100 Continue" by this.
+     */
+    private static void drain(HttpServletRequest request) throws IOException {
+        if (request.getContentLengthLong() > DRAIN_LIMIT
+                || "100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+            return;
+        }
+        try {
+            request.getInputStream().transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // the client gave up; the refusal is still written, for whoever is left to read it
+        }
     }
 
     private static void tooLarge(HttpServletResponse response, long limit) throws IOException {
