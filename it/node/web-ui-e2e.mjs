@@ -187,6 +187,23 @@ try {
   await page.locator('#terminal-status', { hasText: 'exited with code 3' }).waitFor();
   if (!(await page.locator('#terminal-writable').isDisabled())) throw new Error('an ended job still takes input');
 
+  step('a job under a terminal: Python\'s prompt, answered, and Ctrl-D ends it');
+  await page.fill('#input', 'Start Python');
+  await page.press('#input', 'Enter');
+  const python = page.locator('.approval', { hasText: 'python3' });
+  await python.waitFor();
+  await python.locator('button[data-verdict=approve]').click();
+  await page.locator('.message.assistant', { hasText: 'Python waits for you.' }).waitFor();
+  await page.locator('.card', { hasText: 'python3' }).locator('button.open-terminal').click();
+  await shown('>>>');
+  await page.check('#terminal-writable');
+  await page.click('#terminal-screen');
+  await page.keyboard.type('6*7\n');
+  await shown('42');
+  await page.screenshot({ path: `${shots}/7-python.png` });
+  await page.keyboard.press('Control+D');
+  await page.locator('#terminal-status', { hasText: 'exited with code 0' }).waitFor();
+
   if (errors.length) throw new Error('console errors: ' + errors.join(' | '));
   console.log('web ui e2e: ok');
 } catch (error) {

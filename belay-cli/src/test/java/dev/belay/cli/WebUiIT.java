@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a Content-Security-Policy error, sign out, sign in with the token, ask, approve a command, see its card and the
  * answer, export it, export the conversation as a branch of the user's repository and undo its commit from the
  * journal panel, deny another, stop a third, reload; see a running command's first line in its card before it ends,
- * and a job's screen in the terminal panel, typed into once made writable. The model is the
- * OpenAI-wire fixture; screenshots stay in target/web-ui-screenshots.
+ * and a job's screen in the terminal panel, typed into once made writable (a pipe's, and Python's under a terminal).
+ * The model is the OpenAI-wire fixture; screenshots stay in target/web-ui-screenshots.
  */
 class WebUiIT {
 
@@ -66,7 +66,9 @@ class WebUiIT {
                     tools(call("c3", "run_command", "{\"command\": \"echo first-line; sleep 3; echo second-line\"}")),
                     text("Printed both."),
                     tools(call("c4", "run_command", JOB)),
-                    text("It runs as a job."));
+                    text("It runs as a job."),
+                    tools(call("c5", "run_command", "{\"command\": \"python3 -q -i\", \"tty\": true, \"wait_s\": 1}")),
+                    text("Python waits for you."));
             try (BelayProcess belay = BelayProcess.serve(
                     workspace,
                     dir.resolve("home"),

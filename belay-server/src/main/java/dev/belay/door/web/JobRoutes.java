@@ -27,16 +27,32 @@ record JobRoutes(ToolCaller caller, ConversationStore store, JsonMapper json) {
     static final String DOOR = "web";
 
     void routes(RoutesConfig routes) {
-        routes.get("/chat/api/conversations/{id}/jobs", ctx -> forward(ctx, "job_list", List.of()));
+        routes.get(
+                "/chat/api/conversations/{id}/jobs",
+                ctx -> forward(ctx, "job_list", List.of(), json.createObjectNode()));
+        // the bytes as written, escape sequences and all, for the terminal emulator to draw
         routes.post(
                 "/chat/api/conversations/{id}/jobs/{job}/output",
-                ctx -> forward(ctx, "job_output", List.of("offset", "stderr_offset", "wait_s")));
+                ctx -> forward(
+                        ctx,
+                        "job_output",
+                        List.of("offset", "stderr_offset", "wait_s"),
+                        json.createObjectNode().put("raw", true)));
+        // the panel reads what the job answers itself: the input returns at once
         routes.post(
-                "/chat/api/conversations/{id}/jobs/{job}/input", ctx -> forward(ctx, "job_input", List.of("input")));
+                "/chat/api/conversations/{id}/jobs/{job}/input",
+                ctx -> forward(
+                        ctx,
+                        "job_input",
+                        List.of("input", "keys"),
+                        json.createObjectNode().put("yield_ms", 0)));
     }
 
-    /** Calls the tool with the fields of the body it may take (and the path's job), answering as the REST door does. */
-    private void forward(Context ctx, String tool, List<String> fields) {
+    /**
+     * Calls the tool with the fields of the body it may take, the path's job and the route's own arguments, answering
+     * as the REST door does.
+     */
+    private void forward(Context ctx, String tool, List<String> fields, ObjectNode fixed) {
         Optional<Conversation> conversation = WebRequests.conversation(ctx, store, json);
         if (conversation.isEmpty()) {
             return;
@@ -54,6 +70,7 @@ record JobRoutes(ToolCaller caller, ConversationStore store, JsonMapper json) {
                 arguments.set(field, body.get().get(field));
             }
         }
+        arguments.setAll(fixed);
         try {
             RestDoor.answer(
                     ctx,

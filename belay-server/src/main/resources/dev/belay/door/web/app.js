@@ -488,7 +488,9 @@ function openTerminal(jobId, command) {
   const screen = $('terminal-screen');
   screen.innerHTML = '';
   // screen-reader mode keeps the screen's text in the page as well as on the canvas
-  const term = new Terminal({ convertEol: true, rows: 14, fontSize: 13, screenReaderMode: true, disableStdin: true });
+  // the size run_command gives a terminal unless told otherwise
+  const term = new Terminal({ cols: 120, rows: 40, fontSize: 12, convertEol: true, screenReaderMode: true,
+    disableStdin: true });
   const view = { job: jobId, term, input: '', sending: false, ended: false, stop: new AbortController() };
   terminal.current = view;
   $('terminal').hidden = false;
@@ -499,8 +501,7 @@ function openTerminal(jobId, command) {
   term.open(screen);
   term.onData((data) => {
     if (!$('terminal-writable').checked || view.ended) return;
-    // a job without a terminal reads lines: Enter is a newline to it
-    view.input += data.replace(/\r/g, '\n');
+    view.input += data;
     if (!view.sending) sendInput(view);
   });
   watch(view);
@@ -544,14 +545,23 @@ function jobEnded(view, how) {
   if (terminal.current === view) $('terminal-writable').disabled = true;
 }
 
-/** Sends what was typed, one call at a time so that it arrives in order; what is typed meanwhile goes next. */
+/** Keys typed as themselves on a terminal that mean something else on a pipe: a newline, the end of the input. */
+const NAMED_KEYS = { '\r': 'Enter', '\x04': 'Ctrl-D' };
+
+/**
+ * Sends what was typed, one call at a time so that it arrives in order; what is typed meanwhile goes next. Enter and
+ * Ctrl-D go as named keys, which job_input turns into what the job reads: a terminal's bytes, or on a pipe a newline
+ * and the end of its input.
+ */
 async function sendInput(view) {
   view.sending = true;
   while (view.input && !view.ended && !view.stop.signal.aborted) {
-    const input = view.input;
-    view.input = '';
+    const at = view.input.search(/[\r\x04]/);
+    const input = at < 0 ? view.input : view.input.slice(0, at);
+    const keys = at < 0 ? [] : [NAMED_KEYS[view.input[at]]];
+    view.input = at < 0 ? '' : view.input.slice(at + 1);
     try {
-      await jobs(`/${view.job}/input`, { method: 'POST', body: JSON.stringify({ input }) });
+      await jobs(`/${view.job}/input`, { method: 'POST', body: JSON.stringify({ input, keys }) });
     } catch (error) {
       setTerminalStatus(view, `input refused: ${error.message}`);
       view.input = '';

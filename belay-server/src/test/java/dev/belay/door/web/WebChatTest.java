@@ -205,7 +205,7 @@ class WebChatTest {
         JsonNode output = JSON.readTree(call(
                         "POST",
                         base + "/job-7/output",
-                        "{\"offset\": 5, \"stderr_offset\": 1, \"wait_s\": 2, \"input\": \"rm -rf /\"}",
+                        "{\"offset\": 5, \"stderr_offset\": 1, \"wait_s\": 2, \"input\": \"rm -rf /\", \"raw\": false}",
                         signedIn)
                 .body());
         assertThat(output.path("door").asString()).isEqualTo("web");
@@ -213,15 +213,20 @@ class WebChatTest {
                 .as("the conversation's own jobs")
                 .isEqualTo(id);
         assertThat(output.path("arguments"))
-                .isEqualTo(
-                        JSON.readTree("{\"job_id\": \"job-7\", \"offset\": 5, \"stderr_offset\": 1, \"wait_s\": 2}"));
-        JsonNode input = JSON.readTree(
-                call("POST", base + "/job-7/input", "{\"input\": \"hi\\n\", \"job_id\": \"job-1\"}", signedIn)
-                        .body());
+                .as("what job_output takes, and always raw: for the terminal emulator to draw")
+                .isEqualTo(JSON.readTree(
+                        "{\"job_id\": \"job-7\", \"offset\": 5, \"stderr_offset\": 1, \"wait_s\": 2, \"raw\": true}"));
+        JsonNode input = JSON.readTree(call(
+                        "POST",
+                        base + "/job-7/input",
+                        "{\"input\": \"hi\", \"keys\": [\"Enter\"], \"job_id\": \"job-1\", \"yield_ms\": 5000}",
+                        signedIn)
+                .body());
         assertThat(input.path("tool").asString()).isEqualTo("job_input");
         assertThat(input.path("arguments"))
-                .as("the job is the path's; the body names none")
-                .isEqualTo(JSON.readTree("{\"job_id\": \"job-7\", \"input\": \"hi\\n\"}"));
+                .as("the job is the path's, and the panel reads the answer itself")
+                .isEqualTo(JSON.readTree(
+                        "{\"job_id\": \"job-7\", \"input\": \"hi\", \"keys\": [\"Enter\"], \"yield_ms\": 0}"));
         JsonNode list = JSON.readTree(call("GET", base, null, signedIn).body());
         assertThat(list.path("tool").asString()).isEqualTo("job_list");
         assertThat(list.path("arguments")).isEqualTo(JSON.createObjectNode());
