@@ -186,6 +186,8 @@ try {
   await page.keyboard.type('quit\n');
   await page.locator('#terminal-status', { hasText: 'exited with code 3' }).waitFor();
   if (!(await page.locator('#terminal-writable').isDisabled())) throw new Error('an ended job still takes input');
+  await page.click('.tabs button[data-tab=jobs]');
+  await page.locator('#job-list li', { hasText: 'exited (3)' }).waitFor();
 
   step('a job under a terminal: Python\'s prompt, answered, and Ctrl-D ends it');
   await page.fill('#input', 'Start Python');
@@ -194,7 +196,8 @@ try {
   await python.waitFor();
   await python.locator('button[data-verdict=approve]').click();
   await page.locator('.message.assistant', { hasText: 'Python waits for you.' }).waitFor();
-  await page.locator('.card', { hasText: 'python3' }).locator('button.open-terminal').click();
+  // opened from the job list this time
+  await page.locator('#job-list li', { hasText: 'python3' }).locator('button').click();
   await shown('>>>');
   await page.check('#terminal-writable');
   await page.click('#terminal-screen');
