@@ -108,15 +108,29 @@ final class CommandResults {
                 state + section("stdout so far", report.stdout()) + section("stderr so far", report.stderr()), report);
     }
 
-    /** A job still running, with the next page of its output, and the line job_wait waited for if it came. */
-    static ToolResult running(Job job, Page page, String matched) {
+    /** What reading a job says: the text the model reads, the structured report, and whether it is an error. */
+    record Reading(String text, Report report, Failure failure) {
+        ToolResult result() {
+            return ToolResult.of(List.of(new Content.Text(text)), report, failure);
+        }
+    }
+
+    /**
+     * A job with a page of its output, as job_output, job_input and job_wait read it: its end if it has ended, else
+     * how it runs; with the line job_wait waited for, if it came.
+     */
+    static Reading read(Job job, Page page, String matched) {
+        if (job.ended().isDone()) {
+            return ending(job, job.ended().join(), page.stdout(), page.stderr(), job.id(), page, matched, false);
+        }
         Report report = Report.running(job, page.stdout(), page.stderr(), page, matched);
         String state = report.prompt() != null ? "waiting for input at: " + report.prompt() : "still running";
-        return ToolResult.ok(
+        return new Reading(
                 "[job " + job.id() + " " + state + ", " + job.duration().toSeconds() + " s]"
                         + (matched != null ? "\nmatched: " + matched : "")
                         + section("stdout", page.stdout()) + section("stderr", page.stderr()),
-                report);
+                report,
+                null);
     }
 
     /**
@@ -127,20 +141,16 @@ final class CommandResults {
      * @param paging where job_output's next page starts, or null
      */
     static ToolResult ended(Job job, Job.Ended ended, String stdout, String stderr, String jobId, Page paging) {
-        return ended(job, ended, stdout, stderr, jobId, paging, null, false);
-    }
-
-    /** A job that ended, read by job_wait, with the line it waited for if that came before the end. */
-    static ToolResult ended(Job job, Job.Ended ended, Page page, String matched) {
-        return ended(job, ended, page.stdout(), page.stderr(), job.id(), page, matched, false);
+        return ending(job, ended, stdout, stderr, jobId, paging, null, false).result();
     }
 
     /** A job that job_kill stopped: the kill was asked for, so it succeeded whatever the command's outcome says. */
     static ToolResult killed(Job job, Job.Ended ended, Page page) {
-        return ended(job, ended, page.stdout(), page.stderr(), job.id(), null, null, true);
+        return ending(job, ended, page.stdout(), page.stderr(), job.id(), null, null, true)
+                .result();
     }
 
-    private static ToolResult ended(
+    private static Reading ending(
             Job job,
             Job.Ended ended,
             String stdout,
@@ -192,7 +202,7 @@ final class CommandResults {
                         .map(c -> ", changes committed as " + c.shortId())
                         .orElse("") + "]"
                 + section("stdout", stdout) + section("stderr", stderr);
-        return ToolResult.of(List.of(new Content.Text(text)), report, failure);
+        return new Reading(text, report, failure);
     }
 
     static String section(String name, String body) {

@@ -1,10 +1,10 @@
 package dev.belay.tool.command;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.belay.runtime.BoundedOutput;
 import dev.belay.tool.Arguments;
-import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
 import dev.belay.tool.Limits;
 import dev.belay.tool.Tool;
@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * job_output, job_input, job_wait, job_kill and job_list: the commands that outlived run_command's wait, each visible
@@ -46,6 +45,10 @@ final class JobTools {
     private static final int SCAN_BYTES = 64 * 1024;
 
     private record Input(String jobId, int bytesWritten, boolean closed) {}
+
+    /** What job_input wrote, and what the job answered within the call's yield, as job_output reads it. */
+    private record Answered(
+            int bytesWritten, boolean closed, @JsonUnwrapped CommandResults.Report answer) {}
 
     /** @param exitCode {@code null} unless the job exited */
     private record Listed(String jobId, String command, String state, Integer exitCode, long ageS) {}
@@ -80,12 +83,8 @@ final class JobTools {
 
     /** The job's output from these offsets: its end if it has ended, else the page and its state. */
     private static ToolResult page(Job job, long outFrom, long errFrom, boolean raw, String matched) {
-        boolean ended = job.ended().isDone();
-        Page page = Page.read(job, outFrom, errFrom, raw);
-        if (ended) {
-            return CommandResults.ended(job, job.ended().join(), page, matched);
-        }
-        return CommandResults.running(job, page, matched);
+        return CommandResults.read(job, Page.read(job, outFrom, errFrom, raw), matched)
+                .result();
     }
 
     private Duration capped(Duration wait) {
@@ -145,11 +144,9 @@ final class JobTools {
         }
         awaitAnswer(job, written, yield);
         // what it answered: the job's output from where the input went in, as job_output reads it
-        ToolResult answer =
-                page(job, Math.max(outFrom, job.stdoutCursor()), Math.max(errFrom, job.stderrCursor()), false, null);
-        ObjectNode structured = answer.structured();
-        structured.put("bytes_written", bytes).put("closed", close);
-        return new ToolResult(List.of(new Content.Text(wrote + "\n" + answer.text())), structured, null);
+        Page page = Page.read(job, Math.max(outFrom, job.stdoutCursor()), Math.max(errFrom, job.stderrCursor()));
+        CommandResults.Reading answer = CommandResults.read(job, page, null);
+        return ToolResult.ok(wrote + "\n" + answer.text(), new Answered(bytes, close, answer.report()));
     }
 
     private static List<String> keys(Arguments args) {
