@@ -83,7 +83,7 @@ class RulesTest {
     void pathRulesApplyToTheArgumentsAToolDeclaresAsPaths() throws Exception {
         Rules rules = rules("deny:\n  paths: [\".env\"]\nallow:\n  paths: [\"src/**\"]\n");
         ArgumentRoles declared =
-                new ArgumentRoles(Set.of("where"), Optional.empty(), Set.of(), Optional.empty(), true, true);
+                new ArgumentRoles(Set.of("where"), Set.of(), Optional.empty(), Set.of(), Optional.empty(), true, true);
 
         assertThat(verdict(check(rules, "tool", declared, "where", ".env"))).isEqualTo("deny");
         assertThat(verdict(check(rules, "tool", declared, "where", "src/a.java")))
