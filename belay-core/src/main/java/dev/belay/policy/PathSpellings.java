@@ -1,8 +1,8 @@
 package dev.belay.policy;
 
+import dev.belay.patch.Patch;
 import dev.belay.tool.ArgumentRoles;
 import dev.belay.tool.ToolException;
-import dev.belay.tool.patch.Patch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

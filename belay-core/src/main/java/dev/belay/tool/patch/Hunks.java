@@ -1,5 +1,6 @@
 package dev.belay.tool.patch;
 
+import dev.belay.patch.Patch;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.file.Closest;

@@ -4,6 +4,7 @@ import com.github.difflib.DiffUtils;
 import com.github.difflib.patch.AbstractDelta;
 import dev.belay.fs.Beneath;
 import dev.belay.fs.Beneath.Executable;
+import dev.belay.patch.Patch;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 import dev.belay.tool.file.Edits;

@@ -2,6 +2,7 @@ package dev.belay.tool.patch;
 
 import dev.belay.journal.Change;
 import dev.belay.journal.Commit;
+import dev.belay.patch.Patch;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Failure;
 import dev.belay.tool.Limits;

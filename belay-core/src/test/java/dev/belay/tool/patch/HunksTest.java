@@ -3,12 +3,15 @@ package dev.belay.tool.patch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.belay.patch.Patch;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Locating hunks: exact first, then only as loosely as the format allows; a miss tells where the lines probably are. */
+/**
+ * Locating hunks: exact first, then only as loosely as the format allows; a miss tells where the lines probably are.
+ */
 class HunksTest {
 
     private static List<String> apply(List<String> file, String patch) {

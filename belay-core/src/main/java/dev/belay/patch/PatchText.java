@@ -1,4 +1,4 @@
-package dev.belay.tool.patch;
+package dev.belay.patch;
 
 import dev.belay.tool.ToolException;
 import java.util.ArrayList;

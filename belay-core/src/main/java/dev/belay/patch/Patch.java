@@ -1,4 +1,4 @@
-package dev.belay.tool.patch;
+package dev.belay.patch;
 
 import dev.belay.tool.ToolException;
 import java.util.ArrayList;
@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * A patch as apply_patch reads it, whichever format it came in ({@link PatchText}): the file changes in the order the
- * patch gives them. Paths are as the patch spells them, still to go through the path guard.
+ * patch gives them. Paths are as the patch spells them, still to go through the path guard. The format is shared, like
+ * the agent protocol: the tool applies a patch, and the guard's rules read the same one to see every file it names.
  */
 public record Patch(List<FileChange> changes) {
 

@@ -1,13 +1,13 @@
-package dev.belay.tool.patch;
+package dev.belay.patch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.belay.patch.Patch.Add;
+import dev.belay.patch.Patch.Delete;
+import dev.belay.patch.Patch.Hunk;
+import dev.belay.patch.Patch.Update;
 import dev.belay.tool.ToolException;
-import dev.belay.tool.patch.Patch.Add;
-import dev.belay.tool.patch.Patch.Delete;
-import dev.belay.tool.patch.Patch.Hunk;
-import dev.belay.tool.patch.Patch.Update;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
-package dev.belay.tool.patch;
+package dev.belay.patch;
 
+import dev.belay.patch.Patch.FileChange;
+import dev.belay.patch.Patch.HunkBuilder;
+import dev.belay.patch.PatchText.Line;
 import dev.belay.tool.ToolException;
-import dev.belay.tool.patch.Patch.FileChange;
-import dev.belay.tool.patch.Patch.HunkBuilder;
-import dev.belay.tool.patch.PatchText.Line;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
