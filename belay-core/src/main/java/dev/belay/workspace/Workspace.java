@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
@@ -93,28 +94,19 @@ public final class Workspace {
         } finally {
             changing.writeLock().unlock();
         }
-        List<Path> sorted = new TreeSet<>(paths).stream().toList();
+        List<ReentrantLock> held = new ArrayList<>();
         changing.readLock().lock();
         try {
-            return locked(sorted, action);
-        } finally {
-            changing.readLock().unlock();
-        }
-    }
-
-    private <T> T locked(List<Path> paths, Supplier<T> action) {
-        return paths.isEmpty()
-                ? action.get()
-                : locked(paths.getFirst(), () -> locked(paths.subList(1, paths.size()), action));
-    }
-
-    private <T> T locked(Path path, Supplier<T> action) {
-        ReentrantLock lock = locks.computeIfAbsent(path, p -> new ReentrantLock());
-        lock.lock();
-        try {
+            // in sorted order, each once: two callers that share paths take them in the same order
+            for (Path path : new TreeSet<>(paths)) {
+                ReentrantLock lock = locks.computeIfAbsent(path, p -> new ReentrantLock());
+                lock.lock();
+                held.add(lock);
+            }
             return action.get();
         } finally {
-            lock.unlock();
+            held.reversed().forEach(ReentrantLock::unlock);
+            changing.readLock().unlock();
         }
     }
 

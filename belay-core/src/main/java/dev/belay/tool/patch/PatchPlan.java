@@ -163,11 +163,7 @@ final class PatchPlan {
             try {
                 Optional<State> state = now.get(path);
                 if (state.isPresent()) {
-                    boolean existed = originals.get(path).isPresent();
-                    files.write(
-                            path,
-                            state.get().text().bytes(),
-                            !existed && state.get().executable() ? Executable.SET : Executable.KEEP);
+                    files.write(path, state.get().text().bytes(), executable(state.get(), originals.get(path)));
                 } else {
                     files.delete(path, false);
                 }
@@ -185,6 +181,17 @@ final class PatchPlan {
                                                 + ". The diff tool shows what changed."));
             }
         }
+    }
+
+    /**
+     * What a write does to the executable bits: an updated file keeps its permissions, a moved one takes its source's
+     * bit, an added one has none.
+     */
+    private static Executable executable(State state, Optional<Original> before) {
+        if (before.isPresent() && before.get().executable() == state.executable()) {
+            return Executable.KEEP;
+        }
+        return state.executable() ? Executable.SET : before.isPresent() ? Executable.CLEAR : Executable.KEEP;
     }
 
     /** Puts the written paths back as they were, last first; the ones that could not be are returned. */

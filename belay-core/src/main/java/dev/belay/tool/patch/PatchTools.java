@@ -63,10 +63,16 @@ public final class PatchTools {
                             + ". Split it into several patches.");
         }
         Patch patch = Patch.parse(text);
-        // every path is checked before any file is read: one refused path refuses the whole patch
+        // every path is checked before any file is read: one refused path refuses the whole patch. Links in the
+        // directories above are resolved, so that two spellings of one file (through a linked directory) are one
         Map<String, Path> resolved = new LinkedHashMap<>();
         for (String path : patch.paths()) {
-            resolved.put(path, workspace.guard().resolveForWrite(path));
+            Path checked = workspace.guard().resolveForWrite(path);
+            try {
+                resolved.put(path, workspace.guard().files().canonical(checked, false));
+            } catch (IOException e) {
+                throw new ToolException("'" + path + "': " + e.getMessage() + ". Nothing was changed.");
+            }
         }
         return workspace.withLocks(resolved.values(), () -> {
             try {

@@ -329,6 +329,22 @@ class PatchToolsTest {
     }
 
     @Test
+    void twoSpellingsOfOneFileThroughALinkedDirectoryAreOneFile() throws IOException {
+        write("src/x.txt", "a\nb\n");
+        Files.createSymbolicLink(root.resolve("lib"), Path.of("src"));
+        ToolResult result = apply("*** Begin Patch\n*** Update File: lib/x.txt\n@@\n-a\n+A\n*** Update File: "
+                + "src/x.txt\n@@\n-b\n+B\n*** End Patch");
+        assertThat(result.isError()).as(result.text()).isFalse();
+        assertThat(Files.readString(root.resolve("src/x.txt"))).isEqualTo("A\nB\n");
+        assertThat(Files.isSymbolicLink(root.resolve("lib"))).isTrue();
+        assertThat(apply("*** Begin Patch\n*** Delete File: src/x.txt\n*** Add File: lib/x.txt\n+new\n*** Delete "
+                                + "File: lib/x.txt\n*** End Patch")
+                        .isError())
+                .isFalse();
+        assertThat(root.resolve("src/x.txt")).doesNotExist();
+    }
+
+    @Test
     void binaryFilesAndDirectoriesAreRefused() throws IOException {
         Files.write(root.resolve("blob.bin"), new byte[] {1, 2, 0, 3, 10});
         Files.createDirectories(root.resolve("dir"));
