@@ -66,7 +66,7 @@ final class CodexPatch {
                 throw error(
                         line,
                         "expected '" + ADD + " PATH', '" + UPDATE + " PATH' or '" + DELETE + " PATH', found: "
-                                + line.text());
+                                + PatchText.shown(line.text()));
             }
         }
         if (changes.isEmpty()) {
@@ -85,7 +85,7 @@ final class CodexPatch {
                 throw error(
                         line,
                         "every line of an added file starts with '+' (an empty line is '+' alone), found: "
-                                + line.text());
+                                + PatchText.shown(line.text()));
             }
             content.add(line.text().substring(1));
         }
@@ -140,8 +140,8 @@ final class CodexPatch {
             } else {
                 throw error(
                         line,
-                        "a hunk's lines start with ' ' (context), '-' (removed) or '+' (added), found: " + text
-                                + (text.startsWith("***") ? " (a misspelt marker?)" : ""));
+                        "a hunk's lines start with ' ' (context), '-' (removed) or '+' (added), found: "
+                                + PatchText.shown(text) + (text.startsWith("***") ? " (a misspelt marker?)" : ""));
             }
         }
         end(hunk, hunks);

@@ -52,7 +52,13 @@ final class PatchText {
             return UnifiedDiff.parse(lines);
         }
         throw new ToolException("This is not a patch: it starts with neither '" + BEGIN + "' (the apply_patch format) "
-                + "nor holds a unified diff's '--- a/FILE' and '+++ b/FILE' lines. Line 1 is: " + first);
+                + "nor holds a unified diff's '--- a/FILE' and '+++ b/FILE' lines. Line "
+                + lines.getFirst().number() + " is: " + shown(first));
+    }
+
+    /** A line of the patch as an error message quotes it: whole, unless it is long. */
+    static String shown(String line) {
+        return line.length() <= 200 ? line : line.substring(0, 200) + "…";
     }
 
     /** A malformed patch, told by the line at fault. */

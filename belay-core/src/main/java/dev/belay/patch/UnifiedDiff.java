@@ -128,7 +128,9 @@ final class UnifiedDiff {
     private void hunk(Section section, Line header) {
         Matcher m = HUNK.matcher(header.text());
         if (!m.matches()) {
-            throw error(header, "a hunk header reads '@@ -LINE,COUNT +LINE,COUNT @@', found: " + header.text());
+            throw error(
+                    header,
+                    "a hunk header reads '@@ -LINE,COUNT +LINE,COUNT @@', found: " + PatchText.shown(header.text()));
         }
         int oldCount = m.group(2) == null ? 1 : Integer.parseInt(m.group(2));
         int newCount = m.group(4) == null ? 1 : Integer.parseInt(m.group(4));
