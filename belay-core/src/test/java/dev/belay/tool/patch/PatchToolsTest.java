@@ -17,10 +17,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -342,6 +347,33 @@ class PatchToolsTest {
                         .isError())
                 .isFalse();
         assertThat(root.resolve("src/x.txt")).doesNotExist();
+    }
+
+    /** Patches naming the same files in opposite orders neither deadlock nor lose each other's lines. */
+    @Test
+    void concurrentPatchesOfTheSameFilesLoseNothing() throws Exception {
+        write("a.txt", "a\n");
+        write("b.txt", "b\n");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (String[] order : List.of(new String[] {"a.txt", "b.txt"}, new String[] {"b.txt", "a.txt"})) {
+                runs.add(pool.submit(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        ToolResult r = apply("*** Begin Patch\n*** Update File: " + order[0] + "\n@@\n+" + order[0] + i
+                                + "\n*** Update File: " + order[1] + "\n@@\n+" + order[0] + i + "\n*** End Patch");
+                        assertThat(r.isError()).as(r.text()).isFalse();
+                    }
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(Files.readAllLines(root.resolve("a.txt"))).hasSize(51);
+        assertThat(Files.readAllLines(root.resolve("b.txt"))).hasSize(51);
     }
 
     @Test
