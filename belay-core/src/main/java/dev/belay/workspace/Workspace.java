@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -76,29 +80,33 @@ public final class Workspace {
      * user's.
      */
     public <T> T withLocks(Path a, Path b, Supplier<T> action) {
+        return withLocks(List.of(a, b), action);
+    }
+
+    /**
+     * Like {@link #withLock} for every path of a change that spans several files (a patch), all held at once and
+     * taken in sorted order, as {@link #withLocks(Path, Path, Supplier)} takes two.
+     */
+    public <T> T withLocks(Collection<Path> paths, Supplier<T> action) {
         changing.writeLock().lock();
         try {
             journal.captureOutsideChanges();
         } finally {
             changing.writeLock().unlock();
         }
-        Path first = a.compareTo(b) <= 0 ? a : b;
-        Path second = first.equals(a) ? b : a;
+        List<ReentrantLock> held = new ArrayList<>();
         changing.readLock().lock();
         try {
-            return locked(first, () -> first.equals(second) ? action.get() : locked(second, action));
-        } finally {
-            changing.readLock().unlock();
-        }
-    }
-
-    private <T> T locked(Path path, Supplier<T> action) {
-        ReentrantLock lock = locks.computeIfAbsent(path, p -> new ReentrantLock());
-        lock.lock();
-        try {
+            // in sorted order, each once: two callers that share paths take them in the same order
+            for (Path path : new TreeSet<>(paths)) {
+                ReentrantLock lock = locks.computeIfAbsent(path, p -> new ReentrantLock());
+                lock.lock();
+                held.add(lock);
+            }
             return action.get();
         } finally {
-            lock.unlock();
+            held.reversed().forEach(ReentrantLock::unlock);
+            changing.readLock().unlock();
         }
     }
 

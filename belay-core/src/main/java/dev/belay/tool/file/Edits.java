@@ -12,7 +12,7 @@ import java.util.List;
  * replace_all; text with CRLF line endings is matched with LF text and keeps CRLF. When nothing matches, the error
  * shows the closest lines so the model can copy the exact text.
  */
-final class Edits {
+public final class Edits {
 
     record Edit(String oldText, String newText, boolean replaceAll) {}
 
@@ -63,9 +63,19 @@ final class Edits {
     }
 
     static String unifiedDiff(String path, String before, String after) {
+        return unifiedDiff("a/" + path, "b/" + path, before, after);
+    }
+
+    /**
+     * A unified diff of two texts with three lines of context, empty when they have the same lines.
+     *
+     * @param from the old file's name in the header, e.g. {@code a/x.txt} or {@code /dev/null}
+     * @param to the new file's name
+     */
+    public static String unifiedDiff(String from, String to, String before, String after) {
         List<String> a = before.lines().toList();
         List<String> b = after.lines().toList();
-        List<String> diff = UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, a, DiffUtils.diff(a, b), 3);
+        List<String> diff = UnifiedDiffUtils.generateUnifiedDiff(from, to, a, DiffUtils.diff(a, b), 3);
         return diff.isEmpty() ? "" : String.join("\n", diff) + "\n";
     }
 
