@@ -4,6 +4,7 @@ import dev.belay.runtime.BoundedOutput;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolResult;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -79,7 +80,7 @@ final class CommandResults {
 
         /** The next page of what the caller has not seen, which it then has. */
         static Page read(Job job, long outFrom, long errFrom) {
-            return read(job, outFrom, errFrom, false, true);
+            return read(job, outFrom, errFrom, false, true, Integer.MAX_VALUE);
         }
 
         /**
@@ -87,14 +88,19 @@ final class CommandResults {
          * @param advance whether this is the caller's next page (it then has seen it) or a read at offsets it chose,
          *     which leaves the job's position alone: a second reader (the web UI's terminal panel) or a re-read
          *     must not make the model miss output
+         * @param maxBytes the most of each stream's page the caller reads, its head and tail kept (see {@link #fit})
          */
-        static Page read(Job job, long outFrom, long errFrom, boolean raw, boolean advance) {
+        static Page read(Job job, long outFrom, long errFrom, boolean raw, boolean advance, int maxBytes) {
             BoundedOutput.Chunk out = job.stdout().read(outFrom, PAGE_BYTES);
             BoundedOutput.Chunk err = job.stderr().read(errFrom, PAGE_BYTES);
             if (advance) {
                 job.advance(out.nextOffset(), err.nextOffset());
             }
-            return new Page(out, err, withGap(out, raw ? out.text() : job.shown(out.text())), withGap(err, err.text()));
+            return new Page(
+                    out,
+                    err,
+                    withGap(out, fit(raw ? out.text() : job.shown(out.text()), maxBytes)),
+                    withGap(err, fit(err.text(), maxBytes)));
         }
 
         boolean more() {
@@ -103,8 +109,8 @@ final class CommandResults {
     }
 
     /** A command still running when run_command's wait is over: it goes on as a job. */
-    static ToolResult started(Job job) {
-        Page page = Page.read(job, 0, 0);
+    static ToolResult started(Job job, int maxBytes) {
+        Page page = Page.read(job, 0, 0, false, true, maxBytes);
         Report report = Report.running(job, page.stdout(), page.stderr(), null, null);
         String state = report.prompt() != null
                 ? "It waits for input at: " + report.prompt() + "\nIt continues as job " + job.id()
@@ -212,6 +218,25 @@ final class CommandResults {
                         .orElse("") + "]"
                 + section("stdout", stdout) + section("stderr", stderr);
         return new Reading(text, report, failure);
+    }
+
+    /**
+     * The text within {@code max} bytes of UTF-8: its head and its tail, each about half, with what was left out
+     * between them counted. A model that asked for less output (max_output_bytes) still sees how the output began
+     * and how it ended, which is where errors are.
+     */
+    static String fit(String text, int max) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= max) {
+            return text;
+        }
+        int half = max / 2;
+        String head = new String(bytes, 0, half, StandardCharsets.UTF_8).replaceAll("\uFFFD+$", "");
+        String tail = new String(bytes, bytes.length - half, half, StandardCharsets.UTF_8).replaceAll("^\uFFFD+", "");
+        long left = bytes.length
+                - (long) head.getBytes(StandardCharsets.UTF_8).length
+                - tail.getBytes(StandardCharsets.UTF_8).length;
+        return head + "\n[… " + left + " bytes left out to stay within max_output_bytes …]\n" + tail;
     }
 
     static String section(String name, String body) {

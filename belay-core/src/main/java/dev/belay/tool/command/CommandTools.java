@@ -122,12 +122,23 @@ public final class CommandTools {
         }
         call.context().progress().runsAs(job.id());
         Optional<Job.Ended> ended = await(job, wait, call.context().progress());
+        int maxBytes = maxOutputBytes(args);
         if (ended.isEmpty()) {
-            return CommandResults.started(job);
+            return CommandResults.started(job, maxBytes);
         }
         jobs.forget(job);
         return CommandResults.ended(
-                job, ended.get(), job.shown(job.stdout().text()), job.stderr().text(), null, null);
+                job,
+                ended.get(),
+                CommandResults.fit(job.shown(job.stdout().text()), maxBytes),
+                CommandResults.fit(job.stderr().text(), maxBytes),
+                null,
+                null);
+    }
+
+    /** The most of each stream a call's result shows ({@code max_output_bytes}); all that is kept by default. */
+    static int maxOutputBytes(Arguments args) {
+        return args.integer("max_output_bytes", Integer.MAX_VALUE);
     }
 
     private static Optional<Job.Ended> await(Job job, Duration wait, Progress progress) {

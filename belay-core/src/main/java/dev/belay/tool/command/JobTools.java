@@ -83,7 +83,8 @@ final class JobTools {
         long outFrom = args.json().has("offset") ? args.integer("offset", 0) : job.stdoutCursor();
         long errFrom = args.json().has("stderr_offset") ? args.integer("stderr_offset", 0) : job.stderrCursor();
         awaitOutput(job, outFrom, errFrom, capped(args.seconds("wait_s", Duration.ofSeconds(10))));
-        Page page = Page.read(job, outFrom, errFrom, args.bool("raw", false), !chosen);
+        Page page =
+                Page.read(job, outFrom, errFrom, args.bool("raw", false), !chosen, CommandTools.maxOutputBytes(args));
         return CommandResults.read(job, page, null).result();
     }
 
@@ -144,7 +145,13 @@ final class JobTools {
         }
         awaitAnswer(job, written, yield);
         // what it answered: the job's output from where the input went in, as job_output reads it
-        Page page = Page.read(job, Math.max(outFrom, job.stdoutCursor()), Math.max(errFrom, job.stderrCursor()));
+        Page page = Page.read(
+                job,
+                Math.max(outFrom, job.stdoutCursor()),
+                Math.max(errFrom, job.stderrCursor()),
+                false,
+                true,
+                CommandTools.maxOutputBytes(args));
         CommandResults.Reading answer = CommandResults.read(job, page, null);
         return ToolResult.ok(wrote + "\n" + answer.text(), new Answered(bytes, close, answer.report()));
     }
@@ -221,8 +228,8 @@ final class JobTools {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return CommandResults.read(job, Page.read(job, outFrom, errFrom), matched)
-                .result();
+        Page page = Page.read(job, outFrom, errFrom, false, true, CommandTools.maxOutputBytes(args));
+        return CommandResults.read(job, page, matched).result();
     }
 
     private static Pattern pattern(String regex) {
