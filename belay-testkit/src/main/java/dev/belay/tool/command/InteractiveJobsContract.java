@@ -171,8 +171,9 @@ public abstract class InteractiveJobsContract extends CommandToolsContract {
 
     @Test
     void maxOutputBytesKeepsTheHeadAndTheTail() {
-        String out = call("run_command", """
-                        {"command": "echo BEGIN; seq 1 5000; echo END", "max_output_bytes": 300}""").structured().get("stdout").asString();
+        ToolResult r = call("run_command", """
+                {"command": "echo BEGIN; seq 1 5000; echo END", "max_output_bytes": 300}""");
+        String out = r.structured().get("stdout").asString();
         assertThat(out).startsWith("BEGIN\n").endsWith("END\n").contains("bytes left out");
         assertThat(out.length()).isLessThan(400);
     }
