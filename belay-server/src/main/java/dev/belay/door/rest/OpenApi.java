@@ -1,6 +1,7 @@
 package dev.belay.door.rest;
 
 import dev.belay.tool.ToolSpec;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.node.ArrayNode;
@@ -66,6 +67,24 @@ public final class OpenApi {
     private final JsonNodeFactory f = JsonNodeFactory.instance;
 
     /**
+     * The tools that fit beside {@code /api/files} within GPT Actions' limit: all of them if they can, else the
+     * coding tools first and then the others, each in the catalog's order. A catalog that grew (installed actions,
+     * mounted servers, new built-in tools) still gives GPTs a document, which says what it left out.
+     */
+    private static List<ToolSpec> fitting(List<ToolSpec> offered) {
+        if (offered.size() <= MAX_OPERATIONS - 1) {
+            return offered;
+        }
+        List<ToolSpec> first = new ArrayList<>();
+        List<ToolSpec> then = new ArrayList<>();
+        for (ToolSpec spec : offered) {
+            (Profile.CODING_TOOLS.contains(spec.name()) ? first : then).add(spec);
+        }
+        first.addAll(then);
+        return List.copyOf(first.subList(0, MAX_OPERATIONS - 1));
+    }
+
+    /**
      * The OpenAPI document of these tools.
      *
      * @param server the URL clients reach the server at
@@ -73,11 +92,12 @@ public final class OpenApi {
      */
     public ObjectNode document(
             List<ToolSpec> tools, Profile profile, String server, String version, boolean authenticated) {
-        List<ToolSpec> operations = tools.stream().filter(profile::includes).toList();
-        if (operations.size() > MAX_OPERATIONS - 1) {
-            throw new IllegalStateException(operations.size() + " tools do not fit GPT Actions' limit of "
-                    + MAX_OPERATIONS + " operations; choose a smaller --actions-profile");
-        }
+        List<ToolSpec> offered = tools.stream().filter(profile::includes).toList();
+        List<ToolSpec> operations = fitting(offered);
+        List<String> leftOut = offered.stream()
+                .filter(spec -> !operations.contains(spec))
+                .map(ToolSpec::name)
+                .toList();
         ObjectNode doc = f.objectNode();
         doc.put("openapi", "3.1.0");
         ObjectNode info = doc.putObject("info");
@@ -86,7 +106,12 @@ public final class OpenApi {
         info.put(
                 "description",
                 "Run commands, read and edit files, and review the history of a workspace whose "
-                        + "every change is a git commit.");
+                        + "every change is a git commit."
+                        + (leftOut.isEmpty()
+                                ? ""
+                                : " Left out to fit GPT Actions' " + MAX_OPERATIONS + " operations: "
+                                        + String.join(", ", leftOut) + " (serve with --actions-profile coding "
+                                        + "or readonly for a smaller set)."));
         doc.putArray("servers").addObject().put("url", server);
         ObjectNode paths = doc.putObject("paths");
         for (ToolSpec spec : operations) {
