@@ -28,7 +28,7 @@ const text = (r) => r.content.filter((c) => c.type === 'text').map((c) => c.text
 
 const { tools } = await client.listTools();
 const names = tools.map((t) => t.name);
-for (const expected of ['run_command', 'job_output', 'job_input', 'job_kill', 'job_list', 'read_file', 'write_file',
+for (const expected of ['run_command', 'job_output', 'job_input', 'job_wait', 'job_kill', 'job_list', 'read_file', 'write_file',
   'edit_file', 'list_directory', 'search_files', 'find_files', 'file_info', 'move_path', 'delete_path',
   'make_directory', 'apply_patch', 'system_info', 'history', 'diff', 'undo']) {
   check(names.includes(expected), `tools/list has ${expected}`);
@@ -63,9 +63,8 @@ const job = await call('run_command', { command: 'read line; echo "got:$line"', 
 const id = job.structuredContent.job_id;
 check(Boolean(id), 'a slow command becomes a job');
 check(text(await call('job_list', {})).includes(id), 'job_list lists the job');
-await call('job_input', { job_id: id, input: 'ping\n' });
-const out = await call('job_output', { job_id: id, wait_s: 10 });
-check(out.structuredContent.stdout.includes('got:ping'), 'job_output shows the answer to job_input');
+const answer = await call('job_input', { job_id: id, input: 'ping\n', yield_ms: 10000 });
+check(answer.structuredContent.stdout.includes('got:ping'), 'job_input returns the answer');
 const sleeper = await call('run_command', { command: 'sleep 100', wait_s: 0.1 });
 await call('job_kill', { job_id: sleeper.structuredContent.job_id });
 const history = await call('history', { limit: 50 });

@@ -108,7 +108,9 @@ final class TaskFeature implements McpFeature {
         String job = task.jobId()
                 .orElseThrow(() -> McpException.invalidParams(
                         "Task " + task.id() + " runs no command whose input Belay could write to"));
-        ObjectNode arguments = json.createObjectNode().put("job_id", job).put("input", input);
+        // the answer comes with the task's status, not this acknowledgement: the input is written and no more
+        ObjectNode arguments =
+                json.createObjectNode().put("job_id", job).put("input", input).put("yield_ms", 0);
         if (write.get("close") instanceof Boolean close) {
             arguments.put("close", close);
         }
