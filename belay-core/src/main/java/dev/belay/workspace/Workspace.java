@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -87,6 +90,31 @@ public final class Workspace {
         changing.readLock().lock();
         try {
             return locked(first, () -> first.equals(second) ? action.get() : locked(second, action));
+        } finally {
+            changing.readLock().unlock();
+        }
+    }
+
+    /**
+     * Like {@link #withLocks} for any number of paths (a rename across files, committed as one change), taken in
+     * sorted order so that two callers cannot deadlock.
+     */
+    public <T> T withLocksOnAll(Collection<Path> paths, Supplier<T> action) {
+        changing.writeLock().lock();
+        try {
+            journal.captureOutsideChanges();
+        } finally {
+            changing.writeLock().unlock();
+        }
+        List<Path> sorted = new TreeSet<>(paths).stream().toList();
+        Supplier<T> nested = action;
+        for (Path path : sorted.reversed()) {
+            Supplier<T> inner = nested;
+            nested = () -> locked(path, inner);
+        }
+        changing.readLock().lock();
+        try {
+            return nested.get();
         } finally {
             changing.readLock().unlock();
         }

@@ -12,7 +12,7 @@ import java.util.List;
  * replace_all; text with CRLF line endings is matched with LF text and keeps CRLF. When nothing matches, the error
  * shows the closest lines so the model can copy the exact text.
  */
-final class Edits {
+public final class Edits {
 
     record Edit(String oldText, String newText, boolean replaceAll) {}
 
@@ -62,7 +62,7 @@ final class Edits {
         return new Applied(crlf ? text.replace("\n", "\r\n") : text, replacements);
     }
 
-    static String unifiedDiff(String path, String before, String after) {
+    public static String unifiedDiff(String path, String before, String after) {
         List<String> a = before.lines().toList();
         List<String> b = after.lines().toList();
         List<String> diff = UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, a, DiffUtils.diff(a, b), 3);
