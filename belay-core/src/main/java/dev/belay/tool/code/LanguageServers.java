@@ -2,6 +2,7 @@ package dev.belay.tool.code;
 
 import dev.belay.runtime.Runtime;
 import dev.belay.workspace.Workspace;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,9 +54,27 @@ public final class LanguageServers implements AutoCloseable {
         reaper.scheduleWithFixedDelay(this::stopIdle, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Where the servers are installed. */
-    public Path directory() {
-        return servers;
+    /** The npm package of the node that {@code belay lsp install} puts next to the servers, for this machine. */
+    public static String nodePackage() {
+        return "node-linux-" + nodeArch() + "@22.23.3";
+    }
+
+    /**
+     * The node the servers run with: the one installed next to them, which an isolating runtime shows with them
+     * (read-only); without it, {@code node} from the runtime's PATH.
+     */
+    static String node(Path servers) {
+        Path node = servers.resolve("node/node_modules/node-linux-" + nodeArch() + "/bin/node");
+        return Files.isExecutable(node) ? node.toString() : "node";
+    }
+
+    private static String nodeArch() {
+        return System.getProperty("os.arch").equals("aarch64") ? "arm64" : "x64";
+    }
+
+    /** Where Belay's language servers live in its data directory. */
+    public static Path directory(Path data) {
+        return data.resolve("lsp");
     }
 
     /** The language's running server, started now if it is not running (or died). */

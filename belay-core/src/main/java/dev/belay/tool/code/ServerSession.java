@@ -114,6 +114,12 @@ final class ServerSession implements AutoCloseable {
             Path servers,
             Map<String, String> env,
             ExecutorService threads) {
+        if (runtime.kind().equals("container")) {
+            // the container sees the workspace at another path: the servers' file URIs would name files Belay has not
+            throw new ToolException(
+                    Failure.FAILED,
+                    "The code tools run on the local and sandbox runtimes and on agents; not yet in a container.");
+        }
         Path script = language.script(servers);
         if (!script.toFile().isFile()) {
             throw new ToolException(
@@ -124,7 +130,8 @@ final class ServerSession implements AutoCloseable {
         long position = workspace.journal().changePosition();
         Execution process;
         try {
-            process = runtime.start(new ExecSpec(List.of("node", script.toString(), "--stdio"), workspace.root(), env));
+            process = runtime.start(new ExecSpec(
+                    List.of(LanguageServers.node(servers), script.toString(), "--stdio"), workspace.root(), env));
         } catch (IOException e) {
             throw new ToolException(
                     Failure.FAILED, "Cannot start the " + language.id() + " language server: " + e.getMessage());

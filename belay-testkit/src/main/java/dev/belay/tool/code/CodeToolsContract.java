@@ -283,9 +283,9 @@ public abstract class CodeToolsContract {
     }
 
     private void typeErrorIsReported(String file, String from, String to, int line, String mentioned) {
-        ToolResult edit =
-                call("edit_file", """
-                {"path": "%s", "edits": [{"old_text": %s, "new_text": %s}]}""".formatted(file, JSON.writeValueAsString(from), JSON.writeValueAsString(to)));
+        String edits = JSON.writeValueAsString(List.of(Map.of("old_text", from, "new_text", to)));
+        ToolResult edit = call("edit_file", """
+                {"path": "%s", "edits": %s}""".formatted(file, edits));
         assertThat(edit.isError()).as(edit.text()).isFalse();
         ToolResult r = call("code_diagnostics", """
                 {"path": "%s"}""".formatted(file));
