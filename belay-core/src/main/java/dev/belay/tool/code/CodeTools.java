@@ -192,8 +192,8 @@ public final class CodeTools {
     }
 
     List<SymbolPaths.Found> outline(ServerSession server, String file) {
-        List<Either<SymbolInformation, org.eclipse.lsp4j.DocumentSymbol>> symbols = server.ask(
-                List.of(file),
+        List<Either<SymbolInformation, org.eclipse.lsp4j.DocumentSymbol>> symbols = server.askAboutFile(
+                file,
                 ANSWER,
                 s -> s.getTextDocumentService()
                         .documentSymbol(new DocumentSymbolParams(new TextDocumentIdentifier(uri(file)))));

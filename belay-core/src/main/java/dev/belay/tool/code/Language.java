@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A language the code tools speak, through the language server {@code belay lsp install NAME} puts in
@@ -50,6 +51,25 @@ public enum Language {
         this.markers = markers;
         this.options = options;
     }
+
+    /**
+     * Whether a line the server logs says it has found the project's files. Until then pyright answers from the open
+     * files alone (a first {@code code_references} would list the declaration only, a first rename would change one
+     * file); tsserver loads a file's project before it answers, so it has nothing to wait for.
+     */
+    boolean projectFound(String logMessage) {
+        return switch (this) {
+            case PYTHON -> PYRIGHT_FOUND.matcher(logMessage).matches();
+            case TYPESCRIPT -> true;
+        };
+    }
+
+    /** Whether {@link #projectFound} needs to wait for a log line at all. */
+    boolean announcesProject() {
+        return this == PYTHON;
+    }
+
+    private static final Pattern PYRIGHT_FOUND = Pattern.compile("Found \\d+ source files?|No source files found.*");
 
     /** What the server is given as {@code initializationOptions}. */
     Map<String, Object> options() {

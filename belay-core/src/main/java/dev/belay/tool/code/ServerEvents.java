@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.lsp4j.ConfigurationParams;
 import org.eclipse.lsp4j.Diagnostic;
 import org.eclipse.lsp4j.MessageActionItem;
@@ -40,10 +41,34 @@ final class ServerEvents implements LanguageClient {
     /** One piece of work the server reports: its title, latest message and percentage (-1 when it says none). */
     private record Work(String title, String message, int percentage) {}
 
+    private final Language language;
     private final Map<String, Published> diagnostics = new LinkedHashMap<>();
     private final Map<String, Work> work = new LinkedHashMap<>();
     private long sequence;
     private long lastPublishedNanos = System.nanoTime();
+    private boolean projectFound;
+
+    ServerEvents(Language language) {
+        this.language = language;
+        this.projectFound = !language.announcesProject();
+    }
+
+    /**
+     * Waits until the server has found the project's files ({@link Language#projectFound}), up to {@code millis}.
+     *
+     * @return whether it has
+     */
+    synchronized boolean awaitProject(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!projectFound) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
 
     @Override
     public synchronized void publishDiagnostics(PublishDiagnosticsParams params) {
@@ -162,5 +187,12 @@ final class ServerEvents implements LanguageClient {
     }
 
     @Override
-    public void logMessage(MessageParams params) {}
+    public synchronized void logMessage(MessageParams params) {
+        if (!projectFound
+                && params.getMessage() != null
+                && language.projectFound(params.getMessage().strip())) {
+            projectFound = true;
+            notifyAll();
+        }
+    }
 }

@@ -137,7 +137,7 @@ final class ServerSession implements AutoCloseable {
                     Failure.FAILED, "Cannot start the " + language.id() + " language server: " + e.getMessage());
         }
         BoundedOutput stderr = BoundedOutput.drain(process.stderr(), 4096);
-        ServerEvents events = new ServerEvents();
+        ServerEvents events = new ServerEvents(language);
         Launcher<LanguageServer> launcher = new LSPLauncher.Builder<LanguageServer>()
                 .setLocalService(events)
                 .setRemoteInterface(LanguageServer.class)
@@ -238,16 +238,46 @@ final class ServerSession implements AutoCloseable {
      *     far its indexing is
      */
     <T> T ask(List<String> files, Duration wait, Function<LanguageServer, CompletableFuture<T>> question) {
+        return ask(files, wait, true, question);
+    }
+
+    /**
+     * Asks a question about one file alone (its outline), which the server answers without knowing the rest of the
+     * project: it need not wait until the server has found the project's files.
+     */
+    <T> T askAboutFile(String file, Duration wait, Function<LanguageServer, CompletableFuture<T>> question) {
+        return ask(List.of(file), wait, false, question);
+    }
+
+    private <T> T ask(
+            List<String> files,
+            Duration wait,
+            boolean needsProject,
+            Function<LanguageServer, CompletableFuture<T>> question) {
         lock.lock();
         try {
             lastUsedNanos = System.nanoTime();
+            long deadline = System.nanoTime() + wait.toNanos();
             sync();
             for (String file : files) {
                 openDocument(file);
             }
+            try {
+                if (needsProject && !events.awaitProject(wait.toMillis())) {
+                    throw new ToolException(
+                            Failure.TIMED_OUT,
+                            "The " + language.id() + " language server is still looking for the project's files after "
+                                    + wait.toSeconds() + " s. Ask again in a moment; outlines of single files "
+                                    + "(code_symbols with path) answer first.");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ToolException(Failure.FAILED, "interrupted while waiting for the language server");
+            }
             CompletableFuture<T> answer = question.apply(server);
             try {
-                return answer.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+                long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                return answer.get(left, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 answer.cancel(true);
                 throw new ToolException(

@@ -227,6 +227,26 @@ public abstract class CodeToolsContract {
     }
 
     @Test
+    void theFirstQuestionOfAColdServerSeesTheWholeProject() throws IOException {
+        requireInstalled(Language.PYTHON);
+        write("pyproject.toml", "[project]\nname = \"app\"\nversion = \"0.1\"\n");
+        write("app/__init__.py", "");
+        write("app/core.py", "def helper(x: int) -> int:\n    return x + 1\n");
+        List<String> expected = new ArrayList<>(List.of("app/core.py:1:5"));
+        for (int i = 0; i < 40; i++) {
+            write(
+                    "app/mod" + i + ".py",
+                    "from app.core import helper\n\n\ndef use() -> int:\n    return helper(" + i + ")\n");
+            expected.add("app/mod" + i + ".py:1:22");
+            expected.add("app/mod" + i + ".py:5:12");
+        }
+        // pyright answers from the open files alone until it has found the project's files: the declaration only
+        ToolResult references = call("code_references", """
+                {"path": "app/core.py", "line": 1, "column": 5}""");
+        assertThat(places(references)).as(references.text()).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
     void aNameThatMatchesNothingSaysHowToFindOne() throws IOException {
         requireInstalled(Language.PYTHON);
         write("app.py", "def main() -> None:\n    pass\n");
