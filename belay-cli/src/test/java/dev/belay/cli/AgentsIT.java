@@ -374,6 +374,35 @@ class AgentsIT {
                                 .statusCode())
                         .isEqualTo(200);
                 assertThat(workspace.resolve("solo.txt")).hasContent("s");
+
+                // a terminal on the agent's side: a REPL answers, and ends with Ctrl-D
+                JsonNode repl = JSON.readTree(rest(
+                                server.base(),
+                                api,
+                                "run_command",
+                                "{\"command\": \"python3 -i -q\", \"tty\": true}",
+                                "c-solo")
+                        .body());
+                assertThat(repl.path("prompt").asString()).as(repl.toString()).isEqualTo(">>>");
+                String job = repl.path("job_id").asString();
+                JsonNode two = JSON.readTree(rest(
+                                server.base(),
+                                api,
+                                "job_input",
+                                "{\"job_id\": \"" + job + "\", \"input\": \"1+1\\n\", \"yield_ms\": 10000}",
+                                "c-solo")
+                        .body());
+                assertThat(two.path("stdout").asString()).as(two.toString()).isEqualTo("1+1\n2\n>>>");
+                JsonNode ended = JSON.readTree(rest(
+                                server.base(),
+                                api,
+                                "job_input",
+                                "{\"job_id\": \"" + job + "\", \"keys\": [\"Ctrl-D\"], \"yield_ms\": 10000}",
+                                "c-solo")
+                        .body());
+                assertThat(ended.path("exit_code").asInt(-1))
+                        .as(ended.toString())
+                        .isZero();
             } finally {
                 agent.destroy();
                 agent.waitFor(10, TimeUnit.SECONDS);

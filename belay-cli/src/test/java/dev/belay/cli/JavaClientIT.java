@@ -29,6 +29,7 @@ class JavaClientIT {
             "run_command",
             "job_output",
             "job_input",
+            "job_wait",
             "job_kill",
             "job_list",
             "read_file",

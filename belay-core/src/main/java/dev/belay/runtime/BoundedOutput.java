@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 
 /**
  * The output of one stream of a process, in bounded memory: the first {@code keep} bytes and the last {@code keep}
@@ -31,6 +32,7 @@ public final class BoundedOutput {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private int headLength;
     private long total;
+    private volatile long lastAppend = System.nanoTime();
 
     public BoundedOutput(int keep) {
         if (keep <= 0) {
@@ -85,6 +87,7 @@ public final class BoundedOutput {
                 remaining -= n;
             }
             total += len;
+            lastAppend = System.nanoTime();
             grown.signalAll();
         } finally {
             lock.unlock();
@@ -113,6 +116,11 @@ public final class BoundedOutput {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The {@link System#nanoTime()} of the latest append, or of this buffer's making before the first. */
+    public long lastAppend() {
+        return lastAppend;
     }
 
     /** Bytes dropped from the middle so far. */
@@ -214,10 +222,15 @@ public final class BoundedOutput {
      * break and cut to a width: what a progress message shows of a long call's output.
      */
     public static String lastLines(List<BoundedOutput> streams) {
+        return lastLines(streams, UnaryOperator.identity());
+    }
+
+    /** The same, of each stream's end as {@code shown} reads it (a terminal's output as its screen shows it). */
+    public static String lastLines(List<BoundedOutput> streams, UnaryOperator<String> shown) {
         StringBuilder lines = new StringBuilder();
         for (BoundedOutput stream : streams) {
-            String tail = stream.read(Math.max(0, stream.total() - PROGRESS_BYTES), PROGRESS_BYTES)
-                    .text();
+            String tail = shown.apply(stream.read(Math.max(0, stream.total() - PROGRESS_BYTES), PROGRESS_BYTES)
+                    .text());
             List<String> last = tail.lines().filter(line -> !line.isBlank()).toList();
             for (String line : last.subList(Math.max(0, last.size() - PROGRESS_LINES), last.size())) {
                 lines.append('\n')

@@ -322,14 +322,26 @@ class EveryToolKeepsItsOutputSchemaTest {
                         "{\"command\": \"sleep 3\", \"timeout_s\": 0.5}",
                         "{\"command\": \"cat\", \"keep_stdin_open\": true, \"wait_s\": 0}",
                         "{\"command\": \"yes | head -c 5000\", \"cwd\": \"dir\", \"env\": {\"FOO\": \"bar\"}}",
-                        "{\"command\": \"cat\", \"stdin\": \"fed\\n\"}"));
+                        "{\"command\": \"cat\", \"stdin\": \"fed\\n\"}",
+                        "{\"command\": \"read -p 'name? ' n; echo hi $n\", \"tty\": true, \"cols\": 40, \"rows\": 10}",
+                        "{\"command\": \"kill -KILL $$\"}"));
         calls.put("job_list", List.of("{}"));
-        calls.put("job_input", List.of("{\"job_id\": \"JOB\", \"input\": \"typed\\n\"}"));
+        calls.put(
+                "job_input",
+                List.of(
+                        "{\"job_id\": \"JOB\", \"input\": \"typed\\n\"}",
+                        "{\"job_id\": \"JOB\", \"keys\": [\"Enter\"], \"yield_ms\": 0}"));
+        calls.put(
+                "job_wait",
+                List.of(
+                        "{\"job_id\": \"JOB\", \"pattern\": \"typed\", \"timeout_s\": 1}",
+                        "{\"job_id\": \"JOB\", \"timeout_s\": 0.2}"));
         calls.put(
                 "job_output",
                 List.of(
                         "{\"job_id\": \"JOB\", \"wait_s\": 0.2}",
-                        "{\"job_id\": \"JOB\", \"offset\": 0, \"stderr_offset\": 0, \"wait_s\": 0}"));
+                        "{\"job_id\": \"JOB\", \"offset\": 0, \"stderr_offset\": 0, \"wait_s\": 0}",
+                        "{\"job_id\": \"JOB\", \"offset\": 0, \"raw\": true, \"wait_s\": 0}"));
         calls.put("job_kill", List.of("{\"job_id\": \"JOB\"}"));
         calls.put(
                 "python",

@@ -1,6 +1,7 @@
 package dev.belay.tool.command;
 
 import dev.belay.journal.Change;
+import dev.belay.journal.Commit;
 import dev.belay.journal.Journal;
 import dev.belay.runtime.ExecSpec;
 import dev.belay.runtime.UnsafeVariables;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -87,7 +89,15 @@ public final class CommandTools {
             env.put(e.getKey(), e.getValue());
         }
         Optional<String> stdin = args.optString("stdin");
-        boolean keepOpen = args.bool("keep_stdin_open", false);
+        Optional<TerminalSize> terminal = args.bool("tty", false)
+                ? Optional.of(new TerminalSize(
+                        args.integer("cols", TerminalSize.DEFAULT.columns()),
+                        args.integer("rows", TerminalSize.DEFAULT.rows())))
+                : Optional.empty();
+        if (terminal.isEmpty() && (args.json().has("cols") || args.json().has("rows"))) {
+            throw new ToolException("cols and rows size a terminal: pass them with tty: true.");
+        }
+        boolean keepOpen = args.bool("keep_stdin_open", false) || terminal.isPresent();
         String session = call.context().session();
         Journal.Mark mark = workspace.journal().mark();
         Change change = new Change(
@@ -97,13 +107,11 @@ public final class CommandTools {
                 call.context().turn());
         Job job;
         try {
-            job = jobs.start(
-                    command,
-                    new ExecSpec(List.of("bash", "-c", command), cwd, env),
-                    session,
-                    timeout,
-                    keepOpen || stdin.isPresent(),
-                    j -> workspace.journal().commitChangedSince(mark, change));
+            ExecSpec spec = new ExecSpec(List.of("bash", "-c", command), cwd, env);
+            Function<Job, Optional<Commit>> journal = j -> workspace.journal().commitChangedSince(mark, change);
+            job = terminal.isPresent()
+                    ? jobs.startInTerminal(command, spec, session, timeout, terminal.get(), journal)
+                    : jobs.start(command, spec, session, timeout, keepOpen || stdin.isPresent(), journal);
             if (stdin.isPresent()) {
                 job.write(stdin.get(), !keepOpen);
             }
@@ -119,7 +127,7 @@ public final class CommandTools {
         }
         jobs.forget(job);
         return CommandResults.ended(
-                job, ended.get(), job.stdout().text(), job.stderr().text(), null, null);
+                job, ended.get(), job.shown(job.stdout().text()), job.stderr().text(), null, null);
     }
 
     private static Optional<Job.Ended> await(Job job, Duration wait, Progress progress) {

@@ -1,5 +1,9 @@
 package dev.belay.tool.command;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import dev.belay.runtime.BoundedOutput;
 import dev.belay.tool.Arguments;
 import dev.belay.tool.Failure;
 import dev.belay.tool.Limits;
@@ -14,17 +18,37 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import tools.jackson.databind.JsonNode;
 
 /**
- * job_output, job_input, job_kill and job_list: the commands that outlived run_command's wait, each visible only to
- * the conversation that started it.
+ * job_output, job_input, job_wait, job_kill and job_list: the commands that outlived run_command's wait, each visible
+ * only to the conversation that started it.
  */
 final class JobTools {
 
+    /** How long job_input waits for what the job answers, unless told. */
+    private static final Duration DEFAULT_YIELD = Duration.ofSeconds(1);
+
+    /** How long job_wait waits, unless told. */
+    private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+
+    /** The longest job_wait pattern: a line's regular expression, not a program. */
+    private static final int MAX_PATTERN = 1000;
+
+    private static final long POLL_MS = 50;
+
+    /** How much of a stream job_wait reads at a time. */
+    private static final int SCAN_BYTES = 64 * 1024;
+
     private record Input(String jobId, int bytesWritten, boolean closed) {}
+
+    /** What job_input wrote, and what the job answered within the call's yield, as job_output reads it. */
+    private record Answered(
+            int bytesWritten, boolean closed, @JsonUnwrapped CommandResults.Report answer) {}
 
     /** @param exitCode {@code null} unless the job exited */
     private record Listed(String jobId, String command, String state, Integer exitCode, long ageS) {}
@@ -43,6 +67,7 @@ final class JobTools {
         return List.of(
                 Tool.of(CommandTools.class, "job_output", this::output),
                 Tool.of(CommandTools.class, "job_input", this::input),
+                Tool.of(CommandTools.class, "job_wait", this::waitFor),
                 Tool.of(CommandTools.class, "job_kill", this::kill),
                 Tool.of(CommandTools.class, "job_list", this::list));
     }
@@ -52,17 +77,18 @@ final class JobTools {
         Job job = jobs.get(args.string("job_id"), call.context().session());
         long outFrom = args.json().has("offset") ? args.integer("offset", 0) : job.stdoutCursor();
         long errFrom = args.json().has("stderr_offset") ? args.integer("stderr_offset", 0) : job.stderrCursor();
-        Duration wait = args.seconds("wait_s", Duration.ofSeconds(10));
-        if (wait.compareTo(limits.maxWait()) > 0) {
-            wait = limits.maxWait();
-        }
-        awaitOutput(job, outFrom, errFrom, wait);
-        boolean ended = job.ended().isDone();
-        Page page = Page.read(job, outFrom, errFrom);
-        if (ended) {
-            return CommandResults.ended(job, job.ended().join(), page.stdout(), page.stderr(), job.id(), page);
-        }
-        return CommandResults.running(job, page);
+        awaitOutput(job, outFrom, errFrom, capped(args.seconds("wait_s", Duration.ofSeconds(10))));
+        return page(job, outFrom, errFrom, args.bool("raw", false), null);
+    }
+
+    /** The job's output from these offsets: its end if it has ended, else the page and its state. */
+    private static ToolResult page(Job job, long outFrom, long errFrom, boolean raw, String matched) {
+        return CommandResults.read(job, Page.read(job, outFrom, errFrom, raw), matched)
+                .result();
+    }
+
+    private Duration capped(Duration wait) {
+        return wait.compareTo(limits.maxWait()) > 0 ? limits.maxWait() : wait;
     }
 
     private static void awaitOutput(Job job, long outFrom, long errFrom, Duration wait) {
@@ -87,20 +113,165 @@ final class JobTools {
             throw new ToolException(Failure.CONFLICT, "Job " + job.id() + " has ended; it reads no more input.");
         }
         String input = args.string("input", "");
+        List<String> keys = keys(args);
         boolean close = args.bool("close", false);
+        if (job.terminal().isPresent()) {
+            input += Keys.forTerminal(keys);
+        } else {
+            for (String key : keys) {
+                switch (Keys.forPipe(key)) {
+                    case Keys.OnPipe.Bytes bytes -> input += bytes.text();
+                    case Keys.OnPipe.CloseInput closeInput -> close = true;
+                }
+            }
+        }
+        Duration yield = capped(Duration.ofMillis(args.integer("yield_ms", (int) DEFAULT_YIELD.toMillis())));
+        long outFrom = job.stdout().total();
+        long errFrom = job.stderr().total();
+        long written = System.nanoTime();
         try {
             job.write(input, close);
         } catch (IOException e) {
             throw new ToolException(
                     Failure.CONFLICT,
                     "Job " + job.id() + " does not accept input (" + e.getMessage()
-                            + "). Start the command with keep_stdin_open: true to write to it later.");
+                            + "). Start the command with keep_stdin_open: true or tty: true to write to it later.");
         }
         int bytes = input.getBytes(StandardCharsets.UTF_8).length;
-        return ToolResult.ok(
-                "Wrote " + bytes + " bytes to job " + job.id() + (close ? " and closed its input" : "")
-                        + ". Call job_output to see what it answers.",
-                new Input(job.id(), bytes, close));
+        String wrote = "Wrote " + bytes + " bytes to job " + job.id() + (close ? " and closed its input" : "") + ".";
+        if (yield.isZero()) {
+            return ToolResult.ok(wrote + " Call job_output to see what it answers.", new Input(job.id(), bytes, close));
+        }
+        awaitAnswer(job, written, yield);
+        // what it answered: the job's output from where the input went in, as job_output reads it
+        Page page = Page.read(job, Math.max(outFrom, job.stdoutCursor()), Math.max(errFrom, job.stderrCursor()));
+        CommandResults.Reading answer = CommandResults.read(job, page, null);
+        return ToolResult.ok(wrote + "\n" + answer.text(), new Answered(bytes, close, answer.report()));
+    }
+
+    private static List<String> keys(Arguments args) {
+        JsonNode node = args.node("keys");
+        if (node.isMissingNode() || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new ToolException("keys must be an array of key names, e.g. [\"Ctrl-C\"] or [\"Up\", \"Enter\"].");
+        }
+        List<String> keys = new ArrayList<>();
+        for (JsonNode key : node) {
+            if (!key.isString()) {
+                throw new ToolException("keys must be an array of key names, e.g. [\"Ctrl-C\"].");
+            }
+            keys.add(key.asString());
+        }
+        return keys;
+    }
+
+    /**
+     * Waits until the job ends, waits at a prompt printed after the input was written, or the yield is over: what a
+     * person at a terminal would wait for before reading the answer.
+     */
+    private static void awaitAnswer(Job job, long written, Duration yield) {
+        long deadline = System.nanoTime() + yield.toNanos();
+        try {
+            while (System.nanoTime() < deadline && job.prompt(written).isEmpty()) {
+                try {
+                    job.ended().get(POLL_MS, TimeUnit.MILLISECONDS);
+                    return;
+                } catch (TimeoutException e) {
+                    // not yet: look again
+                }
+            }
+        } catch (ExecutionException e) {
+            // the job's end failed; job_output will say so
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * job_wait: blocks until a line of the job's unread output matches the pattern, the job ends, it waits at a
+     * prompt, or the timeout passes, then reads like job_output from where the caller had got to. Matching uses RE2
+     * (linear in the line's length): a pattern cannot make the server spin.
+     */
+    private ToolResult waitFor(ToolCall call) {
+        Arguments args = Arguments.of(call);
+        Job job = jobs.get(args.string("job_id"), call.context().session());
+        Optional<Pattern> pattern = args.optString("pattern").map(JobTools::pattern);
+        Duration timeout = capped(args.seconds("timeout_s", DEFAULT_WAIT));
+        long outFrom = job.stdoutCursor();
+        long errFrom = job.stderrCursor();
+        LineScan out = new LineScan(job, job.stdout(), outFrom);
+        LineScan err = new LineScan(job, job.stderr(), errFrom);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String matched = null;
+        try {
+            while (true) {
+                boolean ended = job.ended().isDone();
+                if (pattern.isPresent()) {
+                    matched = out.find(pattern.get())
+                            .or(() -> err.find(pattern.get()))
+                            .orElse(null);
+                }
+                if (matched != null || ended || job.prompt().isPresent() || System.nanoTime() - deadline >= 0) {
+                    break;
+                }
+                job.stdout().awaitBeyond(job.stdout().total(), POLL_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return page(job, outFrom, errFrom, false, matched);
+    }
+
+    private static Pattern pattern(String regex) {
+        if (regex.length() > MAX_PATTERN) {
+            throw new ToolException("pattern is " + regex.length() + " characters; at most " + MAX_PATTERN + ".");
+        }
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new ToolException("pattern is not a regular expression: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Where job_wait has looked in one stream: complete lines are looked at once; the unfinished last line is looked
+     * at again as it grows (a "ready" printed without a line break still counts).
+     */
+    private static final class LineScan {
+        private final Job job;
+        private final BoundedOutput stream;
+        private long from;
+
+        LineScan(Job job, BoundedOutput stream, long from) {
+            this.job = job;
+            this.stream = stream;
+            this.from = from;
+        }
+
+        Optional<String> find(Pattern pattern) {
+            while (true) {
+                BoundedOutput.Chunk chunk = stream.read(from, SCAN_BYTES);
+                String text = chunk.text();
+                if (text.isEmpty()) {
+                    return Optional.empty();
+                }
+                for (String line : job.shown(text).split("\n")) {
+                    if (pattern.matcher(line).find()) {
+                        from = chunk.nextOffset();
+                        return Optional.of(line.strip());
+                    }
+                }
+                int whole = text.lastIndexOf('\n') + 1;
+                from = whole == 0 && chunk.more()
+                        ? chunk.nextOffset() // a line longer than a read: its start is given up
+                        : chunk.offset() + text.substring(0, whole).getBytes(StandardCharsets.UTF_8).length;
+                if (!chunk.more()) {
+                    return Optional.empty();
+                }
+            }
+        }
     }
 
     private ToolResult kill(ToolCall call) {
@@ -123,7 +294,7 @@ final class JobTools {
         for (Job job : jobs.list(call.context().session())) {
             Outcome outcome = job.ended().isDone() ? job.ended().join().outcome() : null;
             String state = switch (outcome) {
-                case null -> "running";
+                case null -> job.prompt().isPresent() ? "waiting_for_input" : "running";
                 case Outcome.Exited e -> "exited";
                 case Outcome.TimedOut t -> "timed_out";
                 case Outcome.Killed k -> "killed";

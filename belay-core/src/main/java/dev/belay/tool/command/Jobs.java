@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,8 +58,61 @@ public final class Jobs implements AutoCloseable {
             boolean keepStdinOpen,
             Function<Job, Optional<Commit>> journal)
             throws IOException {
+        return launch(command, spec, session, timeout, keepStdinOpen, Optional.empty(), journal);
+    }
+
+    /**
+     * Starts a command under a pseudo-terminal of this size, its input open: what it writes, to stdout and stderr
+     * alike, is the terminal's output, and what job_input sends is typed at it.
+     */
+    Job startInTerminal(
+            String command,
+            ExecSpec spec,
+            String session,
+            Duration timeout,
+            TerminalSize terminal,
+            Function<Job, Optional<Commit>> journal)
+            throws IOException {
+        Map<String, String> env = new LinkedHashMap<>(spec.env());
+        env.put("TERM", "xterm-256color");
+        env.put("COLUMNS", String.valueOf(terminal.columns()));
+        env.put("LINES", String.valueOf(terminal.rows()));
+        ExecSpec inTerminal = new ExecSpec(underTerminal(spec.command(), terminal), spec.cwd(), env, spec.ownDirs());
+        return launch(command, inTerminal, session, timeout, true, Optional.of(terminal), journal);
+    }
+
+    /**
+     * The command line that runs {@code command} under a new pseudo-terminal of this size, inside whatever runtime
+     * runs it: util-linux's {@code script} makes the terminal and its session (so Ctrl-C reaches the foreground
+     * program as SIGINT, as in a terminal), relays our pipes to it and exits with the command's exit code. Doing it
+     * inside the runtime is what makes one way work for all of them: a sandbox's new session and a container's or
+     * an agent's far side have no terminal of Belay's to share.
+     */
+    private static List<String> underTerminal(List<String> command, TerminalSize size) {
+        StringBuilder quoted = new StringBuilder();
+        for (String word : command) {
+            quoted.append(' ').append('\'').append(word.replace("'", "'\\''")).append('\'');
+        }
+        String inTerminal = "stty cols " + size.columns() + " rows " + size.rows() + " 2>/dev/null; exec" + quoted;
+        return List.of(
+                "bash",
+                "-c",
+                "command -v script >/dev/null || { echo 'belay: tty: true needs the script program (util-linux) in "
+                        + "this runtime' >&2; exit 127; }; exec script -qfec \"$0\" /dev/null",
+                inTerminal);
+    }
+
+    private Job launch(
+            String command,
+            ExecSpec spec,
+            String session,
+            Duration timeout,
+            boolean keepStdinOpen,
+            Optional<TerminalSize> terminal,
+            Function<Job, Optional<Commit>> journal)
+            throws IOException {
         String id = "job-" + sequence.incrementAndGet();
-        Job job = new Job(id, command, session, runtime.start(spec), keepBytes, journal);
+        Job job = new Job(id, command, session, runtime.start(spec), terminal, keepBytes, journal);
         if (!keepStdinOpen) {
             job.closeStdin();
         }

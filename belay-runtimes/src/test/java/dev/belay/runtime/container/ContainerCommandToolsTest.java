@@ -1,13 +1,13 @@
 package dev.belay.runtime.container;
 
 import dev.belay.runtime.Runtime;
-import dev.belay.tool.command.CommandToolsContract;
+import dev.belay.tool.command.InteractiveJobsContract;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 
 /** The command tools' shared suite in a container of the engine DOCKER_HOST names. */
-class ContainerCommandToolsTest extends CommandToolsContract {
+class ContainerCommandToolsTest extends InteractiveJobsContract {
 
     @Override
     protected Runtime runtime(Path root) {

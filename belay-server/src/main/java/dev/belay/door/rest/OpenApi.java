@@ -30,6 +30,7 @@ public final class OpenApi {
                 "run_command",
                 "job_output",
                 "job_input",
+                "job_wait",
                 "job_kill",
                 "read_file",
                 "write_file",

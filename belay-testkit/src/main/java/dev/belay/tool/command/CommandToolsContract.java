@@ -35,7 +35,7 @@ public abstract class CommandToolsContract {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
-    Path dir;
+    protected Path dir;
 
     protected Workspace workspace;
     private Jobs jobs;
@@ -256,11 +256,17 @@ public abstract class CommandToolsContract {
         return r.structured().get("job_id").asString();
     }
 
+    /** Answers the line reader; job_input returns its answer, which came within the call's yield. */
     private void answerLineReader(String id, String line) {
-        ObjectNode input = JSON.createObjectNode().put("job_id", id).put("input", line + "\n");
-        assertThat(call("job_input", input.toString()).isError()).isFalse();
-        ToolResult out = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 5}");
-        assertThat(out.structured().get("stdout").asString()).isEqualTo("got:" + line + "\n");
+        ObjectNode input = JSON.createObjectNode()
+                .put("job_id", id)
+                .put("input", line + "\n")
+                .put("yield_ms", 10_000);
+        ToolResult answer = call("job_input", input.toString());
+        assertThat(answer.isError()).isFalse();
+        assertThat(answer.structured().get("bytes_written").asInt()).isEqualTo(line.length() + 1);
+        assertThat(answer.structured().get("stdout").asString()).isEqualTo("got:" + line + "\n");
+        assertThat(answer.structured().get("exit_code").asInt()).isZero();
     }
 
     @Test
