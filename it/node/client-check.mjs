@@ -30,7 +30,7 @@ const { tools } = await client.listTools();
 const names = tools.map((t) => t.name);
 for (const expected of ['run_command', 'job_output', 'job_input', 'job_kill', 'job_list', 'read_file', 'write_file',
   'edit_file', 'list_directory', 'search_files', 'find_files', 'file_info', 'move_path', 'delete_path',
-  'make_directory', 'system_info', 'history', 'diff', 'undo']) {
+  'make_directory', 'apply_patch', 'system_info', 'history', 'diff', 'undo']) {
   check(names.includes(expected), `tools/list has ${expected}`);
 }
 
@@ -40,6 +40,16 @@ await call('write_file', { path: 'src/app.txt', content: 'hello\nworld\n' });
 const read = await call('read_file', { path: 'src/app.txt' });
 check(text(read).includes('hello'), 'read_file returns the content');
 await call('edit_file', { path: 'src/app.txt', edits: [{ old_text: 'world', new_text: 'belay' }] });
+const patched = await call('apply_patch', {
+  patch: '*** Begin Patch\n*** Update File: src/app.txt\n@@\n hello\n-belay\n+belay, patched\n'
+    + '*** Add File: src/added.txt\n+added\n*** End Patch',
+});
+check(patched.structuredContent.files.length === 2 && Boolean(patched.structuredContent.commit),
+  'apply_patch changes two files in one commit');
+const refused = await call('apply_patch', {
+  patch: '*** Begin Patch\n*** Add File: src/fine.txt\n+x\n*** Add File: ../outside.txt\n+x\n*** End Patch',
+}, { error: true });
+check(text(refused).includes('outside the workspace'), 'apply_patch refuses a path outside the workspace');
 check(text(await call('search_files', { pattern: 'belay' })).includes('src/app.txt:2:belay'), 'search_files finds the edit');
 check(text(await call('find_files', { glob: '*.txt' })).includes('src/app.txt'), 'find_files finds the file');
 check(text(await call('list_directory', {})).includes('app.txt'), 'list_directory lists the file');

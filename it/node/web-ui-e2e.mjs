@@ -139,6 +139,74 @@ try {
   await page.locator('.message.user', { hasText: 'Create hi.txt' }).waitFor();
   await page.screenshot({ path: `${shots}/4-reloaded.png` });
 
+  step('a running command\'s output shows in its card before the command ends');
+  await page.click('#new-conversation');
+  await page.fill('#input', 'Print two lines slowly');
+  await page.press('#input', 'Enter');
+  const slow = page.locator('.approval', { hasText: 'first-line' });
+  await slow.waitFor();
+  await slow.locator('button[data-verdict=approve]').click();
+  const slowCard = page.locator('.card', { hasText: 'echo first-line' });
+  await slowCard.locator('.live', { hasText: 'first-line' }).waitFor();
+  const live = await slowCard.locator('.live').innerText();
+  if (live.includes('second-line') || !(await slowCard.locator('.status.running').count())) {
+    throw new Error(`the first line showed only once the command had ended: ${live}`);
+  }
+  await page.screenshot({ path: `${shots}/5-live-output.png` });
+  await slowCard.locator('.status.ok', { hasText: 'exit code 0' }).waitFor();
+  await slowCard.locator('.output', { hasText: 'second-line' }).waitFor({ state: 'attached' });
+
+  step('the terminal panel shows a running job\'s screen; typed input reaches the job once made writable');
+  await page.fill('#input', 'Start a job that answers');
+  await page.press('#input', 'Enter');
+  const start = page.locator('.approval', { hasText: 'ready-marker' });
+  await start.waitFor();
+  await start.locator('button[data-verdict=approve]').click();
+  await page.locator('.message.assistant', { hasText: 'It runs as a job.' }).waitFor();
+  await page.locator('.card', { hasText: 'ready-marker' }).locator('button.open-terminal').click();
+  // the screen's text as xterm.js keeps it for screen readers (it draws on a canvas; this copy is not visible)
+  const screen = (text) => page.locator('#terminal-screen .xterm-accessibility-tree', { hasText: text });
+  const shown = (text) => screen(text).waitFor({ state: 'attached' });
+  await shown('ready-marker');
+  await page.locator('#terminal-status', { hasText: 'running' }).waitFor();
+  await page.click('#terminal-screen');
+  await page.keyboard.type('ignored\n'); // read-only: goes nowhere
+  await page.check('#terminal-writable');
+  await page.keyboard.type('hello\n');
+  // the user's own input goes through the guard from the door web: asked once, "always" for the rest
+  const typing = page.locator('.approval', { hasText: 'job_input' });
+  await typing.waitFor();
+  await typing.locator('button[data-verdict=always]').click();
+  await shown('got:hello');
+  await page.click('#terminal-screen'); // the approval's button took the focus
+  await page.keyboard.type('again\n');
+  await shown('got:again');
+  await page.screenshot({ path: `${shots}/6-terminal.png` });
+  if (await screen('got:ignored').count()) throw new Error('a read-only terminal sent what was typed');
+  await page.keyboard.type('quit\n');
+  await page.locator('#terminal-status', { hasText: 'exited with code 3' }).waitFor();
+  if (!(await page.locator('#terminal-writable').isDisabled())) throw new Error('an ended job still takes input');
+  await page.click('.tabs button[data-tab=jobs]');
+  await page.locator('#job-list li', { hasText: 'exited (3)' }).waitFor();
+
+  step('a job under a terminal: Python\'s prompt, answered, and Ctrl-D ends it');
+  await page.fill('#input', 'Start Python');
+  await page.press('#input', 'Enter');
+  const python = page.locator('.approval', { hasText: 'python3' });
+  await python.waitFor();
+  await python.locator('button[data-verdict=approve]').click();
+  await page.locator('.message.assistant', { hasText: 'Python waits for you.' }).waitFor();
+  // opened from the job list this time
+  await page.locator('#job-list li', { hasText: 'python3' }).locator('button').click();
+  await shown('>>>');
+  await page.check('#terminal-writable');
+  await page.click('#terminal-screen');
+  await page.keyboard.type('6*7\n');
+  await shown('42');
+  await page.screenshot({ path: `${shots}/7-python.png` });
+  await page.keyboard.press('Control+D');
+  await page.locator('#terminal-status', { hasText: 'exited with code 0' }).waitFor();
+
   if (errors.length) throw new Error('console errors: ' + errors.join(' | '));
   console.log('web ui e2e: ok');
 } catch (error) {

@@ -44,7 +44,8 @@ class ModulesArchitectureTest {
 
     /**
      * DESIGN.md's picture from left to right: doors, the guard, the engine, runtimes; the entry points wire them
-     * together. The tool contract ({@code dev.belay.tool}), the agent protocol and Belay's own state files
+     * together. The tool contract ({@code dev.belay.tool}), the agent protocol, the patch format
+     * ({@code dev.belay.patch}, which the guard reads for the files a patch names) and Belay's own state files
      * ({@code dev.belay.state}) are shared by all and in no layer.
      */
     private static final ArchRule LAYERS = layeredArchitecture()

@@ -49,12 +49,13 @@ class TypeScriptClientIT {
         assertThat(node.waitFor(5, TimeUnit.MINUTES)).isTrue();
         String output = Files.readString(log);
         assertThat(node.exitValue()).as(output).isZero();
-        assertThat(output).contains("\"failures\": []").contains("\"called\": 19");
+        assertThat(output).contains("\"failures\": []").contains("\"called\": 20");
     }
 
     private void assertJournal() throws Exception {
         String log = BelayProcess.journalLog(home, workspace, "--format=%s%n%b");
-        for (String tool : List.of("write_file", "edit_file", "move_path", "delete_path", "run_command", "undo")) {
+        for (String tool :
+                List.of("write_file", "edit_file", "apply_patch", "move_path", "delete_path", "run_command", "undo")) {
             assertThat(log).as("a commit by " + tool).contains("Belay-Tool: " + tool);
         }
         assertThat(log).contains("Belay-Session: ");

@@ -23,10 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
  * the browser that a server on another port of the host could replay, load the approvals page and Swagger UI without
  * a Content-Security-Policy error, sign out, sign in with the token, ask, approve a command, see its card and the
  * answer, export it, export the conversation as a branch of the user's repository and undo its commit from the
- * journal panel, deny another, stop a third, reload. The model is the
- * OpenAI-wire fixture; screenshots stay in target/web-ui-screenshots.
+ * journal panel, deny another, stop a third, reload; see a running command's first line in its card before it ends,
+ * and a job's screen in the terminal panel, typed into once made writable (a pipe's, and Python's under a terminal).
+ * The model is the OpenAI-wire fixture; screenshots stay in target/web-ui-screenshots.
  */
 class WebUiIT {
+
+    /** A job that says it is ready, answers each line it reads, and exits with 3 when told to quit. */
+    private static final String JOB = """
+            {"command": "echo ready-marker; while read l; do [ \\"$l\\" = quit ] && exit 3; echo \\"got:$l\\"; done",
+             "keep_stdin_open": true, "wait_s": 1}""";
 
     @TempDir
     Path dir;
@@ -56,7 +62,13 @@ class WebUiIT {
                     text("All ", "done."),
                     tools(call("c2", "run_command", "{\"command\": \"rm -rf ./*\"}")),
                     text("Understood, ", "I will not."),
-                    slowText(400, "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight ", "nine "));
+                    slowText(400, "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight ", "nine "),
+                    tools(call("c3", "run_command", "{\"command\": \"echo first-line; sleep 3; echo second-line\"}")),
+                    text("Printed both."),
+                    tools(call("c4", "run_command", JOB)),
+                    text("It runs as a job."),
+                    tools(call("c5", "run_command", "{\"command\": \"python3 -q -i\", \"tty\": true, \"wait_s\": 1}")),
+                    text("Python waits for you."));
             try (BelayProcess belay = BelayProcess.serve(
                     workspace,
                     dir.resolve("home"),
@@ -100,6 +112,12 @@ class WebUiIT {
                         .contains("\"door\":\"chat\"")
                         .contains("\"decided_by\":\"web\"")
                         .contains("not today");
+                assertThat(Files.readAllLines(belay.auditLog()))
+                        .as("the terminal panel's typing, audited as the user's through the door web")
+                        .anySatisfy(line -> assertThat(line)
+                                .contains("\"door\":\"web\"")
+                                .contains("\"tool\":\"job_input\"")
+                                .contains("\"decision\":\"always\""));
             }
             assertThat(fixture.requests())
                     .isNotEmpty()

@@ -11,6 +11,7 @@ import dev.belay.tool.command.CommandTools;
 import dev.belay.tool.command.Jobs;
 import dev.belay.tool.file.FileTools;
 import dev.belay.tool.history.HistoryTools;
+import dev.belay.tool.patch.PatchTools;
 import dev.belay.tool.python.PythonBackend;
 import dev.belay.tool.python.PythonTools;
 import dev.belay.tool.system.SystemTools;
@@ -163,6 +164,7 @@ public final class Engine implements AutoCloseable {
         tools.addAll(new CommandTools(workspace, jobs, config.limits(), config.commandEnv()).tools());
         tools.addAll(
                 new FileTools(workspace, config.limits(), config.commandEnv().get("PATH")).tools());
+        tools.addAll(new PatchTools(workspace, config.limits()).tools());
         PythonTools python = new PythonTools(
                 workspace, config.runtime(), config.limits(), config.commandEnv(), PYTHON_IDLE, config.python());
         tools.addAll(python.tools());

@@ -40,7 +40,7 @@ public final class Guard implements ToolCaller {
      * Built-in tools whose {@code dry_run} is known to change nothing, so the preview may run them before anyone
      * answers. Any other tool is never called before the operator says yes, whatever its schema offers.
      */
-    private static final Set<String> PREVIEWED = Set.of("edit_file");
+    private static final Set<String> PREVIEWED = Set.of("edit_file", "apply_patch");
     /** Tools whose results list workspace paths, filtered by the deny path rules. */
     private static final Set<String> LISTINGS = Set.of("list_directory", "find_files", "search_files");
 

@@ -1,6 +1,8 @@
 package dev.belay.policy;
 
+import dev.belay.patch.Patch;
 import dev.belay.tool.ArgumentRoles;
+import dev.belay.tool.ToolException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,9 +22,21 @@ final class PathSpellings {
 
     private PathSpellings() {}
 
-    /** The spellings of every path argument of a call (a string, or each string of an array). */
+    /**
+     * The spellings of every path argument of a call (a string, or each string of an array), and of every file a
+     * patch argument names. A patch that cannot be read names none: apply_patch refuses the same text.
+     */
     static List<List<String>> of(JsonNode arguments, ArgumentRoles roles, Path root) {
         List<List<String>> out = new ArrayList<>();
+        for (String patch : roles.patches()) {
+            if (arguments.path(patch).isString()) {
+                try {
+                    Patch.parse(arguments.path(patch).asString()).paths().forEach(p -> out.add(spellings(p, root)));
+                } catch (ToolException e) {
+                    // nothing to check: the tool refuses a malformed patch before it touches a file
+                }
+            }
+        }
         for (Map.Entry<String, JsonNode> e : arguments.properties()) {
             if (!roles.isPath(e.getKey())) {
                 continue;

@@ -17,6 +17,7 @@ import tools.jackson.databind.JsonNode;
  * like a path ({@code source}, {@code cwd}, {@code *_file}…) counts as one, and nothing as a command.
  *
  * @param paths arguments naming files or directories in the workspace (a string or an array of strings)
+ * @param patches arguments holding a patch, every file of which is a path as well (apply_patch's {@code patch})
  * @param command the argument run as a shell command line, if any
  * @param input arguments whose text is typed into a shell or a program (a command's stdin, a job's input)
  * @param environment the argument holding a command's extra environment variables, if any
@@ -26,6 +27,7 @@ import tools.jackson.databind.JsonNode;
  */
 public record ArgumentRoles(
         Set<String> paths,
+        Set<String> patches,
         Optional<String> command,
         Set<String> input,
         Optional<String> environment,
@@ -34,7 +36,7 @@ public record ArgumentRoles(
 
     /** For tools that declare nothing. */
     public static final ArgumentRoles UNDECLARED =
-            new ArgumentRoles(Set.of(), Optional.empty(), Set.of(), Optional.empty(), false, false);
+            new ArgumentRoles(Set.of(), Set.of(), Optional.empty(), Set.of(), Optional.empty(), false, false);
 
     /** Argument names that mean a path in any tool, and so does any {@code *_path}, {@code *_dir}, {@code *_file}. */
     private static final Set<String> PATH_NAMES = Set.of(
@@ -44,6 +46,7 @@ public record ArgumentRoles(
 
     public ArgumentRoles {
         paths = Set.copyOf(paths);
+        patches = Set.copyOf(patches);
         input = Set.copyOf(input);
     }
 
@@ -55,8 +58,8 @@ public record ArgumentRoles(
     }
 
     /**
-     * The roles as a tool's definition declares them: {@code {"paths": [..], "command": "..", "input": [..],
-     * "environment": "..", "confined": true}}, every part optional.
+     * The roles as a tool's definition declares them: {@code {"paths": [..], "patches": [..], "command": "..",
+     * "input": [..], "environment": "..", "confined": true}}, every part optional.
      */
     static ArgumentRoles parse(JsonNode json) {
         if (json == null || !json.isObject()) {
@@ -64,6 +67,7 @@ public record ArgumentRoles(
         }
         return new ArgumentRoles(
                 strings(json.path("paths")),
+                strings(json.path("patches")),
                 text(json.path("command")),
                 strings(json.path("input")),
                 text(json.path("environment")),
@@ -86,6 +90,7 @@ public record ArgumentRoles(
 
     private Set<String> all() {
         Set<String> all = new HashSet<>(paths);
+        all.addAll(patches);
         all.addAll(input);
         command.ifPresent(all::add);
         environment.ifPresent(all::add);

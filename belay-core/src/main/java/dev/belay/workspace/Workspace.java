@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
@@ -79,54 +80,33 @@ public final class Workspace {
      * user's.
      */
     public <T> T withLocks(Path a, Path b, Supplier<T> action) {
-        changing.writeLock().lock();
-        try {
-            journal.captureOutsideChanges();
-        } finally {
-            changing.writeLock().unlock();
-        }
-        Path first = a.compareTo(b) <= 0 ? a : b;
-        Path second = first.equals(a) ? b : a;
-        changing.readLock().lock();
-        try {
-            return locked(first, () -> first.equals(second) ? action.get() : locked(second, action));
-        } finally {
-            changing.readLock().unlock();
-        }
+        return withLocks(List.of(a, b), action);
     }
 
     /**
-     * Like {@link #withLocks} for any number of paths (a rename across files, committed as one change), taken in
-     * sorted order so that two callers cannot deadlock.
+     * Like {@link #withLock} for every path of a change that spans several files (a patch), all held at once and
+     * taken in sorted order, as {@link #withLocks(Path, Path, Supplier)} takes two.
      */
-    public <T> T withLocksOnAll(Collection<Path> paths, Supplier<T> action) {
+    public <T> T withLocks(Collection<Path> paths, Supplier<T> action) {
         changing.writeLock().lock();
         try {
             journal.captureOutsideChanges();
         } finally {
             changing.writeLock().unlock();
         }
-        List<Path> sorted = new TreeSet<>(paths).stream().toList();
-        Supplier<T> nested = action;
-        for (Path path : sorted.reversed()) {
-            Supplier<T> inner = nested;
-            nested = () -> locked(path, inner);
-        }
+        List<ReentrantLock> held = new ArrayList<>();
         changing.readLock().lock();
         try {
-            return nested.get();
-        } finally {
-            changing.readLock().unlock();
-        }
-    }
-
-    private <T> T locked(Path path, Supplier<T> action) {
-        ReentrantLock lock = locks.computeIfAbsent(path, p -> new ReentrantLock());
-        lock.lock();
-        try {
+            // in sorted order, each once: two callers that share paths take them in the same order
+            for (Path path : new TreeSet<>(paths)) {
+                ReentrantLock lock = locks.computeIfAbsent(path, p -> new ReentrantLock());
+                lock.lock();
+                held.add(lock);
+            }
             return action.get();
         } finally {
-            lock.unlock();
+            held.reversed().forEach(ReentrantLock::unlock);
+            changing.readLock().unlock();
         }
     }
 

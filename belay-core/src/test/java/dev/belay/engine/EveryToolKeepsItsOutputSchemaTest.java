@@ -312,6 +312,16 @@ class EveryToolKeepsItsOutputSchemaTest {
                         "{\"path\": \"img.png\"}"));
         calls.put("move_path", List.of("{\"source\": \"new/w.txt\", \"destination\": \"moved/w.txt\"}"));
         calls.put("delete_path", List.of("{\"path\": \"moved/w.txt\"}", "{\"path\": \"moved\", \"recursive\": true}"));
+        calls.put(
+                "apply_patch",
+                List.of(
+                        "{\"patch\": \"*** Begin Patch\\n*** Update File: a.txt\\n@@\\n-line 2\\n+line two\\n"
+                                + "*** End Patch\", \"dry_run\": true}",
+                        "{\"patch\": \"*** Begin Patch\\n*** Add File: patched/p.txt\\n+p\\n*** Update File: crlf.txt"
+                                + "\\n*** Move to: patched/crlf.txt\\n@@\\n-two\\n+2\\n*** End Patch\"}",
+                        "{\"patch\": \"--- a/patched/p.txt\\n+++ /dev/null\\n@@ -1 +0,0 @@\\n-p\\n\"}",
+                        "{\"patch\": \"*** Begin Patch\\n*** Update File: a.txt\\n@@\\n-no such line\\n+x\\n"
+                                + "*** End Patch\"}"));
         calls.put("make_directory", List.of("{\"path\": \"made\"}", "{\"path\": \"made\"}"));
         calls.put(
                 "run_command",

@@ -8,6 +8,7 @@ import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
+import dev.belay.tool.Limits;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
@@ -15,6 +16,8 @@ import dev.belay.tool.ToolSpec;
 import dev.belay.tool.ToolSpecs;
 import dev.belay.tool.command.CommandTools;
 import dev.belay.tool.file.FileTools;
+import dev.belay.tool.patch.PatchTools;
+import dev.belay.workspace.Workspace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,6 +26,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -308,6 +313,66 @@ class GuardTest {
         assertThat(shown.preview()).contains("-old").contains("+new");
         approvals.decide(shown.id(), new Decision(Decision.Verdict.APPROVE, "web", ""));
         assertThat(pending.get(5, TimeUnit.SECONDS).text()).isEqualTo("edited");
+    }
+
+    /**
+     * A real apply_patch: the operator sees the patch and the diff its dry run makes before anything is written, and
+     * the path rules see every file inside the patch, moves included.
+     */
+    @Test
+    void aPatchIsPreviewedWithItsDiffAndEveryFileInItMeetsThePathRules() throws Exception {
+        Workspace ws = Workspace.open(dir.resolve("ws"), "Belay", "belay@localhost");
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try {
+            Files.writeString(ws.root().resolve("a.txt"), "old\n");
+            Files.writeString(ws.root().resolve(".env"), "KEY=sekrit\n");
+            Rules rules = rules("deny:\n  paths: [\".env\"]\nallow:\n  paths: [\"src/**\"]\n", dir);
+            Approvals approvals = new Approvals(Duration.ofSeconds(10));
+            Guard g = new Guard(
+                    new Catalog(new PatchTools(ws, Limits.DEFAULTS).tools()),
+                    rules,
+                    ApprovalMode.parse("ask"),
+                    approvals,
+                    null,
+                    ws.root());
+            String patch = "*** Begin Patch\n*** Update File: a.txt\n@@\n-old\n+new\n*** End Patch";
+            ObjectNode args = JSON.createObjectNode().put("patch", patch);
+            CompletableFuture<ToolResult> pending = CompletableFuture.supplyAsync(
+                    () -> g.call(new ToolCall("apply_patch", args, CallContext.of("test", "c"))), executor);
+            PendingCall shown = awaitPending(approvals);
+            assertThat(shown.preview())
+                    .contains("*** Update File: a.txt")
+                    .contains("--- preview ---", "--- a/a.txt\n+++ b/a.txt\n@@ -1,1 +1,1 @@\n-old\n+new");
+            assertThat(Files.readString(ws.root().resolve("a.txt")))
+                    .as("nothing written before the answer")
+                    .isEqualTo("old\n");
+            approvals.decide(shown.id(), new Decision(Decision.Verdict.APPROVE, "web", ""));
+            assertThat(pending.get(5, TimeUnit.SECONDS).isError()).isFalse();
+            assertThat(Files.readString(ws.root().resolve("a.txt"))).isEqualTo("new\n");
+
+            for (String touchesEnv : List.of(
+                    "*** Begin Patch\n*** Update File: src/x\n@@\n-a\n+b\n*** Update File: .env\n@@\n-K\n+L\n"
+                            + "*** End Patch",
+                    "*** Begin Patch\n*** Update File: a.txt\n*** Move to: .env\n*** End Patch",
+                    "--- a/sub/../.env\n+++ b/sub/../.env\n@@ -1 +1 @@\n-KEY=sekrit\n+KEY=mine\n")) {
+                ToolResult denied = g.call(new ToolCall(
+                        "apply_patch", JSON.createObjectNode().put("patch", touchesEnv), CallContext.of("test", "c")));
+                assertThat(denied.failure()).as(touchesEnv).isEqualTo(Failure.DENIED);
+                assertThat(denied.text()).as(touchesEnv).contains("deny.paths: .env");
+            }
+            assertThat(Files.readString(ws.root().resolve(".env"))).isEqualTo("KEY=sekrit\n");
+            ToolResult allowed = g.call(new ToolCall(
+                    "apply_patch",
+                    JSON.createObjectNode()
+                            .put("patch", "*** Begin Patch\n*** Add File: src/new.txt\n+x\n*** End Patch"),
+                    CallContext.of("test", "c")));
+            assertThat(allowed.isError())
+                    .as("a patch only inside src/ is allowed by its rule")
+                    .isFalse();
+        } finally {
+            executor.shutdownNow();
+            ws.journal().close();
+        }
     }
 
     @Test

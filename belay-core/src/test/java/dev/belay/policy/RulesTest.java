@@ -9,6 +9,7 @@ import dev.belay.tool.ToolSpecs;
 import dev.belay.tool.command.CommandTools;
 import dev.belay.tool.file.FileTools;
 import dev.belay.tool.history.HistoryTools;
+import dev.belay.tool.patch.PatchTools;
 import dev.belay.tool.python.PythonTools;
 import dev.belay.tool.transfer.TransferTools;
 import java.nio.file.Files;
@@ -72,7 +73,9 @@ class RulesTest {
                         "history",
                         HistoryTools.class,
                         "python",
-                        PythonTools.class)
+                        PythonTools.class,
+                        "apply_patch",
+                        PatchTools.class)
                 .get(tool);
         return owner == null
                 ? ArgumentRoles.UNDECLARED
@@ -83,7 +86,7 @@ class RulesTest {
     void pathRulesApplyToTheArgumentsAToolDeclaresAsPaths() throws Exception {
         Rules rules = rules("deny:\n  paths: [\".env\"]\nallow:\n  paths: [\"src/**\"]\n");
         ArgumentRoles declared =
-                new ArgumentRoles(Set.of("where"), Optional.empty(), Set.of(), Optional.empty(), true, true);
+                new ArgumentRoles(Set.of("where"), Set.of(), Optional.empty(), Set.of(), Optional.empty(), true, true);
 
         assertThat(verdict(check(rules, "tool", declared, "where", ".env"))).isEqualTo("deny");
         assertThat(verdict(check(rules, "tool", declared, "where", "src/a.java")))
@@ -96,6 +99,35 @@ class RulesTest {
                 .isEqualTo("deny");
         assertThat(verdict(check(rules, "srv__tool", ArgumentRoles.UNDECLARED, "a_file", "src/a.java")))
                 .as("and no allow path rule approves it")
+                .isEqualTo("ask");
+    }
+
+    @Test
+    void pathRulesSeeEveryFileAPatchNames() throws Exception {
+        Rules rules = rules("deny:\n  paths: [\".env\", \"**/*.pem\"]\nallow:\n  paths: [\"src/**\"]\n");
+        String inSrc = "*** Begin Patch\n*** Add File: src/a.txt\n+a\n*** Update File: src/b.txt\n@@\n-b\n+B\n"
+                + "*** End Patch";
+        assertThat(verdict(check(rules, "apply_patch", "patch", inSrc))).isEqualTo("allow");
+        assertThat(verdict(check(rules, "apply_patch", "patch", inSrc.replace("src/b.txt", "other.txt"))))
+                .as("a rule allows a patch only when it covers every file of it")
+                .isEqualTo("ask");
+        assertThat(verdict(check(rules, "apply_patch", "patch", inSrc.replace("src/b.txt", "./.env"))))
+                .isEqualTo("deny");
+        assertThat(verdict(check(
+                        rules,
+                        "apply_patch",
+                        "patch",
+                        "*** Begin Patch\n*** Update File: src/k.txt\n*** Move to: keys/k.pem\n*** End Patch")))
+                .as("a move's destination is a path too")
+                .isEqualTo("deny");
+        assertThat(verdict(check(
+                        rules,
+                        "apply_patch",
+                        "patch",
+                        "diff --git a/src/x b/.env\nrename from src/x\n" + "rename to .env\n")))
+                .isEqualTo("deny");
+        assertThat(verdict(check(rules, "apply_patch", "patch", "not a patch at all")))
+                .as("a patch that cannot be read names no file: apply_patch refuses it anyway")
                 .isEqualTo("ask");
     }
 

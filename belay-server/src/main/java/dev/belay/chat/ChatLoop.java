@@ -2,6 +2,7 @@ package dev.belay.chat;
 
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Failure;
+import dev.belay.tool.Progress;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
@@ -62,6 +63,15 @@ public final class ChatLoop {
         default void token(String text) {}
 
         default void toolCall(ChatMessage.ToolRequest request) {}
+
+        /**
+         * What a running call tells of itself, about once a second (a command: how long it has run and its last
+         * lines), so that its output shows before it ends.
+         */
+        default void toolProgress(ChatMessage.ToolRequest request, String message) {}
+
+        /** A running call's work is this job (run_command), which the user can watch or type into while it runs. */
+        default void toolJob(ChatMessage.ToolRequest request, String jobId) {}
 
         default void toolResult(ChatMessage.ToolRequest request, ToolResult result, long millis) {}
 
@@ -187,8 +197,9 @@ public final class ChatLoop {
         for (ChatMessage.ToolRequest request : requests) {
             events.toolCall(request);
             CompletableFuture<ToolResult> result = new CompletableFuture<>();
-            Thread worker =
-                    Thread.ofVirtual().name("chat-tool").start(() -> result.complete(call(session, turn, request)));
+            Thread worker = Thread.ofVirtual()
+                    .name("chat-tool")
+                    .start(() -> result.complete(call(session, turn, request, progress(request, events))));
             stop.onStop(worker::interrupt);
             running.add(result);
         }
@@ -207,7 +218,22 @@ public final class ChatLoop {
         }
     }
 
-    private ToolResult call(String session, String turn, ChatMessage.ToolRequest request) {
+    /** Passes a call's progress on to the turn's events, as the call's own. */
+    private static Progress progress(ChatMessage.ToolRequest request, Events events) {
+        return new Progress() {
+            @Override
+            public void report(double done, Double total, String message) {
+                events.toolProgress(request, message);
+            }
+
+            @Override
+            public void runsAs(String jobId) {
+                events.toolJob(request, jobId);
+            }
+        };
+    }
+
+    private ToolResult call(String session, String turn, ChatMessage.ToolRequest request, Progress progress) {
         ObjectNode arguments;
         try {
             JsonNode parsed = json.readTree(
@@ -221,8 +247,8 @@ public final class ChatLoop {
                     + e.getOriginalMessage() + "); send them again as one JSON object.");
         }
         try {
-            return caller.call(new ToolCall(
-                    request.tool(), arguments, CallContext.of("chat", session).withTurn(turn)));
+            return caller.call(
+                    new ToolCall(request.tool(), arguments, new CallContext("chat", session, turn, progress)));
         } catch (UnknownToolException e) {
             return ToolResult.error(
                     Failure.NOT_FOUND,

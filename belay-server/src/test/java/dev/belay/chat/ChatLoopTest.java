@@ -47,7 +47,18 @@ class ChatLoopTest {
                     ran.add(call.arguments().get("text").asString());
                     return ToolResult.ok("echo: " + call.arguments().get("text").asString());
                 }),
-                new Tool(ToolSpecs.parse(bigSpec), call -> ToolResult.ok("x".repeat(50_000)))));
+                new Tool(ToolSpecs.parse(bigSpec), call -> ToolResult.ok("x".repeat(50_000))),
+                new Tool(ToolSpecs.parse(echoSpec.deepCopy().put("name", "busy")), call -> {
+                    call.context().progress().runsAs("job-1");
+                    call.context()
+                            .progress()
+                            .report(
+                                    1,
+                                    null,
+                                    "running 1 s: "
+                                            + call.arguments().path("text").asString());
+                    return ToolResult.ok("busy done");
+                })));
     }
 
     @AfterEach
@@ -112,6 +123,37 @@ class ChatLoopTest {
         assertThat(toolMessage.path("tool_call_id").asString()).isEqualTo("call_1");
         assertThat(toolMessage.path("content").asString()).isEqualTo("echo: hi");
         assertThat(fixture.authorizations()).allMatch("Bearer test-key"::equals);
+    }
+
+    @Test
+    void aRunningCallsProgressAndJobReachTheTurnsEventsAsThatCallsOwn() {
+        fixture.script(tools(call("call_9", "busy", "{\"text\": \"first line\"}")), text("done"));
+        List<String> seen = new ArrayList<>();
+        loop(ChatLoop.ToolProtocol.NATIVE, 5)
+                .run(
+                        conversation(),
+                        "work",
+                        recorded::add,
+                        new ChatLoop.Events() {
+                            @Override
+                            public void toolProgress(ChatMessage.ToolRequest request, String message) {
+                                seen.add(request.id() + " progress: " + message);
+                            }
+
+                            @Override
+                            public void toolJob(ChatMessage.ToolRequest request, String jobId) {
+                                seen.add(request.id() + " runs as " + jobId);
+                            }
+
+                            @Override
+                            public void toolResult(ChatMessage.ToolRequest request, ToolResult result, long millis) {
+                                seen.add(request.id() + " result: " + result.text());
+                            }
+                        },
+                        new ChatLoop.Stop());
+        assertThat(seen)
+                .containsExactly(
+                        "call_9 runs as job-1", "call_9 progress: running 1 s: first line", "call_9 result: busy done");
     }
 
     @Test

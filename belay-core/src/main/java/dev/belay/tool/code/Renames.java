@@ -78,7 +78,7 @@ final class Renames {
         List<Path> paths = byFile.keySet().stream()
                 .map(f -> workspace.guard().resolveForWrite(f))
                 .toList();
-        return workspace.withLocksOnAll(paths, () -> {
+        return workspace.withLocks(paths, () -> {
             List<Rewrite> rewrites = rewrites(byFile, target.server());
             for (Rewrite r : rewrites) {
                 try {
@@ -216,7 +216,7 @@ final class Renames {
         List<FileEdit> files = new ArrayList<>();
         int edits = 0;
         for (Rewrite r : rewrites) {
-            diff.append(Edits.unifiedDiff(r.file(), r.before(), r.after()));
+            diff.append(Edits.unifiedDiff("a/" + r.file(), "b/" + r.file(), r.before(), r.after()));
             files.add(new FileEdit(r.file(), r.edits()));
             edits += r.edits();
         }

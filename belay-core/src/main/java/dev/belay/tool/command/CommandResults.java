@@ -77,14 +77,23 @@ final class CommandResults {
      */
     record Page(BoundedOutput.Chunk out, BoundedOutput.Chunk err, String stdout, String stderr) {
 
+        /** The next page of what the caller has not seen, which it then has. */
         static Page read(Job job, long outFrom, long errFrom) {
-            return read(job, outFrom, errFrom, false);
+            return read(job, outFrom, errFrom, false, true);
         }
 
-        static Page read(Job job, long outFrom, long errFrom, boolean raw) {
+        /**
+         * @param raw a terminal's bytes as written, not as its screen shows them
+         * @param advance whether this is the caller's next page (it then has seen it) or a read at offsets it chose,
+         *     which leaves the job's position alone: a second reader (the web UI's terminal panel) or a re-read
+         *     must not make the model miss output
+         */
+        static Page read(Job job, long outFrom, long errFrom, boolean raw, boolean advance) {
             BoundedOutput.Chunk out = job.stdout().read(outFrom, PAGE_BYTES);
             BoundedOutput.Chunk err = job.stderr().read(errFrom, PAGE_BYTES);
-            job.advance(out.nextOffset(), err.nextOffset());
+            if (advance) {
+                job.advance(out.nextOffset(), err.nextOffset());
+            }
             return new Page(out, err, withGap(out, raw ? out.text() : job.shown(out.text())), withGap(err, err.text()));
         }
 

@@ -50,8 +50,12 @@ final class JobTools {
     private record Answered(
             int bytesWritten, boolean closed, @JsonUnwrapped CommandResults.Report answer) {}
 
-    /** @param exitCode {@code null} unless the job exited */
-    private record Listed(String jobId, String command, String state, Integer exitCode, long ageS) {}
+    /**
+     * @param exitCode {@code null} unless the job exited
+     * @param cols with {@code rows}, the size of the job's terminal; {@code null} for a job that reads a pipe
+     */
+    private record Listed(
+            String jobId, String command, String state, Integer exitCode, long ageS, Integer cols, Integer rows) {}
 
     private record JobList(List<Listed> jobs) {}
 
@@ -75,16 +79,12 @@ final class JobTools {
     private ToolResult output(ToolCall call) {
         Arguments args = Arguments.of(call);
         Job job = jobs.get(args.string("job_id"), call.context().session());
+        boolean chosen = args.json().has("offset") || args.json().has("stderr_offset");
         long outFrom = args.json().has("offset") ? args.integer("offset", 0) : job.stdoutCursor();
         long errFrom = args.json().has("stderr_offset") ? args.integer("stderr_offset", 0) : job.stderrCursor();
         awaitOutput(job, outFrom, errFrom, capped(args.seconds("wait_s", Duration.ofSeconds(10))));
-        return page(job, outFrom, errFrom, args.bool("raw", false), null);
-    }
-
-    /** The job's output from these offsets: its end if it has ended, else the page and its state. */
-    private static ToolResult page(Job job, long outFrom, long errFrom, boolean raw, String matched) {
-        return CommandResults.read(job, Page.read(job, outFrom, errFrom, raw), matched)
-                .result();
+        Page page = Page.read(job, outFrom, errFrom, args.bool("raw", false), !chosen);
+        return CommandResults.read(job, page, null).result();
     }
 
     private Duration capped(Duration wait) {
@@ -221,7 +221,8 @@ final class JobTools {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return page(job, outFrom, errFrom, false, matched);
+        return CommandResults.read(job, Page.read(job, outFrom, errFrom), matched)
+                .result();
     }
 
     private static Pattern pattern(String regex) {
@@ -301,7 +302,15 @@ final class JobTools {
             };
             Integer exitCode = outcome instanceof Outcome.Exited e ? e.code() : null;
             long age = Duration.between(job.started(), Instant.now()).toSeconds();
-            list.add(new Listed(job.id(), job.command(), state, exitCode, age));
+            Optional<TerminalSize> terminal = job.terminal();
+            list.add(new Listed(
+                    job.id(),
+                    job.command(),
+                    state,
+                    exitCode,
+                    age,
+                    terminal.map(TerminalSize::columns).orElse(null),
+                    terminal.map(TerminalSize::rows).orElse(null)));
             text.append(job.id())
                     .append("  ")
                     .append(state)

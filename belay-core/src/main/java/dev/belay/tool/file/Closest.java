@@ -6,20 +6,25 @@ import java.util.Map;
 
 /**
  * Finds where text that did not match exactly was probably meant: first ignoring whitespace, then by the most
- * similar line, and shows those lines with their numbers so that the model can copy the exact text.
+ * similar line, and shows those lines with their numbers so that the model can copy the exact text. edit_file and
+ * apply_patch both explain a miss with it.
  */
-final class Closest {
+public final class Closest {
 
     private static final int CONTEXT = 2;
     private static final int MAX_LINES_SCANNED = 50_000;
 
     private Closest() {}
 
-    static String describe(String text, String wanted) {
+    /**
+     * @param text the file's text
+     * @param wanted the lines that were looked for and not found
+     */
+    public static String describe(String text, String wanted) {
         List<String> lines = text.lines().toList();
         List<String> want = wanted.lines().filter(l -> !l.isBlank()).toList();
         if (want.isEmpty() || lines.isEmpty()) {
-            return "The file is empty or old_text is only whitespace.";
+            return "The file is empty or the text looked for is only whitespace.";
         }
         int whitespace = matchIgnoringWhitespace(lines, wanted.lines().toList());
         if (whitespace >= 0) {

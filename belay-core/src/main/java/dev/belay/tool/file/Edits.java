@@ -62,10 +62,20 @@ public final class Edits {
         return new Applied(crlf ? text.replace("\n", "\r\n") : text, replacements);
     }
 
-    public static String unifiedDiff(String path, String before, String after) {
+    static String unifiedDiff(String path, String before, String after) {
+        return unifiedDiff("a/" + path, "b/" + path, before, after);
+    }
+
+    /**
+     * A unified diff of two texts with three lines of context, empty when they have the same lines.
+     *
+     * @param from the old file's name in the header, e.g. {@code a/x.txt} or {@code /dev/null}
+     * @param to the new file's name
+     */
+    public static String unifiedDiff(String from, String to, String before, String after) {
         List<String> a = before.lines().toList();
         List<String> b = after.lines().toList();
-        List<String> diff = UnifiedDiffUtils.generateUnifiedDiff("a/" + path, "b/" + path, a, DiffUtils.diff(a, b), 3);
+        List<String> diff = UnifiedDiffUtils.generateUnifiedDiff(from, to, a, DiffUtils.diff(a, b), 3);
         return diff.isEmpty() ? "" : String.join("\n", diff) + "\n";
     }
 

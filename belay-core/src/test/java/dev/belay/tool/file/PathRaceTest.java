@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Limits;
+import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
+import dev.belay.tool.patch.PatchTools;
 import dev.belay.workspace.Workspace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,7 +58,9 @@ class PathRaceTest {
         Files.writeString(root.resolve("inside/secret.txt"), "harmless\n");
         Files.writeString(root.resolve("inside/victim/keep.txt"), "keep\n");
         Files.createSymbolicLink(root.resolve("flip"), Path.of("inside"));
-        catalog = new Catalog(new FileTools(workspace, Limits.DEFAULTS).tools());
+        List<Tool> tools = new ArrayList<>(new FileTools(workspace, Limits.DEFAULTS).tools());
+        tools.addAll(new PatchTools(workspace, Limits.DEFAULTS).tools());
+        catalog = new Catalog(tools);
         flipper = Thread.ofPlatform().start(() -> {
             Path tmp = root.resolve(".flip.tmp");
             boolean out = false;
@@ -115,7 +120,30 @@ class PathRaceTest {
 
     @Test
     void changesThroughASwappingLinkNeverLandOutside() throws Exception {
+        int patched = 0;
         for (int i = 0; i < 600; i++) {
+            // one patch that replaces a file, changes the secret (only ever there outside) and adds into new parents
+            ToolResult patch = call(
+                    "apply_patch",
+                    Map.of(
+                            "patch",
+                            "*** Begin Patch\n*** Delete File: flip/victim/keep.txt\n*** Add File: flip/victim/keep.txt"
+                                    + "\n+patched keep\n*** Add File: flip/patched-" + i
+                                    + "/p.txt\n+p\n*** Update File: "
+                                    + "flip/secret.txt\n@@\n-" + SECRET + "\n+patched\n*** End Patch"));
+            assertThat(patch.isError())
+                    .as("the secret is never there to patch inside")
+                    .isTrue();
+            patched += call(
+                                    "apply_patch",
+                                    Map.of(
+                                            "patch",
+                                            "*** Begin Patch\n*** Delete File: flip/victim/keep.txt\n*** Add File: "
+                                                    + "flip/victim/keep.txt\n+patched keep\n*** Add File: flip/patched-"
+                                                    + i + "/p.txt\n+p\n*** End Patch"))
+                            .isError()
+                    ? 0
+                    : 1;
             call("write_file", Map.of("path", "flip/new-" + (i % 7) + ".txt", "content", "x"));
             call("write_file", Map.of("path", "flip/secret.txt", "content", "overwritten", "mode", "append"));
             call("make_directory", Map.of("path", "flip/made-" + (i % 5)));
@@ -136,6 +164,9 @@ class PathRaceTest {
             }
         }
         assertThat(flips.get()).isGreaterThan(100);
+        assertThat(patched)
+                .as("patches through the link while it pointed inside applied")
+                .isPositive();
         assertThat(Files.readString(outside.resolve("secret.txt"))).isEqualTo(SECRET + "\n");
         assertThat(Files.readString(outside.resolve("victim/keep.txt"))).isEqualTo("keep\n");
         try (var listing = Files.list(outside)) {

@@ -29,10 +29,10 @@ public final class McpDoor {
 
     static final String INSTRUCTIONS = """
             Belay gives you a workspace: a directory whose every change is journaled as a git commit. Run commands \
-            (builds, tests) with run_command, read and change files with read_file, write_file and edit_file, find \
-            things with list_directory, find_files and search_files. Paths are relative to the workspace root. \
-            Iterate: run the build or tests, read the error, fix the file, run again. Use history, diff and undo to \
-            review or revert changes.""";
+            (builds, tests) with run_command, read and change files with read_file, write_file and edit_file (or \
+            apply_patch, for several files at once), find things with list_directory, find_files and search_files. \
+            Paths are relative to the workspace root. Iterate: run the build or tests, read the error, fix the file, \
+            run again. Use history, diff and undo to review or revert changes.""";
 
     private McpDoor() {}
 

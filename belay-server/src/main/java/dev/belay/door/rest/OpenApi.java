@@ -35,6 +35,7 @@ public final class OpenApi {
                 "read_file",
                 "write_file",
                 "edit_file",
+                "apply_patch",
                 "list_directory",
                 "search_files",
                 "find_files",

@@ -102,6 +102,14 @@ public final class RestDoor {
                     "This is not caused by your arguments; retrying may help.");
             return;
         }
+        answer(ctx, json, result);
+    }
+
+    /**
+     * Answers with a tool's result as this door does: the structured result plus its {@code text} (and
+     * {@code is_error}), or for an error without one, the one error shape with a status code that says its kind.
+     */
+    public static void answer(Context ctx, JsonMapper json, ToolResult result) {
         if (result.isError() && result.structured() == null) {
             error(ctx, json, status(result), ErrorBody.of(result));
             return;

@@ -163,6 +163,26 @@ final class Turns {
             }
 
             @Override
+            public void toolProgress(ChatMessage.ToolRequest request, String message) {
+                broadcast(
+                        id,
+                        json.createObjectNode()
+                                .put("type", "tool_progress")
+                                .put("id", request.id())
+                                .put("text", message));
+            }
+
+            @Override
+            public void toolJob(ChatMessage.ToolRequest request, String jobId) {
+                broadcast(
+                        id,
+                        json.createObjectNode()
+                                .put("type", "tool_job")
+                                .put("id", request.id())
+                                .put("job_id", jobId));
+            }
+
+            @Override
             public void toolResult(ChatMessage.ToolRequest request, ToolResult result, long millis) {
                 ObjectNode event = json.createObjectNode()
                         .put("type", "tool_result")

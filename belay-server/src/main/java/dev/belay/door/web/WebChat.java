@@ -16,8 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
  * hold no secrets); its API under {@code /chat/api} needs a session, which {@link SignIn} hands out for the API token
  * or the one-time code of the link {@code belay serve} prints, and which the page sends as
  * {@code Authorization: Bearer} (see {@link Sessions}: never a cookie). {@link ConversationRoutes} keep the
- * conversations, {@link Turns} run the chat loop; the model's key stays on the server. Tool calls, the journal
- * panel's included, go through the same guarded caller as every door, so rules, approvals and audit apply to them.
+ * conversations, {@link Turns} run the chat loop, {@link JobRoutes} let the terminal panel watch and type into a
+ * conversation's jobs; the model's key stays on the server. Tool calls, the journal and terminal panels' included, go
+ * through the same guarded caller as every door, so rules, approvals and audit apply to them.
  */
 public final class WebChat {
 
@@ -43,6 +44,7 @@ public final class WebChat {
     private final JsonMapper json;
     private final Turns turns;
     private final ConversationRoutes conversations;
+    private final JobRoutes jobs;
 
     /**
      * @param systemPrompt the system message, made fresh for each model request
@@ -56,6 +58,7 @@ public final class WebChat {
         this.json = json;
         this.turns = new Turns(caller, systemPrompt, store, settings, json);
         this.conversations = new ConversationRoutes(store, turns, json);
+        this.jobs = new JobRoutes(caller, store, json);
     }
 
     private static Set<String> open() {
@@ -89,5 +92,6 @@ public final class WebChat {
         new SignIn(sessions, token, json).routes(routes);
         conversations.routes(routes);
         turns.routes(routes);
+        jobs.routes(routes);
     }
 }

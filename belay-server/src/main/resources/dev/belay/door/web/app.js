@@ -124,6 +124,7 @@ async function open(id) {
   location.hash = id;
   $('title').value = conversation.title;
   $('messages').innerHTML = '';
+  closeTerminal();
   state.cards.clear();
   state.answer = null;
   const outputs = new Map(conversation.messages.filter((m) => m.role === 'tool').map((m) => [m.callId, m]));
@@ -144,6 +145,7 @@ async function open(id) {
   refreshAgents();
   refreshJournal();
   refreshFiles();
+  refreshJobs();
 }
 
 function addMessage(role, text) {
@@ -168,19 +170,51 @@ function toolCard(call) {
   card.className = 'card';
   card.dataset.tool = call.tool;
   card.innerHTML = `<header><strong>${escapeHtml(call.tool)}</strong><code>${escapeHtml(summary(call.tool, call.arguments)).slice(0, 200)}</code>
-    <span class="status running">running…</span></header><details><summary>Output</summary><div class="output"></div></details>`;
+    <span class="status running">running…</span><button class="open-terminal" hidden>Terminal</button></header>
+    <pre class="live" hidden></pre><details><summary>Output</summary><div class="output"></div></details>`;
+  card.querySelector('.open-terminal').addEventListener('click', () =>
+    openTerminal(card.dataset.job, summary(call.tool, call.arguments)));
   $('messages').append(card);
   state.cards.set(call.id, card);
   state.answer = null;
   card.scrollIntoView({ block: 'end' });
 }
 
+/** A running call's progress ("running 3 s: COMMAND" and its last lines): shown in its card until it ends. */
+function toolProgress(e) {
+  const card = state.cards.get(e.id);
+  if (!card) return;
+  const [first, ...lines] = e.text.split('\n');
+  card.querySelector('.status').textContent = first.split(': ')[0];
+  const live = card.querySelector('.live');
+  live.textContent = lines.join('\n');
+  live.hidden = lines.length === 0;
+}
+
+/** A running call's job: its card offers the terminal panel while it runs. */
+function toolJob(e) {
+  const card = state.cards.get(e.id);
+  if (!card) return;
+  card.dataset.job = e.job_id;
+  card.querySelector('.open-terminal').hidden = false;
+}
+
 function toolResult(result) {
   const card = state.cards.get(result.id);
   if (!card) return;
   const s = result.structured || {};
+  card.querySelector('.live').hidden = true;
+  // a command that outlived its wait goes on as a job, which the terminal can still show
+  if (s.running && s.job_id) toolJob({ id: result.id, job_id: s.job_id });
+  else card.querySelector('.open-terminal').hidden = true;
+  // a command that ended within its wait is no job any more: its result tells the terminal how it ended
+  const view = terminal.current;
+  if (view && view.job === card.dataset.job && !s.running) {
+    jobEnded(view, endedHow(s));
+    setTerminalStatus(view, endedHow(s));
+  }
   const status = card.querySelector('.status');
-  const parts = [result.error ? 'failed' : 'done'];
+  const parts = [result.error ? 'failed' : s.running ? `runs on as ${s.job_id}` : 'done'];
   if (s.exit_code !== undefined) parts.push(`exit code ${s.exit_code}`);
   if (result.ms !== undefined) parts.push(`${result.ms} ms`);
   if (s.commit) parts.push(`commit ${s.commit}`);
@@ -219,7 +253,9 @@ function subscribe(id) {
       state.answer.innerHTML = markdown(state.answer.dataset.raw);
     }
     if (e.type === 'tool_call') toolCard(e);
-    if (e.type === 'tool_result') { toolResult(e); refreshJournal(); }
+    if (e.type === 'tool_progress') toolProgress(e);
+    if (e.type === 'tool_job') { toolJob(e); refreshJobs(); }
+    if (e.type === 'tool_result') { toolResult(e); refreshJournal(); refreshJobs(); }
     if (e.type === 'notice') { const n = addMessage('notice', e.text); n.className = 'notice'; }
     if (e.type === 'done') {
       setRunning(false);
@@ -415,8 +451,140 @@ $('delete').addEventListener('click', async () => {
 
 document.querySelectorAll('.tabs button').forEach((button) => button.addEventListener('click', () => {
   document.querySelectorAll('.tabs button').forEach((b) => b.classList.toggle('active', b === button));
-  $('journal').hidden = button.dataset.tab !== 'journal';
-  $('files').hidden = button.dataset.tab !== 'files';
+  for (const tab of ['journal', 'files', 'jobs']) $(tab).hidden = button.dataset.tab !== tab;
+  if (button.dataset.tab === 'jobs') refreshJobs();
 }));
+
+/** This conversation's jobs (job_list), each with a button that opens the terminal panel on it. */
+async function refreshJobs() {
+  if (!state.conversation) return;
+  const listed = await jobs('', { method: 'GET' }).catch(() => null);
+  const list = $('job-list');
+  list.innerHTML = (listed && listed.jobs.length) ? '' : '<li class="notice">No jobs in this conversation.</li>';
+  for (const job of (listed && listed.jobs) || []) {
+    const li = document.createElement('li');
+    li.innerHTML = `<strong>${escapeHtml(job.job_id)}</strong> ${escapeHtml(job.state)}`
+      + `${job.exit_code !== undefined ? ` (${job.exit_code})` : ''} <button>Terminal</button>`
+      + `<code>${escapeHtml(job.command)}</code>`;
+    li.querySelector('button').addEventListener('click', () => openTerminal(job.job_id, job.command));
+    list.append(li);
+  }
+}
+
+/** The conversation's job routes: the job tools, called through the guard as this conversation from the door web. */
+function jobs(path, options) {
+  return api(`/chat/api/conversations/${state.conversation.id}/jobs${path}`, options);
+}
+
+/**
+ * The terminal panel: one job's output in xterm.js, read from an offset by long polls. It is read-only until the user
+ * ticks Writable; then what they type goes to the job as its input (job_input through the guard, in order, one call at
+ * a time: under --approve ask the first waits for an approval, and "Always for this tool" covers the rest).
+ */
+const terminal = { current: null };
+
+function openTerminal(jobId, command) {
+  closeTerminal();
+  const screen = $('terminal-screen');
+  screen.innerHTML = '';
+  // screen-reader mode keeps the screen's text in the page as well as on the canvas
+  // the size run_command gives a terminal unless told otherwise
+  const term = new Terminal({ cols: 120, rows: 40, fontSize: 12, convertEol: true, screenReaderMode: true,
+    disableStdin: true });
+  const view = { job: jobId, term, input: '', sending: false, ended: false, stop: new AbortController() };
+  terminal.current = view;
+  $('terminal').hidden = false;
+  $('terminal-title').textContent = `${jobId} · ${command || ''}`;
+  $('terminal-writable').checked = false;
+  $('terminal-writable').disabled = false;
+  setTerminalStatus(view, 'running');
+  term.open(screen);
+  term.onData((data) => {
+    if (!$('terminal-writable').checked || view.ended) return;
+    view.input += data;
+    if (!view.sending) sendInput(view);
+  });
+  watch(view);
+}
+
+function setTerminalStatus(view, text) {
+  if (terminal.current === view) $('terminal-status').textContent = text;
+}
+
+/** Reads the job's output page by page until it has ended and all of it is shown, or the panel closes. */
+async function watch(view) {
+  let offset = 0;
+  let stderrOffset = 0;
+  for (;;) {
+    let page;
+    try {
+      page = await jobs(`/${view.job}/output`, { method: 'POST', signal: view.stop.signal,
+        body: JSON.stringify({ offset, stderr_offset: stderrOffset, wait_s: 10 }) });
+    } catch (error) {
+      if (!view.stop.signal.aborted) jobEnded(view, error.message);
+      return;
+    }
+    view.term.write(page.stdout || '');
+    view.term.write(page.stderr || '');
+    offset = page.next_offset ?? offset;
+    stderrOffset = page.next_stderr_offset ?? stderrOffset;
+    if (!page.running && !page.more) { jobEnded(view, endedHow(page)); return; }
+  }
+}
+
+function endedHow(report) {
+  if (report.exit_code !== undefined) return `exited with code ${report.exit_code}`;
+  return report.timed_out ? 'timed out' : 'killed';
+}
+
+/** The job has ended (or is gone): the screen stays as it was, and takes no more input. */
+function jobEnded(view, how) {
+  if (view.ended) return;
+  view.ended = true;
+  setTerminalStatus(view, how);
+  if (terminal.current === view) $('terminal-writable').disabled = true;
+}
+
+/** Keys typed as themselves on a terminal that mean something else on a pipe: a newline, the end of the input. */
+const NAMED_KEYS = { '\r': 'Enter', '\x04': 'Ctrl-D' };
+
+/**
+ * Sends what was typed, one call at a time so that it arrives in order; what is typed meanwhile goes next. Enter and
+ * Ctrl-D go as named keys, which job_input turns into what the job reads: a terminal's bytes, or on a pipe a newline
+ * and the end of its input.
+ */
+async function sendInput(view) {
+  view.sending = true;
+  while (view.input && !view.ended && !view.stop.signal.aborted) {
+    const at = view.input.search(/[\r\x04]/);
+    const input = at < 0 ? view.input : view.input.slice(0, at);
+    const keys = at < 0 ? [] : [NAMED_KEYS[view.input[at]]];
+    view.input = at < 0 ? '' : view.input.slice(at + 1);
+    try {
+      await jobs(`/${view.job}/input`, { method: 'POST', body: JSON.stringify({ input, keys }) });
+    } catch (error) {
+      setTerminalStatus(view, `input refused: ${error.message}`);
+      view.input = '';
+    }
+  }
+  view.sending = false;
+}
+
+function closeTerminal() {
+  const view = terminal.current;
+  if (!view) return;
+  terminal.current = null;
+  view.stop.abort();
+  view.term.dispose();
+  $('terminal').hidden = true;
+}
+
+$('terminal-close').addEventListener('click', closeTerminal);
+$('terminal-writable').addEventListener('change', () => {
+  const view = terminal.current;
+  if (!view) return;
+  view.term.setOption('disableStdin', !$('terminal-writable').checked);
+  if ($('terminal-writable').checked) view.term.focus();
+});
 
 start();

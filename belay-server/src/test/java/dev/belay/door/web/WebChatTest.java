@@ -57,6 +57,9 @@ class WebChatTest {
     /** What a browser's page holds after signing in: the session, in its own origin's storage. */
     private record Browser(String session) {}
 
+    /** What a stand-in job tool was called with. */
+    private record Called(String tool, String door, String session, JsonNode arguments) {}
+
     @BeforeEach
     void start() throws Exception {
         fixture = new OpenAiFixture();
@@ -76,6 +79,17 @@ class WebChatTest {
             }
             return ToolResult.ok("done", null);
         }));
+        // stand-ins for the job tools, which say how the terminal panel's routes called them
+        for (String name : List.of("job_list", "job_output", "job_input")) {
+            tools.add(new Tool(
+                    ToolSpecs.parse((ObjectNode) JSON.readTree("""
+                    {"name": "%s", "title": "Job", "description": "Says how it was called.",
+                     "inputSchema": {"type": "object"}}""".formatted(name))),
+                    call -> ToolResult.ok(
+                            "called",
+                            new Called(
+                                    name, call.context().door(), call.context().session(), call.arguments()))));
+        }
         Catalog catalog = new Catalog(tools);
         web = new WebChat(
                 catalog,
@@ -179,6 +193,52 @@ class WebChatTest {
                         .statusCode())
                 .as("signing out with the token does not end the token")
                 .isEqualTo(200);
+    }
+
+    @Test
+    void theTerminalPanelCallsTheJobToolsAsItsConversationThroughTheDoorWebWithWhatTheyTakeOnly() throws Exception {
+        String id = JSON.readTree(
+                        call("POST", "/chat/api/conversations", "{}", signedIn).body())
+                .path("id")
+                .asString();
+        String base = "/chat/api/conversations/" + id + "/jobs";
+        JsonNode output = JSON.readTree(call(
+                        "POST",
+                        base + "/job-7/output",
+                        "{\"offset\": 5, \"stderr_offset\": 1, \"wait_s\": 2, \"input\": \"rm -rf /\", \"raw\": false}",
+                        signedIn)
+                .body());
+        assertThat(output.path("door").asString()).isEqualTo("web");
+        assertThat(output.path("session").asString())
+                .as("the conversation's own jobs")
+                .isEqualTo(id);
+        assertThat(output.path("arguments"))
+                .as("what job_output takes, and always raw: for the terminal emulator to draw")
+                .isEqualTo(JSON.readTree(
+                        "{\"job_id\": \"job-7\", \"offset\": 5, \"stderr_offset\": 1, \"wait_s\": 2, \"raw\": true}"));
+        JsonNode input = JSON.readTree(call(
+                        "POST",
+                        base + "/job-7/input",
+                        "{\"input\": \"hi\", \"keys\": [\"Enter\"], \"job_id\": \"job-1\", \"yield_ms\": 5000}",
+                        signedIn)
+                .body());
+        assertThat(input.path("tool").asString()).isEqualTo("job_input");
+        assertThat(input.path("arguments"))
+                .as("the job is the path's, and the panel reads the answer itself")
+                .isEqualTo(JSON.readTree(
+                        "{\"job_id\": \"job-7\", \"input\": \"hi\", \"keys\": [\"Enter\"], \"yield_ms\": 0}"));
+        JsonNode list = JSON.readTree(call("GET", base, null, signedIn).body());
+        assertThat(list.path("tool").asString()).isEqualTo("job_list");
+        assertThat(list.path("arguments")).isEqualTo(JSON.createObjectNode());
+
+        assertThat(call("POST", base + "/job-7/input", "[\"hi\"]", signedIn).statusCode())
+                .isEqualTo(400);
+        assertThat(call("POST", "/chat/api/conversations/chat-nope/jobs/job-7/input", "{}", signedIn)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(call("POST", base + "/job-7/input", "{\"input\": \"hi\"}", null)
+                        .statusCode())
+                .isEqualTo(401);
     }
 
     @Test

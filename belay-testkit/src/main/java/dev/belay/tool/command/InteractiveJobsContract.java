@@ -44,6 +44,10 @@ public abstract class InteractiveJobsContract extends CommandToolsContract {
         return r.structured();
     }
 
+    private static String jobId(ToolResult started) {
+        return started.structured().get("job_id").asString();
+    }
+
     @Test
     void aPythonReplKeepsItsStateSurvivesCtrlCAndEndsWithCtrlD() {
         ToolResult started = call("run_command", """
@@ -116,8 +120,8 @@ public abstract class InteractiveJobsContract extends CommandToolsContract {
 
     @Test
     void jobWaitWithoutAPatternWaitsForTheEndAndRefusesABadPattern() {
-        String id = call("run_command", """
-                        {"command": "sleep 0.5; echo done; exit 4", "wait_s": 0}""").structured().get("job_id").asString();
+        String id = jobId(call("run_command", """
+                {"command": "sleep 0.5; echo done; exit 4", "wait_s": 0}"""));
         ToolResult bad = call("job_wait", "{\"job_id\": \"" + id + "\", \"pattern\": \"(unclosed\"}");
         assertThat(bad.isError()).isTrue();
         assertThat(bad.text()).contains("not a regular expression");
@@ -146,16 +150,16 @@ public abstract class InteractiveJobsContract extends CommandToolsContract {
         assertThat(killed.get("signal").asString()).isEqualTo("SIGKILL");
 
         JsonNode shown = call("run_command", """
-                {"command": "printf 'a 10%%\\\\rb 100%%\\\\n\\\\033[31mred\\\\033[0m\\\\n'; tput cols; tty >/dev/null && echo tty",
+                {"command": "printf 'a 10%%\\\\rb 100%%\\\\n\\\\033[31mred\\\\033[0m\\\\n'; tput cols; tty -s&&echo y",
                  "tty": true, "cols": 77}""").structured();
-        assertThat(shown.get("stdout").asString()).isEqualTo("b 100%\nred\n77\ntty");
+        assertThat(shown.get("stdout").asString()).isEqualTo("b 100%\nred\n77\ny");
         assertThat(shown.get("stderr").asString()).isEmpty();
     }
 
     @Test
     void rawOutputKeepsTheEscapeSequencesForATerminalEmulator() {
-        String id = call("run_command", """
-                        {"command": "printf '\\\\033[31mred\\\\033[0m\\\\n'; sleep 600", "tty": true, "wait_s": 0}""").structured().get("job_id").asString();
+        String id = jobId(call("run_command", """
+                {"command": "printf '\\\\033[31mred\\\\033[0m\\\\n'; sleep 600", "tty": true, "wait_s": 0}"""));
         JsonNode waited = call("job_wait", "{\"job_id\": \"" + id + "\", \"pattern\": \"red\", \"timeout_s\": 30}")
                 .structured();
         assertThat(waited.get("stdout").asString()).isEqualTo("red");
@@ -166,9 +170,25 @@ public abstract class InteractiveJobsContract extends CommandToolsContract {
     }
 
     @Test
+    void aReadAtChosenOffsetsLeavesTheCallersPlace() {
+        String id = jobId(call("run_command", """
+                {"command": "echo seen-once; sleep 600", "wait_s": 0}"""));
+        String panel = "{\"job_id\": \"" + id + "\", \"offset\": 0, \"raw\": true, \"wait_s\": 30}";
+        assertThat(call("job_output", panel).structured().get("stdout").asString())
+                .isEqualTo("seen-once\n");
+        JsonNode model = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 0}")
+                .structured();
+        assertThat(model.get("stdout").asString()).as("still unread").isEqualTo("seen-once\n");
+        JsonNode again = call("job_output", "{\"job_id\": \"" + id + "\", \"wait_s\": 0}")
+                .structured();
+        assertThat(again.get("stdout").asString()).isEmpty();
+        call("job_kill", "{\"job_id\": \"" + id + "\"}");
+    }
+
+    @Test
     void keysOnAPipeAreThoseThatMeanSomethingThere() {
-        String id = call("run_command", """
-                        {"command": "wc -l", "keep_stdin_open": true, "wait_s": 0}""").structured().get("job_id").asString();
+        String id = jobId(call("run_command", """
+                {"command": "wc -l", "keep_stdin_open": true, "wait_s": 0}"""));
         ToolResult interrupt = call("job_input", "{\"job_id\": \"" + id + "\", \"keys\": [\"Ctrl-C\"]}");
         assertThat(interrupt.isError()).isTrue();
         assertThat(interrupt.text()).contains("needs a terminal").contains("tty: true");
