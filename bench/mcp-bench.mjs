@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync, rmSync, cpSync, mkdtempSync, readFileSync } f
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { codeRows } from './code-rows.mjs';
 
 const repo = resolve(import.meta.dirname, '..');
 const require = createRequire(join(repo, 'it/node/package.json'));
@@ -217,6 +218,7 @@ if (want('rss')) {
   }
 }
 await b.close(); await f.close(); if (k) await k.close();
+await codeRows(results, { want, time, stats, call, connect, env, base, repo, ITER, STARTS, FILES, LAUNCHER });
 rmSync(base, { recursive: true, force: true });
 
 const fmt = (s) => s ? `${s.p50.toFixed(2)} / ${s.p90.toFixed(2)} / ${s.p99.toFixed(2)}` : '—';
@@ -224,9 +226,9 @@ console.log(`| operation | Belay p50/p90/p99 ms | baseline p50/p90/p99 ms | rati
 console.log(`|---|---|---|---|`);
 for (const [op, r] of Object.entries(results)) {
   if (op === 'rss') continue;
-  const baseline = r.peer ?? r.raw_spawn ?? r.rg ?? r.raw_python;
+  const baseline = r.peer ?? r.raw_spawn ?? r.rg ?? r.raw_python ?? r.raw_lsp;
   const label = r.peer ? 'server-filesystem' : r.raw_spawn ? 'bash -c true' : r.rg ? 'rg as a process'
-    : r.raw_python ? 'bare python3 over a pipe' : '';
+    : r.raw_python ? 'bare python3 over a pipe' : r.raw_lsp ? 'pyright over its stdio' : '';
   console.log(`| ${op} | ${fmt(r.belay)} | ${baseline ? label + ' ' + fmt(baseline) : '—'} | ${baseline ? (r.belay.p50 / baseline.p50).toFixed(2) + '×' : '—'} |`);
 }
 if (results.rss) {

@@ -4,6 +4,7 @@ import dev.belay.engine.Engine;
 import dev.belay.policy.Rules;
 import dev.belay.runtime.Runtime;
 import dev.belay.tool.Limits;
+import dev.belay.tool.code.LanguageServers;
 import dev.belay.tool.python.PythonBackend;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -58,7 +59,9 @@ public final class AgentMain implements Callable<Integer> {
             // as every belay command that opens a workspace: bounded history, and the old journal's note
             JournalUpkeep.retain(root, journal, data, Instant.now())
                     .ifPresent(trimmed -> System.err.println("belay-agent: " + trimmed));
-            Runtime chosen = runtime.create(List.of(Path.of(System.getProperty("user.home")), journal), List.of());
+            Path languageServers = LanguageServers.directory(data);
+            Runtime chosen = runtime.create(
+                    List.of(Path.of(System.getProperty("user.home")), journal), List.of(languageServers));
             try (Engine engine = Engine.open(
                     new Engine.Config(
                             root,
@@ -69,7 +72,8 @@ public final class AgentMain implements Callable<Integer> {
                             "Belay",
                             "belay@localhost",
                             Optional.empty(),
-                            new PythonBackend.Driver()),
+                            new PythonBackend.Driver(),
+                            Optional.of(languageServers)),
                     List.of())) {
                 engine.workspace().journal().notice().ifPresent(System.err::println);
                 AgentStart.run(agent, guardOptions, loaded, engine, data, System.err);

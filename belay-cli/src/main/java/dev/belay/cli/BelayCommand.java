@@ -30,5 +30,6 @@ final class BelayCommand {
             RuntimeCommand.class,
             ActionsCommand.class,
             McpServersCommand.class,
+            LspCommand.class,
             HelpCommand.class);
 }

@@ -11,6 +11,7 @@ import dev.belay.mount.MountedServers;
 import dev.belay.policy.Rules;
 import dev.belay.runtime.Runtime;
 import dev.belay.tool.Limits;
+import dev.belay.tool.code.LanguageServers;
 import dev.belay.tool.python.PythonBackend;
 import dev.belay.tool.web.EgressPolicy;
 import dev.belay.tool.web.WebConfig;
@@ -135,7 +136,8 @@ final class EngineOptions {
                         name.isEmpty() ? "Belay" : name,
                         email,
                         offline ? Optional.empty() : Optional.of(web(rules)),
-                        python),
+                        python,
+                        Optional.of(LanguageServers.directory(dirs.data()))),
                 extra);
         engine.workspace().journal().notice().ifPresent(System.err::println);
         return engine;
@@ -184,12 +186,15 @@ final class EngineOptions {
                 "Belay/" + Version.current() + " (AI coding tools; +https://github.com/belay-dev/belay)");
     }
 
-    /** The runtime; sandbox and container see installed actions read-only, and nothing else of Belay's. */
+    /**
+     * The runtime; sandbox and container see installed actions and language servers read-only, and nothing else of
+     * Belay's.
+     */
     private Runtime runtime(BelayDirs dirs, Path journal) {
         try {
             return runtime.create(
                     List.of(Path.of(System.getProperty("user.home")), dirs.config(), dirs.data(), journal),
-                    List.of(dirs.actions()));
+                    List.of(dirs.actions(), LanguageServers.directory(dirs.data())));
         } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
             throw new UsageException(e.getMessage());
         }

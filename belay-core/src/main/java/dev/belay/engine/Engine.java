@@ -5,6 +5,8 @@ import dev.belay.tool.Catalog;
 import dev.belay.tool.Limits;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCaller;
+import dev.belay.tool.code.CodeTools;
+import dev.belay.tool.code.LanguageServers;
 import dev.belay.tool.command.CommandTools;
 import dev.belay.tool.command.Jobs;
 import dev.belay.tool.file.FileTools;
@@ -44,6 +46,8 @@ public final class Engine implements AutoCloseable {
      * @param authorName the journal's commit author
      * @param web how the web tools reach the network; empty leaves them out (offline)
      * @param python which interpreter the python tool talks to
+     * @param languageServers where {@code belay lsp install} puts language servers ({@code <data>/lsp}); empty leaves
+     *     the code tools out
      */
     public record Config(
             Path workspace,
@@ -54,7 +58,8 @@ public final class Engine implements AutoCloseable {
             String authorName,
             String authorEmail,
             Optional<WebConfig> web,
-            PythonBackend python) {
+            PythonBackend python,
+            Optional<Path> languageServers) {
 
         public Config {
             Objects.requireNonNull(workspace, "workspace");
@@ -66,11 +71,38 @@ public final class Engine implements AutoCloseable {
             Objects.requireNonNull(authorEmail, "authorEmail");
             Objects.requireNonNull(web, "web");
             Objects.requireNonNull(python, "python");
+            Objects.requireNonNull(languageServers, "languageServers");
+        }
+
+        /** A configuration without the code tools. */
+        public Config(
+                Path workspace,
+                Path journal,
+                Runtime runtime,
+                Limits limits,
+                Map<String, String> commandEnv,
+                String authorName,
+                String authorEmail,
+                Optional<WebConfig> web,
+                PythonBackend python) {
+            this(
+                    workspace,
+                    journal,
+                    runtime,
+                    limits,
+                    commandEnv,
+                    authorName,
+                    authorEmail,
+                    web,
+                    python,
+                    Optional.empty());
         }
     }
 
     /** How long an unused Python session lives. */
     private static final Duration PYTHON_IDLE = Duration.ofMinutes(30);
+    /** How long an unused language server keeps running. */
+    private static final Duration LANGUAGE_SERVER_IDLE = Duration.ofMinutes(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
@@ -78,6 +110,7 @@ public final class Engine implements AutoCloseable {
     private final Runtime runtime;
     private final Jobs jobs;
     private final PythonTools python;
+    private final Optional<LanguageServers> languageServers;
     private final List<Tool> builtIn;
     private final ToolSource.Parts parts;
     /** Each extra source's tools as last read; the catalog holds the built-in tools and these, in this order. */
@@ -92,6 +125,7 @@ public final class Engine implements AutoCloseable {
             Runtime runtime,
             Jobs jobs,
             PythonTools python,
+            Optional<LanguageServers> languageServers,
             List<Tool> builtIn,
             ToolSource.Parts parts,
             List<ToolSource> sources) {
@@ -99,6 +133,7 @@ public final class Engine implements AutoCloseable {
         this.runtime = runtime;
         this.jobs = jobs;
         this.python = python;
+        this.languageServers = languageServers;
         this.builtIn = List.copyOf(builtIn);
         this.parts = parts;
         for (ToolSource source : sources) {
@@ -137,9 +172,13 @@ public final class Engine implements AutoCloseable {
         tools.addAll(new HistoryTools(workspace).tools());
         config.web().ifPresent(web -> tools.addAll(new WebTools(web).tools()));
         tools.addAll(new TransferTools(workspace, config.web().map(WebClient::new)).tools());
+        Optional<LanguageServers> languageServers = config.languageServers()
+                .map(dir -> new LanguageServers(
+                        workspace, config.runtime(), dir, config.commandEnv(), LANGUAGE_SERVER_IDLE));
+        languageServers.ifPresent(servers -> tools.addAll(new CodeTools(workspace, servers).tools()));
         ToolSource.Parts parts =
                 new ToolSource.Parts(workspace, config.runtime(), jobs, config.limits(), config.commandEnv());
-        return new Engine(workspace, config.runtime(), jobs, python, tools, parts, sources);
+        return new Engine(workspace, config.runtime(), jobs, python, languageServers, tools, parts, sources);
     }
 
     private static List<Tool> namespaced(List<Tool> tools) {
@@ -207,6 +246,7 @@ public final class Engine implements AutoCloseable {
             extra.keySet().forEach(ToolSource::close);
         }
         python.close();
+        languageServers.ifPresent(LanguageServers::close);
         jobs.close();
         runtime.close();
         workspace.journal().close();

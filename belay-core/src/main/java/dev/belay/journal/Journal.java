@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
 import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.lib.FileMode;
@@ -166,6 +167,22 @@ public final class Journal extends JournalBase implements AutoCloseable {
      */
     public Optional<Commit> commitPaths(Collection<Path> paths, Change change) {
         return commits.commitPaths(paths, change);
+    }
+
+    /**
+     * The file watcher's position now, every change made before this call counted; -1 when changes cannot be known
+     * (no watching). For readers that follow the working tree, such as the language servers of the code tools.
+     */
+    public long changePosition() {
+        return tracker.join().sync();
+    }
+
+    /**
+     * The paths (relative, with {@code /}) changed after one {@link #changePosition} up to another, or empty when
+     * they are not all known (too many, too old, an event lost): the caller then looks at everything it follows.
+     */
+    public Optional<Set<String>> changedBetween(long from, long to) {
+        return tracker.join().changedBetween(from, to);
     }
 
     /** A moment to compare with later, just before a change whose paths are unknown (a command). */
