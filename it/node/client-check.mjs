@@ -65,6 +65,8 @@ check(Boolean(id), 'a slow command becomes a job');
 check(text(await call('job_list', {})).includes(id), 'job_list lists the job');
 const answer = await call('job_input', { job_id: id, input: 'ping\n', yield_ms: 10000 });
 check(answer.structuredContent.stdout.includes('got:ping'), 'job_input returns the answer');
+const reread = await call('job_output', { job_id: id, offset: 0, wait_s: 0 });
+check(reread.structuredContent.stdout.includes('got:ping'), 'job_output reads it again from offset 0');
 const sleeper = await call('run_command', { command: 'sleep 100', wait_s: 0.1 });
 await call('job_kill', { job_id: sleeper.structuredContent.job_id });
 const history = await call('history', { limit: 50 });

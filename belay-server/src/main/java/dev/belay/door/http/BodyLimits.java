@@ -60,8 +60,8 @@ final class BodyLimits {
                 ? OPEN_BODY_LIMIT
                 : upload ? config.maxUploadBytes() + MULTIPART_OVERHEAD : config.maxRequestBytes();
         if (request.getContentLengthLong() > limit) {
-            drain(request);
             tooLarge(response, limit);
+            drain(request, response);
             return Optional.empty();
         }
         if (!hasBody || request.getContentLengthLong() >= 0) {
@@ -80,19 +80,21 @@ final class BodyLimits {
     }
 
     /**
-     * Reads and drops a declared body that is refused, up to {@link #DRAIN_LIMIT}: a client that sends its body
-     * without waiting for "100 Continue" is still writing when the 413 goes out, and if the connection closes under
-     * it, it sees a reset instead of the answer. A client that asked to wait is not sent "100 Continue" by this.
+     * Sends the refusal at once, then reads and drops the refused body, up to {@link #DRAIN_LIMIT}: a client that
+     * sends its body without waiting for "100 Continue" is still writing when the refusal goes out, and if the
+     * connection closed under it, it would see a reset instead of the answer. A client that asked to wait is not sent
+     * "100 Continue" by this, and one that sends nothing has its answer already.
      */
-    private static void drain(HttpServletRequest request) throws IOException {
+    private static void drain(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (request.getContentLengthLong() > DRAIN_LIMIT
                 || "100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
             return;
         }
+        response.flushBuffer();
         try {
             request.getInputStream().transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
-            // the client gave up; the refusal is still written, for whoever is left to read it
+            // the client read the refusal and went away
         }
     }
 
