@@ -14,10 +14,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -28,6 +31,9 @@ import java.util.function.Function;
 public final class Jobs implements AutoCloseable {
 
     static final int KEEP_ENDED = 50;
+
+    /** How long closing waits for killed jobs to end. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final Runtime runtime;
     private final int keepBytes;
@@ -160,10 +166,21 @@ public final class Jobs implements AutoCloseable {
         }
     }
 
-    /** Kills every job still running. */
+    /**
+     * Kills every job still running and waits a little for their ends: what a killed job changed is journaled as it
+     * ends, which must happen before the journal closes after this.
+     */
     @Override
     public void close() {
         jobs.values().forEach(j -> j.kill(new Outcome.Killed("shutdown")));
+        try {
+            CompletableFuture.allOf(jobs.values().stream().map(Job::ended).toArray(CompletableFuture[]::new))
+                    .get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // a tree that will not die, or a failed commit: shutdown goes on without it
+        }
         timer.shutdownNow();
     }
 }
