@@ -32,7 +32,10 @@ final class TerminalText {
             return "";
         }
         StyleState style = new StyleState();
-        int history = (int) raw.chars().filter(c -> c == '\n').count() + size.rows() + 1;
+        // room for every line the text can make: one per line break, and one per terminal width of characters
+        // (twice that, for characters two cells wide) that wraps; a line pushed out of the history would be lost
+        int history =
+                (int) raw.chars().filter(c -> c == '\n').count() + 2 * raw.length() / size.columns() + size.rows() + 1;
         TerminalTextBuffer buffer = new TerminalTextBuffer(size.columns(), size.rows(), style, history, null);
         JediTerminal terminal = new JediTerminal(new Headless(), buffer, style);
         ArrayTerminalDataStream stream = new ArrayTerminalDataStream(raw.toCharArray());
@@ -44,32 +47,35 @@ final class TerminalText {
         } catch (IOException e) {
             // the stream ended inside an escape sequence: what came before it is rendered
         }
-        List<String> lines = new ArrayList<>();
+        List<TerminalLine> rows = new ArrayList<>();
         buffer.lock();
         try {
-            collect(buffer.getHistoryBuffer(), lines);
-            collect(buffer.getScreenBuffer(), lines);
+            for (LinesBuffer part : List.of(buffer.getHistoryBuffer(), buffer.getScreenBuffer())) {
+                for (int i = 0; i < part.getLineCount(); i++) {
+                    rows.add(part.getLine(i));
+                }
+            }
         } finally {
             buffer.unlock();
+        }
+        // a line the terminal wrapped continues in the next row, also from the history into the screen
+        List<String> lines = new ArrayList<>();
+        boolean continues = false;
+        for (TerminalLine row : rows) {
+            String cells = row.getText().replace('\0', ' ');
+            // a wrapped row is full: blanks at its end are the line's own, not the screen's
+            String text = row.isWrapped() ? cells : cells.stripTrailing();
+            if (continues && !lines.isEmpty()) {
+                lines.set(lines.size() - 1, lines.getLast() + text);
+            } else {
+                lines.add(text);
+            }
+            continues = row.isWrapped();
         }
         while (!lines.isEmpty() && lines.getLast().isEmpty()) {
             lines.removeLast();
         }
         return String.join("\n", lines);
-    }
-
-    private static void collect(LinesBuffer from, List<String> into) {
-        boolean continues = false;
-        for (int i = 0; i < from.getLineCount(); i++) {
-            TerminalLine line = from.getLine(i);
-            String text = line.getText().replace('\0', ' ');
-            if (continues && !into.isEmpty()) {
-                into.set(into.size() - 1, into.getLast() + text.stripTrailing());
-            } else {
-                into.add(text.stripTrailing());
-            }
-            continues = line.isWrapped();
-        }
     }
 
     /** A display nobody looks at: the emulator tells it about cursors, bells and titles, which plain text has not. */
