@@ -73,6 +73,7 @@ final class ServerSession implements AutoCloseable {
 
     private final Language language;
     private final Workspace workspace;
+    private final Uris uris;
     private final Execution process;
     private final LanguageServer server;
     private final ServerEvents events;
@@ -87,6 +88,7 @@ final class ServerSession implements AutoCloseable {
     private ServerSession(
             Language language,
             Workspace workspace,
+            Uris uris,
             Execution process,
             LanguageServer server,
             ServerEvents events,
@@ -94,6 +96,7 @@ final class ServerSession implements AutoCloseable {
             long position) {
         this.language = language;
         this.workspace = workspace;
+        this.uris = uris;
         this.process = process;
         this.server = server;
         this.events = events;
@@ -104,6 +107,7 @@ final class ServerSession implements AutoCloseable {
     /**
      * Starts the language's server in the runtime and initializes it for the workspace.
      *
+     * @param uris the workspace's files as the runtime shows them to the server
      * @param servers where {@code belay lsp install} put the servers (shown read-only by isolating runtimes)
      * @param threads runs LSP4J's reader and the server's requests to Belay
      */
@@ -111,15 +115,10 @@ final class ServerSession implements AutoCloseable {
             Language language,
             Workspace workspace,
             Runtime runtime,
+            Uris uris,
             Path servers,
             Map<String, String> env,
             ExecutorService threads) {
-        if (runtime.kind().equals("container")) {
-            // the container sees the workspace at another path: the servers' file URIs would name files Belay has not
-            throw new ToolException(
-                    Failure.FAILED,
-                    "The code tools run on the local and sandbox runtimes and on agents; not yet in a container.");
-        }
         Path script = language.script(servers);
         if (!script.toFile().isFile()) {
             throw new ToolException(
@@ -146,8 +145,8 @@ final class ServerSession implements AutoCloseable {
                 .setExecutorService(threads)
                 .create();
         launcher.startListening();
-        ServerSession session =
-                new ServerSession(language, workspace, process, launcher.getRemoteProxy(), events, stderr, position);
+        ServerSession session = new ServerSession(
+                language, workspace, uris, process, launcher.getRemoteProxy(), events, stderr, position);
         try {
             session.initialize();
         } catch (RuntimeException e) {
@@ -158,7 +157,7 @@ final class ServerSession implements AutoCloseable {
     }
 
     private void initialize() {
-        String root = uri(workspace.root());
+        String root = uris.root();
         InitializeParams params = new InitializeParams();
         // no process id: in a sandbox the server would look for Belay's in a PID namespace that has not got it
         params.setRootUri(root);
@@ -360,7 +359,7 @@ final class ServerSession implements AutoCloseable {
             for (String file : checked) {
                 found.put(
                         file,
-                        events.published(uri(workspace.root().resolve(file)))
+                        events.published(uris.of(file))
                                 .map(ServerEvents.Published::diagnostics)
                                 .orElse(List.of()));
             }
@@ -383,8 +382,7 @@ final class ServerSession implements AutoCloseable {
         }
         for (String file : files) {
             Document document = open.get(file);
-            Optional<ServerEvents.Published> published =
-                    events.published(uri(workspace.root().resolve(file)));
+            Optional<ServerEvents.Published> published = events.published(uris.of(file));
             boolean fresh = document != null
                     && published.isPresent()
                     && (published.get().version() != null
@@ -423,7 +421,7 @@ final class ServerSession implements AutoCloseable {
     private void refresh(String path, List<FileEvent> watched) {
         Optional<String> text = read(path);
         Document document = open.get(path);
-        String uri = uri(workspace.root().resolve(path));
+        String uri = uris.of(path);
         if (text.isEmpty()) {
             if (document != null) {
                 open.remove(path);
@@ -454,7 +452,7 @@ final class ServerSession implements AutoCloseable {
      */
     private void reopen(String path) {
         Document document = open.remove(path);
-        String uri = uri(workspace.root().resolve(path));
+        String uri = uris.of(path);
         server.getTextDocumentService().didClose(new DidCloseTextDocumentParams(new TextDocumentIdentifier(uri)));
         Document next = new Document(document.version() + 1, document.text(), events.sequence());
         open.put(path, next);
@@ -476,7 +474,7 @@ final class ServerSession implements AutoCloseable {
         open.put(path, document);
         server.getTextDocumentService()
                 .didOpen(new DidOpenTextDocumentParams(
-                        new TextDocumentItem(uri(workspace.root().resolve(path)), language.languageId(path), 1, text)));
+                        new TextDocumentItem(uris.of(path), language.languageId(path), 1, text)));
     }
 
     private Optional<String> read(String path) {
@@ -486,12 +484,6 @@ final class ServerSession implements AutoCloseable {
     private String stderrTail() {
         String text = stderr.text().strip();
         return text.isEmpty() ? "" : " Its last output: " + text.substring(Math.max(0, text.length() - 600));
-    }
-
-    /** A path's URI as servers write it: {@code file:///…}, without the trailing slash of a directory. */
-    static String uri(Path path) {
-        String uri = path.toUri().toString();
-        return uri.endsWith("/") && uri.length() > "file:///".length() ? uri.substring(0, uri.length() - 1) : uri;
     }
 
     /** Asks the server to shut down and exit, and kills it if it does not within a few seconds. */

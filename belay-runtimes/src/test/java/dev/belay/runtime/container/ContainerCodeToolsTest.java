@@ -1,0 +1,35 @@
+package dev.belay.runtime.container;
+
+import dev.belay.runtime.Runtime;
+import dev.belay.tool.code.CodeToolsContract;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * The code tools' shared suite with the language servers in the workspace's container, which sees the workspace at
+ * {@code /workspace} and the servers' install directory read-only at its own path (as Belay's commands configure it):
+ * every file URI crosses between the two views of the workspace.
+ */
+class ContainerCodeToolsTest extends CodeToolsContract {
+
+    @Override
+    protected Runtime runtime(Path root) {
+        ContainerConfig defaults = ContainerConfig.defaults(root, TestImage.name());
+        return ContainerRuntime.create(new ContainerConfig(
+                root,
+                defaults.image(),
+                List.of(installed()),
+                false,
+                defaults.memoryBytes(),
+                defaults.nanoCpus(),
+                defaults.maxProcesses()));
+    }
+
+    @AfterEach
+    void removeContainer() {
+        try (DockerEngine engine = DockerEngine.connect()) {
+            ContainerRuntime.prune(engine.client(), workspace.root());
+        }
+    }
+}
