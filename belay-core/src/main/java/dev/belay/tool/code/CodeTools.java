@@ -392,8 +392,8 @@ public final class CodeTools {
         return Language.ofFile(file)
                 .orElseThrow(() -> new ToolException(
                         Failure.INVALID_ARGUMENTS,
-                        "'" + file + "' is not a source file of a language the code tools speak (Python: .py, "
-                                + ".pyi; TypeScript/JavaScript: .ts, .tsx, .js, .jsx, .mts, .cts, .mjs, .cjs)."));
+                        "'" + file + "' is not a source file of a language the code tools speak ("
+                                + Language.filesOfEach() + ")."));
     }
 
     /**
@@ -406,7 +406,7 @@ public final class CodeTools {
             return List.of(Language.named(named.get())
                     .orElseThrow(() -> new ToolException(
                             Failure.INVALID_ARGUMENTS,
-                            "Unknown language '" + named.get() + "': python or typescript (also for JavaScript).")));
+                            "Unknown language '" + named.get() + "': " + Language.names() + ".")));
         }
         Path root = workspace.root();
         List<Language> found = new ArrayList<>();
@@ -429,8 +429,8 @@ public final class CodeTools {
         if (found.isEmpty()) {
             throw new ToolException(
                     Failure.NOT_FOUND,
-                    "No Python or TypeScript/JavaScript project found in the workspace; name a file with path, or "
-                            + "the language with language.");
+                    "No project of a language the code tools speak found near the workspace's root ("
+                            + Language.filesOfEach() + "); name a file with path, or the language with language.");
         }
         return found.stream().sorted().toList();
     }

@@ -65,8 +65,6 @@ final class ServerSession implements AutoCloseable {
 
     /** How long the server has to start and answer {@code initialize}. */
     private static final Duration START = Duration.ofSeconds(60);
-    /** A server that published nothing for this long after the latest change has caught up with it. */
-    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(600);
 
     /** A document the server has open: its version and the text it was given. */
     private record Document(int version, String text, long sentAt) {}
@@ -129,8 +127,8 @@ final class ServerSession implements AutoCloseable {
         long position = workspace.journal().changePosition();
         Execution process;
         try {
-            process = runtime.start(new ExecSpec(
-                    List.of(LanguageServers.node(servers), script.toString(), "--stdio"), workspace.root(), env));
+            process = runtime.start(
+                    new ExecSpec(language.command(LanguageServers.node(servers), servers), workspace.root(), env));
         } catch (IOException e) {
             throw new ToolException(
                     Failure.FAILED, "Cannot start the " + language.id() + " language server: " + e.getMessage());
@@ -182,6 +180,12 @@ final class ServerSession implements AutoCloseable {
             throw new ToolException(Failure.FAILED, "interrupted while the language server started");
         }
         if (!started.isDone()) {
+            // what it said on its way out tells why: read to its end (the process is gone, so it ends at once)
+            CompletableFuture.anyOf(
+                            stderr.closed(),
+                            CompletableFuture.runAsync(
+                                    () -> {}, CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS)))
+                    .join();
             throw new ToolException(
                     Failure.FAILED,
                     "The " + language.id() + " language server exited as it started (is node installed in this "
@@ -241,11 +245,11 @@ final class ServerSession implements AutoCloseable {
     }
 
     /**
-     * Asks a question about one file alone (its outline), which the server answers without knowing the rest of the
-     * project: it need not wait until the server has found the project's files.
+     * Asks a question about one file alone (its outline), which most servers answer without knowing the rest of the
+     * project: it need not wait until the server has found the project's files, unless the language says so.
      */
     <T> T askAboutFile(String file, Duration wait, Function<LanguageServer, CompletableFuture<T>> question) {
-        return ask(List.of(file), wait, false, question);
+        return ask(List.of(file), wait, !language.outlinesAtOnce(), question);
     }
 
     private <T> T ask(
@@ -377,7 +381,7 @@ final class ServerSession implements AutoCloseable {
     record Checked(Map<String, List<org.eclipse.lsp4j.Diagnostic>> byFile, boolean caughtUp) {}
 
     private boolean caughtUp(List<String> files) {
-        if (events.quietNanos() < QUIET_NANOS || busy().isPresent()) {
+        if (events.quietNanos() < language.quiet().toNanos() || busy().isPresent()) {
             return false;
         }
         for (String file : files) {
