@@ -436,13 +436,7 @@ class AgentsIT {
         Files.createDirectories(dir.resolve("agent-home-coder/data"));
         Files.createSymbolicLink(dir.resolve("agent-home-coder/data/lsp"), installed);
         int port = freePort();
-        try (BelayProcess server = BelayProcess.serve(
-                        Files.createDirectories(dir.resolve("code-srv")),
-                        home,
-                        "--port",
-                        String.valueOf(port),
-                        "--approve",
-                        "auto");
+        try (BelayProcess server = serveOn(port, home, "code-srv");
                 AgentProcess agent = new AgentProcess(port, agentToken(home, "coder"), workspace, "coder")) {
             agent.awaitConnected();
             String api = server.token();
@@ -643,13 +637,7 @@ class AgentsIT {
                         .exitCode())
                 .isZero();
         int port = freePort();
-        try (BelayProcess server = BelayProcess.serve(
-                        Files.createDirectories(dir.resolve("srv")),
-                        home,
-                        "--port",
-                        String.valueOf(port),
-                        "--approve",
-                        "auto");
+        try (BelayProcess server = serveOn(port, home, "srv");
                 AgentProcess agent = new AgentProcess(
                         port,
                         agentToken(home, "ro"),
@@ -677,6 +665,17 @@ class AgentsIT {
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A server on a chosen port (the agents dial it) that lets every call through, in a workspace of its own. */
+    private BelayProcess serveOn(int port, Path home, String workspace) throws Exception {
+        return BelayProcess.serve(
+                Files.createDirectories(dir.resolve(workspace)),
+                home,
+                "--port",
+                String.valueOf(port),
+                "--approve",
+                "auto");
     }
 
     private static String agentToken(Path home, String name) throws Exception {

@@ -1,6 +1,7 @@
 package dev.belay.runtime.container;
 
 import dev.belay.runtime.Runtime;
+import dev.belay.runtime.choice.Runtimes;
 import dev.belay.tool.code.CodeToolsContract;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,15 +16,8 @@ class ContainerCodeToolsTest extends CodeToolsContract {
 
     @Override
     protected Runtime runtime(Path root) {
-        ContainerConfig defaults = ContainerConfig.defaults(root, TestImage.name());
-        return ContainerRuntime.create(new ContainerConfig(
-                root,
-                defaults.image(),
-                List.of(installed()),
-                false,
-                defaults.memoryBytes(),
-                defaults.nanoCpus(),
-                defaults.maxProcesses()));
+        String kind = "container:" + TestImage.name();
+        return Runtimes.create(new Runtimes.Choice(kind, root, false, 512, 4096, 2, List.of(), List.of(installed())));
     }
 
     @AfterEach
