@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the base of Belay's OCI image locally (no registry is reachable here): the Debian test image plus a Java
 # runtime made by jlink from the build's JDK, saved as a docker-archive tar that Jib builds on without a daemon.
+# The base also holds what Jib cannot write: the user Belay runs as (uid and gid 10001, owning /data and /workspace)
+# and the HEALTHCHECK, which Jib keeps from its base. The check runs `belay health`, the launcher Jib adds in
+# /usr/local/bin (belay-cli/src/main/jib); the Docker format, since OCI image configs have no healthcheck.
 # Usage: scripts/image-base.sh JDK_HOME OUT.tar   (needs podman and scripts/container-engine.sh's test image)
 set -euo pipefail
 
@@ -17,8 +20,13 @@ cat > "$scratch/Containerfile" <<CONTAINERFILE
 FROM $from
 COPY jre /opt/java
 ENV PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+RUN groupadd --gid 10001 belay && useradd --uid 10001 --gid 10001 --create-home --shell /bin/bash belay \\
+  && mkdir -p /data /workspace && chown belay:belay /data /workspace
+USER 10001:10001
+# a JVM starts for each check (under a second of CPU): every 30 s is plenty; a server's first start takes longer
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["belay", "health"]
 CONTAINERFILE
-podman build -q -t "$image" "$scratch" >/dev/null
+podman build -q --format docker -t "$image" "$scratch" >/dev/null
 mkdir -p "$(dirname "$out")"
 rm -f "$out"
 podman save -q --format docker-archive -o "$out" "$image"
