@@ -52,6 +52,7 @@ class ComposeIT {
         Map<String, String> env = Map.of(
                 "BELAY_IMAGE", image, "BELAY_ENV_FILE", envFile.toString(), "BELAY_PUBLISH", "127.0.0.1:" + port);
         String base = "http://127.0.0.1:" + port;
+        Run removed;
         try {
             Run up = compose(env, project, "up", "-d");
             assertThat(up.code()).as(up.output()).isZero();
@@ -85,19 +86,20 @@ class ComposeIT {
             assertThat(again.code()).as(again.output()).isZero();
             awaitHealthy(project);
             HttpResponse<String> read = post(base, "read_file", "{\"path\": \"kept.txt\"}");
+            assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
             assertThat(read.body())
                     .as("the workspace volume outlived the container")
-                    .contains("kept");
+                    .contains("\\tkept\\n");
             HttpResponse<String> history = post(base, "history", "{}");
             assertThat(history.body())
                     .as("and the journal in the data volume too")
                     .contains("kept.txt");
         } finally {
-            Run down = compose(env, project, "down", "-v");
+            removed = compose(env, project, "down", "-v");
             // podman-compose 1.0 leaves the network it made
             run(List.of("podman", "network", "rm", "-f", project + "_default"));
-            assertThat(down.code()).as(down.output()).isZero();
         }
+        assertThat(removed.code()).as(removed.output()).isZero();
         assertThat(run(List.of("podman", "ps", "-aq", "--filter", "label=com.docker.compose.project=" + project))
                         .output())
                 .as("down removed the containers")
