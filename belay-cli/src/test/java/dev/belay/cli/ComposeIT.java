@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * deploy/compose.yaml as docs/deploy.md has an operator run it, with Debian's podman-compose, on the image the build
  * made (the {@code image} profile, which .ci/run enables): the stack comes up, turns healthy, answers a REST call with
- * the env file's token, keeps its data over a {@code down} and {@code up} (an upgrade), and {@code down -v} leaves
- * nothing behind.
+ * the env file's token (which no command finds in any process's environment), reaps what commands leave behind, keeps
+ * its data over a {@code down} and {@code up} (an upgrade), and {@code down -v} leaves nothing behind.
  */
 class ComposeIT {
 
@@ -72,6 +72,17 @@ class ComposeIT {
                     .as("commands run as the image's user, and no environment they read holds the token")
                     .contains("10001")
                     .contains("found=0");
+            HttpResponse<String> orphans = post(base, "run_command", "{\"command\": \"(sleep 1 &); (sleep 1 &)\"}");
+            assertThat(orphans.statusCode()).as(orphans.body()).isEqualTo(200);
+            HttpResponse<String> zombies = post(
+                    base,
+                    "run_command",
+                    "{\"command\": \"sleep 3; for s in /proc/[0-9]*/status; do grep -q zombie $s && grep Name $s; "
+                            + "done; echo listed\"}");
+            assertThat(zombies.body())
+                    .as("the init reaps the sleeps whose shells ended")
+                    .contains("listed")
+                    .doesNotContain("sleep\\n");
             HttpResponse<String> anonymous = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/api/list_directory"))
                             .POST(HttpRequest.BodyPublishers.ofString("{}"))
