@@ -56,6 +56,9 @@ public final class Main {
                 if (type == ServeCommand.class) {
                     return type.cast(new ServeCommand(env));
                 }
+                if (type == TokenCommand.class) {
+                    return type.cast(new TokenCommand(env));
+                }
                 if (type == AgentCommand.class) {
                     return type.cast(new AgentCommand(env));
                 }

@@ -145,4 +145,23 @@ class CliTest {
         assertThat(run("health", "--url", "not a url").err()).contains("--url");
         assertThat(run("health", "--timeout", "0").code()).isEqualTo(2);
     }
+
+    /**
+     * With BELAY_TOKEN set, serve uses it: token show says so rather than print the unused file's (rotate has the same
+     * check, not run here: a regression would replace the token of the machine's user).
+     */
+    @Test
+    void tokenShowSendsYouToBelayTokenWhenItIsSet() {
+        CommandLine cli = Main.commandLine(
+                "token",
+                new LaunchEnvironment(Map.of("BELAY_TOKEN", "belay_given_token_0123456789")),
+                Optional.empty());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("token", "show")).isEqualTo(2);
+        assertThat(err.toString()).contains("BELAY_TOKEN").doesNotContain("belay_given_token");
+        assertThat(out.toString()).isEmpty();
+    }
 }
