@@ -59,6 +59,9 @@ class ComposeIT {
             String container = awaitHealthy(project);
             assertThat(inspect(container, "{{.HostConfig.RestartPolicy.Name}}")).isEqualTo("unless-stopped");
             assertThat(inspect(container, "{{.Config.User}}")).isEqualTo("10001:10001");
+            assertThat(inspect(container, "{{json .Config.Healthcheck.Test}}"))
+                    .as("the image's check, run without a shell")
+                    .isEqualTo("[\"CMD\",\"belay\",\"health\"]");
 
             HttpResponse<String> write = post(base, "write_file", "{\"path\": \"kept.txt\", \"content\": \"kept\\n\"}");
             assertThat(write.statusCode()).as(write.body()).isEqualTo(200);
