@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by Belay's launchers (./belay, and /usr/local/bin/belay in the image) just before they start Java.
 # Belay's secrets leave the environment before Java starts: a process's initial environment stays readable in
 # /proc/PID/environ for its whole life, to every process of the same user, local-runtime commands included. They
@@ -11,5 +12,6 @@ secret_fd=()
 if (( ${#secrets[@]} )); then
   exec 3< <(for name in "${secrets[@]}"; do printf '%s=%s\0' "$name" "${!name}"; done)
   unset "${secrets[@]}"
+  # shellcheck disable=SC2034 # read by the launcher that sources this
   secret_fd=(-Dbelay.secrets.fd=3)
 fi
