@@ -54,6 +54,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    WorkspacesOptions workspaces;
+
     @Option(
             names = "--host",
             paramLabel = "ADDR",
@@ -154,6 +157,12 @@ final class ServeCommand implements Callable<Integer> {
         Rules rules = guardOptions.rules();
         if (agentCallTimeout < 1 || agentHeartbeat < 1) {
             throw new UsageException("--agent-call-timeout and --agent-heartbeat must be at least 1 second");
+        }
+        if (workspaces.enabled()) {
+            return workspaces.serve(
+                    config,
+                    new WorkspaceHost.Options(options, guardOptions, rules, mode, approvals, dirs),
+                    options.runtime.runtime);
         }
         try (Engine engine = options.open(rules)) {
             Hub hub = new Hub(

@@ -1,0 +1,37 @@
+package dev.belay.fleet;
+
+import dev.belay.tool.ToolCaller;
+import java.nio.file.Path;
+
+/**
+ * What the registry needs of the machine it runs on, given by the entry point that wires it: the files, journals,
+ * runtimes and guards of workspaces. The registry decides when; the host knows how.
+ */
+public interface Host {
+
+    /** An open workspace: its guarded catalog, and what closes its engine. */
+    record Opened(ToolCaller caller, AutoCloseable engine) {}
+
+    /**
+     * Fills {@code files} (an empty directory) from {@code source}.
+     *
+     * @throws FleetException when the source cannot be used: missing, refused by the egress policy, no such ref
+     */
+    void seed(Source source, Path files);
+
+    /**
+     * Opens a workspace's engine (its journal, runtime and tools) behind a guard of its own.
+     *
+     * @throws FleetException when its runtime cannot work here
+     */
+    Opened open(WorkspaceRecord workspace, Path files);
+
+    /**
+     * Copies a closed workspace's files and journal to {@code to} (absent), so that the copy's history is the
+     * original's.
+     */
+    void fork(Path from, Path to);
+
+    /** Deletes a workspace's journal and then its files. */
+    void remove(Path files);
+}
