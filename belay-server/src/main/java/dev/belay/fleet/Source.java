@@ -34,7 +34,10 @@ public sealed interface Source {
         return switch (this) {
             case Empty e -> "empty";
             case Template t -> "template " + t.dir();
-            case Git g -> "git " + g.repository() + g.ref().map(r -> "@" + r).orElse("");
+            // a URL's user and password (a token, often) are not the record's to keep or show
+            case Git g ->
+                "git " + g.repository().replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1")
+                        + g.ref().map(r -> "@" + r).orElse("");
         };
     }
 }

@@ -239,6 +239,14 @@ class WorkspacesTest {
                 .isEqualTo(record);
     }
 
+    @Test
+    void aRepositoryUrlIsDescribedWithoutItsCredentials() {
+        assertThat(new Source.Git("https://user:ghp_secret@example.com/a/b.git", Optional.of("main")).describe())
+                .isEqualTo("git https://example.com/a/b.git@main");
+        assertThat(new Source.Git("/srv/repos/app", Optional.empty()).describe())
+                .isEqualTo("git /srv/repos/app");
+    }
+
     private static NewWorkspace request(String name, Map<String, String> labels, Long ttl, Long lifetime) {
         return new NewWorkspace(
                 Optional.of(name),
