@@ -10,6 +10,8 @@ import dev.belay.fs.Trees;
 import dev.belay.journal.JournalLocation;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
+import dev.belay.policy.AuditLog;
+import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,13 +19,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The workspaces of {@code belay serve --workspaces} on this machine: each opened as {@code serve} opens its one
- * workspace (the same engine options, a guard of its own over the same rules and approvals), its journal where Belay
- * keeps journals, its files seeded from a template or a repository, copied for a fork as {@code cp --reflink=auto}
- * copies them.
+ * workspace (the same engine options, a guard of its own over the same rules, approvals and audit log), its journal
+ * where Belay keeps journals, its files seeded from a template or a repository, copied for a fork as
+ * {@code cp --reflink=auto} copies them.
  */
 final class WorkspaceHost implements Host {
 
@@ -38,10 +41,13 @@ final class WorkspaceHost implements Host {
 
     private final Options options;
     private final GitSeed git;
+    /** One audit log for every workspace's guard, as one file has one writer. */
+    private final Optional<AuditLog> audit;
 
     WorkspaceHost(Options options) {
         this.options = options;
         this.git = new GitSeed(options.engine().egress(options.rules()));
+        this.audit = options.guard().audit(options.dirs().data());
     }
 
     @Override
@@ -67,14 +73,13 @@ final class WorkspaceHost implements Host {
             Path root = files.toRealPath();
             Engine engine = options.engine().open(options.rules(), root, journal(files), workspace.runtime());
             return new Opened(
-                    options.guard()
-                            .guard(
-                                    engine.caller(),
-                                    options.rules(),
-                                    options.mode(),
-                                    options.approvals(),
-                                    root,
-                                    options.dirs().data()),
+                    new Guard(
+                            engine.caller(),
+                            options.rules(),
+                            options.mode(),
+                            options.approvals(),
+                            audit.orElse(null),
+                            root),
                     engine);
         } catch (UsageException e) {
             throw new FleetException(

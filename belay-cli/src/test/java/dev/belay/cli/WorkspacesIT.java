@@ -130,6 +130,17 @@ class WorkspacesIT {
             assertThat(status("POST", "/workspaces", admin, "{\"git\":\"" + repo + "\",\"ref\":\"nope\"}", 400))
                     .contains("no branch, tag or commit 'nope'");
 
+            // a template directory on the server, copied
+            Path template = Files.createDirectories(home.resolve("template"));
+            Files.writeString(template.resolve("start.py"), "print('template')\n");
+            JsonNode t = send("POST", "/workspaces", admin, Map.of("template", template.toString()), 201);
+            String templateId = t.get("id").asString();
+            assertThat(send("POST", "/w/" + templateId + "/api/read_file", admin, Map.of("path", "start.py"), 200)
+                            .toString())
+                    .contains("print('template')");
+            send("DELETE", "/workspaces/" + templateId, admin, null, 204);
+            assertThat(Files.readString(belay.auditLog())).contains("run_command", "write_file");
+
             // a short TTL: the third workspace fills the server, then expires and frees its place
             JsonNode brief = send("POST", "/workspaces", admin, Map.of("ttl_seconds", 2), 201);
             assertThat(status("POST", "/workspaces", admin, "{}", 429)).contains("maximum of 3");
@@ -182,7 +193,7 @@ class WorkspacesIT {
     private JsonNode send(String method, String path, String token, Object body, int expected)
             throws IOException, InterruptedException {
         String text = status(method, path, token, body == null ? null : JSON.writeValueAsString(body), expected);
-        return JSON.readTree(text);
+        return text.isEmpty() ? JSON.nullNode() : JSON.readTree(text);
     }
 
     private String status(String method, String path, String token, String body, int expected)
