@@ -254,6 +254,7 @@ public final class Engine implements AutoCloseable {
      */
     public boolean ready(Duration timeout) {
         if (closed || !workspace.journal().isOpen()) {
+            LOG.warn("not ready: the engine or its journal is closed, or the journal's first snapshot failed");
             return false;
         }
         try {

@@ -130,6 +130,22 @@ class ObservabilityTest {
     }
 
     @Test
+    void anMcpCallOverHttpTakesItsParentFromTheHeaderWhenItsMetaHasNone() throws Exception {
+        String session = mcpSession();
+        HttpResponse<String> called = send(post("/mcp", """
+                {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"read_file",
+                 "arguments":{"path":"a.txt"}}}
+                """)
+                .header("Mcp-Session-Id", session)
+                .header("traceparent", "00-" + TRACE_ID + "-" + PARENT + "-01"));
+        assertThat(called.body()).contains("alpha");
+
+        SpanData call = only("tool read_file");
+        assertThat(call.getTraceId()).isEqualTo(TRACE_ID);
+        assertThat(call.getParentSpanId()).isEqualTo(PARENT);
+    }
+
+    @Test
     void aMalformedTraceparentStartsATraceOfItsOwn() throws Exception {
         send(post("/api/read_file", "{\"path\":\"a.txt\"}").header("traceparent", "00-not-a-trace-01"));
 
