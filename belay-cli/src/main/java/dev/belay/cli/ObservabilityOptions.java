@@ -5,6 +5,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,6 +54,10 @@ final class ObservabilityOptions {
         if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
             throw new UsageException("--otlp-endpoint must be an http or https URL, such as http://localhost:4318");
         }
+        // the SDK says a collector failed through java.util.logging: through SLF4J that is a line of Belay's log
+        // (an object of the JSON log), not JUL's own two-line format
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         sdk = Tracing.otlp(uri, Version.current());
         return Optional.of(sdk);
     }
