@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Gives the container tests a Docker-compatible engine on a fresh Debian machine: podman with runc and cgroupfs
 # (crun fails on cgroups and setrlimit on these machines), its Docker API service on a unix socket, and a base image
-# built locally from a Debian rootfs (no image registry is reachable). Prints the DOCKER_HOST to use.
+# built locally from a Debian rootfs with python3 and shellcheck (no image registry is reachable). Prints the
+# DOCKER_HOST to use.
 # Needs root, and the Debian packages podman, runc and debootstrap.
 set -euo pipefail
 
@@ -36,7 +37,7 @@ fi
 
 if ! podman image exists "$image"; then
   rootfs=$(mktemp -d)
-  debootstrap --variant=minbase --include=python3 bookworm "$rootfs" http://deb.debian.org/debian >/tmp/debootstrap.log 2>&1 \
+  debootstrap --variant=minbase --include=python3,shellcheck bookworm "$rootfs" http://deb.debian.org/debian >/tmp/debootstrap.log 2>&1 \
     || { tail -20 /tmp/debootstrap.log >&2; exit 1; }
   tar -C "$rootfs" -c . | podman import --change 'CMD ["/bin/bash"]' - "$image" >/dev/null
   rm -rf "$rootfs"

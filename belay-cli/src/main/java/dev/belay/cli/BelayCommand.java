@@ -19,6 +19,7 @@ final class BelayCommand {
     static final List<Class<?>> SUBCOMMANDS = List.of(
             McpCommand.class,
             ServeCommand.class,
+            HealthCommand.class,
             ChatCommand.class,
             AgentCommand.class,
             ToolsCommand.class,

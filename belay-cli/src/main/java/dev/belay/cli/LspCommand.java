@@ -34,13 +34,14 @@ final class LspCommand {
             mixinStandardHelpOptions = true,
             description = {
                 "Install the language server of each LANGUAGE (python: pyright; typescript, also for JavaScript: "
-                        + "typescript-language-server and typescript) with npm, at pinned versions, and the node "
+                        + "typescript-language-server and typescript; bash: bash-language-server, with ShellCheck's "
+                        + "diagnostics when shellcheck is installed) with npm, at pinned versions, and the node "
                         + "they run with. Needs npm and the npm registry; installing again updates to this Belay's "
                         + "versions."
             })
     static final class Install implements Callable<Integer> {
 
-        @Parameters(paramLabel = "LANGUAGE", arity = "1..*", description = "python, typescript (or javascript)")
+        @Parameters(paramLabel = "LANGUAGE", arity = "1..*", description = "python, typescript (or javascript), bash")
         List<String> languages;
 
         @Spec
@@ -51,8 +52,7 @@ final class LspCommand {
             List<Language> chosen = new ArrayList<>();
             for (String name : languages) {
                 chosen.add(Language.named(name)
-                        .orElseThrow(() -> new UsageException(
-                                "unknown language '" + name + "': python or typescript (also for JavaScript)")));
+                        .orElseThrow(() -> new UsageException("unknown language '" + name + "': " + Language.names())));
             }
             Path servers = directory();
             PrintWriter out = spec.commandLine().getOut();

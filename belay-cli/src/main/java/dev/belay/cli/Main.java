@@ -89,6 +89,12 @@ public final class Main {
                 if (type == EngineOptions.class) {
                     return type.cast(new EngineOptions(env));
                 }
+                if (type == ServeCommand.class) {
+                    return type.cast(new ServeCommand(env));
+                }
+                if (type == TokenCommand.class) {
+                    return type.cast(new TokenCommand(env));
+                }
                 if (type == AgentCommand.class) {
                     return type.cast(new AgentCommand(env));
                 }

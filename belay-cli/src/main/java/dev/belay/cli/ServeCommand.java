@@ -44,9 +44,13 @@ import tools.jackson.databind.json.JsonMapper;
         description = {
             "Serve the tools over HTTP: the chat web UI at /, MCP Streamable HTTP at /mcp, REST at /api with OpenAPI "
                     + "at /openapi.json and Swagger UI at /docs, operator approvals at /approvals.",
-            "Every route but /healthz and /readyz needs the API token ('belay token show')."
+            "Every route but /healthz and /readyz needs the API token: env BELAY_TOKEN if set, else the one in the "
+                    + "config directory, created on the first start ('belay token show')."
         })
 final class ServeCommand implements Callable<Integer> {
+
+    /** The API token, when given rather than kept in the config directory (HttpConfig checks its length). */
+    static final String TOKEN_VARIABLE = "BELAY_TOKEN";
 
     @Mixin
     EngineOptions options;
@@ -121,6 +125,12 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "${env:BELAY_AGENT_HEARTBEAT:-5}",
             description = "How often the hub pings agents; three missed beats drop one. Default: ${DEFAULT-VALUE}.")
     long agentHeartbeat;
+
+    private final LaunchEnvironment env;
+
+    ServeCommand(LaunchEnvironment env) {
+        this.env = env;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -259,6 +269,11 @@ final class ServeCommand implements Callable<Integer> {
     private static final Duration READY_KEPT = Duration.ofSeconds(5);
 
     private Optional<String> token(BelayDirs dirs) throws IOException {
+        // a deployment hands the token over (Compose's env file, a secret store) rather than reading it from a volume
+        Optional<String> given = env.get(TOKEN_VARIABLE);
+        if (given.isPresent()) {
+            return given.map(String::strip);
+        }
         TokenStore store = new TokenStore(dirs.config());
         Optional<String> existing = store.read();
         if (existing.isPresent()) {

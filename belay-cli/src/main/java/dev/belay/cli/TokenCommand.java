@@ -33,11 +33,23 @@ final class TokenCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private final LaunchEnvironment env;
+
+    TokenCommand(LaunchEnvironment env) {
+        this.env = env;
+    }
+
     @Override
     public Integer call() throws Exception {
         BelayDirs dirs = BelayDirs.fromEnvironment();
         if ((action == Action.create || action == Action.revoke) != (agent != null)) {
             throw new UsageException("--agent NAME goes with create and revoke, and only with them");
+        }
+        if (env.get(ServeCommand.TOKEN_VARIABLE).isPresent() && (action == Action.show || action == Action.rotate)) {
+            // serve takes the variable over the file: the file's token would not be the one that opens the doors
+            throw new UsageException("the API token is the one in " + ServeCommand.TOKEN_VARIABLE
+                    + " (belay serve uses " + "it instead of its file); " + (action == Action.show ? "read" : "change")
+                    + " it where it is set");
         }
         TokenStore store = new TokenStore(dirs.config());
         AgentTokens agents = new AgentTokens(dirs.config());

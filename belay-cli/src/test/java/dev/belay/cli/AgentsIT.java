@@ -1,6 +1,7 @@
 package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.belay.journal.Commit;
 import dev.belay.journal.Journal;
@@ -410,6 +411,60 @@ class AgentsIT {
         }
     }
 
+    /**
+     * The code tools of a conversation bound to an agent ask a language server on the agent's side: the server has
+     * none installed, the agent has pyright in its data directory, and its answers name the agent's files.
+     */
+    @Test
+    void anAgentsCodeToolsAskALanguageServerOnItsOwnMachine() throws Exception {
+        Path installed = BelayProcess.repoRoot().resolve(".tools/belay-data/lsp");
+        assumeTrue(
+                Files.isDirectory(installed.resolve("python/node_modules/pyright")),
+                "pyright is not installed in " + installed + ": run scripts/lsp-servers.sh (or .ci/run) first");
+        Path home = dir.resolve("code-server-home");
+        Path workspace = Files.createDirectories(dir.resolve("code-ws"));
+        Files.writeString(workspace.resolve("shapes.py"), """
+                class Square:
+                    def area(self, side: int) -> int:
+                        return side * side
+                """);
+        Files.writeString(workspace.resolve("main.py"), """
+                from shapes import Square
+
+                print(Square().area(3))
+                """);
+        Files.createDirectories(dir.resolve("agent-home-coder/data"));
+        Files.createSymbolicLink(dir.resolve("agent-home-coder/data/lsp"), installed);
+        int port = freePort();
+        try (BelayProcess server = serveOn(port, home, "code-srv");
+                AgentProcess agent = new AgentProcess(port, agentToken(home, "coder"), workspace, "coder")) {
+            agent.awaitConnected();
+            String api = server.token();
+            assertThat(rest(server.base(), api, "code_symbols", "{\"path\": \"shapes.py\"}", "c-here")
+                            .body())
+                    .as("the server's own engine has no language server")
+                    .contains("belay lsp install python");
+
+            rest(server.base(), api, "use_agent", "{\"agent_id\": \"coder\"}", "c-code");
+            HttpResponse<String> outline =
+                    rest(server.base(), api, "code_symbols", "{\"path\": \"shapes.py\"}", "c-code");
+            assertThat(outline.statusCode()).as(outline.body()).isEqualTo(200);
+            assertThat(outline.body()).contains("Square").contains("area");
+            HttpResponse<String> definition =
+                    rest(server.base(), api, "code_definition", "{\"symbol\": \"Square.area\"}", "c-code");
+            assertThat(definition.statusCode()).as(definition.body()).isEqualTo(200);
+            assertThat(JSON.readTree(definition.body())
+                            .path("locations")
+                            .get(0)
+                            .path("path")
+                            .asString())
+                    .isEqualTo("shapes.py");
+            HttpResponse<String> references =
+                    rest(server.base(), api, "code_references", "{\"symbol\": \"Square.area\"}", "c-code");
+            assertThat(references.body()).as(references.body()).contains("main.py");
+        }
+    }
+
     @Test
     void theStandaloneAgentTrimsAJournalOverItsBoundAtStartAsServeDoes() throws Exception {
         Path workspace = Files.createDirectories(dir.resolve("old-ws"));
@@ -582,13 +637,7 @@ class AgentsIT {
                         .exitCode())
                 .isZero();
         int port = freePort();
-        try (BelayProcess server = BelayProcess.serve(
-                        Files.createDirectories(dir.resolve("srv")),
-                        home,
-                        "--port",
-                        String.valueOf(port),
-                        "--approve",
-                        "auto");
+        try (BelayProcess server = serveOn(port, home, "srv");
                 AgentProcess agent = new AgentProcess(
                         port,
                         agentToken(home, "ro"),
@@ -616,6 +665,17 @@ class AgentsIT {
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A server on a chosen port (the agents dial it) that lets every call through, in a workspace of its own. */
+    private BelayProcess serveOn(int port, Path home, String workspace) throws Exception {
+        return BelayProcess.serve(
+                Files.createDirectories(dir.resolve(workspace)),
+                home,
+                "--port",
+                String.valueOf(port),
+                "--approve",
+                "auto");
     }
 
     private static String agentToken(Path home, String name) throws Exception {

@@ -2,9 +2,12 @@ package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.belay.agent.AgentMain;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -134,5 +137,54 @@ class CliTest {
         Run r = run("mcp", "--workspace", "/");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--workspace");
+    }
+
+    /** What the image's HEALTHCHECK runs: 0 when the probe answers 200, 1 when it answers otherwise or not at all. */
+    @Test
+    void healthExitsZeroOnlyWhenTheProbeAnswersOk() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        int[] status = {200};
+        server.createContext(HealthCommand.PROBE, exchange -> {
+            exchange.sendResponseHeaders(status[0], -1);
+            exchange.close();
+        });
+        server.start();
+        String url = "http://127.0.0.1:" + server.getAddress().getPort();
+        try {
+            Run ok = run("health", "--url", url + "/");
+            assertThat(ok.code()).as(ok.err()).isZero();
+            assertThat(ok.out()).contains("healthy", url + HealthCommand.PROBE);
+            status[0] = 503;
+            Run starting = run("health", "--url", url);
+            assertThat(starting.code()).isEqualTo(1);
+            assertThat(starting.err()).startsWith("belay: unhealthy: ").contains("answered 503");
+        } finally {
+            server.stop(0);
+        }
+        Run down = run("health", "--url", url, "--timeout", "2");
+        assertThat(down.code()).isEqualTo(1);
+        assertThat(down.err()).startsWith("belay: unhealthy: no answer from " + url);
+        assertThat(run("health", "--url", "ftp://x").code()).isEqualTo(2);
+        assertThat(run("health", "--url", "not a url").err()).contains("--url");
+        assertThat(run("health", "--timeout", "0").code()).isEqualTo(2);
+    }
+
+    /**
+     * With BELAY_TOKEN set, serve uses it: token show says so rather than print the unused file's (rotate has the same
+     * check, not run here: a regression would replace the token of the machine's user).
+     */
+    @Test
+    void tokenShowSendsYouToBelayTokenWhenItIsSet() {
+        CommandLine cli = Main.commandLine(
+                "token",
+                new LaunchEnvironment(Map.of("BELAY_TOKEN", "belay_given_token_0123456789")),
+                Optional.empty());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("token", "show")).isEqualTo(2);
+        assertThat(err.toString()).contains("BELAY_TOKEN").doesNotContain("belay_given_token");
+        assertThat(out.toString()).isEmpty();
     }
 }

@@ -1,7 +1,6 @@
 package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -9,7 +8,6 @@ import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Belay's OCI image (built by Jib in the {@code image} profile, which .ci/run enables): loaded into the engine and
- * run as an MCP stdio server, the way an MCP client configured with {@code podman run -i} starts it.
+ * run as an MCP stdio server, the way an MCP client configured with {@code podman run -i} starts it; not as root.
  */
 class ImageIT {
 
@@ -31,14 +29,7 @@ class ImageIT {
 
     @Test
     void theImageServesMcpOverStdioWithTheWorkspaceMounted() throws Exception {
-        String tar = System.getProperty("belay.image.tar");
-        assumeTrue(tar != null && Files.exists(Path.of(tar)), "the image is built with -Pimage (as .ci/run does)");
-        Process load = new ProcessBuilder("podman", "load", "-q", "-i", tar)
-                .redirectErrorStream(true)
-                .start();
-        String loaded = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(load.waitFor()).as(loaded).isZero();
-        String image = loaded.replaceFirst("(?s).*Loaded image(\\(s\\))?: ", "").strip();
+        String image = BelayImage.load();
 
         ServerParameters params = ServerParameters.builder("podman")
                 .args(
@@ -48,9 +39,10 @@ class ImageIT {
                         "--network",
                         "none",
                         "-v",
-                        workspace + ":/workspace",
+                        // U: the directories become the image's user's (uid 10001), who must write them
+                        workspace + ":/workspace:U",
                         "-v",
-                        data + ":/data",
+                        data + ":/data:U",
                         image,
                         "mcp")
                 .build();
@@ -67,6 +59,12 @@ class ImageIT {
                     .build());
             assertThat(run.isError()).as(run.toString()).isFalse();
             assertThat(((McpSchema.TextContent) run.content().get(0)).text()).contains("/workspace");
+            McpSchema.CallToolResult user = client.callTool(McpSchema.CallToolRequest.builder("run_command")
+                    .arguments(Map.of("command", "id -u"))
+                    .build());
+            assertThat(((McpSchema.TextContent) user.content().get(0)).text())
+                    .as("the image's user, not root")
+                    .contains("10001");
         }
         assertThat(Files.readString(workspace.resolve("from-image.txt"))).isEqualTo("made\n");
         assertThat(workspace.resolve(".git")).as("the workspace gets no .git").doesNotExist();

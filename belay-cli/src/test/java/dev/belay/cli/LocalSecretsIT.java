@@ -9,6 +9,10 @@ import com.sun.net.httpserver.HttpServer;
 import dev.belay.chat.OpenAiFixture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +84,61 @@ class LocalSecretsIT {
                 assertThat(result).as("jcmd cannot attach").contains("attached=0");
             }
         }
+    }
+
+    /** A deployment gives serve its API token in BELAY_TOKEN (Compose's env file): it is the token, and only there. */
+    @Test
+    void theApiTokenFromTheEnvironmentOpensTheDoorsYetNoCommandReadsIt() throws Exception {
+        String token = "belay_token_from_env_0123456789";
+        Path home = dir.resolve("home");
+        try (BelayProcess belay = BelayProcess.serve(
+                Files.createDirectories(dir.resolve("served")),
+                home,
+                Map.of("BELAY_TOKEN", token),
+                "--approve",
+                "auto",
+                "--runtime",
+                "local")) {
+            HttpClient http = HttpClient.newHttpClient();
+            String probe = "{\"command\": \"echo found=$(cat /proc/[0-9]*/environ 2>/dev/null "
+                    + "| tr '\\\\0' '\\\\n' | grep -c belay_token_from_env)\"}";
+            HttpResponse<String> run = http.send(
+                    HttpRequest.newBuilder(URI.create(belay.base() + "/api/run_command"))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(probe))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(run.statusCode()).as(run.body()).isEqualTo(200);
+            assertThat(run.body())
+                    .as("no process's environment holds the token")
+                    .contains("found=0")
+                    .doesNotContain(token);
+            HttpResponse<String> other = http.send(
+                    HttpRequest.newBuilder(URI.create(belay.base() + "/api/list_directory"))
+                            .header("Authorization", "Bearer belay_some_other_token_0123456789")
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(other.statusCode()).isEqualTo(401);
+            assertThat(home.resolve("config/token")).as("no token file is made").doesNotExist();
+        }
+        ProcessBuilder weak = BelayProcess.withHome(
+                        new ProcessBuilder(BelayProcess.command(
+                                "serve",
+                                "--port",
+                                "0",
+                                "--workspace",
+                                dir.resolve("served").toString())),
+                        home)
+                .redirectErrorStream(true);
+        weak.environment().put("BELAY_TOKEN", "short");
+        Process refused = weak.start();
+        refused.getOutputStream().close();
+        String out = new String(refused.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(refused.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.exitValue()).as(out).isEqualTo(2);
+        assertThat(out).contains("at least 16 characters").doesNotContain("short");
     }
 
     @Test

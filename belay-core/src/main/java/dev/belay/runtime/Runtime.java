@@ -1,6 +1,7 @@
 package dev.belay.runtime;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -18,6 +19,17 @@ public interface Runtime extends AutoCloseable {
      * @throws IOException if the process cannot be started at all
      */
     Execution start(ExecSpec spec) throws IOException;
+
+    /**
+     * Where this runtime's processes see a host path of the workspace (or of a directory it shows them): the same
+     * path, unless the runtime mounts it elsewhere (the container shows the workspace at {@code /workspace}). Tools
+     * that tell a process about files, such as a language server's file URIs, say them this way.
+     *
+     * @throws IOException if the runtime's processes cannot see that path at all
+     */
+    default String inside(Path hostPath) throws IOException {
+        return hostPath.toString();
+    }
 
     /** Facts about this runtime for {@code system_info}: isolation, limits, image… */
     Map<String, String> describe();

@@ -9,7 +9,6 @@ import dev.belay.tool.ToolResult;
 import dev.belay.workspace.Workspace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -393,8 +392,8 @@ public final class CodeTools {
         return Language.ofFile(file)
                 .orElseThrow(() -> new ToolException(
                         Failure.INVALID_ARGUMENTS,
-                        "'" + file + "' is not a source file of a language the code tools speak (Python: .py, "
-                                + ".pyi; TypeScript/JavaScript: .ts, .tsx, .js, .jsx, .mts, .cts, .mjs, .cjs)."));
+                        "'" + file + "' is not a source file of a language the code tools speak ("
+                                + Language.filesOfEach() + ")."));
     }
 
     /**
@@ -407,7 +406,7 @@ public final class CodeTools {
             return List.of(Language.named(named.get())
                     .orElseThrow(() -> new ToolException(
                             Failure.INVALID_ARGUMENTS,
-                            "Unknown language '" + named.get() + "': python or typescript (also for JavaScript).")));
+                            "Unknown language '" + named.get() + "': " + Language.names() + ".")));
         }
         Path root = workspace.root();
         List<Language> found = new ArrayList<>();
@@ -430,33 +429,30 @@ public final class CodeTools {
         if (found.isEmpty()) {
             throw new ToolException(
                     Failure.NOT_FOUND,
-                    "No Python or TypeScript/JavaScript project found in the workspace; name a file with path, or "
-                            + "the language with language.");
+                    "No project of a language the code tools speak found near the workspace's root ("
+                            + Language.filesOfEach() + "); name a file with path, or the language with language.");
         }
         return found.stream().sorted().toList();
     }
 
     String uri(String file) {
-        return ServerSession.uri(workspace.root().resolve(file));
+        return servers.uris().of(file);
     }
 
     /**
      * A place a server answered with: in the workspace it is told relative with its line's text (read through the
-     * path guard); elsewhere (a library, the standard library's stubs) by its absolute path alone, since what the
-     * runtime's server names outside the workspace is not Belay's to read.
+     * path guard); elsewhere (a library, the standard library's stubs) by its path as the server's runtime sees it
+     * alone, since what the runtime's server names outside the workspace is not Belay's to read.
      */
     Place place(String uri, Position position) {
-        Path path;
-        try {
-            path = Path.of(URI.create(uri)).normalize();
-        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-            return new Place(uri, position.getLine() + 1, position.getCharacter() + 1, "");
+        int line = position.getLine() + 1;
+        int column = position.getCharacter() + 1;
+        Optional<String> inWorkspace = servers.uris().file(uri);
+        if (inWorkspace.isEmpty()) {
+            return new Place(Uris.path(uri).map(Path::toString).orElse(uri), line, column, "");
         }
-        if (!path.startsWith(workspace.root())) {
-            return new Place(path.toString(), position.getLine() + 1, position.getCharacter() + 1, "");
-        }
-        String file = workspace.guard().relative(path);
-        return new Place(file, position.getLine() + 1, position.getCharacter() + 1, lineOf(file, position.getLine()));
+        String file = workspace.guard().relative(workspace.root().resolve(inWorkspace.get()));
+        return new Place(file, line, column, lineOf(file, position.getLine()));
     }
 
     private String lineOf(String file, int line) {

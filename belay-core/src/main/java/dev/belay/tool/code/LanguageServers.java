@@ -27,6 +27,7 @@ public final class LanguageServers implements AutoCloseable {
 
     private final Workspace workspace;
     private final Runtime runtime;
+    private final Uris uris;
     private final Path servers;
     private final Map<String, String> env;
     private final Duration idle;
@@ -45,6 +46,7 @@ public final class LanguageServers implements AutoCloseable {
     public LanguageServers(Workspace workspace, Runtime runtime, Path servers, Map<String, String> env, Duration idle) {
         this.workspace = workspace;
         this.runtime = runtime;
+        this.uris = Uris.of(workspace, runtime);
         this.servers = servers;
         this.env = Map.copyOf(env);
         this.idle = idle;
@@ -52,6 +54,11 @@ public final class LanguageServers implements AutoCloseable {
                 Thread.ofPlatform().daemon().name("belay-lsp-idle").factory());
         long every = Math.max(1, Math.min(idle.toMillis() / 4, 30_000));
         reaper.scheduleWithFixedDelay(this::stopIdle, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** The workspace's files as the runtime shows them to the servers. */
+    Uris uris() {
+        return uris;
     }
 
     /** The npm package of the node that {@code belay lsp install} puts next to the servers, for this machine. */
@@ -94,7 +101,7 @@ public final class LanguageServers implements AutoCloseable {
             dead.close();
         }
         // started outside the lock: another language's question need not wait for it
-        ServerSession started = ServerSession.start(language, workspace, runtime, servers, env, threads);
+        ServerSession started = ServerSession.start(language, workspace, runtime, uris, servers, env, threads);
         ServerSession loser;
         synchronized (this) {
             ServerSession other = running.get(language);

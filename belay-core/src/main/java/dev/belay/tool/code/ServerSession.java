@@ -65,14 +65,13 @@ final class ServerSession implements AutoCloseable {
 
     /** How long the server has to start and answer {@code initialize}. */
     private static final Duration START = Duration.ofSeconds(60);
-    /** A server that published nothing for this long after the latest change has caught up with it. */
-    private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(600);
 
     /** A document the server has open: its version and the text it was given. */
     private record Document(int version, String text, long sentAt) {}
 
     private final Language language;
     private final Workspace workspace;
+    private final Uris uris;
     private final Execution process;
     private final LanguageServer server;
     private final ServerEvents events;
@@ -87,6 +86,7 @@ final class ServerSession implements AutoCloseable {
     private ServerSession(
             Language language,
             Workspace workspace,
+            Uris uris,
             Execution process,
             LanguageServer server,
             ServerEvents events,
@@ -94,6 +94,7 @@ final class ServerSession implements AutoCloseable {
             long position) {
         this.language = language;
         this.workspace = workspace;
+        this.uris = uris;
         this.process = process;
         this.server = server;
         this.events = events;
@@ -104,6 +105,7 @@ final class ServerSession implements AutoCloseable {
     /**
      * Starts the language's server in the runtime and initializes it for the workspace.
      *
+     * @param uris the workspace's files as the runtime shows them to the server
      * @param servers where {@code belay lsp install} put the servers (shown read-only by isolating runtimes)
      * @param threads runs LSP4J's reader and the server's requests to Belay
      */
@@ -111,15 +113,10 @@ final class ServerSession implements AutoCloseable {
             Language language,
             Workspace workspace,
             Runtime runtime,
+            Uris uris,
             Path servers,
             Map<String, String> env,
             ExecutorService threads) {
-        if (runtime.kind().equals("container")) {
-            // the container sees the workspace at another path: the servers' file URIs would name files Belay has not
-            throw new ToolException(
-                    Failure.FAILED,
-                    "The code tools run on the local and sandbox runtimes and on agents; not yet in a container.");
-        }
         Path script = language.script(servers);
         if (!script.toFile().isFile()) {
             throw new ToolException(
@@ -130,8 +127,8 @@ final class ServerSession implements AutoCloseable {
         long position = workspace.journal().changePosition();
         Execution process;
         try {
-            process = runtime.start(new ExecSpec(
-                    List.of(LanguageServers.node(servers), script.toString(), "--stdio"), workspace.root(), env));
+            process = runtime.start(
+                    new ExecSpec(language.command(LanguageServers.node(servers), servers), workspace.root(), env));
         } catch (IOException e) {
             throw new ToolException(
                     Failure.FAILED, "Cannot start the " + language.id() + " language server: " + e.getMessage());
@@ -146,8 +143,8 @@ final class ServerSession implements AutoCloseable {
                 .setExecutorService(threads)
                 .create();
         launcher.startListening();
-        ServerSession session =
-                new ServerSession(language, workspace, process, launcher.getRemoteProxy(), events, stderr, position);
+        ServerSession session = new ServerSession(
+                language, workspace, uris, process, launcher.getRemoteProxy(), events, stderr, position);
         try {
             session.initialize();
         } catch (RuntimeException e) {
@@ -158,7 +155,7 @@ final class ServerSession implements AutoCloseable {
     }
 
     private void initialize() {
-        String root = uri(workspace.root());
+        String root = uris.root();
         InitializeParams params = new InitializeParams();
         // no process id: in a sandbox the server would look for Belay's in a PID namespace that has not got it
         params.setRootUri(root);
@@ -183,6 +180,12 @@ final class ServerSession implements AutoCloseable {
             throw new ToolException(Failure.FAILED, "interrupted while the language server started");
         }
         if (!started.isDone()) {
+            // what it said on its way out tells why: read to its end (the process is gone, so it ends at once)
+            CompletableFuture.anyOf(
+                            stderr.closed(),
+                            CompletableFuture.runAsync(
+                                    () -> {}, CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS)))
+                    .join();
             throw new ToolException(
                     Failure.FAILED,
                     "The " + language.id() + " language server exited as it started (is node installed in this "
@@ -242,11 +245,11 @@ final class ServerSession implements AutoCloseable {
     }
 
     /**
-     * Asks a question about one file alone (its outline), which the server answers without knowing the rest of the
-     * project: it need not wait until the server has found the project's files.
+     * Asks a question about one file alone (its outline), which most servers answer without knowing the rest of the
+     * project: it need not wait until the server has found the project's files, unless the language says so.
      */
     <T> T askAboutFile(String file, Duration wait, Function<LanguageServer, CompletableFuture<T>> question) {
-        return ask(List.of(file), wait, false, question);
+        return ask(List.of(file), wait, !language.outlinesAtOnce(), question);
     }
 
     private <T> T ask(
@@ -360,7 +363,7 @@ final class ServerSession implements AutoCloseable {
             for (String file : checked) {
                 found.put(
                         file,
-                        events.published(uri(workspace.root().resolve(file)))
+                        events.published(uris.of(file))
                                 .map(ServerEvents.Published::diagnostics)
                                 .orElse(List.of()));
             }
@@ -378,13 +381,12 @@ final class ServerSession implements AutoCloseable {
     record Checked(Map<String, List<org.eclipse.lsp4j.Diagnostic>> byFile, boolean caughtUp) {}
 
     private boolean caughtUp(List<String> files) {
-        if (events.quietNanos() < QUIET_NANOS || busy().isPresent()) {
+        if (events.quietNanos() < language.quiet().toNanos() || busy().isPresent()) {
             return false;
         }
         for (String file : files) {
             Document document = open.get(file);
-            Optional<ServerEvents.Published> published =
-                    events.published(uri(workspace.root().resolve(file)));
+            Optional<ServerEvents.Published> published = events.published(uris.of(file));
             boolean fresh = document != null
                     && published.isPresent()
                     && (published.get().version() != null
@@ -423,7 +425,7 @@ final class ServerSession implements AutoCloseable {
     private void refresh(String path, List<FileEvent> watched) {
         Optional<String> text = read(path);
         Document document = open.get(path);
-        String uri = uri(workspace.root().resolve(path));
+        String uri = uris.of(path);
         if (text.isEmpty()) {
             if (document != null) {
                 open.remove(path);
@@ -454,7 +456,7 @@ final class ServerSession implements AutoCloseable {
      */
     private void reopen(String path) {
         Document document = open.remove(path);
-        String uri = uri(workspace.root().resolve(path));
+        String uri = uris.of(path);
         server.getTextDocumentService().didClose(new DidCloseTextDocumentParams(new TextDocumentIdentifier(uri)));
         Document next = new Document(document.version() + 1, document.text(), events.sequence());
         open.put(path, next);
@@ -476,7 +478,7 @@ final class ServerSession implements AutoCloseable {
         open.put(path, document);
         server.getTextDocumentService()
                 .didOpen(new DidOpenTextDocumentParams(
-                        new TextDocumentItem(uri(workspace.root().resolve(path)), language.languageId(path), 1, text)));
+                        new TextDocumentItem(uris.of(path), language.languageId(path), 1, text)));
     }
 
     private Optional<String> read(String path) {
@@ -486,12 +488,6 @@ final class ServerSession implements AutoCloseable {
     private String stderrTail() {
         String text = stderr.text().strip();
         return text.isEmpty() ? "" : " Its last output: " + text.substring(Math.max(0, text.length() - 600));
-    }
-
-    /** A path's URI as servers write it: {@code file:///…}, without the trailing slash of a directory. */
-    static String uri(Path path) {
-        String uri = path.toUri().toString();
-        return uri.endsWith("/") && uri.length() > "file:///".length() ? uri.substring(0, uri.length() - 1) : uri;
     }
 
     /** Asks the server to shut down and exit, and kills it if it does not within a few seconds. */

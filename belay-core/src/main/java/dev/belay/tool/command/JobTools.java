@@ -127,8 +127,6 @@ final class JobTools {
             }
         }
         Duration yield = capped(Duration.ofMillis(args.integer("yield_ms", (int) DEFAULT_YIELD.toMillis())));
-        long outFrom = job.stdout().total();
-        long errFrom = job.stderr().total();
         long written = System.nanoTime();
         try {
             job.write(input, close);
@@ -144,14 +142,10 @@ final class JobTools {
             return ToolResult.ok(wrote + " Call job_output to see what it answers.", new Input(job.id(), bytes, close));
         }
         awaitAnswer(job, written, yield);
-        // what it answered: the job's output from where the input went in, as job_output reads it
-        Page page = Page.read(
-                job,
-                Math.max(outFrom, job.stdoutCursor()),
-                Math.max(errFrom, job.stderrCursor()),
-                false,
-                true,
-                CommandTools.maxOutputBytes(args));
+        // what it answered, and anything it printed before that the caller has not read yet (skipping that would
+        // move the reader past output nobody saw), as job_output reads it
+        Page page =
+                Page.read(job, job.stdoutCursor(), job.stderrCursor(), false, true, CommandTools.maxOutputBytes(args));
         CommandResults.Reading answer = CommandResults.read(job, page, null);
         return ToolResult.ok(wrote + "\n" + answer.text(), new Answered(bytes, close, answer.report()));
     }

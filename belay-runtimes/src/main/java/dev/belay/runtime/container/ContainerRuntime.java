@@ -132,7 +132,8 @@ public final class ContainerRuntime implements Runtime {
     }
 
     /** The container's path for a host path in the workspace or in one of the read-only mounts. */
-    String inside(Path hostPath) throws IOException {
+    @Override
+    public String inside(Path hostPath) throws IOException {
         if (hostPath.startsWith(config.workspace())) {
             Path relative = config.workspace().relativize(hostPath);
             return relative.toString().isEmpty()

@@ -1,6 +1,7 @@
 package dev.belay.runtime.sandbox;
 
 import dev.belay.runtime.Runtime;
+import dev.belay.runtime.choice.Runtimes;
 import dev.belay.tool.code.CodeToolsContract;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,15 +14,7 @@ class SandboxCodeToolsTest extends CodeToolsContract {
 
     @Override
     protected Runtime runtime(Path root) {
-        SandboxConfig defaults = SandboxConfig.defaults(root, List.of());
-        return SandboxRuntime.create(new SandboxConfig(
-                root,
-                List.of(),
-                List.of(installed()),
-                false,
-                defaults.maxProcesses(),
-                defaults.maxMemoryKb(),
-                defaults.maxFileKb(),
-                defaults.maxCpuSeconds()));
+        return Runtimes.create(
+                new Runtimes.Choice("sandbox", root, false, 512, 4096, 2, List.of(), List.of(installed())));
     }
 }

@@ -227,6 +227,48 @@ public abstract class CodeToolsContract {
     }
 
     @Test
+    void shellScriptsThatSourceEachOther() throws IOException {
+        requireInstalled(Language.BASH);
+        write("lib/greet.sh", """
+                #!/usr/bin/env bash
+                greet() {
+                  echo "Hello, $1"
+                }
+                """);
+        write("run.sh", """
+                #!/usr/bin/env bash
+                source lib/greet.sh
+                greet world
+                """);
+
+        ToolResult outline = call("code_symbols", """
+                {"path": "lib/greet.sh"}""");
+        assertThat(outline.isError()).as(outline.text()).isFalse();
+        assertThat(outline.text()).contains("function greet  2-4");
+
+        ToolResult definition = call("code_definition", """
+                {"path": "run.sh", "line": 3, "column": 1}""");
+        assertThat(places(definition)).as(definition.text()).containsExactly("lib/greet.sh:2:1");
+
+        ToolResult references = call("code_references", """
+                {"symbol": "greet", "path": "lib/greet.sh"}""");
+        assertThat(places(references))
+                .as(references.text())
+                .containsExactlyInAnyOrder("lib/greet.sh:2:1", "run.sh:3:1");
+
+        renameAcrossFiles("greet", "welcome", List.of("lib/greet.sh", "run.sh"));
+        assertThat(workspace.root().resolve("run.sh")).content().contains("welcome world");
+
+        // ShellCheck's findings, which bash-language-server reports when the runtime has shellcheck
+        String edits = JSON.writeValueAsString(List.of(Map.of("old_text", "welcome world", "new_text", "cd $dir")));
+        assertThat(call("edit_file", """
+                        {"path": "run.sh", "edits": %s}""".formatted(edits)).isError()).isFalse();
+        ToolResult r = call("code_diagnostics", """
+                {"path": "run.sh"}""");
+        assertThat(r.text()).as(r.text()).contains("run.sh:3:").contains("SC2154");
+    }
+
+    @Test
     void theFirstQuestionOfAColdServerSeesTheWholeProject() throws IOException {
         requireInstalled(Language.PYTHON);
         write("pyproject.toml", "[project]\nname = \"app\"\nversion = \"0.1\"\n");

@@ -232,6 +232,21 @@ public abstract class CommandToolsContract {
     }
 
     @Test
+    void jobInputsAnswerIncludesWhatCameBeforeItUnread() throws InterruptedException {
+        ToolResult started = call("run_command", """
+                {"command": "sleep 0.3; echo late; read line; echo got:$line", "keep_stdin_open": true, \
+                "wait_s": 0.1}""");
+        assertThat(started.structured().get("stdout").asString()).isEmpty();
+        String id = started.structured().get("job_id").asString();
+        Thread.sleep(1500); // "late" is printed while nobody reads
+        ToolResult answer = call("job_input", """
+                {"job_id": "%s", "input": "x\\n", "yield_ms": 10000}""".formatted(id));
+        assertThat(answer.structured().get("stdout").asString())
+                .as(answer.text())
+                .isEqualTo("late\ngot:x\n");
+    }
+
+    @Test
     void anotherConversationCannotSeeFeedOrKillAJob() {
         String id = startLineReader();
         for (String tool : new String[] {"job_output", "job_input", "job_kill"}) {

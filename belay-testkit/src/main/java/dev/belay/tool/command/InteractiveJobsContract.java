@@ -157,6 +157,18 @@ public abstract class InteractiveJobsContract extends CommandToolsContract {
     }
 
     @Test
+    void aTerminalsSizeMustFitAndNeedsATerminal() {
+        ToolResult wide = call("run_command", """
+                {"command": "true", "tty": true, "cols": 5000}""");
+        assertThat(wide.isError()).isTrue();
+        assertThat(wide.text()).contains("cols");
+        ToolResult noTerminal = call("run_command", """
+                {"command": "true", "rows": 30}""");
+        assertThat(noTerminal.isError()).isTrue();
+        assertThat(noTerminal.text()).contains("pass them with tty: true");
+    }
+
+    @Test
     void rawOutputKeepsTheEscapeSequencesForATerminalEmulator() {
         String id = jobId(call("run_command", """
                 {"command": "printf '\\\\033[31mred\\\\033[0m\\\\n'; sleep 600", "tty": true, "wait_s": 0}"""));
