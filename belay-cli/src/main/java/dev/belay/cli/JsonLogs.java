@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.EncoderBase;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import dev.belay.observe.Observability;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,7 @@ public final class JsonLogs extends ContextAwareBase implements Configurator {
         root.setLevel(Level.WARN);
         root.addAppender(stderr);
         context.getLogger("dev.belay").setLevel(Level.toLevel(System.getProperty(BELAY_LEVEL), Level.INFO));
-        context.getLogger("dev.belay.calls").setLevel(Level.INFO);
+        context.getLogger(Observability.CALLS_LOGGER).setLevel(Level.INFO);
         context.getLogger(STDERR).setLevel(Level.INFO);
         // as in simplelogger.properties: the terminal emulator's warnings about escapes it does not render
         context.getLogger("com.techsenger.jeditermfx").setLevel(Level.OFF);
