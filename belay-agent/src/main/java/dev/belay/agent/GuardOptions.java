@@ -5,6 +5,7 @@ import dev.belay.policy.Approvals;
 import dev.belay.policy.AuditLog;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
+import dev.belay.telemetry.Telemetry;
 import dev.belay.tool.ToolCaller;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,10 +101,16 @@ public final class GuardOptions {
      * @param dataDir Belay's data directory, where the audit log goes unless {@code --audit-log} names a file
      */
     public Guard guard(
-            ToolCaller inner, Rules loaded, ApprovalMode mode, Approvals approvals, Path root, Path dataDir) {
+            ToolCaller inner,
+            Rules loaded,
+            ApprovalMode mode,
+            Approvals approvals,
+            Path root,
+            Path dataDir,
+            Telemetry telemetry) {
         AuditLog audit =
                 noAudit ? null : new AuditLog(auditLog != null ? auditLog : defaultAuditLog(dataDir), 10L << 20);
-        return new Guard(inner, loaded, mode, approvals, audit, root);
+        return new Guard(inner, loaded, mode, approvals, audit, root, telemetry);
     }
 
     private ParameterException usage(String message) {

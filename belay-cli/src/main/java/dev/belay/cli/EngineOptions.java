@@ -10,6 +10,7 @@ import dev.belay.mount.MountList;
 import dev.belay.mount.MountedServers;
 import dev.belay.policy.Rules;
 import dev.belay.runtime.Runtime;
+import dev.belay.telemetry.Telemetry;
 import dev.belay.tool.Limits;
 import dev.belay.tool.code.LanguageServers;
 import dev.belay.tool.python.PythonBackend;
@@ -94,8 +95,15 @@ final class EngineOptions {
         return open(Rules.NONE);
     }
 
-    /** Opens the engine, refusing workspaces that would put a journal over a whole system or home. */
     Engine open(Rules rules) {
+        return open(rules, Telemetry.NONE);
+    }
+
+    /**
+     * Opens the engine, refusing workspaces that would put a journal over a whole system or home; its journal's
+     * commits are timed by {@code telemetry}.
+     */
+    Engine open(Rules rules, Telemetry telemetry) {
         Path root = runtime.root();
         String home = System.getProperty("user.home");
         if (root.getParent() == null || (home != null && root.equals(Path.of(home)))) {
@@ -138,7 +146,8 @@ final class EngineOptions {
                         offline ? Optional.empty() : Optional.of(web(rules)),
                         python,
                         Optional.of(LanguageServers.directory(dirs.data()))),
-                extra);
+                extra,
+                telemetry);
         engine.workspace().journal().notice().ifPresent(System.err::println);
         return engine;
     }
