@@ -175,26 +175,25 @@ public final class Engine implements AutoCloseable {
                 config.authorName(),
                 config.authorEmail(),
                 telemetry::journalCommitted);
-        Jobs jobs = new Jobs(config.runtime(), config.limits().outputKeepBytes());
+        Runtime runtime = telemetry.observe(config.runtime());
+        Jobs jobs = new Jobs(runtime, config.limits().outputKeepBytes());
         List<Tool> tools = new ArrayList<>();
         tools.addAll(new CommandTools(workspace, jobs, config.limits(), config.commandEnv()).tools());
         tools.addAll(
                 new FileTools(workspace, config.limits(), config.commandEnv().get("PATH")).tools());
         tools.addAll(new PatchTools(workspace, config.limits()).tools());
-        PythonTools python = new PythonTools(
-                workspace, config.runtime(), config.limits(), config.commandEnv(), PYTHON_IDLE, config.python());
+        PythonTools python =
+                new PythonTools(workspace, runtime, config.limits(), config.commandEnv(), PYTHON_IDLE, config.python());
         tools.addAll(python.tools());
-        tools.addAll(new SystemTools(workspace, config.runtime(), config.commandEnv()).tools());
+        tools.addAll(new SystemTools(workspace, runtime, config.commandEnv()).tools());
         tools.addAll(new HistoryTools(workspace).tools());
         config.web().ifPresent(web -> tools.addAll(new WebTools(web).tools()));
         tools.addAll(new TransferTools(workspace, config.web().map(WebClient::new)).tools());
         Optional<LanguageServers> languageServers = config.languageServers()
-                .map(dir -> new LanguageServers(
-                        workspace, config.runtime(), dir, config.commandEnv(), LANGUAGE_SERVER_IDLE));
+                .map(dir -> new LanguageServers(workspace, runtime, dir, config.commandEnv(), LANGUAGE_SERVER_IDLE));
         languageServers.ifPresent(servers -> tools.addAll(new CodeTools(workspace, servers).tools()));
-        ToolSource.Parts parts =
-                new ToolSource.Parts(workspace, config.runtime(), jobs, config.limits(), config.commandEnv());
-        return new Engine(workspace, config.runtime(), jobs, python, languageServers, tools, parts, sources);
+        ToolSource.Parts parts = new ToolSource.Parts(workspace, runtime, jobs, config.limits(), config.commandEnv());
+        return new Engine(workspace, runtime, jobs, python, languageServers, tools, parts, sources);
     }
 
     private static List<Tool> namespaced(List<Tool> tools) {

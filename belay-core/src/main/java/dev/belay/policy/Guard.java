@@ -127,15 +127,10 @@ public final class Guard implements ToolCaller {
 
     private ToolResult guarded(ToolCall call, ToolSpec spec, CallSpan span) {
         long start = System.nanoTime();
-        Decision decision;
-        try (CallSpan.Step step = span.step("guard")) {
-            decision = decide(call, spec);
-        }
+        Decision decision = span.step("guard", () -> decide(call, spec));
         ToolResult result;
         if (decision.allows()) {
-            try (CallSpan.Step step = span.step("tool")) {
-                result = visible(call, inner.call(call));
-            }
+            result = span.step("tool", () -> visible(call, inner.call(call)));
         } else {
             result = ToolResult.error(
                     Failure.DENIED,

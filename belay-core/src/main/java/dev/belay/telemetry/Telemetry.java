@@ -1,5 +1,6 @@
 package dev.belay.telemetry;
 
+import dev.belay.runtime.Runtime;
 import dev.belay.tool.ToolCall;
 import java.time.Duration;
 
@@ -42,4 +43,12 @@ public interface Telemetry {
 
     /** The journal made (or looked for) a commit for this long. */
     void journalCommitted(Duration took);
+
+    /**
+     * The runtime the engine's tools start their processes in, as monitoring sees it: the runtime itself, unless
+     * monitoring follows each process (from its start to its exit) as a step of the call that started it.
+     */
+    default Runtime observe(Runtime runtime) {
+        return runtime;
+    }
 }

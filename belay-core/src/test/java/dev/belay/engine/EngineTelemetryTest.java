@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,9 +43,13 @@ class EngineTelemetryTest {
             reports.add("start " + tool + " " + call.context().door());
             return new CallSpan() {
                 @Override
-                public Step step(String name) {
+                public <T> T step(String name, Supplier<T> work) {
                     reports.add("step " + name);
-                    return () -> reports.add("done " + name);
+                    try {
+                        return work.get();
+                    } finally {
+                        reports.add("done " + name);
+                    }
                 }
 
                 @Override

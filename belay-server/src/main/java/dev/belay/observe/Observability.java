@@ -1,5 +1,6 @@
 package dev.belay.observe;
 
+import dev.belay.runtime.Runtime;
 import dev.belay.telemetry.CallOutcome;
 import dev.belay.telemetry.CallSpan;
 import dev.belay.telemetry.Telemetry;
@@ -14,6 +15,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.time.Duration;
 import java.util.List;
@@ -100,6 +102,11 @@ public final class Observability implements Telemetry {
         commits.record(took);
     }
 
+    @Override
+    public Runtime observe(Runtime runtime) {
+        return tracing ? new TracedRuntime(runtime, tracer) : runtime;
+    }
+
     /** One call under way: its start, and its span when tracing. */
     private final class Call implements CallSpan {
 
@@ -128,14 +135,19 @@ public final class Observability implements Telemetry {
         }
 
         @Override
-        public Step step(String name) {
+        public <T> T step(String name, Supplier<T> work) {
             if (!tracing) {
-                return Step.NONE;
+                return work.get();
             }
             Span child = tracer.spanBuilder(name)
                     .setParent(Context.root().with(span))
                     .startSpan();
-            return child::end;
+            // current while the step runs, so the processes it starts are its children (TracedRuntime)
+            try (Scope current = Context.root().with(child).makeCurrent()) {
+                return work.get();
+            } finally {
+                child.end();
+            }
         }
 
         @Override

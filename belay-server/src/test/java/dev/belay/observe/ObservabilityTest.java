@@ -10,8 +10,12 @@ import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
+import dev.belay.runtime.LocalRuntime;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Limits;
+import dev.belay.tool.Tool;
+import dev.belay.tool.command.CommandTools;
+import dev.belay.tool.command.Jobs;
 import dev.belay.tool.file.FileTools;
 import dev.belay.workspace.Workspace;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +63,7 @@ class ObservabilityTest {
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private final HttpClient http = HttpClient.newHttpClient();
     private Workspace workspace;
+    private Jobs jobs;
     private HttpServer server;
 
     @BeforeEach
@@ -66,8 +72,11 @@ class ObservabilityTest {
         Files.writeString(workspace.root().resolve("a.txt"), "alpha\n");
         Observability telemetry = new Observability(registry, Optional.of(otel));
         Approvals approvals = new Approvals(Duration.ofSeconds(1));
+        jobs = new Jobs(telemetry.observe(new LocalRuntime()), 1 << 16);
+        List<Tool> tools = new ArrayList<>(new FileTools(workspace, Limits.DEFAULTS).tools());
+        tools.addAll(new CommandTools(workspace, jobs, Limits.DEFAULTS, Map.of("PATH", "/usr/bin:/bin")).tools());
         Guard guard = new Guard(
-                new Catalog(new FileTools(workspace, Limits.DEFAULTS).tools()),
+                new Catalog(tools),
                 Rules.NONE,
                 ApprovalMode.parse("auto"),
                 approvals,
@@ -92,6 +101,7 @@ class ObservabilityTest {
     @AfterEach
     void stop() {
         server.close();
+        jobs.close();
         workspace.journal().close();
         otel.close();
     }
@@ -111,6 +121,25 @@ class ObservabilityTest {
                 .filteredOn(s -> s.getParentSpanId().equals(call.getSpanId()))
                 .extracting(SpanData::getName)
                 .containsExactly("guard", "tool");
+    }
+
+    @Test
+    void aProcessIsASpanOfTheToolStepThatStartedIt() throws Exception {
+        HttpResponse<String> ran = send(post("/api/run_command", "{\"command\":\"exit 3\"}")
+                .header("traceparent", "00-" + TRACE_ID + "-" + PARENT + "-01"));
+        assertThat(ran.body()).contains("\"exit_code\":3");
+
+        SpanData call = only("tool run_command");
+        SpanData tool = spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getName().equals("tool") && s.getParentSpanId().equals(call.getSpanId()))
+                .findFirst()
+                .orElseThrow();
+        SpanData process = only("runtime local");
+        assertThat(process.getTraceId()).isEqualTo(TRACE_ID);
+        assertThat(process.getParentSpanId()).isEqualTo(tool.getSpanId());
+        assertThat(process.getAttributes().asMap().toString())
+                .contains("process.exit.code=3")
+                .doesNotContain("exit 3");
     }
 
     @Test
