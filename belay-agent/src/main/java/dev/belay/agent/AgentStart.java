@@ -5,6 +5,7 @@ import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Rules;
 import dev.belay.policy.TerminalApprover;
+import dev.belay.telemetry.Telemetry;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolSpec;
 import dev.belay.workspace.Workspace;
@@ -44,8 +45,8 @@ public final class AgentStart {
             throws IOException, InterruptedException {
         Approvals approvals = guardOptions.approvals();
         Workspace workspace = engine.workspace();
-        ToolCaller guarded =
-                guardOptions.guard(engine.caller(), rules, guardOptions.mode(), approvals, workspace.root(), data);
+        ToolCaller guarded = guardOptions.guard(
+                engine.caller(), rules, guardOptions.mode(), approvals, workspace.root(), data, Telemetry.NONE);
         String approve = guardOptions.approve();
         String runtimeKind = engine.runtimeKind();
         if (options.token == null || options.token.isBlank()) {

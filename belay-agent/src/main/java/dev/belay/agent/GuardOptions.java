@@ -5,6 +5,7 @@ import dev.belay.policy.Approvals;
 import dev.belay.policy.AuditLog;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
+import dev.belay.telemetry.Telemetry;
 import dev.belay.tool.ToolCaller;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,8 +102,14 @@ public final class GuardOptions {
      * @param dataDir Belay's data directory, where the audit log goes unless {@code --audit-log} names a file
      */
     public Guard guard(
-            ToolCaller inner, Rules loaded, ApprovalMode mode, Approvals approvals, Path root, Path dataDir) {
-        return new Guard(inner, loaded, mode, approvals, audit(dataDir).orElse(null), root);
+            ToolCaller inner,
+            Rules loaded,
+            ApprovalMode mode,
+            Approvals approvals,
+            Path root,
+            Path dataDir,
+            Telemetry telemetry) {
+        return new Guard(inner, loaded, mode, approvals, audit(dataDir).orElse(null), root, telemetry);
     }
 
     /**

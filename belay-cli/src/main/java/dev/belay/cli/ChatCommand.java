@@ -14,6 +14,7 @@ import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.policy.TerminalApprover;
+import dev.belay.telemetry.Telemetry;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
@@ -77,7 +78,7 @@ final class ChatCommand implements Callable<Integer> {
         try (Engine engine = options.open(rules)) {
             ApprovalMode mode = guardOptions.mode();
             Guard guard = guardOptions.guard(
-                    engine.caller(), rules, mode, approvals, engine.workspace().root(), dirs.data());
+                    engine.caller(), rules, mode, approvals, engine.workspace().root(), dirs.data(), Telemetry.NONE);
             if (TerminalApprover.console().isEmpty() && guard.tools().stream().anyMatch(mode::waitsForAnswer)) {
                 // the calls would each wait for the approval timeout and then be denied
                 throw new UsageException(

@@ -11,6 +11,7 @@ import dev.belay.mount.MountedServers;
 import dev.belay.policy.Rules;
 import dev.belay.runtime.Runtime;
 import dev.belay.runtime.choice.Runtimes;
+import dev.belay.telemetry.Telemetry;
 import dev.belay.tool.Limits;
 import dev.belay.tool.code.LanguageServers;
 import dev.belay.tool.python.PythonBackend;
@@ -95,8 +96,15 @@ final class EngineOptions {
         return open(Rules.NONE);
     }
 
-    /** Opens the engine, refusing workspaces that would put a journal over a whole system or home. */
     Engine open(Rules rules) {
+        return open(rules, Telemetry.NONE);
+    }
+
+    /**
+     * Opens the engine, refusing workspaces that would put a journal over a whole system or home; its journal's
+     * commits are timed by {@code telemetry}.
+     */
+    Engine open(Rules rules, Telemetry telemetry) {
         Path root = runtime.root();
         String home = System.getProperty("user.home");
         if (root.getParent() == null || (home != null && root.equals(Path.of(home)))) {
@@ -110,7 +118,7 @@ final class EngineOptions {
         Path journal = journal(dirs);
         JournalUpkeep.retain(runtime.root(), journal, dirs.data(), Instant.now())
                 .ifPresent(trimmed -> System.err.println("belay: " + trimmed));
-        return open(rules, root, journal, runtime.runtime);
+        return open(rules, root, journal, runtime.runtime, telemetry);
     }
 
     /**
@@ -119,7 +127,7 @@ final class EngineOptions {
      *
      * @param runtimeKind as {@code --runtime} names it
      */
-    Engine open(Rules rules, Path root, Path journal, String runtimeKind) {
+    Engine open(Rules rules, Path root, Path journal, String runtimeKind, Telemetry telemetry) {
         if (maxTimeoutSeconds < 1 || outputKeepBytes < 1024) {
             throw new UsageException("--max-timeout must be at least 1 and --output-keep at least 1024");
         }
@@ -150,7 +158,8 @@ final class EngineOptions {
                         offline ? Optional.empty() : Optional.of(web(rules)),
                         python,
                         Optional.of(LanguageServers.directory(dirs.data()))),
-                extra);
+                extra,
+                telemetry);
         engine.workspace().journal().notice().ifPresent(System.err::println);
         return engine;
     }

@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
         })
 final class HealthCommand implements Callable<Integer> {
 
-    /** The probe asked: no token needed, no information given. */
-    static final String PROBE = "/healthz";
+    /** The probe asked: ready (journal open, runtime reachable), no token needed, no information given. */
+    static final String PROBE = "/readyz";
 
     @Option(
             names = "--url",

@@ -1,13 +1,20 @@
 package dev.belay.cli;
 
 import dev.belay.door.mcp.EarlyAnswers;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /** The {@code belay} command. */
 public final class Main {
+
+    private static final String SLF4J_PROVIDER = "slf4j.provider";
+    private static final String SIMPLE = "org.slf4j.simple.SimpleServiceProvider";
+    private static final String LOGBACK = "ch.qos.logback.classic.spi.LogbackServiceProvider";
 
     private Main() {}
 
@@ -20,8 +27,18 @@ public final class Main {
         // before the first logger: the level of Belay's own log lines (simplelogger.properties has the rest)
         String level = System.getenv("BELAY_LOG_LEVEL");
         if (level != null && !level.isBlank()) {
-            System.setProperty(
-                    "org.slf4j.simpleLogger.log.dev.belay", level.strip().toLowerCase(Locale.ROOT));
+            System.setProperty(JsonLogs.BELAY_LEVEL, level.strip().toLowerCase(Locale.ROOT));
+        }
+        // and the backend: SLF4J's simple one for people, logback (JsonLogs) for JSON lines
+        boolean json = jsonLogs(List.of(args), System.getenv("BELAY_LOG_FORMAT"));
+        if (System.getProperty(SLF4J_PROVIDER) == null) {
+            System.setProperty(SLF4J_PROVIDER, json ? LOGBACK : SIMPLE);
+            // SLF4J says which provider it was told to load, on every start: only its warnings are worth a line
+            System.setProperty("slf4j.internal.verbosity", "WARN");
+        }
+        if (json) {
+            System.setErr(new PrintStream(
+                    new StderrLines(LoggerFactory.getLogger(JsonLogs.STDERR)), true, StandardCharsets.UTF_8));
         }
         LaunchEnvironment env = LaunchEnvironment.read();
         String first = args.length == 0 ? "" : args[0];
@@ -30,6 +47,25 @@ public final class Main {
                 ? Optional.of(McpStart.begin(List.of(args), env, System.in, System.out))
                 : Optional.empty();
         System.exit(commandLine(first, env, early).execute(args));
+    }
+
+    /**
+     * Whether the command line (or else the environment) asks for JSON logs. Read before picocli parses it, since
+     * loggers are made as classes load; picocli checks the value again, and refuses one that is neither format.
+     */
+    static boolean jsonLogs(List<String> args, String environment) {
+        String format = environment;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--")) {
+                break;
+            } else if (arg.equals(ObservabilityOptions.LOG_FORMAT) && i + 1 < args.size()) {
+                format = args.get(i + 1);
+            } else if (arg.startsWith(ObservabilityOptions.LOG_FORMAT + "=")) {
+                format = arg.substring(ObservabilityOptions.LOG_FORMAT.length() + 1);
+            }
+        }
+        return "json".equals(format);
     }
 
     /** The command line with every subcommand, as {@code belay --help} lists them. */

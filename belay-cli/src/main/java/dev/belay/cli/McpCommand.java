@@ -5,12 +5,16 @@ import dev.belay.agent.GuardOptions;
 import dev.belay.door.mcp.EarlyAnswers;
 import dev.belay.door.mcp.McpDoor;
 import dev.belay.engine.Engine;
+import dev.belay.observe.Observability;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.policy.TerminalApprover;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.modelcontextprotocol.server.McpSyncServer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -42,6 +46,9 @@ final class McpCommand implements Callable<Integer> {
     @Mixin
     GuardOptions guardOptions;
 
+    @Mixin
+    ObservabilityOptions observability;
+
     private final Optional<EarlyAnswers> early;
 
     /** @param early the answers already being sent on stdin and stdout, if Belay started them */
@@ -55,7 +62,11 @@ final class McpCommand implements Callable<Integer> {
         ApprovalMode mode = guardOptions.mode();
         Approvals approvals = guardOptions.approvals();
         Rules rules = guardOptions.rules();
-        try (Engine engine = options.open(rules)) {
+        Optional<OpenTelemetrySdk> traces = observability.traces();
+        // traces and the calls' log events; no meters: nothing scrapes a stdio server
+        Observability telemetry =
+                new Observability(new CompositeMeterRegistry(), traces.map(OpenTelemetry.class::cast));
+        try (Engine engine = options.open(rules, telemetry)) {
             EarlyAnswers stdio = early.orElseGet(() -> EarlyAnswers.start(System.in, System.out, Optional.empty()));
             System.setOut(System.err); // nothing but the protocol may reach stdout
             Guard guard = guardOptions.guard(
@@ -64,7 +75,8 @@ final class McpCommand implements Callable<Integer> {
                     mode,
                     approvals,
                     engine.workspace().root(),
-                    BelayDirs.fromEnvironment().data());
+                    BelayDirs.fromEnvironment().data(),
+                    telemetry);
             if (!(mode instanceof ApprovalMode.Auto)) {
                 promptOnTerminal(approvals);
             }
@@ -73,10 +85,13 @@ final class McpCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 inputEnded.countDown();
                 engine.close(); // the JVM halts when the hooks end: the journal's last commits are written first
+                observability.flush();
             }));
             inputEnded.await();
             server.closeGracefully();
             stdio.settle();
+        } finally {
+            observability.flush();
         }
         return 0;
     }

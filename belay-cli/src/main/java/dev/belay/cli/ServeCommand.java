@@ -10,11 +10,18 @@ import dev.belay.door.web.WebChat;
 import dev.belay.engine.Engine;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
+import dev.belay.observe.Metrics;
+import dev.belay.observe.MetricsPort;
+import dev.belay.observe.Observability;
+import dev.belay.observe.Readiness;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.policy.TerminalApprover;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,8 +44,8 @@ import tools.jackson.databind.json.JsonMapper;
         description = {
             "Serve the tools over HTTP: the chat web UI at /, MCP Streamable HTTP at /mcp, REST at /api with OpenAPI "
                     + "at /openapi.json and Swagger UI at /docs, operator approvals at /approvals.",
-            "Every route but /healthz needs the API token: env BELAY_TOKEN if set, else the one in the config "
-                    + "directory, created on the first start ('belay token show')."
+            "Every route but /healthz and /readyz needs the API token: env BELAY_TOKEN if set, else the one in the "
+                    + "config directory, created on the first start ('belay token show')."
         })
 final class ServeCommand implements Callable<Integer> {
 
@@ -53,6 +60,17 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    ObservabilityOptions observability;
+
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            defaultValue = "${env:BELAY_METRICS_PORT}",
+            description = "Also serve /metrics on this port of the loopback address, without the token (for a "
+                    + "scraper on this host); 0 picks a free one. /metrics on the main port always needs the token.")
+    Integer metricsPort;
 
     @Mixin
     WorkspacesOptions workspaces;
@@ -158,20 +176,39 @@ final class ServeCommand implements Callable<Integer> {
         if (agentCallTimeout < 1 || agentHeartbeat < 1) {
             throw new UsageException("--agent-call-timeout and --agent-heartbeat must be at least 1 second");
         }
-        if (workspaces.enabled()) {
-            return workspaces.serve(
-                    config,
-                    new WorkspaceHost.Options(options, guardOptions, rules, mode, approvals, dirs),
-                    options.runtime.runtime);
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new UsageException("--metrics-port must be between 0 and 65535, not " + metricsPort);
         }
-        try (Engine engine = options.open(rules)) {
+        Optional<OpenTelemetrySdk> traces = observability.traces();
+        PrometheusMeterRegistry registry = Metrics.prometheus();
+        Observability telemetry = new Observability(registry, traces.map(OpenTelemetry.class::cast));
+        if (workspaces.enabled()) {
+            try (MetricsPort metricsOnly = metricsPort == null ? null : new MetricsPort(registry, metricsPort)) {
+                return workspaces.serve(
+                        config,
+                        new WorkspaceHost.Options(options, guardOptions, rules, mode, approvals, dirs, telemetry),
+                        options.runtime.runtime,
+                        Optional.of(registry));
+            }
+        }
+        try (Engine engine = options.open(rules, telemetry);
+                MetricsPort metricsOnly = metricsPort == null ? null : new MetricsPort(registry, metricsPort)) {
             Hub hub = new Hub(
                     engine.caller(),
                     new AgentTokens(dirs.config()),
                     new Hub.Config(Duration.ofSeconds(agentCallTimeout), Duration.ofSeconds(agentHeartbeat), !noLocal),
                     Version.current());
             Guard guard = guardOptions.guard(
-                    hub, rules, mode, approvals, engine.workspace().root(), dirs.data());
+                    hub, rules, mode, approvals, engine.workspace().root(), dirs.data(), telemetry);
+            telemetry.gauge("belay.jobs.running", "Commands running now", engine::runningJobs);
+            telemetry.gauge("belay.python.sessions", "Python sessions alive now", engine::pythonSessions);
+            telemetry.gauge(
+                    "belay.approvals.pending",
+                    "Calls waiting for an operator's answer",
+                    () -> approvals.pending().size());
+            telemetry.gauge("belay.agents.online", "Remote agents connected now", hub::agentsOnline);
+            // the hub is up while the server answers: its WebSocket route is served by the same server
+            Readiness ready = new Readiness(() -> engine.ready(READY_TIMEOUT), READY_KEPT);
             ModelOptions.Resolved model = modelOptions.resolve(new ConfigStore(dirs.config()));
             WebChat web = new WebChat(
                     guard,
@@ -183,7 +220,14 @@ final class ServeCommand implements Callable<Integer> {
             try (HttpServer server = new HttpServer(
                     config,
                     new HttpServer.Parts(
-                            guard, approvals, actions, Version.current(), Optional.of(hub), Optional.of(web)))) {
+                            guard,
+                            approvals,
+                            actions,
+                            Version.current(),
+                            Optional.of(hub),
+                            Optional.of(web),
+                            Optional.of(registry),
+                            ready))) {
                 int bound = server.start();
                 String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound;
                 System.err.println("Belay " + Version.current() + " serving "
@@ -202,6 +246,8 @@ final class ServeCommand implements Callable<Integer> {
                         + config.publicUrl().orElse(base) + "/openapi.json · approvals: " + base + "/approvals");
                 System.err.println("Agents: " + base.replaceFirst("^http", "ws") + Hub.PATH
                         + " (belay token create --agent NAME)");
+                System.err.println("Health: " + base + "/healthz, " + base + "/readyz · metrics: " + base + "/metrics"
+                        + (metricsOnly == null ? "" : " and http://127.0.0.1:" + metricsOnly.port() + "/metrics"));
                 TerminalApprover terminal = null;
                 if (TerminalApprover.console().isPresent()) {
                     terminal = new TerminalApprover(
@@ -219,12 +265,20 @@ final class ServeCommand implements Callable<Integer> {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     stopped.countDown();
                     engine.close(); // the JVM halts when the hooks end: the journal's last commits are written first
+                    observability.flush();
                 }));
                 stopped.await();
             }
+        } finally {
+            observability.flush();
         }
         return 0;
     }
+
+    /** How long the runtime may take to run {@code true} for /readyz, and how long its answer is kept. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Duration READY_KEPT = Duration.ofSeconds(5);
 
     private Optional<String> token(BelayDirs dirs) throws IOException {
         // a deployment hands the token over (Compose's env file, a secret store) rather than reading it from a volume

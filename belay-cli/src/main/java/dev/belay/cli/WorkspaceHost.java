@@ -13,6 +13,7 @@ import dev.belay.policy.Approvals;
 import dev.belay.policy.AuditLog;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
+import dev.belay.telemetry.Telemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,8 @@ final class WorkspaceHost implements Host {
             Rules rules,
             ApprovalMode mode,
             Approvals approvals,
-            BelayDirs dirs) {}
+            BelayDirs dirs,
+            Telemetry telemetry) {}
 
     private final Options options;
     private final GitSeed git;
@@ -71,7 +73,8 @@ final class WorkspaceHost implements Host {
     public Opened open(WorkspaceRecord workspace, Path files) {
         try {
             Path root = files.toRealPath();
-            Engine engine = options.engine().open(options.rules(), root, journal(files), workspace.runtime());
+            Engine engine = options.engine()
+                    .open(options.rules(), root, journal(files), workspace.runtime(), options.telemetry());
             return new Opened(
                     new Guard(
                             engine.caller(),
@@ -79,7 +82,8 @@ final class WorkspaceHost implements Host {
                             options.mode(),
                             options.approvals(),
                             audit.orElse(null),
-                            root),
+                            root,
+                            options.telemetry()),
                     engine);
         } catch (UsageException e) {
             throw new FleetException(

@@ -4,6 +4,7 @@ import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.WorkspacesServer;
 import dev.belay.fleet.Workspaces;
 import dev.belay.policy.TerminalApprover;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,7 +67,12 @@ final class WorkspacesOptions {
     }
 
     /** Serves the workspaces until Ctrl-C or a signal. */
-    int serve(HttpConfig config, WorkspaceHost.Options host, String defaultRuntime) throws InterruptedException {
+    int serve(
+            HttpConfig config,
+            WorkspaceHost.Options host,
+            String defaultRuntime,
+            Optional<PrometheusMeterRegistry> metrics)
+            throws InterruptedException {
         Path root = dir.toAbsolutePath().normalize();
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new UsageException("--workspaces " + root + " is not a directory");
@@ -84,7 +91,7 @@ final class WorkspacesOptions {
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("belay-workspace-sweep").factory());
         try (Workspaces workspaces = new Workspaces(root, new WorkspaceHost(host), Clock.systemUTC(), settings);
-                WorkspacesServer server = new WorkspacesServer(config, workspaces, Version.current())) {
+                WorkspacesServer server = new WorkspacesServer(config, workspaces, Version.current(), metrics)) {
             sweeper.scheduleWithFixedDelay(
                     () -> {
                         try {

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,28 @@ class CliTest {
         assertThat(run("--version").out()).startsWith("belay ");
         assertThat(run("serve", "--help").out()).contains("--port", "--workspace");
         assertThat(run("help", "serve").out()).as("help knows every command").contains("--port", "--workspace");
+    }
+
+    @Test
+    void theLogFormatIsReadFromTheCommandLineBeforeTheEnvironment() {
+        assertThat(Main.jsonLogs(List.of("serve", "--log-format", "json"), null))
+                .isTrue();
+        assertThat(Main.jsonLogs(List.of("mcp", "--log-format=json"), "human")).isTrue();
+        assertThat(Main.jsonLogs(List.of("serve", "--log-format", "human"), "json"))
+                .isFalse();
+        assertThat(Main.jsonLogs(List.of("serve"), "json")).isTrue();
+        assertThat(Main.jsonLogs(List.of("serve", "--", "--log-format", "json"), null))
+                .isFalse();
+    }
+
+    @Test
+    void aBadLogFormatOrCollectorIsAUsageError() {
+        Run format = run("serve", "--log-format", "xml");
+        assertThat(format.code()).isEqualTo(2);
+        assertThat(format.err()).contains("--log-format", "human, json");
+        Run collector = run("mcp", "--otlp-endpoint", "file:///etc/passwd", "--workspace", "/nonexistent-belay-ws");
+        assertThat(collector.code()).isEqualTo(2);
+        assertThat(collector.err()).contains("--otlp-endpoint must be an http or https URL");
     }
 
     /** --approve and the guard's options are declared once; what --approve is when not given is each command's. */

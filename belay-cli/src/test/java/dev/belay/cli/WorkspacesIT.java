@@ -114,6 +114,10 @@ class WorkspacesIT {
             status("POST", "/w/" + id + "/api/read_file", "bw_not-a-token", "{}", 401);
             status("POST", "/w/" + id + "/api/read_file", null, "{}", 401);
 
+            assertThat(response("GET", "/readyz", null, null).statusCode()).isEqualTo(200);
+            assertThat(status("GET", "/metrics", admin, null, 200)).contains("belay_");
+            status("GET", "/metrics", token, null, 403);
+
             // hostile and malformed requests get a clear error and change nothing
             status("GET", "/workspaces/../x", admin, null, 400);
             status("POST", "/w/..%2Fx/api/read_file", admin, "{}", 400);

@@ -1,6 +1,9 @@
 package dev.belay.engine;
 
+import dev.belay.runtime.ExecSpec;
+import dev.belay.runtime.Execution;
 import dev.belay.runtime.Runtime;
+import dev.belay.telemetry.Telemetry;
 import dev.belay.tool.Catalog;
 import dev.belay.tool.Limits;
 import dev.belay.tool.Tool;
@@ -20,6 +23,7 @@ import dev.belay.tool.web.WebClient;
 import dev.belay.tool.web.WebConfig;
 import dev.belay.tool.web.WebTools;
 import dev.belay.workspace.Workspace;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,7 +125,7 @@ public final class Engine implements AutoCloseable {
 
     private final Catalog catalog;
     private final SourceWatch watch;
-    private boolean closed;
+    private volatile boolean closed;
 
     private Engine(
             Workspace workspace,
@@ -157,28 +164,36 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalArgumentException if an extra tool's name is not namespaced ({@code source__tool})
      */
     public static Engine open(Config config, List<ToolSource> sources) {
-        Workspace workspace =
-                Workspace.open(config.workspace(), config.journal(), config.authorName(), config.authorEmail());
-        Jobs jobs = new Jobs(config.runtime(), config.limits().outputKeepBytes());
+        return open(config, sources, Telemetry.NONE);
+    }
+
+    /** Opens the engine as {@link #open(Config, List)} does, its journal's commits timed by {@code telemetry}. */
+    public static Engine open(Config config, List<ToolSource> sources, Telemetry telemetry) {
+        Workspace workspace = Workspace.open(
+                config.workspace(),
+                config.journal(),
+                config.authorName(),
+                config.authorEmail(),
+                telemetry::journalCommitted);
+        Runtime runtime = telemetry.observe(config.runtime());
+        Jobs jobs = new Jobs(runtime, config.limits().outputKeepBytes());
         List<Tool> tools = new ArrayList<>();
         tools.addAll(new CommandTools(workspace, jobs, config.limits(), config.commandEnv()).tools());
         tools.addAll(
                 new FileTools(workspace, config.limits(), config.commandEnv().get("PATH")).tools());
         tools.addAll(new PatchTools(workspace, config.limits()).tools());
-        PythonTools python = new PythonTools(
-                workspace, config.runtime(), config.limits(), config.commandEnv(), PYTHON_IDLE, config.python());
+        PythonTools python =
+                new PythonTools(workspace, runtime, config.limits(), config.commandEnv(), PYTHON_IDLE, config.python());
         tools.addAll(python.tools());
-        tools.addAll(new SystemTools(workspace, config.runtime(), config.commandEnv()).tools());
+        tools.addAll(new SystemTools(workspace, runtime, config.commandEnv()).tools());
         tools.addAll(new HistoryTools(workspace).tools());
         config.web().ifPresent(web -> tools.addAll(new WebTools(web).tools()));
         tools.addAll(new TransferTools(workspace, config.web().map(WebClient::new)).tools());
         Optional<LanguageServers> languageServers = config.languageServers()
-                .map(dir -> new LanguageServers(
-                        workspace, config.runtime(), dir, config.commandEnv(), LANGUAGE_SERVER_IDLE));
+                .map(dir -> new LanguageServers(workspace, runtime, dir, config.commandEnv(), LANGUAGE_SERVER_IDLE));
         languageServers.ifPresent(servers -> tools.addAll(new CodeTools(workspace, servers).tools()));
-        ToolSource.Parts parts =
-                new ToolSource.Parts(workspace, config.runtime(), jobs, config.limits(), config.commandEnv());
-        return new Engine(workspace, config.runtime(), jobs, python, languageServers, tools, parts, sources);
+        ToolSource.Parts parts = new ToolSource.Parts(workspace, runtime, jobs, config.limits(), config.commandEnv());
+        return new Engine(workspace, runtime, jobs, python, languageServers, tools, parts, sources);
     }
 
     private static List<Tool> namespaced(List<Tool> tools) {
@@ -220,6 +235,41 @@ public final class Engine implements AutoCloseable {
 
     public Workspace workspace() {
         return workspace;
+    }
+
+    /** How many commands are running now, in every conversation. */
+    public int runningJobs() {
+        return jobs.runningCount();
+    }
+
+    /** How many Python sessions are alive now. */
+    public int pythonSessions() {
+        return python.sessionCount();
+    }
+
+    /**
+     * Whether the engine can serve calls: its journal open and its runtime starting a process ({@code true}) within
+     * the timeout. It starts a process, so a caller that asks often keeps the answer a while.
+     */
+    public boolean ready(Duration timeout) {
+        if (closed || !workspace.journal().isOpen()) {
+            LOG.warn("not ready: the engine or its journal is closed, or the journal's first snapshot failed");
+            return false;
+        }
+        try {
+            Execution probe = runtime.start(new ExecSpec(List.of("true"), workspace.root(), parts.commandEnv()));
+            try {
+                return probe.exit().get(timeout.toMillis(), TimeUnit.MILLISECONDS) == 0;
+            } finally {
+                probe.kill();
+            }
+        } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.warn("not ready: the {} runtime did not run a process: {}", runtime.kind(), e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The kind of runtime the tools run in: local, sandbox, container. */

@@ -113,31 +113,42 @@ final class ChangeTracker implements AutoCloseable {
     long sync() {
         lock.lock();
         try {
-            while (!broken && readable()) {
-                long read = Inotify.C
-                        .read(fd, events, new NativeLong(events.size()))
-                        .longValue();
-                for (int at = 0; at + Inotify.HEADER <= read; ) {
-                    int length = events.getInt(at + 12);
-                    byte[] name = events.getByteArray(at + Inotify.HEADER, length);
-                    int end = 0;
-                    while (end < name.length && name[end] != 0) {
-                        end++;
+            while (true) {
+                try {
+                    return drain();
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() != Inotify.EINTR) {
+                        LOG.info(
+                                "file watching stopped ({}); every command's changes are found by scanning",
+                                e.toString());
+                        broken = true;
+                        return -1;
                     }
-                    event(events.getInt(at), events.getInt(at + 4), new String(name, 0, end, charset));
-                    at += Inotify.HEADER + length;
+                    // a signal came during poll or read (a profiler's, say): nothing was read, so read again; taking
+                    // it as "changes unknown" made the next call scan the whole working tree
                 }
             }
-            return broken ? -1 : position;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() != Inotify.EINTR) {
-                LOG.info("file watching stopped ({}); every command's changes are found by scanning", e.toString());
-                broken = true;
-            }
-            return -1;
         } finally {
             lock.unlock();
         }
+    }
+
+    private long drain() throws LastErrorException {
+        while (!broken && readable()) {
+            long read =
+                    Inotify.C.read(fd, events, new NativeLong(events.size())).longValue();
+            for (int at = 0; at + Inotify.HEADER <= read; ) {
+                int length = events.getInt(at + 12);
+                byte[] name = events.getByteArray(at + Inotify.HEADER, length);
+                int end = 0;
+                while (end < name.length && name[end] != 0) {
+                    end++;
+                }
+                event(events.getInt(at), events.getInt(at + 4), new String(name, 0, end, charset));
+                at += Inotify.HEADER + length;
+            }
+        }
+        return broken ? -1 : position;
     }
 
     /** Whether anything changed since a position from {@link #sync}; reads the events queued so far first. */

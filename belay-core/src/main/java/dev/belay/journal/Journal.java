@@ -6,11 +6,14 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
 import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
 import org.eclipse.jgit.lib.FileMode;
@@ -49,12 +52,21 @@ public final class Journal extends JournalBase implements AutoCloseable {
     private final JournalCommits commits;
     private final JournalHistory history;
     private final JournalRewind rewind;
+    /** Told how long each commit took, for monitoring. */
+    private final Consumer<Duration> commitTimes;
     /** Held while open, shared: {@link Retention} trims only a journal no running Belay has open. */
     private FileChannel inUse;
 
-    private Journal(Repository repo, Path root, Path directory, Optional<UserRepository> user, PersonIdent author) {
+    private Journal(
+            Repository repo,
+            Path root,
+            Path directory,
+            Optional<UserRepository> user,
+            PersonIdent author,
+            Consumer<Duration> commitTimes) {
         super(repo, root, user, author);
         this.directory = directory;
+        this.commitTimes = commitTimes;
         this.commits = new JournalCommits(this);
         this.history = new JournalHistory(this);
         this.rewind = new JournalRewind(this, commits);
@@ -70,6 +82,15 @@ public final class Journal extends JournalBase implements AutoCloseable {
      * @param authorEmail the author's email
      */
     public static Journal open(Path workspace, Path directory, String authorName, String authorEmail) {
+        return open(workspace, directory, authorName, authorEmail, took -> {});
+    }
+
+    /**
+     * Opens the journal as {@link #open(Path, Path, String, String)} does, telling {@code commitTimes} how long each
+     * commit takes (the journal knows no monitoring library, nor Belay's telemetry, which knows the tools).
+     */
+    public static Journal open(
+            Path workspace, Path directory, String authorName, String authorEmail, Consumer<Duration> commitTimes) {
         Path root = real(workspace);
         if (directory.startsWith(root)) {
             throw new JournalException("the journal " + directory + " must not be inside the workspace " + root, null);
@@ -81,7 +102,8 @@ public final class Journal extends JournalBase implements AutoCloseable {
                     root,
                     directory,
                     UserRepository.find(root, fs),
-                    new PersonIdent(authorName, authorEmail));
+                    new PersonIdent(authorName, authorEmail),
+                    commitTimes);
             journal.inUse = FileChannel.open(
                     directory.resolve(Retention.LOCK),
                     StandardOpenOption.CREATE,
@@ -134,7 +156,8 @@ public final class Journal extends JournalBase implements AutoCloseable {
             Repository repo = legacyOnly
                     ? new InMemoryRepository(new DfsRepositoryDescription("empty"))
                     : ShadowRepository.existing(root, directory, fs);
-            Journal journal = new Journal(repo, root, directory, user, new PersonIdent("Belay", "belay@localhost"));
+            Journal journal =
+                    new Journal(repo, root, directory, user, new PersonIdent("Belay", "belay@localhost"), took -> {});
             journal.ready.complete(null);
             return journal;
         } catch (IOException e) {
@@ -166,7 +189,7 @@ public final class Journal extends JournalBase implements AutoCloseable {
      * @return the new commit, or empty when the files did not change
      */
     public Optional<Commit> commitPaths(Collection<Path> paths, Change change) {
-        return commits.commitPaths(paths, change);
+        return timed(() -> commits.commitPaths(paths, change));
     }
 
     /**
@@ -192,12 +215,26 @@ public final class Journal extends JournalBase implements AutoCloseable {
 
     /** Commits every change in the working tree if anything changed since the mark, as after a command. */
     public Optional<Commit> commitChangedSince(Mark mark, Change change) {
-        return commits.commitChangedSince(mark, change);
+        return timed(() -> commits.commitChangedSince(mark, change));
     }
 
     /** Commits every change in the working tree (honouring .gitignore), as after a command of unknown effects. */
     public Optional<Commit> commitAll(Change change) {
-        return commits.commitAll(change);
+        return timed(() -> commits.commitAll(change));
+    }
+
+    private Optional<Commit> timed(Supplier<Optional<Commit>> commit) {
+        long start = System.nanoTime();
+        try {
+            return commit.get();
+        } finally {
+            commitTimes.accept(Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    /** Open and its opening snapshot taken (or still being taken), not closed: ready for calls. */
+    public boolean isOpen() {
+        return inUse != null && inUse.isOpen() && !ready.isCompletedExceptionally();
     }
 
     /** Commits what changed in the workspace outside Belay since the journal last knew it, as a snapshot. */

@@ -1,5 +1,8 @@
 package dev.belay.policy;
 
+import dev.belay.telemetry.CallOutcome;
+import dev.belay.telemetry.CallSpan;
+import dev.belay.telemetry.Telemetry;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
@@ -50,20 +53,35 @@ public final class Guard implements ToolCaller {
     private final Approvals approvals;
     private final AuditLog audit;
     private final Path root;
+    private final Telemetry telemetry;
     private final JsonMapper json =
             JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     /**
      * @param root the workspace root, against which rules' path patterns are matched
      * @param audit where calls are recorded, or {@code null} for no audit log
+     * @param telemetry what monitoring is told of each call: every door's calls pass here
      */
-    public Guard(ToolCaller inner, Rules rules, ApprovalMode mode, Approvals approvals, AuditLog audit, Path root) {
+    public Guard(
+            ToolCaller inner,
+            Rules rules,
+            ApprovalMode mode,
+            Approvals approvals,
+            AuditLog audit,
+            Path root,
+            Telemetry telemetry) {
         this.inner = inner;
         this.rules = rules;
         this.mode = mode;
         this.approvals = approvals;
         this.audit = audit;
         this.root = root;
+        this.telemetry = telemetry;
+    }
+
+    /** A guard whose calls no monitoring sees. */
+    public Guard(ToolCaller inner, Rules rules, ApprovalMode mode, Approvals approvals, AuditLog audit, Path root) {
+        this(inner, rules, mode, approvals, audit, root, Telemetry.NONE);
     }
 
     public Approvals approvals() {
@@ -93,12 +111,26 @@ public final class Guard implements ToolCaller {
     @Override
     public ToolResult call(ToolCall call) {
         // the spec of the tool as it is now: the list may have changed since the client listed it
-        ToolSpec spec = inner.spec(call.tool()).orElseThrow(() -> new UnknownToolException(call.tool()));
+        Optional<ToolSpec> spec = inner.spec(call.tool());
+        CallSpan span = telemetry.callStarted(call, spec.isPresent() ? call.tool() : Telemetry.UNKNOWN_TOOL);
+        String outcome = CallOutcome.UNKNOWN_TOOL;
+        try {
+            ToolSpec known = spec.orElseThrow(() -> new UnknownToolException(call.tool()));
+            outcome = CallOutcome.INTERNAL; // until a result says otherwise: an exception is Belay's own failure
+            ToolResult result = guarded(call, known, span);
+            outcome = CallOutcome.of(result);
+            return result;
+        } finally {
+            span.end(outcome);
+        }
+    }
+
+    private ToolResult guarded(ToolCall call, ToolSpec spec, CallSpan span) {
         long start = System.nanoTime();
-        Decision decision = decide(call, spec);
+        Decision decision = span.step("guard", () -> decide(call, spec));
         ToolResult result;
         if (decision.allows()) {
-            result = visible(call, inner.call(call));
+            result = span.step("tool", () -> visible(call, inner.call(call)));
         } else {
             result = ToolResult.error(
                     Failure.DENIED,
@@ -132,10 +164,10 @@ public final class Guard implements ToolCaller {
                     && !ask.readOnlyToo()
                     && approvals.reachAllowed(call, reach) ->
                 new Decision(Decision.Verdict.APPROVE, "approved for " + reach + " (this conversation)", "");
-            case ApprovalMode.Ask ask -> approvals.request(call, preview(call), null);
+            case ApprovalMode.Ask ask -> ask(call, null);
             case ApprovalMode.Delay delay
             when readOnly -> new Decision(Decision.Verdict.APPROVE, "auto (read-only)", "");
-            case ApprovalMode.Delay delay -> approvals.request(call, preview(call), delay.delay());
+            case ApprovalMode.Delay delay -> ask(call, delay.delay());
         };
         if (mode instanceof ApprovalMode.Ask
                 && reach != null
@@ -144,6 +176,17 @@ public final class Guard implements ToolCaller {
             approvals.allowReach(call, reach);
         }
         return decision;
+    }
+
+    /** Asks the operator (or waits out the delay), timing the wait from when the preview is ready. */
+    private Decision ask(ToolCall call, Duration delay) {
+        String preview = preview(call);
+        long start = System.nanoTime();
+        try {
+            return approvals.request(call, preview, delay);
+        } finally {
+            telemetry.approvalWaited(Duration.ofNanos(System.nanoTime() - start));
+        }
     }
 
     /** Where an open-world call goes: the tool and the host of its URL, or the tool alone when it names none. */

@@ -2,6 +2,7 @@ package dev.belay.tool;
 
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 /**
  * Who is calling and how to reach them while the call runs.
@@ -16,6 +17,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param ask how to ask the call's user a question in the call's own channel, e.g. to approve it
  */
 public record CallContext(String door, String session, String turn, Progress progress, String trace, AskUser ask) {
+
+    /** version-traceid-parentid-flags, lower-case hex (W3C Trace Context); anything else is not kept. */
+    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
     public CallContext {
         Objects.requireNonNull(door, "door");
@@ -47,6 +51,11 @@ public record CallContext(String door, String session, String turn, Progress pro
 
     public CallContext withTrace(String newTrace) {
         return new CallContext(door, session, turn, progress, newTrace, ask);
+    }
+
+    /** A {@code traceparent} a client sent, when it is well-formed; else {@code null}, as if none was sent. */
+    public static String traceparent(Object sent) {
+        return sent instanceof String s && TRACEPARENT.matcher(s).matches() ? s : null;
     }
 
     public CallContext withAsk(AskUser newAsk) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -37,12 +39,18 @@ public final class Workspace {
      * @param journal the journal's git directory, outside the workspace (created if absent)
      */
     public static Workspace open(Path root, Path journal, String authorName, String authorEmail) {
+        return open(root, journal, authorName, authorEmail, took -> {});
+    }
+
+    /** Opens a workspace whose journal tells {@code commitTimes} how long its commits take. */
+    public static Workspace open(
+            Path root, Path journal, String authorName, String authorEmail, Consumer<Duration> commitTimes) {
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create workspace " + root, e);
         }
-        Journal opened = Journal.open(root, journal.toAbsolutePath().normalize(), authorName, authorEmail);
+        Journal opened = Journal.open(root, journal.toAbsolutePath().normalize(), authorName, authorEmail, commitTimes);
         // the guard comes second: it seals, by its identity too, any .git the workspace has
         return new Workspace(new PathGuard(opened.root()), opened);
     }

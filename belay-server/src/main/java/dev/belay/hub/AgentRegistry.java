@@ -41,6 +41,10 @@ final class AgentRegistry {
         return Optional.ofNullable(online.get(agentId));
     }
 
+    int onlineCount() {
+        return online.size();
+    }
+
     /** Whether this connection, not just its agent, is the one online. */
     boolean online(AgentLink link) {
         return online.get(link.hello().agentId()) == link;

@@ -52,6 +52,11 @@ public final class Hub implements ToolCaller {
         this.endpoint = new AgentEndpoint(tokens, registry, config.heartbeat(), version);
     }
 
+    /** How many agents are connected now. */
+    public int agentsOnline() {
+        return registry.onlineCount();
+    }
+
     public AgentTokens tokens() {
         return tokens;
     }

@@ -148,6 +148,11 @@ public final class Jobs implements AutoCloseable {
         return job;
     }
 
+    /** How many jobs are running now, in every conversation. */
+    public int runningCount() {
+        return (int) jobs.values().stream().filter(j -> !j.ended().isDone()).count();
+    }
+
     /** The jobs this conversation started, oldest first. */
     public Collection<Job> list(String session) {
         return all().stream().filter(j -> j.session().equals(session)).toList();

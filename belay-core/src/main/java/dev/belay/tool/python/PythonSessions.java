@@ -190,6 +190,11 @@ final class PythonSessions implements AutoCloseable {
         });
     }
 
+    /** How many interpreters are alive (started, not yet expired, reset or closed). */
+    int count() {
+        return sessions.size();
+    }
+
     @Override
     public void close() {
         expiry.shutdownNow();

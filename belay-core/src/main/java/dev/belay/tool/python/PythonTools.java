@@ -59,6 +59,11 @@ public final class PythonTools implements AutoCloseable {
         this.figures = new Figures(workspace);
     }
 
+    /** How many Python sessions are alive now. */
+    public int sessionCount() {
+        return sessions.count();
+    }
+
     public List<Tool> tools() {
         ToolSpec python = ToolSpecs.resource(PythonTools.class, "python");
         python = python.withDescription(python.description()

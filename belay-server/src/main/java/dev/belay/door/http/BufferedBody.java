@@ -27,6 +27,11 @@ final class BufferedBody extends HttpServletRequestWrapper {
         this.body = body;
     }
 
+    /** The same request with another body (the MCP filter's, with the trace context of the headers). */
+    BufferedBody withBody(byte[] replaced) {
+        return new BufferedBody((HttpServletRequest) getRequest(), replaced);
+    }
+
     /** The body, read once. */
     byte[] bytes() {
         return body;

@@ -9,10 +9,13 @@ import dev.belay.door.rest.RestDoor;
 import dev.belay.door.rest.SwaggerUi;
 import dev.belay.door.web.WebChat;
 import dev.belay.hub.Hub;
+import dev.belay.observe.Metrics;
 import dev.belay.policy.Approvals;
 import dev.belay.protocol.AgentProtocol;
 import dev.belay.tool.ToolCaller;
 import io.javalin.Javalin;
+import io.javalin.router.Endpoint;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
 import jakarta.servlet.DispatcherType;
 import java.net.URI;
@@ -22,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import tools.jackson.databind.SerializationFeature;
@@ -44,6 +48,8 @@ public final class HttpServer implements AutoCloseable {
      * What the server serves.
      *
      * @param hub the agent hub, when remote agents may connect (its routing is already inside {@code caller})
+     * @param metrics the registry served at {@code /metrics} (behind the token) and timing every request
+     * @param ready whether {@code /readyz} says ready (journal open, runtime reachable); kept a while by the caller
      */
     public record Parts(
             ToolCaller caller,
@@ -51,7 +57,21 @@ public final class HttpServer implements AutoCloseable {
             OpenApi.Profile profile,
             String version,
             Optional<Hub> hub,
-            Optional<WebChat> web) {}
+            Optional<WebChat> web,
+            Optional<PrometheusMeterRegistry> metrics,
+            BooleanSupplier ready) {
+
+        /** Without metrics, and always ready once serving. */
+        public Parts(
+                ToolCaller caller,
+                Approvals approvals,
+                OpenApi.Profile profile,
+                String version,
+                Optional<Hub> hub,
+                Optional<WebChat> web) {
+            this(caller, approvals, profile, version, hub, web, Optional.empty(), () -> true);
+        }
+    }
 
     private final Javalin app;
     private final McpDoor.Http mcp;
@@ -66,7 +86,7 @@ public final class HttpServer implements AutoCloseable {
                 .allowedHosts(allowedHosts(config))
                 .allowedOrigins(allowedOrigins(config))
                 .build();
-        Set<String> open = new HashSet<>(Set.of("/healthz", SESSION_SCRIPT));
+        Set<String> open = new HashSet<>(Set.of("/healthz", "/readyz", SESSION_SCRIPT));
         open.addAll(ApprovalsPage.OPEN_PATHS);
         open.addAll(SwaggerUi.OPEN_PATHS);
         if (parts.web().isPresent()) {
@@ -88,7 +108,19 @@ public final class HttpServer implements AutoCloseable {
             // the access filter has checked every body against its route's limit before a byte was read
             cfg.http.maxRequestSize = config.maxUploadBytes() + BodyLimits.MULTIPART_OVERHEAD;
             cfg.jetty.modifyWebSocketServletFactory(ws -> ws.setMaxTextMessageSize(AgentProtocol.MAX_FRAME_BYTES));
+            parts.metrics()
+                    .ifPresent(registry -> cfg.requestLogger.http((ctx, ms) -> {
+                        Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+                        if (matched != null) {
+                            ctx.req().setAttribute(RequestMetrics.ROUTE, matched.path);
+                        }
+                    }));
             cfg.jetty.modifyServletContextHandler(handler -> {
+                parts.metrics()
+                        .ifPresent(registry -> handler.addFilter(
+                                new FilterHolder(new RequestMetrics(registry, MCP_PATH)),
+                                "/*",
+                                EnumSet.of(DispatcherType.REQUEST)));
                 handler.addFilter(new FilterHolder(access), "/*", EnumSet.of(DispatcherType.REQUEST));
                 handler.addFilter(
                         new FilterHolder(new McpBodyFilter(config.maxRequestBytes())),
@@ -101,6 +133,17 @@ public final class HttpServer implements AutoCloseable {
             });
             cfg.routes.get(
                     "/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            // ready or not, and nothing more: why not goes to the log, where an attacker cannot read it
+            cfg.routes.get("/readyz", ctx -> {
+                boolean ready = parts.ready().getAsBoolean();
+                ctx.status(ready ? 200 : 503)
+                        .contentType("application/json")
+                        .result(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
+            });
+            parts.metrics()
+                    .ifPresent(registry -> cfg.routes.get(
+                            "/metrics",
+                            ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(registry.scrape())));
             cfg.routes.get(
                     SESSION_SCRIPT,
                     ctx -> ctx.contentType("text/javascript; charset=utf-8")

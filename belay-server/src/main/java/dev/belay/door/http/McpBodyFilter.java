@@ -1,5 +1,6 @@
 package dev.belay.door.http;
 
+import dev.belay.tool.CallContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -10,7 +11,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Lets only JSON objects through to the MCP Streamable HTTP transport: the SDK answers a body such as {@code null} or
@@ -40,13 +43,13 @@ final class McpBodyFilter implements Filter {
             AccessFilter.reject((HttpServletResponse) res, 413, "request too large", "At most " + limit + " bytes.");
             return;
         }
-        boolean object;
+        JsonNode message;
         try {
-            object = json.readTree(body.get().bytes()).isObject();
+            message = json.readTree(body.get().bytes());
         } catch (JacksonException e) {
-            object = false;
+            message = null;
         }
-        if (!object) {
+        if (!(message instanceof ObjectNode object)) {
             HttpServletResponse response = (HttpServletResponse) res;
             response.setStatus(400);
             response.setContentType("application/json");
@@ -55,6 +58,26 @@ final class McpBodyFilter implements Filter {
                             + "\"the body must be one JSON-RPC message, a JSON object\"}}");
             return;
         }
-        chain.doFilter(body.get(), res);
+        chain.doFilter(traced(body.get(), object, request.getHeader("traceparent")), res);
+    }
+
+    /**
+     * A tool call with the trace context of its HTTP request: a {@code traceparent} header goes into the call's
+     * {@code _meta}, where the MCP door reads it whatever the transport, unless the call carries one of its own.
+     */
+    private BufferedBody traced(BufferedBody body, ObjectNode message, String header) {
+        String traceparent = CallContext.traceparent(header);
+        if (traceparent == null
+                || !message.path("method").asString("").equals("tools/call")
+                || !(message.get("params") instanceof ObjectNode params)
+                || params.path("_meta").has("traceparent")) {
+            return body;
+        }
+        JsonNode meta = params.get("_meta");
+        if (meta != null && !meta.isObject()) {
+            return body; // not ours to repair: the SDK answers it
+        }
+        (meta == null ? params.putObject("_meta") : (ObjectNode) meta).put("traceparent", traceparent);
+        return body.withBody(json.writeValueAsBytes(message));
     }
 }

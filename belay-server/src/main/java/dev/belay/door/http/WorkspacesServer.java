@@ -2,7 +2,9 @@ package dev.belay.door.http;
 
 import dev.belay.door.rest.WorkspaceRoutes;
 import dev.belay.fleet.Workspaces;
+import dev.belay.observe.Metrics;
 import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
@@ -14,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The HTTP side of {@code belay serve --workspaces DIR}: the lifecycle API at {@code /workspaces} (admin token), and
  * each workspace's doors under {@code /w/{id}/}: MCP Streamable HTTP at {@code mcp}, REST at {@code api/{tool}}
- * (admin token or that workspace's own), and a health check. The same access filter
+ * (admin token or that workspace's own), the health and readiness checks and the metrics. The same access filter
  * as the single-workspace server stands in front of everything.
  */
 public final class WorkspacesServer implements AutoCloseable {
@@ -22,7 +24,9 @@ public final class WorkspacesServer implements AutoCloseable {
     private final Javalin app;
     private final HttpConfig config;
 
-    public WorkspacesServer(HttpConfig config, Workspaces workspaces, String version) {
+    /** @param metrics what {@code /metrics} serves (token required), when the server keeps metrics */
+    public WorkspacesServer(
+            HttpConfig config, Workspaces workspaces, String version, Optional<PrometheusMeterRegistry> metrics) {
         this.config = config;
         JsonMapper json = JsonMapper.builder().build();
         DefaultServerTransportSecurityValidator hosts = DefaultServerTransportSecurityValidator.builder()
@@ -30,7 +34,12 @@ public final class WorkspacesServer implements AutoCloseable {
                 .allowedOrigins(HttpServer.allowedOrigins(config))
                 .build();
         AccessFilter access = new AccessFilter(
-                hosts, config, Set.of("/healthz"), Optional.empty(), Optional.empty(), Optional.of(workspaces));
+                hosts,
+                config,
+                Set.of("/healthz", "/readyz"),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(workspaces));
         WorkspaceMcp mcp = new WorkspaceMcp(workspaces, version, hosts, (int) config.maxRequestBytes());
         WorkspaceRoutes routes = new WorkspaceRoutes(workspaces, json);
         this.app = Javalin.create(cfg -> {
@@ -45,6 +54,10 @@ public final class WorkspacesServer implements AutoCloseable {
             });
             cfg.routes.get(
                     "/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
+            // the registry has read every record before the server starts: serving is being ready
+            cfg.routes.get("/readyz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ready\"}"));
+            metrics.ifPresent(registry -> cfg.routes.get(
+                    "/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(registry.scrape())));
             routes.routes(cfg.routes);
         });
     }

@@ -14,7 +14,6 @@ import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -33,8 +32,6 @@ public final class McpTools {
     static final String TURN_META = "dev.belay/turn";
     /** The {@code _meta} key of the W3C trace context a client passes along, kept in the call's audit record. */
     static final String TRACE_META = "traceparent";
-    /** version-traceid-parentid-flags, lower-case hex (W3C Trace Context); anything else is not kept. */
-    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
     private final ToolCaller caller;
     private final String door;
@@ -148,8 +145,7 @@ public final class McpTools {
 
     /** The caller's W3C trace context, when {@code _meta} carries a well-formed one. */
     private static String trace(Map<String, Object> meta) {
-        Object trace = meta == null ? null : meta.get(TRACE_META);
-        return trace instanceof String s && TRACEPARENT.matcher(s).matches() ? s : null;
+        return CallContext.traceparent(meta == null ? null : meta.get(TRACE_META));
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.belay.door.rest;
 
-import dev.belay.tool.CallContext;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
@@ -176,7 +175,7 @@ public final class FileTransfer {
     private Optional<ObjectNode> call(Context ctx, String tool, ObjectNode arguments) {
         ToolResult result;
         try {
-            result = caller.call(new ToolCall(tool, arguments, CallContext.of("rest", RestDoor.conversation(ctx))));
+            result = caller.call(new ToolCall(tool, arguments, RestDoor.context(ctx)));
         } catch (UnknownToolException e) {
             RestDoor.error(ctx, json, 404, "This server offers no " + tool + " tool, so no file transfer.", "");
             return Optional.empty();

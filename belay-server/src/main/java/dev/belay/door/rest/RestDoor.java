@@ -58,6 +58,11 @@ public final class RestDoor {
         return id == null || id.isBlank() ? "rest" : id.strip();
     }
 
+    /** The call's context: the conversation and trace context its headers name. */
+    static CallContext context(Context ctx) {
+        return CallContext.of("rest", conversation(ctx)).withTrace(CallContext.traceparent(ctx.header("traceparent")));
+    }
+
     private static String turn(Context ctx) {
         String turn = ctx.header(TURN_HEADER);
         return turn == null || turn.isBlank() ? CallContext.newTurn() : turn.strip();
@@ -88,8 +93,7 @@ public final class RestDoor {
         }
         ToolResult result;
         try {
-            result = caller.call(new ToolCall(
-                    tool, arguments, CallContext.of("rest", conversation(ctx)).withTurn(turn(ctx))));
+            result = caller.call(new ToolCall(tool, arguments, context(ctx).withTurn(turn(ctx))));
         } catch (UnknownToolException e) {
             error(ctx, 404, "No tool named '" + tool + "'.", "See /openapi.json for the operations.");
             return;
