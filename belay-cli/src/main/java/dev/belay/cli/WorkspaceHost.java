@@ -13,6 +13,8 @@ import dev.belay.policy.Approvals;
 import dev.belay.policy.AuditLog;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
+import dev.belay.runtime.container.ContainerRuntime;
+import dev.belay.runtime.container.DockerEngine;
 import dev.belay.telemetry.Telemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -109,7 +111,15 @@ final class WorkspaceHost implements Host {
     }
 
     @Override
-    public void remove(Path files) {
+    public void remove(Path files, Optional<String> runtime) {
+        if (runtime.filter(r -> r.startsWith("container")).isPresent()) {
+            // the container runtime keeps a container per workspace for its next start: this one has none
+            try (DockerEngine engine = DockerEngine.connect()) {
+                ContainerRuntime.prune(engine.client(), files.toRealPath());
+            } catch (IOException | RuntimeException e) {
+                System.err.println("belay: could not remove the container of " + files + ": " + e.getMessage());
+            }
+        }
         Trees.delete(journal(files));
         Trees.delete(files);
     }

@@ -2,6 +2,7 @@ package dev.belay.fleet;
 
 import dev.belay.tool.ToolCaller;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * What the registry needs of the machine it runs on, given by the entry point that wires it: the files, journals,
@@ -32,6 +33,11 @@ public interface Host {
      */
     void fork(Path from, Path to);
 
-    /** Deletes a workspace's journal and then its files. */
-    void remove(Path files);
+    /**
+     * Deletes what a workspace leaves on the machine: its container (for the container runtime), its journal and then
+     * its files.
+     *
+     * @param runtime its runtime, when known (a creation cut short may not have recorded one)
+     */
+    void remove(Path files, Optional<String> runtime);
 }

@@ -97,7 +97,7 @@ public final class Workspaces implements AutoCloseable {
         }
         for (String id : found.unfinished()) {
             LOG.warn("removing workspace {}: its creation never finished", id);
-            discard(id);
+            discard(id, Optional.empty());
         }
         found.unreadable().forEach(id -> LOG.warn("workspace {} has an unreadable record; left as it is", id));
     }
@@ -115,10 +115,10 @@ public final class Workspaces implements AutoCloseable {
             host.seed(request.source(), files);
             return finish(id, request, request.source().describe());
         } catch (IOException e) {
-            discard(id);
+            discard(id, request.runtime().or(() -> Optional.of(settings.defaultRuntime())));
             throw new UncheckedIOException("cannot create workspace " + id, e);
         } catch (RuntimeException e) {
-            discard(id);
+            discard(id, request.runtime().or(() -> Optional.of(settings.defaultRuntime())));
             throw e;
         } finally {
             release();
@@ -147,10 +147,10 @@ public final class Workspaces implements AutoCloseable {
                     request.source());
             return finish(id, named, "fork of " + originalId);
         } catch (IOException e) {
-            discard(id);
+            discard(id, Optional.of(original.record().runtime()));
             throw new UncheckedIOException("cannot fork workspace " + originalId, e);
         } catch (RuntimeException e) {
-            discard(id);
+            discard(id, Optional.of(original.record().runtime()));
             throw e;
         } finally {
             release();
@@ -214,7 +214,7 @@ public final class Workspaces implements AutoCloseable {
             digests.remove(workspace.record().tokenDigest());
             workspace.retire();
             onDelete.forEach(listener -> listener.accept(id));
-            discard(id);
+            discard(id, Optional.of(workspace.record().runtime()));
         }
     }
 
@@ -320,13 +320,13 @@ public final class Workspaces implements AutoCloseable {
         return bytes;
     }
 
-    /** Removes whatever of a workspace is on disk: record, journal, files, its directory. */
-    private void discard(String id) {
+    /** Removes whatever of a workspace is on the machine: record, container, journal, files, its directory. */
+    private void discard(String id, Optional<String> runtime) {
         try {
             store.delete(id);
             Path files = store.files(id);
             if (Files.exists(files)) {
-                host.remove(files);
+                host.remove(files, runtime);
             }
             Files.deleteIfExists(store.home(id));
         } catch (IOException | RuntimeException e) {

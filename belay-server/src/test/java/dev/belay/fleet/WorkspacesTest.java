@@ -333,7 +333,7 @@ class WorkspacesTest {
         }
 
         @Override
-        public void remove(Path files) {
+        public void remove(Path files, Optional<String> runtime) {
             delete(journal(files));
             delete(files);
         }
