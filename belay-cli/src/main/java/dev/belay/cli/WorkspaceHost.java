@@ -86,7 +86,8 @@ final class WorkspaceHost implements Host {
                             audit.orElse(null),
                             root,
                             options.telemetry()),
-                    engine);
+                    engine,
+                    () -> engine.runningJobs() > 0 || engine.pythonSessions() > 0);
         } catch (UsageException e) {
             throw new FleetException(
                     FleetException.Problem.INVALID,

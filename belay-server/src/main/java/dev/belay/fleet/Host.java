@@ -3,6 +3,7 @@ package dev.belay.fleet;
 import dev.belay.tool.ToolCaller;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the registry needs of the machine it runs on, given by the entry point that wires it: the files, journals,
@@ -10,8 +11,11 @@ import java.util.Optional;
  */
 public interface Host {
 
-    /** An open workspace: its guarded catalog, and what closes its engine. */
-    record Opened(ToolCaller caller, AutoCloseable engine) {}
+    /**
+     * An open workspace: its guarded catalog, what closes its engine, and whether the engine holds work that closing
+     * it would end (a background command, a Python session), which keeps it open while idle.
+     */
+    record Opened(ToolCaller caller, AutoCloseable engine, BooleanSupplier busy) {}
 
     /**
      * Fills {@code files} (an empty directory) from {@code source}.

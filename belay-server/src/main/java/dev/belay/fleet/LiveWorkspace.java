@@ -96,12 +96,17 @@ final class LiveWorkspace implements ToolCaller {
         return opened != null;
     }
 
-    /** Closes the engine when no call is running; false when one is. */
+    /** Closes the engine when no call is running and it holds no background work; false when it does. */
     boolean closeIfIdle() {
         if (!lock.writeLock().tryLock()) {
             return false;
         }
         try {
+            synchronized (this) {
+                if (opened != null && opened.busy().getAsBoolean()) {
+                    return false;
+                }
+            }
             closeEngine();
             return true;
         } finally {

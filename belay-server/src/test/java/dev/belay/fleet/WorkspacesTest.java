@@ -73,6 +73,25 @@ class WorkspacesTest {
     }
 
     @Test
+    void anEngineWithBackgroundWorkStaysOpenWhileIdleButNotPastItsTtl() {
+        Workspaces workspaces = new Workspaces(dir, host, clock, SETTINGS);
+        String id = workspaces.create(NewWorkspace.empty()).workspace().id();
+        host.busy = true;
+
+        clock.advance(Duration.ofMinutes(11));
+        workspaces.sweep();
+        assertThat(workspaces.isOpen(id)).isTrue();
+        host.busy = false;
+        workspaces.sweep();
+        assertThat(workspaces.isOpen(id)).isFalse();
+
+        host.busy = true;
+        workspaces.caller(id).call(call());
+        clock.advance(Duration.ofHours(1));
+        assertThat(workspaces.sweep()).containsExactly(id);
+    }
+
+    @Test
     void anIdleWorkspaceExpiresAfterItsTtlAndAUsedOneAfterItsMaxLifetime() {
         Workspaces workspaces = new Workspaces(dir, host, clock, SETTINGS);
         String idle = workspaces
@@ -292,6 +311,8 @@ class WorkspacesTest {
     private static final class FakeHost implements Host {
         final List<String> opened = new ArrayList<>();
         final List<String> closed = new ArrayList<>();
+        /** Whether every engine holds background work. */
+        volatile boolean busy;
 
         Path journal(Path files) {
             return files.resolveSibling("files.journal");
@@ -323,7 +344,7 @@ class WorkspacesTest {
                     return ToolResult.ok("ok");
                 }
             };
-            return new Opened(caller, () -> closed.add(workspace.id()));
+            return new Opened(caller, () -> closed.add(workspace.id()), () -> busy);
         }
 
         @Override
