@@ -9,6 +9,7 @@ import dev.belay.telemetry.Telemetry;
 import dev.belay.tool.ToolCaller;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -108,9 +109,17 @@ public final class GuardOptions {
             Path root,
             Path dataDir,
             Telemetry telemetry) {
-        AuditLog audit =
-                noAudit ? null : new AuditLog(auditLog != null ? auditLog : defaultAuditLog(dataDir), 10L << 20);
-        return new Guard(inner, loaded, mode, approvals, audit, root, telemetry);
+        return new Guard(inner, loaded, mode, approvals, audit(dataDir).orElse(null), root, telemetry);
+    }
+
+    /**
+     * The audit log these options name, if any. Guards that write one file share one instance: each instance rotates
+     * the file under a lock of its own.
+     */
+    public Optional<AuditLog> audit(Path dataDir) {
+        return noAudit
+                ? Optional.empty()
+                : Optional.of(new AuditLog(auditLog != null ? auditLog : defaultAuditLog(dataDir), 10L << 20));
     }
 
     private ParameterException usage(String message) {

@@ -10,6 +10,7 @@ import dev.belay.mount.MountList;
 import dev.belay.mount.MountedServers;
 import dev.belay.policy.Rules;
 import dev.belay.runtime.Runtime;
+import dev.belay.runtime.choice.Runtimes;
 import dev.belay.telemetry.Telemetry;
 import dev.belay.tool.Limits;
 import dev.belay.tool.code.LanguageServers;
@@ -113,6 +114,20 @@ final class EngineOptions {
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new UsageException("workspace " + root + " is not a directory");
         }
+        BelayDirs dirs = BelayDirs.fromEnvironment();
+        Path journal = journal(dirs);
+        JournalUpkeep.retain(runtime.root(), journal, dirs.data(), Instant.now())
+                .ifPresent(trimmed -> System.err.println("belay: " + trimmed));
+        return open(rules, root, journal, runtime.runtime, telemetry);
+    }
+
+    /**
+     * Opens the engine of the workspace at {@code root} with these options but its own journal and runtime: the
+     * {@code --workspace} of a command, or one workspace of {@code belay serve --workspaces}.
+     *
+     * @param runtimeKind as {@code --runtime} names it
+     */
+    Engine open(Rules rules, Path root, Path journal, String runtimeKind, Telemetry telemetry) {
         if (maxTimeoutSeconds < 1 || outputKeepBytes < 1024) {
             throw new UsageException("--max-timeout must be at least 1 and --output-keep at least 1024");
         }
@@ -123,10 +138,7 @@ final class EngineOptions {
         String name = author.replaceAll("\\s*<.*$", "").strip();
         String email = author.contains("<") ? author.replaceAll("^.*<|>.*$", "").strip() : "belay@localhost";
         PythonBackend python = python(dirs);
-        Path journal = journal(dirs);
-        JournalUpkeep.retain(runtime.root(), journal, dirs.data(), Instant.now())
-                .ifPresent(trimmed -> System.err.println("belay: " + trimmed));
-        Runtime chosen = runtime(dirs, journal);
+        Runtime chosen = runtime(dirs, root, journal, runtimeKind);
         if (python instanceof PythonBackend.Jupyter && chosen.kind().equals("container")) {
             chosen.close();
             throw new UsageException("--kernel jupyter gives each kernel a directory of its own for its sockets, which "
@@ -179,6 +191,11 @@ final class EngineOptions {
         }
     }
 
+    /** The egress policy of the web tools, which cloning a workspace's repository from a URL meets too. */
+    EgressPolicy egress(Rules rules) {
+        return web(rules).egress();
+    }
+
     /** The web tools' settings: the rules' network section, --allow-host, a proxy and a search provider. */
     private WebConfig web(Rules rules) {
         List<String> allow = new ArrayList<>(rules.file().network().allow());
@@ -199,11 +216,17 @@ final class EngineOptions {
      * The runtime; sandbox and container see installed actions and language servers read-only, and nothing else of
      * Belay's.
      */
-    private Runtime runtime(BelayDirs dirs, Path journal) {
+    private Runtime runtime(BelayDirs dirs, Path root, Path journal, String kind) {
         try {
-            return runtime.create(
+            return Runtimes.create(new Runtimes.Choice(
+                    kind,
+                    root,
+                    runtime.network,
+                    runtime.maxProcesses,
+                    runtime.maxMemoryMib,
+                    runtime.cpus,
                     List.of(Path.of(System.getProperty("user.home")), dirs.config(), dirs.data(), journal),
-                    List.of(dirs.actions(), LanguageServers.directory(dirs.data())));
+                    List.of(dirs.actions(), LanguageServers.directory(dirs.data()))));
         } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
             throw new UsageException(e.getMessage());
         }

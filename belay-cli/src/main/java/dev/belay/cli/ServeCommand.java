@@ -72,6 +72,9 @@ final class ServeCommand implements Callable<Integer> {
                     + "scraper on this host); 0 picks a free one. /metrics on the main port always needs the token.")
     Integer metricsPort;
 
+    @Mixin
+    WorkspacesOptions workspaces;
+
     @Option(
             names = "--host",
             paramLabel = "ADDR",
@@ -179,6 +182,15 @@ final class ServeCommand implements Callable<Integer> {
         Optional<OpenTelemetrySdk> traces = observability.traces();
         PrometheusMeterRegistry registry = Metrics.prometheus();
         Observability telemetry = new Observability(registry, traces.map(OpenTelemetry.class::cast));
+        if (workspaces.enabled()) {
+            try (MetricsPort metricsOnly = metricsPort == null ? null : new MetricsPort(registry, metricsPort)) {
+                return workspaces.serve(
+                        config,
+                        new WorkspaceHost.Options(options, guardOptions, rules, mode, approvals, dirs, telemetry),
+                        options.runtime.runtime,
+                        Optional.of(registry));
+            }
+        }
         try (Engine engine = options.open(rules, telemetry);
                 MetricsPort metricsOnly = metricsPort == null ? null : new MetricsPort(registry, metricsPort)) {
             Hub hub = new Hub(

@@ -22,16 +22,19 @@ import java.util.regex.Pattern;
  */
 final class BelayProcess implements AutoCloseable {
 
-    private static final Pattern URL = Pattern.compile("(http://\\S+/mcp)");
+    /** The line that says a single-workspace server is up, and its base URL. */
+    private static final Pattern URL = Pattern.compile("(http://\\S+)/mcp");
+    /** The line that says a multi-workspace server is up, and its base URL. */
+    private static final Pattern WORKSPACES_URL = Pattern.compile("(http://\\S+)/workspaces$");
 
     private final Process process;
-    private final String url;
+    private final String base;
     private final Path home;
     private final StringBuilder log;
 
-    private BelayProcess(Process process, String url, Path home, StringBuilder log) {
+    private BelayProcess(Process process, String base, Path home, StringBuilder log) {
         this.process = process;
-        this.url = url;
+        this.base = base;
         this.home = home;
         this.log = log;
     }
@@ -73,7 +76,17 @@ final class BelayProcess implements AutoCloseable {
     /** Starts {@code belay serve} with extra environment variables, e.g. {@code BELAY_JAVA_OPTS}. */
     static BelayProcess serve(Path workspace, Path home, Map<String, String> env, String... extra)
             throws IOException, InterruptedException {
-        List<String> command = command("serve", "--workspace", workspace.toString());
+        return start(command("serve", "--workspace", workspace.toString()), home, env, URL, extra);
+    }
+
+    /** Starts {@code belay serve --workspaces DIR} on a free port, with its directories under {@code home}. */
+    static BelayProcess serveWorkspaces(Path dir, Path home, String... extra) throws IOException, InterruptedException {
+        return start(command("serve", "--workspaces", dir.toString()), home, Map.of(), WORKSPACES_URL, extra);
+    }
+
+    private static BelayProcess start(
+            List<String> command, Path home, Map<String, String> env, Pattern ready, String... extra)
+            throws IOException, InterruptedException {
         if (!List.of(extra).contains("--port")) {
             command.addAll(List.of("--port", "0"));
         }
@@ -92,7 +105,7 @@ final class BelayProcess implements AutoCloseable {
                     synchronized (log) {
                         log.append(line).append('\n');
                     }
-                    Matcher m = URL.matcher(line);
+                    Matcher m = ready.matcher(line);
                     if (m.find()) {
                         url.complete(m.group(1));
                     }
@@ -172,12 +185,12 @@ final class BelayProcess implements AutoCloseable {
 
     /** The MCP endpoint, e.g. {@code http://127.0.0.1:40123/mcp}. */
     String url() {
-        return url;
+        return base + "/mcp";
     }
 
     /** The base URL without the {@code /mcp} path. */
     String base() {
-        return url.substring(0, url.length() - "/mcp".length());
+        return base;
     }
 
     /** What the server printed on stderr so far. */

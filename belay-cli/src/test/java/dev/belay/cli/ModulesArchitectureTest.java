@@ -36,7 +36,7 @@ class ModulesArchitectureTest {
 
     private static final ArchRule DOORS_THROUGH_THE_CATALOG = noClasses()
             .that()
-            .resideInAnyPackage("dev.belay.door..", "dev.belay.chat..", "dev.belay.hub..")
+            .resideInAnyPackage("dev.belay.door..", "dev.belay.chat..", "dev.belay.hub..", "dev.belay.fleet..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("dev.belay.workspace..", "dev.belay.journal..", "dev.belay.runtime..", "dev.belay.fs..")
@@ -53,7 +53,7 @@ class ModulesArchitectureTest {
             .layer("entry points")
             .definedBy("dev.belay.cli..", "dev.belay.agent..")
             .layer("doors")
-            .definedBy("dev.belay.door..", "dev.belay.chat..", "dev.belay.hub..")
+            .definedBy("dev.belay.door..", "dev.belay.chat..", "dev.belay.hub..", "dev.belay.fleet..")
             .layer("guard")
             .definedBy("dev.belay.policy..")
             .layer("engine")

@@ -82,6 +82,23 @@ final class ShadowRepository {
             StoredConfig config = bare.getConfig();
             // `git --git-dir=<journal> log|status` works by hand; the user's hooks and config are never consulted
             config.setBoolean("core", null, "bare", false);
+            config.setBoolean("gc", null, "auto", false);
+            config.save();
+            RefUpdate head = bare.updateRef(Constants.HEAD);
+            head.disableRefLog();
+            head.link(BRANCH);
+        }
+        point(root, gitDir, fs);
+    }
+
+    /** Names {@code root} as the journal's work tree, in its config and its {@link #WORKSPACE_FILE}. */
+    static void point(Path root, Path gitDir, FS fs) throws IOException {
+        try (Repository bare = new FileRepositoryBuilder()
+                .setGitDir(gitDir.toFile())
+                .setFS(fs)
+                .setBare()
+                .build()) {
+            StoredConfig config = bare.getConfig();
             config.setString("core", null, "worktree", root.toString());
             // the user's .git/info/exclude applies as their .gitignore files do, read as it is at each walk
             config.setString(
@@ -89,11 +106,7 @@ final class ShadowRepository {
                     null,
                     "excludesFile",
                     root.resolve(".git/info/exclude").toString());
-            config.setBoolean("gc", null, "auto", false);
             config.save();
-            RefUpdate head = bare.updateRef(Constants.HEAD);
-            head.disableRefLog();
-            head.link(BRANCH);
         }
         Files.writeString(gitDir.resolve(WORKSPACE_FILE), root + "\n");
     }

@@ -2,6 +2,7 @@ package dev.belay.door.http;
 
 import dev.belay.door.rest.ErrorBody;
 import dev.belay.door.web.Sessions;
+import dev.belay.fleet.Workspaces;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
 import dev.belay.policy.Secrets;
@@ -71,6 +72,7 @@ final class AccessFilter implements Filter {
     private final Optional<Sessions> sessions;
     private final HttpConfig config;
     private final BodyLimits bodies;
+    private final Optional<Workspaces> workspaces;
 
     /**
      * @param openPaths paths served without the token (the health check, a public schema)
@@ -83,6 +85,21 @@ final class AccessFilter implements Filter {
             Set<String> openPaths,
             Optional<AgentTokens> agentTokens,
             Optional<Sessions> sessions) {
+        this(hosts, config, openPaths, agentTokens, sessions, Optional.empty());
+    }
+
+    /**
+     * @param workspaces the workspaces of a multi-workspace server, whose tokens each open that workspace's doors
+     *     ({@code /w/ID/...}) and are refused everywhere else
+     */
+    AccessFilter(
+            ServerHttpHeaderValidator hosts,
+            HttpConfig config,
+            Set<String> openPaths,
+            Optional<AgentTokens> agentTokens,
+            Optional<Sessions> sessions,
+            Optional<Workspaces> workspaces) {
+        this.workspaces = workspaces;
         this.hosts = hosts;
         this.config = config;
         this.token = config.token();
@@ -159,6 +176,23 @@ final class AccessFilter implements Filter {
         if (authorization != null && apiToken(authorization)) {
             // a browser that was given the token for HTTP Basic sends it along by itself, like a cookie
             return Optional.of(authorization.regionMatches(true, 0, "Basic ", 0, 6) ? Caller.BASIC : Caller.API);
+        }
+        if (workspaces.isPresent()) {
+            switch (workspaces.get().scope(WorkspacesServer.workspaceOf(path), Sessions.bearer(authorization))) {
+                case THIS -> {
+                    return Optional.of(Caller.API);
+                }
+                case OTHER -> {
+                    // the same answer whether the workspace asked about exists or not
+                    reject(
+                            response,
+                            403,
+                            "forbidden",
+                            "This token opens one workspace's doors (/w/ID/mcp, /w/ID/api/TOOL) and nothing else.");
+                    return Optional.empty();
+                }
+                case UNKNOWN -> {}
+            }
         }
         // cookies are never read: every port of this host would receive one, and could replay it from outside a browser
         if (sessions.filter(s -> s.valid(Sessions.bearer(authorization))).isPresent()) {

@@ -199,7 +199,7 @@ public final class HttpServer implements AutoCloseable {
         return app.port();
     }
 
-    private static List<String> allowedHosts(HttpConfig config) {
+    static List<String> allowedHosts(HttpConfig config) {
         List<String> hosts = new ArrayList<>(List.of("localhost:*", "127.0.0.1:*", "[::1]:*"));
         if (!HttpConfig.isLoopback(config.host())
                 && !config.host().equals("0.0.0.0")
@@ -212,7 +212,7 @@ public final class HttpServer implements AutoCloseable {
         return hosts;
     }
 
-    private static List<String> allowedOrigins(HttpConfig config) {
+    static List<String> allowedOrigins(HttpConfig config) {
         List<String> origins = new ArrayList<>();
         for (String host : allowedHosts(config)) {
             origins.add("http://" + host);

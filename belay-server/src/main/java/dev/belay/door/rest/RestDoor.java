@@ -68,7 +68,7 @@ public final class RestDoor {
         return turn == null || turn.isBlank() ? CallContext.newTurn() : turn.strip();
     }
 
-    private void call(Context ctx) {
+    void call(Context ctx) {
         String tool = ctx.pathParam("tool");
         ObjectNode arguments;
         try {

@@ -1,0 +1,162 @@
+package dev.belay.cli;
+
+import dev.belay.agent.GuardOptions;
+import dev.belay.engine.Engine;
+import dev.belay.fleet.FleetException;
+import dev.belay.fleet.Host;
+import dev.belay.fleet.Source;
+import dev.belay.fleet.WorkspaceRecord;
+import dev.belay.fs.Trees;
+import dev.belay.journal.JournalLocation;
+import dev.belay.policy.ApprovalMode;
+import dev.belay.policy.Approvals;
+import dev.belay.policy.AuditLog;
+import dev.belay.policy.Guard;
+import dev.belay.policy.Rules;
+import dev.belay.runtime.container.ContainerRuntime;
+import dev.belay.runtime.container.DockerEngine;
+import dev.belay.telemetry.Telemetry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The workspaces of {@code belay serve --workspaces} on this machine: each opened as {@code serve} opens its one
+ * workspace (the same engine options, a guard of its own over the same rules, approvals and audit log), its journal
+ * where Belay keeps journals, its files seeded from a template or a repository, copied for a fork as
+ * {@code cp --reflink=auto} copies them.
+ */
+final class WorkspaceHost implements Host {
+
+    /** What a workspace is opened with: the server's own options. */
+    record Options(
+            EngineOptions engine,
+            GuardOptions guard,
+            Rules rules,
+            ApprovalMode mode,
+            Approvals approvals,
+            BelayDirs dirs,
+            Telemetry telemetry) {}
+
+    private final Options options;
+    private final GitSeed git;
+    /** One audit log for every workspace's guard, as one file has one writer. */
+    private final Optional<AuditLog> audit;
+
+    WorkspaceHost(Options options) {
+        this.options = options;
+        this.git = new GitSeed(options.engine().egress(options.rules()));
+        this.audit = options.guard().audit(options.dirs().data());
+    }
+
+    @Override
+    public void seed(Source source, Path files) {
+        switch (source) {
+            case Source.Empty empty -> {}
+            case Source.Template template -> {
+                if (!Files.isDirectory(template.dir())) {
+                    throw new FleetException(
+                            FleetException.Problem.INVALID,
+                            "No template directory " + template.dir() + " on the server.",
+                            "Name a directory the server can read.");
+                }
+                copy(template.dir(), files);
+            }
+            case Source.Git repository -> git.clone(repository, files);
+        }
+    }
+
+    @Override
+    public Opened open(WorkspaceRecord workspace, Path files) {
+        try {
+            Path root = files.toRealPath();
+            Engine engine = options.engine()
+                    .open(options.rules(), root, journal(files), workspace.runtime(), options.telemetry());
+            return new Opened(
+                    new Guard(
+                            engine.caller(),
+                            options.rules(),
+                            options.mode(),
+                            options.approvals(),
+                            audit.orElse(null),
+                            root,
+                            options.telemetry()),
+                    engine,
+                    () -> engine.runningJobs() > 0 || engine.pythonSessions() > 0);
+        } catch (UsageException e) {
+            throw new FleetException(
+                    FleetException.Problem.INVALID,
+                    "Workspace " + workspace.id() + " cannot open: " + e.getMessage(),
+                    "Choose a runtime this server can run (local, sandbox or container:IMAGE).",
+                    e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open workspace " + workspace.id(), e);
+        }
+    }
+
+    @Override
+    public void fork(Path from, Path to) {
+        copy(from, to);
+        Path journal = journal(to);
+        copy(journal(from), journal);
+        try {
+            JournalLocation.copied(journal, to.toRealPath());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot fork " + from, e);
+        }
+    }
+
+    @Override
+    public void remove(Path files, Optional<String> runtime) {
+        if (runtime.filter(r -> r.startsWith("container")).isPresent()) {
+            // the container runtime keeps a container per workspace for its next start: this one has none
+            try (DockerEngine engine = DockerEngine.connect()) {
+                ContainerRuntime.prune(engine.client(), files.toRealPath());
+            } catch (IOException | RuntimeException e) {
+                System.err.println("belay: could not remove the container of " + files + ": " + e.getMessage());
+            }
+        }
+        Trees.delete(journal(files));
+        Trees.delete(files);
+    }
+
+    /** Where Belay keeps the journal of a workspace whose files are in {@code files}, as for any workspace. */
+    private Path journal(Path files) {
+        try {
+            return JournalLocation.under(options.dirs().data(), files.toRealPath());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find " + files, e);
+        }
+    }
+
+    /**
+     * Copies a directory's content into {@code to} (created), as clones of the files where the file system can
+     * (btrfs, XFS, bcachefs), else as copies: GNU cp decides, per file, and keeps modes, times and links.
+     */
+    static void copy(Path from, Path to) {
+        try {
+            Files.createDirectories(to);
+            Process cp = new ProcessBuilder(
+                            List.of("cp", "-a", "--reflink=auto", "--", from.toString() + "/.", to.toString()))
+                    .redirectErrorStream(true)
+                    .start();
+            cp.getOutputStream().close();
+            String output = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!cp.waitFor(10, TimeUnit.MINUTES) || cp.exitValue() != 0) {
+                cp.destroyForcibly();
+                throw new UncheckedIOException(
+                        new IOException("copying " + from + " to " + to + " failed: " + output.strip()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while copying " + from, e);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.belay.cli;
+
+import dev.belay.door.http.HttpConfig;
+import dev.belay.door.http.WorkspacesServer;
+import dev.belay.fleet.Workspaces;
+import dev.belay.policy.TerminalApprover;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Option;
+
+/** {@code belay serve --workspaces DIR}: many workspaces, created and deleted over HTTP, instead of one. */
+final class WorkspacesOptions {
+
+    /** An engine unused this long is closed; its workspace opens again on its next call. */
+    private static final Duration CLOSE_IDLE = Duration.ofMinutes(10);
+
+    @Option(
+            names = "--workspaces",
+            paramLabel = "DIR",
+            description = "Serve many workspaces, kept in DIR and made over HTTP at /workspaces (admin token), each "
+                    + "with its own token and doors at /w/ID/mcp and /w/ID/api. --workspace is then unused.")
+    Path dir;
+
+    @Option(
+            names = "--max-workspaces",
+            paramLabel = "N",
+            defaultValue = "${env:BELAY_MAX_WORKSPACES:-50}",
+            description = "With --workspaces: how many workspaces the server holds at most. Default: ${DEFAULT-VALUE}.")
+    int max;
+
+    @Option(
+            names = "--workspace-ttl",
+            paramLabel = "SECONDS",
+            defaultValue = "86400",
+            description = "With --workspaces: a workspace unused this long is deleted, unless it asks for another "
+                    + "TTL. Default: ${DEFAULT-VALUE}.")
+    long ttl;
+
+    @Option(
+            names = "--workspace-max-lifetime",
+            paramLabel = "SECONDS",
+            defaultValue = "604800",
+            description = "With --workspaces: a workspace is deleted this long after its creation, used or not, "
+                    + "unless it asks for less or more. Default: ${DEFAULT-VALUE}.")
+    long maxLifetime;
+
+    @Option(
+            names = "--workspace-sweep",
+            paramLabel = "SECONDS",
+            defaultValue = "30",
+            description = "With --workspaces: how often expired workspaces are looked for. Default: ${DEFAULT-VALUE}.")
+    long sweep;
+
+    boolean enabled() {
+        return dir != null;
+    }
+
+    /** Serves the workspaces until Ctrl-C or a signal. */
+    int serve(
+            HttpConfig config,
+            WorkspaceHost.Options host,
+            String defaultRuntime,
+            Optional<PrometheusMeterRegistry> metrics)
+            throws InterruptedException {
+        Path root = dir.toAbsolutePath().normalize();
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new UsageException("--workspaces " + root + " is not a directory");
+        }
+        if (sweep < 1) {
+            throw new UsageException("--workspace-sweep must be at least 1 second");
+        }
+        Workspaces.Settings settings;
+        try {
+            settings = new Workspaces.Settings(
+                    max, Duration.ofSeconds(ttl), Duration.ofSeconds(maxLifetime), CLOSE_IDLE, defaultRuntime);
+        } catch (RuntimeException e) {
+            throw new UsageException(e.getMessage());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofVirtual().name("belay-workspace-sweep").factory());
+        try (Workspaces workspaces = new Workspaces(root, new WorkspaceHost(host), Clock.systemUTC(), settings);
+                WorkspacesServer server = new WorkspacesServer(config, workspaces, Version.current(), metrics)) {
+            sweeper.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            workspaces.sweep();
+                        } catch (RuntimeException e) {
+                            System.err.println("belay: checking for expired workspaces failed: " + e);
+                        }
+                    },
+                    sweep,
+                    sweep,
+                    TimeUnit.SECONDS);
+            int bound = server.start();
+            String bind = config.host();
+            String base = "http://" + (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + bound;
+            System.err.println("Belay " + Version.current() + " serving "
+                    + workspaces.list().size() + " workspaces from " + root + " (at most " + max + "; approve: "
+                    + host.guard().approve() + ")");
+            System.err.println("Workspaces API (admin token): " + base + "/workspaces");
+            System.err.println("Each workspace's doors: " + base + "/w/ID/mcp (MCP) and " + base + "/w/ID/api/TOOL");
+            if (TerminalApprover.console().isPresent()) {
+                new TerminalApprover(
+                                host.approvals(),
+                                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+                                System.err)
+                        .start();
+            }
+            CtrlC.onPress(stopped::countDown);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stopped.countDown();
+                workspaces.close(); // the journals' last commits are written before the JVM halts
+            }));
+            stopped.await();
+        } finally {
+            sweeper.shutdownNow();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.belay.fleet;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What a multi-workspace server keeps of one workspace, in {@code DIR/<id>/workspace.json}. The token itself is never
+ * kept: only its digest, which the access filter compares a presented token's digest with.
+ *
+ * @param id short, random and URL-safe; also the name of its directory
+ * @param runtime as {@code --runtime} spells it: {@code local}, {@code sandbox} or {@code container[:IMAGE]}
+ * @param tokenDigest the SHA-256 of its token, in hex
+ * @param idleTtl deleted when unused this long
+ * @param maxLifetime deleted this long after its creation, used or not
+ * @param origin where its files came from, for people: {@code empty}, a template, a repository, a fork's original
+ */
+public record WorkspaceRecord(
+        String id,
+        String name,
+        String runtime,
+        Map<String, String> labels,
+        String tokenDigest,
+        Duration idleTtl,
+        Duration maxLifetime,
+        Instant created,
+        Instant lastUsed,
+        String origin) {
+
+    private static final Pattern ID = Pattern.compile("[a-z0-9]{12}");
+
+    public WorkspaceRecord {
+        if (!validId(id)) {
+            throw new IllegalArgumentException("not a workspace id: " + id);
+        }
+        NewWorkspace.checkName(name);
+        NewWorkspace.checkRuntime(runtime);
+        labels = NewWorkspace.checkLabels(labels);
+        Objects.requireNonNull(tokenDigest, "tokenDigest");
+        NewWorkspace.checkDuration("idle TTL", idleTtl);
+        NewWorkspace.checkDuration("max lifetime", maxLifetime);
+        Objects.requireNonNull(created, "created");
+        Objects.requireNonNull(lastUsed, "lastUsed");
+        Objects.requireNonNull(origin, "origin");
+    }
+
+    /** Whether {@code id} could be a workspace's id: anything else names none, and never reaches the file system. */
+    public static boolean validId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
+    WorkspaceRecord used(Instant at) {
+        return new WorkspaceRecord(id, name, runtime, labels, tokenDigest, idleTtl, maxLifetime, created, at, origin);
+    }
+
+    /** Why it has expired at {@code now}, or null while it lives. */
+    String expiry(Instant now) {
+        if (!now.isBefore(created.plus(maxLifetime))) {
+            return "its max lifetime of " + maxLifetime.toSeconds() + " s is over";
+        }
+        if (!now.isBefore(lastUsed.plus(idleTtl))) {
+            return "it was idle for its TTL of " + idleTtl.toSeconds() + " s";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,336 @@
+package dev.belay.fleet;
+
+import dev.belay.policy.Secrets;
+import dev.belay.tool.ToolCaller;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The workspaces of a multi-workspace server ({@code belay serve --workspaces DIR}): created, listed, forked, deleted
+ * and expired here, each with a token of its own. Engines open on first use and close when idle; records persist in
+ * {@code DIR}, so a restart finds the workspaces again.
+ */
+public final class Workspaces implements AutoCloseable {
+
+    /**
+     * The server's bounds and defaults.
+     *
+     * @param maxWorkspaces how many workspaces the server holds at most
+     * @param idleTtl a new workspace's idle TTL unless it names one
+     * @param maxLifetime a new workspace's max lifetime unless it names one
+     * @param closeIdle an engine unused this long is closed (its files and journal stay)
+     * @param defaultRuntime a new workspace's runtime unless it names one
+     */
+    public record Settings(
+            int maxWorkspaces, Duration idleTtl, Duration maxLifetime, Duration closeIdle, String defaultRuntime) {
+        public Settings {
+            if (maxWorkspaces < 1) {
+                throw new IllegalArgumentException("--max-workspaces must be at least 1");
+            }
+            NewWorkspace.checkDuration("the default idle TTL", idleTtl);
+            NewWorkspace.checkDuration("the default max lifetime", maxLifetime);
+            Objects.requireNonNull(closeIdle, "closeIdle");
+            NewWorkspace.checkRuntime(defaultRuntime);
+        }
+    }
+
+    /** A workspace just made, with its token: the only time the token is told. */
+    public record Created(WorkspaceRecord workspace, String token) {}
+
+    /** What a presented token opens. */
+    public enum Scope {
+        /** Not a workspace's token. */
+        UNKNOWN,
+        /** The token of the workspace asked about. */
+        THIS,
+        /** The token of another workspace. */
+        OTHER
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(Workspaces.class);
+    private static final long FORK_WAIT_SECONDS = 30;
+
+    private final WorkspaceStore store;
+    private final Host host;
+    private final Clock clock;
+    private final Settings settings;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, LiveWorkspace> live = new ConcurrentHashMap<>();
+    /** Token digests of the live workspaces, to tell a token of another workspace from no token at all. */
+    private final Map<String, String> digests = new ConcurrentHashMap<>();
+
+    private final List<Consumer<String>> onDelete = new CopyOnWriteArrayList<>();
+    private int reserved; // guarded by this: creations under way, counted against the capacity
+
+    /** Finds the workspaces {@code dir} holds, and clears what a creation cut short left there. */
+    public Workspaces(Path dir, Host host, Clock clock, Settings settings) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+        this.store = new WorkspaceStore(dir);
+        this.host = host;
+        this.clock = clock;
+        this.settings = settings;
+        WorkspaceStore.Found found = store.read();
+        for (WorkspaceRecord record : found.records()) {
+            add(record);
+        }
+        for (String id : found.unfinished()) {
+            LOG.warn("removing workspace {}: its creation never finished", id);
+            discard(id, Optional.empty());
+        }
+        found.unreadable().forEach(id -> LOG.warn("workspace {} has an unreadable record; left as it is", id));
+    }
+
+    /**
+     * Makes a workspace: its files from the request's source, its journal's first commit, its token.
+     *
+     * @throws FleetException when the request is wrong or the server is full
+     */
+    public Created create(NewWorkspace request) {
+        String id = reserve();
+        try {
+            Path files = store.files(id);
+            Files.createDirectories(files);
+            host.seed(request.source(), files);
+            return finish(id, request, request.source().describe());
+        } catch (IOException e) {
+            discard(id, request.runtime().or(() -> Optional.of(settings.defaultRuntime())));
+            throw new UncheckedIOException("cannot create workspace " + id, e);
+        } catch (RuntimeException e) {
+            discard(id, request.runtime().or(() -> Optional.of(settings.defaultRuntime())));
+            throw e;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * A copy of a workspace's files and journal with a token of its own: its history is the original's, and what
+     * changes in one stays out of the other. Waits for the original's running calls to end.
+     *
+     * @param request the fork's name, labels and TTLs (its source is ignored; runtime empty: the original's)
+     */
+    public Created fork(String originalId, NewWorkspace request) {
+        LiveWorkspace original = live(originalId);
+        String id = reserve();
+        try {
+            Path files = store.files(id);
+            Files.createDirectories(files.getParent());
+            original.whileClosed(FORK_WAIT_SECONDS, () -> host.fork(original.files(), files));
+            NewWorkspace named = new NewWorkspace(
+                    request.name().or(() -> Optional.of(original.record().name() + " fork")),
+                    request.runtime().or(() -> Optional.of(original.record().runtime())),
+                    request.labels().isEmpty() ? original.record().labels() : request.labels(),
+                    request.idleTtl().or(() -> Optional.of(original.record().idleTtl())),
+                    request.maxLifetime().or(() -> Optional.of(original.record().maxLifetime())),
+                    request.source());
+            return finish(id, named, "fork of " + originalId);
+        } catch (IOException e) {
+            discard(id, Optional.of(original.record().runtime()));
+            throw new UncheckedIOException("cannot fork workspace " + originalId, e);
+        } catch (RuntimeException e) {
+            discard(id, Optional.of(original.record().runtime()));
+            throw e;
+        } finally {
+            release();
+        }
+    }
+
+    private Created finish(String id, NewWorkspace request, String origin) {
+        String token = "bw_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
+        Instant now = clock.instant();
+        String name = request.name().orElse(id);
+        WorkspaceRecord record = new WorkspaceRecord(
+                id,
+                name,
+                request.runtime().orElse(settings.defaultRuntime()),
+                request.labels(),
+                Secrets.digest(token),
+                request.idleTtl().orElse(settings.idleTtl()),
+                request.maxLifetime().orElse(settings.maxLifetime()),
+                now,
+                now,
+                origin);
+        LiveWorkspace workspace = new LiveWorkspace(record, store.files(id), host, clock);
+        workspace.open();
+        store.write(record);
+        live.put(id, workspace);
+        digests.put(record.tokenDigest(), id);
+        return new Created(record, token);
+    }
+
+    /** The workspaces, oldest first. */
+    public List<WorkspaceRecord> list() {
+        return live.values().stream()
+                .map(LiveWorkspace::record)
+                .sorted(Comparator.comparing(WorkspaceRecord::created).thenComparing(WorkspaceRecord::id))
+                .toList();
+    }
+
+    /** @throws FleetException NOT_FOUND */
+    public WorkspaceRecord get(String id) {
+        return live(id).record();
+    }
+
+    /**
+     * The workspace's guarded catalog for its doors; its engine opens on the first call or listing.
+     *
+     * @throws FleetException NOT_FOUND
+     */
+    public ToolCaller caller(String id) {
+        return live(id);
+    }
+
+    /** Whether its engine is open now. */
+    public boolean isOpen(String id) {
+        return live(id).isOpen();
+    }
+
+    /** Deletes a workspace: its engine closed (running commands end), then its journal, files and record. */
+    public void delete(String id) {
+        LiveWorkspace workspace = live(id);
+        if (live.remove(id, workspace)) {
+            digests.remove(workspace.record().tokenDigest());
+            workspace.retire();
+            onDelete.forEach(listener -> listener.accept(id));
+            discard(id, Optional.of(workspace.record().runtime()));
+        }
+    }
+
+    /** Runs {@code listener} with the id of each workspace deleted, so that its doors close. */
+    public void onDelete(Consumer<String> listener) {
+        onDelete.add(listener);
+    }
+
+    /**
+     * Whether {@code presented} is the token of workspace {@code id}, of another, or of none; in constant time over
+     * the token, as its digest is what is looked up.
+     */
+    public Scope scope(String id, String presented) {
+        if (presented == null) {
+            return Scope.UNKNOWN;
+        }
+        String owner = digests.get(Secrets.digest(presented));
+        if (owner == null) {
+            return Scope.UNKNOWN;
+        }
+        return owner.equals(id) ? Scope.THIS : Scope.OTHER;
+    }
+
+    /**
+     * Deletes the workspaces whose idle TTL or max lifetime is over and closes the engines unused for {@code
+     * closeIdle}; records last-use times, so a restart counts idleness from them.
+     *
+     * @return the ids deleted
+     */
+    public List<String> sweep() {
+        Instant now = clock.instant();
+        List<String> expired = new ArrayList<>();
+        for (LiveWorkspace workspace : List.copyOf(live.values())) {
+            WorkspaceRecord record = workspace.record();
+            String why = record.expiry(now);
+            if (why != null) {
+                LOG.info("deleting workspace {} ({}): {}", record.id(), record.name(), why);
+                delete(record.id());
+                expired.add(record.id());
+            } else if (workspace.isOpen()
+                    && !now.isBefore(record.lastUsed().plus(settings.closeIdle()))
+                    && workspace.closeIfIdle()) {
+                store.write(record);
+            }
+        }
+        return expired;
+    }
+
+    /** Closes every engine; the workspaces stay on disk for the next start. */
+    @Override
+    public void close() {
+        for (LiveWorkspace workspace : live.values()) {
+            workspace.retire();
+            store.write(workspace.record());
+        }
+    }
+
+    private LiveWorkspace live(String id) {
+        LiveWorkspace workspace = WorkspaceRecord.validId(id) ? live.get(id) : null;
+        if (workspace == null) {
+            throw FleetException.notFound(id);
+        }
+        return workspace;
+    }
+
+    private void add(WorkspaceRecord record) {
+        live.put(record.id(), new LiveWorkspace(record, store.files(record.id()), host, clock));
+        digests.put(record.tokenDigest(), record.id());
+    }
+
+    /** A fresh id, counted against the capacity until {@link #release}. */
+    private synchronized String reserve() {
+        if (live.size() + reserved >= settings.maxWorkspaces()) {
+            throw new FleetException(
+                    FleetException.Problem.FULL,
+                    "This server holds its maximum of " + settings.maxWorkspaces() + " workspaces.",
+                    "Delete a workspace (DELETE /workspaces/{id}) or start the server with a higher --max-workspaces.");
+        }
+        reserved++;
+        String id;
+        do {
+            id = newId();
+        } while (live.containsKey(id) || Files.exists(store.home(id)));
+        return id;
+    }
+
+    private synchronized void release() {
+        reserved--;
+    }
+
+    private String newId() {
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder id = new StringBuilder();
+        for (byte b : bytes(12)) {
+            id.append(alphabet.charAt(Math.floorMod(b, alphabet.length())));
+        }
+        return id.toString();
+    }
+
+    private byte[] bytes(int n) {
+        byte[] bytes = new byte[n];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Removes whatever of a workspace is on the machine: record, container, journal, files, its directory. */
+    private void discard(String id, Optional<String> runtime) {
+        try {
+            store.delete(id);
+            Path files = store.files(id);
+            if (Files.exists(files)) {
+                host.remove(files, runtime);
+            }
+            Files.deleteIfExists(store.home(id));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not remove all of workspace {}", id, e);
+        }
+    }
+}
