@@ -109,20 +109,13 @@ public final class Workspaces implements AutoCloseable {
      */
     public Created create(NewWorkspace request) {
         String id = reserve();
-        try {
+        Optional<String> runtime = Optional.of(request.runtime().orElse(settings.defaultRuntime()));
+        return making(id, runtime, "cannot create workspace " + id, () -> {
             Path files = store.files(id);
             Files.createDirectories(files);
             host.seed(request.source(), files);
             return finish(id, request, request.source().describe());
-        } catch (IOException e) {
-            discard(id, request.runtime().or(() -> Optional.of(settings.defaultRuntime())));
-            throw new UncheckedIOException("cannot create workspace " + id, e);
-        } catch (RuntimeException e) {
-            discard(id, request.runtime().or(() -> Optional.of(settings.defaultRuntime())));
-            throw e;
-        } finally {
-            release();
-        }
+        });
     }
 
     /**
@@ -134,7 +127,7 @@ public final class Workspaces implements AutoCloseable {
     public Created fork(String originalId, NewWorkspace request) {
         LiveWorkspace original = live(originalId);
         String id = reserve();
-        try {
+        return making(id, Optional.of(original.record().runtime()), "cannot fork workspace " + originalId, () -> {
             Path files = store.files(id);
             Files.createDirectories(files.getParent());
             original.whileClosed(FORK_WAIT_SECONDS, () -> host.fork(original.files(), files));
@@ -146,11 +139,27 @@ public final class Workspaces implements AutoCloseable {
                     request.maxLifetime().or(() -> Optional.of(original.record().maxLifetime())),
                     request.source());
             return finish(id, named, "fork of " + originalId);
+        });
+    }
+
+    /** What makes a workspace's files, which may fail on the way. */
+    @FunctionalInterface
+    private interface Making {
+        Created make() throws IOException;
+    }
+
+    /**
+     * Makes the workspace {@code id} reserved for it; a failure removes what was made of it (files, journal, the
+     * container of {@code runtime}) and frees the reservation either way.
+     */
+    private Created making(String id, Optional<String> runtime, String failure, Making making) {
+        try {
+            return making.make();
         } catch (IOException e) {
-            discard(id, Optional.of(original.record().runtime()));
-            throw new UncheckedIOException("cannot fork workspace " + originalId, e);
+            discard(id, runtime);
+            throw new UncheckedIOException(failure, e);
         } catch (RuntimeException e) {
-            discard(id, Optional.of(original.record().runtime()));
+            discard(id, runtime);
             throw e;
         } finally {
             release();
