@@ -210,7 +210,9 @@ final class JournalCommits extends JournalBase {
             settle();
             backlog.flush(repo);
             staging.stage();
-            return commitStaged(change);
+            Optional<Commit> commit = commitStaged(change);
+            CommitPacks.packLoose(repo);
+            return commit;
         } catch (IOException | GitAPIException | JGitInternalException e) {
             throw new JournalException("journal commit failed: " + e.getMessage(), e);
         } finally {
