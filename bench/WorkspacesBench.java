@@ -21,8 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Workspaces as a service (`belay serve --workspaces DIR`, the real process, over its REST API): an empty container
  * workspace created and its first command run, next to `podman run --rm IMAGE true` on the same engine; the fork of a
  * workspace of FORK_FILES files; WORKSPACES workspaces each running a command at once, and the server's memory per
- * idle workspace. With BENCH_REFLINK_DIR (a directory on a file system with reflinks: XFS or btrfs), the fork is
- * measured there too. Usage: bench/run (or java -cp belay-cli/target/belay.jar bench/WorkspacesBench.java REPO).
+ * idle workspace. BENCH_FORK_DIRS (directories, comma-separated) measures the fork on other file systems too: XFS
+ * clones each file's data (reflinks), btrfs snapshots a workspace's whole subvolume. Usage: bench/run (or java -cp belay-cli/target/belay.jar bench/WorkspacesBench.java REPO).
  */
 public class WorkspacesBench {
 
@@ -58,15 +58,17 @@ public class WorkspacesBench {
         } finally {
             bench.stop();
         }
-        String reflinks = System.getenv("BENCH_REFLINK_DIR");
-        if (reflinks != null && !reflinks.isBlank()) {
-            WorkspacesBench onReflinks =
-                    new WorkspacesBench(repo, Files.createTempDirectory(Path.of(reflinks), "belay-workspaces-bench"));
-            onReflinks.start();
+        for (String dir : System.getenv().getOrDefault("BENCH_FORK_DIRS", "").split(",")) {
+            if (dir.isBlank()) {
+                continue;
+            }
+            WorkspacesBench there =
+                    new WorkspacesBench(repo, Files.createTempDirectory(Path.of(dir), "belay-workspaces-bench"));
+            there.start();
             try {
-                onReflinks.fork(" (BENCH_REFLINK_DIR)");
+                there.fork(" (" + dir + ")");
             } finally {
-                onReflinks.stop();
+                there.stop();
             }
         }
     }

@@ -18,18 +18,15 @@ import dev.belay.runtime.container.DockerEngine;
 import dev.belay.telemetry.Telemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The workspaces of {@code belay serve --workspaces} on this machine: each opened as {@code serve} opens its one
  * workspace (the same engine options, a guard of its own over the same rules, approvals and audit log), its journal
- * where Belay keeps journals, its files seeded from a template or a repository, copied for a fork as
- * {@code cp --reflink=auto} copies them.
+ * where Belay keeps journals, its files seeded from a template or a repository, copied for a fork as cheaply as the
+ * file system allows ({@link TreeCopies}).
  */
 final class WorkspaceHost implements Host {
 
@@ -56,6 +53,11 @@ final class WorkspaceHost implements Host {
 
     @Override
     public void seed(Source source, Path files) {
+        try {
+            TreeCopies.makeDirectory(files); // a subvolume on btrfs, so that forks and snapshots are snapshots
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make " + files, e);
+        }
         switch (source) {
             case Source.Empty empty -> {}
             case Source.Template template -> {
@@ -65,7 +67,7 @@ final class WorkspaceHost implements Host {
                             "No template directory " + template.dir() + " on the server.",
                             "Name a directory the server can read.");
                 }
-                copy(template.dir(), files);
+                TreeCopies.copy(template.dir(), files);
             }
             case Source.Git repository -> git.clone(repository, files);
         }
@@ -101,9 +103,9 @@ final class WorkspaceHost implements Host {
 
     @Override
     public void fork(Path from, Path to) {
-        copy(from, to);
+        TreeCopies.copy(from, to);
         Path journal = journal(to);
-        copy(journal(from), journal);
+        TreeCopies.copy(journal(from), journal);
         try {
             JournalLocation.copied(journal, to.toRealPath());
         } catch (IOException e) {
@@ -131,32 +133,6 @@ final class WorkspaceHost implements Host {
             return JournalLocation.under(options.dirs().data(), files.toRealPath());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot find " + files, e);
-        }
-    }
-
-    /**
-     * Copies a directory's content into {@code to} (created), as clones of the files where the file system can
-     * (btrfs, XFS, bcachefs), else as copies: GNU cp decides, per file, and keeps modes, times and links.
-     */
-    static void copy(Path from, Path to) {
-        try {
-            Files.createDirectories(to);
-            Process cp = new ProcessBuilder(
-                            List.of("cp", "-a", "--reflink=auto", "--", from.toString() + "/.", to.toString()))
-                    .redirectErrorStream(true)
-                    .start();
-            cp.getOutputStream().close();
-            String output = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!cp.waitFor(10, TimeUnit.MINUTES) || cp.exitValue() != 0) {
-                cp.destroyForcibly();
-                throw new UncheckedIOException(
-                        new IOException("copying " + from + " to " + to + " failed: " + output.strip()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while copying " + from, e);
         }
     }
 }
