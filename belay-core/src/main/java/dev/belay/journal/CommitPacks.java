@@ -3,7 +3,6 @@ package dev.belay.journal;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -46,8 +45,6 @@ final class CommitPacks {
 
     /** More packs than this and the smallest are merged, down to half as many. */
     static final int MAX_PACKS = 32;
-    /** More loose objects than this after a full scan's commit and they are packed. */
-    static final int MAX_LOOSE = 64;
     /** How temporary pack files start, JGit's inserter's and the merge's alike. */
     static final String TEMPORARY = "insert_";
 
@@ -114,43 +111,6 @@ final class CommitPacks {
         }
         // JGit would find the deleted packs missing one by one, warning each time: it lists the directory afresh
         objects.close();
-    }
-
-    /**
-     * Moves the loose objects into one pack when there are more than {@value #MAX_LOOSE}. A commit staged through
-     * JGit's {@code add} (a full scan: a workspace's first commit, a command that changed what the change tracker
-     * cannot name) writes every new blob as a loose file, so a first commit of 10,000 files left 10,000 files in the
-     * journal, each copied again by every fork and snapshot, and each a file creation and rename on the way. The pack
-     * is in place before a loose file is deleted, so every object stays readable throughout; a kill in between leaves
-     * objects twice, which the next call folds. Under the journal's lock.
-     */
-    static void packLoose(Repository repo) throws IOException {
-        if (!(repo.getObjectDatabase() instanceof ObjectDirectory objects)) {
-            return;
-        }
-        Set<ObjectId> ids = new LinkedHashSet<>();
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> fanout =
-                Files.newDirectoryStream(objects.getDirectory().toPath(), "[0-9a-f][0-9a-f]")) {
-            for (Path dir : fanout) {
-                try (DirectoryStream<Path> loose = Files.newDirectoryStream(dir)) {
-                    for (Path file : loose) {
-                        String name = dir.getFileName().toString() + file.getFileName();
-                        if (ObjectId.isId(name)) {
-                            ids.add(ObjectId.fromString(name));
-                            files.add(file);
-                        }
-                    }
-                }
-            }
-        }
-        if (ids.size() <= MAX_LOOSE) {
-            return;
-        }
-        write(objects, repo, ids);
-        for (Path file : files) {
-            Files.deleteIfExists(file);
-        }
     }
 
     /**

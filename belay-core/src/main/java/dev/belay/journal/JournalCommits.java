@@ -210,9 +210,7 @@ final class JournalCommits extends JournalBase {
             settle();
             backlog.flush(repo);
             staging.stage();
-            Optional<Commit> commit = commitStaged(change);
-            CommitPacks.packLoose(repo);
-            return commit;
+            return commitStaged(change);
         } catch (IOException | GitAPIException | JGitInternalException e) {
             throw new JournalException("journal commit failed: " + e.getMessage(), e);
         } finally {
