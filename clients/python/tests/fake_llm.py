@@ -115,10 +115,7 @@ class FakeLlm:
                 following = messages[i + 1]["content"] if i + 1 < len(messages) else []
                 results = [b.get("tool_use_id") for b in following if b.get("type") == "tool_result"]
                 if results != uses:
-                    return (
-                        f"messages.{i + 1}: `tool_use` ids were found without `tool_result` blocks immediately "
-                        "after"
-                    )
+                    return f"messages.{i + 1}: `tool_use` ids were found without `tool_result` blocks immediately after"
         return None
 
     def anthropic_answer(self, body: Dict[str, Any]) -> Dict[str, Any]:

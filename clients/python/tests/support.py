@@ -51,8 +51,18 @@ class Server:
             BELAY_DATA_DIR=str(self.root / "home/data"),
         )
         command = [
-            str(launcher()), "serve", "--workspaces", str(self.root / "workspaces"), "--port", "0",
-            "--approve", "auto", "--workspace-sweep", "1", "--max-workspaces", str(MAX_WORKSPACES),
+            str(launcher()),
+            "serve",
+            "--workspaces",
+            str(self.root / "workspaces"),
+            "--port",
+            "0",
+            "--approve",
+            "auto",
+            "--workspace-sweep",
+            "1",
+            "--max-workspaces",
+            str(MAX_WORKSPACES),
         ]
         self.process = subprocess.Popen(
             command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -109,7 +119,9 @@ def git_repository() -> Path:
     def git(*args: str) -> None:
         subprocess.run(
             ["git", "-c", "user.name=SDK test", "-c", "user.email=sdk@example.invalid", *args],
-            cwd=repo, check=True, capture_output=True,
+            cwd=repo,
+            check=True,
+            capture_output=True,
         )
 
     git("init", "-q", "-b", "main")

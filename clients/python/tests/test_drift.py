@@ -35,7 +35,7 @@ class DriftTest(unittest.TestCase):
                 cls.doc = json.loads(response.read())
         except urllib.error.HTTPError as e:
             if e.code == 404:
-                raise unittest.SkipTest("the server serves no OpenAPI document in workspaces mode yet (404)")
+                raise unittest.SkipTest("the server serves no OpenAPI document in workspaces mode yet (404)") from None
             raise
         # paths are relative to the first server's URL, whose path (if any) is their prefix
         servers = cls.doc.get("servers") or [{"url": ""}]

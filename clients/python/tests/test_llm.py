@@ -24,8 +24,13 @@ def belay_tools(format: str) -> List[Dict[str, Any]]:
     root = server().root
     env = dict(os.environ, BELAY_CONFIG_DIR=str(root / "home/config"), BELAY_DATA_DIR=str(root / "home/data"))
     out = subprocess.run(
-        [str(launcher()), "tools", "--format", format], env=env, capture_output=True, text=True, timeout=120,
-        check=True, cwd=root,
+        [str(launcher()), "tools", "--format", format],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=root,
     )
     return json.loads(out.stdout)
 
@@ -117,9 +122,7 @@ class ExecuteTest(unittest.TestCase):
     def test_openai_sdk_objects_and_a_whole_completion(self) -> None:
         call = Obj(id="call_a", type="function", function=Obj(name="python", arguments='{"code": "6 * 7"}'))
         message = Obj(role="assistant", content=None, tool_calls=[call])
-        self.assertEqual(
-            self.ws.openai.execute(message), [{"role": "tool", "tool_call_id": "call_a", "content": "42"}]
-        )
+        self.assertEqual(self.ws.openai.execute(message), [{"role": "tool", "tool_call_id": "call_a", "content": "42"}])
         completion = Obj(choices=[Obj(index=0, message=message, finish_reason="tool_calls")])
         self.assertEqual(self.ws.openai.execute(completion)[0]["content"], "42")
         self.assertEqual(self.ws.openai.execute([call])[0]["content"], "42")

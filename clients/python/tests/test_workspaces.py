@@ -37,7 +37,9 @@ class WorkspacesTest(unittest.TestCase):
         r = ws.run("echo out; echo err >&2; exit 3")
         self.assertEqual((r.exit_code, r.stdout, r.stderr, r.ok), (3, "out\n", "err\n", False))
         self.assertEqual(ws.run("cat", stdin="typed in").stdout, "typed in")
-        self.assertEqual(ws.run("echo $GREETING; pwd", env={"GREETING": "hey"}, cwd=".git").stdout.split("\n")[0], "hey")
+        self.assertEqual(
+            ws.run("echo $GREETING; pwd", env={"GREETING": "hey"}, cwd=".git").stdout.split("\n")[0], "hey"
+        )
 
         written = ws.files.write("a.txt", "hi")
         self.assertEqual((written.path, written.bytes_written, written.created), ("a.txt", 2, True))

@@ -12,8 +12,8 @@ from .errors import (
     NotFound,
     ServerError,
     TimedOut,
-    ToolFailed,
     TooLarge,
+    ToolFailed,
     Unauthorized,
 )
 from .llm import AnthropicTools, OpenAITools, ToolSpec
@@ -44,6 +44,7 @@ __all__ = [
     "TimedOut",
     "ToolFailed",
     "ToolResult",
+    "ToolSpec",
     "TooLarge",
     "Unauthorized",
     "Workspace",

@@ -101,7 +101,9 @@ class PythonResult:
             stderr=d.get("stderr", ""),
             error=None
             if not isinstance(error, dict)
-            else PythonError(str(error.get("type", "")), str(error.get("message", "")), str(error.get("traceback", ""))),
+            else PythonError(
+                str(error.get("type", "")), str(error.get("message", "")), str(error.get("traceback", ""))
+            ),
             session=d.get("session", "default"),
             commit=d.get("commit"),
             text=result.text,

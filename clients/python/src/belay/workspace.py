@@ -133,8 +133,9 @@ class Workspace:
     def call(self, tool: str, arguments: Optional[Mapping[str, Any]] = None) -> ToolResult:
         """Calls any tool of the catalog (``belay tools`` lists them) with its arguments, as a model would."""
         assert self._http is not None, "a Workspace is made by Belay.workspaces, not by hand"
-        answer = self._http.send(ROUTES["tool"], self.token or self._admin_token, {"id": self.id, "tool": tool},
-                                 dict(arguments or {}))
+        answer = self._http.send(
+            ROUTES["tool"], self.token or self._admin_token, {"id": self.id, "tool": tool}, dict(arguments or {})
+        )
         return ToolResult.of(answer)
 
     def _tool(self, tool: str, raise_on_error: bool = True, **arguments: Any) -> ToolResult:
@@ -154,16 +155,16 @@ class Workspace:
         stdin: Optional[str] = None,
     ) -> RunResult:
         """Runs a shell command (``bash -c``) and returns its exit code and output; a non-zero exit is no error."""
-        result = self._tool(
-            "run_command", False, command=command, cwd=cwd, timeout_s=timeout, env=env, stdin=stdin
-        )
+        result = self._tool("run_command", False, command=command, cwd=cwd, timeout_s=timeout, env=env, stdin=stdin)
         return RunResult.of(result)
 
     def python(self, code: str, session: Optional[str] = None, timeout: Optional[float] = None) -> PythonResult:
         """Runs code in the workspace's stateful Python session; an exception is in the result's ``error``."""
         return PythonResult.of(self._tool("python", False, code=code, session=session, timeout_s=timeout))
 
-    def history(self, limit: Optional[int] = None, path: Optional[str] = None, skip: Optional[int] = None) -> List[Commit]:
+    def history(
+        self, limit: Optional[int] = None, path: Optional[str] = None, skip: Optional[int] = None
+    ) -> List[Commit]:
         """The journal's commits, newest first."""
         data = self._tool("history", limit=limit, path=path, skip=skip).data
         return [Commit.of(c) for c in data.get("commits", [])]
@@ -231,9 +232,7 @@ class Files:
 
     def list(self, path: str = ".", depth: int = 1, include_hidden: bool = False) -> List[FileEntry]:
         """The entries under a directory, ``depth`` levels down; paths are relative to the workspace root."""
-        data = self._ws._tool(
-            "list_directory", path=path, depth=depth, include_hidden=include_hidden or None
-        ).data
+        data = self._ws._tool("list_directory", path=path, depth=depth, include_hidden=include_hidden or None).data
         return [FileEntry.of(e) for e in data.get("entries", [])]
 
 
