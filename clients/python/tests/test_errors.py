@@ -83,7 +83,7 @@ class ErrorsTest(unittest.TestCase):
             "1 to 100": lambda: self.b.workspaces.create(name="x" * 101),
             "absolute path": lambda: self.b.workspaces.create(template="relative/dir"),
             "no branch, tag or commit 'nope'": lambda: self.b.workspaces.create(git=str(self.repo), ref="nope"),
-            "not both": lambda: self.b.workspaces.create(git=str(self.repo), template="/tmp"),
+            "template": lambda: self.b.workspaces.create(git=str(self.repo), template="/tmp"),
             "give git too": lambda: self.b.workspaces.create(ref="main"),
             "TTL": lambda: self.b.workspaces.create(ttl=0),
             "egress policy refuses 127.0.0.1": lambda: self.b.workspaces.create(git="http://127.0.0.1:9/x.git"),
