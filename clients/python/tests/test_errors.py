@@ -10,6 +10,7 @@ from belay import (
     BadRequest,
     Belay,
     BelayError,
+    Conflict,
     ConnectionFailed,
     Forbidden,
     NotFound,
@@ -86,6 +87,7 @@ class ErrorsTest(unittest.TestCase):
             "template": lambda: self.b.workspaces.create(git=str(self.repo), template="/tmp"),
             "give git too": lambda: self.b.workspaces.create(ref="main"),
             "TTL": lambda: self.b.workspaces.create(ttl=0),
+            "local, sandbox or container": lambda: self.b.workspaces.create(runtime="nope"),
             "egress policy refuses 127.0.0.1": lambda: self.b.workspaces.create(git="http://127.0.0.1:9/x.git"),
         }
         before = {w.id for w in self.b.workspaces.list()}
@@ -108,11 +110,13 @@ class ErrorsTest(unittest.TestCase):
     def test_a_failed_tool_is_a_tool_failure_but_a_failed_command_is_a_result(self) -> None:
         self.assertEqual(self.a.run("exit 7").exit_code, 7)
         self.a.files.write("exists.txt", "x")
-        with self.assertRaises(BelayError) as e:
+        with self.assertRaises(Conflict) as e:
             self.a.files.write("exists.txt", "y", mode="create")
-        self.assertIn("exists.txt", e.exception.error)
+        self.assertIn("'exists.txt' already exists", e.exception.error)
         self.assertEqual(self.a.files.read("exists.txt"), "x", "the refused write changed nothing")
         self.assertTrue(issubclass(ToolFailed, BelayError))
+        late = self.a.run("sleep 5", timeout=1)
+        self.assertEqual((late.timed_out, late.exit_code, late.ok), (True, None, False), "a timeout is a result too")
 
     def test_no_server_no_answer(self) -> None:
         with self.assertRaises(ConnectionFailed) as e:
