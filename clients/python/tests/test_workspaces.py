@@ -8,7 +8,7 @@ import unittest
 
 from support import MAX_WORKSPACES, delete_quietly, git_repository, server, wait_until
 
-from belay import FileEntry, LimitReached, NotFound, Unauthorized
+from belay import Belay, ConnectionFailed, FileEntry, LimitReached, NotFound, Unauthorized
 
 
 class WorkspacesTest(unittest.TestCase):
@@ -122,6 +122,15 @@ class WorkspacesTest(unittest.TestCase):
         )
         ws.files.write("empty.txt", "")
         self.assertEqual(ws.files.read("empty.txt"), "")
+
+    def test_a_command_given_more_time_than_the_client_is_waited_for(self) -> None:
+        impatient = Belay(self.server.url, self.server.token, timeout=2)
+        ws = impatient.workspaces.create()
+        self.made.append(ws.id)
+        with self.assertRaises(ConnectionFailed) as e:
+            ws.run("sleep 4")
+        self.assertIn("within 2 s", e.exception.error)
+        self.assertEqual(ws.run("sleep 4; echo late", timeout=30).stdout, "late\n")
 
     def test_an_unused_workspace_expires_after_its_ttl(self) -> None:
         ws = self.b.workspaces.create(ttl=2, name="short-lived")

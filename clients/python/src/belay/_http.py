@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -31,8 +32,10 @@ class Http:
         params: Mapping[str, str],
         body: Optional[Mapping[str, Any]] = None,
         headers: Optional[Mapping[str, str]] = None,
+        timeout: Optional[float] = None,
     ) -> Any:
-        """The answer's JSON (None for an empty answer), or the typed error of a refusal."""
+        """The answer's JSON (None for an empty answer), or the typed error of a refusal; ``timeout`` (seconds)
+        replaces the client's for this request."""
         if body is not None and route.body is not None:
             unknown = set(body) - set(route.body)
             if unknown:
@@ -49,13 +52,18 @@ class Http:
             data = json.dumps({k: v for k, v in (body or {}).items() if v is not None}).encode("utf-8")
             request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, data=data, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, data=data, timeout=timeout or self.timeout) as response:
                 raw = response.read()
                 content_type = response.headers.get("Content-Type", "")
         except urllib.error.HTTPError as e:
             raise _refusal(e.code, e.read()) from None
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
+            if isinstance(reason, (TimeoutError, socket.timeout)):  # one class from Python 3.10 on, two before
+                raise ConnectionFailed(
+                    f"No answer from {self.base} within {timeout or self.timeout:g} s.",
+                    "Give Belay(…, timeout=SECONDS) more time, or the call a shorter timeout of its own.",
+                ) from e
             raise ConnectionFailed(
                 f"No answer from {self.base}: {reason}", "Is `belay serve --workspaces` running at that URL?"
             ) from e

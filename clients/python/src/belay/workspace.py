@@ -133,14 +133,19 @@ class Workspace:
     def call(self, tool: str, arguments: Optional[Mapping[str, Any]] = None) -> ToolResult:
         """Calls any tool of the catalog (``belay tools`` lists them) with its arguments, as a model would."""
         assert self._http is not None, "a Workspace is made by Belay.workspaces, not by hand"
+        body = dict(arguments or {})
+        # a call that may run longer than the client's timeout (a command's own timeout_s) is waited for that long
+        limit = body.get("timeout_s")
+        wait = max(self._http.timeout, limit + 60) if isinstance(limit, (int, float)) else None
         answer = self._http.send(
-            ROUTES["tool"], self.token or self._admin_token, {"id": self.id, "tool": tool}, dict(arguments or {})
+            ROUTES["tool"], self.token or self._admin_token, {"id": self.id, "tool": tool}, body, timeout=wait
         )
         return ToolResult.of(answer)
 
     def _tool(self, tool: str, raise_on_error: bool = True, **arguments: Any) -> ToolResult:
         unknown = set(arguments) - set(TOOLS[tool])
-        assert not unknown, f"{tool} is not listed in routes.TOOLS with {sorted(unknown)}"
+        if unknown:
+            raise TypeError(f"{tool} is not listed in routes.TOOLS with {sorted(unknown)}")
         result = self.call(tool, {k: v for k, v in arguments.items() if v is not None})
         if raise_on_error and result.is_error:
             raise ToolFailed(result.text, "", 200)
