@@ -7,6 +7,8 @@ import dev.belay.fleet.Host;
 import dev.belay.fleet.Source;
 import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fs.Trees;
+import dev.belay.journal.Change;
+import dev.belay.journal.Journal;
 import dev.belay.journal.JournalLocation;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
@@ -24,6 +26,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The workspaces of {@code belay serve --workspaces} on this machine: each opened as {@code serve} opens its one
@@ -32,6 +35,11 @@ import java.util.concurrent.TimeUnit;
  * {@code cp --reflink=auto} copies them.
  */
 final class WorkspaceHost implements Host {
+
+    /** The author of the journal's commits that no tool makes, such as a restore. */
+    private static final String AUTHOR = "Belay";
+
+    private static final String AUTHOR_EMAIL = "belay@localhost";
 
     /** What a workspace is opened with: the server's own options. */
     record Options(
@@ -112,8 +120,41 @@ final class WorkspaceHost implements Host {
     }
 
     @Override
+    public void restore(Path snapshot, Path files, String summary) {
+        try {
+            Path root = files.toRealPath();
+            try (Journal journal = Journal.open(root, journal(files), AUTHOR, AUTHOR_EMAIL)) {
+                // what changed since the journal last looked is its own commit, so undoing the restore keeps it
+                journal.captureOutsideChanges();
+                try (Stream<Path> children = Files.list(root)) {
+                    children.forEach(Trees::delete);
+                }
+                copy(snapshot, root);
+                journal.commitAll(new Change(summary, "restore", "-"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restore " + files, e);
+        }
+    }
+
+    @Override
+    public void stop(WorkspaceRecord workspace, Path files) {
+        if (container(Optional.of(workspace.runtime()))) {
+            try (DockerEngine engine = DockerEngine.connect()) {
+                ContainerRuntime.stop(engine.client(), files.toRealPath());
+            } catch (IOException | RuntimeException e) {
+                System.err.println("belay: could not stop the container of " + files + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static boolean container(Optional<String> runtime) {
+        return runtime.filter(r -> r.startsWith("container")).isPresent();
+    }
+
+    @Override
     public void remove(Path files, Optional<String> runtime) {
-        if (runtime.filter(r -> r.startsWith("container")).isPresent()) {
+        if (container(runtime)) {
             // the container runtime keeps a container per workspace for its next start: this one has none
             try (DockerEngine engine = DockerEngine.connect()) {
                 ContainerRuntime.prune(engine.client(), files.toRealPath());

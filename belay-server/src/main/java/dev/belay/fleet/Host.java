@@ -38,6 +38,19 @@ public interface Host {
     void fork(Path from, Path to);
 
     /**
+     * Puts the files of {@code snapshot} (a copy {@link #fork} made) in place of a closed workspace's {@code files},
+     * as one change of its journal named {@code summary}: its history shows the restore, and undo brings back the
+     * files as they were before it.
+     */
+    void restore(Path snapshot, Path files, String summary);
+
+    /**
+     * Stops what a closed workspace keeps running outside its engine (its container, for the container runtime),
+     * keeping it for its next start.
+     */
+    void stop(WorkspaceRecord workspace, Path files);
+
+    /**
      * Deletes what a workspace leaves on the machine: its container (for the container runtime), its journal and then
      * its files.
      *

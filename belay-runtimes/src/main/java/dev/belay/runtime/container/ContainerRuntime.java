@@ -81,6 +81,21 @@ public final class ContainerRuntime implements Runtime {
         return removed;
     }
 
+    /**
+     * Stops the container of a workspace, if it runs, keeping it for the next start (which starts it again). Returns
+     * the names stopped.
+     */
+    public static List<String> stop(DockerClient docker, Path workspace) {
+        List<String> stopped = new ArrayList<>();
+        for (Container container : docker.listContainersCmd()
+                .withLabelFilter(Map.of(WorkspaceContainer.WORKSPACE_LABEL, workspace.toString()))
+                .exec()) {
+            docker.stopContainerCmd(container.getId()).exec();
+            stopped.add(container.getId());
+        }
+        return stopped;
+    }
+
     @Override
     public String kind() {
         return "container";
