@@ -27,8 +27,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The lifecycle API of a multi-workspace server, for the admin token: {@code /workspaces} to create, list, get,
- * fork, snapshot and restore, stop and resume, and delete workspaces; and each workspace's REST door, {@code POST /w/{id}/api/{tool}}, answering as
- * {@code /api/{tool}} does through that workspace's own guarded catalog.
+ * fork, snapshot and restore, stop and resume, and delete workspaces; and each workspace's REST door,
+ * {@code POST /w/{id}/api/{tool}}, answering as {@code /api/{tool}} does through that workspace's own guarded
+ * catalog.
  */
 public final class WorkspaceRoutes {
 
