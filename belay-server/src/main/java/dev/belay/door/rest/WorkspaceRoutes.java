@@ -201,7 +201,11 @@ public final class WorkspaceRoutes {
     }
 
     private void call(Context ctx) {
-        new RestDoor(workspaces.caller(ctx.pathParam("id")), json).call(ctx);
+        String id = ctx.pathParam("id");
+        if (workspaces.get(id).state() == WorkspaceRecord.State.STOPPED) {
+            throw FleetException.stopped(id); // before the door, which would take it for a tool's failure
+        }
+        new RestDoor(workspaces.caller(id), json).call(ctx);
     }
 
     private void created(Context ctx, Workspaces.Created created) {
