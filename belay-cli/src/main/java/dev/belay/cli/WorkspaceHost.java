@@ -108,7 +108,7 @@ final class WorkspaceHost implements Host {
     }
 
     @Override
-    public void fork(Path from, Path to) {
+    public String fork(Path from, Path to, String runtime) {
         copy(from, to);
         Path journal = journal(to);
         copy(journal(from), journal);
@@ -116,6 +116,22 @@ final class WorkspaceHost implements Host {
             JournalLocation.copied(journal, to.toRealPath());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot fork " + from, e);
+        }
+        if (!container(Optional.of(runtime))) {
+            return runtime;
+        }
+        // what commands installed in the container outside the workspace goes with the copy, as an image
+        try (DockerEngine engine = DockerEngine.connect()) {
+            String image = runtime.startsWith("container:") ? runtime.substring("container:".length()) : "";
+            return ContainerRuntime.carry(engine.client(), from.toRealPath(), image, to.toRealPath())
+                    .map(carried -> "container:" + carried)
+                    .orElse(runtime);
+        } catch (IOException | RuntimeException e) {
+            throw new FleetException(
+                    FleetException.Problem.INVALID,
+                    "The state of the container of " + from + " could not be kept: " + e.getMessage(),
+                    "Check that the container engine (DOCKER_HOST) answers, then try again.",
+                    e);
         }
     }
 
@@ -158,6 +174,8 @@ final class WorkspaceHost implements Host {
             // the container runtime keeps a container per workspace for its next start: this one has none
             try (DockerEngine engine = DockerEngine.connect()) {
                 ContainerRuntime.prune(engine.client(), files.toRealPath());
+                String image = runtime.orElseThrow().replaceFirst("^container:?", "");
+                ContainerRuntime.dropState(engine.client(), image, files.toRealPath());
             } catch (IOException | RuntimeException e) {
                 System.err.println("belay: could not remove the container of " + files + ": " + e.getMessage());
             }

@@ -33,9 +33,13 @@ public interface Host {
 
     /**
      * Copies a closed workspace's files and journal to {@code to} (absent), so that the copy's history is the
-     * original's.
+     * original's, and for the container runtime its container's file system, as an image.
+     *
+     * @param runtime the original's runtime
+     * @return the runtime the copy runs on: the original's, or {@code container:IMAGE} of the image that carries its
+     *     container's state
      */
-    void fork(Path from, Path to);
+    String fork(Path from, Path to, String runtime);
 
     /**
      * Puts the files of {@code snapshot} (a copy {@link #fork} made) in place of a closed workspace's {@code files},

@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param id 12 random lower-case letters and digits, as a workspace's
  * @param workspace the id of the workspace it was taken of
  * @param diskBytes what its files take
+ * @param runtime what a workspace made from it runs on: its workspace's runtime, or the image of its container's state
  */
-public record SnapshotRecord(String id, String name, String workspace, Instant created, long diskBytes) {
+public record SnapshotRecord(
+        String id, String name, String workspace, Instant created, long diskBytes, String runtime) {
 
     public SnapshotRecord {
         if (!WorkspaceRecord.validId(id)) {
@@ -23,5 +25,6 @@ public record SnapshotRecord(String id, String name, String workspace, Instant c
         }
         NewWorkspace.checkName(name);
         Objects.requireNonNull(created, "created");
+        NewWorkspace.checkRuntime(runtime);
     }
 }

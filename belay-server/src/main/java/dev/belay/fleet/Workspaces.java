@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,7 +118,7 @@ public final class Workspaces implements AutoCloseable {
             taken.records().forEach(snapshot -> snapshots.put(snapshot.id(), snapshot));
             for (String snapshot : taken.unfinished()) {
                 LOG.warn("removing snapshot {} of workspace {}: it was never finished", snapshot, record.id());
-                discardSnapshot(record.id(), snapshot);
+                discardSnapshot(record.id(), snapshot, Optional.empty());
             }
             taken.unreadable()
                     .forEach(snapshot -> LOG.warn("snapshot {} has an unreadable record; left as it is", snapshot));
@@ -137,7 +138,7 @@ public final class Workspaces implements AutoCloseable {
     public Created create(NewWorkspace request) {
         String id = reserve();
         Optional<String> runtime = Optional.of(request.runtime().orElse(settings.defaultRuntime()));
-        return making(id, runtime, "cannot create workspace " + id, () -> {
+        return making(id, () -> runtime, "cannot create workspace " + id, () -> {
             Path files = store.files(id);
             Files.createDirectories(files);
             host.seed(request.source(), files);
@@ -153,19 +154,22 @@ public final class Workspaces implements AutoCloseable {
      */
     public Created fork(String originalId, NewWorkspace request) {
         LiveWorkspace original = live(originalId);
+        WorkspaceRecord from = original.record();
         String id = reserve();
-        return making(id, Optional.of(original.record().runtime()), "cannot fork workspace " + originalId, () -> {
+        String[] runtime = {from.runtime()};
+        return making(id, () -> Optional.of(runtime[0]), "cannot fork workspace " + originalId, () -> {
             Path files = store.files(id);
             Files.createDirectories(files.getParent());
-            original.whileClosed(FORK_WAIT_SECONDS, () -> host.fork(original.files(), files));
+            original.whileClosed(
+                    FORK_WAIT_SECONDS, () -> runtime[0] = host.fork(original.files(), files, from.runtime()));
             NewWorkspace named = new NewWorkspace(
-                    request.name().or(() -> Optional.of(original.record().name() + " fork")),
-                    request.runtime().or(() -> Optional.of(original.record().runtime())),
-                    request.labels().isEmpty() ? original.record().labels() : request.labels(),
-                    request.idleTtl().or(() -> Optional.of(original.record().idleTtl())),
-                    request.maxLifetime().or(() -> Optional.of(original.record().maxLifetime())),
+                    request.name().or(() -> Optional.of(from.name() + " fork")),
+                    Optional.of(runtime[0]),
+                    request.labels().isEmpty() ? from.labels() : request.labels(),
+                    request.idleTtl().or(() -> Optional.of(from.idleTtl())),
+                    request.maxLifetime().or(() -> Optional.of(from.maxLifetime())),
                     request.source(),
-                    request.diskLimit().or(() -> original.record().diskLimitBytes()));
+                    request.diskLimit().or(from::diskLimitBytes));
             return finish(id, named, "fork of " + originalId);
         });
     }
@@ -179,15 +183,16 @@ public final class Workspaces implements AutoCloseable {
     public Created fromSnapshot(String snapshotId, NewWorkspace request) {
         SnapshotRecord snapshot = snapshot(snapshotId);
         WorkspaceRecord original = live(snapshot.workspace()).record();
-        String runtime = request.runtime().orElse(original.runtime());
         String id = reserve();
-        return making(id, Optional.of(runtime), "cannot create a workspace from snapshot " + snapshotId, () -> {
+        String[] runtime = {snapshot.runtime()};
+        return making(id, () -> Optional.of(runtime[0]), "cannot create a workspace from " + snapshotId, () -> {
             Path files = store.files(id);
             Files.createDirectories(files.getParent());
-            host.fork(snapshotFiles(snapshot), files);
+            runtime[0] =
+                    host.fork(snapshotFiles(snapshot), files, request.runtime().orElse(snapshot.runtime()));
             NewWorkspace named = new NewWorkspace(
                     request.name().or(() -> Optional.of(snapshot.name())),
-                    Optional.of(runtime),
+                    Optional.of(runtime[0]),
                     request.labels().isEmpty() ? original.labels() : request.labels(),
                     request.idleTtl().or(() -> Optional.of(original.idleTtl())),
                     request.maxLifetime().or(() -> Optional.of(original.maxLifetime())),
@@ -219,16 +224,18 @@ public final class Workspaces implements AutoCloseable {
         } while (snapshots.containsKey(id));
         String snapshotId = id;
         Path files = store.snapshot(workspaceId, snapshotId).resolve(WorkspaceStore.FILES);
+        String from = workspace.record().runtime();
+        String[] runtime = {from};
         try {
             Files.createDirectories(files.getParent());
-            workspace.whileClosed(FORK_WAIT_SECONDS, () -> host.fork(workspace.files(), files));
+            workspace.whileClosed(FORK_WAIT_SECONDS, () -> runtime[0] = host.fork(workspace.files(), files, from));
             SnapshotRecord snapshot = new SnapshotRecord(
-                    snapshotId, name.orElse(snapshotId), workspaceId, clock.instant(), DiskUse.of(files));
+                    snapshotId, name.orElse(snapshotId), workspaceId, clock.instant(), DiskUse.of(files), runtime[0]);
             store.write(snapshot);
             snapshots.put(snapshotId, snapshot);
             return snapshot;
         } catch (IOException | RuntimeException e) {
-            discardSnapshot(workspaceId, snapshotId);
+            discardSnapshot(workspaceId, snapshotId, Optional.of(runtime[0]));
             if (e instanceof IOException io) {
                 throw new UncheckedIOException("cannot snapshot workspace " + workspaceId, io);
             }
@@ -249,7 +256,7 @@ public final class Workspaces implements AutoCloseable {
     public void deleteSnapshot(String workspaceId, String snapshotId) {
         SnapshotRecord snapshot = snapshotOf(workspaceId, snapshotId);
         if (snapshots.remove(snapshotId, snapshot)) {
-            discardSnapshot(workspaceId, snapshotId);
+            discardSnapshot(workspaceId, snapshotId, Optional.of(snapshot.runtime()));
         }
     }
 
@@ -331,16 +338,16 @@ public final class Workspaces implements AutoCloseable {
 
     /**
      * Makes the workspace {@code id} reserved for it; a failure removes what was made of it (files, journal, the
-     * container of {@code runtime}) and frees the reservation either way.
+     * container and state image of its runtime as far as it got) and frees the reservation either way.
      */
-    private Created making(String id, Optional<String> runtime, String failure, Making making) {
+    private Created making(String id, Supplier<Optional<String>> runtime, String failure, Making making) {
         try {
             return making.make();
         } catch (IOException e) {
-            discard(id, runtime);
+            discard(id, runtime.get());
             throw new UncheckedIOException(failure, e);
         } catch (RuntimeException e) {
-            discard(id, runtime);
+            discard(id, runtime.get());
             throw e;
         } finally {
             release();
@@ -408,7 +415,11 @@ public final class Workspaces implements AutoCloseable {
             digests.remove(workspace.record().tokenDigest());
             workspace.retire();
             onDelete.forEach(listener -> listener.accept(id));
-            snapshots.values().removeIf(snapshot -> snapshot.workspace().equals(id));
+            List<SnapshotRecord> taken = snapshots.values().stream()
+                    .filter(snapshot -> snapshot.workspace().equals(id))
+                    .toList();
+            taken.forEach(snapshot -> snapshots.remove(snapshot.id()));
+            taken.forEach(snapshot -> discardSnapshot(id, snapshot.id(), Optional.of(snapshot.runtime())));
             discard(id, Optional.of(workspace.record().runtime()));
         }
     }
@@ -532,7 +543,7 @@ public final class Workspaces implements AutoCloseable {
                 try (Stream<Path> each = Files.list(taken)) {
                     each.map(p -> p.getFileName().toString())
                             .filter(WorkspaceRecord::validId)
-                            .forEach(snapshot -> discardSnapshot(id, snapshot));
+                            .forEach(snapshot -> discardSnapshot(id, snapshot, Optional.empty()));
                 }
                 Files.deleteIfExists(taken);
             }
@@ -546,14 +557,14 @@ public final class Workspaces implements AutoCloseable {
         }
     }
 
-    /** Removes a snapshot's record, files and journal. */
-    private void discardSnapshot(String id, String snapshot) {
+    /** Removes a snapshot's record, files, journal and the image of its container's state ({@code runtime}). */
+    private void discardSnapshot(String id, String snapshot, Optional<String> runtime) {
         try {
             Path home = store.snapshot(id, snapshot);
             Files.deleteIfExists(home.resolve(WorkspaceStore.SNAPSHOT_RECORD));
             Path files = home.resolve(WorkspaceStore.FILES);
             if (Files.exists(files)) {
-                host.remove(files, Optional.empty());
+                host.remove(files, runtime);
             }
             Files.deleteIfExists(home);
         } catch (IOException | RuntimeException e) {

@@ -87,9 +87,10 @@ final class FakeHost implements Host {
     }
 
     @Override
-    public void fork(Path from, Path to) {
+    public String fork(Path from, Path to, String runtime) {
         copy(from, to);
         copy(journal(from), journal(to));
+        return runtime;
     }
 
     @Override
