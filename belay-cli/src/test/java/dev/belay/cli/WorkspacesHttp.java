@@ -11,7 +11,7 @@ import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A client of a {@code belay serve --workspaces} server's HTTP routes, asserting the status each answer should have. */
+/** A client of the HTTP routes of {@code belay serve --workspaces}, asserting the status each answer should have. */
 final class WorkspacesHttp {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
