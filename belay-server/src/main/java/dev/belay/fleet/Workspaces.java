@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -96,6 +97,11 @@ public final class Workspaces implements AutoCloseable {
     private final Map<String, String> digests = new ConcurrentHashMap<>();
     /** Every workspace's snapshots by their ids. */
     private final Map<String, SnapshotRecord> snapshots = new ConcurrentHashMap<>();
+    /**
+     * Copies out of snapshots (restore, a workspace made from one) share it; removing a snapshot's files takes it
+     * alone, so that a snapshot never vanishes half-way through a restore, which would leave the workspace half made.
+     */
+    private final ReentrantReadWriteLock snapshotFiles = new ReentrantReadWriteLock();
 
     private final List<Consumer<String>> onDelete = new CopyOnWriteArrayList<>();
     private int reserved; // guarded by this: creations under way, counted against the capacity
@@ -188,8 +194,11 @@ public final class Workspaces implements AutoCloseable {
         return making(id, () -> Optional.of(runtime[0]), "cannot create a workspace from " + snapshotId, () -> {
             Path files = store.files(id);
             Files.createDirectories(files.getParent());
-            runtime[0] =
-                    host.fork(snapshotFiles(snapshot), files, request.runtime().orElse(snapshot.runtime()));
+            String wanted = request.runtime().orElse(snapshot.runtime());
+            runtime[0] = readingSnapshots(() -> {
+                snapshot(snapshotId); // still there, under the lock that keeps it there
+                return host.fork(snapshotFiles(snapshot), files, wanted);
+            });
             NewWorkspace named = new NewWorkspace(
                     request.name().or(() -> Optional.of(snapshot.name())),
                     Optional.of(runtime[0]),
@@ -270,13 +279,17 @@ public final class Workspaces implements AutoCloseable {
      */
     public WorkspaceRecord restore(String workspaceId, String snapshotId) {
         LiveWorkspace workspace = live(workspaceId);
-        SnapshotRecord snapshot = snapshotOf(workspaceId, snapshotId);
         workspace.whileClosed(
                 FORK_WAIT_SECONDS,
-                () -> host.restore(
-                        snapshotFiles(snapshot),
-                        workspace.files(),
-                        "Restore snapshot " + snapshot.id() + " (" + snapshot.name() + ")"));
+                () -> readingSnapshots(() -> {
+                    // looked up under the lock, so that a snapshot deleted meanwhile is refused rather than half copied
+                    SnapshotRecord snapshot = snapshotOf(workspaceId, snapshotId);
+                    host.restore(
+                            snapshotFiles(snapshot),
+                            workspace.files(),
+                            "Restore snapshot " + snapshot.id() + " (" + snapshot.name() + ")");
+                    return snapshot;
+                }));
         workspace.measure();
         store.write(workspace.record());
         return workspace.record();
@@ -303,6 +316,15 @@ public final class Workspaces implements AutoCloseable {
             store.write(workspace.record());
         }
         return workspace.record();
+    }
+
+    private <T> T readingSnapshots(Supplier<T> copy) {
+        snapshotFiles.readLock().lock();
+        try {
+            return copy.get();
+        } finally {
+            snapshotFiles.readLock().unlock();
+        }
     }
 
     private SnapshotRecord snapshot(String snapshotId) {
@@ -559,6 +581,7 @@ public final class Workspaces implements AutoCloseable {
 
     /** Removes a snapshot's record, files, journal and the image of its container's state ({@code runtime}). */
     private void discardSnapshot(String id, String snapshot, Optional<String> runtime) {
+        snapshotFiles.writeLock().lock();
         try {
             Path home = store.snapshot(id, snapshot);
             Files.deleteIfExists(home.resolve(WorkspaceStore.SNAPSHOT_RECORD));
@@ -569,6 +592,8 @@ public final class Workspaces implements AutoCloseable {
             Files.deleteIfExists(home);
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not remove all of snapshot {} of workspace {}", snapshot, id, e);
+        } finally {
+            snapshotFiles.writeLock().unlock();
         }
     }
 }

@@ -29,7 +29,7 @@ final class FakeHost implements Host {
     final List<String> stopped = new ArrayList<>();
     /** Whether every engine holds background work. */
     volatile boolean busy;
-    /** When set, a write_file call waits for it to open. */
+    /** When set, a write_file call and a restore wait for it to open. */
     volatile CountDownLatch gate;
 
     Path journal(Path files) {
@@ -63,10 +63,7 @@ final class FakeHost implements Host {
                     return ToolResult.ok("ok");
                 }
                 try {
-                    CountDownLatch wait = gate;
-                    if (wait != null) {
-                        wait.await();
-                    }
+                    await();
                     Path file = files.resolve(call.arguments().path("path").asString());
                     if (call.arguments().has("bytes")) {
                         Files.write(
@@ -77,9 +74,6 @@ final class FakeHost implements Host {
                     return ToolResult.ok("written");
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return ToolResult.error("interrupted");
                 }
             }
         };
@@ -95,6 +89,7 @@ final class FakeHost implements Host {
 
     @Override
     public void restore(Path snapshot, Path files, String summary) {
+        await();
         delete(files);
         copy(snapshot, files);
         try {
@@ -105,6 +100,20 @@ final class FakeHost implements Host {
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits for the gate, if one is set. */
+    private void await() {
+        CountDownLatch wait = gate;
+        if (wait == null) {
+            return;
+        }
+        try {
+            wait.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

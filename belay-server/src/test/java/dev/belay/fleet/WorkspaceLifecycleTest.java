@@ -164,6 +164,31 @@ class WorkspaceLifecycleTest {
     }
 
     @Test
+    void aSnapshotDeletedDuringARestoreGoesOnlyOnceTheRestoreHasCopiedIt() throws Exception {
+        Workspaces workspaces = new Workspaces(dir, host, clock, SETTINGS);
+        String id = workspaces.create(NewWorkspace.empty()).workspace().id();
+        write(workspaces, id, "a.txt", "kept");
+        SnapshotRecord snapshot = workspaces.snapshot(id, Optional.empty());
+        write(workspaces, id, "a.txt", "changed");
+        host.gate = new CountDownLatch(1);
+
+        CompletableFuture<WorkspaceRecord> restore =
+                CompletableFuture.supplyAsync(() -> workspaces.restore(id, snapshot.id()));
+        Thread.sleep(100);
+        CompletableFuture<Void> delete = CompletableFuture.runAsync(() -> workspaces.deleteSnapshot(id, snapshot.id()));
+        Thread.sleep(200);
+        assertThat(delete).isNotDone();
+        assertThat(snapshotFiles(id, snapshot.id()).resolve("a.txt")).exists();
+        host.gate.countDown();
+
+        restore.get(10, TimeUnit.SECONDS);
+        delete.get(10, TimeUnit.SECONDS);
+        assertThat(Files.readString(files(id).resolve("a.txt"))).isEqualTo("kept");
+        assertThat(snapshotFiles(id, snapshot.id())).doesNotExist();
+        assertThat(workspaces.snapshots(id)).isEmpty();
+    }
+
+    @Test
     void aStoppedWorkspaceRefusesCallsOutlivesItsIdleTtlAndAResumeAndRestartKeepItsState() {
         Workspaces first = new Workspaces(dir, host, clock, SETTINGS);
         String id = first.create(named("s")).workspace().id();
