@@ -7,6 +7,8 @@ import dev.belay.fleet.Host;
 import dev.belay.fleet.Source;
 import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fs.Trees;
+import dev.belay.journal.Change;
+import dev.belay.journal.Journal;
 import dev.belay.journal.JournalLocation;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
@@ -21,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The workspaces of {@code belay serve --workspaces} on this machine: each opened as {@code serve} opens its one
@@ -29,6 +32,11 @@ import java.util.Optional;
  * file system allows ({@link TreeCopies}).
  */
 final class WorkspaceHost implements Host {
+
+    /** The author of the journal's commits that no tool makes, such as a restore. */
+    private static final String AUTHOR = "Belay";
+
+    private static final String AUTHOR_EMAIL = "belay@localhost";
 
     /** What a workspace is opened with: the server's own options. */
     record Options(
@@ -102,7 +110,7 @@ final class WorkspaceHost implements Host {
     }
 
     @Override
-    public void fork(Path from, Path to) {
+    public String fork(Path from, Path to, String runtime) {
         TreeCopies.copy(from, to);
         Path journal = journal(to);
         TreeCopies.copy(journal(from), journal);
@@ -111,14 +119,65 @@ final class WorkspaceHost implements Host {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot fork " + from, e);
         }
+        if (!container(Optional.of(runtime))) {
+            return runtime;
+        }
+        // what commands installed in the container outside the workspace goes with the copy, as an image
+        try (DockerEngine engine = DockerEngine.connect()) {
+            String image = runtime.startsWith("container:") ? runtime.substring("container:".length()) : "";
+            return ContainerRuntime.carry(engine.client(), from.toRealPath(), image, to.toRealPath())
+                    .map(carried -> "container:" + carried)
+                    .orElse(runtime);
+        } catch (IOException | RuntimeException e) {
+            throw new FleetException(
+                    FleetException.Problem.INVALID,
+                    "The state of the container of " + from + " could not be kept: " + e.getMessage(),
+                    "Check that the container engine (DOCKER_HOST) answers, then try again.",
+                    e);
+        }
+    }
+
+    @Override
+    public void restore(Path snapshot, Path files, String summary) {
+        try {
+            Path root = files.toRealPath();
+            try (Journal journal = Journal.open(root, journal(files), AUTHOR, AUTHOR_EMAIL)) {
+                // what changed since the journal last looked is its own commit, so undoing the restore keeps it
+                journal.captureOutsideChanges();
+                try (Stream<Path> children = Files.list(root)) {
+                    children.forEach(Trees::delete);
+                }
+                TreeCopies.copy(snapshot, root);
+                journal.commitAll(new Change(summary, "restore", "-"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restore " + files, e);
+        }
+    }
+
+    @Override
+    public void stop(WorkspaceRecord workspace, Path files) {
+        if (container(Optional.of(workspace.runtime()))) {
+            try (DockerEngine engine = DockerEngine.connect()) {
+                ContainerRuntime.stop(engine.client(), files.toRealPath());
+            } catch (IOException | RuntimeException e) {
+                System.err.println("belay: could not stop the container of " + files + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static boolean container(Optional<String> runtime) {
+        return runtime.filter(r -> r.startsWith("container")).isPresent();
     }
 
     @Override
     public void remove(Path files, Optional<String> runtime) {
-        if (runtime.filter(r -> r.startsWith("container")).isPresent()) {
+        if (container(runtime)) {
             // the container runtime keeps a container per workspace for its next start: this one has none
             try (DockerEngine engine = DockerEngine.connect()) {
                 ContainerRuntime.prune(engine.client(), files.toRealPath());
+                String image = runtime.orElseThrow().replaceFirst("^container:?", "");
+                ContainerRuntime.dropState(engine.client(), image, files.toRealPath());
             } catch (IOException | RuntimeException e) {
                 System.err.println("belay: could not remove the container of " + files + ": " + e.getMessage());
             }

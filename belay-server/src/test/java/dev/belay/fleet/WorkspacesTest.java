@@ -5,20 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.belay.tool.CallContext;
 import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolCaller;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -251,7 +243,10 @@ class WorkspacesTest {
                 Duration.ofSeconds(7),
                 clock.instant(),
                 clock.instant(),
-                "empty");
+                "empty",
+                WorkspaceRecord.State.STOPPED,
+                4096,
+                Optional.of(1L << 30));
         JsonMapper json = JsonMapper.builder().build();
 
         assertThat(json.readValue(json.writeValueAsString(record), WorkspaceRecord.class))
@@ -278,113 +273,5 @@ class WorkspacesTest {
 
     private static ToolCall call() {
         return new ToolCall("system_info", JsonMapper.builder().build().createObjectNode(), CallContext.of("t", "s"));
-    }
-
-    private static final class FakeClock extends Clock {
-        private Instant now;
-
-        FakeClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    /** Files as they are; a workspace's "journal" is the directory {@code files.journal} next to them. */
-    private static final class FakeHost implements Host {
-        final List<String> opened = new ArrayList<>();
-        final List<String> closed = new ArrayList<>();
-        /** Whether every engine holds background work. */
-        volatile boolean busy;
-
-        Path journal(Path files) {
-            return files.resolveSibling("files.journal");
-        }
-
-        @Override
-        public void seed(Source source, Path files) {
-            if (source instanceof Source.Git) {
-                throw new FleetException(FleetException.Problem.INVALID, "refused", "no network here");
-            }
-        }
-
-        @Override
-        public Opened open(WorkspaceRecord workspace, Path files) {
-            try {
-                Files.createDirectories(journal(files));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            opened.add(workspace.id());
-            ToolCaller caller = new ToolCaller() {
-                @Override
-                public List<ToolSpec> tools() {
-                    return List.of();
-                }
-
-                @Override
-                public ToolResult call(ToolCall call) {
-                    return ToolResult.ok("ok");
-                }
-            };
-            return new Opened(caller, () -> closed.add(workspace.id()), () -> busy);
-        }
-
-        @Override
-        public void fork(Path from, Path to) {
-            copy(from, to);
-            copy(journal(from), journal(to));
-        }
-
-        @Override
-        public void remove(Path files, Optional<String> runtime) {
-            delete(journal(files));
-            delete(files);
-        }
-
-        private static void copy(Path from, Path to) {
-            try (Stream<Path> all = Files.walk(from)) {
-                for (Path p : all.toList()) {
-                    Path target = to.resolve(from.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(p, target);
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        private static void delete(Path dir) {
-            if (!Files.exists(dir)) {
-                return;
-            }
-            try (Stream<Path> all = Files.walk(dir)) {
-                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.belay.door.rest;
 
 import dev.belay.fleet.FleetException;
 import dev.belay.fleet.NewWorkspace;
+import dev.belay.fleet.SnapshotRecord;
 import dev.belay.fleet.Source;
 import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fleet.Workspaces;
@@ -11,9 +12,11 @@ import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -24,8 +27,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The lifecycle API of a multi-workspace server, for the admin token: {@code /workspaces} to create, list, get,
- * fork and delete workspaces; and each workspace's REST door, {@code POST /w/{id}/api/{tool}}, answering as
- * {@code /api/{tool}} does through that workspace's own guarded catalog.
+ * fork, snapshot and restore, stop and resume, and delete workspaces; and each workspace's REST door,
+ * {@code POST /w/{id}/api/{tool}}, answering as {@code /api/{tool}} does through that workspace's own guarded
+ * catalog.
  */
 public final class WorkspaceRoutes {
 
@@ -35,8 +39,8 @@ public final class WorkspaceRoutes {
     }
 
     /**
-     * The body of {@code POST /workspaces}; at most one of {@code template} and {@code git}. Unknown fields are
-     * refused, so that a misspelt one is not silently ignored.
+     * The body of {@code POST /workspaces}; at most one of {@code template}, {@code git} and {@code snapshot}.
+     * Unknown fields are refused, so that a misspelt one is not silently ignored.
      */
     record CreateBody(
             String name,
@@ -46,7 +50,18 @@ public final class WorkspaceRoutes {
             Long maxLifetimeSeconds,
             String template,
             String git,
-            String ref) {}
+            String ref,
+            String snapshot,
+            Long diskLimitBytes) {}
+
+    /** The body of {@code POST /workspaces/{id}/snapshots}. */
+    record SnapshotBody(String name) {}
+
+    /** The body of {@code POST /workspaces/{id}/restore}. */
+    record RestoreBody(String snapshot) {}
+
+    /** The body of routes that take none: empty, or an object without fields. */
+    record NoBody() {}
 
     /** The body of {@code POST /workspaces/{id}/fork}. */
     record ForkBody(String name, Map<String, String> labels, Long ttlSeconds, Long maxLifetimeSeconds) {}
@@ -74,6 +89,23 @@ public final class WorkspaceRoutes {
             ctx.status(204);
         }));
         routes.post("/workspaces/{id}/fork", answering(this::fork));
+        routes.post("/workspaces/{id}/snapshots", answering(this::snapshot));
+        routes.get("/workspaces/{id}/snapshots", answering(this::snapshots));
+        routes.delete("/workspaces/{id}/snapshots/{snapshot}", answering(ctx -> {
+            workspaces.deleteSnapshot(ctx.pathParam("id"), ctx.pathParam("snapshot"));
+            ctx.status(204);
+        }));
+        routes.post("/workspaces/{id}/restore", answering(this::restore));
+        routes.post("/workspaces/{id}/stop", answering(ctx -> {
+            if (read(ctx, NoBody.class) != null) {
+                json(ctx, 200, view(workspaces.stop(ctx.pathParam("id"))));
+            }
+        }));
+        routes.post("/workspaces/{id}/resume", answering(ctx -> {
+            if (read(ctx, NoBody.class) != null) {
+                json(ctx, 200, view(workspaces.resume(ctx.pathParam("id"))));
+            }
+        }));
         routes.post("/w/{id}/api/{tool}", answering(this::call));
     }
 
@@ -82,8 +114,11 @@ public final class WorkspaceRoutes {
         if (body == null) {
             return;
         }
-        if (body.template() != null && body.git() != null) {
-            throw invalid("Give either template or git, not both.");
+        if (Stream.of(body.template(), body.git(), body.snapshot())
+                        .filter(Objects::nonNull)
+                        .count()
+                > 1) {
+            throw invalid("Give at most one of template, git and snapshot.");
         }
         if (body.ref() != null && body.git() == null) {
             throw invalid("ref names a commit of the git repository: give git too.");
@@ -100,15 +135,44 @@ public final class WorkspaceRoutes {
         } else {
             source = new Source.Empty();
         }
+        NewWorkspace request = new NewWorkspace(
+                Optional.ofNullable(body.name()),
+                Optional.ofNullable(body.runtime()),
+                body.labels() == null ? Map.of() : body.labels(),
+                seconds(body.ttlSeconds()),
+                seconds(body.maxLifetimeSeconds()),
+                source,
+                Optional.ofNullable(body.diskLimitBytes()));
         created(
                 ctx,
-                workspaces.create(new NewWorkspace(
-                        Optional.ofNullable(body.name()),
-                        Optional.ofNullable(body.runtime()),
-                        body.labels() == null ? Map.of() : body.labels(),
-                        seconds(body.ttlSeconds()),
-                        seconds(body.maxLifetimeSeconds()),
-                        source)));
+                body.snapshot() == null
+                        ? workspaces.create(request)
+                        : workspaces.fromSnapshot(body.snapshot(), request));
+    }
+
+    private void snapshot(Context ctx) {
+        SnapshotBody body = read(ctx, SnapshotBody.class);
+        if (body != null) {
+            json(ctx, 201, view(workspaces.snapshot(ctx.pathParam("id"), Optional.ofNullable(body.name()))));
+        }
+    }
+
+    private void snapshots(Context ctx) {
+        ObjectNode answer = json.createObjectNode();
+        var items = answer.putArray("snapshots");
+        workspaces.snapshots(ctx.pathParam("id")).forEach(s -> items.add(view(s)));
+        json(ctx, 200, answer);
+    }
+
+    private void restore(Context ctx) {
+        RestoreBody body = read(ctx, RestoreBody.class);
+        if (body == null) {
+            return;
+        }
+        if (body.snapshot() == null) {
+            throw invalid("Name the snapshot to restore: {\"snapshot\": \"ID\"}.");
+        }
+        json(ctx, 200, view(workspaces.restore(ctx.pathParam("id"), body.snapshot())));
     }
 
     private void fork(Context ctx) {
@@ -137,7 +201,11 @@ public final class WorkspaceRoutes {
     }
 
     private void call(Context ctx) {
-        new RestDoor(workspaces.caller(ctx.pathParam("id")), json).call(ctx);
+        String id = ctx.pathParam("id");
+        if (workspaces.get(id).state() == WorkspaceRecord.State.STOPPED) {
+            throw FleetException.stopped(id); // before the door, which would take it for a tool's failure
+        }
+        new RestDoor(workspaces.caller(id), json).call(ctx);
     }
 
     private void created(Context ctx, Workspaces.Created created) {
@@ -160,19 +228,25 @@ public final class WorkspaceRoutes {
                 .put("max_lifetime_seconds", w.maxLifetime().toSeconds())
                 .put("created", w.created().toString())
                 .put("last_used", w.lastUsed().toString())
-                .put("expires", min(w).toString())
+                .put("expires", w.expires().toString())
+                .put("state", w.state().name().toLowerCase(Locale.ROOT))
+                .put("disk_bytes", w.diskBytes())
                 .put("mcp", prefix(w.id()) + "/mcp")
                 .put("api", prefix(w.id()) + "/api");
+        w.diskLimitBytes()
+                .ifPresentOrElse(limit -> node.put("disk_limit_bytes", limit), () -> node.putNull("disk_limit_bytes"));
         ObjectNode labels = node.putObject("labels");
         w.labels().forEach(labels::put);
         return node;
     }
 
-    /** When it expires if nothing uses it. */
-    private static Instant min(WorkspaceRecord w) {
-        Instant idle = w.lastUsed().plus(w.idleTtl());
-        Instant max = w.created().plus(w.maxLifetime());
-        return idle.isBefore(max) ? idle : max;
+    private ObjectNode view(SnapshotRecord s) {
+        return json.createObjectNode()
+                .put("id", s.id())
+                .put("name", s.name())
+                .put("workspace", s.workspace())
+                .put("created", s.created().toString())
+                .put("disk_bytes", s.diskBytes());
     }
 
     private <T> T read(Context ctx, Class<T> type) {
