@@ -1,8 +1,4 @@
-"""Snapshots, restore, creation from a snapshot, and stop/resume, through the SDK against the real server.
-
-These routes arrive on the server with the same round as this SDK; until a server has them (the route answers 404 or
-405 for a workspace that exists), the tests are skipped, saying so.
-"""
+"""Snapshots, restore, creation from a snapshot, and stop/resume, through the SDK against the real server."""
 
 from __future__ import annotations
 
@@ -14,10 +10,6 @@ from support import delete_quietly, server
 from belay import BelayError, Conflict, NotFound, Snapshot
 
 
-def route_missing(e: BelayError) -> bool:
-    return e.status in (404, 405) and "not found" in e.error.lower() and "/workspaces/" in e.error
-
-
 class SnapshotsTest(unittest.TestCase):
     def setUp(self) -> None:
         self.b = server().client()
@@ -27,12 +19,7 @@ class SnapshotsTest(unittest.TestCase):
 
     def test_a_snapshot_is_restored_listed_created_from_and_deleted(self) -> None:
         self.ws.files.write("notes.txt", "before the refactor")
-        try:
-            snap = self.ws.snapshot(name="before-refactor")
-        except BelayError as e:
-            if route_missing(e):
-                self.skipTest(f"this server has no snapshots yet: POST /workspaces/ID/snapshots answered {e.status}")
-            raise
+        snap = self.ws.snapshot(name="before-refactor")
         self.assertIsInstance(snap, Snapshot)
         self.assertRegex(snap.id, r"^[a-z0-9]{12}$")
         self.assertEqual((snap.name, snap.workspace), ("before-refactor", self.ws.id))
@@ -67,12 +54,7 @@ class SnapshotsTest(unittest.TestCase):
 
     def test_a_stopped_workspace_keeps_its_files_and_refuses_calls_until_resumed(self) -> None:
         self.ws.files.write("kept.txt", "kept")
-        try:
-            stopped = self.ws.stop()
-        except BelayError as e:
-            if route_missing(e):
-                self.skipTest(f"this server has no stop/resume yet: POST /workspaces/ID/stop answered {e.status}")
-            raise
+        stopped = self.ws.stop()
         self.assertEqual(stopped.state, "stopped")
         self.assertEqual(self.b.workspaces.get(self.ws.id).state, "stopped")
         with self.assertRaises(Conflict) as e:
