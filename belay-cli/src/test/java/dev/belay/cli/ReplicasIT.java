@@ -136,7 +136,7 @@ class ReplicasIT {
                         // refused, e.g. still held by a replica that has not seen it go; abort tells no listener
                         refused = message.path("error").path("message").asString();
                         ws.abort();
-                        later();
+                        gone(ws);
                     }
                 } else if ("tools/call".equals(message.path("method").asString(""))) {
                     JsonNode arguments = message.path("params").path("arguments");
@@ -158,16 +158,21 @@ class ReplicasIT {
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-            gone();
+            gone(ws);
             return null;
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
-            gone();
+            gone(ws);
         }
 
-        private void gone() {
+        /** The current connection ended: one new dial, however many ways the end was told. */
+        private synchronized void gone(WebSocket ws) {
+            if (ws != socket) {
+                return;
+            }
+            socket = null;
             if (online.isDone()) {
                 online = new CompletableFuture<>();
             }
