@@ -6,6 +6,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,22 +29,27 @@ public final class NatsServer implements AutoCloseable {
 
     /** Starts one, its store and log under {@code dir}, and waits until it accepts connections. */
     public static NatsServer start(Path dir) throws IOException, InterruptedException {
+        return start(dir, true);
+    }
+
+    /** Like {@link #start(Path)}; without JetStream, to see what a server that lacks it does. */
+    public static NatsServer start(Path dir, boolean jetStream) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path log = dir.resolve("nats-server.log");
+        Path log = Files.createTempFile(dir, "nats-server", ".log");
         Process process;
         try {
-            process = new ProcessBuilder(
-                            "nats-server",
-                            "-js",
-                            "-a",
-                            "127.0.0.1",
-                            "-p",
-                            String.valueOf(port),
-                            "-sd",
-                            Files.createDirectories(dir.resolve("jetstream")).toString())
+            List<String> command =
+                    new ArrayList<>(List.of("nats-server", "-a", "127.0.0.1", "-p", String.valueOf(port)));
+            if (jetStream) {
+                command.addAll(List.of(
+                        "-js",
+                        "-sd",
+                        Files.createDirectories(dir.resolve("jetstream")).toString()));
+            }
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();

@@ -10,6 +10,7 @@ import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamStatusException;
 import io.nats.client.KeyValue;
+import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.KeyValueConfiguration;
@@ -28,6 +29,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -273,7 +275,7 @@ public final class NatsReplicas implements Replicas {
      */
     private Optional<ToolResult> send(String holder, String agentId, ToolCall call, Duration timeout) {
         String callId = UUID.randomUUID().toString();
-        CompletableFuture<io.nats.client.Message> answer = nats.requestWithTimeout(
+        CompletableFuture<Message> answer = nats.requestWithTimeout(
                 RoutedCalls.subject(holder, RoutedCalls.CALL),
                 wire.call(callId, agentId, call, timeout),
                 timeout.plus(GRACE));
@@ -298,20 +300,22 @@ public final class NatsReplicas implements Replicas {
                     && status.getStatus().getCode() == 503) {
                 return Optional.empty();
             }
-            return Optional.of(ToolResult.error(
-                    Failure.TIMED_OUT,
-                    "Agent " + agentId + " did not answer " + call.tool() + " within " + timeout.toSeconds()
-                            + " s through replica " + holder + "; the call was cancelled."));
-        } catch (java.util.concurrent.CancellationException e) {
-            return Optional.of(ToolResult.error(
-                    Failure.TIMED_OUT,
-                    "Agent " + agentId + " did not answer " + call.tool() + " within " + timeout.toSeconds()
-                            + " s through replica " + holder + "; the call was cancelled."));
+            return Optional.of(timedOut(holder, agentId, call, timeout));
+        } catch (CancellationException e) {
+            // jnats cancels a request that outlived its timeout: the holder, still there, did not answer in time
+            return Optional.of(timedOut(holder, agentId, call, timeout));
         } catch (InterruptedException e) {
             routed.cancel(holder, callId);
             Thread.currentThread().interrupt();
             return Optional.of(ToolResult.error(Failure.FAILED, "The call was interrupted."));
         }
+    }
+
+    private static ToolResult timedOut(String holder, String agentId, ToolCall call, Duration timeout) {
+        return ToolResult.error(
+                Failure.TIMED_OUT,
+                "Agent " + agentId + " did not answer " + call.tool() + " within " + timeout.toSeconds()
+                        + " s through replica " + holder + "; the call was cancelled.");
     }
 
     private void forget(String agentId, long revision) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -71,14 +72,19 @@ final class RoutedCalls {
                     replyTo, wire.answer(Optional.of(ToolResult.error(Failure.INVALID_ARGUMENTS, e.getMessage()))));
             return;
         }
-        Thread.ofVirtual().name("belay-routed-" + request.callId()).start(() -> {
-            running.put(request.callId(), Thread.currentThread());
-            try {
-                nats.publish(replyTo, wire.answer(held.call(request.agentId(), request.call(), request.timeout())));
-            } finally {
-                running.remove(request.callId());
-            }
-        });
+        // known before it starts, so a cancellation that arrives at once finds it
+        Thread call = Thread.ofVirtual()
+                .name("belay-routed-" + request.callId())
+                .unstarted(() -> {
+                    try {
+                        nats.publish(
+                                replyTo, wire.answer(held.call(request.agentId(), request.call(), request.timeout())));
+                    } finally {
+                        running.remove(request.callId());
+                    }
+                });
+        running.put(request.callId(), call);
+        call.start();
     }
 
     /** Tells the holder its caller gave up on a call; the holder's hub tells the agent. */
@@ -102,7 +108,7 @@ final class RoutedCalls {
                             subject(holder, HOLDS), agentId.getBytes(StandardCharsets.UTF_8), wait)
                     .get(wait.toMillis() + 1000, TimeUnit.MILLISECONDS);
             return Optional.of(new String(answer.getData(), StandardCharsets.UTF_8));
-        } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException e) {
+        } catch (ExecutionException | TimeoutException | CancellationException e) {
             return Optional.empty(); // no responders, or no answer in time: not there
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,6 +1,7 @@
 package dev.belay.hub.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.HttpServer;
@@ -8,6 +9,7 @@ import dev.belay.door.rest.OpenApi;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
 import dev.belay.hub.NatsServer;
+import dev.belay.hub.Presence;
 import dev.belay.policy.Approvals;
 import dev.belay.protocol.AgentProtocol;
 import dev.belay.tool.CallContext;
@@ -17,6 +19,8 @@ import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -239,7 +243,7 @@ class NatsReplicasTest {
                     .put(
                             "ghost",
                             new ReplicaWire()
-                                    .presence(new dev.belay.hub.Presence(
+                                    .presence(new Presence(
                                             "ghost", "ghost", "h", "o", "local", 1, Instant.now(), "r-dead")));
             assertThat(call(b.hub(), "list_agents", "{}", "c1").text()).contains("ghost  online");
             assertThat(call(b.hub(), "use_agent", "{\"agent_id\": \"ghost\"}", "c1")
@@ -264,7 +268,7 @@ class NatsReplicasTest {
                     .put(
                             "ghost",
                             new ReplicaWire()
-                                    .presence(new dev.belay.hub.Presence(
+                                    .presence(new Presence(
                                             "ghost", "ghost", "h", "o", "local", 1, Instant.now(), "r-dead")));
             connect(a, "laptop");
             Thread.sleep(4500); // the bucket's TTL is three heartbeats of one second
@@ -332,6 +336,22 @@ class NatsReplicasTest {
             }
         }
         assertThat(agent.received.stream().filter(m -> m.has("method"))).isEmpty();
+    }
+
+    @Test
+    void aServerWithoutNatsOrWithoutJetStreamIsToldSoAtStart() throws Exception {
+        int nobody;
+        try (ServerSocket s = new ServerSocket(0)) {
+            nobody = s.getLocalPort();
+        }
+        assertThatThrownBy(() -> NatsReplicas.connect("nats://127.0.0.1:" + nobody, Duration.ofSeconds(1)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Unable to connect");
+        try (NatsServer plain = NatsServer.start(dir, false)) {
+            assertThatThrownBy(() -> NatsReplicas.connect(plain.url(), Duration.ofSeconds(1)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("JetStream");
+        }
     }
 
     private static String cancelled(SimAgent agent) throws InterruptedException {
