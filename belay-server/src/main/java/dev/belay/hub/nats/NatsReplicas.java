@@ -7,12 +7,14 @@ import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
 import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamStatusException;
 import io.nats.client.KeyValue;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.Subscription;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueOperation;
@@ -70,6 +72,9 @@ public final class NatsReplicas implements Replicas {
     private final Map<String, Written> held = new ConcurrentHashMap<>();
     private final ReplicaWire wire = new ReplicaWire();
     private final RoutedCalls routed;
+    /** Hears the progress of the calls this replica routed elsewhere, a subscription per call while it runs. */
+    private final Dispatcher progressDispatcher;
+
     private final Thread refresher;
 
     /**
@@ -106,6 +111,7 @@ public final class NatsReplicas implements Replicas {
                 .storageType(StorageType.File)
                 .build());
         this.routed = new RoutedCalls(nats, id, wire);
+        this.progressDispatcher = nats.createDispatcher();
         this.refresher = Thread.ofVirtual().name("belay-presence").start(this::refreshEvery);
     }
 
@@ -275,9 +281,12 @@ public final class NatsReplicas implements Replicas {
      */
     private Optional<ToolResult> send(String holder, String agentId, ToolCall call, Duration timeout) {
         String callId = UUID.randomUUID().toString();
+        String progressSubject = RoutedCalls.subject(id, "progress." + callId);
+        Subscription progress = progressDispatcher.subscribe(
+                progressSubject, m -> wire.progress(m.getData(), call.context().progress()));
         CompletableFuture<Message> answer = nats.requestWithTimeout(
                 RoutedCalls.subject(holder, RoutedCalls.CALL),
-                wire.call(callId, agentId, call, timeout),
+                wire.call(callId, agentId, call, timeout, progressSubject),
                 timeout.plus(GRACE));
         try {
             while (true) {
@@ -308,6 +317,8 @@ public final class NatsReplicas implements Replicas {
             routed.cancel(holder, callId);
             Thread.currentThread().interrupt();
             return Optional.of(ToolResult.error(Failure.FAILED, "The call was interrupted."));
+        } finally {
+            progressDispatcher.unsubscribe(progress);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.belay.hub.Presence;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.Failure;
 import dev.belay.tool.Json;
+import dev.belay.tool.Progress;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
 import dev.belay.tool.ToolWire;
@@ -23,8 +24,25 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ReplicaWire {
 
-    /** A routed call as the holder reads it. */
-    record Request(String callId, String agentId, ToolCall call, Duration timeout) {}
+    /**
+     * A routed call as the holder reads it.
+     *
+     * @param progress the subject the caller hears the call's progress on
+     */
+    record Request(
+            String callId,
+            String agentId,
+            String tool,
+            ObjectNode arguments,
+            String conversation,
+            Duration timeout,
+            String progress) {
+
+        /** The call as the holder's hub runs it, its progress reported to {@code progress}. */
+        ToolCall call(Progress to) {
+            return new ToolCall(tool, arguments, new CallContext(DOOR, conversation, to));
+        }
+    }
 
     /** The door a routed call shows on the replica that holds its agent. */
     static final String DOOR = "replica";
@@ -61,9 +79,10 @@ final class ReplicaWire {
         }
     }
 
-    byte[] call(String callId, String agentId, ToolCall call, Duration timeout) {
+    byte[] call(String callId, String agentId, ToolCall call, Duration timeout, String progress) {
         ObjectNode body = Json.object()
                 .put("callId", callId)
+                .put("progress", progress)
                 .put("agentId", agentId)
                 .put("tool", call.tool())
                 .put("conversation", call.context().session())
@@ -79,7 +98,7 @@ final class ReplicaWire {
             if (!(body.path("arguments") instanceof ObjectNode arguments)) {
                 throw new IllegalArgumentException("a routed call needs its arguments as an object");
             }
-            for (String field : new String[] {"callId", "agentId", "tool", "conversation"}) {
+            for (String field : new String[] {"callId", "agentId", "tool", "conversation", "progress"}) {
                 if (!body.path(field).isString()) {
                     throw new IllegalArgumentException("a routed call needs " + field);
                 }
@@ -91,13 +110,34 @@ final class ReplicaWire {
             return new Request(
                     body.path("callId").asString(),
                     body.path("agentId").asString(),
-                    new ToolCall(
-                            body.path("tool").asString(),
-                            arguments,
-                            CallContext.of(DOOR, body.path("conversation").asString())),
-                    Duration.ofMillis(timeout));
+                    body.path("tool").asString(),
+                    arguments,
+                    body.path("conversation").asString(),
+                    Duration.ofMillis(timeout),
+                    body.path("progress").asString());
         } catch (JacksonException e) {
             throw new IllegalArgumentException("a routed call is JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    byte[] progress(double done, Double total, String message) {
+        ObjectNode body = Json.object().put("progress", done).put("message", message);
+        if (total != null) {
+            body.put("total", total);
+        }
+        return json.writeValueAsBytes(body);
+    }
+
+    /** Passes on a progress report the holder sent; one that cannot be read is dropped, as progress may be. */
+    void progress(byte[] bytes, Progress to) {
+        try {
+            JsonNode p = json.readTree(bytes);
+            to.report(
+                    p.path("progress").asDouble(0),
+                    p.has("total") ? p.path("total").asDouble() : null,
+                    p.path("message").asString(null));
+        } catch (JacksonException e) {
+            // not ours to fail the call for
         }
     }
 

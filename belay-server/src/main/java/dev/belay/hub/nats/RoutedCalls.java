@@ -2,6 +2,7 @@ package dev.belay.hub.nats;
 
 import dev.belay.hub.Replicas;
 import dev.belay.tool.Failure;
+import dev.belay.tool.Progress;
 import dev.belay.tool.ToolResult;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -18,8 +19,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A replica's subjects, {@code belay.hub.REPLICA.*}: {@value #CALL} runs a routed call on an agent held here (each on
- * a virtual thread of its own, since a call may take an hour), {@value #CANCEL} interrupts one whose caller gave up,
- * and {@value #HOLDS} says whether an agent is connected here; any answer to it also says the replica is alive.
+ * a virtual thread of its own, since a call may take an hour; its progress goes to the subject the call names),
+ * {@value #CANCEL} interrupts one whose caller gave up, and {@value #HOLDS} says whether an agent is connected here;
+ * any answer to it also says the replica is alive.
  */
 final class RoutedCalls {
 
@@ -77,8 +79,11 @@ final class RoutedCalls {
                 .name("belay-routed-" + request.callId())
                 .unstarted(() -> {
                     try {
+                        Progress progress = (done, total, text) ->
+                                nats.publish(request.progress(), wire.progress(done, total, text));
                         nats.publish(
-                                replyTo, wire.answer(held.call(request.agentId(), request.call(), request.timeout())));
+                                replyTo,
+                                wire.answer(held.call(request.agentId(), request.call(progress), request.timeout())));
                     } finally {
                         running.remove(request.callId());
                     }

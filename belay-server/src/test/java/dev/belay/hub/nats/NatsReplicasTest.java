@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,6 +84,18 @@ class NatsReplicasTest {
                 } else if (AgentProtocol.TOOLS_CALL.equals(
                                 message.path("method").asString(""))
                         && !silent.get()) {
+                    ObjectNode progress = JSON.createObjectNode()
+                            .put(
+                                    "progressToken",
+                                    message.path("params")
+                                            .path("_meta")
+                                            .path("progressToken")
+                                            .asLong())
+                            .put("progress", 5)
+                            .put("message", "halfway");
+                    ws.sendText(
+                            JSON.writeValueAsString(AgentProtocol.notification(AgentProtocol.PROGRESS, progress)),
+                            true);
                     ObjectNode result = JSON.createObjectNode();
                     result.putArray("content")
                             .addObject()
@@ -95,7 +108,11 @@ class NatsReplicasTest {
                                                     .path("conversation")
                                                     .asString());
                     result.put("isError", false);
-                    ws.sendText(JSON.writeValueAsString(AgentProtocol.response(message.get("id"), result)), true);
+                    // the answer a moment after the progress, as a real call's would be: progress after the
+                    // result has no one left to hear it
+                    CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+                            .execute(() -> ws.sendText(
+                                    JSON.writeValueAsString(AgentProtocol.response(message.get("id"), result)), true));
                 }
             }
             ws.request(1);
@@ -185,9 +202,15 @@ class NatsReplicasTest {
         ToolResult bound = call(b.hub(), "use_agent", "{\"agent_id\": \"laptop\"}", "c1");
         assertThat(bound.isError()).as(bound.text()).isFalse();
 
-        ToolResult viaB = call(b.hub(), "read_file", "{\"path\": \"x\"}", "c1");
+        List<String> heard = new CopyOnWriteArrayList<>();
+        ToolResult viaB = b.hub()
+                .call(new ToolCall(
+                        "read_file",
+                        (ObjectNode) JSON.readTree("{\"path\": \"x\"}"),
+                        new CallContext("test", "c1", (done, total, message) -> heard.add(done + " " + message))));
         assertThat(viaB.isError()).as(viaB.text()).isFalse();
         assertThat(viaB.text()).isEqualTo("ran for c1");
+        assertThat(heard).as("the agent's progress, through the holder").containsExactly("5.0 halfway");
         // the binding is in NATS, not in b's memory: a serves the same conversation on the same agent
         ToolResult viaA = call(a.hub(), "read_file", "{\"path\": \"x\"}", "c1");
         assertThat(viaA.text()).isEqualTo("ran for c1");
