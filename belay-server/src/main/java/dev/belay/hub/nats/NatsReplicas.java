@@ -26,14 +26,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,21 +59,15 @@ public final class NatsReplicas implements Replicas {
     /** Time for the holder to say the agent timed out after the call's own timeout, before the caller gives up. */
     private static final Duration GRACE = Duration.ofSeconds(10);
 
-    /** What this replica wrote for an agent it holds, and the revision to refresh it from. */
-    private record Written(byte[] presence, long revision) {}
-
     private final Connection nats;
     private final String id = "r-" + UUID.randomUUID().toString().substring(0, 8);
     private final Duration heartbeat;
-    private final KeyValue presence;
+    private final AgentPresence presence;
     private final KeyValue bindings;
-    private final Map<String, Written> held = new ConcurrentHashMap<>();
     private final ReplicaWire wire = new ReplicaWire();
     private final RoutedCalls routed;
     /** Hears the progress of the calls this replica routed elsewhere, a subscription per call while it runs. */
     private final Dispatcher progressDispatcher;
-
-    private final Thread refresher;
 
     /**
      * Connects to NATS and opens (or creates) the buckets.
@@ -101,18 +93,18 @@ public final class NatsReplicas implements Replicas {
     private NatsReplicas(Connection nats, Duration heartbeat) throws IOException {
         this.nats = nats;
         this.heartbeat = heartbeat;
-        this.presence = bucket(KeyValueConfiguration.builder()
-                .name(PRESENCE)
-                .ttl(heartbeat.multipliedBy(3))
-                .storageType(StorageType.Memory)
-                .build());
         this.bindings = bucket(KeyValueConfiguration.builder()
                 .name(BINDINGS)
                 .storageType(StorageType.File)
                 .build());
         this.routed = new RoutedCalls(nats, id, wire);
         this.progressDispatcher = nats.createDispatcher();
-        this.refresher = Thread.ofVirtual().name("belay-presence").start(this::refreshEvery);
+        KeyValue agents = bucket(KeyValueConfiguration.builder()
+                .name(PRESENCE)
+                .ttl(heartbeat.multipliedBy(3))
+                .storageType(StorageType.Memory)
+                .build());
+        this.presence = new AgentPresence(agents, id, heartbeat, wire, routed);
     }
 
     private KeyValue bucket(KeyValueConfiguration config) throws IOException {
@@ -139,7 +131,9 @@ public final class NatsReplicas implements Replicas {
     public Optional<String> boundAgent(String conversation) {
         try {
             KeyValueEntry entry = bindings.get(key(conversation));
-            return live(entry) ? Optional.of(entry.getValueAsString()) : Optional.empty();
+            return entry != null && entry.getOperation() == KeyValueOperation.PUT
+                    ? Optional.of(entry.getValueAsString())
+                    : Optional.empty();
         } catch (IOException | JetStreamApiException e) {
             throw unreachable(e);
         }
@@ -165,80 +159,32 @@ public final class NatsReplicas implements Replicas {
 
     @Override
     public Optional<String> claim(AgentProtocol.Hello hello, Instant connectedSince) {
-        String agentId = hello.agentId();
-        byte[] mine = wire.presence(Presence.of(hello, connectedSince, id));
-        try {
-            for (int attempt = 0; attempt < 3; attempt++) {
-                KeyValueEntry entry = presence.get(agentId);
-                try {
-                    long revision;
-                    if (!live(entry)) {
-                        revision = presence.create(agentId, mine);
-                    } else {
-                        String holder = wire.presence(entry.getValue()).replica();
-                        if (!holder.equals(id) && routed.holds(holder, agentId, heartbeat)) {
-                            return Optional.of("agent " + agentId + " is already connected to replica " + holder
-                                    + "; a second connection is refused until the first one ends");
-                        }
-                        revision = presence.update(agentId, mine, entry.getRevision());
-                    }
-                    held.put(agentId, new Written(mine, revision));
-                    return Optional.empty();
-                } catch (JetStreamApiException e) {
-                    // another replica wrote the entry between our read and write: read it again
-                }
-            }
-            return Optional.of("agent " + agentId + " is being registered by another replica at the same time");
-        } catch (IOException | JetStreamApiException e) {
-            return Optional.of("the hub cannot reach NATS to register the agent: " + e.getMessage());
-        }
+        return presence.claim(hello, connectedSince);
     }
 
     @Override
     public void release(String agentId) {
-        Written last = held.remove(agentId);
-        if (last == null) {
-            return;
-        }
-        try {
-            KeyValueEntry entry = presence.get(agentId);
-            if (live(entry) && wire.presence(entry.getValue()).replica().equals(id)) {
-                presence.delete(agentId, entry.getRevision());
-            }
-        } catch (IOException | JetStreamApiException e) {
-            // another replica took the entry over, or NATS is away: the entry expires by itself
-        }
+        presence.release(agentId);
     }
 
     @Override
     public Map<String, Presence> elsewhere() {
-        Map<String, Presence> agents = new HashMap<>();
         try {
-            for (String agentId : presence.keys()) {
-                KeyValueEntry entry = presence.get(agentId);
-                if (live(entry)) {
-                    Presence agent = wire.presence(entry.getValue());
-                    if (!agent.replica().equals(id)) {
-                        agents.put(agentId, agent);
-                    }
-                }
-            }
+            return presence.elsewhere();
         } catch (IOException | JetStreamApiException e) {
             throw unreachable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return Map.of();
         }
-        return agents;
     }
 
     @Override
     public Optional<Presence> elsewhere(String agentId) {
         try {
-            KeyValueEntry entry = presence.get(agentId);
-            return live(entry)
-                    ? Optional.of(wire.presence(entry.getValue()))
-                            .filter(p -> !p.replica().equals(id))
-                    : Optional.empty();
+            return presence.locate(agentId)
+                    .map(AgentPresence.Located::agent)
+                    .filter(p -> !p.replica().equals(id));
         } catch (IOException | JetStreamApiException e) {
             throw unreachable(e);
         }
@@ -248,11 +194,11 @@ public final class NatsReplicas implements Replicas {
     public Optional<ToolResult> route(String agentId, ToolCall call, Duration timeout) {
         try {
             for (int attempt = 0; attempt < 3; attempt++) {
-                KeyValueEntry entry = presence.get(agentId);
-                if (!live(entry)) {
+                Optional<AgentPresence.Located> located = presence.locate(agentId);
+                if (located.isEmpty()) {
                     return Optional.empty();
                 }
-                String holder = wire.presence(entry.getValue()).replica();
+                String holder = located.get().agent().replica();
                 if (holder.equals(id)) {
                     return Optional.empty(); // said to be here, and not connected here: on its way elsewhere
                 }
@@ -261,7 +207,7 @@ public final class NatsReplicas implements Replicas {
                     return result;
                 }
                 // no one received the call: the holder is gone; forget its entry and look again
-                forget(agentId, entry.getRevision());
+                presence.forget(agentId, located.get().revision());
             }
             return Optional.empty();
         } catch (IOException | JetStreamApiException e) {
@@ -329,52 +275,6 @@ public final class NatsReplicas implements Replicas {
                         + " s through replica " + holder + "; the call was cancelled.");
     }
 
-    private void forget(String agentId, long revision) {
-        try {
-            presence.delete(agentId, revision);
-        } catch (IOException | JetStreamApiException e) {
-            // someone wrote it since: the agent may be back, on another replica
-        }
-    }
-
-    /** Every heartbeat, the presence of each agent held here is written again, so it does not expire. */
-    private void refreshEvery() {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(heartbeat);
-                held.forEach(this::refresh);
-            }
-        } catch (InterruptedException e) {
-            // closing
-        }
-    }
-
-    private void refresh(String agentId, Written last) {
-        try {
-            long revision;
-            try {
-                revision = presence.update(agentId, last.presence(), last.revision());
-            } catch (JetStreamApiException e) {
-                KeyValueEntry entry = presence.get(agentId);
-                if (!live(entry)) {
-                    revision = presence.create(agentId, last.presence()); // expired while NATS was away
-                } else if (wire.presence(entry.getValue()).replica().equals(id)) {
-                    revision = presence.update(agentId, last.presence(), entry.getRevision());
-                } else {
-                    held.remove(agentId, last); // another replica holds it now
-                    return;
-                }
-            }
-            held.replace(agentId, last, new Written(last.presence(), revision));
-        } catch (IOException | JetStreamApiException e) {
-            // NATS is away or another replica raced us: the next beat tries again
-        }
-    }
-
-    private static boolean live(KeyValueEntry entry) {
-        return entry != null && entry.getOperation() == KeyValueOperation.PUT;
-    }
-
     /** A conversation's key: its SHA-256 in hex, since key-value keys take only letters, digits and {@code -_=./}. */
     static String key(String conversation) {
         try {
@@ -393,9 +293,8 @@ public final class NatsReplicas implements Replicas {
 
     @Override
     public void close() {
-        refresher.interrupt();
         routed.close();
-        held.keySet().forEach(this::release);
+        presence.close();
         try {
             nats.close();
         } catch (InterruptedException e) {

@@ -280,6 +280,13 @@ class NatsReplicasTest {
             assertThat(result.failure()).isEqualTo(Failure.FAILED);
             assertThat(result.text()).contains("Agent ghost is offline");
             assertThat(raw.keyValue(NatsReplicas.PRESENCE).get("ghost")).isNull();
+
+            // an entry no replica could have written routes nothing and breaks no listing
+            raw.keyValue(NatsReplicas.PRESENCE).put("junk", "{not presence".getBytes(StandardCharsets.UTF_8));
+            assertThat(call(b.hub(), "list_agents", "{}", "c1").text()).doesNotContain("junk");
+            assertThat(call(b.hub(), "use_agent", "{\"agent_id\": \"junk\"}", "c2")
+                            .failure())
+                    .isEqualTo(Failure.NOT_FOUND);
         }
     }
 
