@@ -158,6 +158,10 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new UsageException("--port must be between 0 and 65535, not " + port);
         }
+        if (workspaces.enabled() && nats != null && !nats.isBlank()) {
+            throw new UsageException("--nats shares a server's remote agents with other replicas; a server with "
+                    + "--workspaces has no agent hub to share");
+        }
         ApprovalMode mode = guardOptions.mode();
         OpenApi.Profile actions;
         try {
