@@ -1,7 +1,10 @@
 package dev.belay.cli;
 
+import dev.belay.chat.ConversationStore;
+import dev.belay.chat.SystemPrompt;
 import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.WorkspacesServer;
+import dev.belay.door.web.WebChat;
 import dev.belay.fleet.Workspaces;
 import dev.belay.policy.TerminalApprover;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -12,12 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.json.JsonMapper;
 
 /** {@code belay serve --workspaces DIR}: many workspaces, created and deleted over HTTP, instead of one. */
 final class WorkspacesOptions {
@@ -62,6 +67,27 @@ final class WorkspacesOptions {
             description = "With --workspaces: how often expired workspaces are looked for. Default: ${DEFAULT-VALUE}.")
     long sweep;
 
+    /**
+     * Each workspace's web UI: conversations kept in the workspace's own directory (deleted with it), the system
+     * prompt made from its files, runtime and tools, the model of {@code serve}'s options.
+     */
+    private static WorkspacesServer.Chats chats(Workspaces workspaces, ModelOptions.Resolved model) {
+        WebChat.Settings settings = new WebChat.Settings(
+                model.baseUrl(), model.apiKey(), model.model(), model.protocol(), model.maxSteps());
+        JsonMapper json = JsonMapper.builder().build();
+        return (workspace, caller) -> new WebChat(
+                caller,
+                () -> SystemPrompt.of(
+                        workspaces.files(workspace.id()),
+                        List.of(),
+                        workspace.runtime(),
+                        caller.tools(),
+                        model.protocol()),
+                new ConversationStore(workspaces.home(workspace.id()).resolve("conversations")),
+                settings,
+                json);
+    }
+
     boolean enabled() {
         return dir != null;
     }
@@ -71,6 +97,7 @@ final class WorkspacesOptions {
             HttpConfig config,
             WorkspaceHost.Options host,
             String defaultRuntime,
+            ModelOptions.Resolved model,
             Optional<PrometheusMeterRegistry> metrics)
             throws InterruptedException {
         Path root = dir.toAbsolutePath().normalize();
@@ -91,7 +118,8 @@ final class WorkspacesOptions {
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("belay-workspace-sweep").factory());
         try (Workspaces workspaces = new Workspaces(root, new WorkspaceHost(host), Clock.systemUTC(), settings);
-                WorkspacesServer server = new WorkspacesServer(config, workspaces, Version.current(), metrics)) {
+                WorkspacesServer server = new WorkspacesServer(
+                        config, workspaces, chats(workspaces, model), Version.current(), metrics)) {
             sweeper.scheduleWithFixedDelay(
                     () -> {
                         try {
@@ -110,7 +138,8 @@ final class WorkspacesOptions {
                     + workspaces.list().size() + " workspaces from " + root + " (at most " + max + "; approve: "
                     + host.guard().approve() + ")");
             System.err.println("Workspaces API (admin token): " + base + "/workspaces");
-            System.err.println("Each workspace's doors: " + base + "/w/ID/mcp (MCP) and " + base + "/w/ID/api/TOOL");
+            System.err.println("Each workspace's doors: " + base + "/w/ID/mcp (MCP), " + base + "/w/ID/api/TOOL and "
+                    + base + "/w/ID/ (web UI, chat with " + model.model() + " at " + model.baseUrl() + ")");
             if (TerminalApprover.console().isPresent()) {
                 new TerminalApprover(
                                 host.approvals(),

@@ -1,5 +1,6 @@
 package dev.belay.fleet;
 
+import dev.belay.fs.Trees;
 import dev.belay.policy.Secrets;
 import dev.belay.tool.ToolCaller;
 import java.io.IOException;
@@ -211,6 +212,25 @@ public final class Workspaces implements AutoCloseable {
         return live(id);
     }
 
+    /**
+     * The workspace's own directory on the server, beside its files, where its doors keep what is theirs (the web
+     * UI's conversations); deleted with it.
+     *
+     * @throws FleetException NOT_FOUND
+     */
+    public Path home(String id) {
+        return store.home(live(id).record().id());
+    }
+
+    /**
+     * The directory of the workspace's files, as its runtime's tools see them through its catalog.
+     *
+     * @throws FleetException NOT_FOUND
+     */
+    public Path files(String id) {
+        return live(id).files();
+    }
+
     /** Whether its engine is open now. */
     public boolean isOpen(String id) {
         return live(id).isOpen();
@@ -337,8 +357,8 @@ public final class Workspaces implements AutoCloseable {
             if (Files.exists(files)) {
                 host.remove(files, runtime);
             }
-            Files.deleteIfExists(store.home(id));
-        } catch (IOException | RuntimeException e) {
+            Trees.delete(store.home(id)); // with what its doors kept there (the web UI's conversations)
+        } catch (RuntimeException e) {
             LOG.warn("could not remove all of workspace {}", id, e);
         }
     }

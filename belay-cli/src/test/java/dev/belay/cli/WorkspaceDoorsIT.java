@@ -1,0 +1,163 @@
+package dev.belay.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The doors of {@code belay serve --workspaces DIR} beyond REST and MCP, on the real process: each workspace's web UI
+ * at {@code /w/ID/} and its file transfer at {@code /w/ID/api/files}, each behind that workspace's token or the admin
+ * token, and nothing of one workspace open to another's token or session.
+ */
+class WorkspaceDoorsIT {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path dir;
+
+    @TempDir
+    Path home;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private String base;
+
+    @Test
+    void eachWorkspaceHasItsWebUiAndFileTransferBehindItsOwnToken() throws Exception {
+        try (BelayProcess belay = BelayProcess.serveWorkspaces(dir, home, "--approve", "auto")) {
+            base = belay.base();
+            String admin = belay.token();
+            JsonNode a = json(send("POST", "/workspaces", admin, "{\"name\":\"a\"}", 201));
+            JsonNode b = json(send("POST", "/workspaces", admin, "{\"name\":\"b\"}", 201));
+            String id = a.get("id").asString();
+            String token = a.get("token").asString();
+            String other = b.get("id").asString();
+            String otherToken = b.get("token").asString();
+            String ui = "/w/" + id + "/";
+
+            // the page and its assets, under the workspace's prefix, with relative links that stay under it
+            String page = send("GET", ui, null, null, 200);
+            assertThat(page).contains("src=\"ui/app.js\"", "src=\"ui/session.js\"");
+            assertThat(send("GET", ui + "ui/app.js", null, null, 200)).contains("chat/api/conversations");
+            assertThat(send("GET", ui + "ui/session.js", null, null, 200)).contains("belay.session");
+            HttpResponse<String> bare = response("GET", "/w/" + id, null, null, Map.of());
+            assertThat(bare.statusCode()).isEqualTo(308);
+            assertThat(bare.headers().firstValue("Location")).hasValue(ui);
+
+            // signing in with the workspace's token gives a session for this workspace's UI only
+            assertThat(json(send("GET", ui + "session", null, null, 200))
+                            .get("signedIn")
+                            .asBoolean())
+                    .isFalse();
+            send("POST", ui + "session", null, "{\"token\":\"" + otherToken + "\"}", 401);
+            send("POST", ui + "session", null, "{\"token\":\"bw_wrong\"}", 401);
+            String session = json(send("POST", ui + "session", null, "{\"token\":\"" + token + "\"}", 200))
+                    .get("session")
+                    .asString();
+            assertThat(json(send("GET", ui + "session", session, null, 200))
+                            .get("signedIn")
+                            .asBoolean())
+                    .isTrue();
+            JsonNode made = json(send("POST", ui + "chat/api/conversations", session, "{\"title\":\"t1\"}", 201));
+            assertThat(json(send("GET", ui + "chat/api/conversations", session, null, 200))
+                            .toString())
+                    .contains(made.get("id").asString());
+            // the page's own tool calls go through the workspace's REST door with the same session
+            send("POST", ui + "api/write_file", session, "{\"path\":\"page.txt\",\"content\":\"from the page\"}", 200);
+            send("GET", "/w/" + other + "/chat/api/conversations", session, null, 401);
+            send("POST", "/w/" + other + "/api/read_file", session, "{\"path\":\"page.txt\"}", 401);
+            // the admin token opens every workspace's UI
+            assertThat(json(send("GET", ui + "chat/api/conversations", admin, null, 200))
+                            .toString())
+                    .contains("t1");
+
+            // files in and out through the workspace's guarded catalog
+            String boundary = "----belay" + System.nanoTime();
+            HttpResponse<String> upload = response(
+                    "POST",
+                    ui + "api/files",
+                    token,
+                    multipart(boundary, "up.bin", "uploaded bytes"),
+                    Map.of("Content-Type", "multipart/form-data; boundary=" + boundary));
+            assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
+            assertThat(dir.resolve(id).resolve("files/up.bin")).hasContent("uploaded bytes");
+            assertThat(send("GET", ui + "api/files/up.bin", token, null, 200)).isEqualTo("uploaded bytes");
+            assertThat(send("GET", ui + "api/files/page.txt", admin, null, 200)).isEqualTo("from the page");
+            HttpResponse<String> ranged =
+                    response("GET", ui + "api/files/up.bin", token, null, Map.of("Range", "bytes=0-7"));
+            assertThat(ranged.statusCode()).isEqualTo(206);
+            assertThat(ranged.body()).isEqualTo("uploaded");
+
+            // another workspace's token: 403 on every path of this one, as on a workspace that does not exist
+            for (String target : List.of(id, "zzzzzzzzzzzz")) {
+                String prefix = "/w/" + target + "/";
+                for (String path : List.of("", "ui/app.js", "session", "chat/api/conversations", "api/files/up.bin")) {
+                    send("GET", prefix + path, otherToken, null, 403);
+                }
+                send("POST", prefix + "api/files", otherToken, "{}", 403);
+                send("POST", prefix + "mcp", otherToken, "{}", 403);
+                send("POST", prefix + "api/read_file", otherToken, "{}", 403);
+            }
+            send("GET", ui + "chat/api/conversations", null, null, 401);
+            send("GET", ui + "api/files/up.bin", null, null, 401);
+            send("GET", "/w/zzzzzzzzzzzz/", admin, null, 404);
+
+            // a deleted workspace's UI and its sessions are gone with it
+            send("DELETE", "/workspaces/" + id, admin, null, 204);
+            send("GET", ui + "chat/api/conversations", session, null, 401);
+            assertThat(dir.resolve(id)).doesNotExist();
+        }
+    }
+
+    private static String multipart(String boundary, String name, String content) {
+        return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name
+                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
+    }
+
+    private static JsonNode json(String text) {
+        return JSON.readTree(text);
+    }
+
+    private String send(String method, String path, String token, String body, int expected)
+            throws IOException, InterruptedException {
+        HttpResponse<String> response = response(
+                method, path, token, body, body == null ? Map.of() : Map.of("Content-Type", "application/json"));
+        assertThat(response.statusCode())
+                .as(method + " " + path + ": " + response.body())
+                .isEqualTo(expected);
+        if (expected >= 400) {
+            assertThat(json(response.body()).has("error")).as(response.body()).isTrue();
+        }
+        return response.body();
+    }
+
+    private HttpResponse<String> response(
+            String method, String path, String token, String body, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(120))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        headers.forEach(request::header);
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
