@@ -16,6 +16,7 @@ import dev.belay.policy.Rules;
 import dev.belay.runtime.container.ContainerRuntime;
 import dev.belay.runtime.container.DockerEngine;
 import dev.belay.telemetry.Telemetry;
+import dev.belay.tool.ToolSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -96,6 +97,28 @@ final class WorkspaceHost implements Host {
                     e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open workspace " + workspace.id(), e);
+        }
+    }
+
+    /**
+     * The tools every workspace has, as a workspace opened here lists them (built-in tools, installed actions,
+     * mounted servers): read from an engine opened on a scratch directory with the local runtime, then closed.
+     */
+    List<ToolSpec> catalog() {
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("belay-catalog");
+            Path files = Files.createDirectory(scratch.resolve("files"));
+            try (Engine engine = options.engine()
+                    .open(options.rules(), files, scratch.resolve("journal"), "local", Telemetry.NONE)) {
+                return engine.caller().tools();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the catalog's tools", e);
+        } finally {
+            if (scratch != null) {
+                Trees.delete(scratch);
+            }
         }
     }
 

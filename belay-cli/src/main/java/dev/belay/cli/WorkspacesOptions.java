@@ -7,6 +7,7 @@ import dev.belay.door.http.WorkspacesServer;
 import dev.belay.door.web.WebChat;
 import dev.belay.fleet.Workspaces;
 import dev.belay.policy.TerminalApprover;
+import dev.belay.tool.ToolSpec;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -21,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -88,6 +90,25 @@ final class WorkspacesOptions {
                 json);
     }
 
+    /** A value computed on first use and kept. */
+    private static final class Once<T> implements Supplier<T> {
+
+        private final Supplier<T> compute;
+        private T value; // guarded by this
+
+        Once(Supplier<T> compute) {
+            this.compute = compute;
+        }
+
+        @Override
+        public synchronized T get() {
+            if (value == null) {
+                value = compute.get();
+            }
+            return value;
+        }
+    }
+
     boolean enabled() {
         return dir != null;
     }
@@ -117,9 +138,12 @@ final class WorkspacesOptions {
         CountDownLatch stopped = new CountDownLatch(1);
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("belay-workspace-sweep").factory());
-        try (Workspaces workspaces = new Workspaces(root, new WorkspaceHost(host), Clock.systemUTC(), settings);
+        WorkspaceHost machine = new WorkspaceHost(host);
+        // read once, on the OpenAPI document's first request: every workspace is opened with the same options
+        Supplier<List<ToolSpec>> catalog = new Once<>(machine::catalog);
+        try (Workspaces workspaces = new Workspaces(root, machine, Clock.systemUTC(), settings);
                 WorkspacesServer server = new WorkspacesServer(
-                        config, workspaces, chats(workspaces, model), Version.current(), metrics)) {
+                        config, workspaces, chats(workspaces, model), catalog, Version.current(), metrics)) {
             sweeper.scheduleWithFixedDelay(
                     () -> {
                         try {

@@ -2,6 +2,12 @@ package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The doors of {@code belay serve --workspaces DIR} beyond REST and MCP, on the real process: each workspace's web UI
  * at {@code /w/ID/} and its file transfer at {@code /w/ID/api/files}, each behind that workspace's token or the admin
- * token, and nothing of one workspace open to another's token or session.
+ * token, and nothing of one workspace open to another's token or session; the lifecycle as MCP tools at the control
+ * endpoint {@code /mcp}, driven by the official SDK's client, and the server's OpenAPI document.
  */
 class WorkspaceDoorsIT {
 
@@ -120,6 +128,111 @@ class WorkspaceDoorsIT {
             send("GET", ui + "chat/api/conversations", session, null, 401);
             assertThat(dir.resolve(id)).doesNotExist();
         }
+    }
+
+    @Test
+    void theLifecycleIsMcpToolsAtTheControlEndpointAndAnOpenApiDocument() throws Exception {
+        try (BelayProcess belay = BelayProcess.serveWorkspaces(dir, home, "--approve", "auto")) {
+            base = belay.base();
+            String admin = belay.token();
+            String id;
+            String token;
+            try (McpSyncClient control = mcp("/mcp", admin)) {
+                control.initialize();
+                assertThat(control.listTools().tools().stream().map(McpSchema.Tool::name))
+                        .contains(
+                                "workspace_create",
+                                "workspace_list",
+                                "workspace_get",
+                                "workspace_fork",
+                                "workspace_delete");
+                McpSchema.CallToolResult created = call(control, "workspace_create", Map.of("name", "by-mcp"));
+                JsonNode workspace = JSON.valueToTree(created.structuredContent());
+                id = workspace.get("id").asString();
+                token = workspace.get("token").asString();
+                assertThat(workspace.get("web").asString()).isEqualTo("/w/" + id + "/");
+                send("POST", "/w/" + id + "/api/write_file", token, "{\"path\":\"a.txt\",\"content\":\"one\"}", 200);
+
+                JsonNode fork = JSON.valueToTree(call(control, "workspace_fork", Map.of("id", id, "name", "copy"))
+                        .structuredContent());
+                String forkId = fork.get("id").asString();
+                assertThat(send(
+                                "POST",
+                                "/w/" + forkId + "/api/read_file",
+                                fork.get("token").asString(),
+                                "{\"path\":\"a.txt\"}",
+                                200))
+                        .contains("one");
+                JsonNode listed = JSON.valueToTree(
+                        call(control, "workspace_list", Map.of()).structuredContent());
+                assertThat(listed.get("workspaces")
+                                .valueStream()
+                                .map(w -> w.get("name").asString()))
+                        .containsExactly("by-mcp", "copy");
+                assertThat(JSON.valueToTree(call(control, "workspace_get", Map.of("id", forkId))
+                                        .structuredContent())
+                                .get("name")
+                                .asString())
+                        .isEqualTo("copy");
+                call(control, "workspace_delete", Map.of("id", forkId));
+                send("GET", "/workspaces/" + forkId, admin, null, 404);
+
+                // refusals are error results a model can read, with the registry's message
+                McpSchema.CallToolResult missing = control.callTool(McpSchema.CallToolRequest.builder("workspace_get")
+                        .arguments(Map.of("id", "zzzzzzzzzzzz"))
+                        .build());
+                assertThat(missing.isError()).isTrue();
+                assertThat(missing.content().toString()).contains("zzzzzzzzzzzz");
+                McpSchema.CallToolResult misspelt =
+                        control.callTool(McpSchema.CallToolRequest.builder("workspace_create")
+                                .arguments(Map.of("nmae", "x"))
+                                .build());
+                assertThat(misspelt.isError()).isTrue();
+                assertThat(misspelt.content().toString()).contains("nmae");
+            }
+            // the control endpoint is the admin's: a workspace's token gets 403 there, no token 401
+            send("POST", "/mcp", token, "{}", 403);
+            send("POST", "/mcp", null, "{}", 401);
+
+            String doc = send("GET", "/openapi.json", admin, null, 200);
+            SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(doc);
+            assertThat(parsed.getMessages()).isEmpty();
+            assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.1.0");
+            assertThat(parsed.getOpenAPI().getPaths())
+                    .containsKeys(
+                            "/workspaces",
+                            "/workspaces/{id}",
+                            "/workspaces/{id}/fork",
+                            "/w/{id}/api/run_command",
+                            "/w/{id}/api/write_file",
+                            "/w/{id}/api/python",
+                            "/w/{id}/api/files",
+                            "/w/{id}/api/files/{path}");
+            List<String> ids = new ArrayList<>();
+            parsed.getOpenAPI()
+                    .getPaths()
+                    .values()
+                    .forEach(item -> item.readOperations().forEach(op -> ids.add(op.getOperationId())));
+            assertThat(ids).doesNotHaveDuplicates().doesNotContainNull();
+            send("GET", "/openapi.json", token, null, 403);
+            send("GET", "/openapi.json", null, null, 401);
+            assertThat(send("GET", "/docs/index.html", null, null, 200)).contains("swagger");
+        }
+    }
+
+    private McpSyncClient mcp(String endpoint, String token) {
+        var transport = HttpClientStreamableHttpTransport.builder(base)
+                .endpoint(endpoint)
+                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
+                .build();
+        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build();
+    }
+
+    private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> arguments) {
+        McpSchema.CallToolResult result = client.callTool(
+                McpSchema.CallToolRequest.builder(tool).arguments(arguments).build());
+        assertThat(result.isError()).as(tool + ": " + result.content()).isNotEqualTo(Boolean.TRUE);
+        return result;
     }
 
     private static String multipart(String boundary, String name, String content) {

@@ -187,8 +187,12 @@ public final class HttpServer implements AutoCloseable {
                         config.token().isPresent());
     }
 
-    /** The public URL if one was configured, else the scheme, host and port this request came to. */
     private String publicUrl(String requestUrl) {
+        return publicUrl(config, requestUrl);
+    }
+
+    /** The public URL if one was configured, else the scheme, host and port this request came to. */
+    static String publicUrl(HttpConfig config, String requestUrl) {
         return config.publicUrl().orElseGet(() -> {
             URI uri = URI.create(requestUrl);
             return uri.getScheme() + "://" + uri.getAuthority();

@@ -5,26 +5,30 @@ import dev.belay.fleet.NewWorkspace;
 import dev.belay.fleet.Source;
 import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fleet.Workspaces;
+import dev.belay.tool.ToolAnnotations;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import java.nio.charset.StandardCharsets;
+import io.javalin.http.HandlerType;
+import io.javalin.router.Endpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The lifecycle API of a multi-workspace server, for the admin token: {@code /workspaces} to create, list, get,
- * fork and delete workspaces; and each workspace's REST door, {@code POST /w/{id}/api/{tool}}, answering as
+ * fork and delete workspaces, declared once in {@link #operations()}; and each workspace's REST door, {@code POST /w/{id}/api/{tool}}, answering as
  * {@code /api/{tool}} does through that workspace's own guarded catalog.
  */
 public final class WorkspaceRoutes {
@@ -65,23 +69,93 @@ public final class WorkspaceRoutes {
         this.json = json;
     }
 
+    /** The lifecycle API, one entry per operation: the routes, the OpenAPI document and the MCP tools come from it. */
+    public List<LifecycleOperation> operations() {
+        return List.of(
+                new LifecycleOperation(
+                        "workspace_create",
+                        HandlerType.POST,
+                        "/workspaces",
+                        201,
+                        "Create a workspace",
+                        "A new workspace, empty, a copy of a template directory on the server, or a clone of a git "
+                                + "repository at a ref; the answer holds its token, told only here.",
+                        WorkspaceSchemas.create(),
+                        WorkspaceSchemas.created(),
+                        new ToolAnnotations(false, false, false, true),
+                        (path, body) -> created(create(body))),
+                new LifecycleOperation(
+                        "workspace_list",
+                        HandlerType.GET,
+                        "/workspaces",
+                        200,
+                        "List the workspaces",
+                        "Every workspace, oldest first.",
+                        null,
+                        WorkspaceSchemas.list(),
+                        new ToolAnnotations(true, false, true, false),
+                        (path, body) -> list()),
+                new LifecycleOperation(
+                        "workspace_get",
+                        HandlerType.GET,
+                        "/workspaces/{id}",
+                        200,
+                        "Get a workspace",
+                        "One workspace's record: name, runtime, labels, TTLs, times and where its doors are.",
+                        null,
+                        WorkspaceSchemas.workspace(),
+                        new ToolAnnotations(true, false, true, false),
+                        (path, body) -> view(workspaces.get(path.get("id")))),
+                new LifecycleOperation(
+                        "workspace_fork",
+                        HandlerType.POST,
+                        "/workspaces/{id}/fork",
+                        201,
+                        "Fork a workspace",
+                        "A copy of a workspace's files and journal with a token of its own; waits for the "
+                                + "original's running calls to end and ends its background commands.",
+                        WorkspaceSchemas.fork(),
+                        WorkspaceSchemas.created(),
+                        new ToolAnnotations(false, false, false, false),
+                        (path, body) -> created(fork(path.get("id"), body))),
+                new LifecycleOperation(
+                        "workspace_delete",
+                        HandlerType.DELETE,
+                        "/workspaces/{id}",
+                        204,
+                        "Delete a workspace",
+                        "Ends its commands and sessions and removes its container, journal, files and record.",
+                        null,
+                        null,
+                        new ToolAnnotations(false, true, true, false),
+                        (path, body) -> {
+                            workspaces.delete(path.get("id"));
+                            return null;
+                        }));
+    }
+
     public void routes(RoutesConfig routes) {
-        routes.post("/workspaces", answering(this::create));
-        routes.get("/workspaces", answering(this::list));
-        routes.get("/workspaces/{id}", answering(ctx -> json(ctx, 200, view(workspaces.get(ctx.pathParam("id"))))));
-        routes.delete("/workspaces/{id}", answering(ctx -> {
-            workspaces.delete(ctx.pathParam("id"));
-            ctx.status(204);
-        }));
-        routes.post("/workspaces/{id}/fork", answering(this::fork));
+        for (LifecycleOperation operation : operations()) {
+            routes.addEndpoint(new Endpoint(operation.method(), operation.path(), answering(ctx -> {
+                ObjectNode body = operation.body() == null ? json.createObjectNode() : body(ctx);
+                if (body == null) {
+                    return;
+                }
+                JsonNode answer = operation.invocation().invoke(ctx.pathParamMap(), body);
+                if (answer == null) {
+                    ctx.status(operation.status());
+                } else {
+                    ctx.status(operation.status())
+                            .contentType("application/json")
+                            .result(json.writeValueAsString(answer));
+                }
+            })));
+        }
         routes.post("/w/{id}/api/{tool}", answering(this::call));
     }
 
-    private void create(Context ctx) {
-        CreateBody body = read(ctx, CreateBody.class);
-        if (body == null) {
-            return;
-        }
+    private Workspaces.Created create(ObjectNode request) {
+        CreateBody body = read(request, CreateBody.class);
         if (body.template() != null && body.git() != null) {
             throw invalid("Give either template or git, not both.");
         }
@@ -100,54 +174,43 @@ public final class WorkspaceRoutes {
         } else {
             source = new Source.Empty();
         }
-        created(
-                ctx,
-                workspaces.create(new NewWorkspace(
+        return workspaces.create(new NewWorkspace(
+                Optional.ofNullable(body.name()),
+                Optional.ofNullable(body.runtime()),
+                body.labels() == null ? Map.of() : body.labels(),
+                seconds(body.ttlSeconds()),
+                seconds(body.maxLifetimeSeconds()),
+                source));
+    }
+
+    private Workspaces.Created fork(String id, ObjectNode request) {
+        ForkBody body = read(request, ForkBody.class);
+        return workspaces.fork(
+                id,
+                new NewWorkspace(
                         Optional.ofNullable(body.name()),
-                        Optional.ofNullable(body.runtime()),
+                        Optional.empty(),
                         body.labels() == null ? Map.of() : body.labels(),
                         seconds(body.ttlSeconds()),
                         seconds(body.maxLifetimeSeconds()),
-                        source)));
+                        new Source.Empty()));
     }
 
-    private void fork(Context ctx) {
-        ForkBody body = read(ctx, ForkBody.class);
-        if (body == null) {
-            return;
-        }
-        created(
-                ctx,
-                workspaces.fork(
-                        ctx.pathParam("id"),
-                        new NewWorkspace(
-                                Optional.ofNullable(body.name()),
-                                Optional.empty(),
-                                body.labels() == null ? Map.of() : body.labels(),
-                                seconds(body.ttlSeconds()),
-                                seconds(body.maxLifetimeSeconds()),
-                                new Source.Empty())));
-    }
-
-    private void list(Context ctx) {
+    private ObjectNode list() {
         ObjectNode answer = json.createObjectNode();
         var items = answer.putArray("workspaces");
         workspaces.list().forEach(w -> items.add(view(w)));
-        json(ctx, 200, answer);
+        return answer;
     }
 
     private void call(Context ctx) {
         new RestDoor(workspaces.caller(ctx.pathParam("id")), json).call(ctx);
     }
 
-    private void created(Context ctx, Workspaces.Created created) {
+    private ObjectNode created(Workspaces.Created created) {
         ObjectNode answer = view(created.workspace());
         answer.put("token", created.token());
-        json(ctx, 201, answer);
-    }
-
-    private void json(Context ctx, int status, ObjectNode answer) {
-        ctx.status(status).contentType("application/json").result(json.writeValueAsString(answer));
+        return answer;
     }
 
     private ObjectNode view(WorkspaceRecord w) {
@@ -162,7 +225,8 @@ public final class WorkspaceRoutes {
                 .put("last_used", w.lastUsed().toString())
                 .put("expires", min(w).toString())
                 .put("mcp", prefix(w.id()) + "/mcp")
-                .put("api", prefix(w.id()) + "/api");
+                .put("api", prefix(w.id()) + "/api")
+                .put("web", prefix(w.id()) + "/");
         ObjectNode labels = node.putObject("labels");
         w.labels().forEach(labels::put);
         return node;
@@ -175,18 +239,26 @@ public final class WorkspaceRoutes {
         return idle.isBefore(max) ? idle : max;
     }
 
-    private <T> T read(Context ctx, Class<T> type) {
+    /** The request's body as a JSON object ({} when empty); anything else is answered with a 400 here. */
+    private ObjectNode body(Context ctx) {
         byte[] bytes = ctx.bodyAsBytes();
         try {
-            return strict.readValue(bytes.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : bytes, type);
+            if ((bytes.length == 0 ? json.createObjectNode() : json.readTree(bytes)) instanceof ObjectNode object) {
+                return object;
+            }
         } catch (JacksonException e) {
-            RestDoor.error(
-                    ctx,
-                    json,
-                    400,
-                    "The request body is not what this route takes: " + e.getOriginalMessage(),
-                    "See docs/workspaces.md for its fields.");
-            return null;
+            // answered below
+        }
+        RestDoor.error(ctx, json, 400, "The request body must be a JSON object.", "See /openapi.json for its fields.");
+        return null;
+    }
+
+    /** An operation's arguments as its body's record; unknown fields and wrong types are refused. */
+    private <T> T read(ObjectNode request, Class<T> type) {
+        try {
+            return strict.treeToValue(request, type);
+        } catch (JacksonException e) {
+            throw invalid("The request body is not what this route takes: " + e.getOriginalMessage());
         }
     }
 
