@@ -17,7 +17,7 @@ function add(call) {
   div.append(h, meta, pre);
   for (const [verdict, label] of [['approve', 'Approve'], ['deny', 'Deny'], ['always', 'Always for this tool']]) {
     const b = document.createElement('button'); b.className = verdict; b.textContent = label;
-    b.addEventListener('click', () => belay.fetch('approvals/' + encodeURIComponent(call.id), { method: 'POST',
+    b.addEventListener('click', () => belay.fetch('/approvals/' + encodeURIComponent(call.id), { method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ verdict, reason: reason.value }) }));
     div.append(b);
@@ -26,7 +26,7 @@ function add(call) {
   calls.append(div); refresh();
 }
 function remove(id) { const d = document.getElementById('call-' + id); if (d) d.remove(); refresh(); }
-belay.follow('approvals/events', (name, data) => {
+belay.follow('/approvals/events', (name, data) => {
   if (name === 'added') add(JSON.parse(data));
   if (name === 'resolved') remove(JSON.parse(data).id);
 }, new AbortController().signal, () => {
