@@ -146,6 +146,7 @@ final class WorkspaceHost implements Host {
         }
         Trees.delete(journal(files));
         Trees.delete(files);
+        Trees.delete(files.getParent()); // what the workspace's doors kept there: its web UI's conversations
     }
 
     /** Where Belay keeps the journal of a workspace whose files are in {@code files}, as for any workspace. */

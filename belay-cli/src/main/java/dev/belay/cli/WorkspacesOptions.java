@@ -5,6 +5,7 @@ import dev.belay.chat.SystemPrompt;
 import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.WorkspacesServer;
 import dev.belay.door.web.WebChat;
+import dev.belay.fleet.Tenant;
 import dev.belay.fleet.Workspaces;
 import dev.belay.policy.TerminalApprover;
 import dev.belay.tool.ToolSpec;
@@ -109,6 +110,13 @@ final class WorkspacesOptions {
         }
     }
 
+    @Option(
+            names = "--tenants",
+            paramLabel = "FILE",
+            description = "With --workspaces: admin tokens besides the server's, each seeing only its own workspaces "
+                    + "and making at most its max_workspaces (JSON; see docs/workspaces.md).")
+    Path tenants;
+
     boolean enabled() {
         return dir != null;
     }
@@ -141,7 +149,8 @@ final class WorkspacesOptions {
         WorkspaceHost machine = new WorkspaceHost(host);
         // read once, on the OpenAPI document's first request: every workspace is opened with the same options
         Supplier<List<ToolSpec>> catalog = new Once<>(machine::catalog);
-        try (Workspaces workspaces = new Workspaces(root, machine, Clock.systemUTC(), settings);
+        List<Tenant> tenantList = tenants == null ? List.of() : TenantsFile.read(tenants);
+        try (Workspaces workspaces = new Workspaces(root, machine, Clock.systemUTC(), settings, tenantList);
                 WorkspacesServer server = new WorkspacesServer(
                         config, workspaces, chats(workspaces, model), catalog, Version.current(), metrics)) {
             sweeper.scheduleWithFixedDelay(
@@ -161,6 +170,8 @@ final class WorkspacesOptions {
             System.err.println("Belay " + Version.current() + " serving "
                     + workspaces.list().size() + " workspaces from " + root + " (at most " + max + "; approve: "
                     + host.guard().approve() + ")");
+            System.err.println("Lifecycle as MCP tools: " + base + "/mcp · OpenAPI: " + base + "/openapi.json"
+                    + (tenantList.isEmpty() ? "" : " · " + tenantList.size() + " tenants"));
             System.err.println("Workspaces API (admin token): " + base + "/workspaces");
             System.err.println("Each workspace's doors: " + base + "/w/ID/mcp (MCP), " + base + "/w/ID/api/TOOL and "
                     + base + "/w/ID/ (web UI, chat with " + model.model() + " at " + model.baseUrl() + ")");

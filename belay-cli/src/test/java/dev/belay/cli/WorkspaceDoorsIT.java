@@ -2,6 +2,7 @@ package dev.belay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.belay.policy.Secrets;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -14,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -218,6 +220,86 @@ class WorkspaceDoorsIT {
             send("GET", "/openapi.json", null, null, 401);
             assertThat(send("GET", "/docs/index.html", null, null, 200)).contains("swagger");
         }
+    }
+
+    @Test
+    void tenantsSeeOnlyTheirOwnWorkspacesAndMakeNoMoreThanTheirLimit() throws Exception {
+        String alpha = "bt_alpha-token-0123456789abcdef";
+        String beta = "bt_beta-token-0123456789abcdef";
+        Path tenants = home.resolve("tenants.json");
+        Files.writeString(
+                tenants,
+                "{\"tenants\": [{\"name\": \"alpha\", \"token_sha256\": \"" + Secrets.digest(alpha)
+                        + "\", \"max_workspaces\": 1}, {\"name\": \"beta\", \"token_sha256\": \""
+                        + Secrets.digest(beta) + "\", \"max_workspaces\": 2}]}");
+        String alphaId;
+        try (BelayProcess belay =
+                BelayProcess.serveWorkspaces(dir, home, "--approve", "auto", "--tenants", tenants.toString())) {
+            base = belay.base();
+            String admin = belay.token();
+            JsonNode a = json(send("POST", "/workspaces", alpha, "{\"name\":\"alpha-1\"}", 201));
+            alphaId = a.get("id").asString();
+            assertThat(send("POST", "/workspaces", alpha, "{}", 429)).contains("Tenant alpha holds its maximum of 1");
+            String betaId = json(send("POST", "/workspaces", beta, "{\"name\":\"beta-1\"}", 201))
+                    .get("id")
+                    .asString();
+            String adminId = json(send("POST", "/workspaces", admin, "{\"name\":\"admin-1\"}", 201))
+                    .get("id")
+                    .asString();
+
+            // each tenant lists, gets, forks and deletes its own; another's is absent to it
+            assertThat(names(send("GET", "/workspaces", alpha, null, 200))).containsExactly("alpha-1");
+            assertThat(names(send("GET", "/workspaces", beta, null, 200))).containsExactly("beta-1");
+            assertThat(names(send("GET", "/workspaces", admin, null, 200)))
+                    .containsExactly("alpha-1", "beta-1", "admin-1");
+            for (String other : List.of(betaId, adminId)) {
+                send("GET", "/workspaces/" + other, alpha, null, 404);
+                send("POST", "/workspaces/" + other + "/fork", alpha, "{}", 404);
+                send("DELETE", "/workspaces/" + other, alpha, null, 404);
+                send("POST", "/w/" + other + "/api/list_directory", alpha, "{}", 403);
+            }
+            send("GET", "/workspaces/" + alphaId, alpha, null, 200);
+            send("POST", "/w/" + alphaId + "/api/write_file", alpha, "{\"path\":\"t.txt\",\"content\":\"x\"}", 200);
+            JsonNode fork = json(send("POST", "/workspaces/" + betaId + "/fork", beta, "{}", 201));
+            assertThat(send("POST", "/workspaces/" + betaId + "/fork", beta, "{}", 429))
+                    .contains("Tenant beta");
+            send("DELETE", "/workspaces/" + fork.get("id").asString(), beta, null, 204);
+
+            // the control endpoint is the tenant's own lifecycle too
+            try (McpSyncClient control = mcp("/mcp", beta)) {
+                control.initialize();
+                JsonNode listed = JSON.valueToTree(
+                        call(control, "workspace_list", Map.of()).structuredContent());
+                assertThat(listed.get("workspaces")
+                                .valueStream()
+                                .map(w -> w.get("name").asString()))
+                        .containsExactly("beta-1");
+                assertThat(control.callTool(McpSchema.CallToolRequest.builder("workspace_delete")
+                                        .arguments(Map.of("id", alphaId))
+                                        .build())
+                                .isError())
+                        .isTrue();
+            }
+            send("GET", "/workspaces/" + alphaId, admin, null, 200);
+        }
+        // the owner is in the record: a restart keeps each tenant to its own
+        assertThat(Files.readString(dir.resolve(alphaId).resolve("workspace.json")))
+                .contains("\"owner\":\"alpha\"")
+                .doesNotContain(alpha);
+        try (BelayProcess again =
+                BelayProcess.serveWorkspaces(dir, home, "--approve", "auto", "--tenants", tenants.toString())) {
+            base = again.base();
+            assertThat(names(send("GET", "/workspaces", alpha, null, 200))).containsExactly("alpha-1");
+            send("POST", "/workspaces", alpha, "{}", 429);
+        }
+    }
+
+    private static List<String> names(String list) {
+        return json(list)
+                .get("workspaces")
+                .valueStream()
+                .map(w -> w.get("name").asString())
+                .toList();
     }
 
     private McpSyncClient mcp(String endpoint, String token) {

@@ -38,8 +38,9 @@ public interface Host {
     void fork(Path from, Path to);
 
     /**
-     * Deletes what a workspace leaves on the machine: its container (for the container runtime), its journal and then
-     * its files.
+     * Deletes what a workspace leaves on the machine: its container (for the container runtime), its journal, then
+     * its files and what its doors kept beside them in its directory (the parent of {@code files}: the web UI's
+     * conversations), its record being gone already.
      *
      * @param runtime its runtime, when known (a creation cut short may not have recorded one)
      */

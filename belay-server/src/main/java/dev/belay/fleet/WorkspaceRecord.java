@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  * @param idleTtl deleted when unused this long
  * @param maxLifetime deleted this long after its creation, used or not
  * @param origin where its files came from, for people: {@code empty}, a template, a repository, a fork's original
+ * @param owner the {@link Tenant} that made it, or empty for the server's own admin token
  */
 public record WorkspaceRecord(
         String id,
@@ -27,7 +28,8 @@ public record WorkspaceRecord(
         Duration maxLifetime,
         Instant created,
         Instant lastUsed,
-        String origin) {
+        String origin,
+        String owner) {
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]{12}");
 
@@ -44,6 +46,7 @@ public record WorkspaceRecord(
         Objects.requireNonNull(created, "created");
         Objects.requireNonNull(lastUsed, "lastUsed");
         Objects.requireNonNull(origin, "origin");
+        owner = owner == null ? "" : owner; // a record written before tenants existed is the admin's
     }
 
     /** Whether {@code id} could be a workspace's id: anything else names none, and never reaches the file system. */
@@ -52,7 +55,8 @@ public record WorkspaceRecord(
     }
 
     WorkspaceRecord used(Instant at) {
-        return new WorkspaceRecord(id, name, runtime, labels, tokenDigest, idleTtl, maxLifetime, created, at, origin);
+        return new WorkspaceRecord(
+                id, name, runtime, labels, tokenDigest, idleTtl, maxLifetime, created, at, origin, owner);
     }
 
     /** Why it has expired at {@code now}, or null while it lives. */

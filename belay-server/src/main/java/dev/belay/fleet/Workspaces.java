@@ -1,6 +1,5 @@
 package dev.belay.fleet;
 
-import dev.belay.fs.Trees;
 import dev.belay.policy.Secrets;
 import dev.belay.tool.ToolCaller;
 import java.io.IOException;
@@ -14,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,11 +79,26 @@ public final class Workspaces implements AutoCloseable {
     /** Token digests of the live workspaces, to tell a token of another workspace from no token at all. */
     private final Map<String, String> digests = new ConcurrentHashMap<>();
 
+    /** The tenants, by their token's digest. */
+    private final Map<String, Tenant> tenants;
+
     private final List<Consumer<String>> onDelete = new CopyOnWriteArrayList<>();
     private int reserved; // guarded by this: creations under way, counted against the capacity
+    /** Guarded by this: creations under way per tenant's name, counted against its limit. */
+    private final Map<String, Integer> reservedBy = new HashMap<>();
 
     /** Finds the workspaces {@code dir} holds, and clears what a creation cut short left there. */
     public Workspaces(Path dir, Host host, Clock clock, Settings settings) {
+        this(dir, host, clock, settings, List.of());
+    }
+
+    /**
+     * Finds the workspaces {@code dir} holds, and clears what a creation cut short left there.
+     *
+     * @param tenants the admin tokens besides the server's, each limited to its own workspaces
+     */
+    public Workspaces(Path dir, Host host, Clock clock, Settings settings, List<Tenant> tenants) {
+        this.tenants = tenants.stream().collect(Collectors.toUnmodifiableMap(Tenant::tokenDigest, t -> t));
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -109,13 +125,22 @@ public final class Workspaces implements AutoCloseable {
      * @throws FleetException when the request is wrong or the server is full
      */
     public Created create(NewWorkspace request) {
-        String id = reserve();
+        return create(request, Optional.empty());
+    }
+
+    /**
+     * Makes a workspace for {@code tenant} (empty: the server's admin), counted against its limit.
+     *
+     * @throws FleetException when the request is wrong, or the server or the tenant is full
+     */
+    public Created create(NewWorkspace request, Optional<Tenant> tenant) {
+        String id = reserve(tenant);
         Optional<String> runtime = Optional.of(request.runtime().orElse(settings.defaultRuntime()));
-        return making(id, runtime, "cannot create workspace " + id, () -> {
+        return making(id, tenant, runtime, "cannot create workspace " + id, () -> {
             Path files = store.files(id);
             Files.createDirectories(files);
             host.seed(request.source(), files);
-            return finish(id, request, request.source().describe());
+            return finish(id, request, request.source().describe(), tenant);
         });
     }
 
@@ -126,9 +151,15 @@ public final class Workspaces implements AutoCloseable {
      * @param request the fork's name, labels and TTLs (its source is ignored; runtime empty: the original's)
      */
     public Created fork(String originalId, NewWorkspace request) {
-        LiveWorkspace original = live(originalId);
-        String id = reserve();
-        return making(id, Optional.of(original.record().runtime()), "cannot fork workspace " + originalId, () -> {
+        return fork(originalId, request, Optional.empty());
+    }
+
+    /** A fork for {@code tenant} (empty: the server's admin) of one of its workspaces, counted against its limit. */
+    public Created fork(String originalId, NewWorkspace request, Optional<Tenant> tenant) {
+        LiveWorkspace original = live(originalId, tenant);
+        String id = reserve(tenant);
+        String failure = "cannot fork workspace " + originalId;
+        return making(id, tenant, Optional.of(original.record().runtime()), failure, () -> {
             Path files = store.files(id);
             Files.createDirectories(files.getParent());
             original.whileClosed(FORK_WAIT_SECONDS, () -> host.fork(original.files(), files));
@@ -139,7 +170,7 @@ public final class Workspaces implements AutoCloseable {
                     request.idleTtl().or(() -> Optional.of(original.record().idleTtl())),
                     request.maxLifetime().or(() -> Optional.of(original.record().maxLifetime())),
                     request.source());
-            return finish(id, named, "fork of " + originalId);
+            return finish(id, named, "fork of " + originalId, tenant);
         });
     }
 
@@ -153,7 +184,8 @@ public final class Workspaces implements AutoCloseable {
      * Makes the workspace {@code id} reserved for it; a failure removes what was made of it (files, journal, the
      * container of {@code runtime}) and frees the reservation either way.
      */
-    private Created making(String id, Optional<String> runtime, String failure, Making making) {
+    private Created making(
+            String id, Optional<Tenant> tenant, Optional<String> runtime, String failure, Making making) {
         try {
             return making.make();
         } catch (IOException e) {
@@ -163,11 +195,11 @@ public final class Workspaces implements AutoCloseable {
             discard(id, runtime);
             throw e;
         } finally {
-            release();
+            release(tenant);
         }
     }
 
-    private Created finish(String id, NewWorkspace request, String origin) {
+    private Created finish(String id, NewWorkspace request, String origin, Optional<Tenant> tenant) {
         String token = "bw_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
         Instant now = clock.instant();
         String name = request.name().orElse(id);
@@ -181,7 +213,8 @@ public final class Workspaces implements AutoCloseable {
                 request.maxLifetime().orElse(settings.maxLifetime()),
                 now,
                 now,
-                origin);
+                origin,
+                tenant.map(Tenant::name).orElse(""));
         LiveWorkspace workspace = new LiveWorkspace(record, store.files(id), host, clock);
         workspace.open();
         store.write(record);
@@ -198,9 +231,40 @@ public final class Workspaces implements AutoCloseable {
                 .toList();
     }
 
+    /** The workspaces {@code tenant} sees (all of them for the server's admin), oldest first. */
+    public List<WorkspaceRecord> list(Optional<Tenant> tenant) {
+        return list().stream().filter(w -> visible(w, tenant)).toList();
+    }
+
     /** @throws FleetException NOT_FOUND */
     public WorkspaceRecord get(String id) {
         return live(id).record();
+    }
+
+    /** @throws FleetException NOT_FOUND, also when the workspace is another tenant's */
+    public WorkspaceRecord get(String id, Optional<Tenant> tenant) {
+        return live(id, tenant).record();
+    }
+
+    /** Deletes one of {@code tenant}'s workspaces; another's is absent to it (NOT_FOUND). */
+    public void delete(String id, Optional<Tenant> tenant) {
+        live(id, tenant);
+        delete(id);
+    }
+
+    /** The tenant whose token {@code presented} is, if any; by the token's digest. */
+    public Optional<Tenant> tenant(String presented) {
+        return presented == null ? Optional.empty() : Optional.ofNullable(tenants.get(Secrets.digest(presented)));
+    }
+
+    /** Whether workspace {@code id} exists and is {@code tenant}'s. */
+    public boolean owns(Tenant tenant, String id) {
+        LiveWorkspace workspace = WorkspaceRecord.validId(id) ? live.get(id) : null;
+        return workspace != null && workspace.record().owner().equals(tenant.name());
+    }
+
+    private static boolean visible(WorkspaceRecord workspace, Optional<Tenant> tenant) {
+        return tenant.map(t -> t.name().equals(workspace.owner())).orElse(true);
     }
 
     /**
@@ -301,6 +365,14 @@ public final class Workspaces implements AutoCloseable {
         }
     }
 
+    private LiveWorkspace live(String id, Optional<Tenant> tenant) {
+        LiveWorkspace workspace = live(id);
+        if (!visible(workspace.record(), tenant)) {
+            throw FleetException.notFound(id); // the same answer as for no workspace at all
+        }
+        return workspace;
+    }
+
     private LiveWorkspace live(String id) {
         LiveWorkspace workspace = WorkspaceRecord.validId(id) ? live.get(id) : null;
         if (workspace == null) {
@@ -314,8 +386,20 @@ public final class Workspaces implements AutoCloseable {
         digests.put(record.tokenDigest(), record.id());
     }
 
-    /** A fresh id, counted against the capacity until {@link #release}. */
-    private synchronized String reserve() {
+    /** A fresh id, counted against the capacity (and the tenant's limit) until {@link #release}. */
+    private synchronized String reserve(Optional<Tenant> tenant) {
+        if (tenant.isPresent()) {
+            Tenant t = tenant.get();
+            long held = live.values().stream()
+                    .filter(w -> w.record().owner().equals(t.name()))
+                    .count();
+            if (held + reservedBy.getOrDefault(t.name(), 0) >= t.maxWorkspaces()) {
+                throw new FleetException(
+                        FleetException.Problem.FULL,
+                        "Tenant " + t.name() + " holds its maximum of " + t.maxWorkspaces() + " workspaces.",
+                        "Delete one of its workspaces, or ask the server's operator for a higher max_workspaces.");
+            }
+        }
         if (live.size() + reserved >= settings.maxWorkspaces()) {
             throw new FleetException(
                     FleetException.Problem.FULL,
@@ -323,6 +407,7 @@ public final class Workspaces implements AutoCloseable {
                     "Delete a workspace (DELETE /workspaces/{id}) or start the server with a higher --max-workspaces.");
         }
         reserved++;
+        tenant.ifPresent(t -> reservedBy.merge(t.name(), 1, Integer::sum));
         String id;
         do {
             id = newId();
@@ -330,8 +415,9 @@ public final class Workspaces implements AutoCloseable {
         return id;
     }
 
-    private synchronized void release() {
+    private synchronized void release(Optional<Tenant> tenant) {
         reserved--;
+        tenant.ifPresent(t -> reservedBy.merge(t.name(), -1, (a, b) -> a + b == 0 ? null : a + b));
     }
 
     private String newId() {
@@ -357,8 +443,8 @@ public final class Workspaces implements AutoCloseable {
             if (Files.exists(files)) {
                 host.remove(files, runtime);
             }
-            Trees.delete(store.home(id)); // with what its doors kept there (the web UI's conversations)
-        } catch (RuntimeException e) {
+            Files.deleteIfExists(store.home(id));
+        } catch (IOException | RuntimeException e) {
             LOG.warn("could not remove all of workspace {}", id, e);
         }
     }

@@ -3,6 +3,7 @@ package dev.belay.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.belay.policy.Secrets;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolCaller;
@@ -251,7 +252,8 @@ class WorkspacesTest {
                 Duration.ofSeconds(7),
                 clock.instant(),
                 clock.instant(),
-                "empty");
+                "empty",
+                "");
         JsonMapper json = JsonMapper.builder().build();
 
         assertThat(json.readValue(json.writeValueAsString(record), WorkspaceRecord.class))
@@ -264,6 +266,58 @@ class WorkspacesTest {
                 .isEqualTo("git https://example.com/a/b.git@main");
         assertThat(new Source.Git("/srv/repos/app", Optional.empty()).describe())
                 .isEqualTo("git /srv/repos/app");
+    }
+
+    @Test
+    void aTenantSeesOnlyItsOwnWorkspacesAndIsHeldToItsLimitAcrossARestart() {
+        Tenant alpha = new Tenant("alpha", Secrets.digest("alpha-token"), 1);
+        Tenant beta = new Tenant("beta", Secrets.digest("beta-token"), 2);
+        Workspaces workspaces = new Workspaces(dir, host, clock, SETTINGS, List.of(alpha, beta));
+        assertThat(workspaces.tenant("alpha-token")).hasValue(alpha);
+        assertThat(workspaces.tenant("admin-token")).isEmpty();
+        String a = workspaces
+                .create(NewWorkspace.empty(), Optional.of(alpha))
+                .workspace()
+                .id();
+        String b = workspaces
+                .create(NewWorkspace.empty(), Optional.of(beta))
+                .workspace()
+                .id();
+
+        assertThatThrownBy(() -> workspaces.create(NewWorkspace.empty(), Optional.of(alpha)))
+                .isInstanceOfSatisfying(
+                        FleetException.class, e -> assertThat(e.problem()).isEqualTo(FleetException.Problem.FULL))
+                .hasMessageContaining("Tenant alpha holds its maximum of 1");
+        assertThatThrownBy(() -> workspaces.fork(a, NewWorkspace.empty(), Optional.of(alpha)))
+                .hasMessageContaining("Tenant alpha");
+        for (Runnable foreign : List.<Runnable>of(
+                () -> workspaces.get(b, Optional.of(alpha)),
+                () -> workspaces.delete(b, Optional.of(alpha)),
+                () -> workspaces.fork(b, NewWorkspace.empty(), Optional.of(alpha)))) {
+            assertThatThrownBy(foreign::run)
+                    .isInstanceOfSatisfying(
+                            FleetException.class,
+                            e -> assertThat(e.problem()).isEqualTo(FleetException.Problem.NOT_FOUND));
+        }
+        assertThat(workspaces.list(Optional.of(alpha)))
+                .extracting(WorkspaceRecord::id)
+                .containsExactly(a);
+        assertThat(workspaces.list(Optional.empty()))
+                .extracting(WorkspaceRecord::id)
+                .containsExactlyInAnyOrder(a, b);
+        assertThat(workspaces.owns(alpha, a)).isTrue();
+        assertThat(workspaces.owns(alpha, b)).isFalse();
+        workspaces.close();
+
+        Workspaces again = new Workspaces(dir, host, clock, SETTINGS, List.of(alpha, beta));
+        assertThat(again.get(a).owner()).isEqualTo("alpha");
+        assertThatThrownBy(() -> again.create(NewWorkspace.empty(), Optional.of(alpha)))
+                .hasMessageContaining("Tenant alpha");
+        again.delete(a, Optional.of(alpha));
+        assertThat(again.create(NewWorkspace.empty(), Optional.of(alpha))
+                        .workspace()
+                        .owner())
+                .isEqualTo("alpha");
     }
 
     private static NewWorkspace request(String name, Map<String, String> labels, Long ttl, Long lifetime) {

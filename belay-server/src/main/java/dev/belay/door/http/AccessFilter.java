@@ -1,7 +1,9 @@
 package dev.belay.door.http;
 
 import dev.belay.door.rest.ErrorBody;
+import dev.belay.door.rest.WorkspaceRoutes;
 import dev.belay.door.web.Sessions;
+import dev.belay.fleet.Tenant;
 import dev.belay.fleet.Workspaces;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
@@ -184,6 +186,16 @@ final class AccessFilter implements Filter {
         if (authorization != null && apiToken(authorization)) {
             // a browser that was given the token for HTTP Basic sends it along by itself, like a cookie
             return Optional.of(authorization.regionMatches(true, 0, "Basic ", 0, 6) ? Caller.BASIC : Caller.API);
+        }
+        Optional<Tenant> tenant = workspaces.flatMap(w -> w.tenant(Sessions.bearer(authorization)));
+        if (tenant.isPresent()) {
+            // an admin token of its own: the lifecycle API for its workspaces, and their doors
+            if (path.startsWith("/w/") && !workspaces.get().owns(tenant.get(), WorkspacesServer.workspaceOf(path))) {
+                forbidden(response);
+                return Optional.empty();
+            }
+            request.setAttribute(WorkspaceRoutes.TENANT, tenant.get());
+            return Optional.of(Caller.API);
         }
         if (workspaces.isPresent()
                 && workspaces.get().scope("", Sessions.bearer(authorization)) != Workspaces.Scope.UNKNOWN) {

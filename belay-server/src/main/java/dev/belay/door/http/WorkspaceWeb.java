@@ -4,6 +4,7 @@ import dev.belay.door.rest.FileTransfer;
 import dev.belay.door.rest.WorkspaceRoutes;
 import dev.belay.door.web.WebChat;
 import dev.belay.fleet.FleetException;
+import dev.belay.fleet.Tenant;
 import dev.belay.fleet.Workspaces;
 import dev.belay.policy.Secrets;
 import dev.belay.tool.ToolCaller;
@@ -72,13 +73,23 @@ final class WorkspaceWeb implements Filter {
         return workspaces.scope(id, presented);
     }
 
+    /** The tenant whose token {@code presented} is, if any. */
+    Optional<Tenant> tenant(String presented) {
+        return workspaces.tenant(presented);
+    }
+
+    /** Whether workspace {@code id} is {@code tenant}'s. */
+    boolean owns(Tenant tenant, String id) {
+        return workspaces.owns(tenant, id);
+    }
+
     /** Whether {@code session} is one that workspace {@code id}'s UI handed out and still honours. */
     boolean validSession(String id, String session) {
         Mounted mounted = apps.get(id);
         return mounted != null && mounted.chat().sessions().valid(session);
     }
 
-    /** Whether a path of a workspace's own (its doors' paths without {@code /w/{id}}) is this UI's, not the REST door's. */
+    /** Whether a path within a workspace's doors (without {@code /w/{id}}) is this UI's rather than its REST door's. */
     static boolean serves(String local) {
         return !local.equals("/mcp")
                 && !(local.startsWith("/api/")
@@ -130,10 +141,17 @@ final class WorkspaceWeb implements Filter {
         return new Mounted(app, app.javalinServlet(), chat);
     }
 
-    /** Whether a token signs in to workspace {@code id}'s UI: the admin token, or that workspace's own. */
+    /**
+     * Whether a token signs in to workspace {@code id}'s UI: the admin token, that workspace's own, or the token of the
+     * tenant that owns it.
+     */
     private boolean opens(String id, String presented) {
         return config.token().map(admin -> Secrets.same(admin, presented)).orElse(true)
-                || workspaces.scope(id, presented) == Workspaces.Scope.THIS;
+                || workspaces.scope(id, presented) == Workspaces.Scope.THIS
+                || workspaces
+                        .tenant(presented)
+                        .filter(t -> workspaces.owns(t, id))
+                        .isPresent();
     }
 
     @Override

@@ -1,7 +1,5 @@
 package dev.belay.door.http;
 
-import dev.belay.door.mcp.McpDoor;
-import dev.belay.door.rest.LifecycleTools;
 import dev.belay.door.rest.OpenApi;
 import dev.belay.door.rest.SwaggerUi;
 import dev.belay.door.rest.WorkspaceRoutes;
@@ -23,7 +21,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -52,7 +49,6 @@ public final class WorkspacesServer implements AutoCloseable {
 
     private final Javalin app;
     private final HttpConfig config;
-    private final McpDoor.Http control;
 
     /** @param metrics what {@code /metrics} serves (token required), when the server keeps metrics */
     public WorkspacesServer(
@@ -78,9 +74,8 @@ public final class WorkspacesServer implements AutoCloseable {
                 new AccessFilter(hosts, config, open, Optional.empty(), Optional.empty(), Optional.of(web));
         WorkspaceMcp mcp = new WorkspaceMcp(workspaces, version, hosts, (int) config.maxRequestBytes());
         WorkspaceRoutes routes = new WorkspaceRoutes(workspaces, json);
-        // the lifecycle as MCP tools, for the admin token (the access filter refuses workspaces' tokens here)
-        this.control = McpDoor.http(new LifecycleTools(routes.operations(), json), version, CONTROL_PATH, hosts, (int)
-                config.maxRequestBytes());
+        // the lifecycle as MCP tools, for admin tokens (the access filter refuses workspaces' tokens here)
+        ControlMcp control = new ControlMcp(routes, version, hosts, (int) config.maxRequestBytes(), json);
         Function<String, ObjectNode> openApi = url -> new OpenApi()
                 .workspaces(
                         routes.operations(),
@@ -101,13 +96,9 @@ public final class WorkspacesServer implements AutoCloseable {
                 FilterHolder pages = new FilterHolder(web);
                 pages.setAsyncSupported(true);
                 handler.addFilter(pages, "/w/*", EnumSet.of(DispatcherType.REQUEST));
-                handler.addFilter(
-                        new FilterHolder(new McpBodyFilter(config.maxRequestBytes())),
-                        CONTROL_PATH,
-                        EnumSet.of(DispatcherType.REQUEST));
-                ServletHolder holder = new ServletHolder(control.servlet());
-                holder.setAsyncSupported(true);
-                handler.addServlet(holder, CONTROL_PATH);
+                FilterHolder lifecycle = new FilterHolder(control);
+                lifecycle.setAsyncSupported(true);
+                handler.addFilter(lifecycle, CONTROL_PATH, EnumSet.of(DispatcherType.REQUEST));
             });
             cfg.routes.get(
                     "/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
@@ -163,7 +154,6 @@ public final class WorkspacesServer implements AutoCloseable {
 
     @Override
     public void close() {
-        control.close().run();
         app.stop();
     }
 }

@@ -1,11 +1,13 @@
 package dev.belay.door.rest;
 
+import dev.belay.fleet.Tenant;
 import dev.belay.tool.ToolAnnotations;
 import io.javalin.http.HandlerType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -35,14 +37,15 @@ public record LifecycleOperation(
         ToolAnnotations hints,
         Invocation invocation) {
 
-    /** What the operation does, given its path parameters and its body ({} when it takes none). */
+    /** What the operation does, given who asks, its path parameters and its body ({} when it takes none). */
     @FunctionalInterface
     public interface Invocation {
         /**
+         * @param tenant the tenant asking, or empty for the server's admin token
          * @return the answer, or {@code null} for 204
          * @throws dev.belay.fleet.FleetException when the request is wrong or the registry refuses it
          */
-        JsonNode invoke(Map<String, String> path, ObjectNode body);
+        JsonNode invoke(Optional<Tenant> tenant, Map<String, String> path, ObjectNode body);
     }
 
     private static final Pattern PARAMETER = Pattern.compile("\\{([a-z_]+)}");

@@ -1,6 +1,7 @@
 package dev.belay.door.rest;
 
 import dev.belay.fleet.FleetException;
+import dev.belay.fleet.Tenant;
 import dev.belay.tool.Content;
 import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
@@ -11,6 +12,7 @@ import dev.belay.tool.UnknownToolException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
@@ -27,9 +29,12 @@ public final class LifecycleTools implements ToolCaller {
 
     private final Map<String, LifecycleOperation> operations;
     private final List<ToolSpec> specs;
+    private final Optional<Tenant> tenant;
     private final JsonMapper json;
 
-    public LifecycleTools(List<LifecycleOperation> operations, JsonMapper json) {
+    /** @param tenant whose lifecycle it is: a tenant's own workspaces, or every one for the admin (empty) */
+    public LifecycleTools(List<LifecycleOperation> operations, Optional<Tenant> tenant, JsonMapper json) {
+        this.tenant = tenant;
         this.json = json;
         this.operations =
                 operations.stream().collect(Collectors.toUnmodifiableMap(LifecycleOperation::id, Function.identity()));
@@ -74,7 +79,7 @@ public final class LifecycleTools implements ToolCaller {
             path.put(parameter, value.asString());
         }
         try {
-            JsonNode answer = operation.invocation().invoke(path, body);
+            JsonNode answer = operation.invocation().invoke(tenant, path, body);
             ObjectNode structured = answer instanceof ObjectNode object ? object : json.createObjectNode();
             String text = answer == null ? operation.summary() + ": done." : json.writeValueAsString(answer);
             return new ToolResult(List.of(new Content.Text(text)), structured, null);

@@ -3,6 +3,7 @@ package dev.belay.door.rest;
 import dev.belay.fleet.FleetException;
 import dev.belay.fleet.NewWorkspace;
 import dev.belay.fleet.Source;
+import dev.belay.fleet.Tenant;
 import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fleet.Workspaces;
 import dev.belay.tool.ToolAnnotations;
@@ -27,11 +28,15 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The lifecycle API of a multi-workspace server, for the admin token: {@code /workspaces} to create, list, get,
- * fork and delete workspaces, declared once in {@link #operations()}; and each workspace's REST door, {@code POST /w/{id}/api/{tool}}, answering as
- * {@code /api/{tool}} does through that workspace's own guarded catalog.
+ * The lifecycle API of a multi-workspace server, for admin tokens (a tenant's sees its own workspaces only):
+ * {@code /workspaces} to create, list, get, fork and delete workspaces, declared once in {@link #operations()}; and
+ * each workspace's REST door, {@code POST /w/{id}/api/{tool}}, answering as {@code /api/{tool}} does through that
+ * workspace's own guarded catalog.
  */
 public final class WorkspaceRoutes {
+
+    /** The request attribute that names the {@link Tenant} asking, set by the access filter; absent for the admin. */
+    public static final String TENANT = "belay.tenant";
 
     /** Where a workspace's doors are. */
     public static String prefix(String id) {
@@ -83,7 +88,7 @@ public final class WorkspaceRoutes {
                         WorkspaceSchemas.create(),
                         WorkspaceSchemas.created(),
                         new ToolAnnotations(false, false, false, true),
-                        (path, body) -> created(create(body))),
+                        (tenant, path, body) -> created(create(body, tenant))),
                 new LifecycleOperation(
                         "workspace_list",
                         HandlerType.GET,
@@ -94,7 +99,7 @@ public final class WorkspaceRoutes {
                         null,
                         WorkspaceSchemas.list(),
                         new ToolAnnotations(true, false, true, false),
-                        (path, body) -> list()),
+                        (tenant, path, body) -> list(tenant)),
                 new LifecycleOperation(
                         "workspace_get",
                         HandlerType.GET,
@@ -105,7 +110,7 @@ public final class WorkspaceRoutes {
                         null,
                         WorkspaceSchemas.workspace(),
                         new ToolAnnotations(true, false, true, false),
-                        (path, body) -> view(workspaces.get(path.get("id")))),
+                        (tenant, path, body) -> view(workspaces.get(path.get("id"), tenant))),
                 new LifecycleOperation(
                         "workspace_fork",
                         HandlerType.POST,
@@ -117,7 +122,7 @@ public final class WorkspaceRoutes {
                         WorkspaceSchemas.fork(),
                         WorkspaceSchemas.created(),
                         new ToolAnnotations(false, false, false, false),
-                        (path, body) -> created(fork(path.get("id"), body))),
+                        (tenant, path, body) -> created(fork(path.get("id"), body, tenant))),
                 new LifecycleOperation(
                         "workspace_delete",
                         HandlerType.DELETE,
@@ -128,8 +133,8 @@ public final class WorkspaceRoutes {
                         null,
                         null,
                         new ToolAnnotations(false, true, true, false),
-                        (path, body) -> {
-                            workspaces.delete(path.get("id"));
+                        (tenant, path, body) -> {
+                            workspaces.delete(path.get("id"), tenant);
                             return null;
                         }));
     }
@@ -141,7 +146,9 @@ public final class WorkspaceRoutes {
                 if (body == null) {
                     return;
                 }
-                JsonNode answer = operation.invocation().invoke(ctx.pathParamMap(), body);
+                JsonNode answer = operation
+                        .invocation()
+                        .invoke(Optional.ofNullable(ctx.attribute(TENANT)), ctx.pathParamMap(), body);
                 if (answer == null) {
                     ctx.status(operation.status());
                 } else {
@@ -154,7 +161,7 @@ public final class WorkspaceRoutes {
         routes.post("/w/{id}/api/{tool}", answering(this::call));
     }
 
-    private Workspaces.Created create(ObjectNode request) {
+    private Workspaces.Created create(ObjectNode request, Optional<Tenant> tenant) {
         CreateBody body = read(request, CreateBody.class);
         if (body.template() != null && body.git() != null) {
             throw invalid("Give either template or git, not both.");
@@ -174,16 +181,18 @@ public final class WorkspaceRoutes {
         } else {
             source = new Source.Empty();
         }
-        return workspaces.create(new NewWorkspace(
-                Optional.ofNullable(body.name()),
-                Optional.ofNullable(body.runtime()),
-                body.labels() == null ? Map.of() : body.labels(),
-                seconds(body.ttlSeconds()),
-                seconds(body.maxLifetimeSeconds()),
-                source));
+        return workspaces.create(
+                new NewWorkspace(
+                        Optional.ofNullable(body.name()),
+                        Optional.ofNullable(body.runtime()),
+                        body.labels() == null ? Map.of() : body.labels(),
+                        seconds(body.ttlSeconds()),
+                        seconds(body.maxLifetimeSeconds()),
+                        source),
+                tenant);
     }
 
-    private Workspaces.Created fork(String id, ObjectNode request) {
+    private Workspaces.Created fork(String id, ObjectNode request, Optional<Tenant> tenant) {
         ForkBody body = read(request, ForkBody.class);
         return workspaces.fork(
                 id,
@@ -193,13 +202,14 @@ public final class WorkspaceRoutes {
                         body.labels() == null ? Map.of() : body.labels(),
                         seconds(body.ttlSeconds()),
                         seconds(body.maxLifetimeSeconds()),
-                        new Source.Empty()));
+                        new Source.Empty()),
+                tenant);
     }
 
-    private ObjectNode list() {
+    private ObjectNode list(Optional<Tenant> tenant) {
         ObjectNode answer = json.createObjectNode();
         var items = answer.putArray("workspaces");
-        workspaces.list().forEach(w -> items.add(view(w)));
+        workspaces.list(tenant).forEach(w -> items.add(view(w)));
         return answer;
     }
 
