@@ -1,8 +1,8 @@
 package dev.belay.door.http;
 
-import dev.belay.door.rest.OpenApi;
 import dev.belay.door.rest.SwaggerUi;
 import dev.belay.door.rest.WorkspaceRoutes;
+import dev.belay.door.rest.WorkspacesOpenApi;
 import dev.belay.door.web.WebChat;
 import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fleet.Workspaces;
@@ -76,8 +76,8 @@ public final class WorkspacesServer implements AutoCloseable {
         WorkspaceRoutes routes = new WorkspaceRoutes(workspaces, json);
         // the lifecycle as MCP tools, for admin tokens (the access filter refuses workspaces' tokens here)
         ControlMcp control = new ControlMcp(routes, version, hosts, (int) config.maxRequestBytes(), json);
-        Function<String, ObjectNode> openApi = url -> new OpenApi()
-                .workspaces(
+        Function<String, ObjectNode> openApi = url -> new WorkspacesOpenApi()
+                .document(
                         routes.operations(),
                         catalog.get(),
                         HttpServer.publicUrl(config, url),

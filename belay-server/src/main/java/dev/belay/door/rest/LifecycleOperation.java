@@ -15,7 +15,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One operation of the lifecycle API, declared once: its REST route ({@link WorkspaceRoutes}), its entry in the
- * OpenAPI document ({@link OpenApi#workspaces}) and its MCP tool on the control endpoint ({@link LifecycleTools}) are
+ * OpenAPI document ({@link WorkspacesOpenApi}) and its MCP tool on the control endpoint ({@link LifecycleTools}) are
  * all made from this.
  *
  * @param id the OpenAPI operationId and the MCP tool's name

@@ -3,7 +3,6 @@ package dev.belay.door.rest;
 import dev.belay.tool.ToolSpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -13,8 +12,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The OpenAPI 3.1 document of the REST door, generated from the catalog, in the shape GPT Actions import as-is:
  * one operation per tool with the tool's name as operationId, descriptions of at most 300 characters, at most 30
  * operations, bearer and basic security schemes, and {@code x-openai-isConsequential} on destructive operations.
- * A multi-workspace server's document ({@link #workspaces}) has the same operations per workspace, all of them, and
- * its lifecycle API.
+ * A multi-workspace server's document ({@link WorkspacesOpenApi}) has the same operations per workspace.
  */
 public final class OpenApi {
 
@@ -130,125 +128,7 @@ public final class OpenApi {
         return doc;
     }
 
-    /**
-     * The OpenAPI document of a multi-workspace server: its lifecycle API (admin token), and each workspace's REST
-     * door and file transfer under {@code /w/{id}} (that workspace's token or the admin token), with every tool of
-     * the catalog, the same operations as the single-workspace document's.
-     *
-     * @param server the URL clients reach the server at
-     * @param authenticated whether the server requires a token
-     */
-    public ObjectNode workspaces(
-            List<LifecycleOperation> lifecycle,
-            List<ToolSpec> tools,
-            String server,
-            String version,
-            boolean authenticated) {
-        ObjectNode doc = f.objectNode();
-        doc.put("openapi", "3.1.0");
-        doc.putObject("info")
-                .put("title", "Belay workspaces")
-                .put("version", version)
-                .put(
-                        "description",
-                        "Create, fork and delete workspaces (admin token), and use each one's tools and files "
-                                + "under /w/{id} with its own token. Each workspace also has an MCP endpoint at "
-                                + "/w/{id}/mcp and a web UI at /w/{id}/; the lifecycle is MCP tools at /mcp too.");
-        doc.putArray("servers").addObject().put("url", server);
-        ObjectNode paths = doc.putObject("paths");
-        for (LifecycleOperation operation : lifecycle) {
-            ObjectNode item = paths.has(operation.path())
-                    ? (ObjectNode) paths.get(operation.path())
-                    : paths.putObject(operation.path());
-            item.set(operation.method().name().toLowerCase(Locale.ROOT), lifecycle(operation));
-        }
-        for (ToolSpec spec : tools.stream().filter(Profile.ALL::includes).toList()) {
-            ObjectNode operation = operation(spec);
-            ((ArrayNode) operation.get("parameters")).insert(0, workspaceParameter());
-            paths.set(WORKSPACE + "/api/" + spec.name(), f.objectNode().set("post", operation));
-        }
-        ObjectNode upload = upload();
-        upload.putArray("parameters").add(workspaceParameter());
-        paths.set(WORKSPACE + "/api/files", f.objectNode().set("post", upload));
-        paths.set(WORKSPACE + "/api/files/{path}", f.objectNode().set("get", download()));
-        security(doc, authenticated);
-        return doc;
-    }
-
-    /** Where a workspace's doors are, as an OpenAPI path template. */
-    private static final String WORKSPACE = "/w/{id}";
-
-    private ObjectNode lifecycle(LifecycleOperation operation) {
-        ObjectNode op = f.objectNode();
-        op.put("operationId", operation.id());
-        op.put("summary", operation.summary());
-        op.put("description", operation.description());
-        ArrayNode parameters = op.putArray("parameters");
-        for (String name : operation.parameters()) {
-            parameters.add(pathParameter(name, "The workspace's id."));
-        }
-        if (operation.body() != null) {
-            op.putObject("requestBody")
-                    .put("required", false)
-                    .putObject("content")
-                    .putObject("application/json")
-                    .set("schema", operation.body());
-        }
-        ObjectNode responses = op.putObject("responses");
-        if (operation.answer() == null) {
-            responses.putObject(String.valueOf(operation.status())).put("description", "Done.");
-        } else {
-            response(responses, String.valueOf(operation.status()), operation.summary() + ".", operation.answer());
-        }
-        String[][] errors = {
-            {"400", "The request is wrong."},
-            {"401", "Missing or wrong token."},
-            {"403", "A workspace's token, which opens only that workspace's doors."},
-            {"404", "No such workspace."},
-            {"409", "The workspace is busy."},
-            {"429", "The server holds as many workspaces as it may."}
-        };
-        for (String[] e : errors) {
-            response(responses, e[0], e[1], f.objectNode().put("$ref", "#/components/schemas/Error"));
-        }
-        return op;
-    }
-
-    private ObjectNode download() {
-        ObjectNode op = f.objectNode();
-        op.put("operationId", "download_file");
-        op.put("summary", "Download a file");
-        op.put("description", "A file of the workspace as bytes; a Range header asks for part of it.");
-        op.putArray("parameters")
-                .add(workspaceParameter())
-                .add(pathParameter("path", "The file's path in the workspace."));
-        ObjectNode responses = op.putObject("responses");
-        for (String status : new String[] {"200", "206"}) {
-            responses
-                    .putObject(status)
-                    .put("description", status.equals("200") ? "The file." : "The part asked for.")
-                    .putObject("content")
-                    .putObject("application/octet-stream")
-                    .putObject("schema")
-                    .put("type", "string")
-                    .put("format", "binary");
-        }
-        errors(responses);
-        return op;
-    }
-
-    private ObjectNode workspaceParameter() {
-        return pathParameter("id", "The workspace's id.");
-    }
-
-    private ObjectNode pathParameter(String name, String description) {
-        ObjectNode parameter = f.objectNode();
-        parameter.put("name", name).put("in", "path").put("required", true).put("description", description);
-        parameter.putObject("schema").put("type", "string");
-        return parameter;
-    }
-
-    private void security(ObjectNode doc, boolean authenticated) {
+    void security(ObjectNode doc, boolean authenticated) {
         ObjectNode components = doc.putObject("components");
         components.putObject("schemas").set("Error", errorSchema());
         if (authenticated) {
@@ -261,7 +141,7 @@ public final class OpenApi {
         }
     }
 
-    private ObjectNode operation(ToolSpec spec) {
+    ObjectNode operation(ToolSpec spec) {
         ObjectNode op = f.objectNode();
         op.put("operationId", spec.name());
         op.put("summary", spec.title());
@@ -291,7 +171,7 @@ public final class OpenApi {
         return op;
     }
 
-    private ObjectNode upload() {
+    ObjectNode upload() {
         ObjectNode op = f.objectNode();
         op.put("operationId", "upload_file");
         op.put("summary", "Upload files");
@@ -331,7 +211,7 @@ public final class OpenApi {
         return op;
     }
 
-    private void errors(ObjectNode responses) {
+    void errors(ObjectNode responses) {
         String[][] errors = {
             {"400", "Bad arguments."},
             {"401", "Missing or wrong API token."},
@@ -347,7 +227,7 @@ public final class OpenApi {
         }
     }
 
-    private static void response(ObjectNode responses, String status, String description, ObjectNode schema) {
+    static void response(ObjectNode responses, String status, String description, ObjectNode schema) {
         responses
                 .putObject(status)
                 .put("description", description)
