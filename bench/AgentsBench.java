@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  * the server's own workspace, and the same call at saturation through the REST door and through MCP's Streamable
  * HTTP, measured in one run. Each simulated agent has its own agent token, as each real one must (a token registers
  * one agent id); they are made with the hub's own {@link AgentTokens}, since a thousand `belay token create` runs
- * would take minutes. Usage: bench/run (or java -cp belay-cli/target/belay.jar bench/AgentsBench.java REPO).
+ * would take minutes. Last, two `belay serve --nats` replicas: a routed call at the replica holding its agent next to
+ * the same call through the other one (NATS request/reply). Usage: bench/run (or java -cp belay-cli/target/belay.jar
+ * bench/AgentsBench.java REPO).
  */
 public class AgentsBench {
 
@@ -43,10 +45,7 @@ public class AgentsBench {
     public static void main(String[] args) throws Exception {
         Path repo = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath();
         Path home = Files.createTempDirectory("belay-agents-bench");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         AgentTokens tokens = new AgentTokens(Files.createDirectories(home.resolve("config")));
         List<String> agentTokens = new ArrayList<>();
         for (int i = 0; i < AGENTS; i++) {
@@ -125,6 +124,85 @@ public class AgentsBench {
         } finally {
             server.destroy();
             server.waitFor(10, TimeUnit.SECONDS);
+        }
+        replicas(repo, home, http, agentTokens);
+    }
+
+    /**
+     * Two `belay serve --nats` replicas sharing the config directory (tokens) on a real nats-server: agents connected
+     * to the first, conversations bound through the second, the same call through each. Skipped with a line when
+     * nats-server is not installed.
+     */
+    static void replicas(Path repo, Path home, HttpClient http, List<String> agentTokens) throws Exception {
+        Path natsDir = Files.createDirectories(home.resolve("nats"));
+        int natsPort = freePort();
+        Process nats;
+        try {
+            nats = new ProcessBuilder("nats-server", "-js", "-a", "127.0.0.1", "-p", String.valueOf(natsPort), "-sd",
+                    natsDir.toString()).redirectErrorStream(true).redirectOutput(natsDir.resolve("log").toFile())
+                    .start();
+        } catch (IOException e) {
+            System.out.println("| routed through a second replica (NATS) | skipped: nats-server is not installed |");
+            return;
+        }
+        List<Process> servers = new ArrayList<>();
+        try {
+            int[] ports = {freePort(), freePort()};
+            for (int r = 0; r < 2; r++) {
+                ProcessBuilder replica = withHome(new ProcessBuilder(repo.resolve("belay").toString(), "serve",
+                        "--workspace", Files.createDirectories(home.resolve("ws-r" + r)).toString(), "--port",
+                        String.valueOf(ports[r]), "--approve", "auto", "--no-audit", "--nats",
+                        "nats://127.0.0.1:" + natsPort), home);
+                replica.environment().put("BELAY_DATA_DIR", home.resolve("data-r" + r).toString());
+                servers.add(replica.redirectErrorStream(true).redirectOutput(home.resolve("serve-r" + r + ".log")
+                        .toFile()).start());
+                waitForHealth(http, "http://127.0.0.1:" + ports[r]);
+            }
+            String holder = "http://127.0.0.1:" + ports[0];
+            String second = "http://127.0.0.1:" + ports[1];
+            String token = Files.readString(home.resolve("config/token")).strip();
+            int agents = Math.min(AGENTS, 10);
+            List<WebSocket> sockets = new ArrayList<>();
+            for (int i = 0; i < agents; i++) {
+                sockets.add(connect(http, "ws://127.0.0.1:" + ports[0] + "/agents", agentTokens.get(i), "sim-" + i));
+            }
+            for (int i = 0; i < agents; i++) {
+                call(http, second, token, "use_agent", "{\"agent_id\":\"sim-" + i + "\"}", "nats-" + i);
+            }
+            for (int i = 0; i < 100; i++) {
+                call(http, holder, token, "file_info", "{\"path\":\".\"}", "nats-" + (i % agents));
+                call(http, second, token, "file_info", "{\"path\":\".\"}", "nats-" + (i % agents));
+            }
+            List<Double> direct = new ArrayList<>();
+            List<Double> through = new ArrayList<>();
+            for (int i = 0; i < CALLS; i++) {
+                long a = System.nanoTime();
+                call(http, holder, token, "file_info", "{\"path\":\".\"}", "nats-" + (i % agents));
+                direct.add((System.nanoTime() - a) / 1e6);
+                long b = System.nanoTime();
+                call(http, second, token, "file_info", "{\"path\":\".\"}", "nats-" + (i % agents));
+                through.add((System.nanoTime() - b) / 1e6);
+            }
+            Collections.sort(direct);
+            Collections.sort(through);
+            System.out.printf("| file_info p50 / p99, replicas on NATS: at the replica holding the agent | %.2f / %.2f"
+                    + " ms |%n", pct(direct, 50), pct(direct, 99));
+            System.out.printf("| file_info p50 / p99, replicas on NATS: through a second replica | %.2f / %.2f ms "
+                    + "(p50 +%.2f ms) |%n", pct(through, 50), pct(through, 99), pct(through, 50) - pct(direct, 50));
+            sockets.forEach(WebSocket::abort);
+        } finally {
+            for (Process server : servers) {
+                server.destroy();
+                server.waitFor(10, TimeUnit.SECONDS);
+            }
+            nats.destroy();
+            nats.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 

@@ -11,6 +11,7 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -24,20 +25,22 @@ import tools.jackson.databind.json.JsonMapper;
  * The dial-out agent: connects to a server's hub, says hello, and has its {@link CallDispatcher} answer the hub's
  * tool calls with its own engine's caller (behind the owner's guard and controls). The {@link HubConnection} is
  * watched: silence longer than the heartbeat timeout counts as dead. Whenever the connection ends it reconnects, with
- * exponential backoff and full jitter, forever, logging each attempt; only a refused token stops it.
+ * exponential backoff and full jitter, forever, logging each attempt; only a refused token stops it. Given several
+ * servers (replicas of one hub sharing agents through NATS), each attempt dials the next one, so an agent whose
+ * server died is back on another within its backoff.
  */
 public final class Agent implements AutoCloseable {
 
     /**
      * Where the agent dials and who it says it is.
      *
-     * @param server the hub's WebSocket URL, ws:// or wss://
+     * @param servers the hub's WebSocket URLs, ws:// or wss://, tried in turn
      * @param insecure accept any TLS certificate (self-signed development setups only)
      * @param heartbeatTimeout silence after which the connection counts as dead
      * @param maxBackoff the longest wait between reconnection attempts
      */
     public record Config(
-            URI server,
+            List<URI> servers,
             String token,
             boolean insecure,
             String agentId,
@@ -46,9 +49,14 @@ public final class Agent implements AutoCloseable {
             Duration maxBackoff) {
 
         public Config {
-            Objects.requireNonNull(server, "server");
-            if (!"ws".equals(server.getScheme()) && !"wss".equals(server.getScheme())) {
-                throw new IllegalArgumentException("the server URL must start with ws:// or wss://, not " + server);
+            servers = List.copyOf(servers);
+            if (servers.isEmpty()) {
+                throw new IllegalArgumentException("the agent needs a server URL");
+            }
+            for (URI server : servers) {
+                if (!"ws".equals(server.getScheme()) && !"wss".equals(server.getScheme())) {
+                    throw new IllegalArgumentException("the server URL must start with ws:// or wss://, not " + server);
+                }
             }
             Objects.requireNonNull(token, "token");
             Objects.requireNonNull(agentId, "agentId");
@@ -99,11 +107,12 @@ public final class Agent implements AutoCloseable {
      */
     public void run() throws InterruptedException {
         int failures = 0;
-        while (closed.getCount() > 0) {
+        for (int attempt = 0; closed.getCount() > 0; attempt++) {
             Instant started = Instant.now();
+            URI server = config.servers().get(attempt % config.servers().size());
             try {
-                log.println("belay agent: connecting to " + config.server() + " as " + config.agentId());
-                HubConnection connection = connect();
+                log.println("belay agent: connecting to " + server + " as " + config.agentId());
+                HubConnection connection = connect(server);
                 log.println("belay agent: connected; serving " + caller.tools().size() + " tools");
                 failures = 0;
                 connection.ended.get();
@@ -135,12 +144,12 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    private HubConnection connect() throws ExecutionException, InterruptedException, TimeoutException {
+    private HubConnection connect(URI server) throws ExecutionException, InterruptedException, TimeoutException {
         HubConnection connection = new HubConnection(config.heartbeatTimeout(), dispatcher, json);
         WebSocket socket = http.newWebSocketBuilder()
                 .header("Authorization", "Bearer " + config.token())
                 .connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(config.server(), connection)
+                .buildAsync(server, connection)
                 .get(20, TimeUnit.SECONDS);
         connection.open(socket);
         AgentProtocol.Hello hello = new AgentProtocol.Hello(

@@ -11,9 +11,11 @@ public final class AgentOptions {
             names = "--server",
             required = true,
             paramLabel = "URL",
-            description =
-                    "The server's agent endpoint, e.g. wss://belay.example.com/agents or ws://127.0.0.1:8750/agents.")
-    public URI server;
+            split = ",",
+            description = "The server's agent endpoint, e.g. wss://belay.example.com/agents or "
+                    + "ws://127.0.0.1:8750/agents. Several (repeated or comma-separated): replicas of one hub, "
+                    + "tried in turn when the connection ends.")
+    public List<URI> servers;
 
     @Option(
             names = "--token",

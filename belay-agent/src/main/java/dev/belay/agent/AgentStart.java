@@ -77,7 +77,7 @@ public final class AgentStart {
                 ? options.name
                 : persistentId(workspace.journal().directory());
         Agent.Config config = new Agent.Config(
-                options.server,
+                options.servers,
                 options.token.strip(),
                 options.insecure,
                 id,

@@ -10,6 +10,8 @@ import dev.belay.door.web.WebChat;
 import dev.belay.engine.Engine;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
+import dev.belay.hub.Replicas;
+import dev.belay.hub.nats.NatsReplicas;
 import dev.belay.observe.Metrics;
 import dev.belay.observe.MetricsPort;
 import dev.belay.observe.Observability;
@@ -129,6 +131,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "How often the hub pings agents; three missed beats drop one. Default: ${DEFAULT-VALUE}.")
     long agentHeartbeat;
 
+    @Option(
+            names = "--nats",
+            paramLabel = "URL",
+            defaultValue = "${env:BELAY_NATS}",
+            description = "Share agents with the other servers on this NATS (with JetStream), e.g. "
+                    + "nats://127.0.0.1:4222: an agent connected to any of them serves conversations on all. "
+                    + "Default: none, this server alone.")
+    String nats;
+
     private final LaunchEnvironment env;
 
     ServeCommand(LaunchEnvironment env) {
@@ -146,6 +157,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (port < 0 || port > 65535) {
             throw new UsageException("--port must be between 0 and 65535, not " + port);
+        }
+        if (workspaces.enabled() && nats != null && !nats.isBlank()) {
+            throw new UsageException("--nats shares a server's remote agents with other replicas; a server with "
+                    + "--workspaces has no agent hub to share");
         }
         ApprovalMode mode = guardOptions.mode();
         OpenApi.Profile actions;
@@ -192,13 +207,15 @@ final class ServeCommand implements Callable<Integer> {
                         Optional.of(registry));
             }
         }
-        try (Engine engine = options.open(rules, telemetry);
+        try (Replicas replicas = replicas(Duration.ofSeconds(agentHeartbeat));
+                Engine engine = options.open(rules, telemetry);
                 MetricsPort metricsOnly = metricsPort == null ? null : new MetricsPort(registry, metricsPort)) {
             Hub hub = new Hub(
                     engine.caller(),
                     new AgentTokens(dirs.config()),
                     new Hub.Config(Duration.ofSeconds(agentCallTimeout), Duration.ofSeconds(agentHeartbeat), !noLocal),
-                    Version.current());
+                    Version.current(),
+                    replicas);
             Guard guard = guardOptions.guard(
                     hub, rules, mode, approvals, engine.workspace().root(), dirs.data(), telemetry);
             telemetry.gauge("belay.jobs.running", "Commands running now", engine::runningJobs);
@@ -246,7 +263,10 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println("REST: " + base + "/api · OpenAPI: "
                         + config.publicUrl().orElse(base) + "/openapi.json · approvals: " + base + "/approvals");
                 System.err.println("Agents: " + base.replaceFirst("^http", "ws") + Hub.PATH
-                        + " (belay token create --agent NAME)");
+                        + " (belay token create --agent NAME)"
+                        + (replicas instanceof NatsReplicas shared
+                                ? "; shared through NATS " + nats + " as replica " + shared.id()
+                                : ""));
                 System.err.println("Health: " + base + "/healthz, " + base + "/readyz · metrics: " + base + "/metrics"
                         + (metricsOnly == null ? "" : " and http://127.0.0.1:" + metricsOnly.port() + "/metrics"));
                 TerminalApprover terminal = null;
@@ -274,6 +294,19 @@ final class ServeCommand implements Callable<Integer> {
             observability.flush();
         }
         return 0;
+    }
+
+    /** This server alone, or one of the replicas sharing agents through NATS ({@code --nats}). */
+    private Replicas replicas(Duration heartbeat) throws InterruptedException {
+        if (nats == null || nats.isBlank()) {
+            return Replicas.alone();
+        }
+        try {
+            return NatsReplicas.connect(nats.strip(), heartbeat);
+        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            throw new UsageException("--nats " + nats + ": cannot use NATS there (" + e.getMessage()
+                    + "); it needs a nats-server with JetStream (nats-server -js)");
+        }
     }
 
     /** How long the runtime may take to run {@code true} for /readyz, and how long its answer is kept. */

@@ -7,6 +7,8 @@ import dev.belay.fleet.Host;
 import dev.belay.fleet.Source;
 import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fs.Trees;
+import dev.belay.journal.Change;
+import dev.belay.journal.Journal;
 import dev.belay.journal.JournalLocation;
 import dev.belay.policy.ApprovalMode;
 import dev.belay.policy.Approvals;
@@ -19,20 +21,24 @@ import dev.belay.telemetry.Telemetry;
 import dev.belay.tool.ToolSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The workspaces of {@code belay serve --workspaces} on this machine: each opened as {@code serve} opens its one
  * workspace (the same engine options, a guard of its own over the same rules, approvals and audit log), its journal
- * where Belay keeps journals, its files seeded from a template or a repository, copied for a fork as
- * {@code cp --reflink=auto} copies them.
+ * where Belay keeps journals, its files seeded from a template or a repository, copied for a fork as cheaply as the
+ * file system allows ({@link TreeCopies}).
  */
 final class WorkspaceHost implements Host {
+
+    /** The author of the journal's commits that no tool makes, such as a restore. */
+    private static final String AUTHOR = "Belay";
+
+    private static final String AUTHOR_EMAIL = "belay@localhost";
 
     /** What a workspace is opened with: the server's own options. */
     record Options(
@@ -57,6 +63,11 @@ final class WorkspaceHost implements Host {
 
     @Override
     public void seed(Source source, Path files) {
+        try {
+            TreeCopies.makeDirectory(files); // a subvolume on btrfs, so that forks and snapshots are snapshots
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make " + files, e);
+        }
         switch (source) {
             case Source.Empty empty -> {}
             case Source.Template template -> {
@@ -66,7 +77,7 @@ final class WorkspaceHost implements Host {
                             "No template directory " + template.dir() + " on the server.",
                             "Name a directory the server can read.");
                 }
-                copy(template.dir(), files);
+                TreeCopies.copy(template.dir(), files);
             }
             case Source.Git repository -> git.clone(repository, files);
         }
@@ -123,23 +134,74 @@ final class WorkspaceHost implements Host {
     }
 
     @Override
-    public void fork(Path from, Path to) {
-        copy(from, to);
+    public String fork(Path from, Path to, String runtime) {
+        TreeCopies.copy(from, to);
         Path journal = journal(to);
-        copy(journal(from), journal);
+        TreeCopies.copy(journal(from), journal);
         try {
             JournalLocation.copied(journal, to.toRealPath());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot fork " + from, e);
         }
+        if (!container(Optional.of(runtime))) {
+            return runtime;
+        }
+        // what commands installed in the container outside the workspace goes with the copy, as an image
+        try (DockerEngine engine = DockerEngine.connect()) {
+            String image = runtime.startsWith("container:") ? runtime.substring("container:".length()) : "";
+            return ContainerRuntime.carry(engine.client(), from.toRealPath(), image, to.toRealPath())
+                    .map(carried -> "container:" + carried)
+                    .orElse(runtime);
+        } catch (IOException | RuntimeException e) {
+            throw new FleetException(
+                    FleetException.Problem.INVALID,
+                    "The state of the container of " + from + " could not be kept: " + e.getMessage(),
+                    "Check that the container engine (DOCKER_HOST) answers, then try again.",
+                    e);
+        }
+    }
+
+    @Override
+    public void restore(Path snapshot, Path files, String summary) {
+        try {
+            Path root = files.toRealPath();
+            try (Journal journal = Journal.open(root, journal(files), AUTHOR, AUTHOR_EMAIL)) {
+                // what changed since the journal last looked is its own commit, so undoing the restore keeps it
+                journal.captureOutsideChanges();
+                try (Stream<Path> children = Files.list(root)) {
+                    children.forEach(Trees::delete);
+                }
+                TreeCopies.copy(snapshot, root);
+                journal.commitAll(new Change(summary, "restore", "-"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restore " + files, e);
+        }
+    }
+
+    @Override
+    public void stop(WorkspaceRecord workspace, Path files) {
+        if (container(Optional.of(workspace.runtime()))) {
+            try (DockerEngine engine = DockerEngine.connect()) {
+                ContainerRuntime.stop(engine.client(), files.toRealPath());
+            } catch (IOException | RuntimeException e) {
+                System.err.println("belay: could not stop the container of " + files + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static boolean container(Optional<String> runtime) {
+        return runtime.filter(r -> r.startsWith("container")).isPresent();
     }
 
     @Override
     public void remove(Path files, Optional<String> runtime) {
-        if (runtime.filter(r -> r.startsWith("container")).isPresent()) {
+        if (container(runtime)) {
             // the container runtime keeps a container per workspace for its next start: this one has none
             try (DockerEngine engine = DockerEngine.connect()) {
                 ContainerRuntime.prune(engine.client(), files.toRealPath());
+                String image = runtime.orElseThrow().replaceFirst("^container:?", "");
+                ContainerRuntime.dropState(engine.client(), image, files.toRealPath());
             } catch (IOException | RuntimeException e) {
                 System.err.println("belay: could not remove the container of " + files + ": " + e.getMessage());
             }
@@ -155,32 +217,6 @@ final class WorkspaceHost implements Host {
             return JournalLocation.under(options.dirs().data(), files.toRealPath());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot find " + files, e);
-        }
-    }
-
-    /**
-     * Copies a directory's content into {@code to} (created), as clones of the files where the file system can
-     * (btrfs, XFS, bcachefs), else as copies: GNU cp decides, per file, and keeps modes, times and links.
-     */
-    static void copy(Path from, Path to) {
-        try {
-            Files.createDirectories(to);
-            Process cp = new ProcessBuilder(
-                            List.of("cp", "-a", "--reflink=auto", "--", from.toString() + "/.", to.toString()))
-                    .redirectErrorStream(true)
-                    .start();
-            cp.getOutputStream().close();
-            String output = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!cp.waitFor(10, TimeUnit.MINUTES) || cp.exitValue() != 0) {
-                cp.destroyForcibly();
-                throw new UncheckedIOException(
-                        new IOException("copying " + from + " to " + to + " failed: " + output.strip()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while copying " + from, e);
         }
     }
 }

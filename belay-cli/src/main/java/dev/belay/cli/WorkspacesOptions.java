@@ -18,12 +18,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,6 +35,8 @@ final class WorkspacesOptions {
 
     /** An engine unused this long is closed; its workspace opens again on its next call. */
     private static final Duration CLOSE_IDLE = Duration.ofMinutes(10);
+
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
 
     @Option(
             names = "--workspaces",
@@ -117,6 +122,31 @@ final class WorkspacesOptions {
                     + "and making at most its max_workspaces (JSON; see docs/workspaces.md).")
     Path tenants;
 
+    @Option(
+            names = "--workspace-disk-limit",
+            paramLabel = "SIZE",
+            description = "With --workspaces: a new workspace's files may take this much (bytes, or with k, m, g, t: "
+                    + "e.g. 2g), unless it asks for another; past it, calls that write are refused. Default: none.")
+    String diskLimit;
+
+    /** A size as people write it: bytes, or a number of KiB, MiB, GiB or TiB ({@code 2g}, {@code 500MiB}). */
+    static long bytes(String size) {
+        Matcher m = SIZE.matcher(size.strip());
+        if (!m.matches()) {
+            throw new UsageException("--workspace-disk-limit is a size such as 2g, 500m or 1073741824, not " + size);
+        }
+        int shift = 10 * "bkmgt".indexOf(m.group(2).isEmpty() ? "b" : m.group(2).toLowerCase(Locale.ROOT));
+        try {
+            long n = Long.parseLong(m.group(1));
+            if (n > Long.MAX_VALUE >> shift) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--workspace-disk-limit " + size + " is too large");
+        }
+    }
+
     boolean enabled() {
         return dir != null;
     }
@@ -139,7 +169,14 @@ final class WorkspacesOptions {
         Workspaces.Settings settings;
         try {
             settings = new Workspaces.Settings(
-                    max, Duration.ofSeconds(ttl), Duration.ofSeconds(maxLifetime), CLOSE_IDLE, defaultRuntime);
+                    max,
+                    Duration.ofSeconds(ttl),
+                    Duration.ofSeconds(maxLifetime),
+                    CLOSE_IDLE,
+                    defaultRuntime,
+                    Optional.ofNullable(diskLimit).map(WorkspacesOptions::bytes));
+        } catch (UsageException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new UsageException(e.getMessage());
         }

@@ -67,6 +67,13 @@ class CliTest {
         assertThat(collector.err()).contains("--otlp-endpoint must be an http or https URL");
     }
 
+    @Test
+    void natsWithWorkspacesIsAUsageError() {
+        Run both = run("serve", "--workspaces", "/nonexistent-belay-workspaces", "--nats", "nats://127.0.0.1:4222");
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).contains("--nats", "--workspaces has no agent hub");
+    }
+
     /** --approve and the guard's options are declared once; what --approve is when not given is each command's. */
     @Test
     void everyCommandThatServesToolsHasTheGuardsOptionsWithItsOwnApproveDefault() {

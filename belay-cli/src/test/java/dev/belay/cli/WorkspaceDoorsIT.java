@@ -125,6 +125,16 @@ class WorkspaceDoorsIT {
             send("GET", ui + "api/files/up.bin", null, null, 401);
             send("GET", "/w/zzzzzzzzzzzz/", admin, null, 404);
 
+            // a stopped workspace's UI and file transfer answer 409 as its REST and MCP doors do, until it resumes
+            send("POST", "/workspaces/" + id + "/stop", admin, null, 200);
+            for (String path : List.of("", "chat/api/conversations", "api/files/up.bin")) {
+                assertThat(send("GET", ui + path, session, null, 409)).contains("is stopped", "resume");
+            }
+            send("POST", ui + "api/files", token, "{}", 409);
+            send("POST", ui + "api/read_file", token, "{\"path\":\"page.txt\"}", 409);
+            send("POST", "/workspaces/" + id + "/resume", admin, null, 200);
+            assertThat(send("GET", ui + "api/files/up.bin", session, null, 200)).isEqualTo("uploaded bytes");
+
             // a deleted workspace's UI and its sessions are gone with it
             send("DELETE", "/workspaces/" + id, admin, null, 204);
             send("GET", ui + "chat/api/conversations", session, null, 401);
@@ -147,6 +157,12 @@ class WorkspaceDoorsIT {
                                 "workspace_list",
                                 "workspace_get",
                                 "workspace_fork",
+                                "workspace_snapshot",
+                                "workspace_snapshots",
+                                "workspace_snapshot_delete",
+                                "workspace_restore",
+                                "workspace_stop",
+                                "workspace_resume",
                                 "workspace_delete");
                 McpSchema.CallToolResult created = call(control, "workspace_create", Map.of("name", "by-mcp"));
                 JsonNode workspace = JSON.valueToTree(created.structuredContent());
@@ -179,6 +195,32 @@ class WorkspaceDoorsIT {
                 call(control, "workspace_delete", Map.of("id", forkId));
                 send("GET", "/workspaces/" + forkId, admin, null, 404);
 
+                // snapshots, restore, stop and resume are tools too, answering as their routes do
+                JsonNode snapshot = JSON.valueToTree(call(control, "workspace_snapshot", Map.of("id", id, "name", "s1"))
+                        .structuredContent());
+                String snapshotId = snapshot.get("id").asString();
+                assertThat(snapshot.get("workspace").asString()).isEqualTo(id);
+                send("POST", "/w/" + id + "/api/write_file", token, "{\"path\":\"a.txt\",\"content\":\"two\"}", 200);
+                call(control, "workspace_restore", Map.of("id", id, "snapshot", snapshotId));
+                assertThat(send("POST", "/w/" + id + "/api/read_file", token, "{\"path\":\"a.txt\"}", 200))
+                        .contains("one");
+                assertThat(JSON.valueToTree(call(control, "workspace_snapshots", Map.of("id", id))
+                                        .structuredContent())
+                                .get("snapshots")
+                                .valueStream()
+                                .map(x -> x.get("name").asString()))
+                        .containsExactly("s1");
+                assertThat(JSON.valueToTree(call(control, "workspace_stop", Map.of("id", id))
+                                        .structuredContent())
+                                .get("state")
+                                .asString())
+                        .isEqualTo("stopped");
+                send("POST", "/w/" + id + "/api/read_file", token, "{\"path\":\"a.txt\"}", 409);
+                call(control, "workspace_resume", Map.of("id", id));
+                call(control, "workspace_snapshot_delete", Map.of("id", id, "snapshot", snapshotId));
+                assertThat(send("GET", "/workspaces/" + id + "/snapshots", admin, null, 200))
+                        .doesNotContain(snapshotId);
+
                 // refusals are error results a model can read, with the registry's message
                 McpSchema.CallToolResult missing = control.callTool(McpSchema.CallToolRequest.builder("workspace_get")
                         .arguments(Map.of("id", "zzzzzzzzzzzz"))
@@ -205,6 +247,11 @@ class WorkspaceDoorsIT {
                             "/workspaces",
                             "/workspaces/{id}",
                             "/workspaces/{id}/fork",
+                            "/workspaces/{id}/snapshots",
+                            "/workspaces/{id}/snapshots/{snapshot}",
+                            "/workspaces/{id}/restore",
+                            "/workspaces/{id}/stop",
+                            "/workspaces/{id}/resume",
                             "/w/{id}/api/run_command",
                             "/w/{id}/api/write_file",
                             "/w/{id}/api/python",
@@ -252,15 +299,37 @@ class WorkspaceDoorsIT {
             assertThat(names(send("GET", "/workspaces", beta, null, 200))).containsExactly("beta-1");
             assertThat(names(send("GET", "/workspaces", admin, null, 200)))
                     .containsExactly("alpha-1", "beta-1", "admin-1");
+            String betaSnapshot = json(send("POST", "/workspaces/" + betaId + "/snapshots", beta, "{}", 201))
+                    .get("id")
+                    .asString();
             for (String other : List.of(betaId, adminId)) {
                 send("GET", "/workspaces/" + other, alpha, null, 404);
                 send("POST", "/workspaces/" + other + "/fork", alpha, "{}", 404);
+                send("POST", "/workspaces/" + other + "/snapshots", alpha, "{}", 404);
+                send("GET", "/workspaces/" + other + "/snapshots", alpha, null, 404);
+                send("DELETE", "/workspaces/" + other + "/snapshots/" + betaSnapshot, alpha, null, 404);
+                send(
+                        "POST",
+                        "/workspaces/" + other + "/restore",
+                        alpha,
+                        "{\"snapshot\":\"" + betaSnapshot + "\"}",
+                        404);
+                send("POST", "/workspaces/" + other + "/stop", alpha, null, 404);
+                send("POST", "/workspaces/" + other + "/resume", alpha, null, 404);
                 send("DELETE", "/workspaces/" + other, alpha, null, 404);
                 send("POST", "/w/" + other + "/api/list_directory", alpha, "{}", 403);
             }
             send("GET", "/workspaces/" + alphaId, alpha, null, 200);
             send("POST", "/w/" + alphaId + "/api/write_file", alpha, "{\"path\":\"t.txt\",\"content\":\"x\"}", 200);
-            JsonNode fork = json(send("POST", "/workspaces/" + betaId + "/fork", beta, "{}", 201));
+            assertThat(send("GET", "/workspaces/" + betaId, beta, null, 200)).contains("\"state\":\"running\"");
+            // another tenant's snapshot is absent too; a workspace made from one's own counts against the limit
+            send("DELETE", "/workspaces/" + alphaId, admin, null, 204);
+            assertThat(send("POST", "/workspaces", alpha, "{\"snapshot\":\"" + betaSnapshot + "\"}", 404))
+                    .contains(betaSnapshot);
+            alphaId = json(send("POST", "/workspaces", alpha, "{\"name\":\"alpha-1\"}", 201))
+                    .get("id")
+                    .asString();
+            JsonNode fork = json(send("POST", "/workspaces", beta, "{\"snapshot\":\"" + betaSnapshot + "\"}", 201));
             assertThat(send("POST", "/workspaces/" + betaId + "/fork", beta, "{}", 429))
                     .contains("Tenant beta");
             send("DELETE", "/workspaces/" + fork.get("id").asString(), beta, null, 204);

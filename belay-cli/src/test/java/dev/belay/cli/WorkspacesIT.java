@@ -7,8 +7,6 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code belay serve --workspaces DIR}, the real process, as a client of its lifecycle API and of each workspace's
@@ -30,8 +27,6 @@ import tools.jackson.databind.json.JsonMapper;
  * deleted, expired, and found again after a restart.
  */
 class WorkspacesIT {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path dir;
@@ -42,7 +37,6 @@ class WorkspacesIT {
     @TempDir
     Path repo;
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private String base;
 
     @Test
@@ -197,38 +191,17 @@ class WorkspacesIT {
 
     private JsonNode send(String method, String path, String token, Object body, int expected)
             throws IOException, InterruptedException {
-        String text = status(method, path, token, body == null ? null : JSON.writeValueAsString(body), expected);
-        return text.isEmpty() ? JSON.nullNode() : JSON.readTree(text);
+        return new WorkspacesHttp(base).send(method, path, token, body, expected);
     }
 
     private String status(String method, String path, String token, String body, int expected)
             throws IOException, InterruptedException {
-        HttpResponse<String> response = response(method, path, token, body);
-        assertThat(response.statusCode())
-                .as(method + " " + path + ": " + response.body())
-                .isEqualTo(expected);
-        if (expected >= 400) {
-            assertThat(JSON.readTree(response.body()).has("error"))
-                    .as(response.body())
-                    .isTrue();
-        }
-        return response.body();
+        return new WorkspacesHttp(base).status(method, path, token, body, expected);
     }
 
     private HttpResponse<String> response(String method, String path, String token, String body)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(Duration.ofSeconds(120))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream");
-        }
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new WorkspacesHttp(base).response(method, path, token, body);
     }
 
     private static String initialize() {

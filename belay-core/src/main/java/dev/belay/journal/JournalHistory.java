@@ -47,7 +47,9 @@ final class JournalHistory extends JournalBase {
                     log.addPath(rel);
                 }
                 for (RevCommit c : log.call()) {
-                    commits.add(toCommit(c));
+                    // a log limited to a path rewrites each commit's parents to the last one touching the path (none
+                    // for the first): read afresh, a commit's files are what it changed, not the tree since then
+                    commits.add(toCommit(rel == null ? c : repo.parseCommit(c.copy())));
                 }
             }
             if (commits.size() < skip + limit && user.isPresent()) {

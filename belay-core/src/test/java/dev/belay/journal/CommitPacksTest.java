@@ -158,6 +158,45 @@ class CommitPacksTest {
         }
     }
 
+    @Test
+    void aFullScansObjectsLandInAPackNotInThousandsOfLooseFiles() throws Exception {
+        Path ws = Files.createDirectories(base.resolve("ws")).toRealPath();
+        Path dir = base.resolve("journal");
+        for (int i = 0; i < 500; i++) {
+            Files.createDirectories(ws.resolve("first/d" + i % 10));
+            Files.writeString(ws.resolve("first/d" + i % 10 + "/f" + i + ".txt"), "first " + i + "\n");
+        }
+        try (Journal journal = Journal.open(ws, dir, "Belay", "belay@localhost")) {
+            journal.awaitReady();
+            assertThat(loose(dir))
+                    .as("loose objects after the first commit of 500 files")
+                    .isZero();
+
+            // a command that made many files at once: the journal scans and commits them all
+            for (int i = 0; i < 300; i++) {
+                Files.writeString(ws.resolve("first/d" + i % 10 + "/f" + i + ".txt"), "changed " + i + "\n");
+                Files.writeString(ws.resolve("made" + i + ".txt"), "made " + i + "\n");
+            }
+            assertThat(journal.commitAll(new Change("command", "run_command", "c")))
+                    .isPresent();
+            assertThat(loose(dir))
+                    .as("loose objects after a scan of 600 changes")
+                    .isZero();
+            assertEveryObjectReadable(ws, dir);
+
+            journal.undo(null, new Change("undo", "undo", "s"));
+            assertThat(ws.resolve("first/d7/f7.txt")).hasContent("first 7\n");
+            assertThat(ws.resolve("made7.txt")).doesNotExist();
+        }
+    }
+
+    private static long loose(Path dir) throws Exception {
+        try (Stream<Path> files = Files.walk(dir.resolve("objects"))) {
+            return files.filter(f -> f.getParent().getFileName().toString().matches("[0-9a-f]{2}"))
+                    .count();
+        }
+    }
+
     private static void write(Journal journal, String rel, String content, String summary) throws Exception {
         Path file = journal.root().resolve(rel);
         journal.captureOutsideChanges();

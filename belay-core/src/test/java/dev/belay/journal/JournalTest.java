@@ -65,6 +65,32 @@ class JournalTest {
     }
 
     @Test
+    void aPathsHistoryListsWhatEachCommitChangedNotTheWholeTree() throws Exception {
+        Files.writeString(dir.resolve("a.txt"), "a\n");
+        Files.writeString(dir.resolve("other.txt"), "o\n");
+        try (Journal journal = open()) {
+            Path a = dir.resolve("a.txt");
+            Path b = dir.resolve("b.txt");
+            Files.writeString(b, "b\n");
+            journal.commitPaths(List.of(b), new Change("write b", "write_file", "s"));
+            Files.writeString(a, "a2\n");
+            journal.commitPaths(List.of(a), new Change("write a", "write_file", "s"));
+            Files.writeString(b, "b2\n");
+            journal.commitPaths(List.of(b), new Change("write b again", "write_file", "s"));
+
+            List<Commit> ofA = journal.history(10, 0, a);
+            assertThat(ofA)
+                    .extracting(Commit::summary)
+                    .containsExactly("write a", ofA.get(1).summary());
+            assertThat(ofA.get(0).files()).containsExactly("a.txt");
+            assertThat(ofA.get(1).files()).as("the first commit: what it made").contains("a.txt", "other.txt");
+            assertThat(journal.history(10, 0, b))
+                    .extracting(Commit::files)
+                    .containsExactly(List.of("b.txt"), List.of("b.txt"));
+        }
+    }
+
+    @Test
     void theUsersRepositoryIsReadNeverWritten() throws Exception {
         git("init", "-q", "-b", "trunk");
         Files.writeString(dir.resolve("tracked.txt"), "v1\n");

@@ -45,4 +45,19 @@ public final class FleetException extends RuntimeException {
         return new FleetException(
                 Problem.NOT_FOUND, "No workspace '" + id + "'.", "GET /workspaces lists the workspaces there are.");
     }
+
+    static FleetException noSnapshot(String id) {
+        return new FleetException(
+                Problem.NOT_FOUND,
+                "No snapshot '" + id + "'.",
+                "GET /workspaces/{id}/snapshots lists a workspace's snapshots.");
+    }
+
+    /** A call to a stopped workspace: a conflict with its state, which resuming it ends. */
+    public static FleetException stopped(String id) {
+        return new FleetException(
+                Problem.BUSY,
+                "Workspace " + id + " is stopped.",
+                "Resume it first: POST /workspaces/" + id + "/resume (admin token).");
+    }
 }

@@ -33,14 +33,31 @@ public interface Host {
 
     /**
      * Copies a closed workspace's files and journal to {@code to} (absent), so that the copy's history is the
-     * original's.
+     * original's, and for the container runtime its container's file system, as an image.
+     *
+     * @param runtime the original's runtime
+     * @return the runtime the copy runs on: the original's, or {@code container:IMAGE} of the image that carries its
+     *     container's state
      */
-    void fork(Path from, Path to);
+    String fork(Path from, Path to, String runtime);
 
     /**
-     * Deletes what a workspace leaves on the machine: its container (for the container runtime), its journal, then
-     * its files and what its doors kept beside them in its directory (the parent of {@code files}: the web UI's
-     * conversations), its record being gone already.
+     * Puts the files of {@code snapshot} (a copy {@link #fork} made) in place of a closed workspace's {@code files},
+     * as one change of its journal named {@code summary}: its history shows the restore, and undo brings back the
+     * files as they were before it.
+     */
+    void restore(Path snapshot, Path files, String summary);
+
+    /**
+     * Stops what a closed workspace keeps running outside its engine (its container, for the container runtime),
+     * keeping it for its next start.
+     */
+    void stop(WorkspaceRecord workspace, Path files);
+
+    /**
+     * Deletes what a workspace or a snapshot leaves on the machine: its container and state image (for the container
+     * runtime), its journal, then its files and what was kept beside them in its directory (the parent of
+     * {@code files}: a workspace's web UI conversations), its record and snapshots being gone already.
      *
      * @param runtime its runtime, when known (a creation cut short may not have recorded one)
      */

@@ -1,5 +1,6 @@
 package dev.belay.fleet;
 
+import dev.belay.tool.Failure;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolResult;
@@ -7,21 +8,26 @@ import dev.belay.tool.ToolSpec;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One workspace of the registry as its doors see it: a caller that opens the engine on first use and keeps the doors'
  * listeners across closing and reopening it. Calls share a read lock; what needs the engine closed (idle close, fork,
- * delete) takes the write lock, so it never closes under a running call.
+ * snapshot, restore, stop, delete) takes the write lock, so it never closes under a running call. A stopped workspace
+ * refuses calls; one over its disk cap refuses the calls that could write more.
  */
 final class LiveWorkspace implements ToolCaller {
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveWorkspace.class);
+    /** What frees space or only reads, which a workspace over its disk cap still serves: undo, delete, ending jobs. */
+    private static final Set<String> FREEING = Set.of("undo", "delete_path", "job_kill", "python_reset");
 
     private final Path files;
     private final Host host;
@@ -59,8 +65,53 @@ final class LiveWorkspace implements ToolCaller {
 
     @Override
     public ToolResult call(ToolCall call) {
-        record = record.used(clock.instant());
-        return withEngine(caller -> caller.call(call));
+        update(r -> r.used(clock.instant()));
+        return withEngine(caller -> {
+            // an unknown tool may write
+            boolean readOnly = caller.spec(call.tool())
+                    .map(spec -> spec.annotations().readOnly())
+                    .orElse(false);
+            if (!readOnly && !FREEING.contains(call.tool()) && record.overDiskLimit()) {
+                return ToolResult.error(
+                        Failure.TOO_LARGE,
+                        "Workspace " + record.id() + " holds " + record.diskBytes() + " bytes of files, over its disk "
+                                + "limit of " + record.diskLimitBytes().orElseThrow() + " bytes: calls that write are "
+                                + "refused until it is back under. Delete files (delete_path) or undo changes; "
+                                + "reading, history and undo still work.");
+            }
+            try {
+                return caller.call(call);
+            } finally {
+                if (!readOnly && record.diskLimitBytes().isPresent()) {
+                    measure();
+                }
+            }
+        });
+    }
+
+    /** Measures what its files take now, for its view and its cap. */
+    void measure() {
+        long bytes = DiskUse.of(files);
+        update(r -> r.measured(bytes));
+    }
+
+    /** Stops it: its engine closed (ending its commands and Python sessions), then what {@code stop} does. */
+    void stop(long seconds, Runnable stop) {
+        whileClosed(seconds, () -> {
+            stop.run();
+            update(r -> r.in(WorkspaceRecord.State.STOPPED));
+        });
+    }
+
+    /** Lets calls in again and opens the engine, so that a runtime that cannot start says so now. */
+    void resume() {
+        update(r -> r.in(WorkspaceRecord.State.RUNNING).used(clock.instant()));
+        open();
+    }
+
+    /** Changes its record in one step, so that concurrent changes (use, measure, state) do not undo each other. */
+    private synchronized void update(UnaryOperator<WorkspaceRecord> change) {
+        record = change.apply(record);
     }
 
     /**
@@ -78,6 +129,9 @@ final class LiveWorkspace implements ToolCaller {
             synchronized (this) {
                 if (deleted) {
                     throw FleetException.notFound(record.id());
+                }
+                if (record.state() == WorkspaceRecord.State.STOPPED) {
+                    throw FleetException.stopped(record.id());
                 }
                 if (opened == null) {
                     opened = host.open(record, files);

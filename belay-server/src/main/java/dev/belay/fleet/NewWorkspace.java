@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
  *
  * @param idleTtl deleted when unused this long; empty: the server's default
  * @param maxLifetime deleted this long after creation; empty: the server's default
+ * @param diskLimit past this many bytes of files, calls that write are refused; empty: the server's default
  */
 public record NewWorkspace(
         Optional<String> name,
@@ -19,13 +20,16 @@ public record NewWorkspace(
         Map<String, String> labels,
         Optional<Duration> idleTtl,
         Optional<Duration> maxLifetime,
-        Source source) {
+        Source source,
+        Optional<Long> diskLimit) {
 
     public static final int MAX_NAME = 100;
     public static final int MAX_LABELS = 32;
     public static final int MAX_LABEL_VALUE = 256;
     /** Thirty days: a bound on TTLs, so that a typo does not keep a workspace for ever. */
     public static final Duration MAX_DURATION = Duration.ofDays(30);
+    /** A cap below this would refuse a workspace's first write. */
+    public static final long MIN_DISK_LIMIT = 1 << 20;
 
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ._@+:-]{1," + MAX_NAME + "}");
     private static final Pattern LABEL_KEY = Pattern.compile("[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?");
@@ -38,12 +42,30 @@ public record NewWorkspace(
         idleTtl.ifPresent(d -> checkDuration("ttl_seconds", d));
         maxLifetime.ifPresent(d -> checkDuration("max_lifetime_seconds", d));
         Objects.requireNonNull(source, "source");
+        diskLimit.ifPresent(NewWorkspace::checkDiskLimit);
+    }
+
+    /** A request with the server's disk cap. */
+    public NewWorkspace(
+            Optional<String> name,
+            Optional<String> runtime,
+            Map<String, String> labels,
+            Optional<Duration> idleTtl,
+            Optional<Duration> maxLifetime,
+            Source source) {
+        this(name, runtime, labels, idleTtl, maxLifetime, source, Optional.empty());
     }
 
     /** An empty workspace with the server's defaults. */
     public static NewWorkspace empty() {
         return new NewWorkspace(
                 Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), Optional.empty(), new Source.Empty());
+    }
+
+    static void checkDiskLimit(Long bytes) {
+        if (bytes == null || bytes < MIN_DISK_LIMIT) {
+            throw invalid("A disk limit is at least " + MIN_DISK_LIMIT + " bytes (1 MiB).");
+        }
     }
 
     static void checkName(String name) {

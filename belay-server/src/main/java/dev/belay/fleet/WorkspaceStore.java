@@ -20,6 +20,8 @@ final class WorkspaceStore {
 
     static final String RECORD = "workspace.json";
     static final String FILES = "files";
+    static final String SNAPSHOTS = "snapshots";
+    static final String SNAPSHOT_RECORD = "snapshot.json";
 
     private final Path dir;
     private final JsonMapper json = JsonMapper.builder()
@@ -39,6 +41,63 @@ final class WorkspaceStore {
             throw FleetException.notFound(id); // never a path from a client's text
         }
         return dir.resolve(id);
+    }
+
+    /** Where a snapshot of workspace {@code id} is kept; both ids checked, so neither is ever a client's path. */
+    Path snapshot(String id, String snapshot) {
+        if (!WorkspaceRecord.validId(snapshot)) {
+            throw FleetException.noSnapshot(snapshot);
+        }
+        return home(id).resolve(SNAPSHOTS).resolve(snapshot);
+    }
+
+    void write(SnapshotRecord snapshot) {
+        try {
+            PrivateFile.write(
+                    snapshot(snapshot.workspace(), snapshot.id()).resolve(SNAPSHOT_RECORD),
+                    json.writeValueAsString(snapshot));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the record of snapshot " + snapshot.id(), e);
+        }
+    }
+
+    /** A workspace's snapshots, the ids of directories without a record (a snapshot cut short) and of bad records. */
+    record Snapshots(List<SnapshotRecord> records, List<String> unfinished, List<String> unreadable) {}
+
+    Snapshots snapshots(String id) {
+        Path dir = home(id).resolve(SNAPSHOTS);
+        List<SnapshotRecord> records = new ArrayList<>();
+        List<String> unfinished = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return new Snapshots(records, unfinished, unreadable);
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            for (Path child : children.sorted().toList()) {
+                String snapshot = child.getFileName().toString();
+                if (!WorkspaceRecord.validId(snapshot) || !Files.isDirectory(child)) {
+                    continue;
+                }
+                Path file = child.resolve(SNAPSHOT_RECORD);
+                if (!Files.exists(file)) {
+                    unfinished.add(snapshot);
+                    continue;
+                }
+                try {
+                    SnapshotRecord record = json.readValue(Files.readString(file), SnapshotRecord.class);
+                    if (record.id().equals(snapshot) && record.workspace().equals(id)) {
+                        records.add(record);
+                    } else {
+                        unreadable.add(snapshot);
+                    }
+                } catch (IOException | JacksonException | IllegalArgumentException | FleetException e) {
+                    unreadable.add(snapshot);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the snapshots in " + dir, e);
+        }
+        return new Snapshots(records, unfinished, unreadable);
     }
 
     void write(WorkspaceRecord record) {

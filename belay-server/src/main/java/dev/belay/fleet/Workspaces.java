@@ -20,15 +20,18 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The workspaces of a multi-workspace server ({@code belay serve --workspaces DIR}): created, listed, forked, deleted
- * and expired here, each with a token of its own. Engines open on first use and close when idle; records persist in
- * {@code DIR}, so a restart finds the workspaces again.
+ * The workspaces of a multi-workspace server ({@code belay serve --workspaces DIR}): created, listed, forked,
+ * snapshotted and restored, stopped and resumed, deleted and expired here, each with a token of its own. Engines open
+ * on first use and close when idle; records persist in {@code DIR}, so a restart finds the workspaces again.
  */
 public final class Workspaces implements AutoCloseable {
 
@@ -40,9 +43,15 @@ public final class Workspaces implements AutoCloseable {
      * @param maxLifetime a new workspace's max lifetime unless it names one
      * @param closeIdle an engine unused this long is closed (its files and journal stay)
      * @param defaultRuntime a new workspace's runtime unless it names one
+     * @param diskLimit a new workspace's disk cap in bytes unless it names one; empty: none
      */
     public record Settings(
-            int maxWorkspaces, Duration idleTtl, Duration maxLifetime, Duration closeIdle, String defaultRuntime) {
+            int maxWorkspaces,
+            Duration idleTtl,
+            Duration maxLifetime,
+            Duration closeIdle,
+            String defaultRuntime,
+            Optional<Long> diskLimit) {
         public Settings {
             if (maxWorkspaces < 1) {
                 throw new IllegalArgumentException("--max-workspaces must be at least 1");
@@ -51,6 +60,13 @@ public final class Workspaces implements AutoCloseable {
             NewWorkspace.checkDuration("the default max lifetime", maxLifetime);
             Objects.requireNonNull(closeIdle, "closeIdle");
             NewWorkspace.checkRuntime(defaultRuntime);
+            diskLimit.ifPresent(NewWorkspace::checkDiskLimit);
+        }
+
+        /** Settings without a disk cap. */
+        public Settings(
+                int maxWorkspaces, Duration idleTtl, Duration maxLifetime, Duration closeIdle, String defaultRuntime) {
+            this(maxWorkspaces, idleTtl, maxLifetime, closeIdle, defaultRuntime, Optional.empty());
         }
     }
 
@@ -68,7 +84,10 @@ public final class Workspaces implements AutoCloseable {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Workspaces.class);
+    /** How long fork, snapshot, restore and stop wait for a workspace's running calls to end. */
     private static final long FORK_WAIT_SECONDS = 30;
+    /** The most snapshots one workspace keeps, so that a loop of requests cannot fill the disk. */
+    public static final int MAX_SNAPSHOTS = 50;
 
     private final WorkspaceStore store;
     private final Host host;
@@ -78,6 +97,13 @@ public final class Workspaces implements AutoCloseable {
     private final Map<String, LiveWorkspace> live = new ConcurrentHashMap<>();
     /** Token digests of the live workspaces, to tell a token of another workspace from no token at all. */
     private final Map<String, String> digests = new ConcurrentHashMap<>();
+    /** Every workspace's snapshots by their ids. */
+    private final Map<String, SnapshotRecord> snapshots = new ConcurrentHashMap<>();
+    /**
+     * Copies out of snapshots (restore, a workspace made from one) share it; removing a snapshot's files takes it
+     * alone, so that a snapshot never vanishes half-way through a restore, which would leave the workspace half made.
+     */
+    private final ReentrantReadWriteLock snapshotFiles = new ReentrantReadWriteLock();
 
     /** The tenants, by their token's digest. */
     private final Map<String, Tenant> tenants;
@@ -111,6 +137,14 @@ public final class Workspaces implements AutoCloseable {
         WorkspaceStore.Found found = store.read();
         for (WorkspaceRecord record : found.records()) {
             add(record);
+            WorkspaceStore.Snapshots taken = store.snapshots(record.id());
+            taken.records().forEach(snapshot -> snapshots.put(snapshot.id(), snapshot));
+            for (String snapshot : taken.unfinished()) {
+                LOG.warn("removing snapshot {} of workspace {}: it was never finished", snapshot, record.id());
+                discardSnapshot(record.id(), snapshot, Optional.empty());
+            }
+            taken.unreadable()
+                    .forEach(snapshot -> LOG.warn("snapshot {} has an unreadable record; left as it is", snapshot));
         }
         for (String id : found.unfinished()) {
             LOG.warn("removing workspace {}: its creation never finished", id);
@@ -136,7 +170,7 @@ public final class Workspaces implements AutoCloseable {
     public Created create(NewWorkspace request, Optional<Tenant> tenant) {
         String id = reserve(tenant);
         Optional<String> runtime = Optional.of(request.runtime().orElse(settings.defaultRuntime()));
-        return making(id, tenant, runtime, "cannot create workspace " + id, () -> {
+        return making(id, tenant, () -> runtime, "cannot create workspace " + id, () -> {
             Path files = store.files(id);
             Files.createDirectories(files);
             host.seed(request.source(), files);
@@ -157,21 +191,206 @@ public final class Workspaces implements AutoCloseable {
     /** A fork for {@code tenant} (empty: the server's admin) of one of its workspaces, counted against its limit. */
     public Created fork(String originalId, NewWorkspace request, Optional<Tenant> tenant) {
         LiveWorkspace original = live(originalId, tenant);
+        WorkspaceRecord from = original.record();
         String id = reserve(tenant);
-        String failure = "cannot fork workspace " + originalId;
-        return making(id, tenant, Optional.of(original.record().runtime()), failure, () -> {
+        String[] runtime = {from.runtime()};
+        return making(id, tenant, () -> Optional.of(runtime[0]), "cannot fork workspace " + originalId, () -> {
             Path files = store.files(id);
             Files.createDirectories(files.getParent());
-            original.whileClosed(FORK_WAIT_SECONDS, () -> host.fork(original.files(), files));
+            original.whileClosed(
+                    FORK_WAIT_SECONDS, () -> runtime[0] = host.fork(original.files(), files, from.runtime()));
             NewWorkspace named = new NewWorkspace(
-                    request.name().or(() -> Optional.of(original.record().name() + " fork")),
-                    request.runtime().or(() -> Optional.of(original.record().runtime())),
-                    request.labels().isEmpty() ? original.record().labels() : request.labels(),
-                    request.idleTtl().or(() -> Optional.of(original.record().idleTtl())),
-                    request.maxLifetime().or(() -> Optional.of(original.record().maxLifetime())),
-                    request.source());
+                    request.name().or(() -> Optional.of(from.name() + " fork")),
+                    Optional.of(runtime[0]),
+                    request.labels().isEmpty() ? from.labels() : request.labels(),
+                    request.idleTtl().or(() -> Optional.of(from.idleTtl())),
+                    request.maxLifetime().or(() -> Optional.of(from.maxLifetime())),
+                    request.source(),
+                    request.diskLimit().or(from::diskLimitBytes));
             return finish(id, named, "fork of " + originalId, tenant);
         });
+    }
+
+    /**
+     * A new workspace with a copy of a snapshot's files and journal (its history is the snapshot's), and the
+     * runtime, labels, TTLs and disk cap of the snapshot's workspace unless the request names others.
+     *
+     * @throws FleetException NOT_FOUND when there is no such snapshot
+     */
+    public Created fromSnapshot(String snapshotId, NewWorkspace request) {
+        return fromSnapshot(snapshotId, request, Optional.empty());
+    }
+
+    /**
+     * A workspace for {@code tenant} (empty: the server's admin) from a snapshot of one of its workspaces, counted
+     * against its limit; another tenant's snapshot is absent to it.
+     */
+    public Created fromSnapshot(String snapshotId, NewWorkspace request, Optional<Tenant> tenant) {
+        SnapshotRecord snapshot = snapshot(snapshotId);
+        WorkspaceRecord original = live(snapshot.workspace(), tenant, () -> FleetException.noSnapshot(snapshotId))
+                .record();
+        String id = reserve(tenant);
+        String[] runtime = {snapshot.runtime()};
+        String failure = "cannot create a workspace from " + snapshotId;
+        return making(id, tenant, () -> Optional.of(runtime[0]), failure, () -> {
+            Path files = store.files(id);
+            Files.createDirectories(files.getParent());
+            String wanted = request.runtime().orElse(snapshot.runtime());
+            runtime[0] = readingSnapshots(() -> {
+                snapshot(snapshotId); // still there, under the lock that keeps it there
+                return host.fork(snapshotFiles(snapshot), files, wanted);
+            });
+            NewWorkspace named = new NewWorkspace(
+                    request.name().or(() -> Optional.of(snapshot.name())),
+                    Optional.of(runtime[0]),
+                    request.labels().isEmpty() ? original.labels() : request.labels(),
+                    request.idleTtl().or(() -> Optional.of(original.idleTtl())),
+                    request.maxLifetime().or(() -> Optional.of(original.maxLifetime())),
+                    request.source(),
+                    request.diskLimit().or(original::diskLimitBytes));
+            return finish(id, named, "snapshot " + snapshotId + " of " + original.id(), tenant);
+        });
+    }
+
+    /**
+     * Takes a snapshot of a workspace's files and journal, waiting for its running calls to end and closing its
+     * engine (ending its background commands and Python sessions), as a fork does.
+     *
+     * @param name empty: its id
+     * @throws FleetException NOT_FOUND, FULL when it has {@link #MAX_SNAPSHOTS}, BUSY when a call did not end
+     */
+    public SnapshotRecord snapshot(String workspaceId, Optional<String> name) {
+        name.ifPresent(NewWorkspace::checkName);
+        LiveWorkspace workspace = live(workspaceId);
+        if (snapshots(workspaceId).size() >= MAX_SNAPSHOTS) {
+            throw new FleetException(
+                    FleetException.Problem.FULL,
+                    "Workspace " + workspaceId + " has its maximum of " + MAX_SNAPSHOTS + " snapshots.",
+                    "Delete one: DELETE /workspaces/" + workspaceId + "/snapshots/{snapshot_id}.");
+        }
+        String id;
+        do {
+            id = newId();
+        } while (snapshots.containsKey(id));
+        String snapshotId = id;
+        Path files = store.snapshot(workspaceId, snapshotId).resolve(WorkspaceStore.FILES);
+        String from = workspace.record().runtime();
+        String[] runtime = {from};
+        try {
+            Files.createDirectories(files.getParent());
+            workspace.whileClosed(FORK_WAIT_SECONDS, () -> runtime[0] = host.fork(workspace.files(), files, from));
+            SnapshotRecord snapshot = new SnapshotRecord(
+                    snapshotId, name.orElse(snapshotId), workspaceId, clock.instant(), DiskUse.of(files), runtime[0]);
+            store.write(snapshot);
+            snapshots.put(snapshotId, snapshot);
+            return snapshot;
+        } catch (IOException | RuntimeException e) {
+            discardSnapshot(workspaceId, snapshotId, Optional.of(runtime[0]));
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot snapshot workspace " + workspaceId, io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /** A workspace's snapshots, oldest first. */
+    public List<SnapshotRecord> snapshots(String workspaceId) {
+        live(workspaceId);
+        return snapshots.values().stream()
+                .filter(s -> s.workspace().equals(workspaceId))
+                .sorted(Comparator.comparing(SnapshotRecord::created).thenComparing(SnapshotRecord::id))
+                .toList();
+    }
+
+    /** @throws FleetException NOT_FOUND unless {@code snapshotId} is a snapshot of this workspace */
+    public void deleteSnapshot(String workspaceId, String snapshotId) {
+        SnapshotRecord snapshot = snapshotOf(workspaceId, snapshotId);
+        if (snapshots.remove(snapshotId, snapshot)) {
+            discardSnapshot(workspaceId, snapshotId, Optional.of(snapshot.runtime()));
+        }
+    }
+
+    /**
+     * Puts a snapshot's files in place of the workspace's, as one change of its journal that undo takes back. Waits
+     * for its running calls to end and closes its engine first, as a fork does: its background commands and Python
+     * sessions end, since the files they work on change under them. Only the workspace's own snapshots: another's
+     * is had by creating a workspace from it.
+     *
+     * @throws FleetException NOT_FOUND unless {@code snapshotId} is a snapshot of this workspace, BUSY
+     */
+    public WorkspaceRecord restore(String workspaceId, String snapshotId) {
+        LiveWorkspace workspace = live(workspaceId);
+        workspace.whileClosed(
+                FORK_WAIT_SECONDS,
+                () -> readingSnapshots(() -> {
+                    // looked up under the lock, so that a snapshot deleted meanwhile is refused rather than half copied
+                    SnapshotRecord snapshot = snapshotOf(workspaceId, snapshotId);
+                    host.restore(
+                            snapshotFiles(snapshot),
+                            workspace.files(),
+                            "Restore snapshot " + snapshot.id() + " (" + snapshot.name() + ")");
+                    return snapshot;
+                }));
+        workspace.measure();
+        store.write(workspace.record());
+        return workspace.record();
+    }
+
+    /**
+     * Stops a workspace: waits for its running calls, closes its engine (its commands and Python sessions end) and
+     * stops its container; its files, journal and container stay. Its doors refuse calls until it is resumed, and
+     * the idle TTL no longer deletes it (its max lifetime still does). Stopping a stopped workspace changes nothing.
+     */
+    public WorkspaceRecord stop(String id) {
+        LiveWorkspace workspace = live(id);
+        workspace.stop(FORK_WAIT_SECONDS, () -> host.stop(workspace.record(), workspace.files()));
+        store.write(workspace.record());
+        return workspace.record();
+    }
+
+    /** Resumes a stopped workspace: its engine opens again and its idle TTL counts from now. */
+    public WorkspaceRecord resume(String id) {
+        LiveWorkspace workspace = live(id);
+        try {
+            workspace.resume();
+        } finally {
+            store.write(workspace.record());
+        }
+        return workspace.record();
+    }
+
+    private <T> T readingSnapshots(Supplier<T> copy) {
+        snapshotFiles.readLock().lock();
+        try {
+            return copy.get();
+        } finally {
+            snapshotFiles.readLock().unlock();
+        }
+    }
+
+    private SnapshotRecord snapshot(String snapshotId) {
+        SnapshotRecord snapshot = WorkspaceRecord.validId(snapshotId) ? snapshots.get(snapshotId) : null;
+        if (snapshot == null) {
+            throw FleetException.noSnapshot(snapshotId);
+        }
+        return snapshot;
+    }
+
+    private SnapshotRecord snapshotOf(String workspaceId, String snapshotId) {
+        live(workspaceId);
+        SnapshotRecord snapshot = WorkspaceRecord.validId(snapshotId) ? snapshots.get(snapshotId) : null;
+        if (snapshot == null || !snapshot.workspace().equals(workspaceId)) {
+            throw new FleetException(
+                    FleetException.Problem.NOT_FOUND,
+                    "Workspace " + workspaceId + " has no snapshot '" + snapshotId + "'.",
+                    "GET /workspaces/" + workspaceId + "/snapshots lists its snapshots; a snapshot of another "
+                            + "workspace becomes a workspace of its own with POST /workspaces {\"snapshot\": ID}.");
+        }
+        return snapshot;
+    }
+
+    private Path snapshotFiles(SnapshotRecord snapshot) {
+        return store.snapshot(snapshot.workspace(), snapshot.id()).resolve(WorkspaceStore.FILES);
     }
 
     /** What makes a workspace's files, which may fail on the way. */
@@ -182,17 +401,17 @@ public final class Workspaces implements AutoCloseable {
 
     /**
      * Makes the workspace {@code id} reserved for it; a failure removes what was made of it (files, journal, the
-     * container of {@code runtime}) and frees the reservation either way.
+     * container and state image of its runtime as far as it got) and frees the reservation either way.
      */
     private Created making(
-            String id, Optional<Tenant> tenant, Optional<String> runtime, String failure, Making making) {
+            String id, Optional<Tenant> tenant, Supplier<Optional<String>> runtime, String failure, Making making) {
         try {
             return making.make();
         } catch (IOException e) {
-            discard(id, runtime);
+            discard(id, runtime.get());
             throw new UncheckedIOException(failure, e);
         } catch (RuntimeException e) {
-            discard(id, runtime);
+            discard(id, runtime.get());
             throw e;
         } finally {
             release(tenant);
@@ -203,7 +422,7 @@ public final class Workspaces implements AutoCloseable {
         String token = "bw_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
         Instant now = clock.instant();
         String name = request.name().orElse(id);
-        WorkspaceRecord record = new WorkspaceRecord(
+        WorkspaceRecord record = WorkspaceRecord.of(
                 id,
                 name,
                 request.runtime().orElse(settings.defaultRuntime()),
@@ -212,11 +431,13 @@ public final class Workspaces implements AutoCloseable {
                 request.idleTtl().orElse(settings.idleTtl()),
                 request.maxLifetime().orElse(settings.maxLifetime()),
                 now,
-                now,
                 origin,
+                request.diskLimit().or(settings::diskLimit),
                 tenant.map(Tenant::name).orElse(""));
         LiveWorkspace workspace = new LiveWorkspace(record, store.files(id), host, clock);
         workspace.open();
+        workspace.measure();
+        record = workspace.record();
         store.write(record);
         live.put(id, workspace);
         digests.put(record.tokenDigest(), id);
@@ -300,13 +521,20 @@ public final class Workspaces implements AutoCloseable {
         return live(id).isOpen();
     }
 
-    /** Deletes a workspace: its engine closed (running commands end), then its journal, files and record. */
+    /**
+     * Deletes a workspace: its engine closed (running commands end), then its snapshots, journal, files and record.
+     */
     public void delete(String id) {
         LiveWorkspace workspace = live(id);
         if (live.remove(id, workspace)) {
             digests.remove(workspace.record().tokenDigest());
             workspace.retire();
             onDelete.forEach(listener -> listener.accept(id));
+            List<SnapshotRecord> taken = snapshots.values().stream()
+                    .filter(snapshot -> snapshot.workspace().equals(id))
+                    .toList();
+            taken.forEach(snapshot -> snapshots.remove(snapshot.id()));
+            taken.forEach(snapshot -> discardSnapshot(id, snapshot.id(), Optional.of(snapshot.runtime())));
             discard(id, Optional.of(workspace.record().runtime()));
         }
     }
@@ -332,8 +560,9 @@ public final class Workspaces implements AutoCloseable {
     }
 
     /**
-     * Deletes the workspaces whose idle TTL or max lifetime is over and closes the engines unused for {@code
-     * closeIdle}; records last-use times, so a restart counts idleness from them.
+     * Deletes the workspaces whose idle TTL (while running) or max lifetime is over, closes the engines unused for
+     * {@code closeIdle}, and measures each one's disk use; records last-use times, so a restart counts idleness from
+     * them.
      *
      * @return the ids deleted
      */
@@ -347,10 +576,15 @@ public final class Workspaces implements AutoCloseable {
                 LOG.info("deleting workspace {} ({}): {}", record.id(), record.name(), why);
                 delete(record.id());
                 expired.add(record.id());
-            } else if (workspace.isOpen()
-                    && !now.isBefore(record.lastUsed().plus(settings.closeIdle()))
-                    && workspace.closeIfIdle()) {
-                store.write(record);
+            } else {
+                if (workspace.isOpen()) {
+                    workspace.measure(); // what background commands wrote since the last call counts too
+                }
+                if (workspace.isOpen()
+                        && !now.isBefore(record.lastUsed().plus(settings.closeIdle()))
+                        && workspace.closeIfIdle()) {
+                    store.write(workspace.record());
+                }
             }
         }
         return expired;
@@ -366,9 +600,13 @@ public final class Workspaces implements AutoCloseable {
     }
 
     private LiveWorkspace live(String id, Optional<Tenant> tenant) {
-        LiveWorkspace workspace = live(id);
-        if (!visible(workspace.record(), tenant)) {
-            throw FleetException.notFound(id); // the same answer as for no workspace at all
+        return live(id, tenant, () -> FleetException.notFound(id)); // the same answer as for no workspace at all
+    }
+
+    private LiveWorkspace live(String id, Optional<Tenant> tenant, Supplier<FleetException> absent) {
+        LiveWorkspace workspace = WorkspaceRecord.validId(id) ? live.get(id) : null;
+        if (workspace == null || !visible(workspace.record(), tenant)) {
+            throw absent.get();
         }
         return workspace;
     }
@@ -435,10 +673,21 @@ public final class Workspaces implements AutoCloseable {
         return bytes;
     }
 
-    /** Removes whatever of a workspace is on the machine: record, container, journal, files, its directory. */
+    /**
+     * Removes whatever of a workspace is on the machine: record, snapshots, container, journal, files, its directory.
+     */
     private void discard(String id, Optional<String> runtime) {
         try {
             store.delete(id);
+            Path taken = store.home(id).resolve(WorkspaceStore.SNAPSHOTS);
+            if (Files.isDirectory(taken)) {
+                try (Stream<Path> each = Files.list(taken)) {
+                    each.map(p -> p.getFileName().toString())
+                            .filter(WorkspaceRecord::validId)
+                            .forEach(snapshot -> discardSnapshot(id, snapshot, Optional.empty()));
+                }
+                Files.deleteIfExists(taken);
+            }
             Path files = store.files(id);
             if (Files.exists(files)) {
                 host.remove(files, runtime);
@@ -446,6 +695,24 @@ public final class Workspaces implements AutoCloseable {
             Files.deleteIfExists(store.home(id));
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not remove all of workspace {}", id, e);
+        }
+    }
+
+    /** Removes a snapshot's record, files, journal and the image of its container's state ({@code runtime}). */
+    private void discardSnapshot(String id, String snapshot, Optional<String> runtime) {
+        snapshotFiles.writeLock().lock();
+        try {
+            Path home = store.snapshot(id, snapshot);
+            Files.deleteIfExists(home.resolve(WorkspaceStore.SNAPSHOT_RECORD));
+            Path files = home.resolve(WorkspaceStore.FILES);
+            if (Files.exists(files)) {
+                host.remove(files, runtime);
+            }
+            Files.deleteIfExists(home);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not remove all of snapshot {} of workspace {}", snapshot, id, e);
+        } finally {
+            snapshotFiles.writeLock().unlock();
         }
     }
 }

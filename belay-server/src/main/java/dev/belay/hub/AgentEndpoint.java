@@ -25,6 +25,7 @@ final class AgentEndpoint {
 
     private final AgentTokens tokens;
     private final AgentRegistry registry;
+    private final Replicas replicas;
     private final Duration heartbeat;
     private final String version;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -34,9 +35,10 @@ final class AgentEndpoint {
      * @param heartbeat how often the hub pings each agent; silence for three of these closes the connection
      * @param version the server's version, for the hello's answer
      */
-    AgentEndpoint(AgentTokens tokens, AgentRegistry registry, Duration heartbeat, String version) {
+    AgentEndpoint(AgentTokens tokens, AgentRegistry registry, Replicas replicas, Duration heartbeat, String version) {
         this.tokens = tokens;
         this.registry = registry;
+        this.replicas = replicas;
         this.heartbeat = heartbeat;
         this.version = version;
     }
@@ -136,6 +138,13 @@ final class AgentEndpoint {
                                     + "already connected; a second connection is refused until the first one ends"));
             return;
         }
+        // another replica may hold it: a connection it has not yet seen die, as this hub would refuse its own
+        Optional<String> elsewhere = replicas.claim(hello, link.connectedSince());
+        if (elsewhere.isPresent()) {
+            registry.disconnect(link);
+            send(ctx, AgentProtocol.error(id, AgentProtocol.INVALID_REQUEST, elsewhere.get()));
+            return;
+        }
         bySession.put(ctx.sessionId(), link);
         ObjectNode result = Json.object()
                 .put("protocolVersion", AgentProtocol.VERSION)
@@ -156,7 +165,10 @@ final class AgentEndpoint {
         AgentLink link = bySession.remove(sessionId);
         if (link != null) {
             link.close();
-            registry.disconnect(link);
+            if (registry.online(link)) {
+                registry.disconnect(link);
+                replicas.release(link.hello().agentId());
+            }
         }
     }
 

@@ -93,8 +93,7 @@ final class AgentLink {
             }
             return ToolWire.result(answer.path("result"));
         } catch (TimeoutException e) {
-            ObjectNode cancel = Json.object().put("requestId", id).put("reason", "timed out at the hub");
-            sendQuietly(AgentProtocol.notification(AgentProtocol.CANCELLED, cancel));
+            cancel(id, "timed out at the hub");
             return ToolResult.error(
                     Failure.TIMED_OUT,
                     "Agent " + hello.agentId() + " did not answer " + call.tool()
@@ -107,6 +106,7 @@ final class AgentLink {
             return ToolResult.error(
                     Failure.FAILED, "Agent " + hello.agentId() + " sent a malformed result: " + e.getMessage());
         } catch (InterruptedException e) {
+            cancel(id, "cancelled by its caller");
             Thread.currentThread().interrupt();
             return ToolResult.error(Failure.FAILED, "The call was interrupted.");
         } finally {
@@ -145,6 +145,11 @@ final class AgentLink {
     void close() {
         open = false;
         pending.values().forEach(p -> p.answer().completeExceptionally(new Disconnected("closed")));
+    }
+
+    private void cancel(long id, String reason) {
+        sendQuietly(AgentProtocol.notification(
+                AgentProtocol.CANCELLED, Json.object().put("requestId", id).put("reason", reason)));
     }
 
     private void sendQuietly(ObjectNode message) {

@@ -7,15 +7,14 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Who is there and who uses whom: the agents online (one connection each), every agent that has connected since the
- * server started (with its last connection, for list_agents and for saying when an offline one was last seen), and the
- * agent each conversation chose with use_agent.
+ * Who is connected here: the agents online on this server (one connection each), and every agent that has connected
+ * to it since it started (with its last connection, for list_agents and for saying when an offline one was last seen).
+ * Which agent each conversation chose, and agents on other replicas, are the {@link Replicas}' to know.
  */
 final class AgentRegistry {
 
     private final Map<String, AgentLink> online = new ConcurrentHashMap<>();
     private final Map<String, AgentLink> known = new ConcurrentHashMap<>();
-    private final Map<String, String> bindings = new ConcurrentHashMap<>();
 
     /**
      * Puts the agent online; one connection per agent: a second one is refused while the first is online (a dead
@@ -60,18 +59,5 @@ final class AgentRegistry {
         return known.values().stream()
                 .sorted(Comparator.comparing((AgentLink l) -> l.hello().agentId()))
                 .toList();
-    }
-
-    /** The agent the conversation chose, if any; else its calls run on the server. */
-    Optional<String> boundAgent(String session) {
-        return Optional.ofNullable(bindings.get(session));
-    }
-
-    void bind(String session, String agentId) {
-        bindings.put(session, agentId);
-    }
-
-    void unbind(String session) {
-        bindings.remove(session);
     }
 }

@@ -6,8 +6,9 @@ import dev.belay.tool.Failure;
 import dev.belay.tool.Tool;
 import dev.belay.tool.ToolCall;
 import dev.belay.tool.ToolResult;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The hub's own tools, {@code list_agents} and {@code use_agent}: they always run on the server, whichever agent a
@@ -15,7 +16,7 @@ import java.util.List;
  *
  * @param local whether the server runs tools on its own workspace
  */
-record AgentTools(AgentRegistry registry, boolean local) {
+record AgentTools(AgentRegistry registry, Replicas replicas, boolean local) {
 
     /** An agent as list_agents shows it; {@code tools} counts the tools it offers. */
     private record Agent(
@@ -44,34 +45,54 @@ record AgentTools(AgentRegistry registry, boolean local) {
     }
 
     private ToolResult listAgents(ToolCall call) {
-        String current = registry.boundAgent(call.context().session()).orElse(LOCAL);
-        List<Agent> agents = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
+        String current = replicas.boundAgent(call.context().session()).orElse(LOCAL);
+        Map<String, Agent> agents = new TreeMap<>();
         for (AgentLink link : registry.known()) {
             AgentProtocol.Hello hello = link.hello();
-            boolean up = registry.online(link);
-            agents.add(new Agent(
+            agents.put(
                     hello.agentId(),
-                    hello.name(),
-                    hello.host(),
-                    hello.os(),
-                    hello.runtime(),
-                    link.connectedSince().toString(),
-                    link.lastSeen().toString(),
-                    up,
-                    hello.tools().size()));
-            text.append(hello.agentId())
-                    .append(up ? "  online" : "  offline")
+                    new Agent(
+                            hello.agentId(),
+                            hello.name(),
+                            hello.host(),
+                            hello.os(),
+                            hello.runtime(),
+                            link.connectedSince().toString(),
+                            link.lastSeen().toString(),
+                            registry.online(link),
+                            hello.tools().size()));
+        }
+        // an agent online on another replica is shown as that replica sees it, even if it was once connected here
+        replicas.elsewhere().forEach((id, p) -> {
+            if (registry.online(id).isEmpty()) {
+                agents.put(
+                        id,
+                        new Agent(
+                                id,
+                                p.name(),
+                                p.host(),
+                                p.os(),
+                                p.runtime(),
+                                p.connectedSince().toString(),
+                                p.connectedSince().toString(),
+                                true,
+                                p.tools()));
+            }
+        });
+        StringBuilder text = new StringBuilder();
+        for (Agent agent : agents.values()) {
+            text.append(agent.id())
+                    .append(agent.online() ? "  online" : "  offline")
                     .append("  ")
-                    .append(hello.name())
+                    .append(agent.name())
                     .append(" on ")
-                    .append(hello.host())
+                    .append(agent.host())
                     .append(" (")
-                    .append(hello.os())
+                    .append(agent.os())
                     .append(", ")
-                    .append(hello.runtime())
+                    .append(agent.runtime())
                     .append(")")
-                    .append(hello.agentId().equals(current) ? "  ← in use" : "")
+                    .append(agent.id().equals(current) ? "  ← in use" : "")
                     .append('\n');
         }
         if (text.isEmpty()) {
@@ -80,7 +101,7 @@ record AgentTools(AgentRegistry registry, boolean local) {
                     + "one).\n");
         }
         text.append("This conversation uses: ").append(current);
-        return ToolResult.ok(text.toString(), new Agents(agents, current));
+        return ToolResult.ok(text.toString(), new Agents(List.copyOf(agents.values()), current));
     }
 
     private ToolResult useAgent(ToolCall call) {
@@ -92,16 +113,17 @@ record AgentTools(AgentRegistry registry, boolean local) {
                         Failure.INVALID_ARGUMENTS,
                         "This server runs no tools itself (--no-local); pick an agent from list_agents.");
             }
-            registry.unbind(conversation);
+            replicas.unbind(conversation);
             return ToolResult.ok(
                     "This conversation's tools run on the server's own workspace again.", new Using(LOCAL, true));
         }
-        if (registry.known(agentId).isEmpty()) {
+        boolean up = registry.online(agentId).isPresent()
+                || replicas.elsewhere(agentId).isPresent();
+        if (!up && registry.known(agentId).isEmpty()) {
             return ToolResult.error(
                     Failure.NOT_FOUND, "No agent " + agentId + " has connected; list_agents shows the ones that have.");
         }
-        registry.bind(conversation, agentId);
-        boolean up = registry.online(agentId).isPresent();
+        replicas.bind(conversation, agentId);
         return ToolResult.ok(
                 "This conversation's tools now run on agent " + agentId
                         + (up ? "." : ", which is offline right now; calls fail until it reconnects."),

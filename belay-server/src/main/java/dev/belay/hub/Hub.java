@@ -17,7 +17,8 @@ import java.util.Optional;
  * The agent hub inside {@code belay serve}: remote agents connect to {@code /agents} ({@link AgentEndpoint}), and
  * this caller routes each conversation's tool calls to the agent it chose with {@code use_agent} ({@link AgentTools},
  * which run here whatever the choice), or to the server's own engine. It sits inside the guard, so approval, rules
- * and audit apply on the server for every call, wherever it runs.
+ * and audit apply on the server for every call, wherever it runs. With {@link Replicas} of other servers (NATS), an
+ * agent connected to another replica is reached through that replica, and bindings are shared.
  */
 public final class Hub implements ToolCaller {
 
@@ -36,6 +37,7 @@ public final class Hub implements ToolCaller {
     private final AgentTokens tokens;
     private final Config config;
     private final AgentRegistry registry = new AgentRegistry();
+    private final Replicas replicas;
     private final Catalog agentTools;
     private final AgentEndpoint endpoint;
     /** The engine's list that {@link #specs} was built from: built again only when the engine's list changed. */
@@ -44,12 +46,28 @@ public final class Hub implements ToolCaller {
     /** The engine's tools and the hub's own, as one list. */
     private record Listed(List<ToolSpec> engine, List<ToolSpec> all) {}
 
-    public Hub(ToolCaller engine, AgentTokens tokens, Config config, String version) {
+    /**
+     * @param replicas the other servers sharing the agents, or {@link Replicas#alone()}; the hub answers their calls
+     *     for its own agents from now on
+     */
+    public Hub(ToolCaller engine, AgentTokens tokens, Config config, String version, Replicas replicas) {
         this.engine = engine;
         this.tokens = tokens;
         this.config = config;
-        this.agentTools = new Catalog(new AgentTools(registry, config.local()).tools());
-        this.endpoint = new AgentEndpoint(tokens, registry, config.heartbeat(), version);
+        this.replicas = replicas;
+        this.agentTools = new Catalog(new AgentTools(registry, replicas, config.local()).tools());
+        this.endpoint = new AgentEndpoint(tokens, registry, replicas, config.heartbeat(), version);
+        replicas.serve(new Replicas.Held() {
+            @Override
+            public boolean holds(String agentId) {
+                return registry.online(agentId).isPresent();
+            }
+
+            @Override
+            public Optional<ToolResult> call(String agentId, ToolCall call, Duration timeout) {
+                return registry.online(agentId).map(link -> link.call(call, timeout));
+            }
+        });
     }
 
     /** How many agents are connected now. */
@@ -87,7 +105,7 @@ public final class Hub implements ToolCaller {
 
     @Override
     public Optional<String> placement(ToolCall call) {
-        return registry.boundAgent(call.context().session());
+        return replicas.boundAgent(call.context().session());
     }
 
     @Override
@@ -95,7 +113,7 @@ public final class Hub implements ToolCaller {
         if (agentTools.spec(call.tool()).isPresent()) {
             return agentTools.call(call);
         }
-        Optional<String> agentId = registry.boundAgent(call.context().session());
+        Optional<String> agentId = replicas.boundAgent(call.context().session());
         if (agentId.isEmpty()) {
             if (!config.local()) {
                 if (engine.spec(call.tool()).isEmpty()) {
@@ -109,9 +127,12 @@ public final class Hub implements ToolCaller {
             }
             return engine.call(call);
         }
-        return registry.online(agentId.get())
-                .map(link -> link.call(call, config.callTimeout()))
-                .orElseGet(() -> offline(agentId.get()));
+        String id = agentId.get();
+        Optional<AgentLink> here = registry.online(id);
+        if (here.isPresent()) {
+            return here.get().call(call, config.callTimeout());
+        }
+        return replicas.route(id, call, config.callTimeout()).orElseGet(() -> offline(id));
     }
 
     private ToolResult offline(String agentId) {

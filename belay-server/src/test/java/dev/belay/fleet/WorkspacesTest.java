@@ -6,20 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.belay.policy.Secrets;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.ToolCall;
-import dev.belay.tool.ToolCaller;
-import dev.belay.tool.ToolResult;
-import dev.belay.tool.ToolSpec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -253,6 +245,9 @@ class WorkspacesTest {
                 clock.instant(),
                 clock.instant(),
                 "empty",
+                WorkspaceRecord.State.STOPPED,
+                4096,
+                Optional.of(1L << 30),
                 "");
         JsonMapper json = JsonMapper.builder().build();
 
@@ -320,6 +315,45 @@ class WorkspacesTest {
                 .isEqualTo("alpha");
     }
 
+    @Test
+    void aWorkspaceFromASnapshotIsItsTenantsCountedAgainstItsLimitAndAnothersSnapshotIsAbsent() {
+        Tenant alpha = new Tenant("alpha", Secrets.digest("alpha-token"), 2);
+        Tenant beta = new Tenant("beta", Secrets.digest("beta-token"), 2);
+        Workspaces workspaces = new Workspaces(dir, host, clock, SETTINGS, List.of(alpha, beta));
+        String a = workspaces
+                .create(NewWorkspace.empty(), Optional.of(alpha))
+                .workspace()
+                .id();
+        String b = workspaces
+                .create(NewWorkspace.empty(), Optional.of(beta))
+                .workspace()
+                .id();
+        String ofA = workspaces.snapshot(a, Optional.empty()).id();
+        String ofB = workspaces.snapshot(b, Optional.empty()).id();
+
+        assertThatThrownBy(() -> workspaces.fromSnapshot(ofB, NewWorkspace.empty(), Optional.of(alpha)))
+                .isInstanceOfSatisfying(
+                        FleetException.class, e -> assertThat(e.problem()).isEqualTo(FleetException.Problem.NOT_FOUND))
+                .hasMessageContaining(ofB)
+                .hasMessageNotContaining(b);
+        WorkspaceRecord made = workspaces
+                .fromSnapshot(ofA, NewWorkspace.empty(), Optional.of(alpha))
+                .workspace();
+        assertThat(made.owner()).isEqualTo("alpha");
+        assertThatThrownBy(() -> workspaces.fromSnapshot(ofA, NewWorkspace.empty(), Optional.of(alpha)))
+                .isInstanceOfSatisfying(
+                        FleetException.class, e -> assertThat(e.problem()).isEqualTo(FleetException.Problem.FULL))
+                .hasMessageContaining("Tenant alpha holds its maximum of 2");
+        workspaces.delete(made.id()); // the server holds 3 at most
+        // the admin sees every snapshot
+        assertThat(workspaces
+                        .fromSnapshot(ofB, NewWorkspace.empty(), Optional.empty())
+                        .workspace()
+                        .owner())
+                .isEmpty();
+        workspaces.close();
+    }
+
     private static NewWorkspace request(String name, Map<String, String> labels, Long ttl, Long lifetime) {
         return new NewWorkspace(
                 Optional.of(name),
@@ -332,113 +366,5 @@ class WorkspacesTest {
 
     private static ToolCall call() {
         return new ToolCall("system_info", JsonMapper.builder().build().createObjectNode(), CallContext.of("t", "s"));
-    }
-
-    private static final class FakeClock extends Clock {
-        private Instant now;
-
-        FakeClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    /** Files as they are; a workspace's "journal" is the directory {@code files.journal} next to them. */
-    private static final class FakeHost implements Host {
-        final List<String> opened = new ArrayList<>();
-        final List<String> closed = new ArrayList<>();
-        /** Whether every engine holds background work. */
-        volatile boolean busy;
-
-        Path journal(Path files) {
-            return files.resolveSibling("files.journal");
-        }
-
-        @Override
-        public void seed(Source source, Path files) {
-            if (source instanceof Source.Git) {
-                throw new FleetException(FleetException.Problem.INVALID, "refused", "no network here");
-            }
-        }
-
-        @Override
-        public Opened open(WorkspaceRecord workspace, Path files) {
-            try {
-                Files.createDirectories(journal(files));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            opened.add(workspace.id());
-            ToolCaller caller = new ToolCaller() {
-                @Override
-                public List<ToolSpec> tools() {
-                    return List.of();
-                }
-
-                @Override
-                public ToolResult call(ToolCall call) {
-                    return ToolResult.ok("ok");
-                }
-            };
-            return new Opened(caller, () -> closed.add(workspace.id()), () -> busy);
-        }
-
-        @Override
-        public void fork(Path from, Path to) {
-            copy(from, to);
-            copy(journal(from), journal(to));
-        }
-
-        @Override
-        public void remove(Path files, Optional<String> runtime) {
-            delete(journal(files));
-            delete(files);
-        }
-
-        private static void copy(Path from, Path to) {
-            try (Stream<Path> all = Files.walk(from)) {
-                for (Path p : all.toList()) {
-                    Path target = to.resolve(from.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(p, target);
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        private static void delete(Path dir) {
-            if (!Files.exists(dir)) {
-                return;
-            }
-            try (Stream<Path> all = Files.walk(dir)) {
-                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

@@ -79,7 +79,8 @@ class HubToolsTest {
                 new Catalog(List.of()),
                 new AgentTokens(config),
                 new Hub.Config(Duration.ofSeconds(5), Duration.ofSeconds(30), true),
-                "test");
+                "test",
+                Replicas.alone());
         String token = hub.tokens().create("laptop");
         server = new HttpServer(
                 HttpConfig.loopback(0, Optional.of("api-token-0123456789")),

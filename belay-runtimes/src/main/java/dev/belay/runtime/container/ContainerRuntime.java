@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -79,6 +80,61 @@ public final class ContainerRuntime implements Runtime {
                             : container.getId());
         }
         return removed;
+    }
+
+    /**
+     * Stops the container of a workspace, if it runs, keeping it for the next start (which starts it again). Returns
+     * the names stopped.
+     */
+    public static List<String> stop(DockerClient docker, Path workspace) {
+        List<String> stopped = new ArrayList<>();
+        for (Container container : docker.listContainersCmd()
+                .withLabelFilter(Map.of(WorkspaceContainer.WORKSPACE_LABEL, workspace.toString()))
+                .exec()) {
+            docker.stopContainerCmd(container.getId()).exec();
+            stopped.add(container.getId());
+        }
+        return stopped;
+    }
+
+    /** The repository of the images that hold a workspace container's state for a fork or a snapshot. */
+    public static final String STATE_REPOSITORY = "localhost/belay-state";
+
+    /**
+     * The image that carries a workspace container's file system (what commands installed outside the workspace) to
+     * {@code copy}, the directory of a fork's or a snapshot's files: the container of {@code workspace} committed (it
+     * may be stopped), or, when it has none and {@code image} is such a state image (a snapshot's), that image tagged
+     * again, so that each copy owns one tag and removing it leaves the others'. Empty when there is nothing to carry.
+     */
+    public static Optional<String> carry(DockerClient docker, Path workspace, String image, Path copy) {
+        String tag = stateTag(copy);
+        for (Container container : docker.listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(WorkspaceContainer.WORKSPACE_LABEL, workspace.toString()))
+                .exec()) {
+            docker.commitCmd(container.getId())
+                    .withRepository(STATE_REPOSITORY)
+                    .withTag(tag)
+                    .withPause(false)
+                    .exec();
+            return Optional.of(STATE_REPOSITORY + ":" + tag);
+        }
+        if (image.startsWith(STATE_REPOSITORY + ":")) {
+            docker.tagImageCmd(image, STATE_REPOSITORY, tag).exec();
+            return Optional.of(STATE_REPOSITORY + ":" + tag);
+        }
+        return Optional.empty();
+    }
+
+    /** Removes the state image that {@link #carry} made for {@code copy}, if {@code image} is it. */
+    public static void dropState(DockerClient docker, String image, Path copy) {
+        if (image.equals(STATE_REPOSITORY + ":" + stateTag(copy))) {
+            docker.removeImageCmd(image).withNoPrune(false).exec();
+        }
+    }
+
+    private static String stateTag(Path copy) {
+        return WorkspaceContainer.name(copy).replaceFirst("^belay-", "");
     }
 
     @Override

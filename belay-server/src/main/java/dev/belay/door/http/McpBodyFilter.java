@@ -1,5 +1,6 @@
 package dev.belay.door.http;
 
+import dev.belay.door.mcp.ProtocolRoute;
 import dev.belay.tool.CallContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -56,6 +57,24 @@ final class McpBodyFilter implements Filter {
             response.getWriter()
                     .write("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":"
                             + "\"the body must be one JSON-RPC message, a JSON object\"}}");
+            return;
+        }
+        if (request.getHeader("Mcp-Session-Id") == null
+                && ProtocolRoute.toSessions(request.getHeader("MCP-Protocol-Version"))
+                && !object.path("method").asString("").equals("initialize")) {
+            // the SDK's own answer to this is its exception serialized whole, stack trace included
+            HttpServletResponse response = (HttpServletResponse) res;
+            response.setStatus(400);
+            response.setContentType("application/json");
+            ObjectNode answer = json.createObjectNode().put("jsonrpc", "2.0");
+            answer.set("id", object.has("id") ? object.get("id") : null);
+            answer.putObject("error")
+                    .put("code", -32600)
+                    .put(
+                            "message",
+                            "No session: begin one with initialize and send its Mcp-Session-Id header, or send "
+                                    + "MCP-Protocol-Version: 2026-07-28 for a request without a session.");
+            response.getWriter().write(json.writeValueAsString(answer));
             return;
         }
         chain.doFilter(traced(body.get(), object, request.getHeader("traceparent")), res);

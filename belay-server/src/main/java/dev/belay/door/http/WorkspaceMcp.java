@@ -3,6 +3,7 @@ package dev.belay.door.http;
 import dev.belay.door.mcp.McpDoor;
 import dev.belay.door.rest.WorkspaceRoutes;
 import dev.belay.fleet.FleetException;
+import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fleet.Workspaces;
 import io.modelcontextprotocol.server.transport.ServerHttpHeaderValidator;
 import jakarta.servlet.Filter;
@@ -68,6 +69,11 @@ final class WorkspaceMcp implements Filter {
         }
         McpDoor.Http door;
         try {
+            if (workspaces.get(id).state() == WorkspaceRecord.State.STOPPED) {
+                FleetException stopped = FleetException.stopped(id);
+                AccessFilter.reject((HttpServletResponse) res, 409, stopped.getMessage(), stopped.hint());
+                return;
+            }
             door = doors.computeIfAbsent(id, this::door);
         } catch (FleetException e) {
             AccessFilter.reject((HttpServletResponse) res, 404, e.getMessage(), e.hint());

@@ -5,6 +5,7 @@ import dev.belay.door.rest.WorkspaceRoutes;
 import dev.belay.door.web.WebChat;
 import dev.belay.fleet.FleetException;
 import dev.belay.fleet.Tenant;
+import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fleet.Workspaces;
 import dev.belay.policy.Secrets;
 import dev.belay.tool.ToolCaller;
@@ -117,6 +118,12 @@ final class WorkspaceWeb implements Filter {
         }
         Mounted mounted;
         try {
+            if (workspaces.get(id).state() == WorkspaceRecord.State.STOPPED) {
+                // as its MCP and REST doors answer: the page and its files wait for the workspace to be resumed
+                FleetException stopped = FleetException.stopped(id);
+                AccessFilter.reject(response, 409, stopped.getMessage(), stopped.hint());
+                return;
+            }
             mounted = apps.computeIfAbsent(id, this::mount);
         } catch (FleetException e) {
             AccessFilter.reject(response, 404, e.getMessage(), e.hint());

@@ -16,7 +16,7 @@ import java.util.Set;
  * {@code MCP-Protocol-Version} header. So any other version there, or one the session protocol never had, goes to the
  * stateless server, which answers a version it does not speak with a JSON-RPC error that lists the ones it does.
  */
-final class ProtocolRoute extends HttpServlet {
+public final class ProtocolRoute extends HttpServlet {
 
     private static final Set<String> SESSION_VERSIONS = Set.of(
             ProtocolVersions.MCP_2024_11_05,
@@ -41,8 +41,13 @@ final class ProtocolRoute extends HttpServlet {
 
     @Override
     public void service(ServletRequest req, ServletResponse res) throws ServletException, IOException {
-        String version = ((HttpServletRequest) req).getHeader("MCP-Protocol-Version");
-        (version == null || SESSION_VERSIONS.contains(version) ? sessions : stateless).service(req, res);
+        (toSessions(((HttpServletRequest) req).getHeader("MCP-Protocol-Version")) ? sessions : stateless)
+                .service(req, res);
+    }
+
+    /** Whether a request with this {@code MCP-Protocol-Version} header (null when absent) is for the session server. */
+    public static boolean toSessions(String versionHeader) {
+        return versionHeader == null || SESSION_VERSIONS.contains(versionHeader);
     }
 
     @Override

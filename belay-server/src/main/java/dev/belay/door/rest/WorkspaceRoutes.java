@@ -2,6 +2,7 @@ package dev.belay.door.rest;
 
 import dev.belay.fleet.FleetException;
 import dev.belay.fleet.NewWorkspace;
+import dev.belay.fleet.SnapshotRecord;
 import dev.belay.fleet.Source;
 import dev.belay.fleet.Tenant;
 import dev.belay.fleet.WorkspaceRecord;
@@ -14,10 +15,12 @@ import io.javalin.http.HandlerType;
 import io.javalin.router.Endpoint;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -29,9 +32,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The lifecycle API of a multi-workspace server, for admin tokens (a tenant's sees its own workspaces only):
- * {@code /workspaces} to create, list, get, fork and delete workspaces, declared once in {@link #operations()}; and
- * each workspace's REST door, {@code POST /w/{id}/api/{tool}}, answering as {@code /api/{tool}} does through that
- * workspace's own guarded catalog.
+ * {@code /workspaces} to create, list, get, fork, snapshot and restore, stop and resume, and delete workspaces,
+ * declared once in {@link #operations()}; and each workspace's REST door, {@code POST /w/{id}/api/{tool}}, answering
+ * as {@code /api/{tool}} does through that workspace's own guarded catalog.
  */
 public final class WorkspaceRoutes {
 
@@ -44,8 +47,8 @@ public final class WorkspaceRoutes {
     }
 
     /**
-     * The body of {@code POST /workspaces}; at most one of {@code template} and {@code git}. Unknown fields are
-     * refused, so that a misspelt one is not silently ignored.
+     * The body of {@code POST /workspaces}; at most one of {@code template}, {@code git} and {@code snapshot}.
+     * Unknown fields are refused, so that a misspelt one is not silently ignored.
      */
     record CreateBody(
             String name,
@@ -55,7 +58,18 @@ public final class WorkspaceRoutes {
             Long maxLifetimeSeconds,
             String template,
             String git,
-            String ref) {}
+            String ref,
+            String snapshot,
+            Long diskLimitBytes) {}
+
+    /** The body of {@code POST /workspaces/{id}/snapshots}. */
+    record SnapshotBody(String name) {}
+
+    /** The body of {@code POST /workspaces/{id}/restore}. */
+    record RestoreBody(String snapshot) {}
+
+    /** The body of routes that take none: empty, or an object without fields. */
+    record NoBody() {}
 
     /** The body of {@code POST /workspaces/{id}/fork}. */
     record ForkBody(String name, Map<String, String> labels, Long ttlSeconds, Long maxLifetimeSeconds) {}
@@ -83,8 +97,9 @@ public final class WorkspaceRoutes {
                         "/workspaces",
                         201,
                         "Create a workspace",
-                        "A new workspace, empty, a copy of a template directory on the server, or a clone of a git "
-                                + "repository at a ref; the answer holds its token, told only here.",
+                        "A new workspace, empty, a copy of a template directory on the server, a clone of a git "
+                                + "repository at a ref, or a copy of a snapshot; the answer holds its token, told "
+                                + "only here.",
                         WorkspaceSchemas.create(),
                         WorkspaceSchemas.created(),
                         new ToolAnnotations(false, false, false, true),
@@ -124,6 +139,88 @@ public final class WorkspaceRoutes {
                         new ToolAnnotations(false, false, false, false),
                         (tenant, path, body) -> created(fork(path.get("id"), body, tenant))),
                 new LifecycleOperation(
+                        "workspace_snapshot",
+                        HandlerType.POST,
+                        "/workspaces/{id}/snapshots",
+                        201,
+                        "Snapshot a workspace",
+                        "Keeps its files and journal under a name (at most 50 per workspace), to restore or to create "
+                                + "workspaces from; waits for its running calls to end and ends its background "
+                                + "commands, as a fork does.",
+                        WorkspaceSchemas.snapshotBody(),
+                        WorkspaceSchemas.snapshot(),
+                        new ToolAnnotations(false, false, false, false),
+                        (tenant, path, body) -> snapshot(path.get("id"), body, tenant)),
+                new LifecycleOperation(
+                        "workspace_snapshots",
+                        HandlerType.GET,
+                        "/workspaces/{id}/snapshots",
+                        200,
+                        "List a workspace's snapshots",
+                        "Its snapshots, oldest first.",
+                        null,
+                        WorkspaceSchemas.snapshots(),
+                        new ToolAnnotations(true, false, true, false),
+                        (tenant, path, body) -> snapshots(path.get("id"), tenant)),
+                new LifecycleOperation(
+                        "workspace_snapshot_delete",
+                        HandlerType.DELETE,
+                        "/workspaces/{id}/snapshots/{snapshot}",
+                        204,
+                        "Delete a snapshot",
+                        "Removes a snapshot of the workspace; the workspace and those made from it stay.",
+                        null,
+                        null,
+                        new ToolAnnotations(false, true, true, false),
+                        (tenant, path, body) -> {
+                            workspaces.get(path.get("id"), tenant);
+                            workspaces.deleteSnapshot(path.get("id"), path.get("snapshot"));
+                            return null;
+                        }),
+                new LifecycleOperation(
+                        "workspace_restore",
+                        HandlerType.POST,
+                        "/workspaces/{id}/restore",
+                        200,
+                        "Restore a snapshot",
+                        "Puts one of the workspace's snapshots in place of its files, as one journaled change that "
+                                + "undo takes back; waits for its running calls and ends its background commands.",
+                        WorkspaceSchemas.restore(),
+                        WorkspaceSchemas.workspace(),
+                        new ToolAnnotations(false, true, true, false),
+                        (tenant, path, body) -> restore(path.get("id"), body, tenant)),
+                new LifecycleOperation(
+                        "workspace_stop",
+                        HandlerType.POST,
+                        "/workspaces/{id}/stop",
+                        200,
+                        "Stop a workspace",
+                        "Closes its engine and stops its container, keeping its files, journal and container; its "
+                                + "doors answer 409 until it is resumed, and its idle TTL no longer deletes it.",
+                        WorkspaceSchemas.none(),
+                        WorkspaceSchemas.workspace(),
+                        new ToolAnnotations(false, false, true, false),
+                        (tenant, path, body) -> {
+                            read(body, NoBody.class);
+                            workspaces.get(path.get("id"), tenant);
+                            return view(workspaces.stop(path.get("id")));
+                        }),
+                new LifecycleOperation(
+                        "workspace_resume",
+                        HandlerType.POST,
+                        "/workspaces/{id}/resume",
+                        200,
+                        "Resume a workspace",
+                        "Opens a stopped workspace's doors again; its idle TTL counts from now.",
+                        WorkspaceSchemas.none(),
+                        WorkspaceSchemas.workspace(),
+                        new ToolAnnotations(false, false, true, false),
+                        (tenant, path, body) -> {
+                            read(body, NoBody.class);
+                            workspaces.get(path.get("id"), tenant);
+                            return view(workspaces.resume(path.get("id")));
+                        }),
+                new LifecycleOperation(
                         "workspace_delete",
                         HandlerType.DELETE,
                         "/workspaces/{id}",
@@ -161,10 +258,13 @@ public final class WorkspaceRoutes {
         routes.post("/w/{id}/api/{tool}", answering(this::call));
     }
 
-    private Workspaces.Created create(ObjectNode request, Optional<Tenant> tenant) {
-        CreateBody body = read(request, CreateBody.class);
-        if (body.template() != null && body.git() != null) {
-            throw invalid("Give either template or git, not both.");
+    private Workspaces.Created create(ObjectNode arguments, Optional<Tenant> tenant) {
+        CreateBody body = read(arguments, CreateBody.class);
+        if (Stream.of(body.template(), body.git(), body.snapshot())
+                        .filter(Objects::nonNull)
+                        .count()
+                > 1) {
+            throw invalid("Give at most one of template, git and snapshot.");
         }
         if (body.ref() != null && body.git() == null) {
             throw invalid("ref names a commit of the git repository: give git too.");
@@ -181,15 +281,40 @@ public final class WorkspaceRoutes {
         } else {
             source = new Source.Empty();
         }
-        return workspaces.create(
-                new NewWorkspace(
-                        Optional.ofNullable(body.name()),
-                        Optional.ofNullable(body.runtime()),
-                        body.labels() == null ? Map.of() : body.labels(),
-                        seconds(body.ttlSeconds()),
-                        seconds(body.maxLifetimeSeconds()),
-                        source),
-                tenant);
+        NewWorkspace request = new NewWorkspace(
+                Optional.ofNullable(body.name()),
+                Optional.ofNullable(body.runtime()),
+                body.labels() == null ? Map.of() : body.labels(),
+                seconds(body.ttlSeconds()),
+                seconds(body.maxLifetimeSeconds()),
+                source,
+                Optional.ofNullable(body.diskLimitBytes()));
+        return body.snapshot() == null
+                ? workspaces.create(request, tenant)
+                : workspaces.fromSnapshot(body.snapshot(), request, tenant);
+    }
+
+    private ObjectNode snapshot(String id, ObjectNode request, Optional<Tenant> tenant) {
+        SnapshotBody body = read(request, SnapshotBody.class);
+        workspaces.get(id, tenant);
+        return view(workspaces.snapshot(id, Optional.ofNullable(body.name())));
+    }
+
+    private ObjectNode snapshots(String id, Optional<Tenant> tenant) {
+        workspaces.get(id, tenant);
+        ObjectNode answer = json.createObjectNode();
+        var items = answer.putArray("snapshots");
+        workspaces.snapshots(id).forEach(s -> items.add(view(s)));
+        return answer;
+    }
+
+    private ObjectNode restore(String id, ObjectNode request, Optional<Tenant> tenant) {
+        RestoreBody body = read(request, RestoreBody.class);
+        if (body.snapshot() == null) {
+            throw invalid("Name the snapshot to restore: {\"snapshot\": \"ID\"}.");
+        }
+        workspaces.get(id, tenant);
+        return view(workspaces.restore(id, body.snapshot()));
     }
 
     private Workspaces.Created fork(String id, ObjectNode request, Optional<Tenant> tenant) {
@@ -214,7 +339,11 @@ public final class WorkspaceRoutes {
     }
 
     private void call(Context ctx) {
-        new RestDoor(workspaces.caller(ctx.pathParam("id")), json).call(ctx);
+        String id = ctx.pathParam("id");
+        if (workspaces.get(id).state() == WorkspaceRecord.State.STOPPED) {
+            throw FleetException.stopped(id); // before the door, which would take it for a tool's failure
+        }
+        new RestDoor(workspaces.caller(id), json).call(ctx);
     }
 
     private ObjectNode created(Workspaces.Created created) {
@@ -233,20 +362,26 @@ public final class WorkspaceRoutes {
                 .put("max_lifetime_seconds", w.maxLifetime().toSeconds())
                 .put("created", w.created().toString())
                 .put("last_used", w.lastUsed().toString())
-                .put("expires", min(w).toString())
+                .put("expires", w.expires().toString())
+                .put("state", w.state().name().toLowerCase(Locale.ROOT))
+                .put("disk_bytes", w.diskBytes())
                 .put("mcp", prefix(w.id()) + "/mcp")
                 .put("api", prefix(w.id()) + "/api")
                 .put("web", prefix(w.id()) + "/");
+        w.diskLimitBytes()
+                .ifPresentOrElse(limit -> node.put("disk_limit_bytes", limit), () -> node.putNull("disk_limit_bytes"));
         ObjectNode labels = node.putObject("labels");
         w.labels().forEach(labels::put);
         return node;
     }
 
-    /** When it expires if nothing uses it. */
-    private static Instant min(WorkspaceRecord w) {
-        Instant idle = w.lastUsed().plus(w.idleTtl());
-        Instant max = w.created().plus(w.maxLifetime());
-        return idle.isBefore(max) ? idle : max;
+    private ObjectNode view(SnapshotRecord s) {
+        return json.createObjectNode()
+                .put("id", s.id())
+                .put("name", s.name())
+                .put("workspace", s.workspace())
+                .put("created", s.created().toString())
+                .put("disk_bytes", s.diskBytes());
     }
 
     /** The request's body as a JSON object ({} when empty); anything else is answered with a 400 here. */

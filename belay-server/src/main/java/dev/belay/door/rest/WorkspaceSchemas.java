@@ -19,9 +19,17 @@ final class WorkspaceSchemas {
         ObjectNode schema = fork();
         ObjectNode p = (ObjectNode) schema.get("properties");
         string(p, "runtime", "local, sandbox or container[:IMAGE]; default: the server's --runtime.");
-        string(p, "template", "An absolute path of a directory on the server, copied. Not with git.");
+        string(p, "template", "An absolute path of a directory on the server, copied. Not with git or snapshot.");
         string(p, "git", "A repository URL (through the egress policy) or an absolute path on the server.");
         string(p, "ref", "A branch, tag or commit of git.");
+        string(p, "snapshot", "A snapshot's id: the new workspace starts as a copy of it, with its history.");
+        p.putObject("disk_limit_bytes")
+                .put("type", "integer")
+                .put("minimum", 1)
+                .put(
+                        "description",
+                        "Past this many bytes of files, calls that write are refused; default: the "
+                                + "server's --workspace-disk-limit (for a snapshot: its workspace's).");
         return schema;
     }
 
@@ -49,6 +57,14 @@ final class WorkspaceSchemas {
         for (String time : new String[] {"created", "last_used", "expires"}) {
             p.putObject(time).put("type", "string").put("format", "date-time");
         }
+        p.putObject("state")
+                .put("type", "string")
+                .set("enum", F.arrayNode().add("running").add("stopped"));
+        p.putObject("disk_bytes")
+                .put("type", "integer")
+                .put("description", "What its files took at the last measure (after a call, at each sweep).");
+        ObjectNode limit = p.putObject("disk_limit_bytes").put("description", "Its disk cap; null: none.");
+        limit.set("type", F.arrayNode().add("integer").add("null"));
         string(p, "mcp", "Its MCP endpoint's path.");
         string(p, "api", "Its REST door's path; POST api/TOOL.");
         string(p, "web", "Its web UI's path.");
@@ -65,6 +81,53 @@ final class WorkspaceSchemas {
         ObjectNode schema = workspace();
         string((ObjectNode) schema.get("properties"), "token", "Its own token, shown only in this answer.");
         schema.withArray("required").add("token");
+        return schema;
+    }
+
+    /** The body of {@code POST /workspaces/{id}/snapshots}. */
+    static ObjectNode snapshotBody() {
+        ObjectNode schema = none();
+        string(schema.putObject("properties"), "name", "1 to 100 characters, no '/'; default: its id.");
+        return schema;
+    }
+
+    /** The body of {@code POST /workspaces/{id}/restore}. */
+    static ObjectNode restore() {
+        ObjectNode schema = none();
+        string(schema.putObject("properties"), "snapshot", "The id of one of the workspace's snapshots.");
+        schema.putArray("required").add("snapshot");
+        return schema;
+    }
+
+    /** The body of a route that takes none: empty, or an object without properties. */
+    static ObjectNode none() {
+        return F.objectNode().put("type", "object").put("additionalProperties", false);
+    }
+
+    /** A snapshot as the API shows it. */
+    static ObjectNode snapshot() {
+        ObjectNode schema = F.objectNode().put("type", "object");
+        ObjectNode p = schema.putObject("properties");
+        p.putObject("id").put("type", "string").put("pattern", "^[a-z0-9]{12}$");
+        string(p, "name", "");
+        string(p, "workspace", "The id of the workspace it was taken of.");
+        p.putObject("created").put("type", "string").put("format", "date-time");
+        p.putObject("disk_bytes").put("type", "integer").put("description", "What its files take.");
+        var required = schema.putArray("required");
+        for (String name : new String[] {"id", "name", "workspace", "created"}) {
+            required.add(name);
+        }
+        return schema;
+    }
+
+    /** The answer of {@code GET /workspaces/{id}/snapshots}. */
+    static ObjectNode snapshots() {
+        ObjectNode schema = F.objectNode().put("type", "object");
+        schema.putObject("properties")
+                .putObject("snapshots")
+                .put("type", "array")
+                .set("items", snapshot());
+        schema.putArray("required").add("snapshots");
         return schema;
     }
 

@@ -52,13 +52,15 @@ public final class WorkspacesOpenApi {
                     : paths.putObject(operation.path());
             item.set(operation.method().name().toLowerCase(Locale.ROOT), lifecycle(operation));
         }
-        for (ToolSpec spec :
-                tools.stream().filter(OpenApi.Profile.ALL::includes).toList()) {
+        // every tool, upload_file and download_file too: the REST door serves each, and this document is not a GPT
+        // Action's (which could not take as many operations, nor base64 bytes)
+        for (ToolSpec spec : tools) {
             ObjectNode operation = single.operation(spec);
             ((ArrayNode) operation.get("parameters")).insert(0, workspaceParameter());
             paths.set(WORKSPACE + "/api/" + spec.name(), f.objectNode().set("post", operation));
         }
         ObjectNode upload = single.upload();
+        upload.put("operationId", "upload_files"); // upload_file is the tool's
         upload.putArray("parameters").add(workspaceParameter());
         paths.set(WORKSPACE + "/api/files", f.objectNode().set("post", upload));
         paths.set(WORKSPACE + "/api/files/{path}", f.objectNode().set("get", download()));
@@ -73,7 +75,7 @@ public final class WorkspacesOpenApi {
         op.put("description", operation.description());
         ArrayNode parameters = op.putArray("parameters");
         for (String name : operation.parameters()) {
-            parameters.add(pathParameter(name, "The workspace's id."));
+            parameters.add(pathParameter(name, name.equals("id") ? "The workspace's id." : "The snapshot's id."));
         }
         if (operation.body() != null) {
             op.putObject("requestBody")
@@ -94,7 +96,7 @@ public final class WorkspacesOpenApi {
             {"401", "Missing or wrong token."},
             {"403", "A workspace's token, which opens only that workspace's doors."},
             {"404", "No such workspace."},
-            {"409", "The workspace is busy."},
+            {"409", "The workspace is busy, or stopped."},
             {"429", "The server holds as many workspaces as it may."}
         };
         for (String[] e : errors) {
@@ -105,7 +107,7 @@ public final class WorkspacesOpenApi {
 
     private ObjectNode download() {
         ObjectNode op = f.objectNode();
-        op.put("operationId", "download_file");
+        op.put("operationId", "download_bytes"); // download_file is the tool's
         op.put("summary", "Download a file");
         op.put("description", "A file of the workspace as bytes; a Range header asks for part of it.");
         op.putArray("parameters")

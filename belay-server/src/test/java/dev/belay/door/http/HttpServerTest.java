@@ -109,6 +109,25 @@ class HttpServerTest {
     }
 
     @Test
+    void aRequestWithoutASessionIsToldHowToBeginOneWithNoStackTrace() throws Exception {
+        for (String version : new String[] {null, "2025-11-25"}) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri("/mcp"))
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json, text/event-stream")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\"}"));
+            if (version != null) {
+                request.header("MCP-Protocol-Version", version);
+            }
+            HttpResponse<String> r = send(request);
+            assertThat(r.statusCode()).as("version " + version).isEqualTo(400);
+            assertThat(r.body())
+                    .contains("\"id\":7", "\"code\":-32600", "initialize", "2026-07-28")
+                    .doesNotContain("stackTrace", "className");
+        }
+    }
+
+    @Test
     void noAddressButLoopbackIsServedWithoutTheToken() {
         for (String host : List.of("0.0.0.0", "::", "192.0.2.1", "127.example.com", "localhost.example.com")) {
             Assertions.assertThatThrownBy(

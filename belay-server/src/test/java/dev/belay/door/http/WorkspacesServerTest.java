@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -59,7 +60,15 @@ class WorkspacesServerTest {
         }
 
         @Override
-        public void fork(Path from, Path to) {}
+        public String fork(Path from, Path to, String runtime) {
+            return runtime;
+        }
+
+        @Override
+        public void restore(Path snapshot, Path files, String summary) {}
+
+        @Override
+        public void stop(WorkspaceRecord workspace, Path files) {}
 
         @Override
         public void remove(Path files, Optional<String> runtime) {}
@@ -110,13 +119,12 @@ class WorkspacesServerTest {
                 String method = route.substring(0, route.indexOf(' ')).toLowerCase(Locale.ROOT);
                 String path = route.substring(route.indexOf(' ') + 1);
                 if (path.equals("/w/{id}/api/{tool}")) {
-                    // one entry per tool, as the single-workspace document has; files move through api/files
-                    for (String name : List.of("run_command", "read_file")) {
+                    // one entry per tool, the file transfer tools included, which the REST door serves too
+                    for (String name : List.of("run_command", "read_file", "upload_file")) {
                         assertThat(paths.path("/w/{id}/api/" + name).has(method))
                                 .as(name)
                                 .isTrue();
                     }
-                    assertThat(paths.has("/w/{id}/api/upload_file")).isFalse();
                     continue;
                 }
                 assertThat(paths.path(path).has(method))
@@ -132,7 +140,23 @@ class WorkspacesServerTest {
                             .path("post")
                             .path("requestBody")
                             .toString())
-                    .contains("\"additionalProperties\":false", "ttl_seconds", "git");
+                    .contains("\"additionalProperties\":false", "ttl_seconds", "git", "snapshot", "disk_limit_bytes");
+            assertThat(paths.path("/workspaces/{id}")
+                            .path("get")
+                            .path("responses")
+                            .path("200")
+                            .toString())
+                    .contains("state", "disk_bytes", "disk_limit_bytes");
+            assertThat(paths.path("/workspaces/{id}/snapshots/{snapshot}")
+                            .path("delete")
+                            .path("operationId")
+                            .asString())
+                    .isEqualTo("workspace_snapshot_delete");
+            // operationIds name MCP tools and SDK methods: two operations with one would be ambiguous
+            List<String> ids = new ArrayList<>();
+            paths.forEach(
+                    item -> item.forEach(op -> ids.add(op.path("operationId").asString())));
+            assertThat(ids).doesNotHaveDuplicates().doesNotContain("");
             assertThat(paths.path("/w/{id}/api/files").has("post")).isTrue();
             assertThat(paths.path("/w/{id}/api/files/{path}").has("get")).isTrue();
         }
