@@ -63,6 +63,11 @@ public record LifecycleOperation(
         }
     }
 
+    /** What a path parameter names, as the document and the tools describe it. */
+    public static String describe(String parameter) {
+        return parameter.equals("snapshot") ? "The id of one of the workspace's snapshots." : "The workspace's id.";
+    }
+
     /** The names of the path's parameters, in order. */
     public List<String> parameters() {
         List<String> names = new ArrayList<>();

@@ -48,7 +48,10 @@ public final class LifecycleTools implements ToolCaller {
         ObjectNode properties =
                 input.has("properties") ? (ObjectNode) input.get("properties") : input.putObject("properties");
         for (String parameter : operation.parameters()) {
-            properties.putObject(parameter).put("type", "string").put("description", "The workspace's id.");
+            properties
+                    .putObject(parameter)
+                    .put("type", "string")
+                    .put("description", LifecycleOperation.describe(parameter));
             input.withArray("required").add(parameter);
         }
         ObjectNode output = operation.answer() == null

@@ -75,7 +75,7 @@ public final class WorkspacesOpenApi {
         op.put("description", operation.description());
         ArrayNode parameters = op.putArray("parameters");
         for (String name : operation.parameters()) {
-            parameters.add(pathParameter(name, name.equals("id") ? "The workspace's id." : "The snapshot's id."));
+            parameters.add(pathParameter(name, LifecycleOperation.describe(name)));
         }
         if (operation.body() != null) {
             op.putObject("requestBody")
