@@ -203,6 +203,7 @@ final class ServeCommand implements Callable<Integer> {
                         config,
                         new WorkspaceHost.Options(options, guardOptions, rules, mode, approvals, dirs, telemetry),
                         options.runtime.runtime,
+                        modelOptions.resolve(new ConfigStore(dirs.config())),
                         Optional.of(registry));
             }
         }

@@ -18,10 +18,12 @@ import dev.belay.policy.Rules;
 import dev.belay.runtime.container.ContainerRuntime;
 import dev.belay.runtime.container.DockerEngine;
 import dev.belay.telemetry.Telemetry;
+import dev.belay.tool.ToolSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -109,6 +111,28 @@ final class WorkspaceHost implements Host {
         }
     }
 
+    /**
+     * The tools every workspace has, as a workspace opened here lists them (built-in tools, installed actions,
+     * mounted servers): read from an engine opened on a scratch directory with the local runtime, then closed.
+     */
+    List<ToolSpec> catalog() {
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("belay-catalog");
+            Path files = Files.createDirectory(scratch.resolve("files"));
+            try (Engine engine = options.engine()
+                    .open(options.rules(), files, scratch.resolve("journal"), "local", Telemetry.NONE)) {
+                return engine.caller().tools();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the catalog's tools", e);
+        } finally {
+            if (scratch != null) {
+                Trees.delete(scratch);
+            }
+        }
+    }
+
     @Override
     public String fork(Path from, Path to, String runtime) {
         TreeCopies.copy(from, to);
@@ -184,6 +208,7 @@ final class WorkspaceHost implements Host {
         }
         Trees.delete(journal(files));
         Trees.delete(files);
+        Trees.delete(files.getParent()); // what the workspace's doors kept there: its web UI's conversations
     }
 
     /** Where Belay keeps the journal of a workspace whose files are in {@code files}, as for any workspace. */

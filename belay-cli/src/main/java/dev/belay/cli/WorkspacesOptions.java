@@ -1,9 +1,14 @@
 package dev.belay.cli;
 
+import dev.belay.chat.ConversationStore;
+import dev.belay.chat.SystemPrompt;
 import dev.belay.door.http.HttpConfig;
 import dev.belay.door.http.WorkspacesServer;
+import dev.belay.door.web.WebChat;
+import dev.belay.fleet.Tenant;
 import dev.belay.fleet.Workspaces;
 import dev.belay.policy.TerminalApprover;
+import dev.belay.tool.ToolSpec;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -12,15 +17,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.json.JsonMapper;
 
 /** {@code belay serve --workspaces DIR}: many workspaces, created and deleted over HTTP, instead of one. */
 final class WorkspacesOptions {
@@ -67,6 +75,53 @@ final class WorkspacesOptions {
             description = "With --workspaces: how often expired workspaces are looked for. Default: ${DEFAULT-VALUE}.")
     long sweep;
 
+    /**
+     * Each workspace's web UI: conversations kept in the workspace's own directory (deleted with it), the system
+     * prompt made from its files, runtime and tools, the model of {@code serve}'s options.
+     */
+    private static WorkspacesServer.Chats chats(Workspaces workspaces, ModelOptions.Resolved model) {
+        WebChat.Settings settings = new WebChat.Settings(
+                model.baseUrl(), model.apiKey(), model.model(), model.protocol(), model.maxSteps());
+        JsonMapper json = JsonMapper.builder().build();
+        return (workspace, caller) -> new WebChat(
+                caller,
+                () -> SystemPrompt.of(
+                        workspaces.files(workspace.id()),
+                        List.of(),
+                        workspace.runtime(),
+                        caller.tools(),
+                        model.protocol()),
+                new ConversationStore(workspaces.home(workspace.id()).resolve("conversations")),
+                settings,
+                json);
+    }
+
+    /** A value computed on first use and kept. */
+    private static final class Once<T> implements Supplier<T> {
+
+        private final Supplier<T> compute;
+        private T value; // guarded by this
+
+        Once(Supplier<T> compute) {
+            this.compute = compute;
+        }
+
+        @Override
+        public synchronized T get() {
+            if (value == null) {
+                value = compute.get();
+            }
+            return value;
+        }
+    }
+
+    @Option(
+            names = "--tenants",
+            paramLabel = "FILE",
+            description = "With --workspaces: admin tokens besides the server's, each seeing only its own workspaces "
+                    + "and making at most its max_workspaces (JSON; see docs/workspaces.md).")
+    Path tenants;
+
     @Option(
             names = "--workspace-disk-limit",
             paramLabel = "SIZE",
@@ -101,6 +156,7 @@ final class WorkspacesOptions {
             HttpConfig config,
             WorkspaceHost.Options host,
             String defaultRuntime,
+            ModelOptions.Resolved model,
             Optional<PrometheusMeterRegistry> metrics)
             throws InterruptedException {
         Path root = dir.toAbsolutePath().normalize();
@@ -127,8 +183,13 @@ final class WorkspacesOptions {
         CountDownLatch stopped = new CountDownLatch(1);
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("belay-workspace-sweep").factory());
-        try (Workspaces workspaces = new Workspaces(root, new WorkspaceHost(host), Clock.systemUTC(), settings);
-                WorkspacesServer server = new WorkspacesServer(config, workspaces, Version.current(), metrics)) {
+        WorkspaceHost machine = new WorkspaceHost(host);
+        // read once, on the OpenAPI document's first request: every workspace is opened with the same options
+        Supplier<List<ToolSpec>> catalog = new Once<>(machine::catalog);
+        List<Tenant> tenantList = tenants == null ? List.of() : TenantsFile.read(tenants);
+        try (Workspaces workspaces = new Workspaces(root, machine, Clock.systemUTC(), settings, tenantList);
+                WorkspacesServer server = new WorkspacesServer(
+                        config, workspaces, chats(workspaces, model), catalog, Version.current(), metrics)) {
             sweeper.scheduleWithFixedDelay(
                     () -> {
                         try {
@@ -146,8 +207,11 @@ final class WorkspacesOptions {
             System.err.println("Belay " + Version.current() + " serving "
                     + workspaces.list().size() + " workspaces from " + root + " (at most " + max + "; approve: "
                     + host.guard().approve() + ")");
+            System.err.println("Lifecycle as MCP tools: " + base + "/mcp · OpenAPI: " + base + "/openapi.json"
+                    + (tenantList.isEmpty() ? "" : " · " + tenantList.size() + " tenants"));
             System.err.println("Workspaces API (admin token): " + base + "/workspaces");
-            System.err.println("Each workspace's doors: " + base + "/w/ID/mcp (MCP) and " + base + "/w/ID/api/TOOL");
+            System.err.println("Each workspace's doors: " + base + "/w/ID/mcp (MCP), " + base + "/w/ID/api/TOOL and "
+                    + base + "/w/ID/ (web UI, chat with " + model.model() + " at " + model.baseUrl() + ")");
             if (TerminalApprover.console().isPresent()) {
                 new TerminalApprover(
                                 host.approvals(),

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * @param state running, or stopped (its engine closed until resumed); absent in records of earlier servers: running
  * @param diskBytes what its files took at the last measure (after a call, at each sweep)
  * @param diskLimitBytes past this, calls that write are refused; empty: no cap
+ * @param owner the {@link Tenant} that made it, or empty for the server's own admin token
  */
 public record WorkspaceRecord(
         String id,
@@ -34,7 +35,8 @@ public record WorkspaceRecord(
         String origin,
         State state,
         long diskBytes,
-        Optional<Long> diskLimitBytes) {
+        Optional<Long> diskLimitBytes,
+        String owner) {
 
     /** Whether a workspace's doors serve calls. */
     public enum State {
@@ -60,9 +62,10 @@ public record WorkspaceRecord(
         state = state == null ? State.RUNNING : state;
         diskLimitBytes = diskLimitBytes == null ? Optional.empty() : diskLimitBytes;
         diskLimitBytes.ifPresent(NewWorkspace::checkDiskLimit);
+        owner = owner == null ? "" : owner; // a record written before tenants existed is the admin's
     }
 
-    /** A new workspace's record: running, its disk not measured yet. */
+    /** A new workspace's record: running, its disk not measured yet; {@code owner} empty: the server's admin's. */
     static WorkspaceRecord of(
             String id,
             String name,
@@ -73,7 +76,8 @@ public record WorkspaceRecord(
             Duration maxLifetime,
             Instant created,
             String origin,
-            Optional<Long> diskLimitBytes) {
+            Optional<Long> diskLimitBytes,
+            String owner) {
         return new WorkspaceRecord(
                 id,
                 name,
@@ -87,7 +91,8 @@ public record WorkspaceRecord(
                 origin,
                 State.RUNNING,
                 0,
-                diskLimitBytes);
+                diskLimitBytes,
+                owner);
     }
 
     /** Whether {@code id} could be a workspace's id: anything else names none, and never reaches the file system. */
@@ -109,7 +114,8 @@ public record WorkspaceRecord(
                 origin,
                 state,
                 diskBytes,
-                diskLimitBytes);
+                diskLimitBytes,
+                owner);
     }
 
     WorkspaceRecord in(State to) {
@@ -126,7 +132,8 @@ public record WorkspaceRecord(
                 origin,
                 to,
                 diskBytes,
-                diskLimitBytes);
+                diskLimitBytes,
+                owner);
     }
 
     WorkspaceRecord measured(long bytes) {
@@ -143,7 +150,8 @@ public record WorkspaceRecord(
                 origin,
                 state,
                 bytes,
-                diskLimitBytes);
+                diskLimitBytes,
+                owner);
     }
 
     /** Whether its files took more than its cap at the last measure. */

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,11 +105,26 @@ public final class Workspaces implements AutoCloseable {
      */
     private final ReentrantReadWriteLock snapshotFiles = new ReentrantReadWriteLock();
 
+    /** The tenants, by their token's digest. */
+    private final Map<String, Tenant> tenants;
+
     private final List<Consumer<String>> onDelete = new CopyOnWriteArrayList<>();
     private int reserved; // guarded by this: creations under way, counted against the capacity
+    /** Guarded by this: creations under way per tenant's name, counted against its limit. */
+    private final Map<String, Integer> reservedBy = new HashMap<>();
 
     /** Finds the workspaces {@code dir} holds, and clears what a creation cut short left there. */
     public Workspaces(Path dir, Host host, Clock clock, Settings settings) {
+        this(dir, host, clock, settings, List.of());
+    }
+
+    /**
+     * Finds the workspaces {@code dir} holds, and clears what a creation cut short left there.
+     *
+     * @param tenants the admin tokens besides the server's, each limited to its own workspaces
+     */
+    public Workspaces(Path dir, Host host, Clock clock, Settings settings, List<Tenant> tenants) {
+        this.tenants = tenants.stream().collect(Collectors.toUnmodifiableMap(Tenant::tokenDigest, t -> t));
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -142,13 +159,22 @@ public final class Workspaces implements AutoCloseable {
      * @throws FleetException when the request is wrong or the server is full
      */
     public Created create(NewWorkspace request) {
-        String id = reserve();
+        return create(request, Optional.empty());
+    }
+
+    /**
+     * Makes a workspace for {@code tenant} (empty: the server's admin), counted against its limit.
+     *
+     * @throws FleetException when the request is wrong, or the server or the tenant is full
+     */
+    public Created create(NewWorkspace request, Optional<Tenant> tenant) {
+        String id = reserve(tenant);
         Optional<String> runtime = Optional.of(request.runtime().orElse(settings.defaultRuntime()));
-        return making(id, () -> runtime, "cannot create workspace " + id, () -> {
+        return making(id, tenant, () -> runtime, "cannot create workspace " + id, () -> {
             Path files = store.files(id);
             Files.createDirectories(files);
             host.seed(request.source(), files);
-            return finish(id, request, request.source().describe());
+            return finish(id, request, request.source().describe(), tenant);
         });
     }
 
@@ -159,11 +185,16 @@ public final class Workspaces implements AutoCloseable {
      * @param request the fork's name, labels and TTLs (its source is ignored; runtime empty: the original's)
      */
     public Created fork(String originalId, NewWorkspace request) {
-        LiveWorkspace original = live(originalId);
+        return fork(originalId, request, Optional.empty());
+    }
+
+    /** A fork for {@code tenant} (empty: the server's admin) of one of its workspaces, counted against its limit. */
+    public Created fork(String originalId, NewWorkspace request, Optional<Tenant> tenant) {
+        LiveWorkspace original = live(originalId, tenant);
         WorkspaceRecord from = original.record();
-        String id = reserve();
+        String id = reserve(tenant);
         String[] runtime = {from.runtime()};
-        return making(id, () -> Optional.of(runtime[0]), "cannot fork workspace " + originalId, () -> {
+        return making(id, tenant, () -> Optional.of(runtime[0]), "cannot fork workspace " + originalId, () -> {
             Path files = store.files(id);
             Files.createDirectories(files.getParent());
             original.whileClosed(
@@ -176,7 +207,7 @@ public final class Workspaces implements AutoCloseable {
                     request.maxLifetime().or(() -> Optional.of(from.maxLifetime())),
                     request.source(),
                     request.diskLimit().or(from::diskLimitBytes));
-            return finish(id, named, "fork of " + originalId);
+            return finish(id, named, "fork of " + originalId, tenant);
         });
     }
 
@@ -187,11 +218,21 @@ public final class Workspaces implements AutoCloseable {
      * @throws FleetException NOT_FOUND when there is no such snapshot
      */
     public Created fromSnapshot(String snapshotId, NewWorkspace request) {
+        return fromSnapshot(snapshotId, request, Optional.empty());
+    }
+
+    /**
+     * A workspace for {@code tenant} (empty: the server's admin) from a snapshot of one of its workspaces, counted
+     * against its limit; another tenant's snapshot is absent to it.
+     */
+    public Created fromSnapshot(String snapshotId, NewWorkspace request, Optional<Tenant> tenant) {
         SnapshotRecord snapshot = snapshot(snapshotId);
-        WorkspaceRecord original = live(snapshot.workspace()).record();
-        String id = reserve();
+        WorkspaceRecord original = live(snapshot.workspace(), tenant, () -> FleetException.noSnapshot(snapshotId))
+                .record();
+        String id = reserve(tenant);
         String[] runtime = {snapshot.runtime()};
-        return making(id, () -> Optional.of(runtime[0]), "cannot create a workspace from " + snapshotId, () -> {
+        String failure = "cannot create a workspace from " + snapshotId;
+        return making(id, tenant, () -> Optional.of(runtime[0]), failure, () -> {
             Path files = store.files(id);
             Files.createDirectories(files.getParent());
             String wanted = request.runtime().orElse(snapshot.runtime());
@@ -207,7 +248,7 @@ public final class Workspaces implements AutoCloseable {
                     request.maxLifetime().or(() -> Optional.of(original.maxLifetime())),
                     request.source(),
                     request.diskLimit().or(original::diskLimitBytes));
-            return finish(id, named, "snapshot " + snapshotId + " of " + original.id());
+            return finish(id, named, "snapshot " + snapshotId + " of " + original.id(), tenant);
         });
     }
 
@@ -362,7 +403,8 @@ public final class Workspaces implements AutoCloseable {
      * Makes the workspace {@code id} reserved for it; a failure removes what was made of it (files, journal, the
      * container and state image of its runtime as far as it got) and frees the reservation either way.
      */
-    private Created making(String id, Supplier<Optional<String>> runtime, String failure, Making making) {
+    private Created making(
+            String id, Optional<Tenant> tenant, Supplier<Optional<String>> runtime, String failure, Making making) {
         try {
             return making.make();
         } catch (IOException e) {
@@ -372,11 +414,11 @@ public final class Workspaces implements AutoCloseable {
             discard(id, runtime.get());
             throw e;
         } finally {
-            release();
+            release(tenant);
         }
     }
 
-    private Created finish(String id, NewWorkspace request, String origin) {
+    private Created finish(String id, NewWorkspace request, String origin, Optional<Tenant> tenant) {
         String token = "bw_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
         Instant now = clock.instant();
         String name = request.name().orElse(id);
@@ -390,7 +432,8 @@ public final class Workspaces implements AutoCloseable {
                 request.maxLifetime().orElse(settings.maxLifetime()),
                 now,
                 origin,
-                request.diskLimit().or(settings::diskLimit));
+                request.diskLimit().or(settings::diskLimit),
+                tenant.map(Tenant::name).orElse(""));
         LiveWorkspace workspace = new LiveWorkspace(record, store.files(id), host, clock);
         workspace.open();
         workspace.measure();
@@ -409,9 +452,40 @@ public final class Workspaces implements AutoCloseable {
                 .toList();
     }
 
+    /** The workspaces {@code tenant} sees (all of them for the server's admin), oldest first. */
+    public List<WorkspaceRecord> list(Optional<Tenant> tenant) {
+        return list().stream().filter(w -> visible(w, tenant)).toList();
+    }
+
     /** @throws FleetException NOT_FOUND */
     public WorkspaceRecord get(String id) {
         return live(id).record();
+    }
+
+    /** @throws FleetException NOT_FOUND, also when the workspace is another tenant's */
+    public WorkspaceRecord get(String id, Optional<Tenant> tenant) {
+        return live(id, tenant).record();
+    }
+
+    /** Deletes one of {@code tenant}'s workspaces; another's is absent to it (NOT_FOUND). */
+    public void delete(String id, Optional<Tenant> tenant) {
+        live(id, tenant);
+        delete(id);
+    }
+
+    /** The tenant whose token {@code presented} is, if any; by the token's digest. */
+    public Optional<Tenant> tenant(String presented) {
+        return presented == null ? Optional.empty() : Optional.ofNullable(tenants.get(Secrets.digest(presented)));
+    }
+
+    /** Whether workspace {@code id} exists and is {@code tenant}'s. */
+    public boolean owns(Tenant tenant, String id) {
+        LiveWorkspace workspace = WorkspaceRecord.validId(id) ? live.get(id) : null;
+        return workspace != null && workspace.record().owner().equals(tenant.name());
+    }
+
+    private static boolean visible(WorkspaceRecord workspace, Optional<Tenant> tenant) {
+        return tenant.map(t -> t.name().equals(workspace.owner())).orElse(true);
     }
 
     /**
@@ -421,6 +495,25 @@ public final class Workspaces implements AutoCloseable {
      */
     public ToolCaller caller(String id) {
         return live(id);
+    }
+
+    /**
+     * The workspace's own directory on the server, beside its files, where its doors keep what is theirs (the web
+     * UI's conversations); deleted with it.
+     *
+     * @throws FleetException NOT_FOUND
+     */
+    public Path home(String id) {
+        return store.home(live(id).record().id());
+    }
+
+    /**
+     * The directory of the workspace's files, as its runtime's tools see them through its catalog.
+     *
+     * @throws FleetException NOT_FOUND
+     */
+    public Path files(String id) {
+        return live(id).files();
     }
 
     /** Whether its engine is open now. */
@@ -506,6 +599,18 @@ public final class Workspaces implements AutoCloseable {
         }
     }
 
+    private LiveWorkspace live(String id, Optional<Tenant> tenant) {
+        return live(id, tenant, () -> FleetException.notFound(id)); // the same answer as for no workspace at all
+    }
+
+    private LiveWorkspace live(String id, Optional<Tenant> tenant, Supplier<FleetException> absent) {
+        LiveWorkspace workspace = WorkspaceRecord.validId(id) ? live.get(id) : null;
+        if (workspace == null || !visible(workspace.record(), tenant)) {
+            throw absent.get();
+        }
+        return workspace;
+    }
+
     private LiveWorkspace live(String id) {
         LiveWorkspace workspace = WorkspaceRecord.validId(id) ? live.get(id) : null;
         if (workspace == null) {
@@ -519,8 +624,20 @@ public final class Workspaces implements AutoCloseable {
         digests.put(record.tokenDigest(), record.id());
     }
 
-    /** A fresh id, counted against the capacity until {@link #release}. */
-    private synchronized String reserve() {
+    /** A fresh id, counted against the capacity (and the tenant's limit) until {@link #release}. */
+    private synchronized String reserve(Optional<Tenant> tenant) {
+        if (tenant.isPresent()) {
+            Tenant t = tenant.get();
+            long held = live.values().stream()
+                    .filter(w -> w.record().owner().equals(t.name()))
+                    .count();
+            if (held + reservedBy.getOrDefault(t.name(), 0) >= t.maxWorkspaces()) {
+                throw new FleetException(
+                        FleetException.Problem.FULL,
+                        "Tenant " + t.name() + " holds its maximum of " + t.maxWorkspaces() + " workspaces.",
+                        "Delete one of its workspaces, or ask the server's operator for a higher max_workspaces.");
+            }
+        }
         if (live.size() + reserved >= settings.maxWorkspaces()) {
             throw new FleetException(
                     FleetException.Problem.FULL,
@@ -528,6 +645,7 @@ public final class Workspaces implements AutoCloseable {
                     "Delete a workspace (DELETE /workspaces/{id}) or start the server with a higher --max-workspaces.");
         }
         reserved++;
+        tenant.ifPresent(t -> reservedBy.merge(t.name(), 1, Integer::sum));
         String id;
         do {
             id = newId();
@@ -535,8 +653,9 @@ public final class Workspaces implements AutoCloseable {
         return id;
     }
 
-    private synchronized void release() {
+    private synchronized void release(Optional<Tenant> tenant) {
         reserved--;
+        tenant.ifPresent(t -> reservedBy.merge(t.name(), -1, (a, b) -> a + b == 0 ? null : a + b));
     }
 
     private String newId() {

@@ -3,6 +3,7 @@ package dev.belay.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.belay.policy.Secrets;
 import dev.belay.tool.CallContext;
 import dev.belay.tool.ToolCall;
 import java.io.IOException;
@@ -246,7 +247,8 @@ class WorkspacesTest {
                 "empty",
                 WorkspaceRecord.State.STOPPED,
                 4096,
-                Optional.of(1L << 30));
+                Optional.of(1L << 30),
+                "");
         JsonMapper json = JsonMapper.builder().build();
 
         assertThat(json.readValue(json.writeValueAsString(record), WorkspaceRecord.class))
@@ -259,6 +261,97 @@ class WorkspacesTest {
                 .isEqualTo("git https://example.com/a/b.git@main");
         assertThat(new Source.Git("/srv/repos/app", Optional.empty()).describe())
                 .isEqualTo("git /srv/repos/app");
+    }
+
+    @Test
+    void aTenantSeesOnlyItsOwnWorkspacesAndIsHeldToItsLimitAcrossARestart() {
+        Tenant alpha = new Tenant("alpha", Secrets.digest("alpha-token"), 1);
+        Tenant beta = new Tenant("beta", Secrets.digest("beta-token"), 2);
+        Workspaces workspaces = new Workspaces(dir, host, clock, SETTINGS, List.of(alpha, beta));
+        assertThat(workspaces.tenant("alpha-token")).hasValue(alpha);
+        assertThat(workspaces.tenant("admin-token")).isEmpty();
+        String a = workspaces
+                .create(NewWorkspace.empty(), Optional.of(alpha))
+                .workspace()
+                .id();
+        String b = workspaces
+                .create(NewWorkspace.empty(), Optional.of(beta))
+                .workspace()
+                .id();
+
+        assertThatThrownBy(() -> workspaces.create(NewWorkspace.empty(), Optional.of(alpha)))
+                .isInstanceOfSatisfying(
+                        FleetException.class, e -> assertThat(e.problem()).isEqualTo(FleetException.Problem.FULL))
+                .hasMessageContaining("Tenant alpha holds its maximum of 1");
+        assertThatThrownBy(() -> workspaces.fork(a, NewWorkspace.empty(), Optional.of(alpha)))
+                .hasMessageContaining("Tenant alpha");
+        for (Runnable foreign : List.<Runnable>of(
+                () -> workspaces.get(b, Optional.of(alpha)),
+                () -> workspaces.delete(b, Optional.of(alpha)),
+                () -> workspaces.fork(b, NewWorkspace.empty(), Optional.of(alpha)))) {
+            assertThatThrownBy(foreign::run)
+                    .isInstanceOfSatisfying(
+                            FleetException.class,
+                            e -> assertThat(e.problem()).isEqualTo(FleetException.Problem.NOT_FOUND));
+        }
+        assertThat(workspaces.list(Optional.of(alpha)))
+                .extracting(WorkspaceRecord::id)
+                .containsExactly(a);
+        assertThat(workspaces.list(Optional.empty()))
+                .extracting(WorkspaceRecord::id)
+                .containsExactlyInAnyOrder(a, b);
+        assertThat(workspaces.owns(alpha, a)).isTrue();
+        assertThat(workspaces.owns(alpha, b)).isFalse();
+        workspaces.close();
+
+        Workspaces again = new Workspaces(dir, host, clock, SETTINGS, List.of(alpha, beta));
+        assertThat(again.get(a).owner()).isEqualTo("alpha");
+        assertThatThrownBy(() -> again.create(NewWorkspace.empty(), Optional.of(alpha)))
+                .hasMessageContaining("Tenant alpha");
+        again.delete(a, Optional.of(alpha));
+        assertThat(again.create(NewWorkspace.empty(), Optional.of(alpha))
+                        .workspace()
+                        .owner())
+                .isEqualTo("alpha");
+    }
+
+    @Test
+    void aWorkspaceFromASnapshotIsItsTenantsCountedAgainstItsLimitAndAnothersSnapshotIsAbsent() {
+        Tenant alpha = new Tenant("alpha", Secrets.digest("alpha-token"), 2);
+        Tenant beta = new Tenant("beta", Secrets.digest("beta-token"), 2);
+        Workspaces workspaces = new Workspaces(dir, host, clock, SETTINGS, List.of(alpha, beta));
+        String a = workspaces
+                .create(NewWorkspace.empty(), Optional.of(alpha))
+                .workspace()
+                .id();
+        String b = workspaces
+                .create(NewWorkspace.empty(), Optional.of(beta))
+                .workspace()
+                .id();
+        String ofA = workspaces.snapshot(a, Optional.empty()).id();
+        String ofB = workspaces.snapshot(b, Optional.empty()).id();
+
+        assertThatThrownBy(() -> workspaces.fromSnapshot(ofB, NewWorkspace.empty(), Optional.of(alpha)))
+                .isInstanceOfSatisfying(
+                        FleetException.class, e -> assertThat(e.problem()).isEqualTo(FleetException.Problem.NOT_FOUND))
+                .hasMessageContaining(ofB)
+                .hasMessageNotContaining(b);
+        WorkspaceRecord made = workspaces
+                .fromSnapshot(ofA, NewWorkspace.empty(), Optional.of(alpha))
+                .workspace();
+        assertThat(made.owner()).isEqualTo("alpha");
+        assertThatThrownBy(() -> workspaces.fromSnapshot(ofA, NewWorkspace.empty(), Optional.of(alpha)))
+                .isInstanceOfSatisfying(
+                        FleetException.class, e -> assertThat(e.problem()).isEqualTo(FleetException.Problem.FULL))
+                .hasMessageContaining("Tenant alpha holds its maximum of 2");
+        workspaces.delete(made.id()); // the server holds 3 at most
+        // the admin sees every snapshot
+        assertThat(workspaces
+                        .fromSnapshot(ofB, NewWorkspace.empty(), Optional.empty())
+                        .workspace()
+                        .owner())
+                .isEmpty();
+        workspaces.close();
     }
 
     private static NewWorkspace request(String name, Map<String, String> labels, Long ttl, Long lifetime) {

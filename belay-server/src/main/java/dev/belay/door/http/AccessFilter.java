@@ -1,7 +1,9 @@
 package dev.belay.door.http;
 
 import dev.belay.door.rest.ErrorBody;
+import dev.belay.door.rest.WorkspaceRoutes;
 import dev.belay.door.web.Sessions;
+import dev.belay.fleet.Tenant;
 import dev.belay.fleet.Workspaces;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
@@ -72,7 +74,7 @@ final class AccessFilter implements Filter {
     private final Optional<Sessions> sessions;
     private final HttpConfig config;
     private final BodyLimits bodies;
-    private final Optional<Workspaces> workspaces;
+    private final Optional<WorkspaceWeb> workspaces;
 
     /**
      * @param openPaths paths served without the token (the health check, a public schema)
@@ -90,7 +92,7 @@ final class AccessFilter implements Filter {
 
     /**
      * @param workspaces the workspaces of a multi-workspace server, whose tokens each open that workspace's doors
-     *     ({@code /w/ID/...}) and are refused everywhere else
+     *     ({@code /w/ID/...}) and are refused everywhere else, and their web UIs, whose sessions do the same
      */
     AccessFilter(
             ServerHttpHeaderValidator hosts,
@@ -98,7 +100,7 @@ final class AccessFilter implements Filter {
             Set<String> openPaths,
             Optional<AgentTokens> agentTokens,
             Optional<Sessions> sessions,
-            Optional<Workspaces> workspaces) {
+            Optional<WorkspaceWeb> workspaces) {
         this.workspaces = workspaces;
         this.hosts = hosts;
         this.config = config;
@@ -147,7 +149,9 @@ final class AccessFilter implements Filter {
         }
         // an unauthenticated request (when a token is required) or an agent's handshake carries a tiny body
         boolean open = (who.get() == Caller.ANONYMOUS && token.isPresent()) || who.get() == Caller.AGENT;
-        Optional<HttpServletRequest> bounded = bodies.admit(request, response, path, open, unsafe);
+        // a workspace's upload route is /api/files within its doors, as the server's own is
+        String routed = path.startsWith("/w/") ? WorkspacesServer.local(path) : path;
+        Optional<HttpServletRequest> bounded = bodies.admit(request, response, routed, open, unsafe);
         if (bounded.isPresent()) {
             chain.doFilter(bounded.get(), res);
         }
@@ -170,6 +174,12 @@ final class AccessFilter implements Filter {
             }
             return Optional.of(Caller.AGENT);
         }
+        if (workspaces.isPresent() && path.startsWith("/w/")) {
+            Optional<Optional<Caller>> decided = inWorkspace(response, path, Sessions.bearer(authorization));
+            if (decided.isPresent()) {
+                return decided.get();
+            }
+        }
         if (token.isEmpty() || openPaths.contains(path)) {
             return Optional.of(Caller.ANONYMOUS);
         }
@@ -177,22 +187,20 @@ final class AccessFilter implements Filter {
             // a browser that was given the token for HTTP Basic sends it along by itself, like a cookie
             return Optional.of(authorization.regionMatches(true, 0, "Basic ", 0, 6) ? Caller.BASIC : Caller.API);
         }
-        if (workspaces.isPresent()) {
-            switch (workspaces.get().scope(WorkspacesServer.workspaceOf(path), Sessions.bearer(authorization))) {
-                case THIS -> {
-                    return Optional.of(Caller.API);
-                }
-                case OTHER -> {
-                    // the same answer whether the workspace asked about exists or not
-                    reject(
-                            response,
-                            403,
-                            "forbidden",
-                            "This token opens one workspace's doors (/w/ID/mcp, /w/ID/api/TOOL) and nothing else.");
-                    return Optional.empty();
-                }
-                case UNKNOWN -> {}
+        Optional<Tenant> tenant = workspaces.flatMap(w -> w.tenant(Sessions.bearer(authorization)));
+        if (tenant.isPresent()) {
+            // an admin token of its own: the lifecycle API for its workspaces, and their doors
+            if (path.startsWith("/w/") && !workspaces.get().owns(tenant.get(), WorkspacesServer.workspaceOf(path))) {
+                forbidden(response);
+                return Optional.empty();
             }
+            request.setAttribute(WorkspaceRoutes.TENANT, tenant.get());
+            return Optional.of(Caller.API);
+        }
+        if (workspaces.isPresent()
+                && workspaces.get().scope("", Sessions.bearer(authorization)) != Workspaces.Scope.UNKNOWN) {
+            forbidden(response);
+            return Optional.empty();
         }
         // cookies are never read: every port of this host would receive one, and could replay it from outside a browser
         if (sessions.filter(s -> s.valid(Sessions.bearer(authorization))).isPresent()) {
@@ -200,6 +208,44 @@ final class AccessFilter implements Filter {
         }
         unauthorized(response);
         return Optional.empty();
+    }
+
+    /**
+     * Who asks for a path of a workspace ({@code /w/ID/...}) by what only a workspace hands out: its own token, or a
+     * session of its UI; anyone for its UI's page and sign-in; empty for the checks that follow (the admin token).
+     * Another workspace's token gets 403 wherever it is presented, the same answer whether the workspace asked about
+     * exists or not.
+     */
+    private Optional<Optional<Caller>> inWorkspace(HttpServletResponse response, String path, String bearer)
+            throws IOException {
+        WorkspaceWeb web = workspaces.orElseThrow();
+        String id = WorkspacesServer.workspaceOf(path);
+        switch (web.scope(id, bearer)) {
+            case THIS -> {
+                return Optional.of(Optional.of(Caller.API));
+            }
+            case OTHER -> {
+                forbidden(response);
+                return Optional.of(Optional.empty());
+            }
+            case UNKNOWN -> {}
+        }
+        if (web.validSession(id, bearer)) {
+            return Optional.of(Optional.of(Caller.SESSION));
+        }
+        if (WorkspaceWeb.OPEN_PATHS.contains(WorkspacesServer.local(path))) {
+            return Optional.of(Optional.of(Caller.ANONYMOUS));
+        }
+        return Optional.empty();
+    }
+
+    private static void forbidden(HttpServletResponse response) throws IOException {
+        reject(
+                response,
+                403,
+                "forbidden",
+                "This token opens one workspace's doors (/w/ID/mcp, /w/ID/api/TOOL, its web UI at /w/ID/) and "
+                        + "nothing else.");
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.belay.door.http;
 
+import dev.belay.door.rest.FileTransfer;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -21,8 +22,6 @@ final class BodyLimits {
     /** The most of a refused body read to keep its sender reading the refusal; more is cut off unread. */
     static final long DRAIN_LIMIT = 16L << 20;
 
-    static final String UPLOAD_PATH = "/api/files";
-
     private final HttpConfig config;
 
     BodyLimits(HttpConfig config) {
@@ -40,7 +39,7 @@ final class BodyLimits {
             HttpServletRequest request, HttpServletResponse response, String path, boolean open, boolean unsafe)
             throws IOException {
         boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
-        boolean upload = path.equals(UPLOAD_PATH) && request.getMethod().equals("POST");
+        boolean upload = path.equals(FileTransfer.PATH) && request.getMethod().equals("POST");
         // the raw header: Jetty's parsed one throws on a charset it does not know
         String contentType = request.getHeader("Content-Type");
         if (unsafe

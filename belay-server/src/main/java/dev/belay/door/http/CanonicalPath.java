@@ -13,8 +13,9 @@ import java.util.Optional;
  * The one spelling of a request path that decides both access and routing. Jetty and Javalin forgive spellings
  * (a trailing slash, {@code //}, dot segments, {@code ;params}, percent-encoded separators) that a string comparison
  * in an access check does not; rather than guess which spelling a router will take, a path must already be canonical:
- * percent-decoded UTF-8 with no empty, {@code .} or {@code ..} segment, no trailing slash (but {@code /}), no
- * backslash, semicolon or control character, and no encoded {@code /}.
+ * percent-decoded UTF-8 with no empty, {@code .} or {@code ..} segment, no trailing slash (but {@code /} and a
+ * workspace's web UI, {@code /w/ID/}, the root its page's relative links resolve against), no backslash, semicolon or
+ * control character, and no encoded {@code /}.
  */
 final class CanonicalPath {
 
@@ -37,7 +38,8 @@ final class CanonicalPath {
         if (path.equals("/")) {
             return decoded;
         }
-        if (path.endsWith("/") || path.contains("\\") || path.contains(";")) {
+        boolean webRoot = path.startsWith("/w/") && path.indexOf('/', 3) == path.length() - 1;
+        if ((path.endsWith("/") && !webRoot) || path.contains("\\") || path.contains(";")) {
             return Optional.empty();
         }
         for (int i = 0; i < path.length(); i++) {
@@ -45,7 +47,8 @@ final class CanonicalPath {
                 return Optional.empty();
             }
         }
-        for (String segment : path.substring(1).split("/", -1)) {
+        for (String segment :
+                path.substring(1, path.length() - (webRoot ? 1 : 0)).split("/", -1)) {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
                 return Optional.empty();
             }

@@ -14,6 +14,7 @@ import dev.belay.policy.Approvals;
 import dev.belay.protocol.AgentProtocol;
 import dev.belay.tool.ToolCaller;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.router.Endpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
@@ -42,7 +43,7 @@ public final class HttpServer implements AutoCloseable {
 
     private static final String MCP_PATH = "/mcp";
     /** How the server's own pages send their session: one script for the web UI and the approvals page. */
-    private static final String SESSION_SCRIPT = "/ui/session.js";
+    static final String SESSION_SCRIPT = "/ui/session.js";
 
     /**
      * What the server serves.
@@ -144,10 +145,7 @@ public final class HttpServer implements AutoCloseable {
                     .ifPresent(registry -> cfg.routes.get(
                             "/metrics",
                             ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(registry.scrape())));
-            cfg.routes.get(
-                    SESSION_SCRIPT,
-                    ctx -> ctx.contentType("text/javascript; charset=utf-8")
-                            .result(HttpServer.class.getResourceAsStream("session.js")));
+            sessionScript(cfg.routes);
             cfg.routes.get(
                     "/openapi.json",
                     ctx -> ctx.contentType("application/json")
@@ -171,6 +169,14 @@ public final class HttpServer implements AutoCloseable {
         });
     }
 
+    /** Serves the script that sends the session of Belay's pages, at {@link #SESSION_SCRIPT}. */
+    static void sessionScript(RoutesConfig routes) {
+        routes.get(
+                SESSION_SCRIPT,
+                ctx -> ctx.contentType("text/javascript; charset=utf-8")
+                        .result(HttpServer.class.getResourceAsStream("session.js")));
+    }
+
     private ObjectNode openApi(String requestUrl) {
         return new OpenApi()
                 .document(
@@ -181,8 +187,12 @@ public final class HttpServer implements AutoCloseable {
                         config.token().isPresent());
     }
 
-    /** The public URL if one was configured, else the scheme, host and port this request came to. */
     private String publicUrl(String requestUrl) {
+        return publicUrl(config, requestUrl);
+    }
+
+    /** The public URL if one was configured, else the scheme, host and port this request came to. */
+    static String publicUrl(HttpConfig config, String requestUrl) {
         return config.publicUrl().orElseGet(() -> {
             URI uri = URI.create(requestUrl);
             return uri.getScheme() + "://" + uri.getAuthority();

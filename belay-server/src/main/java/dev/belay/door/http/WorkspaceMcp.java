@@ -101,7 +101,7 @@ final class WorkspaceMcp implements Filter {
     }
 
     /** What the door's servlet is told of itself, as a servlet container would tell it. */
-    private record Config(String name, ServletContext context) implements ServletConfig {
+    record Config(String name, ServletContext context) implements ServletConfig {
 
         @Override
         public String getServletName() {

@@ -27,6 +27,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class FileTransfer {
 
+    /** Where uploads go; downloads are under it. */
+    public static final String PATH = "/api/files";
+
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,18})-(\\d{0,18})");
 
     private final ToolCaller caller;
@@ -40,8 +43,8 @@ public final class FileTransfer {
     }
 
     public void routes(RoutesConfig routes) {
-        routes.get("/api/files/<path>", this::download);
-        routes.post("/api/files", this::upload);
+        routes.get(PATH + "/<path>", this::download);
+        routes.post(PATH, this::upload);
     }
 
     private void download(Context ctx) {

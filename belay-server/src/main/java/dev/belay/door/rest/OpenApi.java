@@ -12,6 +12,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The OpenAPI 3.1 document of the REST door, generated from the catalog, in the shape GPT Actions import as-is:
  * one operation per tool with the tool's name as operationId, descriptions of at most 300 characters, at most 30
  * operations, bearer and basic security schemes, and {@code x-openai-isConsequential} on destructive operations.
+ * A multi-workspace server's document ({@link WorkspacesOpenApi}) has the same operations per workspace.
  */
 public final class OpenApi {
 
@@ -123,6 +124,11 @@ public final class OpenApi {
             paths.set("/api/" + spec.name(), f.objectNode().set("post", operation(spec)));
         }
         paths.set("/api/files", f.objectNode().set("post", upload()));
+        security(doc, authenticated);
+        return doc;
+    }
+
+    void security(ObjectNode doc, boolean authenticated) {
         ObjectNode components = doc.putObject("components");
         components.putObject("schemas").set("Error", errorSchema());
         if (authenticated) {
@@ -133,10 +139,9 @@ public final class OpenApi {
             security.addObject().putArray("bearerAuth");
             security.addObject().putArray("basicAuth");
         }
-        return doc;
     }
 
-    private ObjectNode operation(ToolSpec spec) {
+    ObjectNode operation(ToolSpec spec) {
         ObjectNode op = f.objectNode();
         op.put("operationId", spec.name());
         op.put("summary", spec.title());
@@ -166,7 +171,7 @@ public final class OpenApi {
         return op;
     }
 
-    private ObjectNode upload() {
+    ObjectNode upload() {
         ObjectNode op = f.objectNode();
         op.put("operationId", "upload_file");
         op.put("summary", "Upload files");
@@ -206,7 +211,7 @@ public final class OpenApi {
         return op;
     }
 
-    private void errors(ObjectNode responses) {
+    void errors(ObjectNode responses) {
         String[][] errors = {
             {"400", "Bad arguments."},
             {"401", "Missing or wrong API token."},
@@ -222,7 +227,7 @@ public final class OpenApi {
         }
     }
 
-    private static void response(ObjectNode responses, String status, String description, ObjectNode schema) {
+    static void response(ObjectNode responses, String status, String description, ObjectNode schema) {
         responses
                 .putObject(status)
                 .put("description", description)

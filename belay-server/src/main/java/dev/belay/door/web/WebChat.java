@@ -2,12 +2,14 @@ package dev.belay.door.web;
 
 import dev.belay.chat.ChatLoop;
 import dev.belay.chat.ConversationStore;
+import dev.belay.policy.Secrets;
 import dev.belay.tool.ToolCaller;
 import io.javalin.config.RoutesConfig;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -88,6 +90,16 @@ public final class WebChat {
      * @param token the API token the login form checks; empty when the server runs without one
      */
     public void routes(RoutesConfig routes, Optional<String> token) {
+        routesOpenedBy(routes, token.map(t -> (Predicate<String>) presented -> Secrets.same(t, presented)));
+    }
+
+    /**
+     * Adds the page, sign-in, conversation and turn routes.
+     *
+     * @param token whether a token presented at sign-in opens this UI (the API token, or a workspace's own); empty
+     *     when the server runs without one
+     */
+    public void routesOpenedBy(RoutesConfig routes, Optional<Predicate<String>> token) {
         WebAssets.routes(routes);
         new SignIn(sessions, token, json).routes(routes);
         conversations.routes(routes);

@@ -6,7 +6,11 @@
 'use strict';
 
 const belay = (() => {
-  const KEY = 'belay.session';
+  // Where the pages of this session live, from where this script was served (BASE/ui/session.js): '/' in
+  // single-workspace mode, '/w/ID/' for a workspace's UI, whose session is its own (one origin serves every
+  // workspace, so each keeps its session under its own key).
+  const base = new URL(document.currentScript.src).pathname.replace(/ui\/session\.js$/, '');
+  const KEY = base === '/' ? 'belay.session' : `belay.session:${base}`;
 
   /** The header that carries the session, if this browser holds one. */
   function headers() {

@@ -55,7 +55,7 @@ function showLogin() {
 
 /** Trades the token or a sign-in link's code for a session, which this page keeps; false if it was refused. */
 async function signIn(proof) {
-  const response = await fetch('/session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+  const response = await fetch('session', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(proof) });
   if (!response.ok) return false;
   belay.keep((await response.json()).session);
@@ -74,7 +74,7 @@ $('login-form').addEventListener('submit', async (event) => {
 });
 
 $('sign-out').addEventListener('click', async () => {
-  await belay.fetch('/session', { method: 'DELETE' }).catch(() => {});
+  await belay.fetch('session', { method: 'DELETE' }).catch(() => {});
   belay.forget();
   showLogin();
 });
@@ -90,13 +90,13 @@ async function start() {
         + "or restart 'belay serve' for a new link.";
     }
   }
-  const session = await belay.fetch('/session').then((r) => r.json()).catch(() => ({ signedIn: false }));
+  const session = await belay.fetch('session').then((r) => r.json()).catch(() => ({ signedIn: false }));
   if (!session.signedIn) { belay.forget(); showLogin(); return; }
   await loadConversations();
   $('login').hidden = true;
   $('app').hidden = false;
   listenForApprovals();
-  api('/chat/api/models').then((models) => {
+  api('chat/api/models').then((models) => {
     $('model').value = $('model').value || models.default;
     $('models').innerHTML = models.models.map((m) => `<option value="${escapeHtml(m)}">`).join('');
   }).catch(() => {});
@@ -105,7 +105,7 @@ async function start() {
 }
 
 async function loadConversations() {
-  const list = await api('/chat/api/conversations');
+  const list = await api('chat/api/conversations');
   $('conversations').innerHTML = '';
   for (const c of list) {
     const item = document.createElement('li');
@@ -119,7 +119,7 @@ async function loadConversations() {
 
 async function open(id) {
   $('input').disabled = true;
-  const conversation = await api(`/chat/api/conversations/${id}`);
+  const conversation = await api(`chat/api/conversations/${id}`);
   state.conversation = conversation;
   location.hash = id;
   $('title').value = conversation.title;
@@ -243,7 +243,7 @@ function subscribe(id) {
   if (state.events) state.events.abort();
   let ready;
   const subscribed = new Promise((resolve) => { ready = resolve; });
-  state.events = follow(`/chat/api/conversations/${id}/events`, (name, data) => {
+  state.events = follow(`chat/api/conversations/${id}/events`, (name, data) => {
     if (name !== 'chat') return;
     const e = JSON.parse(data);
     if (e.type === 'hello') { setRunning(e.running); ready(); }
@@ -262,7 +262,7 @@ function subscribe(id) {
       state.answer = null;
       refreshJournal();
       loadConversations();
-      api(`/chat/api/conversations/${id}`).then((c) => { $('title').value = c.title; }).catch(() => {});
+      api(`chat/api/conversations/${id}`).then((c) => { $('title').value = c.title; }).catch(() => {});
     }
   });
   return subscribed;
@@ -275,7 +275,7 @@ function setRunning(running) {
 
 function listenForApprovals() {
   if (state.approvals) return;
-  state.approvals = follow('/approvals/events', (name, data) => {
+  state.approvals = follow('approvals/events', (name, data) => {
     if (name === 'added') approvalAdded(JSON.parse(data));
     if (name === 'resolved') {
       const box = $(`approval-${JSON.parse(data).id}`);
@@ -296,7 +296,7 @@ function approvalAdded(p) {
     <input class="reason" placeholder="reason (optional)"> <button data-verdict="deny">Deny</button>
     <button data-verdict="always">Always for this tool</button>`;
   box.querySelectorAll('button').forEach((button) => button.addEventListener('click', () =>
-    api(`/approvals/${p.id}`, { method: 'POST', body: JSON.stringify({ verdict: button.dataset.verdict,
+    api(`approvals/${p.id}`, { method: 'POST', body: JSON.stringify({ verdict: button.dataset.verdict,
       reason: box.querySelector('.reason').value }) }).catch(() => {})));
   $('approvals').append(box);
 }
@@ -358,7 +358,7 @@ function exportForm(id) {
 
 /** A tool call from the page itself, through the REST door, as this conversation. */
 function tool(name, args) {
-  return api(`/api/${name}`, { method: 'POST', body: JSON.stringify(args),
+  return api(`api/${name}`, { method: 'POST', body: JSON.stringify(args),
     headers: { 'Content-Type': 'application/json', 'openai-conversation-id': state.conversation.id } });
 }
 
@@ -395,7 +395,7 @@ async function refreshFiles() {
 
 $('new-conversation').addEventListener('click', async () => {
   $('input').disabled = true;
-  const c = await api('/chat/api/conversations', { method: 'POST', body: JSON.stringify({ title: 'New conversation' }) });
+  const c = await api('chat/api/conversations', { method: 'POST', body: JSON.stringify({ title: 'New conversation' }) });
   await loadConversations();
   await open(c.id);
   $('input').focus();
@@ -409,7 +409,7 @@ $('composer').addEventListener('submit', async (event) => {
   $('input').value = '';
   setRunning(true);
   try {
-    await api(`/chat/api/conversations/${state.conversation.id}/messages`, { method: 'POST',
+    await api(`chat/api/conversations/${state.conversation.id}/messages`, { method: 'POST',
       body: JSON.stringify({ text, model: $('model').value }) });
   } catch (error) { setRunning(false); addMessage('notice', error.message).className = 'notice'; }
 });
@@ -418,11 +418,11 @@ $('input').addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); $('composer').requestSubmit(); }
 });
 
-$('stop').addEventListener('click', () => state.conversation && api(`/chat/api/conversations/${state.conversation.id}/stop`, { method: 'POST' }));
+$('stop').addEventListener('click', () => state.conversation && api(`chat/api/conversations/${state.conversation.id}/stop`, { method: 'POST' }));
 
 $('title').addEventListener('change', async () => {
   if (!state.conversation) return;
-  await api(`/chat/api/conversations/${state.conversation.id}`, { method: 'PATCH', body: JSON.stringify({ title: $('title').value }) });
+  await api(`chat/api/conversations/${state.conversation.id}`, { method: 'PATCH', body: JSON.stringify({ title: $('title').value }) });
   loadConversations();
 });
 
@@ -431,7 +431,7 @@ $('export').addEventListener('click', async (event) => {
   event.preventDefault();
   if (!state.conversation) return;
   const id = state.conversation.id;
-  const response = await belay.fetch(`/chat/api/conversations/${id}/export`);
+  const response = await belay.fetch(`chat/api/conversations/${id}/export`);
   if (!response.ok) { alert(`The export failed: ${response.status}`); return; }
   const link = document.createElement('a');
   link.href = URL.createObjectURL(await response.blob());
@@ -442,7 +442,7 @@ $('export').addEventListener('click', async (event) => {
 
 $('delete').addEventListener('click', async () => {
   if (!state.conversation || !confirm('Delete this conversation?')) return;
-  await api(`/chat/api/conversations/${state.conversation.id}`, { method: 'DELETE' });
+  await api(`chat/api/conversations/${state.conversation.id}`, { method: 'DELETE' });
   state.conversation = null;
   location.hash = '';
   $('messages').innerHTML = '';
@@ -473,7 +473,7 @@ async function refreshJobs() {
 
 /** The conversation's job routes: the job tools, called through the guard as this conversation from the door web. */
 function jobs(path, options) {
-  return api(`/chat/api/conversations/${state.conversation.id}/jobs${path}`, options);
+  return api(`chat/api/conversations/${state.conversation.id}/jobs${path}`, options);
 }
 
 /**

@@ -30,7 +30,11 @@ class CanonicalPathTest {
                 "/a%0ab",
                 "agents",
                 "",
-                "/session/../api/x"
+                "/session/../api/x",
+                "/w//",
+                "/w/../",
+                "/w/abc/ui/",
+                "/x/abc/"
             })
     void spellingsThatHideAnotherPathAreRefused(String raw) {
         assertThat(CanonicalPath.of(raw)).as(raw).isEmpty();
@@ -44,7 +48,8 @@ class CanonicalPathTest {
                 "/api/read_file",
                 "/api/files/docs/notes.txt",
                 "/docs/index.html",
-                "/chat/api/conversations/chat-1/events"
+                "/chat/api/conversations/chat-1/events",
+                "/w/k3v9q0x2m1ab/"
             })
     void plainPathsPass(String raw) {
         assertThat(CanonicalPath.of(raw)).hasValue(raw);
