@@ -101,6 +101,19 @@ public record WorkspaceRecord(
     }
 
     WorkspaceRecord used(Instant at) {
+        return changed(at, state, diskBytes);
+    }
+
+    WorkspaceRecord in(State to) {
+        return changed(lastUsed, to, diskBytes);
+    }
+
+    WorkspaceRecord measured(long bytes) {
+        return changed(lastUsed, state, bytes);
+    }
+
+    /** This record with what changes while a workspace lives: its last use, its state and its disk use. */
+    private WorkspaceRecord changed(Instant at, State to, long bytes) {
         return new WorkspaceRecord(
                 id,
                 name,
@@ -112,43 +125,7 @@ public record WorkspaceRecord(
                 created,
                 at,
                 origin,
-                state,
-                diskBytes,
-                diskLimitBytes,
-                owner);
-    }
-
-    WorkspaceRecord in(State to) {
-        return new WorkspaceRecord(
-                id,
-                name,
-                runtime,
-                labels,
-                tokenDigest,
-                idleTtl,
-                maxLifetime,
-                created,
-                lastUsed,
-                origin,
                 to,
-                diskBytes,
-                diskLimitBytes,
-                owner);
-    }
-
-    WorkspaceRecord measured(long bytes) {
-        return new WorkspaceRecord(
-                id,
-                name,
-                runtime,
-                labels,
-                tokenDigest,
-                idleTtl,
-                maxLifetime,
-                created,
-                lastUsed,
-                origin,
-                state,
                 bytes,
                 diskLimitBytes,
                 owner);

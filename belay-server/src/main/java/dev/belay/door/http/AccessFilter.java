@@ -175,9 +175,22 @@ final class AccessFilter implements Filter {
             return Optional.of(Caller.AGENT);
         }
         if (workspaces.isPresent() && path.startsWith("/w/")) {
-            Optional<Optional<Caller>> decided = inWorkspace(response, path, Sessions.bearer(authorization));
-            if (decided.isPresent()) {
-                return decided.get();
+            String id = WorkspacesServer.workspaceOf(path);
+            String bearer = Sessions.bearer(authorization);
+            switch (workspaces.get().scope(id, bearer)) {
+                case THIS -> {
+                    return Optional.of(Caller.API);
+                }
+                case OTHER -> {
+                    // the same answer whether the workspace asked about exists or not
+                    forbidden(response);
+                    return Optional.empty();
+                }
+                case UNKNOWN -> {}
+            }
+            Optional<Caller> ofItsUi = ofWorkspaceUi(id, path, bearer);
+            if (ofItsUi.isPresent()) {
+                return ofItsUi;
             }
         }
         if (token.isEmpty() || openPaths.contains(path)) {
@@ -211,30 +224,16 @@ final class AccessFilter implements Filter {
     }
 
     /**
-     * Who asks for a path of a workspace ({@code /w/ID/...}) by what only a workspace hands out: its own token, or a
-     * session of its UI; anyone for its UI's page and sign-in; empty for the checks that follow (the admin token).
-     * Another workspace's token gets 403 wherever it is presented, the same answer whether the workspace asked about
-     * exists or not.
+     * Who asks for a path of workspace {@code id} with what only its web UI hands out: a session of that UI, or nothing
+     * for its page and sign-in; empty for the checks that follow (the admin and tenant tokens).
      */
-    private Optional<Optional<Caller>> inWorkspace(HttpServletResponse response, String path, String bearer)
-            throws IOException {
+    private Optional<Caller> ofWorkspaceUi(String id, String path, String bearer) {
         WorkspaceWeb web = workspaces.orElseThrow();
-        String id = WorkspacesServer.workspaceOf(path);
-        switch (web.scope(id, bearer)) {
-            case THIS -> {
-                return Optional.of(Optional.of(Caller.API));
-            }
-            case OTHER -> {
-                forbidden(response);
-                return Optional.of(Optional.empty());
-            }
-            case UNKNOWN -> {}
-        }
         if (web.validSession(id, bearer)) {
-            return Optional.of(Optional.of(Caller.SESSION));
+            return Optional.of(Caller.SESSION);
         }
         if (WorkspaceWeb.OPEN_PATHS.contains(WorkspacesServer.local(path))) {
-            return Optional.of(Optional.of(Caller.ANONYMOUS));
+            return Optional.of(Caller.ANONYMOUS);
         }
         return Optional.empty();
     }
