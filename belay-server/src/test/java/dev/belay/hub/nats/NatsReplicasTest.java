@@ -158,7 +158,14 @@ class NatsReplicasTest {
 
     private SimAgent connect(Replica replica, String agentId) throws Exception {
         // the token file is per replica here; in a deployment they share a config directory or token store
-        String token = replica.tokens().create(agentId + "-" + replica.port());
+        SimAgent agent = dial(replica, agentId, agentId + "-" + replica.port());
+        agent.hello.get(10, TimeUnit.SECONDS);
+        return agent;
+    }
+
+    /** A simulated agent connected to {@code replica} with a token of its own, its hello sent and not yet answered. */
+    private SimAgent dial(Replica replica, String agentId, String tokenName) throws Exception {
+        String token = replica.tokens().create(tokenName);
         SimAgent agent = new SimAgent();
         agent.socket = HttpClient.newHttpClient()
                 .newWebSocketBuilder()
@@ -182,7 +189,6 @@ class NatsReplicasTest {
                                         .toJson())),
                         true)
                 .get(10, TimeUnit.SECONDS);
-        agent.hello.get(10, TimeUnit.SECONDS);
         return agent;
     }
 
@@ -228,30 +234,7 @@ class NatsReplicasTest {
         Replica a = replica("a", Duration.ofSeconds(10));
         Replica b = replica("b", Duration.ofSeconds(10));
         connect(a, "laptop");
-        SimAgent second = new SimAgent();
-        String token = b.tokens().create("laptop-b");
-        second.socket = HttpClient.newHttpClient()
-                .newWebSocketBuilder()
-                .header("Authorization", "Bearer " + token)
-                .buildAsync(URI.create("ws://127.0.0.1:" + b.port() + Hub.PATH), second)
-                .get(10, TimeUnit.SECONDS);
-        open.add(() -> second.socket.abort());
-        second.socket
-                .sendText(
-                        JSON.writeValueAsString(AgentProtocol.request(
-                                0,
-                                AgentProtocol.HELLO,
-                                new AgentProtocol.Hello(
-                                                AgentProtocol.VERSION,
-                                                "laptop",
-                                                "laptop",
-                                                "sim",
-                                                "sim",
-                                                "local",
-                                                List.of())
-                                        .toJson())),
-                        true)
-                .get(10, TimeUnit.SECONDS);
+        SimAgent second = dial(b, "laptop", "laptop-b");
         JsonNode answer = second.hello.get(10, TimeUnit.SECONDS);
         assertThat(answer.path("error").path("message").asString())
                 .contains("already connected to replica " + a.replicas().id());
