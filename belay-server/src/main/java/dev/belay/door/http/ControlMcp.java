@@ -64,19 +64,13 @@ final class ControlMcp implements Filter {
     }
 
     private McpDoor.Http door(Optional<Tenant> tenant) {
-        McpDoor.Http door = McpDoor.http(
+        return WorkspaceMcp.started(
                 new LifecycleTools(routes.operations(), tenant, json),
                 version,
                 WorkspacesServer.CONTROL_PATH,
                 hosts,
-                maxRequestBytes);
-        try {
-            door.servlet().init(new WorkspaceMcp.Config(WorkspacesServer.CONTROL_PATH, context));
-        } catch (ServletException e) {
-            door.close().run();
-            throw new IllegalStateException("cannot start the control endpoint", e);
-        }
-        return door;
+                maxRequestBytes,
+                context);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.belay.door.rest.WorkspaceRoutes;
 import dev.belay.fleet.FleetException;
 import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fleet.Workspaces;
+import dev.belay.tool.ToolCaller;
 import io.modelcontextprotocol.server.transport.ServerHttpHeaderValidator;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -83,13 +84,27 @@ final class WorkspaceMcp implements Filter {
     }
 
     private McpDoor.Http door(String id) {
-        String endpoint = WorkspaceRoutes.prefix(id) + "/mcp";
-        McpDoor.Http door = McpDoor.http(workspaces.caller(id), version, endpoint, hosts, maxRequestBytes);
+        return started(
+                workspaces.caller(id), version, WorkspaceRoutes.prefix(id) + "/mcp", hosts, maxRequestBytes, context);
+    }
+
+    /**
+     * An MCP door over {@code caller} at {@code endpoint}, its servlet initialised as a servlet container would
+     * initialise it: the doors of this server are made on first use, not registered with the container.
+     */
+    static McpDoor.Http started(
+            ToolCaller caller,
+            String version,
+            String endpoint,
+            ServerHttpHeaderValidator hosts,
+            int maxRequestBytes,
+            ServletContext context) {
+        McpDoor.Http door = McpDoor.http(caller, version, endpoint, hosts, maxRequestBytes);
         try {
             door.servlet().init(new Config(endpoint, context));
         } catch (ServletException e) {
             door.close().run();
-            throw new IllegalStateException("cannot start the MCP door of workspace " + id, e);
+            throw new IllegalStateException("cannot start the MCP door at " + endpoint, e);
         }
         return door;
     }
