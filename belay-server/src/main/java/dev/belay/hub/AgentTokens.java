@@ -34,12 +34,33 @@ public final class AgentTokens {
     private final Path file;
     private final JsonMapper json = JsonMapper.builder().build();
 
+    /** The tokens of {@code belay token create --agent}, in the config directory's {@code agent-tokens.json}. */
     public AgentTokens(Path configDir) {
-        this.file = configDir.resolve("agent-tokens.json");
+        this(configDir, "agent-tokens.json");
+    }
+
+    /** Tokens kept in a file of their own in the config directory, such as the workspace pods' agent tokens. */
+    public AgentTokens(Path configDir, String fileName) {
+        this.file = configDir.resolve(fileName);
     }
 
     /** Makes a new token for an agent name (replacing that name's old one) and returns it; it is never stored. */
-    public synchronized String create(String name) throws IOException {
+    public String create(String name) throws IOException {
+        return mint(name, null);
+    }
+
+    /**
+     * Makes a new token for an agent name (replacing that name's old one), bound from the start to one agent id, and
+     * returns it; it is never stored. A workspace pod's token is made so: it registers that workspace's agent only.
+     */
+    public String create(String name, String agentId) throws IOException {
+        if (agentId == null || !agentId.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("an agent id is 1-64 letters, digits, '.', '_' or '-'");
+        }
+        return mint(name, agentId);
+    }
+
+    private synchronized String mint(String name, String agentId) throws IOException {
         if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("an agent name is 1-64 letters, digits, '.', '_' or '-'");
         }
@@ -48,7 +69,7 @@ public final class AgentTokens {
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         List<Entry> entries = new ArrayList<>(
                 list().stream().filter(e -> !e.name().equals(name)).toList());
-        entries.add(new Entry(name, Secrets.digest(token), Instant.now(), null));
+        entries.add(new Entry(name, Secrets.digest(token), Instant.now(), agentId));
         write(entries);
         return token;
     }
