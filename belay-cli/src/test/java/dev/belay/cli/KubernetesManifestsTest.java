@@ -49,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * deploy/kubernetes as an admin applies it (docs/kubernetes.md): each overlay rendered by the {@code kubectl kustomize}
@@ -360,6 +361,23 @@ class KubernetesManifestsTest {
                         .filteredOn(c -> c.getMetadata().getName().equals(claim))
                         .singleElement()
                         .satisfies(c -> assertThat(c.getSpec().getAccessModes()).containsExactly("ReadWriteMany")));
+    }
+
+    @Test
+    void everyServersArgumentsAreOptionsOfBelayServe() throws Exception {
+        for (String overlay : OVERLAYS) {
+            List<String> args = belayContainer(render(overlay)).getArgs();
+            // what the pod's `belay` would refuse at start (an unknown or misspelt option, a value of the wrong type)
+            CommandLine.ParseResult parsed;
+            try {
+                parsed = Main.commandLine().parseArgs(args.toArray(String[]::new));
+            } catch (CommandLine.ParameterException e) {
+                throw new AssertionError(overlay + ": belay " + String.join(" ", args) + ": " + e.getMessage(), e);
+            }
+            assertThat(parsed.subcommand().commandSpec().name())
+                    .as(overlay + ": " + args)
+                    .isEqualTo("serve");
+        }
     }
 
     @Test
