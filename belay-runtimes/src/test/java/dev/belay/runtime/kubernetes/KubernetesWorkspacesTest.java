@@ -327,6 +327,12 @@ class KubernetesWorkspacesTest {
                                         .withReason("CrashLoopBackOff")
                                         .endWaiting()
                                         .build())
+                                .withLastState(new ContainerStateBuilder()
+                                        .withNewTerminated()
+                                        .withExitCode(137)
+                                        .withReason("OOMKilled")
+                                        .endTerminated()
+                                        .build())
                                 .build())
                         .build());
 
@@ -342,7 +348,7 @@ class KubernetesWorkspacesTest {
         assertThatThrownBy(() -> workspaces.awaitRunning("unschedulable", () -> false, patience))
                 .hasMessageContaining("it cannot be scheduled (0/3 nodes are available: 3 Insufficient memory.)");
         assertThatThrownBy(() -> workspaces.awaitRunning("crash", () -> false, patience))
-                .hasMessageContaining("its agent keeps exiting (CrashLoopBackOff)");
+                .hasMessageContaining("its agent keeps exiting (CrashLoopBackOff), last exit code 137 (OOMKilled);");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
