@@ -420,6 +420,39 @@ class KubernetesWorkspacesTest {
         assertThat(everything()).doesNotContain("VolumeSnapshot/belay-snap-snap1");
     }
 
+    /** The snapshot controller's part, played by the test: the status it writes on a VolumeSnapshot. */
+    private void snapshotStatus(String snapshotId, Map<String, Object> status) {
+        GenericKubernetesResource snapshot = client.genericKubernetesResources(KubernetesWorkspaces.VOLUME_SNAPSHOTS)
+                .withName("belay-snap-" + snapshotId)
+                .get();
+        snapshot.setAdditionalProperty("status", status);
+        client.genericKubernetesResources(KubernetesWorkspaces.VOLUME_SNAPSHOTS)
+                .resource(snapshot)
+                .update();
+    }
+
+    @Test
+    void awaitSnapshotReturnsWhenReadyAndSaysWhyNot() {
+        start(true);
+        workspaces.create("ws1", TOKEN);
+        workspaces.snapshot("ws1", "ready");
+        workspaces.snapshot("ws1", "broken");
+        workspaces.snapshot("ws1", "slow");
+        snapshotStatus("ready", Map.of("readyToUse", true));
+        snapshotStatus("broken", Map.of("readyToUse", false, "error", Map.of("message", "no space left on the pool")));
+
+        workspaces.awaitSnapshot("ready", Duration.ofSeconds(5));
+        assertThatThrownBy(() -> workspaces.awaitSnapshot("broken", Duration.ofSeconds(30)))
+                .isInstanceOf(KubernetesException.class)
+                .hasMessage("the cluster could not take snapshot broken: no space left on the pool");
+        assertThatThrownBy(() -> workspaces.awaitSnapshot("slow", Duration.ofSeconds(1)))
+                .hasMessageStartingWith("snapshot slow is not ready after 1 s: see 'kubectl describe volumesnapshot -n "
+                        + "test belay-snap-slow'");
+        workspaces.deleteSnapshot("slow");
+        assertThatThrownBy(() -> workspaces.awaitSnapshot("slow", Duration.ofSeconds(5)))
+                .hasMessage("snapshot slow (VolumeSnapshot belay-snap-slow in namespace test) is gone");
+    }
+
     @Test
     void theSnapshotClassIsNamedWhenGiven() {
         start(true);
