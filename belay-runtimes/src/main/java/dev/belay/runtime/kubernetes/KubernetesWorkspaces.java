@@ -43,6 +43,9 @@ public final class KubernetesWorkspaces implements AutoCloseable {
 
     private static final long POLL_MILLIS = 100;
 
+    /** A snapshot takes seconds to minutes; its status is read twice a second. */
+    private static final long SNAPSHOT_POLL_MILLIS = 500;
+
     private final KubernetesClient client;
     private final KubernetesSettings settings;
     private final BelayObjects objects;
@@ -255,7 +258,7 @@ public final class KubernetesWorkspaces implements AutoCloseable {
 
     /**
      * Takes a VolumeSnapshot of a workspace's PVC, named after the snapshot and labelled with both ids. The cluster's
-     * snapshot controller makes it ready in its own time; a PVC made from it waits for that.
+     * snapshot controller makes it ready in its own time ({@link #awaitSnapshot}); a PVC made from it waits for that.
      *
      * @throws KubernetesException if the cluster serves no VolumeSnapshots
      */
@@ -282,6 +285,46 @@ public final class KubernetesWorkspaces implements AutoCloseable {
                 () -> snapshots().resource(snapshot).create());
     }
 
+    /**
+     * Waits until the cluster's snapshot controller has made a snapshot ready to restore from.
+     *
+     * @throws KubernetesException when the controller reports an error, the VolumeSnapshot is gone, or the timeout
+     *         passes first; the message says where to look
+     */
+    public void awaitSnapshot(String snapshotId, Duration timeout) {
+        WorkspacePod.requireId(snapshotId);
+        String name = WorkspacePod.snapshotName(snapshotId);
+        Instant deadline = Instant.now().plus(timeout);
+        try {
+            while (true) {
+                GenericKubernetesResource snapshot = call(
+                        "read VolumeSnapshot " + name,
+                        () -> snapshots().withName(name).get());
+                if (snapshot == null) {
+                    throw new KubernetesException("snapshot " + snapshotId + " (VolumeSnapshot " + name
+                            + " in namespace " + namespace + ") is gone");
+                }
+                if (Boolean.TRUE.equals(snapshot.get("status", "readyToUse"))) {
+                    return;
+                }
+                Object error = snapshot.get("status", "error", "message");
+                if (error != null) {
+                    throw new KubernetesException("the cluster could not take snapshot " + snapshotId + ": " + error);
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    throw new KubernetesException("snapshot " + snapshotId + " is not ready after "
+                            + timeout.toSeconds() + " s: see 'kubectl describe volumesnapshot -n " + namespace + " "
+                            + name + "' (does the storage class's CSI driver have a VolumeSnapshotClass, the default "
+                            + "one or --kubernetes-snapshot-class?)");
+                }
+                TimeUnit.MILLISECONDS.sleep(SNAPSHOT_POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KubernetesException("interrupted while waiting for snapshot " + snapshotId, e);
+        }
+    }
+
     /** Deletes a snapshot's VolumeSnapshot (nothing if the cluster serves none or it is gone). */
     public void deleteSnapshot(String snapshotId) {
         WorkspacePod.requireId(snapshotId);
@@ -294,7 +337,7 @@ public final class KubernetesWorkspaces implements AutoCloseable {
         }
     }
 
-    /** The phase of a workspace's pod ({@code Pending}, {@code Running}, {@code Failed}…), empty when it has none. */
+    /** The phase of a workspace's pod ({@code Pending} until it has one, {@code Running}…); empty without a pod. */
     public Optional<String> podPhase(String id) {
         WorkspacePod.requireId(id);
         String name = WorkspacePod.name(id);
@@ -304,7 +347,7 @@ public final class KubernetesWorkspaces implements AutoCloseable {
                                 .inNamespace(namespace)
                                 .withName(name)
                                 .get()))
-                .map(pod -> pod.getStatus() == null ? null : pod.getStatus().getPhase());
+                .map(KubernetesWorkspaces::phase);
     }
 
     @Override
@@ -344,11 +387,16 @@ public final class KubernetesWorkspaces implements AutoCloseable {
         }
     }
 
-    private String timedOut(String id, Pod pod, Duration timeout) {
-        String name = WorkspacePod.name(id);
-        String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null
+    /** A pod's phase; one the kubelet has not reported on yet is Pending. */
+    private static String phase(Pod pod) {
+        return pod.getStatus() == null || pod.getStatus().getPhase() == null
                 ? "Pending"
                 : pod.getStatus().getPhase();
+    }
+
+    private String timedOut(String id, Pod pod, Duration timeout) {
+        String name = WorkspacePod.name(id);
+        String phase = phase(pod);
         String where = "Running".equals(phase)
                 ? "its pod runs but its agent has not reached the hub at " + settings.agentEndpoint()
                         + ": check that the pods can reach --kubernetes-hub-url (DNS, the hub selector "

@@ -110,6 +110,7 @@ class KubernetesWorkspacesTest {
         workspaces.create("ws1", TOKEN);
 
         assertThat(everything()).isEqualTo(objectsOf("ws1"));
+        assertThat(workspaces.podPhase("ws1")).contains("Pending");
         WorkspacePod expected = WorkspacePod.of(settings, "ws1", TOKEN);
         Pod pod = client.pods().withName("belay-ws-ws1").get();
         assertThat(pod.getSpec()).isEqualTo(expected.pod().getSpec());
@@ -257,6 +258,7 @@ class KubernetesWorkspacesTest {
         start(false);
         workspaces.create("ws1", TOKEN);
         setStatus("ws1", new PodStatusBuilder().withPhase("Running").build());
+        assertThat(workspaces.podPhase("ws1")).contains("Running");
         AtomicBoolean online = new AtomicBoolean();
         Thread.ofVirtual().start(() -> {
             try {
@@ -325,6 +327,12 @@ class KubernetesWorkspacesTest {
                                         .withReason("CrashLoopBackOff")
                                         .endWaiting()
                                         .build())
+                                .withLastState(new ContainerStateBuilder()
+                                        .withNewTerminated()
+                                        .withExitCode(137)
+                                        .withReason("OOMKilled")
+                                        .endTerminated()
+                                        .build())
                                 .build())
                         .build());
 
@@ -340,7 +348,7 @@ class KubernetesWorkspacesTest {
         assertThatThrownBy(() -> workspaces.awaitRunning("unschedulable", () -> false, patience))
                 .hasMessageContaining("it cannot be scheduled (0/3 nodes are available: 3 Insufficient memory.)");
         assertThatThrownBy(() -> workspaces.awaitRunning("crash", () -> false, patience))
-                .hasMessageContaining("its agent keeps exiting (CrashLoopBackOff)");
+                .hasMessageContaining("its agent keeps exiting (CrashLoopBackOff), last exit code 137 (OOMKilled);");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
@@ -410,6 +418,39 @@ class KubernetesWorkspacesTest {
 
         workspaces.deleteSnapshot("snap1");
         assertThat(everything()).doesNotContain("VolumeSnapshot/belay-snap-snap1");
+    }
+
+    /** The snapshot controller's part, played by the test: the status it writes on a VolumeSnapshot. */
+    private void snapshotStatus(String snapshotId, Map<String, Object> status) {
+        GenericKubernetesResource snapshot = client.genericKubernetesResources(KubernetesWorkspaces.VOLUME_SNAPSHOTS)
+                .withName("belay-snap-" + snapshotId)
+                .get();
+        snapshot.setAdditionalProperty("status", status);
+        client.genericKubernetesResources(KubernetesWorkspaces.VOLUME_SNAPSHOTS)
+                .resource(snapshot)
+                .update();
+    }
+
+    @Test
+    void awaitSnapshotReturnsWhenReadyAndSaysWhyNot() {
+        start(true);
+        workspaces.create("ws1", TOKEN);
+        workspaces.snapshot("ws1", "ready");
+        workspaces.snapshot("ws1", "broken");
+        workspaces.snapshot("ws1", "slow");
+        snapshotStatus("ready", Map.of("readyToUse", true));
+        snapshotStatus("broken", Map.of("readyToUse", false, "error", Map.of("message", "no space left on the pool")));
+
+        workspaces.awaitSnapshot("ready", Duration.ofSeconds(5));
+        assertThatThrownBy(() -> workspaces.awaitSnapshot("broken", Duration.ofSeconds(30)))
+                .isInstanceOf(KubernetesException.class)
+                .hasMessage("the cluster could not take snapshot broken: no space left on the pool");
+        assertThatThrownBy(() -> workspaces.awaitSnapshot("slow", Duration.ofSeconds(1)))
+                .hasMessageStartingWith("snapshot slow is not ready after 1 s: see 'kubectl describe volumesnapshot -n "
+                        + "test belay-snap-slow'");
+        workspaces.deleteSnapshot("slow");
+        assertThatThrownBy(() -> workspaces.awaitSnapshot("slow", Duration.ofSeconds(5)))
+                .hasMessage("snapshot slow (VolumeSnapshot belay-snap-slow in namespace test) is gone");
     }
 
     @Test
