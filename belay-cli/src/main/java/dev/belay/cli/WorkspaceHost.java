@@ -62,7 +62,7 @@ final class WorkspaceHost implements Host {
     }
 
     @Override
-    public void seed(Source source, Path files) {
+    public void seed(Source source, Path files, String runtime) {
         try {
             TreeCopies.makeDirectory(files); // a subvolume on btrfs, so that forks and snapshots are snapshots
         } catch (IOException e) {

@@ -18,11 +18,12 @@ public interface Host {
     record Opened(ToolCaller caller, AutoCloseable engine, BooleanSupplier busy) {}
 
     /**
-     * Fills {@code files} (an empty directory) from {@code source}.
+     * Fills {@code files} (an empty directory) from {@code source}, for a workspace that runs on {@code runtime}.
      *
-     * @throws FleetException when the source cannot be used: missing, refused by the egress policy, no such ref
+     * @throws FleetException when the source cannot be used: missing, refused by the egress policy, no such ref, or
+     *     not on that runtime
      */
-    void seed(Source source, Path files);
+    void seed(Source source, Path files, String runtime);
 
     /**
      * Opens a workspace's engine (its journal, runtime and tools) behind a guard of its own.

@@ -173,7 +173,7 @@ public final class Workspaces implements AutoCloseable {
         return making(id, tenant, () -> runtime, "cannot create workspace " + id, () -> {
             Path files = store.files(id);
             Files.createDirectories(files);
-            host.seed(request.source(), files);
+            host.seed(request.source(), files, runtime.orElseThrow());
             return finish(id, request, request.source().describe(), tenant);
         });
     }

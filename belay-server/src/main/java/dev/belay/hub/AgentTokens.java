@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Agent tokens: separate from the API token, each named, and good only for registering an agent at {@code /agents},
  * under the one agent id its first registration bound to it ({@link #claim}).
  * Only their SHA-256 digests are stored (a 0600 file in the config directory), so the file alone lets nobody in.
- * The file is read on every check, so {@code belay token create|revoke} takes effect on a running server.
+ * The file is read on every check, so {@code belay token create|revoke} takes effect on a running server. The agents
+ * of Kubernetes workspaces have a file of their own ({@code WorkspaceAgents}), each token bound to its workspace.
  */
 public final class AgentTokens {
 
@@ -34,12 +35,26 @@ public final class AgentTokens {
     private final Path file;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    public AgentTokens(Path configDir) {
-        this.file = configDir.resolve("agent-tokens.json");
+    /** The tokens whose digests {@code file} keeps. */
+    public AgentTokens(Path file) {
+        this.file = file;
+    }
+
+    /** The tokens of {@code belay token create --agent}, kept in the config directory. */
+    public static AgentTokens in(Path configDir) {
+        return new AgentTokens(configDir.resolve("agent-tokens.json"));
     }
 
     /** Makes a new token for an agent name (replacing that name's old one) and returns it; it is never stored. */
-    public synchronized String create(String name) throws IOException {
+    public String create(String name) throws IOException {
+        return create(name, null);
+    }
+
+    /**
+     * Makes a new token for an agent name (replacing that name's old one), bound to {@code agentId} from the start
+     * (null: to the id of its first registration), and returns it; it is never stored.
+     */
+    public synchronized String create(String name, String agentId) throws IOException {
         if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("an agent name is 1-64 letters, digits, '.', '_' or '-'");
         }
@@ -48,7 +63,7 @@ public final class AgentTokens {
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         List<Entry> entries = new ArrayList<>(
                 list().stream().filter(e -> !e.name().equals(name)).toList());
-        entries.add(new Entry(name, Secrets.digest(token), Instant.now(), null));
+        entries.add(new Entry(name, Secrets.digest(token), Instant.now(), agentId));
         write(entries);
         return token;
     }

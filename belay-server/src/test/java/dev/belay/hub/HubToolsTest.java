@@ -77,7 +77,7 @@ class HubToolsTest {
     void listAgentsAndUseAgentKeepTheirOutputSchemas() throws Exception {
         Hub hub = new Hub(
                 new Catalog(List.of()),
-                new AgentTokens(config),
+                AgentTokens.in(config),
                 new Hub.Config(Duration.ofSeconds(5), Duration.ofSeconds(30), true),
                 "test",
                 Replicas.alone());
