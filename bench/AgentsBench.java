@@ -46,7 +46,7 @@ public class AgentsBench {
         Path repo = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath();
         Path home = Files.createTempDirectory("belay-agents-bench");
         int port = freePort();
-        AgentTokens tokens = AgentTokens.in(Files.createDirectories(home.resolve("config")));
+        AgentTokens tokens = new AgentTokens(Files.createDirectories(home.resolve("config")));
         List<String> agentTokens = new ArrayList<>();
         for (int i = 0; i < AGENTS; i++) {
             agentTokens.add(tokens.create("sim-" + i));

@@ -212,7 +212,7 @@ final class ServeCommand implements Callable<Integer> {
                 MetricsPort metricsOnly = metricsPort == null ? null : new MetricsPort(registry, metricsPort)) {
             Hub hub = new Hub(
                     engine.caller(),
-                    AgentTokens.in(dirs.config()),
+                    new AgentTokens(dirs.config()),
                     new Hub.Config(Duration.ofSeconds(agentCallTimeout), Duration.ofSeconds(agentHeartbeat), !noLocal),
                     Version.current(),
                     replicas);

@@ -52,7 +52,7 @@ final class TokenCommand implements Callable<Integer> {
                     + " it where it is set");
         }
         TokenStore store = new TokenStore(dirs.config());
-        AgentTokens agents = AgentTokens.in(dirs.config());
+        AgentTokens agents = new AgentTokens(dirs.config());
         switch (action) {
             case show ->
                 spec.commandLine().getOut().println(store.read().orElseGet(() -> {

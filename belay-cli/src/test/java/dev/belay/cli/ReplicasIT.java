@@ -214,7 +214,7 @@ class ReplicasIT {
     @Test
     void agentsSpreadOverThreeReplicasServeCallsFromAnyAndSurviveAReplicaKilled() throws Exception {
         Path config = Files.createDirectories(dir.resolve("home/config"));
-        AgentTokens tokens = AgentTokens.in(config);
+        AgentTokens tokens = new AgentTokens(config);
         int[] ports = {freePort(), freePort(), freePort()};
         List<URI> urls = new ArrayList<>();
         for (int port : ports) {
@@ -313,7 +313,7 @@ class ReplicasIT {
     @Test
     void aRealAgentMovesToTheSecondServerWhenTheFirstDies() throws Exception {
         Path config = Files.createDirectories(dir.resolve("home/config"));
-        String agentToken = AgentTokens.in(config).create("laptop");
+        String agentToken = new AgentTokens(config).create("laptop");
         int[] ports = {freePort(), freePort()};
         BelayProcess first = replica(config, "r0", ports[0]);
         BelayProcess second = replica(config, "r1", ports[1]);

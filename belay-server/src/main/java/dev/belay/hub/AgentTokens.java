@@ -35,14 +35,14 @@ public final class AgentTokens {
     private final Path file;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    /** The tokens whose digests {@code file} keeps. */
-    public AgentTokens(Path file) {
-        this.file = file;
+    /** The tokens of {@code belay token create --agent}, kept in the config directory. */
+    public AgentTokens(Path configDir) {
+        this(configDir, "agent-tokens.json");
     }
 
-    /** The tokens of {@code belay token create --agent}, kept in the config directory. */
-    public static AgentTokens in(Path configDir) {
-        return new AgentTokens(configDir.resolve("agent-tokens.json"));
+    /** The tokens whose digests the file {@code fileName} of the config directory keeps. */
+    public AgentTokens(Path configDir, String fileName) {
+        this.file = configDir.resolve(fileName);
     }
 
     /** Makes a new token for an agent name (replacing that name's old one) and returns it; it is never stored. */

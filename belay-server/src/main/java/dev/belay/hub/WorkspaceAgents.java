@@ -20,9 +20,6 @@ import java.util.function.Supplier;
  */
 public final class WorkspaceAgents {
 
-    /** The file in the config directory that holds the digests of the workspaces' agent tokens. */
-    public static final String TOKENS_FILE = "workspace-agent-tokens.json";
-
     private final AgentTokens tokens;
     private final Duration callTimeout;
     private final AgentRegistry registry = new AgentRegistry();

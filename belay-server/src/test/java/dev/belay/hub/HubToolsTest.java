@@ -77,7 +77,7 @@ class HubToolsTest {
     void listAgentsAndUseAgentKeepTheirOutputSchemas() throws Exception {
         Hub hub = new Hub(
                 new Catalog(List.of()),
-                AgentTokens.in(config),
+                new AgentTokens(config),
                 new Hub.Config(Duration.ofSeconds(5), Duration.ofSeconds(30), true),
                 "test",
                 Replicas.alone());

@@ -64,7 +64,7 @@ class WorkspaceAgentsTest {
     @Test
     void aWorkspacesTokenRegistersItsAgentOnlyAndItsCallsGoThere() throws Exception {
         WorkspaceAgents agents = new WorkspaceAgents(
-                new AgentTokens(config.resolve(WorkspaceAgents.TOKENS_FILE)),
+                new AgentTokens(config, "workspace-agent-tokens.json"),
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(30),
                 "test");

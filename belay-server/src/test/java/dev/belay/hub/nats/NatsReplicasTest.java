@@ -134,7 +134,7 @@ class NatsReplicasTest {
     }
 
     private Replica replica(String name, Duration callTimeout) throws Exception {
-        AgentTokens tokens = AgentTokens.in(Files.createDirectories(dir.resolve(name)));
+        AgentTokens tokens = new AgentTokens(Files.createDirectories(dir.resolve(name)));
         NatsReplicas replicas = NatsReplicas.connect(nats.url(), Duration.ofSeconds(1));
         open.add(replicas);
         Hub hub = new Hub(
