@@ -18,8 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Agent tokens: separate from the API token, each named, and good only for registering an agent at {@code /agents},
  * under the one agent id its first registration bound to it ({@link #claim}).
  * Only their SHA-256 digests are stored (a 0600 file in the config directory), so the file alone lets nobody in.
- * The file is read on every check, so {@code belay token create|revoke} takes effect on a running server. The agents
- * of Kubernetes workspaces have a file of their own ({@code WorkspaceAgents}), each token bound to its workspace.
+ * The file is read on every check, so {@code belay token create|revoke} takes effect on a running server.
  */
 public final class AgentTokens {
 
@@ -35,26 +34,33 @@ public final class AgentTokens {
     private final Path file;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    /** The tokens of {@code belay token create --agent}, kept in the config directory. */
+    /** The tokens of {@code belay token create --agent}, in the config directory's {@code agent-tokens.json}. */
     public AgentTokens(Path configDir) {
         this(configDir, "agent-tokens.json");
     }
 
-    /** The tokens whose digests the file {@code fileName} of the config directory keeps. */
+    /** Tokens kept in a file of their own in the config directory, such as the workspace pods' agent tokens. */
     public AgentTokens(Path configDir, String fileName) {
         this.file = configDir.resolve(fileName);
     }
 
     /** Makes a new token for an agent name (replacing that name's old one) and returns it; it is never stored. */
     public String create(String name) throws IOException {
-        return create(name, null);
+        return mint(name, null);
     }
 
     /**
-     * Makes a new token for an agent name (replacing that name's old one), bound to {@code agentId} from the start
-     * (null: to the id of its first registration), and returns it; it is never stored.
+     * Makes a new token for an agent name (replacing that name's old one), bound from the start to one agent id, and
+     * returns it; it is never stored. A workspace pod's token is made so: it registers that workspace's agent only.
      */
-    public synchronized String create(String name, String agentId) throws IOException {
+    public String create(String name, String agentId) throws IOException {
+        if (agentId == null || !agentId.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("an agent id is 1-64 letters, digits, '.', '_' or '-'");
+        }
+        return mint(name, agentId);
+    }
+
+    private synchronized String mint(String name, String agentId) throws IOException {
         if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("an agent name is 1-64 letters, digits, '.', '_' or '-'");
         }

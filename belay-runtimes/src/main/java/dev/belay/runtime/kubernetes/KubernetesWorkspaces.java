@@ -1,0 +1,469 @@
+package dev.belay.runtime.kubernetes;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * The workspaces of {@code --runtime kubernetes} in one namespace: each a Pod running {@code belay agent} that dials
+ * the hub, with its files and journal on a PVC, its agent token in a Secret and a NetworkPolicy around it
+ * ({@link WorkspacePod}). The hub calls this to create, stop, resume and delete them, to snapshot their volumes as
+ * CSI VolumeSnapshots where the cluster serves them, and to prune what no workspace owns any more.
+ *
+ * <p>Every failure is a {@link KubernetesException} whose message says what to do.
+ */
+public final class KubernetesWorkspaces implements AutoCloseable {
+
+    /** The CSI snapshot API, served by clusters with the external snapshotter installed. */
+    static final ResourceDefinitionContext VOLUME_SNAPSHOTS = new ResourceDefinitionContext.Builder()
+            .withGroup(WorkspacePod.SNAPSHOT_GROUP)
+            .withVersion("v1")
+            .withKind("VolumeSnapshot")
+            .withPlural("volumesnapshots")
+            .withNamespaced(true)
+            .build();
+
+    /** Waiting reasons of a container that will not start without someone changing something. */
+    private static final Set<String> STUCK = Set.of(
+            "ErrImagePull",
+            "ImagePullBackOff",
+            "InvalidImageName",
+            "ErrImageNeverPull",
+            "CreateContainerConfigError",
+            "CreateContainerError",
+            "RunContainerError",
+            "CrashLoopBackOff");
+
+    private static final long POLL_MILLIS = 100;
+
+    private final KubernetesClient client;
+    private final KubernetesSettings settings;
+    private final String namespace;
+    private final boolean ownsClient;
+
+    /** Workspaces through a client the caller made and closes (a test's mock server, say). */
+    public KubernetesWorkspaces(KubernetesClient client, KubernetesSettings settings) {
+        this(client, settings, false);
+    }
+
+    private KubernetesWorkspaces(KubernetesClient client, KubernetesSettings settings, boolean ownsClient) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.namespace = settings.namespace()
+                .or(() -> Optional.ofNullable(client.getNamespace()))
+                .orElse("default");
+        this.ownsClient = ownsClient;
+    }
+
+    /**
+     * Workspaces in the cluster fabric8's config discovery finds: the in-cluster service account, else
+     * {@code KUBECONFIG} or {@code ~/.kube/config}. Nothing is asked of the cluster yet.
+     */
+    public static KubernetesWorkspaces connect(KubernetesSettings settings) {
+        KubernetesClient client;
+        try {
+            client = new KubernetesClientBuilder().build();
+        } catch (KubernetesClientException e) {
+            throw new KubernetesException(
+                    "cannot configure a Kubernetes client (in-cluster service account, "
+                            + "KUBECONFIG or ~/.kube/config): " + e.getMessage(),
+                    e);
+        }
+        return new KubernetesWorkspaces(client, settings, true);
+    }
+
+    /** The namespace the workspaces live in. */
+    public String namespace() {
+        return namespace;
+    }
+
+    /** The settings the objects are made with. */
+    public KubernetesSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Creates a workspace's Secret, PVC, NetworkPolicy and Pod. What a create cut short left behind is taken over: the
+     * Secret and policy are updated, an existing PVC is kept, an existing Pod is replaced.
+     *
+     * @throws IllegalArgumentException if the id cannot name Kubernetes objects
+     */
+    public void create(String id, String agentToken) {
+        apply(WorkspacePod.of(settings, id, agentToken));
+    }
+
+    /**
+     * Creates a workspace as {@link #create} does, its PVC made from the VolumeSnapshot of {@link #snapshot}.
+     *
+     * @throws KubernetesException if the cluster serves no VolumeSnapshots
+     */
+    public void createFromSnapshot(String id, String snapshotId, String agentToken) {
+        requireSnapshots();
+        apply(WorkspacePod.of(settings, id, agentToken).fromSnapshot(settings, snapshotId));
+    }
+
+    /**
+     * Waits until the workspace's agent is online at the hub, failing early when its pod cannot get there.
+     *
+     * @param agentOnline asked every 100 ms: whether the hub has the workspace's agent
+     * @throws KubernetesException when the pod is deleted, has failed, cannot pull its image, cannot be scheduled, its
+     *         agent keeps exiting, or the timeout passes first; the message says why and where to look
+     */
+    public void awaitRunning(String id, BooleanSupplier agentOnline, Duration timeout) {
+        WorkspacePod.requireId(id);
+        String name = WorkspacePod.name(id);
+        Resource<Pod> resource = client.pods().inNamespace(namespace).withName(name);
+        Instant deadline = Instant.now().plus(timeout);
+        AtomicReference<Pod> latest = new AtomicReference<>();
+        AtomicBoolean deleted = new AtomicBoolean();
+        AtomicBoolean watching = new AtomicBoolean(true);
+        Watcher<Pod> watcher = new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Pod pod) {
+                if (action == Action.DELETED) {
+                    deleted.set(true);
+                } else {
+                    latest.set(pod);
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                watching.set(false);
+            }
+        };
+        try (Watch watch = call("watch pod " + name, () -> resource.watch(watcher))) {
+            latest.set(call("read pod " + name, resource::get));
+            while (true) {
+                if (agentOnline.getAsBoolean()) {
+                    return;
+                }
+                if (!watching.get()) {
+                    // the watch ended (the API server closes them now and then): read the pod instead
+                    Pod pod = call("read pod " + name, resource::get);
+                    deleted.set(pod == null);
+                    latest.set(pod);
+                }
+                Pod pod = latest.get();
+                if (deleted.get() || pod == null) {
+                    throw new KubernetesException("the pod of workspace " + id + " (" + name + " in namespace "
+                            + namespace + ") was deleted before its agent came online");
+                }
+                Optional<String> failure = failure(pod);
+                if (failure.isPresent()) {
+                    throw new KubernetesException("the pod of workspace " + id + " cannot start: " + failure.get()
+                            + "; see 'kubectl describe pod -n " + namespace + " " + name + "'");
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    throw new KubernetesException(timedOut(id, pod, timeout));
+                }
+                TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KubernetesException("interrupted while waiting for the pod of workspace " + id, e);
+        }
+    }
+
+    /** Stops a workspace: its Pod is deleted; its volume, Secret and policy stay for {@link #resume}. */
+    public void stop(String id) {
+        WorkspacePod.requireId(id);
+        String name = WorkspacePod.name(id);
+        call(
+                "delete pod " + name,
+                () -> client.pods().inNamespace(namespace).withName(name).delete());
+    }
+
+    /**
+     * Starts a stopped workspace again: its Secret gets the new agent token, its policy is made again if missing, and
+     * its Pod is created (replacing one still there).
+     *
+     * @throws KubernetesException if its volume is gone (deleted or pruned)
+     */
+    public void resume(String id, String agentToken) {
+        WorkspacePod objects = WorkspacePod.of(settings, id, agentToken);
+        String name = WorkspacePod.name(id);
+        if (call(
+                        "read PVC " + name,
+                        () -> client.persistentVolumeClaims()
+                                .inNamespace(namespace)
+                                .withName(name)
+                                .get())
+                == null) {
+            throw new KubernetesException("workspace " + id + " has no volume (PVC " + name + " in namespace "
+                    + namespace + "): it was deleted or pruned, and its files with it");
+        }
+        apply(objects);
+    }
+
+    /** Deletes everything of a workspace: Pod, Secret, PVC, NetworkPolicy and its VolumeSnapshots. */
+    public void delete(String id) {
+        WorkspacePod.requireId(id);
+        String name = WorkspacePod.name(id);
+        call("delete workspace " + id, () -> {
+            client.pods().inNamespace(namespace).withName(name).delete();
+            client.secrets().inNamespace(namespace).withName(name).delete();
+            client.persistentVolumeClaims()
+                    .inNamespace(namespace)
+                    .withName(name)
+                    .delete();
+            client.network()
+                    .v1()
+                    .networkPolicies()
+                    .inNamespace(namespace)
+                    .withName(name)
+                    .delete();
+            if (supportsSnapshots()) {
+                snapshots().withLabel(WorkspacePod.WORKSPACE, id).delete();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Deletes the objects of Belay's workspaces in the namespace whose workspace is not kept (its Pods first).
+     *
+     * @param keepId whether the workspace of this id is kept; {@code id -> false} removes all of them
+     * @return what was removed, as {@code Kind/name}
+     */
+    public List<String> prune(Predicate<String> keepId) {
+        Map<String, Supplier<List<? extends HasMetadata>>> kinds = new LinkedHashMap<>();
+        kinds.put("Pod", () -> belay(client.pods()));
+        kinds.put("Secret", () -> belay(client.secrets()));
+        kinds.put("PersistentVolumeClaim", () -> belay(client.persistentVolumeClaims()));
+        kinds.put("NetworkPolicy", () -> belay(client.network().v1().networkPolicies()));
+        if (supportsSnapshots()) {
+            kinds.put("VolumeSnapshot", () -> belay(snapshots()));
+        }
+        List<String> removed = new ArrayList<>();
+        kinds.forEach((kind, list) -> call("prune " + kind + "s", () -> {
+            for (HasMetadata object : list.get()) {
+                if (!keepId.test(object.getMetadata().getLabels().get(WorkspacePod.WORKSPACE))) {
+                    client.resource(object).inNamespace(namespace).delete();
+                    removed.add(kind + "/" + object.getMetadata().getName());
+                }
+            }
+            return null;
+        }));
+        return removed;
+    }
+
+    /** Whether the cluster serves CSI VolumeSnapshots ({@code snapshot.storage.k8s.io/v1}). */
+    public boolean supportsSnapshots() {
+        return call(
+                "ask for the VolumeSnapshot API",
+                () -> client.supports(
+                        VOLUME_SNAPSHOTS.getGroup() + "/" + VOLUME_SNAPSHOTS.getVersion(), VOLUME_SNAPSHOTS.getKind()));
+    }
+
+    /**
+     * Takes a VolumeSnapshot of a workspace's PVC, named after the snapshot and labelled with both ids. The cluster's
+     * snapshot controller makes it ready in its own time; a PVC made from it waits for that.
+     *
+     * @throws KubernetesException if the cluster serves no VolumeSnapshots
+     */
+    public void snapshot(String id, String snapshotId) {
+        WorkspacePod.requireId(id);
+        WorkspacePod.requireId(snapshotId);
+        requireSnapshots();
+        Map<String, String> labels = WorkspacePod.labels(id);
+        labels.put(WorkspacePod.SNAPSHOT, snapshotId);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        settings.snapshotClass().ifPresent(c -> spec.put("volumeSnapshotClassName", c));
+        spec.put("source", Map.of("persistentVolumeClaimName", WorkspacePod.name(id)));
+        GenericKubernetesResource snapshot = new GenericKubernetesResourceBuilder()
+                .withApiVersion(VOLUME_SNAPSHOTS.getGroup() + "/" + VOLUME_SNAPSHOTS.getVersion())
+                .withKind(VOLUME_SNAPSHOTS.getKind())
+                .withNewMetadata()
+                .withName(WorkspacePod.snapshotName(snapshotId))
+                .withLabels(labels)
+                .endMetadata()
+                .withAdditionalProperties(Map.of("spec", spec))
+                .build();
+        call(
+                "create VolumeSnapshot " + snapshot.getMetadata().getName(),
+                () -> snapshots().resource(snapshot).create());
+    }
+
+    /** Deletes a snapshot's VolumeSnapshot (nothing if the cluster serves none or it is gone). */
+    public void deleteSnapshot(String snapshotId) {
+        WorkspacePod.requireId(snapshotId);
+        if (supportsSnapshots()) {
+            call(
+                    "delete VolumeSnapshot " + WorkspacePod.snapshotName(snapshotId),
+                    () -> snapshots()
+                            .withName(WorkspacePod.snapshotName(snapshotId))
+                            .delete());
+        }
+    }
+
+    /** The phase of a workspace's pod ({@code Pending}, {@code Running}, {@code Failed}…), empty when it has none. */
+    public Optional<String> podPhase(String id) {
+        WorkspacePod.requireId(id);
+        String name = WorkspacePod.name(id);
+        return Optional.ofNullable(call(
+                        "read pod " + name,
+                        () -> client.pods()
+                                .inNamespace(namespace)
+                                .withName(name)
+                                .get()))
+                .map(pod -> pod.getStatus() == null ? null : pod.getStatus().getPhase());
+    }
+
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    private void apply(WorkspacePod objects) {
+        String name = objects.pod().getMetadata().getName();
+        call("create the objects of " + name, () -> {
+            client.resource(objects.secret()).inNamespace(namespace).createOr(NonDeletingOperation::update);
+            // a PVC's spec cannot change once made, and a leftover one may hold files already
+            Resource<?> claim = client.resource(objects.claim()).inNamespace(namespace);
+            if (claim.get() == null) {
+                claim.create();
+            }
+            client.resource(objects.policy()).inNamespace(namespace).createOr(NonDeletingOperation::update);
+            // a Pod's spec cannot change either: one left over (or still terminating after a stop) is replaced
+            Resource<Pod> pod = client.pods().inNamespace(namespace).resource(objects.pod());
+            if (pod.get() != null) {
+                pod.withGracePeriod(0).delete();
+                pod.waitUntilCondition(Objects::isNull, settings.startTimeout().toSeconds(), TimeUnit.SECONDS);
+            }
+            pod.create();
+            return null;
+        });
+    }
+
+    private MixedOperation<
+                    GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
+            snapshots() {
+        return client.genericKubernetesResources(VOLUME_SNAPSHOTS);
+    }
+
+    private <T extends HasMetadata, L extends KubernetesResourceList<T>> List<T> belay(
+            MixedOperation<T, L, ?> operation) {
+        return operation
+                .inNamespace(namespace)
+                .withLabel(WorkspacePod.MANAGED_BY, "belay")
+                .withLabel(WorkspacePod.WORKSPACE)
+                .list()
+                .getItems();
+    }
+
+    private void requireSnapshots() {
+        if (!supportsSnapshots()) {
+            throw new KubernetesException("this cluster serves no VolumeSnapshots (snapshot.storage.k8s.io/v1): "
+                    + "install the CSI external snapshotter and a CSI driver with snapshot support, or do without "
+                    + "snapshots and forks of kubernetes workspaces");
+        }
+    }
+
+    /** Why a pod will not get its agent online without someone changing something, if it will not. */
+    static Optional<String> failure(Pod pod) {
+        if (pod.getStatus() == null) {
+            return Optional.empty();
+        }
+        var status = pod.getStatus();
+        if ("Failed".equals(status.getPhase()) || "Succeeded".equals(status.getPhase())) {
+            return Optional.of("it has " + status.getPhase().toLowerCase(java.util.Locale.ROOT)
+                    + detail(status.getReason(), status.getMessage()));
+        }
+        for (PodCondition condition :
+                Optional.ofNullable(status.getConditions()).orElse(List.of())) {
+            if ("PodScheduled".equals(condition.getType())
+                    && "False".equals(condition.getStatus())
+                    && "Unschedulable".equals(condition.getReason())) {
+                return Optional.of("it cannot be scheduled" + detail(null, condition.getMessage()));
+            }
+        }
+        for (ContainerStatus container :
+                Optional.ofNullable(status.getContainerStatuses()).orElse(List.of())) {
+            var state = container.getState();
+            if (state != null
+                    && state.getWaiting() != null
+                    && STUCK.contains(state.getWaiting().getReason())) {
+                String reason = state.getWaiting().getReason();
+                String what = reason.contains("Image")
+                        ? "its image " + container.getImage() + " cannot be pulled"
+                        : reason.equals("CrashLoopBackOff") ? "its agent keeps exiting" : "its container cannot start";
+                return Optional.of(what + detail(reason, state.getWaiting().getMessage()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String detail(String reason, String message) {
+        String text = String.join(
+                ": ",
+                java.util.stream.Stream.of(reason, message)
+                        .filter(s -> s != null && !s.isBlank())
+                        .toList());
+        return text.isEmpty() ? "" : " (" + text + ")";
+    }
+
+    private String timedOut(String id, Pod pod, Duration timeout) {
+        String name = WorkspacePod.name(id);
+        String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null
+                ? "Pending"
+                : pod.getStatus().getPhase();
+        String where = "Running".equals(phase)
+                ? "its pod runs but its agent has not reached the hub at " + settings.agentEndpoint()
+                        + ": check that the pods can reach --kubernetes-hub-url (DNS, the hub selector "
+                        + settings.hubSelector() + " and port " + settings.hubPort() + " of the egress policy) and "
+                        + "'kubectl logs -n " + namespace + " " + name + "'"
+                : "its pod is still " + phase + ": see 'kubectl describe pod -n " + namespace + " " + name + "'";
+        return "workspace " + id + " did not come online within " + timeout.toSeconds() + " s (--kubernetes-start-"
+                + "timeout): " + where;
+    }
+
+    /** Runs an API call, turning the client's failures into a message that names what was being done. */
+    private <T> T call(String what, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (KubernetesClientException e) {
+            String reason = e.getStatus() != null && e.getStatus().getMessage() != null
+                    ? e.getStatus().getMessage()
+                    : e.getMessage();
+            throw new KubernetesException(
+                    "cannot " + what + " in namespace " + namespace + ": " + reason
+                            + (e.getCode() == 401 || e.getCode() == 403
+                                    ? " (the service account or kubeconfig user needs the rights of deploy's Role)"
+                                    : ""),
+                    e);
+        }
+    }
+}
