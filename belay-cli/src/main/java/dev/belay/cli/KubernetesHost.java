@@ -1,0 +1,158 @@
+package dev.belay.cli;
+
+import dev.belay.fleet.FleetException;
+import dev.belay.fleet.Source;
+import dev.belay.hub.WorkspaceAgents;
+import dev.belay.runtime.kubernetes.KubernetesWorkspaces;
+import dev.belay.runtime.kubernetes.WorkspacePod;
+import dev.belay.tool.ToolCaller;
+import dev.belay.tool.ToolSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The Kubernetes workspaces of {@code belay serve --workspaces}: each one a pod of the cluster ({@link
+ * KubernetesWorkspaces}) whose agent dials this server ({@link WorkspaceAgents}); its files and journal live on the
+ * pod's volume claim, and the server keeps its record only (its directory of files stays empty). Snapshots and forks
+ * are CSI VolumeSnapshots, where the cluster serves them.
+ *
+ * <p>The registry's layout names what {@link dev.belay.fleet.Host} hands over as directories: a workspace's files are
+ * {@code DIR/ID/files}, a snapshot's {@code DIR/ID/snapshots/SNAPSHOT/files}, so the parent's name is the id of the
+ * workspace or snapshot the cluster knows.
+ */
+final class KubernetesHost {
+
+    /** The workspace inside its pod, against which the server's guard matches the rules' paths. */
+    static final Path ROOT = Path.of(WorkspacePod.MOUNT, "workspace");
+
+    private static final String SNAPSHOTS = "snapshots";
+
+    /**
+     * Where the workspaces run and how their agents reach the server.
+     *
+     * @param workspaces the cluster's workspaces, connected on first use
+     */
+    record Cluster(Once<KubernetesWorkspaces> workspaces, WorkspaceAgents agents) implements AutoCloseable {
+
+        /** Closes the client, if it was made. */
+        @Override
+        public void close() {
+            workspaces.made().ifPresent(KubernetesWorkspaces::close);
+        }
+    }
+
+    private final Supplier<KubernetesWorkspaces> cluster;
+    private final WorkspaceAgents agents;
+    private final Supplier<List<ToolSpec>> catalog;
+
+    /** @param catalog the tools every workspace has, which each pod's agent serves */
+    KubernetesHost(Cluster cluster, Supplier<List<ToolSpec>> catalog) {
+        this.cluster = cluster.workspaces();
+        this.agents = cluster.agents();
+        this.catalog = catalog;
+    }
+
+    /** A pod starts with an empty volume: nothing of the server's disk can be copied onto it. */
+    void seed(Source source) {
+        if (!(source instanceof Source.Empty)) {
+            throw new FleetException(
+                    FleetException.Problem.INVALID,
+                    "A kubernetes workspace starts empty: its files are on its pod's volume, which the server cannot "
+                            + "fill from a template or a repository.",
+                    "Create it empty and fill it through its tools (git clone with run_command, upload_file), or "
+                            + "make it from a snapshot of another kubernetes workspace.");
+        }
+    }
+
+    /**
+     * Gets the workspace's pod running with its agent online: made (with a new agent token) when the workspace has
+     * none yet, made again (with a new token, as only the digest of the last one is kept) when it was stopped, else
+     * waited for as it is.
+     *
+     * @return its calls, sent to its agent
+     */
+    ToolCaller open(String id) {
+        KubernetesWorkspaces pods = cluster.get();
+        try {
+            if (!agents.hasToken(id)) {
+                pods.create(id, agents.mint(id));
+            } else if (pods.podPhase(id).isEmpty()) {
+                pods.resume(id, agents.mint(id));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the agent token of workspace " + id, e);
+        }
+        pods.awaitRunning(id, () -> agents.online(id), pods.settings().startTimeout());
+        return agents.caller(id, catalog);
+    }
+
+    /**
+     * A snapshot of workspace {@code from} when {@code to} is a snapshot's directory, else a new workspace {@code to}
+     * whose volume is made from a snapshot: {@code from}'s (a snapshot) or one of {@code from} taken now for it (a
+     * fork), which is deleted with either of them.
+     */
+    void copy(Path from, Path to) {
+        KubernetesWorkspaces pods = cluster.get();
+        if (!pods.supportsSnapshots()) {
+            throw new FleetException(
+                    FleetException.Problem.BUSY,
+                    "This cluster serves no VolumeSnapshots (snapshot.storage.k8s.io/v1): a kubernetes workspace "
+                            + "cannot be snapshotted or forked here.",
+                    "Install the CSI external snapshotter and a CSI driver that takes snapshots (and name its class "
+                            + "with --kubernetes-snapshot-class), or copy files out with download_file.");
+        }
+        String target = idOf(to);
+        try {
+            Files.createDirectories(to); // the record's place; the files are in the cluster
+            if (snapshot(to)) {
+                pods.snapshot(idOf(from), target);
+                return;
+            }
+            String source = target;
+            if (snapshot(from)) {
+                source = idOf(from);
+            } else {
+                pods.snapshot(idOf(from), target);
+            }
+            pods.createFromSnapshot(target, source, agents.mint(target));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + from + " in the cluster", e);
+        }
+    }
+
+    /** Stops the workspace's pod; its volume and Secret stay for its next start. */
+    void stop(String id) {
+        cluster.get().stop(id);
+        agents.hangUp(id); // its pod is going: the next one's agent is the one to wait for
+    }
+
+    /**
+     * Deletes a snapshot's VolumeSnapshot, or everything of a workspace in the cluster (its pod, volume, Secret,
+     * policy, its snapshots and the snapshot a fork of it was made from) and its agent token.
+     */
+    void remove(Path files) {
+        KubernetesWorkspaces pods = cluster.get();
+        String id = idOf(files);
+        pods.deleteSnapshot(id);
+        if (!snapshot(files)) {
+            pods.delete(id);
+            try {
+                agents.forget(id);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot revoke the agent token of workspace " + id, e);
+            }
+        }
+    }
+
+    private static String idOf(Path files) {
+        return files.getParent().getFileName().toString();
+    }
+
+    private static boolean snapshot(Path files) {
+        return files.getParent().getParent().getFileName().toString().equals(SNAPSHOTS);
+    }
+}
