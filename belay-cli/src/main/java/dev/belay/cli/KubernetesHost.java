@@ -96,15 +96,7 @@ final class KubernetesHost {
      * fork), which is deleted with either of them.
      */
     void copy(Path from, Path to) {
-        KubernetesWorkspaces pods = cluster.get();
-        if (!pods.supportsSnapshots()) {
-            throw new FleetException(
-                    FleetException.Problem.BUSY,
-                    "This cluster serves no VolumeSnapshots (snapshot.storage.k8s.io/v1): a kubernetes workspace "
-                            + "cannot be snapshotted or forked here.",
-                    "Install the CSI external snapshotter and a CSI driver that takes snapshots (and name its class "
-                            + "with --kubernetes-snapshot-class), or copy files out with download_file.");
-        }
+        KubernetesWorkspaces pods = withSnapshots();
         String target = idOf(to);
         try {
             Files.createDirectories(to); // the record's place; the files are in the cluster
@@ -122,6 +114,29 @@ final class KubernetesHost {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy " + from + " in the cluster", e);
         }
+    }
+
+    /**
+     * Replaces the workspace's volume with one made from the snapshot whose directory is {@code snapshot}; its next
+     * open starts a pod on it.
+     */
+    void restore(Path snapshot, String id) {
+        withSnapshots().restore(id, idOf(snapshot));
+        agents.hangUp(id);
+    }
+
+    /** The cluster, when it serves VolumeSnapshots; else a refusal that says what would make it. */
+    private KubernetesWorkspaces withSnapshots() {
+        KubernetesWorkspaces pods = cluster.get();
+        if (!pods.supportsSnapshots()) {
+            throw new FleetException(
+                    FleetException.Problem.BUSY,
+                    "This cluster serves no VolumeSnapshots (snapshot.storage.k8s.io/v1): a kubernetes workspace "
+                            + "cannot be snapshotted, restored or forked here.",
+                    "Install the CSI external snapshotter and a CSI driver that takes snapshots (and name its class "
+                            + "with --kubernetes-snapshot-class), or copy files out with download_file.");
+        }
+        return pods;
     }
 
     /** Stops the workspace's pod; its volume and Secret stay for its next start. */

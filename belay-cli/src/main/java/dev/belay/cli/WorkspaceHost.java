@@ -205,7 +205,11 @@ final class WorkspaceHost implements Host {
     }
 
     @Override
-    public void restore(Path snapshot, Path files, String summary) {
+    public void restore(Path snapshot, WorkspaceRecord workspace, Path files, String summary) {
+        if (kubernetes(workspace.runtime())) {
+            kubernetes().restore(snapshot, workspace.id());
+            return;
+        }
         try {
             Path root = files.toRealPath();
             try (Journal journal = Journal.open(root, journal(files), AUTHOR, AUTHOR_EMAIL)) {

@@ -45,9 +45,10 @@ public interface Host {
     /**
      * Puts the files of {@code snapshot} (a copy {@link #fork} made) in place of a closed workspace's {@code files},
      * as one change of its journal named {@code summary}: its history shows the restore, and undo brings back the
-     * files as they were before it.
+     * files as they were before it (a kubernetes workspace's volume is replaced by the snapshot's instead, journal
+     * and all).
      */
-    void restore(Path snapshot, Path files, String summary);
+    void restore(Path snapshot, WorkspaceRecord workspace, Path files, String summary);
 
     /**
      * Stops what a closed workspace keeps running outside its engine (its container, for the container runtime),

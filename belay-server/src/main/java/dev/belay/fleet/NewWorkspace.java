@@ -74,6 +74,11 @@ public record NewWorkspace(
         }
     }
 
+    /** Whether a workspace of this runtime is a pod of a cluster, its files on the pod's volume, not the server's. */
+    static boolean onKubernetes(String runtime) {
+        return runtime.equals("kubernetes");
+    }
+
     static void checkRuntime(String runtime) {
         if (runtime == null || !RUNTIME.matcher(runtime).matches()) {
             throw invalid(

@@ -88,7 +88,7 @@ final class FakeHost implements Host {
     }
 
     @Override
-    public void restore(Path snapshot, Path files, String summary) {
+    public void restore(Path snapshot, WorkspaceRecord workspace, Path files, String summary) {
         await();
         delete(files);
         copy(snapshot, files);

@@ -24,7 +24,7 @@ final class NoMachine implements Host {
     }
 
     @Override
-    public void restore(Path snapshot, Path files, String summary) {}
+    public void restore(Path snapshot, WorkspaceRecord workspace, Path files, String summary) {}
 
     @Override
     public void stop(WorkspaceRecord workspace, Path files) {}
