@@ -107,6 +107,14 @@ class KubernetesWorkspacesIT {
                         .as("the journal, on the Pod's volume, has the change")
                         .contains("notes.txt");
 
+                // the mock API server serves no VolumeSnapshots: no snapshot, fork or restore, and a clear refusal
+                assertThat(http.status("POST", "/workspaces/" + id + "/snapshots", admin, "{}", 409))
+                        .contains("VolumeSnapshots");
+                http.status("POST", "/workspaces/" + id + "/fork", admin, "{}", 409);
+                assertThat(http.status("POST", "/workspaces", admin, "{\"template\": \"" + work + "\"}", 400))
+                        .contains("starts empty");
+                assertThat(read(id, token, "notes.txt")).as("still served").contains("kept on the volume");
+
                 // a second workspace's agent token is good for its own id only
                 String other = created(admin, "other", kubelet, belay).get("id").asString();
                 String otherAgentToken = new String(
