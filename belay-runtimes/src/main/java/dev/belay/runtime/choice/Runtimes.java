@@ -88,8 +88,8 @@ public final class Runtimes {
         if (kind.equals(KUBERNETES)) {
             // a workspace of its own pod, whose agent runs its commands: no runtime of this process
             throw new IllegalArgumentException(
-                    "the kubernetes runtime runs the workspaces of 'belay serve --workspaces "
-                            + "DIR --runtime kubernetes', each in a pod; this command's workspace needs local, sandbox or "
+                    "the kubernetes runtime runs the workspaces of 'belay serve --workspaces DIR --runtime "
+                            + "kubernetes', each in a pod; this command's workspace needs local, sandbox or "
                             + "container[:IMAGE]");
         }
         throw new IllegalArgumentException(

@@ -32,7 +32,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * {@code /mcp} (admin token), its OpenAPI document and Swagger UI, and each workspace's doors under {@code /w/{id}/}:
  * MCP Streamable HTTP at {@code mcp}, REST at {@code api/{tool}}, the web UI at {@code /w/{id}/} and file transfer
  * at {@code api/files} (admin token or that workspace's own), the health and readiness checks and the metrics, and
- * the {@code /agents} endpoint the pods of Kubernetes workspaces dial. The same access filter as the single-workspace server stands in front of everything.
+ * the {@code /agents} endpoint the pods of Kubernetes workspaces dial. The same access filter as the single-workspace
+ * server stands in front of everything.
  */
 public final class WorkspacesServer implements AutoCloseable {
 
