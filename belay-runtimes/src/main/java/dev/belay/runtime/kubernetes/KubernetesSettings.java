@@ -71,7 +71,8 @@ public record KubernetesSettings(
                 "the namespace " + ns + " is not a DNS label (lower-case letters, digits, '-')"));
         hubUrl = checkedHub(Objects.requireNonNull(hubUrl, "hubUrl"));
         image = image.map(String::strip).filter(s -> !s.isEmpty());
-        if (image.isEmpty() && template.map(KubernetesSettings::templateImage).isEmpty()) {
+        if (image.isEmpty()
+                && template.flatMap(KubernetesSettings::templateImage).isEmpty()) {
             throw new IllegalArgumentException(
                     "no image for the workspace pods: name one (--kubernetes-image) or give the template's first "
                             + "container one");

@@ -1,14 +1,10 @@
 package dev.belay.runtime.kubernetes;
 
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -21,13 +17,11 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,29 +40,13 @@ import java.util.function.Supplier;
 public final class KubernetesWorkspaces implements AutoCloseable {
 
     /** The CSI snapshot API, served by clusters with the external snapshotter installed. */
-    static final ResourceDefinitionContext VOLUME_SNAPSHOTS = new ResourceDefinitionContext.Builder()
-            .withGroup(WorkspacePod.SNAPSHOT_GROUP)
-            .withVersion("v1")
-            .withKind("VolumeSnapshot")
-            .withPlural("volumesnapshots")
-            .withNamespaced(true)
-            .build();
-
-    /** Waiting reasons of a container that will not start without someone changing something. */
-    private static final Set<String> STUCK = Set.of(
-            "ErrImagePull",
-            "ImagePullBackOff",
-            "InvalidImageName",
-            "ErrImageNeverPull",
-            "CreateContainerConfigError",
-            "CreateContainerError",
-            "RunContainerError",
-            "CrashLoopBackOff");
+    static final ResourceDefinitionContext VOLUME_SNAPSHOTS = BelayObjects.VOLUME_SNAPSHOTS;
 
     private static final long POLL_MILLIS = 100;
 
     private final KubernetesClient client;
     private final KubernetesSettings settings;
+    private final BelayObjects objects;
     private final String namespace;
     private final boolean ownsClient;
 
@@ -80,9 +58,8 @@ public final class KubernetesWorkspaces implements AutoCloseable {
     private KubernetesWorkspaces(KubernetesClient client, KubernetesSettings settings, boolean ownsClient) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.namespace = settings.namespace()
-                .or(() -> Optional.ofNullable(client.getNamespace()))
-                .orElse("default");
+        this.objects = new BelayObjects(client, settings.namespace());
+        this.namespace = objects.namespace();
         this.ownsClient = ownsClient;
     }
 
@@ -180,7 +157,7 @@ public final class KubernetesWorkspaces implements AutoCloseable {
                     throw new KubernetesException("the pod of workspace " + id + " (" + name + " in namespace "
                             + namespace + ") was deleted before its agent came online");
                 }
-                Optional<String> failure = failure(pod);
+                Optional<String> failure = PodTrouble.of(pod);
                 if (failure.isPresent()) {
                     throw new KubernetesException("the pod of workspace " + id + " cannot start: " + failure.get()
                             + "; see 'kubectl describe pod -n " + namespace + " " + name + "'");
@@ -288,33 +265,23 @@ public final class KubernetesWorkspaces implements AutoCloseable {
      * @return what was removed, as {@code Kind/name}
      */
     public List<String> prune(Predicate<String> keepId) {
-        Map<String, Supplier<List<? extends HasMetadata>>> kinds = new LinkedHashMap<>();
-        kinds.put("Pod", () -> belay(client.pods()));
-        kinds.put("Secret", () -> belay(client.secrets()));
-        kinds.put("PersistentVolumeClaim", () -> belay(client.persistentVolumeClaims()));
-        kinds.put("NetworkPolicy", () -> belay(client.network().v1().networkPolicies()));
-        if (supportsSnapshots()) {
-            kinds.put("VolumeSnapshot", () -> belay(snapshots()));
-        }
-        List<String> removed = new ArrayList<>();
-        kinds.forEach((kind, list) -> call("prune " + kind + "s", () -> {
-            for (HasMetadata object : list.get()) {
-                if (!keepId.test(object.getMetadata().getLabels().get(WorkspacePod.WORKSPACE))) {
-                    client.resource(object).inNamespace(namespace).delete();
-                    removed.add(kind + "/" + object.getMetadata().getName());
-                }
-            }
-            return null;
-        }));
-        return removed;
+        return objects.prune(keepId);
+    }
+
+    /**
+     * Deletes the objects of Belay's workspaces in a namespace whose workspace is not kept, as {@link #prune} does,
+     * with no settings needed: {@code belay runtime prune --kubernetes}.
+     *
+     * @param namespace empty: the client's (its config discovery's), else {@code default}
+     * @return what was removed, as {@code Kind/name}
+     */
+    public static List<String> prune(KubernetesClient client, Optional<String> namespace, Predicate<String> keepId) {
+        return new BelayObjects(client, namespace).prune(keepId);
     }
 
     /** Whether the cluster serves CSI VolumeSnapshots ({@code snapshot.storage.k8s.io/v1}). */
     public boolean supportsSnapshots() {
-        return call(
-                "ask for the VolumeSnapshot API",
-                () -> client.supports(
-                        VOLUME_SNAPSHOTS.getGroup() + "/" + VOLUME_SNAPSHOTS.getVersion(), VOLUME_SNAPSHOTS.getKind()));
+        return objects.supportsSnapshots();
     }
 
     /**
@@ -388,31 +355,16 @@ public final class KubernetesWorkspaces implements AutoCloseable {
                 claim.create();
             }
             client.resource(objects.policy()).inNamespace(namespace).createOr(NonDeletingOperation::update);
-            // a Pod's spec cannot change either: one left over (or still terminating after a stop) is replaced
+            // a Pod's spec cannot change either: one left over (or still ending after a stop) is replaced once it
+            // has ended, so that two agents never share the volume
             Resource<Pod> pod = client.pods().inNamespace(namespace).resource(objects.pod());
             if (pod.get() != null) {
-                pod.withGracePeriod(0).delete();
+                pod.delete();
                 pod.waitUntilCondition(Objects::isNull, settings.startTimeout().toSeconds(), TimeUnit.SECONDS);
             }
             pod.create();
             return null;
         });
-    }
-
-    private MixedOperation<
-                    GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
-            snapshots() {
-        return client.genericKubernetesResources(VOLUME_SNAPSHOTS);
-    }
-
-    private <T extends HasMetadata, L extends KubernetesResourceList<T>> List<T> belay(
-            MixedOperation<T, L, ?> operation) {
-        return operation
-                .inNamespace(namespace)
-                .withLabel(WorkspacePod.MANAGED_BY, "belay")
-                .withLabel(WorkspacePod.WORKSPACE)
-                .list()
-                .getItems();
     }
 
     private void requireSnapshots() {
@@ -421,49 +373,6 @@ public final class KubernetesWorkspaces implements AutoCloseable {
                     + "install the CSI external snapshotter and a CSI driver with snapshot support, or do without "
                     + "snapshots and forks of kubernetes workspaces");
         }
-    }
-
-    /** Why a pod will not get its agent online without someone changing something, if it will not. */
-    static Optional<String> failure(Pod pod) {
-        if (pod.getStatus() == null) {
-            return Optional.empty();
-        }
-        var status = pod.getStatus();
-        if ("Failed".equals(status.getPhase()) || "Succeeded".equals(status.getPhase())) {
-            return Optional.of("it has " + status.getPhase().toLowerCase(java.util.Locale.ROOT)
-                    + detail(status.getReason(), status.getMessage()));
-        }
-        for (PodCondition condition :
-                Optional.ofNullable(status.getConditions()).orElse(List.of())) {
-            if ("PodScheduled".equals(condition.getType())
-                    && "False".equals(condition.getStatus())
-                    && "Unschedulable".equals(condition.getReason())) {
-                return Optional.of("it cannot be scheduled" + detail(null, condition.getMessage()));
-            }
-        }
-        for (ContainerStatus container :
-                Optional.ofNullable(status.getContainerStatuses()).orElse(List.of())) {
-            var state = container.getState();
-            if (state != null
-                    && state.getWaiting() != null
-                    && STUCK.contains(state.getWaiting().getReason())) {
-                String reason = state.getWaiting().getReason();
-                String what = reason.contains("Image")
-                        ? "its image " + container.getImage() + " cannot be pulled"
-                        : reason.equals("CrashLoopBackOff") ? "its agent keeps exiting" : "its container cannot start";
-                return Optional.of(what + detail(reason, state.getWaiting().getMessage()));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static String detail(String reason, String message) {
-        String text = String.join(
-                ": ",
-                java.util.stream.Stream.of(reason, message)
-                        .filter(s -> s != null && !s.isBlank())
-                        .toList());
-        return text.isEmpty() ? "" : " (" + text + ")";
     }
 
     private String timedOut(String id, Pod pod, Duration timeout) {
@@ -481,20 +390,13 @@ public final class KubernetesWorkspaces implements AutoCloseable {
                 + "timeout): " + where;
     }
 
-    /** Runs an API call, turning the client's failures into a message that names what was being done. */
     private <T> T call(String what, Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (KubernetesClientException e) {
-            String reason = e.getStatus() != null && e.getStatus().getMessage() != null
-                    ? e.getStatus().getMessage()
-                    : e.getMessage();
-            throw new KubernetesException(
-                    "cannot " + what + " in namespace " + namespace + ": " + reason
-                            + (e.getCode() == 401 || e.getCode() == 403
-                                    ? " (the service account or kubeconfig user needs the rights of deploy's Role)"
-                                    : ""),
-                    e);
-        }
+        return objects.call(what, action);
+    }
+
+    private MixedOperation<
+                    GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
+            snapshots() {
+        return objects.snapshots();
     }
 }

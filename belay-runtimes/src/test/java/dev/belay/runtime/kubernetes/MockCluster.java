@@ -1,0 +1,58 @@
+package dev.belay.runtime.kubernetes;
+
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * fabric8's mock API server in CRUD mode on loopback (objects stored, listed by label, watched), with or without the
+ * CSI snapshot API, and a client of it in namespace {@code test}.
+ */
+final class MockCluster implements AutoCloseable {
+
+    static final String NAMESPACE = "test";
+
+    private final KubernetesMockServer server;
+    private final NamespacedKubernetesClient client;
+
+    MockCluster(boolean snapshots) {
+        List<CustomResourceDefinitionContext> apis = snapshots
+                ? List.of(new CustomResourceDefinitionContext.Builder()
+                        .withGroup("snapshot.storage.k8s.io")
+                        .withVersion("v1")
+                        .withKind("VolumeSnapshot")
+                        .withPlural("volumesnapshots")
+                        .withScope("Namespaced")
+                        .build())
+                : List.of();
+        server = new KubernetesMockServer(
+                new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(apis), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        // no retries: a test of an API server out of reach fails at once, not after the client's backoff
+        client = server.createClient(builder -> builder.editOrNewConfig()
+                        .withRequestRetryBackoffLimit(0)
+                        .endConfig())
+                .inNamespace(NAMESPACE);
+    }
+
+    NamespacedKubernetesClient client() {
+        return client;
+    }
+
+    /** Stops answering, as an API server out of reach; the client stays open. */
+    void stopServer() {
+        server.destroy();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}
