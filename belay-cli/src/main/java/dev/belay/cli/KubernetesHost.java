@@ -122,7 +122,7 @@ final class KubernetesHost {
      */
     void restore(Path snapshot, String id) {
         withSnapshots().restore(id, idOf(snapshot));
-        agents.hangUp(id);
+        hangUp(id);
     }
 
     /** The cluster, when it serves VolumeSnapshots; else a refusal that says what would make it. */
@@ -142,7 +142,16 @@ final class KubernetesHost {
     /** Stops the workspace's pod; its volume and Secret stay for its next start. */
     void stop(String id) {
         cluster.get().stop(id);
-        agents.hangUp(id); // its pod is going: the next one's agent is the one to wait for
+        hangUp(id);
+    }
+
+    /** Its pod is going: the next one's agent is the one to wait for. */
+    private void hangUp(String id) {
+        try {
+            agents.hangUp(id);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot replace the agent token of workspace " + id, e);
+        }
     }
 
     /**

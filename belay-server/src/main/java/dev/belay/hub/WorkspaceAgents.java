@@ -65,17 +65,19 @@ public final class WorkspaceAgents {
         return tokens.create(id, id);
     }
 
-    /**
-     * Forgets workspace {@code id}'s agent: its token is revoked and its connection, if any, is closed, so that a
-     * pod going away cannot answer calls meant for the pod that follows it.
-     */
+    /** Forgets workspace {@code id}'s agent: its token is revoked and its connection, if any, is closed. */
     public void forget(String id) throws IOException {
         tokens.revoke(id);
-        hangUp(id);
+        endpoint.hangUp(id);
     }
 
-    /** Closes workspace {@code id}'s connection, if any: its pod is going away. */
-    public void hangUp(String id) {
+    /**
+     * Lets workspace {@code id}'s pod go: its connection, if any, is closed, and its token replaced by one nobody
+     * holds, so that the agent of a pod going away cannot connect again and answer calls meant for the pod that
+     * follows it, which gets a token of its own ({@link #mint}).
+     */
+    public void hangUp(String id) throws IOException {
+        tokens.create(id, id);
         endpoint.hangUp(id);
     }
 

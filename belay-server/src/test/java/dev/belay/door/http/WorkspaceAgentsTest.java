@@ -115,6 +115,12 @@ class WorkspaceAgentsTest {
 
             agents.hangUp(A);
             assertThat(agents.online(A)).isFalse();
+            assertThat(get(port, tokenA).statusCode())
+                    .as("the agent of a pod that is going cannot come back")
+                    .isEqualTo(401);
+            assertThat(agents.hasToken(A))
+                    .as("the workspace keeps its entry, for its next pod")
+                    .isTrue();
             ToolResult offline = caller.call(call());
             assertThat(offline.isError()).isTrue();
             assertThat(offline.text()).contains("pod of workspace " + A + " is not connected", "Retry");
