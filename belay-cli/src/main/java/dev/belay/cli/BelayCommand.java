@@ -29,6 +29,7 @@ final class BelayCommand {
             AuditCommand.class,
             ConfigCommand.class,
             RuntimeCommand.class,
+            KubernetesCommand.class,
             ActionsCommand.class,
             McpServersCommand.class,
             LspCommand.class,

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,13 +22,8 @@ final class KubernetesOptions {
     /** The file in the config directory holding the digests of the workspace pods' agent tokens. */
     static final String AGENT_TOKENS_FILE = "workspace-agent-tokens.json";
 
-    @Option(
-            names = "--kubernetes-namespace",
-            paramLabel = "NS",
-            defaultValue = "${env:BELAY_KUBERNETES_NAMESPACE}",
-            description = "The namespace of the workspace pods. Default: the in-cluster service account's, else the "
-                    + "kubeconfig context's, else default.")
-    String namespace;
+    @Mixin
+    KubernetesNamespace namespace;
 
     @Option(
             names = "--kubernetes-hub-url",
@@ -120,7 +116,7 @@ final class KubernetesOptions {
         }
         try {
             KubernetesSettings.Builder settings = KubernetesSettings.builder(hub)
-                    .namespace(namespace)
+                    .namespace(namespace.name().orElse(null))
                     .image(image)
                     .storage(storage)
                     .storageClass(storageClass)

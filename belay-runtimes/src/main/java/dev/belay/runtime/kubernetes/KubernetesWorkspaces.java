@@ -325,7 +325,7 @@ public final class KubernetesWorkspaces implements AutoCloseable {
         }
     }
 
-    /** The phase of a workspace's pod ({@code Pending}, {@code Running}, {@code Failed}…), empty when it has none. */
+    /** The phase of a workspace's pod ({@code Pending} until it has one, {@code Running}…); empty without a pod. */
     public Optional<String> podPhase(String id) {
         WorkspacePod.requireId(id);
         String name = WorkspacePod.name(id);
@@ -335,7 +335,7 @@ public final class KubernetesWorkspaces implements AutoCloseable {
                                 .inNamespace(namespace)
                                 .withName(name)
                                 .get()))
-                .map(pod -> pod.getStatus() == null ? null : pod.getStatus().getPhase());
+                .map(KubernetesWorkspaces::phase);
     }
 
     @Override
@@ -375,11 +375,16 @@ public final class KubernetesWorkspaces implements AutoCloseable {
         }
     }
 
-    private String timedOut(String id, Pod pod, Duration timeout) {
-        String name = WorkspacePod.name(id);
-        String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null
+    /** A pod's phase; one the kubelet has not reported on yet is Pending. */
+    private static String phase(Pod pod) {
+        return pod.getStatus() == null || pod.getStatus().getPhase() == null
                 ? "Pending"
                 : pod.getStatus().getPhase();
+    }
+
+    private String timedOut(String id, Pod pod, Duration timeout) {
+        String name = WorkspacePod.name(id);
+        String phase = phase(pod);
         String where = "Running".equals(phase)
                 ? "its pod runs but its agent has not reached the hub at " + settings.agentEndpoint()
                         + ": check that the pods can reach --kubernetes-hub-url (DNS, the hub selector "

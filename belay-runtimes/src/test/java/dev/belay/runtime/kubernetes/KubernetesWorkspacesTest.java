@@ -110,6 +110,7 @@ class KubernetesWorkspacesTest {
         workspaces.create("ws1", TOKEN);
 
         assertThat(everything()).isEqualTo(objectsOf("ws1"));
+        assertThat(workspaces.podPhase("ws1")).contains("Pending");
         WorkspacePod expected = WorkspacePod.of(settings, "ws1", TOKEN);
         Pod pod = client.pods().withName("belay-ws-ws1").get();
         assertThat(pod.getSpec()).isEqualTo(expected.pod().getSpec());
@@ -257,6 +258,7 @@ class KubernetesWorkspacesTest {
         start(false);
         workspaces.create("ws1", TOKEN);
         setStatus("ws1", new PodStatusBuilder().withPhase("Running").build());
+        assertThat(workspaces.podPhase("ws1")).contains("Running");
         AtomicBoolean online = new AtomicBoolean();
         Thread.ofVirtual().start(() -> {
             try {

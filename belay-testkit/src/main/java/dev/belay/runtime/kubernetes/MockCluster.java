@@ -12,16 +12,16 @@ import java.util.List;
 
 /**
  * fabric8's mock API server in CRUD mode on loopback (objects stored, listed by label, watched), with or without the
- * CSI snapshot API, and a client of it in namespace {@code test}.
+ * CSI snapshot API, and a client of it in namespace {@code test}: the cluster of the Kubernetes runtime's tests.
  */
-final class MockCluster implements AutoCloseable {
+public final class MockCluster implements AutoCloseable {
 
-    static final String NAMESPACE = "test";
+    public static final String NAMESPACE = "test";
 
     private final KubernetesMockServer server;
     private final NamespacedKubernetesClient client;
 
-    MockCluster(boolean snapshots) {
+    public MockCluster(boolean snapshots) {
         List<CustomResourceDefinitionContext> apis = snapshots
                 ? List.of(new CustomResourceDefinitionContext.Builder()
                         .withGroup("snapshot.storage.k8s.io")
@@ -41,12 +41,12 @@ final class MockCluster implements AutoCloseable {
                 .inNamespace(NAMESPACE);
     }
 
-    NamespacedKubernetesClient client() {
+    public NamespacedKubernetesClient client() {
         return client;
     }
 
     /** Stops answering, as an API server out of reach; the client stays open. */
-    void stopServer() {
+    public void stopServer() {
         server.destroy();
     }
 
