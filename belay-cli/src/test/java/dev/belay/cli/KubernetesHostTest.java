@@ -9,19 +9,13 @@ import dev.belay.hub.AgentTokens;
 import dev.belay.hub.WorkspaceAgents;
 import dev.belay.runtime.kubernetes.KubernetesSettings;
 import dev.belay.runtime.kubernetes.KubernetesWorkspaces;
+import dev.belay.runtime.kubernetes.MockCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,14 +32,6 @@ class KubernetesHostTest {
     private static final String B = "bbbbbbbbbbbb";
     private static final String C = "cccccccccccc";
     private static final String SNAP = "ssssssssssss";
-    private static final CustomResourceDefinitionContext VOLUME_SNAPSHOTS =
-            new CustomResourceDefinitionContext.Builder()
-                    .withGroup("snapshot.storage.k8s.io")
-                    .withVersion("v1")
-                    .withKind("VolumeSnapshot")
-                    .withPlural("volumesnapshots")
-                    .withScope("Namespaced")
-                    .build();
 
     @TempDir
     Path dir;
@@ -53,28 +39,21 @@ class KubernetesHostTest {
     @TempDir
     Path config;
 
-    private KubernetesMockServer server;
+    private MockCluster cluster;
     private NamespacedKubernetesClient client;
     private WorkspaceAgents agents;
     private KubernetesWorkspaces pods;
 
     @AfterEach
     void stop() {
-        if (client != null) {
-            client.close();
-            server.destroy();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     private KubernetesHost host(boolean snapshots) {
-        server = new KubernetesMockServer(
-                new Context(),
-                new MockWebServer(),
-                new HashMap<>(),
-                new KubernetesCrudDispatcher(snapshots ? List.of(VOLUME_SNAPSHOTS) : List.of()),
-                false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        client = server.createClient().inNamespace("test");
+        cluster = new MockCluster(snapshots);
+        client = cluster.client();
         pods = new KubernetesWorkspaces(
                 client,
                 KubernetesSettings.builder(URI.create("http://127.0.0.1:8750"))
@@ -181,7 +160,7 @@ class KubernetesHostTest {
     }
 
     private GenericKubernetesResource snapshot(String snapshot) {
-        return client.genericKubernetesResources(VOLUME_SNAPSHOTS)
+        return client.genericKubernetesResources("snapshot.storage.k8s.io/v1", "VolumeSnapshot")
                 .withName("belay-snap-" + snapshot)
                 .get();
     }

@@ -4,26 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.belay.hub.Hub;
 import dev.belay.protocol.AgentProtocol;
+import dev.belay.runtime.kubernetes.MockCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,13 +31,13 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Kubernetes workspaces end to end, on the real {@code belay serve --workspaces --runtime kubernetes}: the API calls
- * against fabric8's mock API server (CRUD mode, plain HTTP, found through a kubeconfig as on an admin's machine), the
+ * against fabric8's mock API server ({@link MockCluster}, found through a kubeconfig as on an admin's machine), the
  * Pods the server makes run for real by {@link PodmanKubelet} with {@code podman kube play}, their agents dialing the
  * server's {@code /agents} with the tokens of the workspaces' Secrets.
  */
 class KubernetesWorkspacesIT {
 
-    private static final String NAMESPACE = "belay-it";
+    private static final String NAMESPACE = MockCluster.NAMESPACE;
     private static final String LABEL = "belay.dev/workspace";
 
     @TempDir
@@ -59,12 +54,10 @@ class KubernetesWorkspacesIT {
     @Test
     void aWorkspaceIsAPodWhoseAgentServesItsCallsAndItsVolumeOutlivesTheStop() throws Exception {
         String image = BelayImage.load();
-        KubernetesMockServer mock = new KubernetesMockServer(
-                new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        mock.init(InetAddress.getLoopbackAddress(), 0);
-        try (KubernetesClient client = mock.createClient();
-                PodmanKubelet kubelet = new PodmanKubelet(client, NAMESPACE, work)) {
-            Path kubeconfig = kubeconfig(mock.getPort());
+        try (MockCluster cluster = new MockCluster(false);
+                PodmanKubelet kubelet = new PodmanKubelet(cluster.client(), NAMESPACE, work)) {
+            KubernetesClient client = cluster.client();
+            Path kubeconfig = cluster.kubeconfig(work.resolve("kubeconfig"));
             int port = freePort();
             try (BelayProcess belay = BelayProcess.serveWorkspaces(
                     dir,
@@ -171,8 +164,6 @@ class KubernetesWorkspacesIT {
                         "podman pods, volumes and secrets left");
                 assertThat(kubelet.failures()).isEmpty();
             }
-        } finally {
-            mock.destroy();
         }
     }
 
@@ -256,29 +247,6 @@ class KubernetesWorkspacesIT {
         } finally {
             socket.abort();
         }
-    }
-
-    /** A kubeconfig whose one context is the mock server, over plain HTTP, in the test's namespace. */
-    private Path kubeconfig(int port) throws Exception {
-        return Files.writeString(work.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster:
-                    server: http://127.0.0.1:%d
-                contexts:
-                - name: mock
-                  context:
-                    cluster: mock
-                    namespace: %s
-                    user: mock
-                current-context: mock
-                users:
-                - name: mock
-                  user:
-                    token: mock-token
-                """.formatted(port, NAMESPACE));
     }
 
     private static int freePort() throws Exception {
