@@ -2,6 +2,7 @@ package dev.belay.cli;
 
 import dev.belay.fleet.FleetException;
 import dev.belay.fleet.Source;
+import dev.belay.fleet.WorkspaceDirectory;
 import dev.belay.hub.WorkspaceAgents;
 import dev.belay.runtime.kubernetes.KubernetesWorkspaces;
 import dev.belay.runtime.kubernetes.WorkspacePod;
@@ -19,17 +20,13 @@ import java.util.function.Supplier;
  * KubernetesWorkspaces}) whose agent dials this server ({@link WorkspaceAgents}); its files and journal live on the
  * pod's volume claim, and the server keeps its record only (its directory of files stays empty). Snapshots and forks
  * are CSI VolumeSnapshots, where the cluster serves them.
- *
- * <p>The registry's layout names what {@link dev.belay.fleet.Host} hands over as directories: a workspace's files are
- * {@code DIR/ID/files}, a snapshot's {@code DIR/ID/snapshots/SNAPSHOT/files}, so the parent's name is the id of the
- * workspace or snapshot the cluster knows.
+ * What the registry hands over as directories names the workspaces and snapshots the cluster knows by id
+ * ({@link WorkspaceDirectory#idOf}).
  */
 final class KubernetesHost {
 
     /** The workspace inside its pod, against which the server's guard matches the rules' paths. */
     static final Path ROOT = Path.of(WorkspacePod.MOUNT, "workspace");
-
-    private static final String SNAPSHOTS = "snapshots";
 
     /**
      * Where the workspaces run and how their agents reach the server.
@@ -97,18 +94,18 @@ final class KubernetesHost {
      */
     void copy(Path from, Path to) {
         KubernetesWorkspaces pods = withSnapshots();
-        String target = idOf(to);
+        String target = WorkspaceDirectory.idOf(to);
         try {
             Files.createDirectories(to); // the record's place; the files are in the cluster
-            if (snapshot(to)) {
-                pods.snapshot(idOf(from), target);
+            if (WorkspaceDirectory.isSnapshot(to)) {
+                pods.snapshot(WorkspaceDirectory.idOf(from), target);
                 return;
             }
             String source = target;
-            if (snapshot(from)) {
-                source = idOf(from);
+            if (WorkspaceDirectory.isSnapshot(from)) {
+                source = WorkspaceDirectory.idOf(from);
             } else {
-                pods.snapshot(idOf(from), target);
+                pods.snapshot(WorkspaceDirectory.idOf(from), target);
             }
             pods.createFromSnapshot(target, source, agents.mint(target));
         } catch (IOException e) {
@@ -121,7 +118,7 @@ final class KubernetesHost {
      * open starts a pod on it.
      */
     void restore(Path snapshot, String id) {
-        withSnapshots().restore(id, idOf(snapshot));
+        withSnapshots().restore(id, WorkspaceDirectory.idOf(snapshot));
         hangUp(id);
     }
 
@@ -160,9 +157,9 @@ final class KubernetesHost {
      */
     void remove(Path files) {
         KubernetesWorkspaces pods = cluster.get();
-        String id = idOf(files);
+        String id = WorkspaceDirectory.idOf(files);
         pods.deleteSnapshot(id);
-        if (!snapshot(files)) {
+        if (!WorkspaceDirectory.isSnapshot(files)) {
             pods.delete(id);
             try {
                 agents.forget(id);
@@ -170,13 +167,5 @@ final class KubernetesHost {
                 throw new UncheckedIOException("cannot revoke the agent token of workspace " + id, e);
             }
         }
-    }
-
-    private static String idOf(Path files) {
-        return files.getParent().getFileName().toString();
-    }
-
-    private static boolean snapshot(Path files) {
-        return files.getParent().getParent().getFileName().toString().equals(SNAPSHOTS);
     }
 }

@@ -59,8 +59,9 @@ public interface Host {
 
     /**
      * Deletes what a workspace or a snapshot leaves on the machine: its container and state image (for the container
-     * runtime), its objects in the cluster (for the kubernetes runtime), its journal, then its files and what was kept beside them in its directory (the parent of
-     * {@code files}: a workspace's web UI conversations), its record and snapshots being gone already.
+     * runtime), its objects in the cluster (for the kubernetes runtime), its journal, then its files and what was kept
+     * beside them in its directory (the parent of {@code files}: a workspace's web UI conversations), its record and
+     * snapshots being gone already.
      *
      * @param runtime its runtime, when known (a creation cut short may not have recorded one)
      */
