@@ -11,6 +11,7 @@ import dev.belay.engine.Engine;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.Hub;
 import dev.belay.hub.Replicas;
+import dev.belay.hub.WorkspaceAgents;
 import dev.belay.hub.nats.NatsReplicas;
 import dev.belay.observe.Metrics;
 import dev.belay.observe.MetricsPort;
@@ -21,6 +22,10 @@ import dev.belay.policy.Approvals;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
 import dev.belay.policy.TerminalApprover;
+import dev.belay.runtime.choice.Runtimes;
+import dev.belay.runtime.kubernetes.KubernetesException;
+import dev.belay.runtime.kubernetes.KubernetesSettings;
+import dev.belay.runtime.kubernetes.KubernetesWorkspaces;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -76,6 +81,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     WorkspacesOptions workspaces;
+
+    @Mixin
+    KubernetesOptions kubernetes;
 
     @Option(
             names = "--host",
@@ -198,13 +206,17 @@ final class ServeCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = Metrics.prometheus();
         Observability telemetry = new Observability(registry, traces.map(OpenTelemetry.class::cast));
         if (workspaces.enabled()) {
+            Optional<KubernetesHost.Cluster> cluster = cluster(dirs);
             try (MetricsPort metricsOnly = metricsPort == null ? null : new MetricsPort(registry, metricsPort)) {
                 return workspaces.serve(
                         config,
                         new WorkspaceHost.Options(options, guardOptions, rules, mode, approvals, dirs, telemetry),
                         options.runtime.runtime,
                         modelOptions.resolve(new ConfigStore(dirs.config())),
-                        Optional.of(registry));
+                        Optional.of(registry),
+                        cluster);
+            } finally {
+                cluster.ifPresent(KubernetesHost.Cluster::close);
             }
         }
         try (Replicas replicas = replicas(Duration.ofSeconds(agentHeartbeat));
@@ -294,6 +306,34 @@ final class ServeCommand implements Callable<Integer> {
             observability.flush();
         }
         return 0;
+    }
+
+    /**
+     * Where kubernetes workspaces run: when they are the default runtime (the client configured now, so that a wrong
+     * configuration stops the start), or when {@code --kubernetes-hub-url} says where their pods dial (configured on
+     * first use); else none, and nothing of the Kubernetes client is loaded.
+     */
+    private Optional<KubernetesHost.Cluster> cluster(BelayDirs dirs) {
+        boolean byDefault = options.runtime.runtime.strip().equals(Runtimes.KUBERNETES);
+        if (!byDefault && (kubernetes.hubUrl == null || kubernetes.hubUrl.isBlank())) {
+            return Optional.empty();
+        }
+        KubernetesSettings settings = kubernetes.settings();
+        Once<KubernetesWorkspaces> connected = new Once<>(() -> KubernetesWorkspaces.connect(settings));
+        if (byDefault) {
+            try {
+                connected.get();
+            } catch (KubernetesException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        return Optional.of(new KubernetesHost.Cluster(
+                connected,
+                new WorkspaceAgents(
+                        KubernetesOptions.agentTokens(dirs),
+                        Duration.ofSeconds(agentCallTimeout),
+                        Duration.ofSeconds(agentHeartbeat),
+                        Version.current())));
     }
 
     /** This server alone, or one of the replicas sharing agents through NATS ({@code --nats}). */

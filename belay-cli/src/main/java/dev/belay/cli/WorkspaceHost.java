@@ -15,9 +15,11 @@ import dev.belay.policy.Approvals;
 import dev.belay.policy.AuditLog;
 import dev.belay.policy.Guard;
 import dev.belay.policy.Rules;
+import dev.belay.runtime.choice.Runtimes;
 import dev.belay.runtime.container.ContainerRuntime;
 import dev.belay.runtime.container.DockerEngine;
 import dev.belay.telemetry.Telemetry;
+import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -54,15 +57,25 @@ final class WorkspaceHost implements Host {
     private final GitSeed git;
     /** One audit log for every workspace's guard, as one file has one writer. */
     private final Optional<AuditLog> audit;
+    /** Read once, on first use: every workspace is opened with the same options. */
+    private final Supplier<List<ToolSpec>> catalog = new Once<>(this::readCatalog);
 
-    WorkspaceHost(Options options) {
+    private final Optional<KubernetesHost> kubernetes;
+
+    /** @param cluster where kubernetes workspaces run, when the server has one */
+    WorkspaceHost(Options options, Optional<KubernetesHost.Cluster> cluster) {
         this.options = options;
         this.git = new GitSeed(options.engine().egress(options.rules()));
         this.audit = options.guard().audit(options.dirs().data());
+        this.kubernetes = cluster.map(c -> new KubernetesHost(c, catalog));
     }
 
     @Override
-    public void seed(Source source, Path files) {
+    public void seed(Source source, Path files, String runtime) {
+        if (kubernetes(runtime)) {
+            kubernetes().seed(source);
+            return;
+        }
         try {
             TreeCopies.makeDirectory(files); // a subvolume on btrfs, so that forks and snapshots are snapshots
         } catch (IOException e) {
@@ -85,19 +98,16 @@ final class WorkspaceHost implements Host {
 
     @Override
     public Opened open(WorkspaceRecord workspace, Path files) {
+        if (kubernetes(workspace.runtime())) {
+            // its engine is its pod's agent's: closing it here ends nothing there, and nothing here keeps it busy
+            return new Opened(guard(kubernetes().open(workspace.id()), KubernetesHost.ROOT), () -> {}, () -> false);
+        }
         try {
             Path root = files.toRealPath();
             Engine engine = options.engine()
                     .open(options.rules(), root, journal(files), workspace.runtime(), options.telemetry());
             return new Opened(
-                    new Guard(
-                            engine.caller(),
-                            options.rules(),
-                            options.mode(),
-                            options.approvals(),
-                            audit.orElse(null),
-                            root,
-                            options.telemetry()),
+                    guard(engine.caller(), root),
                     engine,
                     () -> engine.runningJobs() > 0 || engine.pythonSessions() > 0);
         } catch (UsageException e) {
@@ -111,11 +121,40 @@ final class WorkspaceHost implements Host {
         }
     }
 
+    /** A workspace's guard, over the server's rules, approvals and audit log, its paths matched under {@code root}. */
+    private Guard guard(ToolCaller caller, Path root) {
+        return new Guard(
+                caller,
+                options.rules(),
+                options.mode(),
+                options.approvals(),
+                audit.orElse(null),
+                root,
+                options.telemetry());
+    }
+
+    /** The kubernetes side of this host, or a refusal naming the options that give the server a cluster. */
+    private KubernetesHost kubernetes() {
+        return kubernetes.orElseThrow(() -> new FleetException(
+                FleetException.Problem.INVALID,
+                "This server runs no kubernetes workspaces.",
+                "Start it with --kubernetes-hub-url and --kubernetes-image (docs/kubernetes.md), or choose the local, "
+                        + "sandbox or container runtime."));
+    }
+
+    private static boolean kubernetes(String runtime) {
+        return runtime.equals(Runtimes.KUBERNETES);
+    }
+
     /**
      * The tools every workspace has, as a workspace opened here lists them (built-in tools, installed actions,
-     * mounted servers): read from an engine opened on a scratch directory with the local runtime, then closed.
+     * mounted servers): read once from an engine opened on a scratch directory with the local runtime, then closed.
      */
     List<ToolSpec> catalog() {
+        return catalog.get();
+    }
+
+    private List<ToolSpec> readCatalog() {
         Path scratch = null;
         try {
             scratch = Files.createTempDirectory("belay-catalog");
@@ -135,6 +174,10 @@ final class WorkspaceHost implements Host {
 
     @Override
     public String fork(Path from, Path to, String runtime) {
+        if (kubernetes(runtime)) {
+            kubernetes().copy(from, to);
+            return runtime;
+        }
         TreeCopies.copy(from, to);
         Path journal = journal(to);
         TreeCopies.copy(journal(from), journal);
@@ -162,7 +205,11 @@ final class WorkspaceHost implements Host {
     }
 
     @Override
-    public void restore(Path snapshot, Path files, String summary) {
+    public void restore(Path snapshot, WorkspaceRecord workspace, Path files, String summary) {
+        if (kubernetes(workspace.runtime())) {
+            kubernetes().restore(snapshot, workspace.id());
+            return;
+        }
         try {
             Path root = files.toRealPath();
             try (Journal journal = Journal.open(root, journal(files), AUTHOR, AUTHOR_EMAIL)) {
@@ -181,6 +228,9 @@ final class WorkspaceHost implements Host {
 
     @Override
     public void stop(WorkspaceRecord workspace, Path files) {
+        if (kubernetes(workspace.runtime())) {
+            kubernetes().stop(workspace.id());
+        }
         if (container(Optional.of(workspace.runtime()))) {
             try (DockerEngine engine = DockerEngine.connect()) {
                 ContainerRuntime.stop(engine.client(), files.toRealPath());
@@ -196,6 +246,14 @@ final class WorkspaceHost implements Host {
 
     @Override
     public void remove(Path files, Optional<String> runtime) {
+        if (runtime.filter(WorkspaceHost::kubernetes).isPresent()) {
+            try {
+                kubernetes().remove(files);
+            } catch (RuntimeException e) {
+                System.err.println("belay: could not remove everything of " + files + " from the cluster ("
+                        + e.getMessage() + "); 'belay runtime prune --kubernetes --workspaces DIR' removes it later");
+            }
+        }
         if (container(runtime)) {
             // the container runtime keeps a container per workspace for its next start: this one has none
             try (DockerEngine engine = DockerEngine.connect()) {

@@ -7,8 +7,8 @@ import dev.belay.door.http.WorkspacesServer;
 import dev.belay.door.web.WebChat;
 import dev.belay.fleet.Tenant;
 import dev.belay.fleet.Workspaces;
+import dev.belay.hub.Hub;
 import dev.belay.policy.TerminalApprover;
-import dev.belay.tool.ToolSpec;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -24,7 +24,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
@@ -96,25 +95,6 @@ final class WorkspacesOptions {
                 json);
     }
 
-    /** A value computed on first use and kept. */
-    private static final class Once<T> implements Supplier<T> {
-
-        private final Supplier<T> compute;
-        private T value; // guarded by this
-
-        Once(Supplier<T> compute) {
-            this.compute = compute;
-        }
-
-        @Override
-        public synchronized T get() {
-            if (value == null) {
-                value = compute.get();
-            }
-            return value;
-        }
-    }
-
     @Option(
             names = "--tenants",
             paramLabel = "FILE",
@@ -151,13 +131,18 @@ final class WorkspacesOptions {
         return dir != null;
     }
 
-    /** Serves the workspaces until Ctrl-C or a signal. */
+    /**
+     * Serves the workspaces until Ctrl-C or a signal.
+     *
+     * @param cluster where kubernetes workspaces run, when the server has one; its {@code /agents} is then served
+     */
     int serve(
             HttpConfig config,
             WorkspaceHost.Options host,
             String defaultRuntime,
             ModelOptions.Resolved model,
-            Optional<PrometheusMeterRegistry> metrics)
+            Optional<PrometheusMeterRegistry> metrics,
+            Optional<KubernetesHost.Cluster> cluster)
             throws InterruptedException {
         Path root = dir.toAbsolutePath().normalize();
         if (Files.exists(root) && !Files.isDirectory(root)) {
@@ -183,13 +168,17 @@ final class WorkspacesOptions {
         CountDownLatch stopped = new CountDownLatch(1);
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("belay-workspace-sweep").factory());
-        WorkspaceHost machine = new WorkspaceHost(host);
-        // read once, on the OpenAPI document's first request: every workspace is opened with the same options
-        Supplier<List<ToolSpec>> catalog = new Once<>(machine::catalog);
+        WorkspaceHost machine = new WorkspaceHost(host, cluster);
         List<Tenant> tenantList = tenants == null ? List.of() : TenantsFile.read(tenants);
         try (Workspaces workspaces = new Workspaces(root, machine, Clock.systemUTC(), settings, tenantList);
                 WorkspacesServer server = new WorkspacesServer(
-                        config, workspaces, chats(workspaces, model), catalog, Version.current(), metrics)) {
+                        config,
+                        workspaces,
+                        chats(workspaces, model),
+                        machine::catalog,
+                        Version.current(),
+                        metrics,
+                        cluster.map(KubernetesHost.Cluster::agents))) {
             sweeper.scheduleWithFixedDelay(
                     () -> {
                         try {
@@ -209,6 +198,8 @@ final class WorkspacesOptions {
                     + host.guard().approve() + ")");
             System.err.println("Lifecycle as MCP tools: " + base + "/mcp · OpenAPI: " + base + "/openapi.json"
                     + (tenantList.isEmpty() ? "" : " · " + tenantList.size() + " tenants"));
+            cluster.ifPresent(c -> System.err.println("Kubernetes workspaces: their pods' agents dial "
+                    + base.replaceFirst("^http", "ws") + Hub.PATH + " here"));
             System.err.println("Workspaces API (admin token): " + base + "/workspaces");
             System.err.println("Each workspace's doors: " + base + "/w/ID/mcp (MCP), " + base + "/w/ID/api/TOOL and "
                     + base + "/w/ID/ (web UI, chat with " + model.model() + " at " + model.baseUrl() + ")");

@@ -81,7 +81,13 @@ final class BelayProcess implements AutoCloseable {
 
     /** Starts {@code belay serve --workspaces DIR} on a free port, with its directories under {@code home}. */
     static BelayProcess serveWorkspaces(Path dir, Path home, String... extra) throws IOException, InterruptedException {
-        return start(command("serve", "--workspaces", dir.toString()), home, Map.of(), WORKSPACES_URL, extra);
+        return serveWorkspaces(dir, home, Map.of(), extra);
+    }
+
+    /** Starts {@code belay serve --workspaces DIR} with extra environment variables, e.g. {@code KUBECONFIG}. */
+    static BelayProcess serveWorkspaces(Path dir, Path home, Map<String, String> env, String... extra)
+            throws IOException, InterruptedException {
+        return start(command("serve", "--workspaces", dir.toString()), home, env, WORKSPACES_URL, extra);
     }
 
     private static BelayProcess start(

@@ -273,21 +273,7 @@ class KubernetesIT {
             KubernetesWorkspaces workspaces = new KubernetesWorkspaces(client, settings);
             workspaces.create(kept, "belay_agent_a");
             workspaces.create("gone12345678", "belay_agent_b");
-            Path kubeconfig = files.resolve("kubeconfig");
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters:
-                    - name: mock
-                      cluster: {server: "%s"}
-                    users:
-                    - name: mock
-                      user: {token: secret}
-                    contexts:
-                    - name: mock
-                      context: {cluster: mock, user: mock, namespace: test}
-                    current-context: mock
-                    """.formatted(client.getMasterUrl()));
+            Path kubeconfig = cluster.kubeconfig(files.resolve("kubeconfig"));
             Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
 
             Run elsewhere = belay(env, "runtime", "prune", "--kubernetes", "--kubernetes-namespace", "other");

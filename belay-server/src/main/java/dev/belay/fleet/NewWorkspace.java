@@ -33,7 +33,7 @@ public record NewWorkspace(
 
     private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N} ._@+:-]{1," + MAX_NAME + "}");
     private static final Pattern LABEL_KEY = Pattern.compile("[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?");
-    private static final Pattern RUNTIME = Pattern.compile("local|sandbox|container(:[\\w./:@-]{1,200})?");
+    private static final Pattern RUNTIME = Pattern.compile("local|sandbox|kubernetes|container(:[\\w./:@-]{1,200})?");
 
     public NewWorkspace {
         name.ifPresent(NewWorkspace::checkName);
@@ -74,9 +74,15 @@ public record NewWorkspace(
         }
     }
 
+    /** Whether a workspace of this runtime is a pod of a cluster, its files on the pod's volume, not the server's. */
+    static boolean onKubernetes(String runtime) {
+        return runtime.equals("kubernetes");
+    }
+
     static void checkRuntime(String runtime) {
         if (runtime == null || !RUNTIME.matcher(runtime).matches()) {
-            throw invalid("The runtime is local, sandbox or container[:IMAGE].");
+            throw invalid(
+                    "The runtime is local, sandbox or container[:IMAGE], or kubernetes on a server with a cluster.");
         }
     }
 

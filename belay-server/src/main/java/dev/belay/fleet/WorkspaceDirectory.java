@@ -31,4 +31,17 @@ public final class WorkspaceDirectory {
         return WorkspaceRecord.validId(id)
                 && Files.isRegularFile(dir.resolve(id).resolve(WorkspaceStore.RECORD));
     }
+
+    /**
+     * The id of the workspace or snapshot whose files the registry keeps in {@code files} (what {@link Host} is handed:
+     * {@code DIR/ID/files}, or {@code DIR/ID/snapshots/SNAPSHOT/files}), for a host that knows them by id elsewhere.
+     */
+    public static String idOf(Path files) {
+        return files.getParent().getFileName().toString();
+    }
+
+    /** Whether {@code files} (as {@link Host} is handed them) are a snapshot's rather than a workspace's. */
+    public static boolean isSnapshot(Path files) {
+        return files.getParent().getParent().getFileName().toString().equals(WorkspaceStore.SNAPSHOTS);
+    }
 }

@@ -173,7 +173,7 @@ public final class Workspaces implements AutoCloseable {
         return making(id, tenant, () -> runtime, "cannot create workspace " + id, () -> {
             Path files = store.files(id);
             Files.createDirectories(files);
-            host.seed(request.source(), files);
+            host.seed(request.source(), files, runtime.orElseThrow());
             return finish(id, request, request.source().describe(), tenant);
         });
     }
@@ -229,13 +229,22 @@ public final class Workspaces implements AutoCloseable {
         SnapshotRecord snapshot = snapshot(snapshotId);
         WorkspaceRecord original = live(snapshot.workspace(), tenant, () -> FleetException.noSnapshot(snapshotId))
                 .record();
+        String wanted = request.runtime().orElse(snapshot.runtime());
+        if (NewWorkspace.onKubernetes(wanted) != NewWorkspace.onKubernetes(snapshot.runtime())) {
+            throw new FleetException(
+                    FleetException.Problem.INVALID,
+                    "Snapshot " + snapshotId + " is of a " + snapshot.runtime() + " workspace; a workspace on " + wanted
+                            + " cannot be made from it.",
+                    "A snapshot of a kubernetes workspace is a volume of the cluster and makes kubernetes "
+                            + "workspaces; one of any other runtime is files on the server and makes workspaces "
+                            + "of the others. Name such a runtime, or none.");
+        }
         String id = reserve(tenant);
         String[] runtime = {snapshot.runtime()};
         String failure = "cannot create a workspace from " + snapshotId;
         return making(id, tenant, () -> Optional.of(runtime[0]), failure, () -> {
             Path files = store.files(id);
             Files.createDirectories(files.getParent());
-            String wanted = request.runtime().orElse(snapshot.runtime());
             runtime[0] = readingSnapshots(() -> {
                 snapshot(snapshotId); // still there, under the lock that keeps it there
                 return host.fork(snapshotFiles(snapshot), files, wanted);
@@ -327,6 +336,7 @@ public final class Workspaces implements AutoCloseable {
                     SnapshotRecord snapshot = snapshotOf(workspaceId, snapshotId);
                     host.restore(
                             snapshotFiles(snapshot),
+                            workspace.record(),
                             workspace.files(),
                             "Restore snapshot " + snapshot.id() + " (" + snapshot.name() + ")");
                     return snapshot;

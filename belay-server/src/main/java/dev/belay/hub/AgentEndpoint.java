@@ -30,6 +30,8 @@ final class AgentEndpoint {
     private final String version;
     private final JsonMapper json = JsonMapper.builder().build();
     private final Map<String, AgentLink> bySession = new ConcurrentHashMap<>();
+    /** Each registered agent's connection, by its id, so that the server can hang up on it. */
+    private final Map<String, WsContext> byAgent = new ConcurrentHashMap<>();
 
     /**
      * @param heartbeat how often the hub pings each agent; silence for three of these closes the connection
@@ -146,6 +148,7 @@ final class AgentEndpoint {
             return;
         }
         bySession.put(ctx.sessionId(), link);
+        byAgent.put(hello.agentId(), ctx);
         ObjectNode result = Json.object()
                 .put("protocolVersion", AgentProtocol.VERSION)
                 .put("hub", "belay " + version)
@@ -161,9 +164,20 @@ final class AgentEndpoint {
         }
     }
 
+    /** Closes the agent's connection, if it has one here; its waiting calls fail at once. */
+    void hangUp(String agentId) {
+        WsContext ctx = byAgent.get(agentId);
+        if (ctx != null) {
+            disconnect(ctx.sessionId());
+            ctx.closeSession(1001, "the hub hung up");
+        }
+    }
+
     private void disconnect(String sessionId) {
         AgentLink link = bySession.remove(sessionId);
         if (link != null) {
+            byAgent.computeIfPresent(
+                    link.hello().agentId(), (id, ctx) -> ctx.sessionId().equals(sessionId) ? null : ctx);
             link.close();
             if (registry.online(link)) {
                 registry.disconnect(link);

@@ -37,7 +37,7 @@ final class FakeHost implements Host {
     }
 
     @Override
-    public void seed(Source source, Path files) {
+    public void seed(Source source, Path files, String runtime) {
         if (source instanceof Source.Git) {
             throw new FleetException(FleetException.Problem.INVALID, "refused", "no network here");
         }
@@ -88,7 +88,7 @@ final class FakeHost implements Host {
     }
 
     @Override
-    public void restore(Path snapshot, Path files, String summary) {
+    public void restore(Path snapshot, WorkspaceRecord workspace, Path files, String summary) {
         await();
         delete(files);
         copy(snapshot, files);

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A prune keeps every workspace a directory holds, even one whose record cannot be read. */
+/**
+ * A prune keeps every workspace a directory holds, even one whose record cannot be read; the files a host is handed
+ * name their workspace or snapshot.
+ */
 class WorkspaceDirectoryTest {
 
     @TempDir
@@ -29,5 +32,17 @@ class WorkspaceDirectoryTest {
         assertThat(WorkspaceDirectory.ids(dir.resolve("missing"))).isEmpty();
         assertThat(WorkspaceDirectory.holds(dir.resolve("missing"), "aaaaaaaaaaaa"))
                 .isFalse();
+    }
+
+    @Test
+    void theFilesAHostIsHandedNameTheirWorkspaceOrSnapshot() {
+        WorkspaceStore store = new WorkspaceStore(dir);
+        Path workspace = store.files("aaaaaaaaaaaa");
+        Path snapshot = store.snapshot("aaaaaaaaaaaa", "ssssssssssss").resolve(WorkspaceStore.FILES);
+
+        assertThat(WorkspaceDirectory.idOf(workspace)).isEqualTo("aaaaaaaaaaaa");
+        assertThat(WorkspaceDirectory.isSnapshot(workspace)).isFalse();
+        assertThat(WorkspaceDirectory.idOf(snapshot)).isEqualTo("ssssssssssss");
+        assertThat(WorkspaceDirectory.isSnapshot(snapshot)).isTrue();
     }
 }

@@ -140,6 +140,21 @@ class WorkspaceLifecycleTest {
                             e -> assertThat(e.problem()).isEqualTo(FleetException.Problem.INVALID));
         }
         assertThat(workspaces.snapshots(a)).isEmpty();
+
+        // files on the server cannot become a pod's volume, nor a volume of the cluster files on the server
+        NewWorkspace onKubernetes = new NewWorkspace(
+                Optional.empty(),
+                Optional.of("kubernetes"),
+                Map.of(),
+                Optional.empty(),
+                Optional.empty(),
+                new Source.Empty());
+        assertThatThrownBy(() -> workspaces.fromSnapshot(ofB.id(), onKubernetes))
+                .isInstanceOfSatisfying(FleetException.class, e -> {
+                    assertThat(e.problem()).isEqualTo(FleetException.Problem.INVALID);
+                    assertThat(e.getMessage()).contains("of a local workspace", "on kubernetes");
+                });
+        assertThat(workspaces.list()).hasSize(2);
     }
 
     @Test

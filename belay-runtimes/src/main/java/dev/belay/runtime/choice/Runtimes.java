@@ -12,7 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Makes the runtime a user names ({@code local}, {@code sandbox}, {@code container[:IMAGE]}), for every command. */
+/**
+ * Makes the runtime a user names ({@code local}, {@code sandbox}, {@code container[:IMAGE]}), for every command; names
+ * {@code kubernetes}, whose workspaces are pods that {@code belay serve --workspaces} makes, and no command runs here.
+ */
 public final class Runtimes {
 
     /**
@@ -32,6 +35,9 @@ public final class Runtimes {
             double cpus,
             List<Path> hidden,
             List<Path> readOnly) {}
+
+    /** The runtime of workspaces that are pods of a Kubernetes cluster ({@code belay serve --workspaces}). */
+    public static final String KUBERNETES = "kubernetes";
 
     private Runtimes() {}
 
@@ -79,7 +85,14 @@ public final class Runtimes {
                 throw new UncheckedIOException("cannot create the workspace " + choice.root(), e);
             }
         }
+        if (kind.equals(KUBERNETES)) {
+            // a workspace of its own pod, whose agent runs its commands: no runtime of this process
+            throw new IllegalArgumentException(
+                    "the kubernetes runtime runs the workspaces of 'belay serve --workspaces DIR --runtime "
+                            + "kubernetes', each in a pod; this command's workspace needs local, sandbox or "
+                            + "container[:IMAGE]");
+        }
         throw new IllegalArgumentException(
-                "unknown runtime '" + choice.kind() + "': use local, sandbox or container[:IMAGE]");
+                "unknown runtime '" + choice.kind() + "': use local, sandbox, container[:IMAGE] or kubernetes");
     }
 }

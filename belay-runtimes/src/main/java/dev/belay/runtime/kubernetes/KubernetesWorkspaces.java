@@ -3,6 +3,7 @@ package dev.belay.runtime.kubernetes;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -204,6 +205,36 @@ public final class KubernetesWorkspaces implements AutoCloseable {
                     + namespace + "): it was deleted or pruned, and its files with it");
         }
         apply(objects);
+    }
+
+    /**
+     * Replaces a workspace's volume with one made from the VolumeSnapshot of {@link #snapshot}: its Pod and PVC are
+     * deleted, and the PVC is made again from the snapshot, files and journal as they were then; {@link #resume}
+     * starts the workspace on it. What was on the volume before is gone.
+     *
+     * @throws KubernetesException if the cluster serves no VolumeSnapshots
+     */
+    public void restore(String id, String snapshotId) {
+        requireSnapshots();
+        // the claim as a workspace made from the snapshot has it; the rest of those objects is not used
+        PersistentVolumeClaim claim = WorkspacePod.of(settings, id, "unused")
+                .fromSnapshot(settings, snapshotId)
+                .claim();
+        String name = WorkspacePod.name(id);
+        call("replace PVC " + name + " from VolumeSnapshot " + WorkspacePod.snapshotName(snapshotId), () -> {
+            client.pods()
+                    .inNamespace(namespace)
+                    .withName(name)
+                    .withGracePeriod(0)
+                    .delete();
+            Resource<PersistentVolumeClaim> old =
+                    client.persistentVolumeClaims().inNamespace(namespace).withName(name);
+            old.delete();
+            // the claim goes when its pod has: until then a new one of its name cannot be made
+            old.waitUntilCondition(Objects::isNull, settings.startTimeout().toSeconds(), TimeUnit.SECONDS);
+            client.resource(claim).inNamespace(namespace).create();
+            return null;
+        });
     }
 
     /** Deletes everything of a workspace: Pod, Secret, PVC, NetworkPolicy and its VolumeSnapshots. */

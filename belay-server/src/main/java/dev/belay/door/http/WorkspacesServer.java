@@ -6,6 +6,7 @@ import dev.belay.door.rest.WorkspacesOpenApi;
 import dev.belay.door.web.WebChat;
 import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fleet.Workspaces;
+import dev.belay.hub.WorkspaceAgents;
 import dev.belay.observe.Metrics;
 import dev.belay.tool.ToolCaller;
 import dev.belay.tool.ToolSpec;
@@ -30,8 +31,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * The HTTP side of {@code belay serve --workspaces DIR}: the lifecycle API at {@code /workspaces} and as MCP tools at
  * {@code /mcp} (admin token), its OpenAPI document and Swagger UI, and each workspace's doors under {@code /w/{id}/}:
  * MCP Streamable HTTP at {@code mcp}, REST at {@code api/{tool}}, the web UI at {@code /w/{id}/} and file transfer
- * at {@code api/files} (admin token or that workspace's own), the health and readiness checks and the metrics. The
- * same access filter as the single-workspace server stands in front of everything.
+ * at {@code api/files} (admin token or that workspace's own), the health and readiness checks and the metrics, and
+ * the {@code /agents} endpoint the pods of Kubernetes workspaces dial. The same access filter as the single-workspace
+ * server stands in front of everything.
  */
 public final class WorkspacesServer implements AutoCloseable {
 
@@ -50,14 +52,19 @@ public final class WorkspacesServer implements AutoCloseable {
     private final Javalin app;
     private final HttpConfig config;
 
-    /** @param metrics what {@code /metrics} serves (token required), when the server keeps metrics */
+    /**
+     * @param metrics what {@code /metrics} serves (token required), when the server keeps metrics
+     * @param agents the agents of its Kubernetes workspaces, whose {@code /agents} endpoint it then serves (their
+     *     tokens only)
+     */
     public WorkspacesServer(
             HttpConfig config,
             Workspaces workspaces,
             Chats chats,
             Supplier<List<ToolSpec>> catalog,
             String version,
-            Optional<PrometheusMeterRegistry> metrics) {
+            Optional<PrometheusMeterRegistry> metrics,
+            Optional<WorkspaceAgents> agents) {
         this.config = config;
         JsonMapper json = JsonMapper.builder().build();
         DefaultServerTransportSecurityValidator hosts = DefaultServerTransportSecurityValidator.builder()
@@ -70,8 +77,8 @@ public final class WorkspacesServer implements AutoCloseable {
         if (config.publicSchema()) {
             open.addAll(Set.of(OPENAPI_JSON, OPENAPI_YAML));
         }
-        AccessFilter access =
-                new AccessFilter(hosts, config, open, Optional.empty(), Optional.empty(), Optional.of(web));
+        AccessFilter access = new AccessFilter(
+                hosts, config, open, agents.map(WorkspaceAgents::tokens), Optional.empty(), Optional.of(web));
         WorkspaceMcp mcp = new WorkspaceMcp(workspaces, version, hosts, (int) config.maxRequestBytes());
         WorkspaceRoutes routes = new WorkspaceRoutes(workspaces, json);
         // the lifecycle as MCP tools, for admin tokens (the access filter refuses workspaces' tokens here)
@@ -118,6 +125,7 @@ public final class WorkspacesServer implements AutoCloseable {
                             .result(YAMLMapper.builder().build().writeValueAsString(openApi.apply(ctx.url()))));
             SwaggerUi.routes(cfg.routes);
             routes.routes(cfg.routes);
+            agents.ifPresent(pods -> pods.routes(cfg.routes));
         });
     }
 

@@ -18,7 +18,11 @@ final class WorkspaceSchemas {
     static ObjectNode create() {
         ObjectNode schema = fork();
         ObjectNode p = (ObjectNode) schema.get("properties");
-        string(p, "runtime", "local, sandbox or container[:IMAGE]; default: the server's --runtime.");
+        string(
+                p,
+                "runtime",
+                "local, sandbox, container[:IMAGE] or kubernetes (a pod in the server's cluster); "
+                        + "default: the server's --runtime.");
         string(p, "template", "An absolute path of a directory on the server, copied. Not with git or snapshot.");
         string(p, "git", "A repository URL (through the egress policy) or an absolute path on the server.");
         string(p, "ref", "A branch, tag or commit of git.");

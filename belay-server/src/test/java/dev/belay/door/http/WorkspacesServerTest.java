@@ -2,11 +2,7 @@ package dev.belay.door.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.belay.fleet.Host;
-import dev.belay.fleet.Source;
-import dev.belay.fleet.WorkspaceRecord;
 import dev.belay.fleet.Workspaces;
-import dev.belay.tool.Catalog;
 import dev.belay.tool.ToolAnnotations;
 import dev.belay.tool.ToolSpec;
 import io.swagger.v3.parser.OpenAPIV3Parser;
@@ -49,31 +45,6 @@ class WorkspacesServerTest {
     @TempDir
     Path dir;
 
-    /** A machine whose workspaces have no files to seed and an empty catalog. */
-    private static final class NoMachine implements Host {
-        @Override
-        public void seed(Source source, Path files) {}
-
-        @Override
-        public Opened open(WorkspaceRecord workspace, Path files) {
-            return new Opened(new Catalog(List.of()), () -> {}, () -> false);
-        }
-
-        @Override
-        public String fork(Path from, Path to, String runtime) {
-            return runtime;
-        }
-
-        @Override
-        public void restore(Path snapshot, Path files, String summary) {}
-
-        @Override
-        public void stop(WorkspaceRecord workspace, Path files) {}
-
-        @Override
-        public void remove(Path files, Optional<String> runtime) {}
-    }
-
     private static ToolSpec tool(String name) {
         ObjectNode schema = (ObjectNode) JSON.readTree("{\"type\": \"object\"}");
         return new ToolSpec(
@@ -99,6 +70,7 @@ class WorkspacesServerTest {
                         },
                         () -> tools,
                         "test",
+                        Optional.empty(),
                         Optional.empty())) {
             int port = server.start();
             HttpResponse<String> answer = HttpClient.newHttpClient()

@@ -6,7 +6,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 
@@ -43,6 +46,27 @@ public final class MockCluster implements AutoCloseable {
 
     public NamespacedKubernetesClient client() {
         return client;
+    }
+
+    /**
+     * Writes a kubeconfig whose one context is this server, in {@link #NAMESPACE}: a process given it as
+     * {@code KUBECONFIG} finds this cluster as it would a real one.
+     */
+    public Path kubeconfig(Path file) throws IOException {
+        return Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: mock
+                  cluster: {server: "%s"}
+                users:
+                - name: mock
+                  user: {token: secret}
+                contexts:
+                - name: mock
+                  context: {cluster: mock, user: mock, namespace: %s}
+                current-context: mock
+                """.formatted(client.getMasterUrl(), NAMESPACE));
     }
 
     /** Stops answering, as an API server out of reach; the client stays open. */

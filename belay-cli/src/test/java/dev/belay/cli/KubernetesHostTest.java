@@ -1,0 +1,174 @@
+package dev.belay.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.belay.fleet.FleetException;
+import dev.belay.fleet.Source;
+import dev.belay.hub.AgentTokens;
+import dev.belay.hub.WorkspaceAgents;
+import dev.belay.runtime.kubernetes.KubernetesSettings;
+import dev.belay.runtime.kubernetes.KubernetesWorkspaces;
+import dev.belay.runtime.kubernetes.MockCluster;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cluster side of the registry's kubernetes workspaces, against fabric8's mock API server in CRUD mode: snapshots,
+ * forks, workspaces from snapshots and restores as VolumeSnapshots and claims made from them, what a delete leaves,
+ * and the refusals of what a cluster or a pod cannot do.
+ */
+class KubernetesHostTest {
+
+    private static final String A = "aaaaaaaaaaaa";
+    private static final String B = "bbbbbbbbbbbb";
+    private static final String C = "cccccccccccc";
+    private static final String SNAP = "ssssssssssss";
+
+    @TempDir
+    Path dir;
+
+    @TempDir
+    Path config;
+
+    private MockCluster cluster;
+    private NamespacedKubernetesClient client;
+    private WorkspaceAgents agents;
+    private KubernetesWorkspaces pods;
+
+    @AfterEach
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private KubernetesHost host(boolean snapshots) {
+        cluster = new MockCluster(snapshots);
+        client = cluster.client();
+        pods = new KubernetesWorkspaces(
+                client,
+                KubernetesSettings.builder(URI.create("http://127.0.0.1:8750"))
+                        .image("registry.example/belay:1")
+                        .build());
+        agents = new WorkspaceAgents(
+                new AgentTokens(config, "workspace-agent-tokens.json"),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(5),
+                "test");
+        return new KubernetesHost(new KubernetesHost.Cluster(new Once<>(() -> pods), agents), List::of);
+    }
+
+    private Path files(String id) {
+        return dir.resolve(id).resolve("files");
+    }
+
+    private Path snapshotFiles(String id, String snapshot) {
+        return dir.resolve(id).resolve("snapshots").resolve(snapshot).resolve("files");
+    }
+
+    @Test
+    void snapshotsForksAndRestoresAreVolumeSnapshotsAndClaimsMadeFromThem() throws Exception {
+        KubernetesHost host = host(true);
+        pods.create(A, agents.mint(A));
+
+        host.copy(files(A), snapshotFiles(A, SNAP));
+        assertThat(snapshot(SNAP).getMetadata().getLabels()).containsEntry("belay.dev/workspace", A);
+        assertThat(snapshotFiles(A, SNAP))
+                .as("the snapshot's record has its place")
+                .isDirectory();
+
+        host.copy(snapshotFiles(A, SNAP), files(B));
+        assertThat(source(B)).as("a workspace from the snapshot").isEqualTo("belay-snap-" + SNAP);
+        assertThat(client.pods().withName("belay-ws-" + B).get()).isNotNull();
+        assertThat(agents.hasToken(B)).isTrue();
+
+        host.copy(files(A), files(C));
+        assertThat(source(C))
+                .as("a fork: a snapshot of the original, taken for it")
+                .isEqualTo("belay-snap-" + C);
+
+        host.restore(snapshotFiles(A, SNAP), A);
+        assertThat(source(A)).as("the restored workspace's volume").isEqualTo("belay-snap-" + SNAP);
+        assertThat(client.pods().withName("belay-ws-" + A).get())
+                .as("its pod goes; its next open starts one on the new volume")
+                .isNull();
+
+        host.remove(snapshotFiles(A, SNAP));
+        assertThat(snapshot(SNAP)).isNull();
+        assertThat(client.persistentVolumeClaims().withName("belay-ws-" + B).get())
+                .as("a workspace made from it keeps its volume")
+                .isNotNull();
+
+        host.remove(files(C));
+        assertThat(snapshot(C))
+                .as("the snapshot the fork was made from goes with it")
+                .isNull();
+        assertThat(client.pods().withLabel("belay.dev/workspace", C).list().getItems())
+                .isEmpty();
+        assertThat(client.persistentVolumeClaims()
+                        .withLabel("belay.dev/workspace", C)
+                        .list()
+                        .getItems())
+                .isEmpty();
+        assertThat(client.secrets().withLabel("belay.dev/workspace", C).list().getItems())
+                .isEmpty();
+        assertThat(agents.hasToken(C)).as("its agent token is revoked").isFalse();
+        assertThat(agents.hasToken(B)).isTrue();
+    }
+
+    @Test
+    void withoutVolumeSnapshotsSnapshotsForksAndRestoresAreRefusedWithWhatWouldMakeThem() throws Exception {
+        KubernetesHost host = host(false);
+        pods.create(A, agents.mint(A));
+        for (Runnable refused : List.<Runnable>of(
+                () -> host.copy(files(A), snapshotFiles(A, SNAP)),
+                () -> host.copy(files(A), files(B)),
+                () -> host.restore(snapshotFiles(A, SNAP), A))) {
+            assertThatThrownBy(refused::run).isInstanceOfSatisfying(FleetException.class, e -> {
+                assertThat(e.problem()).isEqualTo(FleetException.Problem.BUSY);
+                assertThat(e.getMessage()).contains("serves no VolumeSnapshots");
+                assertThat(e.hint()).contains("CSI external snapshotter");
+            });
+        }
+        assertThat(client.persistentVolumeClaims().list().getItems())
+                .extracting(c -> c.getMetadata().getName())
+                .containsExactly("belay-ws-" + A);
+        assertThat(client.pods().withName("belay-ws-" + A).get())
+                .as("a refused restore leaves the workspace running")
+                .isNotNull();
+    }
+
+    @Test
+    void aKubernetesWorkspaceStartsEmpty() {
+        KubernetesHost host = host(false);
+        host.seed(new Source.Empty());
+        assertThatThrownBy(() -> host.seed(new Source.Template(dir)))
+                .isInstanceOfSatisfying(FleetException.class, e -> {
+                    assertThat(e.problem()).isEqualTo(FleetException.Problem.INVALID);
+                    assertThat(e.getMessage()).contains("starts empty");
+                });
+        assertThat(client.persistentVolumeClaims().list().getItems()).isEmpty();
+    }
+
+    private GenericKubernetesResource snapshot(String snapshot) {
+        return client.genericKubernetesResources("snapshot.storage.k8s.io/v1", "VolumeSnapshot")
+                .withName("belay-snap-" + snapshot)
+                .get();
+    }
+
+    /** The VolumeSnapshot a workspace's claim was made from. */
+    private String source(String id) {
+        PersistentVolumeClaim claim =
+                client.persistentVolumeClaims().withName("belay-ws-" + id).require();
+        return claim.getSpec().getDataSource().getName();
+    }
+}
