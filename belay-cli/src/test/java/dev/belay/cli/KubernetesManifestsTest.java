@@ -158,7 +158,7 @@ class KubernetesManifestsTest {
         assertThat(grants)
                 .as("the Role grants what the runtime asks in a workspace's whole life, and nothing more "
                         + "(deploy/kubernetes/workspaces/rbac.yaml and docs/kubernetes.md follow the runtime)")
-                .isEqualTo(RuntimeRequests.ofALifecycle(NAMESPACE));
+                .isEqualTo(RuntimeRequests.ofALifecycle());
         RoleBinding binding = one(workspaces, RoleBinding.class);
         assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
         assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
@@ -284,7 +284,24 @@ class KubernetesManifestsTest {
                                 .getName()
                                 .equals(data.getPersistentVolumeClaim().getClaimName()));
 
-        URI hub = URI.create(options.get("--kubernetes-hub-url"));
+        Map<String, String> env = new TreeMap<>();
+        belay.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+        for (String variable : env.keySet().stream()
+                .filter(v -> v.startsWith("BELAY_KUBERNETES_"))
+                .toList()) {
+            for (List<String> command : List.of(List.of("serve"), List.of("kubernetes", "pod-manifest"))) {
+                // the options as written, "${env:…}" not yet read from this process's environment
+                CommandLine cli = Main.commandLine().setInterpolateVariables(false);
+                for (String name : command) {
+                    cli = cli.getSubcommands().get(name);
+                }
+                assertThat(cli.getCommandSpec().options())
+                        .as("the runtime's settings are read by belay " + String.join(" ", command)
+                                + " (in the server, and in the admin's kubectl exec) from " + variable)
+                        .anyMatch(o -> ("${env:" + variable + "}").equals(o.defaultValue()));
+            }
+        }
+        URI hub = URI.create(env.get("BELAY_KUBERNETES_HUB_URL"));
         Service service = objects.stream()
                 .filter(Service.class::isInstance)
                 .map(Service.class::cast)
@@ -302,7 +319,7 @@ class KubernetesManifestsTest {
                 .orElseThrow(() -> new AssertionError("the Service has no port " + hub.getPort()));
         assertThat(port.getTargetPort().getStrVal())
                 .isEqualTo(belay.getPorts().getFirst().getName());
-        assertThat(options.get("--kubernetes-image"))
+        assertThat(env.get("BELAY_KUBERNETES_IMAGE"))
                 .as("the workspace pods run the server's own image (deploy/kubernetes/base: images:)")
                 .isEqualTo(belay.getImage());
     }

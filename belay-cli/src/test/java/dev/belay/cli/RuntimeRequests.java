@@ -4,104 +4,96 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.belay.runtime.kubernetes.KubernetesSettings;
 import dev.belay.runtime.kubernetes.KubernetesWorkspaces;
+import dev.belay.runtime.kubernetes.MockCluster;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.net.InetAddress;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The Kubernetes API requests of the kubernetes runtime, as RBAC names them (API group/resource → verbs): every
- * operation of {@link KubernetesWorkspaces} run once against fabric8's mock API server in CRUD mode, with the CSI
- * snapshot API served, and each request it received read back. Deleted pods and volumes linger a while, as they do in
- * a cluster (a pod's containers stop, a volume's protection waits for its pod), so that the runtime's waits for them
- * to go are the waits a cluster sees.
+ * operation of {@link KubernetesWorkspaces} run once against fabric8's mock API server, each request its client sends
+ * recorded on the way. The mock stores objects and nothing more, so {@link Cluster} does a little of what a cluster
+ * does besides, for the runtime's waits to wait as they do there.
  */
 final class RuntimeRequests {
 
     private static final String WORKSPACE = "k3v9q0x2m1ab";
     private static final String FORK = "f7c2m9q4x8zd";
     private static final String SNAPSHOT = "p2x8c0v4n7qe";
-    /** The User-Agent of the requests that make deleted objects linger, which are not the runtime's. */
-    private static final String LINGER_AGENT = "belay-test-linger";
-    /** What holds a deleted pod or volume back for a while ({@link Linger}). */
-    private static final String LINGER_FINALIZER = "belay.test/linger";
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     private RuntimeRequests() {}
 
-    /** What a workspace's whole life asks of the API server in {@code namespace}; fails on any other namespace. */
-    static Map<String, Set<String>> ofALifecycle(String namespace) throws InterruptedException {
-        KubernetesMockServer server = new KubernetesMockServer(
-                new Context(),
-                new MockWebServer(),
-                new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of(new CustomResourceDefinitionContext.Builder()
-                        .withGroup("snapshot.storage.k8s.io")
-                        .withVersion("v1")
-                        .withKind("VolumeSnapshot")
-                        .withPlural("volumesnapshots")
-                        .withScope("Namespaced")
-                        .build())),
-                false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        try (Linger linger = new Linger(server, namespace);
+    /** What a workspace's whole life asks of the API server; fails on a request outside the runtime's namespace. */
+    static Map<String, Set<String>> ofALifecycle() throws InterruptedException {
+        Queue<HttpRequest> requests = new ConcurrentLinkedQueue<>();
+        Interceptor record = new Interceptor() {
+            @Override
+            public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                requests.add(request);
+            }
+        };
+        String namespace = MockCluster.NAMESPACE;
+        try (MockCluster mock = new MockCluster(true);
+                Cluster cluster = new Cluster(mock.client());
+                // as the runtime's client in the server's pod: its namespace, the service account's, is the Role's
+                KubernetesClient client = new KubernetesClientBuilder()
+                        .withConfig(mock.client().getConfiguration())
+                        .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("record", record))
+                        .build();
                 KubernetesWorkspaces workspaces = new KubernetesWorkspaces(
-                        // the in-cluster client's namespace is its service account's, the Role's
-                        server.createClient().inNamespace(namespace),
+                        client,
                         KubernetesSettings.builder(URI.create("http://belay.belay.svc.cluster.local:8750"))
                                 .namespace(namespace)
                                 .image("registry.example.com/belay:0.1.0")
-                                .startTimeout(Duration.ofSeconds(60))
+                                .startTimeout(WAIT)
                                 .build())) {
             workspaces.create(WORKSPACE, "belay_agent_first");
-            workspaces.awaitRunning(WORKSPACE, () -> true, Duration.ofSeconds(60));
+            workspaces.awaitRunning(WORKSPACE, () -> true, WAIT);
             workspaces.podPhase(WORKSPACE);
-            linger.await(WORKSPACE);
+            cluster.awaitHeld(WORKSPACE);
             workspaces.stop(WORKSPACE);
             workspaces.resume(WORKSPACE, "belay_agent_second"); // while the stopped pod is still ending
             workspaces.create(WORKSPACE, "belay_agent_again"); // over what a creation cut short left
             workspaces.snapshot(WORKSPACE, SNAPSHOT);
+            workspaces.awaitSnapshot(SNAPSHOT, WAIT);
             workspaces.createFromSnapshot(FORK, SNAPSHOT, "belay_agent_fork");
+            cluster.awaitHeld(WORKSPACE);
+            workspaces.restore(WORKSPACE, SNAPSHOT); // while the workspace's pod still holds its old volume
             workspaces.deleteSnapshot(SNAPSHOT);
             workspaces.prune(WORKSPACE::equals);
+            KubernetesWorkspaces.prune(client, Optional.of(namespace), id -> false); // belay runtime prune
+            workspaces.create(WORKSPACE, "belay_agent_last");
             workspaces.delete(WORKSPACE);
-        } finally {
-            server.destroy();
         }
         Map<String, Set<String>> grants = new TreeMap<>();
-        for (RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
-                request != null;
-                request = server.takeRequest(100, TimeUnit.MILLISECONDS)) {
-            record(request, namespace, grants);
-        }
+        requests.forEach(request -> record(request, namespace, grants));
         return grants;
     }
 
     /** Adds a request's group/resource and verb; API discovery ({@code /api}, {@code /apis/…}) is everyone's. */
-    private static void record(RecordedRequest request, String namespace, Map<String, Set<String>> grants) {
-        if (LINGER_AGENT.equals(request.getHeader("User-Agent"))) {
-            return;
-        }
-        String[] pathAndQuery = request.getPath().split("\\?", 2);
-        List<String> segments = Arrays.stream(pathAndQuery[0].split("/"))
+    private static void record(HttpRequest request, String namespace, Map<String, Set<String>> grants) {
+        String what = request.method() + " " + request.uri();
+        List<String> segments = Arrays.stream(request.uri().getPath().split("/"))
                 .filter(s -> !s.isEmpty())
                 .toList();
         boolean core = segments.getFirst().equals("api");
@@ -110,78 +102,76 @@ final class RuntimeRequests {
         if (rest.isEmpty()) {
             return;
         }
-        assertThat(rest.getFirst())
-                .as("a request outside a namespace: " + request.getRequestLine())
-                .isEqualTo("namespaces");
-        assertThat(rest.get(1)).as(request.getRequestLine()).isEqualTo(namespace);
+        assertThat(rest.getFirst()).as("a request outside a namespace: " + what).isEqualTo("namespaces");
+        assertThat(rest.get(1)).as(what).isEqualTo(namespace);
         String resource = rest.get(2) + (rest.size() > 4 ? "/" + rest.get(4) : "");
         boolean named = rest.size() > 3;
-        boolean watch = pathAndQuery.length > 1 && pathAndQuery[1].matches("(.*&)?watch=true(&.*)?");
-        String verb = switch (request.getMethod()) {
+        String query = Optional.ofNullable(request.uri().getQuery()).orElse("");
+        boolean watch = Arrays.asList(query.split("&")).contains("watch=true");
+        String verb = switch (request.method()) {
             case "GET" -> named ? "get" : watch ? "watch" : "list";
             case "POST" -> "create";
             case "PUT" -> "update";
             case "PATCH" -> "patch";
             case "DELETE" -> named ? "delete" : "deletecollection";
-            default -> throw new AssertionError("an unexpected request: " + request.getRequestLine());
+            default -> throw new AssertionError("an unexpected request: " + what);
         };
         grants.computeIfAbsent(group + "/" + resource, k -> new TreeSet<>()).add(verb);
     }
 
     /**
-     * What a cluster does and the mock does not: every pod and volume of the namespace gets a finalizer, which is taken
-     * off a second after the object is deleted, so that it lingers as a pod whose containers stop or a volume
-     * whose pod has not ended yet does. A second, too, because the mock's watches do not replay what happened
-     * between a list and the watch that follows it, as an API server's do: a wait that lists a lingering object must
-     * have its watch in place when the object goes.
+     * What a cluster does besides storing objects: its snapshot controller makes a VolumeSnapshot ready, and a pod or a
+     * volume that is deleted lingers a second (a pod's containers stop, a volume's protection waits for its pod), held
+     * by a finalizer this puts on each. A second, too, because the mock's watches do not replay what happened between
+     * a list and the watch that follows it, as an API server's do: a wait that lists a lingering object must have its
+     * watch in place when the object goes.
      */
-    private static final class Linger implements AutoCloseable {
+    private static final class Cluster implements AutoCloseable {
 
-        private final KubernetesClient client;
-        private final String namespace;
+        private static final String FINALIZER = "belay.test/linger";
+        private static final ResourceDefinitionContext SNAPSHOTS = new ResourceDefinitionContext.Builder()
+                .withGroup("snapshot.storage.k8s.io")
+                .withVersion("v1")
+                .withKind("VolumeSnapshot")
+                .withPlural("volumesnapshots")
+                .withNamespaced(true)
+                .build();
+
+        private final NamespacedKubernetesClient client;
         private final Thread thread;
         private final Map<String, Long> deletedSince = new HashMap<>();
         private volatile boolean closed;
 
-        Linger(KubernetesMockServer server, String namespace) {
-            this.client = new KubernetesClientBuilder()
-                    .withConfig(new ConfigBuilder(server.createClient().getConfiguration())
-                            .withUserAgent(LINGER_AGENT)
-                            .build())
-                    .build();
-            this.namespace = namespace;
-            this.thread = Thread.ofPlatform().daemon().name(LINGER_AGENT).start(this::run);
+        Cluster(NamespacedKubernetesClient client) {
+            this.client = client;
+            this.thread =
+                    Thread.ofPlatform().daemon().name("belay-test-cluster").start(this::run);
         }
 
-        /** Waits until the workspace's pod and volume hold the finalizer (or fails after 10 s). */
-        void await(String id) throws InterruptedException {
+        /** Waits until the workspace's pod and volume are held (or fails after a while). */
+        void awaitHeld(String id) throws InterruptedException {
             String name = "belay-ws-" + id;
             for (int i = 0; i < 200; i++) {
-                Pod pod = client.pods().inNamespace(namespace).withName(name).get();
-                PersistentVolumeClaim claim = client.persistentVolumeClaims()
-                        .inNamespace(namespace)
-                        .withName(name)
-                        .get();
-                if (pod != null
-                        && claim != null
-                        && pod.hasFinalizer(LINGER_FINALIZER)
-                        && claim.hasFinalizer(LINGER_FINALIZER)) {
+                HasMetadata pod = client.pods().withName(name).get();
+                HasMetadata claim =
+                        client.persistentVolumeClaims().withName(name).get();
+                if (pod != null && claim != null && pod.hasFinalizer(FINALIZER) && claim.hasFinalizer(FINALIZER)) {
                     return;
                 }
                 Thread.sleep(50);
             }
-            throw new AssertionError("the pod and volume of " + id + " never got their finalizer");
+            throw new AssertionError("the pod and volume of " + id + " were never held");
         }
 
         private void run() {
             while (!closed) {
                 try {
-                    client.pods().inNamespace(namespace).list().getItems().forEach(this::linger);
-                    client.persistentVolumeClaims()
-                            .inNamespace(namespace)
+                    client.pods().list().getItems().forEach(this::linger);
+                    client.persistentVolumeClaims().list().getItems().forEach(this::linger);
+                    client.genericKubernetesResources(SNAPSHOTS)
                             .list()
                             .getItems()
-                            .forEach(this::linger);
+                            .forEach(this::ready);
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
                     return;
@@ -193,22 +183,30 @@ final class RuntimeRequests {
 
         private void linger(HasMetadata object) {
             boolean deleted = object.isMarkedForDeletion();
-            if (deleted != object.hasFinalizer(LINGER_FINALIZER)) {
+            if (deleted != object.hasFinalizer(FINALIZER)) {
                 return; // live and held, or deleted and let go
             }
-            if (deleted) {
-                long since = deletedSince.computeIfAbsent(object.getMetadata().getUid(), uid -> System.nanoTime());
-                if (System.nanoTime() - since < TimeUnit.SECONDS.toNanos(1)) {
-                    return;
-                }
-                client.resource(object).inNamespace(namespace).edit(o -> {
-                    o.removeFinalizer(LINGER_FINALIZER);
+            if (!deleted) {
+                client.resource(object).edit(o -> {
+                    o.addFinalizer(FINALIZER);
                     return o;
                 });
-            } else {
-                client.resource(object).inNamespace(namespace).edit(o -> {
-                    o.addFinalizer(LINGER_FINALIZER);
+                return;
+            }
+            long since = deletedSince.computeIfAbsent(object.getMetadata().getUid(), uid -> System.nanoTime());
+            if (System.nanoTime() - since >= TimeUnit.SECONDS.toNanos(1)) {
+                client.resource(object).edit(o -> {
+                    o.removeFinalizer(FINALIZER);
                     return o;
+                });
+            }
+        }
+
+        private void ready(GenericKubernetesResource snapshot) {
+            if (!Boolean.TRUE.equals(snapshot.get("status", "readyToUse"))) {
+                client.genericKubernetesResources(SNAPSHOTS).resource(snapshot).edit(s -> {
+                    s.setAdditionalProperty("status", Map.of("readyToUse", true));
+                    return s;
                 });
             }
         }
@@ -217,7 +215,6 @@ final class RuntimeRequests {
         public void close() throws InterruptedException {
             closed = true;
             thread.join();
-            client.close();
         }
     }
 }
