@@ -44,6 +44,9 @@ public final class KubernetesWorkspaces implements AutoCloseable {
 
     private static final long POLL_MILLIS = 100;
 
+    /** A snapshot takes seconds to minutes; its status is read twice a second. */
+    private static final long SNAPSHOT_POLL_MILLIS = 500;
+
     private final KubernetesClient client;
     private final KubernetesSettings settings;
     private final BelayObjects objects;
@@ -64,20 +67,26 @@ public final class KubernetesWorkspaces implements AutoCloseable {
     }
 
     /**
-     * Workspaces in the cluster fabric8's config discovery finds: the in-cluster service account, else
-     * {@code KUBECONFIG} or {@code ~/.kube/config}. Nothing is asked of the cluster yet.
+     * Workspaces in the cluster fabric8's config discovery finds ({@link #discover}). Nothing is asked of the cluster
+     * yet.
      */
     public static KubernetesWorkspaces connect(KubernetesSettings settings) {
-        KubernetesClient client;
+        return new KubernetesWorkspaces(discover(), settings, true);
+    }
+
+    /**
+     * A client of the cluster fabric8's config discovery finds: the in-cluster service account, else
+     * {@code KUBECONFIG} or {@code ~/.kube/config}; its namespace is the service account's or the context's.
+     */
+    public static KubernetesClient discover() {
         try {
-            client = new KubernetesClientBuilder().build();
+            return new KubernetesClientBuilder().build();
         } catch (KubernetesClientException e) {
             throw new KubernetesException(
-                    "cannot configure a Kubernetes client (in-cluster service account, "
-                            + "KUBECONFIG or ~/.kube/config): " + e.getMessage(),
+                    "cannot configure a Kubernetes client (in-cluster service account, KUBECONFIG or ~/.kube/config): "
+                            + e.getMessage(),
                     e);
         }
-        return new KubernetesWorkspaces(client, settings, true);
     }
 
     /** The namespace the workspaces live in. */
@@ -286,7 +295,7 @@ public final class KubernetesWorkspaces implements AutoCloseable {
 
     /**
      * Takes a VolumeSnapshot of a workspace's PVC, named after the snapshot and labelled with both ids. The cluster's
-     * snapshot controller makes it ready in its own time; a PVC made from it waits for that.
+     * snapshot controller makes it ready in its own time ({@link #awaitSnapshot}); a PVC made from it waits for that.
      *
      * @throws KubernetesException if the cluster serves no VolumeSnapshots
      */
@@ -311,6 +320,46 @@ public final class KubernetesWorkspaces implements AutoCloseable {
         call(
                 "create VolumeSnapshot " + snapshot.getMetadata().getName(),
                 () -> snapshots().resource(snapshot).create());
+    }
+
+    /**
+     * Waits until the cluster's snapshot controller has made a snapshot ready to restore from.
+     *
+     * @throws KubernetesException when the controller reports an error, the VolumeSnapshot is gone, or the timeout
+     *         passes first; the message says where to look
+     */
+    public void awaitSnapshot(String snapshotId, Duration timeout) {
+        WorkspacePod.requireId(snapshotId);
+        String name = WorkspacePod.snapshotName(snapshotId);
+        Instant deadline = Instant.now().plus(timeout);
+        try {
+            while (true) {
+                GenericKubernetesResource snapshot = call(
+                        "read VolumeSnapshot " + name,
+                        () -> snapshots().withName(name).get());
+                if (snapshot == null) {
+                    throw new KubernetesException("snapshot " + snapshotId + " (VolumeSnapshot " + name
+                            + " in namespace " + namespace + ") is gone");
+                }
+                if (Boolean.TRUE.equals(snapshot.get("status", "readyToUse"))) {
+                    return;
+                }
+                Object error = snapshot.get("status", "error", "message");
+                if (error != null) {
+                    throw new KubernetesException("the cluster could not take snapshot " + snapshotId + ": " + error);
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    throw new KubernetesException("snapshot " + snapshotId + " is not ready after "
+                            + timeout.toSeconds() + " s: see 'kubectl describe volumesnapshot -n " + namespace + " "
+                            + name + "' (does the storage class's CSI driver have a VolumeSnapshotClass, the default "
+                            + "one or --kubernetes-snapshot-class?)");
+                }
+                TimeUnit.MILLISECONDS.sleep(SNAPSHOT_POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KubernetesException("interrupted while waiting for snapshot " + snapshotId, e);
+        }
     }
 
     /** Deletes a snapshot's VolumeSnapshot (nothing if the cluster serves none or it is gone). */

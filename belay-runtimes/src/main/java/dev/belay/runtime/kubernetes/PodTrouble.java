@@ -56,13 +56,22 @@ final class PodTrouble {
                 String what = reason.contains("Image")
                         ? "its image " + container.getImage() + " cannot be pulled"
                         : reason.equals("CrashLoopBackOff") ? "its agent keeps exiting" : "its container cannot start";
-                return Optional.of(what + detail(reason, state.getWaiting().getMessage()));
+                return Optional.of(what + detail(reason, state.getWaiting().getMessage()) + lastExit(container));
             }
         }
         return Optional.empty();
     }
 
     private PodTrouble() {}
+
+    /** How the container's previous run ended, if it did: the agent's exit code and its reason, such as OOMKilled. */
+    private static String lastExit(ContainerStatus container) {
+        if (container.getLastState() == null || container.getLastState().getTerminated() == null) {
+            return "";
+        }
+        var ended = container.getLastState().getTerminated();
+        return ", last exit code " + ended.getExitCode() + detail(ended.getReason(), ended.getMessage());
+    }
 
     private static String detail(String reason, String message) {
         String text = String.join(

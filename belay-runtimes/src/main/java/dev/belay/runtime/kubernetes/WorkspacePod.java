@@ -118,6 +118,9 @@ public record WorkspacePod(Secret secret, PersistentVolumeClaim claim, NetworkPo
         for (HasMetadata object : objects()) {
             String doc = serialization.asYaml(object);
             out.append(doc.startsWith("---") ? "" : "---\n").append(doc);
+            if (!doc.endsWith("\n")) {
+                out.append('\n');
+            }
         }
         return out.toString();
     }

@@ -327,6 +327,12 @@ class KubernetesWorkspacesTest {
                                         .withReason("CrashLoopBackOff")
                                         .endWaiting()
                                         .build())
+                                .withLastState(new ContainerStateBuilder()
+                                        .withNewTerminated()
+                                        .withExitCode(137)
+                                        .withReason("OOMKilled")
+                                        .endTerminated()
+                                        .build())
                                 .build())
                         .build());
 
@@ -342,7 +348,7 @@ class KubernetesWorkspacesTest {
         assertThatThrownBy(() -> workspaces.awaitRunning("unschedulable", () -> false, patience))
                 .hasMessageContaining("it cannot be scheduled (0/3 nodes are available: 3 Insufficient memory.)");
         assertThatThrownBy(() -> workspaces.awaitRunning("crash", () -> false, patience))
-                .hasMessageContaining("its agent keeps exiting (CrashLoopBackOff)");
+                .hasMessageContaining("its agent keeps exiting (CrashLoopBackOff), last exit code 137 (OOMKilled);");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
@@ -414,6 +420,39 @@ class KubernetesWorkspacesTest {
         assertThat(everything()).doesNotContain("VolumeSnapshot/belay-snap-snap1");
     }
 
+    /** The snapshot controller's part, played by the test: the status it writes on a VolumeSnapshot. */
+    private void snapshotStatus(String snapshotId, Map<String, Object> status) {
+        GenericKubernetesResource snapshot = client.genericKubernetesResources(KubernetesWorkspaces.VOLUME_SNAPSHOTS)
+                .withName("belay-snap-" + snapshotId)
+                .get();
+        snapshot.setAdditionalProperty("status", status);
+        client.genericKubernetesResources(KubernetesWorkspaces.VOLUME_SNAPSHOTS)
+                .resource(snapshot)
+                .update();
+    }
+
+    @Test
+    void awaitSnapshotReturnsWhenReadyAndSaysWhyNot() {
+        start(true);
+        workspaces.create("ws1", TOKEN);
+        workspaces.snapshot("ws1", "ready");
+        workspaces.snapshot("ws1", "broken");
+        workspaces.snapshot("ws1", "slow");
+        snapshotStatus("ready", Map.of("readyToUse", true));
+        snapshotStatus("broken", Map.of("readyToUse", false, "error", Map.of("message", "no space left on the pool")));
+
+        workspaces.awaitSnapshot("ready", Duration.ofSeconds(5));
+        assertThatThrownBy(() -> workspaces.awaitSnapshot("broken", Duration.ofSeconds(30)))
+                .isInstanceOf(KubernetesException.class)
+                .hasMessage("the cluster could not take snapshot broken: no space left on the pool");
+        assertThatThrownBy(() -> workspaces.awaitSnapshot("slow", Duration.ofSeconds(1)))
+                .hasMessageStartingWith("snapshot slow is not ready after 1 s: see 'kubectl describe volumesnapshot -n "
+                        + "test belay-snap-slow'");
+        workspaces.deleteSnapshot("slow");
+        assertThatThrownBy(() -> workspaces.awaitSnapshot("slow", Duration.ofSeconds(5)))
+                .hasMessage("snapshot slow (VolumeSnapshot belay-snap-slow in namespace test) is gone");
+    }
+
     @Test
     void theSnapshotClassIsNamedWhenGiven() {
         start(true);
@@ -477,7 +516,10 @@ class KubernetesWorkspacesTest {
         cluster.stopServer();
         assertThatThrownBy(() -> workspaces.podPhase("ws1"))
                 .isInstanceOf(KubernetesException.class)
-                .hasMessageStartingWith("cannot read pod belay-ws-ws1 in namespace test: ");
+                .hasMessageStartingWith("cannot read pod belay-ws-ws1: the Kubernetes API at " + client.getMasterUrl()
+                        + " does not answer (")
+                .hasMessageEndingWith(
+                        "Belay finds it through the in-cluster service account, KUBECONFIG or " + "~/.kube/config");
     }
 
     @Test

@@ -356,7 +356,7 @@ class WorkspacePodTest {
         String yaml = objects.yaml();
 
         assertThat(yaml.lines().filter("---"::equals)).hasSize(4);
-        assertThat(yaml).startsWith("---\n");
+        assertThat(yaml).startsWith("---\n").endsWith("\n").doesNotContain("\n\n");
         List<HasMetadata> parsed = new KubernetesSerialization().unmarshal(yaml);
         assertThat(parsed).isEqualTo(objects.objects());
     }
