@@ -82,6 +82,9 @@ class KubernetesWorkspacesIT {
                     "120")) {
                 http = new WorkspacesHttp(belay.base());
                 String admin = belay.token();
+                assertThat(belay.log())
+                        .as("the cluster, asked at the start")
+                        .contains("pods in namespace " + NAMESPACE + ", without snapshots");
 
                 JsonNode created = created(admin, "pod", kubelet, belay);
                 String id = created.get("id").asString();
