@@ -90,22 +90,23 @@ final class KubernetesHost {
     /**
      * A snapshot of workspace {@code from} when {@code to} is a snapshot's directory, else a new workspace {@code to}
      * whose volume is made from a snapshot: {@code from}'s (a snapshot) or one of {@code from} taken now for it (a
-     * fork), which is deleted with either of them.
+     * fork), which is deleted with either of them. A snapshot taken is waited for until the cluster has it ready, so
+     * that one it cannot take fails here, with its reason.
      */
     void copy(Path from, Path to) {
         KubernetesWorkspaces pods = withSnapshots();
         String target = WorkspaceDirectory.idOf(to);
         try {
             Files.createDirectories(to); // the record's place; the files are in the cluster
-            if (WorkspaceDirectory.isSnapshot(to)) {
-                pods.snapshot(WorkspaceDirectory.idOf(from), target);
-                return;
-            }
             String source = target;
             if (WorkspaceDirectory.isSnapshot(from)) {
                 source = WorkspaceDirectory.idOf(from);
             } else {
                 pods.snapshot(WorkspaceDirectory.idOf(from), target);
+                pods.awaitSnapshot(target, pods.settings().startTimeout());
+            }
+            if (WorkspaceDirectory.isSnapshot(to)) {
+                return;
             }
             pods.createFromSnapshot(target, source, agents.mint(target));
         } catch (IOException e) {

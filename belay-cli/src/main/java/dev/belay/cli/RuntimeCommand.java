@@ -6,7 +6,6 @@ import dev.belay.runtime.container.DockerEngine;
 import dev.belay.runtime.kubernetes.KubernetesException;
 import dev.belay.runtime.kubernetes.KubernetesWorkspaces;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -106,7 +105,7 @@ final class RuntimeCommand {
             }
             Set<String> kept = workspaces == null ? Set.of() : WorkspaceDirectory.ids(workspaces.toAbsolutePath());
             List<String> removed;
-            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+            try (KubernetesClient client = KubernetesWorkspaces.discover()) {
                 removed = KubernetesWorkspaces.prune(client, namespace.name(), kept::contains);
             } catch (KubernetesClientException | KubernetesException e) {
                 throw new UsageException(e.getMessage());

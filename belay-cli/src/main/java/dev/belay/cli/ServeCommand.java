@@ -309,9 +309,9 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Where kubernetes workspaces run: when they are the default runtime (the client configured now, so that a wrong
-     * configuration stops the start), or when {@code --kubernetes-hub-url} says where their pods dial (configured on
-     * first use); else none, and nothing of the Kubernetes client is loaded.
+     * Where kubernetes workspaces run: when they are the default runtime (the cluster asked now, so that a wrong
+     * configuration or a cluster out of reach stops the start), or when {@code --kubernetes-hub-url} says where their
+     * pods dial (configured on first use); else none, and nothing of the Kubernetes client is loaded.
      */
     private Optional<KubernetesHost.Cluster> cluster(BelayDirs dirs) {
         boolean byDefault = options.runtime.runtime.strip().equals(Runtimes.KUBERNETES);
@@ -322,7 +322,11 @@ final class ServeCommand implements Callable<Integer> {
         Once<KubernetesWorkspaces> connected = new Once<>(() -> KubernetesWorkspaces.connect(settings));
         if (byDefault) {
             try {
-                connected.get();
+                KubernetesWorkspaces pods = connected.get();
+                System.err.println("Kubernetes workspaces: pods in namespace " + pods.namespace()
+                        + (pods.supportsSnapshots()
+                                ? ", snapshots as VolumeSnapshots"
+                                : ", without snapshots (the cluster serves no VolumeSnapshots)"));
             } catch (KubernetesException e) {
                 throw new UsageException(e.getMessage());
             }

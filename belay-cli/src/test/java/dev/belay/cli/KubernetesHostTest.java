@@ -13,10 +13,14 @@ import dev.belay.runtime.kubernetes.MockCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +36,7 @@ class KubernetesHostTest {
     private static final String B = "bbbbbbbbbbbb";
     private static final String C = "cccccccccccc";
     private static final String SNAP = "ssssssssssss";
+    private static final String SNAPSHOTS = "snapshot.storage.k8s.io/v1";
 
     @TempDir
     Path dir;
@@ -40,12 +45,16 @@ class KubernetesHostTest {
     Path config;
 
     private MockCluster cluster;
+    private Watch controller;
     private NamespacedKubernetesClient client;
     private WorkspaceAgents agents;
     private KubernetesWorkspaces pods;
 
     @AfterEach
     void stop() {
+        if (controller != null) {
+            controller.close();
+        }
         if (cluster != null) {
             cluster.close();
         }
@@ -67,6 +76,27 @@ class KubernetesHostTest {
         return new KubernetesHost(new KubernetesHost.Cluster(new Once<>(() -> pods), agents), List::of);
     }
 
+    /** The cluster's snapshot controller, which has every VolumeSnapshot made ready to use at once. */
+    private void snapshotController() {
+        controller = client.genericKubernetesResources(SNAPSHOTS, "VolumeSnapshot")
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, GenericKubernetesResource snapshot) {
+                        if (action == Action.ADDED) {
+                            Thread.ofVirtual().start(() -> {
+                                snapshot.setAdditionalProperty("status", Map.of("readyToUse", true));
+                                client.genericKubernetesResources(SNAPSHOTS, "VolumeSnapshot")
+                                        .resource(snapshot)
+                                        .update();
+                            });
+                        }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {}
+                });
+    }
+
     private Path files(String id) {
         return dir.resolve(id).resolve("files");
     }
@@ -78,6 +108,7 @@ class KubernetesHostTest {
     @Test
     void snapshotsForksAndRestoresAreVolumeSnapshotsAndClaimsMadeFromThem() throws Exception {
         KubernetesHost host = host(true);
+        snapshotController();
         pods.create(A, agents.mint(A));
 
         host.copy(files(A), snapshotFiles(A, SNAP));
@@ -160,7 +191,7 @@ class KubernetesHostTest {
     }
 
     private GenericKubernetesResource snapshot(String snapshot) {
-        return client.genericKubernetesResources("snapshot.storage.k8s.io/v1", "VolumeSnapshot")
+        return client.genericKubernetesResources(SNAPSHOTS, "VolumeSnapshot")
                 .withName("belay-snap-" + snapshot)
                 .get();
     }

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +59,8 @@ class KubernetesWorkspacesIT {
                 PodmanKubelet kubelet = new PodmanKubelet(cluster.client(), NAMESPACE, work)) {
             KubernetesClient client = cluster.client();
             Path kubeconfig = cluster.kubeconfig(work.resolve("kubeconfig"));
+            // the server's rules: its guard holds for what runs in the pods, whose agents approve all it sends
+            Path rules = Files.writeString(work.resolve("rules.yaml"), "deny:\n  paths: [\".env\"]\n");
             int port = freePort();
             try (BelayProcess belay = BelayProcess.serveWorkspaces(
                     dir,
@@ -67,6 +70,8 @@ class KubernetesWorkspacesIT {
                     Integer.toString(port),
                     "--approve",
                     "auto",
+                    "--rules",
+                    rules.toString(),
                     "--runtime",
                     "kubernetes",
                     "--kubernetes-hub-url",
@@ -77,6 +82,9 @@ class KubernetesWorkspacesIT {
                     "120")) {
                 http = new WorkspacesHttp(belay.base());
                 String admin = belay.token();
+                assertThat(belay.log())
+                        .as("the cluster, asked at the start")
+                        .contains("pods in namespace " + NAMESPACE + ", without snapshots");
 
                 JsonNode created = created(admin, "pod", kubelet, belay);
                 String id = created.get("id").asString();
@@ -95,6 +103,17 @@ class KubernetesWorkspacesIT {
                         Map.of("path", "notes.txt", "content", "kept on the volume\n"),
                         200);
                 assertThat(read(id, token, "notes.txt")).contains("kept on the volume");
+                for (String spelling : List.of(".env", "/belay/workspace/.env", "sub/../.env")) {
+                    assertThat(http.response(
+                                            "POST",
+                                            "/w/" + id + "/api/write_file",
+                                            token,
+                                            "{\"path\": \"" + spelling + "\", \"content\": \"SECRET=1\"}")
+                                    .body())
+                            .as(spelling + ": the server's rules, with the pod's workspace as their root")
+                            .contains("deny.paths: .env");
+                }
+                assertThat(run(id, token, "ls -a")).doesNotContain(".env");
                 assertThat(http.send("POST", "/w/" + id + "/api/history", token, Map.of(), 200)
                                 .toString())
                         .as("the journal, on the Pod's volume, has the change")

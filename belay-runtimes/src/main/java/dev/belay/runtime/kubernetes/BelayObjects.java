@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,6 +97,22 @@ final class BelayObjects {
         try {
             return action.get();
         } catch (KubernetesClientException e) {
+            boolean unanswered = false;
+            Throwable cause = e;
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                unanswered |= t instanceof IOException;
+                cause = t;
+            }
+            if (e.getStatus() == null && unanswered) {
+                // no answer at all: say which API server was tried and why it could not be reached
+                throw new KubernetesException(
+                        "cannot " + what + ": the Kubernetes API at " + client.getMasterUrl() + " does not answer ("
+                                + cause.getClass().getSimpleName()
+                                + (cause.getMessage() == null ? "" : ": " + cause.getMessage())
+                                + "); Belay finds it through the in-cluster service account, KUBECONFIG or "
+                                + "~/.kube/config",
+                        e);
+            }
             String reason = e.getStatus() != null && e.getStatus().getMessage() != null
                     ? e.getStatus().getMessage()
                     : e.getMessage();

@@ -67,20 +67,26 @@ public final class KubernetesWorkspaces implements AutoCloseable {
     }
 
     /**
-     * Workspaces in the cluster fabric8's config discovery finds: the in-cluster service account, else
-     * {@code KUBECONFIG} or {@code ~/.kube/config}. Nothing is asked of the cluster yet.
+     * Workspaces in the cluster fabric8's config discovery finds ({@link #discover}). Nothing is asked of the cluster
+     * yet.
      */
     public static KubernetesWorkspaces connect(KubernetesSettings settings) {
-        KubernetesClient client;
+        return new KubernetesWorkspaces(discover(), settings, true);
+    }
+
+    /**
+     * A client of the cluster fabric8's config discovery finds: the in-cluster service account, else
+     * {@code KUBECONFIG} or {@code ~/.kube/config}; its namespace is the service account's or the context's.
+     */
+    public static KubernetesClient discover() {
         try {
-            client = new KubernetesClientBuilder().build();
+            return new KubernetesClientBuilder().build();
         } catch (KubernetesClientException e) {
             throw new KubernetesException(
-                    "cannot configure a Kubernetes client (in-cluster service account, "
-                            + "KUBECONFIG or ~/.kube/config): " + e.getMessage(),
+                    "cannot configure a Kubernetes client (in-cluster service account, KUBECONFIG or ~/.kube/config): "
+                            + e.getMessage(),
                     e);
         }
-        return new KubernetesWorkspaces(client, settings, true);
     }
 
     /** The namespace the workspaces live in. */

@@ -516,7 +516,10 @@ class KubernetesWorkspacesTest {
         cluster.stopServer();
         assertThatThrownBy(() -> workspaces.podPhase("ws1"))
                 .isInstanceOf(KubernetesException.class)
-                .hasMessageStartingWith("cannot read pod belay-ws-ws1 in namespace test: ");
+                .hasMessageStartingWith("cannot read pod belay-ws-ws1: the Kubernetes API at " + client.getMasterUrl()
+                        + " does not answer (")
+                .hasMessageEndingWith(
+                        "Belay finds it through the in-cluster service account, KUBECONFIG or " + "~/.kube/config");
     }
 
     @Test

@@ -168,8 +168,11 @@ final class AccessFilter implements Filter {
                         response,
                         401,
                         "unauthorized",
-                        "Only agent tokens may connect here: create one on the server "
-                                + "with 'belay token create --agent NAME' and pass it to 'belay agent --token'.");
+                        workspaces.isPresent()
+                                ? "Only the agents of kubernetes workspaces connect here, each with the token of its "
+                                        + "pod's Secret."
+                                : "Only agent tokens may connect here: create one on the server "
+                                        + "with 'belay token create --agent NAME' and pass it to 'belay agent --token'.");
                 return Optional.empty();
             }
             return Optional.of(Caller.AGENT);

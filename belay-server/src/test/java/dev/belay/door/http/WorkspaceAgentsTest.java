@@ -91,9 +91,11 @@ class WorkspaceAgentsTest {
             int port = server.start();
             String apiToken = workspaces.create(NewWorkspace.empty()).token();
             for (String notAnAgent : List.of(ADMIN, apiToken, "belay_agent_forged")) {
-                assertThat(get(port, notAnAgent).statusCode())
+                HttpResponse<String> refused = get(port, notAnAgent);
+                assertThat(refused.statusCode())
                         .as("only agent tokens reach " + Hub.PATH)
                         .isEqualTo(401);
+                assertThat(refused.body()).contains("agents of kubernetes workspaces");
             }
 
             Agent intruder = connect(port, tokenB);
