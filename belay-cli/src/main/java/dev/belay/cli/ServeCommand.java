@@ -32,6 +32,8 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -187,7 +189,7 @@ final class ServeCommand implements Callable<Integer> {
                     token,
                     Optional.ofNullable(publicUrl),
                     publicSchema,
-                    List.of(),
+                    workspaces.enabled() ? hubHost(kubernetes.hubUrl) : List.of(),
                     HttpConfig.MAX_REQUEST_BYTES,
                     HttpConfig.MAX_UPLOAD_BYTES);
         } catch (IllegalArgumentException e) {
@@ -306,6 +308,23 @@ final class ServeCommand implements Callable<Integer> {
             observability.flush();
         }
         return 0;
+    }
+
+    /**
+     * The host of {@code --kubernetes-hub-url}, a name of this server too: the pods of kubernetes workspaces dial it (in
+     * a cluster, the Service's name in its DNS), and the Host check must let them in. A URL that is not one names no
+     * host here; the runtime's settings refuse it with their own message.
+     */
+    private static List<String> hubHost(String hubUrl) {
+        if (hubUrl == null || hubUrl.isBlank()) {
+            return List.of();
+        }
+        try {
+            return Optional.ofNullable(new URI(hubUrl.strip()).getHost()).stream()
+                    .toList();
+        } catch (URISyntaxException e) {
+            return List.of();
+        }
     }
 
     /**
