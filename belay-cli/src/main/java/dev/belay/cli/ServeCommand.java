@@ -311,9 +311,9 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The host of {@code --kubernetes-hub-url}, a name of this server too: the pods of kubernetes workspaces dial it (in
-     * a cluster, the Service's name in its DNS), and the Host check must let them in. A URL that is not one names no
-     * host here; the runtime's settings refuse it with their own message.
+     * The host of {@code --kubernetes-hub-url}, a name of this server too: the pods of kubernetes workspaces dial it
+     * (in a cluster, the Service's name in its DNS), and the Host check must let them in. A URL that is not one names
+     * no host here; the runtime's settings refuse it with their own message.
      */
     private static List<String> hubHost(String hubUrl) {
         if (hubUrl == null || hubUrl.isBlank()) {
