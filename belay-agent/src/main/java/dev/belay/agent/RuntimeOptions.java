@@ -40,8 +40,10 @@ public final class RuntimeOptions {
             paramLabel = "KIND",
             defaultValue = "${env:BELAY_RUNTIME:-local}",
             description = "Where commands run: local, sandbox (bubblewrap) or container[:IMAGE] (Docker Engine API "
-                    + "at DOCKER_HOST; default image " + ContainerConfig.DEFAULT_IMAGE + "). Default: "
-                    + "${DEFAULT-VALUE}; env BELAY_RUNTIME.")
+                    + "at DOCKER_HOST; default image " + ContainerConfig.DEFAULT_IMAGE
+                    + "); for the workspaces of "
+                    + "'serve --workspaces', also kubernetes (a pod each). Default: ${DEFAULT-VALUE}; "
+                    + "env BELAY_RUNTIME.")
     public String runtime;
 
     @Option(

@@ -171,8 +171,8 @@ final class AccessFilter implements Filter {
                         workspaces.isPresent()
                                 ? "Only the agents of kubernetes workspaces connect here, each with the token of its "
                                         + "pod's Secret."
-                                : "Only agent tokens may connect here: create one on the server "
-                                        + "with 'belay token create --agent NAME' and pass it to 'belay agent --token'.");
+                                : "Only agent tokens may connect here: create one on the server with "
+                                        + "'belay token create --agent NAME' and pass it to 'belay agent --token'.");
                 return Optional.empty();
             }
             return Optional.of(Caller.AGENT);
