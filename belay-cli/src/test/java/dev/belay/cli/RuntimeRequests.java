@@ -7,6 +7,7 @@ import dev.belay.runtime.kubernetes.KubernetesWorkspaces;
 import dev.belay.runtime.kubernetes.MockCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
@@ -55,9 +56,15 @@ final class RuntimeRequests {
         String namespace = MockCluster.NAMESPACE;
         try (MockCluster mock = new MockCluster(true);
                 Cluster cluster = new Cluster(mock.client());
-                // as the runtime's client in the server's pod: its namespace, the service account's, is the Role's
+                // a client whose own namespace is another (a kubeconfig context's, say): every request must still go
+                // to the runtime's namespace, the Role's
                 KubernetesClient client = new KubernetesClientBuilder()
-                        .withConfig(mock.client().getConfiguration())
+                        .withConfig(new ConfigBuilder(mock.client().getConfiguration())
+                                .withNamespace("elsewhere")
+                                // the mock can stall for a minute when a watch closes as an event for it comes
+                                // (Cluster): a request then waits it out instead of failing
+                                .withRequestTimeout((int) TimeUnit.SECONDS.toMillis(90))
+                                .build())
                         .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("record", record))
                         .build();
                 KubernetesWorkspaces workspaces = new KubernetesWorkspaces(
@@ -68,16 +75,17 @@ final class RuntimeRequests {
                                 .startTimeout(WAIT)
                                 .build())) {
             workspaces.create(WORKSPACE, "belay_agent_first");
+            cluster.hold(WORKSPACE);
             workspaces.awaitRunning(WORKSPACE, () -> true, WAIT);
             workspaces.podPhase(WORKSPACE);
-            cluster.awaitHeld(WORKSPACE);
             workspaces.stop(WORKSPACE);
             workspaces.resume(WORKSPACE, "belay_agent_second"); // while the stopped pod is still ending
+            cluster.hold(WORKSPACE);
             workspaces.create(WORKSPACE, "belay_agent_again"); // over what a creation cut short left
             workspaces.snapshot(WORKSPACE, SNAPSHOT);
             workspaces.awaitSnapshot(SNAPSHOT, WAIT);
             workspaces.createFromSnapshot(FORK, SNAPSHOT, "belay_agent_fork");
-            cluster.awaitHeld(WORKSPACE);
+            cluster.hold(WORKSPACE);
             workspaces.restore(WORKSPACE, SNAPSHOT); // while the workspace's pod still holds its old volume
             workspaces.deleteSnapshot(SNAPSHOT);
             workspaces.prune(WORKSPACE::equals);
@@ -122,9 +130,11 @@ final class RuntimeRequests {
     /**
      * What a cluster does besides storing objects: its snapshot controller makes a VolumeSnapshot ready, and a pod or a
      * volume that is deleted lingers a second (a pod's containers stop, a volume's protection waits for its pod), held
-     * by a finalizer this puts on each. A second, too, because the mock's watches do not replay what happened between
-     * a list and the watch that follows it, as an API server's do: a wait that lists a lingering object must have its
-     * watch in place when the object goes.
+     * by a finalizer {@link #hold} puts on them. A second, too, because the mock's watches do not replay what happened
+     * between a list and the watch that follows it, as an API server's do: a wait that lists a lingering object must
+     * have its watch in place when the object goes. The finalizer is put on while no watch of the runtime is open or
+     * closing: the mock's event loop can wait for a closing watch that has an event of it to send, and then answers no
+     * request for a minute.
      */
     private static final class Cluster implements AutoCloseable {
 
@@ -148,26 +158,27 @@ final class RuntimeRequests {
                     Thread.ofPlatform().daemon().name("belay-test-cluster").start(this::run);
         }
 
-        /** Waits until the workspace's pod and volume are held (or fails after a while). */
-        void awaitHeld(String id) throws InterruptedException {
+        /** Holds the workspace's pod and volume: deleted, they linger until a second later. */
+        void hold(String id) {
             String name = "belay-ws-" + id;
-            for (int i = 0; i < 200; i++) {
-                HasMetadata pod = client.pods().withName(name).get();
-                HasMetadata claim =
-                        client.persistentVolumeClaims().withName(name).get();
-                if (pod != null && claim != null && pod.hasFinalizer(FINALIZER) && claim.hasFinalizer(FINALIZER)) {
-                    return;
+            List<HasMetadata> objects = List.of(
+                    client.pods().withName(name).require(),
+                    client.persistentVolumeClaims().withName(name).require());
+            for (HasMetadata object : objects) {
+                if (!object.isMarkedForDeletion() && !object.hasFinalizer(FINALIZER)) {
+                    client.resource(object).edit(o -> {
+                        o.addFinalizer(FINALIZER);
+                        return o;
+                    });
                 }
-                Thread.sleep(50);
             }
-            throw new AssertionError("the pod and volume of " + id + " were never held");
         }
 
         private void run() {
             while (!closed) {
                 try {
-                    client.pods().list().getItems().forEach(this::linger);
-                    client.persistentVolumeClaims().list().getItems().forEach(this::linger);
+                    client.pods().list().getItems().forEach(this::release);
+                    client.persistentVolumeClaims().list().getItems().forEach(this::release);
                     client.genericKubernetesResources(SNAPSHOTS)
                             .list()
                             .getItems()
@@ -181,16 +192,9 @@ final class RuntimeRequests {
             }
         }
 
-        private void linger(HasMetadata object) {
-            boolean deleted = object.isMarkedForDeletion();
-            if (deleted != object.hasFinalizer(FINALIZER)) {
-                return; // live and held, or deleted and let go
-            }
-            if (!deleted) {
-                client.resource(object).edit(o -> {
-                    o.addFinalizer(FINALIZER);
-                    return o;
-                });
+        /** Lets a held object go a second after its deletion. */
+        private void release(HasMetadata object) {
+            if (!object.isMarkedForDeletion() || !object.hasFinalizer(FINALIZER)) {
                 return;
             }
             long since = deletedSince.computeIfAbsent(object.getMetadata().getUid(), uid -> System.nanoTime());

@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
@@ -448,9 +448,10 @@ public final class KubernetesWorkspaces implements AutoCloseable {
         return objects.call(what, action);
     }
 
-    private MixedOperation<
+    /** The VolumeSnapshots of the workspaces' namespace, which need not be the client's own. */
+    private NonNamespaceOperation<
                     GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
             snapshots() {
-        return objects.snapshots();
+        return objects.snapshots().inNamespace(namespace);
     }
 }
