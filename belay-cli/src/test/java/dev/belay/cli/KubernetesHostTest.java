@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -192,23 +193,19 @@ class KubernetesHostTest {
         Thread.ofVirtual().start(() -> {
             // the kubelet's word, once the pod is there: its image cannot be pulled
             client.pods().withName("belay-ws-" + A).waitUntilCondition(Objects::nonNull, 20, TimeUnit.SECONDS);
-            client.pods()
-                    .withName("belay-ws-" + A)
-                    .editStatus(pod -> new PodBuilder(pod)
-                            .withStatus(new PodStatusBuilder()
-                                    .withPhase("Pending")
-                                    .withContainerStatuses(new ContainerStatusBuilder()
-                                            .withName("agent")
-                                            .withImage("registry.example/belay:1")
-                                            .withState(new ContainerStateBuilder()
-                                                    .withNewWaiting()
-                                                    .withReason("ErrImagePull")
-                                                    .withMessage("manifest unknown")
-                                                    .endWaiting()
-                                                    .build())
-                                            .build())
+            status(new PodStatusBuilder()
+                    .withPhase("Pending")
+                    .withContainerStatuses(new ContainerStatusBuilder()
+                            .withName("agent")
+                            .withImage("registry.example/belay:1")
+                            .withState(new ContainerStateBuilder()
+                                    .withNewWaiting()
+                                    .withReason("ErrImagePull")
+                                    .withMessage("manifest unknown")
+                                    .endWaiting()
                                     .build())
-                            .build());
+                            .build())
+                    .build());
         });
 
         assertThatThrownBy(() -> host.open(A))
@@ -227,6 +224,37 @@ class KubernetesHostTest {
         assertThat(client.secrets().withLabel("belay.dev/workspace", A).list().getItems())
                 .isEmpty();
         assertThat(agents.hasToken(A)).isFalse();
+    }
+
+    @Test
+    void aPodThatEndedForGoodIsMadeAgainOnTheNextOpen() throws Exception {
+        KubernetesHost host = host(false);
+        pods.create(A, agents.mint(A));
+        String evicted =
+                client.pods().withName("belay-ws-" + A).get().getMetadata().getUid();
+        status(new PodStatusBuilder().withPhase("Failed").withReason("Evicted").build());
+        Thread.ofVirtual().start(() -> {
+            // the kubelet's word on the new pod, so that the open ends without an agent
+            client.pods()
+                    .withName("belay-ws-" + A)
+                    .waitUntilCondition(
+                            pod -> pod != null && !pod.getMetadata().getUid().equals(evicted), 20, TimeUnit.SECONDS);
+            status(new PodStatusBuilder()
+                    .withPhase("Failed")
+                    .withReason("Unknown")
+                    .build());
+        });
+
+        assertThatThrownBy(() -> host.open(A)).isInstanceOf(KubernetesException.class);
+        assertThat(client.pods().withName("belay-ws-" + A).get().getMetadata().getUid())
+                .as("a new pod")
+                .isNotEqualTo(evicted);
+    }
+
+    private void status(PodStatus status) {
+        client.pods()
+                .withName("belay-ws-" + A)
+                .editStatus(pod -> new PodBuilder(pod).withStatus(status).build());
     }
 
     @Test
