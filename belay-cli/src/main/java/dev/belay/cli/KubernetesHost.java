@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -24,6 +25,9 @@ import java.util.function.Supplier;
  * ({@link WorkspaceDirectory#idOf}).
  */
 final class KubernetesHost {
+
+    /** The phases of a pod that has ended for good: its containers are not restarted. */
+    private static final Set<String> ENDED = Set.of("Failed", "Succeeded");
 
     /** The workspace inside its pod, against which the server's guard matches the rules' paths. */
     static final Path ROOT = Path.of(WorkspacePod.MOUNT, "workspace");
@@ -67,8 +71,9 @@ final class KubernetesHost {
 
     /**
      * Gets the workspace's pod running with its agent online: made (with a new agent token) when the workspace has
-     * none yet, made again (with a new token, as only the digest of the last one is kept) when it was stopped, else
-     * waited for as it is.
+     * none yet, made again (with a new token, as only the digest of the last one is kept) when it was stopped or its
+     * pod ended for good (evicted, say: its phase Failed or Succeeded, which no restart leaves), else waited for as it
+     * is.
      *
      * @return its calls, sent to its agent
      */
@@ -77,7 +82,8 @@ final class KubernetesHost {
         try {
             if (!agents.hasToken(id)) {
                 pods.create(id, agents.mint(id));
-            } else if (pods.podPhase(id).isEmpty()) {
+            } else if (pods.podPhase(id).filter(phase -> !ENDED.contains(phase)).isEmpty()) {
+                hangUp(id);
                 pods.resume(id, agents.mint(id));
             }
         } catch (IOException e) {

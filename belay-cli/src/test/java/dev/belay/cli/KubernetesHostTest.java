@@ -7,11 +7,17 @@ import dev.belay.fleet.FleetException;
 import dev.belay.fleet.Source;
 import dev.belay.hub.AgentTokens;
 import dev.belay.hub.WorkspaceAgents;
+import dev.belay.runtime.kubernetes.KubernetesException;
 import dev.belay.runtime.kubernetes.KubernetesSettings;
 import dev.belay.runtime.kubernetes.KubernetesWorkspaces;
 import dev.belay.runtime.kubernetes.MockCluster;
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -21,6 +27,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +75,7 @@ class KubernetesHostTest {
                 client,
                 KubernetesSettings.builder(URI.create("http://127.0.0.1:8750"))
                         .image("registry.example/belay:1")
+                        .startTimeout(Duration.ofSeconds(20))
                         .build());
         agents = new WorkspaceAgents(
                 new AgentTokens(config, "workspace-agent-tokens.json"),
@@ -176,6 +185,76 @@ class KubernetesHostTest {
         assertThat(client.pods().withName("belay-ws-" + A).get())
                 .as("a refused restore leaves the workspace running")
                 .isNotNull();
+    }
+
+    @Test
+    void aPodThatCannotStartFailsTheOpenWithItsReasonAndARemoveLeavesNothingOfIt() throws Exception {
+        KubernetesHost host = host(false);
+        Thread.ofVirtual().start(() -> {
+            // the kubelet's word, once the pod is there: its image cannot be pulled
+            client.pods().withName("belay-ws-" + A).waitUntilCondition(Objects::nonNull, 20, TimeUnit.SECONDS);
+            status(new PodStatusBuilder()
+                    .withPhase("Pending")
+                    .withContainerStatuses(new ContainerStatusBuilder()
+                            .withName("agent")
+                            .withImage("registry.example/belay:1")
+                            .withState(new ContainerStateBuilder()
+                                    .withNewWaiting()
+                                    .withReason("ErrImagePull")
+                                    .withMessage("manifest unknown")
+                                    .endWaiting()
+                                    .build())
+                            .build())
+                    .build());
+        });
+
+        assertThatThrownBy(() -> host.open(A))
+                .isInstanceOf(KubernetesException.class)
+                .hasMessageContaining("registry.example/belay:1 cannot be pulled");
+        assertThat(agents.hasToken(A)).isTrue();
+
+        host.remove(files(A));
+        assertThat(client.pods().withLabel("belay.dev/workspace", A).list().getItems())
+                .isEmpty();
+        assertThat(client.persistentVolumeClaims()
+                        .withLabel("belay.dev/workspace", A)
+                        .list()
+                        .getItems())
+                .isEmpty();
+        assertThat(client.secrets().withLabel("belay.dev/workspace", A).list().getItems())
+                .isEmpty();
+        assertThat(agents.hasToken(A)).isFalse();
+    }
+
+    @Test
+    void aPodThatEndedForGoodIsMadeAgainOnTheNextOpen() throws Exception {
+        KubernetesHost host = host(false);
+        pods.create(A, agents.mint(A));
+        String evicted =
+                client.pods().withName("belay-ws-" + A).get().getMetadata().getUid();
+        status(new PodStatusBuilder().withPhase("Failed").withReason("Evicted").build());
+        Thread.ofVirtual().start(() -> {
+            // the kubelet's word on the new pod, so that the open ends without an agent
+            client.pods()
+                    .withName("belay-ws-" + A)
+                    .waitUntilCondition(
+                            pod -> pod != null && !pod.getMetadata().getUid().equals(evicted), 20, TimeUnit.SECONDS);
+            status(new PodStatusBuilder()
+                    .withPhase("Failed")
+                    .withReason("Unknown")
+                    .build());
+        });
+
+        assertThatThrownBy(() -> host.open(A)).isInstanceOf(KubernetesException.class);
+        assertThat(client.pods().withName("belay-ws-" + A).get().getMetadata().getUid())
+                .as("a new pod")
+                .isNotEqualTo(evicted);
+    }
+
+    private void status(PodStatus status) {
+        client.pods()
+                .withName("belay-ws-" + A)
+                .editStatus(pod -> new PodBuilder(pod).withStatus(status).build());
     }
 
     @Test

@@ -122,7 +122,9 @@ public final class WorkspaceAgents {
                                     + registry.known(id)
                                             .map(l -> " (last seen " + l.lastSeen() + ")")
                                             .orElse("")
-                                    + ": it may be starting or restarting. Retry in a few seconds."));
+                                    + ": it may be starting or restarting. Retry in a few seconds; if it does not "
+                                    + "come back, its pod may have ended: stopping and resuming the workspace (POST "
+                                    + "/workspaces/" + id + "/stop, then /resume, admin token) makes it again."));
         }
     }
 }
