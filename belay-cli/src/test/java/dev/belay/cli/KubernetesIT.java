@@ -171,93 +171,45 @@ class KubernetesIT {
         Path deployment = files.resolve("deployment.yaml");
         Files.writeString(deployment, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n");
 
-        Map<List<String>, String> refusals = Map.of(
-                List.of(
-                        "kubernetes",
-                        "pod-manifest",
-                        "--workspace",
+        // each refusal: the workspace named, the options after it, and what the error says
+        record Refusal(String workspace, List<String> options, String says) {}
+        List<Refusal> refusals = List.of(
+                new Refusal(
                         "nosuchspace1",
-                        "--workspaces",
-                        dir.toString(),
-                        "--kubernetes-hub-url",
-                        HUB,
-                        "--kubernetes-image",
-                        IMAGE),
-                "no workspace nosuchspace1 in " + dir,
-                List.of(
-                        "kubernetes",
-                        "pod-manifest",
-                        "--workspace",
+                        List.of("--kubernetes-hub-url", HUB, "--kubernetes-image", IMAGE),
+                        "no workspace nosuchspace1 in " + dir),
+                new Refusal(id, List.of("--kubernetes-image", IMAGE), "needs --kubernetes-hub-url"),
+                new Refusal(
                         id,
-                        "--workspaces",
-                        dir.toString(),
-                        "--kubernetes-image",
-                        IMAGE),
-                "needs --kubernetes-hub-url",
-                List.of(
-                        "kubernetes",
-                        "pod-manifest",
-                        "--workspace",
+                        List.of("--kubernetes-hub-url", "belay:8750", "--kubernetes-image", IMAGE),
+                        "the hub URL belay:8750 is not an absolute http(s) URL"),
+                new Refusal(id, List.of("--kubernetes-hub-url", HUB), "no image for the workspace pods"),
+                new Refusal(
                         id,
-                        "--workspaces",
-                        dir.toString(),
-                        "--kubernetes-hub-url",
-                        "belay:8750",
-                        "--kubernetes-image",
-                        IMAGE),
-                "the hub URL belay:8750 is not an absolute http(s) URL",
-                List.of(
-                        "kubernetes",
-                        "pod-manifest",
-                        "--workspace",
+                        List.of("--kubernetes-hub-url", HUB, "--kubernetes-pod-template", deployment.toString()),
+                        "holds Deployment, not a Pod"),
+                new Refusal(
                         id,
-                        "--workspaces",
-                        dir.toString(),
-                        "--kubernetes-hub-url",
-                        HUB),
-                "no image for the workspace pods",
-                List.of(
-                        "kubernetes",
-                        "pod-manifest",
-                        "--workspace",
+                        List.of(
+                                "--kubernetes-hub-url",
+                                HUB,
+                                "--kubernetes-pod-template",
+                                files.resolve("missing").toString()),
+                        "cannot read the pod template"),
+                new Refusal(
                         id,
-                        "--workspaces",
-                        dir.toString(),
-                        "--kubernetes-hub-url",
-                        HUB,
-                        "--kubernetes-pod-template",
-                        deployment.toString()),
-                "holds Deployment, not a Pod",
-                List.of(
-                        "kubernetes",
-                        "pod-manifest",
-                        "--workspace",
-                        id,
-                        "--workspaces",
-                        dir.toString(),
-                        "--kubernetes-hub-url",
-                        HUB,
-                        "--kubernetes-pod-template",
-                        files.resolve("missing").toString()),
-                "cannot read the pod template",
-                List.of(
-                        "kubernetes",
-                        "pod-manifest",
-                        "--workspace",
-                        id,
-                        "--workspaces",
-                        dir.toString(),
-                        "--kubernetes-hub-url",
-                        HUB,
-                        "--kubernetes-image",
-                        IMAGE,
-                        "--kubernetes-storage",
-                        "lots"),
-                "the storage size lots is not a positive Kubernetes quantity");
-        for (Map.Entry<List<String>, String> refusal : refusals.entrySet()) {
-            Run run = belay(Map.of(), refusal.getKey().toArray(String[]::new));
-            assertThat(run.exitCode()).as(refusal.getKey() + ": " + run.err()).isEqualTo(2);
-            assertThat(run.err()).contains(refusal.getValue());
+                        List.of(
+                                "--kubernetes-hub-url",
+                                HUB,
+                                "--kubernetes-image",
+                                IMAGE,
+                                "--kubernetes-storage",
+                                "lots"),
+                        "the storage size lots is not a positive Kubernetes quantity"));
+        for (Refusal refusal : refusals) {
+            Run run = podManifest(refusal.workspace(), refusal.options().toArray(String[]::new));
+            assertThat(run.exitCode()).as(refusal + ": " + run.err()).isEqualTo(2);
+            assertThat(run.err()).contains(refusal.says());
             assertThat(run.out()).isEmpty();
         }
         assertThat(agentTokens().verify(token)).contains(id);
