@@ -28,6 +28,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Kubernetes API requests of the kubernetes runtime, as RBAC names them (API group/resource → verbs): every
@@ -76,7 +77,9 @@ final class RuntimeRequests {
                                 .build())) {
             workspaces.create(WORKSPACE, "belay_agent_first");
             cluster.hold(WORKSPACE);
-            workspaces.awaitRunning(WORKSPACE, () -> true, WAIT);
+            AtomicInteger asked = new AtomicInteger();
+            // an agent online at the second ask: the wait reads and watches the pod once
+            workspaces.awaitRunning(WORKSPACE, () -> asked.getAndIncrement() > 0, WAIT);
             workspaces.podPhase(WORKSPACE);
             workspaces.stop(WORKSPACE);
             workspaces.resume(WORKSPACE, "belay_agent_second"); // while the stopped pod is still ending

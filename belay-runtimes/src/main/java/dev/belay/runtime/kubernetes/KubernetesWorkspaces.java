@@ -128,9 +128,14 @@ public final class KubernetesWorkspaces implements AutoCloseable {
      */
     public void awaitRunning(String id, BooleanSupplier agentOnline, Duration timeout) {
         WorkspacePod.requireId(id);
+        Instant deadline = Instant.now().plus(timeout);
+        if (agentOnline.getAsBoolean()) {
+            return; // the usual open of a running workspace: nothing to ask the cluster
+        }
         String name = WorkspacePod.name(id);
         Resource<Pod> resource = client.pods().inNamespace(namespace).withName(name);
-        Instant deadline = Instant.now().plus(timeout);
+        // a pod that has already failed is told from one read, without a watch opened and closed at once
+        requireStarting(id, name, call("read pod " + name, resource::get));
         AtomicReference<Pod> latest = new AtomicReference<>();
         AtomicBoolean deleted = new AtomicBoolean();
         AtomicBoolean watching = new AtomicBoolean(true);
@@ -161,16 +166,8 @@ public final class KubernetesWorkspaces implements AutoCloseable {
                     deleted.set(pod == null);
                     latest.set(pod);
                 }
-                Pod pod = latest.get();
-                if (deleted.get() || pod == null) {
-                    throw new KubernetesException("the pod of workspace " + id + " (" + name + " in namespace "
-                            + namespace + ") was deleted before its agent came online");
-                }
-                Optional<String> failure = PodTrouble.of(pod);
-                if (failure.isPresent()) {
-                    throw new KubernetesException("the pod of workspace " + id + " cannot start: " + failure.get()
-                            + "; see 'kubectl describe pod -n " + namespace + " " + name + "'");
-                }
+                Pod pod = deleted.get() ? null : latest.get();
+                requireStarting(id, name, pod);
                 if (Instant.now().isAfter(deadline)) {
                     throw new KubernetesException(timedOut(id, pod, timeout));
                 }
@@ -179,6 +176,19 @@ public final class KubernetesWorkspaces implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KubernetesException("interrupted while waiting for the pod of workspace " + id, e);
+        }
+    }
+
+    /** Throws when the pod of a workspace whose agent is not online yet is gone or cannot start. */
+    private void requireStarting(String id, String name, Pod pod) {
+        if (pod == null) {
+            throw new KubernetesException("the pod of workspace " + id + " (" + name + " in namespace " + namespace
+                    + ") was deleted before its agent came online");
+        }
+        Optional<String> failure = PodTrouble.of(pod);
+        if (failure.isPresent()) {
+            throw new KubernetesException("the pod of workspace " + id + " cannot start: " + failure.get()
+                    + "; see 'kubectl describe pod -n " + namespace + " " + name + "'");
         }
     }
 

@@ -277,6 +277,15 @@ class KubernetesWorkspacesTest {
     }
 
     @Test
+    void awaitRunningAsksNothingOfTheClusterWhenTheAgentIsOnline() {
+        start(false);
+        workspaces.create("ws1", TOKEN);
+        cluster.stopServer();
+
+        workspaces.awaitRunning("ws1", () -> true, Duration.ofSeconds(10));
+    }
+
+    @Test
     void awaitRunningFailsAtOnceWithThePodsReason() {
         start(false);
         workspaces.create("failed", TOKEN);
