@@ -42,6 +42,14 @@ public final class GuardOptions {
     Path rules;
 
     @Option(
+            names = "--rules-yaml",
+            paramLabel = "YAML",
+            defaultValue = "${env:BELAY_RULES_YAML}",
+            description = "The rules as YAML text instead of a file: how the pod of a kubernetes workspace is given "
+                    + "its server's rules.")
+    String rulesYaml;
+
+    @Option(
             names = "--approval-timeout",
             paramLabel = "SECONDS",
             defaultValue = "${env:BELAY_APPROVAL_TIMEOUT:-40}",
@@ -88,7 +96,13 @@ public final class GuardOptions {
 
     /** The rules file, read once at startup. */
     public Rules rules() {
+        if (rules != null && rulesYaml != null) {
+            throw usage("give the rules once: --rules FILE or --rules-yaml YAML (BELAY_RULES or BELAY_RULES_YAML)");
+        }
         try {
+            if (rulesYaml != null) {
+                return Rules.parse(rulesYaml, "--rules-yaml");
+            }
             return rules == null ? Rules.NONE : Rules.load(rules);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());

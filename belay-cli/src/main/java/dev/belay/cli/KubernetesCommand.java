@@ -1,6 +1,7 @@
 package dev.belay.cli;
 
 import dev.belay.fleet.WorkspaceDirectory;
+import dev.belay.policy.Rules;
 import dev.belay.runtime.kubernetes.KubernetesSettings;
 import dev.belay.runtime.kubernetes.WorkspacePod;
 import java.io.IOException;
@@ -43,6 +44,13 @@ final class KubernetesCommand {
                 description = "The directory of 'belay serve --workspaces DIR'.")
         Path dir;
 
+        @Option(
+                names = "--rules",
+                paramLabel = "FILE",
+                defaultValue = "${env:BELAY_RULES}",
+                description = "The server's rules (its --rules), which the pod's agent applies too.")
+        Path rules;
+
         @Mixin
         KubernetesOptions kubernetes;
 
@@ -56,7 +64,12 @@ final class KubernetesCommand {
                         + ": its id is one that GET /workspaces of " + "'belay serve --workspaces " + dir + "' lists");
             }
             // read before the token is made, so that a wrong option replaces no token
-            KubernetesSettings settings = kubernetes.settings();
+            KubernetesSettings settings;
+            try {
+                settings = kubernetes.settings(rules == null ? Rules.NONE : Rules.load(rules));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
             WorkspacePod objects;
             try {
                 String token = KubernetesOptions.agentTokens(BelayDirs.fromEnvironment())

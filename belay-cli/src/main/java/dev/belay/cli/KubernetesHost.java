@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -25,9 +24,6 @@ import java.util.function.Supplier;
  * ({@link WorkspaceDirectory#idOf}).
  */
 final class KubernetesHost {
-
-    /** The phases of a pod that has ended for good: its containers are not restarted. */
-    private static final Set<String> ENDED = Set.of("Failed", "Succeeded");
 
     /** The workspace inside its pod, against which the server's guard matches the rules' paths. */
     static final Path ROOT = Path.of(WorkspacePod.MOUNT, "workspace");
@@ -71,9 +67,9 @@ final class KubernetesHost {
 
     /**
      * Gets the workspace's pod running with its agent online: made (with a new agent token) when the workspace has
-     * none yet, made again (with a new token, as only the digest of the last one is kept) when it was stopped or its
-     * pod ended for good (evicted, say: its phase Failed or Succeeded, which no restart leaves), else waited for as it
-     * is.
+     * none yet, made again (with a new token, as only the digest of the last one is kept) when it was stopped, its
+     * pod ended for good (evicted, say: its phase Failed or Succeeded, which no restart leaves) or its agent has other
+     * rules than the server's now, else waited for as it is.
      *
      * @return its calls, sent to its agent
      */
@@ -82,9 +78,8 @@ final class KubernetesHost {
         try {
             if (!agents.hasToken(id)) {
                 pods.create(id, agents.mint(id));
-            } else if (pods.podPhase(id).filter(phase -> !ENDED.contains(phase)).isEmpty()) {
-                hangUp(id);
-                pods.resume(id, agents.mint(id));
+            } else if (!pods.hasCurrentPod(id)) {
+                pods.resume(id, handOver(id));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the agent token of workspace " + id, e);
@@ -126,7 +121,7 @@ final class KubernetesHost {
      */
     void restore(Path snapshot, String id) {
         withSnapshots().restore(id, WorkspaceDirectory.idOf(snapshot));
-        hangUp(id);
+        handOver(id);
     }
 
     /** The cluster, when it serves VolumeSnapshots; else a refusal that says what would make it. */
@@ -146,13 +141,13 @@ final class KubernetesHost {
     /** Stops the workspace's pod; its volume and Secret stay for its next start. */
     void stop(String id) {
         cluster.get().stop(id);
-        hangUp(id);
+        handOver(id); // a token for no pod: the stopped one's cannot come back
     }
 
-    /** Its pod is going: the next one's agent is the one to wait for. */
-    private void hangUp(String id) {
+    /** Its pod is going: the agent token of the next one, whose agent is the one to wait for. */
+    private String handOver(String id) {
         try {
-            agents.hangUp(id);
+            return agents.handOver(id);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot replace the agent token of workspace " + id, e);
         }

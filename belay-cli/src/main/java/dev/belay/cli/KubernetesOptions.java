@@ -1,6 +1,7 @@
 package dev.belay.cli;
 
 import dev.belay.hub.AgentTokens;
+import dev.belay.policy.Rules;
 import dev.belay.runtime.kubernetes.KubernetesException;
 import dev.belay.runtime.kubernetes.KubernetesSettings;
 import java.net.URI;
@@ -98,9 +99,10 @@ final class KubernetesOptions {
     /**
      * The settings these options name.
      *
+     * @param rules the server's rules, which each pod's agent is given too
      * @throws UsageException naming the option to fix, when one is missing or wrong
      */
-    KubernetesSettings settings() {
+    KubernetesSettings settings(Rules rules) {
         if (hubUrl == null || hubUrl.isBlank()) {
             throw new UsageException("--runtime kubernetes needs --kubernetes-hub-url: the URL the workspace pods "
                     + "dial to reach this server, e.g. http://belay.belay.svc.cluster.local:8750");
@@ -122,7 +124,8 @@ final class KubernetesOptions {
                     .storageClass(storageClass)
                     .snapshotClass(snapshotClass)
                     .startTimeout(Duration.ofSeconds(startTimeout))
-                    .hubSelector(hubSelector == null ? Map.of() : hubSelector);
+                    .hubSelector(hubSelector == null ? Map.of() : hubSelector)
+                    .rules(rules.isEmpty() ? null : rules.toYaml());
             if (template != null) {
                 settings.template(KubernetesSettings.readTemplate(template));
             }

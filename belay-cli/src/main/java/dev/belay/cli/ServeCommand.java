@@ -208,7 +208,7 @@ final class ServeCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = Metrics.prometheus();
         Observability telemetry = new Observability(registry, traces.map(OpenTelemetry.class::cast));
         if (workspaces.enabled()) {
-            Optional<KubernetesHost.Cluster> cluster = cluster(dirs);
+            Optional<KubernetesHost.Cluster> cluster = cluster(dirs, rules);
             try (MetricsPort metricsOnly = metricsPort == null ? null : new MetricsPort(registry, metricsPort)) {
                 return workspaces.serve(
                         config,
@@ -332,12 +332,12 @@ final class ServeCommand implements Callable<Integer> {
      * configuration or a cluster out of reach stops the start), or when {@code --kubernetes-hub-url} says where their
      * pods dial (configured on first use); else none, and nothing of the Kubernetes client is loaded.
      */
-    private Optional<KubernetesHost.Cluster> cluster(BelayDirs dirs) {
+    private Optional<KubernetesHost.Cluster> cluster(BelayDirs dirs, Rules rules) {
         boolean byDefault = options.runtime.runtime.strip().equals(Runtimes.KUBERNETES);
         if (!byDefault && (kubernetes.hubUrl == null || kubernetes.hubUrl.isBlank())) {
             return Optional.empty();
         }
-        KubernetesSettings settings = kubernetes.settings();
+        KubernetesSettings settings = kubernetes.settings(rules);
         Once<KubernetesWorkspaces> connected = new Once<>(() -> KubernetesWorkspaces.connect(settings));
         if (byDefault) {
             try {

@@ -230,25 +230,58 @@ class KubernetesHostTest {
     void aPodThatEndedForGoodIsMadeAgainOnTheNextOpen() throws Exception {
         KubernetesHost host = host(false);
         pods.create(A, agents.mint(A));
-        String evicted =
-                client.pods().withName("belay-ws-" + A).get().getMetadata().getUid();
+        String evicted = podUid();
         status(new PodStatusBuilder().withPhase("Failed").withReason("Evicted").build());
+        failTheNextPod(evicted);
+
+        assertThatThrownBy(() -> host.open(A)).isInstanceOf(KubernetesException.class);
+        assertThat(podUid()).as("a new pod").isNotEqualTo(evicted);
+    }
+
+    @Test
+    void aPodMadeUnderOtherRulesIsMadeAgainWithTheServersOnTheNextOpen() throws Exception {
+        KubernetesHost host = host(false);
+        new KubernetesWorkspaces(
+                        client,
+                        KubernetesSettings.builder(URI.create("http://127.0.0.1:8750"))
+                                .image("registry.example/belay:1")
+                                .rules("deny:\n  paths: [.env]\n")
+                                .build())
+                .create(A, agents.mint(A));
+        String before = podUid();
+        failTheNextPod(before);
+
+        assertThatThrownBy(() -> host.open(A)).isInstanceOf(KubernetesException.class);
+        assertThat(podUid())
+                .as("a new pod, for the server's rules are now none")
+                .isNotEqualTo(before);
+        assertThat(pods.hasCurrentPod(A)).isFalse(); // failed, as its kubelet said
+        assertThat(client.pods()
+                        .withName("belay-ws-" + A)
+                        .get()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst()
+                        .getEnv())
+                .noneMatch(env -> env.getName().equals("BELAY_RULES_YAML"));
+    }
+
+    private String podUid() {
+        return client.pods().withName("belay-ws-" + A).get().getMetadata().getUid();
+    }
+
+    /** The kubelet's word on the pod that replaces {@code uid}: failed, so that the open ends without an agent. */
+    private void failTheNextPod(String uid) {
         Thread.ofVirtual().start(() -> {
-            // the kubelet's word on the new pod, so that the open ends without an agent
             client.pods()
                     .withName("belay-ws-" + A)
                     .waitUntilCondition(
-                            pod -> pod != null && !pod.getMetadata().getUid().equals(evicted), 20, TimeUnit.SECONDS);
+                            pod -> pod != null && !pod.getMetadata().getUid().equals(uid), 20, TimeUnit.SECONDS);
             status(new PodStatusBuilder()
                     .withPhase("Failed")
                     .withReason("Unknown")
                     .build());
         });
-
-        assertThatThrownBy(() -> host.open(A)).isInstanceOf(KubernetesException.class);
-        assertThat(client.pods().withName("belay-ws-" + A).get().getMetadata().getUid())
-                .as("a new pod")
-                .isNotEqualTo(evicted);
     }
 
     private void status(PodStatus status) {

@@ -3,6 +3,7 @@ package dev.belay.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.belay.hub.AgentTokens;
+import dev.belay.policy.Rules;
 import dev.belay.runtime.kubernetes.KubernetesSettings;
 import dev.belay.runtime.kubernetes.KubernetesWorkspaces;
 import dev.belay.runtime.kubernetes.MockCluster;
@@ -96,9 +97,12 @@ class KubernetesIT {
     @Test
     void podManifestPrintsWhatTheRuntimeCreatesWithATokenOnlyThatWorkspaceRegisters() throws Exception {
         String id = workspace();
+        Path rules = Files.writeString(home.resolve("rules.yaml"), "deny:\n  paths: [.env]\n");
 
         Run run = podManifest(
                 id,
+                "--rules",
+                rules.toString(),
                 "--kubernetes-hub-url",
                 HUB,
                 "--kubernetes-image",
@@ -129,6 +133,7 @@ class KubernetesIT {
                 .image(IMAGE)
                 .storage("2Gi")
                 .allowCidr("10.0.0.0/8")
+                .rules(Rules.load(rules).toYaml())
                 .build();
         try (MockCluster cluster = new MockCluster(false)) {
             NamespacedKubernetesClient client = cluster.client();
@@ -241,7 +246,7 @@ class KubernetesIT {
                             "PersistentVolumeClaim/belay-ws-gone12345678",
                             "NetworkPolicy/belay-ws-gone12345678");
             assertThat(prune.err()).contains("removed 4 objects");
-            assertThat(workspaces.podPhase(kept)).isPresent();
+            assertThat(workspaces.hasCurrentPod(kept)).isTrue();
             assertThat(client.persistentVolumeClaims()
                             .withName("belay-ws-" + kept)
                             .get())

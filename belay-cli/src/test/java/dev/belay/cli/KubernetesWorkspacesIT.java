@@ -114,6 +114,14 @@ class KubernetesWorkspacesIT {
                             .contains("deny.paths: .env");
                 }
                 assertThat(run(id, token, "ls -a")).doesNotContain(".env");
+                // a link made in the pod leads to the denied file: only the pod can see where, and its agent has the
+                // server's rules
+                run(id, token, "printf SECRET=1 > .env && ln -s .env shortcut");
+                assertThat(http.response("POST", "/w/" + id + "/api/read_file", token, "{\"path\": \"shortcut\"}")
+                                .body())
+                        .as("a symlink to .env, followed in the pod")
+                        .contains("deny.paths: .env")
+                        .doesNotContain("SECRET=1");
                 assertThat(http.send("POST", "/w/" + id + "/api/history", token, Map.of(), 200)
                                 .toString())
                         .as("the journal, on the Pod's volume, has the change")

@@ -80,7 +80,7 @@ final class RuntimeRequests {
             AtomicInteger asked = new AtomicInteger();
             // an agent online at the second ask: the wait reads and watches the pod once
             workspaces.awaitRunning(WORKSPACE, () -> asked.getAndIncrement() > 0, WAIT);
-            workspaces.podPhase(WORKSPACE);
+            workspaces.hasCurrentPod(WORKSPACE);
             workspaces.stop(WORKSPACE);
             workspaces.resume(WORKSPACE, "belay_agent_second"); // while the stopped pod is still ending
             cluster.hold(WORKSPACE);

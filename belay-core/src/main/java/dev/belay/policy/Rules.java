@@ -109,24 +109,59 @@ public final class Rules {
         this.allowPaths = RulePatterns.paths("allow", file.allow().paths());
     }
 
+    /** The largest rules text read: a file, or the text a pod's agent is given in its environment. */
+    private static final int MAX_TEXT = 1024 * 1024;
+
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
     /**
      * Reads a rules file (YAML or JSON).
      *
      * @throws IllegalArgumentException with a message naming the file and the problem
      */
     public static Rules load(Path path) {
-        ObjectMapper mapper = YAMLMapper.builder()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .build();
+        String source = "rules file " + path;
         try {
-            if (Files.size(path) > 1024 * 1024) {
-                throw new IllegalArgumentException("rules file " + path + " is larger than 1 MiB");
+            if (Files.size(path) > MAX_TEXT) {
+                throw new IllegalArgumentException(source + " is larger than 1 MiB");
             }
-            File file = mapper.readValue(Files.readString(path), File.class);
-            return new Rules(file == null ? new File(null, null, null) : file);
-        } catch (IOException | JacksonException e) {
-            throw new IllegalArgumentException("cannot read rules file " + path + ": " + e.getMessage(), e);
+            return parse(Files.readString(path), source);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + source + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads rules from their text (YAML or JSON), as {@link #load} reads a file's.
+     *
+     * @param source what holds the text, for the message, e.g. {@code rules file rules.yaml}
+     * @throws IllegalArgumentException with a message naming the source and the problem
+     */
+    public static Rules parse(String text, String source) {
+        if (text.length() > MAX_TEXT) {
+            throw new IllegalArgumentException(source + " is larger than 1 MiB");
+        }
+        if (text.isBlank()) {
+            return NONE; // as a file of comments only says
+        }
+        try {
+            File file = YAML.readValue(text, File.class);
+            return new Rules(file == null ? new File(null, null, null) : file);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("cannot read " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** These rules as YAML, which {@link #parse} reads back as the same rules. */
+    public String toYaml() {
+        return YAML.writeValueAsString(file);
+    }
+
+    /** Whether these rules say nothing, as {@link #NONE}. */
+    public boolean isEmpty() {
+        return file.equals(NONE.file);
     }
 
     public File file() {

@@ -1,6 +1,7 @@
 package dev.belay.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.belay.tool.ArgumentRoles;
 import dev.belay.tool.CallContext;
@@ -80,6 +81,23 @@ class RulesTest {
         return owner == null
                 ? ArgumentRoles.UNDECLARED
                 : ToolSpecs.resource(owner, tool).roles();
+    }
+
+    @Test
+    void rulesWrittenAsYamlReadBackAsTheSameRules() throws Exception {
+        Rules rules = rules("deny:\n  commands: [\"re:.*\\\\| *sh\", \"*curl*\"]\n  paths: [\".env\", \"**/*.pem\"]\n"
+                + "allow:\n  tools: [history]\nnetwork:\n  deny: [\"*.tracking.example\"]\n");
+
+        Rules again = Rules.parse(rules.toYaml(), "the YAML");
+
+        assertThat(again.file()).isEqualTo(rules.file());
+        assertThat(check(again, "read_file", "path", "keys/a.pem"))
+                .contains(new Rules.Match(false, "deny.paths: **/*.pem"));
+        assertThat(again.isEmpty()).isFalse();
+        assertThat(Rules.parse("", "an empty text").isEmpty()).isTrue();
+        assertThatThrownBy(() -> Rules.parse("deny:\n  pathz: [.env]\n", "--rules-yaml"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("cannot read --rules-yaml: ");
     }
 
     @Test

@@ -72,13 +72,15 @@ public final class WorkspaceAgents {
     }
 
     /**
-     * Lets workspace {@code id}'s pod go: its connection, if any, is closed, and its token replaced by one nobody
-     * holds, so that the agent of a pod going away cannot connect again and answer calls meant for the pod that
-     * follows it, which gets a token of its own ({@link #mint}).
+     * Lets workspace {@code id}'s pod go: its token is replaced and its connection, if any, closed, so that the agent
+     * of a pod going away cannot connect again and answer calls meant for the pod that follows it.
+     *
+     * @return the new token, for the pod that follows, if any
      */
-    public void hangUp(String id) throws IOException {
-        tokens.create(id, id);
+    public String handOver(String id) throws IOException {
+        String next = tokens.create(id, id);
         endpoint.hangUp(id);
+        return next;
     }
 
     /**

@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  * @param startTimeout how long a pod may take until its agent is online at the hub
  * @param hubSelector the labels of the hub's pods, the one destination of the workspaces' egress besides DNS
  * @param allowedCidrs further egress the workspaces may have (IPv4 or IPv6 CIDRs)
+ * @param rules the server's rules as YAML, which each pod's agent applies too, where the files are: the server's guard
+ *        sees a path as the call spells it, the pod's sees where its symlinks lead; empty: the server has none
  */
 public record KubernetesSettings(
         Optional<String> namespace,
@@ -45,7 +47,8 @@ public record KubernetesSettings(
         Optional<String> snapshotClass,
         Duration startTimeout,
         Map<String, String> hubSelector,
-        List<String> allowedCidrs) {
+        List<String> allowedCidrs,
+        Optional<String> rules) {
 
     /** The default of {@link #storage}. */
     public static final String DEFAULT_STORAGE = "10Gi";
@@ -55,6 +58,9 @@ public record KubernetesSettings(
 
     /** The default of {@link #hubSelector}: the label the Helm chart and the manifests give the hub's pods. */
     public static final Map<String, String> DEFAULT_HUB_SELECTOR = Map.of("app.kubernetes.io/name", "belay");
+
+    /** The most rules text a pod is given: one environment variable, which Linux limits to 128 KiB. */
+    static final int MAX_RULES = 100 * 1024;
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern DNS_SUBDOMAIN =
@@ -96,6 +102,10 @@ public record KubernetesSettings(
         allowedCidrs.forEach(cidr -> require(
                 IPV4_CIDR.matcher(cidr).matches() || IPV6_CIDR.matcher(cidr).matches(),
                 "the allowed CIDR " + cidr + " is not an address block such as 10.0.0.0/8"));
+        rules.ifPresent(yaml -> require(
+                yaml.length() <= MAX_RULES,
+                "the rules are " + yaml.length() / 1024 + " KiB as YAML; a workspace pod is given at most "
+                        + MAX_RULES / 1024 + " KiB of them"));
     }
 
     /** Settings with every default: the namespace discovered, 10Gi volumes, 180 s to start, the usual hub label. */
@@ -224,6 +234,7 @@ public record KubernetesSettings(
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Map<String, String> hubSelector = DEFAULT_HUB_SELECTOR;
         private final List<String> allowedCidrs = new ArrayList<>();
+        private Optional<String> rules = Optional.empty();
 
         private Builder(URI hubUrl) {
             this.hubUrl = hubUrl;
@@ -274,6 +285,12 @@ public record KubernetesSettings(
             return this;
         }
 
+        /** @param rules the server's rules as YAML ({@code Rules.toYaml}) */
+        public Builder rules(String rules) {
+            this.rules = Optional.ofNullable(rules);
+            return this;
+        }
+
         /**
          * The settings.
          *
@@ -290,7 +307,8 @@ public record KubernetesSettings(
                     snapshotClass,
                     startTimeout,
                     hubSelector,
-                    allowedCidrs);
+                    allowedCidrs,
+                    rules);
         }
     }
 }

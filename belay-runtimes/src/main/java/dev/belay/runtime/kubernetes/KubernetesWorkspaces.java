@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,6 +44,9 @@ public final class KubernetesWorkspaces implements AutoCloseable {
     static final ResourceDefinitionContext VOLUME_SNAPSHOTS = BelayObjects.VOLUME_SNAPSHOTS;
 
     private static final long POLL_MILLIS = 100;
+
+    /** The phases of a pod that has ended for good: its containers are not restarted. */
+    private static final Set<String> ENDED = Set.of("Failed", "Succeeded");
 
     /** A snapshot takes seconds to minutes; its status is read twice a second. */
     private static final long SNAPSHOT_POLL_MILLIS = 500;
@@ -384,17 +388,20 @@ public final class KubernetesWorkspaces implements AutoCloseable {
         }
     }
 
-    /** The phase of a workspace's pod ({@code Pending} until it has one, {@code Running}…); empty without a pod. */
-    public Optional<String> podPhase(String id) {
+    /**
+     * Whether the workspace has a pod that serves it as one made now would: a pod that has not ended for good (its
+     * phase Failed or Succeeded, which no restart leaves: evicted, say) whose agent has the server's rules as they are
+     * now, not those of before the server's last start.
+     */
+    public boolean hasCurrentPod(String id) {
         WorkspacePod.requireId(id);
         String name = WorkspacePod.name(id);
-        return Optional.ofNullable(call(
-                        "read pod " + name,
-                        () -> client.pods()
-                                .inNamespace(namespace)
-                                .withName(name)
-                                .get()))
-                .map(KubernetesWorkspaces::phase);
+        Pod pod = call(
+                "read pod " + name,
+                () -> client.pods().inNamespace(namespace).withName(name).get());
+        return pod != null
+                && !ENDED.contains(phase(pod))
+                && WorkspacePod.rulesOf(pod).equals(settings.rules());
     }
 
     @Override

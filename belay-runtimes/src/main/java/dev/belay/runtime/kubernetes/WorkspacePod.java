@@ -2,6 +2,7 @@ package dev.belay.runtime.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -62,6 +63,9 @@ public record WorkspacePod(Secret secret, PersistentVolumeClaim claim, NetworkPo
     public static final long UID = 10001;
 
     static final String SNAPSHOT_GROUP = "snapshot.storage.k8s.io";
+
+    /** The agent's variable holding the server's rules ({@code --rules-yaml}), when the server has rules. */
+    static final String RULES_ENV = "BELAY_RULES_YAML";
 
     private static final String CONTAINER = "agent";
     private static final String VOLUME = "workspace";
@@ -225,6 +229,19 @@ public record WorkspacePod(Secret secret, PersistentVolumeClaim claim, NetworkPo
                 .build();
     }
 
+    /** The rules a workspace's pod gives its agent ({@link KubernetesSettings#rules}): empty when none. */
+    static Optional<String> rulesOf(Pod pod) {
+        return Optional.ofNullable(pod.getSpec()).map(PodSpec::getContainers).stream()
+                .flatMap(List::stream)
+                .filter(container -> CONTAINER.equals(container.getName()))
+                .flatMap(container ->
+                        Optional.ofNullable(container.getEnv()).stream().flatMap(List::stream))
+                .filter(env -> RULES_ENV.equals(env.getName()))
+                .map(EnvVar::getValue)
+                .filter(Objects::nonNull)
+                .findFirst();
+    }
+
     private static Pod pod(KubernetesSettings settings, String id) {
         PodSpec template = settings.template().map(Pod::getSpec).orElseGet(PodSpec::new);
         Optional<Container> first = Optional.ofNullable(template.getContainers())
@@ -263,6 +280,9 @@ public record WorkspacePod(Secret secret, PersistentVolumeClaim claim, NetworkPo
                 .withName("BELAY_CONFIG_DIR")
                 .withValue(MOUNT + "/data/config")
                 .endEnv()
+                .addAllToEnv(settings.rules()
+                        .map(yaml -> List.of(new EnvVar(RULES_ENV, yaml, null)))
+                        .orElse(List.of()))
                 .withResources(first.map(Container::getResources).orElse(null))
                 // no subPath: podman 4.3 ignores it, and the journal must persist with the files
                 .addNewVolumeMount()

@@ -34,6 +34,17 @@ class KubernetesSettingsTest {
         assertThat(settings.hubSelector()).isEqualTo(Map.of("app.kubernetes.io/name", "belay"));
         assertThat(settings.allowedCidrs()).isEmpty();
         assertThat(settings.podImage()).isEqualTo("belay");
+        assertThat(settings.rules()).isEmpty();
+    }
+
+    @Test
+    void rulesTooLargeForAPodsEnvironmentAreRefused() {
+        String rules = "deny:\n  paths: [" + "\"a-long-path-pattern/**\", ".repeat(5000) + "]\n";
+
+        assertThatThrownBy(() -> hub("http://belay:8750").rules(rules).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the rules are " + rules.length() / 1024 + " KiB as YAML; a workspace pod is given at most "
+                        + "100 KiB of them");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -110,7 +111,7 @@ class KubernetesWorkspacesTest {
         workspaces.create("ws1", TOKEN);
 
         assertThat(everything()).isEqualTo(objectsOf("ws1"));
-        assertThat(workspaces.podPhase("ws1")).contains("Pending");
+        assertThat(workspaces.hasCurrentPod("ws1")).as("a pod, pending").isTrue();
         WorkspacePod expected = WorkspacePod.of(settings, "ws1", TOKEN);
         Pod pod = client.pods().withName("belay-ws-ws1").get();
         assertThat(pod.getSpec()).isEqualTo(expected.pod().getSpec());
@@ -160,7 +161,7 @@ class KubernetesWorkspacesTest {
         assertThat(everything())
                 .isEqualTo(Set.of(
                         "Secret/belay-ws-ws1", "PersistentVolumeClaim/belay-ws-ws1", "NetworkPolicy/belay-ws-ws1"));
-        assertThat(workspaces.podPhase("ws1")).isEmpty();
+        assertThat(workspaces.hasCurrentPod("ws1")).isFalse();
 
         workspaces.resume("ws1", "belay_agent_second");
         assertThat(everything()).isEqualTo(objectsOf("ws1"));
@@ -258,7 +259,6 @@ class KubernetesWorkspacesTest {
         start(false);
         workspaces.create("ws1", TOKEN);
         setStatus("ws1", new PodStatusBuilder().withPhase("Running").build());
-        assertThat(workspaces.podPhase("ws1")).contains("Running");
         AtomicBoolean online = new AtomicBoolean();
         Thread.ofVirtual().start(() -> {
             try {
@@ -274,6 +274,41 @@ class KubernetesWorkspacesTest {
 
         assertThat(online).isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aPodIsCurrentWhileItHasTheServersRulesAsTheyAreNowAndHasNotEnded() {
+        start(false);
+        String rules = "deny:\n  paths: [.env]\n";
+        KubernetesWorkspaces strict = new KubernetesWorkspaces(
+                client,
+                KubernetesSettings.builder(settings.hubUrl())
+                        .image("registry.example/belay:0.1.0")
+                        .rules(rules)
+                        .build());
+        strict.create("ws1", TOKEN);
+
+        assertThat(client.pods()
+                        .withName("belay-ws-ws1")
+                        .get()
+                        .getSpec()
+                        .getContainers()
+                        .getFirst()
+                        .getEnv())
+                .as("the agent's rules, in its environment")
+                .contains(new EnvVar("BELAY_RULES_YAML", rules, null));
+        assertThat(strict.hasCurrentPod("ws1")).isTrue();
+        assertThat(workspaces.hasCurrentPod("ws1"))
+                .as("the server restarted without rules: the pod would still apply the old ones")
+                .isFalse();
+        workspaces.create("ws2", TOKEN);
+        assertThat(strict.hasCurrentPod("ws2"))
+                .as("a pod made before the server had rules")
+                .isFalse();
+        setStatus(
+                "ws1",
+                new PodStatusBuilder().withPhase("Failed").withReason("Evicted").build());
+        assertThat(strict.hasCurrentPod("ws1")).as("an evicted pod").isFalse();
     }
 
     @Test
@@ -523,7 +558,7 @@ class KubernetesWorkspacesTest {
                 .hasMessageStartingWith("cannot create VolumeSnapshot belay-snap-snap1 in namespace test: ")
                 .hasMessageContaining("already exists");
         cluster.stopServer();
-        assertThatThrownBy(() -> workspaces.podPhase("ws1"))
+        assertThatThrownBy(() -> workspaces.hasCurrentPod("ws1"))
                 .isInstanceOf(KubernetesException.class)
                 .hasMessageStartingWith("cannot read pod belay-ws-ws1: the Kubernetes API at " + client.getMasterUrl()
                         + " does not answer (")

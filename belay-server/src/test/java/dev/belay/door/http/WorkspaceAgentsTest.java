@@ -115,11 +115,12 @@ class WorkspaceAgentsTest {
             assertThat(ran.isError()).as(ran.text()).isFalse();
             assertThat(ran.text()).isEqualTo("ran in the pod");
 
-            agents.hangUp(A);
+            String next = agents.handOver(A);
             assertThat(agents.online(A)).isFalse();
             assertThat(get(port, tokenA).statusCode())
                     .as("the agent of a pod that is going cannot come back")
                     .isEqualTo(401);
+            assertThat(get(port, next).statusCode()).as("the next pod's token").isNotEqualTo(401);
             assertThat(agents.hasToken(A))
                     .as("the workspace keeps its entry, for its next pod")
                     .isTrue();
