@@ -13,6 +13,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +49,7 @@ final class KubernetesHost {
     private final Supplier<KubernetesWorkspaces> cluster;
     private final WorkspaceAgents agents;
     private final Supplier<List<ToolSpec>> catalog;
+    private final Map<String, Lock> starting = new ConcurrentHashMap<>();
 
     /** @param catalog the tools every workspace has, which each pod's agent serves */
     KubernetesHost(Cluster cluster, Supplier<List<ToolSpec>> catalog) {
@@ -66,26 +71,37 @@ final class KubernetesHost {
     }
 
     /**
+     * Gets the workspace's pod running with its agent online ({@link #start}), and returns its calls, sent to its
+     * agent; a call that finds the agent gone (its pod evicted or deleted since, or restarting) starts it again first.
+     */
+    ToolCaller open(String id) {
+        start(id);
+        return agents.caller(id, catalog, () -> start(id));
+    }
+
+    /**
      * Gets the workspace's pod running with its agent online: made (with a new agent token) when the workspace has
      * none yet, made again (with a new token, as only the digest of the last one is kept) when it was stopped, its
      * pod ended for good (evicted, say: its phase Failed or Succeeded, which no restart leaves) or its agent has other
-     * rules than the server's now, else waited for as it is.
-     *
-     * @return its calls, sent to its agent
+     * rules than the server's now, else waited for as it is. One start of a workspace at a time: two calls that find
+     * its agent gone make one pod.
      */
-    ToolCaller open(String id) {
-        KubernetesWorkspaces pods = cluster.get();
+    private void start(String id) {
+        Lock lock = starting.computeIfAbsent(id, k -> new ReentrantLock());
+        lock.lock();
         try {
+            KubernetesWorkspaces pods = cluster.get();
             if (!agents.hasToken(id)) {
                 pods.create(id, agents.mint(id));
             } else if (!pods.hasCurrentPod(id)) {
                 pods.resume(id, handOver(id));
             }
+            pods.awaitRunning(id, () -> agents.online(id), pods.settings().startTimeout());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the agent token of workspace " + id, e);
+        } finally {
+            lock.unlock();
         }
-        pods.awaitRunning(id, () -> agents.online(id), pods.settings().startTimeout());
-        return agents.caller(id, catalog);
     }
 
     /**
@@ -162,6 +178,7 @@ final class KubernetesHost {
         String id = WorkspaceDirectory.idOf(files);
         pods.deleteSnapshot(id);
         if (!WorkspaceDirectory.isSnapshot(files)) {
+            starting.remove(id);
             pods.delete(id);
             try {
                 agents.forget(id);

@@ -135,6 +135,33 @@ class KubernetesWorkspacesIT {
                         .contains("starts empty");
                 assertThat(read(id, token, "notes.txt")).as("still served").contains("kept on the volume");
 
+                // its pod goes behind the server's back (evicted, or deleted by an admin): once its agent is gone (the
+                // calls until then are its), a call makes the pod again
+                client.pods().inNamespace(NAMESPACE).withName("belay-ws-" + id).delete();
+                eventually(
+                        () -> {
+                            try {
+                                String body = http.response(
+                                                "POST",
+                                                "/w/" + id + "/api/read_file",
+                                                token,
+                                                "{\"path\": \"notes.txt\"}")
+                                        .body();
+                                Pod now = pod(client, id);
+                                return body.contains("kept on the volume")
+                                                && now != null
+                                                && !now.getMetadata()
+                                                        .getUid()
+                                                        .equals(first.getMetadata()
+                                                                .getUid())
+                                        ? List.of()
+                                        : List.of(body);
+                            } catch (Exception e) {
+                                return List.of(e.toString());
+                            }
+                        },
+                        "a call served by a new pod, its pod deleted");
+
                 // a second workspace's agent token is good for its own id only
                 String other = created(admin, "other", kubelet, belay).get("id").asString();
                 String otherAgentToken = new String(

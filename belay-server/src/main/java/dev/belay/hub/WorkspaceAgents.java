@@ -84,13 +84,16 @@ public final class WorkspaceAgents {
     }
 
     /**
-     * Workspace {@code id}'s tools as a caller: each call runs on its agent, within the call timeout; while the agent
-     * is not connected, a call gets an error that says so.
+     * Workspace {@code id}'s tools as a caller: each call runs on its agent, within the call timeout. A call that finds
+     * the agent not connected first has {@code bringBack} get it online; if that fails, or the agent is still not
+     * connected, the call gets an error that says so.
      *
      * @param catalog the tools the server's workspaces have, which the pod's agent serves
+     * @param bringBack makes the workspace's pod again, or waits for it, until its agent is online; throws, with a
+     *     message that says why, when it cannot
      */
-    public ToolCaller caller(String id, Supplier<List<ToolSpec>> catalog) {
-        return new Forwarder(id, catalog);
+    public ToolCaller caller(String id, Supplier<List<ToolSpec>> catalog, Runnable bringBack) {
+        return new Forwarder(id, catalog, bringBack);
     }
 
     /** One workspace's calls, sent to its agent. */
@@ -98,10 +101,12 @@ public final class WorkspaceAgents {
 
         private final String id;
         private final Supplier<List<ToolSpec>> catalog;
+        private final Runnable bringBack;
 
-        Forwarder(String id, Supplier<List<ToolSpec>> catalog) {
+        Forwarder(String id, Supplier<List<ToolSpec>> catalog, Runnable bringBack) {
             this.id = id;
             this.catalog = catalog;
+            this.bringBack = bringBack;
         }
 
         @Override
@@ -116,6 +121,16 @@ public final class WorkspaceAgents {
 
         @Override
         public ToolResult call(ToolCall call) {
+            if (registry.online(id).isEmpty()) {
+                try {
+                    bringBack.run(); // its pod evicted or deleted since the open, say, or its agent reconnecting
+                } catch (RuntimeException e) {
+                    return ToolResult.error(
+                            Failure.FAILED,
+                            "The pod of workspace " + id + " is not connected and cannot be brought back: "
+                                    + e.getMessage());
+                }
+            }
             return registry.online(id)
                     .map(link -> link.call(call, callTimeout))
                     .orElseGet(() -> ToolResult.error(

@@ -27,6 +27,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -108,25 +109,47 @@ class WorkspaceAgentsTest {
             assertThat(hello(agent, A).has("result")).isTrue();
             assertThat(agents.online(A)).isTrue();
 
-            ToolCaller caller = agents.caller(A, List::of);
+            AtomicReference<Runnable> bringBack = new AtomicReference<>(() -> {});
+            ToolCaller caller = agents.caller(A, List::of, () -> bringBack.get().run());
             assertThat(caller.placement(call())).contains(A);
             Thread.ofVirtual().start(() -> answer(agent));
             ToolResult ran = caller.call(call());
             assertThat(ran.isError()).as(ran.text()).isFalse();
             assertThat(ran.text()).isEqualTo("ran in the pod");
 
-            String next = agents.handOver(A);
+            String nextToken = agents.handOver(A);
             assertThat(agents.online(A)).isFalse();
             assertThat(get(port, tokenA).statusCode())
                     .as("the agent of a pod that is going cannot come back")
                     .isEqualTo(401);
-            assertThat(get(port, next).statusCode()).as("the next pod's token").isNotEqualTo(401);
+            assertThat(get(port, nextToken).statusCode())
+                    .as("the next pod's token")
+                    .isNotEqualTo(401);
             assertThat(agents.hasToken(A))
                     .as("the workspace keeps its entry, for its next pod")
                     .isTrue();
             ToolResult offline = caller.call(call());
             assertThat(offline.isError()).isTrue();
             assertThat(offline.text()).contains("pod of workspace " + A + " is not connected", "Retry");
+            bringBack.set(() -> {
+                throw new IllegalStateException("its pod cannot be scheduled");
+            });
+            assertThat(caller.call(call()).text())
+                    .isEqualTo("The pod of workspace " + A + " is not connected and cannot be brought back: its pod "
+                            + "cannot be scheduled");
+            bringBack.set(() -> {
+                // the host makes the next pod, whose agent dials in with the token handed over
+                try {
+                    Agent next = connect(port, nextToken);
+                    hello(next, A);
+                    Thread.ofVirtual().start(() -> answer(next));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            ToolResult back = caller.call(call());
+            assertThat(back.isError()).as(back.text()).isFalse();
+            assertThat(back.text()).as("the call, sent once the agent is back").isEqualTo("ran in the pod");
 
             agents.forget(B);
             assertThat(get(port, tokenB).statusCode())
