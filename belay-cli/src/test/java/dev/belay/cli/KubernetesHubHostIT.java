@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,9 +31,7 @@ class KubernetesHubHostIT {
                 BelayProcess belay = BelayProcess.serveWorkspaces(
                         work.resolve("workspaces"),
                         work.resolve("home"),
-                        Map.of(
-                                "KUBECONFIG",
-                                cluster.kubeconfig(work.resolve("kubeconfig")).toString()),
+                        cluster.environment(work.resolve("kubeconfig")),
                         "--runtime",
                         "kubernetes",
                         "--kubernetes-hub-url",

@@ -230,8 +230,7 @@ class KubernetesIT {
             KubernetesWorkspaces workspaces = new KubernetesWorkspaces(client, settings);
             workspaces.create(kept, "belay_agent_a");
             workspaces.create("gone12345678", "belay_agent_b");
-            Path kubeconfig = cluster.kubeconfig(files.resolve("kubeconfig"));
-            Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
+            Map<String, String> env = cluster.environment(files.resolve("kubeconfig"));
 
             Run elsewhere = belay(env, "runtime", "prune", "--kubernetes", "--kubernetes-namespace", "other");
             assertThat(elsewhere.exitCode()).as(elsewhere.err()).isZero();

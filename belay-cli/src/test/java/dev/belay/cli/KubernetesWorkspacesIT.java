@@ -58,14 +58,14 @@ class KubernetesWorkspacesIT {
         try (MockCluster cluster = new MockCluster(false);
                 PodmanKubelet kubelet = new PodmanKubelet(cluster.client(), NAMESPACE, work)) {
             KubernetesClient client = cluster.client();
-            Path kubeconfig = cluster.kubeconfig(work.resolve("kubeconfig"));
+            Map<String, String> environment = cluster.environment(work.resolve("kubeconfig"));
             // the server's rules: its guard holds for what runs in the pods, whose agents approve all it sends
             Path rules = Files.writeString(work.resolve("rules.yaml"), "deny:\n  paths: [\".env\"]\n");
             int port = freePort();
             try (BelayProcess belay = BelayProcess.serveWorkspaces(
                     dir,
                     home,
-                    Map.of("KUBECONFIG", kubeconfig.toString()),
+                    environment,
                     "--port",
                     Integer.toString(port),
                     "--approve",

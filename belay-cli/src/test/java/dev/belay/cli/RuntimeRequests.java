@@ -62,9 +62,6 @@ final class RuntimeRequests {
                 KubernetesClient client = new KubernetesClientBuilder()
                         .withConfig(new ConfigBuilder(mock.client().getConfiguration())
                                 .withNamespace("elsewhere")
-                                // the mock can stall for a minute when a watch closes as an event for it comes
-                                // (Cluster): a request then waits it out instead of failing
-                                .withRequestTimeout((int) TimeUnit.SECONDS.toMillis(90))
                                 .build())
                         .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("record", record))
                         .build();
