@@ -10,6 +10,7 @@ import dev.belay.tool.ToolCaller;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -34,20 +35,8 @@ public final class GuardOptions {
                     + "cancelled). Default: ${DEFAULT-VALUE}.")
     String approve;
 
-    @Option(
-            names = "--rules",
-            paramLabel = "FILE",
-            defaultValue = "${env:BELAY_RULES}",
-            description = "Allow/deny rules for tools, commands and paths (YAML), applied before anyone is asked.")
-    Path rules;
-
-    @Option(
-            names = "--rules-yaml",
-            paramLabel = "YAML",
-            defaultValue = "${env:BELAY_RULES_YAML}",
-            description = "The rules as YAML text instead of a file: how the pod of a kubernetes workspace is given "
-                    + "its server's rules.")
-    String rulesYaml;
+    @Mixin
+    RulesOptions rules;
 
     @Option(
             names = "--approval-timeout",
@@ -94,16 +83,10 @@ public final class GuardOptions {
         return new Approvals(Duration.ofSeconds(approvalTimeoutSeconds));
     }
 
-    /** The rules file, read once at startup. */
+    /** The rules, read once at startup. */
     public Rules rules() {
-        if (rules != null && rulesYaml != null) {
-            throw usage("give the rules once: --rules FILE or --rules-yaml YAML (BELAY_RULES or BELAY_RULES_YAML)");
-        }
         try {
-            if (rulesYaml != null) {
-                return Rules.parse(rulesYaml, "--rules-yaml");
-            }
-            return rules == null ? Rules.NONE : Rules.load(rules);
+            return rules.rules();
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

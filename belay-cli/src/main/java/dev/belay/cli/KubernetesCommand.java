@@ -1,7 +1,7 @@
 package dev.belay.cli;
 
+import dev.belay.agent.RulesOptions;
 import dev.belay.fleet.WorkspaceDirectory;
-import dev.belay.policy.Rules;
 import dev.belay.runtime.kubernetes.KubernetesSettings;
 import dev.belay.runtime.kubernetes.WorkspacePod;
 import java.io.IOException;
@@ -44,12 +44,9 @@ final class KubernetesCommand {
                 description = "The directory of 'belay serve --workspaces DIR'.")
         Path dir;
 
-        @Option(
-                names = "--rules",
-                paramLabel = "FILE",
-                defaultValue = "${env:BELAY_RULES}",
-                description = "The server's rules (its --rules), which the pod's agent applies too.")
-        Path rules;
+        /** The server's rules, which the pod's agent applies too. */
+        @Mixin
+        RulesOptions rules;
 
         @Mixin
         KubernetesOptions kubernetes;
@@ -66,7 +63,7 @@ final class KubernetesCommand {
             // read before the token is made, so that a wrong option replaces no token
             KubernetesSettings settings;
             try {
-                settings = kubernetes.settings(rules == null ? Rules.NONE : Rules.load(rules));
+                settings = kubernetes.settings(rules.rules());
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }

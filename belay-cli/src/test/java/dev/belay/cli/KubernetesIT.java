@@ -210,7 +210,21 @@ class KubernetesIT {
                                 IMAGE,
                                 "--kubernetes-storage",
                                 "lots"),
-                        "the storage size lots is not a positive Kubernetes quantity"));
+                        "the storage size lots is not a positive Kubernetes quantity"),
+                new Refusal(
+                        id,
+                        List.of(
+                                "--kubernetes-hub-url",
+                                HUB,
+                                "--kubernetes-image",
+                                IMAGE,
+                                "--rules",
+                                files.resolve("missing-rules.yaml").toString()),
+                        "cannot read rules file"),
+                new Refusal(
+                        id,
+                        List.of("--kubernetes-hub-url", HUB, "--kubernetes-image", IMAGE, "--rules-yaml", "deny: ["),
+                        "cannot read --rules-yaml"));
         for (Refusal refusal : refusals) {
             Run run = podManifest(refusal.workspace(), refusal.options().toArray(String[]::new));
             assertThat(run.exitCode()).as(refusal + ": " + run.err()).isEqualTo(2);

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +60,7 @@ public record KubernetesSettings(
     /** The default of {@link #hubSelector}: the label the Helm chart and the manifests give the hub's pods. */
     public static final Map<String, String> DEFAULT_HUB_SELECTOR = Map.of("app.kubernetes.io/name", "belay");
 
-    /** The most rules text a pod is given: one environment variable, which Linux limits to 128 KiB. */
+    /** The most rules text a pod is given, in bytes: one environment variable, which Linux limits to 128 KiB. */
     static final int MAX_RULES = 100 * 1024;
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -102,10 +103,11 @@ public record KubernetesSettings(
         allowedCidrs.forEach(cidr -> require(
                 IPV4_CIDR.matcher(cidr).matches() || IPV6_CIDR.matcher(cidr).matches(),
                 "the allowed CIDR " + cidr + " is not an address block such as 10.0.0.0/8"));
-        rules.ifPresent(yaml -> require(
-                yaml.length() <= MAX_RULES,
-                "the rules are " + yaml.length() / 1024 + " KiB as YAML; a workspace pod is given at most "
-                        + MAX_RULES / 1024 + " KiB of them"));
+        rules.map(yaml -> yaml.getBytes(StandardCharsets.UTF_8).length)
+                .ifPresent(bytes -> require(
+                        bytes <= MAX_RULES,
+                        "the rules are " + bytes / 1024 + " KiB as YAML; a workspace pod is given at most "
+                                + MAX_RULES / 1024 + " KiB of them"));
     }
 
     /** Settings with every default: the namespace discovered, 10Gi volumes, 180 s to start, the usual hub label. */

@@ -45,6 +45,10 @@ class KubernetesSettingsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the rules are " + rules.length() / 1024 + " KiB as YAML; a workspace pod is given at most "
                         + "100 KiB of them");
+        String wide = "deny:\n  paths: [\"" + "ü".repeat(60_000) + "\"]\n";
+        assertThatThrownBy(() -> hub("http://belay:8750").rules(wide).build())
+                .as("60 000 characters, 120 000 bytes: the environment's limit is in bytes")
+                .hasMessageStartingWith("the rules are 117 KiB as YAML");
     }
 
     @Test
